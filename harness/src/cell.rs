@@ -1,0 +1,395 @@
+//! One cell: one probe build loaded into one interpreter, every check run in a worker.
+//!
+//! Checks, in order: the strongly linked probe imports; every function and data entry of the
+//! interpreter's version resolves; every property whose entry the build has holds. A worker that
+//! crashes or hangs is restarted and the cell goes on with the next entry.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
+
+use crate::build::{Build, LINK_MODULE, PROBE_MODULE};
+use crate::interpreter::Interpreter;
+use crate::manifest::{EntryKind, Manifest};
+use crate::matrix::Settings;
+use crate::process::shell_quote;
+use crate::properties::Property;
+use crate::report::{BuildRecord, CaseRecord, CellReport, Check, EntryResult, InterpreterRecord, ResultKind, Status};
+use crate::value::{PyValue, format_args, render_wire};
+use crate::worker::{Fault, Worker};
+
+/// What a cell needs besides its build and interpreter.
+pub struct CellContext<'a> {
+    pub manifest: &'a Manifest,
+    pub properties: &'a [Property],
+    pub settings: &'a Settings,
+    pub worker_py: &'a Path,
+    pub oracles_py: &'a Path,
+    /// Where worker stderr files go.
+    pub scratch_dir: &'a Path,
+    /// How to invoke this program for replay commands.
+    pub harness_command: &'a str,
+    /// Restrict semantic checks to these entries (empty: all).
+    pub only_entries: &'a [String],
+    /// Which checks to run.
+    pub checks: &'a [Check],
+}
+
+/// Replies to set-up requests come fast; this bounds a wedged start.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Bounds shrinking so that one break cannot eat a CI job.
+const MAX_SHRINK_ITERS: u32 = 512;
+const MAX_CRASH_RESTARTS: u32 = 24;
+
+pub fn run_cell(build: &Build, interpreter: &Interpreter, cx: &CellContext<'_>) -> CellReport {
+    let started = Instant::now();
+    let mut results = Vec::new();
+    let mut cases = 0;
+    let mut session = Session::new(build, interpreter, cx);
+    match session.start(&mut results) {
+        Ok(()) => {
+            if cx.checks.contains(&Check::Semantic) {
+                cases = session.run_properties(&mut results);
+            }
+        }
+        Err(detail) => results.push(EntryResult {
+            entry: PROBE_MODULE.into(),
+            kind: ResultKind::Probe,
+            check: Check::Import,
+            status: Status::Crash,
+            detail: Some(detail),
+            case: None,
+        }),
+    }
+    CellReport {
+        interpreter: InterpreterRecord {
+            executable: interpreter.executable.display().to_string(),
+            version: interpreter.version.clone(),
+            platform: interpreter.platform.clone(),
+            debug: interpreter.debug,
+            soabi: interpreter.soabi.clone(),
+        },
+        build: BuildRecord {
+            limited_api: build.limited_api.to_string(),
+            headers: build.headers.clone(),
+            probe: build.probe.display().to_string(),
+        },
+        results,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        cases,
+    }
+}
+
+struct Session<'a> {
+    build: &'a Build,
+    interpreter: &'a Interpreter,
+    cx: &'a CellContext<'a>,
+    worker: Option<Worker>,
+    /// Indices into `cx.properties` defined in the worker, in definition order.
+    defined: Vec<usize>,
+    starts: u32,
+    stderr_path: PathBuf,
+}
+
+impl<'a> Session<'a> {
+    fn new(build: &'a Build, interpreter: &'a Interpreter, cx: &'a CellContext<'a>) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(interpreter.executable.display().to_string().as_bytes());
+        hasher.update(build.probe.display().to_string().as_bytes());
+        let tag: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let stderr_path = cx.scratch_dir.join(format!("worker-{}-on-{}-{tag}.stderr", build.limited_api, interpreter.version));
+        Session { build, interpreter, cx, worker: None, defined: Vec::new(), starts: 0, stderr_path }
+    }
+
+    /// Starts a worker and loads the probes. The first start also records the import and
+    /// presence results; restarts after a crash only reload.
+    fn start(&mut self, results: &mut Vec<EntryResult>) -> Result<(), String> {
+        let first = self.starts == 0;
+        self.starts += 1;
+        self.worker = None;
+        let worker = Worker::start(&self.interpreter.executable, self.cx.worker_py, self.cx.oracles_py, &self.stderr_path)
+            .map_err(|err| format!("cannot start a worker: {}", crate::error_chain(&err)))?;
+        self.worker = Some(worker);
+        let hello = self.setup(&json!({"op": "hello"}))?;
+        if hello["protocol"] != json!(1) {
+            return Err(format!("worker speaks protocol {}, expected 1", hello["protocol"]));
+        }
+
+        let link = self.setup(&json!({"op": "import", "module": LINK_MODULE, "path": self.build.link_probe}))?;
+        if first && self.cx.checks.contains(&Check::Import) {
+            results.extend(self.import_results(&link));
+        }
+        let probe = self.setup(&json!({"op": "import", "module": PROBE_MODULE, "path": self.build.probe}))?;
+        if probe["ok"] != json!(true) {
+            return Err(format!("the semantic probe did not import: {}", probe["error"].as_str().unwrap_or("?")));
+        }
+        if first && self.cx.checks.contains(&Check::Presence) {
+            let names = self.presence_names();
+            let reply = self.setup(&json!({"op": "presence", "names": names}))?;
+            let missing: Vec<&str> = reply["missing"].as_array().map(|m| m.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+            for name in names {
+                let kind = self.cx.manifest.get(name).map_or(ResultKind::Function, |e| e.kind.into());
+                let absent = missing.contains(&name);
+                results.push(EntryResult {
+                    entry: name.to_owned(),
+                    kind,
+                    check: Check::Presence,
+                    status: if absent { Status::Fail } else { Status::Pass },
+                    detail: absent.then(|| format!("`{name}` is not exported by {} (dlsym found nothing)", self.interpreter.label())),
+                    case: None,
+                });
+            }
+        }
+
+        let routines = self.setup(&json!({"op": "routines"}))?;
+        let available: Vec<&str> = routines["routines"].as_array().map(|r| r.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+        self.defined = self
+            .cx
+            .properties
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| available.contains(&p.routine))
+            .filter(|(_, p)| self.cx.only_entries.is_empty() || self.cx.only_entries.iter().any(|e| e == p.entry))
+            .map(|(n, _)| n)
+            .collect();
+        let specs: Vec<Json> = self.defined.iter().map(|&n| json!({"routine": self.cx.properties[n].routine, "oracle": self.cx.properties[n].oracle})).collect();
+        let case_timeout = self.cx.settings.case_timeout.as_secs_f64();
+        let defined = self.setup(&json!({"op": "define", "properties": specs, "case_timeout": case_timeout}))?;
+        if defined["ok"] != json!(true) {
+            return Err(format!("defining properties failed: {}", defined["error"].as_str().unwrap_or("?")));
+        }
+        Ok(())
+    }
+
+    fn setup(&mut self, request: &Json) -> Result<Json, String> {
+        let worker = self.worker.as_mut().ok_or("no worker")?;
+        worker.request(request, SETUP_TIMEOUT).map_err(|fault| {
+            format!("worker failed during `{}`: {}\n{}", request["op"].as_str().unwrap_or("?"), fault.summary(), fault.stderr())
+        })
+    }
+
+    /// Functions and data of the interpreter's own version, with their feature macro defined.
+    fn presence_names(&self) -> Vec<&'a str> {
+        self.cx
+            .manifest
+            .entries
+            .iter()
+            .filter(|e| e.kind.is_symbol() && e.available_in(self.interpreter.minor))
+            .filter(|e| e.ifdef.as_deref().is_none_or(|f| self.interpreter.has_feature(f)))
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+
+    fn import_results(&self, reply: &Json) -> Vec<EntryResult> {
+        let mut results = Vec::new();
+        let ok = reply["ok"] == json!(true);
+        let error = reply["error"].as_str().unwrap_or("").to_owned();
+        results.push(EntryResult {
+            entry: LINK_MODULE.into(),
+            kind: ResultKind::Probe,
+            check: Check::Import,
+            status: if ok { Status::Pass } else { Status::Fail },
+            detail: (!ok).then(|| {
+                format!(
+                    "an extension built for limited API {} referencing all {} function and data entries does not import: {error}",
+                    self.build.limited_api,
+                    self.build.linked_symbols.len()
+                )
+            }),
+            case: None,
+        });
+        // The loader names the first symbol it could not bind: charge it to that entry.
+        if let Some(symbol) = error.split("undefined symbol: ").nth(1).map(|rest| rest.split_whitespace().next().unwrap_or("")) {
+            let kind = self.cx.manifest.get(symbol).map_or(ResultKind::Function, |e| e.kind.into());
+            results.push(EntryResult {
+                entry: symbol.to_owned(),
+                kind,
+                check: Check::Import,
+                status: Status::Fail,
+                detail: Some(format!("an abi3 extension built for {} that uses `{symbol}` cannot be imported by {}: {error}", self.build.limited_api, self.interpreter.label())),
+                case: None,
+            });
+        }
+        results
+    }
+
+    /// Runs every defined property; returns the number of cases run.
+    fn run_properties(&mut self, results: &mut Vec<EntryResult>) -> u64 {
+        let mut cases = 0;
+        for slot in 0..self.defined.len() {
+            let property = &self.cx.properties[self.defined[slot]];
+            let (result, ran) = self.run_property(slot, property);
+            cases += ran;
+            results.push(result);
+        }
+        cases
+    }
+
+    fn seed_for(&self, property: &Property) -> u64 {
+        let mut hasher = Sha256::new();
+        hasher.update(self.cx.settings.seed.to_le_bytes());
+        hasher.update(property.routine.as_bytes());
+        let digest = hasher.finalize();
+        u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
+    }
+
+    fn run_property(&mut self, slot: usize, property: &Property) -> (EntryResult, u64) {
+        let seed = self.seed_for(property);
+        let kind = self.cx.manifest.get(property.entry).map_or(ResultKind::from(property.kind), |e| e.kind.into());
+        let result = |status, detail: Option<String>, case| EntryResult {
+            entry: property.entry.to_owned(),
+            kind,
+            check: Check::Semantic,
+            status,
+            detail,
+            case,
+        };
+        if self.worker.is_none() && self.restart().is_err() {
+            return (result(Status::Skip, Some("no worker could be started after an earlier crash".into()), None), 0);
+        }
+
+        let config = Config {
+            cases: self.cx.settings.cases,
+            rng_seed: RngSeed::Fixed(seed),
+            failure_persistence: None,
+            max_shrink_iters: MAX_SHRINK_ITERS,
+            max_shrink_time: 20_000,
+            max_global_rejects: 4096,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        let state = RefCell::new(RunState::default());
+        let strategy = (property.args)();
+        let timeout = self.cx.settings.case_timeout + Duration::from_secs(2);
+        let session = RefCell::new(&mut *self);
+        let outcome = runner.run(&strategy, |args| {
+            let mut session = session.borrow_mut();
+            let mut state = state.borrow_mut();
+            if state.stop {
+                return Ok(());
+            }
+            state.cases += 1;
+            let wire: Vec<Json> = args.iter().map(PyValue::to_wire).collect();
+            let request = json!({"op": "case", "p": slot, "args": wire});
+            let reply = match session.worker.as_mut() {
+                Some(worker) => worker.request(&request, timeout),
+                None => return Ok(()),
+            };
+            match reply {
+                Ok(reply) => judge(&reply).map_err(|mismatch| TestCaseError::fail(format!("F{mismatch}"))),
+                Err(fault) => {
+                    let timed_out = matches!(fault, Fault::TimedOut { .. });
+                    let message = format!("{}\n{}", fault.summary(), fault.stderr().trim_end());
+                    state.crash_restarts += 1;
+                    // A hang costs a full timeout per try: report the first one unshrunk.
+                    if timed_out || state.crash_restarts > MAX_CRASH_RESTARTS {
+                        state.stop = true;
+                    }
+                    drop(state);
+                    session.worker = None;
+                    let _ = session.restart();
+                    Err(TestCaseError::fail(format!("{}{message}", if timed_out { 'T' } else { 'C' })))
+                }
+            }
+        });
+        let ran = state.borrow().cases;
+        match outcome {
+            Ok(()) => (result(Status::Pass, None, None), ran),
+            Err(TestError::Abort(reason)) => (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran),
+            Err(TestError::Fail(reason, args)) => {
+                let reason = reason.message().to_owned();
+                let (tag, message) = reason.split_at(reason.char_indices().nth(1).map_or(reason.len(), |(i, _)| i));
+                let status = match tag {
+                    "C" => Status::Crash,
+                    "T" => Status::Timeout,
+                    _ => Status::Fail,
+                };
+                let case = self.case_record(property, &args, seed);
+                let detail = format!(
+                    "{verdict} for {routine}{args}\n{message}\nbuild: limited API {limited} with {headers} headers; interpreter {interp}; seed {seed}\nreplay: {replay}",
+                    verdict = match status {
+                        Status::Crash => "crash",
+                        Status::Timeout => "timeout",
+                        _ => "counterexample",
+                    },
+                    routine = property.routine,
+                    args = format_args(&args),
+                    message = message.trim_end(),
+                    limited = self.build.limited_api,
+                    headers = self.build.headers,
+                    interp = self.interpreter.label(),
+                    replay = case.replay,
+                );
+                (result(status, Some(detail), Some(case)), ran)
+            }
+        }
+    }
+
+    fn restart(&mut self) -> Result<(), String> {
+        let mut ignored = Vec::new();
+        self.start(&mut ignored)
+    }
+
+    fn case_record(&self, property: &Property, args: &[PyValue], seed: u64) -> CaseRecord {
+        let wire = Json::Array(args.iter().map(PyValue::to_wire).collect());
+        let replay = format!(
+            "{} replay --interpreter {} --headers {} --limited-api {} --routine {} --args {}",
+            self.cx.harness_command,
+            shell_quote(&self.interpreter.executable.display().to_string()),
+            shell_quote(&self.build.headers_executable.display().to_string()),
+            self.build.limited_api,
+            property.routine,
+            shell_quote(&wire.to_string()),
+        );
+        CaseRecord { routine: property.routine.to_owned(), args: format_args(args), wire, seed, replay }
+    }
+}
+
+#[derive(Default)]
+struct RunState {
+    cases: u64,
+    crash_restarts: u32,
+    stop: bool,
+}
+
+/// Compares the probe's outcome with the oracle's; the error says how they differ.
+pub fn judge(reply: &Json) -> Result<(), String> {
+    if let Some(error) = reply.get("error") {
+        return Err(format!("worker error: {error}"));
+    }
+    let probe = &reply["probe"];
+    let oracle = &reply["oracle"];
+    if let Some(contract) = probe.get("contract").and_then(Json::as_str) {
+        return Err(format!("error contract broken: {contract}"));
+    }
+    if probe == oracle {
+        return Ok(());
+    }
+    Err(format!("  probe:  {}\n  oracle: {}", describe(probe), describe(oracle)))
+}
+
+/// `returns 3; arguments after: ([1], 2)`.
+pub fn describe(outcome: &Json) -> String {
+    let head = if let Some(ret) = outcome.get("ret") {
+        format!("returns {}", render_wire(ret))
+    } else if let Some(exc) = outcome.get("exc").and_then(Json::as_str) {
+        format!("raises {exc}")
+    } else if let Some(contract) = outcome.get("contract").and_then(Json::as_str) {
+        format!("breaks its error contract: {contract}")
+    } else {
+        outcome.to_string()
+    };
+    let after: Vec<String> = outcome.get("after").and_then(Json::as_array).map(|a| a.iter().map(render_wire).collect()).unwrap_or_default();
+    if after.is_empty() { head } else { format!("{head}; arguments after: ({})", after.join(", ")) }
+}
+
+impl EntryKind {
+    /// Kinds that the semantic catalogue may name.
+    pub fn is_checkable(self) -> bool {
+        matches!(self, EntryKind::Function | EntryKind::Data | EntryKind::Macro | EntryKind::Const)
+    }
+}

@@ -1,0 +1,183 @@
+//! Interpreters: found from the matrix, and their facts learnt by running them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::InterpreterSource;
+use crate::process::{self, CommandLine};
+use crate::version::PyVersion;
+
+/// What an interpreter says about itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interpreter {
+    /// How the matrix or the user named it: what the harness runs (may be a wrapper script).
+    pub executable: PathBuf,
+    /// `sys.executable`, as the interpreter reports it.
+    pub sys_executable: String,
+    /// The full version, e.g. `3.12.1`.
+    pub version: String,
+    pub minor: PyVersion,
+    pub implementation: String,
+    /// `sys.version`, for the report header.
+    pub build_info: String,
+    pub soabi: Option<String>,
+    /// A debug build (`Py_DEBUG`).
+    pub debug: bool,
+    /// A free-threaded build, which cannot load abi3 extensions.
+    pub free_threaded: bool,
+    pub extension_suffixes: Vec<String>,
+    /// The directory holding `Python.h`, if the headers are installed.
+    pub include_dir: Option<PathBuf>,
+    /// Feature macros of the manifest, as this interpreter has them.
+    pub features: BTreeMap<String, bool>,
+    /// Where the interpreter runs; `host` until other platforms exist.
+    pub platform: String,
+    pub machine: String,
+}
+
+impl Interpreter {
+    pub fn has_headers(&self) -> bool {
+        self.include_dir.as_ref().is_some_and(|dir| dir.join("Python.h").is_file())
+    }
+
+    /// Whether the manifest's feature macro is defined for this interpreter.
+    pub fn has_feature(&self, feature: &str) -> bool {
+        self.features.get(feature).copied().unwrap_or(false)
+    }
+
+    /// Short label for messages and the console: `3.12.1 (/usr/bin/python3.12)`.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.version, self.executable.display())
+    }
+}
+
+/// Printed as JSON by every interpreter from 3.6 on.
+const FACTS_SCRIPT: &str = r#"
+import importlib.machinery, json, os, platform, sys, sysconfig
+try:
+    import threading
+    native_id = hasattr(threading, "get_native_id")
+except ImportError:
+    native_id = False
+include = sysconfig.get_config_var("INCLUDEPY") or sysconfig.get_paths().get("include")
+print(json.dumps({
+    "sys_executable": sys.executable,
+    "version": "%d.%d.%d%s" % (sys.version_info[:3] + ("" if sys.version_info[3] == "final" else sys.version_info[3][0] + str(sys.version_info[4]),)),
+    "implementation": sys.implementation.name,
+    "build_info": sys.version,
+    "soabi": sysconfig.get_config_var("SOABI"),
+    "debug": hasattr(sys, "gettotalrefcount"),
+    "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+    "extension_suffixes": importlib.machinery.EXTENSION_SUFFIXES,
+    "include_dir": include,
+    "features": {
+        "MS_WINDOWS": os.name == "nt",
+        "HAVE_FORK": hasattr(os, "fork"),
+        "USE_STACKCHECK": bool(sysconfig.get_config_var("USE_STACKCHECK")),
+        "PY_HAVE_THREAD_NATIVE_ID": native_id,
+        "Py_REF_DEBUG": hasattr(sys, "gettotalrefcount"),
+        "Py_TRACE_REFS": hasattr(sys, "getobjects"),
+    },
+    "machine": platform.machine(),
+}))
+"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InterpreterError {
+    #[error("interpreter `{}` cannot be run", executable.display())]
+    Run {
+        executable: PathBuf,
+        #[source]
+        source: process::ProcessError,
+    },
+    #[error("interpreter `{}` did not describe itself: {message}", executable.display())]
+    Facts { executable: PathBuf, message: String },
+    #[error("interpreter `{}` is {implementation}, not CPython: the Stable ABI is CPython's", executable.display())]
+    NotCpython { executable: PathBuf, implementation: String },
+    #[error("no pyenv interpreter for {version} under {}: install it with `pyenv install {version}`, or remove it from the matrix's `versions`", root.display())]
+    PyenvMissing { version: PyVersion, root: PathBuf },
+    #[error("no pyenv versions folder at {}: install pyenv and the matrix's versions, or set PYENV_ROOT", root.display())]
+    PyenvRoot { root: PathBuf },
+    #[error("no `python{version}` on PATH: install it (for example `apt-get install python{version}`), or remove it from the matrix's `versions`")]
+    PathMissing { version: PyVersion },
+}
+
+/// Runs an interpreter to learn its facts.
+pub fn probe_facts(executable: &Path) -> Result<Interpreter, InterpreterError> {
+    let command = CommandLine::new(executable).args(["-I", "-c", FACTS_SCRIPT]);
+    let output = process::run_ok(&command, Duration::from_secs(60))
+        .map_err(|source| InterpreterError::Run { executable: executable.to_owned(), source })?;
+    let facts_error = |message: String| InterpreterError::Facts { executable: executable.to_owned(), message };
+    let json = output.stdout.lines().rev().find(|line| line.starts_with('{')).ok_or_else(|| facts_error(format!("no JSON in its output: {:?}", process::tail(&output.stdout, 500))))?;
+    let mut raw: serde_json::Value = serde_json::from_str(json).map_err(|err| facts_error(err.to_string()))?;
+    let version: PyVersion = raw["version"].as_str().unwrap_or("").parse().map_err(|err: crate::version::VersionParseError| facts_error(err.to_string()))?;
+    raw["executable"] = serde_json::Value::String(executable.display().to_string());
+    raw["minor"] = serde_json::Value::String(version.to_string());
+    raw["platform"] = serde_json::Value::String("host".into());
+    let interpreter: Interpreter = serde_json::from_value(raw).map_err(|err| facts_error(err.to_string()))?;
+    if interpreter.implementation != "cpython" {
+        return Err(InterpreterError::NotCpython { executable: executable.to_owned(), implementation: interpreter.implementation });
+    }
+    Ok(interpreter)
+}
+
+/// The executables a matrix source names, before running any of them.
+pub fn locate(source: &InterpreterSource) -> Result<Vec<PathBuf>, InterpreterError> {
+    match source {
+        InterpreterSource::Executable(path) => Ok(vec![path.clone()]),
+        InterpreterSource::Pyenv { versions } => {
+            let root = pyenv_versions_dir();
+            let installed = pyenv_installed(&root)?;
+            if versions.is_empty() {
+                return Ok(installed.into_iter().filter(|(v, _)| *v >= PyVersion::new(3, 2)).map(|(_, path)| path).collect());
+            }
+            versions
+                .iter()
+                .map(|wanted| {
+                    installed
+                        .iter()
+                        .filter(|(v, _)| v == wanted)
+                        .map(|(_, path)| path.clone())
+                        .next_back()
+                        .ok_or_else(|| InterpreterError::PyenvMissing { version: *wanted, root: root.clone() })
+                })
+                .collect()
+        }
+        InterpreterSource::Path { versions } => versions
+            .iter()
+            .map(|version| find_on_path(&format!("python{version}")).ok_or(InterpreterError::PathMissing { version: *version }))
+            .collect(),
+    }
+}
+
+fn pyenv_versions_dir() -> PathBuf {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".pyenv")))
+        .unwrap_or_else(|| PathBuf::from("/root/.pyenv"));
+    root.join("versions")
+}
+
+/// Installed pyenv versions with a `bin/python3`, sorted by version (then name).
+fn pyenv_installed(root: &Path) -> Result<Vec<(PyVersion, PathBuf)>, InterpreterError> {
+    let entries = std::fs::read_dir(root).map_err(|_| InterpreterError::PyenvRoot { root: root.to_owned() })?;
+    let mut found: Vec<(PyVersion, String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let version = name.parse::<PyVersion>().ok()?;
+            let python = entry.path().join("bin/python3");
+            python.is_file().then_some((version, name, python))
+        })
+        .collect();
+    found.sort();
+    Ok(found.into_iter().map(|(v, _, p)| (v, p)).collect())
+}
+
+fn find_on_path(command: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(command)).find(|candidate| candidate.is_file())
+}

@@ -1,0 +1,296 @@
+//! `abi-harness`: the command line. Thin glue over the library; exit codes are documented in
+//! README.md: 0 all pass, 1 an ABI failure was found, 2 the run could not be made.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use abi_harness::build::{Builder, BuildSpec};
+use abi_harness::interpreter::{self, Interpreter};
+use abi_harness::manifest::Manifest;
+use abi_harness::matrix::{Matrix, Settings};
+use abi_harness::report::Check;
+use abi_harness::run::{RunInput, RunOptions};
+use abi_harness::{console, plan, properties, run};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_PASS: u8 = 0;
+const EXIT_ABI_FAILURE: u8 = 1;
+const EXIT_CANNOT_RUN: u8 = 2;
+
+/// The default matrix, for `check` when no --matrix is given.
+const DEFAULT_MATRIX: &str = include_str!("../../matrix.toml");
+
+#[derive(Parser)]
+#[command(name = "abi-harness", version, about = "Checks CPython's Stable ABI promise: probes built against old headers, loaded into newer interpreters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a matrix: every probe build against every interpreter at or above its version.
+    Run {
+        /// The matrix file.
+        #[arg(long, default_value = "matrix.toml")]
+        matrix: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check interpreters (a redistributor's builds): every default build at or below each one's
+    /// version runs against it.
+    Check {
+        /// Interpreters to check: paths or commands, wrapper scripts included.
+        #[arg(required = true)]
+        executables: Vec<PathBuf>,
+        /// Where the builds' headers come from (default: the built-in default matrix).
+        #[arg(long)]
+        matrix: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run one property case again, as a failure's `replay:` line says.
+    Replay {
+        #[arg(long)]
+        interpreter: PathBuf,
+        /// The interpreter whose headers build the probe.
+        #[arg(long)]
+        headers: PathBuf,
+        #[arg(long)]
+        limited_api: String,
+        #[arg(long)]
+        routine: String,
+        /// The arguments in wire form, as recorded in the report.
+        #[arg(long)]
+        args: String,
+        #[arg(long)]
+        cache: Option<PathBuf>,
+    },
+    /// List the manifest's entries.
+    Manifest {
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// A manifest file in CPython's `Misc/stable_abi.toml` format (default: the built-in one).
+    #[arg(long)]
+    manifest: Option<PathBuf>,
+    /// Output folder for report.json and the journal.
+    #[arg(long, default_value = "target/abi-harness/report")]
+    out: PathBuf,
+    /// Probe build cache.
+    #[arg(long, default_value = "target/abi-harness/cache")]
+    cache: PathBuf,
+    /// Property cases per entry and cell (overrides the matrix).
+    #[arg(long)]
+    cases: Option<u32>,
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Cells at once (0: one per CPU).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Seconds one probe call may take.
+    #[arg(long)]
+    case_timeout: Option<f64>,
+    /// Only these entries' semantic checks (repeatable).
+    #[arg(long = "entry")]
+    entries: Vec<String>,
+    /// Which checks to run (comma-separated: import, presence, semantic).
+    #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic")]
+    checks: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_CANNOT_RUN)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Run { matrix, common } => {
+            let matrix = Matrix::read(&matrix)?;
+            let interpreters = discover(&matrix)?;
+            let specs = plan::builds(&matrix.builds, &interpreters)?;
+            run_matrix(&common, matrix.settings, specs, interpreters)
+        }
+        Command::Check { executables, matrix, common } => {
+            let matrix = match matrix {
+                Some(path) => Matrix::read(&path)?,
+                None => Matrix::parse(DEFAULT_MATRIX, "<default matrix>")?,
+            };
+            let targets = executables.iter().map(|exe| interpreter::probe_facts(exe)).collect::<Result<Vec<_>, _>>()?;
+            let header_sources = discover(&matrix).context("the default builds need the default matrix's interpreters for their headers")?;
+            let specs = plan::builds(&matrix.builds, &header_sources)?;
+            let newest = targets.iter().map(|t| t.minor).max();
+            let specs: Vec<BuildSpec> = specs.into_iter().filter(|s| Some(s.limited_api) <= newest).collect();
+            if specs.is_empty() {
+                bail!("no default build is at or below the given interpreters' versions");
+            }
+            run_matrix(&common, matrix.settings, specs, targets)
+        }
+        Command::Replay { interpreter, headers, limited_api, routine, args, cache } => replay(&interpreter, &headers, &limited_api, &routine, &args, cache),
+        Command::Manifest { manifest } => {
+            let manifest = load_manifest(manifest.as_ref())?;
+            for entry in &manifest.entries {
+                let added = entry.added.map(|v| v.to_string()).unwrap_or_default();
+                let flags = [entry.ifdef.clone().map(|f| format!("ifdef {f}")), entry.abi_only.then(|| "abi_only".to_owned())];
+                let flags: Vec<String> = flags.into_iter().flatten().collect();
+                println!("{:<14} {:<48} {:<6} {}", entry.kind.to_string(), entry.name, added, flags.join(", "));
+            }
+            Ok(EXIT_PASS)
+        }
+    }
+}
+
+fn load_manifest(path: Option<&PathBuf>) -> Result<Manifest> {
+    let manifest = match path {
+        Some(path) => Manifest::read(path)?,
+        None => Manifest::builtin(),
+    };
+    for warning in &manifest.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(manifest)
+}
+
+/// Every interpreter the matrix names, with its facts; any that cannot be used is an error.
+fn discover(matrix: &Matrix) -> Result<Vec<Interpreter>> {
+    let mut found: Vec<Interpreter> = Vec::new();
+    for source in &matrix.interpreters {
+        for executable in interpreter::locate(source).with_context(|| format!("in {}", matrix.origin))? {
+            let facts = interpreter::probe_facts(&executable)?;
+            if !found.iter().any(|f| f.executable == facts.executable) {
+                found.push(facts);
+            }
+        }
+    }
+    found.sort_by(|a, b| (a.minor, &a.version).cmp(&(b.minor, &b.version)));
+    Ok(found)
+}
+
+fn settings_with(mut settings: Settings, common: &Common) -> Result<Settings> {
+    if let Some(cases) = common.cases {
+        settings.cases = cases;
+    }
+    if let Some(seed) = common.seed {
+        settings.seed = seed;
+    }
+    if let Some(jobs) = common.jobs {
+        settings.jobs = jobs;
+    }
+    if let Some(secs) = common.case_timeout {
+        if !(secs.is_finite() && secs > 0.0) {
+            bail!("--case-timeout must be a positive number of seconds");
+        }
+        settings.case_timeout = Duration::from_secs_f64(secs);
+    }
+    Ok(settings)
+}
+
+fn parse_checks(names: &[String]) -> Result<Vec<Check>> {
+    names
+        .iter()
+        .map(|name| match name.trim() {
+            "import" => Ok(Check::Import),
+            "presence" => Ok(Check::Presence),
+            "semantic" => Ok(Check::Semantic),
+            other => bail!("--checks: `{other}` is not one of import, presence, semantic"),
+        })
+        .collect()
+}
+
+fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>) -> Result<u8> {
+    let settings = settings_with(settings, common)?;
+    let checks = parse_checks(&common.checks)?;
+    let manifest = load_manifest(common.manifest.as_ref())?;
+    let catalogue = properties::catalogue();
+    for entry in &common.entries {
+        if manifest.get(entry).is_none() && !catalogue.iter().any(|p| p.entry == entry) {
+            bail!("--entry {entry}: no such entry in {} or the property catalogue", manifest.origin);
+        }
+    }
+    let builder = Builder::new(common.cache.clone())?;
+    let builds = run::build_all(&builder, &specs, &manifest)?;
+    let cells = plan::cells(&specs, &interpreters);
+    eprintln!(
+        "{} interpreters ({}), {} builds (limited API {}), {} cells",
+        interpreters.len(),
+        interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
+        builds.len(),
+        builds.iter().map(|b| b.limited_api.to_string()).collect::<Vec<_>>().join(", "),
+        cells.len()
+    );
+    let options = RunOptions {
+        settings,
+        out_dir: common.out.clone(),
+        cache_dir: common.cache.clone(),
+        only_entries: common.entries.clone(),
+        checks,
+        harness_command: harness_command(),
+        progress_bar: std::io::stderr().is_terminal(),
+    };
+    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells };
+    let report = run::execute(&input, &options)?;
+    print!("{}", console::summary(&report));
+    println!("report: {}", common.out.join(run::REPORT).display());
+    Ok(if report.summary.failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+}
+
+fn harness_command() -> String {
+    std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "abi-harness".into())
+}
+
+fn replay(interpreter: &PathBuf, headers: &PathBuf, limited_api: &str, routine: &str, args: &str, cache: Option<PathBuf>) -> Result<u8> {
+    let limited_api = limited_api.parse().context("--limited-api")?;
+    let target = interpreter::probe_facts(interpreter)?;
+    let headers = interpreter::probe_facts(headers)?;
+    let manifest = Manifest::builtin();
+    let cache = cache.unwrap_or_else(|| PathBuf::from("target/abi-harness/cache"));
+    let builder = Builder::new(cache.clone())?;
+    let build = builder.build(&BuildSpec { limited_api, headers }, &manifest)?;
+    let catalogue = properties::catalogue();
+    let property = catalogue.iter().find(|p| p.routine == routine).with_context(|| format!("no property with routine `{routine}`"))?;
+    let wire: serde_json::Value = serde_json::from_str(args).context("--args is not JSON")?;
+    let (worker_py, oracles_py) = Builder::driver_files(&cache)?;
+    let stderr = std::env::temp_dir().join(format!("abi-harness-replay-{}.stderr", std::process::id()));
+    let mut worker = abi_harness::worker::Worker::start(&target.executable, &worker_py, &oracles_py, &stderr)?;
+    let timeout = Duration::from_secs(60);
+    let step = |worker: &mut abi_harness::worker::Worker, request: serde_json::Value| {
+        worker.request(&request, timeout).map_err(|fault| anyhow::anyhow!("{}\n{}", fault.summary(), fault.stderr()))
+    };
+    step(&mut worker, serde_json::json!({"op": "import", "module": "abi3probe", "path": build.probe}))?;
+    step(&mut worker, serde_json::json!({"op": "define", "properties": [{"routine": property.routine, "oracle": property.oracle}]}))?;
+    println!("{}{} on {} (probe: limited API {limited_api}, {} headers)", routine, wire, target.label(), build.headers);
+    match worker.request(&serde_json::json!({"op": "case", "p": 0, "args": wire}), timeout) {
+        Ok(reply) => {
+            println!("probe:  {}", abi_harness::cell::describe(&reply["probe"]));
+            println!("oracle: {}", abi_harness::cell::describe(&reply["oracle"]));
+            match abi_harness::cell::judge(&reply) {
+                Ok(()) => {
+                    println!("holds");
+                    Ok(EXIT_PASS)
+                }
+                Err(_) => {
+                    println!("FAILS");
+                    Ok(EXIT_ABI_FAILURE)
+                }
+            }
+        }
+        Err(fault) => {
+            println!("{}\n{}", fault.summary(), fault.stderr());
+            Ok(EXIT_ABI_FAILURE)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The plan of a run: which probe builds to make and which cells to run. Pure: interpreters'
+//! facts in, builds and cells out.
+
+use crate::build::BuildSpec;
+use crate::interpreter::Interpreter;
+use crate::matrix::BuildSelection;
+use crate::version::PyVersion;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PlanError {
+    #[error("the matrix asks for a limited-API {0} build, but no interpreter of that version with headers is in the matrix")]
+    NoHeadersFor(PyVersion),
+    #[error("no interpreter in the matrix has headers, so no probe can be built; install a -dev package or a pyenv version")]
+    NoHeadersAtAll,
+}
+
+/// One build and the interpreters it runs in.
+#[derive(Debug)]
+pub struct Plan {
+    pub builds: Vec<BuildSpec>,
+    /// (index into `builds`, index into the interpreters list)
+    pub cells: Vec<(usize, usize)>,
+}
+
+/// The builds a selection asks for, each with the headers of an interpreter of its version.
+pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
+    let with_headers: Vec<&Interpreter> = header_sources.iter().filter(|i| i.has_headers() && !i.free_threaded).collect();
+    let headers_for = |version: PyVersion| {
+        // Prefer a release build's headers: that is what extension authors build with.
+        with_headers.iter().filter(|i| i.minor == version).min_by_key(|i| i.debug).map(|i| (*i).clone())
+    };
+    let versions: Vec<PyVersion> = match selection {
+        BuildSelection::Auto => {
+            let mut versions: Vec<PyVersion> = with_headers.iter().map(|i| i.minor).collect();
+            versions.sort();
+            versions.dedup();
+            if versions.is_empty() {
+                return Err(PlanError::NoHeadersAtAll);
+            }
+            versions
+        }
+        BuildSelection::Versions(versions) => versions.clone(),
+    };
+    versions
+        .into_iter()
+        .map(|limited_api| headers_for(limited_api).map(|headers| BuildSpec { limited_api, headers }).ok_or(PlanError::NoHeadersFor(limited_api)))
+        .collect()
+}
+
+/// Every (build, interpreter) pair the promise covers: the interpreter is at or above the build.
+pub fn cells(builds: &[BuildSpec], interpreters: &[Interpreter]) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    for (b, build) in builds.iter().enumerate() {
+        for (i, interpreter) in interpreters.iter().enumerate() {
+            if interpreter.minor >= build.limited_api {
+                cells.push((b, i));
+            }
+        }
+    }
+    cells
+}

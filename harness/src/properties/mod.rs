@@ -1,0 +1,39 @@
+//! The semantic property catalogue: for each entry under test, its arguments and its oracle.
+//!
+//! A property says: for arguments drawn from `args`, calling probe routine `routine` (compiled
+//! from the build's headers, see `probes/abi3probe.c`) gives the same outcome as evaluating the
+//! Python expression `oracle` in the interpreter under test (helpers from `probes/oracles.py`).
+//! An outcome is the result's exact type and value, or the exception type raised, together with
+//! the arguments' values after the call (so mutation is compared too). One file per API family.
+
+use proptest::strategy::BoxedStrategy;
+
+use crate::manifest::EntryKind;
+use crate::value::PyValue;
+
+mod core;
+
+/// One checkable property of one entry.
+pub struct Property {
+    /// The manifest entry (or header macro) the property is about; results are reported under it.
+    pub entry: &'static str,
+    /// How the entry reaches an extension: exported function or data, or a header macro.
+    pub kind: EntryKind,
+    /// The probe routine to call: `abi3probe.call(routine, *args)`.
+    pub routine: &'static str,
+    /// A Python expression evaluating to a callable with the routine's arguments.
+    pub oracle: &'static str,
+    /// The argument lists to try.
+    pub args: fn() -> BoxedStrategy<Vec<PyValue>>,
+}
+
+impl std::fmt::Debug for Property {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Property").field("entry", &self.entry).field("routine", &self.routine).finish()
+    }
+}
+
+/// Every property, in a stable order (the order is part of a run's reproducibility).
+pub fn catalogue() -> Vec<Property> {
+    core::properties()
+}

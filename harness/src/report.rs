@@ -1,0 +1,204 @@
+//! The report model: what a run found, as data. Serialized as `report.json` (schema in
+//! ARCHITECTURE.md); built only from the run's journal, never from memory alone.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::EntryKind;
+
+/// Bumped on any incompatible change of `report.json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Crash,
+    Timeout,
+    Skip,
+}
+
+impl Status {
+    /// A finding against the Stable ABI promise (or the interpreter under test).
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Fail | Status::Crash | Status::Timeout)
+    }
+}
+
+/// Which check produced a result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    /// The strongly linked probe imports: all its symbols resolve.
+    Import,
+    /// The entry's symbol resolves in the interpreter's process.
+    Presence,
+    /// A property test against an oracle.
+    Semantic,
+}
+
+/// How a result's entry reaches an extension; a manifest kind, or `probe` for import checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultKind {
+    Function,
+    Data,
+    Const,
+    Macro,
+    Struct,
+    Typedef,
+    FeatureMacro,
+    Probe,
+}
+
+impl From<EntryKind> for ResultKind {
+    fn from(kind: EntryKind) -> Self {
+        match kind {
+            EntryKind::Function => ResultKind::Function,
+            EntryKind::Data => ResultKind::Data,
+            EntryKind::Const => ResultKind::Const,
+            EntryKind::Macro => ResultKind::Macro,
+            EntryKind::Struct => ResultKind::Struct,
+            EntryKind::Typedef => ResultKind::Typedef,
+            EntryKind::FeatureMacro => ResultKind::FeatureMacro,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryResult {
+    pub entry: String,
+    pub kind: ResultKind,
+    pub check: Check,
+    pub status: Status,
+    /// For anything but a pass: what happened, the counterexample and the replay command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For property failures: the minimal case, machine-readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    /// The probe routine that was called.
+    pub routine: String,
+    /// The arguments as Python source, e.g. `(1001,)`.
+    pub args: String,
+    /// The arguments in the worker's wire form, for `abi-harness replay --args`.
+    pub wire: serde_json::Value,
+    pub seed: u64,
+    pub replay: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterpreterRecord {
+    pub executable: String,
+    pub version: String,
+    pub platform: String,
+    pub debug: bool,
+    pub soabi: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BuildRecord {
+    /// The `Py_LIMITED_API` version, e.g. `3.6`.
+    pub limited_api: String,
+    /// The full version of the interpreter whose headers built the probe.
+    pub headers: String,
+    pub probe: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellReport {
+    pub interpreter: InterpreterRecord,
+    pub build: BuildRecord,
+    pub results: Vec<EntryResult>,
+    pub duration_ms: u64,
+    /// Property cases the cell ran.
+    pub cases: u64,
+}
+
+impl CellReport {
+    pub fn key(&self) -> (String, String) {
+        (self.interpreter.executable.clone(), self.build.limited_api.clone())
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.results.iter())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub pass: u64,
+    pub fail: u64,
+    pub crash: u64,
+    pub timeout: u64,
+    pub skip: u64,
+}
+
+impl Counts {
+    pub fn of<'a>(results: impl Iterator<Item = &'a EntryResult>) -> Counts {
+        let mut counts = Counts::default();
+        for result in results {
+            *match result.status {
+                Status::Pass => &mut counts.pass,
+                Status::Fail => &mut counts.fail,
+                Status::Crash => &mut counts.crash,
+                Status::Timeout => &mut counts.timeout,
+                Status::Skip => &mut counts.skip,
+            } += 1;
+        }
+        counts
+    }
+
+    pub fn add(&mut self, other: &Counts) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.crash += other.crash;
+        self.timeout += other.timeout;
+        self.skip += other.skip;
+    }
+
+    pub fn failures(&self) -> u64 {
+        self.fail + self.crash + self.timeout
+    }
+}
+
+/// The head of a run: what ran where, with which settings. First line of the journal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunHeader {
+    pub schema: u32,
+    pub tool: String,
+    pub tool_version: String,
+    pub started_unix: u64,
+    pub manifest: String,
+    pub settings: BTreeMap<String, serde_json::Value>,
+    /// Every interpreter with its facts (`sys.version`, flags).
+    pub interpreters: Vec<serde_json::Value>,
+    /// The cells planned, as (interpreter executable, limited API); a complete report has each.
+    pub planned: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: u32,
+    pub header: RunHeader,
+    pub complete: bool,
+    pub summary: Counts,
+    pub cells: Vec<CellReport>,
+}
+
+impl Report {
+    pub fn new(header: RunHeader, cells: Vec<CellReport>) -> Report {
+        let mut summary = Counts::default();
+        for cell in &cells {
+            summary.add(&cell.counts());
+        }
+        let complete = header.planned.iter().all(|key| cells.iter().any(|c| &c.key() == key));
+        Report { schema: SCHEMA_VERSION, header, complete, summary, cells }
+    }
+}

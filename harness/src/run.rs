@@ -1,0 +1,229 @@
+//! A run: builds the probes, runs every cell in parallel workers, journals each finished cell
+//! and writes the report. The journal (`journal.jsonl`: a header line, then one line per cell,
+//! flushed) is the record; `report.json` is built from it at the end, atomically.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+
+use crate::build::{Build, Builder};
+use crate::cell::{CellContext, run_cell};
+use crate::interpreter::Interpreter;
+use crate::manifest::Manifest;
+use crate::matrix::Settings;
+use crate::properties::Property;
+use crate::report::{CellReport, Check, Report, RunHeader, SCHEMA_VERSION};
+
+pub struct RunOptions {
+    pub settings: Settings,
+    pub out_dir: PathBuf,
+    pub cache_dir: PathBuf,
+    pub only_entries: Vec<String>,
+    pub checks: Vec<Check>,
+    pub harness_command: String,
+    /// Show a progress bar (a terminal); otherwise one plain line per cell.
+    pub progress_bar: bool,
+}
+
+pub struct RunInput<'a> {
+    pub manifest: &'a Manifest,
+    pub properties: &'a [Property],
+    pub builds: &'a [Build],
+    pub interpreters: &'a [Interpreter],
+    pub cells: &'a [(usize, usize)],
+}
+
+pub const JOURNAL: &str = "journal.jsonl";
+pub const REPORT: &str = "report.json";
+
+/// Builds every probe of the plan, reporting progress on stderr.
+pub fn build_all(builder: &Builder, specs: &[crate::build::BuildSpec], manifest: &Manifest) -> Result<Vec<Build>> {
+    let mut builds = Vec::new();
+    for spec in specs {
+        let started = Instant::now();
+        let build = builder.build(spec, manifest)?;
+        let took = started.elapsed();
+        if took > Duration::from_millis(200) {
+            eprintln!("built probes for limited API {} with {} headers ({:.1}s)", spec.limited_api, spec.headers.version, took.as_secs_f64());
+        }
+        builds.push(build);
+    }
+    Ok(builds)
+}
+
+pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
+    std::fs::create_dir_all(&options.out_dir).with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
+    let report_path = options.out_dir.join(REPORT);
+    // A report from an earlier run must not pass for this run's if this one is interrupted.
+    match std::fs::remove_file(&report_path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            return Err(err).with_context(|| format!("cannot remove the old {}", report_path.display()));
+        }
+        _ => {}
+    }
+    let scratch = options.out_dir.join("workers");
+    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    let (worker_py, oracles_py) = Builder::driver_files(&options.cache_dir)?;
+
+    let header = RunHeader {
+        schema: SCHEMA_VERSION,
+        tool: "abi-harness".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        manifest: input.manifest.origin.clone(),
+        settings: [
+            ("cases", serde_json::json!(options.settings.cases)),
+            ("seed", serde_json::json!(options.settings.seed)),
+            ("case_timeout_secs", serde_json::json!(options.settings.case_timeout.as_secs_f64())),
+            ("checks", serde_json::json!(options.checks)),
+            ("entries", serde_json::json!(options.only_entries)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
+        interpreters: input.interpreters.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect(),
+        planned: input
+            .cells
+            .iter()
+            .map(|&(b, i)| (input.interpreters[i].executable.display().to_string(), input.builds[b].limited_api.to_string()))
+            .collect(),
+    };
+    let journal_path = options.out_dir.join(JOURNAL);
+    let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
+    writeln!(journal, "{}", serde_json::to_string(&header)?)?;
+    journal.flush()?;
+
+    let jobs = match options.settings.jobs {
+        0 => std::thread::available_parallelism().map_or(2, usize::from),
+        n => n,
+    }
+    .min(input.cells.len().max(1));
+    let started = Instant::now();
+    let progress = Progress::new(input.cells.len() as u64, options.progress_bar);
+    let next = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::channel::<CellReport>();
+    let cx = CellContext {
+        manifest: input.manifest,
+        properties: input.properties,
+        settings: &options.settings,
+        worker_py: &worker_py,
+        oracles_py: &oracles_py,
+        scratch_dir: &scratch,
+        harness_command: &options.harness_command,
+        only_entries: &options.only_entries,
+        checks: &options.checks,
+    };
+    let mut cells = Vec::new();
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..jobs {
+            let sender = sender.clone();
+            let (cx, next) = (&cx, &next);
+            scope.spawn(move || {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(b, i)) = input.cells.get(n) else { break };
+                    let report = run_cell(&input.builds[b], &input.interpreters[i], cx);
+                    if sender.send(report).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for report in receiver {
+            writeln!(journal, "{}", serde_json::to_string(&report)?)?;
+            journal.flush()?;
+            progress.cell_done(&report);
+            cells.push(report);
+        }
+        Ok(())
+    })?;
+    progress.finish(started.elapsed());
+
+    let report = report_from_journal(&journal_path)?;
+    write_atomically(&report_path, &serde_json::to_vec_pretty(&report)?)?;
+    Ok(report)
+}
+
+/// Rebuilds the report from a journal: the run's record, also after an interruption.
+pub fn report_from_journal(path: &Path) -> Result<Report> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the journal {}", path.display()))?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: RunHeader = serde_json::from_str(lines.next().context("the journal is empty")?).with_context(|| format!("{}:1: not a run header", path.display()))?;
+    let mut cells: Vec<CellReport> = Vec::new();
+    for (n, line) in lines.enumerate() {
+        match serde_json::from_str(line) {
+            Ok(cell) => cells.push(cell),
+            // A line cut short by a crash of the harness itself: the cell is simply missing.
+            Err(_) if n + 2 == text.lines().count() => {}
+            Err(err) => return Err(err).with_context(|| format!("{}:{}: not a cell report", path.display(), n + 2)),
+        }
+    }
+    // The order of the plan, not of completion: reports of the same run compare line by line.
+    let order = |cell: &CellReport| header.planned.iter().position(|key| *key == cell.key()).unwrap_or(usize::MAX);
+    cells.sort_by_key(order);
+    Ok(Report::new(header, cells))
+}
+
+/// Writes a file through a temporary sibling and a rename, so readers never see half of it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let scratch = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&scratch, bytes).with_context(|| format!("cannot write {}", scratch.display()))?;
+    std::fs::rename(&scratch, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: u64,
+    done: std::cell::Cell<u64>,
+}
+
+impl Progress {
+    fn new(total: u64, bar: bool) -> Progress {
+        let bar = bar.then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cells  {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress { bar, total, done: std::cell::Cell::new(0) }
+    }
+
+    fn cell_done(&self, cell: &CellReport) {
+        self.done.set(self.done.get() + 1);
+        let counts = cell.counts();
+        let line = format!(
+            "limited API {} on {} {}: {} pass, {} fail, {} crash, {} timeout ({:.1}s)",
+            cell.build.limited_api,
+            cell.interpreter.version,
+            cell.interpreter.platform,
+            counts.pass,
+            counts.fail,
+            counts.crash,
+            counts.timeout,
+            cell.duration_ms as f64 / 1000.0
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(line);
+            }
+            None => eprintln!("[{}/{}] {line}", self.done.get(), self.total),
+        }
+    }
+
+    fn finish(&self, took: Duration) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        eprintln!("ran {} cells in {:.1}s", self.done.get(), took.as_secs_f64());
+    }
+}

@@ -1,0 +1,190 @@
+"""The worker: runs inside the interpreter under test and serves one cell's requests.
+
+Started by the harness as `PYTHON -I -X faulthandler worker.py ORACLES_PY`. Requests arrive as
+JSON lines on stdin; replies go, one JSON line each, to the file descriptor that was stdout at
+start. Everything else the process prints (probe output, faulthandler dumps) goes to stderr,
+which the harness keeps in a file, so no stray write can corrupt the protocol.
+
+Written for every interpreter from 3.6 on: no walrus, no dataclasses, nothing newer than 3.6.
+"""
+
+import faulthandler
+import importlib.machinery
+import importlib.util
+import json
+import os
+import struct
+import sys
+
+PROTOCOL_VERSION = 1
+
+# --- values: the wire form is documented in harness/src/value.rs -----------------------------
+
+
+def decode(wire):
+    tag = wire[0]
+    if tag == "n":
+        return None
+    if tag == "B":
+        return bool(wire[1])
+    if tag == "i":
+        return int(wire[1], 16)
+    if tag == "f":
+        return struct.unpack("<d", struct.pack("<Q", int(wire[1])))[0]
+    if tag == "s":
+        return "".join(map(chr, wire[1]))
+    if tag == "b":
+        return bytes.fromhex(wire[1])
+    if tag == "l":
+        return [decode(item) for item in wire[1]]
+    if tag == "t":
+        return tuple(decode(item) for item in wire[1])
+    if tag == "d":
+        return dict((decode(k), decode(v)) for k, v in wire[1])
+    raise ValueError("unknown wire tag %r" % (tag,))
+
+
+def type_name(tp):
+    module = getattr(tp, "__module__", "?")
+    name = getattr(tp, "__qualname__", getattr(tp, "__name__", "?"))
+    return name if module == "builtins" else "%s.%s" % (module, name)
+
+
+def safe_repr(obj):
+    try:
+        text = repr(obj)
+    except BaseException as exc:  # a broken __repr__ is a finding, not a worker failure
+        text = "<repr raised %s>" % type_name(type(exc))
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def encode(obj, depth=0):
+    """The exact identity of a result: type and value, NaN payloads and -0.0 included."""
+    if depth > 20:
+        return ["o", type_name(type(obj)), "<too deep>"]
+    tp = type(obj)
+    if obj is None:
+        return ["n"]
+    if tp is bool:
+        return ["B", obj]
+    if tp is int:
+        return ["i", "%x" % obj if obj >= 0 else "-%x" % -obj]
+    if tp is float:
+        return ["f", str(struct.unpack("<Q", struct.pack("<d", obj))[0])]
+    if tp is str:
+        return ["s", [ord(c) for c in obj]]
+    if tp is bytes:
+        return ["b", obj.hex()]
+    if tp is bytearray:
+        return ["ba", bytes(obj).hex()]
+    if tp is list:
+        return ["l", [encode(item, depth + 1) for item in obj]]
+    if tp is tuple:
+        return ["t", [encode(item, depth + 1) for item in obj]]
+    if tp is dict:
+        return ["d", [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in obj.items()]]
+    if isinstance(obj, type):
+        return ["type", type_name(obj)]
+    return ["o", type_name(tp), safe_repr(obj)]
+
+
+def outcome(function, args):
+    """Calls `function(*args)`; the result or the exception's type, and the arguments after."""
+    try:
+        result = function(*args)
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        if type(exc).__name__ == "ContractError" and type(exc).__module__ == "abi3probe":
+            reply = {"contract": str(exc)}
+        else:
+            reply = {"exc": type_name(type(exc))}
+    else:
+        reply = {"ret": encode(result)}
+    reply["after"] = [encode(arg) for arg in args]
+    return reply
+
+
+# --- the session -------------------------------------------------------------------------------
+
+
+class Session(object):
+    def __init__(self, oracles_path):
+        self.modules = {}
+        self.properties = []
+        self.namespace = {"__builtins__": __builtins__, "sys": sys}
+        with open(oracles_path) as source:
+            exec(compile(source.read(), oracles_path, "exec"), self.namespace)
+        self.case_timeout = 0
+
+    def op_hello(self, request):
+        return {"protocol": PROTOCOL_VERSION, "version": list(sys.version_info[:3])}
+
+    def op_import(self, request):
+        name, path = request["module"], request["path"]
+        try:
+            loader = importlib.machinery.ExtensionFileLoader(name, path)
+            spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        except BaseException as exc:
+            return {"ok": False, "error": "%s: %s" % (type_name(type(exc)), exc)}
+        sys.modules[name] = module
+        self.modules[name] = module
+        if name == "abi3probe":
+            self.namespace["probe"] = module
+        return {"ok": True}
+
+    def op_presence(self, request):
+        return {"missing": list(self.modules["abi3probe"].resolve(request["names"]))}
+
+    def op_routines(self, request):
+        return {"routines": list(self.modules["abi3probe"].routines())}
+
+    def op_define(self, request):
+        self.properties = []
+        call = self.modules["abi3probe"].call
+        for spec in request["properties"]:
+            try:
+                oracle = eval(spec["oracle"], self.namespace)
+            except BaseException as exc:
+                return {"ok": False, "error": "oracle of %s: %s: %s" % (spec["routine"], type_name(type(exc)), exc)}
+            self.properties.append((spec["routine"], oracle))
+        self.case_timeout = float(request.get("case_timeout", 0))
+        return {"ok": True}
+
+    def op_case(self, request):
+        routine, oracle = self.properties[request["p"]]
+        call = self.modules["abi3probe"].call
+        probe_args = [decode(arg) for arg in request["args"]]
+        oracle_args = [decode(arg) for arg in request["args"]]
+        if self.case_timeout > 0:
+            faulthandler.dump_traceback_later(self.case_timeout, exit=True)
+        try:
+            probe = outcome(lambda *a: call(routine, *a), probe_args)
+        finally:
+            if self.case_timeout > 0:
+                faulthandler.cancel_dump_traceback_later()
+        return {"probe": probe, "oracle": outcome(oracle, oracle_args)}
+
+
+def main():
+    protocol = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # stray prints from probes land in the stderr file, not in the protocol
+    sys.stdout = sys.stderr
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    session = Session(sys.argv[1])
+    for line in sys.stdin:
+        request = json.loads(line)
+        handler = getattr(session, "op_" + request["op"], None)
+        if handler is None:
+            reply = {"error": "unknown op %r" % request["op"]}
+        else:
+            reply = handler(request)
+        protocol.write(json.dumps(reply, separators=(",", ":")))
+        protocol.write("\n")
+        protocol.flush()
+
+
+if __name__ == "__main__":
+    main()

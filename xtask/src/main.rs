@@ -1,0 +1,56 @@
+//! `cargo xtask`: the project's own commands (run the matrix, regenerate data, benchmark).
+//!
+//! One module per task; every command runs from the workspace root through one xshell `Shell`.
+
+mod bench;
+mod manifest;
+mod matrix;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use xshell::Shell;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [args]
+
+tasks:
+  matrix [ABI-HARNESS RUN ARGS...]   build the harness and run the default matrix (matrix.toml);
+                                     extra arguments go to `abi-harness run`
+  manifest [--from-cpython FILE]     regenerate harness/src/manifest/generated/stable_abi.toml
+                                     from the abi3info package on PyPI, or from a CPython
+                                     checkout's Misc/stable_abi.toml
+  bench                              time the default matrix (wall time, peak memory, cases/s)
+                                     and presence checks against test_stable_abi_ctypes
+";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next();
+    let rest: Vec<String> = args.collect();
+    let sh = Shell::new()?;
+    sh.change_dir(project_root());
+    match task.as_deref() {
+        Some("matrix") => matrix::run(&sh, &rest),
+        Some("manifest") => manifest::run(&sh, &rest),
+        Some("bench") => bench::run(&sh, &rest),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn project_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}
+
+/// Builds the release harness binary and returns its path.
+fn build_harness(sh: &Shell) -> Result<PathBuf> {
+    xshell::cmd!(sh, "cargo build --release --quiet --package abi-harness --bin abi-harness")
+        .run()
+        .context("building abi-harness")?;
+    Ok(project_root().join("target/release/abi-harness"))
+}
