@@ -184,8 +184,13 @@ impl Builder {
                 source,
             })?;
         }
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::rename(&scratch, &dir).map_err(cache_error(&dir))?;
+        if let Err(err) = std::fs::rename(&scratch, &dir) {
+            // Another process finished the same build first: its result is as good as ours.
+            let _ = std::fs::remove_dir_all(&scratch);
+            if !(build.probe.is_file() && build.link_probe.is_file()) {
+                return Err(cache_error(&dir)(err));
+            }
+        }
         Ok(build)
     }
 

@@ -62,6 +62,7 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, cx: &CellContext<'_>) 
             check: Check::Import,
             status: Status::Crash,
             detail: Some(detail),
+            known: None,
             case: None,
         }),
     }
@@ -140,6 +141,7 @@ impl<'a> Session<'a> {
                     check: Check::Presence,
                     status: if absent { Status::Fail } else { Status::Pass },
                     detail: absent.then(|| format!("`{name}` is not exported by {} (dlsym found nothing)", self.interpreter.label())),
+                    known: None,
                     case: None,
                 });
             }
@@ -200,6 +202,7 @@ impl<'a> Session<'a> {
                     self.build.linked_symbols.len()
                 )
             }),
+            known: None,
             case: None,
         });
         // The loader names the first symbol it could not bind: charge it to that entry.
@@ -211,6 +214,7 @@ impl<'a> Session<'a> {
                 check: Check::Import,
                 status: Status::Fail,
                 detail: Some(format!("an abi3 extension built for {} that uses `{symbol}` cannot be imported by {}: {error}", self.build.limited_api, self.interpreter.label())),
+                known: None,
                 case: None,
             });
         }
@@ -246,6 +250,7 @@ impl<'a> Session<'a> {
             check: Check::Semantic,
             status,
             detail,
+            known: None,
             case,
         };
         if self.worker.is_none() && self.restart().is_err() {

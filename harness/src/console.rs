@@ -33,8 +33,12 @@ pub fn summary(report: &Report) -> String {
             let text = match cell {
                 None => "·".to_owned(),
                 Some(cell) => {
-                    let failures = cell.counts().failures();
-                    if failures == 0 { "ok".to_owned() } else { format!("{failures} ✗") }
+                    let counts = cell.counts();
+                    match (counts.new_failures(), counts.known) {
+                        (0, 0) => "ok".to_owned(),
+                        (0, known) => format!("ok+{known}k"),
+                        (new, _) => format!("{new} ✗"),
+                    }
                 }
             };
             let _ = write!(out, "{text:>width$}");
@@ -45,8 +49,27 @@ pub fn summary(report: &Report) -> String {
     let failures: Vec<_> = report
         .cells
         .iter()
-        .flat_map(|cell| cell.results.iter().filter(|r| r.status.is_failure()).map(move |r| (cell, r)))
+        .flat_map(|cell| cell.results.iter().filter(|r| r.status.is_failure() && r.known.is_none()).map(move |r| (cell, r)))
         .collect();
+    let known: Vec<_> = report
+        .cells
+        .iter()
+        .flat_map(|cell| cell.results.iter().filter(|r| r.status.is_failure() && r.known.is_some()).map(move |r| (cell, r)))
+        .collect();
+    if !known.is_empty() {
+        let _ = writeln!(out, "\nknown breaks ({}, not counted as new failures):", known.len());
+        for (cell, result) in &known {
+            let _ = writeln!(
+                out,
+                "  {} [{:?}] limited API {} on {}: {}",
+                result.entry,
+                result.check,
+                cell.build.limited_api,
+                cell.interpreter.version,
+                result.known.as_deref().unwrap_or_default()
+            );
+        }
+    }
     if !failures.is_empty() {
         let _ = writeln!(out, "\nfailures ({}):", failures.len());
         for (cell, result) in failures.iter().take(FAILURES_SHOWN) {
@@ -80,7 +103,7 @@ pub fn summary(report: &Report) -> String {
     let cases: u64 = report.cells.iter().map(|c| c.cases).sum();
     let _ = writeln!(
         out,
-        "\n{} cells, {} results: {} pass, {} fail, {} crash, {} timeout, {} skip; {} property cases{}",
+        "\n{} cells, {} results: {} pass, {} fail, {} crash, {} timeout, {} skip ({} failures are known breaks); {} property cases{}",
         report.cells.len(),
         s.pass + s.fail + s.crash + s.timeout + s.skip,
         s.pass,
@@ -88,6 +111,7 @@ pub fn summary(report: &Report) -> String {
         s.crash,
         s.timeout,
         s.skip,
+        s.known,
         cases,
         if report.complete { "" } else { " (INCOMPLETE: some planned cells are missing)" }
     );

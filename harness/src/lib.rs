@@ -6,6 +6,7 @@
 pub mod build;
 pub mod console;
 pub mod interpreter;
+pub mod known;
 pub mod manifest;
 pub mod matrix;
 pub mod process;

@@ -245,7 +245,7 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
     let report = run::execute(&input, &options)?;
     print!("{}", console::summary(&report));
     println!("report: {}", common.out.join(run::REPORT).display());
-    Ok(if report.summary.failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+    Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
 }
 
 fn harness_command() -> String {

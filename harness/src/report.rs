@@ -76,6 +76,9 @@ pub struct EntryResult {
     /// For anything but a pass: what happened, the counterexample and the replay command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For a failure that is a known, upstream-confirmed break: its summary and reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
     /// For property failures: the minimal case, machine-readable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case: Option<CaseRecord>,
@@ -138,12 +141,17 @@ pub struct Counts {
     pub crash: u64,
     pub timeout: u64,
     pub skip: u64,
+    /// Failures (of any status) that are known breaks.
+    pub known: u64,
 }
 
 impl Counts {
     pub fn of<'a>(results: impl Iterator<Item = &'a EntryResult>) -> Counts {
         let mut counts = Counts::default();
         for result in results {
+            if result.status.is_failure() && result.known.is_some() {
+                counts.known += 1;
+            }
             *match result.status {
                 Status::Pass => &mut counts.pass,
                 Status::Fail => &mut counts.fail,
@@ -161,10 +169,16 @@ impl Counts {
         self.crash += other.crash;
         self.timeout += other.timeout;
         self.skip += other.skip;
+        self.known += other.known;
     }
 
     pub fn failures(&self) -> u64 {
         self.fail + self.crash + self.timeout
+    }
+
+    /// Failures that are not known breaks: what fails a run.
+    pub fn new_failures(&self) -> u64 {
+        self.failures() - self.known
     }
 }
 

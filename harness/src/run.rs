@@ -134,7 +134,9 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
             });
         }
         drop(sender);
-        for report in receiver {
+        let known = crate::known::known_breaks();
+        for mut report in receiver {
+            crate::known::mark(&mut report, &known);
             writeln!(journal, "{}", serde_json::to_string(&report)?)?;
             journal.flush()?;
             progress.cell_done(&report);

@@ -1,1 +1,11 @@
+//! Integration tests: the real `abi-harness` binary on real interpreters and a real compiler.
+//!
+//! Tests that need a pyenv interpreter fail, with instructions, when it is missing: a skipped
+//! check would pass silently.
 
+mod support;
+
+mod bad_input;
+mod faults;
+mod matrix;
+mod presence;

@@ -1,0 +1,64 @@
+//! Known breaks (`data/known_breaks.toml`): upstream-confirmed failures, marked in the report
+//! so they stay visible without failing every run.
+
+use serde::Deserialize;
+
+use crate::build::LINK_MODULE;
+use crate::report::{CellReport, Check};
+use crate::version::PyVersion;
+
+const KNOWN_BREAKS: &str = include_str!("../data/known_breaks.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownBreak {
+    pub entry: String,
+    pub checks: Vec<Check>,
+    pub interpreters: Vec<PyVersion>,
+    pub reference: String,
+    pub summary: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KnownBreaks {
+    #[serde(rename = "break")]
+    breaks: Vec<KnownBreak>,
+}
+
+/// The shipped list; a test checks that it parses.
+pub fn known_breaks() -> Vec<KnownBreak> {
+    toml::from_str::<KnownBreaks>(KNOWN_BREAKS).map(|k| k.breaks).unwrap_or_default()
+}
+
+/// Marks the failures of a cell that are known breaks.
+pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
+    let Ok(minor) = cell.interpreter.version.parse::<PyVersion>() else { return };
+    let note = |b: &KnownBreak| format!("{} ({})", b.summary, b.reference);
+    let mut known_symbols = Vec::new();
+    for result in cell.results.iter_mut().filter(|r| r.status.is_failure()) {
+        if let Some(b) = breaks.iter().find(|b| b.entry == result.entry && b.checks.contains(&result.check) && b.interpreters.contains(&minor)) {
+            result.known = Some(note(b));
+            if result.check == Check::Import {
+                known_symbols.push((result.entry.clone(), result.known.clone()));
+            }
+        }
+    }
+    // The link probe's import fails because of the first unresolved symbol; if that one is
+    // known, so is the probe's failure.
+    for result in cell.results.iter_mut().filter(|r| r.entry == LINK_MODULE && r.status.is_failure()) {
+        if let Some((_, known)) = known_symbols.iter().find(|(symbol, _)| result.detail.as_deref().is_some_and(|d| d.ends_with(&format!("undefined symbol: {symbol}")))) {
+            result.known = known.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shipped_list_parses() {
+        let breaks: super::KnownBreaks = toml::from_str(super::KNOWN_BREAKS).unwrap();
+        assert!(!breaks.breaks.is_empty());
+        assert!(breaks.breaks.iter().all(|b| b.reference.starts_with("https://")));
+    }
+}

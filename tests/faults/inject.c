@@ -1,0 +1,61 @@
+/* Fault injection for the harness's own tests: preloaded into a real interpreter by a wrapper
+ * script, it breaks one API function in one way, selected by ABI_HARNESS_FAULT:
+ *
+ *   crash  PyLong_AsDouble     dereferences NULL (SIGSEGV)
+ *   hang   PyNumber_Multiply   never returns
+ *   wrong  PyLong_AsLong       returns value + 1 for values >= 1000
+ *
+ * Only calls made from the probe (abi3probe) are broken: the interpreter's own calls through
+ * its PLT pass straight to the real function, so the interpreter itself keeps working.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct _object PyObject;
+
+static int from_probe(void *return_address)
+{
+    Dl_info info;
+    return dladdr(return_address, &info) && info.dli_fname && strstr(info.dli_fname, "abi3probe");
+}
+
+static int fault_is(const char *name)
+{
+    const char *fault = getenv("ABI_HARNESS_FAULT");
+    return fault && strstr(fault, name);
+}
+
+double PyLong_AsDouble(PyObject *obj)
+{
+    static double (*real)(PyObject *);
+    if (!real)
+        real = (double (*)(PyObject *))dlsym(RTLD_NEXT, "PyLong_AsDouble");
+    if (fault_is("crash") && from_probe(__builtin_return_address(0)))
+        *(volatile int *)0 = 1;
+    return real(obj);
+}
+
+PyObject *PyNumber_Multiply(PyObject *a, PyObject *b)
+{
+    static PyObject *(*real)(PyObject *, PyObject *);
+    if (!real)
+        real = (PyObject * (*)(PyObject *, PyObject *)) dlsym(RTLD_NEXT, "PyNumber_Multiply");
+    if (fault_is("hang") && from_probe(__builtin_return_address(0)))
+        for (;;)
+            pause();
+    return real(a, b);
+}
+
+long PyLong_AsLong(PyObject *obj)
+{
+    static long (*real)(PyObject *);
+    if (!real)
+        real = (long (*)(PyObject *))dlsym(RTLD_NEXT, "PyLong_AsLong");
+    long value = real(obj);
+    if (fault_is("wrong") && value >= 1000 && from_probe(__builtin_return_address(0)))
+        return value + 1;
+    return value;
+}

@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The pyenv interpreter of a minor version, e.g. `pyenv("3.12")`.
+pub fn pyenv(minor: &str) -> PathBuf {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".pyenv"));
+    let versions = root.join("versions");
+    let found = std::fs::read_dir(&versions).ok().and_then(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{minor}."))))
+            .map(|p| p.join("bin/python3"))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!("this test needs CPython {minor} under {}: install it with `pyenv install {minor}`", versions.display())
+    })
+}
+
+/// The harness binary with a shared probe cache (builds are content-addressed, so sharing is safe).
+pub fn harness() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_abi-harness"));
+    command.env_remove("CC");
+    command
+}
+
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("probe-cache")
+}
+
+pub fn run(command: &mut Command) -> Output {
+    let output = command.output().expect("the harness binary runs");
+    eprintln!("--- stdout\n{}\n--- stderr\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+pub fn read_report(out: &Path) -> Value {
+    let text = std::fs::read_to_string(out.join("report.json")).expect("report.json is written");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+/// Every result of every cell, with the cell's interpreter version and limited API.
+pub fn results(report: &Value) -> Vec<(String, String, Value)> {
+    let mut all = Vec::new();
+    for cell in report["cells"].as_array().expect("cells") {
+        let version = cell["interpreter"]["version"].as_str().unwrap_or_default().to_owned();
+        let limited = cell["build"]["limited_api"].as_str().unwrap_or_default().to_owned();
+        for result in cell["results"].as_array().expect("results") {
+            all.push((version.clone(), limited.clone(), result.clone()));
+        }
+    }
+    all
+}
+
+/// Writes an executable shell script.
+pub fn write_script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).expect("write script");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod script");
+}
