@@ -62,7 +62,8 @@ try:
     native_id = hasattr(threading, "get_native_id")
 except ImportError:
     native_id = False
-include = sysconfig.get_config_var("INCLUDEPY") or sysconfig.get_paths().get("include")
+# The install scheme's path follows a relocated prefix; INCLUDEPY is fixed at build time.
+include = sysconfig.get_paths().get("include") or sysconfig.get_config_var("INCLUDEPY")
 print(json.dumps({
     "sys_executable": sys.executable,
     "version": "%d.%d.%d%s" % (sys.version_info[:3] + ("" if sys.version_info[3] == "final" else sys.version_info[3][0] + str(sys.version_info[4]),)),

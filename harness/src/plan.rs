@@ -8,8 +8,10 @@ use crate::version::PyVersion;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PlanError {
-    #[error("the matrix asks for a limited-API {0} build, but no interpreter of that version with headers is in the matrix")]
-    NoHeadersFor(PyVersion),
+    #[error("the matrix asks for a limited-API {0} build, but no interpreter of that version is in the matrix")]
+    NoInterpreterFor(PyVersion),
+    #[error("a limited-API {version} build needs {version} headers, but {interpreter} has none (no Python.h in {include_dir}); install its development files (Debian: `apt-get install python{version}-dev`; pyenv builds ship them)")]
+    NoHeadersFor { version: PyVersion, interpreter: String, include_dir: String },
     #[error("no interpreter in the matrix has headers, so no probe can be built; install a -dev package or a pyenv version")]
     NoHeadersAtAll,
 }
@@ -25,6 +27,16 @@ pub struct Plan {
 /// The builds a selection asks for, each with the headers of an interpreter of its version.
 pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
     let with_headers: Vec<&Interpreter> = header_sources.iter().filter(|i| i.has_headers() && !i.free_threaded).collect();
+    if with_headers.is_empty() && *selection == BuildSelection::Auto {
+        if let Some(without) = header_sources.first() {
+            return Err(PlanError::NoHeadersFor {
+                version: without.minor,
+                interpreter: without.label(),
+                include_dir: without.include_dir.as_ref().map_or_else(|| "(none reported)".into(), |d| d.display().to_string()),
+            });
+        }
+        return Err(PlanError::NoHeadersAtAll);
+    }
     let headers_for = |version: PyVersion| {
         // Prefer a release build's headers: that is what extension authors build with.
         with_headers.iter().filter(|i| i.minor == version).min_by_key(|i| i.debug).map(|i| (*i).clone())
@@ -43,7 +55,17 @@ pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Res
     };
     versions
         .into_iter()
-        .map(|limited_api| headers_for(limited_api).map(|headers| BuildSpec { limited_api, headers }).ok_or(PlanError::NoHeadersFor(limited_api)))
+        .map(|limited_api| match headers_for(limited_api) {
+            Some(headers) => Ok(BuildSpec { limited_api, headers }),
+            None => match header_sources.iter().find(|i| i.minor == limited_api) {
+                Some(without) => Err(PlanError::NoHeadersFor {
+                    version: limited_api,
+                    interpreter: without.label(),
+                    include_dir: without.include_dir.as_ref().map_or_else(|| "(none reported)".into(), |d| d.display().to_string()),
+                }),
+                None => Err(PlanError::NoInterpreterFor(limited_api)),
+            },
+        })
         .collect()
 }
 

@@ -1,1 +1,159 @@
-//! placeholder
+//! Fault injection: wrapper interpreters break one API function each, and the harness must
+//! report exactly that entry on exactly that interpreter, and finish every other cell.
+//!
+//! The faults (`tests/faults/inject.c`, preloaded into a real 3.12) only hit calls made from
+//! the probe, so the interpreter itself keeps working. The hidden symbol is hidden for real: a
+//! copy of libpython whose dynamic symbol table no longer has the name, preloaded in place of
+//! the original.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const FAULTED: &str = "3.12";
+const CLEAN: &str = "3.11";
+const HIDDEN: &str = "PyUnicode_Count";
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    wrapper: PathBuf,
+    out: PathBuf,
+}
+
+fn build_fault_library(dir: &Path) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/faults/inject.c");
+    let library = dir.join("libinject.so");
+    let status = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(&library).arg(&source).arg("-ldl").status().expect("cc runs");
+    assert!(status.success(), "building the fault library failed");
+    library
+}
+
+/// A copy of the interpreter's libpython with `symbol` renamed in its dynamic string table.
+fn libpython_without(python: &Path, symbol: &str, dir: &Path) -> PathBuf {
+    let output = Command::new(python)
+        .args(["-I", "-c", "import sysconfig, os; print(os.path.join(sysconfig.get_config_var('LIBDIR'), sysconfig.get_config_var('INSTSONAME')))"])
+        .output()
+        .expect("python runs");
+    let original = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let mut bytes = std::fs::read(&original).unwrap_or_else(|e| panic!("read {}: {e}", original.display()));
+    let needle = format!("\0{symbol}\0");
+    let at = bytes.windows(needle.len()).position(|w| w == needle.as_bytes()).expect("symbol name in libpython");
+    // Same length, different name: the hash lookup for the real name now finds nothing.
+    let last = at + needle.len() - 2;
+    bytes[last] = b'X';
+    let copy = dir.join(original.file_name().expect("file name"));
+    std::fs::write(&copy, bytes).expect("write patched libpython");
+    copy
+}
+
+fn setup(faults: &str) -> Setup {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let python = pyenv(FAULTED);
+    let library = build_fault_library(dir.path());
+    let hidden = libpython_without(&python, HIDDEN, dir.path());
+    let wrapper = dir.path().join(format!("python{FAULTED}-faulty"));
+    write_script(
+        &wrapper,
+        &format!(
+            // The fault library first: preloads are searched in order.
+            "LD_PRELOAD='{} {}' ABI_HARNESS_FAULT='{faults}' exec '{}' \"$@\"",
+            library.display(),
+            hidden.display(),
+            python.display()
+        ),
+    );
+    let out = dir.path().join("out");
+    Setup { wrapper, out, _dir: dir }
+}
+
+fn check(setup: &Setup, extra: &[&str]) -> (Option<i32>, Value) {
+    let output = run(harness()
+        .args(["check", "--cases", "48", "--case-timeout", "2", "--cache"])
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(&setup.out)
+        .args(extra)
+        .arg(&setup.wrapper)
+        .arg(pyenv(CLEAN)));
+    (output.status.code(), read_report(&setup.out))
+}
+
+/// Every non-passing result, as (interpreter minor, entry, check, status).
+fn findings(report: &Value) -> Vec<(String, String, String, String)> {
+    let mut found: Vec<_> = results(report)
+        .into_iter()
+        .filter(|(_, _, r)| r["status"] != "pass")
+        .map(|(version, _, r)| {
+            let minor = version.rsplit_once('.').map_or(version.clone(), |(m, _)| m.to_owned());
+            (minor, r["entry"].as_str().unwrap_or_default().to_owned(), r["check"].as_str().unwrap_or_default().to_owned(), r["status"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn builds_up_to(minor: u8) -> usize {
+    (6..=minor).count()
+}
+
+#[test]
+fn each_injected_fault_is_reported_for_exactly_its_entry() {
+    let setup = setup("crash,hang,wrong");
+    let (code, report) = check(&setup, &[]);
+    assert_eq!(code, Some(1), "ABI failures found: exit code 1");
+    assert_eq!(report["complete"], true);
+
+    // Every cell finished: each build <= 3.12 on the faulty interpreter, each <= 3.11 on the clean one.
+    let cells = report["cells"].as_array().expect("cells");
+    assert_eq!(cells.len(), builds_up_to(12) + builds_up_to(11));
+
+    let expected: Vec<(String, String, String, String)> = [
+        (HIDDEN, "import", "fail"),
+        (HIDDEN, "presence", "fail"),
+        ("PyLong_AsDouble", "semantic", "crash"),
+        ("PyLong_AsLong", "semantic", "fail"),
+        ("PyNumber_Multiply", "semantic", "timeout"),
+        ("abi3link", "import", "fail"),
+    ]
+    .iter()
+    .map(|(entry, check, status)| (FAULTED.to_owned(), entry.to_string(), check.to_string(), status.to_string()))
+    .collect();
+    assert_eq!(findings(&report), expected);
+
+    for (version, _, result) in results(&report) {
+        if !version.starts_with(FAULTED) || result["status"] == "pass" {
+            continue;
+        }
+        let detail = result["detail"].as_str().unwrap_or_default();
+        match (result["entry"].as_str().unwrap_or_default(), result["check"].as_str().unwrap_or_default()) {
+            ("PyLong_AsDouble", _) => {
+                assert!(detail.contains("SIGSEGV"), "the crash names its signal: {detail}");
+                assert!(detail.contains("replay: "), "{detail}");
+            }
+            ("PyNumber_Multiply", _) => assert!(detail.contains("no reply within"), "{detail}"),
+            ("PyLong_AsLong", _) => {
+                // Shrunk: the smallest input the fault changes is 1000.
+                assert_eq!(result["case"]["args"], "(1000,)", "{detail}");
+                assert!(detail.contains("returns 1001") && detail.contains("returns 1000"), "{detail}");
+            }
+            (HIDDEN, "import") => assert!(detail.contains(&format!("undefined symbol: {HIDDEN}")), "{detail}"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_failure_replays_with_one_command() {
+    let setup = setup("wrong");
+    let (_, report) = check(&setup, &["--entry", "PyLong_AsLong", "--checks", "semantic"]);
+    let failure = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["status"] == "fail").expect("a failure");
+    let replay = failure["case"]["replay"].as_str().expect("replay command");
+    let output = Command::new("sh").arg("-c").arg(replay).current_dir(setup.out.parent().expect("dir")).output().expect("sh");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "the replay fails again: {stdout}");
+    assert!(stdout.contains("FAILS") && stdout.contains("returns 1001"), "{stdout}");
+}
