@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::build::{Build, LINK_MODULE, PROBE_MODULE};
 use crate::interpreter::Interpreter;
-use crate::manifest::{EntryKind, Manifest};
+use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::process::shell_quote;
 use crate::properties::Property;
@@ -390,11 +390,4 @@ pub fn describe(outcome: &Json) -> String {
     };
     let after: Vec<String> = outcome.get("after").and_then(Json::as_array).map(|a| a.iter().map(render_wire).collect()).unwrap_or_default();
     if after.is_empty() { head } else { format!("{head}; arguments after: ({})", after.join(", ")) }
-}
-
-impl EntryKind {
-    /// Kinds that the semantic catalogue may name.
-    pub fn is_checkable(self) -> bool {
-        matches!(self, EntryKind::Function | EntryKind::Data | EntryKind::Macro | EntryKind::Const)
-    }
 }

@@ -53,27 +53,30 @@ enum Command {
         common: Common,
     },
     /// Run one property case again, as a failure's `replay:` line says.
-    Replay {
-        #[arg(long)]
-        interpreter: PathBuf,
-        /// The interpreter whose headers build the probe.
-        #[arg(long)]
-        headers: PathBuf,
-        #[arg(long)]
-        limited_api: String,
-        #[arg(long)]
-        routine: String,
-        /// The arguments in wire form, as recorded in the report.
-        #[arg(long)]
-        args: String,
-        #[arg(long)]
-        cache: Option<PathBuf>,
-    },
+    Replay(ReplayArgs),
     /// List the manifest's entries.
     Manifest {
         #[arg(long)]
         manifest: Option<PathBuf>,
     },
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    #[arg(long)]
+    interpreter: PathBuf,
+    /// The interpreter whose headers build the probe.
+    #[arg(long)]
+    headers: PathBuf,
+    #[arg(long)]
+    limited_api: String,
+    #[arg(long)]
+    routine: String,
+    /// The arguments in wire form, as recorded in the report.
+    #[arg(long)]
+    args: String,
+    #[arg(long, default_value = "target/abi-harness/cache")]
+    cache: PathBuf,
 }
 
 #[derive(Args)]
@@ -140,7 +143,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
             }
             run_matrix(&common, matrix.settings, specs, targets)
         }
-        Command::Replay { interpreter, headers, limited_api, routine, args, cache } => replay(&interpreter, &headers, &limited_api, &routine, &args, cache),
+        Command::Replay(args) => replay(&args),
         Command::Manifest { manifest } => {
             let manifest = load_manifest(manifest.as_ref())?;
             for entry in &manifest.entries {
@@ -252,18 +255,18 @@ fn harness_command() -> String {
     std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "abi-harness".into())
 }
 
-fn replay(interpreter: &PathBuf, headers: &PathBuf, limited_api: &str, routine: &str, args: &str, cache: Option<PathBuf>) -> Result<u8> {
+fn replay(replay: &ReplayArgs) -> Result<u8> {
+    let ReplayArgs { interpreter, headers, limited_api, routine, args, cache } = replay;
     let limited_api = limited_api.parse().context("--limited-api")?;
     let target = interpreter::probe_facts(interpreter)?;
     let headers = interpreter::probe_facts(headers)?;
     let manifest = Manifest::builtin();
-    let cache = cache.unwrap_or_else(|| PathBuf::from("target/abi-harness/cache"));
     let builder = Builder::new(cache.clone())?;
     let build = builder.build(&BuildSpec { limited_api, headers }, &manifest)?;
     let catalogue = properties::catalogue();
     let property = catalogue.iter().find(|p| p.routine == routine).with_context(|| format!("no property with routine `{routine}`"))?;
     let wire: serde_json::Value = serde_json::from_str(args).context("--args is not JSON")?;
-    let (worker_py, oracles_py) = Builder::driver_files(&cache)?;
+    let (worker_py, oracles_py) = Builder::driver_files(cache)?;
     let stderr = std::env::temp_dir().join(format!("abi-harness-replay-{}.stderr", std::process::id()));
     let mut worker = abi_harness::worker::Worker::start(&target.executable, &worker_py, &oracles_py, &stderr)?;
     let timeout = Duration::from_secs(60);

@@ -56,7 +56,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { cases: 64, case_timeout: Duration::from_secs(10), seed: 0x5AB1E_AB1, jobs: 0 }
+        Settings { cases: 64, case_timeout: Duration::from_secs(10), seed: 0x5AB1_EAB1, jobs: 0 }
     }
 }
 

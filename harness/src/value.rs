@@ -393,30 +393,6 @@ pub mod strategy {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn big_ints_render_and_encode() {
-        assert_eq!(PyValue::int(-1).to_wire(), json!(["i", "-1"]));
-        assert_eq!(PyValue::int(255).to_string(), "255");
-        let big = PyValue::Int(BigInt { negative: true, limbs: vec![1, 0, 2] });
-        assert_eq!(big.to_wire(), json!(["i", "-200000000000000000000000000000001"]));
-        assert_eq!(big.to_string(), "-0x200000000000000000000000000000001");
-        assert_eq!(PyValue::int(i128::MIN).to_string(), i128::MIN.to_string());
-    }
-
-    #[test]
-    fn strings_render_as_python_literals() {
-        assert_eq!(PyValue::Str(vec![0x61, 0xD800, 0x27, 0x1F600]).to_string(), "'a\\ud800\\'\\U0001f600'");
-        assert_eq!(PyValue::Bytes(vec![0, b'a']).to_string(), "b'\\x00a'");
-        assert_eq!(PyValue::Tuple(vec![PyValue::None]).to_string(), "(None,)");
-        assert_eq!(PyValue::Float(f64::NAN).to_string(), "float('nan')");
-        assert_eq!(PyValue::Float(-0.0).to_string(), "-0.0");
-    }
-}
-
 /// Renders a value in the worker's wire form (as `probes/worker.py` encodes results) as Python
 /// source, for messages.
 pub fn render_wire(wire: &Json) -> String {
@@ -471,5 +447,29 @@ pub fn render_wire(wire: &Json) -> String {
         "type" => format!("<class {}>", payload.and_then(Json::as_str).unwrap_or("?")),
         "o" => wire.get(2).and_then(Json::as_str).unwrap_or("<object>").to_owned(),
         _ => wire.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_ints_render_and_encode() {
+        assert_eq!(PyValue::int(-1).to_wire(), json!(["i", "-1"]));
+        assert_eq!(PyValue::int(255).to_string(), "255");
+        let big = PyValue::Int(BigInt { negative: true, limbs: vec![1, 0, 2] });
+        assert_eq!(big.to_wire(), json!(["i", "-200000000000000000000000000000001"]));
+        assert_eq!(big.to_string(), "-0x200000000000000000000000000000001");
+        assert_eq!(PyValue::int(i128::MIN).to_string(), i128::MIN.to_string());
+    }
+
+    #[test]
+    fn strings_render_as_python_literals() {
+        assert_eq!(PyValue::Str(vec![0x61, 0xD800, 0x27, 0x1F600]).to_string(), "'a\\ud800\\'\\U0001f600'");
+        assert_eq!(PyValue::Bytes(vec![0, b'a']).to_string(), "b'\\x00a'");
+        assert_eq!(PyValue::Tuple(vec![PyValue::None]).to_string(), "(None,)");
+        assert_eq!(PyValue::Float(f64::NAN).to_string(), "float('nan')");
+        assert_eq!(PyValue::Float(-0.0).to_string(), "-0.0");
     }
 }
