@@ -2,21 +2,796 @@
 
 Each property's oracle is a Python expression (see harness/src/properties/); it is evaluated
 once per worker in this module's namespace, so helpers defined here can be named in it.
-Must run on every interpreter from 3.6 on.
+Must run on every interpreter from 3.6 on (no walrus, no f-string `=`, nothing newer).
+
+Where an entry's behaviour changed between interpreter versions, the helper says so and follows
+the running interpreter, so the oracle agrees with the interpreter under test on every version.
 """
+
+import codecs
+import operator
+import os
+import sys
 
 LONG_MIN = -(2 ** 63)
 LONG_MAX = 2 ** 63 - 1
 ULONG_MAX = 2 ** 64 - 1
+INT_MIN = -(2 ** 31)
+INT_MAX = 2 ** 31 - 1
+SSIZE_MIN = LONG_MIN
+SSIZE_MAX = LONG_MAX
+
+# The exception classes the probe's exception_table names by index, in the same order.
+EXCEPTIONS = [
+    BaseException, Exception, TypeError, ValueError, KeyError, IndexError, LookupError,
+    ArithmeticError, ZeroDivisionError, OverflowError, RuntimeError, NotImplementedError,
+    OSError, AttributeError, StopIteration, SystemError, MemoryError, AssertionError,
+    ImportError, UserWarning, DeprecationWarning, NameError, EOFError, BufferError,
+    GeneratorExit,
+]
 
 
 def raise_(exc_type, *args):
     raise exc_type(*args)
 
 
-def c_long(value):
-    """What a C `long` conversion of an int gives: the value, or OverflowError."""
-    value = value.__index__()
-    if LONG_MIN <= value <= LONG_MAX:
+def require(condition, exc_type=SystemError):
+    """Raises exc_type unless condition: a C precondition checked by the entry itself."""
+    if not condition:
+        raise exc_type()
+
+
+# --- objects -----------------------------------------------------------------------------------
+
+
+def rich_compare(a, b, op):
+    """PyObject_RichCompare: op is Py_LT, Py_LE, Py_EQ, Py_NE, Py_GT, Py_GE (0..5)."""
+    return (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)[op](a, b)
+
+
+def rich_compare_bool(a, b, op):
+    """PyObject_RichCompareBool: identity implies equality for == and !=."""
+    if a is b and op in (2, 3):
+        return 1 if op == 2 else 0
+    return 1 if rich_compare(a, b, op) else 0
+
+
+def truth(x):
+    return 1 if x else 0
+
+
+def iterated(x):
+    """(type of iter(x), the items it yields)."""
+    it = iter(x)
+    return (type(it), list(it))
+
+
+def has_attr(x, name):
+    """PyObject_HasAttr: any exception from the lookup counts as absent."""
+    try:
+        getattr(x, name)
+    except Exception:
+        return 0
+    return 1
+
+
+def bytes_from_object(x):
+    """PyBytes_FromObject: bytes(x) without the bytes(n) and bytes(str, ...) constructors."""
+    if isinstance(x, (int, str)):
+        raise TypeError("cannot convert to bytes")
+    return bytes(x)
+
+
+def object_bytes(x):
+    """PyObject_Bytes: __bytes__ if the type has it, else PyBytes_FromObject."""
+    if hasattr(type(x), "__bytes__"):
+        return bytes(x)
+    return bytes_from_object(x)
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+
+def number_check(x):
+    """PyNumber_Check: the type has __index__, __int__ or __float__ (or x is complex)."""
+    tp = type(x)
+    if isinstance(x, complex):
+        return 1
+    return 1 if any(hasattr(tp, m) for m in ("__index__", "__int__", "__float__")) else 0
+
+
+def number_as_ssize_t(x, raise_overflow):
+    """PyNumber_AsSsize_t(x, OverflowError if raise_overflow else NULL): clamps when NULL."""
+    value = operator.index(x)
+    if SSIZE_MIN <= value <= SSIZE_MAX:
+        return int(value)
+    if raise_overflow:
+        raise OverflowError("cannot fit into a Py_ssize_t")
+    return SSIZE_MIN if value < 0 else SSIZE_MAX
+
+
+def to_base(x, base):
+    """PyNumber_ToBase: bin/oct/str/hex of operator.index(x) for base 2, 8, 10, 16."""
+    if base not in (2, 8, 10, 16):
+        raise SystemError("base must be 2, 8, 10 or 16")
+    value = int(operator.index(x))
+    return {2: bin, 8: oct, 10: str, 16: hex}[base](value)
+
+
+def power(a, b, m):
+    return pow(a, b) if m is None else pow(a, b, m)
+
+
+# --- int and float -----------------------------------------------------------------------------
+
+
+def integer_of(x):
+    """What the PyLong_As* conversions that accept non-int objects see: __index__, and before
+    3.10 also __int__ (so floats were truncated; 3.8 and 3.9 warn first). Changed in 3.10."""
+    tp = type(x)
+    if hasattr(tp, "__index__"):
+        return int(operator.index(x))
+    if sys.version_info < (3, 10) and hasattr(tp, "__int__"):
+        return int(x)
+    raise TypeError("an integer is required")
+
+
+def in_range(value, low, high):
+    if low <= value <= high:
         return value
-    raise OverflowError("out of C long range")
+    raise OverflowError("out of range")
+
+
+def c_long(x):
+    """PyLong_AsLong / PyLong_AsLongLong."""
+    return in_range(integer_of(x), LONG_MIN, LONG_MAX)
+
+
+def c_int(x):
+    """PyLong_AsInt (3.13): __index__ only."""
+    return in_range(int(operator.index(x)), INT_MIN, INT_MAX)
+
+
+def exact_int(x):
+    """The PyLong_As* conversions that take only int objects (no __index__, no __int__)."""
+    if not isinstance(x, int):
+        raise TypeError("an integer is required")
+    return int(x)
+
+
+def c_ssize_t(x):
+    return in_range(exact_int(x), SSIZE_MIN, SSIZE_MAX)
+
+
+def c_unsigned(x):
+    """PyLong_AsUnsignedLong, PyLong_AsUnsignedLongLong, PyLong_AsSize_t."""
+    return in_range(exact_int(x), 0, ULONG_MAX)
+
+
+def c_unsigned_mask(x):
+    """PyLong_AsUnsignedLongMask / PyLong_AsUnsignedLongLongMask: modulo 2**64."""
+    return integer_of(x) % (ULONG_MAX + 1)
+
+
+def long_and_overflow(x):
+    """PyLong_AsLongAndOverflow: (value, 0), or (-1, +1/-1) when out of range."""
+    value = integer_of(x)
+    if value > LONG_MAX:
+        return (-1, 1)
+    if value < LONG_MIN:
+        return (-1, -1)
+    return (value, 0)
+
+
+def long_as_double(x):
+    """PyLong_AsDouble: int objects only."""
+    return float(exact_int(x))
+
+
+def as_void_ptr(x):
+    """PyLong_AsVoidPtr: a negative value is read as a C long, anything else as unsigned."""
+    value = exact_int(x)
+    if value < 0:
+        return in_range(value, LONG_MIN, LONG_MAX) % (ULONG_MAX + 1)
+    return in_range(value, 0, ULONG_MAX)
+
+
+def unsigned_bits(x):
+    """A signed 64-bit argument's bits read as unsigned."""
+    return x % (ULONG_MAX + 1)
+
+
+def long_from_string(data, base):
+    """PyLong_FromString(the C string in data, NULL, base): int() of the bytes up to a NUL."""
+    return int(data.split(b"\0")[0], base)
+
+
+def as_double(x):
+    """PyFloat_AsDouble: __float__, or __index__ (3.8+)."""
+    tp = type(x)
+    if hasattr(tp, "__float__"):
+        return float(x)
+    if sys.version_info >= (3, 8) and hasattr(tp, "__index__"):
+        return float(operator.index(x))
+    raise TypeError("must be real number")
+
+
+def float_from_string(x):
+    """PyFloat_FromString: float() of a str or bytes-like object only."""
+    if not isinstance(x, (str, bytes, bytearray)):
+        raise TypeError("must be str or bytes")
+    return float(x)
+
+
+# --- str ---------------------------------------------------------------------------------------
+
+
+def c_string(data):
+    """The C string a bytes argument holds: up to its first NUL."""
+    return data.split(b"\0")[0]
+
+
+def require_str(*values):
+    for value in values:
+        if not isinstance(value, str):
+            raise TypeError("must be str")
+
+
+def from_string_and_size(data, size):
+    require(size >= 0)
+    return data[:size].decode("utf-8")
+
+
+def read_char(s, index):
+    require_str(s)
+    if not 0 <= index < len(s):
+        raise IndexError("string index out of range")
+    return ord(s[index])
+
+
+def substring(s, start, end):
+    """PyUnicode_Substring: negative indices are errors, not counted from the end."""
+    if start < 0 or end < 0:
+        raise IndexError("string index out of range")
+    return s[start:end]
+
+
+def unicode_concat(a, b):
+    require_str(a, b)
+    return a + b
+
+
+def unicode_contains(container, element):
+    require_str(container, element)
+    return 1 if element in container else 0
+
+
+def unicode_compare(a, b):
+    require_str(a, b)
+    return (a > b) - (a < b)
+
+
+def unicode_rich_compare(a, b, op):
+    """PyUnicode_RichCompare: NotImplemented unless both are str."""
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return NotImplemented
+    return rich_compare(a, b, op)
+
+
+def encoded(s, encoding, errors):
+    """PyUnicode_AsEncodedString(s, encoding or NULL, errors or NULL)."""
+    require_str(s)
+    return s.encode("utf-8" if encoding is None else encoding, "strict" if errors is None else errors)
+
+
+def decoded(data, encoding, errors):
+    """PyUnicode_Decode*/FromEncodedObject(data, encoding or NULL, errors or NULL)."""
+    return str(data, "utf-8" if encoding is None else encoding, "strict" if errors is None else errors)
+
+
+def unicode_find(s, sub, start, end, direction):
+    require_str(s, sub)
+    return s.find(sub, start, end) if direction > 0 else s.rfind(sub, start, end)
+
+
+def unicode_tailmatch(s, sub, start, end, direction):
+    require_str(s, sub)
+    if direction > 0:
+        return 1 if s.endswith(sub, start, end) else 0
+    return 1 if s.startswith(sub, start, end) else 0
+
+
+def unicode_from_object(x):
+    """PyUnicode_FromObject: a str (an exact copy for subclasses), else TypeError."""
+    require_str(x)
+    return str(x)
+
+
+def unicode_from_format(n, ordinal, obj, text, cstring):
+    """The probe's PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", ...); %s decodes the
+    C string as UTF-8 with the "replace" error handler."""
+    return "%d|%d|%c|%r|%s|%s|%s|%%|%d" % (
+        n, n, ordinal, obj, obj, text, c_string(cstring).decode("utf-8", "replace"), n & 0x7FFF)
+
+
+def compare_with_ascii(s, data):
+    """PyUnicode_CompareWithASCIIString with an ASCII C string without NULs: the sign."""
+    other = c_string(data).decode("latin-1")
+    return (s > other) - (s < other)
+
+
+def equal_to_utf8(s, data):
+    """PyUnicode_EqualToUTF8AndSize: 0 when s has surrogates or data is not valid UTF-8."""
+    try:
+        return 1 if s.encode("utf-8") == data and data.decode("utf-8") == s else 0
+    except UnicodeError:
+        return 0
+
+
+def code_points(s):
+    require_str(s)
+    return [ord(c) for c in s]
+
+
+def utf8_of(s):
+    require_str(s)
+    return s.encode("utf-8")
+
+
+# --- bytes and bytearray -----------------------------------------------------------------------
+
+
+def bytes_from_string_and_size(data, size):
+    require(size >= 0)
+    return data[:size]
+
+
+def bytearray_from_string_and_size(data, size):
+    require(size >= 0)
+    return bytearray(data[:size])
+
+
+def bytes_size(x):
+    if not isinstance(x, bytes):
+        raise TypeError("expected bytes")
+    return len(x)
+
+
+def bytes_only(x):
+    if not isinstance(x, bytes):
+        raise TypeError("expected bytes")
+    return x
+
+
+def bytes_concat(a, b):
+    """PyBytes_Concat: both must support the buffer protocol (of our values, only bytes)."""
+    if not (isinstance(a, bytes) and isinstance(b, bytes)):
+        raise TypeError("can't concat")
+    return a + b
+
+
+def bytearray_concat(a, b):
+    if not (isinstance(a, bytes) and isinstance(b, bytes)):
+        raise TypeError("can't concat")
+    return bytearray(a) + b
+
+
+def bytearray_resize(data, size):
+    """(new length, the bytes kept from before)."""
+    return (size, data[:size])
+
+
+def escape_decode(data, errors):
+    return codecs.escape_decode(data, "strict" if errors is None else errors)[0]
+
+
+def bytes_from_format(n, byte, cstring):
+    """The probe's PyBytes_FromFormat("%lld|%zd|%c|%s|%%|%d", ...)."""
+    if not 0 <= byte <= 255:
+        raise OverflowError("%c arg not in range(256)")
+    return b"%d|%d|%c|%s|%%|%d" % (n, n, byte, c_string(cstring), n & 0x7FFF)
+
+
+# --- lists, tuples, sequences ------------------------------------------------------------------
+
+
+def require_type(x, tp):
+    """The concrete-type entries (PyList_*, PyTuple_*, PyDict_*) raise SystemError otherwise."""
+    if not isinstance(x, tp):
+        raise SystemError("bad argument to internal function")
+
+
+def list_size(x):
+    require_type(x, list)
+    return len(x)
+
+
+def tuple_size(x):
+    require_type(x, tuple)
+    return len(x)
+
+
+def checked_item(seq, index):
+    """PyList_GetItem / PyTuple_GetItem: no negative indices."""
+    if not 0 <= index < len(seq):
+        raise IndexError("index out of range")
+    return seq[index]
+
+
+def list_getitem(x, index):
+    require_type(x, list)
+    return checked_item(x, index)
+
+
+def tuple_getitem(x, index):
+    require_type(x, tuple)
+    return checked_item(x, index)
+
+
+def list_setitem(x, index, item):
+    require_type(x, list)
+    if not 0 <= index < len(x):
+        raise IndexError("list assignment index out of range")
+    x[index] = item
+
+
+def list_append(x, item):
+    require_type(x, list)
+    x.append(item)
+
+
+def list_insert(x, index, item):
+    require_type(x, list)
+    x.insert(index, item)
+
+
+def list_reverse(x):
+    require_type(x, list)
+    x.reverse()
+
+
+def list_sort(x):
+    require_type(x, list)
+    x.sort()
+
+
+def list_as_tuple(x):
+    require_type(x, list)
+    return tuple(x)
+
+
+def clamped(seq, low, high):
+    """The C slice bounds: clamped to [0, len], high at least low (no counting from the end)."""
+    low = min(max(low, 0), len(seq))
+    high = min(max(high, low), len(seq))
+    return low, high
+
+
+def list_getslice(x, low, high):
+    require_type(x, list)
+    low, high = clamped(x, low, high)
+    return x[low:high]
+
+
+def tuple_getslice(x, low, high):
+    require_type(x, tuple)
+    low, high = clamped(x, low, high)
+    return x[low:high]
+
+
+def list_setslice(x, low, high, items):
+    require_type(x, list)
+    low, high = clamped(x, low, high)
+    if items is None:
+        del x[low:high]
+    else:
+        x[low:high] = items
+
+
+def tuple_setitem(items, index, item):
+    """PyTuple_SetItem on a fresh tuple of the items; the empty tuple is a shared singleton
+    (its refcount is not 1), which PyTuple_SetItem refuses with SystemError."""
+    if not items:
+        raise SystemError("bad argument to internal function")
+    if not 0 <= index < len(items):
+        raise IndexError("tuple assignment index out of range")
+    items = list(items)
+    items[index] = item
+    return tuple(items)
+
+
+def sequence_check(x):
+    """PySequence_Check: __getitem__ and not a dict."""
+    return 1 if hasattr(type(x), "__getitem__") and not isinstance(x, dict) else 0
+
+
+def require_sequence(*values):
+    for value in values:
+        if not sequence_check(value):
+            raise TypeError("not a sequence")
+
+
+def sequence_size(x):
+    require_sequence(x)
+    return len(x)
+
+
+def sequence_index_adjusted(x, index):
+    """PySequence_*Item: a negative index counts from the end, once."""
+    require_sequence(x)
+    if index < 0:
+        index += len(x)
+    return index
+
+
+def sequence_getitem(x, index):
+    return x[sequence_index_adjusted(x, index)]
+
+
+def sequence_setitem(x, index, item):
+    index = sequence_index_adjusted(x, index)
+    x[index] = item
+
+
+def sequence_delitem(x, index):
+    index = sequence_index_adjusted(x, index)
+    del x[index]
+
+
+def sequence_setslice(x, low, high, items):
+    x[low:high] = items
+
+
+def sequence_delslice(x, low, high):
+    del x[low:high]
+
+
+def sequence_concat(a, b):
+    require_sequence(a, b)
+    return a + b
+
+
+def sequence_inplace_concat(a, b):
+    require_sequence(a, b)
+    a += b
+    return a
+
+
+def sequence_repeat(x, count):
+    require_sequence(x)
+    return x * count
+
+
+def contains(container, item):
+    return 1 if item in container else 0
+
+
+def sequence_index(seq, item):
+    """PySequence_Index: the first position, by iteration (identity or ==)."""
+    for position, candidate in enumerate(seq):
+        if candidate is item or candidate == item:
+            return position
+    raise ValueError("sequence.index(x): x not in sequence")
+
+
+def sequence_count(seq, item):
+    count = 0
+    for candidate in seq:
+        if candidate is item or candidate == item:
+            count += 1
+    return count
+
+
+def sequence_fast(x):
+    """PySequence_Fast: a list or tuple itself, anything else as a list."""
+    return x if type(x) in (list, tuple) else list(x)
+
+
+# --- dicts -------------------------------------------------------------------------------------
+
+
+def optional(found, value=None):
+    return [value] if found else []
+
+
+def dict_getitem(d, key):
+    """PyDict_GetItem: NULL (here []) for an absent key and for any error."""
+    if not isinstance(d, dict):
+        return []
+    try:
+        return [d[key]] if key in d else []
+    except Exception:
+        return []
+
+
+def dict_getitem_with_error(d, key):
+    require_type(d, dict)
+    return [d[key]] if key in d else []
+
+
+def string_key(data):
+    """A C string key: the bytes up to a NUL, decoded as UTF-8."""
+    return c_string(data).decode("utf-8")
+
+
+def dict_getitem_string(d, data):
+    try:
+        key = string_key(data)
+    except UnicodeDecodeError:
+        return []
+    return dict_getitem(d, key)
+
+
+def dict_getitem_ref(d, key):
+    """PyDict_GetItemRef (3.13): (1, value) or (0, None); SystemError for a non-dict."""
+    require_type(d, dict)
+    return (1, d[key]) if key in d else (0, None)
+
+
+def dict_getitem_string_ref(d, data):
+    require_type(d, dict)
+    key = string_key(data)
+    return (1, d[key]) if key in d else (0, None)
+
+
+def dict_setitem(d, key, value):
+    require_type(d, dict)
+    d[key] = value
+
+
+def dict_setitem_string(d, data, value):
+    require_type(d, dict)
+    d[string_key(data)] = value
+
+
+def dict_delitem(d, key):
+    require_type(d, dict)
+    del d[key]
+
+
+def dict_delitem_string(d, data):
+    require_type(d, dict)
+    del d[string_key(data)]
+
+
+def dict_contains(d, key):
+    require_type(d, dict)
+    return 1 if key in d else 0
+
+
+def dict_size(d):
+    require_type(d, dict)
+    return len(d)
+
+
+def dict_keys(d):
+    require_type(d, dict)
+    return list(d.keys())
+
+
+def dict_values(d):
+    require_type(d, dict)
+    return list(d.values())
+
+
+def dict_items(d):
+    require_type(d, dict)
+    return list(d.items())
+
+
+def dict_copy(d):
+    require_type(d, dict)
+    return d.copy()
+
+
+def dict_merge(a, b, override):
+    """PyDict_Merge: b is a mapping (keys() and []); without override, existing keys win."""
+    require_type(a, dict)
+    if isinstance(b, dict):
+        pairs = list(b.items())
+    else:
+        pairs = [(key, b[key]) for key in b.keys()]
+    for key, value in pairs:
+        if override or key not in a:
+            a[key] = value
+
+
+def dict_merge_from_seq2(a, seq, override):
+    """PyDict_MergeFromSeq2: each item is a 2-sequence (key, value)."""
+    require_type(a, dict)
+    for item in seq:
+        try:
+            pair = list(item)
+        except TypeError:
+            raise TypeError("cannot convert dictionary update sequence element to a sequence")
+        if len(pair) != 2:
+            raise ValueError("dictionary update sequence element has the wrong length")
+        key, value = pair
+        if override or key not in a:
+            a[key] = value
+
+
+def dict_clear(d):
+    """PyDict_Clear: does nothing to a non-dict."""
+    if isinstance(d, dict):
+        d.clear()
+
+
+def dict_next(d):
+    return list(d.items()) if isinstance(d, dict) else []
+
+
+# --- exceptions --------------------------------------------------------------------------------
+
+
+def exception_args(value):
+    """The args an exception created from a PyErr_SetObject value gets."""
+    if value is None:
+        return ()
+    if isinstance(value, tuple):
+        return value
+    return (value,)
+
+
+def create_exception(exc_type, value):
+    """How CPython instantiates an exception set as (type, value): type(*args)."""
+    return exc_type(*exception_args(value))
+
+
+def raise_set(index, value):
+    raise create_exception(EXCEPTIONS[index], value)
+
+
+def normalized(index, value):
+    """(type, args) after PyErr_NormalizeException: OSError(errno, ...) picks a subclass."""
+    exc = create_exception(EXCEPTIONS[index], value)
+    return (type(exc), exc.args)
+
+
+def fetched(index, message):
+    """(type, value, traceback, cleared) from PyErr_Fetch after PyErr_SetString. Until 3.11 the
+    value is the message itself (normalized lazily); from 3.12 PyErr_SetString normalizes at
+    once and the value is the exception instance. Changed in 3.12."""
+    exc_type = EXCEPTIONS[index]
+    value = message if sys.version_info < (3, 12) else exc_type(message)
+    return (exc_type, value, None, 1)
+
+
+def given_matches(given, match, as_instance):
+    return 1 if issubclass(EXCEPTIONS[given], EXCEPTIONS[match]) else 0
+
+
+def new_exception(name, base_index):
+    """PyErr_NewException("module.Class", base): (the class, its bases)."""
+    text = name.decode("utf-8")
+    if "." not in text:
+        raise SystemError("PyErr_NewException: name must be module.class")
+    module, _, cls_name = text.rpartition(".")
+    base = EXCEPTIONS[base_index]
+    cls = type(cls_name, (base,), {"__module__": module})
+    return (cls, (base,))
+
+
+def new_exception_with_doc(name, doc, base_index):
+    cls, _ = new_exception(name, base_index)
+    return (cls, c_string(doc).decode("utf-8"))
+
+
+def formatted_exception(index, n, obj):
+    """PyErr_Format(exc, "%lld|%R|%S|%%", n, obj, obj): (type, args)."""
+    return normalized(index, "%d|%r|%s|%%" % (n, obj, obj))
+
+
+def errno_exception(number):
+    """PyErr_SetFromErrno(PyExc_OSError): OSError(errno, strerror) picks the subclass."""
+    message = os.strerror(number) if number else "Error"
+    exc = OSError(number, message)
+    return (type(exc), exc.args)
+
+
+# --- reference counting ------------------------------------------------------------------------
+
+
+def is_immortal(x):
+    """Whether x is immortal (3.12+): its count is pinned far above any real count."""
+    return sys.version_info >= (3, 12) and sys.getrefcount(x) >= 2 ** 30

@@ -56,15 +56,7 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, cx: &CellContext<'_>) 
                 cases = session.run_properties(&mut results);
             }
         }
-        Err(detail) => results.push(EntryResult {
-            entry: PROBE_MODULE.into(),
-            kind: ResultKind::Probe,
-            check: Check::Import,
-            status: Status::Crash,
-            detail: Some(detail),
-            known: None,
-            case: None,
-        }),
+        Err(detail) => results.push(EntryResult::new(PROBE_MODULE, ResultKind::Probe, Check::Import, Status::Crash, Some(detail))),
     }
     CellReport {
         interpreter: InterpreterRecord {
@@ -135,15 +127,7 @@ impl<'a> Session<'a> {
             for name in names {
                 let kind = self.cx.manifest.get(name).map_or(ResultKind::Function, |e| e.kind.into());
                 let absent = missing.contains(&name);
-                results.push(EntryResult {
-                    entry: name.to_owned(),
-                    kind,
-                    check: Check::Presence,
-                    status: if absent { Status::Fail } else { Status::Pass },
-                    detail: absent.then(|| format!("`{name}` is not exported by {} (dlsym found nothing)", self.interpreter.label())),
-                    known: None,
-                    case: None,
-                });
+                results.push(EntryResult::new(name.to_owned(), kind, Check::Presence, if absent { Status::Fail } else { Status::Pass }, absent.then(|| format!("`{name}` is not exported by {} (dlsym found nothing)", self.interpreter.label()))));
             }
         }
 
@@ -190,33 +174,17 @@ impl<'a> Session<'a> {
         let mut results = Vec::new();
         let ok = reply["ok"] == json!(true);
         let error = reply["error"].as_str().unwrap_or("").to_owned();
-        results.push(EntryResult {
-            entry: LINK_MODULE.into(),
-            kind: ResultKind::Probe,
-            check: Check::Import,
-            status: if ok { Status::Pass } else { Status::Fail },
-            detail: (!ok).then(|| {
+        results.push(EntryResult::new(LINK_MODULE, ResultKind::Probe, Check::Import, if ok { Status::Pass } else { Status::Fail }, (!ok).then(|| {
                 format!(
                     "an extension built for limited API {} referencing all {} function and data entries does not import: {error}",
                     self.build.limited_api,
                     self.build.linked_symbols.len()
                 )
-            }),
-            known: None,
-            case: None,
-        });
+            })));
         // The loader names the first symbol it could not bind: charge it to that entry.
         if let Some(symbol) = error.split("undefined symbol: ").nth(1).map(|rest| rest.split_whitespace().next().unwrap_or("")) {
             let kind = self.cx.manifest.get(symbol).map_or(ResultKind::Function, |e| e.kind.into());
-            results.push(EntryResult {
-                entry: symbol.to_owned(),
-                kind,
-                check: Check::Import,
-                status: Status::Fail,
-                detail: Some(format!("an abi3 extension built for {} that uses `{symbol}` cannot be imported by {}: {error}", self.build.limited_api, self.interpreter.label())),
-                known: None,
-                case: None,
-            });
+            results.push(EntryResult::new(symbol.to_owned(), kind, Check::Import, Status::Fail, Some(format!("an abi3 extension built for {} that uses `{symbol}` cannot be imported by {}: {error}", self.build.limited_api, self.interpreter.label()))));
         }
         results
     }
@@ -250,6 +218,8 @@ impl<'a> Session<'a> {
             check: Check::Semantic,
             status,
             detail,
+            property: Some(property.routine.to_owned()),
+            fingerprint: None,
             known: None,
             case,
         };
@@ -285,7 +255,14 @@ impl<'a> Session<'a> {
                 None => return Ok(()),
             };
             match reply {
-                Ok(reply) => judge(&reply).map_err(|mismatch| TestCaseError::fail(format!("F{mismatch}"))),
+                Ok(reply) => {
+                    let verdict = judge(&reply);
+                    if verdict.is_ok() {
+                        state.outcomes.update(reply["probe"].to_string().as_bytes());
+                        state.outcomes.update([b'\n']);
+                    }
+                    verdict.map_err(|mismatch| TestCaseError::fail(format!("F{mismatch}")))
+                }
                 Err(fault) => {
                     let timed_out = matches!(fault, Fault::TimedOut { .. });
                     let message = format!("{}\n{}", fault.summary(), fault.stderr().trim_end());
@@ -301,9 +278,14 @@ impl<'a> Session<'a> {
                 }
             }
         });
-        let ran = state.borrow().cases;
+        let state = state.into_inner();
+        let ran = state.cases;
         match outcome {
-            Ok(()) => (result(Status::Pass, None, None), ran),
+            Ok(()) => {
+                let digest = state.outcomes.finalize();
+                let fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+                (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran)
+            }
             Err(TestError::Abort(reason)) => (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran),
             Err(TestError::Fail(reason, args)) => {
                 let reason = reason.message().to_owned();
@@ -357,6 +339,8 @@ impl<'a> Session<'a> {
 #[derive(Default)]
 struct RunState {
     cases: u64,
+    /// Digest of the probe's outcomes, case by case.
+    outcomes: Sha256,
     crash_restarts: u32,
     stop: bool,
 }

@@ -99,6 +99,15 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(out, "\n... and {} more in the report", failures.len() - FAILURES_SHOWN);
         }
     }
+    if !report.differences.is_empty() {
+        let _ = writeln!(out, "\nbehaviour that differs from the build's own version (Python-level behaviour changed too; not a failure):");
+        for d in report.differences.iter().take(FAILURES_SHOWN) {
+            let _ = writeln!(out, "  {} ({}): limited API {} on {} differs from {}", d.entry, d.property, d.limited_api, d.version, d.baseline);
+        }
+        if report.differences.len() > FAILURES_SHOWN {
+            let _ = writeln!(out, "  ... and {} more in the report", report.differences.len() - FAILURES_SHOWN);
+        }
+    }
     let s = &report.summary;
     let cases: u64 = report.cells.iter().map(|c| c.cases).sum();
     let _ = writeln!(

@@ -76,12 +76,25 @@ pub struct EntryResult {
     /// For anything but a pass: what happened, the counterexample and the replay command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For semantic results: the probe routine (an entry may have several properties).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+    /// For semantic passes: a digest of the probe's outcomes over the generated cases. The
+    /// cases depend only on the seed, so equal digests mean equal behaviour across cells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     /// For a failure that is a known, upstream-confirmed break: its summary and reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known: Option<String>,
     /// For property failures: the minimal case, machine-readable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case: Option<CaseRecord>,
+}
+
+impl EntryResult {
+    pub fn new(entry: impl Into<String>, kind: ResultKind, check: Check, status: Status, detail: Option<String>) -> EntryResult {
+        EntryResult { entry: entry.into(), kind, check, status, detail, property: None, fingerprint: None, known: None, case: None }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -197,12 +210,27 @@ pub struct RunHeader {
     pub planned: Vec<(String, String)>,
 }
 
+/// A property whose probe outcomes on an interpreter differ from those on the build's own
+/// version, while agreeing with the oracle on both: the behaviour changed at the Python level
+/// too. Not a failure; listed so that changes across versions are visible.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    pub entry: String,
+    pub property: String,
+    pub limited_api: String,
+    /// The build's own interpreter version, whose outcomes are the reference.
+    pub baseline: String,
+    pub version: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema: u32,
     pub header: RunHeader,
     pub complete: bool,
     pub summary: Counts,
+    /// Agreement with the build's own version: where outcomes differ across versions.
+    pub differences: Vec<Difference>,
     pub cells: Vec<CellReport>,
 }
 
@@ -213,6 +241,35 @@ impl Report {
             summary.add(&cell.counts());
         }
         let complete = header.planned.iter().all(|key| cells.iter().any(|c| &c.key() == key));
-        Report { schema: SCHEMA_VERSION, header, complete, summary, cells }
+        let differences = differences(&cells);
+        Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells }
     }
+}
+
+/// Compares every cell's semantic fingerprints with those of the cell that runs the same build
+/// in the interpreter whose headers built it.
+fn differences(cells: &[CellReport]) -> Vec<Difference> {
+    let mut found = Vec::new();
+    for baseline in cells.iter().filter(|c| c.interpreter.version == c.build.headers) {
+        let fingerprints: BTreeMap<(&str, &str), &str> = baseline
+            .results
+            .iter()
+            .filter_map(|r| Some(((r.entry.as_str(), r.property.as_deref()?), r.fingerprint.as_deref()?)))
+            .collect();
+        for cell in cells.iter().filter(|c| c.build == baseline.build && c.interpreter != baseline.interpreter) {
+            for result in &cell.results {
+                let (Some(property), Some(fingerprint)) = (result.property.as_deref(), result.fingerprint.as_deref()) else { continue };
+                if fingerprints.get(&(result.entry.as_str(), property)).is_some_and(|base| *base != fingerprint) {
+                    found.push(Difference {
+                        entry: result.entry.clone(),
+                        property: property.to_owned(),
+                        limited_api: cell.build.limited_api.clone(),
+                        baseline: baseline.interpreter.version.clone(),
+                        version: cell.interpreter.version.clone(),
+                    });
+                }
+            }
+        }
+    }
+    found
 }
