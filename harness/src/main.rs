@@ -54,6 +54,12 @@ enum Command {
     },
     /// Run one property case again, as a failure's `replay:` line says.
     Replay(ReplayArgs),
+    /// Rebuild report.json from a run's journal (after an interruption, say) and print the summary.
+    Report {
+        /// The run's output folder (holding journal.jsonl).
+        #[arg(default_value = "target/abi-harness/report")]
+        out: PathBuf,
+    },
     /// List the manifest's entries.
     Manifest {
         #[arg(long)]
@@ -144,6 +150,13 @@ fn dispatch(cli: Cli) -> Result<u8> {
             run_matrix(&common, matrix.settings, specs, targets)
         }
         Command::Replay(args) => replay(&args),
+        Command::Report { out } => {
+            let report = run::report_from_journal(&out.join(run::JOURNAL))?;
+            run::write_atomically(&out.join(run::REPORT), &serde_json::to_vec_pretty(&report)?)?;
+            print!("{}", console::summary(&report));
+            println!("report: {}", out.join(run::REPORT).display());
+            Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+        }
         Command::Manifest { manifest } => {
             let manifest = load_manifest(manifest.as_ref())?;
             for entry in &manifest.entries {
