@@ -202,8 +202,17 @@ def unsigned_bits(x):
 
 
 def long_from_string(data, base):
-    """PyLong_FromString(the C string in data, NULL, base): int() of the bytes up to a NUL."""
-    return int(data.split(b"\0")[0], base)
+    """PyLong_FromString(the C string in data, NULL, base): int() of the bytes up to a NUL. Its
+    "invalid literal" message quotes the text decoded as UTF-8, so for text that is not UTF-8
+    the error is a UnicodeDecodeError (int() of bytes replaces it with a ValueError)."""
+    text = c_string(data)
+    if base != 0 and not 2 <= base <= 36:
+        raise ValueError("int() arg 2 must be >= 2 and <= 36")
+    try:
+        return int(text, base)
+    except ValueError:
+        text[:200].decode("utf-8")
+        raise
 
 
 def as_double(x):
@@ -428,6 +437,13 @@ def tuple_getitem(x, index):
     return checked_item(x, index)
 
 
+def list_getitem_ref(x, index):
+    """PyList_GetItemRef (3.13): a TypeError (not SystemError) for a non-list."""
+    if not isinstance(x, list):
+        raise TypeError("expected a list")
+    return checked_item(x, index)
+
+
 def list_setitem(x, index, item):
     require_type(x, list)
     if not 0 <= index < len(x):
@@ -517,11 +533,12 @@ def sequence_size(x):
 
 
 def sequence_index_adjusted(x, index):
-    """PySequence_*Item: a negative index counts from the end, once."""
+    """PySequence_*Item: a negative index counts from the end, once; one still negative after
+    that is out of range (not counted from the end again), like len(x)."""
     require_sequence(x)
     if index < 0:
         index += len(x)
-    return index
+    return len(x) if index < 0 else index
 
 
 def sequence_getitem(x, index):
@@ -547,12 +564,13 @@ def sequence_delslice(x, low, high):
 
 
 def sequence_concat(a, b):
-    require_sequence(a, b)
+    """PySequence_Concat: a's own concatenation (which checks b), if a is a sequence."""
+    require_sequence(a)
     return a + b
 
 
 def sequence_inplace_concat(a, b):
-    require_sequence(a, b)
+    require_sequence(a)
     a += b
     return a
 
@@ -629,8 +647,9 @@ def dict_getitem_ref(d, key):
 
 
 def dict_getitem_string_ref(d, data):
-    require_type(d, dict)
+    """The *String entries decode the key before they look at the dict."""
     key = string_key(data)
+    require_type(d, dict)
     return (1, d[key]) if key in d else (0, None)
 
 
@@ -640,18 +659,22 @@ def dict_setitem(d, key, value):
 
 
 def dict_setitem_string(d, data, value):
+    key = string_key(data)
     require_type(d, dict)
-    d[string_key(data)] = value
+    d[key] = value
 
 
 def dict_delitem(d, key):
+    """PyDict_DelItem hashes the key before it checks the dict."""
+    hash(key)
     require_type(d, dict)
     del d[key]
 
 
 def dict_delitem_string(d, data):
+    key = string_key(data)
     require_type(d, dict)
-    del d[string_key(data)]
+    del d[key]
 
 
 def dict_contains(d, key):
@@ -743,9 +766,19 @@ def raise_set(index, value):
 
 
 def normalized(index, value):
-    """(type, args) after PyErr_NormalizeException: OSError(errno, ...) picks a subclass."""
+    """(type, args) after PyErr_NormalizeException: OSError(errno, ...) picks a subclass. Until
+    3.11 *type stays the class that was set even when the new instance is of a subclass; from
+    3.12 on (PyErr_SetObject creates the instance at once) it is the instance's class. Changed
+    in 3.12."""
     exc = create_exception(EXCEPTIONS[index], value)
+    if sys.version_info < (3, 12):
+        return (EXCEPTIONS[index], exc.args)
     return (type(exc), exc.args)
+
+
+def c_text(text):
+    """A str that went through a C string: up to its first NUL."""
+    return text.split("\0")[0]
 
 
 def fetched(index, message):
@@ -753,6 +786,7 @@ def fetched(index, message):
     value is the message itself (normalized lazily); from 3.12 PyErr_SetString normalizes at
     once and the value is the exception instance. Changed in 3.12."""
     exc_type = EXCEPTIONS[index]
+    message = c_text(message)
     value = message if sys.version_info < (3, 12) else exc_type(message)
     return (exc_type, value, None, 1)
 
@@ -773,8 +807,10 @@ def new_exception(name, base_index):
 
 
 def new_exception_with_doc(name, doc, base_index):
+    """PyErr_NewExceptionWithDoc: the doc (a C string) is decoded before the name is checked."""
+    text = c_string(doc).decode("utf-8")
     cls, _ = new_exception(name, base_index)
-    return (cls, c_string(doc).decode("utf-8"))
+    return (cls, text)
 
 
 def formatted_exception(index, n, obj):

@@ -1,6 +1,6 @@
 """The worker: runs inside the interpreter under test and serves one cell's requests.
 
-Started by the harness as `PYTHON -I -X faulthandler worker.py ORACLES_PY`. Requests arrive as
+Started by the harness as `PYTHON -s -X faulthandler worker.py ORACLES_PY`. Requests arrive as
 JSON lines on stdin; replies go, one JSON line each, to the file descriptor that was stdout at
 start. Everything else the process prints (probe output, faulthandler dumps) goes to stderr,
 which the harness keeps in a file, so no stray write can corrupt the protocol.
@@ -115,7 +115,6 @@ class Session(object):
         self.namespace = {"__builtins__": __builtins__, "sys": sys}
         with open(oracles_path) as source:
             exec(compile(source.read(), oracles_path, "exec"), self.namespace)
-        self.case_timeout = 0
 
     def op_hello(self, request):
         return {"protocol": PROTOCOL_VERSION, "version": list(sys.version_info[:3])}
@@ -150,7 +149,6 @@ class Session(object):
             except BaseException as exc:
                 return {"ok": False, "error": "oracle of %s: %s: %s" % (spec["routine"], type_name(type(exc)), exc)}
             self.properties.append((spec["routine"], oracle))
-        self.case_timeout = float(request.get("case_timeout", 0))
         return {"ok": True}
 
     def op_case(self, request):
@@ -158,13 +156,9 @@ class Session(object):
         call = self.modules["abi3probe"].call
         probe_args = [decode(arg) for arg in request["args"]]
         oracle_args = [decode(arg) for arg in request["args"]]
-        if self.case_timeout > 0:
-            faulthandler.dump_traceback_later(self.case_timeout, exit=True)
-        try:
-            probe = outcome(lambda *a: call(routine, *a), probe_args)
-        finally:
-            if self.case_timeout > 0:
-                faulthandler.cancel_dump_traceback_later()
+        # No per-call watchdog here (a timer thread per case costs more than the case): on a
+        # hang the harness sends SIGABRT, and faulthandler dumps every thread's stack.
+        probe = outcome(lambda *a: call(routine, *a), probe_args)
         return {"probe": probe, "oracle": outcome(oracle, oracle_args)}
 
 

@@ -15,6 +15,7 @@ use crate::process::{self, CommandLine};
 use crate::version::PyVersion;
 
 pub const PROBE_SOURCE: &str = include_str!("../../probes/abi3probe.c");
+pub const GLIBC_COMPAT_HEADER: &str = include_str!("../../probes/glibc_compat.h");
 pub const WORKER_SOURCE: &str = include_str!("../../probes/worker.py");
 pub const ORACLES_SOURCE: &str = include_str!("../../probes/oracles.py");
 
@@ -22,11 +23,20 @@ pub const ORACLES_SOURCE: &str = include_str!("../../probes/oracles.py");
 pub const PROBE_MODULE: &str = "abi3probe";
 pub const LINK_MODULE: &str = "abi3link";
 
-/// What to build: a limited-API version and the interpreter whose headers build it.
+/// What to build: a limited-API version and the interpreter whose headers build it (which may
+/// be newer than the limited-API version).
 #[derive(Clone, Debug)]
 pub struct BuildSpec {
     pub limited_api: PyVersion,
     pub headers: Interpreter,
+}
+
+impl BuildSpec {
+    /// Unique within a run: `3.6` for the build made with 3.6's own headers, else
+    /// `3.6@3.15.2` (limited API at headers).
+    pub fn id(&self) -> String {
+        if self.headers.minor == self.limited_api { self.limited_api.to_string() } else { format!("{}@{}", self.limited_api, self.headers.version) }
+    }
 }
 
 /// A finished build.
@@ -37,6 +47,11 @@ pub struct Build {
     pub headers: String,
     pub headers_include_dir: PathBuf,
     pub headers_executable: PathBuf,
+    /// The platform of the interpreter whose headers built it, and its root filesystem.
+    pub headers_platform: String,
+    pub headers_root: Option<PathBuf>,
+    /// See [`BuildSpec::id`].
+    pub id: String,
     pub probe: PathBuf,
     pub link_probe: PathBuf,
     /// The symbols the link probe references: every function and data entry of this version.
@@ -134,21 +149,26 @@ impl Builder {
         }
         let entries = linkable_entries(manifest, spec.limited_api, headers);
         let link_source = link_probe_source(&entries);
-        let flags = self.flags(spec.limited_api, &include_dir);
+        let compat_header = self.cache_dir.join("glibc_compat.h");
+        write_if_changed(&compat_header, GLIBC_COMPAT_HEADER).map_err(|source| BuildError::Cache { path: compat_header.clone(), source })?;
+        let flags = self.flags(spec, &include_dir, &compat_header);
 
         let mut hasher = Sha256::new();
-        for part in [PROBE_SOURCE, &link_source, &self.compiler_identity, &flags.join(" ")] {
+        for part in [PROBE_SOURCE, GLIBC_COMPAT_HEADER, &link_source, &self.compiler_identity, &flags.join(" ")] {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
         hash_tree(&mut hasher, &include_dir);
         let key = hex16(&hasher.finalize());
-        let dir = self.cache_dir.join("probes").join(format!("limited-{}-headers-{}-{key}", spec.limited_api, headers.version));
+        let dir = self.cache_dir.join("probes").join(format!("limited-{}-headers-{}-{}-{key}", spec.limited_api, headers.platform, headers.version));
         let build = Build {
             limited_api: spec.limited_api,
             headers: headers.version.clone(),
             headers_include_dir: include_dir,
             headers_executable: headers.executable.clone(),
+            headers_platform: headers.platform.clone(),
+            headers_root: headers.root.clone(),
+            id: spec.id(),
             probe: dir.join(format!("{PROBE_MODULE}.abi3.so")),
             link_probe: dir.join(format!("{LINK_MODULE}.abi3.so")),
             linked_symbols: entries.iter().map(|e| e.name.clone()).collect(),
@@ -194,17 +214,26 @@ impl Builder {
         Ok(build)
     }
 
-    fn flags(&self, limited_api: PyVersion, include_dir: &Path) -> Vec<String> {
-        vec![
+    fn flags(&self, spec: &BuildSpec, include_dir: &Path, compat_header: &Path) -> Vec<String> {
+        let mut flags = vec![
             "-shared".into(),
             "-fPIC".into(),
             "-O2".into(),
             "-g".into(),
             "-Wall".into(),
             "-Werror=implicit-function-declaration".into(),
+            "-include".into(),
+            compat_header.display().to_string(),
             format!("-I{}", include_dir.display()),
-            format!("-DPy_LIMITED_API={}", limited_api.limited_api_hex()),
-        ]
+            format!("-DPy_LIMITED_API={}", spec.limited_api.limited_api_hex()),
+        ];
+        if let Some(root) = &spec.headers.root {
+            // Debian's pyconfig.h includes its multiarch twin from <x86_64-linux-gnu/...>.
+            // After the host's own system headers, so the C library's headers stay the host's.
+            flags.push("-idirafter".into());
+            flags.push(root.join("usr/include").display().to_string());
+        }
+        flags
     }
 
     /// Writes the worker driver and oracle helpers where workers can run them; returns
@@ -227,6 +256,38 @@ impl Builder {
         }
         Ok((worker, oracles))
     }
+}
+
+fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|current| current == text) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let scratch = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&scratch, text)?;
+    std::fs::rename(&scratch, path)
+}
+
+/// Versioned C-library imports of a build's probes that `interpreter`'s platform lacks.
+pub fn glibc_mismatches(build: &Build, interpreter: &Interpreter) -> Result<Vec<String>, crate::elf::ElfError> {
+    let Some(available) = interpreter.glibc.as_deref().and_then(crate::elf::GlibcVersion::parse) else { return Ok(Vec::new()) };
+    let mut problems = Vec::new();
+    for artefact in [&build.probe, &build.link_probe] {
+        let imports = crate::elf::versioned_imports(artefact)?;
+        for import in crate::elf::too_new_for(&imports, available) {
+            problems.push(format!(
+                "{} needs {}@{} but platform `{}` ({}) has glibc {available}",
+                artefact.display(),
+                import.symbol,
+                import.version,
+                interpreter.platform,
+                interpreter.label()
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 /// Hashes every file under `dir` (names and contents, in sorted order).

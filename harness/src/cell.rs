@@ -67,8 +67,10 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, cx: &CellContext<'_>) 
             soabi: interpreter.soabi.clone(),
         },
         build: BuildRecord {
+            id: build.id.clone(),
             limited_api: build.limited_api.to_string(),
             headers: build.headers.clone(),
+            headers_platform: build.headers_platform.clone(),
             probe: build.probe.display().to_string(),
         },
         results,
@@ -91,10 +93,10 @@ struct Session<'a> {
 impl<'a> Session<'a> {
     fn new(build: &'a Build, interpreter: &'a Interpreter, cx: &'a CellContext<'a>) -> Self {
         let mut hasher = Sha256::new();
-        hasher.update(interpreter.executable.display().to_string().as_bytes());
+        hasher.update(interpreter.id().as_bytes());
         hasher.update(build.probe.display().to_string().as_bytes());
         let tag: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
-        let stderr_path = cx.scratch_dir.join(format!("worker-{}-on-{}-{tag}.stderr", build.limited_api, interpreter.version));
+        let stderr_path = cx.scratch_dir.join(format!("worker-{}-on-{}-{}-{tag}.stderr", build.id, interpreter.platform, interpreter.version));
         Session { build, interpreter, cx, worker: None, defined: Vec::new(), starts: 0, stderr_path }
     }
 
@@ -104,7 +106,11 @@ impl<'a> Session<'a> {
         let first = self.starts == 0;
         self.starts += 1;
         self.worker = None;
-        let worker = Worker::start(&self.interpreter.executable, self.cx.worker_py, self.cx.oracles_py, &self.stderr_path)
+        let platform = self.interpreter.platform();
+        let stage = |path: &Path| platform.stage(path).map_err(|err| crate::error_chain(&err));
+        let (worker_py, oracles_py) = (stage(self.cx.worker_py)?, stage(self.cx.oracles_py)?);
+        let (probe, link_probe) = (stage(&self.build.probe)?, stage(&self.build.link_probe)?);
+        let worker = Worker::start(self.interpreter, &worker_py, &oracles_py, &self.stderr_path)
             .map_err(|err| format!("cannot start a worker: {}", crate::error_chain(&err)))?;
         self.worker = Some(worker);
         let hello = self.setup(&json!({"op": "hello"}))?;
@@ -112,11 +118,11 @@ impl<'a> Session<'a> {
             return Err(format!("worker speaks protocol {}, expected 1", hello["protocol"]));
         }
 
-        let link = self.setup(&json!({"op": "import", "module": LINK_MODULE, "path": self.build.link_probe}))?;
+        let link = self.setup(&json!({"op": "import", "module": LINK_MODULE, "path": link_probe}))?;
         if first && self.cx.checks.contains(&Check::Import) {
             results.extend(self.import_results(&link));
         }
-        let probe = self.setup(&json!({"op": "import", "module": PROBE_MODULE, "path": self.build.probe}))?;
+        let probe = self.setup(&json!({"op": "import", "module": PROBE_MODULE, "path": probe}))?;
         if probe["ok"] != json!(true) {
             return Err(format!("the semantic probe did not import: {}", probe["error"].as_str().unwrap_or("?")));
         }
@@ -143,8 +149,7 @@ impl<'a> Session<'a> {
             .map(|(n, _)| n)
             .collect();
         let specs: Vec<Json> = self.defined.iter().map(|&n| json!({"routine": self.cx.properties[n].routine, "oracle": self.cx.properties[n].oracle})).collect();
-        let case_timeout = self.cx.settings.case_timeout.as_secs_f64();
-        let defined = self.setup(&json!({"op": "define", "properties": specs, "case_timeout": case_timeout}))?;
+        let defined = self.setup(&json!({"op": "define", "properties": specs}))?;
         if defined["ok"] != json!(true) {
             return Err(format!("defining properties failed: {}", defined["error"].as_str().unwrap_or("?")));
         }
@@ -239,7 +244,7 @@ impl<'a> Session<'a> {
         let mut runner = TestRunner::new(config);
         let state = RefCell::new(RunState::default());
         let strategy = (property.args)();
-        let timeout = self.cx.settings.case_timeout + Duration::from_secs(2);
+        let timeout = self.cx.settings.case_timeout;
         let session = RefCell::new(&mut *self);
         let outcome = runner.run(&strategy, |args| {
             let mut session = session.borrow_mut();
@@ -323,11 +328,16 @@ impl<'a> Session<'a> {
 
     fn case_record(&self, property: &Property, args: &[PyValue], seed: u64) -> CaseRecord {
         let wire = Json::Array(args.iter().map(PyValue::to_wire).collect());
+        let rootfs = |root: &Option<std::path::PathBuf>, flag: &str| {
+            root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default()
+        };
         let replay = format!(
-            "{} replay --interpreter {} --headers {} --limited-api {} --routine {} --args {}",
+            "{} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {} --args {}",
             self.cx.harness_command,
             shell_quote(&self.interpreter.executable.display().to_string()),
+            rootfs(&self.interpreter.root, "--rootfs"),
             shell_quote(&self.build.headers_executable.display().to_string()),
+            rootfs(&self.build.headers_root, "--headers-rootfs"),
             self.build.limited_api,
             property.routine,
             shell_quote(&wire.to_string()),

@@ -9,27 +9,30 @@ const FAILURES_SHOWN: usize = 20;
 
 pub fn summary(report: &Report) -> String {
     let mut out = String::new();
-    let mut interpreters: Vec<(String, String)> = Vec::new();
+    // Rows: interpreters; columns: builds. `ok`, `3 ✗` (new failures), `ok+2k` (known breaks only).
+    let mut rows: Vec<(String, String, String)> = Vec::new();
     let mut builds: Vec<String> = Vec::new();
     for cell in &report.cells {
-        let key = (cell.interpreter.version.clone(), cell.interpreter.executable.clone());
-        if !interpreters.contains(&key) {
-            interpreters.push(key);
+        let label = format!("{}{} {}", cell.interpreter.version, if cell.interpreter.debug { "d" } else { "" }, cell.interpreter.platform);
+        let row = (label, cell.interpreter.platform.clone(), cell.interpreter.executable.clone());
+        if !rows.contains(&row) {
+            rows.push(row);
         }
-        if !builds.contains(&cell.build.limited_api) {
-            builds.push(cell.build.limited_api.clone());
+        if !builds.contains(&cell.build.id) {
+            builds.push(cell.build.id.clone());
         }
     }
-    let width = interpreters.iter().map(|(v, _)| v.len()).max().unwrap_or(6).max(6) + 2;
-    let _ = write!(out, "\n{:<14}", "limited API");
-    for (version, _) in &interpreters {
-        let _ = write!(out, "{version:>width$}");
+    let label_width = rows.iter().map(|(label, _, _)| label.len()).max().unwrap_or(10).max(11) + 2;
+    let widths: Vec<usize> = builds.iter().map(|b| b.len().max(5) + 2).collect();
+    let _ = write!(out, "\n{:<label_width$}", "interpreter");
+    for (build, width) in builds.iter().zip(&widths) {
+        let _ = write!(out, "{build:>width$}");
     }
-    out.push('\n');
-    for build in &builds {
-        let _ = write!(out, "{build:<14}");
-        for (version, executable) in &interpreters {
-            let cell = report.cells.iter().find(|c| &c.build.limited_api == build && &c.interpreter.executable == executable && &c.interpreter.version == version);
+    let _ = writeln!(out, "   (columns: limited API of the build[@headers])");
+    for (label, platform, executable) in &rows {
+        let _ = write!(out, "{label:<label_width$}");
+        for (build, width) in builds.iter().zip(&widths) {
+            let cell = report.cells.iter().find(|c| &c.build.id == build && &c.interpreter.platform == platform && &c.interpreter.executable == executable);
             let text = match cell {
                 None => "·".to_owned(),
                 Some(cell) => {
@@ -61,11 +64,12 @@ pub fn summary(report: &Report) -> String {
         for (cell, result) in &known {
             let _ = writeln!(
                 out,
-                "  {} [{:?}] limited API {} on {}: {}",
+                "  {} [{:?}] build {} on {} {}: {}",
                 result.entry,
                 result.check,
-                cell.build.limited_api,
+                cell.build.id,
                 cell.interpreter.version,
+                cell.interpreter.platform,
                 result.known.as_deref().unwrap_or_default()
             );
         }
@@ -81,13 +85,14 @@ pub fn summary(report: &Report) -> String {
             };
             let _ = writeln!(
                 out,
-                "\n{status} {} [{:?}, {}] limited API {} on {} ({})",
+                "\n{status} {} [{:?}, {}] build {} on {} ({} on {})",
                 result.entry,
                 result.check,
                 serde_json::to_value(result.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-                cell.build.limited_api,
+                cell.build.id,
                 cell.interpreter.version,
-                cell.interpreter.executable
+                cell.interpreter.executable,
+                cell.interpreter.platform
             );
             if let Some(detail) = &result.detail {
                 for line in detail.lines().take(24) {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::InterpreterSource;
+use crate::platform::Platform;
 use crate::process::{self, CommandLine};
 use crate::version::PyVersion;
 
@@ -14,6 +15,7 @@ use crate::version::PyVersion;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Interpreter {
     /// How the matrix or the user named it: what the harness runs (may be a wrapper script).
+    /// On a root-filesystem platform, the path inside it.
     pub executable: PathBuf,
     /// `sys.executable`, as the interpreter reports it.
     pub sys_executable: String,
@@ -29,13 +31,17 @@ pub struct Interpreter {
     /// A free-threaded build, which cannot load abi3 extensions.
     pub free_threaded: bool,
     pub extension_suffixes: Vec<String>,
-    /// The directory holding `Python.h`, if the headers are installed.
+    /// The directory holding `Python.h`, if the headers are installed, as the host sees it.
     pub include_dir: Option<PathBuf>,
     /// Feature macros of the manifest, as this interpreter has them.
     pub features: BTreeMap<String, bool>,
-    /// Where the interpreter runs; `host` until other platforms exist.
+    /// Where the interpreter runs: `host`, or a platform's name.
     pub platform: String,
+    /// The root filesystem a non-host platform lives in.
+    pub root: Option<PathBuf>,
     pub machine: String,
+    /// The C library's version, e.g. `2.31`, where it is glibc.
+    pub glibc: Option<String>,
 }
 
 impl Interpreter {
@@ -48,9 +54,29 @@ impl Interpreter {
         self.features.get(feature).copied().unwrap_or(false)
     }
 
-    /// Short label for messages and the console: `3.12.1 (/usr/bin/python3.12)`.
+    /// Short label for messages and the console: `3.12.1 (/usr/bin/python3.12 on sid)`.
     pub fn label(&self) -> String {
-        format!("{} ({})", self.version, self.executable.display())
+        match self.root {
+            None => format!("{} ({})", self.version, self.executable.display()),
+            Some(_) => format!("{} ({} on {})", self.version, self.executable.display(), self.platform),
+        }
+    }
+
+    pub fn platform(&self) -> Platform {
+        match &self.root {
+            None => Platform::Host,
+            Some(root) => Platform::Rootfs { name: self.platform.clone(), root: root.clone() },
+        }
+    }
+
+    /// Runs this interpreter with `args`, on its platform.
+    pub fn command(&self) -> CommandLine {
+        self.platform().command(&self.executable)
+    }
+
+    /// A key unique across platforms.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.platform, self.executable.display())
     }
 }
 
@@ -83,12 +109,13 @@ print(json.dumps({
         "Py_TRACE_REFS": hasattr(sys, "getobjects"),
     },
     "machine": platform.machine(),
+    "glibc": platform.libc_ver()[1] if platform.libc_ver()[0] == "glibc" else None,
 }))
 "#;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InterpreterError {
-    #[error("interpreter `{}` cannot be run", executable.display())]
+    #[error("interpreter `{}` cannot be run (is it installed there?)", executable.display())]
     Run {
         executable: PathBuf,
         #[source]
@@ -107,8 +134,8 @@ pub enum InterpreterError {
 }
 
 /// Runs an interpreter to learn its facts.
-pub fn probe_facts(executable: &Path) -> Result<Interpreter, InterpreterError> {
-    let command = CommandLine::new(executable).args(["-I", "-c", FACTS_SCRIPT]);
+pub fn probe_facts(platform: &Platform, executable: &Path) -> Result<Interpreter, InterpreterError> {
+    let command = platform.command(executable).args(["-I", "-c", FACTS_SCRIPT]);
     let output = process::run_ok(&command, Duration::from_secs(60))
         .map_err(|source| InterpreterError::Run { executable: executable.to_owned(), source })?;
     let facts_error = |message: String| InterpreterError::Facts { executable: executable.to_owned(), message };
@@ -117,12 +144,59 @@ pub fn probe_facts(executable: &Path) -> Result<Interpreter, InterpreterError> {
     let version: PyVersion = raw["version"].as_str().unwrap_or("").parse().map_err(|err: crate::version::VersionParseError| facts_error(err.to_string()))?;
     raw["executable"] = serde_json::Value::String(executable.display().to_string());
     raw["minor"] = serde_json::Value::String(version.to_string());
-    raw["platform"] = serde_json::Value::String("host".into());
+    raw["platform"] = serde_json::Value::String(platform.name().into());
+    raw["root"] = serde_json::json!(platform.root());
+    if let Some(include) = raw["include_dir"].as_str() {
+        raw["include_dir"] = serde_json::json!(platform.host_path(Path::new(include)));
+    }
     let interpreter: Interpreter = serde_json::from_value(raw).map_err(|err| facts_error(err.to_string()))?;
     if interpreter.implementation != "cpython" {
         return Err(InterpreterError::NotCpython { executable: executable.to_owned(), implementation: interpreter.implementation });
     }
     Ok(interpreter)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error(transparent)]
+    Platform(#[from] crate::platform::PlatformError),
+    #[error(transparent)]
+    Interpreter(#[from] InterpreterError),
+    #[error("{origin}: interpreters name platform `{name}`, which is not declared")]
+    UnknownPlatform { origin: String, name: String },
+}
+
+/// Every interpreter a matrix names, on its platform (provisioned now if need be), with its
+/// facts; any that cannot be used is an error, never a skip. Sorted by version.
+pub fn discover(matrix: &crate::matrix::Matrix, rootfs_cache: &Path) -> Result<Vec<Interpreter>, DiscoverError> {
+    let mut platforms: Vec<(String, Platform)> = Vec::new();
+    let mut found: Vec<Interpreter> = Vec::new();
+    for decl in &matrix.interpreters {
+        let platform = match &decl.platform {
+            None => Platform::Host,
+            Some(name) => match platforms.iter().find(|(n, _)| n == name) {
+                Some((_, platform)) => platform.clone(),
+                None => {
+                    let spec = matrix
+                        .platforms
+                        .iter()
+                        .find(|p| &p.name == name)
+                        .ok_or_else(|| DiscoverError::UnknownPlatform { origin: matrix.origin.clone(), name: name.clone() })?;
+                    let platform = spec.provision(rootfs_cache)?;
+                    platforms.push((name.clone(), platform.clone()));
+                    platform
+                }
+            },
+        };
+        for executable in locate(&decl.source)? {
+            let facts = probe_facts(&platform, &executable)?;
+            if !found.iter().any(|f| f.id() == facts.id()) {
+                found.push(facts);
+            }
+        }
+    }
+    found.sort_by(|a, b| (a.minor, a.root.is_some(), &a.version, a.debug).cmp(&(b.minor, b.root.is_some(), &b.version, b.debug)));
+    Ok(found)
 }
 
 /// The executables a matrix source names, before running any of them.

@@ -5,12 +5,14 @@
 
 pub mod build;
 pub mod console;
+pub mod elf;
 pub mod interpreter;
 pub mod known;
 pub mod manifest;
 pub mod matrix;
 pub mod process;
 pub mod plan;
+pub mod platform;
 pub mod properties;
 pub mod report;
 pub mod run;

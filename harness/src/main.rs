@@ -12,6 +12,7 @@ use abi_harness::manifest::Manifest;
 use abi_harness::matrix::{Matrix, Settings};
 use abi_harness::report::Check;
 use abi_harness::run::{RunInput, RunOptions};
+use abi_harness::platform::{self, Platform};
 use abi_harness::{console, plan, properties, run};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -46,6 +47,9 @@ enum Command {
         /// Interpreters to check: paths or commands, wrapper scripts included.
         #[arg(required = true)]
         executables: Vec<PathBuf>,
+        /// The executables live in this root filesystem and run there through chroot (root only).
+        #[arg(long)]
+        rootfs: Option<PathBuf>,
         /// Where the builds' headers come from (default: the built-in default matrix).
         #[arg(long)]
         matrix: Option<PathBuf>,
@@ -71,9 +75,15 @@ enum Command {
 struct ReplayArgs {
     #[arg(long)]
     interpreter: PathBuf,
+    /// The root filesystem the interpreter lives in.
+    #[arg(long)]
+    rootfs: Option<PathBuf>,
     /// The interpreter whose headers build the probe.
     #[arg(long)]
     headers: PathBuf,
+    /// The root filesystem the headers' interpreter lives in.
+    #[arg(long)]
+    headers_rootfs: Option<PathBuf>,
     #[arg(long)]
     limited_api: String,
     #[arg(long)]
@@ -96,6 +106,10 @@ struct Common {
     /// Probe build cache.
     #[arg(long, default_value = "target/abi-harness/cache")]
     cache: PathBuf,
+    /// Where provisioned root filesystems are kept (default: ~/.cache/abi-harness/rootfs, or
+    /// $ABI_HARNESS_ROOTFS_CACHE).
+    #[arg(long)]
+    rootfs_cache: Option<PathBuf>,
     /// Property cases per entry and cell (overrides the matrix).
     #[arg(long)]
     cases: Option<u32>,
@@ -130,18 +144,23 @@ fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Run { matrix, common } => {
             let matrix = Matrix::read(&matrix)?;
-            let interpreters = discover(&matrix)?;
-            let specs = plan::builds(&matrix.builds, &interpreters)?;
+            let interpreters = interpreter::discover(&matrix, &rootfs_cache(&common))?;
+            let specs = build_specs(&matrix, &interpreters)?;
             run_matrix(&common, matrix.settings, specs, interpreters)
         }
-        Command::Check { executables, matrix, common } => {
+        Command::Check { executables, rootfs, matrix, common } => {
             let matrix = match matrix {
                 Some(path) => Matrix::read(&path)?,
                 None => Matrix::parse(DEFAULT_MATRIX, "<default matrix>")?,
             };
-            let targets = executables.iter().map(|exe| interpreter::probe_facts(exe)).collect::<Result<Vec<_>, _>>()?;
-            let header_sources = discover(&matrix).context("the default builds need the default matrix's interpreters for their headers")?;
-            let specs = plan::builds(&matrix.builds, &header_sources)?;
+            let platform = match &rootfs {
+                Some(root) => Platform::existing_rootfs(root)?,
+                None => Platform::Host,
+            };
+            let targets = executables.iter().map(|exe| interpreter::probe_facts(&platform, exe)).collect::<Result<Vec<_>, _>>()?;
+            let header_sources = interpreter::discover(&matrix, &rootfs_cache(&common))
+                .context("the default builds need the default matrix's interpreters for their headers")?;
+            let specs = build_specs(&matrix, &header_sources)?;
             let newest = targets.iter().map(|t| t.minor).max();
             let specs: Vec<BuildSpec> = specs.into_iter().filter(|s| Some(s.limited_api) <= newest).collect();
             if specs.is_empty() {
@@ -181,19 +200,16 @@ fn load_manifest(path: Option<&PathBuf>) -> Result<Manifest> {
     Ok(manifest)
 }
 
-/// Every interpreter the matrix names, with its facts; any that cannot be used is an error.
-fn discover(matrix: &Matrix) -> Result<Vec<Interpreter>> {
-    let mut found: Vec<Interpreter> = Vec::new();
-    for source in &matrix.interpreters {
-        for executable in interpreter::locate(source).with_context(|| format!("in {}", matrix.origin))? {
-            let facts = interpreter::probe_facts(&executable)?;
-            if !found.iter().any(|f| f.executable == facts.executable) {
-                found.push(facts);
-            }
-        }
-    }
-    found.sort_by(|a, b| (a.minor, &a.version).cmp(&(b.minor, &b.version)));
-    Ok(found)
+fn rootfs_cache(common: &Common) -> PathBuf {
+    common.rootfs_cache.clone().unwrap_or_else(platform::default_rootfs_cache)
+}
+
+/// The matrix's builds: one per limited-API version, then those with newer headers.
+fn build_specs(matrix: &Matrix, interpreters: &[Interpreter]) -> Result<Vec<BuildSpec>> {
+    let mut specs = plan::builds(&matrix.builds, interpreters)?;
+    let newer = plan::newer_header_builds(&matrix.newer_header_builds, &specs, interpreters)?;
+    specs.extend(newer);
+    Ok(specs)
 }
 
 fn settings_with(mut settings: Settings, common: &Common) -> Result<Settings> {
@@ -240,12 +256,23 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
     let builder = Builder::new(common.cache.clone())?;
     let builds = run::build_all(&builder, &specs, &manifest)?;
     let cells = plan::cells(&specs, &interpreters);
+    // A probe that cannot load on a platform's C library is our build's fault, not an ABI
+    // finding: refuse to run rather than report crashes.
+    let mut mismatches = Vec::new();
+    for &(b, i) in &cells {
+        mismatches.extend(abi_harness::build::glibc_mismatches(&builds[b], &interpreters[i])?);
+    }
+    mismatches.sort();
+    mismatches.dedup();
+    if !mismatches.is_empty() {
+        bail!("probes need a newer C library than a platform has:\n  {}", mismatches.join("\n  "));
+    }
     eprintln!(
         "{} interpreters ({}), {} builds (limited API {}), {} cells",
         interpreters.len(),
         interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
         builds.len(),
-        builds.iter().map(|b| b.limited_api.to_string()).collect::<Vec<_>>().join(", "),
+        builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
         cells.len()
     );
     let options = RunOptions {
@@ -269,10 +296,14 @@ fn harness_command() -> String {
 }
 
 fn replay(replay: &ReplayArgs) -> Result<u8> {
-    let ReplayArgs { interpreter, headers, limited_api, routine, args, cache } = replay;
+    let ReplayArgs { interpreter, rootfs, headers, headers_rootfs, limited_api, routine, args, cache } = replay;
     let limited_api = limited_api.parse().context("--limited-api")?;
-    let target = interpreter::probe_facts(interpreter)?;
-    let headers = interpreter::probe_facts(headers)?;
+    let platform_of = |root: &Option<PathBuf>| match root {
+        Some(root) => Platform::existing_rootfs(root),
+        None => Ok(Platform::Host),
+    };
+    let target = interpreter::probe_facts(&platform_of(rootfs)?, interpreter)?;
+    let headers = interpreter::probe_facts(&platform_of(headers_rootfs)?, headers)?;
     let manifest = Manifest::builtin();
     let builder = Builder::new(cache.clone())?;
     let build = builder.build(&BuildSpec { limited_api, headers }, &manifest)?;
@@ -280,13 +311,15 @@ fn replay(replay: &ReplayArgs) -> Result<u8> {
     let property = catalogue.iter().find(|p| p.routine == routine).with_context(|| format!("no property with routine `{routine}`"))?;
     let wire: serde_json::Value = serde_json::from_str(args).context("--args is not JSON")?;
     let (worker_py, oracles_py) = Builder::driver_files(cache)?;
+    let platform = target.platform();
+    let (worker_py, oracles_py, probe) = (platform.stage(&worker_py)?, platform.stage(&oracles_py)?, platform.stage(&build.probe)?);
     let stderr = std::env::temp_dir().join(format!("abi-harness-replay-{}.stderr", std::process::id()));
-    let mut worker = abi_harness::worker::Worker::start(&target.executable, &worker_py, &oracles_py, &stderr)?;
+    let mut worker = abi_harness::worker::Worker::start(&target, &worker_py, &oracles_py, &stderr)?;
     let timeout = Duration::from_secs(60);
     let step = |worker: &mut abi_harness::worker::Worker, request: serde_json::Value| {
         worker.request(&request, timeout).map_err(|fault| anyhow::anyhow!("{}\n{}", fault.summary(), fault.stderr()))
     };
-    step(&mut worker, serde_json::json!({"op": "import", "module": "abi3probe", "path": build.probe}))?;
+    step(&mut worker, serde_json::json!({"op": "import", "module": "abi3probe", "path": probe}))?;
     step(&mut worker, serde_json::json!({"op": "define", "properties": [{"routine": property.routine, "oracle": property.oracle}]}))?;
     println!("{}{} on {} (probe: limited API {limited_api}, {} headers)", routine, wire, target.label(), build.headers);
     match worker.request(&serde_json::json!({"op": "case", "p": 0, "args": wire}), timeout) {

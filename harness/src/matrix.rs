@@ -10,15 +10,36 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::manifest::line_of;
+use crate::platform::{DEFAULT_MIRROR, DebianSpec};
 use crate::version::PyVersion;
 
 /// A validated matrix.
 #[derive(Clone, Debug)]
 pub struct Matrix {
     pub origin: String,
-    pub interpreters: Vec<InterpreterSource>,
+    /// Debian root filesystems, by name; interpreters name them in `platform`.
+    pub platforms: Vec<DebianSpec>,
+    pub interpreters: Vec<InterpreterDecl>,
     pub builds: BuildSelection,
+    /// Builds with newer headers than their limited-API version.
+    pub newer_header_builds: Vec<NewerHeaders>,
     pub settings: Settings,
+}
+
+/// Interpreters of one platform (`None`: the host).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InterpreterDecl {
+    pub platform: Option<String>,
+    pub source: InterpreterSource,
+}
+
+/// A build made with one version's headers for an older limited API, as extension authors with
+/// new toolchains make them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewerHeaders {
+    pub headers: PyVersion,
+    /// `None`: the oldest limited-API version among the builds.
+    pub limited_api: Option<PyVersion>,
 }
 
 /// Where interpreters come from.
@@ -78,8 +99,20 @@ struct RawMatrix {
     #[serde(default)]
     settings: Option<RawSettings>,
     #[serde(default)]
+    platforms: Vec<Spanned<RawPlatform>>,
+    #[serde(default)]
     interpreters: Vec<Spanned<RawInterpreter>>,
     builds: Option<RawBuilds>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlatform {
+    name: Spanned<String>,
+    /// The Debian suite: bullseye, bookworm, trixie, sid.
+    debian: String,
+    packages: Vec<String>,
+    mirror: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +127,9 @@ struct RawSettings {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawInterpreter {
+    platform: Option<Spanned<String>>,
     executable: Option<String>,
+    executables: Option<Vec<String>>,
     discover: Option<Spanned<String>>,
     versions: Option<Vec<Spanned<String>>>,
 }
@@ -103,6 +138,15 @@ struct RawInterpreter {
 #[serde(deny_unknown_fields)]
 struct RawBuilds {
     limited_api: Spanned<toml::Value>,
+    #[serde(default)]
+    newer_headers: Vec<RawNewerHeaders>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNewerHeaders {
+    headers: Spanned<String>,
+    limited_api: Spanned<String>,
 }
 
 impl Matrix {
@@ -118,28 +162,55 @@ impl Matrix {
             spanned.get_ref().parse::<PyVersion>().map_err(|err| invalid(spanned.span().start, format!("`{key}`: {err}")))
         };
 
+        let mut platforms: Vec<DebianSpec> = Vec::new();
+        for item in &raw.platforms {
+            let raw = item.get_ref();
+            let name = raw.name.get_ref().clone();
+            if name == "host" || platforms.iter().any(|p| p.name == name) {
+                return Err(invalid(raw.name.span().start, format!("`platforms.name`: `{name}` is already taken")));
+            }
+            if raw.packages.is_empty() {
+                return Err(invalid(item.span().start, format!("platform `{name}`: `packages` lists the interpreters to install")));
+            }
+            platforms.push(DebianSpec {
+                name,
+                suite: raw.debian.clone(),
+                packages: raw.packages.clone(),
+                mirror: raw.mirror.clone().unwrap_or_else(|| DEFAULT_MIRROR.to_owned()),
+            });
+        }
+
         let mut interpreters = Vec::new();
         for item in &raw.interpreters {
             let start = item.span().start;
             let raw = item.get_ref();
+            let platform = match &raw.platform {
+                None => None,
+                Some(name) if name.get_ref() == "host" => None,
+                Some(name) if platforms.iter().any(|p| &p.name == name.get_ref()) => Some(name.get_ref().clone()),
+                Some(name) => return Err(invalid(name.span().start, format!("`interpreters.platform`: no platform named `{}` in `[[platforms]]`", name.get_ref()))),
+            };
             let versions = raw
                 .versions
                 .iter()
                 .flatten()
                 .map(|v| version(v, "interpreters.versions"))
                 .collect::<Result<Vec<_>, _>>()?;
-            let source = match (&raw.executable, &raw.discover) {
-                (Some(exe), None) if raw.versions.is_none() => InterpreterSource::Executable(PathBuf::from(exe)),
-                (Some(_), None) => return Err(invalid(start, "`interpreters.versions` goes with `discover`, not `executable`".into())),
-                (None, Some(how)) => match how.get_ref().as_str() {
-                    "pyenv" => InterpreterSource::Pyenv { versions },
-                    "path" => InterpreterSource::Path { versions },
+            let mut executables: Vec<String> = raw.executable.iter().cloned().collect();
+            executables.extend(raw.executables.iter().flatten().cloned());
+            let sources = match (executables.is_empty(), &raw.discover) {
+                (false, None) if raw.versions.is_none() => executables.into_iter().map(|exe| InterpreterSource::Executable(PathBuf::from(exe))).collect(),
+                (false, None) => return Err(invalid(start, "`interpreters.versions` goes with `discover`, not `executable`".into())),
+                (true, Some(how)) => match how.get_ref().as_str() {
+                    "pyenv" if platform.is_none() => vec![InterpreterSource::Pyenv { versions }],
+                    "path" if platform.is_none() => vec![InterpreterSource::Path { versions }],
+                    "pyenv" | "path" => return Err(invalid(how.span().start, "`interpreters.discover` works on the host only; list a platform's `executables`".into())),
                     other => return Err(invalid(how.span().start, format!("`interpreters.discover`: `{other}` is not one of pyenv, path"))),
                 },
-                (Some(_), Some(_)) => return Err(invalid(start, "an interpreter has either `executable` or `discover`, not both".into())),
-                (None, None) => return Err(invalid(start, "an interpreter needs `executable = \"...\"` or `discover = \"pyenv\"`".into())),
+                (false, Some(_)) => return Err(invalid(start, "an interpreter has either `executable(s)` or `discover`, not both".into())),
+                (true, None) => return Err(invalid(start, "an interpreter needs `executable = \"...\"`, `executables = [...]` or `discover = \"pyenv\"`".into())),
             };
-            interpreters.push(source);
+            interpreters.extend(sources.into_iter().map(|source| InterpreterDecl { platform: platform.clone(), source }));
         }
 
         let builds = match &raw.builds {
@@ -161,6 +232,16 @@ impl Matrix {
             }
         };
 
+        let mut newer_header_builds = Vec::new();
+        for extra in raw.builds.iter().flat_map(|b| &b.newer_headers) {
+            let headers = version(&extra.headers, "builds.newer_headers.headers")?;
+            let limited_api = match extra.limited_api.get_ref().as_str() {
+                "oldest" => None,
+                _ => Some(version(&extra.limited_api, "builds.newer_headers.limited_api")?),
+            };
+            newer_header_builds.push(NewerHeaders { headers, limited_api });
+        }
+
         let mut settings = Settings::default();
         if let Some(raw) = &raw.settings {
             settings.cases = raw.cases.unwrap_or(settings.cases);
@@ -176,7 +257,7 @@ impl Matrix {
         if interpreters.is_empty() {
             return Err(invalid(0, "no interpreters: add an `[[interpreters]]` table".into()));
         }
-        Ok(Matrix { origin: origin.to_owned(), interpreters, builds, settings })
+        Ok(Matrix { origin: origin.to_owned(), platforms, interpreters, builds, newer_header_builds, settings })
     }
 }
 
@@ -187,8 +268,11 @@ mod tests {
     #[test]
     fn parses_the_default_matrix() {
         let matrix = Matrix::parse(include_str!("../../matrix.toml"), "matrix.toml").unwrap();
-        assert!(matches!(&matrix.interpreters[0], InterpreterSource::Pyenv { versions } if versions.len() == 8));
+        assert!(matches!(&matrix.interpreters[0].source, InterpreterSource::Pyenv { versions } if versions.len() == 8));
         assert_eq!(matrix.builds, BuildSelection::Auto);
+        assert_eq!(matrix.platforms.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["sid", "bullseye"]);
+        assert!(matrix.interpreters.iter().any(|i| i.platform.as_deref() == Some("bullseye")));
+        assert_eq!(matrix.newer_header_builds, [NewerHeaders { headers: PyVersion::new(3, 15), limited_api: None }]);
     }
 
     #[test]
@@ -199,6 +283,8 @@ mod tests {
         assert!(err.to_string().starts_with("m.toml:2: `interpreters.discover`"), "{err}");
         let err = Matrix::parse("[[interpreters]]\nexecutable = \"python3\"\nflavour = 1\n", "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:3: unknown field `flavour`"), "{err}");
+        let err = Matrix::parse("[[interpreters]]\nplatform = \"jessie\"\nexecutable = \"/usr/bin/python3\"\n", "m.toml").unwrap_err();
+        assert!(err.to_string().starts_with("m.toml:2: `interpreters.platform`: no platform named `jessie`"), "{err}");
         let err = Matrix::parse("[[interpreters]\n", "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:1:"), "{err}");
     }

@@ -3,7 +3,7 @@
 
 use crate::build::BuildSpec;
 use crate::interpreter::Interpreter;
-use crate::matrix::BuildSelection;
+use crate::matrix::{BuildSelection, NewerHeaders};
 use crate::version::PyVersion;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -38,8 +38,8 @@ pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Res
         return Err(PlanError::NoHeadersAtAll);
     }
     let headers_for = |version: PyVersion| {
-        // Prefer a release build's headers: that is what extension authors build with.
-        with_headers.iter().filter(|i| i.minor == version).min_by_key(|i| i.debug).map(|i| (*i).clone())
+        // Prefer a release build's headers (what extension authors build with), on the host.
+        with_headers.iter().filter(|i| i.minor == version).min_by_key(|i| (i.debug, i.root.is_some())).map(|i| (*i).clone())
     };
     let versions: Vec<PyVersion> = match selection {
         BuildSelection::Auto => {
@@ -67,6 +67,25 @@ pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Res
             },
         })
         .collect()
+}
+
+/// Builds with newer headers than their limited-API version; `oldest` is the oldest version
+/// among `builds`.
+pub fn newer_header_builds(extra: &[NewerHeaders], builds: &[BuildSpec], header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
+    let oldest = builds.iter().map(|b| b.limited_api).min();
+    let mut specs = Vec::new();
+    for wanted in extra {
+        let limited_api = match wanted.limited_api.or(oldest) {
+            Some(version) => version,
+            None => continue,
+        };
+        let selection = BuildSelection::Versions(vec![wanted.headers]);
+        let with_headers = self::builds(&selection, header_sources)?;
+        for spec in with_headers {
+            specs.push(BuildSpec { limited_api, headers: spec.headers });
+        }
+    }
+    Ok(specs)
 }
 
 /// Every (build, interpreter) pair the promise covers: the interpreter is at or above the build.

@@ -1,7 +1,7 @@
 //! The one place that starts processes: interpreters, compilers, workers.
 //!
-//! Every child gets a clean Python environment (no `PYTHONPATH`, `PYTHONHOME`, `PYTHONSTARTUP`,
-//! no user site), its own process group (so a timeout kills everything it started), and dies
+//! Every child gets a clean Python environment (no `PYTHON*` variable but a fixed hash seed, no
+//! user site), its own process group (so a timeout kills everything it started), and dies
 //! with the harness (`PR_SET_PDEATHSIG`), so Ctrl-C never leaves workers behind.
 
 use std::fmt;
@@ -11,19 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// Environment variables that would make an interpreter run something other than what we ask.
-const PYTHON_ENV_TO_CLEAR: &[&str] = &[
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "PYTHONSTARTUP",
-    "PYTHONINSPECT",
-    "PYTHONEXECUTABLE",
-    "PYTHONWARNINGS",
-    "PYTHONDEVMODE",
-    "PYTHONMALLOC",
-    "PYTHONSAFEPATH",
-    "VIRTUAL_ENV",
-];
+/// Besides every `PYTHON*` variable: others that change what an interpreter runs.
+const ENV_TO_CLEAR: &[&str] = &["VIRTUAL_ENV", "CONDA_PREFIX", "__PYVENV_LAUNCHER__"];
 
 /// A command line, kept for messages and replays.
 #[derive(Clone, Debug)]
@@ -56,11 +45,20 @@ impl CommandLine {
     fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
         command.args(&self.args);
-        for key in PYTHON_ENV_TO_CLEAR {
+        // Every PYTHON* variable goes, not a known list: any of them may change behaviour.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("PYTHON") {
+                command.env_remove(&key);
+            }
+        }
+        for key in ENV_TO_CLEAR {
             command.env_remove(key);
         }
         command.env("PYTHONNOUSERSITE", "1");
         command.env("PYTHONDONTWRITEBYTECODE", "1");
+        // Fixed string hashing: set and dict-key order, and hash() results, repeat across runs
+        // and interpreters, so outcome fingerprints compare.
+        command.env("PYTHONHASHSEED", "0");
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command.process_group(0);
         // SAFETY: prctl is async-signal-safe and touches only the child's own state.

@@ -120,10 +120,14 @@ pub struct InterpreterRecord {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BuildRecord {
+    /// Unique within a run: `3.6`, or `3.6@3.15.2` for a build with newer headers.
+    pub id: String,
     /// The `Py_LIMITED_API` version, e.g. `3.6`.
     pub limited_api: String,
     /// The full version of the interpreter whose headers built the probe.
     pub headers: String,
+    /// The platform that interpreter lives on.
+    pub headers_platform: String,
     pub probe: String,
 }
 
@@ -138,14 +142,17 @@ pub struct CellReport {
 }
 
 impl CellReport {
-    pub fn key(&self) -> (String, String) {
-        (self.interpreter.executable.clone(), self.build.limited_api.clone())
+    /// (interpreter platform, interpreter executable, build id): unique within a run.
+    pub fn key(&self) -> CellKey {
+        (self.interpreter.platform.clone(), self.interpreter.executable.clone(), self.build.id.clone())
     }
 
     pub fn counts(&self) -> Counts {
         Counts::of(self.results.iter())
     }
 }
+
+pub type CellKey = (String, String, String);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
@@ -206,8 +213,9 @@ pub struct RunHeader {
     pub settings: BTreeMap<String, serde_json::Value>,
     /// Every interpreter with its facts (`sys.version`, flags).
     pub interpreters: Vec<serde_json::Value>,
-    /// The cells planned, as (interpreter executable, limited API); a complete report has each.
-    pub planned: Vec<(String, String)>,
+    /// The cells planned, as (platform, interpreter executable, build id); a complete report
+    /// has each.
+    pub planned: Vec<CellKey>,
 }
 
 /// A property whose probe outcomes on an interpreter differ from those on the build's own
@@ -250,7 +258,8 @@ impl Report {
 /// in the interpreter whose headers built it.
 fn differences(cells: &[CellReport]) -> Vec<Difference> {
     let mut found = Vec::new();
-    for baseline in cells.iter().filter(|c| c.interpreter.version == c.build.headers) {
+    let is_baseline = |c: &CellReport| c.interpreter.version == c.build.headers && c.interpreter.platform == c.build.headers_platform && !c.interpreter.debug;
+    for baseline in cells.iter().filter(|c| is_baseline(c)) {
         let fingerprints: BTreeMap<(&str, &str), &str> = baseline
             .results
             .iter()

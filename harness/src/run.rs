@@ -89,7 +89,7 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         planned: input
             .cells
             .iter()
-            .map(|&(b, i)| (input.interpreters[i].executable.display().to_string(), input.builds[b].limited_api.to_string()))
+            .map(|&(b, i)| (input.interpreters[i].platform.clone(), input.interpreters[i].executable.display().to_string(), input.builds[b].id.clone()))
             .collect(),
     };
     let journal_path = options.out_dir.join(JOURNAL);
@@ -203,9 +203,10 @@ impl Progress {
         self.done.set(self.done.get() + 1);
         let counts = cell.counts();
         let line = format!(
-            "limited API {} on {} {}: {} pass, {} fail, {} crash, {} timeout ({:.1}s)",
-            cell.build.limited_api,
+            "build {} on {}{} {}: {} pass, {} fail, {} crash, {} timeout ({:.1}s)",
+            cell.build.id,
             cell.interpreter.version,
+            if cell.interpreter.debug { "d" } else { "" },
             cell.interpreter.platform,
             counts.pass,
             counts.fail,

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
+use crate::interpreter::Interpreter;
 use crate::process::{self, CommandLine, Exit};
 
 /// Why a request got no reply.
@@ -53,9 +54,11 @@ pub struct Worker {
 const STDERR_TAIL: usize = 3000;
 
 impl Worker {
-    pub fn start(interpreter: &Path, worker_py: &Path, oracles_py: &Path, stderr_path: &Path) -> Result<Worker, process::ProcessError> {
-        let command = CommandLine::new(interpreter).args([
-            "-I".to_owned(),
+    /// Starts `worker.py` (already staged on the interpreter's platform) in the interpreter.
+    pub fn start(interpreter: &Interpreter, worker_py: &Path, oracles_py: &Path, stderr_path: &Path) -> Result<Worker, process::ProcessError> {
+        // Not `-I`: it would ignore PYTHONHASHSEED. `process` clears every other PYTHON* variable.
+        let command = interpreter.command().args([
+            "-s".to_owned(),
             "-X".to_owned(),
             "faulthandler".to_owned(),
             worker_py.display().to_string(),
@@ -95,6 +98,15 @@ impl Worker {
                 stderr: self.stderr_tail(),
             }),
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                // SIGABRT first: faulthandler dumps every thread's Python stack to stderr, which
+                // says where it hung. Then the whole group goes.
+                if let Ok(pid) = i32::try_from(self.child.id()) {
+                    // SAFETY: signalling our own child.
+                    unsafe {
+                        libc::kill(pid, libc::SIGABRT);
+                    }
+                }
+                let _ = process::wait_with_timeout(&mut self.child, Duration::from_secs(2));
                 process::kill_group(&mut self.child);
                 let _ = self.child.wait();
                 Err(Fault::TimedOut { after: timeout, stderr: self.stderr_tail() })
@@ -108,8 +120,6 @@ impl Worker {
         let status = process::wait_with_timeout(&mut self.child, Duration::from_secs(10)).ok().flatten();
         let stderr = self.stderr_tail();
         match status {
-            // faulthandler's own watchdog (dump_traceback_later) fired before ours.
-            Some(_) if stderr.contains("Timeout (") => Fault::TimedOut { after: Duration::ZERO, stderr },
             Some(status) => {
                 use std::os::unix::process::ExitStatusExt;
                 let exit = match (status.code(), status.signal()) {

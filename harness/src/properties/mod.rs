@@ -11,7 +11,15 @@ use proptest::strategy::BoxedStrategy;
 use crate::manifest::EntryKind;
 use crate::value::PyValue;
 
-mod core;
+mod bytes;
+mod dict;
+mod exceptions;
+mod list_tuple;
+mod long_float;
+mod number;
+mod object;
+mod refcount;
+mod unicode;
 
 /// One checkable property of one entry.
 pub struct Property {
@@ -35,5 +43,16 @@ impl std::fmt::Debug for Property {
 
 /// Every property, in a stable order (the order is part of a run's reproducibility).
 pub fn catalogue() -> Vec<Property> {
-    core::properties()
+    let families: [fn() -> Vec<Property>; 9] = [
+        object::properties,
+        number::properties,
+        long_float::properties,
+        unicode::properties,
+        bytes::properties,
+        list_tuple::properties,
+        dict::properties,
+        exceptions::properties,
+        refcount::properties,
+    ];
+    families.iter().flat_map(|family| family()).collect()
 }

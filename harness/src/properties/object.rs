@@ -1,0 +1,388 @@
+//! The object protocol (PyObject_*, PyIter_Next, PyCallable_Check) and the exported type and
+//! singleton objects (PyLong_Type, _Py_NoneStruct, ...), with the argument strategies the
+//! other families share.
+
+use proptest::prelude::*;
+
+use super::Property;
+use crate::manifest::EntryKind::{Data, Function};
+use crate::value::{PyValue, strategy};
+
+/// One argument.
+pub(super) fn one(a: BoxedStrategy<PyValue>) -> BoxedStrategy<Vec<PyValue>> {
+    a.prop_map(|a| vec![a]).boxed()
+}
+
+/// Two independent arguments.
+pub(super) fn two(a: BoxedStrategy<PyValue>, b: BoxedStrategy<PyValue>) -> BoxedStrategy<Vec<PyValue>> {
+    (a, b).prop_map(|(a, b)| vec![a, b]).boxed()
+}
+
+/// Three independent arguments.
+pub(super) fn three(
+    a: BoxedStrategy<PyValue>,
+    b: BoxedStrategy<PyValue>,
+    c: BoxedStrategy<PyValue>,
+) -> BoxedStrategy<Vec<PyValue>> {
+    (a, b, c).prop_map(|(a, b, c)| vec![a, b, c]).boxed()
+}
+
+/// No arguments.
+pub(super) fn none() -> BoxedStrategy<Vec<PyValue>> {
+    Just(Vec::new()).boxed()
+}
+
+/// Ints from a range.
+pub(super) fn int_in(range: std::ops::Range<i64>) -> BoxedStrategy<PyValue> {
+    range.prop_map(|v| PyValue::int(v.into())).boxed()
+}
+
+/// Ints that fit a C long (and so a Py_ssize_t), as values.
+pub(super) fn c_long_value() -> BoxedStrategy<PyValue> {
+    strategy::c_long().prop_map(|v| PyValue::int(v.into())).boxed()
+}
+
+/// Indices around a small container's bounds, plus a few far-away ones.
+pub(super) fn index() -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        6 => int_in(-10..12),
+        1 => proptest::sample::select(vec![i64::MIN, i64::MAX, i64::MIN + 1, 1 << 40, -(1 << 40)])
+            .prop_map(|v| PyValue::int(v.into())),
+    ]
+    .boxed()
+}
+
+pub(super) fn boolean() -> BoxedStrategy<PyValue> {
+    any::<bool>().prop_map(PyValue::Bool).boxed()
+}
+
+/// Strings over a tiny alphabet, so that searches, splits and comparisons hit often.
+pub(super) fn small_str() -> BoxedStrategy<PyValue> {
+    let alphabet: Vec<u32> = vec!['a' as u32, 'b' as u32, ' ' as u32, '\n' as u32, 0xe9, 0x3b1, 0x1F600, '\t' as u32];
+    proptest::collection::vec(proptest::sample::select(alphabet), 0..10).prop_map(PyValue::Str).boxed()
+}
+
+/// Mostly strings, sometimes anything else (for the type checks).
+pub(super) fn mostly_str() -> BoxedStrategy<PyValue> {
+    prop_oneof![8 => strategy::str(), 2 => small_str(), 1 => strategy::any_value()].boxed()
+}
+
+/// Code points as UTF-8 bytes (lone surrogates encoded as 3-byte sequences, which are invalid).
+fn utf8_of(code_points: &[u32]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for &cp in code_points {
+        match char::from_u32(cp) {
+            Some(c) => {
+                let mut buffer = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+            }
+            // A surrogate: the 3-byte pattern UTF-8 forbids for it.
+            None => out.extend_from_slice(&[
+                0xE0 | (cp >> 12) as u8,
+                0x80 | ((cp >> 6) & 0x3F) as u8,
+                0x80 | (cp & 0x3F) as u8,
+            ]),
+        }
+    }
+    out
+}
+
+/// Bytes that are mostly UTF-8 text (some with surrogates or NULs), sometimes random.
+pub(super) fn text_bytes() -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        4 => proptest::collection::vec(strategy::code_point(), 0..16).prop_map(|cps| PyValue::Bytes(utf8_of(&cps))),
+        2 => strategy::bytes(),
+        1 => (proptest::collection::vec(strategy::code_point(), 0..8), proptest::collection::vec(strategy::code_point(), 0..8))
+            .prop_map(|(a, b)| {
+                let mut out = utf8_of(&a);
+                out.push(0);
+                out.extend(utf8_of(&b));
+                PyValue::Bytes(out)
+            }),
+    ]
+    .boxed()
+}
+
+/// ASCII bytes without NULs (C strings that are plain ASCII).
+pub(super) fn ascii_bytes() -> BoxedStrategy<PyValue> {
+    proptest::collection::vec(1u8..0x80, 0..12).prop_map(PyValue::Bytes).boxed()
+}
+
+/// The value as the bytes of a C string (up to 12 ASCII letters), for key-like arguments.
+pub(super) fn str_to_bytes(value: &PyValue) -> PyValue {
+    match value {
+        PyValue::Str(cps) => PyValue::Bytes(utf8_of(cps)),
+        other => other.clone(),
+    }
+}
+
+/// Values whose iteration yields small ints: what bytes() and bytearray() accept.
+pub(super) fn byte_source() -> BoxedStrategy<PyValue> {
+    let byte_list = proptest::collection::vec(
+        prop_oneof![8 => int_in(0..256), 1 => int_in(-2..300), 1 => strategy::scalar()],
+        0..8,
+    );
+    prop_oneof![
+        3 => byte_list.clone().prop_map(PyValue::List),
+        2 => byte_list.prop_map(PyValue::Tuple),
+        2 => strategy::bytes(),
+        1 => strategy::str(),
+        1 => int_in(-3..40),
+        2 => strategy::any_value(),
+    ]
+    .boxed()
+}
+
+/// A float that is not NaN and holds no NaN: NaN hashes by identity from 3.10 on, so two equal
+/// copies of a NaN do not hash alike.
+fn without_nan(value: &PyValue) -> bool {
+    match value {
+        PyValue::Float(x) => !x.is_nan(),
+        PyValue::List(items) | PyValue::Tuple(items) => items.iter().all(without_nan),
+        PyValue::Dict(pairs) => pairs.iter().all(|(k, v)| without_nan(k) && without_nan(v)),
+        _ => true,
+    }
+}
+
+/// A container with a key that is often in it.
+fn container_and_key() -> BoxedStrategy<Vec<PyValue>> {
+    prop_oneof![
+        2 => (strategy::list(), index()).prop_map(|(c, k)| vec![c, k]),
+        1 => (strategy::tuple(), index()).prop_map(|(c, k)| vec![c, k]),
+        1 => (strategy::str(), index()).prop_map(|(c, k)| vec![c, k]),
+        1 => (strategy::bytes(), index()).prop_map(|(c, k)| vec![c, k]),
+        2 => (strategy::dict(), strategy::hashable(), any::<proptest::sample::Index>()).prop_map(|(d, k, pick)| {
+            let key = match &d {
+                PyValue::Dict(pairs) if !pairs.is_empty() && pick.index(2) == 0 => pairs[pick.index(pairs.len())].0.clone(),
+                _ => k,
+            };
+            vec![d, key]
+        }),
+        1 => (strategy::any_value(), strategy::any_value()).prop_map(|(c, k)| vec![c, k]),
+    ]
+    .boxed()
+}
+
+/// Comparison operands: often equal or of one kind.
+pub(super) fn comparable_pair() -> BoxedStrategy<(PyValue, PyValue)> {
+    prop_oneof![
+        2 => (strategy::int(), strategy::int()),
+        1 => (strategy::float(), strategy::int()),
+        2 => (small_str(), small_str()),
+        1 => strategy::any_value().prop_map(|v| (v.clone(), v)),
+        2 => (strategy::any_value(), strategy::any_value()),
+    ]
+    .boxed()
+}
+
+/// Attribute names: some that exist on the values, some that do not.
+fn attribute_name() -> BoxedStrategy<PyValue> {
+    let names = ["real", "imag", "numerator", "denominator", "__class__", "__doc__", "nope", "", "__len__x"];
+    prop_oneof![
+        4 => proptest::sample::select(names.to_vec()).prop_map(PyValue::str),
+        1 => strategy::str(),
+    ]
+    .boxed()
+}
+
+/// Format specs for format(): valid and invalid for the various types.
+fn format_spec() -> BoxedStrategy<PyValue> {
+    let specs = ["", "d", "x", "08.3f", ">6", "^7s", "e", "%", "n", ",", "_x", "+", "c", "s", "r", "#o", "=+10"];
+    // No free-form specs: digits in one could ask for a width of gigabytes.
+    prop_oneof![5 => proptest::sample::select(specs.to_vec()).prop_map(PyValue::str), 1 => small_str()].boxed()
+}
+
+pub(super) fn properties() -> Vec<Property> {
+    vec![
+        Property {
+            entry: "PyObject_Repr",
+            kind: Function,
+            routine: "PyObject_Repr",
+            oracle: "repr",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_Str",
+            kind: Function,
+            routine: "PyObject_Str",
+            oracle: "str",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_ASCII",
+            kind: Function,
+            routine: "PyObject_ASCII",
+            oracle: "ascii",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_Bytes",
+            kind: Function,
+            routine: "PyObject_Bytes",
+            oracle: "object_bytes",
+            args: || one(byte_source()),
+        },
+        Property {
+            entry: "PyObject_Type",
+            kind: Function,
+            routine: "PyObject_Type",
+            oracle: "type",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_Hash",
+            kind: Function,
+            routine: "PyObject_Hash",
+            oracle: "hash",
+            args: || one(strategy::any_value().prop_filter("NaN hashes by identity", without_nan).boxed()),
+        },
+        Property {
+            entry: "PyObject_IsTrue",
+            kind: Function,
+            routine: "PyObject_IsTrue",
+            oracle: "truth",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_Not",
+            kind: Function,
+            routine: "PyObject_Not",
+            oracle: "lambda x: 1 - truth(x)",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_Size",
+            kind: Function,
+            routine: "PyObject_Size",
+            oracle: "len",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_Length",
+            kind: Function,
+            routine: "PyObject_Length",
+            oracle: "len",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_RichCompare",
+            kind: Function,
+            routine: "PyObject_RichCompare",
+            oracle: "rich_compare",
+            args: || (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed(),
+        },
+        Property {
+            entry: "PyObject_RichCompareBool",
+            kind: Function,
+            routine: "PyObject_RichCompareBool",
+            oracle: "rich_compare_bool",
+            args: || (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed(),
+        },
+        Property {
+            entry: "PyObject_GetItem",
+            kind: Function,
+            routine: "PyObject_GetItem",
+            oracle: "operator.getitem",
+            args: container_and_key,
+        },
+        Property {
+            entry: "PyObject_SetItem",
+            kind: Function,
+            routine: "PyObject_SetItem",
+            oracle: "operator.setitem",
+            args: || {
+                (container_and_key(), strategy::any_value())
+                    .prop_map(|(mut ck, v)| {
+                        ck.push(v);
+                        ck
+                    })
+                    .boxed()
+            },
+        },
+        Property {
+            entry: "PyObject_DelItem",
+            kind: Function,
+            routine: "PyObject_DelItem",
+            oracle: "operator.delitem",
+            args: container_and_key,
+        },
+        Property {
+            entry: "PyObject_GetIter",
+            kind: Function,
+            routine: "PyObject_GetIter",
+            oracle: "iterated",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyIter_Next",
+            kind: Function,
+            routine: "PyIter_Next",
+            oracle: "list",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyCallable_Check",
+            kind: Function,
+            routine: "PyCallable_Check",
+            oracle: "lambda x: (truth(callable(x)), truth(callable(type(x))))",
+            args: || one(strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_IsInstance",
+            kind: Function,
+            routine: "PyObject_IsInstance",
+            oracle: "lambda x, y: truth(isinstance(x, type(y)))",
+            args: || two(strategy::any_value(), strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_IsSubclass",
+            kind: Function,
+            routine: "PyObject_IsSubclass",
+            oracle: "lambda x, y: truth(issubclass(type(x), type(y)))",
+            args: || two(strategy::any_value(), strategy::any_value()),
+        },
+        Property {
+            entry: "PyObject_HasAttr",
+            kind: Function,
+            routine: "PyObject_HasAttr",
+            oracle: "has_attr",
+            args: || two(strategy::any_value(), attribute_name()),
+        },
+        Property {
+            entry: "PyObject_GetAttr",
+            kind: Function,
+            routine: "PyObject_GetAttr",
+            oracle: "getattr",
+            args: || two(strategy::any_value(), attribute_name()),
+        },
+        Property {
+            entry: "PyObject_Format",
+            kind: Function,
+            routine: "PyObject_Format",
+            oracle: "format",
+            args: || two(strategy::scalar(), format_spec()),
+        },
+        data("PyBaseObject_Type", "lambda: (object, True)"),
+        data("PyType_Type", "lambda: (type, True)"),
+        data("PyBool_Type", "lambda: (bool, True)"),
+        data("PyLong_Type", "lambda: (int, True)"),
+        data("PyFloat_Type", "lambda: (float, True)"),
+        data("PyUnicode_Type", "lambda: (str, True)"),
+        data("PyBytes_Type", "lambda: (bytes, True)"),
+        data("PyByteArray_Type", "lambda: (bytearray, True)"),
+        data("PyList_Type", "lambda: (list, True)"),
+        data("PyTuple_Type", "lambda: (tuple, True)"),
+        data("PyDict_Type", "lambda: (dict, True)"),
+        data("_Py_NoneStruct", "lambda: None"),
+        data("_Py_TrueStruct", "lambda: True"),
+        data("_Py_FalseStruct", "lambda: False"),
+        data("_Py_EllipsisObject", "lambda: (Ellipsis, True)"),
+        data("_Py_NotImplementedStruct", "lambda: (NotImplemented, True)"),
+    ]
+}
+
+/// A data entry: the routine of the same name returns the object the symbol holds (and, for
+/// named builtins, whether it is that very builtin).
+pub(super) fn data(entry: &'static str, oracle: &'static str) -> Property {
+    Property { entry, kind: Data, routine: entry, oracle, args: none }
+}
