@@ -1943,11 +1943,11 @@ static PyObject *fresh_referent(PyObject **weak)
 static int referent_dead(PyObject *weak)
 {
     PyObject *referent = PyObject_CallObject(weak, NULL);
+    Py_DECREF(weak);
     if (referent == NULL)
         return -1;
     int dead = referent == Py_None;
     Py_DECREF(referent);
-    Py_DECREF(weak);
     return dead;
 }
 

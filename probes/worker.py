@@ -162,6 +162,37 @@ class Session(object):
         return {"probe": probe, "oracle": outcome(oracle, oracle_args)}
 
 
+def op_refleak(self, request):
+    """On a debug build: the change of sys.gettotalrefcount() over `calls` probe calls with
+    fresh arguments, after two warm-up calls (caches fill on first use)."""
+    total = getattr(sys, "gettotalrefcount", None)
+    if total is None:
+        return {"unsupported": True}
+    routine = self.properties[request["p"]][0]
+    call = self.modules["abi3probe"].call
+    wire_args = request["args"]
+    calls = int(request.get("calls", 8))
+
+    def once():
+        args = [decode(arg) for arg in wire_args]
+        try:
+            result = call(routine, *args)
+        except Exception:
+            result = None
+        del args, result
+
+    once()
+    once()
+    before = total()
+    for _ in range(calls):
+        once()
+    after = total()
+    return {"delta": after - before, "calls": calls}
+
+
+Session.op_refleak = op_refleak
+
+
 def main():
     protocol = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # stray prints from probes land in the stderr file, not in the protocol

@@ -34,8 +34,14 @@ pub struct BuildSpec {
 impl BuildSpec {
     /// Unique within a run: `3.6` for the build made with 3.6's own headers, else
     /// `3.6@3.15.2` (limited API at headers).
+    /// A `d` marks debug headers (`3.13d`).
     pub fn id(&self) -> String {
-        if self.headers.minor == self.limited_api { self.limited_api.to_string() } else { format!("{}@{}", self.limited_api, self.headers.version) }
+        let debug = if self.headers.debug { "d" } else { "" };
+        if self.headers.minor == self.limited_api {
+            format!("{}{debug}", self.limited_api)
+        } else {
+            format!("{}@{}{debug}", self.limited_api, self.headers.version)
+        }
     }
 }
 
@@ -52,6 +58,9 @@ pub struct Build {
     pub headers_root: Option<PathBuf>,
     /// See [`BuildSpec::id`].
     pub id: String,
+    /// Built with a debug interpreter's headers (`Py_DEBUG`, `Py_REF_DEBUG`): its inline
+    /// reference counting keeps the debug build's total, so reference leaks can be measured.
+    pub headers_debug: bool,
     pub probe: PathBuf,
     pub link_probe: PathBuf,
     /// The symbols the link probe references: every function and data entry of this version.
@@ -160,7 +169,7 @@ impl Builder {
         }
         hash_tree(&mut hasher, &include_dir);
         let key = hex16(&hasher.finalize());
-        let dir = self.cache_dir.join("probes").join(format!("limited-{}-headers-{}-{}-{key}", spec.limited_api, headers.platform, headers.version));
+        let dir = self.cache_dir.join("probes").join(format!("limited-{}-headers-{}-{}{}-{key}", spec.limited_api, headers.platform, headers.version, if headers.debug { "d" } else { "" }));
         let build = Build {
             limited_api: spec.limited_api,
             headers: headers.version.clone(),
@@ -169,6 +178,7 @@ impl Builder {
             headers_platform: headers.platform.clone(),
             headers_root: headers.root.clone(),
             id: spec.id(),
+            headers_debug: headers.debug,
             probe: dir.join(format!("{PROBE_MODULE}.abi3.so")),
             link_probe: dir.join(format!("{LINK_MODULE}.abi3.so")),
             linked_symbols: entries.iter().map(|e| e.name.clone()).collect(),
@@ -182,7 +192,9 @@ impl Builder {
             let path = path.to_owned();
             move |source| BuildError::Cache { path, source }
         };
-        let scratch = dir.with_extension(format!("tmp{}", std::process::id()));
+        let mut scratch_name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        scratch_name.push(format!(".tmp{}", std::process::id()));
+        let scratch = dir.with_file_name(scratch_name);
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(&scratch).map_err(cache_error(&scratch))?;
         let probe_c = scratch.join("abi3probe.c");

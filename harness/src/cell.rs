@@ -96,7 +96,9 @@ impl<'a> Session<'a> {
         hasher.update(interpreter.id().as_bytes());
         hasher.update(build.probe.display().to_string().as_bytes());
         let tag: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
-        let stderr_path = cx.scratch_dir.join(format!("worker-{}-on-{}-{}-{tag}.stderr", build.id, interpreter.platform, interpreter.version));
+        let name = format!("worker-{}-on-{}-{}-{tag}.stderr", build.id, interpreter.platform, interpreter.version);
+        let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+        let stderr_path = cx.scratch_dir.join(name);
         Session { build, interpreter, cx, worker: None, defined: Vec::new(), starts: 0, stderr_path }
     }
 
@@ -199,11 +201,61 @@ impl<'a> Session<'a> {
         let mut cases = 0;
         for slot in 0..self.defined.len() {
             let property = &self.cx.properties[self.defined[slot]];
-            let (result, ran) = self.run_property(slot, property);
+            let (result, ran, samples) = self.run_property(slot, property);
             cases += ran;
+            let passed = result.status == Status::Pass;
             results.push(result);
+            // Only a probe built with debug headers keeps the debug total with its inline
+            // reference counting; with release headers every inline DECREF would look like a leak.
+            if passed && self.interpreter.debug && self.build.headers_debug && self.cx.checks.contains(&Check::Refleak) {
+                results.push(self.check_refleak(slot, property, &samples));
+            }
         }
         cases
+    }
+
+    /// Calls the property's routine repeatedly with a few of its passing cases and watches the
+    /// interpreter's total reference count: a steady rise of one or more per call is a leak.
+    fn check_refleak(&mut self, slot: usize, property: &Property, samples: &[Vec<PyValue>]) -> EntryResult {
+        const CALLS: i64 = 8;
+        let kind = self.cx.manifest.get(property.entry).map_or(ResultKind::from(property.kind), |e| e.kind.into());
+        let mut result = EntryResult::new(property.entry, kind, Check::Refleak, Status::Pass, None);
+        result.property = Some(property.routine.to_owned());
+        for args in samples {
+            let wire: Vec<Json> = args.iter().map(PyValue::to_wire).collect();
+            let request = json!({"op": "refleak", "p": slot, "args": wire, "calls": CALLS});
+            let reply = match self.worker.as_mut() {
+                Some(worker) => worker.request(&request, self.cx.settings.case_timeout * 12),
+                None => break,
+            };
+            match reply {
+                Ok(reply) => {
+                    let delta = reply["delta"].as_i64().unwrap_or(0);
+                    if delta >= CALLS {
+                        result.status = Status::Fail;
+                        result.detail = Some(format!(
+                            "reference leak: {routine}{args} raised sys.gettotalrefcount() by {delta} over {CALLS} calls (about {per} per call)\nbuild: limited API {limited} with {headers} headers; interpreter {interp}",
+                            routine = property.routine,
+                            args = format_args(args),
+                            per = delta / CALLS,
+                            limited = self.build.limited_api,
+                            headers = self.build.headers,
+                            interp = self.interpreter.label(),
+                        ));
+                        result.case = Some(self.case_record(property, args, self.seed_for(property)));
+                        break;
+                    }
+                }
+                Err(fault) => {
+                    result.status = if matches!(fault, Fault::TimedOut { .. }) { Status::Timeout } else { Status::Crash };
+                    result.detail = Some(format!("during the reference-leak check of {}{}: {}\n{}", property.routine, format_args(args), fault.summary(), fault.stderr().trim_end()));
+                    self.worker = None;
+                    let _ = self.restart();
+                    break;
+                }
+            }
+        }
+        result
     }
 
     fn seed_for(&self, property: &Property) -> u64 {
@@ -214,7 +266,8 @@ impl<'a> Session<'a> {
         u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
     }
 
-    fn run_property(&mut self, slot: usize, property: &Property) -> (EntryResult, u64) {
+    /// Runs one property: its result, the cases run, and a few passing cases for later checks.
+    fn run_property(&mut self, slot: usize, property: &Property) -> (EntryResult, u64, Vec<Vec<PyValue>>) {
         let seed = self.seed_for(property);
         let kind = self.cx.manifest.get(property.entry).map_or(ResultKind::from(property.kind), |e| e.kind.into());
         let result = |status, detail: Option<String>, case| EntryResult {
@@ -229,7 +282,7 @@ impl<'a> Session<'a> {
             case,
         };
         if self.worker.is_none() && self.restart().is_err() {
-            return (result(Status::Skip, Some("no worker could be started after an earlier crash".into()), None), 0);
+            return (result(Status::Skip, Some("no worker could be started after an earlier crash".into()), None), 0, Vec::new());
         }
 
         let config = Config {
@@ -262,6 +315,9 @@ impl<'a> Session<'a> {
             match reply {
                 Ok(reply) => {
                     let verdict = judge(&reply);
+                    if verdict.is_ok() && state.samples.len() < SAMPLES_KEPT {
+                        state.samples.push(args.clone());
+                    }
                     if verdict.is_ok() {
                         state.outcomes.update(reply["probe"].to_string().as_bytes());
                         state.outcomes.update([b'\n']);
@@ -285,13 +341,14 @@ impl<'a> Session<'a> {
         });
         let state = state.into_inner();
         let ran = state.cases;
+        let samples = state.samples;
         match outcome {
             Ok(()) => {
                 let digest = state.outcomes.finalize();
                 let fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-                (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran)
+                (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran, samples)
             }
-            Err(TestError::Abort(reason)) => (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran),
+            Err(TestError::Abort(reason)) => (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran, samples),
             Err(TestError::Fail(reason, args)) => {
                 let reason = reason.message().to_owned();
                 let (tag, message) = reason.split_at(reason.char_indices().nth(1).map_or(reason.len(), |(i, _)| i));
@@ -316,7 +373,7 @@ impl<'a> Session<'a> {
                     interp = self.interpreter.label(),
                     replay = case.replay,
                 );
-                (result(status, Some(detail), Some(case)), ran)
+                (result(status, Some(detail), Some(case)), ran, samples)
             }
         }
     }
@@ -346,9 +403,13 @@ impl<'a> Session<'a> {
     }
 }
 
+/// Passing cases kept per property for the reference-leak check on debug builds.
+const SAMPLES_KEPT: usize = 3;
+
 #[derive(Default)]
 struct RunState {
     cases: u64,
+    samples: Vec<Vec<PyValue>>,
     /// Digest of the probe's outcomes, case by case.
     outcomes: Sha256,
     crash_restarts: u32,

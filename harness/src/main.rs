@@ -64,6 +64,13 @@ enum Command {
         #[arg(default_value = "target/abi-harness/report")]
         out: PathBuf,
     },
+    /// Provision the matrix's platforms (Debian root filesystems) now, and print where they are.
+    Provision {
+        #[arg(long, default_value = "matrix.toml")]
+        matrix: PathBuf,
+        #[arg(long)]
+        rootfs_cache: Option<PathBuf>,
+    },
     /// List the manifest's entries.
     Manifest {
         #[arg(long)]
@@ -124,8 +131,9 @@ struct Common {
     /// Only these entries' semantic checks (repeatable).
     #[arg(long = "entry")]
     entries: Vec<String>,
-    /// Which checks to run (comma-separated: import, presence, semantic).
-    #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic")]
+    /// Which checks to run (comma-separated: import, presence, semantic, refleak; refleak runs
+    /// on debug interpreters only).
+    #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic,refleak")]
     checks: Vec<String>,
 }
 
@@ -169,6 +177,15 @@ fn dispatch(cli: Cli) -> Result<u8> {
             run_matrix(&common, matrix.settings, specs, targets)
         }
         Command::Replay(args) => replay(&args),
+        Command::Provision { matrix, rootfs_cache } => {
+            let matrix = Matrix::read(&matrix)?;
+            let cache = rootfs_cache.unwrap_or_else(platform::default_rootfs_cache);
+            for spec in &matrix.platforms {
+                let platform = spec.provision(&cache)?;
+                println!("{}\t{}", spec.name, platform.root().map(|r| r.display().to_string()).unwrap_or_default());
+            }
+            Ok(EXIT_PASS)
+        }
         Command::Report { out } => {
             let report = run::report_from_journal(&out.join(run::JOURNAL))?;
             run::write_atomically(&out.join(run::REPORT), &serde_json::to_vec_pretty(&report)?)?;
@@ -209,6 +226,9 @@ fn build_specs(matrix: &Matrix, interpreters: &[Interpreter]) -> Result<Vec<Buil
     let mut specs = plan::builds(&matrix.builds, interpreters)?;
     let newer = plan::newer_header_builds(&matrix.newer_header_builds, &specs, interpreters)?;
     specs.extend(newer);
+    if matrix.debug_header_builds {
+        specs.extend(plan::debug_header_builds(interpreters));
+    }
     Ok(specs)
 }
 
@@ -238,7 +258,8 @@ fn parse_checks(names: &[String]) -> Result<Vec<Check>> {
             "import" => Ok(Check::Import),
             "presence" => Ok(Check::Presence),
             "semantic" => Ok(Check::Semantic),
-            other => bail!("--checks: `{other}` is not one of import, presence, semantic"),
+            "refleak" => Ok(Check::Refleak),
+            other => bail!("--checks: `{other}` is not one of import, presence, semantic, refleak"),
         })
         .collect()
 }

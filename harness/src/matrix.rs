@@ -23,6 +23,8 @@ pub struct Matrix {
     pub builds: BuildSelection,
     /// Builds with newer headers than their limited-API version.
     pub newer_header_builds: Vec<NewerHeaders>,
+    /// Also build with every debug interpreter's own headers (for reference-leak checks).
+    pub debug_header_builds: bool,
     pub settings: Settings,
 }
 
@@ -140,6 +142,8 @@ struct RawBuilds {
     limited_api: Spanned<toml::Value>,
     #[serde(default)]
     newer_headers: Vec<RawNewerHeaders>,
+    #[serde(default)]
+    debug_headers: bool,
 }
 
 #[derive(Deserialize)]
@@ -257,7 +261,8 @@ impl Matrix {
         if interpreters.is_empty() {
             return Err(invalid(0, "no interpreters: add an `[[interpreters]]` table".into()));
         }
-        Ok(Matrix { origin: origin.to_owned(), platforms, interpreters, builds, newer_header_builds, settings })
+        let debug_header_builds = raw.builds.as_ref().is_some_and(|b| b.debug_headers);
+        Ok(Matrix { origin: origin.to_owned(), platforms, interpreters, builds, newer_header_builds, debug_header_builds, settings })
     }
 }
 

@@ -88,12 +88,25 @@ pub fn newer_header_builds(extra: &[NewerHeaders], builds: &[BuildSpec], header_
     Ok(specs)
 }
 
+/// One build per debug interpreter with headers, with those debug headers: what lets the
+/// reference-leak check measure exactly on debug interpreters.
+pub fn debug_header_builds(interpreters: &[Interpreter]) -> Vec<BuildSpec> {
+    interpreters
+        .iter()
+        // Before 3.10 the headers refuse Py_LIMITED_API together with Py_DEBUG (#error).
+        .filter(|i| i.debug && i.has_headers() && !i.free_threaded && i.minor >= PyVersion::new(3, 10))
+        .map(|i| BuildSpec { limited_api: i.minor, headers: i.clone() })
+        .collect()
+}
+
 /// Every (build, interpreter) pair the promise covers: the interpreter is at or above the build.
+/// A debug-header build runs on debug interpreters only: an extension built with `Py_DEBUG`
+/// headers is not meant to load in a release build.
 pub fn cells(builds: &[BuildSpec], interpreters: &[Interpreter]) -> Vec<(usize, usize)> {
     let mut cells = Vec::new();
     for (b, build) in builds.iter().enumerate() {
         for (i, interpreter) in interpreters.iter().enumerate() {
-            if interpreter.minor >= build.limited_api {
+            if interpreter.minor >= build.limited_api && (!build.headers.debug || interpreter.debug) {
                 cells.push((b, i));
             }
         }

@@ -150,7 +150,7 @@ impl DebianSpec {
             }
             let started = Instant::now();
             eprintln!("provisioning platform `{}`: Debian {} with {} (about a minute)", self.name, self.suite, self.packages.join(", "));
-            let scratch = root.with_extension(format!("tmp{}", std::process::id()));
+            let scratch = cache_root.join(format!("{}.tmp{}", self.cache_key(), std::process::id()));
             let _ = std::fs::remove_dir_all(&scratch);
             let stage_error = |source| PlatformError::Stage { name: self.name.clone(), path: root.clone(), source };
             std::fs::create_dir_all(cache_root).map_err(stage_error)?;
@@ -168,8 +168,16 @@ impl DebianSpec {
                 source,
             })?;
             std::fs::write(scratch.join(".abi-harness-complete"), format!("{self:?}\n")).map_err(stage_error)?;
-            let _ = std::fs::remove_dir_all(&root);
-            std::fs::rename(&scratch, &root).map_err(stage_error)?;
+            if !marker.is_file() {
+                let _ = std::fs::remove_dir_all(&root);
+            }
+            if let Err(err) = std::fs::rename(&scratch, &root) {
+                // Another process provisioned the same declaration meanwhile: use its rootfs.
+                let _ = std::fs::remove_dir_all(&scratch);
+                if !marker.is_file() {
+                    return Err(stage_error(err));
+                }
+            }
             eprintln!("provisioned `{}` in {:.0}s", self.name, started.elapsed().as_secs_f64());
         }
         Ok(Platform::Rootfs { name: self.name.clone(), root })

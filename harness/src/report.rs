@@ -37,6 +37,8 @@ pub enum Check {
     Presence,
     /// A property test against an oracle.
     Semantic,
+    /// On a debug build: a property's probe call leaks no references (`sys.gettotalrefcount`).
+    Refleak,
 }
 
 /// How a result's entry reaches an extension; a manifest kind, or `probe` for import checks.

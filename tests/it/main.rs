@@ -8,4 +8,5 @@ mod support;
 mod bad_input;
 mod faults;
 mod matrix;
+mod platforms;
 mod presence;

@@ -46,12 +46,12 @@ pub fn read_report(out: &Path) -> Value {
     serde_json::from_str(&text).expect("report.json is JSON")
 }
 
-/// Every result of every cell, with the cell's interpreter version and limited API.
+/// Every result of every cell, with the cell's interpreter version and build id.
 pub fn results(report: &Value) -> Vec<(String, String, Value)> {
     let mut all = Vec::new();
     for cell in report["cells"].as_array().expect("cells") {
         let version = cell["interpreter"]["version"].as_str().unwrap_or_default().to_owned();
-        let limited = cell["build"]["limited_api"].as_str().unwrap_or_default().to_owned();
+        let limited = cell["build"]["id"].as_str().unwrap_or_default().to_owned();
         for result in cell["results"].as_array().expect("results") {
             all.push((version.clone(), limited.clone(), result.clone()));
         }

@@ -1,0 +1,144 @@
+//! Debian platforms: probes built here load on bullseye's older C library, and the debug
+//! interpreters' reference-leak check sees an injected leak. Needs root and Debian's mirror;
+//! the root filesystems are provisioned on first use (`abi-harness provision`) and cached.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use abi_harness::elf::{GlibcVersion, too_new_for, versioned_imports};
+use abi_harness::matrix::Matrix;
+use abi_harness::platform::default_rootfs_cache;
+
+use crate::support::*;
+
+/// The root filesystem of one of the default matrix's platforms.
+fn rootfs(name: &str) -> PathBuf {
+    let matrix = Matrix::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../matrix.toml")).expect("default matrix");
+    let spec = matrix.platforms.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("platform {name} in matrix.toml"));
+    match spec.provision(&default_rootfs_cache()) {
+        Ok(platform) => platform.root().expect("a rootfs").to_owned(),
+        Err(err) => panic!("this test needs the `{name}` root filesystem: {}", abi_harness::error_chain(&err)),
+    }
+}
+
+#[test]
+fn a_probe_built_here_for_3_9_loads_in_bullseyes_python() {
+    let root = rootfs("bullseye");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(harness()
+        .args(["check", "--checks", "import,semantic", "--entry", "PyNumber_Add", "--cases", "16", "--rootfs"])
+        .arg(&root)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(out.path())
+        .arg("/usr/bin/python3.9"));
+    assert!(output.status.code() == Some(0), "only known breaks may show on 3.9");
+    let report = read_report(out.path());
+    let cell = report["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|c| c["build"]["id"] == "3.9" && c["interpreter"]["platform"] == "rootfs:".to_owned() + &root.display().to_string())
+        .expect("the 3.9 build ran on bullseye");
+    assert!(cell["build"]["headers"].as_str().is_some_and(|h| h.starts_with("3.9.")));
+    let semantic = cell["results"].as_array().expect("results").iter().find(|r| r["check"] == "semantic").expect("the probe imported and ran");
+    assert_eq!(semantic["status"], "pass");
+}
+
+#[test]
+fn a_probe_needing_a_newer_glibc_is_caught_with_its_symbol() {
+    // Linked here without the probes' pin, dlsym binds to GLIBC_2.34: too new for bullseye.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = dir.path().join("needs_new_glibc.c");
+    std::fs::write(&source, "#include <dlfcn.h>\nvoid *lookup(const char *name) { return dlsym(RTLD_DEFAULT, name); }\n").expect("write");
+    let library = dir.path().join("libneeds_new_glibc.so");
+    let status = Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&library).arg(&source).status().expect("cc");
+    assert!(status.success());
+    let bullseye = bullseye_glibc();
+    let imports = versioned_imports(&library).expect("read ELF");
+    let too_new: Vec<String> = too_new_for(&imports, bullseye).iter().map(|i| format!("{}@{}", i.symbol, i.version)).collect();
+    assert_eq!(too_new, ["dlsym@GLIBC_2.34"]);
+}
+
+#[test]
+fn every_default_probe_fits_bullseyes_glibc() {
+    // Build (or find in the cache) the pyenv builds, then read what they need.
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(harness().args(["check", "--checks", "import", "--cache"]).arg(cache_dir()).arg("--out").arg(out.path()).arg(pyenv("3.13")));
+    assert!(output.status.code() == Some(0) || output.status.code() == Some(1));
+    let bullseye = bullseye_glibc();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for cell in read_report(out.path())["cells"].as_array().expect("cells") {
+        let probe = PathBuf::from(cell["build"]["probe"].as_str().expect("probe path"));
+        for artefact in [probe.clone(), probe.with_file_name("abi3link.abi3.so")] {
+            let imports = versioned_imports(&artefact).expect("read ELF");
+            checked += 1;
+            problems.extend(too_new_for(&imports, bullseye).iter().map(|i| format!("{} needs {}@{}", artefact.display(), i.symbol, i.version)));
+        }
+    }
+    assert!(checked >= 14, "the 3.6 to 3.13 builds were checked");
+    assert!(problems.is_empty(), "probes need a newer glibc than bullseye's {bullseye}:\n{}", problems.join("\n"));
+}
+
+fn bullseye_glibc() -> GlibcVersion {
+    let root = rootfs("bullseye");
+    let output = Command::new("chroot").arg(&root).args(["/usr/bin/python3.9", "-c", "import platform; print(platform.libc_ver()[1])"]).output().expect("chroot");
+    let text = String::from_utf8_lossy(&output.stdout);
+    GlibcVersion::parse(text.trim()).unwrap_or_else(|| panic!("bullseye's glibc version, got {text:?}"))
+}
+
+#[test]
+fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
+    let root = rootfs("sid");
+    // The leak library and the wrapper live inside the root filesystem, where they run.
+    let inside = Path::new("/var/tmp/abi-harness-tests").join(format!("leak-{}", std::process::id()));
+    let dir = root.join(inside.strip_prefix("/").expect("absolute"));
+    std::fs::create_dir_all(&dir).expect("mkdir in rootfs");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/faults/leak.c");
+    let status = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(dir.join("libleak.so")).arg(&source).arg("-ldl").status().expect("cc");
+    assert!(status.success());
+    // A copy of the (statically linked) interpreter that no longer exports PyNumber_Add under
+    // that name, so the preloaded definition is the one extensions bind to.
+    let mut executable = std::fs::read(root.join("usr/bin/python3.13d")).expect("read python3.13d");
+    let needle = b"\0PyNumber_Add\0";
+    let places: Vec<usize> = executable.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).map(|(at, _)| at).collect();
+    assert!(!places.is_empty(), "PyNumber_Add in python3.13d's symbol tables");
+    for at in places {
+        executable[at + needle.len() - 2] = b'X';
+    }
+    std::fs::write(dir.join("python3.13d"), executable).expect("write patched copy");
+    std::fs::set_permissions(dir.join("python3.13d"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    write_script(&dir.join("python3.13d-leaky"), &format!("LD_PRELOAD={0}/libleak.so exec {0}/python3.13d \"$@\"", inside.display()));
+
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(harness()
+        .args(["check", "--checks", "semantic,refleak", "--cases", "16"])
+        .args(["--entry", "PyNumber_Add", "--entry", "PyNumber_Subtract", "--entry", "PyObject_Repr", "--entry", "PyList_Append"])
+        .arg("--rootfs")
+        .arg(&root)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(out.path())
+        .arg(inside.join("python3.13d-leaky")));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(output.status.code(), Some(1), "a leak is an ABI failure");
+    let report = read_report(out.path());
+    let mut leaks: Vec<(String, String, String)> = Vec::new();
+    let mut refleak_checks = 0;
+    for (_, build, result) in results(&report) {
+        if result["check"] == "refleak" {
+            refleak_checks += 1;
+        }
+        if result["status"] != "pass" {
+            leaks.push((build, result["entry"].as_str().unwrap_or("").to_owned(), result["check"].as_str().unwrap_or("").to_owned()));
+        }
+    }
+    // Only the debug-header build measures leaks, and only PyNumber_Add leaks.
+    assert_eq!(leaks, [("3.13d".to_owned(), "PyNumber_Add".to_owned(), "refleak".to_owned())]);
+    assert_eq!(refleak_checks, 4, "every entry got a leak check on the 3.13d build");
+    let detail = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["check"] == "refleak" && r["status"] == "fail").expect("the leak");
+    assert!(detail["detail"].as_str().is_some_and(|d| d.contains("per call")), "{detail}");
+}
