@@ -15,6 +15,9 @@ pub struct KnownBreak {
     pub entry: String,
     pub checks: Vec<Check>,
     pub interpreters: Vec<PyVersion>,
+    /// Build ids the break is limited to (`*` matches any text); empty: every build.
+    #[serde(default)]
+    pub builds: Vec<String>,
     pub reference: String,
     pub summary: String,
 }
@@ -36,8 +39,15 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
     let Ok(minor) = cell.interpreter.version.parse::<PyVersion>() else { return };
     let note = |b: &KnownBreak| format!("{} ({})", b.summary, b.reference);
     let mut known_symbols = Vec::new();
+    let build_id = cell.build.id.clone();
     for result in cell.results.iter_mut().filter(|r| r.status.is_failure()) {
-        if let Some(b) = breaks.iter().find(|b| b.entry == result.entry && b.checks.contains(&result.check) && b.interpreters.contains(&minor)) {
+        let applies = |b: &&KnownBreak| {
+            b.entry == result.entry
+                && b.checks.contains(&result.check)
+                && b.interpreters.contains(&minor)
+                && (b.builds.is_empty() || b.builds.iter().any(|pattern| wildcard_match(pattern, &build_id)))
+        };
+        if let Some(b) = breaks.iter().find(applies) {
             result.known = Some(note(b));
             if result.check == Check::Import {
                 known_symbols.push((result.entry.clone(), result.known.clone()));
@@ -53,12 +63,31 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
     }
 }
 
+/// `*` matches any run of characters; everything else matches itself.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(tail) = text.strip_prefix(head) else { return false };
+            (0..=tail.len()).filter(|&i| tail.is_char_boundary(i)).any(|i| wildcard_match(rest, &tail[i..]))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wildcards() {
+        assert!(super::wildcard_match("*@*", "3.6@3.15.2"));
+        assert!(!super::wildcard_match("*@*", "3.6"));
+        assert!(super::wildcard_match("3.6", "3.6"));
+        assert!(super::wildcard_match("3.*d", "3.13d"));
+    }
+
     #[test]
     fn shipped_list_parses() {
         let breaks: super::KnownBreaks = toml::from_str(super::KNOWN_BREAKS).unwrap();
         assert!(!breaks.breaks.is_empty());
-        assert!(breaks.breaks.iter().all(|b| b.reference.starts_with("https://")));
+        assert!(breaks.breaks.iter().all(|b| b.reference.starts_with("https://") || b.reference.starts_with("README.md#")));
     }
 }
