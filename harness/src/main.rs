@@ -157,10 +157,22 @@ fn dispatch(cli: Cli) -> Result<u8> {
             run_matrix(&common, matrix.settings, specs, interpreters)
         }
         Command::Check { executables, rootfs, matrix, common } => {
-            let matrix = match matrix {
+            let mut matrix = match matrix {
                 Some(path) => Matrix::read(&path)?,
                 None => Matrix::parse(DEFAULT_MATRIX, "<default matrix>")?,
             };
+            // Root filesystems need root; a redistributor checking a host interpreter does not,
+            // so without root the builds from those platforms' headers are left out, said aloud.
+            if !platform::is_root() && matrix.interpreters.iter().any(|d| d.platform.is_some()) {
+                let names: Vec<String> = matrix.platforms.iter().map(|p| p.name.clone()).collect();
+                eprintln!(
+                    "note: not root, so the builds that take their headers from the platforms {} (chroot) are left out; run as root for all default builds",
+                    names.join(", ")
+                );
+                matrix.interpreters.retain(|d| d.platform.is_none());
+                matrix.newer_header_builds.clear();
+                matrix.debug_header_builds = false;
+            }
             let platform = match &rootfs {
                 Some(root) => Platform::existing_rootfs(root)?,
                 None => Platform::Host,

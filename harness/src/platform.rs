@@ -116,9 +116,14 @@ impl Platform {
     }
 }
 
-fn require_root(name: &str) -> Result<(), PlatformError> {
+/// Whether this process may chroot.
+pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn require_root(name: &str) -> Result<(), PlatformError> {
+    if !is_root() {
         return Err(PlatformError::NotRoot { name: name.to_owned() });
     }
     Ok(())
