@@ -100,3 +100,29 @@ fn missing_compiler_says_what_to_install() {
         .arg(dir.path().join("out")));
     assert_cannot_run(&output, &dir.path().join("out"), &["no C compiler", "/nonexistent/cc", "apt-get install gcc"]);
 }
+
+#[test]
+fn a_platform_without_root_says_what_to_do() {
+    // Run the harness as an unprivileged user; its temporary folder must be theirs to write.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).expect("chmod");
+    let matrix = dir.path().join("matrix.toml");
+    std::fs::write(
+        &matrix,
+        "[[platforms]]\nname = \"sid\"\ndebian = \"sid\"\npackages = [\"python3.13\"]\n\n[[interpreters]]\nplatform = \"sid\"\nexecutables = [\"/usr/bin/python3.13\"]\n",
+    )
+    .expect("write matrix");
+    let output = run(std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_abi-harness"))
+        .arg("run")
+        .arg("--matrix")
+        .arg(&matrix)
+        .arg("--rootfs-cache")
+        .arg(dir.path().join("rootfs"))
+        .arg("--cache")
+        .arg(dir.path().join("cache"))
+        .arg("--out")
+        .arg(dir.path().join("out")));
+    assert_cannot_run(&output, &dir.path().join("out"), &["platform `sid`", "needs root", "sudo"]);
+}
