@@ -608,10 +608,6 @@ def sequence_fast(x):
 # --- dicts -------------------------------------------------------------------------------------
 
 
-def optional(found, value=None):
-    return [value] if found else []
-
-
 def dict_getitem(d, key):
     """PyDict_GetItem: NULL (here []) for an absent key and for any error."""
     if not isinstance(d, dict):
