@@ -14,11 +14,15 @@
  * Routines for entries added to the limited API after 3.6 are compiled only when the build's
  * Py_LIMITED_API is at least that version (LIMITED_AT_LEAST), both the routine and its table row.
  *
- * The infrastructure (dispatch, argument conversion) uses only PyTuple_GetItem/GetSlice/Size,
- * PyUnicode_CompareWithASCIIString, PyList_New/Append/Size/GetItem, PyUnicode_FromString,
- * PyUnicode_AsUTF8String, PyBytes_AsString, Py_BuildValue, PyArg_Parse, PyErr_*,
- * PyLong_AsSsize_t and PyLong_AsLongLong, so that a fault injected into any other entry shows
- * up only in that entry's own routines.
+ * The infrastructure (dispatch, argument conversion, result contracts) uses only
+ * PyTuple_GetItem/GetSlice/Size, PyUnicode_CompareWithASCIIString, PyList_New/Append/Size/GetItem,
+ * PyUnicode_FromString, PyUnicode_AsUTF8String, PyBytes_AsString, Py_BuildValue, PyArg_Parse,
+ * PyErr_*, PyLong_AsSsize_t and PyLong_AsLongLong, so that a fault injected into any other entry
+ * shows up only in that entry's own routines. Some routines also use helpers no property is
+ * about (PyImport_ImportModule, PyObject_GetAttrString, PyObject_CallObject, PySet_New,
+ * PyWeakref_NewRef). PyLong_AsLong, PyLong_AsDouble, PyNumber_Multiply, PyNumber_Subtract and
+ * PyUnicode_Contains are called only by their own routines (the harness's fault-injection
+ * targets).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -253,6 +257,15 @@ static PyObject *builtin(const char *name)
     return obj;
 }
 
+/* A buffer as bytes. Not Py_BuildValue("y#"): 3.13's headers no longer map Py_BuildValue to
+ * _Py_BuildValue_SizeT under PY_SSIZE_T_CLEAN, even for an older Py_LIMITED_API, so with those
+ * headers a '#' format fails on 3.10-3.12; that is the Py_BuildValue property's finding, not
+ * these routines'. */
+static PyObject *sized_bytes(const char *data, Py_ssize_t size)
+{
+    return PyBytes_FromStringAndSize(data, size);
+}
+
 /* --- routines ---------------------------------------------------------------------------
  * Each routine receives the call's arguments (already checked to be `nargs` of them) and
  * returns a new reference or NULL with an exception set.
@@ -384,6 +397,18 @@ static PyObject *r_PyObject_IsSubclass(PyObject *args)
 static PyObject *r_PyObject_HasAttr(PyObject *args) { return flag_result(PyObject_HasAttr(ARG(0), ARG(1))); }
 static PyObject *r_PyObject_GetAttr(PyObject *args) { return new_result(PyObject_GetAttr(ARG(0), ARG(1))); }
 static PyObject *r_PyObject_Format(PyObject *args) { return new_result(PyObject_Format(ARG(0), ARG(1))); }
+
+/* (bytes, n): Py_BuildValue("(y#L)"), a '#' format, whose length type depends on
+ * PY_SSIZE_T_CLEAN (defined here) and on how the headers map Py_BuildValue. */
+static PyObject *r_Py_BuildValue(PyObject *args)
+{
+    Py_ssize_t length;
+    long long n;
+    const char *data = arg_bytes(args, 0, &length);
+    if (data == NULL || arg_llong(args, 1, &n) < 0)
+        return NULL;
+    return new_result(Py_BuildValue("(y#L)", data, length, n));
+}
 
 /* Data entries: the object an exported symbol holds, and whether it is the builtin of that
  * name (identity, not just an equal name). */
@@ -968,7 +993,7 @@ static PyObject *r_PyUnicode_AsUTF8AndSize(PyObject *args)
         return new_result(NULL);
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
-    return Py_BuildValue("y#", data, size);
+    return sized_bytes(data, size);
 }
 #endif
 
@@ -1032,7 +1057,7 @@ static PyObject *r_PyBytes_AsStringAndSize(PyObject *args)
     }
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
-    return Py_BuildValue("y#", data, size);
+    return sized_bytes(data, size);
 }
 
 static PyObject *r_PyBytes_FromObject(PyObject *args) { return new_result(PyBytes_FromObject(ARG(0))); }
@@ -1129,7 +1154,7 @@ static PyObject *r_PyByteArray_AsString(PyObject *args)
     else if (data[size] != '\0')
         result = contract("the bytearray buffer is not NUL-terminated");
     else
-        result = Py_BuildValue("y#", data, size);
+        result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
 }
@@ -1154,7 +1179,7 @@ static PyObject *r_PyByteArray_Resize(PyObject *args)
     if (status != NULL) {
         Py_ssize_t now = Py_SIZE(array);
         Py_ssize_t keep = now < old ? now : old;
-        result = Py_BuildValue("(ny#)", now, PyByteArray_AsString(array), keep);
+        result = Py_BuildValue("(nN)", now, sized_bytes(PyByteArray_AsString(array), keep));
         Py_DECREF(status);
     }
     Py_DECREF(array);
@@ -2193,6 +2218,7 @@ struct routine {
 #pragma weak PyObject_HasAttr
 #pragma weak PyObject_GetAttr
 #pragma weak PyObject_Format
+#pragma weak Py_BuildValue
 #pragma weak PyBaseObject_Type
 #pragma weak PyType_Type
 #pragma weak PyBool_Type
@@ -2485,6 +2511,7 @@ static const struct routine routines[] = {
     FUNCTION(PyObject_HasAttr, 2),
     FUNCTION(PyObject_GetAttr, 2),
     FUNCTION(PyObject_Format, 2),
+    FUNCTION(Py_BuildValue, 2),
     FUNCTION(PyBaseObject_Type, 0),
     FUNCTION(PyType_Type, 0),
     FUNCTION(PyBool_Type, 0),

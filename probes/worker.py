@@ -162,6 +162,14 @@ class Session(object):
         return {"probe": probe, "oracle": outcome(oracle, oracle_args)}
 
 
+def op_cases(self, request):
+    """Many cases of one property in one request: the fast path when all of them pass."""
+    return {"outcomes": [self.op_case({"p": request["p"], "args": args}) for args in request["cases"]]}
+
+
+Session.op_cases = op_cases
+
+
 def op_refleak(self, request):
     """On a debug build: the change of sys.gettotalrefcount() over `calls` probe calls with
     fresh arguments, after two warm-up calls (caches fill on first use)."""

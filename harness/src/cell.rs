@@ -43,7 +43,7 @@ pub struct CellContext<'a> {
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Bounds shrinking so that one break cannot eat a CI job.
 const MAX_SHRINK_ITERS: u32 = 512;
-const MAX_CRASH_RESTARTS: u32 = 24;
+const MAX_CRASH_RESTARTS: u32 = 12;
 
 pub fn run_cell(build: &Build, interpreter: &Interpreter, cx: &CellContext<'_>) -> CellReport {
     let started = Instant::now();
@@ -294,6 +294,11 @@ impl<'a> Session<'a> {
             max_global_rejects: 4096,
             ..Config::default()
         };
+        // Fast path: all cases in one request. Only when one fails (or the worker dies) does the
+        // case-by-case run below repeat them from the same seed, to find and shrink the failure.
+        if let Some((ran, fingerprint, samples)) = self.run_batch(slot, property, &config) {
+            return (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran, samples);
+        }
         let mut runner = TestRunner::new(config);
         let state = RefCell::new(RunState::default());
         let strategy = (property.args)();
@@ -376,6 +381,42 @@ impl<'a> Session<'a> {
                 (result(status, Some(detail), Some(case)), ran, samples)
             }
         }
+    }
+
+    /// Runs every case of a property in one request. `Some` when all pass: the cases run, the
+    /// outcome fingerprint and a few samples; `None` when anything went wrong.
+    fn run_batch(&mut self, slot: usize, property: &Property, config: &Config) -> Option<(u64, String, Vec<Vec<PyValue>>)> {
+        use proptest::strategy::{Strategy, ValueTree};
+        let strategy = (property.args)();
+        let mut runner = TestRunner::new(config.clone());
+        let mut cases: Vec<Vec<PyValue>> = Vec::with_capacity(config.cases as usize);
+        for _ in 0..config.cases {
+            cases.push(strategy.new_tree(&mut runner).ok()?.current());
+        }
+        let wire: Vec<Json> = cases.iter().map(|args| Json::Array(args.iter().map(PyValue::to_wire).collect())).collect();
+        let request = json!({"op": "cases", "p": slot, "cases": wire});
+        let timeout = self.cx.settings.case_timeout + Duration::from_millis(10) * config.cases;
+        let reply = match self.worker.as_mut()?.request(&request, timeout) {
+            Ok(reply) => reply,
+            Err(_) => {
+                self.worker = None;
+                let _ = self.restart();
+                return None;
+            }
+        };
+        let outcomes = reply["outcomes"].as_array()?;
+        if outcomes.len() != cases.len() {
+            return None;
+        }
+        let mut digest = Sha256::new();
+        for outcome in outcomes {
+            judge(outcome).ok()?;
+            digest.update(outcome["probe"].to_string().as_bytes());
+            digest.update([b'\n']);
+        }
+        let fingerprint = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let samples = cases.into_iter().take(SAMPLES_KEPT).collect();
+        Some((u64::from(config.cases), fingerprint, samples))
     }
 
     fn restart(&mut self) -> Result<(), String> {

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::Property;
-use super::object::{int_in, none, one, small_str, str_to_bytes, text_bytes, two};
+use super::object::{dict_of, int_in, none, one, small_str, str_to_bytes, text_bytes, two};
 use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
@@ -44,19 +44,7 @@ fn hashable_key(args: BoxedStrategy<Vec<PyValue>>) -> BoxedStrategy<Vec<PyValue>
 /// Dicts with str keys (for the *String entries).
 fn str_keyed_dict() -> BoxedStrategy<PyValue> {
     proptest::collection::vec((prop_oneof![3 => small_str(), 1 => strategy::str()], strategy::scalar()), 0..6)
-        .prop_map(|pairs| {
-            let mut seen = Vec::new();
-            PyValue::Dict(
-                pairs
-                    .into_iter()
-                    .filter(|(k, _)| {
-                        let new = !seen.contains(k);
-                        seen.push(k.clone());
-                        new
-                    })
-                    .collect(),
-            )
-        })
+        .prop_map(dict_of)
         .boxed()
 }
 

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::Property;
-use super::object::{index, int_in, one, small_str, three, two};
+use super::object::{dict_of, index, int_in, one, small_str, three, two};
 use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
@@ -36,6 +36,27 @@ fn sequence_like() -> BoxedStrategy<PyValue> {
         2 => strategy::str(),
         1 => strategy::bytes(),
         1 => strategy::dict(),
+        1 => strategy::scalar(),
+    ]
+    .boxed()
+}
+
+fn flat_list() -> BoxedStrategy<PyValue> {
+    proptest::collection::vec(strategy::scalar(), 0..6).prop_map(PyValue::List).boxed()
+}
+
+fn flat_tuple() -> BoxedStrategy<PyValue> {
+    proptest::collection::vec(strategy::scalar(), 0..6).prop_map(PyValue::Tuple).boxed()
+}
+
+/// Like sequence_like, with flat lists and tuples: concatenation doubles what is encoded.
+fn flat_sequence_like() -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        3 => flat_list(),
+        2 => flat_tuple(),
+        2 => strategy::str(),
+        1 => strategy::bytes(),
+        1 => proptest::collection::vec((strategy::hashable(), strategy::scalar()), 0..4).prop_map(dict_of),
         1 => strategy::scalar(),
     ]
     .boxed()
@@ -116,11 +137,11 @@ pub(super) fn properties() -> Vec<Property> {
         }),
         function("PySequence_DelSlice", "sequence_delslice", || three(sequence_like(), slice_bound(), slice_bound())),
         function("PySequence_Concat", "sequence_concat", || {
-            prop_oneof![3 => two(sequence_like(), sequence_like()), 1 => two(strategy::list(), strategy::list())]
+            prop_oneof![3 => two(flat_sequence_like(), flat_sequence_like()), 1 => two(flat_list(), flat_list())]
                 .boxed()
         }),
         function("PySequence_InPlaceConcat", "sequence_inplace_concat", || {
-            prop_oneof![3 => two(sequence_like(), sequence_like()), 1 => two(strategy::list(), strategy::tuple())]
+            prop_oneof![3 => two(flat_sequence_like(), flat_sequence_like()), 1 => two(flat_list(), flat_tuple())]
                 .boxed()
         }),
         function("PySequence_Repeat", "sequence_repeat", || two(sequence_like(), int_in(-2..6))),

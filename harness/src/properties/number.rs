@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 
 use super::Property;
-use super::object::{boolean, int_in, one, small_str, two};
+use super::object::{boolean, dict_of, int_in, one, small_str, two};
 use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
@@ -19,7 +19,7 @@ fn junk() -> BoxedStrategy<PyValue> {
     prop_oneof![
         Just(PyValue::None),
         proptest::collection::vec(strategy::scalar(), 0..3).prop_map(PyValue::List),
-        proptest::collection::vec((strategy::hashable(), strategy::scalar()), 0..3).prop_map(PyValue::Dict),
+        flat_dict(),
     ]
     .boxed()
 }
@@ -72,13 +72,18 @@ fn multipliable_pair() -> BoxedStrategy<Vec<PyValue>> {
     .boxed()
 }
 
+/// Small dicts of scalars.
+fn flat_dict() -> BoxedStrategy<PyValue> {
+    proptest::collection::vec((strategy::hashable(), strategy::scalar()), 0..4).prop_map(dict_of).boxed()
+}
+
 /// ints and bools for the bitwise operators, sometimes floats or dicts (dict | dict merges from
 /// 3.9 on, a TypeError before).
 fn bitwise_pair() -> BoxedStrategy<Vec<PyValue>> {
     let bits = || prop_oneof![4 => strategy::int(), 1 => boolean(), 1 => strategy::float()].boxed();
     prop_oneof![
         4 => two(bits(), bits()),
-        1 => two(strategy::dict(), strategy::dict()),
+        1 => two(flat_dict(), flat_dict()),
         1 => numeric_pair(),
     ]
     .boxed()

@@ -32,6 +32,17 @@ pub(super) fn none() -> BoxedStrategy<Vec<PyValue>> {
     Just(Vec::new()).boxed()
 }
 
+/// A dict of the pairs, the first of equal keys kept (Python would collapse them).
+pub(super) fn dict_of(pairs: Vec<(PyValue, PyValue)>) -> PyValue {
+    let mut kept: Vec<(PyValue, PyValue)> = Vec::new();
+    for (key, value) in pairs {
+        if !kept.iter().any(|(k, _)| *k == key) {
+            kept.push((key, value));
+        }
+    }
+    PyValue::Dict(kept)
+}
+
 /// Ints from a range.
 pub(super) fn int_in(range: std::ops::Range<i64>) -> BoxedStrategy<PyValue> {
     range.prop_map(|v| PyValue::int(v.into())).boxed()
@@ -108,7 +119,7 @@ pub(super) fn ascii_bytes() -> BoxedStrategy<PyValue> {
     proptest::collection::vec(1u8..0x80, 0..12).prop_map(PyValue::Bytes).boxed()
 }
 
-/// The value as the bytes of a C string (up to 12 ASCII letters), for key-like arguments.
+/// A str value as its UTF-8 bytes (lone surrogates as their 3-byte patterns); others unchanged.
 pub(super) fn str_to_bytes(value: &PyValue) -> PyValue {
     match value {
         PyValue::Str(cps) => PyValue::Bytes(utf8_of(cps)),
@@ -361,6 +372,16 @@ pub(super) fn properties() -> Vec<Property> {
             routine: "PyObject_Format",
             oracle: "format",
             args: || two(strategy::scalar(), format_spec()),
+        },
+        // A '#' format: its length is a Py_ssize_t (PY_SSIZE_T_CLEAN) only if the headers map
+        // Py_BuildValue to _Py_BuildValue_SizeT; 3.13's headers no longer do, even for an older
+        // limited API, which 3.10-3.12 then refuse with SystemError.
+        Property {
+            entry: "Py_BuildValue",
+            kind: Function,
+            routine: "Py_BuildValue",
+            oracle: "lambda b, n: (b, n)",
+            args: || two(strategy::bytes(), c_long_value()),
         },
         data("PyBaseObject_Type", "lambda: (object, True)"),
         data("PyType_Type", "lambda: (type, True)"),
