@@ -298,6 +298,16 @@ def decoded(data, encoding, errors):
     return str(data, "utf-8" if encoding is None else encoding, "strict" if errors is None else errors)
 
 
+def decoded_lazily(data, encoding, errors):
+    """PyUnicode_DecodeUTF8/DecodeLatin1: these look the error handler up only when they meet
+    an error, while str() on a debug build (or in dev mode) checks it first (3.9 What's New,
+    "Build and C API Changes"). Same result otherwise."""
+    try:
+        return str(data, encoding, "strict")
+    except UnicodeDecodeError:
+        return str(data, encoding, "strict" if errors is None else errors)
+
+
 def unicode_find(s, sub, start, end, direction):
     require_str(s, sub)
     return s.find(sub, start, end) if direction > 0 else s.rfind(sub, start, end)

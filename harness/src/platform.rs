@@ -40,7 +40,7 @@ pub enum PlatformError {
         name: String,
         suite: String,
         #[source]
-        source: process::ProcessError,
+        source: Box<process::ProcessError>,
     },
     #[error("root filesystem {} does not exist or is not a directory", root.display())]
     NoRoot { root: PathBuf },
@@ -108,9 +108,15 @@ impl Platform {
         if !target.is_file() {
             let dir = target.parent().unwrap_or(root);
             std::fs::create_dir_all(dir).map_err(error)?;
-            let scratch = target.with_extension(format!("tmp{}", std::process::id()));
+            // Cells stage in parallel threads: each writes its own scratch file.
+            let scratch = dir.join(format!(".stage-{}-{}", std::process::id(), crate::process::unique()));
             std::fs::write(&scratch, &bytes).map_err(error)?;
-            std::fs::rename(&scratch, &target).map_err(error)?;
+            if let Err(err) = std::fs::rename(&scratch, &target) {
+                let _ = std::fs::remove_file(&scratch);
+                if !target.is_file() {
+                    return Err(error(err));
+                }
+            }
         }
         Ok(inside)
     }
@@ -170,7 +176,7 @@ impl DebianSpec {
             process::run_ok(&command, Duration::from_secs(1800)).map_err(|source| PlatformError::Provision {
                 name: self.name.clone(),
                 suite: self.suite.clone(),
-                source,
+                source: Box::new(source),
             })?;
             std::fs::write(scratch.join(".abi-harness-complete"), format!("{self:?}\n")).map_err(stage_error)?;
             if !marker.is_file() {

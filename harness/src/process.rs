@@ -237,7 +237,8 @@ fn tempfile_in_tmp() -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
-fn unique() -> u64 {
+/// A number no other call in this process gets: for scratch file names.
+pub fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     COUNTER.fetch_add(1, Ordering::Relaxed)

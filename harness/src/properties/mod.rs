@@ -41,6 +41,12 @@ impl std::fmt::Debug for Property {
     }
 }
 
+/// Properties that cannot run on a debug build, with the reason; reported as `skip` there.
+pub const RELEASE_ONLY: &[(&str, &str)] = &[(
+    "PyErr_BadInternalCall",
+    "a debug build asserts in PyErr_BadInternalCall by design (Python/errors.c: the function's first statement is an assert that always fails), so calling it aborts",
+)];
+
 /// Every property, in a stable order (the order is part of a run's reproducibility).
 pub fn catalogue() -> Vec<Property> {
     let families: [fn() -> Vec<Property>; 9] = [

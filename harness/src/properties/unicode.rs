@@ -160,10 +160,10 @@ pub(super) fn properties() -> Vec<Property> {
         function("PyUnicode_AsLatin1String", "lambda s: require_str(s) or s.encode('latin-1')", || one(mostly_str())),
         function("PyUnicode_FromObject", "unicode_from_object", || one(mostly_str())),
         function("PyUnicode_Format", "operator.mod", format_args),
-        function("PyUnicode_DecodeUTF8", "lambda b, errors: decoded(b, 'utf-8', errors)", || {
+        function("PyUnicode_DecodeUTF8", "lambda b, errors: decoded_lazily(b, 'utf-8', errors)", || {
             two(text_bytes(), errors_name())
         }),
-        function("PyUnicode_DecodeLatin1", "lambda b, errors: decoded(b, 'latin-1', errors)", || {
+        function("PyUnicode_DecodeLatin1", "lambda b, errors: decoded_lazily(b, 'latin-1', errors)", || {
             two(text_bytes(), errors_name())
         }),
         function("PyUnicode_DecodeASCII", "lambda b, errors: decoded(b, 'ascii', errors)", || {
