@@ -2,9 +2,8 @@
 
 use proptest::prelude::*;
 
-use super::Property;
+use super::{Property, function};
 use super::object::{byte_source, c_long_value, int_in, one, text_bytes, three, two};
-use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
 /// Mostly bytes, sometimes another value (for the type checks).
@@ -37,10 +36,6 @@ fn errors_name() -> BoxedStrategy<PyValue> {
         3 => proptest::sample::select(vec!["strict", "replace", "ignore"]).prop_map(PyValue::str),
     ]
     .boxed()
-}
-
-fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args }
 }
 
 pub(super) fn properties() -> Vec<Property> {

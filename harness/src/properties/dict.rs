@@ -2,9 +2,8 @@
 
 use proptest::prelude::*;
 
-use super::Property;
+use super::{Property, function};
 use super::object::{dict_of, int_in, none, one, small_str, str_to_bytes, text_bytes, two};
-use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
 /// Mostly dicts, sometimes another value (PyDict_* check the type and raise SystemError).
@@ -103,10 +102,6 @@ fn pairs() -> BoxedStrategy<PyValue> {
         1 => strategy::any_value(),
     ]
     .boxed()
-}
-
-fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args }
 }
 
 pub(super) fn properties() -> Vec<Property> {

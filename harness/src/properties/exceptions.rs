@@ -5,9 +5,8 @@
 
 use proptest::prelude::*;
 
-use super::Property;
+use super::{Property, function};
 use super::object::{c_long_value, data, int_in, none, one, three, two};
-use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
 /// How many classes the probe's exception table (and oracles.py's EXCEPTIONS) holds.
@@ -49,10 +48,6 @@ fn exception_value() -> BoxedStrategy<PyValue> {
 fn exception_and_value() -> BoxedStrategy<Vec<PyValue>> {
     prop_oneof![3 => two(exception(), exception_value()), 1 => two(Just(PyValue::int(12)).boxed(), exception_value())]
         .boxed()
-}
-
-fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args }
 }
 
 pub(super) fn properties() -> Vec<Property> {

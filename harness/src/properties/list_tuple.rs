@@ -2,9 +2,8 @@
 
 use proptest::prelude::*;
 
-use super::Property;
+use super::{Property, function};
 use super::object::{dict_of, index, int_in, one, small_str, three, two};
-use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
 /// Mostly lists, sometimes another value (the PyList_* type checks raise SystemError).
@@ -87,10 +86,6 @@ fn replacement() -> BoxedStrategy<PyValue> {
 
 fn slice_bound() -> BoxedStrategy<PyValue> {
     prop_oneof![6 => int_in(-10..12), 1 => index()].boxed()
-}
-
-fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args }
 }
 
 pub(super) fn properties() -> Vec<Property> {

@@ -2,10 +2,9 @@
 
 use proptest::prelude::*;
 
-use super::Property;
+use super::{Property, function};
 use super::number::numeric_text;
 use super::object::{boolean, c_long_value, int_in, none, one, two};
-use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
 /// What the PyLong_As* conversions get: ints of every size, and floats, bools and other values
@@ -48,10 +47,6 @@ fn float_text() -> BoxedStrategy<PyValue> {
         1 => strategy::any_value(),
     ]
     .boxed()
-}
-
-fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args }
 }
 
 pub(super) fn properties() -> Vec<Property> {

@@ -47,6 +47,11 @@ pub const RELEASE_ONLY: &[(&str, &str)] = &[(
     "a debug build asserts in PyErr_BadInternalCall by design (Python/errors.c: the function's first statement is an assert that always fails), so calling it aborts",
 )];
 
+/// A property of an exported function whose probe routine bears the function's name.
+pub(super) fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
+    Property { entry, kind: EntryKind::Function, routine: entry, oracle, args }
+}
+
 /// Every property, in a stable order (the order is part of a run's reproducibility).
 pub fn catalogue() -> Vec<Property> {
     let families: [fn() -> Vec<Property>; 9] = [

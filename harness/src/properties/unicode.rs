@@ -2,11 +2,10 @@
 
 use proptest::prelude::*;
 
-use super::Property;
+use super::{Property, function};
 use super::object::{
     ascii_bytes, c_long_value, index, int_in, mostly_str, one, small_str, str_to_bytes, text_bytes, three, two,
 };
-use crate::manifest::EntryKind::Function;
 use crate::value::{PyValue, strategy};
 
 /// Mostly strings over a small alphabet (so that searches hit), sometimes any string.
@@ -103,10 +102,6 @@ fn code_point_arg() -> BoxedStrategy<PyValue> {
         1 => proptest::sample::select(vec![-1i64, 0x110000, i64::from(i32::MAX), i64::from(i32::MIN)]).prop_map(|c| PyValue::int(c.into())),
     ]
     .boxed()
-}
-
-fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args }
 }
 
 pub(super) fn properties() -> Vec<Property> {
