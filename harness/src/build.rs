@@ -329,5 +329,5 @@ fn hash_tree(hasher: &mut Sha256, dir: &Path) {
 }
 
 fn hex16(digest: &[u8]) -> String {
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::short_hex(digest, 8)
 }

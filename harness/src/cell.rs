@@ -95,7 +95,7 @@ impl<'a> Session<'a> {
         let mut hasher = Sha256::new();
         hasher.update(interpreter.id().as_bytes());
         hasher.update(build.probe.display().to_string().as_bytes());
-        let tag: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let tag = crate::short_hex(&hasher.finalize(), 6);
         let name = format!("worker-{}-on-{}-{}-{tag}.stderr", build.id, interpreter.platform, interpreter.version);
         let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
         let stderr_path = cx.scratch_dir.join(name);
@@ -358,7 +358,7 @@ impl<'a> Session<'a> {
         match outcome {
             Ok(()) => {
                 let digest = state.outcomes.finalize();
-                let fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+                let fingerprint = crate::short_hex(&digest, 8);
                 (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran, samples)
             }
             Err(TestError::Abort(reason)) => (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran, samples),
@@ -422,7 +422,7 @@ impl<'a> Session<'a> {
             digest.update(outcome["probe"].to_string().as_bytes());
             digest.update([b'\n']);
         }
-        let fingerprint = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let fingerprint = crate::short_hex(&digest.finalize(), 8);
         let samples = cases.into_iter().take(SAMPLES_KEPT).collect();
         Some((u64::from(config.cases), fingerprint, samples))
     }

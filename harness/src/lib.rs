@@ -22,6 +22,11 @@ pub mod worker;
 
 pub mod cell;
 
+/// The first `bytes` bytes of a digest in hex: cache keys, fingerprints, file tags.
+pub fn short_hex(digest: &[u8], bytes: usize) -> String {
+    digest.iter().take(bytes).map(|b| format!("{b:02x}")).collect()
+}
+
 /// An error with its chain of causes, one per line, for messages.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();

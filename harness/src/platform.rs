@@ -101,7 +101,7 @@ impl Platform {
         let error = |source| PlatformError::Stage { name: name.clone(), path: host_file.to_owned(), source };
         let bytes = std::fs::read(host_file).map_err(error)?;
         let digest = Sha256::digest(&bytes);
-        let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let key = crate::short_hex(&digest, 8);
         let file_name = host_file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
         let inside = PathBuf::from("/var/tmp/abi-harness").join(key).join(file_name);
         let target = root.join(inside.strip_prefix("/").unwrap_or(&inside));
@@ -145,7 +145,7 @@ impl DebianSpec {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
-        let key: String = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let key = crate::short_hex(&hasher.finalize(), 8);
         format!("debian-{}-{key}", self.suite)
     }
 

@@ -99,7 +99,7 @@ pub enum Exit {
 }
 
 impl Exit {
-    fn from_status(status: ExitStatus) -> Exit {
+    pub fn from_status(status: ExitStatus) -> Exit {
         match (status.code(), status.signal()) {
             (Some(code), _) => Exit::Code(code),
             (None, Some(signal)) => Exit::Signal(signal),

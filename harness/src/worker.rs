@@ -120,15 +120,7 @@ impl Worker {
         let status = process::wait_with_timeout(&mut self.child, Duration::from_secs(10)).ok().flatten();
         let stderr = self.stderr_tail();
         match status {
-            Some(status) => {
-                use std::os::unix::process::ExitStatusExt;
-                let exit = match (status.code(), status.signal()) {
-                    (Some(code), _) => Exit::Code(code),
-                    (None, Some(signal)) => Exit::Signal(signal),
-                    _ => Exit::Code(-1),
-                };
-                Fault::Crashed { exit, stderr }
-            }
+            Some(status) => Fault::Crashed { exit: Exit::from_status(status), stderr },
             None => Fault::TimedOut { after: Duration::from_secs(10), stderr },
         }
     }

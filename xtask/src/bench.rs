@@ -5,10 +5,12 @@
 //! 2. Presence checks for 3.11, 3.12 and 3.13 together, against running each one's own
 //!    `test_stable_abi_ctypes`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use abi_harness::interpreter;
+use abi_harness::matrix::InterpreterSource;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use xshell::Shell;
@@ -77,17 +79,9 @@ fn peak_child_rss_kib() -> i64 {
     }
 }
 
+/// The pyenv interpreter of a minor version, found as the harness finds it.
 fn pyenv(minor: &str) -> Result<PathBuf> {
-    let root = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".pyenv"));
-    let versions = root.join("versions");
-    let found = std::fs::read_dir(&versions)
-        .with_context(|| format!("no pyenv versions folder at {}", versions.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{minor}."))))
-        .map(|p| p.join("bin/python3"))
-        .find(|p| Path::new(p).is_file());
-    found.with_context(|| format!("CPython {minor} is not installed under {}: `pyenv install {minor}`", versions.display()))
+    let version = minor.parse()?;
+    let found = interpreter::locate(&InterpreterSource::Pyenv { versions: vec![version] })?;
+    found.into_iter().next().with_context(|| format!("CPython {minor} is not installed under pyenv"))
 }
