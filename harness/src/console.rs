@@ -117,14 +117,15 @@ pub fn summary(report: &Report) -> String {
     let cases: u64 = report.cells.iter().map(|c| c.cases).sum();
     let _ = writeln!(
         out,
-        "\n{} cells, {} results: {} pass, {} fail, {} crash, {} timeout, {} skip ({} failures are known breaks); {} property cases{}",
+        "\n{} cells, {} results: {} pass, {} fail, {} crash, {} timeout, {} skip, {} changed ({} failures are known breaks); {} property cases{}",
         report.cells.len(),
-        s.pass + s.fail + s.crash + s.timeout + s.skip,
+        s.pass + s.fail + s.crash + s.timeout + s.skip + s.changed,
         s.pass,
         s.fail,
         s.crash,
         s.timeout,
         s.skip,
+        s.changed,
         s.known,
         cases,
         if report.complete { "" } else { " (INCOMPLETE: some planned cells are missing)" }

@@ -18,6 +18,9 @@ pub enum Status {
     Crash,
     Timeout,
     Skip,
+    /// Differs from the build's own version by CPython's documented design (the detail gives
+    /// the reference): neither a pass nor a failure. Never used for a crash or corruption.
+    Changed,
 }
 
 impl Status {
@@ -39,6 +42,8 @@ pub enum Check {
     Semantic,
     /// On a debug build: a property's probe call leaks no references (`sys.gettotalrefcount`).
     Refleak,
+    /// Compile-time facts of the headers (values, layouts, signatures), compared across versions.
+    Static,
 }
 
 /// How a result's entry reaches an extension; a manifest kind, or `probe` for import checks.
@@ -163,6 +168,8 @@ pub struct Counts {
     pub crash: u64,
     pub timeout: u64,
     pub skip: u64,
+    #[serde(default)]
+    pub changed: u64,
     /// Failures (of any status) that are known breaks.
     pub known: u64,
 }
@@ -180,6 +187,7 @@ impl Counts {
                 Status::Crash => &mut counts.crash,
                 Status::Timeout => &mut counts.timeout,
                 Status::Skip => &mut counts.skip,
+                Status::Changed => &mut counts.changed,
             } += 1;
         }
         counts
@@ -191,6 +199,7 @@ impl Counts {
         self.crash += other.crash;
         self.timeout += other.timeout;
         self.skip += other.skip;
+        self.changed += other.changed;
         self.known += other.known;
     }
 
