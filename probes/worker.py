@@ -172,19 +172,18 @@ Session.op_cases = op_cases
 
 
 def op_refleak(self, request):
-    """On a debug build: how much `calls` probe calls with fresh arguments raise
-    sys.gettotalrefcount(), and how much the same number of oracle calls do. Cycles are
-    collected and the smaller of two rounds counts, after warm-up calls, so that only
-    references every call leaves behind show. The oracle's figure tells the interpreter's own
-    accounting (which may drift, e.g. for hasattr() with a fresh name) from the probe's."""
+    """On a debug build: how much `calls` rounds of probe calls, each round calling once with
+    every case's fresh arguments, raise sys.gettotalrefcount(), and how much the same rounds
+    of oracle calls do. Cycles are collected and the smaller of two rounds counts, after
+    warm-up calls, so that only references every call leaves behind show. The oracle's figure
+    tells the interpreter's own accounting from the probe's."""
     total = getattr(sys, "gettotalrefcount", None)
     if total is None:
         return {"unsupported": True}
     routine, oracle = self.properties[request["p"]]
     call = self.modules["abi3probe"].call
-    wire_args = request["args"]
+    cases = request["cases"]
     calls = int(request.get("calls", 8))
-
     # The type attribute cache (3.12+) keeps a strong reference to each attribute name it has
     # seen, in a slot chosen by the name's address: fresh names look like a leak of about one
     # reference per call. Emptying the interpreter's caches before each reading removes them.
@@ -196,12 +195,13 @@ def op_refleak(self, request):
 
     def measure(function):
         def once():
-            args = [decode(arg) for arg in wire_args]
-            try:
-                result = function(*args)
-            except Exception:
-                result = None
-            del args, result
+            for wire_args in cases:
+                args = [decode(arg) for arg in wire_args]
+                try:
+                    result = function(*args)
+                except Exception:
+                    result = None
+                del args, result
 
         once()
         once()

@@ -261,9 +261,7 @@ impl Builder {
         if !(worker.is_file() && oracles.is_file()) {
             std::fs::create_dir_all(&dir).map_err(|source| BuildError::Cache { path: dir.clone(), source })?;
             for (path, text) in [(&worker, WORKER_SOURCE), (&oracles, ORACLES_SOURCE)] {
-                let scratch = path.with_extension(format!("tmp{}", std::process::id()));
-                std::fs::write(&scratch, text).map_err(|source| BuildError::Cache { path: scratch.clone(), source })?;
-                std::fs::rename(&scratch, path).map_err(|source| BuildError::Cache { path: path.clone(), source })?;
+                crate::write_atomically(path, text.as_bytes()).map_err(|source| BuildError::Cache { path: path.clone(), source })?;
             }
         }
         Ok((worker, oracles))
@@ -277,9 +275,7 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let scratch = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&scratch, text)?;
-    std::fs::rename(&scratch, path)
+    crate::write_atomically(path, text.as_bytes())
 }
 
 /// Versioned C-library imports of a build's probes that `interpreter`'s platform lacks.

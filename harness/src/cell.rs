@@ -45,11 +45,13 @@ const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_SHRINK_ITERS: u32 = 512;
 const MAX_CRASH_RESTARTS: u32 = 12;
 
-pub fn run_cell(build: &Build, interpreter: &Interpreter, cx: &CellContext<'_>) -> CellReport {
+/// `presence`: this cell carries its interpreter's presence check (see
+/// [`crate::plan::carries_presence`]).
+pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &CellContext<'_>) -> CellReport {
     let started = Instant::now();
     let mut results = Vec::new();
     let mut cases = 0;
-    let mut session = Session::new(build, interpreter, cx);
+    let mut session = Session::new(build, interpreter, presence, cx);
     match session.start(&mut results) {
         Ok(()) => {
             if cx.checks.contains(&Check::Semantic) {
@@ -83,6 +85,7 @@ struct Session<'a> {
     build: &'a Build,
     interpreter: &'a Interpreter,
     cx: &'a CellContext<'a>,
+    presence: bool,
     worker: Option<Worker>,
     /// Indices into `cx.properties` defined in the worker, in definition order.
     defined: Vec<usize>,
@@ -91,7 +94,7 @@ struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    fn new(build: &'a Build, interpreter: &'a Interpreter, cx: &'a CellContext<'a>) -> Self {
+    fn new(build: &'a Build, interpreter: &'a Interpreter, presence: bool, cx: &'a CellContext<'a>) -> Self {
         let mut hasher = Sha256::new();
         hasher.update(interpreter.id().as_bytes());
         hasher.update(build.probe.display().to_string().as_bytes());
@@ -99,7 +102,7 @@ impl<'a> Session<'a> {
         let name = format!("worker-{}-on-{}-{}-{tag}.stderr", build.id, interpreter.platform, interpreter.version);
         let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
         let stderr_path = cx.scratch_dir.join(name);
-        Session { build, interpreter, cx, worker: None, defined: Vec::new(), starts: 0, stderr_path }
+        Session { build, interpreter, cx, presence, worker: None, defined: Vec::new(), starts: 0, stderr_path }
     }
 
     /// Starts a worker and loads the probes. The first start also records the import and
@@ -128,7 +131,7 @@ impl<'a> Session<'a> {
         if probe["ok"] != json!(true) {
             return Err(format!("the semantic probe did not import: {}", probe["error"].as_str().unwrap_or("?")));
         }
-        if first && self.cx.checks.contains(&Check::Presence) {
+        if first && self.presence && self.cx.checks.contains(&Check::Presence) {
             let names = self.presence_names();
             let reply = self.setup(&json!({"op": "presence", "names": names}))?;
             let missing: Vec<&str> = reply["missing"].as_array().map(|m| m.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
@@ -216,48 +219,78 @@ impl<'a> Session<'a> {
 
     /// Calls the property's routine repeatedly with a few of its passing cases and watches the
     /// interpreter's total reference count: a steady rise of one or more per call is a leak.
+    /// All cases are measured together; only a rise is narrowed down to its case.
     fn check_refleak(&mut self, slot: usize, property: &Property, samples: &[Vec<PyValue>]) -> EntryResult {
-        const CALLS: i64 = 16;
         let kind = self.cx.manifest.get(property.entry).map_or(ResultKind::from(property.kind), |e| e.kind.into());
         let mut result = EntryResult::new(property.entry, kind, Check::Refleak, Status::Pass, None);
         result.property = Some(property.routine.to_owned());
-        for args in samples {
-            let wire: Vec<Json> = args.iter().map(PyValue::to_wire).collect();
-            let request = json!({"op": "refleak", "p": slot, "args": wire, "calls": CALLS});
-            let reply = match self.worker.as_mut() {
-                Some(worker) => worker.request(&request, self.cx.settings.case_timeout * 12),
-                None => break,
-            };
-            match reply {
-                Ok(reply) => {
-                    let delta = reply["delta"].as_i64().unwrap_or(0);
-                    let oracle_delta = reply["oracle_delta"].as_i64().unwrap_or(0);
-                    // What the Python-level equivalent also leaves behind is the interpreter's
-                    // own accounting, not the extension's.
-                    if delta >= CALLS && delta - oracle_delta.max(0) >= CALLS {
-                        result.status = Status::Fail;
-                        result.detail = Some(format!(
-                            "reference leak: {routine}{args} raised sys.gettotalrefcount() by {delta} over {CALLS} calls (about {per} per call); the Python-level equivalent by {oracle_delta}\nbuild: limited API {limited} with {headers} headers; interpreter {interp}",
-                            routine = property.routine,
-                            args = format_args(args),
-                            per = delta / CALLS,
-                            limited = self.build.limited_api,
-                            headers = self.build.headers,
-                            interp = self.interpreter.label(),
-                        ));
-                        result.case = Some(self.case_record(property, args, self.seed_for(property)));
-                        break;
+        let all: Vec<&[PyValue]> = samples.iter().map(Vec::as_slice).collect();
+        match self.measure_leak(slot, &all) {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                // Name the case: the first that leaks alone (the batch's figures if none does).
+                let mut found = None;
+                for args in &all {
+                    match self.measure_leak(slot, std::slice::from_ref(args)) {
+                        Ok(Some(leak)) => {
+                            found = Some((args.to_vec(), leak));
+                            break;
+                        }
+                        Ok(None) => {}
+                        Err(fault) => return self.refleak_fault(result, property, args, &fault),
                     }
                 }
-                Err(fault) => {
-                    result.status = if matches!(fault, Fault::TimedOut { .. }) { Status::Timeout } else { Status::Crash };
-                    result.detail = Some(format!("during the reference-leak check of {}{}: {}\n{}", property.routine, format_args(args), fault.summary(), fault.stderr().trim_end()));
-                    self.worker = None;
-                    let _ = self.restart();
-                    break;
-                }
+                let (args, leak) = match found {
+                    Some(found) => found,
+                    None => match self.measure_leak(slot, &all) {
+                        Ok(Some(leak)) => (samples.first().cloned().unwrap_or_default(), leak),
+                        _ => return result, // not reproducible: the interpreter's own drift
+                    },
+                };
+                result.status = Status::Fail;
+                result.detail = Some(format!(
+                    "reference leak: {routine}{args} raised sys.gettotalrefcount() by {delta} over {calls} calls (about {per} per call); the Python-level equivalent by {oracle}\nbuild: limited API {limited} with {headers} headers; interpreter {interp}",
+                    routine = property.routine,
+                    args = format_args(&args),
+                    delta = leak.delta,
+                    calls = leak.calls,
+                    per = leak.delta / leak.calls.max(1),
+                    oracle = leak.oracle_delta,
+                    limited = self.build.limited_api,
+                    headers = self.build.headers,
+                    interp = self.interpreter.label(),
+                ));
+                result.case = Some(self.case_record(property, &args, self.seed_for(property)));
+            }
+            Err(fault) => {
+                let args = samples.first().map(Vec::as_slice).unwrap_or_default();
+                return self.refleak_fault(result, property, args, &fault);
             }
         }
+        result
+    }
+
+    /// One reference-count measurement over `cases`; `Some` when the probe's calls leave at
+    /// least one reference per call more than the Python-level equivalent's.
+    fn measure_leak(&mut self, slot: usize, cases: &[&[PyValue]]) -> Result<Option<Leak>, Fault> {
+        const ROUNDS: i64 = 16;
+        let wire: Vec<Vec<Json>> = cases.iter().map(|args| args.iter().map(PyValue::to_wire).collect()).collect();
+        let request = json!({"op": "refleak", "p": slot, "cases": wire, "calls": ROUNDS});
+        let Some(worker) = self.worker.as_mut() else { return Ok(None) };
+        let reply = worker.request(&request, self.cx.settings.case_timeout * 12)?;
+        let delta = reply["delta"].as_i64().unwrap_or(0);
+        let oracle_delta = reply["oracle_delta"].as_i64().unwrap_or(0);
+        let calls = ROUNDS * i64::try_from(cases.len()).unwrap_or(i64::MAX);
+        // What the Python-level equivalent also leaves behind is the interpreter's own
+        // accounting, not the extension's.
+        Ok((delta >= ROUNDS && delta - oracle_delta.max(0) >= ROUNDS).then_some(Leak { delta, oracle_delta, calls }))
+    }
+
+    fn refleak_fault(&mut self, mut result: EntryResult, property: &Property, args: &[PyValue], fault: &Fault) -> EntryResult {
+        result.status = if matches!(fault, Fault::TimedOut { .. }) { Status::Timeout } else { Status::Crash };
+        result.detail = Some(format!("during the reference-leak check of {}{}: {}\n{}", property.routine, format_args(args), fault.summary(), fault.stderr().trim_end()));
+        self.worker = None;
+        let _ = self.restart();
         result
     }
 
@@ -454,6 +487,13 @@ impl<'a> Session<'a> {
 
 /// Passing cases kept per property for the reference-leak check on debug builds.
 const SAMPLES_KEPT: usize = 3;
+
+/// A reference count that rose with the calls.
+struct Leak {
+    delta: i64,
+    oracle_delta: i64,
+    calls: i64,
+}
 
 #[derive(Default)]
 struct RunState {

@@ -82,12 +82,17 @@ impl Interpreter {
 
 /// Printed as JSON by every interpreter from 3.6 on.
 const FACTS_SCRIPT: &str = r#"
-import importlib.machinery, json, os, platform, sys, sysconfig
+import importlib.machinery, json, os, sys, sysconfig
 try:
     import threading
     native_id = hasattr(threading, "get_native_id")
 except ImportError:
     native_id = False
+# Not the platform module: on 3.6 to 3.8 it runs `uname -p` in a subprocess.
+try:
+    libc = os.confstr("CS_GNU_LIBC_VERSION").split()
+except (AttributeError, ValueError, OSError):
+    libc = ["", ""]
 # The install scheme's path follows a relocated prefix; INCLUDEPY is fixed at build time.
 include = sysconfig.get_paths().get("include") or sysconfig.get_config_var("INCLUDEPY")
 print(json.dumps({
@@ -108,8 +113,8 @@ print(json.dumps({
         "Py_REF_DEBUG": hasattr(sys, "gettotalrefcount"),
         "Py_TRACE_REFS": hasattr(sys, "getobjects"),
     },
-    "machine": platform.machine(),
-    "glibc": platform.libc_ver()[1] if platform.libc_ver()[0] == "glibc" else None,
+    "machine": os.uname().machine,
+    "glibc": libc[1] if libc[0] == "glibc" else None,
 }))
 "#;
 
@@ -156,6 +161,73 @@ pub fn probe_facts(platform: &Platform, executable: &Path) -> Result<Interpreter
     Ok(interpreter)
 }
 
+/// [`probe_facts`], remembered in `cache_dir` for interpreters that are ELF executables, keyed
+/// by the file's identity (device, inode, size, modification and change times): replacing or
+/// reinstalling the interpreter changes the key. A script (a wrapper) is always run, since what
+/// it starts can change without the script changing.
+pub fn probe_facts_cached(platform: &Platform, executable: &Path, cache_dir: &Path) -> Result<Interpreter, InterpreterError> {
+    let Some(key) = facts_cache_key(platform, executable) else {
+        return probe_facts(platform, executable);
+    };
+    let entry = cache_dir.join(format!("{key}.json"));
+    if let Some(cached) = std::fs::read(&entry).ok().and_then(|bytes| serde_json::from_slice::<Interpreter>(&bytes).ok()) {
+        return Ok(cached);
+    }
+    let facts = probe_facts(platform, executable)?;
+    // A cache that cannot be written only costs time.
+    if let Ok(json) = serde_json::to_vec(&facts) {
+        let _ = std::fs::create_dir_all(cache_dir).and_then(|()| crate::write_atomically(&entry, &json));
+    }
+    Ok(facts)
+}
+
+fn facts_cache_key(platform: &Platform, executable: &Path) -> Option<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+    if !executable.is_absolute() {
+        return None; // a command looked up on PATH: which file it is may change
+    }
+    let on_host = platform.host_path(executable);
+    let resolved = std::fs::canonicalize(&on_host).ok()?;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(&resolved).ok()?.read_exact(&mut magic).ok()?;
+    if magic != *b"\x7fELF" {
+        return None;
+    }
+    let meta = std::fs::metadata(&resolved).ok()?;
+    let mut hasher = sha2::Sha256::new();
+    for part in [FACTS_SCRIPT, platform.name(), &platform.root().map(|r| r.display().to_string()).unwrap_or_default(), &executable.display().to_string(), &resolved.display().to_string()] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    for number in [meta.dev(), meta.ino(), meta.len(), meta.mtime() as u64, meta.mtime_nsec() as u64, meta.ctime() as u64, meta.ctime_nsec() as u64] {
+        hasher.update(number.to_le_bytes());
+    }
+    Some(crate::short_hex(&hasher.finalize(), 8))
+}
+
+/// Facts of several interpreters, queried side by side (each is an interpreter start-up).
+pub fn probe_all(wanted: &[(Platform, PathBuf)], cache_dir: Option<&Path>) -> Result<Vec<Interpreter>, InterpreterError> {
+    const AT_ONCE: usize = 8;
+    let mut queried = Vec::new();
+    for chunk in wanted.chunks(AT_ONCE) {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|(platform, executable)| {
+                    scope.spawn(move || match cache_dir {
+                        Some(dir) => probe_facts_cached(platform, executable, dir),
+                        None => probe_facts(platform, executable),
+                    })
+                })
+                .collect();
+            queried.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))));
+        });
+    }
+    queried.into_iter().collect()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     #[error(transparent)]
@@ -168,9 +240,11 @@ pub enum DiscoverError {
 
 /// Every interpreter a matrix names, on its platform (provisioned now if need be), with its
 /// facts; any that cannot be used is an error, never a skip. Sorted by version.
-pub fn discover(matrix: &crate::matrix::Matrix, rootfs_cache: &Path) -> Result<Vec<Interpreter>, DiscoverError> {
+/// `facts_cache`: where to remember facts (see [`probe_facts_cached`]).
+pub fn discover(matrix: &crate::matrix::Matrix, rootfs_cache: &Path, facts_cache: Option<&Path>) -> Result<Vec<Interpreter>, DiscoverError> {
     let mut platforms: Vec<(String, Platform)> = Vec::new();
     let mut found: Vec<Interpreter> = Vec::new();
+    let mut wanted: Vec<(Platform, PathBuf)> = Vec::new();
     for decl in &matrix.interpreters {
         let platform = match &decl.platform {
             None => Platform::Host,
@@ -189,10 +263,12 @@ pub fn discover(matrix: &crate::matrix::Matrix, rootfs_cache: &Path) -> Result<V
             },
         };
         for executable in locate(&decl.source)? {
-            let facts = probe_facts(&platform, &executable)?;
-            if !found.iter().any(|f| f.id() == facts.id()) {
-                found.push(facts);
-            }
+            wanted.push((platform.clone(), executable));
+        }
+    }
+    for facts in probe_all(&wanted, facts_cache)? {
+        if !found.iter().any(|f| f.id() == facts.id()) {
+            found.push(facts);
         }
     }
     found.sort_by(|a, b| (a.minor, a.root.is_some(), &a.version, a.debug).cmp(&(b.minor, b.root.is_some(), &b.version, b.debug)));

@@ -27,6 +27,19 @@ pub fn short_hex(digest: &[u8], bytes: usize) -> String {
     digest.iter().take(bytes).map(|b| format!("{b:02x}")).collect()
 }
 
+/// Writes a file so that readers see the old content or the new, never a part: the bytes go
+/// to a scratch file beside it (unique per process and thread), which is then renamed over it.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".tmp-{}-{}", std::process::id(), process::unique()));
+    let scratch = path.with_file_name(name);
+    let written = std::fs::write(&scratch, bytes).and_then(|()| std::fs::rename(&scratch, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&scratch);
+    }
+    written
+}
+
 /// An error with its chain of causes, one per line, for messages.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();

@@ -152,7 +152,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Run { matrix, common } => {
             let matrix = Matrix::read(&matrix)?;
-            let interpreters = interpreter::discover(&matrix, &rootfs_cache(&common))?;
+            let interpreters = interpreter::discover(&matrix, &rootfs_cache(&common), Some(&facts_cache(&common)))?;
             let specs = build_specs(&matrix, &interpreters)?;
             run_matrix(&common, matrix.settings, specs, interpreters)
         }
@@ -177,8 +177,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 Some(root) => Platform::existing_rootfs(root)?,
                 None => Platform::Host,
             };
-            let targets = executables.iter().map(|exe| interpreter::probe_facts(&platform, exe)).collect::<Result<Vec<_>, _>>()?;
-            let header_sources = interpreter::discover(&matrix, &rootfs_cache(&common))
+            let wanted: Vec<(Platform, PathBuf)> = executables.iter().map(|exe| (platform.clone(), exe.clone())).collect();
+            let targets = interpreter::probe_all(&wanted, Some(&facts_cache(&common)))?;
+            let header_sources = interpreter::discover(&matrix, &rootfs_cache(&common), Some(&facts_cache(&common)))
                 .context("the default builds need the default matrix's interpreters for their headers")?;
             let specs = build_specs(&matrix, &header_sources)?;
             let newest = targets.iter().map(|t| t.minor).max();
@@ -233,6 +234,10 @@ fn rootfs_cache(common: &Common) -> PathBuf {
     common.rootfs_cache.clone().unwrap_or_else(platform::default_rootfs_cache)
 }
 
+fn facts_cache(common: &Common) -> PathBuf {
+    common.cache.join("interpreters")
+}
+
 /// The matrix's builds: one per limited-API version, then those with newer headers.
 fn build_specs(matrix: &Matrix, interpreters: &[Interpreter]) -> Result<Vec<BuildSpec>> {
     let mut specs = plan::builds(&matrix.builds, interpreters)?;
@@ -276,7 +281,7 @@ fn parse_checks(names: &[String]) -> Result<Vec<Check>> {
         .collect()
 }
 
-fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>) -> Result<u8> {
+fn run_matrix(common: &Common, settings: Settings, mut specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>) -> Result<u8> {
     let settings = settings_with(settings, common)?;
     let checks = parse_checks(&common.checks)?;
     let manifest = load_manifest(common.manifest.as_ref())?;
@@ -286,20 +291,21 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
             bail!("--entry {entry}: no such entry in {} or the property catalogue", manifest.origin);
         }
     }
+    let presence_only = checks.iter().all(|check| *check == Check::Presence);
+    if presence_only {
+        // Only the cell that carries each interpreter's presence check has anything to do.
+        let mut carriers: Vec<usize> = interpreters.iter().filter_map(|i| plan::presence_carrier_spec(&specs, i)).collect();
+        carriers.sort();
+        carriers.dedup();
+        specs = carriers.into_iter().map(|n| specs[n].clone()).collect();
+    }
     let builder = Builder::new(common.cache.clone())?;
     let builds = run::build_all(&builder, &specs, &manifest)?;
-    let cells = plan::cells(&specs, &interpreters);
-    // A probe that cannot load on a platform's C library is our build's fault, not an ABI
-    // finding: refuse to run rather than report crashes.
-    let mut mismatches = Vec::new();
-    for &(b, i) in &cells {
-        mismatches.extend(abi_harness::build::glibc_mismatches(&builds[b], &interpreters[i])?);
+    let mut cells = plan::cells(&specs, &interpreters);
+    if presence_only {
+        cells.retain(|&(b, i)| plan::carries_presence(&builds, b, &interpreters[i]));
     }
-    mismatches.sort();
-    mismatches.dedup();
-    if !mismatches.is_empty() {
-        bail!("probes need a newer C library than a platform has:\n  {}", mismatches.join("\n  "));
-    }
+    run::check_c_libraries(&builds, &interpreters, &cells)?;
     eprintln!(
         "{} interpreters ({}), {} builds (limited API {}), {} cells",
         interpreters.len(),

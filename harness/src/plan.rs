@@ -1,7 +1,7 @@
 //! The plan of a run: which probe builds to make and which cells to run. Pure: interpreters'
 //! facts in, builds and cells out.
 
-use crate::build::BuildSpec;
+use crate::build::{Build, BuildSpec};
 use crate::interpreter::Interpreter;
 use crate::matrix::{BuildSelection, NewerHeaders};
 use crate::version::PyVersion;
@@ -112,4 +112,26 @@ pub fn cells(builds: &[BuildSpec], interpreters: &[Interpreter]) -> Vec<(usize, 
         }
     }
     cells
+}
+
+/// Presence depends only on the interpreter, so one cell per interpreter carries it: the one
+/// whose build is the newest release-header build at or below the interpreter's version
+/// (ties: the build with its own version's headers, then the first). Decided from the builds
+/// alone, so it holds for any subset of the cells (a `--entry` run, a shard).
+pub fn carries_presence(builds: &[Build], build: usize, interpreter: &Interpreter) -> bool {
+    presence_carrier(builds.iter().map(|b| (b.limited_api, b.headers_debug, b.headers.starts_with(&format!("{}.", b.limited_api)))), interpreter) == Some(build)
+}
+
+/// [`carries_presence`] before the builds are made: the index of the carrying spec.
+pub fn presence_carrier_spec(specs: &[BuildSpec], interpreter: &Interpreter) -> Option<usize> {
+    presence_carrier(specs.iter().map(|s| (s.limited_api, s.headers.debug, s.headers.minor == s.limited_api)), interpreter)
+}
+
+/// Over (limited API, debug headers, own version's headers) of each build.
+fn presence_carrier(builds: impl Iterator<Item = (PyVersion, bool, bool)>, interpreter: &Interpreter) -> Option<usize> {
+    builds
+        .enumerate()
+        .filter(|(_, (limited_api, debug, _))| !debug && *limited_api <= interpreter.minor)
+        .max_by_key(|(n, (limited_api, _, own))| (*limited_api, *own, std::cmp::Reverse(*n)))
+        .map(|(n, _)| n)
 }

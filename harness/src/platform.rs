@@ -108,11 +108,8 @@ impl Platform {
         if !target.is_file() {
             let dir = target.parent().unwrap_or(root);
             std::fs::create_dir_all(dir).map_err(error)?;
-            // Cells stage in parallel threads: each writes its own scratch file.
-            let scratch = dir.join(format!(".stage-{}-{}", std::process::id(), crate::process::unique()));
-            std::fs::write(&scratch, &bytes).map_err(error)?;
-            if let Err(err) = std::fs::rename(&scratch, &target) {
-                let _ = std::fs::remove_file(&scratch);
+            // Cells stage in parallel; content-addressed, so whichever rename lands is right.
+            if let Err(err) = crate::write_atomically(&target, &bytes) {
                 if !target.is_file() {
                     return Err(error(err));
                 }

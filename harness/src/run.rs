@@ -55,6 +55,21 @@ pub fn build_all(builder: &Builder, specs: &[crate::build::BuildSpec], manifest:
     Ok(builds)
 }
 
+/// A probe that cannot load on a platform's C library is our build's fault, not an ABI
+/// finding: refuse to run rather than report crashes.
+pub fn check_c_libraries(builds: &[Build], interpreters: &[Interpreter], cells: &[(usize, usize)]) -> Result<()> {
+    let mut mismatches = Vec::new();
+    for &(b, i) in cells {
+        mismatches.extend(crate::build::glibc_mismatches(&builds[b], &interpreters[i])?);
+    }
+    mismatches.sort();
+    mismatches.dedup();
+    if !mismatches.is_empty() {
+        anyhow::bail!("probes need a newer C library than a platform has:\n  {}", mismatches.join("\n  "));
+    }
+    Ok(())
+}
+
 pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     std::fs::create_dir_all(&options.out_dir).with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
     let report_path = options.out_dir.join(REPORT);
@@ -126,7 +141,8 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&(b, i)) = input.cells.get(n) else { break };
-                    let report = run_cell(&input.builds[b], &input.interpreters[i], cx);
+                    let presence = crate::plan::carries_presence(input.builds, b, &input.interpreters[i]);
+                    let report = run_cell(&input.builds[b], &input.interpreters[i], presence, cx);
                     if sender.send(report).is_err() {
                         break;
                     }
@@ -173,10 +189,7 @@ pub fn report_from_journal(path: &Path) -> Result<Report> {
 
 /// Writes a file through a temporary sibling and a rename, so readers never see half of it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let scratch = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&scratch, bytes).with_context(|| format!("cannot write {}", scratch.display()))?;
-    std::fs::rename(&scratch, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    crate::write_atomically(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 struct Progress {
