@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod console;
+pub mod coverage;
 pub mod elf;
 pub mod interpreter;
 pub mod known;

@@ -71,6 +71,17 @@ enum Command {
         #[arg(long)]
         rootfs_cache: Option<PathBuf>,
     },
+    /// For every manifest entry, the strongest check: in a report (what ran), or in the
+    /// catalogue (what a run of all checks exercises).
+    Coverage {
+        /// A report.json, or the output folder holding one.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// List the manifest's entries.
     Manifest {
         #[arg(long)]
@@ -201,21 +212,89 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Report { out } => {
             let report = run::report_from_journal(&out.join(run::JOURNAL))?;
+            let manifest = match report.header.manifest.as_str() {
+                abi_harness::manifest::DEFAULT_MANIFEST_NAME => Manifest::builtin(),
+                path => Manifest::read(std::path::Path::new(path)).with_context(|| format!("the run's manifest, named in {}", out.join(run::JOURNAL).display()))?,
+            };
+            let report = report.with_coverage(&manifest)?;
             run::write_atomically(&out.join(run::REPORT), &serde_json::to_vec_pretty(&report)?)?;
             print!("{}", console::summary(&report));
             println!("report: {}", out.join(run::REPORT).display());
             Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
         }
+        Command::Coverage { report, manifest, format } => coverage(report, manifest.as_ref(), format),
         Command::Manifest { manifest } => {
             let manifest = load_manifest(manifest.as_ref())?;
+            let mut out = String::new();
             for entry in &manifest.entries {
                 let added = entry.added.map(|v| v.to_string()).unwrap_or_default();
                 let flags = [entry.ifdef.clone().map(|f| format!("ifdef {f}")), entry.abi_only.then(|| "abi_only".to_owned())];
                 let flags: Vec<String> = flags.into_iter().flatten().collect();
-                println!("{:<14} {:<48} {:<6} {}", entry.kind.to_string(), entry.name, added, flags.join(", "));
+                out.push_str(&format!("{:<14} {:<48} {:<6} {}\n", entry.kind.to_string(), entry.name, added, flags.join(", ")));
             }
+            emit(&out)?;
             Ok(EXIT_PASS)
         }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format) -> Result<u8> {
+    use abi_harness::coverage::{self, Level, Summary};
+    let manifest = load_manifest(manifest)?;
+    let reasons = coverage::reasons(&manifest)?;
+    let rows = match report {
+        Some(path) => {
+            let path = if path.is_dir() { path.join(run::REPORT) } else { path };
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let report: abi_harness::report::Report = serde_json::from_str(&text).with_context(|| format!("{}: not a report.json", path.display()))?;
+            coverage::from_report(&manifest, &reasons, &report)
+        }
+        None => coverage::planned(&manifest, &reasons, &properties::catalogue(), &[]),
+    };
+    if let Format::Json = format {
+        emit(&serde_json::to_string_pretty(&rows)?)?;
+        return Ok(EXIT_PASS);
+    }
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let summary = Summary::of(&manifest, &rows);
+    let _ = writeln!(out, "{:<14} {:>9} {:>9} {:>7} {:>6}", "kind", "semantic", "presence", "static", "none");
+    for (kind, levels) in &summary.by_kind {
+        let n = |level: &str| levels.get(level).copied().unwrap_or(0);
+        let _ = writeln!(out, "{kind:<14} {:>9} {:>9} {:>7} {:>6}", n("semantic"), n("presence"), n("static"), n("none"));
+    }
+    let _ = writeln!(out, 
+        "\nfunction and data entries on Linux: {}; without a semantic check: {} ({:.1}%), of which {} have a written reason and {} do not",
+        summary.linux_symbols,
+        summary.linux_symbols_below_semantic,
+        summary.below_semantic_percent(),
+        summary.linux_symbols_below_semantic - summary.linux_symbols_unexplained,
+        summary.linux_symbols_unexplained
+    );
+    let unexplained: Vec<&str> = rows.iter().filter(|r| r.kind.is_symbol() && r.level < Level::Semantic && r.reason.is_none()).map(|r| r.entry.as_str()).collect();
+    if !unexplained.is_empty() {
+        let _ = writeln!(out, "no semantic check and no reason yet (--format json lists every entry):");
+        for chunk in unexplained.chunks(6) {
+            let _ = writeln!(out, "  {}", chunk.join(" "));
+        }
+    }
+    emit(&out)?;
+    Ok(EXIT_PASS)
+}
+
+/// Writes to stdout; a reader that stopped early (`| head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err).context("cannot write to stdout"),
+        _ => Ok(()),
     }
 }
 

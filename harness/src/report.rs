@@ -251,9 +251,28 @@ pub struct Report {
     /// Agreement with the build's own version: where outcomes differ across versions.
     pub differences: Vec<Difference>,
     pub cells: Vec<CellReport>,
+    /// Every manifest entry with the strongest check that ran (see `coverage`); filled in where
+    /// the manifest is at hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<CoverageView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoverageView {
+    pub summary: crate::coverage::Summary,
+    pub entries: Vec<crate::coverage::Coverage>,
 }
 
 impl Report {
+    /// Adds the coverage view of this report's results.
+    pub fn with_coverage(mut self, manifest: &crate::manifest::Manifest) -> Result<Report, crate::coverage::ReasonsError> {
+        let reasons = crate::coverage::reasons(manifest)?;
+        let entries = crate::coverage::from_report(manifest, &reasons, &self);
+        let summary = crate::coverage::Summary::of(manifest, &entries);
+        self.coverage = Some(CoverageView { summary, entries });
+        Ok(self)
+    }
+
     pub fn new(header: RunHeader, cells: Vec<CellReport>) -> Report {
         let mut summary = Counts::default();
         for cell in &cells {
@@ -261,7 +280,7 @@ impl Report {
         }
         let complete = header.planned.iter().all(|key| cells.iter().any(|c| &c.key() == key));
         let differences = differences(&cells);
-        Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells }
+        Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells, coverage: None }
     }
 }
 

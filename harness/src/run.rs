@@ -162,7 +162,7 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     })?;
     progress.finish(started.elapsed());
 
-    let report = report_from_journal(&journal_path)?;
+    let report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
     write_atomically(&report_path, &serde_json::to_vec_pretty(&report)?)?;
     Ok(report)
 }

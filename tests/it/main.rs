@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod coverage;
 mod faults;
 mod matrix;
 mod platforms;

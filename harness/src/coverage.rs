@@ -1,0 +1,188 @@
+//! The coverage view: for every manifest entry, the strongest check that exercises it, and
+//! where that is not a semantic check, the written reason (`data/coverage_reasons.toml`).
+//!
+//! Two sources: a report (what ran) or the catalogue (what a default run would run). Levels
+//! are ordered by strength: a semantic property beats a dynamic presence check, which beats a
+//! static header comparison.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::{EntryKind, Manifest};
+use crate::properties::Property;
+use crate::report::{Check, Report, Status};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    None,
+    Static,
+    Presence,
+    Semantic,
+}
+
+impl Level {
+    fn of(check: Check) -> Level {
+        match check {
+            Check::Semantic | Check::Refleak => Level::Semantic,
+            Check::Import | Check::Presence => Level::Presence,
+            Check::Static => Level::Static,
+        }
+    }
+}
+
+/// One row of the view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub entry: String,
+    pub kind: EntryKind,
+    pub level: Level,
+    /// Why there is no semantic check; `None` for a semantic level, or when nobody wrote one.
+    pub reason: Option<String>,
+}
+
+const REASONS: &str = include_str!("../data/coverage_reasons.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonsFile {
+    reasons: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReasonsError {
+    #[error("harness/data/coverage_reasons.toml: {0}")]
+    Syntax(String),
+    #[error("harness/data/coverage_reasons.toml: `{0}` is not an entry of the manifest")]
+    UnknownEntry(String),
+}
+
+/// The written reasons, checked against the manifest.
+pub fn reasons(manifest: &Manifest) -> Result<BTreeMap<String, String>, ReasonsError> {
+    let file: ReasonsFile = toml::from_str(REASONS).map_err(|err| ReasonsError::Syntax(err.to_string()))?;
+    if let Some(unknown) = file.reasons.keys().find(|name| manifest.get(name).is_none()) {
+        return Err(ReasonsError::UnknownEntry(unknown.clone()));
+    }
+    Ok(file.reasons)
+}
+
+/// Entries that are outside what this harness can run at all, with the reason.
+fn inherent_reason(entry: &crate::manifest::Entry) -> Option<String> {
+    match entry.ifdef.as_deref() {
+        Some("MS_WINDOWS") => Some("Windows only (MS_WINDOWS): not in a Linux interpreter".into()),
+        Some("USE_STACKCHECK") => Some("only with USE_STACKCHECK, which no Linux build defines".into()),
+        _ => None,
+    }
+}
+
+fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl Fn(&str) -> Level) -> Vec<Coverage> {
+    manifest
+        .entries
+        .iter()
+        .map(|entry| {
+            let level = level_of(&entry.name);
+            let reason = (level < Level::Semantic).then(|| reasons.get(&entry.name).cloned().or_else(|| inherent_reason(entry))).flatten();
+            Coverage { entry: entry.name.clone(), kind: entry.kind, level, reason }
+        })
+        .collect()
+}
+
+/// What ran: the strongest check with a result other than `skip` in any cell.
+pub fn from_report(manifest: &Manifest, reasons: &BTreeMap<String, String>, report: &Report) -> Vec<Coverage> {
+    let mut strongest: BTreeMap<&str, Level> = BTreeMap::new();
+    for result in report.cells.iter().flat_map(|cell| &cell.results) {
+        if result.status == Status::Skip {
+            continue;
+        }
+        let level = strongest.entry(result.entry.as_str()).or_insert(Level::None);
+        *level = (*level).max(Level::of(result.check));
+    }
+    rows(manifest, reasons, |name| strongest.get(name).copied().unwrap_or(Level::None))
+}
+
+/// What a full run would exercise: properties, presence for every symbol, and static checks
+/// for the kinds `static_kinds` covers.
+pub fn planned(manifest: &Manifest, reasons: &BTreeMap<String, String>, catalogue: &[Property], static_kinds: &[EntryKind]) -> Vec<Coverage> {
+    rows(manifest, reasons, |name| {
+        let kind = manifest.get(name).map(|e| e.kind);
+        let windows_only = manifest.get(name).is_some_and(|e| e.ifdef.as_deref() == Some("MS_WINDOWS"));
+        if catalogue.iter().any(|p| p.entry == name) {
+            Level::Semantic
+        } else if kind.is_some_and(EntryKind::is_symbol) && !windows_only {
+            Level::Presence
+        } else if kind.is_some_and(|k| static_kinds.contains(&k)) {
+            Level::Static
+        } else {
+            Level::None
+        }
+    })
+}
+
+/// Counts per kind and level, and the figure the acceptance asks about.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// kind → level → entries.
+    pub by_kind: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Function and data entries available on Linux (not Windows-only).
+    pub linux_symbols: usize,
+    /// Of those, how many have no semantic check.
+    pub linux_symbols_below_semantic: usize,
+    /// Of those, how many have no semantic check and no written reason either.
+    pub linux_symbols_unexplained: usize,
+}
+
+impl Summary {
+    pub fn of(manifest: &Manifest, rows: &[Coverage]) -> Summary {
+        let mut summary = Summary::default();
+        for row in rows {
+            let level = serde_json::to_value(row.level).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            *summary.by_kind.entry(row.kind.to_string()).or_default().entry(level).or_default() += 1;
+            let linux_symbol = row.kind.is_symbol() && manifest.get(&row.entry).is_some_and(|e| inherent_reason(e).is_none());
+            if linux_symbol {
+                summary.linux_symbols += 1;
+                if row.level < Level::Semantic {
+                    summary.linux_symbols_below_semantic += 1;
+                    if row.reason.is_none() {
+                        summary.linux_symbols_unexplained += 1;
+                    }
+                }
+            }
+        }
+        summary
+    }
+
+    /// Percentage of Linux function and data entries without a semantic check.
+    pub fn below_semantic_percent(&self) -> f64 {
+        if self.linux_symbols == 0 {
+            return 0.0;
+        }
+        100.0 * self.linux_symbols_below_semantic as f64 / self.linux_symbols as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_reasons_name_manifest_entries() {
+        let manifest = Manifest::builtin();
+        let reasons = reasons(&manifest).expect("the shipped reasons parse and name real entries");
+        assert!(!reasons.is_empty());
+    }
+
+    #[test]
+    fn every_property_counts_as_semantic_and_windows_only_entries_have_a_reason() {
+        let manifest = Manifest::builtin();
+        let catalogue = crate::properties::catalogue();
+        let rows = planned(&manifest, &BTreeMap::new(), &catalogue, &[]);
+        for property in catalogue.iter().filter(|p| manifest.get(p.entry).is_some()) {
+            let row = rows.iter().find(|r| r.entry == property.entry).expect("a row per entry");
+            assert_eq!(row.level, Level::Semantic, "{}", property.entry);
+        }
+        let windows = rows.iter().find(|r| r.entry == "PyErr_SetFromWindowsErr").expect("a Windows-only entry");
+        assert_eq!(windows.level, Level::None);
+        assert!(windows.reason.as_deref().is_some_and(|r| r.contains("Windows")));
+    }
+}
