@@ -105,12 +105,23 @@ pub fn summary(report: &Report) -> String {
         }
     }
     if !report.differences.is_empty() {
-        let _ = writeln!(out, "\nbehaviour that differs from the build's own version (Python-level behaviour changed too; not a failure):");
-        for d in report.differences.iter().take(FAILURES_SHOWN) {
-            let _ = writeln!(out, "  {} ({}): limited API {} on {} differs from {}", d.entry, d.property, d.limited_api, d.version, d.baseline);
+        let _ = writeln!(out, "\nbehaviour that differs from the build's own version (Python-level behaviour changed too; not a failure), by entry:");
+        let mut by_entry: std::collections::BTreeMap<&str, (usize, usize, std::collections::BTreeSet<&str>)> = Default::default();
+        for d in &report.differences {
+            let (count, explained, references) = by_entry.entry(d.entry.as_str()).or_default();
+            *count += 1;
+            if let Some(reference) = &d.explained_by {
+                *explained += 1;
+                references.insert(reference.as_str());
+            }
         }
-        if report.differences.len() > FAILURES_SHOWN {
-            let _ = writeln!(out, "  ... and {} more in the report", report.differences.len() - FAILURES_SHOWN);
+        for (entry, (count, explained, references)) in &by_entry {
+            let how = match explained {
+                0 => "no documented change recorded".to_owned(),
+                n if n == count => format!("all `changed` by design: {}", references.iter().copied().collect::<Vec<_>>().join(", ")),
+                n => format!("{n} `changed` by design ({}), {} unexplained", references.iter().copied().collect::<Vec<_>>().join(", "), count - n),
+            };
+            let _ = writeln!(out, "  {entry}: {count} cells; {how}");
         }
     }
     let s = &report.summary;

@@ -4,6 +4,7 @@
 //! → reports; see ARCHITECTURE.md for the map and its invariants.
 
 pub mod build;
+pub mod changes;
 pub mod console;
 pub mod coverage;
 pub mod elf;

@@ -240,6 +240,9 @@ pub struct Difference {
     /// The build's own interpreter version, whose outcomes are the reference.
     pub baseline: String,
     pub version: String,
+    /// The reference of the documented behaviour change that explains it, if one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explained_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -273,40 +276,59 @@ impl Report {
         Ok(self)
     }
 
-    pub fn new(header: RunHeader, cells: Vec<CellReport>) -> Report {
+    pub fn new(header: RunHeader, mut cells: Vec<CellReport>) -> Report {
+        let complete = header.planned.iter().all(|key| cells.iter().any(|c| &c.key() == key));
+        let differences = differences(&mut cells, &crate::changes::behaviour_changes().unwrap_or_default());
         let mut summary = Counts::default();
         for cell in &cells {
             summary.add(&cell.counts());
         }
-        let complete = header.planned.iter().all(|key| cells.iter().any(|c| &c.key() == key));
-        let differences = differences(&cells);
         Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells, coverage: None }
     }
 }
 
 /// Compares every cell's semantic fingerprints with those of the cell that runs the same build
-/// in the interpreter whose headers built it.
-fn differences(cells: &[CellReport]) -> Vec<Difference> {
+/// in the interpreter whose headers built it. A passing result whose difference a documented
+/// behaviour change explains becomes `changed`, citing it.
+fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourChange]) -> Vec<Difference> {
     let mut found = Vec::new();
     let is_baseline = |c: &CellReport| c.interpreter.version == c.build.headers && c.interpreter.platform == c.build.headers_platform && !c.interpreter.debug;
-    for baseline in cells.iter().filter(|c| is_baseline(c)) {
-        let fingerprints: BTreeMap<(&str, &str), &str> = baseline
-            .results
-            .iter()
-            .filter_map(|r| Some(((r.entry.as_str(), r.property.as_deref()?), r.fingerprint.as_deref()?)))
-            .collect();
-        for cell in cells.iter().filter(|c| c.build == baseline.build && c.interpreter != baseline.interpreter) {
-            for result in &cell.results {
-                let (Some(property), Some(fingerprint)) = (result.property.as_deref(), result.fingerprint.as_deref()) else { continue };
-                if fingerprints.get(&(result.entry.as_str(), property)).is_some_and(|base| *base != fingerprint) {
-                    found.push(Difference {
-                        entry: result.entry.clone(),
-                        property: property.to_owned(),
-                        limited_api: cell.build.limited_api.clone(),
-                        baseline: baseline.interpreter.version.clone(),
-                        version: cell.interpreter.version.clone(),
-                    });
+    let baselines: Vec<(BuildRecord, InterpreterRecord, BTreeMap<(String, String), String>)> = cells
+        .iter()
+        .filter(|c| is_baseline(c))
+        .map(|baseline| {
+            let fingerprints = baseline
+                .results
+                .iter()
+                .filter_map(|r| Some(((r.entry.clone(), r.property.clone()?), r.fingerprint.clone()?)))
+                .collect();
+            (baseline.build.clone(), baseline.interpreter.clone(), fingerprints)
+        })
+        .collect();
+    for (build, base_interpreter, fingerprints) in &baselines {
+        for cell in cells.iter_mut().filter(|c| &c.build == build && &c.interpreter != base_interpreter) {
+            let version = cell.interpreter.version.clone();
+            for result in &mut cell.results {
+                let (Some(property), Some(fingerprint)) = (result.property.clone(), result.fingerprint.as_deref()) else { continue };
+                if !fingerprints.get(&(result.entry.clone(), property.clone())).is_some_and(|base| base != fingerprint) {
+                    continue;
                 }
+                let explained = changes.iter().find(|c| c.explains(&result.entry, &base_interpreter.version, &version));
+                if let Some(change) = explained.filter(|_| result.status == Status::Pass) {
+                    result.status = Status::Changed;
+                    result.detail = Some(format!(
+                        "outcomes differ from those on {} (the build's own version) by design: {} ({})",
+                        base_interpreter.version, change.summary, change.reference
+                    ));
+                }
+                found.push(Difference {
+                    entry: result.entry.clone(),
+                    property,
+                    limited_api: cell.build.limited_api.clone(),
+                    baseline: base_interpreter.version.clone(),
+                    version: version.clone(),
+                    explained_by: explained.map(|c| c.reference.clone()),
+                });
             }
         }
     }
