@@ -293,7 +293,9 @@ impl Report {
 fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourChange]) -> Vec<Difference> {
     let mut found = Vec::new();
     let is_baseline = |c: &CellReport| c.interpreter.version == c.build.headers && c.interpreter.platform == c.build.headers_platform && !c.interpreter.debug;
-    let baselines: Vec<(BuildRecord, InterpreterRecord, BTreeMap<(String, String), String>)> = cells
+    /// (entry, property) → outcome fingerprint on the build's own version.
+    type Fingerprints = BTreeMap<(String, String), String>;
+    let baselines: Vec<(BuildRecord, InterpreterRecord, Fingerprints)> = cells
         .iter()
         .filter(|c| is_baseline(c))
         .map(|baseline| {
@@ -310,7 +312,7 @@ fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourCha
             let version = cell.interpreter.version.clone();
             for result in &mut cell.results {
                 let (Some(property), Some(fingerprint)) = (result.property.clone(), result.fingerprint.as_deref()) else { continue };
-                if !fingerprints.get(&(result.entry.clone(), property.clone())).is_some_and(|base| base != fingerprint) {
+                if fingerprints.get(&(result.entry.clone(), property.clone())).is_none_or(|base| base == fingerprint) {
                     continue;
                 }
                 let explained = changes.iter().find(|c| c.explains(&result.entry, &base_interpreter.version, &version));
