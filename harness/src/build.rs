@@ -63,6 +63,9 @@ pub struct Build {
     pub headers_debug: bool,
     pub probe: PathBuf,
     pub link_probe: PathBuf,
+    /// The compiler flags the probes were built with (reproducers reuse them).
+    #[serde(skip)]
+    pub flags: Vec<String>,
     /// The symbols the link probe references: every function and data entry of this version.
     #[serde(skip)]
     pub linked_symbols: Vec<String>,
@@ -182,6 +185,7 @@ impl Builder {
             probe: dir.join(format!("{PROBE_MODULE}.abi3.so")),
             link_probe: dir.join(format!("{LINK_MODULE}.abi3.so")),
             linked_symbols: entries.iter().map(|e| e.name.clone()).collect(),
+            flags: flags.clone(),
         };
         if build.probe.is_file() && build.link_probe.is_file() {
             return Ok(build);

@@ -18,7 +18,7 @@ use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::process::shell_quote;
 use crate::properties::Property;
-use crate::report::{BuildRecord, CaseRecord, CellReport, Check, EntryResult, InterpreterRecord, ResultKind, Status};
+use crate::report::{BuildRecord, CaseRecord, CellReport, Check, EntryResult, InterpreterRecord, ReproducerRecord, ResultKind, Status};
 use crate::value::{PyValue, format_args, render_wire};
 use crate::worker::{Fault, Worker};
 
@@ -31,6 +31,8 @@ pub struct CellContext<'a> {
     pub oracles_py: &'a Path,
     /// Where worker stderr files go.
     pub scratch_dir: &'a Path,
+    /// Where the run writes C reproducers (the cell only names the files).
+    pub reproducer_dir: &'a Path,
     /// How to invoke this program for replay commands.
     pub harness_command: &'a str,
     /// Restrict semantic checks to these entries (empty: all).
@@ -403,7 +405,10 @@ impl<'a> Session<'a> {
                     "T" => Status::Timeout,
                     _ => Status::Fail,
                 };
-                let case = self.case_record(property, &args, seed);
+                let mut case = self.case_record(property, &args, seed);
+                if status != Status::Timeout {
+                    case.reproducer = Some(self.reproducer(property, &case));
+                }
                 let detail = format!(
                     "{verdict} for {routine}{args}\n{message}\nbuild: limited API {limited} with {headers} headers; interpreter {interp}; seed {seed}\nreplay: {replay}",
                     verdict = match status {
@@ -419,6 +424,10 @@ impl<'a> Session<'a> {
                     interp = self.interpreter.label(),
                     replay = case.replay,
                 );
+                let detail = match &case.reproducer {
+                    Some(repro) => format!("{detail}\nC reproducer: {}\n  {}\n  {}", repro.file, repro.build, repro.run),
+                    None => detail,
+                };
                 (result(status, Some(detail), Some(case)), ran, samples)
             }
         }
@@ -481,7 +490,29 @@ impl<'a> Session<'a> {
             property.routine,
             shell_quote(&wire.to_string()),
         );
-        CaseRecord { routine: property.routine.to_owned(), args: format_args(args), wire, seed, replay }
+        CaseRecord { routine: property.routine.to_owned(), args: format_args(args), wire, seed, replay, reproducer: None }
+    }
+
+    fn reproducer(&self, property: &Property, case: &CaseRecord) -> ReproducerRecord {
+        let name = format!("{}-{}-on-{}-{}", property.routine, self.build.id, self.interpreter.platform, self.interpreter.version);
+        let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+        let file = self.cx.reproducer_dir.join(format!("{name}.c"));
+        let (build, run) = crate::reproducer::commands(self.build, self.interpreter, &file);
+        let context = format!(
+            "{}{} on {} (limited API {} with {} headers)",
+            property.routine,
+            case.args,
+            self.interpreter.label(),
+            self.build.limited_api,
+            self.build.headers
+        );
+        let wire = case.wire.to_string();
+        let source = crate::reproducer::source(
+            &crate::reproducer::Case { routine: property.routine, oracle: property.oracle, wire: &wire, args: &case.args, context: &context },
+            &build,
+            &run,
+        );
+        ReproducerRecord { file: file.display().to_string(), build, run, source }
     }
 }
 

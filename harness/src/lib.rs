@@ -17,6 +17,7 @@ pub mod plan;
 pub mod platform;
 pub mod properties;
 pub mod report;
+pub mod reproducer;
 pub mod run;
 pub mod value;
 pub mod version;

@@ -114,6 +114,21 @@ pub struct CaseRecord {
     pub wire: serde_json::Value,
     pub seed: u64,
     pub replay: String,
+    /// A standalone C reproducer (semantic failures and crashes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproducer: Option<ReproducerRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReproducerRecord {
+    /// The C file, in the run's `reproducers/` folder.
+    pub file: String,
+    /// Shell commands: compile it with the build's flags; import it in the interpreter.
+    pub build: String,
+    pub run: String,
+    /// The file's text, until the run writes it.
+    #[serde(skip)]
+    pub source: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -83,6 +83,7 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     let scratch = options.out_dir.join("workers");
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
     let (worker_py, oracles_py) = Builder::driver_files(&options.cache_dir)?;
+    let reproducer_dir = std::fs::canonicalize(&options.out_dir).unwrap_or_else(|_| options.out_dir.clone()).join("reproducers");
 
     let header = RunHeader {
         schema: SCHEMA_VERSION,
@@ -128,6 +129,7 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         worker_py: &worker_py,
         oracles_py: &oracles_py,
         scratch_dir: &scratch,
+        reproducer_dir: &reproducer_dir,
         harness_command: &options.harness_command,
         only_entries: &options.only_entries,
         checks: &options.checks,
@@ -153,6 +155,7 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         let known = crate::known::known_breaks();
         for mut report in receiver {
             crate::known::mark(&mut report, &known);
+            write_reproducers(&mut report, &reproducer_dir)?;
             writeln!(journal, "{}", serde_json::to_string(&report)?)?;
             journal.flush()?;
             progress.cell_done(&report);
@@ -165,6 +168,16 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     let report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
     write_atomically(&report_path, &serde_json::to_vec_pretty(&report)?)?;
     Ok(report)
+}
+
+/// Writes the C reproducers a cell's failures carry, before the cell is journaled.
+fn write_reproducers(report: &mut CellReport, dir: &Path) -> Result<()> {
+    for repro in report.results.iter_mut().filter_map(|r| r.case.as_mut()?.reproducer.as_mut()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        write_atomically(Path::new(&repro.file), repro.source.as_bytes())?;
+        repro.source = String::new();
+    }
+    Ok(())
 }
 
 /// Rebuilds the report from a journal: the run's record, also after an interruption.

@@ -159,7 +159,7 @@ fn each_injected_fault_is_reported_for_exactly_its_entry() {
 }
 
 #[test]
-fn a_failure_replays_with_one_command() {
+fn a_failure_replays_with_one_command_and_a_c_reproducer() {
     let setup = setup("wrong");
     let (_, report) = check(&setup, &["--entry", "PyLong_AsLong", "--checks", "semantic"]);
     let failure = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["status"] == "fail").expect("a failure");
@@ -168,4 +168,21 @@ fn a_failure_replays_with_one_command() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "the replay fails again: {stdout}");
     assert!(stdout.contains("FAILS") && stdout.contains("returns 1001"), "{stdout}");
+
+    // The C reproducer builds with the build's flags and fails on the faulty interpreter...
+    let repro = &failure["case"]["reproducer"];
+    let file = repro["file"].as_str().expect("reproducer file");
+    assert!(std::fs::read_to_string(file).is_ok_and(|text| text.contains("PyInit_abi3probe_repro")), "{file}");
+    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
+    let built = sh(repro["build"].as_str().expect("build command"));
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let ran = sh(repro["run"].as_str().expect("run command"));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("AssertionError") && stderr.contains("PyLong_AsLong"), "{stderr}");
+    // ...and passes on the same interpreter without the fault.
+    let faulty = setup.wrapper.display().to_string();
+    let clean = pyenv(FAULTED).display().to_string();
+    let on_clean = sh(&repro["run"].as_str().expect("run command").replace(&format!("'{faulty}'"), &clean).replace(&faulty, &clean));
+    assert!(on_clean.status.success(), "{}", String::from_utf8_lossy(&on_clean.stderr));
 }
