@@ -14,6 +14,7 @@ pub mod process;
 pub mod plan;
 pub mod platform;
 pub mod properties;
+pub mod render;
 pub mod report;
 pub mod run;
 pub mod value;

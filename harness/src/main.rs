@@ -58,7 +58,8 @@ enum Command {
     },
     /// Run one property case again, as a failure's `replay:` line says.
     Replay(ReplayArgs),
-    /// Rebuild report.json from a run's journal (after an interruption, say) and print the summary.
+    /// Rebuild report.json and its renderings (junit.xml, summary.md, report.html) from a run's
+    /// journal (after an interruption, say) and print the summary.
     Report {
         /// The run's output folder (holding journal.jsonl).
         #[arg(default_value = "target/abi-harness/report")]
@@ -200,7 +201,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Report { out } => {
             let report = run::report_from_journal(&out.join(run::JOURNAL))?;
-            run::write_atomically(&out.join(run::REPORT), &serde_json::to_vec_pretty(&report)?)?;
+            run::write_report(&out, &report)?;
             print!("{}", console::summary(&report));
             println!("report: {}", out.join(run::REPORT).display());
             Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })

@@ -1,6 +1,7 @@
 //! A run: builds the probes, runs every cell in parallel workers, journals each finished cell
 //! and writes the report. The journal (`journal.jsonl`: a header line, then one line per cell,
-//! flushed) is the record; `report.json` is built from it at the end, atomically.
+//! flushed) is the record; `report.json` and its renderings (`render`) are built from it at the
+//! end, each atomically.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -57,13 +58,15 @@ pub fn build_all(builder: &Builder, specs: &[crate::build::BuildSpec], manifest:
 
 pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     std::fs::create_dir_all(&options.out_dir).with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
-    let report_path = options.out_dir.join(REPORT);
     // A report from an earlier run must not pass for this run's if this one is interrupted.
-    match std::fs::remove_file(&report_path) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-            return Err(err).with_context(|| format!("cannot remove the old {}", report_path.display()));
+    for name in std::iter::once(REPORT).chain(crate::render::FILES) {
+        let path = options.out_dir.join(name);
+        match std::fs::remove_file(&path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(err).with_context(|| format!("cannot remove the old {}", path.display()));
+            }
+            _ => {}
         }
-        _ => {}
     }
     let scratch = options.out_dir.join("workers");
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
@@ -147,8 +150,17 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     progress.finish(started.elapsed());
 
     let report = report_from_journal(&journal_path)?;
-    write_atomically(&report_path, &serde_json::to_vec_pretty(&report)?)?;
+    write_report(&options.out_dir, &report)?;
     Ok(report)
+}
+
+/// Writes `report.json` and its renderings (`render::all`) into `out_dir`, each atomically.
+/// `report.json` goes last: where it is, the renderings of the same report are too.
+pub fn write_report(out_dir: &Path, report: &Report) -> Result<()> {
+    for (name, text) in crate::render::all(report) {
+        write_atomically(&out_dir.join(name), text.as_bytes())?;
+    }
+    write_atomically(&out_dir.join(REPORT), &serde_json::to_vec_pretty(report)?)
 }
 
 /// Rebuilds the report from a journal: the run's record, also after an interruption.
@@ -173,7 +185,9 @@ pub fn report_from_journal(path: &Path) -> Result<Report> {
 
 /// Writes a file through a temporary sibling and a rename, so readers never see half of it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let scratch = path.with_extension(format!("tmp{}", std::process::id()));
+    // Named after the whole file name: `report.json` and `report.html` must not share one.
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let scratch = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
     std::fs::write(&scratch, bytes).with_context(|| format!("cannot write {}", scratch.display()))?;
     std::fs::rename(&scratch, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())

@@ -1,0 +1,268 @@
+//! Renderings of a `Report` for people and CI tools: JUnit XML, a Markdown summary for
+//! `$GITHUB_STEP_SUMMARY`, and a self-contained HTML page. Pure functions `&Report -> String`;
+//! `run` writes them next to `report.json`.
+
+pub mod html;
+pub mod junit;
+pub mod markdown;
+
+use std::collections::BTreeMap;
+
+use crate::report::{CellReport, EntryResult, InterpreterRecord, Report, ResultKind, Status};
+
+pub const JUNIT: &str = "junit.xml";
+pub const SUMMARY: &str = "summary.md";
+pub const HTML: &str = "report.html";
+/// The files `all` renders, for those who clear or list them.
+pub const FILES: [&str; 3] = [JUNIT, SUMMARY, HTML];
+
+/// Every rendering with its file name, in the order they are written.
+pub fn all(report: &Report) -> [(&'static str, String); 3] {
+    [(JUNIT, junit::render(report)), (SUMMARY, markdown::render(report)), (HTML, html::render(report))]
+}
+
+/// What one result, or the worst of several, means to a reader. Ordered from best to worst, so
+/// `max` is the worst; a known break ranks below a new failure because it does not fail a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mark {
+    Pass,
+    Skip,
+    Changed,
+    Known,
+    Fail,
+    Timeout,
+    Crash,
+}
+
+impl Mark {
+    pub fn of(result: &EntryResult) -> Mark {
+        match result.status {
+            _ if result.status.is_failure() && result.known.is_some() => Mark::Known,
+            Status::Pass => Mark::Pass,
+            Status::Skip => Mark::Skip,
+            Status::Changed => Mark::Changed,
+            Status::Fail => Mark::Fail,
+            Status::Timeout => Mark::Timeout,
+            Status::Crash => Mark::Crash,
+        }
+    }
+
+    /// A failure that is not a known break: what fails a run.
+    pub fn is_new_failure(self) -> bool {
+        matches!(self, Mark::Fail | Mark::Timeout | Mark::Crash)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mark::Pass => "pass",
+            Mark::Skip => "skip",
+            Mark::Changed => "changed",
+            Mark::Known => "known",
+            Mark::Fail => "fail",
+            Mark::Timeout => "timeout",
+            Mark::Crash => "crash",
+        }
+    }
+}
+
+/// The lowercase name the report uses for a serde enum (`semantic`, `function`, ...).
+pub(crate) fn serde_name(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// `3.14.10d` for a debug build: the version a reader compares.
+pub(crate) fn version_label(interpreter: &InterpreterRecord) -> String {
+    format!("{}{}", interpreter.version, if interpreter.debug { "d" } else { "" })
+}
+
+/// `build 3.6@3.15.2 on 3.14.10d (sid)`: a cell as people name it.
+pub(crate) fn cell_label(cell: &CellReport) -> String {
+    format!("build {} on {} ({})", cell.build.id, version_label(&cell.interpreter), cell.interpreter.platform)
+}
+
+/// A cell's results grouped by entry, in the order the entries first appear.
+pub(crate) fn by_entry(cell: &CellReport) -> Vec<(&str, Vec<&EntryResult>)> {
+    let mut order: Vec<(&str, Vec<&EntryResult>)> = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for result in &cell.results {
+        let n = *index.entry(result.entry.as_str()).or_insert_with(|| {
+            order.push((result.entry.as_str(), Vec::new()));
+            order.len() - 1
+        });
+        order[n].1.push(result);
+    }
+    order
+}
+
+/// The API family of an entry, from its name: `PyUnicode_FromString` → `PyUnicode`,
+/// `_Py_IncRef` → `Py`; the import of a whole probe → `(probe import)`. CPython names its C API
+/// by object type this way, so it is the grouping a core developer scans for.
+pub fn family(entry: &str, kind: ResultKind) -> String {
+    if kind == ResultKind::Probe {
+        return "(probe import)".to_owned();
+    }
+    let name = entry.trim_start_matches('_');
+    match name.find('_') {
+        Some(end) if end > 0 && name.starts_with("Py") => name[..end].to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// Interpreters ordered as a reader expects: by version, release before debug, then platform.
+/// Keyed like cells: (platform, executable).
+pub(crate) fn interpreters(report: &Report) -> Vec<&InterpreterRecord> {
+    let mut found: Vec<&InterpreterRecord> = Vec::new();
+    for cell in &report.cells {
+        if !found.iter().any(|i| i.platform == cell.interpreter.platform && i.executable == cell.interpreter.executable) {
+            found.push(&cell.interpreter);
+        }
+    }
+    found.sort_by(|a, b| version_key(&a.version).cmp(&version_key(&b.version)).then(a.debug.cmp(&b.debug)).then(a.platform.cmp(&b.platform)));
+    found
+}
+
+/// Build ids in the order of the plan (limited API, then newer headers, then debug headers).
+pub(crate) fn builds(report: &Report) -> Vec<&str> {
+    let mut found: Vec<&str> = Vec::new();
+    for cell in &report.cells {
+        if !found.contains(&cell.build.id.as_str()) {
+            found.push(&cell.build.id);
+        }
+    }
+    found
+}
+
+/// `3.10.13` → [3, 10, 13], so that 3.10 sorts after 3.9; anything unparsable sorts last.
+pub(crate) fn version_key(version: &str) -> Vec<u64> {
+    version.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().unwrap_or(u64::MAX)).collect()
+}
+
+/// Where a property's probe outcomes change along the interpreters one build ran on: the pair
+/// of neighbouring interpreters whose fingerprints differ, and the builds that saw it. This is
+/// `Report::differences` told as a reader asks it ("what changed in 3.10?"), not cell by cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub entry: String,
+    pub property: String,
+    /// `3.9.18 (host)` and `3.10.13 (host)`: neighbours in version order.
+    pub from: String,
+    pub to: String,
+    pub builds: Vec<String>,
+}
+
+/// Every change point of every semantic fingerprint, release interpreters only (a debug build's
+/// outcomes are its own cells', compared in `differences`), sorted by entry then version.
+pub fn changes(report: &Report) -> Vec<Change> {
+    let order = interpreters(report);
+    let mut found: BTreeMap<(String, String, usize, usize), (String, String, Vec<String>)> = BTreeMap::new();
+    for build in builds(report) {
+        let chain: Vec<(usize, &CellReport)> = order
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !i.debug)
+            .filter_map(|(n, i)| {
+                report.cells.iter().find(|c| c.build.id == build && c.interpreter.platform == i.platform && c.interpreter.executable == i.executable).map(|c| (n, c))
+            })
+            .collect();
+        for pair in chain.windows(2) {
+            let [(m, before), (n, after)] = pair else { continue };
+            let prints: BTreeMap<(&str, &str), &str> = before
+                .results
+                .iter()
+                .filter_map(|r| Some(((r.entry.as_str(), r.property.as_deref()?), r.fingerprint.as_deref()?)))
+                .collect();
+            for result in &after.results {
+                let (Some(property), Some(print)) = (result.property.as_deref(), result.fingerprint.as_deref()) else { continue };
+                if prints.get(&(result.entry.as_str(), property)).is_some_and(|p| *p != print) {
+                    let label = |c: &CellReport| format!("{} ({})", version_label(&c.interpreter), c.interpreter.platform);
+                    found
+                        .entry((result.entry.clone(), property.to_owned(), *m, *n))
+                        .or_insert_with(|| (label(before), label(after), Vec::new()))
+                        .2
+                        .push(build.to_owned());
+                }
+            }
+        }
+    }
+    found.into_iter().map(|((entry, property, _, _), (from, to, builds))| Change { entry, property, from, to, builds }).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::report::{BuildRecord, Check, RunHeader};
+
+    pub(crate) fn interpreter(version: &str, platform: &str, debug: bool) -> InterpreterRecord {
+        InterpreterRecord {
+            executable: format!("/usr/bin/python{version}{}", if debug { "d" } else { "" }),
+            version: version.into(),
+            platform: platform.into(),
+            debug,
+            soabi: None,
+        }
+    }
+
+    pub(crate) fn cell(build: &str, interpreter: InterpreterRecord, results: Vec<EntryResult>) -> CellReport {
+        let limited_api = build.split('@').next().unwrap_or(build).trim_end_matches('d').to_owned();
+        CellReport {
+            interpreter,
+            build: BuildRecord { id: build.into(), limited_api: limited_api.clone(), headers: limited_api, headers_platform: "host".into(), probe: "p".into() },
+            results,
+            duration_ms: 1500,
+            cases: 10,
+        }
+    }
+
+    /// A small report with one result of every mark, and text that needs escaping.
+    pub(crate) fn sample() -> Report {
+        let fail = EntryResult::new(
+            "PyLong_AsLong",
+            ResultKind::Function,
+            Check::Semantic,
+            Status::Fail,
+            Some("counterexample for PyLong_AsLong('<\u{1}\u{fffe}>' & \"q\" ]]>)\nreplay: abi-harness replay --args '[1]'".into()),
+        );
+        let mut known = EntryResult::new("PyCFunction_New", ResultKind::Function, Check::Presence, Status::Fail, Some("not exported".into()));
+        known.known = Some("not exported by 3.9 (gh-87405)".into());
+        let results = vec![
+            EntryResult::new("abi3link", ResultKind::Probe, Check::Import, Status::Pass, None),
+            EntryResult::new("PyLong_AsLong", ResultKind::Function, Check::Presence, Status::Pass, None),
+            fail,
+            known,
+            EntryResult::new("PyErr_BadInternalCall", ResultKind::Function, Check::Semantic, Status::Skip, Some("asserts on debug builds".into())),
+            EntryResult::new("PyUnicode_FromString", ResultKind::Function, Check::Semantic, Status::Changed, Some("by design since 3.12 (gh-1)".into())),
+            EntryResult::new("PyObject_Repr", ResultKind::Function, Check::Semantic, Status::Crash, Some("SIGSEGV".into())),
+        ];
+        let header = RunHeader {
+            schema: 1,
+            tool: "abi-harness".into(),
+            tool_version: "0".into(),
+            started_unix: 0,
+            manifest: "m".into(),
+            settings: BTreeMap::new(),
+            interpreters: Vec::new(),
+            planned: Vec::new(),
+        };
+        let clean = vec![EntryResult::new("PyLong_AsLong", ResultKind::Function, Check::Presence, Status::Pass, None)];
+        Report::new(header, vec![cell("3.6", interpreter("3.9.18", "host", false), results), cell("3.6", interpreter("3.10.13", "host", false), clean)])
+    }
+
+    #[test]
+    fn families_follow_the_c_api_prefixes() {
+        assert_eq!(family("PyUnicode_FromString", ResultKind::Function), "PyUnicode");
+        assert_eq!(family("_Py_IncRef", ResultKind::Function), "Py");
+        assert_eq!(family("_PyObject_GC_New", ResultKind::Function), "PyObject");
+        assert_eq!(family("Py_LIMITED_API", ResultKind::Macro), "Py");
+        assert_eq!(family("abi3link", ResultKind::Probe), "(probe import)");
+        assert_eq!(family("PyCriticalSection2_End", ResultKind::Function), "PyCriticalSection2");
+    }
+
+    #[test]
+    fn marks_rank_new_failures_above_known_breaks() {
+        let report = sample();
+        let worst = report.cells[0].results.iter().map(Mark::of).max();
+        assert_eq!(worst, Some(Mark::Crash));
+        assert!(Mark::Known < Mark::Fail && Mark::Changed < Mark::Known && Mark::Pass < Mark::Skip);
+        assert_eq!(version_key("3.10.13") > version_key("3.9.18"), true);
+    }
+}
