@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Mark, builds, cell_label, family, interpreters, serde_name, version_label};
+use super::{Mark, builds, cell_label, families, interpreters, serde_name, version_label};
 use crate::report::Report;
 
 const CSS: &str = include_str!("page.css");
@@ -57,18 +57,21 @@ pub fn render(report: &Report) -> String {
 fn data(report: &Report) -> Value {
     let interpreters = interpreters(report);
     let builds = builds(report);
+    let family_of = families(report);
     let mut entries: Vec<(String, String)> = Vec::new(); // (entry, family)
     let mut entry_index: BTreeMap<&str, usize> = BTreeMap::new();
     for cell in &report.cells {
         for result in &cell.results {
             entry_index.entry(result.entry.as_str()).or_insert_with(|| {
-                entries.push((result.entry.clone(), family(&result.entry, result.kind)));
+                let fam = family_of.get(result.entry.as_str()).cloned().unwrap_or_default();
+                entries.push((result.entry.clone(), fam));
                 entries.len() - 1
             });
         }
     }
     let mut families: Vec<&str> = entries.iter().map(|(_, f)| f.as_str()).collect();
-    families.sort_unstable();
+    // Alphabetical, which puts `(probe import)` first; pooled ones last.
+    families.sort_unstable_by_key(|f| (*f == super::OTHER_FAMILY, *f));
     families.dedup();
 
     let mut cells = Vec::new();
@@ -125,7 +128,7 @@ fn data(report: &Report) -> Value {
             json!({"id": id, "limited_api": build.map(|b| &b.limited_api), "headers": build.map(|b| format!("{} ({})", b.headers, b.headers_platform))})
         }).collect::<Vec<_>>(),
         "families": families,
-        "entries": entries.iter().map(|(name, fam)| json!([name, families.binary_search(&fam.as_str()).unwrap_or_default()])).collect::<Vec<_>>(),
+        "entries": entries.iter().map(|(name, fam)| json!([name, families.iter().position(|f| f == fam).unwrap_or_default()])).collect::<Vec<_>>(),
         "cells": cells,
         "findings": findings,
         "differences": report.differences.iter().map(|d| json!([d.entry, d.property, d.limited_api, d.baseline, d.version])).collect::<Vec<_>>(),

@@ -94,18 +94,53 @@ pub(crate) fn by_entry(cell: &CellReport) -> Vec<(&str, Vec<&EntryResult>)> {
     order
 }
 
-/// The API family of an entry, from its name: `PyUnicode_FromString` → `PyUnicode`,
-/// `_Py_IncRef` → `Py`; the import of a whole probe → `(probe import)`. CPython names its C API
-/// by object type this way, so it is the grouping a core developer scans for.
+/// The API family of an entry, from its name, as CPython names its C API by object type:
+/// `PyUnicode_FromString` → `PyUnicode_`, `_Py_IncRef` → `Py_`; type objects (`PyList_Type`)
+/// together as `Py*_Type`, the Unicode error accessors as `PyUnicode*Error_`; the import of a
+/// whole probe → `(probe import)`. `families` pools the smallest ones.
 pub fn family(entry: &str, kind: ResultKind) -> String {
     if kind == ResultKind::Probe {
         return "(probe import)".to_owned();
     }
     let name = entry.trim_start_matches('_');
+    if kind == ResultKind::Data && name.starts_with("Py") && name.ends_with("_Type") {
+        return "Py*_Type".to_owned();
+    }
     match name.find('_') {
-        Some(end) if end > 0 && name.starts_with("Py") => name[..end].to_owned(),
+        Some(end) if end > 0 && name.starts_with("Py") => {
+            let prefix = name[..end].trim_end_matches(|c: char| c.is_ascii_digit());
+            if prefix.starts_with("PyUnicode") && prefix.ends_with("Error") {
+                return "PyUnicode*Error_".to_owned();
+            }
+            format!("{prefix}_")
+        }
         _ => name.to_owned(),
     }
+}
+
+/// Families with fewer entries than this are pooled as `(other)`: a heat map row per
+/// one-entry family would hide the families that matter.
+const SMALLEST_FAMILY: usize = 3;
+pub const OTHER_FAMILY: &str = "(other)";
+
+/// The family of every entry in the report (`family`, small ones pooled).
+pub fn families(report: &Report) -> BTreeMap<&str, String> {
+    let mut of: BTreeMap<&str, String> = BTreeMap::new();
+    for cell in &report.cells {
+        for result in &cell.results {
+            of.entry(result.entry.as_str()).or_insert_with(|| family(&result.entry, result.kind));
+        }
+    }
+    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    for fam in of.values() {
+        *sizes.entry(fam.clone()).or_default() += 1;
+    }
+    for fam in of.values_mut() {
+        if sizes.get(fam.as_str()).copied().unwrap_or_default() < SMALLEST_FAMILY && !fam.starts_with('(') {
+            *fam = OTHER_FAMILY.to_owned();
+        }
+    }
+    of
 }
 
 /// Interpreters ordered as a reader expects: by version, release before debug, then platform.
@@ -249,12 +284,17 @@ pub(crate) mod tests {
 
     #[test]
     fn families_follow_the_c_api_prefixes() {
-        assert_eq!(family("PyUnicode_FromString", ResultKind::Function), "PyUnicode");
-        assert_eq!(family("_Py_IncRef", ResultKind::Function), "Py");
-        assert_eq!(family("_PyObject_GC_New", ResultKind::Function), "PyObject");
-        assert_eq!(family("Py_LIMITED_API", ResultKind::Macro), "Py");
+        assert_eq!(family("PyUnicode_FromString", ResultKind::Function), "PyUnicode_");
+        assert_eq!(family("_Py_IncRef", ResultKind::Function), "Py_");
+        assert_eq!(family("_PyObject_GC_New", ResultKind::Function), "PyObject_");
+        assert_eq!(family("Py_LIMITED_API", ResultKind::Macro), "Py_");
         assert_eq!(family("abi3link", ResultKind::Probe), "(probe import)");
-        assert_eq!(family("PyCriticalSection2_End", ResultKind::Function), "PyCriticalSection2");
+        assert_eq!(family("PyCriticalSection2_End", ResultKind::Function), "PyCriticalSection_");
+        assert_eq!(family("PyDictRevIterItem_Type", ResultKind::Data), "Py*_Type");
+        assert_eq!(family("PyUnicodeDecodeError_GetStart", ResultKind::Function), "PyUnicode*Error_");
+        let pooled = families(&sample());
+        assert_eq!(pooled.get("PyLong_AsLong").map(String::as_str), Some(OTHER_FAMILY));
+        assert_eq!(pooled.get("abi3link").map(String::as_str), Some("(probe import)"));
     }
 
     #[test]

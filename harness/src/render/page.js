@@ -9,7 +9,7 @@
   const RANK = {};
   MARKS.forEach((m, n) => { RANK[m] = n; });
   const LABEL = { pass: "pass", skip: "skipped", changed: "changed by design", known: "known break", fail: "new failure", timeout: "timeout", crash: "crash" };
-  const state = { marks: new Set(MARKS), family: "", platform: "", interp: "", build: "", q: "", open: new Set() };
+  const state = { marks: new Set(MARKS), family: "", platform: "", interp: "", build: "", q: "", open: new Set(), onlyFindings: false };
   const FINDINGS_SHOWN = 300;
 
   function el(tag, props, ...children) {
@@ -25,6 +25,7 @@
     return node;
   }
 
+  const entryIndex = new Map(D.entries.map(([name], e) => [name, e]));
   const familyEntries = D.families.map(() => []);
   D.entries.forEach(([, f], e) => familyEntries[f].push(e));
   const platforms = [...new Set(D.interpreters.map((i) => i.platform))];
@@ -86,11 +87,12 @@
     D.families.forEach((fam, f) => {
       const entries = familyEntries[f].filter(entryOk);
       if (entries.length === 0) return;
+      const perInterp = interps.map((i, n) => worstOf(entries, cellsBy[n]));
+      if (state.onlyFindings && perInterp.every((agg) => agg.worst === null || agg.worst === "pass")) return;
       const open = state.open.has(f);
       const row = el("tr", { cls: "family-row" });
       row.append(el("th", { cls: "row", title: "show the entries", onclick: () => { if (open) state.open.delete(f); else state.open.add(f); update(); } },
         el("span", { cls: "tw", text: open ? "▾" : "▸" }), fam, el("span", { cls: "n", text: "(" + entries.length + ")" })));
-      const perInterp = interps.map((i, n) => worstOf(entries, cellsBy[n]));
       interps.forEach((i, n) => {
         const agg = perInterp[n];
         const bad = agg.worst && agg.worst !== "pass" ? agg.counts[agg.worst] : "";
@@ -101,6 +103,7 @@
       body.append(row);
       if (!open) return;
       entries.forEach((e, k) => {
+        if (state.onlyFindings && perInterp.every((agg) => agg.perEntry[k][0] === null || agg.perEntry[k][0] === "pass")) return;
         const erow = el("tr", { cls: "entry-row" }, el("th", { cls: "row entry", text: D.entries[e][0] }));
         interps.forEach((i, n) => {
           const [w, count] = perInterp[n].perEntry[k];
@@ -179,7 +182,7 @@
     const q = state.q;
     const rows = new Map();
     for (const [entry, property, api, baseline, version] of D.differences) {
-      const e = D.entries.findIndex((x) => x[0] === entry);
+      const e = entryIndex.has(entry) ? entryIndex.get(entry) : -1;
       if (e >= 0 && !entryOk(e)) continue;
       if (e < 0 && q !== "" && !entry.toLowerCase().includes(q)) continue;
       if (state.interp !== "" && D.interpreters[Number(state.interp)].version !== version) continue;
@@ -253,8 +256,10 @@
     bar.append(select("interp", "interpreter", D.interpreters.map((it, n) => [n, it.label + " (" + it.platform + ")"])));
     bar.append(select("build", "build", D.builds.map((b, n) => [n, b.id])));
     bar.append(el("label", {}, "search ", search));
+    const only = el("input", { type: "checkbox", id: "only-findings", onchange: (ev) => { state.onlyFindings = ev.target.checked; update(); } });
+    bar.append(el("label", { title: "hide heat-map rows that only pass" }, only, " only rows with findings"));
     bar.append(el("button", { type: "button", text: "reset", onclick: () => {
-      Object.assign(state, { family: "", platform: "", interp: "", build: "", q: "" });
+      Object.assign(state, { family: "", platform: "", interp: "", build: "", q: "", onlyFindings: false });
       state.marks = new Set(MARKS);
       bar.querySelectorAll("input[type=checkbox]").forEach((b) => { b.checked = true; });
       syncControls();
