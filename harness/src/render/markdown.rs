@@ -128,10 +128,13 @@ fn new_failures(out: &mut String, report: &Report) {
     }
 }
 
+/// Builds by interpreter (version key, label), in version order.
+type Places<'a> = BTreeMap<(Vec<u64>, String), Vec<&'a str>>;
+
 /// Results of one mark, one row per (entry, check, reason), with the cells they occur in
 /// grouped by interpreter: `3.9.18 (host): 3.6, 3.7`.
 fn grouped(out: &mut String, report: &Report, mark: Mark, title: &str, meaning: &str) {
-    let mut rows: BTreeMap<(&str, String, String), BTreeMap<(Vec<u64>, String), Vec<&str>>> = BTreeMap::new();
+    let mut rows: BTreeMap<(&str, String, String), Places> = BTreeMap::new();
     let mut total = 0;
     for c in &report.cells {
         for result in c.results.iter().filter(|r| Mark::of(r) == mark) {
@@ -169,7 +172,9 @@ fn differences(out: &mut String, report: &Report) {
         return;
     }
     let mut properties: BTreeSet<(&str, &str)> = BTreeSet::new();
-    let mut by_version: BTreeMap<Vec<u64>, (&str, BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    // Version key → (version, entries, limited APIs).
+    type Row<'a> = (&'a str, BTreeSet<&'a str>, BTreeSet<&'a str>);
+    let mut by_version: BTreeMap<Vec<u64>, Row> = BTreeMap::new();
     for d in &report.differences {
         properties.insert((d.entry.as_str(), d.property.as_str()));
         let row = by_version.entry(version_key(&d.version)).or_insert_with(|| (d.version.as_str(), BTreeSet::new(), BTreeSet::new()));

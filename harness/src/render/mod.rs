@@ -189,7 +189,9 @@ pub struct Change {
 /// outcomes are its own cells', compared in `differences`), sorted by entry then version.
 pub fn changes(report: &Report) -> Vec<Change> {
     let order = interpreters(report);
-    let mut found: BTreeMap<(String, String, usize, usize), (String, String, Vec<String>)> = BTreeMap::new();
+    // (entry, property, index before, index after) → (label before, label after, builds)
+    type Point = (String, String, Vec<String>);
+    let mut found: BTreeMap<(String, String, usize, usize), Point> = BTreeMap::new();
     for build in builds(report) {
         let chain: Vec<(usize, &CellReport)> = order
             .iter()
@@ -292,7 +294,8 @@ pub(crate) mod tests {
         assert_eq!(family("PyCriticalSection2_End", ResultKind::Function), "PyCriticalSection_");
         assert_eq!(family("PyDictRevIterItem_Type", ResultKind::Data), "Py*_Type");
         assert_eq!(family("PyUnicodeDecodeError_GetStart", ResultKind::Function), "PyUnicode*Error_");
-        let pooled = families(&sample());
+        let report = sample();
+        let pooled = families(&report);
         assert_eq!(pooled.get("PyLong_AsLong").map(String::as_str), Some(OTHER_FAMILY));
         assert_eq!(pooled.get("abi3link").map(String::as_str), Some("(probe import)"));
     }
@@ -303,6 +306,6 @@ pub(crate) mod tests {
         let worst = report.cells[0].results.iter().map(Mark::of).max();
         assert_eq!(worst, Some(Mark::Crash));
         assert!(Mark::Known < Mark::Fail && Mark::Changed < Mark::Known && Mark::Pass < Mark::Skip);
-        assert_eq!(version_key("3.10.13") > version_key("3.9.18"), true);
+        assert!(version_key("3.10.13") > version_key("3.9.18"));
     }
 }
