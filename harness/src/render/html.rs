@@ -131,7 +131,8 @@ fn data(report: &Report) -> Value {
         "entries": entries.iter().map(|(name, fam)| json!([name, families.iter().position(|f| f == fam).unwrap_or_default()])).collect::<Vec<_>>(),
         "cells": cells,
         "findings": findings,
-        "differences": report.differences.iter().map(|d| json!([d.entry, d.property, d.limited_api, d.baseline, d.version])).collect::<Vec<_>>(),
+        "differences": report.differences.len(),
+        "changes": super::changes(report).into_iter().map(|c| json!([c.entry, c.property, c.from, c.to, c.builds])).collect::<Vec<_>>(),
     })
 }
 

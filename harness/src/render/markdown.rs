@@ -262,8 +262,14 @@ fn cell(text: &str) -> String {
     out
 }
 
-/// A fenced code block whose fence is longer than any backtick run in the text.
+/// A fenced code block whose fence is longer than any backtick run in the text; control
+/// characters other than line breaks and tabs become visible `\u{..}` escapes.
 fn fenced(out: &mut String, lang: &str, text: &str) {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() })
+        .collect();
+    let text = text.as_str();
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let _ = writeln!(out, "{fence}{lang}\n{text}\n{fence}\n");

@@ -9,7 +9,7 @@
   const RANK = {};
   MARKS.forEach((m, n) => { RANK[m] = n; });
   const LABEL = { pass: "pass", skip: "skipped", changed: "changed by design", known: "known break", fail: "new failure", timeout: "timeout", crash: "crash" };
-  const state = { marks: new Set(MARKS), family: "", platform: "", interp: "", build: "", q: "", open: new Set(), onlyFindings: false };
+  const state = { marks: new Set(MARKS), family: "", platform: "", interp: "", build: "", q: "", open: new Set(), full: new Set(), onlyFindings: false };
   const FINDINGS_SHOWN = 300;
 
   function el(tag, props, ...children) {
@@ -29,6 +29,10 @@
   const familyEntries = D.families.map(() => []);
   D.entries.forEach(([, f], e) => familyEntries[f].push(e));
   const platforms = [...new Set(D.interpreters.map((i) => i.platform))];
+  // Families with a new failure start open, so the failing entries are in sight at once.
+  for (const cell of D.cells) {
+    for (let e = 0; e < cell.s.length; e += 1) if ("ftc".includes(cell.s[e])) state.open.add(D.entries[e][1]);
+  }
 
   function interpOk(i) {
     const it = D.interpreters[i];
@@ -102,8 +106,11 @@
       });
       body.append(row);
       if (!open) return;
+      // An open family lists its entries with findings; those that only pass on request.
+      const full = state.full.has(f) && !state.onlyFindings;
+      let hidden = 0;
       entries.forEach((e, k) => {
-        if (state.onlyFindings && perInterp.every((agg) => agg.perEntry[k][0] === null || agg.perEntry[k][0] === "pass")) return;
+        if (!full && perInterp.every((agg) => agg.perEntry[k][0] === null || agg.perEntry[k][0] === "pass")) { hidden += 1; return; }
         const erow = el("tr", { cls: "entry-row" }, el("th", { cls: "row entry", text: D.entries[e][0] }));
         interps.forEach((i, n) => {
           const [w, count] = perInterp[n].perEntry[k];
@@ -113,6 +120,13 @@
         });
         body.append(erow);
       });
+      if (hidden > 0) {
+        body.append(el("tr", { cls: "entry-row" }, el("th", { cls: "row entry more-entries", colspan: String(interps.length + 1),
+          onclick: () => { state.full.add(f); update(); } }, "+ " + hidden + " more " + fam + " entr" + (hidden === 1 ? "y" : "ies") + " with nothing but passes (show)")));
+      } else if (full) {
+        body.append(el("tr", { cls: "entry-row" }, el("th", { cls: "row entry more-entries", colspan: String(interps.length + 1),
+          onclick: () => { state.full.delete(f); update(); } }, "− show only the entries with findings")));
+      }
     });
     table.append(body);
     table.setAttribute("data-cells", String(drawn));
@@ -178,33 +192,28 @@
     }
   }
 
+  // Change points: neighbouring release interpreters between which a property's outcomes
+  // change, with the builds that saw it (Report.differences, aggregated in Rust).
   function drawDifferences(root) {
-    const q = state.q;
-    const rows = new Map();
-    for (const [entry, property, api, baseline, version] of D.differences) {
+    const interpLabel = state.interp === "" ? null : D.interpreters[Number(state.interp)].label + " (" + D.interpreters[Number(state.interp)].platform + ")";
+    const rows = D.changes.filter(([entry, , from, to, builds]) => {
       const e = entryIndex.has(entry) ? entryIndex.get(entry) : -1;
-      if (e >= 0 && !entryOk(e)) continue;
-      if (e < 0 && q !== "" && !entry.toLowerCase().includes(q)) continue;
-      if (state.interp !== "" && D.interpreters[Number(state.interp)].version !== version) continue;
-      const key = entry + "\u0000" + property;
-      const row = rows.get(key) || { entry, property, versions: new Set(), apis: new Set(), n: 0 };
-      row.versions.add(version);
-      row.apis.add(api + " (vs " + baseline + ")");
-      row.n += 1;
-      rows.set(key, row);
-    }
-    const list = [...rows.values()].sort((a, b) => b.n - a.n || a.entry.localeCompare(b.entry));
-    root.append(el("p", { cls: "muted", text: "A property whose probe outcomes on an interpreter differ from those on the build's own version while agreeing with the Python-level oracle on both: the Python-level behaviour changed too. Not failures. " + list.length + " properties match the filters." }));
-    const table = el("table", { cls: "list", id: "differences" }, el("thead", {}, el("tr", {}, ...["entry", "property", "differs on", "builds (vs baseline)", "cells"].map((t) => el("th", { text: t })))));
+      if (e >= 0 && !entryOk(e)) return false;
+      if (e < 0 && state.q !== "" && !entry.toLowerCase().includes(state.q)) return false;
+      if (interpLabel !== null && from !== interpLabel && to !== interpLabel) return false;
+      return state.build === "" || builds.includes(D.builds[Number(state.build)].id);
+    });
+    root.append(el("p", { cls: "muted", text: "Where a property's probe outcomes change between neighbouring release interpreters, for the same generated cases, while agreeing with the Python-level oracle: the Python-level behaviour changed too. Not failures. "
+      + D.differences + " cells differ from their build's own version; " + rows.length + " of " + D.changes.length + " change points match the filters." }));
+    const table = el("table", { cls: "list", id: "changes" }, el("thead", {}, el("tr", {}, ...["entry", "property", "outcomes change between", "builds"].map((t) => el("th", { text: t })))));
     const body = el("tbody");
-    const byVersion = (a, b) => a.localeCompare(b, undefined, { numeric: true });
-    for (const row of list.slice(0, 400)) {
-      body.append(el("tr", {}, el("td", {}, el("code", { text: row.entry })), el("td", {}, el("code", { text: row.property === row.entry ? "" : row.property })),
-        el("td", { text: [...row.versions].sort(byVersion).join(", ") }), el("td", { text: [...row.apis].sort(byVersion).join(", ") }), el("td", { cls: "num", text: String(row.n) })));
+    for (const [entry, property, from, to, builds] of rows.slice(0, 500)) {
+      body.append(el("tr", {}, el("td", {}, el("code", { text: entry })), el("td", {}, el("code", { text: property === entry ? "" : property })),
+        el("td", { text: from + " → " + to }), el("td", { text: builds.join(", ") })));
     }
     table.append(body);
     root.append(el("div", { cls: "scroll" }, table));
-    if (list.length > 400) root.append(el("p", { cls: "muted", text: "... and " + (list.length - 400) + " more; narrow the filters." }));
+    if (rows.length > 500) root.append(el("p", { cls: "muted", text: "... and " + (rows.length - 500) + " more; narrow the filters." }));
   }
 
   function focus(change) {
@@ -276,7 +285,7 @@
     ["heatmap-section", "Entry families × interpreters", "Colour: the worst result of the family's entries over every build run on that interpreter; the number counts the entries with that result. Click a family to list its entries, a square to see its findings."],
     ["cells-section", "Builds × interpreters", "One square per cell (a build loaded into an interpreter): its worst result and how many entries have it."],
     ["findings", "Findings", "Every result that is not a pass, worst first, with the counterexample and the replay command."],
-    ["differences-section", "Behaviour that differs across versions", null],
+    ["differences-section", "Where behaviour changes across versions", null],
   ]) {
     const section = el("section", { id: id }, el("h2", { text: title }));
     if (intro) section.append(el("p", { cls: "muted", text: intro }));
