@@ -8,7 +8,7 @@
 //! * a known break passes, and says so: a `known_break` property on the test case and the
 //!   reference in `<system-out>`;
 //! * an entry whose checks were all skipped is `<skipped>`; a skipped check beside others that
-//!   ran is named in `<system-out>`;
+//!   ran is named in a `skipped_checks` property and explained in `<system-out>`;
 //! * a `changed` result (different by CPython's documented design) passes, with its detail in
 //!   `<system-out>` and a `changed` property.
 //!
@@ -93,13 +93,19 @@ fn testcase(out: &mut String, classname: &str, entry: &str, results: &[&EntryRes
     out.push_str(">\n");
     let known: Vec<&str> = results.iter().filter_map(|r| r.known.as_deref().filter(|_| Mark::of(r) == Mark::Known)).collect();
     let changed = results.iter().any(|r| Mark::of(r) == Mark::Changed);
-    if !known.is_empty() || changed {
+    // A skipped check beside checks that ran: the test case ran, so it is not `<skipped>`.
+    let skipped: Vec<String> = results.iter().filter(|r| Mark::of(r) == Mark::Skip).map(|r| serde_name(r.check)).collect();
+    let partly_skipped = !skipped.is_empty() && !all_skipped;
+    if !known.is_empty() || changed || partly_skipped {
         out.push_str("      <properties>\n");
         if let Some(reference) = known.first() {
             let _ = writeln!(out, "        <property name=\"known_break\" value=\"{}\"/>", attr(reference));
         }
         if changed {
             out.push_str("        <property name=\"changed\" value=\"true\"/>\n");
+        }
+        if partly_skipped {
+            let _ = writeln!(out, "        <property name=\"skipped_checks\" value=\"{}\"/>", attr(&skipped.join(",")));
         }
         out.push_str("      </properties>\n");
     }
@@ -112,7 +118,12 @@ fn testcase(out: &mut String, classname: &str, entry: &str, results: &[&EntryRes
             if n > 0 {
                 out.push_str("\n\n");
             }
-            let _ = write!(out, "[{} {}]\n{}", serde_name(result.check), serde_name(result.status), text(result.detail.as_deref().unwrap_or("(no detail)")));
+            let detail = result.detail.as_deref().unwrap_or("(no detail)");
+            let _ = write!(out, "[{} {}]\n{}", serde_name(result.check), serde_name(result.status), text(detail));
+            // Some details (a refleak's) do not end in the replay line; the case has it.
+            if let Some(case) = result.case.as_ref().filter(|c| !detail.contains(&c.replay)) {
+                let _ = write!(out, "\nreplay: {}", text(&case.replay));
+            }
         }
         out.push_str("</failure>\n");
         Outcome::Failure
