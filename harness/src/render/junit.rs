@@ -215,5 +215,8 @@ mod tests {
         assert!(xml.contains("PyLong_AsLong('&lt;\\u{1}\\u{fffe}&gt;' &amp; \"q\" ]]&gt;)"), "{xml}");
         assert!(xml.contains("replay: abi-harness replay --args '[1]'"));
         assert!(!xml.chars().any(|c| !allowed_in_xml(c)));
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let failure = doc.descendants().find(|n| n.has_tag_name("failure")).and_then(|n| n.text()).unwrap_or_default();
+        assert!(failure.contains("PyLong_AsLong('<\\u{1}\\u{fffe}>' & \"q\" ]]>)"), "{failure}");
     }
 }
