@@ -27,7 +27,7 @@ pub fn render(report: &Report) -> String {
     grouped(&mut out, report, Mark::Changed, "Changed by design", "different from the build's own version by CPython's documented design; not failures");
     grouped(&mut out, report, Mark::Skip, "Skipped", "not run, with the reason");
     differences(&mut out, report);
-    out.push_str("---\nEverything, next to this file: `report.json` (the record), `report.html` (heat map, filters, every finding), `junit.xml`.\n");
+    out.push_str("\n---\n\nEverything, next to this file: `report.json` (the record), `report.html` (heat map, filters, every finding), `junit.xml`.\n");
     truncate(out, LIMIT)
 }
 
