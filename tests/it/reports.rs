@@ -180,6 +180,8 @@ fn heat_map_renders_in_chromium(out: &Path, report: &Report) {
     // Each failure's replay command is on the page.
     assert!(dom.contains("class=\"replay\""));
 
+    filters_work(&page, profile.path(), report);
+
     let artefacts = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").join("abi-harness/test-artifacts");
     std::fs::create_dir_all(&artefacts).expect("artefact dir");
     let shot = artefacts.join("report-heatmap.png");
@@ -192,4 +194,34 @@ fn heat_map_renders_in_chromium(out: &Path, report: &Report) {
     // A blank page of this size compresses to a few kilobytes; text and a coloured grid do not.
     assert!(png.len() > 40_000, "the screenshot looks empty: {} bytes at {}", png.len(), shot.display());
     eprintln!("screenshot: {}", shot.display());
+}
+
+/// The filters, driven as a reader would: a search narrows the heat map to the matching
+/// family, and a click on the red square narrows the page to that family and interpreter.
+fn filters_work(page: &Path, profile: &Path, report: &Report) {
+    const DRIVE: &str = r##"<script>
+      const search = document.querySelector("#filters input[type=search]");
+      search.value = "PyLong_AsLong";
+      search.dispatchEvent(new Event("input"));
+      document.body.setAttribute("data-search-cells", document.getElementById("heatmap").getAttribute("data-cells"));
+      document.body.setAttribute("data-search-findings", String(document.querySelectorAll("#findings details.finding").length));
+      [...document.querySelectorAll("#filters button")].find((b) => b.textContent === "reset").click();
+      document.querySelector("#heatmap td.hm-cell.m-fail").click();
+      document.body.setAttribute("data-click-cells", document.getElementById("heatmap").getAttribute("data-cells"));
+      document.body.setAttribute("data-click-findings", String(document.querySelectorAll("#findings details.finding.m-fail").length));
+    </script>"##;
+    let html = std::fs::read_to_string(page).expect("report.html");
+    let driven = page.with_file_name("driven.html");
+    std::fs::write(&driven, html.replace("</body>", &format!("{DRIVE}</body>"))).expect("write driven page");
+    let dom = headless(&driven, profile, &["--dump-dom"]);
+    let attribute = |name: &str| {
+        let at = dom.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("the driving script did not set {name}")) + name.len() + 2;
+        dom[at..].split('"').next().unwrap_or_default().parse::<usize>().unwrap_or_else(|_| panic!("{name} is not a number"))
+    };
+    let interpreters = report.cells.iter().map(|c| &c.interpreter.executable).collect::<BTreeSet<_>>().len();
+    assert_eq!(attribute("data-search-cells"), interpreters, "the search leaves the PyLong_ row only");
+    let failures = report.cells.iter().flat_map(|c| &c.results).filter(|r| r.entry == "PyLong_AsLong" && r.status != abi_harness::report::Status::Pass).count();
+    assert_eq!(attribute("data-search-findings"), failures);
+    assert_eq!(attribute("data-click-cells"), 1, "a click on a square narrows to its family and interpreter");
+    assert_eq!(attribute("data-click-findings"), failures);
 }

@@ -204,7 +204,7 @@
       return state.build === "" || builds.includes(D.builds[Number(state.build)].id);
     });
     root.append(el("p", { cls: "muted", text: "Where a property's probe outcomes change between neighbouring release interpreters, for the same generated cases, while agreeing with the Python-level oracle: the Python-level behaviour changed too. Not failures. "
-      + D.differences + " cells differ from their build's own version; " + rows.length + " of " + D.changes.length + " change points match the filters." }));
+      + D.differences + " results differ from their build's own version; " + rows.length + " of " + D.changes.length + " change points match the filters." }));
     const table = el("table", { cls: "list", id: "changes" }, el("thead", {}, el("tr", {}, ...["entry", "property", "outcomes change between", "builds"].map((t) => el("th", { text: t })))));
     const body = el("tbody");
     for (const [entry, property, from, to, builds] of rows.slice(0, 500)) {
