@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Mark, builds, cell_label, families, interpreters, serde_name, version_label};
+use super::{Labels, Mark, builds, families, interpreters, serde_name};
 use crate::report::Report;
 
 const CSS: &str = include_str!("page.css");
@@ -74,6 +74,7 @@ fn data(report: &Report) -> Value {
     families.sort_unstable_by_key(|f| (*f == super::OTHER_FAMILY, *f));
     families.dedup();
 
+    let labels = Labels::new(report);
     let mut cells = Vec::new();
     let mut findings = Vec::new();
     for (n, cell) in report.cells.iter().enumerate() {
@@ -102,7 +103,7 @@ fn data(report: &Report) -> Value {
         cells.push(json!({
             "i": i,
             "b": builds.iter().position(|b| *b == cell.build.id),
-            "label": cell_label(cell),
+            "label": labels.cell(cell),
             "ms": cell.duration_ms,
             "cases": cell.cases,
             "s": marks,
@@ -117,7 +118,7 @@ fn data(report: &Report) -> Value {
         "summary": report.summary,
         "new_failures": report.summary.new_failures(),
         "interpreters": interpreters.iter().map(|i| json!({
-            "label": version_label(i),
+            "label": labels.version(i),
             "version": i.version,
             "platform": i.platform,
             "debug": i.debug,

@@ -17,7 +17,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Mark, by_entry, cell_label, serde_name};
+use super::{Labels, Mark, by_entry, serde_name};
 use crate::report::{EntryResult, Report};
 
 pub fn render(report: &Report) -> String {
@@ -25,8 +25,9 @@ pub fn render(report: &Report) -> String {
     let total = report.cells.iter().map(|c| by_entry(c).len()).sum::<usize>();
     let (mut failures, mut skipped) = (0, 0);
     let mut suites = String::new();
+    let labels = Labels::new(report);
     for cell in &report.cells {
-        let name = cell_label(cell);
+        let name = labels.cell(cell);
         let entries = by_entry(cell);
         let mut cases = String::new();
         let (mut cell_failures, mut cell_skipped) = (0, 0);

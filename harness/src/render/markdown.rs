@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{Mark, builds, cell_label, interpreters, serde_name, version_key, version_label};
+use super::{Labels, Mark, builds, interpreters, serde_name, version_key};
 use crate::report::{CellReport, EntryResult, Report};
 
 /// GitHub rejects a step summary over 1 MiB; stay under it with room for the closing note.
@@ -61,8 +61,9 @@ fn matrix(out: &mut String, report: &Report) {
     out.push_str("✅ all pass · ⚠️ *n* known breaks · ❌ *n* new failures · 🔄 *n* changed by design · blank: not planned.\n\n");
     let _ = writeln!(out, "| interpreter | {} |", builds.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(" | "));
     let _ = writeln!(out, "| --- |{}", " :-: |".repeat(builds.len()));
+    let labels = Labels::new(report);
     for interpreter in interpreters(report) {
-        let _ = write!(out, "| {} {} |", version_label(interpreter), cell(&interpreter.platform));
+        let _ = write!(out, "| {} {} |", cell(&labels.version(interpreter)), cell(&interpreter.platform));
         for build in &builds {
             let found = report.cells.iter().find(|c| &c.build.id == build && c.interpreter.platform == interpreter.platform && c.interpreter.executable == interpreter.executable);
             let mark = match found {
@@ -96,6 +97,7 @@ fn new_failures(out: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(out, "## New failures ({})\n", failures.len());
+    let labels = Labels::new(report);
     for (c, result) in failures.iter().take(FAILURES_SHOWN) {
         let _ = writeln!(
             out,
@@ -103,7 +105,7 @@ fn new_failures(out: &mut String, report: &Report) {
             serde_name(result.status).to_uppercase(),
             result.entry,
             serde_name(result.check),
-            cell(&cell_label(c))
+            cell(&labels.cell(c))
         );
         let replay = result.case.as_ref().map(|case| case.replay.as_str());
         let detail: Vec<&str> = result
@@ -137,6 +139,7 @@ type Places<'a> = BTreeMap<(Vec<u64>, String), Vec<&'a str>>;
 fn grouped(out: &mut String, report: &Report, mark: Mark, title: &str, meaning: &str) {
     let mut rows: BTreeMap<(&str, String, String), Places> = BTreeMap::new();
     let mut total = 0;
+    let labels = Labels::new(report);
     for c in &report.cells {
         for result in c.results.iter().filter(|r| Mark::of(r) == mark) {
             total += 1;
@@ -144,7 +147,7 @@ fn grouped(out: &mut String, report: &Report, mark: Mark, title: &str, meaning: 
                 Mark::Known => result.known.clone().unwrap_or_default(),
                 _ => result.detail.as_deref().and_then(|d| d.lines().next()).unwrap_or_default().to_owned(),
             };
-            let label = format!("{} ({})", version_label(&c.interpreter), c.interpreter.platform);
+            let label = labels.interpreter(&c.interpreter);
             rows.entry((result.entry.as_str(), serde_name(result.check), reason))
                 .or_default()
                 .entry((version_key(&c.interpreter.version), label))

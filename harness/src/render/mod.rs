@@ -6,7 +6,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::report::{CellReport, EntryResult, InterpreterRecord, Report, ResultKind, Status};
 
@@ -75,9 +75,37 @@ pub(crate) fn version_label(interpreter: &InterpreterRecord) -> String {
     format!("{}{}", interpreter.version, if interpreter.debug { "d" } else { "" })
 }
 
-/// `build 3.6@3.15.2 on 3.14.10d (sid)`: a cell as people name it.
-pub(crate) fn cell_label(cell: &CellReport) -> String {
-    format!("build {} on {} ({})", cell.build.id, version_label(&cell.interpreter), cell.interpreter.platform)
+/// Names of interpreters and cells as people say them, unique within a report: two
+/// interpreters of one version on one platform (a distribution's and a custom build, a
+/// wrapper) are told apart by their executables, so JUnit suites never share a name.
+pub(crate) struct Labels {
+    ambiguous: BTreeSet<(String, String)>,
+}
+
+impl Labels {
+    pub(crate) fn new(report: &Report) -> Labels {
+        let mut seen: BTreeMap<(String, String), BTreeSet<&str>> = BTreeMap::new();
+        for cell in &report.cells {
+            seen.entry((version_label(&cell.interpreter), cell.interpreter.platform.clone())).or_default().insert(&cell.interpreter.executable);
+        }
+        Labels { ambiguous: seen.into_iter().filter(|(_, executables)| executables.len() > 1).map(|(key, _)| key).collect() }
+    }
+
+    /// `3.9.18d`, or `3.9.18d /opt/python/bin/python3` where the version alone is ambiguous.
+    pub(crate) fn version(&self, interpreter: &InterpreterRecord) -> String {
+        let label = version_label(interpreter);
+        if self.ambiguous.contains(&(label.clone(), interpreter.platform.clone())) { format!("{label} {}", interpreter.executable) } else { label }
+    }
+
+    /// `3.9.18 (host)`.
+    pub(crate) fn interpreter(&self, interpreter: &InterpreterRecord) -> String {
+        format!("{} ({})", self.version(interpreter), interpreter.platform)
+    }
+
+    /// `build 3.6@3.15.2 on 3.14.10d (sid)`.
+    pub(crate) fn cell(&self, cell: &CellReport) -> String {
+        format!("build {} on {}", cell.build.id, self.interpreter(&cell.interpreter))
+    }
 }
 
 /// A cell's results grouped by entry, in the order the entries first appear.
@@ -189,6 +217,7 @@ pub struct Change {
 /// outcomes are its own cells', compared in `differences`), sorted by entry then version.
 pub fn changes(report: &Report) -> Vec<Change> {
     let order = interpreters(report);
+    let labels = Labels::new(report);
     // (entry, property, index before, index after) → (label before, label after, builds)
     type Point = (String, String, Vec<String>);
     let mut found: BTreeMap<(String, String, usize, usize), Point> = BTreeMap::new();
@@ -211,7 +240,7 @@ pub fn changes(report: &Report) -> Vec<Change> {
             for result in &after.results {
                 let (Some(property), Some(print)) = (result.property.as_deref(), result.fingerprint.as_deref()) else { continue };
                 if prints.get(&(result.entry.as_str(), property)).is_some_and(|p| *p != print) {
-                    let label = |c: &CellReport| format!("{} ({})", version_label(&c.interpreter), c.interpreter.platform);
+                    let label = |c: &CellReport| labels.interpreter(&c.interpreter);
                     found
                         .entry((result.entry.clone(), property.to_owned(), *m, *n))
                         .or_insert_with(|| (label(before), label(after), Vec::new()))
@@ -298,6 +327,18 @@ pub(crate) mod tests {
         let pooled = families(&report);
         assert_eq!(pooled.get("PyLong_AsLong").map(String::as_str), Some(OTHER_FAMILY));
         assert_eq!(pooled.get("abi3link").map(String::as_str), Some("(probe import)"));
+    }
+
+    #[test]
+    fn labels_tell_apart_interpreters_of_one_version() {
+        let mut report = sample();
+        let mut twin = report.cells[1].clone();
+        twin.interpreter.executable = "/opt/wrapper".into();
+        report.cells.push(twin);
+        let labels = Labels::new(&report);
+        assert_eq!(labels.cell(&report.cells[0]), "build 3.6 on 3.9.18 (host)");
+        assert_eq!(labels.cell(&report.cells[1]), "build 3.6 on 3.10.13 /usr/bin/python3.10.13 (host)");
+        assert_eq!(labels.cell(&report.cells[2]), "build 3.6 on 3.10.13 /opt/wrapper (host)");
     }
 
     #[test]
