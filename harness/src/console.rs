@@ -105,12 +105,19 @@ pub fn summary(report: &Report) -> String {
         }
     }
     if !report.differences.is_empty() {
-        let _ = writeln!(out, "\nbehaviour that differs from the build's own version (Python-level behaviour changed too; not a failure):");
-        for d in report.differences.iter().take(FAILURES_SHOWN) {
-            let _ = writeln!(out, "  {} ({}): limited API {} on {} differs from {}", d.entry, d.property, d.limited_api, d.version, d.baseline);
+        // The differences, cell by cell, run to thousands of lines: print where outcomes change.
+        let changes = crate::render::changes(report);
+        let _ = writeln!(
+            out,
+            "\nbehaviour that changes across versions ({} results differ from their build's own version; Python-level behaviour changed too; not a failure):",
+            report.differences.len()
+        );
+        for c in changes.iter().take(FAILURES_SHOWN) {
+            let property = if c.property == c.entry { String::new() } else { format!(" ({})", c.property) };
+            let _ = writeln!(out, "  {}{property}: {} -> {} (builds {})", c.entry, c.from, c.to, c.builds.join(", "));
         }
-        if report.differences.len() > FAILURES_SHOWN {
-            let _ = writeln!(out, "  ... and {} more in the report", report.differences.len() - FAILURES_SHOWN);
+        if changes.len() > FAILURES_SHOWN {
+            let _ = writeln!(out, "  ... and {} more change points in summary.md and report.html", changes.len() - FAILURES_SHOWN);
         }
     }
     let s = &report.summary;
