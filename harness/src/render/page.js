@@ -249,6 +249,19 @@
       counts.append(el("span", { cls: "count" }, el("b", { text: String(s[key] || 0) }), label));
     }
     app.append(counts);
+    // The new failures first, above the fold: what a reader opened the page for.
+    const failing = D.findings.filter((f) => RANK[f.m] >= RANK.fail);
+    if (failing.length > 0) {
+      const list = el("ul", { cls: "new-failures", id: "new-failures" });
+      for (const f of failing.slice(0, 10)) {
+        const id = "finding-" + f.c + "-" + f.e + "-" + f.check;
+        list.append(el("li", {}, el("span", { cls: "badge m-" + f.m, text: LABEL[f.m] }),
+          el("a", { href: "#" + id, onclick: (ev) => { ev.preventDefault(); const node = document.getElementById(id); if (node) { node.open = true; node.scrollIntoView(); } } },
+            el("code", { text: D.entries[f.e][0] })), " · " + f.check + " · " + D.cells[f.c].label));
+      }
+      if (failing.length > 10) list.append(el("li", { cls: "muted", text: "... and " + (failing.length - 10) + " more in the findings below" }));
+      app.append(list);
+    }
   }
 
   function filters(app) {
