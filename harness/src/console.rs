@@ -105,23 +105,19 @@ pub fn summary(report: &Report) -> String {
         }
     }
     if !report.differences.is_empty() {
-        let _ = writeln!(out, "\nbehaviour that differs from the build's own version (Python-level behaviour changed too; not a failure), by entry:");
-        let mut by_entry: std::collections::BTreeMap<&str, (usize, usize, std::collections::BTreeSet<&str>)> = Default::default();
-        for d in &report.differences {
-            let (count, explained, references) = by_entry.entry(d.entry.as_str()).or_default();
-            *count += 1;
-            if let Some(reference) = &d.explained_by {
-                *explained += 1;
-                references.insert(reference.as_str());
-            }
+        // The differences, cell by cell, run to thousands of lines: print where outcomes change.
+        let changes = crate::render::changes(report);
+        let _ = writeln!(
+            out,
+            "\nbehaviour that changes across versions ({} results differ from their build's own version; Python-level behaviour changed too; not a failure):",
+            report.differences.len()
+        );
+        for c in changes.iter().take(FAILURES_SHOWN) {
+            let property = if c.property == c.entry { String::new() } else { format!(" ({})", c.property) };
+            let _ = writeln!(out, "  {}{property}: {} -> {} (builds {})", c.entry, c.from, c.to, c.builds.join(", "));
         }
-        for (entry, (count, explained, references)) in &by_entry {
-            let how = match explained {
-                0 => "no documented change recorded".to_owned(),
-                n if n == count => format!("all `changed` by design: {}", references.iter().copied().collect::<Vec<_>>().join(", ")),
-                n => format!("{n} `changed` by design ({}), {} unexplained", references.iter().copied().collect::<Vec<_>>().join(", "), count - n),
-            };
-            let _ = writeln!(out, "  {entry}: {count} cells; {how}");
+        if changes.len() > FAILURES_SHOWN {
+            let _ = writeln!(out, "  ... and {} more change points in summary.md and report.html", changes.len() - FAILURES_SHOWN);
         }
     }
     let s = &report.summary;

@@ -16,6 +16,7 @@ pub mod process;
 pub mod plan;
 pub mod platform;
 pub mod properties;
+pub mod render;
 pub mod report;
 pub mod reproducer;
 pub mod run;

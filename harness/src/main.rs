@@ -58,7 +58,8 @@ enum Command {
     },
     /// Run one property case again, as a failure's `replay:` line says.
     Replay(ReplayArgs),
-    /// Rebuild report.json from a run's journal (after an interruption, say) and print the summary.
+    /// Rebuild report.json and its renderings (junit.xml, summary.md, report.html) from a run's
+    /// journal (after an interruption, say) and print the summary.
     Report {
         /// The run's output folder (holding journal.jsonl).
         #[arg(default_value = "target/abi-harness/report")]
@@ -217,7 +218,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 path => Manifest::read(std::path::Path::new(path)).with_context(|| format!("the run's manifest, named in {}", out.join(run::JOURNAL).display()))?,
             };
             let report = report.with_coverage(&manifest)?;
-            run::write_atomically(&out.join(run::REPORT), &serde_json::to_vec_pretty(&report)?)?;
+            run::write_report(&out, &report)?;
             print!("{}", console::summary(&report));
             println!("report: {}", out.join(run::REPORT).display());
             Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })

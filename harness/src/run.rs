@@ -1,6 +1,7 @@
 //! A run: builds the probes, runs every cell in parallel workers, journals each finished cell
 //! and writes the report. The journal (`journal.jsonl`: a header line, then one line per cell,
-//! flushed) is the record; `report.json` is built from it at the end, atomically.
+//! flushed) is the record; `report.json` and its renderings (`render`) are built from it at the
+//! end, each atomically.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -72,18 +73,27 @@ pub fn check_c_libraries(builds: &[Build], interpreters: &[Interpreter], cells: 
 
 pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     std::fs::create_dir_all(&options.out_dir).with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
-    let report_path = options.out_dir.join(REPORT);
     // A report from an earlier run must not pass for this run's if this one is interrupted.
-    match std::fs::remove_file(&report_path) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-            return Err(err).with_context(|| format!("cannot remove the old {}", report_path.display()));
+    for name in std::iter::once(REPORT).chain(crate::render::FILES) {
+        let path = options.out_dir.join(name);
+        match std::fs::remove_file(&path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(err).with_context(|| format!("cannot remove the old {}", path.display()));
+            }
+            _ => {}
         }
-        _ => {}
     }
     let scratch = options.out_dir.join("workers");
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
     let (worker_py, oracles_py) = Builder::driver_files(&options.cache_dir)?;
     let reproducer_dir = std::fs::canonicalize(&options.out_dir).unwrap_or_else(|_| options.out_dir.clone()).join("reproducers");
+    // Reproducers belong to the run whose report names them.
+    match std::fs::remove_dir_all(&reproducer_dir) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            return Err(err).with_context(|| format!("cannot remove the old {}", reproducer_dir.display()));
+        }
+        _ => {}
+    }
 
     let header = RunHeader {
         schema: SCHEMA_VERSION,
@@ -166,8 +176,17 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     progress.finish(started.elapsed());
 
     let report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
-    write_atomically(&report_path, &serde_json::to_vec_pretty(&report)?)?;
+    write_report(&options.out_dir, &report)?;
     Ok(report)
+}
+
+/// Writes `report.json` and its renderings (`render::all`) into `out_dir`, each atomically.
+/// `report.json` goes last: where it is, the renderings of the same report are too.
+pub fn write_report(out_dir: &Path, report: &Report) -> Result<()> {
+    for (name, text) in crate::render::all(report) {
+        write_atomically(&out_dir.join(name), text.as_bytes())?;
+    }
+    write_atomically(&out_dir.join(REPORT), &serde_json::to_vec_pretty(report)?)
 }
 
 /// Writes the C reproducers a cell's failures carry, before the cell is journaled.

@@ -11,3 +11,4 @@ mod faults;
 mod matrix;
 mod platforms;
 mod presence;
+mod reports;
