@@ -5,11 +5,13 @@
 
 pub mod build;
 pub mod console;
+pub mod diff;
 pub mod elf;
 pub mod interpreter;
 pub mod known;
 pub mod manifest;
 pub mod matrix;
+pub mod merge;
 pub mod process;
 pub mod plan;
 pub mod platform;

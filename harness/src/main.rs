@@ -13,7 +13,7 @@ use abi_harness::matrix::{Matrix, Settings};
 use abi_harness::report::Check;
 use abi_harness::run::{RunInput, RunOptions};
 use abi_harness::platform::{self, Platform};
-use abi_harness::{console, plan, properties, run};
+use abi_harness::{console, diff, merge, plan, properties, run};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
@@ -71,11 +71,37 @@ enum Command {
         #[arg(long)]
         rootfs_cache: Option<PathBuf>,
     },
+    /// What changed between two runs: regressions (exit 1), fixes, status changes, entries,
+    /// interpreters and builds that came or went.
+    Diff {
+        /// The earlier run: its report.json or its output folder.
+        old: PathBuf,
+        /// The later run: its report.json or its output folder.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Combine the reports of a sharded run (`--shard K/N`) into one, checking that every
+    /// planned cell is there exactly once.
+    Merge {
+        /// The shards' report.json files or output folders.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Where the merged journal.jsonl and report.json go.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// List the manifest's entries.
     Manifest {
         #[arg(long)]
         manifest: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -135,6 +161,10 @@ struct Common {
     /// on debug interpreters only).
     #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic,refleak")]
     checks: Vec<String>,
+    /// Run only part K of N of the planned cells (e.g. 2/3), chosen by a hash of each cell's
+    /// key; `abi-harness merge` combines the parts' reports.
+    #[arg(long)]
+    shard: Option<plan::Shard>,
 }
 
 fn main() -> ExitCode {
@@ -203,6 +233,26 @@ fn dispatch(cli: Cli) -> Result<u8> {
             run::write_atomically(&out.join(run::REPORT), &serde_json::to_vec_pretty(&report)?)?;
             print!("{}", console::summary(&report));
             println!("report: {}", out.join(run::REPORT).display());
+            Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+        }
+        Command::Diff { old, new, format } => {
+            let (before, after) = (run::read_report(&old)?, run::read_report(&new)?);
+            let diff = diff::diff(&before, &after);
+            match format {
+                Format::Text => print!("{}", diff::render(&diff, &old.display().to_string(), &new.display().to_string())),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&diff)?),
+            }
+            Ok(if diff.has_regressions() { EXIT_ABI_FAILURE } else { EXIT_PASS })
+        }
+        Command::Merge { inputs, out } => {
+            let parts = inputs
+                .iter()
+                .map(|path| Ok(merge::Part { origin: path.display().to_string(), report: run::read_report(path)? }))
+                .collect::<Result<Vec<_>>>()?;
+            let (header, cells) = merge::merge(&parts)?;
+            let report = run::write_journal_and_report(&out, &header, &cells)?;
+            print!("{}", console::summary(&report));
+            println!("merged {} reports: {}", parts.len(), out.join(run::REPORT).display());
             Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
         }
         Command::Manifest { manifest } => {
@@ -301,12 +351,13 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
         bail!("probes need a newer C library than a platform has:\n  {}", mismatches.join("\n  "));
     }
     eprintln!(
-        "{} interpreters ({}), {} builds (limited API {}), {} cells",
+        "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
         interpreters.len(),
         interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
         builds.len(),
         builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
-        cells.len()
+        cells.len(),
+        common.shard.map(|s| format!(", of which shard {s} runs its part")).unwrap_or_default()
     );
     let options = RunOptions {
         settings,
@@ -317,7 +368,7 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
         harness_command: harness_command(),
         progress_bar: std::io::stderr().is_terminal(),
     };
-    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells };
+    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells, shard: common.shard };
     let report = run::execute(&input, &options)?;
     print!("{}", console::summary(&report));
     println!("report: {}", common.out.join(run::REPORT).display());

@@ -16,7 +16,8 @@ use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::properties::Property;
-use crate::report::{CellReport, Check, Report, RunHeader, SCHEMA_VERSION};
+use crate::plan::Shard;
+use crate::report::{CellKey, CellReport, Check, Report, RunHeader, SCHEMA_VERSION};
 
 pub struct RunOptions {
     pub settings: Settings,
@@ -34,7 +35,10 @@ pub struct RunInput<'a> {
     pub properties: &'a [Property],
     pub builds: &'a [Build],
     pub interpreters: &'a [Interpreter],
+    /// The whole plan: (index into `builds`, index into `interpreters`).
     pub cells: &'a [(usize, usize)],
+    /// Run only this part of the plan; the header still lists the whole plan.
+    pub shard: Option<Shard>,
 }
 
 pub const JOURNAL: &str = "journal.jsonl";
@@ -86,12 +90,10 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         .map(|(k, v)| (k.to_owned(), v))
         .collect(),
         interpreters: input.interpreters.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect(),
-        planned: input
-            .cells
-            .iter()
-            .map(|&(b, i)| (input.interpreters[i].platform.clone(), input.interpreters[i].executable.display().to_string(), input.builds[b].id.clone()))
-            .collect(),
+        planned: input.cells.iter().map(|&(b, i)| cell_key(input, b, i)).collect(),
+        shard: input.shard,
     };
+    let cells_here: Vec<(usize, usize)> = input.cells.iter().copied().filter(|&(b, i)| input.shard.is_none_or(|s| s.contains(&cell_key(input, b, i)))).collect();
     let journal_path = options.out_dir.join(JOURNAL);
     let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
     writeln!(journal, "{}", serde_json::to_string(&header)?)?;
@@ -101,9 +103,9 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         0 => std::thread::available_parallelism().map_or(2, usize::from),
         n => n,
     }
-    .min(input.cells.len().max(1));
+    .min(cells_here.len().max(1));
     let started = Instant::now();
-    let progress = Progress::new(input.cells.len() as u64, options.progress_bar);
+    let progress = Progress::new(cells_here.len() as u64, options.progress_bar);
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<CellReport>();
     let cx = CellContext {
@@ -121,11 +123,11 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..jobs {
             let sender = sender.clone();
-            let (cx, next) = (&cx, &next);
+            let (cx, next, cells_here) = (&cx, &next, &cells_here);
             scope.spawn(move || {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(b, i)) = input.cells.get(n) else { break };
+                    let Some(&(b, i)) = cells_here.get(n) else { break };
                     let report = run_cell(&input.builds[b], &input.interpreters[i], cx);
                     if sender.send(report).is_err() {
                         break;
@@ -148,6 +150,59 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
 
     let report = report_from_journal(&journal_path)?;
     write_atomically(&report_path, &serde_json::to_vec_pretty(&report)?)?;
+    Ok(report)
+}
+
+/// A cell's key as the report writes it: (platform, executable, build id).
+fn cell_key(input: &RunInput<'_>, build: usize, interpreter: usize) -> CellKey {
+    let interpreter = &input.interpreters[interpreter];
+    (interpreter.platform.clone(), interpreter.executable.display().to_string(), input.builds[build].id.clone())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadReportError {
+    #[error("cannot read the report {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a report.json of this harness", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{} has report schema {found}; this harness reads schema {SCHEMA_VERSION}", path.display())]
+    Schema { path: PathBuf, found: u32 },
+}
+
+/// Reads a `report.json`, given as the file or as the run's output folder.
+pub fn read_report(path: &Path) -> Result<Report, ReadReportError> {
+    let path = if path.is_dir() { path.join(REPORT) } else { path.to_owned() };
+    let text = std::fs::read_to_string(&path).map_err(|source| ReadReportError::Read { path: path.clone(), source })?;
+    // The schema first: a newer report may not parse as this one, and that is the better error.
+    let schema = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v.get("schema")?.as_u64());
+    if let Some(found) = schema.filter(|&s| s != u64::from(SCHEMA_VERSION)) {
+        return Err(ReadReportError::Schema { path, found: u32::try_from(found).unwrap_or(u32::MAX) });
+    }
+    serde_json::from_str(&text).map_err(|source| ReadReportError::Parse { path, source })
+}
+
+/// Writes a journal (header, then one line per cell) and the report built from it, both
+/// atomically: what `merge` leaves in its output folder, the same files a run leaves.
+pub fn write_journal_and_report(out_dir: &Path, header: &RunHeader, cells: &[CellReport]) -> Result<Report> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+    let mut journal = serde_json::to_string(header)?;
+    journal.push('\n');
+    for cell in cells {
+        journal.push_str(&serde_json::to_string(cell)?);
+        journal.push('\n');
+    }
+    let journal_path = out_dir.join(JOURNAL);
+    write_atomically(&journal_path, journal.as_bytes())?;
+    let report = report_from_journal(&journal_path)?;
+    write_atomically(&out_dir.join(REPORT), &serde_json::to_vec_pretty(&report)?)?;
     Ok(report)
 }
 
