@@ -357,7 +357,13 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
         builds.len(),
         builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
         cells.len(),
-        common.shard.map(|s| format!(", of which shard {s} runs its part")).unwrap_or_default()
+        common
+            .shard
+            .map(|shard| {
+                let key = |&(b, i): &(usize, usize)| (interpreters[i].platform.clone(), interpreters[i].executable.display().to_string(), builds[b].id.clone());
+                format!(", {} of them in shard {shard}", cells.iter().filter(|c| shard.contains(&key(c))).count())
+            })
+            .unwrap_or_default()
     );
     let options = RunOptions {
         settings,

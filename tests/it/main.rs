@@ -6,7 +6,9 @@
 mod support;
 
 mod bad_input;
+mod diff;
 mod faults;
 mod matrix;
 mod platforms;
 mod presence;
+mod shards;
