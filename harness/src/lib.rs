@@ -3,6 +3,11 @@
 //! Data flows manifest → matrix → interpreters → probe builds → cells run in workers → results
 //! → reports; see ARCHITECTURE.md for the map and its invariants.
 
+// Workers are isolated with Unix process groups and signals (`process`); nothing stands in for
+// them on Windows yet. Say so at build time rather than with a screen of unresolved names.
+#[cfg(not(unix))]
+compile_error!("abi-harness needs a Unix: its workers run in process groups and crash with signals (see README, Platforms); Windows is not supported yet");
+
 pub mod build;
 pub mod console;
 pub mod diff;
