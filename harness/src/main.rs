@@ -350,21 +350,6 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
     if !mismatches.is_empty() {
         bail!("probes need a newer C library than a platform has:\n  {}", mismatches.join("\n  "));
     }
-    eprintln!(
-        "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
-        interpreters.len(),
-        interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
-        builds.len(),
-        builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
-        cells.len(),
-        common
-            .shard
-            .map(|shard| {
-                let key = |&(b, i): &(usize, usize)| (interpreters[i].platform.clone(), interpreters[i].executable.display().to_string(), builds[b].id.clone());
-                format!(", {} of them in shard {shard}", cells.iter().filter(|c| shard.contains(&key(c))).count())
-            })
-            .unwrap_or_default()
-    );
     let options = RunOptions {
         settings,
         out_dir: common.out.clone(),
@@ -375,6 +360,15 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
         progress_bar: std::io::stderr().is_terminal(),
     };
     let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells, shard: common.shard };
+    eprintln!(
+        "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
+        interpreters.len(),
+        interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
+        builds.len(),
+        builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
+        cells.len(),
+        common.shard.map(|shard| format!(", {} of them in shard {shard}", input.cells_here().len())).unwrap_or_default()
+    );
     let report = run::execute(&input, &options)?;
     print!("{}", console::summary(&report));
     println!("report: {}", common.out.join(run::REPORT).display());

@@ -90,10 +90,10 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         .map(|(k, v)| (k.to_owned(), v))
         .collect(),
         interpreters: input.interpreters.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect(),
-        planned: input.cells.iter().map(|&(b, i)| cell_key(input, b, i)).collect(),
+        planned: input.cells.iter().map(|&cell| input.key(cell)).collect(),
         shard: input.shard,
     };
-    let cells_here: Vec<(usize, usize)> = input.cells.iter().copied().filter(|&(b, i)| input.shard.is_none_or(|s| s.contains(&cell_key(input, b, i)))).collect();
+    let cells_here = input.cells_here();
     let journal_path = options.out_dir.join(JOURNAL);
     let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
     writeln!(journal, "{}", serde_json::to_string(&header)?)?;
@@ -153,10 +153,17 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     Ok(report)
 }
 
-/// A cell's key as the report writes it: (platform, executable, build id).
-fn cell_key(input: &RunInput<'_>, build: usize, interpreter: usize) -> CellKey {
-    let interpreter = &input.interpreters[interpreter];
-    (interpreter.platform.clone(), interpreter.executable.display().to_string(), input.builds[build].id.clone())
+impl RunInput<'_> {
+    /// A cell's key as the report writes it: (platform, executable, build id).
+    pub fn key(&self, (build, interpreter): (usize, usize)) -> CellKey {
+        let interpreter = &self.interpreters[interpreter];
+        (interpreter.platform.clone(), interpreter.executable.display().to_string(), self.builds[build].id.clone())
+    }
+
+    /// The cells this run runs: the whole plan, or its shard's part of it.
+    pub fn cells_here(&self) -> Vec<(usize, usize)> {
+        self.cells.iter().copied().filter(|&cell| self.shard.is_none_or(|shard| shard.contains(&self.key(cell)))).collect()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
