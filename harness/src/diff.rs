@@ -211,6 +211,10 @@ fn describe(key: &ResultKey) -> String {
     format!("{} {}{property}, build {} on {}", key.entry, name(key.check), key.build, key.interpreter)
 }
 
+/// Past this many, a section other than the regressions is cut short on the console (a
+/// changed setting can change every result); `--format json` has them all.
+const SHOWN: usize = 50;
+
 /// The diff for people: counts first, then each change; empty sections are left out.
 pub fn render(diff: &Diff, old_name: &str, new_name: &str) -> String {
     let mut out = String::new();
@@ -234,12 +238,17 @@ pub fn render(diff: &Diff, old_name: &str, new_name: &str) -> String {
             return;
         }
         let _ = writeln!(out, "\n{title} ({}):", changes.len());
-        for change in changes {
+        // Every regression is shown: they are what the exit code is about.
+        let shown = if with_detail { changes.len() } else { SHOWN };
+        for change in changes.iter().take(shown) {
             let _ = writeln!(out, "  {}: {} -> {}", describe(&change.key), status(change.old), status(change.new));
             let detail = change.detail.as_deref().filter(|_| with_detail).unwrap_or_default();
             for line in detail.lines().take(6) {
                 let _ = writeln!(out, "      {line}");
             }
+        }
+        if changes.len() > shown {
+            let _ = writeln!(out, "  ... and {} more (--format json lists all)", changes.len() - shown);
         }
     };
     section("REGRESSIONS", &diff.regressions, true);
@@ -247,8 +256,11 @@ pub fn render(diff: &Diff, old_name: &str, new_name: &str) -> String {
     section("other status changes", &diff.status_changes, false);
     if !diff.behaviour_changes.is_empty() {
         let _ = writeln!(out, "\nbehaviour changes, properties still hold ({}):", diff.behaviour_changes.len());
-        for key in &diff.behaviour_changes {
+        for key in diff.behaviour_changes.iter().take(SHOWN) {
             let _ = writeln!(out, "  {}", describe(key));
+        }
+        if diff.behaviour_changes.len() > SHOWN {
+            let _ = writeln!(out, "  ... and {} more (--format json lists all)", diff.behaviour_changes.len() - SHOWN);
         }
     }
     let lists = [
