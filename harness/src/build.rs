@@ -73,6 +73,8 @@ pub struct Build {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    #[error("probe builds are Linux-only, and this is {os}: probes are ELF objects (`.abi3.so`, `cc -shared -fPIC`) with `dlsym` pinned to an old glibc and their imports read as ELF; here abi-harness can diff, merge and rebuild reports, not run cells")]
+    LinuxOnly { os: &'static str },
     #[error("no C compiler: `{compiler}` was not found; install one (`apt-get install gcc`) or set CC")]
     NoCompiler { compiler: String },
     #[error("interpreter {interpreter} has no headers (no Python.h in {}); install its development files (for Debian: `apt-get install python{version}-dev`)", include_dir.display())]
@@ -147,6 +149,9 @@ pub struct Builder {
 
 impl Builder {
     pub fn new(cache_dir: PathBuf) -> Result<Builder, BuildError> {
+        if !cfg!(target_os = "linux") {
+            return Err(BuildError::LinuxOnly { os: std::env::consts::OS });
+        }
         let compiler = compiler();
         let compiler_identity = compiler_identity(&compiler)?;
         Ok(Builder { cache_dir, compiler, compiler_identity })

@@ -1,6 +1,7 @@
 //! Reads which versioned symbols an ELF shared object needs (`GLIBC_2.34` for `dlsym`, ...),
 //! so a probe can be checked against each platform's C library before it is loaded there.
-//! A small reader of ELF64 little-endian, the only kind the probes are built as.
+//! A small reader of ELF64 little-endian, the only kind the probes are built as (probe builds
+//! are Linux-only: see `build::BuildError::LinuxOnly`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -143,6 +144,8 @@ pub fn too_new_for(imports: &[VersionedImport], available: GlibcVersion) -> Vec<
 mod tests {
     use super::*;
 
+    // Elsewhere the test binary is not ELF (Mach-O on macOS), and there is no glibc.
+    #[cfg(target_os = "linux")]
     #[test]
     fn reads_the_glibc_versions_of_a_real_library() {
         // The test binary itself links against glibc with versioned symbols.

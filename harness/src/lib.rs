@@ -3,15 +3,22 @@
 //! Data flows manifest → matrix → interpreters → probe builds → cells run in workers → results
 //! → reports; see ARCHITECTURE.md for the map and its invariants.
 
+// Workers are isolated with Unix process groups and signals (`process`); nothing stands in for
+// them on Windows yet. Say so at build time rather than with a screen of unresolved names.
+#[cfg(not(unix))]
+compile_error!("abi-harness needs a Unix: its workers run in process groups and crash with signals (see README, Platforms); Windows is not supported yet");
+
 pub mod build;
 pub mod changes;
 pub mod console;
 pub mod coverage;
+pub mod diff;
 pub mod elf;
 pub mod interpreter;
 pub mod known;
 pub mod manifest;
 pub mod matrix;
+pub mod merge;
 pub mod process;
 pub mod plan;
 pub mod platform;

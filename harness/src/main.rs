@@ -13,7 +13,7 @@ use abi_harness::matrix::{Matrix, Settings};
 use abi_harness::report::Check;
 use abi_harness::run::{RunInput, RunOptions};
 use abi_harness::platform::{self, Platform};
-use abi_harness::{console, plan, properties, run};
+use abi_harness::{console, diff, merge, plan, properties, run};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
@@ -80,14 +80,40 @@ enum Command {
         report: Option<PathBuf>,
         #[arg(long)]
         manifest: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// What changed between two runs: regressions (exit 1), fixes, status changes, entries,
+    /// interpreters and builds that came or went.
+    Diff {
+        /// The earlier run: its report.json or its output folder.
+        old: PathBuf,
+        /// The later run: its report.json or its output folder.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Combine the reports of a sharded run (`--shard K/N`) into one, checking that every
+    /// planned cell is there exactly once.
+    Merge {
+        /// The shards' report.json files or output folders.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Where the merged journal.jsonl and report.json go.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// List the manifest's entries.
     Manifest {
         #[arg(long)]
         manifest: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -147,6 +173,10 @@ struct Common {
     /// on debug interpreters only).
     #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic,refleak")]
     checks: Vec<String>,
+    /// Run only part K of N of the planned cells (e.g. 2/3), chosen by a hash of each cell's
+    /// key; `abi-harness merge` combines the parts' reports.
+    #[arg(long)]
+    shard: Option<plan::Shard>,
 }
 
 fn main() -> ExitCode {
@@ -213,10 +243,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Report { out } => {
             let report = run::report_from_journal(&out.join(run::JOURNAL))?;
-            let manifest = match report.header.manifest.as_str() {
-                abi_harness::manifest::DEFAULT_MANIFEST_NAME => Manifest::builtin(),
-                path => Manifest::read(std::path::Path::new(path)).with_context(|| format!("the run's manifest, named in {}", out.join(run::JOURNAL).display()))?,
-            };
+            let manifest = run::manifest_of(&report.header).with_context(|| format!("the run's manifest, named in {}", out.join(run::JOURNAL).display()))?;
             let report = report.with_coverage(&manifest)?;
             run::write_report(&out, &report)?;
             print!("{}", console::summary(&report));
@@ -224,6 +251,26 @@ fn dispatch(cli: Cli) -> Result<u8> {
             Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
         }
         Command::Coverage { report, manifest, format } => coverage(report, manifest.as_ref(), format),
+        Command::Diff { old, new, format } => {
+            let (before, after) = (run::read_report(&old)?, run::read_report(&new)?);
+            let diff = diff::diff(&before, &after);
+            match format {
+                Format::Text => print!("{}", diff::render(&diff, &old.display().to_string(), &new.display().to_string())),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&diff)?),
+            }
+            Ok(if diff.has_regressions() { EXIT_ABI_FAILURE } else { EXIT_PASS })
+        }
+        Command::Merge { inputs, out } => {
+            let parts = inputs
+                .iter()
+                .map(|path| Ok(merge::Part { origin: path.display().to_string(), report: run::read_report(path)? }))
+                .collect::<Result<Vec<_>>>()?;
+            let (header, cells) = merge::merge(&parts)?;
+            let report = run::write_journal_and_report(&out, &header, &cells)?;
+            print!("{}", console::summary(&report));
+            println!("merged {} reports: {}", parts.len(), out.join(run::REPORT).display());
+            Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+        }
         Command::Manifest { manifest } => {
             let manifest = load_manifest(manifest.as_ref())?;
             let mut out = String::new();
@@ -239,11 +286,6 @@ fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
 
 fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format) -> Result<u8> {
     use abi_harness::coverage::{self, Level, Summary};
@@ -386,14 +428,6 @@ fn run_matrix(common: &Common, settings: Settings, mut specs: Vec<BuildSpec>, in
         cells.retain(|&(b, i)| plan::carries_presence(&builds, b, &interpreters[i]));
     }
     run::check_c_libraries(&builds, &interpreters, &cells)?;
-    eprintln!(
-        "{} interpreters ({}), {} builds (limited API {}), {} cells",
-        interpreters.len(),
-        interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
-        builds.len(),
-        builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
-        cells.len()
-    );
     let options = RunOptions {
         settings,
         out_dir: common.out.clone(),
@@ -403,7 +437,16 @@ fn run_matrix(common: &Common, settings: Settings, mut specs: Vec<BuildSpec>, in
         harness_command: harness_command(),
         progress_bar: std::io::stderr().is_terminal(),
     };
-    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells };
+    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells, shard: common.shard };
+    eprintln!(
+        "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
+        interpreters.len(),
+        interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
+        builds.len(),
+        builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
+        cells.len(),
+        common.shard.map(|shard| format!(", {} of them in shard {shard}", input.cells_here().len())).unwrap_or_default()
+    );
     let report = run::execute(&input, &options)?;
     print!("{}", console::summary(&report));
     println!("report: {}", common.out.join(run::REPORT).display());

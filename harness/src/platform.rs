@@ -1,5 +1,6 @@
 //! Platforms: where an interpreter lives and runs. The host, or a Debian root filesystem
-//! provisioned with `mmdebstrap` and entered with `chroot` (root only).
+//! provisioned with `mmdebstrap` and entered with `chroot` (root only, Linux only: the probes
+//! run there are built on a Linux host).
 //!
 //! A rootfs is cached by the hash of its declaration (suite, packages, mirror): a changed
 //! declaration builds a new one; an unchanged one is reused across runs.

@@ -2,7 +2,8 @@
 //!
 //! Every child gets a clean Python environment (no `PYTHON*` variable but a fixed hash seed, no
 //! user site), its own process group (so a timeout kills everything it started), and dies
-//! with the harness (`PR_SET_PDEATHSIG`), so Ctrl-C never leaves workers behind.
+//! with the harness (`PR_SET_PDEATHSIG`, Linux only), so Ctrl-C never leaves workers behind.
+//! Process groups and signals make this module Unix-only.
 
 use std::fmt;
 use std::io::Read;
@@ -61,6 +62,9 @@ impl CommandLine {
         command.env("PYTHONHASHSEED", "0");
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command.process_group(0);
+        // Linux only: other Unixes have no parent-death signal, so there a harness killed with
+        // SIGKILL leaves its workers running (a timeout or a normal exit still ends them).
+        #[cfg(target_os = "linux")]
         // SAFETY: prctl is async-signal-safe and touches only the child's own state.
         unsafe {
             command.pre_exec(|| {

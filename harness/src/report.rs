@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::EntryKind;
+use crate::plan::Shard;
 
 /// Bumped on any incompatible change of `report.json`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -239,9 +240,19 @@ pub struct RunHeader {
     pub settings: BTreeMap<String, serde_json::Value>,
     /// Every interpreter with its facts (`sys.version`, flags).
     pub interpreters: Vec<serde_json::Value>,
-    /// The cells planned, as (platform, interpreter executable, build id); a complete report
-    /// has each.
+    /// The cells planned, as (platform, interpreter executable, build id): the whole plan, also
+    /// in a shard's report, so that shards can be checked against each other when merged.
     pub planned: Vec<CellKey>,
+    /// The part of `planned` this run ran (`--shard K/N`); absent for a whole run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+impl RunHeader {
+    /// The planned cells this run is responsible for: all, or its shard's.
+    pub fn planned_here(&self) -> impl Iterator<Item = &CellKey> {
+        self.planned.iter().filter(|key| self.shard.is_none_or(|shard| shard.contains(key)))
+    }
 }
 
 /// A property whose probe outcomes on an interpreter differ from those on the build's own
@@ -292,12 +303,12 @@ impl Report {
     }
 
     pub fn new(header: RunHeader, mut cells: Vec<CellReport>) -> Report {
-        let complete = header.planned.iter().all(|key| cells.iter().any(|c| &c.key() == key));
         let differences = differences(&mut cells, &crate::changes::behaviour_changes().unwrap_or_default());
         let mut summary = Counts::default();
         for cell in &cells {
             summary.add(&cell.counts());
         }
+        let complete = header.planned_here().all(|key| cells.iter().any(|c| &c.key() == key));
         Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells, coverage: None }
     }
 }

@@ -17,7 +17,8 @@ use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::properties::Property;
-use crate::report::{CellReport, Check, Report, RunHeader, SCHEMA_VERSION};
+use crate::plan::Shard;
+use crate::report::{CellKey, CellReport, Check, Report, RunHeader, SCHEMA_VERSION};
 
 pub struct RunOptions {
     pub settings: Settings,
@@ -35,7 +36,10 @@ pub struct RunInput<'a> {
     pub properties: &'a [Property],
     pub builds: &'a [Build],
     pub interpreters: &'a [Interpreter],
+    /// The whole plan: (index into `builds`, index into `interpreters`).
     pub cells: &'a [(usize, usize)],
+    /// Run only this part of the plan; the header still lists the whole plan.
+    pub shard: Option<Shard>,
 }
 
 pub const JOURNAL: &str = "journal.jsonl";
@@ -112,12 +116,10 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         .map(|(k, v)| (k.to_owned(), v))
         .collect(),
         interpreters: input.interpreters.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect(),
-        planned: input
-            .cells
-            .iter()
-            .map(|&(b, i)| (input.interpreters[i].platform.clone(), input.interpreters[i].executable.display().to_string(), input.builds[b].id.clone()))
-            .collect(),
+        planned: input.cells.iter().map(|&cell| input.key(cell)).collect(),
+        shard: input.shard,
     };
+    let cells_here = input.cells_here();
     let journal_path = options.out_dir.join(JOURNAL);
     let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
     writeln!(journal, "{}", serde_json::to_string(&header)?)?;
@@ -127,9 +129,9 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         0 => std::thread::available_parallelism().map_or(2, usize::from),
         n => n,
     }
-    .min(input.cells.len().max(1));
+    .min(cells_here.len().max(1));
     let started = Instant::now();
-    let progress = Progress::new(input.cells.len() as u64, options.progress_bar);
+    let progress = Progress::new(cells_here.len() as u64, options.progress_bar);
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<CellReport>();
     let cx = CellContext {
@@ -148,11 +150,11 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..jobs {
             let sender = sender.clone();
-            let (cx, next) = (&cx, &next);
+            let (cx, next, cells_here) = (&cx, &next, &cells_here);
             scope.spawn(move || {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(b, i)) = input.cells.get(n) else { break };
+                    let Some(&(b, i)) = cells_here.get(n) else { break };
                     let presence = crate::plan::carries_presence(input.builds, b, &input.interpreters[i]);
                     let report = run_cell(&input.builds[b], &input.interpreters[i], presence, cx);
                     if sender.send(report).is_err() {
@@ -197,6 +199,76 @@ fn write_reproducers(report: &mut CellReport, dir: &Path) -> Result<()> {
         repro.source = String::new();
     }
     Ok(())
+}
+
+impl RunInput<'_> {
+    /// A cell's key as the report writes it: (platform, executable, build id).
+    pub fn key(&self, (build, interpreter): (usize, usize)) -> CellKey {
+        let interpreter = &self.interpreters[interpreter];
+        (interpreter.platform.clone(), interpreter.executable.display().to_string(), self.builds[build].id.clone())
+    }
+
+    /// The cells this run runs: the whole plan, or its shard's part of it.
+    pub fn cells_here(&self) -> Vec<(usize, usize)> {
+        self.cells.iter().copied().filter(|&cell| self.shard.is_none_or(|shard| shard.contains(&self.key(cell)))).collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadReportError {
+    #[error("cannot read the report {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a report.json of this harness", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{} has report schema {found}; this harness reads schema {SCHEMA_VERSION}", path.display())]
+    Schema { path: PathBuf, found: u32 },
+}
+
+/// Reads a `report.json`, given as the file or as the run's output folder.
+pub fn read_report(path: &Path) -> Result<Report, ReadReportError> {
+    let path = if path.is_dir() { path.join(REPORT) } else { path.to_owned() };
+    let text = std::fs::read_to_string(&path).map_err(|source| ReadReportError::Read { path: path.clone(), source })?;
+    // The schema first: a newer report may not parse as this one, and that is the better error.
+    let schema = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v.get("schema")?.as_u64());
+    if let Some(found) = schema.filter(|&s| s != u64::from(SCHEMA_VERSION)) {
+        return Err(ReadReportError::Schema { path, found: u32::try_from(found).unwrap_or(u32::MAX) });
+    }
+    serde_json::from_str(&text).map_err(|source| ReadReportError::Parse { path, source })
+}
+
+/// Writes a journal (header, then one line per cell) and the report built from it, both
+/// atomically: what `merge` leaves in its output folder, the same files a run leaves.
+pub fn write_journal_and_report(out_dir: &Path, header: &RunHeader, cells: &[CellReport]) -> Result<Report> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+    let mut journal = serde_json::to_string(header)?;
+    journal.push('\n');
+    for cell in cells {
+        journal.push_str(&serde_json::to_string(cell)?);
+        journal.push('\n');
+    }
+    let journal_path = out_dir.join(JOURNAL);
+    write_atomically(&journal_path, journal.as_bytes())?;
+    let report = report_from_journal(&journal_path)?;
+    let manifest = manifest_of(&report.header).with_context(|| format!("the runs' manifest, named in {}", journal_path.display()))?;
+    let report = report.with_coverage(&manifest)?;
+    write_report(out_dir, &report)?;
+    Ok(report)
+}
+
+/// The manifest a run used, as its header names it (the built-in one, or a file).
+pub fn manifest_of(header: &RunHeader) -> Result<Manifest> {
+    Ok(match header.manifest.as_str() {
+        crate::manifest::DEFAULT_MANIFEST_NAME => Manifest::builtin(),
+        path => Manifest::read(Path::new(path))?,
+    })
 }
 
 /// Rebuilds the report from a journal: the run's record, also after an interruption.

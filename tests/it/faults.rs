@@ -23,7 +23,7 @@ struct Setup {
     out: PathBuf,
 }
 
-fn build_fault_library(dir: &Path) -> PathBuf {
+pub(crate) fn build_fault_library(dir: &Path) -> PathBuf {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/faults/inject.c");
     let library = dir.join("libinject.so");
     let status = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(&library).arg(&source).arg("-ldl").status().expect("cc runs");

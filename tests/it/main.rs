@@ -7,8 +7,10 @@ mod support;
 
 mod bad_input;
 mod coverage;
+mod diff;
 mod faults;
 mod matrix;
 mod platforms;
 mod presence;
 mod reports;
+mod shards;
