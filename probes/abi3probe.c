@@ -467,6 +467,17 @@ BINARY(PyNumber_Lshift)
 BINARY(PyNumber_Rshift)
 BINARY(PyNumber_InPlaceAdd)
 BINARY(PyNumber_InPlaceOr)
+BINARY(PyNumber_InPlaceSubtract)
+BINARY(PyNumber_InPlaceMultiply)
+BINARY(PyNumber_InPlaceFloorDivide)
+BINARY(PyNumber_InPlaceTrueDivide)
+BINARY(PyNumber_InPlaceRemainder)
+BINARY(PyNumber_InPlaceAnd)
+BINARY(PyNumber_InPlaceXor)
+BINARY(PyNumber_InPlaceLshift)
+BINARY(PyNumber_InPlaceRshift)
+BINARY(PyNumber_MatrixMultiply)
+BINARY(PyNumber_InPlaceMatrixMultiply)
 UNARY(PyNumber_Negative)
 UNARY(PyNumber_Positive)
 UNARY(PyNumber_Absolute)
@@ -478,6 +489,11 @@ UNARY(PyNumber_Float)
 static PyObject *r_PyNumber_Power(PyObject *args)
 {
     return new_result(PyNumber_Power(ARG(0), ARG(1), ARG(2)));
+}
+
+static PyObject *r_PyNumber_InPlacePower(PyObject *args)
+{
+    return new_result(PyNumber_InPlacePower(ARG(0), ARG(1), ARG(2)));
 }
 
 static PyObject *r_PyNumber_Check(PyObject *args) { return flag_result(PyNumber_Check(ARG(0))); }
@@ -1931,6 +1947,99 @@ EXC_DATA(EncodingWarning)
 EXC_DATA(BaseExceptionGroup)
 #endif
 
+/* More data entries: exception classes and the types of builtins (their iterators, views and
+ * descriptors included), each checked against the object Python code reaches. */
+EXC_DATA(AssertionError)
+EXC_DATA(BufferError)
+EXC_DATA(BytesWarning)
+EXC_DATA(EOFError)
+EXC_DATA(FloatingPointError)
+EXC_DATA(FutureWarning)
+EXC_DATA(GeneratorExit)
+EXC_DATA(ImportError)
+EXC_DATA(ImportWarning)
+EXC_DATA(IndentationError)
+EXC_DATA(NameError)
+EXC_DATA(PendingDeprecationWarning)
+EXC_DATA(ReferenceError)
+EXC_DATA(RuntimeWarning)
+EXC_DATA(SyntaxError)
+EXC_DATA(SyntaxWarning)
+EXC_DATA(TabError)
+EXC_DATA(UnboundLocalError)
+EXC_DATA(UnicodeError)
+EXC_DATA(UnicodeTranslateError)
+EXC_DATA(UnicodeWarning)
+EXC_DATA(Warning)
+TYPE_DATA(PyComplex_Type, "complex")
+TYPE_DATA(PySet_Type, "set")
+TYPE_DATA(PyFrozenSet_Type, "frozenset")
+TYPE_DATA(PySlice_Type, "slice")
+TYPE_DATA(PyRange_Type, "range")
+TYPE_DATA(PyMemoryView_Type, "memoryview")
+TYPE_DATA(PyProperty_Type, "property")
+TYPE_DATA(PyEnum_Type, "enumerate")
+TYPE_DATA(PyFilter_Type, "filter")
+TYPE_DATA(PyMap_Type, "map")
+TYPE_DATA(PyZip_Type, "zip")
+TYPE_DATA(PyReversed_Type, "reversed")
+TYPE_DATA(PySuper_Type, "super")
+TYPE_DATA(PyByteArrayIter_Type, NULL)
+TYPE_DATA(PyBytesIter_Type, NULL)
+TYPE_DATA(PyCallIter_Type, NULL)
+TYPE_DATA(PyCapsule_Type, NULL)
+TYPE_DATA(PyClassMethodDescr_Type, NULL)
+TYPE_DATA(PyDictItems_Type, NULL)
+TYPE_DATA(PyDictKeys_Type, NULL)
+TYPE_DATA(PyDictValues_Type, NULL)
+TYPE_DATA(PyDictIterItem_Type, NULL)
+TYPE_DATA(PyDictIterKey_Type, NULL)
+TYPE_DATA(PyDictIterValue_Type, NULL)
+TYPE_DATA(PyDictProxy_Type, NULL)
+TYPE_DATA(PyEllipsis_Type, NULL)
+TYPE_DATA(PyGetSetDescr_Type, NULL)
+TYPE_DATA(PyMemberDescr_Type, NULL)
+TYPE_DATA(PyMethodDescr_Type, NULL)
+TYPE_DATA(PyWrapperDescr_Type, NULL)
+TYPE_DATA(PyCFunction_Type, NULL)
+TYPE_DATA(PyListIter_Type, NULL)
+TYPE_DATA(PyListRevIter_Type, NULL)
+TYPE_DATA(PyLongRangeIter_Type, NULL)
+TYPE_DATA(PyRangeIter_Type, NULL)
+TYPE_DATA(PyModule_Type, NULL)
+TYPE_DATA(PySeqIter_Type, NULL)
+TYPE_DATA(PySetIter_Type, NULL)
+TYPE_DATA(PyTupleIter_Type, NULL)
+TYPE_DATA(PyUnicodeIter_Type, NULL)
+TYPE_DATA(PyTraceBack_Type, NULL)
+TYPE_DATA(_PyWeakref_RefType, NULL)
+TYPE_DATA(_PyWeakref_ProxyType, NULL)
+TYPE_DATA(_PyWeakref_CallableProxyType, NULL)
+#if LIMITED_AT_LEAST(0x03070000)
+EXC_DATA(BlockingIOError)
+EXC_DATA(BrokenPipeError)
+EXC_DATA(ChildProcessError)
+EXC_DATA(ConnectionAbortedError)
+EXC_DATA(ConnectionError)
+EXC_DATA(ConnectionRefusedError)
+EXC_DATA(ConnectionResetError)
+EXC_DATA(FileExistsError)
+EXC_DATA(InterruptedError)
+EXC_DATA(IsADirectoryError)
+EXC_DATA(NotADirectoryError)
+EXC_DATA(PermissionError)
+EXC_DATA(ProcessLookupError)
+EXC_DATA(ResourceWarning)
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+TYPE_DATA(PyDictRevIterItem_Type, NULL)
+TYPE_DATA(PyDictRevIterKey_Type, NULL)
+TYPE_DATA(PyDictRevIterValue_Type, NULL)
+#endif
+#if LIMITED_AT_LEAST(0x03090000)
+TYPE_DATA(Py_GenericAliasType, NULL)
+#endif
+
 /* ---- reference counting: header macros compiled from this build's headers ----
  *
  * What a routine can state exactly on every interpreter: on 3.12+ immortal objects (None, small
@@ -2249,6 +2358,18 @@ struct routine {
 #pragma weak PyNumber_Rshift
 #pragma weak PyNumber_InPlaceAdd
 #pragma weak PyNumber_InPlaceOr
+#pragma weak PyNumber_InPlaceSubtract
+#pragma weak PyNumber_InPlaceMultiply
+#pragma weak PyNumber_InPlaceFloorDivide
+#pragma weak PyNumber_InPlaceTrueDivide
+#pragma weak PyNumber_InPlaceRemainder
+#pragma weak PyNumber_InPlaceAnd
+#pragma weak PyNumber_InPlaceXor
+#pragma weak PyNumber_InPlaceLshift
+#pragma weak PyNumber_InPlaceRshift
+#pragma weak PyNumber_MatrixMultiply
+#pragma weak PyNumber_InPlaceMatrixMultiply
+#pragma weak PyNumber_InPlacePower
 #pragma weak PyNumber_Negative
 #pragma weak PyNumber_Positive
 #pragma weak PyNumber_Absolute
@@ -2476,6 +2597,96 @@ struct routine {
 #if LIMITED_AT_LEAST(0x030B0000)
 #pragma weak PyExc_BaseExceptionGroup
 #endif
+#pragma weak PyExc_AssertionError
+#pragma weak PyExc_BufferError
+#pragma weak PyExc_BytesWarning
+#pragma weak PyExc_EOFError
+#pragma weak PyExc_FloatingPointError
+#pragma weak PyExc_FutureWarning
+#pragma weak PyExc_GeneratorExit
+#pragma weak PyExc_ImportError
+#pragma weak PyExc_ImportWarning
+#pragma weak PyExc_IndentationError
+#pragma weak PyExc_NameError
+#pragma weak PyExc_PendingDeprecationWarning
+#pragma weak PyExc_ReferenceError
+#pragma weak PyExc_RuntimeWarning
+#pragma weak PyExc_SyntaxError
+#pragma weak PyExc_SyntaxWarning
+#pragma weak PyExc_TabError
+#pragma weak PyExc_UnboundLocalError
+#pragma weak PyExc_UnicodeError
+#pragma weak PyExc_UnicodeTranslateError
+#pragma weak PyExc_UnicodeWarning
+#pragma weak PyExc_Warning
+#pragma weak PyComplex_Type
+#pragma weak PySet_Type
+#pragma weak PyFrozenSet_Type
+#pragma weak PySlice_Type
+#pragma weak PyRange_Type
+#pragma weak PyMemoryView_Type
+#pragma weak PyProperty_Type
+#pragma weak PyEnum_Type
+#pragma weak PyFilter_Type
+#pragma weak PyMap_Type
+#pragma weak PyZip_Type
+#pragma weak PyReversed_Type
+#pragma weak PySuper_Type
+#pragma weak PyByteArrayIter_Type
+#pragma weak PyBytesIter_Type
+#pragma weak PyCallIter_Type
+#pragma weak PyCapsule_Type
+#pragma weak PyClassMethodDescr_Type
+#pragma weak PyDictItems_Type
+#pragma weak PyDictKeys_Type
+#pragma weak PyDictValues_Type
+#pragma weak PyDictIterItem_Type
+#pragma weak PyDictIterKey_Type
+#pragma weak PyDictIterValue_Type
+#pragma weak PyDictProxy_Type
+#pragma weak PyEllipsis_Type
+#pragma weak PyGetSetDescr_Type
+#pragma weak PyMemberDescr_Type
+#pragma weak PyMethodDescr_Type
+#pragma weak PyWrapperDescr_Type
+#pragma weak PyCFunction_Type
+#pragma weak PyListIter_Type
+#pragma weak PyListRevIter_Type
+#pragma weak PyLongRangeIter_Type
+#pragma weak PyRangeIter_Type
+#pragma weak PyModule_Type
+#pragma weak PySeqIter_Type
+#pragma weak PySetIter_Type
+#pragma weak PyTupleIter_Type
+#pragma weak PyUnicodeIter_Type
+#pragma weak PyTraceBack_Type
+#pragma weak _PyWeakref_RefType
+#pragma weak _PyWeakref_ProxyType
+#pragma weak _PyWeakref_CallableProxyType
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyExc_BlockingIOError
+#pragma weak PyExc_BrokenPipeError
+#pragma weak PyExc_ChildProcessError
+#pragma weak PyExc_ConnectionAbortedError
+#pragma weak PyExc_ConnectionError
+#pragma weak PyExc_ConnectionRefusedError
+#pragma weak PyExc_ConnectionResetError
+#pragma weak PyExc_FileExistsError
+#pragma weak PyExc_InterruptedError
+#pragma weak PyExc_IsADirectoryError
+#pragma weak PyExc_NotADirectoryError
+#pragma weak PyExc_PermissionError
+#pragma weak PyExc_ProcessLookupError
+#pragma weak PyExc_ResourceWarning
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+#pragma weak PyDictRevIterItem_Type
+#pragma weak PyDictRevIterKey_Type
+#pragma weak PyDictRevIterValue_Type
+#endif
+#if LIMITED_AT_LEAST(0x03090000)
+#pragma weak Py_GenericAliasType
+#endif
 #pragma weak Py_IncRef
 #pragma weak Py_DecRef
 #if LIMITED_AT_LEAST(0x030A0000)
@@ -2542,6 +2753,18 @@ static const struct routine routines[] = {
     FUNCTION(PyNumber_Rshift, 2),
     FUNCTION(PyNumber_InPlaceAdd, 2),
     FUNCTION(PyNumber_InPlaceOr, 2),
+    FUNCTION(PyNumber_InPlaceSubtract, 2),
+    FUNCTION(PyNumber_InPlaceMultiply, 2),
+    FUNCTION(PyNumber_InPlaceFloorDivide, 2),
+    FUNCTION(PyNumber_InPlaceTrueDivide, 2),
+    FUNCTION(PyNumber_InPlaceRemainder, 2),
+    FUNCTION(PyNumber_InPlaceAnd, 2),
+    FUNCTION(PyNumber_InPlaceXor, 2),
+    FUNCTION(PyNumber_InPlaceLshift, 2),
+    FUNCTION(PyNumber_InPlaceRshift, 2),
+    FUNCTION(PyNumber_MatrixMultiply, 2),
+    FUNCTION(PyNumber_InPlaceMatrixMultiply, 2),
+    FUNCTION(PyNumber_InPlacePower, 3),
     FUNCTION(PyNumber_Negative, 1),
     FUNCTION(PyNumber_Positive, 1),
     FUNCTION(PyNumber_Absolute, 1),
@@ -2768,6 +2991,96 @@ static const struct routine routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x030B0000)
     FUNCTION(PyExc_BaseExceptionGroup, 0),
+#endif
+    FUNCTION(PyExc_AssertionError, 0),
+    FUNCTION(PyExc_BufferError, 0),
+    FUNCTION(PyExc_BytesWarning, 0),
+    FUNCTION(PyExc_EOFError, 0),
+    FUNCTION(PyExc_FloatingPointError, 0),
+    FUNCTION(PyExc_FutureWarning, 0),
+    FUNCTION(PyExc_GeneratorExit, 0),
+    FUNCTION(PyExc_ImportError, 0),
+    FUNCTION(PyExc_ImportWarning, 0),
+    FUNCTION(PyExc_IndentationError, 0),
+    FUNCTION(PyExc_NameError, 0),
+    FUNCTION(PyExc_PendingDeprecationWarning, 0),
+    FUNCTION(PyExc_ReferenceError, 0),
+    FUNCTION(PyExc_RuntimeWarning, 0),
+    FUNCTION(PyExc_SyntaxError, 0),
+    FUNCTION(PyExc_SyntaxWarning, 0),
+    FUNCTION(PyExc_TabError, 0),
+    FUNCTION(PyExc_UnboundLocalError, 0),
+    FUNCTION(PyExc_UnicodeError, 0),
+    FUNCTION(PyExc_UnicodeTranslateError, 0),
+    FUNCTION(PyExc_UnicodeWarning, 0),
+    FUNCTION(PyExc_Warning, 0),
+    FUNCTION(PyComplex_Type, 0),
+    FUNCTION(PySet_Type, 0),
+    FUNCTION(PyFrozenSet_Type, 0),
+    FUNCTION(PySlice_Type, 0),
+    FUNCTION(PyRange_Type, 0),
+    FUNCTION(PyMemoryView_Type, 0),
+    FUNCTION(PyProperty_Type, 0),
+    FUNCTION(PyEnum_Type, 0),
+    FUNCTION(PyFilter_Type, 0),
+    FUNCTION(PyMap_Type, 0),
+    FUNCTION(PyZip_Type, 0),
+    FUNCTION(PyReversed_Type, 0),
+    FUNCTION(PySuper_Type, 0),
+    FUNCTION(PyByteArrayIter_Type, 0),
+    FUNCTION(PyBytesIter_Type, 0),
+    FUNCTION(PyCallIter_Type, 0),
+    FUNCTION(PyCapsule_Type, 0),
+    FUNCTION(PyClassMethodDescr_Type, 0),
+    FUNCTION(PyDictItems_Type, 0),
+    FUNCTION(PyDictKeys_Type, 0),
+    FUNCTION(PyDictValues_Type, 0),
+    FUNCTION(PyDictIterItem_Type, 0),
+    FUNCTION(PyDictIterKey_Type, 0),
+    FUNCTION(PyDictIterValue_Type, 0),
+    FUNCTION(PyDictProxy_Type, 0),
+    FUNCTION(PyEllipsis_Type, 0),
+    FUNCTION(PyGetSetDescr_Type, 0),
+    FUNCTION(PyMemberDescr_Type, 0),
+    FUNCTION(PyMethodDescr_Type, 0),
+    FUNCTION(PyWrapperDescr_Type, 0),
+    FUNCTION(PyCFunction_Type, 0),
+    FUNCTION(PyListIter_Type, 0),
+    FUNCTION(PyListRevIter_Type, 0),
+    FUNCTION(PyLongRangeIter_Type, 0),
+    FUNCTION(PyRangeIter_Type, 0),
+    FUNCTION(PyModule_Type, 0),
+    FUNCTION(PySeqIter_Type, 0),
+    FUNCTION(PySetIter_Type, 0),
+    FUNCTION(PyTupleIter_Type, 0),
+    FUNCTION(PyUnicodeIter_Type, 0),
+    FUNCTION(PyTraceBack_Type, 0),
+    FUNCTION(_PyWeakref_RefType, 0),
+    FUNCTION(_PyWeakref_ProxyType, 0),
+    FUNCTION(_PyWeakref_CallableProxyType, 0),
+#if LIMITED_AT_LEAST(0x03070000)
+    FUNCTION(PyExc_BlockingIOError, 0),
+    FUNCTION(PyExc_BrokenPipeError, 0),
+    FUNCTION(PyExc_ChildProcessError, 0),
+    FUNCTION(PyExc_ConnectionAbortedError, 0),
+    FUNCTION(PyExc_ConnectionError, 0),
+    FUNCTION(PyExc_ConnectionRefusedError, 0),
+    FUNCTION(PyExc_ConnectionResetError, 0),
+    FUNCTION(PyExc_FileExistsError, 0),
+    FUNCTION(PyExc_InterruptedError, 0),
+    FUNCTION(PyExc_IsADirectoryError, 0),
+    FUNCTION(PyExc_NotADirectoryError, 0),
+    FUNCTION(PyExc_PermissionError, 0),
+    FUNCTION(PyExc_ProcessLookupError, 0),
+    FUNCTION(PyExc_ResourceWarning, 0),
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+    FUNCTION(PyDictRevIterItem_Type, 0),
+    FUNCTION(PyDictRevIterKey_Type, 0),
+    FUNCTION(PyDictRevIterValue_Type, 0),
+#endif
+#if LIMITED_AT_LEAST(0x03090000)
+    FUNCTION(Py_GenericAliasType, 0),
 #endif
     MACRO(Py_INCREF, 1),
     MACRO(Py_DECREF, 1),
