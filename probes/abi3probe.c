@@ -918,6 +918,32 @@ static PyObject *r_PyUnicode_Format(PyObject *args) { return new_result(PyUnicod
 DECODER(PyUnicode_DecodeUTF8)
 DECODER(PyUnicode_DecodeLatin1)
 DECODER(PyUnicode_DecodeASCII)
+DECODER(PyUnicode_DecodeUTF7)
+DECODER(PyUnicode_DecodeUnicodeEscape)
+DECODER(PyUnicode_DecodeRawUnicodeEscape)
+
+/* (bytes, errors or None), byte order from a BOM or native (byteorder NULL) */
+#define BOM_DECODER(name)                                                         \
+    static PyObject *r_##name(PyObject *args)                                     \
+    {                                                                             \
+        Py_ssize_t length;                                                        \
+        PyObject *holder;                                                         \
+        const char *errors;                                                       \
+        const char *data = arg_bytes(args, 0, &length);                           \
+        if (data == NULL || arg_utf8(args, 1, 1, &holder, &errors) < 0)           \
+            return NULL;                                                          \
+        PyObject *result = new_result(name(data, length, errors, NULL));          \
+        Py_XDECREF(holder);                                                       \
+        return result;                                                            \
+    }
+
+BOM_DECODER(PyUnicode_DecodeUTF16)
+BOM_DECODER(PyUnicode_DecodeUTF32)
+
+static PyObject *r_PyUnicode_AsUTF16String(PyObject *args) { return new_result(PyUnicode_AsUTF16String(ARG(0))); }
+static PyObject *r_PyUnicode_AsUTF32String(PyObject *args) { return new_result(PyUnicode_AsUTF32String(ARG(0))); }
+static PyObject *r_PyUnicode_AsUnicodeEscapeString(PyObject *args) { return new_result(PyUnicode_AsUnicodeEscapeString(ARG(0))); }
+static PyObject *r_PyUnicode_AsRawUnicodeEscapeString(PyObject *args) { return new_result(PyUnicode_AsRawUnicodeEscapeString(ARG(0))); }
 
 /* (str, encoding or None, errors or None) */
 static PyObject *r_PyUnicode_AsEncodedString(PyObject *args)
@@ -1947,6 +1973,94 @@ EXC_DATA(EncodingWarning)
 EXC_DATA(BaseExceptionGroup)
 #endif
 
+/* ---- sets, slices, complex numbers ----
+ * Set routines build their set from a list argument with PySet_New (its own property), then
+ * return the set after the call, so mutation is compared too. */
+
+static PyObject *r_PySet_New(PyObject *args) { return new_result(PySet_New(ARG(0))); }
+static PyObject *r_PyFrozenSet_New(PyObject *args) { return new_result(PyFrozenSet_New(ARG(0))); }
+
+static PyObject *set_after(PyObject *set, int status)
+{
+    PyObject *none = status_result(status);
+    if (none == NULL) {
+        Py_DECREF(set);
+        return NULL;
+    }
+    Py_DECREF(none);
+    return set;
+}
+
+static PyObject *r_PySet_Size(PyObject *args)
+{
+    PyObject *set = PySet_New(ARG(0));
+    if (set == NULL)
+        return NULL;
+    PyObject *result = long_result(PySet_Size(set), -1);
+    Py_DECREF(set);
+    return result;
+}
+
+static PyObject *r_PySet_Add(PyObject *args)
+{
+    PyObject *set = PySet_New(ARG(0));
+    return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
+}
+
+static PyObject *r_PySet_Discard(PyObject *args)
+{
+    PyObject *set = PySet_New(ARG(0));
+    if (set == NULL)
+        return NULL;
+    int found = PySet_Discard(set, ARG(1));
+    PyObject *flag = bool_result(found);
+    if (flag == NULL) {
+        Py_DECREF(set);
+        return NULL;
+    }
+    PyObject *result = Py_BuildValue("(NN)", flag, set);
+    return result;
+}
+
+static PyObject *r_PySet_Contains(PyObject *args)
+{
+    PyObject *set = PySet_New(ARG(0));
+    if (set == NULL)
+        return NULL;
+    PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
+    Py_DECREF(set);
+    return result;
+}
+
+static PyObject *r_PySet_Clear(PyObject *args)
+{
+    PyObject *set = PySet_New(ARG(0));
+    return set ? set_after(set, PySet_Clear(set)) : NULL;
+}
+
+static PyObject *r_PySet_Pop(PyObject *args)
+{
+    PyObject *set = PySet_New(ARG(0));
+    if (set == NULL)
+        return NULL;
+    PyObject *item = new_result(PySet_Pop(set));
+    if (item == NULL) {
+        Py_DECREF(set);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", item, set);
+}
+
+static PyObject *r_PySlice_New(PyObject *args) { return new_result(PySlice_New(ARG(0), ARG(1), ARG(2))); }
+
+static PyObject *r_PyComplex_FromDoubles(PyObject *args)
+{
+    double real, imag;
+    if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
+        return NULL;
+    return new_result(PyComplex_FromDoubles(real, imag));
+}
+
 /* More data entries: exception classes and the types of builtins (their iterators, views and
  * descriptors included), each checked against the object Python code reaches. */
 EXC_DATA(AssertionError)
@@ -2443,6 +2557,15 @@ struct routine {
 #pragma weak PyUnicode_DecodeUTF8
 #pragma weak PyUnicode_DecodeLatin1
 #pragma weak PyUnicode_DecodeASCII
+#pragma weak PyUnicode_DecodeUTF7
+#pragma weak PyUnicode_DecodeUnicodeEscape
+#pragma weak PyUnicode_DecodeRawUnicodeEscape
+#pragma weak PyUnicode_DecodeUTF16
+#pragma weak PyUnicode_DecodeUTF32
+#pragma weak PyUnicode_AsUTF16String
+#pragma weak PyUnicode_AsUTF32String
+#pragma weak PyUnicode_AsUnicodeEscapeString
+#pragma weak PyUnicode_AsRawUnicodeEscapeString
 #pragma weak PyUnicode_AsEncodedString
 #pragma weak PyUnicode_FromEncodedObject
 #pragma weak PyUnicode_Find
@@ -2687,6 +2810,16 @@ struct routine {
 #if LIMITED_AT_LEAST(0x03090000)
 #pragma weak Py_GenericAliasType
 #endif
+#pragma weak PySet_New
+#pragma weak PyFrozenSet_New
+#pragma weak PySet_Size
+#pragma weak PySet_Add
+#pragma weak PySet_Discard
+#pragma weak PySet_Contains
+#pragma weak PySet_Clear
+#pragma weak PySet_Pop
+#pragma weak PySlice_New
+#pragma weak PyComplex_FromDoubles
 #pragma weak Py_IncRef
 #pragma weak Py_DecRef
 #if LIMITED_AT_LEAST(0x030A0000)
@@ -2838,6 +2971,15 @@ static const struct routine routines[] = {
     FUNCTION(PyUnicode_DecodeUTF8, 2),
     FUNCTION(PyUnicode_DecodeLatin1, 2),
     FUNCTION(PyUnicode_DecodeASCII, 2),
+    FUNCTION(PyUnicode_DecodeUTF7, 2),
+    FUNCTION(PyUnicode_DecodeUnicodeEscape, 2),
+    FUNCTION(PyUnicode_DecodeRawUnicodeEscape, 2),
+    FUNCTION(PyUnicode_DecodeUTF16, 2),
+    FUNCTION(PyUnicode_DecodeUTF32, 2),
+    FUNCTION(PyUnicode_AsUTF16String, 1),
+    FUNCTION(PyUnicode_AsUTF32String, 1),
+    FUNCTION(PyUnicode_AsUnicodeEscapeString, 1),
+    FUNCTION(PyUnicode_AsRawUnicodeEscapeString, 1),
     FUNCTION(PyUnicode_AsEncodedString, 3),
     FUNCTION(PyUnicode_FromEncodedObject, 3),
     FUNCTION(PyUnicode_Find, 5),
@@ -3082,6 +3224,16 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03090000)
     FUNCTION(Py_GenericAliasType, 0),
 #endif
+    FUNCTION(PySet_New, 1),
+    FUNCTION(PyFrozenSet_New, 1),
+    FUNCTION(PySet_Size, 1),
+    FUNCTION(PySet_Add, 2),
+    FUNCTION(PySet_Discard, 2),
+    FUNCTION(PySet_Contains, 2),
+    FUNCTION(PySet_Clear, 1),
+    FUNCTION(PySet_Pop, 1),
+    FUNCTION(PySlice_New, 3),
+    FUNCTION(PyComplex_FromDoubles, 2),
     MACRO(Py_INCREF, 1),
     MACRO(Py_DECREF, 1),
     MACRO(Py_XINCREF, 1),

@@ -837,3 +837,25 @@ def errno_exception(number):
 def is_immortal(x):
     """Whether x is immortal (3.12+): its count is pinned far above any real count."""
     return sys.version_info >= (3, 12) and sys.getrefcount(x) >= 2 ** 30
+
+
+def set_add(items, key):
+    """PySet_Add on set(items): the set afterwards."""
+    s = set(items)
+    s.add(key)
+    return s
+
+
+def set_discard(items, key):
+    """PySet_Discard on set(items): (whether the key was there, the set afterwards)."""
+    s = set(items)
+    found = key in s
+    s.discard(key)
+    return (int(found), s)
+
+
+def set_pop(items):
+    """PySet_Pop on set(items): (the item, the set afterwards)."""
+    s = set(items)
+    item = s.pop()
+    return (item, s)

@@ -19,6 +19,7 @@ mod long_float;
 mod number;
 mod object;
 mod refcount;
+mod set;
 mod unicode;
 
 /// One checkable property of one entry.
@@ -54,7 +55,7 @@ pub(super) fn function(entry: &'static str, oracle: &'static str, args: fn() -> 
 
 /// Every property, in a stable order (the order is part of a run's reproducibility).
 pub fn catalogue() -> Vec<Property> {
-    let families: [fn() -> Vec<Property>; 9] = [
+    let families: [fn() -> Vec<Property>; 10] = [
         object::properties,
         number::properties,
         long_float::properties,
@@ -64,6 +65,7 @@ pub fn catalogue() -> Vec<Property> {
         dict::properties,
         exceptions::properties,
         refcount::properties,
+        set::properties,
     ];
     families.iter().flat_map(|family| family()).collect()
 }

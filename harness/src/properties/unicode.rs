@@ -39,6 +39,17 @@ fn separator() -> BoxedStrategy<PyValue> {
     .boxed()
 }
 
+/// Bytes with backslash escapes, valid and not (`\x4`, `\N{...}`, a trailing backslash).
+fn escaped_bytes() -> BoxedStrategy<PyValue> {
+    let pieces = ["a", "\\n", "\\x41", "\\x4", "\\u20ac", "\\U0001F600", "\\N{DASH}", "\\q", "\\", "\u{e9}", "\\777"];
+    prop_oneof![
+        3 => proptest::collection::vec(proptest::sample::select(pieces.to_vec()), 0..6)
+            .prop_map(|parts| PyValue::Bytes(parts.concat().into_bytes())),
+        1 => text_bytes(),
+    ]
+    .boxed()
+}
+
 fn errors_name() -> BoxedStrategy<PyValue> {
     let names = ["strict", "replace", "ignore", "surrogateescape", "backslashreplace", "surrogatepass", "bogus"];
     prop_oneof![2 => Just(PyValue::None), 5 => proptest::sample::select(names.to_vec()).prop_map(PyValue::str)].boxed()
@@ -163,6 +174,28 @@ pub(super) fn properties() -> Vec<Property> {
         }),
         function("PyUnicode_DecodeASCII", "lambda b, errors: decoded(b, 'ascii', errors)", || {
             two(text_bytes(), errors_name())
+        }),
+        function("PyUnicode_DecodeUTF7", "lambda b, errors: decoded_lazily(b, 'utf-7', errors)", || {
+            two(text_bytes(), errors_name())
+        }),
+        function("PyUnicode_DecodeUnicodeEscape", "lambda b, errors: decoded_lazily(b, 'unicode_escape', errors)", || {
+            two(escaped_bytes(), errors_name())
+        }),
+        function("PyUnicode_DecodeRawUnicodeEscape", "lambda b, errors: decoded_lazily(b, 'raw_unicode_escape', errors)", || {
+            two(escaped_bytes(), errors_name())
+        }),
+        // A NULL byte order: a BOM decides, else the native order, as the codecs do.
+        function("PyUnicode_DecodeUTF16", "lambda b, errors: decoded_lazily(b, 'utf-16', errors)", || {
+            two(text_bytes(), errors_name())
+        }),
+        function("PyUnicode_DecodeUTF32", "lambda b, errors: decoded_lazily(b, 'utf-32', errors)", || {
+            two(text_bytes(), errors_name())
+        }),
+        function("PyUnicode_AsUTF16String", "lambda s: require_str(s) or s.encode('utf-16')", || one(mostly_str())),
+        function("PyUnicode_AsUTF32String", "lambda s: require_str(s) or s.encode('utf-32')", || one(mostly_str())),
+        function("PyUnicode_AsUnicodeEscapeString", "lambda s: require_str(s) or s.encode('unicode_escape')", || one(mostly_str())),
+        function("PyUnicode_AsRawUnicodeEscapeString", "lambda s: require_str(s) or s.encode('raw_unicode_escape')", || {
+            one(mostly_str())
         }),
         function("PyUnicode_AsEncodedString", "encoded", || three(mostly_str(), encoding_name(), errors_name())),
         function("PyUnicode_FromEncodedObject", "decoded", || {
