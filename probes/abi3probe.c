@@ -2061,6 +2061,69 @@ static PyObject *r_PyComplex_FromDoubles(PyObject *args)
     return new_result(PyComplex_FromDoubles(real, imag));
 }
 
+/* ---- lookups by C string, the interpreter's identity, imports, codecs ----
+ * A C-string argument comes as a str and is passed as its UTF-8 (arg_utf8). */
+
+#define WITH_NAME(n, expr)                                                        \
+    PyObject *holder;                                                             \
+    const char *name;                                                             \
+    if (arg_utf8(args, (n), 0, &holder, &name) < 0)                               \
+        return NULL;                                                              \
+    PyObject *result = (expr);                                                    \
+    Py_XDECREF(holder);                                                           \
+    return result;
+
+static PyObject *r_PyObject_GetAttrString(PyObject *args) { WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name))) }
+static PyObject *r_PyObject_HasAttrString(PyObject *args) { WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name))) }
+static PyObject *r_PyObject_SetAttrString(PyObject *args) { WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2)))) }
+static PyObject *r_PyObject_SetAttr(PyObject *args) { return status_result(PyObject_SetAttr(ARG(0), ARG(1), ARG(2))); }
+static PyObject *r_PyObject_Dir(PyObject *args) { return new_result(PyObject_Dir(ARG(0))); }
+static PyObject *r_PyObject_GenericGetAttr(PyObject *args) { return new_result(PyObject_GenericGetAttr(ARG(0), ARG(1))); }
+static PyObject *r_PyObject_SelfIter(PyObject *args) { return new_result(PyObject_SelfIter(ARG(0))); }
+static PyObject *r_PyObject_HashNotImplemented(PyObject *args) { return long_result(PyObject_HashNotImplemented(ARG(0)), -1); }
+static PyObject *r_PyMapping_Check(PyObject *args) { return flag_result(PyMapping_Check(ARG(0))); }
+static PyObject *r_PyMapping_Size(PyObject *args) { return long_result(PyMapping_Size(ARG(0)), -1); }
+static PyObject *r_PyMapping_HasKey(PyObject *args) { return flag_result(PyMapping_HasKey(ARG(0), ARG(1))); }
+static PyObject *r_PyMapping_HasKeyString(PyObject *args) { WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name))) }
+static PyObject *r_PyMapping_GetItemString(PyObject *args) { WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name))) }
+static PyObject *r_PySequence_InPlaceRepeat(PyObject *args)
+{
+    Py_ssize_t count;
+    if (arg_ssize(args, 1, &count) < 0)
+        return NULL;
+    return new_result(PySequence_InPlaceRepeat(ARG(0), count));
+}
+static PyObject *r_PySys_GetObject(PyObject *args) { WITH_NAME(0, optional_result(PySys_GetObject(name))) }
+static PyObject *r_Py_GetVersion(PyObject *args) { return new_result(PyUnicode_FromString(Py_GetVersion())); }
+static PyObject *r_Py_GetPlatform(PyObject *args) { return new_result(PyUnicode_FromString(Py_GetPlatform())); }
+static PyObject *r_Py_GetCopyright(PyObject *args) { return new_result(PyUnicode_FromString(Py_GetCopyright())); }
+static PyObject *r_Py_GetRecursionLimit(PyObject *args) { return Py_BuildValue("i", Py_GetRecursionLimit()); }
+static PyObject *r_Py_IsInitialized(PyObject *args) { return flag_result(Py_IsInitialized()); }
+static PyObject *r_PyImport_ImportModule(PyObject *args) { WITH_NAME(0, new_result(PyImport_ImportModule(name))) }
+static PyObject *r_PyImport_Import(PyObject *args) { return new_result(PyImport_Import(ARG(0))); }
+static PyObject *r_PyImport_GetMagicNumber(PyObject *args) { return long_result(PyImport_GetMagicNumber(), -1); }
+static PyObject *r_PyImport_GetMagicTag(PyObject *args) { return new_result(PyUnicode_FromString(PyImport_GetMagicTag())); }
+static PyObject *r_PyCodec_KnownEncoding(PyObject *args) { WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name))) }
+
+/* (object, encoding, errors or None) */
+static PyObject *codec_call(PyObject *args, PyObject *(*codec)(PyObject *, const char *, const char *))
+{
+    PyObject *encoding_holder, *errors_holder;
+    const char *encoding, *errors;
+    if (arg_utf8(args, 1, 0, &encoding_holder, &encoding) < 0)
+        return NULL;
+    if (arg_utf8(args, 2, 1, &errors_holder, &errors) < 0) {
+        Py_XDECREF(encoding_holder);
+        return NULL;
+    }
+    PyObject *result = new_result(codec(ARG(0), encoding, errors));
+    Py_XDECREF(encoding_holder);
+    Py_XDECREF(errors_holder);
+    return result;
+}
+static PyObject *r_PyCodec_Encode(PyObject *args) { return codec_call(args, PyCodec_Encode); }
+static PyObject *r_PyCodec_Decode(PyObject *args) { return codec_call(args, PyCodec_Decode); }
+
 /* More data entries: exception classes and the types of builtins (their iterators, views and
  * descriptors included), each checked against the object Python code reaches. */
 EXC_DATA(AssertionError)
@@ -2820,6 +2883,33 @@ struct routine {
 #pragma weak PySet_Pop
 #pragma weak PySlice_New
 #pragma weak PyComplex_FromDoubles
+#pragma weak PyObject_GetAttrString
+#pragma weak PyObject_HasAttrString
+#pragma weak PyObject_SetAttrString
+#pragma weak PyObject_SetAttr
+#pragma weak PyObject_Dir
+#pragma weak PyObject_GenericGetAttr
+#pragma weak PyObject_SelfIter
+#pragma weak PyObject_HashNotImplemented
+#pragma weak PyMapping_Check
+#pragma weak PyMapping_Size
+#pragma weak PyMapping_HasKey
+#pragma weak PyMapping_HasKeyString
+#pragma weak PyMapping_GetItemString
+#pragma weak PySequence_InPlaceRepeat
+#pragma weak PySys_GetObject
+#pragma weak Py_GetVersion
+#pragma weak Py_GetPlatform
+#pragma weak Py_GetCopyright
+#pragma weak Py_GetRecursionLimit
+#pragma weak Py_IsInitialized
+#pragma weak PyImport_ImportModule
+#pragma weak PyImport_Import
+#pragma weak PyImport_GetMagicNumber
+#pragma weak PyImport_GetMagicTag
+#pragma weak PyCodec_KnownEncoding
+#pragma weak PyCodec_Encode
+#pragma weak PyCodec_Decode
 #pragma weak Py_IncRef
 #pragma weak Py_DecRef
 #if LIMITED_AT_LEAST(0x030A0000)
@@ -3234,6 +3324,33 @@ static const struct routine routines[] = {
     FUNCTION(PySet_Pop, 1),
     FUNCTION(PySlice_New, 3),
     FUNCTION(PyComplex_FromDoubles, 2),
+    FUNCTION(PyObject_GetAttrString, 2),
+    FUNCTION(PyObject_HasAttrString, 2),
+    FUNCTION(PyObject_SetAttrString, 3),
+    FUNCTION(PyObject_SetAttr, 3),
+    FUNCTION(PyObject_Dir, 1),
+    FUNCTION(PyObject_GenericGetAttr, 2),
+    FUNCTION(PyObject_SelfIter, 1),
+    FUNCTION(PyObject_HashNotImplemented, 1),
+    FUNCTION(PyMapping_Check, 1),
+    FUNCTION(PyMapping_Size, 1),
+    FUNCTION(PyMapping_HasKey, 2),
+    FUNCTION(PyMapping_HasKeyString, 2),
+    FUNCTION(PyMapping_GetItemString, 2),
+    FUNCTION(PySequence_InPlaceRepeat, 2),
+    FUNCTION(PySys_GetObject, 1),
+    FUNCTION(Py_GetVersion, 0),
+    FUNCTION(Py_GetPlatform, 0),
+    FUNCTION(Py_GetCopyright, 0),
+    FUNCTION(Py_GetRecursionLimit, 0),
+    FUNCTION(Py_IsInitialized, 0),
+    FUNCTION(PyImport_ImportModule, 1),
+    FUNCTION(PyImport_Import, 1),
+    FUNCTION(PyImport_GetMagicNumber, 0),
+    FUNCTION(PyImport_GetMagicTag, 0),
+    FUNCTION(PyCodec_KnownEncoding, 1),
+    FUNCTION(PyCodec_Encode, 3),
+    FUNCTION(PyCodec_Decode, 3),
     MACRO(Py_INCREF, 1),
     MACRO(Py_DECREF, 1),
     MACRO(Py_XINCREF, 1),

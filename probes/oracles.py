@@ -859,3 +859,22 @@ def set_pop(items):
     s = set(items)
     item = s.pop()
     return (item, s)
+
+
+def mapping_has_key(o, key):
+    """PyMapping_HasKey: any exception from the lookup counts as absent."""
+    try:
+        o[key]
+    except Exception:
+        return 0
+    return 1
+
+
+def known_encoding(name):
+    """PyCodec_KnownEncoding: any failure of the lookup counts as unknown."""
+    import codecs
+    try:
+        codecs.lookup(name)
+    except Exception:
+        return 0
+    return 1

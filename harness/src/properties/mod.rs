@@ -20,6 +20,7 @@ mod number;
 mod object;
 mod refcount;
 mod set;
+mod system;
 mod unicode;
 
 /// One checkable property of one entry.
@@ -55,7 +56,7 @@ pub(super) fn function(entry: &'static str, oracle: &'static str, args: fn() -> 
 
 /// Every property, in a stable order (the order is part of a run's reproducibility).
 pub fn catalogue() -> Vec<Property> {
-    let families: [fn() -> Vec<Property>; 10] = [
+    let families: [fn() -> Vec<Property>; 11] = [
         object::properties,
         number::properties,
         long_float::properties,
@@ -66,6 +67,7 @@ pub fn catalogue() -> Vec<Property> {
         exceptions::properties,
         refcount::properties,
         set::properties,
+        system::properties,
     ];
     families.iter().flat_map(|family| family()).collect()
 }

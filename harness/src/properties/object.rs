@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use super::Property;
+use super::{Property, function};
 use crate::manifest::EntryKind::{Data, Function};
 use crate::value::{PyValue, strategy};
 
@@ -158,6 +158,27 @@ fn with_stable_hash(value: PyValue) -> PyValue {
         PyValue::Dict(pairs) => PyValue::Dict(pairs.into_iter().map(|(k, v)| (with_stable_hash(k), with_stable_hash(v))).collect()),
         other => other,
     }
+}
+
+/// Any value, often a str (whose attributes are many).
+fn any_or_str() -> BoxedStrategy<PyValue> {
+    prop_oneof![2 => strategy::any_value(), 1 => small_str()].boxed()
+}
+
+/// ASCII attribute names, most of which some value has (C-string arguments: no NUL). No
+/// method names: a bound method's repr carries an address, which differs between two calls.
+fn known_attribute() -> BoxedStrategy<PyValue> {
+    let names = ["real", "imag", "numerator", "__class__", "nope", "__doc__", "__module__", ""];
+    proptest::sample::select(names.to_vec()).prop_map(PyValue::str).boxed()
+}
+
+/// A dict with str keys like [`known_attribute`]'s, or some other value.
+fn str_keyed_dict() -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        4 => proptest::collection::vec((known_attribute(), strategy::scalar()), 0..4).prop_map(|pairs| dict_of(pairs)),
+        1 => strategy::any_value(),
+    ]
+    .boxed()
 }
 
 /// A container with a key that is often in it.
@@ -436,6 +457,22 @@ pub(super) fn properties() -> Vec<Property> {
         data("_PyWeakref_RefType", "lambda: __import__('weakref').ref"),
         data("_PyWeakref_ProxyType", "lambda: __import__('weakref').ProxyType"),
         data("_PyWeakref_CallableProxyType", "lambda: __import__('weakref').CallableProxyType"),
+        function("PyObject_GetAttrString", "getattr", || two(any_or_str(), known_attribute())),
+        function("PyObject_HasAttrString", "has_attr", || two(any_or_str(), known_attribute())),
+        function("PyObject_SetAttrString", "setattr", || three(any_or_str(), known_attribute(), strategy::scalar())),
+        function("PyObject_SetAttr", "setattr", || three(any_or_str(), attribute_name(), strategy::scalar())),
+        function("PyObject_Dir", "dir", || one(any_or_str())),
+        function("PyObject_GenericGetAttr", "object.__getattribute__", || two(any_or_str(), attribute_name())),
+        function("PyObject_SelfIter", "lambda o: o", || one(strategy::any_value())),
+        function("PyObject_HashNotImplemented", "lambda o: raise_(TypeError)", || one(strategy::any_value())),
+        function("PyMapping_Check", "lambda o: int(hasattr(type(o), '__getitem__'))", || one(strategy::any_value())),
+        function("PyMapping_Size", "len", || one(strategy::any_value())),
+        function("PyMapping_HasKey", "mapping_has_key", container_and_key),
+        function("PyMapping_HasKeyString", "mapping_has_key", || two(str_keyed_dict(), known_attribute())),
+        function("PyMapping_GetItemString", "lambda o, k: o[k]", || two(str_keyed_dict(), known_attribute())),
+        function("PySequence_InPlaceRepeat", "lambda s, n: require(hasattr(type(s), '__getitem__'), TypeError) or operator.imul(s, n)", || {
+            two(prop_oneof![3 => strategy::list(), 1 => strategy::tuple(), 1 => strategy::str(), 1 => strategy::any_value()].boxed(), int_in(-2..4))
+        }),
         data("PyBaseObject_Type", "lambda: (object, True)"),
         data("PyType_Type", "lambda: (type, True)"),
         data("PyBool_Type", "lambda: (bool, True)"),
