@@ -175,7 +175,7 @@ fn known_attribute() -> BoxedStrategy<PyValue> {
 /// A dict with str keys like [`known_attribute`]'s, or some other value.
 fn str_keyed_dict() -> BoxedStrategy<PyValue> {
     prop_oneof![
-        4 => proptest::collection::vec((known_attribute(), strategy::scalar()), 0..4).prop_map(|pairs| dict_of(pairs)),
+        4 => proptest::collection::vec((known_attribute(), strategy::scalar()), 0..4).prop_map(dict_of),
         1 => strategy::any_value(),
     ]
     .boxed()
