@@ -63,6 +63,25 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
     }
 }
 
+/// Marks the static failures that are known: the entry matches (`*` wildcards allowed), and
+/// every header set that differs is of a version the break lists.
+pub fn mark_static(check: &mut crate::report::StaticReport, breaks: &[KnownBreak]) {
+    let note = |b: &KnownBreak| format!("{} ({})", b.summary, b.reference);
+    for item in check.results.iter_mut().filter(|r| r.result.status.is_failure()) {
+        let minors: Vec<PyVersion> = item.differing.iter().filter_map(|label| label.split('@').next()?.parse().ok()).collect();
+        let applies = |b: &&KnownBreak| {
+            wildcard_match(&b.entry, &item.result.entry)
+                && b.checks.contains(&Check::Static)
+                && !minors.is_empty()
+                && minors.iter().all(|m| b.interpreters.contains(m))
+                && (b.builds.is_empty() || b.builds.iter().any(|pattern| wildcard_match(pattern, &item.limited_api)))
+        };
+        if let Some(b) = breaks.iter().find(applies) {
+            item.result.known = Some(note(b));
+        }
+    }
+}
+
 /// `*` matches any run of characters; everything else matches itself.
 fn wildcard_match(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {

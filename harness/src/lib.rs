@@ -6,6 +6,7 @@
 pub mod build;
 pub mod console;
 pub mod elf;
+pub mod headers;
 pub mod interpreter;
 pub mod known;
 pub mod manifest;

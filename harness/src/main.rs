@@ -10,7 +10,8 @@ use abi_harness::build::{Builder, BuildSpec};
 use abi_harness::interpreter::{self, Interpreter};
 use abi_harness::manifest::Manifest;
 use abi_harness::matrix::{Matrix, Settings};
-use abi_harness::report::Check;
+use abi_harness::headers::{self, HeaderSet};
+use abi_harness::report::{Check, StaticReport};
 use abi_harness::run::{RunInput, RunOptions};
 use abi_harness::platform::{self, Platform};
 use abi_harness::{console, plan, properties, run};
@@ -131,9 +132,9 @@ struct Common {
     /// Only these entries' semantic checks (repeatable).
     #[arg(long = "entry")]
     entries: Vec<String>,
-    /// Which checks to run (comma-separated: import, presence, semantic, refleak; refleak runs
-    /// on debug interpreters only).
-    #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic,refleak")]
+    /// Which checks to run (comma-separated: import, presence, semantic, refleak, static;
+    /// refleak runs on debug interpreters only; static reads the headers with libclang).
+    #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic,refleak,static")]
     checks: Vec<String>,
 }
 
@@ -154,7 +155,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
             let matrix = Matrix::read(&matrix)?;
             let interpreters = interpreter::discover(&matrix, &rootfs_cache(&common))?;
             let specs = build_specs(&matrix, &interpreters)?;
-            run_matrix(&common, matrix.settings, specs, interpreters)
+            let header_sets: Vec<HeaderSet> = interpreters.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
+            run_matrix(&common, matrix.settings, specs, interpreters, header_sets)
         }
         Command::Check { executables, rootfs, matrix, common } => {
             let mut matrix = match matrix {
@@ -186,7 +188,15 @@ fn dispatch(cli: Cli) -> Result<u8> {
             if specs.is_empty() {
                 bail!("no default build is at or below the given interpreters' versions");
             }
-            run_matrix(&common, matrix.settings, specs, targets)
+            // The static check compares each given interpreter's headers with every default one.
+            let mut header_sets: Vec<HeaderSet> = header_sources.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
+            for target in &targets {
+                match HeaderSet::of(target, true) {
+                    Some(set) => header_sets.push(set),
+                    None => eprintln!("note: {} has no headers (no Python.h), so its headers are not compared", target.label()),
+                }
+            }
+            run_matrix(&common, matrix.settings, specs, targets, header_sets)
         }
         Command::Replay(args) => replay(&args),
         Command::Provision { matrix, rootfs_cache } => {
@@ -271,15 +281,19 @@ fn parse_checks(names: &[String]) -> Result<Vec<Check>> {
             "presence" => Ok(Check::Presence),
             "semantic" => Ok(Check::Semantic),
             "refleak" => Ok(Check::Refleak),
-            other => bail!("--checks: `{other}` is not one of import, presence, semantic, refleak"),
+            "static" => Ok(Check::Static),
+            other => bail!("--checks: `{other}` is not one of import, presence, semantic, refleak, static"),
         })
         .collect()
 }
 
-fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>) -> Result<u8> {
+fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>, header_sets: Vec<HeaderSet>) -> Result<u8> {
     let settings = settings_with(settings, common)?;
     let checks = parse_checks(&common.checks)?;
     let manifest = load_manifest(common.manifest.as_ref())?;
+    let static_check = if checks.contains(&Check::Static) { Some(static_check(common, &manifest, &header_sets)?) } else { None };
+    // Only the static check asked for: no probe to build, no cell to run.
+    let specs = if checks.iter().all(|c| *c == Check::Static) { Vec::new() } else { specs };
     let catalogue = properties::catalogue();
     for entry in &common.entries {
         if manifest.get(entry).is_none() && !catalogue.iter().any(|p| p.entry == entry) {
@@ -317,11 +331,39 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
         harness_command: harness_command(),
         progress_bar: std::io::stderr().is_terminal(),
     };
-    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells };
+    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells, static_check: static_check.as_ref() };
     let report = run::execute(&input, &options)?;
     print!("{}", console::summary(&report));
     println!("report: {}", common.out.join(run::REPORT).display());
     Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+}
+
+/// Reads every header set at every limited-API version at or below it (the versions the sets
+/// themselves have) and compares them; known breaks are marked.
+fn static_check(common: &Common, manifest: &Manifest, header_sets: &[HeaderSet]) -> Result<StaticReport> {
+    let mut versions: Vec<_> = header_sets.iter().filter(|s| !s.under_test).map(|s| s.minor).collect();
+    versions.extend(header_sets.iter().filter(|s| s.under_test).map(|s| s.minor));
+    versions.sort();
+    versions.dedup();
+    let started = std::time::Instant::now();
+    let mut report = headers::check(manifest, header_sets, &versions, &common.cache)?;
+    abi_harness::known::mark_static(&mut report, &abi_harness::known::known_breaks());
+    let counts = abi_harness::report::Counts::of(report.results.iter().map(|r| &r.result));
+    eprintln!(
+        "static: {} header sets, {} reads ({} parsed with libclang, {} cached) in {:.1}s: {} pass, {} changed, {} fail ({} known), {} skip, {} leaks",
+        header_sets.len(),
+        report.parsed + report.cached,
+        report.parsed,
+        report.cached,
+        started.elapsed().as_secs_f64(),
+        counts.pass,
+        counts.changed,
+        counts.fail,
+        counts.known,
+        counts.skip,
+        report.leaks.len()
+    );
+    Ok(report)
 }
 
 fn harness_command() -> String {

@@ -35,7 +35,18 @@ pub struct RunInput<'a> {
     pub builds: &'a [Build],
     pub interpreters: &'a [Interpreter],
     pub cells: &'a [(usize, usize)],
+    /// The static check's section, already computed (it runs before the cells).
+    pub static_check: Option<&'a crate::report::StaticReport>,
 }
+
+/// The journal line holding the static section: `{"static": {...}}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StaticLine {
+    #[serde(rename = "static")]
+    check: crate::report::StaticReport,
+}
+
+const STATIC_LINE_START: &str = "{\"static\":";
 
 pub const JOURNAL: &str = "journal.jsonl";
 pub const REPORT: &str = "report.json";
@@ -95,8 +106,16 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     let journal_path = options.out_dir.join(JOURNAL);
     let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
     writeln!(journal, "{}", serde_json::to_string(&header)?)?;
+    if let Some(check) = input.static_check {
+        writeln!(journal, "{}", serde_json::to_string(&StaticLine { check: check.clone() })?)?;
+    }
     journal.flush()?;
 
+    if input.cells.is_empty() {
+        let report = report_from_journal(&journal_path)?;
+        write_atomically(&report_path, &serde_json::to_vec_pretty(&report)?)?;
+        return Ok(report);
+    }
     let jobs = match options.settings.jobs {
         0 => std::thread::available_parallelism().map_or(2, usize::from),
         n => n,
@@ -157,7 +176,13 @@ pub fn report_from_journal(path: &Path) -> Result<Report> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: RunHeader = serde_json::from_str(lines.next().context("the journal is empty")?).with_context(|| format!("{}:1: not a run header", path.display()))?;
     let mut cells: Vec<CellReport> = Vec::new();
+    let mut static_check = None;
     for (n, line) in lines.enumerate() {
+        if line.starts_with(STATIC_LINE_START) {
+            let parsed: StaticLine = serde_json::from_str(line).with_context(|| format!("{}:{}: not a static section", path.display(), n + 2))?;
+            static_check = Some(parsed.check);
+            continue;
+        }
         match serde_json::from_str(line) {
             Ok(cell) => cells.push(cell),
             // A line cut short by a crash of the harness itself: the cell is simply missing.
@@ -168,7 +193,7 @@ pub fn report_from_journal(path: &Path) -> Result<Report> {
     // The order of the plan, not of completion: reports of the same run compare line by line.
     let order = |cell: &CellReport| header.planned.iter().position(|key| *key == cell.key()).unwrap_or(usize::MAX);
     cells.sort_by_key(order);
-    Ok(Report::new(header, cells))
+    Ok(Report::new(header, cells, static_check))
 }
 
 /// Writes a file through a temporary sibling and a rename, so readers never see half of it.

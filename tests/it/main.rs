@@ -10,3 +10,4 @@ mod faults;
 mod matrix;
 mod platforms;
 mod presence;
+mod static_headers;
