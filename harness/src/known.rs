@@ -20,6 +20,10 @@ pub struct KnownBreak {
     pub builds: Vec<String>,
     pub reference: String,
     pub summary: String,
+    /// Static check only: the break covers names leaked under `Py_LIMITED_API` (results of
+    /// `static.leaks`), not manifest entries.
+    #[serde(default)]
+    pub leaks: bool,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +76,7 @@ pub fn mark_static(check: &mut crate::report::StaticReport, breaks: &[KnownBreak
         let applies = |b: &&KnownBreak| {
             wildcard_match(&b.entry, &item.result.entry)
                 && b.checks.contains(&Check::Static)
+                && b.leaks == item.leak
                 && !minors.is_empty()
                 && minors.iter().all(|m| b.interpreters.contains(m))
                 && (b.builds.is_empty() || b.builds.iter().any(|pattern| wildcard_match(pattern, &item.limited_api)))

@@ -361,6 +361,9 @@ pub struct StaticResult {
     /// declaring it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differing: Vec<String>,
+    /// A name the headers expose beyond the manifest (listed in `leaks`), not a manifest entry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leak: bool,
     #[serde(flatten)]
     pub result: EntryResult,
 }

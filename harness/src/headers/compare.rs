@@ -63,7 +63,7 @@ pub fn compare(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(
                 .collect();
             let (result, differing, facts) = judge(entry, limited_api, sets, baseline, &readings);
             report.compared.extend(facts);
-            report.results.push(StaticResult { limited_api: limited_api.to_string(), baseline: sets[baseline].label.clone(), differing, result });
+            report.results.push(StaticResult { limited_api: limited_api.to_string(), baseline: sets[baseline].label.clone(), differing, leak: false, result });
         }
     }
     report.leaks = leaks(manifest, sets, extractions);
@@ -77,6 +77,7 @@ pub fn compare(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(
                 limited_api: minor.to_string(),
                 baseline: String::new(),
                 differing: leak.headers.iter().filter(|h| sets.iter().any(|s| &s.label == *h && s.minor == minor)).cloned().collect(),
+                leak: true,
                 result: EntryResult::new(&leak.name, leak.kind, Check::Static, Status::Fail, Some(format!("leak: {detail}"))),
             });
         }
@@ -175,10 +176,10 @@ fn resolve_record(name: &str, extraction: &Extraction) -> Option<String> {
 }
 
 /// A type's ABI meaning: parameter names dropped, `*const` read as `*mut` (the same pointer),
-/// typedef names replaced by what they name, recursively.
+/// a `noreturn` function (`-> !`) as returning nothing, typedef names replaced by what they
+/// name, recursively.
 fn meaning(text: &str, extraction: &Extraction) -> String {
-    let unconst = strip_param_names(text).replace("*const ", "*mut ");
-    resolve_typedefs(&unconst, extraction, 0)
+    resolve_typedefs(&meaning_of_target(text), extraction, 0)
 }
 
 fn strip_param_names(text: &str) -> String {
@@ -232,15 +233,21 @@ fn resolve_typedefs(text: &str, extraction: &Extraction, depth: usize) -> String
 }
 
 fn meaning_of_target(target: &str) -> String {
-    strip_param_names(target).replace("*const ", "*mut ")
+    let text = strip_param_names(target).replace("*const ", "*mut ");
+    match text.strip_suffix(" -> !") {
+        Some(head) => format!("{head} -> ()"),
+        None => text,
+    }
 }
 
 /// Why two texts with one meaning differ.
 fn reason(base: &str, other: &str) -> &'static str {
     if strip_param_names(base) == strip_param_names(other) {
         "parameter names differ"
-    } else if meaning_of_target(base) == meaning_of_target(other) {
+    } else if strip_param_names(base).replace("*const ", "*mut ") == strip_param_names(other).replace("*const ", "*mut ") {
         "const qualifiers differ (same pointer)"
+    } else if meaning_of_target(base) == meaning_of_target(other) {
+        "noreturn added or dropped (same calling convention)"
     } else {
         "typedef names differ, resolving to the same type"
     }
@@ -380,5 +387,6 @@ mod tests {
         assert_eq!(reason("fn(a: c_int)", "fn(b: c_int)"), "parameter names differ");
         assert_eq!(reason("fn(a: *const c_char)", "fn(a: *mut c_char)"), "const qualifiers differ (same pointer)");
         assert_ne!(meaning("fn(o: c_int)", &extraction), meaning("fn(o: c_long)", &extraction));
+        assert_eq!(reason("fn(arg1: c_int) -> ()", "fn(arg1: c_int) -> !"), "noreturn added or dropped (same calling convention)");
     }
 }

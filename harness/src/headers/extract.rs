@@ -19,7 +19,7 @@ use super::HeadersError;
 use crate::version::PyVersion;
 
 /// Bumped whenever what is extracted (or how it is rendered) changes: part of the cache key.
-pub(crate) const EXTRACTOR_VERSION: u32 = 2;
+pub(crate) const EXTRACTOR_VERSION: u32 = 4;
 
 /// What one header set declares under one `Py_LIMITED_API`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -78,7 +78,28 @@ pub struct HeaderPaths {
     pub after_dir: Option<PathBuf>,
 }
 
-const STATIC_HEADER: &str = "#include <Python.h>\n#if __has_include(<structmember.h>)\n#include <structmember.h>\n#endif\n";
+/// Prefix of the variables that carry const values through clang's own evaluator.
+const CONST_PREFIX: &str = "abi_harness_const_";
+
+/// The translation unit bindgen reads: Python.h, the headers Python.h leaves out but the
+/// limited API has (`structmember.h` holds `PyMemberDef` before 3.12, `pythread.h` the
+/// `PyThread_*` functions before 3.7), and one `static const long long` per manifest const
+/// (signed: bindgen keeps values in an i64, and `-1` must stay `-1`). bindgen's
+/// macro evaluator cannot expand function-like macros (3.15's slot ids are
+/// `_Py_SLOT_COMPAT_VALUE(1, 84)`) or casts; clang's constant evaluator can.
+///
+/// Without PY_SSIZE_T_CLEAN: before 3.13 it renames the `PyArg_Parse*` family to their `_SizeT`
+/// twins by macro, hiding the manifest's names.
+pub(crate) fn translation_unit(const_names: &[String]) -> String {
+    let mut text = String::from("#include <Python.h>\n");
+    for extra in ["structmember.h", "pythread.h"] {
+        text.push_str(&format!("#if __has_include(<{extra}>)\n#include <{extra}>\n#endif\n"));
+    }
+    for name in const_names {
+        text.push_str(&format!("#ifdef {name}\nstatic const long long {CONST_PREFIX}{name} = (long long)({name});\n#endif\n"));
+    }
+    text
+}
 
 /// Checks that libclang can be loaded, with the install line if it cannot.
 pub fn ensure_libclang() -> Result<(), HeadersError> {
@@ -108,19 +129,17 @@ impl bindgen::callbacks::ParseCallbacks for MacroNames {
 
 /// Runs bindgen on `Python.h` with `Py_LIMITED_API` set to `limited_api` and reads back what it
 /// declares.
-pub fn extract(paths: &HeaderPaths, limited_api: PyVersion) -> Result<Extraction, HeadersError> {
+pub fn extract(paths: &HeaderPaths, limited_api: PyVersion, const_names: &[String]) -> Result<Extraction, HeadersError> {
     ensure_libclang()?;
     let include_dir = &paths.include_dir;
     let macros = Arc::new(Mutex::new(BTreeSet::new()));
     let mut builder = bindgen::Builder::default()
-        // Without PY_SSIZE_T_CLEAN: before 3.13 it renames the `PyArg_Parse*` family to their
-        // `_SizeT` twins by macro, hiding the manifest's names. `structmember.h` holds
-        // `PyMemberDef` and its functions before 3.12, and Python.h does not include it.
-        .header_contents("abi_harness_static.h", STATIC_HEADER)
+        .header_contents("abi_harness_static.h", &translation_unit(const_names))
         .clang_arg(format!("-I{}", include_dir.display()))
         .clang_arg(format!("-DPy_LIMITED_API={}", limited_api.limited_api_hex()))
         // Everything the Python headers declare, plus the system types it refers to.
         .allowlist_file(format!("{}/.*", regex_escape(&include_dir.display().to_string())))
+        .allowlist_var(format!("{CONST_PREFIX}.*"))
         .formatter(bindgen::Formatter::None)
         .layout_tests(true)
         .generate_comments(false)
@@ -186,7 +205,7 @@ pub(crate) fn read_bindings(source: &str) -> Result<Extraction, String> {
             syn::Item::Const(c) if c.ident == "_" => read_layout_block(&c.expr, &mut sizes, &mut aligns, &mut offsets),
             syn::Item::Const(c) => {
                 if let Some(value) = int_value(&c.expr) {
-                    out.consts.insert(c.ident.to_string(), value);
+                    evaluated_or_macro(&mut out.consts, &c.ident.to_string(), value);
                 }
             }
             syn::Item::Type(t) => {
@@ -205,6 +224,10 @@ pub(crate) fn read_bindings(source: &str) -> Result<Extraction, String> {
             _ => {}
         }
     }
+    // Our own carriers are not the headers' declarations.
+    out.consts.retain(|name, _| !name.starts_with(CONST_PREFIX));
+    out.exposed.retain(|name| !name.starts_with(CONST_PREFIX));
+    out.data.retain(|name, _| !name.starts_with(CONST_PREFIX));
     for (name, (_, opaque)) in &raw_structs {
         let mut flat = Vec::new();
         if !opaque {
@@ -214,6 +237,21 @@ pub(crate) fn read_bindings(source: &str) -> Result<Extraction, String> {
         out.structs.insert(name.clone(), record);
     }
     Ok(out)
+}
+
+/// A const's value: clang's evaluation (`abi_harness_const_NAME`) over bindgen's own reading of
+/// the macro, which it overrides whichever comes first.
+fn evaluated_or_macro(consts: &mut BTreeMap<String, String>, ident: &str, value: String) {
+    match ident.strip_prefix(CONST_PREFIX) {
+        Some(name) => {
+            consts.insert(format!("{CONST_PREFIX}{name}"), String::new());
+            consts.insert(name.to_owned(), value);
+        }
+        None if consts.contains_key(&format!("{CONST_PREFIX}{ident}")) => {}
+        None => {
+            consts.insert(ident.to_owned(), value);
+        }
+    }
 }
 
 /// Members of `name` at `base`, anonymous members (`__bindgen_anon_N`) replaced by theirs.
@@ -362,6 +400,8 @@ mod tests {
         let source = r#"
             pub const Py_tp_init: u32 = 61;
             pub const PY_NEG: i32 = -1;
+            pub const Py_mod_create: u32 = 1;
+            pub const abi_harness_const_Py_mod_create: ::std::os::raw::c_ulonglong = 84;
             pub type Py_ssize_t = isize;
             pub type PyObject = _object;
             pub type PyCFunction = ::std::option::Option<unsafe extern "C" fn(arg1: *mut PyObject, arg2: *mut PyObject) -> *mut PyObject>;
@@ -386,6 +426,8 @@ mod tests {
         let e = read_bindings(source).unwrap();
         assert_eq!(e.consts["Py_tp_init"], "61");
         assert_eq!(e.consts["PY_NEG"], "-1");
+        assert_eq!(e.consts["Py_mod_create"], "84", "clang's evaluation wins over bindgen's");
+        assert!(!e.consts.keys().any(|k| k.starts_with(CONST_PREFIX)));
         assert_eq!(e.typedefs["PyCFunction"], "fn(arg1: *mut PyObject, arg2: *mut PyObject) -> *mut PyObject");
         let object = &e.structs["_object"];
         assert_eq!((object.size, object.align), (Some(16), Some(8)));

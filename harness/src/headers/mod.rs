@@ -105,15 +105,16 @@ pub struct Extractions {
     pub parse_ms: u64,
 }
 
-pub fn extract_all(sets: &[HeaderSet], versions: &[PyVersion], cache_dir: &Path) -> Result<Extractions, HeadersError> {
+pub fn extract_all(sets: &[HeaderSet], versions: &[PyVersion], const_names: &[String], cache_dir: &Path) -> Result<Extractions, HeadersError> {
     let clang = extract::libclang_version()?;
+    let unit = extract::translation_unit(const_names);
     let mut out = Extractions::default();
     let started = Instant::now();
     for (n, set) in sets.iter().enumerate() {
         let digest = digest_headers(&set.paths);
         for limited_api in limited_api_versions(set, versions) {
             let mut hasher = Sha256::new();
-            for part in [digest.as_str(), &limited_api.limited_api_hex(), &clang, &extract::EXTRACTOR_VERSION.to_string()] {
+            for part in [digest.as_str(), &limited_api.limited_api_hex(), &clang, &extract::EXTRACTOR_VERSION.to_string(), &unit] {
                 hasher.update(part.as_bytes());
                 hasher.update([0]);
             }
@@ -127,7 +128,7 @@ pub fn extract_all(sets: &[HeaderSet], versions: &[PyVersion], cache_dir: &Path)
                     extraction
                 }
                 None => {
-                    let extraction = extract::extract(&set.paths, limited_api)?;
+                    let extraction = extract::extract(&set.paths, limited_api, const_names)?;
                     out.parsed += 1;
                     write_cache(&path, &extraction)?;
                     extraction
@@ -142,7 +143,8 @@ pub fn extract_all(sets: &[HeaderSet], versions: &[PyVersion], cache_dir: &Path)
 
 /// Reads every header set and compares them: the static section of a report.
 pub fn check(manifest: &Manifest, sets: &[HeaderSet], versions: &[PyVersion], cache_dir: &Path) -> Result<StaticReport, HeadersError> {
-    let extractions = extract_all(sets, versions, cache_dir)?;
+    let const_names: Vec<String> = manifest.of_kind(crate::manifest::EntryKind::Const).map(|e| e.name.clone()).collect();
+    let extractions = extract_all(sets, versions, &const_names, cache_dir)?;
     let mut report = compare::compare(manifest, sets, &extractions.by_set);
     report.parsed = extractions.parsed;
     report.cached = extractions.cached;
