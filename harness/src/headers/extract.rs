@@ -162,11 +162,14 @@ pub fn extract(paths: &HeaderPaths, limited_api: PyVersion, const_names: &[Strin
     Ok(extraction)
 }
 
+/// Struct and union bodies as bindgen writes them: name → ((member, type) list, opaque).
+type RawRecords = BTreeMap<String, (Vec<(String, String)>, bool)>;
+
 /// Reads bindgen's output back into an [`Extraction`] (without macro names).
 pub(crate) fn read_bindings(source: &str) -> Result<Extraction, String> {
     let file = syn::parse_file(source).map_err(|err| format!("bindgen's output does not parse: {err}"))?;
     let mut out = Extraction::default();
-    let mut raw_structs: BTreeMap<String, (Vec<(String, String)>, bool)> = BTreeMap::new();
+    let mut raw_structs: RawRecords = BTreeMap::new();
     let mut sizes: BTreeMap<String, u64> = BTreeMap::new();
     let mut aligns: BTreeMap<String, u64> = BTreeMap::new();
     let mut offsets: BTreeMap<(String, String), u64> = BTreeMap::new();
@@ -258,7 +261,7 @@ fn evaluated_or_macro(consts: &mut BTreeMap<String, String>, ident: &str, value:
 fn flatten(
     name: &str,
     base: u64,
-    structs: &BTreeMap<String, (Vec<(String, String)>, bool)>,
+    structs: &RawRecords,
     offsets: &BTreeMap<(String, String), u64>,
     out: &mut Vec<Field>,
     depth: usize,
