@@ -374,6 +374,50 @@ fn leaks(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(usize,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::headers::extract::Signature;
+    use crate::headers::HeaderPaths;
+
+    fn set(version: &str) -> HeaderSet {
+        HeaderSet {
+            label: format!("{version}@host"),
+            version: version.into(),
+            minor: version.parse().unwrap(),
+            platform: "host".into(),
+            debug: false,
+            paths: HeaderPaths { include_dir: format!("/h/{version}").into(), after_dir: None },
+            features: BTreeMap::new(),
+            under_test: false,
+        }
+    }
+
+    fn extraction(slot: &str, param: &str) -> Extraction {
+        let mut e = Extraction::default();
+        e.consts.insert("Py_tp_init".into(), slot.into());
+        e.functions.insert("PyLong_FromLong".into(), Signature { params: vec![(param.into(), "c_long".into())], ret: "*mut PyObject".into(), variadic: false });
+        e
+    }
+
+    #[test]
+    fn a_changed_value_fails_and_a_renamed_parameter_is_compatible() {
+        let manifest = Manifest::parse("[const.Py_tp_init]\nadded = '3.2'\n[function.PyLong_FromLong]\nadded = '3.2'\n[function.PyLong_AsLong]\nadded = '3.2'\n", "m.toml").unwrap();
+        let sets = [set("3.11.1"), set("3.12.1")];
+        let l = PyVersion::new(3, 11);
+        let extractions: BTreeMap<_, _> = [((0, l), extraction("60", "arg1")), ((1, l), extraction("99", "v"))].into_iter().collect();
+        let report = compare(&manifest, &sets, &extractions);
+        let result = |name: &str| report.results.iter().find(|r| r.result.entry == name).unwrap();
+        let slot = result("Py_tp_init");
+        assert_eq!(slot.result.status, Status::Fail);
+        assert_eq!(slot.result.detail.as_deref(), Some("Py_tp_init value: 60 in 3.11.1@host, 99 in 3.12.1@host"));
+        assert_eq!(slot.differing, ["3.12.1@host"]);
+        let function = result("PyLong_FromLong");
+        assert_eq!(function.result.status, Status::Changed);
+        assert!(function.result.detail.as_deref().unwrap().ends_with("compatible, parameter names differ"));
+        let missing = result("PyLong_AsLong");
+        assert_eq!(missing.result.status, Status::Fail);
+        assert_eq!(missing.differing, ["3.11.1@host", "3.12.1@host"]);
+        let fact = report.compared.iter().find(|f| f.entry == "Py_tp_init").unwrap();
+        assert_eq!(fact.values.len(), 2, "each value with its header sets");
+    }
 
     #[test]
     fn meaning_ignores_names_const_and_aliases() {
