@@ -338,15 +338,10 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
     Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
 }
 
-/// Reads every header set at every limited-API version at or below it (the versions the sets
-/// themselves have) and compares them; known breaks are marked.
+/// Reads and compares every header set; known breaks are marked.
 fn static_check(common: &Common, manifest: &Manifest, header_sets: &[HeaderSet]) -> Result<StaticReport> {
-    let mut versions: Vec<_> = header_sets.iter().filter(|s| !s.under_test).map(|s| s.minor).collect();
-    versions.extend(header_sets.iter().filter(|s| s.under_test).map(|s| s.minor));
-    versions.sort();
-    versions.dedup();
     let started = std::time::Instant::now();
-    let mut report = headers::check(manifest, header_sets, &versions, &common.cache)?;
+    let mut report = headers::check(manifest, header_sets, &headers::versions_of(header_sets), &common.cache)?;
     abi_harness::known::mark_static(&mut report, &abi_harness::known::known_breaks());
     let counts = abi_harness::report::Counts::of(report.results.iter().map(|r| &r.result));
     eprintln!(

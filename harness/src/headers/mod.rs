@@ -85,6 +85,15 @@ impl HeaderSet {
     }
 }
 
+/// The limited-API versions a run reads headers at: the versions of the header sets themselves
+/// (the matrix's, which is the one source of truth for versions).
+pub fn versions_of(sets: &[HeaderSet]) -> Vec<PyVersion> {
+    let mut versions: Vec<PyVersion> = sets.iter().map(|s| s.minor).collect();
+    versions.sort();
+    versions.dedup();
+    versions
+}
+
 /// The limited-API versions to read a header set at: each version of `versions` at or below its
 /// own.
 pub fn limited_api_versions(set: &HeaderSet, versions: &[PyVersion]) -> Vec<PyVersion> {
