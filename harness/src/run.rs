@@ -255,3 +255,38 @@ impl Progress {
         eprintln!("ran {} cells in {:.1}s", self.done.get(), took.as_secs_f64());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{EntryResult, ResultKind, StaticReport, StaticResult, Status};
+
+    #[test]
+    fn the_static_section_survives_the_journal() {
+        let dir = std::env::temp_dir().join(format!("abi-harness-journal-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let header = RunHeader {
+            schema: SCHEMA_VERSION,
+            tool: "abi-harness".into(),
+            tool_version: "0".into(),
+            started_unix: 0,
+            manifest: "m".into(),
+            settings: Default::default(),
+            interpreters: Vec::new(),
+            planned: Vec::new(),
+        };
+        let result = EntryResult::new("Py_tp_init", ResultKind::Const, Check::Static, Status::Fail, Some("60 vs 99".into()));
+        let check = StaticReport {
+            results: vec![StaticResult { limited_api: "3.12".into(), baseline: "3.12.1@host".into(), differing: vec!["x".into()], leak: false, result }],
+            ..StaticReport::default()
+        };
+        let path = dir.join(JOURNAL);
+        let text = format!("{}\n{}\n", serde_json::to_string(&header).unwrap(), serde_json::to_string(&StaticLine { check: check.clone() }).unwrap());
+        assert!(text.lines().nth(1).unwrap().starts_with(STATIC_LINE_START));
+        std::fs::write(&path, text).unwrap();
+        let report = report_from_journal(&path).unwrap();
+        assert_eq!(report.static_check, Some(check));
+        assert_eq!(report.summary.fail, 1, "static results count in the summary");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
