@@ -34,7 +34,8 @@ pub struct Extraction {
     pub typedefs: BTreeMap<String, String>,
     /// Structs and unions with a definition (opaque ones have `layout: None`).
     pub structs: BTreeMap<String, Record>,
-    /// Every macro name the preprocessor saw that a manifest entry may name.
+    /// Every macro name the preprocessor saw (system headers' too): where manifest macros, and
+    /// consts clang cannot evaluate, are looked up.
     pub macros: BTreeSet<String>,
     /// Functions and data declared in the Python headers themselves (not system headers):
     /// what the limited API exposes, for the leak check.
