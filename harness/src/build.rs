@@ -308,7 +308,7 @@ pub fn glibc_mismatches(build: &Build, interpreter: &Interpreter) -> Result<Vec<
 }
 
 /// Hashes every file under `dir` (names and contents, in sorted order).
-fn hash_tree(hasher: &mut Sha256, dir: &Path) {
+pub(crate) fn hash_tree(hasher: &mut Sha256, dir: &Path) {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(current) = stack.pop() {

@@ -120,6 +120,9 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(out, "  ... and {} more change points in summary.md and report.html", changes.len() - FAILURES_SHOWN);
         }
     }
+    if let Some(check) = &report.static_check {
+        static_summary(&mut out, check);
+    }
     let s = &report.summary;
     let cases: u64 = report.cells.iter().map(|c| c.cases).sum();
     let _ = writeln!(
@@ -138,4 +141,30 @@ pub fn summary(report: &Report) -> String {
         if report.complete { "" } else { " (INCOMPLETE: some planned cells are missing)" }
     );
     out
+}
+
+/// The static check's new failures (the report has every fact compared).
+fn static_summary(out: &mut String, check: &crate::report::StaticReport) {
+    let failing = |known: bool| check.results.iter().filter(move |r| r.result.status.is_failure() && r.result.known.is_some() == known);
+    let new: Vec<_> = failing(false).collect();
+    let changed = check.results.iter().filter(|r| r.result.status == Status::Changed).count();
+    let _ = writeln!(
+        out,
+        "\nstatic check of the headers ({} header sets, {} facts compared): {} new failures, {} known, {} compatible changes, {} leaked names",
+        check.header_sets.len(),
+        check.compared.len(),
+        new.len(),
+        failing(true).count(),
+        changed,
+        check.leaks.len()
+    );
+    for result in new.iter().take(FAILURES_SHOWN) {
+        let _ = writeln!(out, "\nFAIL {} [static, limited API {}]", result.result.entry, result.limited_api);
+        for line in result.result.detail.as_deref().unwrap_or_default().lines().take(12) {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    if new.len() > FAILURES_SHOWN {
+        let _ = writeln!(out, "\n... and {} more in the report", new.len() - FAILURES_SHOWN);
+    }
 }

@@ -91,7 +91,8 @@ fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl 
 /// What ran: the strongest check with a result other than `skip` in any cell.
 pub fn from_report(manifest: &Manifest, reasons: &BTreeMap<String, String>, report: &Report) -> Vec<Coverage> {
     let mut strongest: BTreeMap<&str, Level> = BTreeMap::new();
-    for result in report.cells.iter().flat_map(|cell| &cell.results) {
+    let static_results = report.static_check.iter().flat_map(|s| s.results.iter().filter(|r| !r.leak).map(|r| &r.result));
+    for result in report.cells.iter().flat_map(|cell| &cell.results).chain(static_results) {
         if result.status == Status::Skip {
             continue;
         }
@@ -111,7 +112,7 @@ pub fn planned(manifest: &Manifest, reasons: &BTreeMap<String, String>, catalogu
             Level::Semantic
         } else if kind.is_some_and(EntryKind::is_symbol) && !windows_only {
             Level::Presence
-        } else if kind.is_some_and(|k| static_kinds.contains(&k)) {
+        } else if kind.is_some_and(|k| static_kinds.contains(&k)) && !windows_only {
             Level::Static
         } else {
             Level::None

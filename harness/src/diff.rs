@@ -336,7 +336,7 @@ mod tests {
             planned: cells.iter().map(CellReport::key).collect(),
             shard: None,
         };
-        Report::new(header, cells)
+        Report::new(header, cells, None)
     }
 
     fn baseline() -> Vec<EntryResult> {

@@ -20,6 +20,10 @@ pub struct KnownBreak {
     pub builds: Vec<String>,
     pub reference: String,
     pub summary: String,
+    /// Static check only: the break covers names leaked under `Py_LIMITED_API` (results of
+    /// `static.leaks`), not manifest entries.
+    #[serde(default)]
+    pub leaks: bool,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +63,26 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
     for result in cell.results.iter_mut().filter(|r| r.entry == LINK_MODULE && r.status.is_failure()) {
         if let Some((_, known)) = known_symbols.iter().find(|(symbol, _)| result.detail.as_deref().is_some_and(|d| d.ends_with(&format!("undefined symbol: {symbol}")))) {
             result.known = known.clone();
+        }
+    }
+}
+
+/// Marks the static failures that are known: the entry matches (`*` wildcards allowed), and
+/// every header set that differs is of a version the break lists.
+pub fn mark_static(check: &mut crate::report::StaticReport, breaks: &[KnownBreak]) {
+    let note = |b: &KnownBreak| format!("{} ({})", b.summary, b.reference);
+    for item in check.results.iter_mut().filter(|r| r.result.status.is_failure()) {
+        let minors: Vec<PyVersion> = item.differing.iter().filter_map(|label| label.split('@').next()?.parse().ok()).collect();
+        let applies = |b: &&KnownBreak| {
+            wildcard_match(&b.entry, &item.result.entry)
+                && b.checks.contains(&Check::Static)
+                && b.leaks == item.leak
+                && !minors.is_empty()
+                && minors.iter().all(|m| b.interpreters.contains(m))
+                && (b.builds.is_empty() || b.builds.iter().any(|pattern| wildcard_match(pattern, &item.limited_api)))
+        };
+        if let Some(b) = breaks.iter().find(applies) {
+            item.result.known = Some(note(b));
         }
     }
 }

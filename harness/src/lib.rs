@@ -14,6 +14,7 @@ pub mod console;
 pub mod coverage;
 pub mod diff;
 pub mod elf;
+pub mod headers;
 pub mod interpreter;
 pub mod known;
 pub mod manifest;

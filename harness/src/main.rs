@@ -10,7 +10,8 @@ use abi_harness::build::{Builder, BuildSpec};
 use abi_harness::interpreter::{self, Interpreter};
 use abi_harness::manifest::Manifest;
 use abi_harness::matrix::{Matrix, Settings};
-use abi_harness::report::Check;
+use abi_harness::headers::{self, HeaderSet};
+use abi_harness::report::{Check, StaticReport};
 use abi_harness::run::{RunInput, RunOptions};
 use abi_harness::platform::{self, Platform};
 use abi_harness::{console, diff, merge, plan, properties, run};
@@ -169,9 +170,9 @@ struct Common {
     /// Only these entries' semantic checks (repeatable).
     #[arg(long = "entry")]
     entries: Vec<String>,
-    /// Which checks to run (comma-separated: import, presence, semantic, refleak; refleak runs
-    /// on debug interpreters only).
-    #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic,refleak")]
+    /// Which checks to run (comma-separated: import, presence, semantic, refleak, static;
+    /// refleak runs on debug interpreters only; static reads the headers with libclang).
+    #[arg(long, value_delimiter = ',', default_value = "import,presence,semantic,refleak,static")]
     checks: Vec<String>,
     /// Run only part K of N of the planned cells (e.g. 2/3), chosen by a hash of each cell's
     /// key; `abi-harness merge` combines the parts' reports.
@@ -196,7 +197,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
             let matrix = Matrix::read(&matrix)?;
             let interpreters = interpreter::discover(&matrix, &rootfs_cache(&common), Some(&facts_cache(&common)))?;
             let specs = build_specs(&matrix, &interpreters)?;
-            run_matrix(&common, matrix.settings, specs, interpreters)
+            let header_sets: Vec<HeaderSet> = interpreters.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
+            run_matrix(&common, matrix.settings, specs, interpreters, header_sets)
         }
         Command::Check { executables, rootfs, matrix, common } => {
             let mut matrix = match matrix {
@@ -229,7 +231,15 @@ fn dispatch(cli: Cli) -> Result<u8> {
             if specs.is_empty() {
                 bail!("no default build is at or below the given interpreters' versions");
             }
-            run_matrix(&common, matrix.settings, specs, targets)
+            // The static check compares each given interpreter's headers with every default one.
+            let mut header_sets: Vec<HeaderSet> = header_sources.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
+            for target in &targets {
+                match HeaderSet::of(target, true) {
+                    Some(set) => header_sets.push(set),
+                    None => eprintln!("note: {} has no headers (no Python.h), so its headers are not compared", target.label()),
+                }
+            }
+            run_matrix(&common, matrix.settings, specs, targets, header_sets)
         }
         Command::Replay(args) => replay(&args),
         Command::Provision { matrix, rootfs_cache } => {
@@ -265,8 +275,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 .iter()
                 .map(|path| Ok(merge::Part { origin: path.display().to_string(), report: run::read_report(path)? }))
                 .collect::<Result<Vec<_>>>()?;
-            let (header, cells) = merge::merge(&parts)?;
-            let report = run::write_journal_and_report(&out, &header, &cells)?;
+            let (header, static_check, cells) = merge::merge(&parts)?;
+            let report = run::write_journal_and_report(&out, &header, static_check, &cells)?;
             print!("{}", console::summary(&report));
             println!("merged {} reports: {}", parts.len(), out.join(run::REPORT).display());
             Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
@@ -298,7 +308,7 @@ fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format)
             let report: abi_harness::report::Report = serde_json::from_str(&text).with_context(|| format!("{}: not a report.json", path.display()))?;
             coverage::from_report(&manifest, &reasons, &report)
         }
-        None => coverage::planned(&manifest, &reasons, &properties::catalogue(), &[]),
+        None => coverage::planned(&manifest, &reasons, &properties::catalogue(), &abi_harness::headers::STATIC_KINDS),
     };
     if let Format::Json = format {
         emit(&serde_json::to_string_pretty(&rows)?)?;
@@ -398,22 +408,26 @@ fn parse_checks(names: &[String]) -> Result<Vec<Check>> {
             "presence" => Ok(Check::Presence),
             "semantic" => Ok(Check::Semantic),
             "refleak" => Ok(Check::Refleak),
-            other => bail!("--checks: `{other}` is not one of import, presence, semantic, refleak"),
+            "static" => Ok(Check::Static),
+            other => bail!("--checks: `{other}` is not one of import, presence, semantic, refleak, static"),
         })
         .collect()
 }
 
-fn run_matrix(common: &Common, settings: Settings, mut specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>) -> Result<u8> {
+fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>, header_sets: Vec<HeaderSet>) -> Result<u8> {
     let settings = settings_with(settings, common)?;
     let checks = parse_checks(&common.checks)?;
     let manifest = load_manifest(common.manifest.as_ref())?;
+    let static_check = if checks.contains(&Check::Static) { Some(static_check(common, &manifest, &header_sets)?) } else { None };
+    // Only the static check asked for: no probe to build, no cell to run.
+    let mut specs = if checks.iter().all(|c| *c == Check::Static) { Vec::new() } else { specs };
     let catalogue = properties::catalogue();
     for entry in &common.entries {
         if manifest.get(entry).is_none() && !catalogue.iter().any(|p| p.entry == entry) {
             bail!("--entry {entry}: no such entry in {} or the property catalogue", manifest.origin);
         }
     }
-    let presence_only = checks.iter().all(|check| *check == Check::Presence);
+    let presence_only = checks.contains(&Check::Presence) && checks.iter().all(|check| matches!(check, Check::Presence | Check::Static));
     if presence_only {
         // Only the cell that carries each interpreter's presence check has anything to do.
         let mut carriers: Vec<usize> = interpreters.iter().filter_map(|i| plan::presence_carrier_spec(&specs, i)).collect();
@@ -437,7 +451,7 @@ fn run_matrix(common: &Common, settings: Settings, mut specs: Vec<BuildSpec>, in
         harness_command: harness_command(),
         progress_bar: std::io::stderr().is_terminal(),
     };
-    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells, shard: common.shard };
+    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells, shard: common.shard, static_check: static_check.as_ref() };
     eprintln!(
         "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
         interpreters.len(),
@@ -451,6 +465,29 @@ fn run_matrix(common: &Common, settings: Settings, mut specs: Vec<BuildSpec>, in
     print!("{}", console::summary(&report));
     println!("report: {}", common.out.join(run::REPORT).display());
     Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+}
+
+/// Reads and compares every header set; known breaks are marked.
+fn static_check(common: &Common, manifest: &Manifest, header_sets: &[HeaderSet]) -> Result<StaticReport> {
+    let started = std::time::Instant::now();
+    let mut report = headers::check(manifest, header_sets, &headers::versions_of(header_sets), &common.cache)?;
+    abi_harness::known::mark_static(&mut report, &abi_harness::known::known_breaks());
+    let counts = abi_harness::report::Counts::of(report.results.iter().map(|r| &r.result));
+    eprintln!(
+        "static: {} header sets, {} reads ({} parsed with libclang, {} cached) in {:.1}s: {} pass, {} changed, {} fail ({} known), {} skip, {} leaks",
+        header_sets.len(),
+        report.parsed + report.cached,
+        report.parsed,
+        report.cached,
+        started.elapsed().as_secs_f64(),
+        counts.pass,
+        counts.changed,
+        counts.fail,
+        counts.known,
+        counts.skip,
+        report.leaks.len()
+    );
+    Ok(report)
 }
 
 fn harness_command() -> String {

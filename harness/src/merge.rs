@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::plan::Shard;
-use crate::report::{CellKey, CellReport, Report, RunHeader};
+use crate::report::{CellKey, CellReport, Report, RunHeader, StaticReport};
 
 /// One report to merge and where it came from (for messages).
 #[derive(Debug)]
@@ -46,7 +46,9 @@ fn show(cell: &CellKey) -> String {
 
 /// The merged run: the common header (without a shard, started when the first shard started)
 /// and every cell once, in the plan's order.
-pub fn merge(parts: &[Part]) -> Result<(RunHeader, Vec<CellReport>), MergeError> {
+/// The merged header, the static section (every shard computes the whole of it: they must
+/// agree) and the cells in plan order.
+pub fn merge(parts: &[Part]) -> Result<(RunHeader, Option<StaticReport>, Vec<CellReport>), MergeError> {
     let first = parts.first().ok_or(MergeError::Nothing)?;
     let reference = &first.report.header;
     for part in &parts[1..] {
@@ -67,6 +69,10 @@ pub fn merge(parts: &[Part]) -> Result<(RunHeader, Vec<CellReport>), MergeError>
         }
         if header.planned != reference.planned {
             return Err(disagree("plans"));
+        }
+        let facts = |report: &Report| report.static_check.as_ref().map(|s| (s.results.clone(), s.leaks.clone()));
+        if facts(&part.report) != facts(&first.report) {
+            return Err(disagree("static header checks"));
         }
     }
     check_shards(parts)?;
@@ -98,7 +104,7 @@ pub fn merge(parts: &[Part]) -> Result<(RunHeader, Vec<CellReport>), MergeError>
     let mut header = reference.clone();
     header.shard = None;
     header.started_unix = parts.iter().map(|p| p.report.header.started_unix).min().unwrap_or(reference.started_unix);
-    Ok((header, cells))
+    Ok((header, first.report.static_check.clone(), cells))
 }
 
 /// Shards of one split (same N), each once, all N present; or whole runs only.
@@ -173,18 +179,18 @@ mod tests {
             .map(|index| {
                 let shard = Shard { index, count };
                 let cells = all_cells().into_iter().filter(|c| shard.contains(&c.key())).collect();
-                Part { origin: format!("shard-{index}"), report: Report::new(header(Some(shard)), cells) }
+                Part { origin: format!("shard-{index}"), report: Report::new(header(Some(shard)), cells, None) }
             })
             .collect()
     }
 
     #[test]
     fn shards_merge_into_the_whole_plan() {
-        let (header, cells) = merge(&shards(3)).expect("merges");
+        let (header, _, cells) = merge(&shards(3)).expect("merges");
         assert_eq!(header.shard, None);
         assert_eq!(header.started_unix, 101);
         assert_eq!(cells, all_cells(), "every cell once, in the plan's order");
-        assert!(Report::new(header, cells).complete);
+        assert!(Report::new(header, cells, None).complete);
     }
 
     #[test]
@@ -227,7 +233,7 @@ mod tests {
             Some(MergeError::Disagree { what: "settings", first: "shard-1".into(), origin: "shard-3".into() })
         );
         let mut parts = shards(2);
-        parts.push(Part { origin: "whole".into(), report: Report::new(header(None), all_cells()) });
+        parts.push(Part { origin: "whole".into(), report: Report::new(header(None), all_cells(), None) });
         assert!(matches!(merge(&parts), Err(MergeError::Mixed { .. })));
     }
 }

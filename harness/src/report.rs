@@ -284,6 +284,9 @@ pub struct Report {
     /// the manifest is at hand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<CoverageView>,
+    /// The static check of the headers, when it ran; its results count in `summary`.
+    #[serde(rename = "static", default, skip_serializing_if = "Option::is_none")]
+    pub static_check: Option<StaticReport>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -302,14 +305,17 @@ impl Report {
         Ok(self)
     }
 
-    pub fn new(header: RunHeader, mut cells: Vec<CellReport>) -> Report {
+    pub fn new(header: RunHeader, mut cells: Vec<CellReport>, static_check: Option<StaticReport>) -> Report {
         let differences = differences(&mut cells, &crate::changes::behaviour_changes().unwrap_or_default());
         let mut summary = Counts::default();
         for cell in &cells {
             summary.add(&cell.counts());
         }
+        if let Some(check) = &static_check {
+            summary.add(&Counts::of(check.results.iter().map(|r| &r.result)));
+        }
         let complete = header.planned_here().all(|key| cells.iter().any(|c| &c.key() == key));
-        Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells, coverage: None }
+        Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells, coverage: None, static_check }
     }
 }
 
@@ -361,4 +367,82 @@ fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourCha
         }
     }
     found
+}
+
+/// The static check: every header set read, every fact compared, one result per entry and
+/// limited-API version, and the names the headers expose beyond the manifest.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaticReport {
+    pub header_sets: Vec<HeaderSetRecord>,
+    /// Every fact compared: per entry, limited-API version and aspect (`value`, `signature`,
+    /// `type`, `size`, `align`, `member NAME`, ...), each distinct value with the header sets
+    /// that give it.
+    pub compared: Vec<StaticFact>,
+    pub results: Vec<StaticResult>,
+    /// Functions and data the headers declare under `Py_LIMITED_API` that the manifest lacks.
+    pub leaks: Vec<Leak>,
+    /// Header reads done now, and found in the cache; the time both took.
+    pub parsed: u64,
+    pub cached: u64,
+    pub extract_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeaderSetRecord {
+    /// `3.12.1@host`, `3.13.5d@sid`; an interpreter under test has its executable added.
+    pub label: String,
+    pub version: String,
+    pub platform: String,
+    pub debug: bool,
+    pub include_dir: String,
+    /// The `Py_LIMITED_API` versions it was read at.
+    pub limited_api: Vec<String>,
+    #[serde(default)]
+    pub under_test: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaticFact {
+    pub entry: String,
+    pub kind: ResultKind,
+    pub limited_api: String,
+    pub aspect: String,
+    pub values: Vec<FactValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FactValue {
+    /// As the headers write it (`*const c_char`, `61`, `fn(a: *mut PyObject) -> c_int`), or
+    /// `(not declared)`.
+    pub value: String,
+    pub headers: Vec<String>,
+}
+
+/// A static result: an entry at one limited-API version, over every header set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaticResult {
+    pub limited_api: String,
+    /// The header set the others are compared with (the limited-API version's own).
+    pub baseline: String,
+    /// The header sets that disagree with the baseline or lack the entry (for a leak: those
+    /// declaring it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differing: Vec<String>,
+    /// A name the headers expose beyond the manifest (listed in `leaks`), not a manifest entry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leak: bool,
+    #[serde(flatten)]
+    pub result: EntryResult,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Leak {
+    pub name: String,
+    pub kind: ResultKind,
+    /// `private` (`_Py`), `unstable` (`PyUnstable_`, PEP 689) or `public`.
+    pub class: String,
+    /// Header sets declaring it under their own version's `Py_LIMITED_API`.
+    pub headers: Vec<String>,
 }

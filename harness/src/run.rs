@@ -40,7 +40,18 @@ pub struct RunInput<'a> {
     pub cells: &'a [(usize, usize)],
     /// Run only this part of the plan; the header still lists the whole plan.
     pub shard: Option<Shard>,
+    /// The static check's section, already computed (it runs before the cells).
+    pub static_check: Option<&'a crate::report::StaticReport>,
 }
+
+/// The journal line holding the static section: `{"static": {...}}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StaticLine {
+    #[serde(rename = "static")]
+    check: crate::report::StaticReport,
+}
+
+const STATIC_LINE_START: &str = "{\"static\":";
 
 pub const JOURNAL: &str = "journal.jsonl";
 pub const REPORT: &str = "report.json";
@@ -123,8 +134,16 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     let journal_path = options.out_dir.join(JOURNAL);
     let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
     writeln!(journal, "{}", serde_json::to_string(&header)?)?;
+    if let Some(check) = input.static_check {
+        writeln!(journal, "{}", serde_json::to_string(&StaticLine { check: check.clone() })?)?;
+    }
     journal.flush()?;
 
+    if cells_here.is_empty() {
+        let report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
+        write_report(&options.out_dir, &report)?;
+        return Ok(report);
+    }
     let jobs = match options.settings.jobs {
         0 => std::thread::available_parallelism().map_or(2, usize::from),
         n => n,
@@ -246,10 +265,14 @@ pub fn read_report(path: &Path) -> Result<Report, ReadReportError> {
 
 /// Writes a journal (header, then one line per cell) and the report built from it, both
 /// atomically: what `merge` leaves in its output folder, the same files a run leaves.
-pub fn write_journal_and_report(out_dir: &Path, header: &RunHeader, cells: &[CellReport]) -> Result<Report> {
+pub fn write_journal_and_report(out_dir: &Path, header: &RunHeader, static_check: Option<crate::report::StaticReport>, cells: &[CellReport]) -> Result<Report> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     let mut journal = serde_json::to_string(header)?;
     journal.push('\n');
+    if let Some(check) = static_check {
+        journal.push_str(&serde_json::to_string(&StaticLine { check })?);
+        journal.push('\n');
+    }
     for cell in cells {
         journal.push_str(&serde_json::to_string(cell)?);
         journal.push('\n');
@@ -277,7 +300,13 @@ pub fn report_from_journal(path: &Path) -> Result<Report> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: RunHeader = serde_json::from_str(lines.next().context("the journal is empty")?).with_context(|| format!("{}:1: not a run header", path.display()))?;
     let mut cells: Vec<CellReport> = Vec::new();
+    let mut static_check = None;
     for (n, line) in lines.enumerate() {
+        if line.starts_with(STATIC_LINE_START) {
+            let parsed: StaticLine = serde_json::from_str(line).with_context(|| format!("{}:{}: not a static section", path.display(), n + 2))?;
+            static_check = Some(parsed.check);
+            continue;
+        }
         match serde_json::from_str(line) {
             Ok(cell) => cells.push(cell),
             // A line cut short by a crash of the harness itself: the cell is simply missing.
@@ -288,7 +317,7 @@ pub fn report_from_journal(path: &Path) -> Result<Report> {
     // The order of the plan, not of completion: reports of the same run compare line by line.
     let order = |cell: &CellReport| header.planned.iter().position(|key| *key == cell.key()).unwrap_or(usize::MAX);
     cells.sort_by_key(order);
-    Ok(Report::new(header, cells))
+    Ok(Report::new(header, cells, static_check))
 }
 
 /// Writes a file through a temporary sibling and a rename, so readers never see half of it.
@@ -345,5 +374,41 @@ impl Progress {
             bar.finish_and_clear();
         }
         eprintln!("ran {} cells in {:.1}s", self.done.get(), took.as_secs_f64());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{EntryResult, ResultKind, StaticReport, StaticResult, Status};
+
+    #[test]
+    fn the_static_section_survives_the_journal() {
+        let dir = std::env::temp_dir().join(format!("abi-harness-journal-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let header = RunHeader {
+            schema: SCHEMA_VERSION,
+            tool: "abi-harness".into(),
+            tool_version: "0".into(),
+            started_unix: 0,
+            manifest: "m".into(),
+            settings: Default::default(),
+            interpreters: Vec::new(),
+            planned: Vec::new(),
+            shard: None,
+        };
+        let result = EntryResult::new("Py_tp_init", ResultKind::Const, Check::Static, Status::Fail, Some("60 vs 99".into()));
+        let check = StaticReport {
+            results: vec![StaticResult { limited_api: "3.12".into(), baseline: "3.12.1@host".into(), differing: vec!["x".into()], leak: false, result }],
+            ..StaticReport::default()
+        };
+        let path = dir.join(JOURNAL);
+        let text = format!("{}\n{}\n", serde_json::to_string(&header).unwrap(), serde_json::to_string(&StaticLine { check: check.clone() }).unwrap());
+        assert!(text.lines().nth(1).unwrap().starts_with(STATIC_LINE_START));
+        std::fs::write(&path, text).unwrap();
+        let report = report_from_journal(&path).unwrap();
+        assert_eq!(report.static_check, Some(check));
+        assert_eq!(report.summary.fail, 1, "static results count in the summary");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -14,3 +14,4 @@ mod platforms;
 mod presence;
 mod reports;
 mod shards;
+mod static_headers;

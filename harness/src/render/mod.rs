@@ -311,7 +311,7 @@ pub(crate) mod tests {
             shard: None,
         };
         let clean = vec![EntryResult::new("PyLong_AsLong", ResultKind::Function, Check::Presence, Status::Pass, None)];
-        Report::new(header, vec![cell("3.6", interpreter("3.9.18", "host", false), results), cell("3.6", interpreter("3.10.13", "host", false), clean)])
+        Report::new(header, vec![cell("3.6", interpreter("3.9.18", "host", false), results), cell("3.6", interpreter("3.10.13", "host", false), clean)], None)
     }
 
     #[test]
