@@ -329,7 +329,7 @@ impl<'a> Session<'a> {
         }
 
         let config = Config {
-            cases: self.cx.settings.cases,
+            cases: cases_on(self.interpreter, self.cx.settings.cases),
             rng_seed: RngSeed::Fixed(seed),
             failure_persistence: None,
             max_shrink_iters: MAX_SHRINK_ITERS,
@@ -514,6 +514,13 @@ impl<'a> Session<'a> {
         );
         ReproducerRecord { file: file.display().to_string(), build, run, source }
     }
+}
+
+/// Property cases per entry on an interpreter. A debug build runs a quarter of them: it is
+/// there for its assertions and its reference accounting (the leak check), while its release
+/// twin, three times faster, compares behaviour with the full count.
+pub fn cases_on(interpreter: &Interpreter, cases: u32) -> u32 {
+    if interpreter.debug { (cases / 4).max(1) } else { cases }
 }
 
 /// Passing cases kept per property for the reference-leak check on debug builds.

@@ -340,7 +340,9 @@ fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourCha
         })
         .collect();
     for (build, base_interpreter, fingerprints) in &baselines {
-        for cell in cells.iter_mut().filter(|c| &c.build == build && &c.interpreter != base_interpreter) {
+        // Debug interpreters run fewer cases (cell::cases_on), so their fingerprints are not
+        // comparable; their release twins are.
+        for cell in cells.iter_mut().filter(|c| &c.build == build && &c.interpreter != base_interpreter && !c.interpreter.debug) {
             let version = cell.interpreter.version.clone();
             for result in &mut cell.results {
                 let (Some(property), Some(fingerprint)) = (result.property.clone(), result.fingerprint.as_deref()) else { continue };
