@@ -945,22 +945,25 @@ static PyObject *r_PyUnicode_AsUTF32String(PyObject *args) { return new_result(P
 static PyObject *r_PyUnicode_AsUnicodeEscapeString(PyObject *args) { return new_result(PyUnicode_AsUnicodeEscapeString(ARG(0))); }
 static PyObject *r_PyUnicode_AsRawUnicodeEscapeString(PyObject *args) { return new_result(PyUnicode_AsRawUnicodeEscapeString(ARG(0))); }
 
-/* (str, encoding or None, errors or None) */
-static PyObject *r_PyUnicode_AsEncodedString(PyObject *args)
+/* (object, encoding, errors or None) into f(object, encoding, errors); a None encoding is
+ * NULL where `encoding_none_ok`. */
+static PyObject *codec_call(PyObject *args, int encoding_none_ok, PyObject *(*f)(PyObject *, const char *, const char *))
 {
-    PyObject *encoding_holder, *errors_holder = NULL;
+    PyObject *encoding_holder, *errors_holder;
     const char *encoding, *errors;
-    if (arg_utf8(args, 1, 1, &encoding_holder, &encoding) < 0)
+    if (arg_utf8(args, 1, encoding_none_ok, &encoding_holder, &encoding) < 0)
         return NULL;
     if (arg_utf8(args, 2, 1, &errors_holder, &errors) < 0) {
         Py_XDECREF(encoding_holder);
         return NULL;
     }
-    PyObject *result = new_result(PyUnicode_AsEncodedString(ARG(0), encoding, errors));
+    PyObject *result = new_result(f(ARG(0), encoding, errors));
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
 }
+
+static PyObject *r_PyUnicode_AsEncodedString(PyObject *args) { return codec_call(args, 1, PyUnicode_AsEncodedString); }
 
 /* (bytes, encoding or None, errors or None) */
 static PyObject *r_PyUnicode_FromEncodedObject(PyObject *args)
@@ -2105,24 +2108,8 @@ static PyObject *r_PyImport_GetMagicNumber(PyObject *args) { return long_result(
 static PyObject *r_PyImport_GetMagicTag(PyObject *args) { return new_result(PyUnicode_FromString(PyImport_GetMagicTag())); }
 static PyObject *r_PyCodec_KnownEncoding(PyObject *args) { WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name))) }
 
-/* (object, encoding, errors or None) */
-static PyObject *codec_call(PyObject *args, PyObject *(*codec)(PyObject *, const char *, const char *))
-{
-    PyObject *encoding_holder, *errors_holder;
-    const char *encoding, *errors;
-    if (arg_utf8(args, 1, 0, &encoding_holder, &encoding) < 0)
-        return NULL;
-    if (arg_utf8(args, 2, 1, &errors_holder, &errors) < 0) {
-        Py_XDECREF(encoding_holder);
-        return NULL;
-    }
-    PyObject *result = new_result(codec(ARG(0), encoding, errors));
-    Py_XDECREF(encoding_holder);
-    Py_XDECREF(errors_holder);
-    return result;
-}
-static PyObject *r_PyCodec_Encode(PyObject *args) { return codec_call(args, PyCodec_Encode); }
-static PyObject *r_PyCodec_Decode(PyObject *args) { return codec_call(args, PyCodec_Decode); }
+static PyObject *r_PyCodec_Encode(PyObject *args) { return codec_call(args, 0, PyCodec_Encode); }
+static PyObject *r_PyCodec_Decode(PyObject *args) { return codec_call(args, 0, PyCodec_Decode); }
 
 /* More data entries: exception classes and the types of builtins (their iterators, views and
  * descriptors included), each checked against the object Python code reaches. */

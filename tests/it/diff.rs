@@ -13,13 +13,7 @@ use crate::support::*;
 fn run_with(dir: &Path, wrapper_body: &str, out: &Path) -> Option<i32> {
     let wrapper = dir.join("python3.12-under-test");
     write_script(&wrapper, wrapper_body);
-    let matrix = dir.join("matrix.toml");
-    let text = format!(
-        "[settings]\ncases = 48\n\n[[interpreters]]\nexecutable = \"{}\"\n\n[[interpreters]]\nexecutable = \"{}\"\n\n[builds]\nlimited_api = [\"3.11\"]\n",
-        pyenv("3.11").display(),
-        wrapper.display()
-    );
-    std::fs::write(&matrix, text).expect("write matrix");
+    let matrix = matrix_of_3_11_and(dir, &wrapper);
     let output = run(harness()
         .args(["run", "--entry", "PyLong_AsLong", "--checks", "import,presence,semantic", "--matrix"])
         .arg(&matrix)

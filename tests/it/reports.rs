@@ -24,13 +24,7 @@ fn faulty_run(dir: &Path) -> PathBuf {
     assert!(status.success(), "building the fault library failed");
     let wrapper = dir.join("python3.12-wrong");
     write_script(&wrapper, &format!("LD_PRELOAD='{}' ABI_HARNESS_FAULT=wrong exec '{}' \"$@\"", library.display(), pyenv("3.12").display()));
-    let matrix = dir.join("matrix.toml");
-    let text = format!(
-        "[settings]\ncases = 48\n\n[[interpreters]]\nexecutable = \"{}\"\n\n[[interpreters]]\nexecutable = \"{}\"\n\n[builds]\nlimited_api = [\"3.11\"]\n",
-        pyenv("3.11").display(),
-        wrapper.display()
-    );
-    std::fs::write(&matrix, text).expect("write matrix");
+    let matrix = matrix_of_3_11_and(dir, &wrapper);
     let out = dir.join("out");
     let output = run(harness()
         // The cells' checks only: the static comparison of headers has its own tests.

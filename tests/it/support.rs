@@ -65,3 +65,16 @@ pub fn write_script(path: &Path, body: &str) {
     std::fs::write(path, format!("#!/bin/sh\n{body}\n")).expect("write script");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod script");
 }
+
+/// A matrix of pyenv's 3.11 and `other` (say, a wrapper with an injected fault), with one
+/// build, limited API 3.11, and 48 cases: small real runs for tests of what runs produce.
+pub fn matrix_of_3_11_and(dir: &Path, other: &Path) -> PathBuf {
+    let matrix = dir.join("matrix.toml");
+    let text = format!(
+        "[settings]\ncases = 48\n\n[[interpreters]]\nexecutable = \"{}\"\n\n[[interpreters]]\nexecutable = \"{}\"\n\n[builds]\nlimited_api = [\"3.11\"]\n",
+        pyenv("3.11").display(),
+        other.display()
+    );
+    std::fs::write(&matrix, text).expect("write matrix");
+    matrix
+}
