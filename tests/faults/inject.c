@@ -4,6 +4,8 @@
  *   crash  PyLong_AsDouble     dereferences NULL (SIGSEGV)
  *   hang   PyNumber_Multiply   never returns
  *   wrong  PyLong_AsLong       returns value + 1 for values >= 1000
+ *   noexc  PyUnicode_Contains  returns -1 without setting an exception where the element is
+ *                              absent from a container of 4 or more code points
  *
  * Only calls made from the probe (abi3probe) are broken: the interpreter's own calls through
  * its PLT pass straight to the real function, so the interpreter itself keeps working.
@@ -58,4 +60,18 @@ long PyLong_AsLong(PyObject *obj)
     if (fault_is("wrong") && value >= 1000 && from_probe(__builtin_return_address(0)))
         return value + 1;
     return value;
+}
+
+int PyUnicode_Contains(PyObject *container, PyObject *element)
+{
+    static int (*real)(PyObject *, PyObject *);
+    static long (*length)(PyObject *);
+    if (!real) {
+        real = (int (*)(PyObject *, PyObject *))dlsym(RTLD_NEXT, "PyUnicode_Contains");
+        length = (long (*)(PyObject *))dlsym(RTLD_NEXT, "PyUnicode_GetLength");
+    }
+    int found = real(container, element);
+    if (fault_is("noexc") && found == 0 && from_probe(__builtin_return_address(0)) && length(container) >= 4)
+        return -1;
+    return found;
 }

@@ -189,3 +189,26 @@ fn a_failure_replays_with_one_command_and_a_c_reproducer() {
     let on_clean = sh(&repro["run"].as_str().expect("run command").replace(&format!("'{faulty}'"), &clean).replace(&faulty, &clean));
     assert!(on_clean.status.success(), "{}", String::from_utf8_lossy(&on_clean.stderr));
 }
+
+#[test]
+fn a_missing_exception_breaks_the_error_contract_with_a_c_reproducer() {
+    let setup = setup("noexc");
+    let (code, report) = check(&setup, &["--entry", "PyUnicode_Contains", "--checks", "semantic"]);
+    assert_eq!(code, Some(1));
+    // Exactly that entry, on exactly the faulty interpreter, in every build.
+    let found = findings(&report);
+    assert_eq!(found, vec![(FAULTED.to_owned(), "PyUnicode_Contains".to_owned(), "semantic".to_owned(), "fail".to_owned())], "{found:?}");
+    let failure = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["status"] == "fail").expect("a failure");
+    let detail = failure["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("error contract") && detail.contains("without setting an exception"), "{detail}");
+    // Shrunk: a container of exactly 4 code points, the fault's threshold.
+    let args = failure["case"]["args"].as_str().unwrap_or_default();
+    assert!(args.starts_with("('") && args.chars().filter(|&c| c == ',').count() == 1, "{args}");
+    let repro = &failure["case"]["reproducer"];
+    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
+    assert!(sh(repro["build"].as_str().expect("build command")).status.success());
+    let ran = sh(repro["run"].as_str().expect("run command"));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("contract") && stderr.contains("AssertionError"), "{stderr}");
+}
