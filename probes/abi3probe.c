@@ -900,8 +900,9 @@ static PyObject *r_PyUnicode_AsLatin1String(PyObject *args) { return new_result(
 static PyObject *r_PyUnicode_FromObject(PyObject *args) { return new_result(PyUnicode_FromObject(ARG(0))); }
 static PyObject *r_PyUnicode_Format(PyObject *args) { return new_result(PyUnicode_Format(ARG(0), ARG(1))); }
 
-/* (bytes, errors or None) */
-#define DECODER(name)                                                             \
+/* (bytes, errors or None) into name(data, size, errors EXTRA): EXTRA is empty, or
+ * NULL_BYTE_ORDER for the UTF-16/32 decoders (a BOM decides, else the native order). */
+#define DECODER_WITH(name, extra)                                                 \
     static PyObject *r_##name(PyObject *args)                                     \
     {                                                                             \
         Py_ssize_t length;                                                        \
@@ -910,10 +911,13 @@ static PyObject *r_PyUnicode_Format(PyObject *args) { return new_result(PyUnicod
         const char *data = arg_bytes(args, 0, &length);                           \
         if (data == NULL || arg_utf8(args, 1, 1, &holder, &errors) < 0)           \
             return NULL;                                                          \
-        PyObject *result = new_result(name(data, length, errors));                \
+        PyObject *result = new_result(name(data, length, errors extra));          \
         Py_XDECREF(holder);                                                       \
         return result;                                                            \
     }
+#define NULL_BYTE_ORDER , NULL
+#define DECODER(name) DECODER_WITH(name, )
+#define BOM_DECODER(name) DECODER_WITH(name, NULL_BYTE_ORDER)
 
 DECODER(PyUnicode_DecodeUTF8)
 DECODER(PyUnicode_DecodeLatin1)
@@ -921,21 +925,6 @@ DECODER(PyUnicode_DecodeASCII)
 DECODER(PyUnicode_DecodeUTF7)
 DECODER(PyUnicode_DecodeUnicodeEscape)
 DECODER(PyUnicode_DecodeRawUnicodeEscape)
-
-/* (bytes, errors or None), byte order from a BOM or native (byteorder NULL) */
-#define BOM_DECODER(name)                                                         \
-    static PyObject *r_##name(PyObject *args)                                     \
-    {                                                                             \
-        Py_ssize_t length;                                                        \
-        PyObject *holder;                                                         \
-        const char *errors;                                                       \
-        const char *data = arg_bytes(args, 0, &length);                           \
-        if (data == NULL || arg_utf8(args, 1, 1, &holder, &errors) < 0)           \
-            return NULL;                                                          \
-        PyObject *result = new_result(name(data, length, errors, NULL));          \
-        Py_XDECREF(holder);                                                       \
-        return result;                                                            \
-    }
 
 BOM_DECODER(PyUnicode_DecodeUTF16)
 BOM_DECODER(PyUnicode_DecodeUTF32)
