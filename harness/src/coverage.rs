@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::{EntryKind, Manifest};
+use crate::manifest::{Entry, EntryKind, Manifest};
 use crate::properties::Property;
 use crate::report::{Check, Report, Status};
 
@@ -23,6 +23,16 @@ pub enum Level {
 }
 
 impl Level {
+    /// The name `report.json` and `--format json` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Static => "static",
+            Level::Presence => "presence",
+            Level::Semantic => "semantic",
+        }
+    }
+
     fn of(check: Check) -> Level {
         match check {
             Check::Semantic | Check::Refleak => Level::Semantic,
@@ -76,12 +86,12 @@ fn inherent_reason(entry: &crate::manifest::Entry) -> Option<String> {
     }
 }
 
-fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl Fn(&str) -> Level) -> Vec<Coverage> {
+fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl Fn(&Entry) -> Level) -> Vec<Coverage> {
     manifest
         .entries
         .iter()
         .map(|entry| {
-            let level = level_of(&entry.name);
+            let level = level_of(entry);
             let reason = (level < Level::Semantic).then(|| reasons.get(&entry.name).cloned().or_else(|| inherent_reason(entry))).flatten();
             Coverage { entry: entry.name.clone(), kind: entry.kind, level, reason }
         })
@@ -99,20 +109,19 @@ pub fn from_report(manifest: &Manifest, reasons: &BTreeMap<String, String>, repo
         let level = strongest.entry(result.entry.as_str()).or_insert(Level::None);
         *level = (*level).max(Level::of(result.check));
     }
-    rows(manifest, reasons, |name| strongest.get(name).copied().unwrap_or(Level::None))
+    rows(manifest, reasons, |entry| strongest.get(entry.name.as_str()).copied().unwrap_or(Level::None))
 }
 
 /// What a full run would exercise: properties, presence for every symbol, and static checks
 /// for the kinds `static_kinds` covers.
 pub fn planned(manifest: &Manifest, reasons: &BTreeMap<String, String>, catalogue: &[Property], static_kinds: &[EntryKind]) -> Vec<Coverage> {
-    rows(manifest, reasons, |name| {
-        let kind = manifest.get(name).map(|e| e.kind);
-        let windows_only = manifest.get(name).is_some_and(|e| e.ifdef.as_deref() == Some("MS_WINDOWS"));
-        if catalogue.iter().any(|p| p.entry == name) {
+    rows(manifest, reasons, |entry| {
+        let windows_only = entry.ifdef.as_deref() == Some("MS_WINDOWS");
+        if catalogue.iter().any(|p| p.entry == entry.name) {
             Level::Semantic
-        } else if kind.is_some_and(EntryKind::is_symbol) && !windows_only {
+        } else if entry.kind.is_symbol() && !windows_only {
             Level::Presence
-        } else if kind.is_some_and(|k| static_kinds.contains(&k)) && !windows_only {
+        } else if static_kinds.contains(&entry.kind) && !windows_only {
             Level::Static
         } else {
             Level::None
@@ -137,8 +146,7 @@ impl Summary {
     pub fn of(manifest: &Manifest, rows: &[Coverage]) -> Summary {
         let mut summary = Summary::default();
         for row in rows {
-            let level = serde_json::to_value(row.level).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            *summary.by_kind.entry(row.kind.to_string()).or_default().entry(level).or_default() += 1;
+            *summary.by_kind.entry(row.kind.to_string()).or_default().entry(row.level.name().to_owned()).or_default() += 1;
             let linux_symbol = row.kind.is_symbol() && manifest.get(&row.entry).is_some_and(|e| inherent_reason(e).is_none());
             if linux_symbol {
                 summary.linux_symbols += 1;

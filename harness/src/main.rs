@@ -265,8 +265,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
             let (before, after) = (run::read_report(&old)?, run::read_report(&new)?);
             let diff = diff::diff(&before, &after);
             match format {
-                Format::Text => print!("{}", diff::render(&diff, &old.display().to_string(), &new.display().to_string())),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&diff)?),
+                Format::Text => emit(&diff::render(&diff, &old.display().to_string(), &new.display().to_string()))?,
+                Format::Json => emit(&serde_json::to_string_pretty(&diff)?)?,
             }
             Ok(if diff.has_regressions() { EXIT_ABI_FAILURE } else { EXIT_PASS })
         }
@@ -302,12 +302,7 @@ fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format)
     let manifest = load_manifest(manifest)?;
     let reasons = coverage::reasons(&manifest)?;
     let rows = match report {
-        Some(path) => {
-            let path = if path.is_dir() { path.join(run::REPORT) } else { path };
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let report: abi_harness::report::Report = serde_json::from_str(&text).with_context(|| format!("{}: not a report.json", path.display()))?;
-            coverage::from_report(&manifest, &reasons, &report)
-        }
+        Some(path) => coverage::from_report(&manifest, &reasons, &run::read_report(&path)?),
         None => coverage::planned(&manifest, &reasons, &properties::catalogue(), &abi_harness::headers::STATIC_KINDS),
     };
     if let Format::Json = format {

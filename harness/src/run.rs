@@ -139,10 +139,14 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     }
     journal.flush()?;
 
-    if cells_here.is_empty() {
+    // The journal is the record: the report is built from it, as after an interruption.
+    let finish = || -> Result<Report> {
         let report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
         write_report(&options.out_dir, &report)?;
-        return Ok(report);
+        Ok(report)
+    };
+    if cells_here.is_empty() {
+        return finish();
     }
     let jobs = match options.settings.jobs {
         0 => std::thread::available_parallelism().map_or(2, usize::from),
@@ -165,7 +169,6 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         only_entries: &options.only_entries,
         checks: &options.checks,
     };
-    let mut cells = Vec::new();
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..jobs {
             let sender = sender.clone();
@@ -190,15 +193,11 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
             writeln!(journal, "{}", serde_json::to_string(&report)?)?;
             journal.flush()?;
             progress.cell_done(&report);
-            cells.push(report);
         }
         Ok(())
     })?;
     progress.finish(started.elapsed());
-
-    let report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
-    write_report(&options.out_dir, &report)?;
-    Ok(report)
+    finish()
 }
 
 /// Writes `report.json` and its renderings (`render::all`) into `out_dir`, each atomically.
