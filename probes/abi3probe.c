@@ -161,6 +161,75 @@ static PyObject *void_result(void)
     return new_none();
 }
 
+/* A C integer that cannot fail: any exception breaks the contract. */
+static PyObject *signed_value_result(long long value)
+{
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("a function that cannot fail set an exception");
+    }
+    return Py_BuildValue("L", value);
+}
+
+static PyObject *unsigned_value_result(unsigned long long value)
+{
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("a function that cannot fail set an exception");
+    }
+    return Py_BuildValue("K", value);
+}
+
+/* A C string result, as bytes: NULL exactly when an exception is set, or, when `optional`,
+ * NULL for "none" (None) and never an exception. */
+static PyObject *cstr_result(const char *value, int optional)
+{
+    if (PyErr_Occurred()) {
+        if (value == NULL && !optional)
+            return NULL;
+        PyErr_Clear();
+        return contract(optional ? "a function that cannot fail set an exception"
+                                 : "returned a string with an exception set");
+    }
+    if (value == NULL)
+        return optional ? new_none() : contract("returned NULL without setting an exception");
+    return PyBytes_FromStringAndSize(value, (Py_ssize_t)strlen(value));
+}
+
+/* An object result where NULL without an exception means "none" (None); `owned`: a new
+ * reference, else a borrowed one. */
+static PyObject *optional_object_result(PyObject *obj, int owned)
+{
+    if (obj == NULL)
+        return PyErr_Occurred() ? NULL : new_none();
+    if (!owned)
+        Py_INCREF(obj);
+    return new_result(obj);
+}
+
+/* Out-parameters live in the middle of three slots whose outer two are filled with CANARY:
+ * a function that writes past its out-parameter changes them. */
+#define CANARY 0xA5
+
+static int canaries_intact(const void *slots, size_t slot_size)
+{
+    const unsigned char *bytes = (const unsigned char *)slots;
+    for (size_t i = 0; i < slot_size; i++)
+        if (bytes[i] != CANARY || bytes[2 * slot_size + i] != CANARY)
+            return 0;
+    return 1;
+}
+
+/* An object out-parameter as a new reference (None for NULL); `owned`: the caller owned it. */
+static PyObject *out_object(PyObject *obj, int owned)
+{
+    if (obj == NULL)
+        return new_none();
+    if (!owned)
+        Py_INCREF(obj);
+    return obj;
+}
+
 /* A lookup that returns NULL without an exception for "absent": [] or [value] (borrowed). */
 static PyObject *optional_result(PyObject *borrowed)
 {
@@ -214,6 +283,17 @@ static int arg_int(PyObject *args, Py_ssize_t n, int *out)
     }
     *out = (int)value;
     return 0;
+}
+
+/* An unsigned argument (Python ints of any sign wrap, as PyArg_Parse's "K" does). */
+static int arg_ullong(PyObject *args, Py_ssize_t n, unsigned long long *out)
+{
+    return PyArg_Parse(ARG(n), "K", out) ? 0 : -1;
+}
+
+static void arg_out_of_range(void)
+{
+    PyErr_SetString(PyExc_OverflowError, "probe: C integer argument out of range");
 }
 
 static int arg_double(PyObject *args, Py_ssize_t n, double *out)
@@ -3355,6 +3435,22 @@ static const struct routine routines[] = {
 
 #define ROUTINE_COUNT ((Py_ssize_t)(sizeof(routines) / sizeof(routines[0])))
 
+/* The routines generated from harness/data/contracts/*.toml: `contract_routines`, ended by a
+ * row whose name is NULL. */
+#include "generated/contracts.c"
+
+/* The routine of that name, from either table, or NULL. */
+static const struct routine *find_routine(PyObject *name)
+{
+    for (Py_ssize_t i = 0; i < ROUTINE_COUNT; i++)
+        if (PyUnicode_CompareWithASCIIString(name, routines[i].name) == 0)
+            return &routines[i];
+    for (const struct routine *r = contract_routines; r->name != NULL; r++)
+        if (PyUnicode_CompareWithASCIIString(name, r->name) == 0)
+            return r;
+    return NULL;
+}
+
 /* --- module functions ------------------------------------------------------------------- */
 
 static PyObject *probe_call(PyObject *self, PyObject *args)
@@ -3364,28 +3460,37 @@ static PyObject *probe_call(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "call(routine, *args) needs a routine name");
         return NULL;
     }
-    PyObject *name = PyTuple_GetItem(args, 0);
-    for (Py_ssize_t i = 0; i < ROUTINE_COUNT; i++) {
-        const struct routine *r = &routines[i];
-        if (PyUnicode_CompareWithASCIIString(name, r->name) != 0)
-            continue;
-        if (r->symbol_name != NULL && r->symbol == NULL) {
-            PyErr_Format(ContractError, "missing symbol: %s", r->symbol_name);
-            return NULL;
-        }
-        if (nargs - 1 != r->nargs) {
-            PyErr_Format(PyExc_TypeError, "routine %s takes %d arguments", r->name, r->nargs);
-            return NULL;
-        }
-        PyObject *rest = PyTuple_GetSlice(args, 1, nargs);
-        if (rest == NULL)
-            return NULL;
-        PyObject *result = r->fn(rest);
-        Py_DECREF(rest);
-        return result;
+    const struct routine *r = find_routine(PyTuple_GetItem(args, 0));
+    if (r == NULL) {
+        PyErr_SetString(PyExc_LookupError, "no such routine in this build");
+        return NULL;
     }
-    PyErr_SetString(PyExc_LookupError, "no such routine in this build");
-    return NULL;
+    if (r->symbol_name != NULL && r->symbol == NULL) {
+        PyErr_Format(ContractError, "missing symbol: %s", r->symbol_name);
+        return NULL;
+    }
+    if (nargs - 1 != r->nargs) {
+        PyErr_Format(PyExc_TypeError, "routine %s takes %d arguments", r->name, r->nargs);
+        return NULL;
+    }
+    PyObject *rest = PyTuple_GetSlice(args, 1, nargs);
+    if (rest == NULL)
+        return NULL;
+    PyObject *result = r->fn(rest);
+    Py_DECREF(rest);
+    return result;
+}
+
+/* Appends a routine's name to `list`; -1 on failure. */
+static int append_name(PyObject *list, const char *text)
+{
+    PyObject *name = PyUnicode_FromString(text);
+    if (name == NULL || PyList_Append(list, name) < 0) {
+        Py_XDECREF(name);
+        return -1;
+    }
+    Py_DECREF(name);
+    return 0;
 }
 
 static PyObject *probe_routines(PyObject *self, PyObject *unused)
@@ -3394,13 +3499,16 @@ static PyObject *probe_routines(PyObject *self, PyObject *unused)
     if (list == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < ROUTINE_COUNT; i++) {
-        PyObject *name = PyUnicode_FromString(routines[i].name);
-        if (name == NULL || PyList_Append(list, name) < 0) {
-            Py_XDECREF(name);
+        if (append_name(list, routines[i].name) < 0) {
             Py_DECREF(list);
             return NULL;
         }
-        Py_DECREF(name);
+    }
+    for (const struct routine *r = contract_routines; r->name != NULL; r++) {
+        if (append_name(list, r->name) < 0) {
+            Py_DECREF(list);
+            return NULL;
+        }
     }
     return list;
 }

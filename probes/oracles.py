@@ -878,3 +878,138 @@ def known_encoding(name):
     except Exception:
         return 0
     return 1
+
+
+# --- builders: objects no literal can make (harness/src/properties/contracts/domains.rs) ------
+# `["x", NAME, value]` on the wire becomes make_NAME(value), once for the probe's call and once
+# for the oracle's, so both get equal but distinct objects.
+
+# Exception classes a built exception is drawn from (make_exception's first item indexes it).
+BUILT_EXCEPTIONS = [
+    Exception, ValueError, TypeError, KeyError, OSError, RuntimeError, StopIteration,
+    ImportError, UnicodeError, ArithmeticError, UserWarning, SystemExit,
+]
+
+
+def make_exception(spec):
+    kind, args = spec
+    return BUILT_EXCEPTIONS[kind](*args)
+
+
+class Plain(object):
+    """A user class with a __dict__, weak references and nothing else."""
+
+
+class Slotted(object):
+    __slots__ = ("a",)
+
+
+class WithDunders(object):
+    """Custom __repr__, __len__, __iter__, __getitem__, __eq__/__hash__, __index__, __call__."""
+
+    def __repr__(self):
+        return "WithDunders()"
+
+    def __len__(self):
+        return 3
+
+    def __iter__(self):
+        return iter((1, 2, 3))
+
+    def __getitem__(self, key):
+        if key in (0, 1, 2, "a"):
+            return key
+        raise KeyError(key)
+
+    def __eq__(self, other):
+        return isinstance(other, WithDunders)
+
+    def __hash__(self):
+        return 7
+
+    def __index__(self):
+        return 3
+
+    def __call__(self, *args, **kwargs):
+        return (args, sorted(kwargs.items()))
+
+
+class Raising(object):
+    """Every protocol raises: what error paths see."""
+
+    def __repr__(self):
+        raise RuntimeError("repr")
+
+    def __len__(self):
+        raise RuntimeError("len")
+
+    def __iter__(self):
+        raise RuntimeError("iter")
+
+    def __getitem__(self, key):
+        raise RuntimeError("getitem")
+
+    def __getattr__(self, name):
+        raise RuntimeError("getattr")
+
+    def __hash__(self):
+        raise RuntimeError("hash")
+
+
+class IntSubclass(int):
+    pass
+
+
+class StrSubclass(str):
+    pass
+
+
+def make_object(kind):
+    return [object(), Plain(), Slotted(), WithDunders(), Raising(), IntSubclass(5)][kind]
+
+
+BUILT_TYPES = [
+    int, str, bytes, object, type, list, dict, Plain, IntSubclass, StrSubclass, ValueError, WithDunders,
+]
+
+
+def make_type(kind):
+    return BUILT_TYPES[kind]
+
+
+def make_callable(kind):
+    return [len, repr, str.upper, WithDunders(), lambda *a, **k: (a, sorted(k.items())), Raising][kind]
+
+
+def make_module(name):
+    import types
+    return types.ModuleType(name)
+
+
+def make_iterator(items):
+    return iter(items)
+
+
+def make_unicode_decode_error(spec):
+    data, start, end, reason = spec
+    return UnicodeDecodeError("utf-8", data, start, end, reason)
+
+
+def make_unicode_encode_error(spec):
+    text, start, end, reason = spec
+    return UnicodeEncodeError("ascii", text, start, end, reason)
+
+
+def make_unicode_translate_error(spec):
+    text, start, end, reason = spec
+    return UnicodeTranslateError(text, start, end, reason)
+
+
+# Capsules the standard library exports (Python cannot make one): (module, attribute).
+CAPSULES = [("datetime", "datetime_CAPI"), ("unicodedata", "_ucnhash_CAPI"), ("pyexpat", "expat_CAPI")]
+
+
+def make_capsule(kind):
+    import importlib
+    module, attribute = CAPSULES[kind]
+    return getattr(importlib.import_module(module), attribute)

@@ -14,7 +14,15 @@ use crate::manifest::{Entry, Manifest};
 use crate::process::{self, CommandLine};
 use crate::version::PyVersion;
 
-pub const PROBE_SOURCE: &str = include_str!("../../probes/abi3probe.c");
+const PROBE_MAIN_SOURCE: &str = include_str!("../../probes/abi3probe.c");
+/// The contracts' routines (`cargo xtask codegen` writes them), which the probe includes.
+const PROBE_CONTRACTS_SOURCE: &str = include_str!("../../probes/generated/contracts.c");
+const CONTRACTS_INCLUDE: &str = "#include \"generated/contracts.c\"\n";
+
+/// The probe's whole source as one file: `abi3probe.c` with the generated routines in place of
+/// its `#include`, so a build (and a reproducer) is a single self-contained C file.
+pub static PROBE_SOURCE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| PROBE_MAIN_SOURCE.replacen(CONTRACTS_INCLUDE, PROBE_CONTRACTS_SOURCE, 1));
 pub const GLIBC_COMPAT_HEADER: &str = include_str!("../../probes/glibc_compat.h");
 pub const WORKER_SOURCE: &str = include_str!("../../probes/worker.py");
 pub const ORACLES_SOURCE: &str = include_str!("../../probes/oracles.py");
@@ -171,7 +179,7 @@ impl Builder {
         let flags = self.flags(spec, &include_dir, &compat_header);
 
         let mut hasher = Sha256::new();
-        for part in [PROBE_SOURCE, GLIBC_COMPAT_HEADER, &link_source, &self.compiler_identity, &flags.join(" ")] {
+        for part in [PROBE_SOURCE.as_str(), GLIBC_COMPAT_HEADER, &link_source, &self.compiler_identity, &flags.join(" ")] {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
@@ -208,7 +216,7 @@ impl Builder {
         std::fs::create_dir_all(&scratch).map_err(cache_error(&scratch))?;
         let probe_c = scratch.join("abi3probe.c");
         let link_c = scratch.join("abi3link.c");
-        std::fs::write(&probe_c, PROBE_SOURCE).map_err(cache_error(&probe_c))?;
+        std::fs::write(&probe_c, PROBE_SOURCE.as_str()).map_err(cache_error(&probe_c))?;
         std::fs::write(&link_c, &link_source).map_err(cache_error(&link_c))?;
         for (module, source) in [(PROBE_MODULE, &probe_c), (LINK_MODULE, &link_c)] {
             let output = scratch.join(format!("{module}.abi3.so"));

@@ -344,7 +344,7 @@ impl<'a> Session<'a> {
         }
         let mut runner = TestRunner::new(config);
         let state = RefCell::new(RunState::default());
-        let strategy = (property.args)();
+        let strategy = property.strategy();
         let timeout = self.cx.settings.case_timeout;
         let session = RefCell::new(&mut *self);
         let outcome = runner.run(&strategy, |args| {
@@ -437,7 +437,7 @@ impl<'a> Session<'a> {
     /// outcome fingerprint and a few samples; `None` when anything went wrong.
     fn run_batch(&mut self, slot: usize, property: &Property, config: &Config) -> Option<(u64, String, Vec<Vec<PyValue>>)> {
         use proptest::strategy::{Strategy, ValueTree};
-        let strategy = (property.args)();
+        let strategy = property.strategy();
         let mut runner = TestRunner::new(config.clone());
         let mut cases: Vec<Vec<PyValue>> = Vec::with_capacity(config.cases as usize);
         for _ in 0..config.cases {

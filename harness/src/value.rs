@@ -23,6 +23,9 @@ pub enum PyValue {
     Tuple(Vec<PyValue>),
     /// Key order is kept: Python dicts are ordered.
     Dict(Vec<(PyValue, PyValue)>),
+    /// An object no literal can make (a capsule, an exception instance, a type): the worker
+    /// calls the builder of this name from `probes/oracles.py` (`make_<name>`) on the value.
+    Built(&'static str, Box<PyValue>),
 }
 
 /// An integer of any size: sign and little-endian 64-bit limbs.
@@ -113,13 +116,14 @@ impl PyValue {
                 "d",
                 pairs.iter().map(|(k, v)| json!([k.to_wire(), v.to_wire()])).collect::<Vec<_>>()
             ]),
+            PyValue::Built(builder, value) => json!(["x", builder, value.to_wire()]),
         }
     }
 
     /// Whether Python can hash this value (dict keys, set members).
     pub fn is_hashable(&self) -> bool {
         match self {
-            PyValue::List(_) | PyValue::Dict(_) => false,
+            PyValue::List(_) | PyValue::Dict(_) | PyValue::Built(..) => false,
             PyValue::Tuple(items) => items.iter().all(Self::is_hashable),
             _ => true,
         }
@@ -209,6 +213,7 @@ impl fmt::Display for PyValue {
                 }
                 f.write_char('}')
             }
+            PyValue::Built(builder, value) => write!(f, "make_{builder}({value})"),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! One module per task; every command runs from the workspace root through one xshell `Shell`.
 
 mod bench;
+mod codegen;
 mod manifest;
 mod matrix;
 
@@ -20,6 +21,8 @@ tasks:
   manifest [--from-cpython FILE]     regenerate harness/src/manifest/generated/stable_abi.toml
                                      from the abi3info package on PyPI, or from a CPython
                                      checkout's Misc/stable_abi.toml
+  codegen                            regenerate probes/generated/contracts.c from the contracts
+                                     in harness/data/contracts/*.toml
   bench                              time the default matrix (wall time, peak memory, cases/s)
                                      and presence checks against test_stable_abi_ctypes
 ";
@@ -34,6 +37,7 @@ fn main() -> Result<()> {
         Some("matrix") => matrix::run(&sh, &rest),
         Some("manifest") => manifest::run(&sh, &rest),
         Some("bench") => bench::run(&sh, &rest),
+        Some("codegen") => codegen::run(&sh, &rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

@@ -12,6 +12,7 @@ use crate::manifest::EntryKind;
 use crate::value::PyValue;
 
 mod bytes;
+pub mod contracts;
 mod dict;
 mod exceptions;
 mod list_tuple;
@@ -34,7 +35,25 @@ pub struct Property {
     /// A Python expression evaluating to a callable with the routine's arguments.
     pub oracle: &'static str,
     /// The argument lists to try.
-    pub args: fn() -> BoxedStrategy<Vec<PyValue>>,
+    pub args: Args,
+}
+
+/// Where a property's argument lists come from.
+pub enum Args {
+    /// A strategy written in Rust (the hand-written families).
+    Strategy(fn() -> BoxedStrategy<Vec<PyValue>>),
+    /// One named domain per argument (contracts, see `contracts::domains`).
+    Domains(&'static [String]),
+}
+
+impl Property {
+    /// The strategy of the property's argument lists.
+    pub fn strategy(&self) -> BoxedStrategy<Vec<PyValue>> {
+        match &self.args {
+            Args::Strategy(make) => make(),
+            Args::Domains(domains) => contracts::strategy_of(domains),
+        }
+    }
 }
 
 impl std::fmt::Debug for Property {
@@ -51,7 +70,7 @@ pub const RELEASE_ONLY: &[(&str, &str)] = &[(
 
 /// A property of an exported function whose probe routine bears the function's name.
 pub(super) fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: EntryKind::Function, routine: entry, oracle, args }
+    Property { entry, kind: EntryKind::Function, routine: entry, oracle, args: Args::Strategy(args) }
 }
 
 /// Every property, in a stable order (the order is part of a run's reproducibility).
@@ -69,5 +88,7 @@ pub fn catalogue() -> Vec<Property> {
         set::properties,
         system::properties,
     ];
-    families.iter().flat_map(|family| family()).collect()
+    let mut properties: Vec<Property> = families.iter().flat_map(|family| family()).collect();
+    properties.extend(contracts::properties());
+    properties
 }

@@ -145,7 +145,7 @@ fn convertible() -> BoxedStrategy<PyValue> {
 }
 
 fn binary(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args }
+    Property { entry, kind: Function, routine: entry, oracle, args: super::Args::Strategy(args) }
 }
 
 pub(super) fn properties() -> Vec<Property> {

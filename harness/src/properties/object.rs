@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use super::{Property, function};
+use super::{Args, Property, function};
 use crate::manifest::EntryKind::{Data, Function};
 use crate::value::{PyValue, strategy};
 
@@ -236,168 +236,168 @@ pub(super) fn properties() -> Vec<Property> {
             kind: Function,
             routine: "PyObject_Repr",
             oracle: "repr",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_Str",
             kind: Function,
             routine: "PyObject_Str",
             oracle: "str",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_ASCII",
             kind: Function,
             routine: "PyObject_ASCII",
             oracle: "ascii",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_Bytes",
             kind: Function,
             routine: "PyObject_Bytes",
             oracle: "object_bytes",
-            args: || one(byte_source()),
+            args: Args::Strategy(|| one(byte_source())),
         },
         Property {
             entry: "PyObject_Type",
             kind: Function,
             routine: "PyObject_Type",
             oracle: "type",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_Hash",
             kind: Function,
             routine: "PyObject_Hash",
             oracle: "hash",
-            args: || one(strategy::any_value().prop_map(with_stable_hash).boxed()),
+            args: Args::Strategy(|| one(strategy::any_value().prop_map(with_stable_hash).boxed())),
         },
         Property {
             entry: "PyObject_IsTrue",
             kind: Function,
             routine: "PyObject_IsTrue",
             oracle: "truth",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_Not",
             kind: Function,
             routine: "PyObject_Not",
             oracle: "lambda x: 1 - truth(x)",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_Size",
             kind: Function,
             routine: "PyObject_Size",
             oracle: "len",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_Length",
             kind: Function,
             routine: "PyObject_Length",
             oracle: "len",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_RichCompare",
             kind: Function,
             routine: "PyObject_RichCompare",
             oracle: "rich_compare",
-            args: || (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed(),
+            args: Args::Strategy(|| (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed()),
         },
         Property {
             entry: "PyObject_RichCompareBool",
             kind: Function,
             routine: "PyObject_RichCompareBool",
             oracle: "rich_compare_bool",
-            args: || (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed(),
+            args: Args::Strategy(|| (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed()),
         },
         Property {
             entry: "PyObject_GetItem",
             kind: Function,
             routine: "PyObject_GetItem",
             oracle: "operator.getitem",
-            args: container_and_key,
+            args: Args::Strategy(container_and_key),
         },
         Property {
             entry: "PyObject_SetItem",
             kind: Function,
             routine: "PyObject_SetItem",
             oracle: "operator.setitem",
-            args: || {
+            args: Args::Strategy(|| {
                 (container_and_key(), strategy::any_value())
                     .prop_map(|(mut ck, v)| {
                         ck.push(v);
                         ck
                     })
                     .boxed()
-            },
+            }),
         },
         Property {
             entry: "PyObject_DelItem",
             kind: Function,
             routine: "PyObject_DelItem",
             oracle: "operator.delitem",
-            args: container_and_key,
+            args: Args::Strategy(container_and_key),
         },
         Property {
             entry: "PyObject_GetIter",
             kind: Function,
             routine: "PyObject_GetIter",
             oracle: "iterated",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyIter_Next",
             kind: Function,
             routine: "PyIter_Next",
             oracle: "list",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyCallable_Check",
             kind: Function,
             routine: "PyCallable_Check",
             oracle: "lambda x: (truth(callable(x)), truth(callable(type(x))))",
-            args: || one(strategy::any_value()),
+            args: Args::Strategy(|| one(strategy::any_value())),
         },
         Property {
             entry: "PyObject_IsInstance",
             kind: Function,
             routine: "PyObject_IsInstance",
             oracle: "lambda x, y: truth(isinstance(x, type(y)))",
-            args: || two(strategy::any_value(), strategy::any_value()),
+            args: Args::Strategy(|| two(strategy::any_value(), strategy::any_value())),
         },
         Property {
             entry: "PyObject_IsSubclass",
             kind: Function,
             routine: "PyObject_IsSubclass",
             oracle: "lambda x, y: truth(issubclass(type(x), type(y)))",
-            args: || two(strategy::any_value(), strategy::any_value()),
+            args: Args::Strategy(|| two(strategy::any_value(), strategy::any_value())),
         },
         Property {
             entry: "PyObject_HasAttr",
             kind: Function,
             routine: "PyObject_HasAttr",
             oracle: "has_attr",
-            args: || two(strategy::any_value(), attribute_name()),
+            args: Args::Strategy(|| two(strategy::any_value(), attribute_name())),
         },
         Property {
             entry: "PyObject_GetAttr",
             kind: Function,
             routine: "PyObject_GetAttr",
             oracle: "getattr",
-            args: || two(strategy::any_value(), attribute_name()),
+            args: Args::Strategy(|| two(strategy::any_value(), attribute_name())),
         },
         Property {
             entry: "PyObject_Format",
             kind: Function,
             routine: "PyObject_Format",
             oracle: "format",
-            args: || two(strategy::scalar(), format_spec()),
+            args: Args::Strategy(|| two(strategy::scalar(), format_spec())),
         },
         // A '#' format: its length is a Py_ssize_t (PY_SSIZE_T_CLEAN) only if the headers map
         // Py_BuildValue to _Py_BuildValue_SizeT; 3.13's headers no longer do, even for an older
@@ -407,7 +407,7 @@ pub(super) fn properties() -> Vec<Property> {
             kind: Function,
             routine: "Py_BuildValue",
             oracle: "lambda b, n: (b, n)",
-            args: || two(strategy::bytes(), c_long_value()),
+            args: Args::Strategy(|| two(strategy::bytes(), c_long_value())),
         },
         data("PyComplex_Type", "lambda: (complex, True)"),
         data("PySet_Type", "lambda: (set, True)"),
@@ -495,5 +495,5 @@ pub(super) fn properties() -> Vec<Property> {
 /// A data entry: the routine of the same name returns the object the symbol holds (and, for
 /// named builtins, whether it is that very builtin).
 pub(super) fn data(entry: &'static str, oracle: &'static str) -> Property {
-    Property { entry, kind: Data, routine: entry, oracle, args: none }
+    Property { entry, kind: Data, routine: entry, oracle, args: Args::Strategy(none) }
 }

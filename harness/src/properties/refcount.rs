@@ -43,7 +43,7 @@ fn property(
     oracle: &'static str,
     args: fn() -> BoxedStrategy<Vec<PyValue>>,
 ) -> Property {
-    Property { entry, kind, routine: entry, oracle, args }
+    Property { entry, kind, routine: entry, oracle, args: super::Args::Strategy(args) }
 }
 
 pub(super) fn properties() -> Vec<Property> {
