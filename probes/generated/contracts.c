@@ -93,6 +93,15 @@ static PyObject *c_PyException_SetTraceback(PyObject *args)
 }
 #endif
 
+/* Py_Version: hand-written body (runtime.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak Py_Version
+static PyObject *c_Py_Version(PyObject *args)
+{
+    return Py_BuildValue("k", (unsigned long)Py_Version);
+}
+#endif
+
 static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x030C0000)
     {"PyException_GetArgs", 1, c_PyException_GetArgs, (const void *)&PyException_GetArgs, "PyException_GetArgs"},
@@ -117,6 +126,9 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyException_SetTraceback", 2, c_PyException_SetTraceback, (const void *)&PyException_SetTraceback, "PyException_SetTraceback"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"Py_Version", 0, c_Py_Version, (const void *)&Py_Version, "Py_Version"},
 #endif
     {NULL, 0, NULL, NULL, NULL},
 };

@@ -11,6 +11,17 @@
 //! note = "..."                             # why the oracle is what it is, with references
 //! ```
 //!
+//! Where a call cannot be driven from its signature (callbacks, buffers, varargs, thread
+//! states, set-up before the call), `body` gives the routine's C body instead of `sig`: it
+//! receives `args` (a tuple of `args.len()` objects, `ARG(n)`), returns a new reference or
+//! NULL with an exception set, and uses the probe's helpers (`new_result`, `status_result`,
+//! `REQUIRE(other_entry)` for any second entry it calls, ...). `kind` says what the entry is
+//! when it is not a function: `data` (the body reads the exported object), or `const`,
+//! `macro`, `struct`, `typedef` (the body uses it as compiled from the build's headers, on
+//! the interpreter under test: a slot id defines its slot, a struct builds a working type).
+//! A top-level `support = """..."""` holds C shared by the family's bodies (emitted once,
+//! before them; guard version-dependent parts with `LIMITED_AT_LEAST`).
+//!
 //! The probe routines are generated into `probes/generated/contracts.c` (`cargo xtask codegen`);
 //! the properties join the catalogue like hand-written ones, so the error contract, the result
 //! oracle, the leak check, the cross-version comparison, shrinking and C reproducers all apply.
@@ -34,6 +45,7 @@ pub use signature::Signature;
 /// The family files, in catalogue order.
 const FAMILIES: &[(&str, &str)] = &[
     ("exceptions", include_str!("../../../data/contracts/exceptions.toml")),
+    ("runtime", include_str!("../../../data/contracts/runtime.toml")),
 ];
 
 /// One entry's contract.
@@ -42,12 +54,29 @@ pub struct Contract {
     pub entry: String,
     /// The file it comes from, without `.toml`.
     pub family: &'static str,
-    pub signature: Signature,
-    pub signature_text: String,
+    /// The generated call, or the hand-written `body`.
+    pub call: Call,
+    pub kind: EntryKind,
     pub args: Vec<String>,
     pub oracle: String,
     pub declare: bool,
     pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Call {
+    Signature { signature: Signature, text: String },
+    Body(String),
+}
+
+impl Contract {
+    /// How many Python arguments the routine takes.
+    pub fn arity(&self) -> usize {
+        match &self.call {
+            Call::Signature { signature, .. } => signature.arity(),
+            Call::Body(_) => self.args.len(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +90,10 @@ pub enum ContractError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawContract {
-    sig: String,
+    sig: Option<String>,
+    body: Option<String>,
+    #[serde(default = "function_kind")]
+    kind: EntryKind,
     args: Vec<String>,
     oracle: String,
     #[serde(default)]
@@ -69,17 +101,62 @@ struct RawContract {
     note: Option<String>,
 }
 
+/// One family file: its shared C, and its contracts by entry.
+#[derive(Debug)]
+pub struct Family {
+    pub name: &'static str,
+    pub support: Option<String>,
+}
+
+fn function_kind() -> EntryKind {
+    EntryKind::Function
+}
+
+/// The families' shared C (`support`), in family order.
+pub fn families() -> Result<Vec<Family>, ContractError> {
+    FAMILIES
+        .iter()
+        .map(|&(name, text)| {
+            let mut table: toml::Table = toml::from_str(text).map_err(|err| ContractError::Toml { family: name, message: err.to_string() })?;
+            let support = match table.remove("support") {
+                None => None,
+                Some(toml::Value::String(code)) => Some(code),
+                Some(_) => return Err(ContractError::Toml { family: name, message: "`support` must be a string of C code".into() }),
+            };
+            Ok(Family { name, support })
+        })
+        .collect()
+}
+
 /// Reads and checks every family file.
 pub fn load() -> Result<Vec<Contract>, ContractError> {
     let mut contracts = Vec::new();
     for &(family, text) in FAMILIES {
+        let mut table: toml::Table = toml::from_str(text).map_err(|err| ContractError::Toml { family, message: err.to_string() })?;
+        table.remove("support");
         let raw: BTreeMap<String, RawContract> =
-            toml::from_str(text).map_err(|err| ContractError::Toml { family, message: err.to_string() })?;
+            toml::Value::Table(table).try_into().map_err(|err: toml::de::Error| ContractError::Toml { family, message: err.to_string() })?;
         for (entry, raw) in raw {
             let fail = |message: String| ContractError::Entry { family, entry: entry.clone(), message };
-            let signature = Signature::parse(&raw.sig).map_err(|err| fail(format!("sig `{}`: {err}", raw.sig)))?;
-            if signature.arity() != raw.args.len() {
-                return Err(fail(format!("sig `{}` takes {} arguments, args lists {}", raw.sig, signature.arity(), raw.args.len())));
+            let call = match (raw.sig, raw.body) {
+                (Some(text), None) => {
+                    let signature = Signature::parse(&text).map_err(|err| fail(format!("sig `{text}`: {err}")))?;
+                    if signature.arity() != raw.args.len() {
+                        return Err(fail(format!("sig `{text}` takes {} arguments, args lists {}", signature.arity(), raw.args.len())));
+                    }
+                    Call::Signature { signature, text }
+                }
+                (None, Some(body)) => Call::Body(body),
+                _ => return Err(fail("give exactly one of `sig` and `body`".into())),
+            };
+            if raw.kind == EntryKind::FeatureMacro {
+                return Err(fail("a feature macro has no behaviour to check".into()));
+            }
+            if raw.kind != EntryKind::Function && !matches!(call, Call::Body(_)) {
+                return Err(fail(format!("a {} needs a `body`: only functions are called from a signature", raw.kind)));
+            }
+            if raw.declare && matches!(call, Call::Body(_)) {
+                return Err(fail("`declare` goes with `sig`; a `body` declares what it needs itself".into()));
             }
             if let Some(unknown) = raw.args.iter().find(|d| domains::strategy(d).is_none()) {
                 return Err(fail(format!("unknown argument domain `{unknown}` (known: {})", domains::NAMES.join(", "))));
@@ -87,8 +164,8 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
             contracts.push(Contract {
                 entry,
                 family,
-                signature,
-                signature_text: raw.sig,
+                call,
+                kind: raw.kind,
                 args: raw.args,
                 oracle: raw.oracle,
                 declare: raw.declare,
@@ -113,7 +190,7 @@ pub fn all() -> &'static [Contract] {
 pub(super) fn properties() -> Vec<Property> {
     all()
         .iter()
-        .map(|c| Property { entry: &c.entry, kind: EntryKind::Function, routine: &c.entry, oracle: &c.oracle, args: Args::Domains(&c.args) })
+        .map(|c| Property { entry: &c.entry, kind: c.kind, routine: &c.entry, oracle: &c.oracle, args: Args::Domains(&c.args) })
         .collect()
 }
 
@@ -129,12 +206,12 @@ mod tests {
     use crate::manifest::Manifest;
 
     #[test]
-    fn every_contract_loads_and_names_a_manifest_function() {
+    fn every_contract_loads_and_names_a_manifest_entry_of_its_kind() {
         let contracts = load().unwrap_or_else(|err| panic!("{err}"));
         let manifest = Manifest::builtin();
         for contract in &contracts {
             let entry = manifest.get(&contract.entry).unwrap_or_else(|| panic!("{} is not in the manifest", contract.entry));
-            assert_eq!(entry.kind, EntryKind::Function, "{}", contract.entry);
+            assert_eq!(entry.kind, contract.kind, "{}", contract.entry);
         }
     }
 
@@ -152,7 +229,7 @@ mod tests {
 
     #[test]
     fn the_generated_c_is_fresh() {
-        let fresh = codegen::c_source(&load().unwrap(), &Manifest::builtin()).unwrap();
+        let fresh = codegen::c_source(&families().unwrap(), &load().unwrap(), &Manifest::builtin()).unwrap();
         let checked_in = include_str!("../../../../probes/generated/contracts.c");
         assert!(fresh == checked_in, "probes/generated/contracts.c is stale: run `cargo xtask codegen`");
     }
