@@ -161,8 +161,11 @@ static PyObject *void_result(void)
     return new_none();
 }
 
+/* Helpers marked unused serve the generated contract routines (probes/generated/contracts.c);
+ * a build whose contracts happen not to need one should not warn about it. */
+
 /* A C integer that cannot fail: any exception breaks the contract. */
-static PyObject *signed_value_result(long long value)
+static __attribute__((unused)) PyObject *signed_value_result(long long value)
 {
     if (PyErr_Occurred()) {
         PyErr_Clear();
@@ -171,7 +174,7 @@ static PyObject *signed_value_result(long long value)
     return Py_BuildValue("L", value);
 }
 
-static PyObject *unsigned_value_result(unsigned long long value)
+static __attribute__((unused)) PyObject *unsigned_value_result(unsigned long long value)
 {
     if (PyErr_Occurred()) {
         PyErr_Clear();
@@ -182,7 +185,7 @@ static PyObject *unsigned_value_result(unsigned long long value)
 
 /* A C string result, as bytes: NULL exactly when an exception is set, or, when `optional`,
  * NULL for "none" (None) and never an exception. */
-static PyObject *cstr_result(const char *value, int optional)
+static __attribute__((unused)) PyObject *cstr_result(const char *value, int optional)
 {
     if (PyErr_Occurred()) {
         if (value == NULL && !optional)
@@ -198,7 +201,7 @@ static PyObject *cstr_result(const char *value, int optional)
 
 /* An object result where NULL without an exception means "none" (None); `owned`: a new
  * reference, else a borrowed one. */
-static PyObject *optional_object_result(PyObject *obj, int owned)
+static __attribute__((unused)) PyObject *optional_object_result(PyObject *obj, int owned)
 {
     if (obj == NULL)
         return PyErr_Occurred() ? NULL : new_none();
@@ -211,7 +214,7 @@ static PyObject *optional_object_result(PyObject *obj, int owned)
  * a function that writes past its out-parameter changes them. */
 #define CANARY 0xA5
 
-static int canaries_intact(const void *slots, size_t slot_size)
+static __attribute__((unused)) int canaries_intact(const void *slots, size_t slot_size)
 {
     const unsigned char *bytes = (const unsigned char *)slots;
     for (size_t i = 0; i < slot_size; i++)
@@ -221,7 +224,7 @@ static int canaries_intact(const void *slots, size_t slot_size)
 }
 
 /* An object out-parameter as a new reference (None for NULL); `owned`: the caller owned it. */
-static PyObject *out_object(PyObject *obj, int owned)
+static __attribute__((unused)) PyObject *out_object(PyObject *obj, int owned)
 {
     if (obj == NULL)
         return new_none();
@@ -286,12 +289,12 @@ static int arg_int(PyObject *args, Py_ssize_t n, int *out)
 }
 
 /* An unsigned argument (Python ints of any sign wrap, as PyArg_Parse's "K" does). */
-static int arg_ullong(PyObject *args, Py_ssize_t n, unsigned long long *out)
+static __attribute__((unused)) int arg_ullong(PyObject *args, Py_ssize_t n, unsigned long long *out)
 {
     return PyArg_Parse(ARG(n), "K", out) ? 0 : -1;
 }
 
-static void arg_out_of_range(void)
+static __attribute__((unused)) void arg_out_of_range(void)
 {
     PyErr_SetString(PyExc_OverflowError, "probe: C integer argument out of range");
 }

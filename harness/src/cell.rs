@@ -45,7 +45,7 @@ pub struct CellContext<'a> {
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Bounds shrinking so that one break cannot eat a CI job.
 const MAX_SHRINK_ITERS: u32 = 512;
-const MAX_CRASH_RESTARTS: u32 = 12;
+const MAX_CRASH_RESTARTS: u32 = 40;
 
 /// `presence`: this cell carries its interpreter's presence check (see
 /// [`crate::plan::carries_presence`]).
@@ -250,13 +250,14 @@ impl<'a> Session<'a> {
                     },
                 };
                 result.status = Status::Fail;
+                let (finding, moved) = if leak.delta > 0 { ("reference leak", "raised") } else { ("over-release (a reference released that was never owned)", "lowered") };
                 result.detail = Some(format!(
-                    "reference leak: {routine}{args} raised sys.gettotalrefcount() by {delta} over {calls} calls (about {per} per call); the Python-level equivalent by {oracle}\nbuild: limited API {limited} with {headers} headers; interpreter {interp}",
+                    "{finding}: {routine}{args} {moved} sys.gettotalrefcount() by {delta} over {calls} calls (about {per} per call); the Python-level equivalent by {oracle}\nbuild: limited API {limited} with {headers} headers; interpreter {interp}",
                     routine = property.routine,
                     args = format_args(&args),
-                    delta = leak.delta,
+                    delta = leak.delta.abs(),
                     calls = leak.calls,
-                    per = leak.delta / leak.calls.max(1),
+                    per = leak.delta.abs() / leak.calls.max(1),
                     oracle = leak.oracle_delta,
                     limited = self.build.limited_api,
                     headers = self.build.headers,
@@ -273,7 +274,8 @@ impl<'a> Session<'a> {
     }
 
     /// One reference-count measurement over `cases`; `Some` when the probe's calls leave at
-    /// least one reference per call more than the Python-level equivalent's.
+    /// least one reference per call more than the Python-level equivalent's, or one fewer (an
+    /// over-release: a borrowed reference returned as new, a stolen argument not stolen).
     fn measure_leak(&mut self, slot: usize, cases: &[&[PyValue]]) -> Result<Option<Leak>, Fault> {
         const ROUNDS: i64 = 16;
         let wire: Vec<Vec<Json>> = cases.iter().map(|args| args.iter().map(PyValue::to_wire).collect()).collect();
@@ -285,7 +287,9 @@ impl<'a> Session<'a> {
         let calls = ROUNDS * i64::try_from(cases.len()).unwrap_or(i64::MAX);
         // What the Python-level equivalent also leaves behind is the interpreter's own
         // accounting, not the extension's.
-        Ok((delta >= ROUNDS && delta - oracle_delta.max(0) >= ROUNDS).then_some(Leak { delta, oracle_delta, calls }))
+        let leaked = delta >= ROUNDS && delta - oracle_delta.max(0) >= ROUNDS;
+        let over_released = delta <= -ROUNDS && delta - oracle_delta.min(0) <= -ROUNDS;
+        Ok((leaked || over_released).then_some(Leak { delta, oracle_delta, calls }))
     }
 
     fn refleak_fault(&mut self, mut result: EntryResult, property: &Property, args: &[PyValue], fault: &Fault) -> EntryResult {
@@ -374,7 +378,7 @@ impl<'a> Session<'a> {
                 }
                 Err(fault) => {
                     let timed_out = matches!(fault, Fault::TimedOut { .. });
-                    let message = format!("{}\n{}", fault.summary(), fault.stderr().trim_end());
+                    let message = format!("{}{}\n{}", fault.summary(), diagnosis(fault.stderr()), fault.stderr().trim_end());
                     state.crash_restarts += 1;
                     // A hang costs a full timeout per try: report the first one unshrunk.
                     if timed_out || state.crash_restarts > MAX_CRASH_RESTARTS {
@@ -513,6 +517,16 @@ impl<'a> Session<'a> {
             &run,
         );
         ReproducerRecord { file: file.display().to_string(), build, run, source }
+    }
+}
+
+/// What a crash's output says about its cause, in words, where it says something certain.
+fn diagnosis(stderr: &str) -> &'static str {
+    if stderr.contains("negative ref count") {
+        // Debug builds check every decrement (_Py_NegativeRefcount).
+        " (over-release: a reference count went negative, so a reference was released that its holder never owned, such as a borrowed reference returned as new)"
+    } else {
+        ""
     }
 }
 

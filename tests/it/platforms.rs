@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use serde_json::Value;
+
 use abi_harness::elf::{GlibcVersion, too_new_for, versioned_imports};
 use abi_harness::matrix::Matrix;
 use abi_harness::platform::default_rootfs_cache;
@@ -89,29 +91,37 @@ fn bullseye_glibc() -> GlibcVersion {
     GlibcVersion::parse(text.trim()).unwrap_or_else(|| panic!("bullseye's glibc version, got {text:?}"))
 }
 
-#[test]
-fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
-    let root = rootfs("sid");
-    // The leak library and the wrapper live inside the root filesystem, where they run.
-    let inside = Path::new("/var/tmp/abi-harness-tests").join(format!("leak-{}", std::process::id()));
+/// A copy of sid's statically linked python3.13d, in the root filesystem, that no longer
+/// exports `symbol` under that name (its last letter becomes X), run with `fault` (a C file in
+/// tests/faults/) preloaded: extensions bind to the fault's definition, while the
+/// interpreter's own calls stay internal. Returns the wrapper's path inside the rootfs and
+/// the directory to remove afterwards.
+fn debug_interpreter_with(root: &Path, symbol: &str, fault: &str) -> (PathBuf, PathBuf) {
+    let inside = Path::new("/var/tmp/abi-harness-tests").join(format!("{fault}-{}", std::process::id()));
     let dir = root.join(inside.strip_prefix("/").expect("absolute"));
     std::fs::create_dir_all(&dir).expect("mkdir in rootfs");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/faults/leak.c");
-    let status = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(dir.join("libleak.so")).arg(&source).arg("-ldl").status().expect("cc");
-    assert!(status.success());
-    // A copy of the (statically linked) interpreter that no longer exports PyNumber_Add under
-    // that name, so the preloaded definition is the one extensions bind to.
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/faults/{fault}.c"));
+    let status = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(dir.join("libfault.so")).arg(&source).arg("-ldl").status().expect("cc");
+    assert!(status.success(), "building {}", source.display());
     let mut executable = std::fs::read(root.join("usr/bin/python3.13d")).expect("read python3.13d");
-    let needle = b"\0PyNumber_Add\0";
-    let places: Vec<usize> = executable.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).map(|(at, _)| at).collect();
-    assert!(!places.is_empty(), "PyNumber_Add in python3.13d's symbol tables");
+    let needle = format!("\0{symbol}\0");
+    let places: Vec<usize> = executable.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle.as_bytes()).map(|(at, _)| at).collect();
+    assert!(!places.is_empty(), "{symbol} in python3.13d's symbol tables");
     for at in places {
         executable[at + needle.len() - 2] = b'X';
     }
     std::fs::write(dir.join("python3.13d"), executable).expect("write patched copy");
     std::fs::set_permissions(dir.join("python3.13d"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
-    write_script(&dir.join("python3.13d-leaky"), &format!("LD_PRELOAD={0}/libleak.so exec {0}/python3.13d \"$@\"", inside.display()));
+    let wrapper = format!("python3.13d-{fault}");
+    write_script(&dir.join(&wrapper), &format!("LD_PRELOAD={0}/libfault.so exec {0}/python3.13d \"$@\"", inside.display()));
+    (inside.join(wrapper), dir)
+}
 
+#[test]
+fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
+    let root = rootfs("sid");
+    // leak.c: PyNumber_Add returns one reference too many.
+    let (leaky, dir) = debug_interpreter_with(&root, "PyNumber_Add", "leak");
     let out = tempfile::tempdir().expect("tempdir");
     let output = run(harness()
         .args(["check", "--checks", "semantic,refleak", "--cases", "16"])
@@ -122,7 +132,7 @@ fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
         .arg(cache_dir())
         .arg("--out")
         .arg(out.path())
-        .arg(inside.join("python3.13d-leaky")));
+        .arg(&leaky));
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(output.status.code(), Some(1), "a leak is an ABI failure");
     let report = read_report(out.path());
@@ -141,4 +151,51 @@ fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
     assert_eq!(refleak_checks, 4, "every entry got a leak check on the 3.13d build");
     let detail = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["check"] == "refleak" && r["status"] == "fail").expect("the leak");
     assert!(detail["detail"].as_str().is_some_and(|d| d.contains("per call")), "{detail}");
+}
+
+#[test]
+fn a_borrowed_reference_returned_as_new_is_reported_for_its_entry_with_a_c_reproducer() {
+    let root = rootfs("sid");
+    // borrowed.c: PySequence_GetItem drops the reference it returns, leaving the container's.
+    let (faulty, dir) = debug_interpreter_with(&root, "PySequence_GetItem", "borrowed");
+    let out = tempfile::tempdir().expect("tempdir");
+    // One build (limited API 3.13 with pyenv's headers): each crash costs worker restarts
+    // while it shrinks, and one cell shows the finding as well as ten.
+    let matrix = out.path().join("matrix.toml");
+    let headers = pyenv("3.13").display().to_string();
+    std::fs::write(&matrix, format!("[[interpreters]]\nexecutable = \"{headers}\"\n\n[builds]\nlimited_api = [\"3.13\"]\n")).expect("matrix");
+    let output = run(harness()
+        .args(["check", "--checks", "semantic,refleak", "--cases", "256", "--matrix"])
+        .arg(&matrix)
+        .args(["--entry", "PySequence_GetItem", "--entry", "PySequence_Size", "--entry", "PyObject_Repr"])
+        .arg("--rootfs")
+        .arg(&root)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(out.path())
+        .arg(&faulty));
+    assert_eq!(output.status.code(), Some(1), "an over-release is an ABI failure");
+    let report = read_report(out.path());
+    let failures: Vec<Value> = results(&report).into_iter().map(|(_, _, r)| r).filter(|r| r["status"] != "pass").collect();
+    assert!(!failures.is_empty());
+    // Exactly that entry. Releasing a reference that was never owned frees the item while
+    // its container still holds it: the debug build then aborts on a negative reference count
+    // (named "over-release" in the detail), or a later use of the freed item crashes.
+    for failure in &failures {
+        assert_eq!(failure["entry"], "PySequence_GetItem", "{failure}");
+        assert!(failure["status"] == "crash" || failure["status"] == "fail", "{failure}");
+    }
+    // A counterexample (shrunk as far as the restarts a crash costs allow; shrinking itself
+    // is checked in faults.rs).
+    let failure = &failures[0];
+    assert!(failure["case"]["args"].as_str().is_some_and(|args| args.starts_with('(')), "{failure}");
+    // The C reproducer builds, and fails when run in the same interpreter.
+    let repro = &failure["case"]["reproducer"];
+    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
+    let built = sh(repro["build"].as_str().expect("build command"));
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let ran = sh(repro["run"].as_str().expect("run command"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ran.status.success(), "the reproducer fails: {}", String::from_utf8_lossy(&ran.stderr));
 }
