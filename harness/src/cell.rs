@@ -333,7 +333,7 @@ impl<'a> Session<'a> {
         }
 
         let config = Config {
-            cases: cases_on(self.interpreter, self.cx.settings.cases),
+            cases: property.cases(cases_on(self.interpreter, self.cx.settings.cases)),
             rng_seed: RngSeed::Fixed(seed),
             failure_persistence: None,
             max_shrink_iters: MAX_SHRINK_ITERS,

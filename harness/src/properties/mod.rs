@@ -47,6 +47,16 @@ pub enum Args {
 }
 
 impl Property {
+    /// The most cases worth running: one for a property without arguments (every case would
+    /// be the same call), else the run's count.
+    pub fn cases(&self, cases: u32) -> u32 {
+        let no_arguments = match &self.args {
+            Args::Strategy(make) => std::ptr::fn_addr_eq(*make, object::none as fn() -> BoxedStrategy<Vec<PyValue>>),
+            Args::Domains(domains) => domains.is_empty(),
+        };
+        if no_arguments { cases.min(1) } else { cases }
+    }
+
     /// The strategy of the property's argument lists.
     pub fn strategy(&self) -> BoxedStrategy<Vec<PyValue>> {
         match &self.args {
