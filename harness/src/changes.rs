@@ -11,7 +11,12 @@ const BEHAVIOUR_CHANGES: &str = include_str!("../data/behaviour_changes.toml");
 pub struct BehaviourChange {
     pub entries: Vec<String>,
     /// The first version with the new behaviour, one per branch for a backported change.
+    #[serde(default)]
     pub since: Vec<String>,
+    /// The result is the running interpreter's own fact (its version, its build): any two
+    /// versions differ by design, so `since` is empty.
+    #[serde(default)]
+    pub per_version: bool,
     pub reference: String,
     pub summary: String,
 }
@@ -30,7 +35,11 @@ pub struct ChangesError(String);
 pub fn behaviour_changes() -> Result<Vec<BehaviourChange>, ChangesError> {
     let file: ChangesFile = toml::from_str(BEHAVIOUR_CHANGES).map_err(|err| ChangesError(err.to_string()))?;
     for change in &file.change {
-        if change.since.is_empty() || change.since.iter().any(|v| parse(v).is_none()) {
+        if change.per_version {
+            if !change.since.is_empty() {
+                return Err(ChangesError(format!("the change cited as {} is per_version: it has no `since`", change.reference)));
+            }
+        } else if change.since.is_empty() || change.since.iter().any(|v| parse(v).is_none()) {
             return Err(ChangesError(format!("`since` of the change cited as {} must list versions like \"3.12\" or \"3.7.14\"", change.reference)));
         }
     }
@@ -59,6 +68,9 @@ impl BehaviourChange {
 
     /// Whether this change separates the behaviour of `entry` on two versions.
     pub fn explains(&self, entry: &str, baseline: &str, version: &str) -> bool {
+        if self.per_version {
+            return self.entries.iter().any(|e| e == entry) && baseline != version;
+        }
         self.entries.iter().any(|e| e == entry) && self.in_effect(baseline) != self.in_effect(version)
     }
 }
@@ -79,6 +91,7 @@ mod tests {
             since: since.iter().map(|s| s.to_string()).collect(),
             reference: String::new(),
             summary: String::new(),
+            per_version: false,
         };
         let pep683 = change(&["3.12"]);
         assert!(pep683.explains("E", "3.11.7", "3.12.1"));
