@@ -178,8 +178,9 @@ class Session(object):
 
 def digest(probe_outcome):
     """The probe outcome's fingerprint part: the same for the same outcome on any interpreter."""
-    text = json.dumps(probe_outcome, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # repr of lists, str, int and bool is the same on every version from 3.6 on.
+    text = repr(sorted(probe_outcome.items()))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def op_cases(self, request):
