@@ -1013,3 +1013,544 @@ def make_capsule(kind):
     import importlib
     module, attribute = CAPSULES[kind]
     return getattr(importlib.import_module(module), attribute)
+
+
+# --- group `objects`: helpers and builders of harness/data/contracts/objects*.toml ------------
+
+import gc
+import weakref
+
+
+def aiter_check(o):
+    """PyAIter_Check: the type has __anext__ (tp_as_async->am_anext)."""
+    return 1 if hasattr(type(o), "__anext__") else 0
+
+
+def get_aiter(o):
+    """PyObject_GetAIter: type(o).__aiter__(o), which must give an async iterator."""
+    method = getattr(type(o), "__aiter__", None)
+    if method is None:
+        raise TypeError("not an async iterable")
+    it = method(o)
+    if not aiter_check(it):
+        raise TypeError("__aiter__ returned a non-async-iterator")
+    return it
+
+
+def type_has(o, name):
+    return 1 if hasattr(type(o), name) else 0
+
+
+def next_item(it):
+    """PyIter_NextItem: (1, item), (0, None) when exhausted; TypeError for a non-iterator."""
+    if not hasattr(type(it), "__next__"):
+        raise TypeError("expected an iterator")
+    try:
+        return (1, next(it))
+    except StopIteration:
+        return (0, None)
+
+
+def iter_send(it, arg):
+    """PyIter_Send: (PYGEN_NEXT=1, yielded) or (PYGEN_RETURN=0, returned value)."""
+    try:
+        if arg is None and hasattr(type(it), "__next__"):
+            value = next(it)
+        else:
+            value = it.send(arg)
+    except StopIteration as stop:
+        return (0, stop.value)
+    return (1, value)
+
+
+def call_iter(items, sentinel):
+    """PyCallIter_New(iter(items).__next__, sentinel), drained."""
+    return list(iter(iter(items).__next__, sentinel))
+
+
+def seq_iter(x):
+    """PySeqIter_New(x), drained: x[0], x[1], ... until IndexError or StopIteration."""
+    if isinstance(x, dict) or not hasattr(type(x), "__getitem__"):
+        raise SystemError("not a sequence")
+    items = []
+    i = 0
+    while True:
+        try:
+            items.append(x[i])
+        except (IndexError, StopIteration):
+            return items
+        i += 1
+
+
+def complex_part(x, imag):
+    """PyComplex_RealAsDouble / ImagAsDouble. 3.13 converts with __complex__ first
+    (gh-109218), else with PyFloat_AsDouble for both parts (the imaginary part is then 0.0,
+    before 3.13 without any conversion)."""
+    if isinstance(x, complex):
+        c = x
+    elif sys.version_info >= (3, 13) and hasattr(type(x), "__complex__"):
+        c = type(x).__complex__(x)
+        if not isinstance(c, complex):
+            raise TypeError("__complex__ returned non-complex")
+    elif imag and sys.version_info < (3, 13):
+        return 0.0
+    else:
+        value = as_double(x)
+        return 0.0 if imag else value
+    return c.imag if imag else c.real
+
+
+def dict_proxy(m):
+    import types
+    return types.MappingProxyType(m)
+
+
+def dict_setdefault_ref(d, key, default):
+    """PyDict_SetDefaultRef: (1, existing) or (0, default) after inserting it."""
+    if key in d:
+        return (1, d[key])
+    d[key] = default
+    return (0, default)
+
+
+def optional_item(o, key):
+    """PyMapping_GetOptionalItem: KeyError means absent, (0, None)."""
+    try:
+        return (1, o[key])
+    except KeyError:
+        return (0, None)
+
+
+def has_key_with_error(o, key):
+    return optional_item(o, key)[0]
+
+
+def mapping_length(o):
+    """PyMapping_Length: len() of a type with mp_length (every __len__ in these domains)."""
+    if not hasattr(type(o), "__len__"):
+        raise TypeError("object has no len()")
+    return len(o)
+
+
+def mapping_view_list(o, name):
+    """PyMapping_Keys/Values/Items: the dict's list, else list(o.NAME())."""
+    if type(o) is dict:
+        return list(getattr(o, name)())
+    result = getattr(o, name)()
+    try:
+        it = iter(result)
+    except TypeError:
+        raise TypeError("o.%s() are not iterable" % name)
+    return list(it)
+
+
+def optional_attr(o, name):
+    """PyObject_GetOptionalAttr: AttributeError means absent, (0, None)."""
+    if not isinstance(name, str):
+        raise TypeError("attribute name must be string")
+    try:
+        return (1, getattr(o, name))
+    except AttributeError:
+        return (0, None)
+
+
+def has_attr_with_error(o, name):
+    return optional_attr(o, name)[0]
+
+
+def del_attr(o, name):
+    if not isinstance(name, str):
+        raise TypeError("attribute name must be string")
+    delattr(o, name)
+
+
+def call_object(f, args):
+    """PyObject_CallObject: None for no arguments, else a tuple."""
+    if args is None:
+        return f()
+    if not isinstance(args, tuple):
+        raise TypeError("argument list must be a tuple")
+    return f(*args)
+
+
+def call_kw(f, args, kwargs):
+    return f(*args, **(kwargs or {}))
+
+
+def call_method(o, name, args, kwargs=None):
+    return getattr(o, name)(*args, **(kwargs or {}))
+
+
+VECTORCALL_FLAG = 1 << 11  # Py_TPFLAGS_HAVE_VECTORCALL
+
+
+def vectorcall_call(f, args, kwargs):
+    """PyVectorcall_Call: only for objects whose type has a vectorcall function."""
+    if not type(f).__flags__ & VECTORCALL_FLAG:
+        raise TypeError("object does not support vectorcall")
+    return f(*args, **(kwargs or {}))
+
+
+def as_file_descriptor(o):
+    """PyObject_AsFileDescriptor: an int, or o.fileno() giving one; C int, not negative."""
+    if isinstance(o, int):
+        fd = o
+    else:
+        try:
+            method = getattr(o, "fileno")
+        except AttributeError:
+            raise TypeError("argument must be an int, or have a fileno() method.")
+        except Exception:
+            if sys.version_info < (3, 7):
+                raise TypeError("argument must be an int, or have a fileno() method.")
+            raise
+        fd = method()
+        if not isinstance(fd, int):
+            raise TypeError("fileno() returned a non-integer")
+    fd = c_int(fd)
+    if fd < 0:
+        raise ValueError("file descriptor cannot be a negative integer")
+    return fd
+
+
+def is_weakref(r):
+    return issubclass(type(r), weakref.ref) or type(r) in (weakref.ProxyType, weakref.CallableProxyType)
+
+
+def weakref_object(r):
+    """PyWeakref_GetObject: the referent, None when dead; SystemError for a non-weakref."""
+    if not is_weakref(r):
+        raise SystemError("bad argument")
+    return r()
+
+
+def weakref_get_ref(r):
+    """PyWeakref_GetRef: (1, referent) or (0, None) when dead; TypeError for a non-weakref."""
+    if not is_weakref(r):
+        raise TypeError("expected a weakref")
+    o = r()
+    return (0, None) if o is None else (1, o)
+
+
+def generic_alias(origin, args):
+    import types
+    return types.GenericAlias(origin, args)
+
+
+def pack_version(x, y, z=0, level=0, serial=0):
+    return ((x & 0xFF) << 24) | ((y & 0xFF) << 16) | ((z & 0xFF) << 8) | ((level & 0xF) << 4) | (serial & 0xF)
+
+
+def c_range(value, bits, signed):
+    value = operator.index(value)
+    low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+    if signed or value >= 0:
+        if not low <= value < high:
+            raise OverflowError("Python int too large to convert")
+    else:
+        raise ValueError("Cannot convert negative int")
+    return int(value)
+
+
+def as_native_bytes(v, n, flags):
+    """PyLong_AsNativeBytes(v, buf, n, flags) as (whether the value fit: return <= n, buf).
+    All n bytes are written: the two's complement value truncated to them. Flags -1: native
+    endian, MSB may be set, negatives allowed, no __index__ (Include/cpython/longobject.h)."""
+    if not isinstance(v, int):
+        if flags != -1 and flags & 16:
+            v = operator.index(v)
+        else:
+            raise TypeError("expect int")
+    v = int(v)
+    if flags != -1 and flags & 8 and v < 0:
+        raise ValueError("Cannot convert negative int")
+    if flags == -1 or flags & 2:
+        order = sys.byteorder
+    else:
+        order = "little" if flags & 1 else "big"
+    if n == 0:
+        fits = False
+    else:
+        bits = 8 * n
+        fits = -(1 << (bits - 1)) <= v < (1 << (bits - 1)) or ((flags == -1 or flags & 4) and 0 <= v < (1 << bits))
+    return (1 if fits else 0, (v & ((1 << (8 * n)) - 1)).to_bytes(n, order))
+
+
+def from_native_bytes(data, flags, unsigned=False):
+    if flags == -1 or flags & 2:
+        order = sys.byteorder
+    else:
+        order = "little" if flags & 1 else "big"
+    signed = not unsigned and (flags == -1 or not flags & 4)
+    return int.from_bytes(data, order, signed=signed)
+
+
+def long_export(v):
+    """PyLong_Export: ("value", v) when v fits an int64_t, else ("digits", negative, digits)
+    with digits least significant first in base 2**bits_per_digit."""
+    if not isinstance(v, int):
+        raise TypeError("expect int")
+    v = int(v)
+    if -(1 << 63) <= v < (1 << 63):
+        return ("value", v)
+    bits = sys.int_info.bits_per_digit
+    digits = []
+    a = abs(v)
+    while a:
+        digits.append(a & ((1 << bits) - 1))
+        a >>= bits
+    return ("digits", 1 if v < 0 else 0, digits)
+
+
+def long_from_digits(negative, digits):
+    bits = sys.int_info.bits_per_digit
+    value = 0
+    for i, d in enumerate(digits):
+        value |= d << (bits * i)
+    return -value if negative else value
+
+
+def native_layout():
+    return (sys.int_info.bits_per_digit, sys.int_info.sizeof_digit, -1, -1 if sys.byteorder == "little" else 1)
+
+
+async def _agen(items):
+    for item in items:
+        yield item
+
+
+class AIterOnly(object):
+    def __aiter__(self):
+        return self
+
+
+class ANextOnly(object):
+    def __anext__(self):
+        raise StopAsyncIteration
+
+
+class AIterator(object):
+    def __aiter__(self):
+        return self
+
+    def __anext__(self):
+        raise StopAsyncIteration
+
+
+def make_async_object(kind):
+    return [_agen, AIterOnly, ANextOnly, AIterator, Plain, int][kind]() if kind != 0 else _agen([1, 2])
+
+
+def _gen(items, result):
+    for item in items:
+        yield item
+    return result
+
+
+def make_generator(spec):
+    items, result = spec
+    return _gen(items, result)
+
+
+def make_slice(spec):
+    return slice(*spec)
+
+
+class DictSub(dict):
+    pass
+
+
+class KeysOnly(object):
+    """keys/values/items give generators, lists and a non-iterable."""
+
+    def __init__(self, d):
+        self.d = d
+
+    def keys(self):
+        return (k for k in self.d)
+
+    def values(self):
+        return list(self.d.values())
+
+    def items(self):
+        return 5
+
+
+def make_mapping(spec):
+    kind, d = spec
+    import types
+    return [dict, DictSub, types.MappingProxyType, KeysOnly, lambda d: Plain(), lambda d: list(d)][kind](d)
+
+
+class WithFileno(object):
+    def __init__(self, value):
+        self.value = value
+
+    def fileno(self):
+        if isinstance(self.value, str):
+            raise OSError(self.value)
+        return self.value
+
+
+def make_fileno(value):
+    return WithFileno(value)
+
+
+def make_with_attrs(names):
+    o = Plain()
+    for i, name in enumerate(names):
+        setattr(o, name, i)
+    return o
+
+
+class ComplexLike(object):
+    def __init__(self, value):
+        self.value = value
+
+    def __complex__(self):
+        return self.value
+
+
+class FloatLike(object):
+    def __init__(self, value):
+        self.value = value
+
+    def __float__(self):
+        return self.value
+
+
+class ComplexSub(complex):
+    def __complex__(self):
+        return complex(99, 99)
+
+
+def make_complex_like(spec):
+    kind, re, im = spec
+    return [complex(re, im), ComplexLike(complex(re, im)), re, FloatLike(re), ComplexSub(re, im), "x", WithDunders(),
+            ComplexLike(re)][kind]
+
+
+# Long-lived referents: a weak reference to them stays alive between the two calls.
+WEAK_TARGETS = [Plain(), WithDunders(), Plain]
+
+
+class RefSub(weakref.ref):
+    pass
+
+
+def make_weakref(kind):
+    if kind < 3:
+        return weakref.ref(WEAK_TARGETS[kind])
+    if kind == 3:
+        return weakref.ref(Plain())  # dead at once
+    if kind == 4:
+        return RefSub(WEAK_TARGETS[0])
+    if kind == 5:
+        return weakref.ref(WEAK_TARGETS[1], len)
+    return [5, Plain(), "ref"][kind - 6]
+
+
+class Resurrecting(object):
+    def __del__(self):
+        RESURRECTED.append(self)
+
+
+RESURRECTED = []
+
+
+def make_gc_object(kind):
+    """Fresh objects; kind 0: one whose finalizer has run (it resurrected itself)."""
+    if kind == 0:
+        o = Resurrecting()
+        del o
+        return RESURRECTED.pop()
+    return [None, [], Plain(), Slotted(), Plain, int, WithDunders()][kind]
+
+
+def ssize_size():
+    import struct
+    return struct.calcsize("n")
+
+
+def pointer_size():
+    import struct
+    return struct.calcsize("P")
+
+
+def slice_index(v):
+    """_PyEval_SliceIndex: None stays, else __index__ clamped to Py_ssize_t."""
+    if v is None:
+        return None
+    if not hasattr(type(v), "__index__"):
+        raise TypeError("slice indices must be integers or None or have an __index__ method")
+    return min(max(int(operator.index(v)), SSIZE_MIN), SSIZE_MAX)
+
+
+def slice_unpack(s):
+    if s.step is None:
+        step = 1
+    else:
+        step = slice_index(s.step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        step = max(step, -SSIZE_MAX)
+    start = slice_index(s.start)
+    if start is None:
+        start = SSIZE_MAX if step < 0 else 0
+    stop = slice_index(s.stop)
+    if stop is None:
+        stop = SSIZE_MIN if step < 0 else SSIZE_MAX
+    return (None, start, stop, step)
+
+
+def _adjust(length, index, step):
+    if index < 0:
+        index += length
+        if index < 0:
+            index = -1 if step < 0 else 0
+    elif index >= length:
+        index = length - 1 if step < 0 else length
+    return index
+
+
+def slice_adjust(length, start, stop, step):
+    start = _adjust(length, start, step)
+    stop = _adjust(length, stop, step)
+    if step < 0:
+        n = (start - stop - 1) // -step + 1 if stop < start else 0
+    else:
+        n = (stop - start - 1) // step + 1 if start < stop else 0
+    return (n, start, stop)
+
+
+def slice_indices_ex(s, length):
+    _, start, stop, step = slice_unpack(s)
+    n, start, stop = slice_adjust(length, start, stop, step)
+    return (None, start, stop, step, n)
+
+
+def slice_get_indices(s, length):
+    def field(v, default):
+        if v is None:
+            return default
+        if not isinstance(v, int):
+            return None
+        if not SSIZE_MIN <= v <= SSIZE_MAX:
+            raise OverflowError("Python int too large to convert to C ssize_t")
+        return int(v)
+    step = field(s.step, 1)
+    if step is None:
+        return (-1,)
+    start = field(s.start, length - 1 if step < 0 else 0)
+    if start is None:
+        return (-1,)
+    if s.start is not None and start < 0:
+        start += length
+    stop = field(s.stop, -1 if step < 0 else length)
+    if stop is None:
+        return (-1,)
+    if s.stop is not None and stop < 0:
+        stop += length
+    if stop > length or start >= length or step == 0:
+        return (-1,)
+    return (0, start, stop, step)

@@ -17,6 +17,11 @@ pub const NAMES: &[&str] = &[
     "small_str", "mostly_str", "str_encodable", "name", "bytes", "text_bytes", "ascii_bytes", "list", "tuple", "dict", "hashable",
     "encoding", "error_handler", "object", "type", "exception", "exception_or_none", "unicode_decode_error", "unicode_encode_error",
     "unicode_translate_error", "capsule", "capsule_name", "module", "module_name", "callable", "iterator", "weakrefable",
+    // group `objects`
+    "async_object", "iterish", "generator", "send_target", "send_arg", "slice", "step", "complex_like", "mapping",
+    "mapping_or_object", "attr_name", "attr_target", "kwargs", "small_tuple", "args_or_none", "method_target", "method_name",
+    "fd_like", "weakref", "weakref_callback", "gc_object", "native_flags", "byte_count", "digits", "int_or_index", "uint8",
+    "nibble", "major", "sequence_like", "vc_callable", "ssize",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -74,6 +79,101 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
         "callable" => built("callable", int_in(0..CALLABLE_KINDS)),
         "iterator" => built("iterator", strategy::list()),
         "weakrefable" => built("object", int_in(0..OBJECT_KINDS)),
+        // group `objects`
+        "async_object" => built("async_object", int_in(0..6)),
+        "iterish" => prop_oneof![
+            2 => strategy("object")?,
+            2 => built("iterator", strategy::list()),
+            1 => strategy("generator")?,
+        ]
+        .boxed(),
+        "generator" => built(
+            "generator",
+            (proptest::collection::vec(strategy::scalar(), 0..4), strategy::scalar()).prop_map(|(items, r)| PyValue::Tuple(vec![PyValue::List(items), r])).boxed(),
+        ),
+        "send_target" => prop_oneof![3 => strategy("generator")?, 1 => built("iterator", strategy::list()), 1 => strategy("object")?].boxed(),
+        "send_arg" => prop_oneof![3 => Just(PyValue::None), 1 => int_in(-3..4)].boxed(),
+        "slice" => {
+            let part = prop_oneof![3 => Just(PyValue::None), 8 => index(), 1 => strategy::scalar(), 1 => built("object", int_in(0..OBJECT_KINDS))];
+            built("slice", (part.clone(), part.clone(), part).prop_map(|(a, b, c)| PyValue::Tuple(vec![a, b, c])).boxed())
+        }
+        "step" => prop_oneof![
+            4 => int_in(1..6),
+            4 => int_in(-5..0),
+            1 => proptest::sample::select(vec![i64::MAX, -i64::MAX, 1 << 40]).prop_map(|v| PyValue::int(v.into())),
+        ]
+        .boxed(),
+        "complex_like" => built(
+            "complex_like",
+            (int_in(0..8), strategy::float(), strategy::float()).prop_map(|(k, re, im)| PyValue::Tuple(vec![k, re, im])).boxed(),
+        ),
+        "mapping" => built("mapping", (int_in(0..6), strategy::dict()).prop_map(|(k, d)| PyValue::Tuple(vec![k, d])).boxed()),
+        "mapping_or_object" => prop_oneof![
+            3 => strategy::dict(),
+            1 => strategy::list(),
+            1 => strategy::str(),
+            2 => strategy("mapping")?,
+            2 => strategy("object")?,
+        ]
+        .boxed(),
+        "attr_name" => prop_oneof![
+            8 => choose_str(&["a", "b", "real", "imag", "__class__", "__doc__", "missing", "upper", "__len__", "__dict__", ""]),
+            1 => strategy::scalar(),
+        ]
+        .boxed(),
+        "attr_target" => prop_oneof![
+            3 => built("with_attrs", proptest::sample::subsequence(vec!["a", "b", "real", "x"], 0..4)
+                .prop_map(|names| PyValue::List(names.into_iter().map(PyValue::str).collect())).boxed()),
+            2 => strategy("object")?,
+            1 => strategy::scalar(),
+        ]
+        .boxed(),
+        "kwargs" => prop_oneof![
+            2 => Just(PyValue::None),
+            3 => proptest::collection::btree_map("[a-c]", int_in(-3..4), 0..3)
+                .prop_map(|m| PyValue::Dict(m.into_iter().map(|(k, v)| (PyValue::str(&k), v)).collect())),
+        ]
+        .boxed(),
+        "small_tuple" => proptest::collection::vec(strategy::scalar(), 0..4).prop_map(PyValue::Tuple).boxed(),
+        "args_or_none" => prop_oneof![1 => Just(PyValue::None), 4 => strategy("small_tuple")?, 1 => strategy::list()].boxed(),
+        "method_target" => prop_oneof![2 => strategy::str(), 2 => strategy::list(), 1 => strategy::dict(), 1 => strategy("object")?].boxed(),
+        "method_name" => choose_str(&["upper", "count", "index", "__len__", "append", "copy", "missing", "__repr__", "keys", "pop", "split"]),
+        "fd_like" => prop_oneof![
+            3 => strategy::int(),
+            2 => built("fileno", prop_oneof![strategy::int(), Just(PyValue::str("closed")), strategy::float()].boxed()),
+            2 => strategy("object")?,
+        ]
+        .boxed(),
+        "weakref" => built("weakref", int_in(0..9)),
+        "weakref_callback" => prop_oneof![2 => Just(PyValue::None), 1 => built("callable", proptest::sample::select(vec![1i64, 3, 4]).prop_map(|v| PyValue::int(v.into())).boxed())].boxed(),
+        "gc_object" => prop_oneof![
+            2 => strategy::scalar(),
+            1 => strategy::list(),
+            3 => built("gc_object", int_in(0..7)),
+            1 => built("object", int_in(0..OBJECT_KINDS)),
+        ]
+        .boxed(),
+        "native_flags" => proptest::sample::select(vec![-1i64, 0, 1, 2, 3, 4, 5, 8, 9, 12, 13, 16, 17, 19, 20, 21, 28, 31])
+            .prop_map(|v| PyValue::int(v.into()))
+            .boxed(),
+        "byte_count" => int_in(0..17),
+        "digits" => proptest::collection::vec(prop_oneof![3 => int_in(0..1 << 30), 1 => proptest::sample::select(vec![0i64, 1, (1 << 30) - 1]).prop_map(|v| PyValue::int(v.into()))], 1..5)
+            .prop_map(PyValue::List)
+            .boxed(),
+        "int_or_index" => prop_oneof![6 => strategy::int(), 1 => strategy("object")?, 1 => strategy::float()].boxed(),
+        "uint8" => int_in(0..256),
+        "nibble" => int_in(0..16),
+        "major" => int_in(0..128),
+        "sequence_like" => prop_oneof![
+            3 => strategy::any_value(),
+            1 => strategy::str(),
+            1 => strategy::bytes(),
+            2 => strategy("object")?,
+            1 => strategy("mapping")?,
+        ]
+        .boxed(),
+        "vc_callable" => built("callable", int_in(0..5)),
+        "ssize" => prop_oneof![4 => index(), 1 => c_long_value()].boxed(),
         _ => return None,
     })
 }

@@ -46,6 +46,10 @@ pub use signature::Signature;
 const FAMILIES: &[(&str, &str)] = &[
     ("exceptions", include_str!("../../../data/contracts/exceptions.toml")),
     ("runtime", include_str!("../../../data/contracts/runtime.toml")),
+    // group `objects`
+    ("objects", include_str!("../../../data/contracts/objects.toml")),
+    ("objects_iter", include_str!("../../../data/contracts/objects_iter.toml")),
+    ("objects_long", include_str!("../../../data/contracts/objects_long.toml")),
 ];
 
 /// One entry's contract.
