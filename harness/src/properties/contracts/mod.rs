@@ -46,6 +46,10 @@ pub use signature::Signature;
 const FAMILIES: &[(&str, &str)] = &[
     ("exceptions", include_str!("../../../data/contracts/exceptions.toml")),
     ("runtime", include_str!("../../../data/contracts/runtime.toml")),
+    // group buffers
+    ("buffers", include_str!("../../../data/contracts/buffers.toml")),
+    ("callables", include_str!("../../../data/contracts/callables.toml")),
+    ("args", include_str!("../../../data/contracts/args.toml")),
 ];
 
 /// One entry's contract.
