@@ -1554,3 +1554,533 @@ def slice_get_indices(s, length):
     if stop > length or start >= length or step == 0:
         return (-1,)
     return (0, start, stop, step)
+# --- group buffers: the buffer protocol, argument parsing, C functions and descriptors ------------
+
+import array as _array
+
+
+def make_buffer(spec):
+    """Buffer exporters of several layouts, and two objects that export none."""
+    kind, data = spec
+    if kind == 0:
+        return bytes(data)
+    if kind == 1:
+        return bytearray(data)
+    if kind == 2:
+        return memoryview(bytes(data))
+    if kind == 3:
+        return _array.array("h", data[:len(data) // 2 * 2])
+    if kind == 4:
+        return memoryview(bytearray(data))[::2]
+    if kind == 5:
+        rows = max(len(data) // 3, 1)
+        return memoryview(bytearray((data + bytes(3))[:rows * 3])).cast("B", [rows, 3])
+    if kind == 6:
+        return memoryview(_array.array("i", data[:len(data) // 4 * 4]))
+    if kind == 7:
+        return len(data)
+    return data.decode("latin-1")
+
+
+def _buffer_layout(m):
+    """(c_contiguous, f_contiguous) as PyBuffer_IsContiguous computes them: an empty buffer is
+    both; otherwise strides must be those of a dense array, dimensions of 1 ignored."""
+    if m.nbytes == 0:
+        return True, True
+    shape, strides = list(m.shape), list(m.strides)
+
+    def dense(dims):
+        expected = m.itemsize
+        for n, stride in dims:
+            if n > 1 and stride != expected:
+                return False
+            expected *= n
+        return True
+
+    pairs = list(zip(shape, strides))
+    return dense(reversed(pairs)), dense(pairs)
+
+
+def buffer_is_contiguous(obj, order):
+    c, f = _buffer_layout(memoryview(obj))
+    return int({"C": c, "F": f, "A": c or f}.get(order, False))
+
+
+def getbuf(obj, flags):
+    """PyObject_GetBuffer(obj, view, flags), summarised as the probe's buf_summary:
+    [len, itemsize, readonly, ndim, format, shape, strides, suboffsets, data, view.obj is obj]."""
+    m = memoryview(obj)
+    data = m.tobytes()
+    nd = flags & 8 == 8
+    strided = flags & 0x18 == 0x18
+    if type(obj) in (bytes, bytearray):
+        readonly = type(obj) is bytes
+        if flags & 1 and readonly:
+            raise BufferError()
+        return [len(obj), 1, int(readonly), 1, b"B" if flags & 4 else None,
+                [len(obj)] if nd else None, [1] if strided else None, None, data, 1]
+    if type(obj) is _array.array:
+        return [m.nbytes, m.itemsize, 0, 1, obj.typecode.encode() if flags & 4 else None,
+                [len(obj)] if nd else None, [m.itemsize] if strided else None, None, data, 1]
+    # memoryview's own getbuffer
+    if flags & 1 and m.readonly:
+        raise BufferError()
+    fmt = m.format.encode() if flags & 4 else None
+    shape, strides, ndim = list(m.shape), list(m.strides), m.ndim
+    for required, ok in ((0x38, m.c_contiguous), (0x58, m.f_contiguous), (0x98, m.contiguous)):
+        if flags & required == required and not ok:
+            raise BufferError()
+    if not strided:
+        if not m.c_contiguous:
+            raise BufferError()
+        strides = None
+    if not nd:
+        if fmt is not None:
+            raise BufferError()
+        ndim, shape = 1, None
+    return [m.nbytes, m.itemsize, int(m.readonly), ndim, fmt, shape, strides, None, data, 1]
+
+
+def fill_info(data, readonly, flags):
+    """PyBuffer_FillInfo over a bytes object's memory, as buf_summary."""
+    if flags != 0 and flags & 1 and readonly == 1:
+        raise BufferError()
+    return [len(data), 1, readonly, 1, b"B" if flags & 4 else None,
+            [len(data)] if flags & 8 == 8 else None, [1] if flags & 0x18 == 0x18 else None, None, data, 1]
+
+
+def contiguous_strides(shape, itemsize, order):
+    strides = [0] * len(shape)
+    step = itemsize
+    dims = range(len(shape)) if order == "F" else reversed(range(len(shape)))
+    for i in dims:
+        strides[i] = step
+        step *= shape[i]
+    return strides
+
+
+def buffer_pointer(obj, seeds):
+    """PyBuffer_GetPointer: the byte offset of the element at the indices the probe derives
+    from seeds (seed % dimension, 0 for an empty dimension)."""
+    m = memoryview(obj)
+    shape, strides = list(m.shape), list(m.strides)
+    indices = [(seeds[i] if i < len(seeds) else 0) % n if n else 0 for i, n in enumerate(shape)]
+    return [indices, sum(i * s for i, s in zip(indices, strides))]
+
+
+def buffer_to_contiguous(obj, order):
+    """PyBuffer_ToContiguous: C order for 'C' and 'A' (contiguous objects are copied as they
+    are), Fortran order for any other character."""
+    m = memoryview(obj)
+    return m.tobytes() if order in ("C", "A") else m.tobytes("F")
+
+
+def buffer_from_contiguous(obj, seed, order):
+    """PyBuffer_FromContiguous(view, data, view.len, order): data is seed repeated to the
+    view's length, laid out in `order`; the result is the object's bytes afterwards."""
+    m = memoryview(obj)
+    if m.readonly:
+        raise BufferError()
+    data = (seed * (m.nbytes // max(len(seed), 1) + 1))[:m.nbytes] if seed else bytes(m.nbytes)
+    c, f = _buffer_layout(m)
+    if order == "F" and m.ndim > 1 and not f:
+        rows, cols = m.shape
+        flat = bytearray(m.nbytes)
+        for j in range(cols):
+            for i in range(rows):
+                flat[i * cols + j] = data[j * rows + i]
+        data = bytes(flat)
+    if m.c_contiguous:
+        m.cast("B")[:] = data
+    else:
+        m[:] = data
+    return memoryview(obj).tobytes()
+
+
+def copy_data(dest, src):
+    """PyObject_CopyData(dest, src) on contiguous buffers; the result is dest's bytes after."""
+    for obj in (dest, src):
+        if type(obj) not in (bytes, bytearray, memoryview, _array.array):
+            raise TypeError()
+    md, ms = memoryview(dest), memoryview(src)
+    if md.readonly or md.nbytes < ms.nbytes:
+        raise BufferError()
+    md.cast("B")[:ms.nbytes] = ms.tobytes()
+    return md.tobytes()
+
+
+def as_write_buffer(obj):
+    try:
+        return getbuf(obj, 1)[8]
+    except BufferError:
+        raise TypeError()
+
+
+def mv_summary(m):
+    """A memoryview as the probe's memoryview_result reads it."""
+    return [m.nbytes, m.itemsize, m.readonly, m.ndim, m.format, m.shape, m.strides, m.tobytes()]
+
+
+def get_contiguous(obj, buffertype, order):
+    """PyMemoryView_GetContiguous(obj, PyBUF_READ or PyBUF_WRITE, order); 'x' is sent as 'A'."""
+    order = "A" if order == "x" else order
+    m = memoryview(obj)
+    if buffertype == 0x200 and m.readonly:
+        raise BufferError()
+    if buffer_is_contiguous(obj, order):
+        return mv_summary(m)
+    if buffertype == 0x200:
+        raise BufferError()
+    summary = mv_summary(m)
+    summary[2] = True
+    summary[6] = tuple(contiguous_strides(list(m.shape), m.itemsize, order))
+    return summary
+
+
+# C functions of each calling convention (the probe's cf_defs, in order) and what they return.
+CFUNC_KINDS = ["noargs", "o", "varargs", "keywords", "fastcall", "fastcall_keywords", "method"]
+CFUNC_FLAGS = [0x4, 0x8, 0x1, 0x3, 0x80, 0x82, 0x282]
+
+
+def cfunc_call(kind, self, args, kwargs, cls=None):
+    """Calling the probe's C function of that convention with args and kwargs: what it
+    returns, or the TypeError of a call its convention refuses."""
+    name = CFUNC_KINDS[kind]
+    if kwargs and kind not in (3, 5, 6):
+        raise TypeError()
+    kw = dict(kwargs) if kwargs else None
+    if kind == 0:
+        if args:
+            raise TypeError()
+        return (name, self)
+    if kind == 1:
+        if len(args) != 1:
+            raise TypeError()
+        return (name, self, args[0])
+    if kind == 2:
+        return (name, self, tuple(args))
+    if kind == 3:
+        return (name, self, tuple(args), kw)
+    if kind == 4:
+        return (name, self, list(args))
+    if kind == 5:
+        return (name, self, list(args), kw)
+    return (name, self, cls, list(args), kw)
+
+
+def cmethod_new(kind, self, module, cls, args, kwargs):
+    """PyCMethod_New: METH_METHOD needs a class, and only METH_METHOD takes one."""
+    if (kind == 6) != (cls is not None):
+        raise SystemError()
+    return (module, cfunc_call(kind, self, args, kwargs, cls))
+
+
+def cfunction_self(f):
+    if type(f) is not type(len):
+        raise SystemError()
+    return f.__self__
+
+
+def make_cfunction(kind):
+    """Builtin functions and methods with different selves, and two objects that are not."""
+    return [len, [].append, "text".upper, dict.fromkeys, object.__init_subclass__, sys.getrecursionlimit,
+            int, lambda: None, 5][kind]
+
+
+class Packer(object):
+    """Returns what it is called with, as a call or as its method `m`."""
+
+    def __call__(self, *args, **kwargs):
+        return ("called", args, kwargs)
+
+    def m(self, *args, **kwargs):
+        return ("m", args, kwargs)
+
+    def __repr__(self):
+        return "<Packer>"
+
+
+def make_packer(_):
+    return Packer()
+
+
+# The value programs of the probe's build_program (format, values), in order; x, n, s, data are
+# the routine's arguments.
+def build_values(k, x, n, s, data):
+    """What Py_BuildValue gives for program k."""
+    return [None, x, (x,), (x, x), n, s, [x], {"k": x}, data, (n, s, data), (s, None, x)][k]
+
+
+def call_values(k, f, x, n, s, data, method=None):
+    """PyObject_CallFunction/CallMethod(f, program k): a tuple result is the arguments, any
+    other value the one argument."""
+    value = build_values(k, x, n, s, data)
+    args = () if k == 0 else value if type(value) is tuple else (value,)
+    return getattr(f, method)(*args) if method else f(*args)
+
+
+def eval_call_values(k, f, x, n, s, data, method=None):
+    """PyEval_CallFunction/CallMethod: since 3.7 (bpo-29548) the same as
+    PyObject_CallFunction/CallMethod; before, the format had to build the argument tuple."""
+    if sys.version_info < (3, 7) and type(build_values(k, x, n, s, data)) is not tuple:
+        if method:
+            getattr(f, method)
+        raise TypeError()
+    return call_values(k, f, x, n, s, data, method)
+
+
+def make_type_or_none(kind):
+    return None if kind < 0 else make_type(kind)
+
+
+def _text_value(k, x, n, s):
+    return [s, str(n), "%d|%x" % (n, n & 0xFFFFFFFF), chr(n & 0xFFFF), "%", repr(x), str(x), ascii(x),
+            "%d|%d|%d" % (n, n, n & 0xFFFFFFFF)][k]
+
+
+def unicode_format(k, x, n, s):
+    return _text_value(k, x, n, s)
+
+
+def bytes_format(k, n, s):
+    return [s.encode(), b"%d" % n, b"%d|%x" % (n, n & 0xFFFFFFFF), bytes([n & 0x7F]), b"%",
+            b"%d|%d|%d" % (n, n, n & 0xFFFFFFFF)][k]
+
+
+def error_format(k, x, n, s, e):
+    exc_type = [ValueError, TypeError, KeyError, RuntimeError][e]
+    return (exc_type, str(exc_type(_text_value(k, x, n, s))))
+
+
+STRUCTSEQ_TYPES = [("time", "struct_time"), ("os", "stat_result"), ("os", "terminal_size"),
+                   ("os", "times_result"), ("os", "uname_result")]
+
+
+def _structseq_type(kind):
+    import importlib
+    module, name = STRUCTSEQ_TYPES[kind]
+    obj = getattr(importlib.import_module(module), name)
+    return obj if isinstance(obj, type) else type(obj)
+
+
+def make_structseq(kind):
+    """An instance of a struct sequence type whose field i (visible, unnamed or hidden) is 100 + i."""
+    tp = _structseq_type(kind)
+    return tp(tuple(100 + i for i in range(tp.n_fields)))
+
+
+def structseq_set(o, seed, v):
+    tp = type(o)
+    values = [100 + i for i in range(tp.n_fields)]
+    values[seed % tp.n_fields] = v
+    return (tp, tp(tuple(values)))
+
+
+# PyArg_Parse* format units, in the probe's RUN_PARSE order.
+PARSE_UNITS = ["i", "n", "d", "s", "s#", "y#", "O", "O!", "p", "(ii)", "z", "b", "K", "L", "C", "U", "S"]
+
+
+def _parse_int(v, lo, hi):
+    if isinstance(v, float):
+        raise TypeError()
+    value = int(operator.index(v))
+    if not lo <= value <= hi:
+        raise OverflowError()
+    return value
+
+
+def _parse_str(v):
+    if not isinstance(v, str):
+        raise TypeError()
+    data = v.encode("utf-8")
+    if b"\0" in data:
+        raise ValueError()
+    return data
+
+
+def parse_unit(k, v):
+    """The value PyArg_Parse(v, unit) stores, as the probe returns it."""
+    unit = PARSE_UNITS[k]
+    if unit == "i":
+        return _parse_int(v, INT_MIN, INT_MAX)
+    if unit == "n":
+        return _parse_int(v, SSIZE_MIN, SSIZE_MAX)
+    if unit == "L":
+        return _parse_int(v, LONG_MIN, LONG_MAX)
+    if unit == "b":
+        return _parse_int(v, 0, 255)
+    if unit == "d":
+        if not isinstance(v, (int, float)):
+            raise TypeError()
+        return float(v)
+    if unit == "s":
+        return _parse_str(v)
+    if unit == "z":
+        return None if v is None else _parse_str(v)
+    if unit == "s#":
+        if isinstance(v, str):
+            return v.encode("utf-8")
+        if type(v) is bytes:
+            return v
+        raise TypeError()
+    if unit == "y#":
+        if type(v) is bytes:
+            return v
+        raise TypeError()
+    if unit == "O":
+        return v
+    if unit == "O!":
+        if not isinstance(v, int):
+            raise TypeError()
+        return v
+    if unit == "p":
+        return 1 if v else 0
+    if unit == "(ii)":
+        if not isinstance(v, (list, tuple)) or len(v) != 2:
+            raise TypeError()
+        return (_parse_int(v[0], INT_MIN, INT_MAX), _parse_int(v[1], INT_MIN, INT_MAX))
+    if unit == "K":
+        if not isinstance(v, int):
+            raise TypeError()
+        return v & ULONG_MAX
+    if unit == "C":
+        if not isinstance(v, str) or len(v) != 1:
+            raise TypeError()
+        return ord(v)
+    if unit == "U":
+        if not isinstance(v, str):
+            raise TypeError()
+        return v
+    if type(v) is not bytes and not isinstance(v, bytes):
+        raise TypeError()
+    return v
+
+
+def parse_tuple(k, t):
+    if len(t) != 1:
+        raise TypeError()
+    return parse_unit(k, t[0])
+
+
+def parse_keywords(k, t, kw):
+    """PyArg_ParseTupleAndKeywords(t, kw, unit + "|O", ["a", "b"]): (converted a, b or None)."""
+    kw = kw or {}
+    if len(t) + len(kw) > 2:
+        raise TypeError()
+    if t:
+        a = t[0]
+    elif "a" in kw:
+        a = kw["a"]
+    else:
+        raise TypeError()
+    value = parse_unit(k, a)
+    b = t[1] if len(t) > 1 else kw.get("b")
+    for i, name in enumerate(["a", "b"][:len(t)]):
+        if name in kw:
+            raise TypeError()
+    if any(name not in ("a", "b") for name in kw):
+        raise TypeError()
+    return (value, b)
+
+
+def unpack_tuple(t, lo, hi):
+    lo, hi = sorted((lo % 4, hi % 4))
+    if not lo <= len(t) <= hi:
+        raise TypeError()
+    return list(t) + [None] * (hi - len(t))
+
+
+# What the probe's meth_type builds, for comparing the class a METH_CLASS method receives.
+MethHolder = type("MethHolder", (), {"__module__": "abi3probe"})
+
+
+# Member type codes in the probe's member_fields order, and what GetOne reads from member_fill.
+MEMBER_CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19]
+MEMBER_FIXED = {0: -2, 1: -3, 2: -4, 3: 1.5, 4: 2.25, 5: "text", 6: None, 7: "c", 8: -5, 9: 250, 10: 65000,
+                11: 4000000000, 12: ULONG_MAX, 13: "inplace", 14: True, 17: -9000000000000000000,
+                18: ULONG_MAX - 1, 19: -7}
+MEMBER_RANGES = {0: (-2 ** 15, 2 ** 15 - 1), 1: (INT_MIN, INT_MAX), 2: (LONG_MIN, LONG_MAX), 8: (-128, 127),
+                 9: (0, 255), 10: (0, 2 ** 16 - 1), 11: (0, 2 ** 32 - 1), 12: (0, ULONG_MAX),
+                 17: (LONG_MIN, LONG_MAX), 18: (0, ULONG_MAX), 19: (SSIZE_MIN, SSIZE_MAX)}
+
+
+def member_fixed(code):
+    if code == 16:
+        raise AttributeError()
+    return MEMBER_FIXED[code]
+
+
+def make_member_value(spec):
+    """A value for member type `code`: variant 0 fits it, 1 is of another type, 2 is None."""
+    code, variant, seed = spec
+    if variant == 1:
+        return 7 if code in (7, 14) else "x"
+    if variant == 2:
+        return None
+    if code in MEMBER_RANGES:
+        lo, hi = MEMBER_RANGES[code]
+        return lo + seed % (hi - lo + 1)
+    if code == 3:
+        return (seed % 2 ** 20) / 8.0 - 1000.0
+    if code == 4:
+        return seed / 3.0
+    if code == 7:
+        return chr(32 + seed % 95)
+    if code == 14:
+        return seed % 2 == 1
+    if code in (5, 13):
+        return "text"
+    return (seed, "obj")
+
+
+def make_member_case(spec):
+    code = MEMBER_CODES[spec[0]]
+    return (code, make_member_value((code,) + tuple(spec[1:])))
+
+
+def member_store(case, readonly):
+    """PyMember_SetOne(value) then PyMember_GetOne."""
+    code, value = case
+    if readonly:
+        raise AttributeError()
+    if code in (5, 13):
+        raise TypeError()
+    if code == 14:
+        if type(value) is not bool:
+            raise TypeError()
+        return value
+    if code == 7:
+        if not isinstance(value, str) or len(value) != 1 or ord(value) > 127:
+            raise TypeError()
+        return value
+    if code in (6, 16):
+        return value
+    if code in (3, 4):
+        if not isinstance(value, (int, float)):
+            raise TypeError()
+        return float(value)
+    if not isinstance(value, int):
+        raise TypeError()
+    return int(value)
+
+
+def member_const(code, value):
+    """A Py_T_* constant: GetOne of the fixed block (None for AttributeError), then SetOne/GetOne
+    of the value ('TypeError' when refused)."""
+    try:
+        read = member_fixed(code)
+    except AttributeError:
+        read = None
+    try:
+        stored = member_store((code, value), False)
+    except TypeError:
+        stored = "TypeError"
+    return (read, stored)
+
+
+def bound_get(x, value):
+    """descriptor.__get__(x) with one argument: None as the instance means "no instance", and
+    with no owner given either that is TypeError."""
+    if x is None:
+        raise TypeError()
+    return value

@@ -177,6 +177,634 @@ static PyObject *written(int negative, Py_ssize_t n, PyObject *digits, int disca
 }
 #endif
 
+/* --- shared by buffers.toml --- */
+#pragma weak PyObject_GetBuffer
+#pragma weak PyBuffer_Release
+#pragma weak PyMemoryView_FromObject
+#pragma weak PyObject_CallObject
+
+/* The old buffer functions: abi_only since 3.10, so declared here as the old headers did. */
+PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *obj, const char **buffer, Py_ssize_t *buffer_len);
+PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len);
+PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len);
+#pragma weak PyObject_AsCharBuffer
+#pragma weak PyObject_AsReadBuffer
+#pragma weak PyObject_AsWriteBuffer
+
+/* An old buffer function's result: the bytes it points to. */
+static PyObject *old_buffer_result(int rc, const void *data, Py_ssize_t len)
+{
+    PyObject *status = status_result(rc);
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    return PyBytes_FromStringAndSize((const char *)data, len);
+}
+
+/* A memoryview result, summarised through its attributes (any limited API):
+ * [nbytes, itemsize, readonly, ndim, format, shape, strides, tobytes()]. */
+static PyObject *memoryview_result(PyObject *mv)
+{
+    static const char *const names[] = {"nbytes", "itemsize", "readonly", "ndim", "format", "shape", "strides", NULL};
+    if (new_result(mv) == NULL)
+        return NULL;
+    if (Py_TYPE(mv) != &PyMemoryView_Type) {
+        Py_DECREF(mv);
+        return contract("not a memoryview");
+    }
+    PyObject *result = PyList_New(0);
+    for (int i = 0; result != NULL && names[i] != NULL; i++) {
+        PyObject *value = PyObject_GetAttrString(mv, names[i]);
+        if (value == NULL || PyList_Append(result, value) < 0)
+            Py_CLEAR(result);
+        Py_XDECREF(value);
+    }
+    PyObject *tobytes = result ? PyObject_GetAttrString(mv, "tobytes") : NULL;
+    PyObject *data = tobytes ? PyObject_CallObject(tobytes, NULL) : NULL;
+    if (data == NULL || PyList_Append(result, data) < 0)
+        Py_CLEAR(result);
+    Py_XDECREF(data);
+    Py_XDECREF(tobytes);
+    Py_DECREF(mv);
+    return result;
+}
+
+/* The first character of a str argument (a C `char order`). */
+static int arg_char(PyObject *args, Py_ssize_t n, char *out)
+{
+    PyObject *holder;
+    const char *text;
+    if (arg_utf8(args, n, 0, &holder, &text) < 0)
+        return -1;
+    *out = text[0];
+    Py_DECREF(holder);
+    return 0;
+}
+
+#if LIMITED_AT_LEAST(0x030B0000)
+/* PyObject_GetBuffer under its error contract; the view is zeroed first. */
+static int buf_get(PyObject *obj, Py_buffer *view, int flags)
+{
+    memset(view, 0, sizeof *view);
+    int rc = PyObject_GetBuffer(obj, view, flags);
+    if (rc == 0 && !PyErr_Occurred())
+        return 0;
+    if (rc == -1 && PyErr_Occurred())
+        return -1;
+    if (rc == 0)
+        PyBuffer_Release(view);
+    PyErr_Clear();
+    contract(rc == 0 ? "returned success with an exception set" : "returned -1 without setting an exception");
+    return -1;
+}
+
+/* A Py_ssize_t array as a list, None for NULL. */
+static PyObject *buf_list(const Py_ssize_t *values, int n)
+{
+    if (values == NULL)
+        return new_none();
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list != NULL && i < n; i++) {
+        PyObject *item = Py_BuildValue("n", values[i]);
+        if (item == NULL || PyList_Append(list, item) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(item);
+    }
+    return list;
+}
+
+static void buf_gather(const Py_buffer *v, int dim, const char *src, char **dst)
+{
+    if (dim == v->ndim) {
+        memcpy(*dst, src, (size_t)v->itemsize);
+        *dst += v->itemsize;
+        return;
+    }
+    for (Py_ssize_t i = 0; i < v->shape[dim]; i++)
+        buf_gather(v, dim + 1, src + i * v->strides[dim], dst);
+}
+
+/* The view's data in C order (its strides followed where it has them). */
+static PyObject *buf_data(const Py_buffer *v)
+{
+    if (v->strides == NULL || v->shape == NULL)
+        return PyBytes_FromStringAndSize((const char *)v->buf, v->len);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, v->len);
+    if (out == NULL || v->len == 0)
+        return out;
+    char *dst = PyBytes_AsString(out);
+    buf_gather(v, 0, (const char *)v->buf, &dst);
+    return out;
+}
+
+static PyObject *buf_summary(const Py_buffer *v, PyObject *exporter)
+{
+    return Py_BuildValue("[nniiNNNNNi]", v->len, v->itemsize, v->readonly, v->ndim,
+                         v->format ? PyBytes_FromString(v->format) : new_none(), buf_list(v->shape, v->ndim),
+                         buf_list(v->strides, v->ndim), buf_list(v->suboffsets, v->ndim), buf_data(v),
+                         v->obj == exporter);
+}
+
+/* A buffer request's summary, the view released. */
+static PyObject *buf_request(PyObject *obj, int flags)
+{
+    Py_buffer view;
+    if (buf_get(obj, &view, flags) < 0)
+        return NULL;
+    PyObject *result = buf_summary(&view, obj);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+#endif
+
+#if LIMITED_AT_LEAST(0x030C0000)
+/* A buffer exporter type from slots: each instance holds a bytes object and exports its data. */
+static long exporter_releases;
+
+static int exporter_getbuffer(PyObject *self, Py_buffer *view, int flags)
+{
+    PyObject *data = PyObject_GetAttrString(self, "data");
+    if (data == NULL)
+        return -1;
+    int rc = PyBuffer_FillInfo(view, self, PyBytes_AsString(data), PyBytes_Size(data), 1, flags);
+    Py_DECREF(data); /* the instance keeps it */
+    return rc;
+}
+
+static void exporter_releasebuffer(PyObject *self, Py_buffer *view)
+{
+    exporter_releases++;
+}
+
+static PyObject *exporter_new(PyObject *data)
+{
+    static PyObject *type;
+    if (type == NULL) {
+        getbufferproc get = exporter_getbuffer;
+        releasebufferproc release = exporter_releasebuffer;
+        static PyType_Slot slots[] = {{Py_bf_getbuffer, NULL}, {Py_bf_releasebuffer, NULL}, {0, NULL}};
+        static PyType_Spec spec = {"abi3probe.Exporter", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+        slots[0].pfunc = (void *)get;
+        slots[1].pfunc = (void *)release;
+        PyObject *base = PyType_FromSpec(&spec);
+        /* a subclass made in Python gets a __dict__ for the data */
+        PyObject *type_type = base ? builtin("type") : NULL;
+        type = type_type ? PyObject_CallFunction(type_type, "s(O){}", "Exporter", base) : NULL;
+        Py_XDECREF(type_type);
+        Py_XDECREF(base);
+        if (type == NULL)
+            return NULL;
+    }
+    PyObject *instance = PyObject_CallObject(type, NULL);
+    if (instance != NULL && PyObject_SetAttrString(instance, "data", data) < 0)
+        Py_CLEAR(instance);
+    return instance;
+}
+#endif
+
+/* --- shared by callables.toml --- */
+#include <structmember.h>
+#pragma weak PyObject_Call
+#pragma weak PyObject_CallObject
+#pragma weak PyCFunction_NewEx
+#pragma weak PyDict_Size
+#pragma weak PyDict_SetItem
+#pragma weak PyTuple_New
+#pragma weak PyTuple_SetItem
+#pragma weak PyErr_Fetch
+#pragma weak PyMember_GetOne
+#pragma weak PyMember_SetOne
+#pragma weak PyStructSequence_New
+#pragma weak PyStructSequence_SetItem
+#pragma weak PySequence_Tuple
+
+/* Released after an error in an expression: NULL. */
+static PyObject *drop_null(PyObject *obj)
+{
+    Py_XDECREF(obj);
+    return NULL;
+}
+
+/* A function before 3.10 too, where the headers also define a macro of this name. */
+PyAPI_FUNC(PyObject *) (PyCFunction_New)(PyMethodDef *, PyObject *);
+
+/* abi_only entries the newer headers no longer declare. */
+PyAPI_FUNC(PyObject *) PyCFunction_Call(PyObject *, PyObject *, PyObject *);
+PyAPI_FUNC(PyObject *) PyEval_CallFunction(PyObject *callable, const char *format, ...);
+PyAPI_FUNC(PyObject *) PyEval_CallMethod(PyObject *obj, const char *name, const char *format, ...);
+PyAPI_FUNC(PyObject *) _Py_BuildValue_SizeT(const char *, ...);
+PyAPI_FUNC(PyObject *) _Py_VaBuildValue_SizeT(const char *, va_list);
+PyAPI_FUNC(PyObject *) _PyObject_CallFunction_SizeT(PyObject *callable, const char *format, ...);
+PyAPI_FUNC(PyObject *) _PyObject_CallMethod_SizeT(PyObject *obj, const char *name, const char *format, ...);
+
+extern PyObject *probe_any_cmethod_new(PyMethodDef *, PyObject *, PyObject *, PyTypeObject *) __asm__("PyCMethod_New") __attribute__((weak));
+
+#ifndef METH_FASTCALL
+#define METH_FASTCALL 0x0080
+#endif
+#ifndef METH_METHOD
+#define METH_METHOD 0x0200
+#endif
+
+/* One C function per calling convention: each returns what it received. */
+static PyObject *cf_self(PyObject *self) { return self ? self : Py_None; }
+static PyObject *cf_kwargs(PyObject *kwargs) { return kwargs && PyDict_Size(kwargs) > 0 ? kwargs : Py_None; }
+static PyObject *cf_noargs(PyObject *self, PyObject *unused) { return Py_BuildValue("(sO)", "noargs", cf_self(self)); }
+static PyObject *cf_o(PyObject *self, PyObject *arg) { return Py_BuildValue("(sOO)", "o", cf_self(self), arg); }
+static PyObject *cf_varargs(PyObject *self, PyObject *args) { return Py_BuildValue("(sOO)", "varargs", cf_self(self), args); }
+static PyObject *cf_keywords(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    return Py_BuildValue("(sOOO)", "keywords", cf_self(self), args, cf_kwargs(kwargs));
+}
+
+/* Vector arguments: positional ones as a list, keyword ones as a dict (None for none). */
+static PyObject *cf_vector(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **kw)
+{
+    Py_ssize_t nkw = kwnames ? PyTuple_Size(kwnames) : 0;
+    PyObject *list = PyList_New(0);
+    *kw = nkw ? PyDict_New() : new_none();
+    for (Py_ssize_t i = 0; list != NULL && *kw != NULL && i < nargs + nkw; i++)
+        if (i < nargs ? PyList_Append(list, args[i]) : PyDict_SetItem(*kw, PyTuple_GetItem(kwnames, i - nargs), args[i]))
+            Py_CLEAR(list);
+    if (list == NULL)
+        Py_CLEAR(*kw);
+    return list;
+}
+
+static PyObject *cf_fastcall(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *kw, *list = cf_vector(args, nargs, NULL, &kw);
+    Py_XDECREF(kw);
+    return list ? Py_BuildValue("(sON)", "fastcall", cf_self(self), list) : NULL;
+}
+
+static PyObject *cf_fastcall_keywords(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *kw, *list = cf_vector(args, nargs, kwnames, &kw);
+    return list ? Py_BuildValue("(sONN)", "fastcall_keywords", cf_self(self), list, kw) : NULL;
+}
+
+static PyObject *cf_method(PyObject *self, PyTypeObject *cls, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    PyObject *kw, *list = cf_vector(args, (Py_ssize_t)(nargsf & ~((size_t)1 << (8 * sizeof(size_t) - 1))), kwnames, &kw);
+    return list ? Py_BuildValue("(sOONN)", "method", cf_self(self), (PyObject *)cls, list, kw) : NULL;
+}
+
+static PyMethodDef cf_defs[] = {
+    {"cf_noargs", cf_noargs, METH_NOARGS, NULL},
+    {"cf_o", cf_o, METH_O, NULL},
+    {"cf_varargs", cf_varargs, METH_VARARGS, NULL},
+    {"cf_keywords", (PyCFunction)(void (*)(void))cf_keywords, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"cf_fastcall", (PyCFunction)(void (*)(void))cf_fastcall, METH_FASTCALL, NULL},
+    {"cf_fastcall_keywords", (PyCFunction)(void (*)(void))cf_fastcall_keywords, METH_FASTCALL | METH_KEYWORDS, NULL},
+    {"cf_method", (PyCFunction)(void (*)(void))cf_method, METH_METHOD | METH_FASTCALL | METH_KEYWORDS, NULL},
+};
+
+/* A kind argument: 0 to `limit - 1`. */
+static int arg_kind(PyObject *args, Py_ssize_t n, int limit, int *kind)
+{
+    if (arg_int(args, n, kind) < 0)
+        return -1;
+    if (*kind < 0 || *kind >= limit) {
+        PyErr_SetString(PyExc_ValueError, "probe: kind out of range");
+        return -1;
+    }
+    return 0;
+}
+
+/* Calls f(*args, **kwargs) (kwargs None: none); takes f. */
+static PyObject *cf_invoke(PyObject *f, PyObject *args, PyObject *kwargs)
+{
+    if (f == NULL)
+        return NULL;
+    PyObject *result = PyObject_Call(f, args, kwargs == Py_None ? NULL : kwargs);
+    Py_DECREF(f);
+    return result;
+}
+
+/* The value programs: a format and its values, from x (object), n (int), s (UTF-8), data/len
+ * (bytes); `call` is a macro taking the format and values. */
+#define RUN_PROGRAM(result, k, call)                                      \
+    switch (k) {                                                          \
+    case 0: result = call(""); break;                                     \
+    case 1: result = call("O", x); break;                                 \
+    case 2: result = call("(O)", x); break;                               \
+    case 3: result = call("OO", x, x); break;                             \
+    case 4: result = call("i", n); break;                                 \
+    case 5: result = call("s", s); break;                                 \
+    case 6: result = call("[O]", x); break;                               \
+    case 7: result = call("{sO}", "k", x); break;                         \
+    case 8: result = call("y#", data, len); break;                        \
+    case 9: result = call("(isy#)", n, s, data, len); break;              \
+    default: result = call("(szO)", s, (const char *)NULL, x); break;     \
+    }
+
+/* The program arguments (k, x, n, s, data) from ARG(first) on. */
+#define PROGRAM_ARGS(first)                                                               \
+    int k, n;                                                                             \
+    PyObject *x = ARG((first) + 1), *holder;                                              \
+    const char *s, *data;                                                                 \
+    Py_ssize_t len;                                                                       \
+    if (arg_kind(args, (first), 11, &k) < 0 || arg_int(args, (first) + 2, &n) < 0)        \
+        return NULL;                                                                      \
+    if ((data = arg_bytes(args, (first) + 4, &len)) == NULL)                              \
+        return NULL;                                                                      \
+    if (arg_utf8(args, (first) + 3, 0, &holder, &s) < 0)                                  \
+        return NULL;
+
+/* obj.name(*argtuple); steals argtuple. */
+static PyObject *call_attr(PyObject *obj, const char *name, PyObject *argtuple)
+{
+    PyObject *method = argtuple ? PyObject_GetAttrString(obj, name) : NULL;
+    PyObject *result = method ? PyObject_CallObject(method, argtuple) : NULL;
+    Py_XDECREF(method);
+    Py_XDECREF(argtuple);
+    return result;
+}
+
+/* The text programs of PyUnicode_FromFormatV and PyErr_FormatV, from x, n, s. */
+#define RUN_TEXT_PROGRAM(result, k, call)                                                   switch (k) {                                                                            case 0: result = call("%s", s); break;                                                  case 1: result = call("%d", n); break;                                                  case 2: result = call("%i|%x", n, n); break;                                            case 3: result = call("%c", n & 0xffff); break;                                         case 4: result = call("%%"); break;                                                     case 5: result = call("%R", x); break;                                                  case 6: result = call("%S", x); break;                                                  case 7: result = call("%A", x); break;                                                  default: result = call("%ld|%zd|%u", (long)n, (Py_ssize_t)n, (unsigned int)n); break;  }
+
+static PyObject *va_unicode(const char *format, ...)
+{
+    va_list va;
+    va_start(va, format);
+    PyObject *result = PyUnicode_FromFormatV(format, va);
+    va_end(va);
+    return result;
+}
+
+static PyObject *va_bytes(const char *format, ...)
+{
+    va_list va;
+    va_start(va, format);
+    PyObject *result = PyBytes_FromFormatV(format, va);
+    va_end(va);
+    return result;
+}
+
+static PyObject *va_error_exc;
+
+static PyObject *va_error(const char *format, ...)
+{
+    va_list va;
+    va_start(va, format);
+    PyObject *result = PyErr_FormatV(va_error_exc, format, va);
+    va_end(va);
+    return result;
+}
+
+/* A struct sequence type: name abi3probe.point, x and y visible, z hidden. */
+static PyStructSequence_Field ss_fields[] = {{"x", "first"}, {"y", NULL}, {"z", "hidden"}, {NULL, NULL}};
+static PyStructSequence_Desc ss_desc = {"abi3probe.point", "a point", ss_fields, 2};
+
+/* A type's integer attribute (n_fields, ...), or -1 with an exception. */
+static long ss_count(PyObject *type, const char *name)
+{
+    PyObject *value = PyObject_GetAttrString(type, name);
+    long n = -1;
+    if (value != NULL && !PyArg_Parse(value, "l", &n))
+        n = -1;
+    Py_XDECREF(value);
+    return n;
+}
+
+static PyObject *ss_describe(PyObject *type, PyObject *obj)
+{
+    PyObject *visible = PySequence_Tuple(obj);
+    PyObject *hidden = visible ? PyObject_GetAttrString(obj, "z") : NULL;
+    long n = ss_count(type, "n_fields"), seq = ss_count(type, "n_sequence_fields"), unnamed = ss_count(type, "n_unnamed_fields");
+    if (hidden == NULL || n < 0 || seq < 0 || unnamed < 0) {
+        Py_XDECREF(visible);
+        Py_XDECREF(hidden);
+        return NULL;
+    }
+    return Py_BuildValue("(NNNNlll)", PyObject_GetAttrString(type, "__name__"), PyObject_GetAttrString(type, "__module__"),
+                         visible, hidden, n, seq, unnamed);
+}
+
+/* A heap type holding the given methods (and a length slot returning 7), for METH_CLASS,
+ * METH_STATIC and METH_COEXIST. */
+static Py_ssize_t meth_length(PyObject *self) { return 7; }
+
+static PyObject *meth_type(PyMethodDef *methods)
+{
+    static PyType_Slot slots[] = {{Py_tp_methods, NULL}, {Py_mp_length, (void *)meth_length}, {0, NULL}};
+    static PyType_Spec spec = {"abi3probe.MethHolder", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    slots[0].pfunc = methods;
+    return PyType_FromSpec(&spec);
+}
+
+/* T.m(*args) and T().m(*args) for a type holding `def` as m. */
+static PyObject *meth_calls(PyMethodDef *def, PyObject *args_tuple)
+{
+    PyObject *type = meth_type(def);
+    PyObject *instance = type ? PyObject_CallObject(type, NULL) : NULL;
+    PyObject *on_type = instance ? call_attr(type, "m", Py_BuildValue("O", args_tuple)) : NULL;
+    PyObject *on_instance = on_type ? call_attr(instance, "m", Py_BuildValue("O", args_tuple)) : NULL;
+    Py_XDECREF(instance);
+    Py_XDECREF(type);
+    if (on_instance == NULL) {
+        Py_XDECREF(on_type);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", on_type, on_instance);
+}
+
+/* getter and setter of a PyGetSetDef: the getter returns (self, closure), the setter keeps
+ * the value in getset_value. */
+static PyObject *getset_value;
+
+static PyObject *getset_get(PyObject *self, void *closure)
+{
+    return Py_BuildValue("(Oy)", self, (const char *)closure);
+}
+
+static int getset_set(PyObject *self, PyObject *value, void *closure)
+{
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "probe: cannot delete");
+        return -1;
+    }
+    Py_INCREF(value);
+    Py_XDECREF(getset_value);
+    getset_value = value;
+    return 0;
+}
+
+/* Memory with one field per member type, for PyMember_GetOne/SetOne; it starts as an object
+ * (of type object) would, since an error message may read the type of obj_addr. */
+struct member_block {
+    PyObject head;
+    short sh; int i; long l; float f; double d; const char *str; PyObject *obj; char c; signed char b;
+    unsigned char ub; unsigned short us; unsigned int ui; unsigned long ul; char inplace[8]; char bo;
+    long long ll; unsigned long long ull; Py_ssize_t ss;
+};
+
+/* Member type codes (stable values, Py_T_* from 3.12) and their fields, by index. */
+static const struct { int code; Py_ssize_t offset; } member_fields[] = {
+    {0, offsetof(struct member_block, sh)}, {1, offsetof(struct member_block, i)}, {2, offsetof(struct member_block, l)},
+    {3, offsetof(struct member_block, f)}, {4, offsetof(struct member_block, d)}, {5, offsetof(struct member_block, str)},
+    {6, offsetof(struct member_block, obj)}, {7, offsetof(struct member_block, c)}, {8, offsetof(struct member_block, b)},
+    {9, offsetof(struct member_block, ub)}, {10, offsetof(struct member_block, us)}, {11, offsetof(struct member_block, ui)},
+    {12, offsetof(struct member_block, ul)}, {13, offsetof(struct member_block, inplace)}, {14, offsetof(struct member_block, bo)},
+    {16, offsetof(struct member_block, obj)}, {17, offsetof(struct member_block, ll)}, {18, offsetof(struct member_block, ull)},
+    {19, offsetof(struct member_block, ss)},
+};
+
+/* The block every GetOne reads: a fixed value in each field (obj NULL). */
+static void member_fill(struct member_block *block)
+{
+    memset(block, 0, sizeof *block);
+    block->head.ob_type = &PyBaseObject_Type;
+    block->sh = -2; block->i = -3; block->l = -4; block->f = 1.5f; block->d = 2.25; block->str = "text";
+    block->c = 'c'; block->b = -5; block->ub = 250; block->us = 65000; block->ui = 4000000000u;
+    block->ul = (unsigned long)-1; strcpy(block->inplace, "inplace"); block->bo = 1;
+    block->ll = -9000000000000000000LL; block->ull = (unsigned long long)-2; block->ss = -7;
+}
+
+static Py_ssize_t member_offset(int code)
+{
+    for (size_t n = 0; n < sizeof member_fields / sizeof member_fields[0]; n++)
+        if (member_fields[n].code == code)
+            return member_fields[n].offset;
+    return 0;
+}
+
+/* PyMember_GetOne of the fixed block through a def of that type code and flags. */
+static PyObject *member_get(int code, int flags)
+{
+    struct member_block block;
+    member_fill(&block);
+    PyMemberDef def = {"field", code, member_offset(code), flags, NULL};
+    return new_result(PyMember_GetOne((const char *)&block, &def));
+}
+
+/* PyMember_SetOne(value) then PyMember_GetOne through a def of that type code and flags. */
+static PyObject *member_set(int code, int flags, PyObject *value)
+{
+    struct member_block block;
+    member_fill(&block);
+    PyMemberDef def = {"field", code, member_offset(code), flags, NULL};
+    PyObject *result = status_result(PyMember_SetOne((char *)&block, &def, value));
+    if (result != NULL) {
+        Py_DECREF(result);
+        def.flags = 0;
+        result = new_result(PyMember_GetOne((const char *)&block, &def));
+    }
+    Py_XDECREF(block.obj);
+    return result;
+}
+
+static PyObject *va_build(int sizet, const char *format, ...)
+{
+    va_list va;
+    va_start(va, format);
+    PyObject *result = sizet ? _Py_VaBuildValue_SizeT(format, va) : Py_VaBuildValue(format, va);
+    va_end(va);
+    return result;
+}
+
+/* --- shared by args.toml --- */
+PyAPI_FUNC(int) _PyArg_Parse_SizeT(PyObject *, const char *, ...);
+PyAPI_FUNC(int) _PyArg_ParseTuple_SizeT(PyObject *, const char *, ...);
+PyAPI_FUNC(int) _PyArg_ParseTupleAndKeywords_SizeT(PyObject *, PyObject *, const char *, char **, ...);
+PyAPI_FUNC(int) _PyArg_VaParse_SizeT(PyObject *, const char *, va_list);
+PyAPI_FUNC(int) _PyArg_VaParseTupleAndKeywords_SizeT(PyObject *, PyObject *, const char *, char **, va_list);
+
+/* Where each format unit stores its value. */
+struct parse_out {
+    int i, i2, c;
+    Py_ssize_t n, len;
+    double d;
+    const char *s;
+    PyObject *o;
+    unsigned char b;
+    unsigned long long K;
+    long long L;
+};
+
+/* The parse programs: one format unit each (and a suffix for the keyword forms); `call` is a
+ * macro taking the format and the pointers. */
+#define RUN_PARSE(rc, k, out, call, suffix)                                   \
+    switch (k) {                                                              \
+    case 0: rc = call("i" suffix, &out.i); break;                             \
+    case 1: rc = call("n" suffix, &out.n); break;                             \
+    case 2: rc = call("d" suffix, &out.d); break;                             \
+    case 3: rc = call("s" suffix, &out.s); break;                             \
+    case 4: rc = call("s#" suffix, &out.s, &out.len); break;                  \
+    case 5: rc = call("y#" suffix, &out.s, &out.len); break;                  \
+    case 6: rc = call("O" suffix, &out.o); break;                             \
+    case 7: rc = call("O!" suffix, &PyLong_Type, &out.o); break;              \
+    case 8: rc = call("p" suffix, &out.i); break;                             \
+    case 9: rc = call("(ii)" suffix, &out.i, &out.i2); break;                 \
+    case 10: rc = call("z" suffix, &out.s); break;                            \
+    case 11: rc = call("b" suffix, &out.b); break;                            \
+    case 12: rc = call("K" suffix, &out.K); break;                            \
+    case 13: rc = call("L" suffix, &out.L); break;                            \
+    case 14: rc = call("C" suffix, &out.c); break;                            \
+    case 15: rc = call("U" suffix, &out.o); break;                            \
+    default: rc = call("S" suffix, &out.o); break;                            \
+    }
+
+/* The parsed value as an object, after a call that returned rc (true: success). */
+static PyObject *parse_result(int rc, int k, const struct parse_out *out)
+{
+    if (!rc)
+        return PyErr_Occurred() ? NULL : contract("returned false without setting an exception");
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("returned true with an exception set");
+    }
+    switch (k) {
+    case 0: case 8: return Py_BuildValue("i", out->i);
+    case 1: return Py_BuildValue("n", out->n);
+    case 2: return Py_BuildValue("d", out->d);
+    case 3: return PyBytes_FromString(out->s);
+    case 4: case 5: return PyBytes_FromStringAndSize(out->s, out->len);
+    case 9: return Py_BuildValue("(ii)", out->i, out->i2);
+    case 10: return out->s ? PyBytes_FromString(out->s) : new_none();
+    case 11: return Py_BuildValue("i", (int)out->b);
+    case 12: return Py_BuildValue("K", out->K);
+    case 13: return Py_BuildValue("L", out->L);
+    case 14: return Py_BuildValue("i", out->c);
+    default: return Py_BuildValue("O", out->o);
+    }
+}
+
+static int parse_kind(PyObject *args, int *k)
+{
+    if (arg_int(args, 0, k) < 0)
+        return -1;
+    if (*k < 0 || *k > 16) {
+        PyErr_SetString(PyExc_ValueError, "probe: parse program out of range");
+        return -1;
+    }
+    return 0;
+}
+
+static char *parse_kwlist[] = {"a", "b", NULL};
+
+static int va_parse(int sizet, PyObject *tuple, const char *format, ...)
+{
+    va_list va;
+    va_start(va, format);
+    int rc = sizet ? _PyArg_VaParse_SizeT(tuple, format, va) : PyArg_VaParse(tuple, format, va);
+    va_end(va);
+    return rc;
+}
+
+static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const char *format, char **kwlist, ...)
+{
+    va_list va;
+    va_start(va, kwlist);
+    int rc = sizet ? _PyArg_VaParseTupleAndKeywords_SizeT(tuple, kwargs, format, kwlist, va)
+                   : PyArg_VaParseTupleAndKeywords(tuple, kwargs, format, kwlist, va);
+    va_end(va);
+    return rc;
+}
+
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyException_GetArgs
@@ -1701,6 +2329,2081 @@ done:
 }
 #endif
 
+/* PyBUF_ANY_CONTIGUOUS: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
+}
+#endif
+
+/* PyBUF_CONTIG: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_CONTIG(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_CONTIG);
+}
+#endif
+
+/* PyBUF_CONTIG_RO: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_CONTIG_RO);
+}
+#endif
+
+/* PyBUF_C_CONTIGUOUS: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
+}
+#endif
+
+/* PyBUF_FORMAT: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_FORMAT(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_FORMAT);
+}
+#endif
+
+/* PyBUF_FULL: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_FULL(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_FULL);
+}
+#endif
+
+/* PyBUF_FULL_RO: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_FULL_RO(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_FULL_RO);
+}
+#endif
+
+/* PyBUF_F_CONTIGUOUS: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
+}
+#endif
+
+/* PyBUF_INDIRECT: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_INDIRECT(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_INDIRECT);
+}
+#endif
+
+/* PyBUF_MAX_NDIM: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
+{
+    REQUIRE(PyMemoryView_FromBuffer);
+    static char byte = 'x';
+    Py_ssize_t ones[PyBUF_MAX_NDIM + 1];
+    Py_buffer view;
+    for (int i = 0; i <= PyBUF_MAX_NDIM; i++)
+        ones[i] = 1;
+    memset(&view, 0, sizeof view);
+    view.buf = &byte;
+    view.len = view.itemsize = 1;
+    view.readonly = 1;
+    view.format = "B";
+    view.shape = view.strides = ones;
+    view.ndim = PyBUF_MAX_NDIM;
+    PyObject *most = new_result(PyMemoryView_FromBuffer(&view));
+    PyObject *ndim = most ? PyObject_GetAttrString(most, "ndim") : NULL;
+    Py_XDECREF(most);
+    if (ndim == NULL)
+        return NULL;
+    view.ndim = PyBUF_MAX_NDIM + 1;
+    PyObject *more = PyMemoryView_FromBuffer(&view);
+    int refused = more == NULL && PyErr_ExceptionMatches(PyExc_ValueError);
+    Py_XDECREF(more);
+    PyErr_Clear();
+    return Py_BuildValue("(Ni)", ndim, refused);
+}
+#endif
+
+/* PyBUF_ND: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_ND(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_ND);
+}
+#endif
+
+/* PyBUF_READ: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_READ(PyObject *args)
+{
+    REQUIRE(PyMemoryView_FromMemory);
+    REQUIRE(PyObject_CallObject);
+    Py_ssize_t n;
+    char *data = (char *)arg_bytes(args, 0, &n);
+    return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
+}
+#endif
+
+/* PyBUF_RECORDS: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_RECORDS(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_RECORDS);
+}
+#endif
+
+/* PyBUF_RECORDS_RO: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_RECORDS_RO);
+}
+#endif
+
+/* PyBUF_SIMPLE: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_SIMPLE(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_SIMPLE);
+}
+#endif
+
+/* PyBUF_STRIDED: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_STRIDED(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_STRIDED);
+}
+#endif
+
+/* PyBUF_STRIDED_RO: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_STRIDED_RO);
+}
+#endif
+
+/* PyBUF_STRIDES: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_STRIDES(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_STRIDES);
+}
+#endif
+
+/* PyBUF_WRITABLE: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_WRITABLE(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    return buf_request(ARG(0), PyBUF_WRITABLE);
+}
+#endif
+
+/* PyBUF_WRITE: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_PyBUF_WRITE(PyObject *args)
+{
+    REQUIRE(PyMemoryView_FromMemory);
+    REQUIRE(PyObject_CallObject);
+    Py_ssize_t n;
+    const char *data = arg_bytes(args, 0, &n);
+    char *memory = data ? PyMem_Malloc((size_t)n + 1) : NULL;
+    if (memory == NULL)
+        return data ? PyErr_NoMemory() : NULL;
+    memcpy(memory, data, (size_t)n);
+    PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
+    PyMem_Free(memory);
+    return result;
+}
+#endif
+
+/* PyBuffer_FillContiguousStrides: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_FillContiguousStrides
+static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
+{
+    Py_ssize_t shape[8], strides[8];
+    int itemsize;
+    char order;
+    int ndims = (int)PyList_Size(ARG(0));
+    if (arg_int(args, 1, &itemsize) < 0 || arg_char(args, 2, &order) < 0)
+        return NULL;
+    for (int i = 0; i < ndims && i < 8; i++)
+        if ((shape[i] = PyLong_AsSsize_t(PyList_GetItem(ARG(0), i))) == -1 && PyErr_Occurred())
+            return NULL;
+    PyBuffer_FillContiguousStrides(ndims, shape, strides, itemsize, order);
+    PyObject *status = void_result();
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    return buf_list(strides, ndims);
+}
+#endif
+
+/* PyBuffer_FillInfo: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_FillInfo
+static PyObject *c_PyBuffer_FillInfo(PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t n;
+    int readonly, flags;
+    const char *data = arg_bytes(args, 0, &n);
+    if (data == NULL || arg_int(args, 1, &readonly) < 0 || arg_int(args, 2, &flags) < 0)
+        return NULL;
+    memset(&view, 0, sizeof view);
+    PyObject *status = status_result(PyBuffer_FillInfo(&view, ARG(0), (void *)data, n, readonly, flags));
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    PyObject *result = buf_summary(&view, ARG(0));
+    PyBuffer_Release(&view);
+    return result;
+}
+#endif
+
+/* PyBuffer_FromContiguous: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_FromContiguous
+static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    Py_buffer view;
+    Py_ssize_t n;
+    char order;
+    const char *seed = arg_bytes(args, 1, &n);
+    if (seed == NULL || arg_char(args, 2, &order) < 0 || buf_get(ARG(0), &view, PyBUF_FULL) < 0)
+        return NULL;
+    char *data = PyMem_Malloc((size_t)view.len + 1);
+    if (data == NULL) {
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < view.len; i++)
+        data[i] = n ? seed[i % n] : 0;
+    PyObject *status = status_result(PyBuffer_FromContiguous(&view, data, view.len, order));
+    PyMem_Free(data);
+    PyObject *result = status ? buf_data(&view) : NULL;
+    Py_XDECREF(status);
+    PyBuffer_Release(&view);
+    return result;
+}
+#endif
+
+/* PyBuffer_GetPointer: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_GetPointer
+static PyObject *c_PyBuffer_GetPointer(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    Py_buffer view;
+    Py_ssize_t indices[PyBUF_MAX_NDIM];
+    if (buf_get(ARG(0), &view, PyBUF_FULL_RO) < 0)
+        return NULL;
+    for (int k = 0; k < view.ndim; k++) {
+        long long seed = 0;
+        if (k < PyList_Size(ARG(1)))
+            seed = PyLong_AsLongLong(PyList_GetItem(ARG(1), k));
+        indices[k] = view.shape[k] ? (Py_ssize_t)seed % view.shape[k] : 0;
+    }
+    char *pointer = (char *)PyBuffer_GetPointer(&view, indices);
+    PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
+    PyBuffer_Release(&view);
+    return result;
+}
+#endif
+
+/* PyBuffer_IsContiguous: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_IsContiguous
+static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    Py_buffer view;
+    char order;
+    if (arg_char(args, 1, &order) < 0 || buf_get(ARG(0), &view, PyBUF_FULL_RO) < 0)
+        return NULL;
+    int value = PyBuffer_IsContiguous(&view, order);
+    PyBuffer_Release(&view);
+    return flag_result(value);
+}
+#endif
+
+/* PyBuffer_Release: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_Release
+static PyObject *c_PyBuffer_Release(PyObject *args)
+{
+    REQUIRE(PyObject_CallObject);
+    Py_buffer view;
+    if (buf_get(ARG(0), &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    PyBuffer_Release(&view);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("PyBuffer_Release set an exception");
+    }
+    int cleared = view.obj == NULL;
+    /* The export is gone: a memoryview can be released, a bytearray resized. */
+    PyObject *method = PyObject_GetAttrString(ARG(0), "release");
+    if (method == NULL) {
+        PyErr_Clear();
+        method = PyObject_GetAttrString(ARG(0), "clear");
+    }
+    if (method == NULL) {
+        PyErr_Clear();
+        return Py_BuildValue("[iO]", cleared, Py_None);
+    }
+    PyObject *outcome = PyObject_CallObject(method, NULL);
+    Py_DECREF(method);
+    return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
+}
+#endif
+
+/* PyBuffer_SizeFromFormat: ssize(s) (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_SizeFromFormat
+static PyObject *c_PyBuffer_SizeFromFormat(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    result = long_result((long long)(PyBuffer_SizeFromFormat)(a0), -1);
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PyBuffer_ToContiguous: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyBuffer_ToContiguous
+static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    Py_buffer view;
+    char order;
+    if (arg_char(args, 1, &order) < 0 || buf_get(ARG(0), &view, PyBUF_FULL_RO) < 0)
+        return NULL;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, view.len);
+    PyObject *status = out ? status_result(PyBuffer_ToContiguous(PyBytes_AsString(out), &view, view.len, order)) : NULL;
+    PyBuffer_Release(&view);
+    if (status == NULL) {
+        Py_XDECREF(out);
+        return NULL;
+    }
+    Py_DECREF(status);
+    return out;
+}
+#endif
+
+/* PyMemoryView_FromBuffer: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyMemoryView_FromBuffer
+static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    REQUIRE(PyObject_CallObject);
+    Py_buffer view;
+    if (buf_get(ARG(0), &view, PyBUF_FULL_RO) < 0)
+        return NULL;
+    PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
+    PyBuffer_Release(&view);
+    return result;
+}
+#endif
+
+/* PyMemoryView_FromMemory: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyMemoryView_FromMemory
+static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
+{
+    Py_ssize_t n;
+    int flags;
+    const char *data = arg_bytes(args, 0, &n);
+    REQUIRE(PyObject_CallObject);
+    if (data == NULL || arg_int(args, 1, &flags) < 0)
+        return NULL;
+    char *memory = PyMem_Malloc((size_t)n + 1);
+    if (memory == NULL)
+        return PyErr_NoMemory();
+    memcpy(memory, data, (size_t)n);
+    PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
+    PyMem_Free(memory);
+    return result;
+}
+#endif
+
+/* PyMemoryView_FromObject: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyMemoryView_FromObject
+static PyObject *c_PyMemoryView_FromObject(PyObject *args)
+{
+    REQUIRE(PyObject_CallObject);
+    return memoryview_result(PyMemoryView_FromObject(ARG(0)));
+}
+#endif
+
+/* PyMemoryView_GetContiguous: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyMemoryView_GetContiguous
+static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
+{
+    int buffertype;
+    char order;
+    if (arg_int(args, 1, &buffertype) < 0 || arg_char(args, 2, &order) < 0)
+        return NULL;
+    REQUIRE(PyObject_CallObject);
+    if (order == 'x')
+        order = 'A';
+    return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
+}
+#endif
+
+/* PyObject_AsCharBuffer: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_AsCharBuffer
+static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
+{
+    REQUIRE(PyObject_AsCharBuffer);
+    const char *data = NULL;
+    Py_ssize_t n = 0;
+    int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
+    return old_buffer_result(rc, data, n);
+}
+#endif
+
+/* PyObject_AsReadBuffer: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_AsReadBuffer
+static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
+{
+    REQUIRE(PyObject_AsReadBuffer);
+    const void *data = NULL;
+    Py_ssize_t n = 0;
+    int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
+    return old_buffer_result(rc, data, n);
+}
+#endif
+
+/* PyObject_AsWriteBuffer: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_AsWriteBuffer
+static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
+{
+    REQUIRE(PyObject_AsWriteBuffer);
+    void *data = NULL;
+    Py_ssize_t n = 0;
+    int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
+    return old_buffer_result(rc, data, n);
+}
+#endif
+
+/* PyObject_CheckBuffer: flag(O) (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyObject_CheckBuffer
+static PyObject *c_PyObject_CheckBuffer(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = flag_result((PyObject_CheckBuffer)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyObject_CheckReadBuffer: flag(O) (buffers.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern int probe_own_PyObject_CheckReadBuffer(PyObject *) __asm__("PyObject_CheckReadBuffer") __attribute__((weak));
+static PyObject *c_PyObject_CheckReadBuffer(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = flag_result((probe_own_PyObject_CheckReadBuffer)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyObject_CopyData: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyObject_CopyData
+static PyObject *c_PyObject_CopyData(PyObject *args)
+{
+    REQUIRE(PyObject_GetBuffer);
+    PyObject *status = status_result(PyObject_CopyData(ARG(0), ARG(1)));
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    Py_buffer view;
+    if (buf_get(ARG(0), &view, PyBUF_FULL_RO) < 0)
+        return NULL;
+    PyObject *result = buf_data(&view);
+    PyBuffer_Release(&view);
+    return result;
+}
+#endif
+
+/* PyObject_GetBuffer: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyObject_GetBuffer
+static PyObject *c_PyObject_GetBuffer(PyObject *args)
+{
+    int flags;
+    if (arg_int(args, 1, &flags) < 0)
+        return NULL;
+    return buf_request(ARG(0), flags);
+}
+#endif
+
+/* Py_buffer: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_Py_buffer(PyObject *args)
+{
+    REQUIRE(PyMemoryView_FromBuffer);
+    REQUIRE(PyObject_CallObject);
+    Py_ssize_t n, shape[2], strides[2];
+    char *data = (char *)arg_bytes(args, 0, &n);
+    if (data == NULL)
+        return NULL;
+    Py_buffer view;
+    memset(&view, 0, sizeof view);
+    shape[0] = n / 2;
+    shape[1] = 2;
+    strides[0] = 2;
+    strides[1] = 1;
+    view.buf = data;
+    view.len = shape[0] * 2;
+    view.itemsize = 1;
+    view.readonly = 1;
+    view.ndim = 2;
+    view.format = "B";
+    view.shape = shape;
+    view.strides = strides;
+    return memoryview_result(PyMemoryView_FromBuffer(&view));
+}
+#endif
+
+/* getbufferproc: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_getbufferproc(PyObject *args)
+{
+    REQUIRE(PyObject_CallObject);
+    PyObject *instance = exporter_new(ARG(0));
+    if (instance == NULL)
+        return NULL;
+    long before = exporter_releases;
+    PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
+    Py_DECREF(instance);
+    return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
+}
+#endif
+
+/* releasebufferproc: hand-written body (buffers.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_releasebufferproc(PyObject *args)
+{
+    REQUIRE(PyObject_CallObject);
+    PyObject *instance = exporter_new(ARG(0));
+    if (instance == NULL)
+        return NULL;
+    long before = exporter_releases;
+    PyObject *mv = PyMemoryView_FromObject(instance);
+    long during = exporter_releases - before;
+    PyObject *release = mv ? PyObject_GetAttrString(mv, "release") : NULL;
+    PyObject *done = release ? PyObject_CallObject(release, NULL) : NULL;
+    Py_XDECREF(release);
+    Py_XDECREF(mv);
+    Py_DECREF(instance);
+    if (done == NULL)
+        return NULL;
+    Py_DECREF(done);
+    return Py_BuildValue("(ll)", during, exporter_releases - before);
+}
+#endif
+
+/* METH_COEXIST: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_METH_COEXIST(PyObject *args)
+{
+    static PyMethodDef defs[] = {{"__len__", cf_noargs, METH_NOARGS | METH_COEXIST, NULL}, {NULL, NULL, 0, NULL}};
+    PyObject *type = meth_type(defs);
+    PyObject *dict = type ? PyObject_GetAttrString(type, "__dict__") : NULL;
+    PyObject *key = dict ? Py_BuildValue("s", "__len__") : NULL;
+    PyObject *method = key ? PyObject_GetItem(dict, key) : NULL;
+    Py_XDECREF(key);
+    PyObject *instance = method ? PyObject_CallObject(type, NULL) : NULL;
+    Py_ssize_t length = instance ? PyObject_Size(instance) : -1;
+    PyObject *kind = length >= 0 ? PyObject_GetAttrString((PyObject *)Py_TYPE(method), "__name__") : NULL;
+    PyObject *result = kind ? Py_BuildValue("(Nn)", kind, length) : NULL;
+    Py_XDECREF(instance);
+    Py_XDECREF(method);
+    Py_XDECREF(dict);
+    Py_XDECREF(type);
+    return result;
+}
+#endif
+
+/* METH_FASTCALL: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+static PyObject *c_METH_FASTCALL(PyObject *args)
+{
+    static PyMethodDef defs[] = {
+        {"cf", (PyCFunction)(void (*)(void))cf_fastcall, METH_FASTCALL, NULL},
+        {"cf", (PyCFunction)(void (*)(void))cf_fastcall_keywords, METH_FASTCALL | METH_KEYWORDS, NULL},
+    };
+    PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
+    PyObject *plain = cf_invoke(new_result(PyCFunction_NewEx(&defs[0], self, NULL)), ARG(1), Py_None);
+    PyObject *keywords = plain ? cf_invoke(new_result(PyCFunction_NewEx(&defs[1], self, NULL)), ARG(1), ARG(2)) : NULL;
+    if (keywords == NULL) {
+        Py_XDECREF(plain);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", plain, keywords);
+}
+#endif
+
+/* METH_METHOD: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+static PyObject *c_METH_METHOD(PyObject *args)
+{
+    static PyMethodDef def = {"cf", (PyCFunction)(void (*)(void))cf_method, METH_METHOD | METH_FASTCALL | METH_KEYWORDS, NULL};
+    if (probe_any_cmethod_new == NULL)
+        return Py_BuildValue("s", "no PyCMethod_New");
+    PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
+    return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
+}
+#endif
+
+/* METH_NOARGS: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_METH_NOARGS(PyObject *args)
+{
+    static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
+    return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
+}
+#endif
+
+/* METH_O: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_METH_O(PyObject *args)
+{
+    static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
+    return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
+}
+#endif
+
+/* METH_VARARGS: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_METH_VARARGS(PyObject *args)
+{
+    static PyMethodDef defs[] = {
+        {"cf", cf_varargs, METH_VARARGS, NULL},
+        {"cf", (PyCFunction)(void (*)(void))cf_keywords, METH_VARARGS | METH_KEYWORDS, NULL},
+    };
+    PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
+    PyObject *plain = cf_invoke(new_result(PyCFunction_NewEx(&defs[0], self, NULL)), ARG(1), Py_None);
+    PyObject *keywords = plain ? cf_invoke(new_result(PyCFunction_NewEx(&defs[1], self, NULL)), ARG(1), ARG(2)) : NULL;
+    if (keywords == NULL) {
+        Py_XDECREF(plain);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", plain, keywords);
+}
+#endif
+
+/* PyBytes_FromFormatV: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyBytes_FromFormatV
+static PyObject *c_PyBytes_FromFormatV(PyObject *args)
+{
+    int k, n;
+    PyObject *holder, *result = NULL;
+    const char *s;
+    if (arg_kind(args, 0, 6, &k) < 0 || arg_int(args, 1, &n) < 0 || arg_utf8(args, 2, 0, &holder, &s) < 0)
+        return NULL;
+    switch (k) {
+    case 0: result = va_bytes("%s", s); break;
+    case 1: result = va_bytes("%d", n); break;
+    case 2: result = va_bytes("%i|%x", n, n); break;
+    case 3: result = va_bytes("%c", n & 0x7f); break;
+    case 4: result = va_bytes("%%"); break;
+    default: result = va_bytes("%ld|%zd|%u", (long)n, (Py_ssize_t)n, (unsigned int)n); break;
+    }
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* PyCFunction: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyCFunction(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    PyCFunction meth = cf_varargs;
+    static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
+    def.ml_meth = meth;
+    return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
+}
+#endif
+
+/* PyCFunctionFast: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+static PyObject *c_PyCFunctionFast(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    PyCFunctionFast meth = cf_fastcall;
+    static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
+    def.ml_meth = (PyCFunction)(void (*)(void))meth;
+    return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
+}
+#endif
+
+/* PyCFunctionFastWithKeywords: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    PyCFunctionFastWithKeywords meth = cf_fastcall_keywords;
+    static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
+    def.ml_meth = (PyCFunction)(void (*)(void))meth;
+    return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
+}
+#endif
+
+/* PyCFunctionWithKeywords: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    PyCFunctionWithKeywords meth = cf_keywords;
+    static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
+    def.ml_meth = (PyCFunction)(void (*)(void))meth;
+    return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
+}
+#endif
+
+/* PyCFunction_Call: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCFunction_Call
+static PyObject *c_PyCFunction_Call(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    int kind;
+    if (arg_kind(args, 0, 4, &kind) < 0)
+        return NULL;
+    PyObject *f = new_result(PyCFunction_NewEx(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1), NULL));
+    if (f == NULL)
+        return NULL;
+    PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
+    Py_DECREF(f);
+    return result;
+}
+#endif
+
+/* PyCFunction_GetFlags: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCFunction_GetFlags
+static PyObject *c_PyCFunction_GetFlags(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    int kind, wrong;
+    if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
+        return NULL;
+    PyObject *f = wrong ? Py_BuildValue("i", kind) : new_result(PyCFunction_NewEx(&cf_defs[kind], NULL, NULL));
+    if (f == NULL)
+        return NULL;
+    PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
+    Py_DECREF(f);
+    return result;
+}
+#endif
+
+/* PyCFunction_GetFunction: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCFunction_GetFunction
+static PyObject *c_PyCFunction_GetFunction(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    int kind, wrong;
+    if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
+        return NULL;
+    PyObject *f = wrong ? Py_BuildValue("i", kind) : new_result(PyCFunction_NewEx(&cf_defs[kind], NULL, NULL));
+    if (f == NULL)
+        return NULL;
+    PyCFunction meth = PyCFunction_GetFunction(f);
+    Py_DECREF(f);
+    if (meth == NULL)
+        return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
+    return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
+}
+#endif
+
+/* PyCFunction_GetSelf: borrowed?(O) (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCFunction_GetSelf
+static PyObject *c_PyCFunction_GetSelf(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = optional_object_result((PyCFunction_GetSelf)(ARG(0)), 0);
+    return result;
+}
+#endif
+
+/* PyCFunction_New: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03040000)
+#pragma weak PyCFunction_New
+static PyObject *c_PyCFunction_New(PyObject *args)
+{
+    REQUIRE(PyObject_Call);
+    int kind;
+    if (arg_kind(args, 0, 4, &kind) < 0)
+        return NULL;
+    PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
+    return cf_invoke(f, ARG(2), ARG(3));
+}
+#endif
+
+/* PyCFunction_NewEx: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCFunction_NewEx
+static PyObject *c_PyCFunction_NewEx(PyObject *args)
+{
+    REQUIRE(PyObject_Call);
+    int kind;
+    if (arg_kind(args, 0, 4, &kind) < 0)
+        return NULL;
+    PyObject *self = ARG(1) == Py_None ? NULL : ARG(1);
+    PyObject *f = new_result(PyCFunction_NewEx(&cf_defs[kind], self, ARG(2) == Py_None ? NULL : ARG(2)));
+    if (f == NULL)
+        return NULL;
+    PyObject *module = PyObject_GetAttrString(f, "__module__");
+    PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
+    return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
+}
+#endif
+
+/* PyCMethod_New: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03090000)
+#pragma weak PyCMethod_New
+static PyObject *c_PyCMethod_New(PyObject *args)
+{
+    REQUIRE(PyObject_Call);
+    int kind;
+    if (arg_kind(args, 0, 7, &kind) < 0)
+        return NULL;
+    PyObject *self = ARG(1) == Py_None ? NULL : ARG(1);
+    PyObject *module = ARG(2) == Py_None ? NULL : ARG(2);
+    PyTypeObject *cls = ARG(3) == Py_None ? NULL : (PyTypeObject *)ARG(3);
+    PyObject *f = new_result(PyCMethod_New(&cf_defs[kind], self, module, cls));
+    if (f == NULL)
+        return NULL;
+    PyObject *name = PyObject_GetAttrString(f, "__module__");
+    PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
+    return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
+}
+#endif
+
+/* PyDescr_NewClassMethod: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyDescr_NewClassMethod
+static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
+{
+    REQUIRE(PyObject_Call);
+    int kind;
+    if (arg_kind(args, 1, 4, &kind) < 0)
+        return NULL;
+    PyObject *descr = new_result(PyDescr_NewClassMethod(Py_TYPE(ARG(0)), &cf_defs[kind]));
+    if (descr == NULL)
+        return NULL;
+    PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
+    Py_DECREF(descr);
+    return cf_invoke(bound, ARG(2), ARG(3));
+}
+#endif
+
+/* PyDescr_NewGetSet: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyDescr_NewGetSet
+static PyObject *c_PyDescr_NewGetSet(PyObject *args)
+{
+    static PyGetSetDef def = {"gs", getset_get, getset_set, NULL, "closure"};
+    PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
+    if (descr == NULL)
+        return NULL;
+    PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
+    PyObject *set = got ? call_attr(descr, "__set__", Py_BuildValue("(OO)", ARG(0), ARG(1))) : NULL;
+    PyObject *name = set ? PyObject_GetAttrString(descr, "__name__") : NULL;
+    PyObject *stored = getset_value;
+    getset_value = NULL;
+    Py_DECREF(descr);
+    Py_XDECREF(set);
+    if (name == NULL || stored == NULL) {
+        Py_XDECREF(got);
+        Py_XDECREF(name);
+        Py_XDECREF(stored);
+        return name ? contract("the setter was not called") : NULL;
+    }
+    return Py_BuildValue("(NNN)", got, stored, name);
+}
+#endif
+
+/* PyDescr_NewMember: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyDescr_NewMember
+static PyObject *c_PyDescr_NewMember(PyObject *args)
+{
+    static PyMemberDef def = {"kind", 16 /* T_OBJECT_EX */, offsetof(PyObject, ob_type), 1 /* READONLY */, NULL};
+    PyObject *descr = new_result(PyDescr_NewMember(Py_TYPE(ARG(0)), &def));
+    if (descr == NULL)
+        return NULL;
+    PyObject *value = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
+    PyObject *set = value ? call_attr(descr, "__set__", Py_BuildValue("(OO)", ARG(0), ARG(1))) : NULL;
+    int refused = set == NULL && value != NULL && PyErr_ExceptionMatches(PyExc_AttributeError);
+    Py_XDECREF(set);
+    Py_DECREF(descr);
+    if (value == NULL || !refused) {
+        Py_XDECREF(value);
+        return value ? contract("a READONLY member was set") : NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(Ni)", value, refused);
+}
+#endif
+
+/* PyDescr_NewMethod: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyDescr_NewMethod
+static PyObject *c_PyDescr_NewMethod(PyObject *args)
+{
+    REQUIRE(PyObject_Call);
+    int kind;
+    if (arg_kind(args, 1, 4, &kind) < 0)
+        return NULL;
+    PyObject *descr = new_result(PyDescr_NewMethod(Py_TYPE(ARG(0)), &cf_defs[kind]));
+    if (descr == NULL)
+        return NULL;
+    PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
+    Py_DECREF(descr);
+    return cf_invoke(bound, ARG(2), ARG(3));
+}
+#endif
+
+/* PyErr_FormatV: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+#pragma weak PyErr_FormatV
+static PyObject *c_PyErr_FormatV(PyObject *args)
+{
+    REQUIRE(PyErr_Fetch);
+    int k, n, e;
+    PyObject *x = ARG(1), *holder, *result = NULL;
+    const char *s;
+    if (arg_kind(args, 0, 9, &k) < 0 || arg_int(args, 2, &n) < 0 || arg_kind(args, 4, 4, &e) < 0)
+        return NULL;
+    if (arg_utf8(args, 3, 0, &holder, &s) < 0)
+        return NULL;
+    PyObject *exc = e == 0 ? PyExc_ValueError : e == 1 ? PyExc_TypeError : e == 2 ? PyExc_KeyError : PyExc_RuntimeError;
+    va_error_exc = exc;
+#define P(...) va_error(__VA_ARGS__)
+    RUN_TEXT_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    if (result != NULL || !PyErr_Occurred()) {
+        Py_XDECREF(result);
+        PyErr_Clear();
+        return contract("PyErr_FormatV did not return NULL with an exception set");
+    }
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    result = text ? Py_BuildValue("(ON)", type, text) : NULL;
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return result;
+}
+#endif
+
+/* PyEval_CallFunction: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_CallFunction
+static PyObject *c_PyEval_CallFunction(PyObject *args)
+{
+    REQUIRE(PyEval_CallFunction);
+    PROGRAM_ARGS(1)
+    PyObject *f = ARG(0), *result = NULL;
+#define P(...) PyEval_CallFunction(f, __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* PyEval_CallMethod: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_CallMethod
+static PyObject *c_PyEval_CallMethod(PyObject *args)
+{
+    REQUIRE(PyEval_CallMethod);
+    PROGRAM_ARGS(1)
+    PyObject *o = ARG(0), *result = NULL;
+#define P(...) PyEval_CallMethod(o, "m", __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* PyGetSetDef: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyGetSetDef(PyObject *args)
+{
+    static PyGetSetDef def;
+    def.name = "gs";
+    def.get = getset_get;
+    def.set = NULL;
+    def.doc = "getset doc";
+    def.closure = "closure";
+    PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
+    if (descr == NULL)
+        return NULL;
+    PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
+    PyObject *doc = got ? PyObject_GetAttrString(descr, "__doc__") : NULL;
+    PyObject *set = doc ? call_attr(descr, "__set__", Py_BuildValue("(OO)", ARG(0), ARG(0))) : NULL;
+    int refused = set == NULL && doc != NULL && PyErr_ExceptionMatches(PyExc_AttributeError);
+    Py_XDECREF(set);
+    Py_DECREF(descr);
+    if (!refused) {
+        Py_XDECREF(got);
+        Py_XDECREF(doc);
+        return doc ? contract("a getset without a setter was set") : NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", got, doc);
+}
+#endif
+
+/* PyMemberDef: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyMemberDef(PyObject *args)
+{
+    REQUIRE(PyMember_GetOne);
+    int n;
+    if (arg_kind(args, 0, 19, &n) < 0)
+        return NULL;
+    struct member_block block;
+    member_fill(&block);
+    PyMemberDef def;
+    def.name = "field";
+    def.type = member_fields[n].code;
+    def.offset = member_fields[n].offset;
+    def.flags = 0;
+    def.doc = NULL;
+    return new_result(PyMember_GetOne((const char *)&block, &def));
+}
+#endif
+
+/* PyMember_GetOne: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyMember_GetOne
+static PyObject *c_PyMember_GetOne(PyObject *args)
+{
+    int n;
+    if (arg_kind(args, 0, 19, &n) < 0)
+        return NULL;
+    return member_get(member_fields[n].code, 0);
+}
+#endif
+
+/* PyMember_SetOne: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyMember_SetOne
+static PyObject *c_PyMember_SetOne(PyObject *args)
+{
+    int readonly;
+    PyObject *code_obj = PyTuple_GetItem(ARG(0), 0), *value = PyTuple_GetItem(ARG(0), 1);
+    if (code_obj == NULL || value == NULL || arg_int(args, 1, &readonly) < 0)
+        return NULL;
+    int code = (int)PyLong_AsLong(code_obj);
+    if (code == -1 && PyErr_Occurred())
+        return NULL;
+    return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
+}
+#endif
+
+/* PyMethodDef: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyMethodDef(PyObject *args)
+{
+    REQUIRE(PyCFunction_NewEx);
+    int kind;
+    if (arg_kind(args, 0, 4, &kind) < 0)
+        return NULL;
+    PyMethodDef def;
+    def.ml_name = "cf";
+    def.ml_meth = cf_defs[kind].ml_meth;
+    def.ml_flags = cf_defs[kind].ml_flags;
+    def.ml_doc = "doc";
+    static PyMethodDef defs[4];
+    defs[kind] = def; /* the function keeps a pointer to its def */
+    PyObject *f = new_result(PyCFunction_NewEx(&defs[kind], ARG(1) == Py_None ? NULL : ARG(1), NULL));
+    PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
+    PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
+    return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
+}
+#endif
+
+/* PyObject_CallFunction: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_CallFunction
+static PyObject *c_PyObject_CallFunction(PyObject *args)
+{
+    PROGRAM_ARGS(1)
+    PyObject *f = ARG(0), *result = NULL;
+#define P(...) PyObject_CallFunction(f, __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* PyObject_CallMethod: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_CallMethod
+static PyObject *c_PyObject_CallMethod(PyObject *args)
+{
+    PROGRAM_ARGS(1)
+    PyObject *o = ARG(0), *result = NULL;
+#define P(...) PyObject_CallMethod(o, "m", __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* PyStructSequence_Desc: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyStructSequence_Desc(PyObject *args)
+{
+    REQUIRE(PyStructSequence_NewType);
+    REQUIRE(PyStructSequence_New);
+    static PyStructSequence_Field fields[] = {{"first", NULL}, {"second", NULL}, {NULL, NULL}};
+    static PyStructSequence_Desc desc;
+    desc.name = "abi3probe.pair";
+    desc.doc = "a pair";
+    desc.fields = fields;
+    desc.n_in_sequence = 1;
+    PyTypeObject *type = PyStructSequence_NewType(&desc);
+    PyObject *obj = type ? PyStructSequence_New(type) : NULL;
+    if (obj == NULL) {
+        Py_XDECREF((PyObject *)type);
+        return NULL;
+    }
+    Py_INCREF(ARG(0));
+    Py_INCREF(ARG(1));
+    PyStructSequence_SetItem(obj, 0, ARG(0));
+    PyStructSequence_SetItem(obj, 1, ARG(1));
+    PyObject *visible = PySequence_Tuple(obj);
+    PyObject *hidden = visible ? PyObject_GetAttrString(obj, "second") : NULL;
+    PyObject *doc = hidden ? PyObject_GetAttrString((PyObject *)type, "__doc__") : NULL;
+    Py_DECREF(obj);
+    Py_DECREF((PyObject *)type);
+    if (doc == NULL) {
+        Py_XDECREF(visible);
+        Py_XDECREF(hidden);
+        return NULL;
+    }
+    return Py_BuildValue("(NNN)", visible, hidden, doc);
+}
+#endif
+
+/* PyStructSequence_Field: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyStructSequence_Field(PyObject *args)
+{
+    REQUIRE(PyStructSequence_NewType);
+    REQUIRE(PyStructSequence_New);
+    static PyStructSequence_Field fields[2];
+    static PyStructSequence_Desc desc = {"abi3probe.single", "one field", fields, 1};
+    fields[0].name = "only";
+    fields[0].doc = "the only field";
+    PyTypeObject *type = PyStructSequence_NewType(&desc);
+    PyObject *obj = type ? PyStructSequence_New(type) : NULL;
+    if (obj == NULL) {
+        Py_XDECREF((PyObject *)type);
+        return NULL;
+    }
+    Py_INCREF(ARG(0));
+    PyStructSequence_SetItem(obj, 0, ARG(0));
+    PyObject *value = PyObject_GetAttrString(obj, "only");
+    PyObject *descr = value ? PyObject_GetAttrString((PyObject *)type, "only") : NULL;
+    PyObject *doc = descr ? PyObject_GetAttrString(descr, "__doc__") : NULL;
+    Py_XDECREF(descr);
+    Py_DECREF(obj);
+    Py_DECREF((PyObject *)type);
+    if (doc == NULL) {
+        Py_XDECREF(value);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", value, doc);
+}
+#endif
+
+/* PyStructSequence_GetItem: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyStructSequence_GetItem
+static PyObject *c_PyStructSequence_GetItem(PyObject *args)
+{
+    long n = ss_count((PyObject *)Py_TYPE(ARG(0)), "n_fields");
+    int seed;
+    if (n <= 0 || arg_int(args, 1, &seed) < 0)
+        return n == 0 ? contract("no fields") : NULL;
+    return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
+}
+#endif
+
+/* PyStructSequence_New: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyStructSequence_New
+static PyObject *c_PyStructSequence_New(PyObject *args)
+{
+    REQUIRE(PyStructSequence_SetItem);
+    PyTypeObject *type = Py_TYPE(ARG(0));
+    long n = ss_count((PyObject *)type, "n_fields");
+    if (n < 0)
+        return NULL;
+    PyObject *obj = new_result(PyStructSequence_New(type));
+    for (long i = 0; obj != NULL && i < n; i++)
+        PyStructSequence_SetItem(obj, (Py_ssize_t)i, Py_BuildValue("(lO)", i, ARG(1)));
+    if (obj == NULL)
+        return NULL;
+    PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
+    Py_DECREF(obj);
+    return result;
+}
+#endif
+
+/* PyStructSequence_NewType: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyStructSequence_NewType
+static PyObject *c_PyStructSequence_NewType(PyObject *args)
+{
+    REQUIRE(PyStructSequence_New);
+    REQUIRE(PyStructSequence_SetItem);
+    PyTypeObject *type = (PyTypeObject *)new_result((PyObject *)PyStructSequence_NewType(&ss_desc));
+    if (type == NULL)
+        return NULL;
+    PyObject *obj = PyStructSequence_New(type);
+    for (int i = 0; obj != NULL && i < 3; i++) {
+        Py_INCREF(ARG(i));
+        PyStructSequence_SetItem(obj, i, ARG(i));
+    }
+    PyObject *result = obj ? ss_describe((PyObject *)type, obj) : NULL;
+    Py_XDECREF(obj);
+    Py_DECREF(type);
+    return result;
+}
+#endif
+
+/* PyStructSequence_SetItem: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyStructSequence_SetItem
+static PyObject *c_PyStructSequence_SetItem(PyObject *args)
+{
+    REQUIRE(PyStructSequence_New);
+    PyTypeObject *type = Py_TYPE(ARG(0));
+    long n = ss_count((PyObject *)type, "n_fields");
+    int seed;
+    if (n <= 0 || arg_int(args, 1, &seed) < 0)
+        return n == 0 ? contract("no fields") : NULL;
+    PyObject *obj = new_result(PyStructSequence_New(type));
+    for (long i = 0; obj != NULL && i < n; i++)
+        PyStructSequence_SetItem(obj, (Py_ssize_t)i, Py_BuildValue("l", 100 + i));
+    if (obj == NULL)
+        return NULL;
+    Py_INCREF(ARG(2));
+    PyStructSequence_SetItem(obj, (Py_ssize_t)(seed % n), ARG(2)); /* steals, releases the old item */
+    PyObject *result = void_result();
+    if (result != NULL) {
+        Py_DECREF(result);
+        result = Py_BuildValue("(OO)", (PyObject *)type, obj);
+    }
+    Py_DECREF(obj);
+    return result;
+}
+#endif
+
+/* PyStructSequence_UnnamedField: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyStructSequence_UnnamedField
+static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
+{
+    return PyBytes_FromString(PyStructSequence_UnnamedField);
+}
+#endif
+
+/* PyUnicode_FromFormatV: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_FromFormatV
+static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
+{
+    int k, n;
+    PyObject *x = ARG(1), *holder, *result = NULL;
+    const char *s;
+    if (arg_kind(args, 0, 9, &k) < 0 || arg_int(args, 2, &n) < 0 || arg_utf8(args, 3, 0, &holder, &s) < 0)
+        return NULL;
+#define P(...) va_unicode(__VA_ARGS__)
+    RUN_TEXT_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* PyWrapper_New: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyWrapper_New
+static PyObject *c_PyWrapper_New(PyObject *args)
+{
+    REQUIRE(PyObject_CallObject);
+    PyObject *object_type = builtin("object");
+    PyObject *descr = object_type ? PyObject_GetAttr(object_type, ARG(1)) : NULL;
+    Py_XDECREF(object_type);
+    if (descr == NULL)
+        return NULL;
+    PyObject *wrapper = new_result(PyWrapper_New(descr, ARG(0)));
+    Py_DECREF(descr);
+    if (wrapper == NULL)
+        return NULL;
+    int unary = PyUnicode_CompareWithASCIIString(ARG(1), "__str__") == 0;
+    PyObject *argtuple = unary ? Py_BuildValue("()") : Py_BuildValue("(O)", ARG(0));
+    PyObject *result = argtuple ? PyObject_CallObject(wrapper, argtuple) : NULL;
+    Py_XDECREF(argtuple);
+    Py_DECREF(wrapper);
+    return result;
+}
+#endif
+
+/* Py_READONLY: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_READONLY(PyObject *args)
+{
+    return member_set(16, Py_READONLY, ARG(0));
+}
+#endif
+
+/* Py_RELATIVE_OFFSET: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
+{
+    int n;
+    if (arg_kind(args, 0, 19, &n) < 0)
+        return NULL;
+    return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
+}
+#endif
+
+/* Py_T_BOOL: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_BOOL(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_BOOL, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_BOOL, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_BYTE: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_BYTE(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_BYTE, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_BYTE, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_CHAR: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_CHAR(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_CHAR, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_CHAR, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_DOUBLE: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_DOUBLE(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_DOUBLE, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_DOUBLE, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_FLOAT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_FLOAT(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_FLOAT, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_FLOAT, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_INT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_INT(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_INT, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_INT, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_LONG: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_LONG(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_LONG, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_LONG, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_LONGLONG: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_LONGLONG(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_LONGLONG, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_LONGLONG, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_OBJECT_EX: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_OBJECT_EX, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_OBJECT_EX, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_PYSSIZET: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_PYSSIZET(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_PYSSIZET, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_PYSSIZET, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_SHORT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_SHORT(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_SHORT, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_SHORT, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_STRING: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_STRING(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_STRING, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_STRING, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_STRING_INPLACE: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_STRING_INPLACE, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_STRING_INPLACE, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_UBYTE: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_UBYTE(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_UBYTE, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_UBYTE, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_UINT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_UINT(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_UINT, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_UINT, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_ULONG: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_ULONG(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_ULONG, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_ULONG, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_ULONGLONG: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_ULONGLONG(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_ULONGLONG, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_ULONGLONG, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_T_USHORT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_T_USHORT(PyObject *args)
+{
+    PyObject *read = member_get(Py_T_USHORT, 0);
+    if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return NULL;
+    PyErr_Clear();
+    PyObject *stored = member_set(Py_T_USHORT, 0, ARG(0));
+    if (stored == NULL && !PyErr_ExceptionMatches(PyExc_TypeError)) {
+        Py_XDECREF(read);
+        return NULL;
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
+}
+#endif
+
+/* Py_VaBuildValue: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_VaBuildValue
+static PyObject *c_Py_VaBuildValue(PyObject *args)
+{
+    PROGRAM_ARGS(0)
+    PyObject *result = NULL;
+#define P(...) va_build(0, __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* _PyObject_CallFunction_SizeT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyObject_CallFunction_SizeT
+static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
+{
+    PROGRAM_ARGS(1)
+    PyObject *f = ARG(0), *result = NULL;
+#define P(...) _PyObject_CallFunction_SizeT(f, __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* _PyObject_CallMethod_SizeT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyObject_CallMethod_SizeT
+static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
+{
+    PROGRAM_ARGS(1)
+    PyObject *o = ARG(0), *result = NULL;
+#define P(...) _PyObject_CallMethod_SizeT(o, "m", __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* _Py_BuildValue_SizeT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _Py_BuildValue_SizeT
+static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
+{
+    REQUIRE(_Py_BuildValue_SizeT);
+    PROGRAM_ARGS(0)
+    PyObject *result = NULL;
+    RUN_PROGRAM(result, k, _Py_BuildValue_SizeT)
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* _Py_VaBuildValue_SizeT: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _Py_VaBuildValue_SizeT
+static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
+{
+    REQUIRE(_Py_VaBuildValue_SizeT);
+    PROGRAM_ARGS(0)
+    PyObject *result = NULL;
+#define P(...) va_build(1, __VA_ARGS__)
+    RUN_PROGRAM(result, k, P)
+#undef P
+    Py_DECREF(holder);
+    return new_result(result);
+}
+#endif
+
+/* getter: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_getter(PyObject *args)
+{
+    getter get = getset_get;
+    setter set = getset_set;
+    static PyGetSetDef def = {"gs", NULL, NULL, NULL, "closure"};
+    def.get = get;
+    def.set = set;
+    PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
+    if (descr == NULL)
+        return NULL;
+    PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
+    Py_DECREF(descr);
+    return got;
+}
+#endif
+
+/* setter: hand-written body (callables.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_setter(PyObject *args)
+{
+    getter get = getset_get;
+    setter set = getset_set;
+    static PyGetSetDef def = {"gs", NULL, NULL, NULL, "closure"};
+    def.get = get;
+    def.set = set;
+    PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
+    if (descr == NULL)
+        return NULL;
+    PyObject *done = call_attr(descr, "__set__", Py_BuildValue("(OO)", ARG(0), ARG(1)));
+    PyObject *deleted = done ? call_attr(descr, "__delete__", Py_BuildValue("(O)", ARG(0))) : NULL;
+    int refused = deleted == NULL && done != NULL && PyErr_ExceptionMatches(PyExc_AttributeError);
+    Py_XDECREF(done);
+    Py_XDECREF(deleted);
+    Py_DECREF(descr);
+    PyObject *stored = getset_value;
+    getset_value = NULL;
+    if (!refused || stored == NULL) {
+        Py_XDECREF(stored);
+        return refused ? contract("the setter was not called") : PyErr_Occurred() ? NULL : contract("delete was not refused");
+    }
+    PyErr_Clear();
+    return Py_BuildValue("(Ni)", stored, refused);
+}
+#endif
+
+/* PyArg_Parse: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyArg_Parse
+static PyObject *c_PyArg_Parse(PyObject *args)
+{
+    struct parse_out out;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+#define P(...) PyArg_Parse(ARG(1), __VA_ARGS__)
+    RUN_PARSE(rc, k, out, P, "")
+#undef P
+    return parse_result(rc, k, &out);
+}
+#endif
+
+/* PyArg_ParseTuple: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyArg_ParseTuple
+static PyObject *c_PyArg_ParseTuple(PyObject *args)
+{
+    struct parse_out out;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+#define P(...) PyArg_ParseTuple(ARG(1), __VA_ARGS__)
+    RUN_PARSE(rc, k, out, P, ":f")
+#undef P
+    return parse_result(rc, k, &out);
+}
+#endif
+
+/* PyArg_ParseTupleAndKeywords: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyArg_ParseTupleAndKeywords
+static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
+{
+    struct parse_out out;
+    PyObject *b = NULL;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+    PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
+#define P(f, ...) PyArg_ParseTupleAndKeywords(ARG(1), kwargs, f, parse_kwlist, __VA_ARGS__, &b)
+    RUN_PARSE(rc, k, out, P, "|O:f")
+#undef P
+    PyObject *value = parse_result(rc, k, &out);
+    return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
+}
+#endif
+
+/* PyArg_UnpackTuple: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyArg_UnpackTuple
+static PyObject *c_PyArg_UnpackTuple(PyObject *args)
+{
+    PyObject *slots[3] = {NULL, NULL, NULL};
+    int lo, hi;
+    if (arg_int(args, 1, &lo) < 0 || arg_int(args, 2, &hi) < 0)
+        return NULL;
+    lo %= 4;
+    hi %= 4;
+    if (lo > hi) {
+        int t = lo;
+        lo = hi;
+        hi = t;
+    }
+    int rc = PyArg_UnpackTuple(ARG(0), "f", lo, hi, &slots[0], &slots[1], &slots[2]);
+    PyObject *status = parse_result(rc, 6, &(struct parse_out){.o = Py_None});
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list != NULL && i < hi; i++)
+        if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
+            Py_CLEAR(list);
+    return list;
+}
+#endif
+
+/* PyArg_VaParse: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyArg_VaParse
+static PyObject *c_PyArg_VaParse(PyObject *args)
+{
+    struct parse_out out;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+#define P(...) va_parse(0, ARG(1), __VA_ARGS__)
+    RUN_PARSE(rc, k, out, P, ":f")
+#undef P
+    return parse_result(rc, k, &out);
+}
+#endif
+
+/* PyArg_VaParseTupleAndKeywords: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyArg_VaParseTupleAndKeywords
+static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
+{
+    struct parse_out out;
+    PyObject *b = NULL;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+    PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
+#define P(f, ...) va_parse_keywords(0, ARG(1), kwargs, f, parse_kwlist, __VA_ARGS__, &b)
+    RUN_PARSE(rc, k, out, P, "|O:f")
+#undef P
+    PyObject *value = parse_result(rc, k, &out);
+    return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
+}
+#endif
+
+/* PyArg_ValidateKeywordArguments: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyArg_ValidateKeywordArguments
+static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
+{
+    int rc = PyArg_ValidateKeywordArguments(ARG(0));
+    return parse_result(rc, 8, &(struct parse_out){.i = rc});
+}
+#endif
+
+/* _PyArg_ParseTupleAndKeywords_SizeT: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak _PyArg_ParseTupleAndKeywords_SizeT
+static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
+{
+    REQUIRE(_PyArg_ParseTupleAndKeywords_SizeT);
+    struct parse_out out;
+    PyObject *b = NULL;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+    PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
+#define P(f, ...) _PyArg_ParseTupleAndKeywords_SizeT(ARG(1), kwargs, f, parse_kwlist, __VA_ARGS__, &b)
+    RUN_PARSE(rc, k, out, P, "|O:f")
+#undef P
+    PyObject *value = parse_result(rc, k, &out);
+    return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
+}
+#endif
+
+/* _PyArg_ParseTuple_SizeT: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak _PyArg_ParseTuple_SizeT
+static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
+{
+    REQUIRE(_PyArg_ParseTuple_SizeT);
+    struct parse_out out;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+#define P(...) _PyArg_ParseTuple_SizeT(ARG(1), __VA_ARGS__)
+    RUN_PARSE(rc, k, out, P, ":f")
+#undef P
+    return parse_result(rc, k, &out);
+}
+#endif
+
+/* _PyArg_Parse_SizeT: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak _PyArg_Parse_SizeT
+static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
+{
+    REQUIRE(_PyArg_Parse_SizeT);
+    struct parse_out out;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+#define P(...) _PyArg_Parse_SizeT(ARG(1), __VA_ARGS__)
+    RUN_PARSE(rc, k, out, P, "")
+#undef P
+    return parse_result(rc, k, &out);
+}
+#endif
+
+/* _PyArg_VaParseTupleAndKeywords_SizeT: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak _PyArg_VaParseTupleAndKeywords_SizeT
+static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
+{
+    REQUIRE(_PyArg_VaParseTupleAndKeywords_SizeT);
+    struct parse_out out;
+    PyObject *b = NULL;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+    PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
+#define P(f, ...) va_parse_keywords(1, ARG(1), kwargs, f, parse_kwlist, __VA_ARGS__, &b)
+    RUN_PARSE(rc, k, out, P, "|O:f")
+#undef P
+    PyObject *value = parse_result(rc, k, &out);
+    return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
+}
+#endif
+
+/* _PyArg_VaParse_SizeT: hand-written body (args.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak _PyArg_VaParse_SizeT
+static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
+{
+    REQUIRE(_PyArg_VaParse_SizeT);
+    struct parse_out out;
+    int k, rc = 0;
+    memset(&out, 0, sizeof out);
+    if (parse_kind(args, &k) < 0)
+        return NULL;
+#define P(...) va_parse(1, ARG(1), __VA_ARGS__)
+    RUN_PARSE(rc, k, out, P, ":f")
+#undef P
+    return parse_result(rc, k, &out);
+}
+#endif
+
 static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x030C0000)
     {"PyException_GetArgs", 1, c_PyException_GetArgs, (const void *)&PyException_GetArgs, "PyException_GetArgs"},
@@ -1995,6 +4698,372 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x030E0000)
     {"Py_PACK_VERSION", 2, c_Py_PACK_VERSION, (const void *)&probe_own_Py_PACK_VERSION, "Py_PACK_VERSION"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_ANY_CONTIGUOUS", 1, c_PyBUF_ANY_CONTIGUOUS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_CONTIG", 1, c_PyBUF_CONTIG, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_CONTIG_RO", 1, c_PyBUF_CONTIG_RO, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_C_CONTIGUOUS", 1, c_PyBUF_C_CONTIGUOUS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_FORMAT", 1, c_PyBUF_FORMAT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_FULL", 1, c_PyBUF_FULL, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_FULL_RO", 1, c_PyBUF_FULL_RO, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_F_CONTIGUOUS", 1, c_PyBUF_F_CONTIGUOUS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_INDIRECT", 1, c_PyBUF_INDIRECT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_MAX_NDIM", 0, c_PyBUF_MAX_NDIM, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_ND", 1, c_PyBUF_ND, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_READ", 1, c_PyBUF_READ, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_RECORDS", 1, c_PyBUF_RECORDS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_RECORDS_RO", 1, c_PyBUF_RECORDS_RO, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_SIMPLE", 1, c_PyBUF_SIMPLE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_STRIDED", 1, c_PyBUF_STRIDED, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_STRIDED_RO", 1, c_PyBUF_STRIDED_RO, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_STRIDES", 1, c_PyBUF_STRIDES, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_WRITABLE", 1, c_PyBUF_WRITABLE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBUF_WRITE", 1, c_PyBUF_WRITE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_FillContiguousStrides", 3, c_PyBuffer_FillContiguousStrides, (const void *)&PyBuffer_FillContiguousStrides, "PyBuffer_FillContiguousStrides"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_FillInfo", 3, c_PyBuffer_FillInfo, (const void *)&PyBuffer_FillInfo, "PyBuffer_FillInfo"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_FromContiguous", 3, c_PyBuffer_FromContiguous, (const void *)&PyBuffer_FromContiguous, "PyBuffer_FromContiguous"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_GetPointer", 2, c_PyBuffer_GetPointer, (const void *)&PyBuffer_GetPointer, "PyBuffer_GetPointer"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_IsContiguous", 2, c_PyBuffer_IsContiguous, (const void *)&PyBuffer_IsContiguous, "PyBuffer_IsContiguous"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_Release", 1, c_PyBuffer_Release, (const void *)&PyBuffer_Release, "PyBuffer_Release"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_SizeFromFormat", 1, c_PyBuffer_SizeFromFormat, (const void *)&PyBuffer_SizeFromFormat, "PyBuffer_SizeFromFormat"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyBuffer_ToContiguous", 2, c_PyBuffer_ToContiguous, (const void *)&PyBuffer_ToContiguous, "PyBuffer_ToContiguous"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyMemoryView_FromBuffer", 1, c_PyMemoryView_FromBuffer, (const void *)&PyMemoryView_FromBuffer, "PyMemoryView_FromBuffer"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyMemoryView_FromMemory", 2, c_PyMemoryView_FromMemory, (const void *)&PyMemoryView_FromMemory, "PyMemoryView_FromMemory"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMemoryView_FromObject", 1, c_PyMemoryView_FromObject, (const void *)&PyMemoryView_FromObject, "PyMemoryView_FromObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMemoryView_GetContiguous", 3, c_PyMemoryView_GetContiguous, (const void *)&PyMemoryView_GetContiguous, "PyMemoryView_GetContiguous"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_AsCharBuffer", 1, c_PyObject_AsCharBuffer, (const void *)&PyObject_AsCharBuffer, "PyObject_AsCharBuffer"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_AsReadBuffer", 1, c_PyObject_AsReadBuffer, (const void *)&PyObject_AsReadBuffer, "PyObject_AsReadBuffer"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_AsWriteBuffer", 1, c_PyObject_AsWriteBuffer, (const void *)&PyObject_AsWriteBuffer, "PyObject_AsWriteBuffer"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyObject_CheckBuffer", 1, c_PyObject_CheckBuffer, (const void *)&PyObject_CheckBuffer, "PyObject_CheckBuffer"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_CheckReadBuffer", 1, c_PyObject_CheckReadBuffer, (const void *)&probe_own_PyObject_CheckReadBuffer, "PyObject_CheckReadBuffer"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyObject_CopyData", 2, c_PyObject_CopyData, (const void *)&PyObject_CopyData, "PyObject_CopyData"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyObject_GetBuffer", 2, c_PyObject_GetBuffer, (const void *)&PyObject_GetBuffer, "PyObject_GetBuffer"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"Py_buffer", 1, c_Py_buffer, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"getbufferproc", 1, c_getbufferproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"releasebufferproc", 1, c_releasebufferproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"METH_COEXIST", 0, c_METH_COEXIST, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"METH_FASTCALL", 3, c_METH_FASTCALL, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"METH_METHOD", 4, c_METH_METHOD, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"METH_NOARGS", 2, c_METH_NOARGS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"METH_O", 2, c_METH_O, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"METH_VARARGS", 3, c_METH_VARARGS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyBytes_FromFormatV", 3, c_PyBytes_FromFormatV, (const void *)&PyBytes_FromFormatV, "PyBytes_FromFormatV"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCFunction", 2, c_PyCFunction, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyCFunctionFast", 2, c_PyCFunctionFast, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyCFunctionFastWithKeywords", 3, c_PyCFunctionFastWithKeywords, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCFunctionWithKeywords", 3, c_PyCFunctionWithKeywords, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCFunction_Call", 4, c_PyCFunction_Call, (const void *)&PyCFunction_Call, "PyCFunction_Call"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCFunction_GetFlags", 2, c_PyCFunction_GetFlags, (const void *)&PyCFunction_GetFlags, "PyCFunction_GetFlags"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCFunction_GetFunction", 2, c_PyCFunction_GetFunction, (const void *)&PyCFunction_GetFunction, "PyCFunction_GetFunction"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCFunction_GetSelf", 1, c_PyCFunction_GetSelf, (const void *)&PyCFunction_GetSelf, "PyCFunction_GetSelf"},
+#endif
+#if LIMITED_AT_LEAST(0x03040000)
+    {"PyCFunction_New", 4, c_PyCFunction_New, (const void *)&PyCFunction_New, "PyCFunction_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCFunction_NewEx", 5, c_PyCFunction_NewEx, (const void *)&PyCFunction_NewEx, "PyCFunction_NewEx"},
+#endif
+#if LIMITED_AT_LEAST(0x03090000)
+    {"PyCMethod_New", 6, c_PyCMethod_New, (const void *)&PyCMethod_New, "PyCMethod_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyDescr_NewClassMethod", 4, c_PyDescr_NewClassMethod, (const void *)&PyDescr_NewClassMethod, "PyDescr_NewClassMethod"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyDescr_NewGetSet", 2, c_PyDescr_NewGetSet, (const void *)&PyDescr_NewGetSet, "PyDescr_NewGetSet"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyDescr_NewMember", 2, c_PyDescr_NewMember, (const void *)&PyDescr_NewMember, "PyDescr_NewMember"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyDescr_NewMethod", 4, c_PyDescr_NewMethod, (const void *)&PyDescr_NewMethod, "PyDescr_NewMethod"},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"PyErr_FormatV", 5, c_PyErr_FormatV, (const void *)&PyErr_FormatV, "PyErr_FormatV"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_CallFunction", 6, c_PyEval_CallFunction, (const void *)&PyEval_CallFunction, "PyEval_CallFunction"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_CallMethod", 6, c_PyEval_CallMethod, (const void *)&PyEval_CallMethod, "PyEval_CallMethod"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyGetSetDef", 1, c_PyGetSetDef, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMemberDef", 1, c_PyMemberDef, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMember_GetOne", 1, c_PyMember_GetOne, (const void *)&PyMember_GetOne, "PyMember_GetOne"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMember_SetOne", 2, c_PyMember_SetOne, (const void *)&PyMember_SetOne, "PyMember_SetOne"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMethodDef", 4, c_PyMethodDef, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_CallFunction", 6, c_PyObject_CallFunction, (const void *)&PyObject_CallFunction, "PyObject_CallFunction"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_CallMethod", 6, c_PyObject_CallMethod, (const void *)&PyObject_CallMethod, "PyObject_CallMethod"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyStructSequence_Desc", 2, c_PyStructSequence_Desc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyStructSequence_Field", 1, c_PyStructSequence_Field, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyStructSequence_GetItem", 2, c_PyStructSequence_GetItem, (const void *)&PyStructSequence_GetItem, "PyStructSequence_GetItem"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyStructSequence_New", 2, c_PyStructSequence_New, (const void *)&PyStructSequence_New, "PyStructSequence_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyStructSequence_NewType", 3, c_PyStructSequence_NewType, (const void *)&PyStructSequence_NewType, "PyStructSequence_NewType"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyStructSequence_SetItem", 3, c_PyStructSequence_SetItem, (const void *)&PyStructSequence_SetItem, "PyStructSequence_SetItem"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyStructSequence_UnnamedField", 0, c_PyStructSequence_UnnamedField, (const void *)&PyStructSequence_UnnamedField, "PyStructSequence_UnnamedField"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_FromFormatV", 4, c_PyUnicode_FromFormatV, (const void *)&PyUnicode_FromFormatV, "PyUnicode_FromFormatV"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyWrapper_New", 2, c_PyWrapper_New, (const void *)&PyWrapper_New, "PyWrapper_New"},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_READONLY", 1, c_Py_READONLY, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_RELATIVE_OFFSET", 1, c_Py_RELATIVE_OFFSET, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_BOOL", 1, c_Py_T_BOOL, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_BYTE", 1, c_Py_T_BYTE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_CHAR", 1, c_Py_T_CHAR, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_DOUBLE", 1, c_Py_T_DOUBLE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_FLOAT", 1, c_Py_T_FLOAT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_INT", 1, c_Py_T_INT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_LONG", 1, c_Py_T_LONG, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_LONGLONG", 1, c_Py_T_LONGLONG, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_OBJECT_EX", 1, c_Py_T_OBJECT_EX, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_PYSSIZET", 1, c_Py_T_PYSSIZET, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_SHORT", 1, c_Py_T_SHORT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_STRING", 1, c_Py_T_STRING, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_STRING_INPLACE", 1, c_Py_T_STRING_INPLACE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_UBYTE", 1, c_Py_T_UBYTE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_UINT", 1, c_Py_T_UINT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_ULONG", 1, c_Py_T_ULONG, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_ULONGLONG", 1, c_Py_T_ULONGLONG, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_T_USHORT", 1, c_Py_T_USHORT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_VaBuildValue", 5, c_Py_VaBuildValue, (const void *)&Py_VaBuildValue, "Py_VaBuildValue"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyObject_CallFunction_SizeT", 6, c__PyObject_CallFunction_SizeT, (const void *)&_PyObject_CallFunction_SizeT, "_PyObject_CallFunction_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyObject_CallMethod_SizeT", 6, c__PyObject_CallMethod_SizeT, (const void *)&_PyObject_CallMethod_SizeT, "_PyObject_CallMethod_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_Py_BuildValue_SizeT", 5, c__Py_BuildValue_SizeT, (const void *)&_Py_BuildValue_SizeT, "_Py_BuildValue_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_Py_VaBuildValue_SizeT", 5, c__Py_VaBuildValue_SizeT, (const void *)&_Py_VaBuildValue_SizeT, "_Py_VaBuildValue_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"getter", 2, c_getter, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"setter", 2, c_setter, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyArg_Parse", 2, c_PyArg_Parse, (const void *)&PyArg_Parse, "PyArg_Parse"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyArg_ParseTuple", 2, c_PyArg_ParseTuple, (const void *)&PyArg_ParseTuple, "PyArg_ParseTuple"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyArg_ParseTupleAndKeywords", 3, c_PyArg_ParseTupleAndKeywords, (const void *)&PyArg_ParseTupleAndKeywords, "PyArg_ParseTupleAndKeywords"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyArg_UnpackTuple", 3, c_PyArg_UnpackTuple, (const void *)&PyArg_UnpackTuple, "PyArg_UnpackTuple"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyArg_VaParse", 2, c_PyArg_VaParse, (const void *)&PyArg_VaParse, "PyArg_VaParse"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyArg_VaParseTupleAndKeywords", 3, c_PyArg_VaParseTupleAndKeywords, (const void *)&PyArg_VaParseTupleAndKeywords, "PyArg_VaParseTupleAndKeywords"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyArg_ValidateKeywordArguments", 1, c_PyArg_ValidateKeywordArguments, (const void *)&PyArg_ValidateKeywordArguments, "PyArg_ValidateKeywordArguments"},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"_PyArg_ParseTupleAndKeywords_SizeT", 3, c__PyArg_ParseTupleAndKeywords_SizeT, (const void *)&_PyArg_ParseTupleAndKeywords_SizeT, "_PyArg_ParseTupleAndKeywords_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"_PyArg_ParseTuple_SizeT", 2, c__PyArg_ParseTuple_SizeT, (const void *)&_PyArg_ParseTuple_SizeT, "_PyArg_ParseTuple_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"_PyArg_Parse_SizeT", 2, c__PyArg_Parse_SizeT, (const void *)&_PyArg_Parse_SizeT, "_PyArg_Parse_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"_PyArg_VaParseTupleAndKeywords_SizeT", 3, c__PyArg_VaParseTupleAndKeywords_SizeT, (const void *)&_PyArg_VaParseTupleAndKeywords_SizeT, "_PyArg_VaParseTupleAndKeywords_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"_PyArg_VaParse_SizeT", 2, c__PyArg_VaParse_SizeT, (const void *)&_PyArg_VaParse_SizeT, "_PyArg_VaParse_SizeT"},
 #endif
     {NULL, 0, NULL, NULL, NULL},
 };

@@ -22,6 +22,8 @@ pub const NAMES: &[&str] = &[
     "mapping_or_object", "attr_name", "attr_target", "kwargs", "small_tuple", "args_or_none", "method_target", "method_name",
     "fd_like", "weakref", "weakref_callback", "gc_object", "native_flags", "byte_count", "digits", "int_or_index", "uint8",
     "nibble", "major", "sequence_like", "vc_callable", "ssize",
+    // group buffers
+    "buffer", "buffer_order3", "contiguous_buffer", "writable_buffer", "buffer_flags", "memory_flags", "buffer_order", "struct_format", "shape", "seeds", "cfunc_kind", "cfunc_kind4", "module_or_none", "type_or_none", "cfunction", "packer", "program", "program_no_hash", "wrapper_name", "text_program", "bytes_program", "format_exception", "structseq", "parse_program", "kw_dict", "any_dict", "member_code", "member_case", "member_value_0", "member_value_1", "member_value_2", "member_value_3", "member_value_4", "member_value_5", "member_value_7", "member_value_8", "member_value_9", "member_value_10", "member_value_11", "member_value_12", "member_value_13", "member_value_14", "member_value_16", "member_value_17", "member_value_18", "member_value_19", "short_tuple", "str_dict",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -174,7 +176,65 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
         .boxed(),
         "vc_callable" => built("callable", int_in(0..5)),
         "ssize" => prop_oneof![4 => index(), 1 => c_long_value()].boxed(),
-        _ => return None,
+        // group buffers
+        // (exporter kind, bytes) for `make_buffer`: bytes, bytearray, memoryviews of several
+        // layouts, an array, and two objects that export no buffer.
+        "buffer" => built("buffer", (int_in(0..9), strategy::bytes()).prop_map(|(k, b)| PyValue::Tuple(vec![k, b])).boxed()),
+        "contiguous_buffer" => buffer_of(&[0, 1, 2, 3, 5, 6, 7, 8]),
+        "writable_buffer" => buffer_of(&[1, 5]),
+        "memory_flags" => proptest::sample::select(vec![PyValue::int(0x100.into()), PyValue::int(0x200.into())]).boxed(),
+        "buffer_flags" => proptest::sample::select(
+            [0i64, 1, 4, 5, 8, 9, 0xc, 0xd, 0x18, 0x19, 0x1c, 0x1d, 0x38, 0x39, 0x3c, 0x58, 0x5c, 0x98, 0x9c, 0x118, 0x119, 0x11c, 0x11d]
+                .into_iter()
+                .map(|v| PyValue::int(v.into()))
+                .collect::<Vec<_>>(),
+        )
+        .boxed(),
+        "buffer_order" => choose_str(&["C", "F", "A", "x"]),
+        "buffer_order3" => choose_str(&["C", "F", "A"]),
+        "struct_format" => choose_str(&["B", "i", "3h", "<q", "x", "P", "?", "e", "d", "", "10s", "@d", "!I", "Zz", "q3", "2x4s"]),
+        "shape" => proptest::collection::vec(int_in(0..6), 1..5).prop_map(PyValue::List).boxed(),
+        "seeds" => proptest::collection::vec(int_in(0..50), 0..4).prop_map(PyValue::List).boxed(),
+        "cfunc_kind" => int_in(0..7),
+        "cfunc_kind4" => int_in(0..4),
+        "text_program" => int_in(0..9),
+        "member_code" => int_in(0..19),
+        "member_case" => built(
+            "member_case",
+            (int_in(0..19), int_in(0..3), any::<u64>().prop_map(|v| PyValue::int(v.into()))).prop_map(|(c, v, s)| PyValue::Tuple(vec![c, v, s])).boxed(),
+        ),
+        "parse_program" => int_in(0..17),
+        "kw_dict" => prop_oneof![
+            Just(PyValue::None),
+            proptest::collection::vec((choose_str(&["a", "b", "c"]), strategy::any_value()), 0..3).prop_map(PyValue::Dict).boxed(),
+        ]
+        .boxed(),
+        "any_dict" => prop_oneof![strategy::dict(), proptest::collection::vec((identifier(), strategy::scalar()), 0..3).prop_map(PyValue::Dict).boxed()].boxed(),
+        "bytes_program" => int_in(0..6),
+        "format_exception" => int_in(0..4),
+        "structseq" => built("structseq", int_in(0..5)),
+        "module_or_none" => prop_oneof![Just(PyValue::None), identifier()].boxed(),
+        "type_or_none" => built("type_or_none", int_in(-3..TYPE_KINDS)),
+        "cfunction" => built("cfunction", int_in(0..9)),
+        "packer" => built("packer", Just(PyValue::None).boxed()),
+        "program" => int_in(0..11),
+        "program_no_hash" => proptest::sample::select(vec![0i64, 1, 2, 3, 4, 5, 6, 7, 10].into_iter().map(|v| PyValue::int(v.into())).collect::<Vec<_>>()).boxed(),
+        "wrapper_name" => choose_str(&["__str__", "__eq__", "__ne__", "__lt__", "__ge__"]),
+        "short_tuple" => proptest::collection::vec(strategy::scalar(), 0..3).prop_map(PyValue::Tuple).boxed(),
+        "str_dict" => prop_oneof![
+            Just(PyValue::None),
+            proptest::collection::vec((identifier(), strategy::scalar()), 0..3).prop_map(PyValue::Dict).boxed(),
+        ]
+        .boxed(),
+        _ => match name.strip_prefix("member_value_").and_then(|code| code.parse::<i64>().ok()) {
+            Some(code) => built(
+                "member_value",
+                (Just(PyValue::int(code.into())), int_in(0..3), any::<u64>().prop_map(|v| PyValue::int(v.into())))
+                    .prop_map(|(c, v, s)| PyValue::Tuple(vec![c, v, s]))
+                    .boxed(),
+            ),
+            None => return None,
+        },
     })
 }
 
@@ -183,6 +243,12 @@ const OBJECT_KINDS: i64 = 6;
 const TYPE_KINDS: i64 = 12;
 const CALLABLE_KINDS: i64 = 6;
 const CAPSULE_KINDS: i64 = 3;
+
+/// `make_buffer` inputs of the given exporter kinds.
+fn buffer_of(kinds: &[i64]) -> BoxedStrategy<PyValue> {
+    let kinds: Vec<PyValue> = kinds.iter().map(|&k| PyValue::int(k.into())).collect();
+    built("buffer", (proptest::sample::select(kinds), strategy::bytes()).prop_map(|(k, b)| PyValue::Tuple(vec![k, b])).boxed())
+}
 
 fn built(builder: &'static str, input: BoxedStrategy<PyValue>) -> BoxedStrategy<PyValue> {
     input.prop_map(move |value| PyValue::Built(builder, Box::new(value))).boxed()

@@ -50,6 +50,10 @@ const FAMILIES: &[(&str, &str)] = &[
     ("objects", include_str!("../../../data/contracts/objects.toml")),
     ("objects_iter", include_str!("../../../data/contracts/objects_iter.toml")),
     ("objects_long", include_str!("../../../data/contracts/objects_long.toml")),
+    // group buffers
+    ("buffers", include_str!("../../../data/contracts/buffers.toml")),
+    ("callables", include_str!("../../../data/contracts/callables.toml")),
+    ("args", include_str!("../../../data/contracts/args.toml")),
 ];
 
 /// One entry's contract.
