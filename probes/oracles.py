@@ -1059,7 +1059,7 @@ def type_from_spec_with_bases(k):
 
 
 # PyType_GetSlot on a heap type with nb_add, tp_repr and tp_hash of its own, by the probe's id list.
-TYPE_SLOT_IDS = [-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 1000]
+TYPE_SLOT_IDS = [-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75]
 TYPE_SLOTS_OURS = (7, 59, 66)
 # Inherited from object or filled in by the type machinery: tp_alloc, tp_base, tp_dealloc,
 # tp_doc (none: NULL), tp_getattro, tp_new, tp_free.

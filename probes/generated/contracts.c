@@ -1402,7 +1402,7 @@ static PyObject *c_PyType_GetQualName(PyObject *args)
 #pragma weak PyType_GetSlot
 static PyObject *c_PyType_GetSlot(PyObject *args)
 {
-    static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 1000};
+    static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
         return NULL;
@@ -1641,16 +1641,6 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-}
-#endif
-
-/* Py_TPFLAGS_METHOD_DESCRIPTOR: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03080000)
-static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
-{
-    PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_descr_get, (void *)t_descr_get}, {0, NULL}};
-    PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_METHOD_DESCRIPTOR, slots, NULL), "lambda T, log: (lambda r: (r[0], r[1], len(r[2]), r[2][1]))(type('C', (), {'m': T()})().m(1))", args);
-    return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
 }
 #endif
 
@@ -3264,9 +3254,6 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x030C0000)
     {"Py_TPFLAGS_ITEMS_AT_END", 0, c_Py_TPFLAGS_ITEMS_AT_END, NULL, NULL},
-#endif
-#if LIMITED_AT_LEAST(0x03080000)
-    {"Py_TPFLAGS_METHOD_DESCRIPTOR", 0, c_Py_TPFLAGS_METHOD_DESCRIPTOR, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030E0000)
     {"Py_TP_USE_SPEC", 0, c_Py_TP_USE_SPEC, NULL, NULL},
