@@ -2084,3 +2084,114 @@ def bound_get(x, value):
     if x is None:
         raise TypeError()
     return value
+# --- group types: type objects, slots and object life cycle (harness/data/contracts/types.toml)
+
+
+def type_fully_qualified_name(t):
+    """PyType_GetFullyQualifiedName: module.qualname, the qualname alone for builtins and __main__."""
+    module = t.__module__
+    if not isinstance(module, str) or module in ("builtins", "__main__"):
+        return t.__qualname__
+    return module + "." + t.__qualname__
+
+
+GET_CONSTANTS = [None, False, True, Ellipsis, NotImplemented, 0, 1, "", b"", ()]
+
+
+def get_constant(i):
+    """Py_GetConstant(unsigned int): ids 0-9; any other is a SystemError."""
+    i %= 2 ** 32
+    if i >= len(GET_CONSTANTS):
+        raise SystemError()
+    return GET_CONSTANTS[i]
+
+
+TYPE_SPEC_NAMES = ["probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"]
+
+
+def type_from_spec(i):
+    """The probe's spec i: (name, qualname, module or None, basicsize, itemsize, doc, BASETYPE, metatype, T() + 1)."""
+    module, _, name = TYPE_SPEC_NAMES[i % 5].rpartition(".")
+    header = object.__basicsize__
+    return (name, name, module or None, header + 16 + 8 * (i % 3), 8 * (i % 2), "probe doc", i % 2 == 0, "type",
+            ("binary", "self", 1))
+
+
+def type_from_spec_with_bases(k):
+    """Bases by kind: NULL, object, (object,), P, (P, R), Q, (Q,); Q lacks Py_TPFLAGS_BASETYPE."""
+    k = (k + 10) % 7
+    if k in (1, 3, 5) and sys.version_info < (3, 10):
+        raise SystemError()  # a single type as bases: accepted since 3.10
+    if k >= 5:
+        raise TypeError()
+    return [["T", "object"], ["T", "object"], ["T", "object"], ["T", "P", "object"], ["T", "P", "R", "object"]][k]
+
+
+# PyType_GetSlot on a heap type with nb_add, tp_repr and tp_hash of its own, by the probe's id list.
+TYPE_SLOT_IDS = [-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75]
+TYPE_SLOTS_OURS = (7, 59, 66)
+# Inherited from object or filled in by the type machinery: tp_alloc, tp_base, tp_dealloc,
+# tp_doc (none: NULL), tp_getattro, tp_new, tp_free.
+TYPE_SLOTS_OTHER = (47, 48, 52, 58, 65, 74)
+
+
+def type_get_slot(i):
+    slot = TYPE_SLOT_IDS[i % 24]
+    if slot <= 0 or slot > 100:
+        raise SystemError()
+    if slot in TYPE_SLOTS_OURS:
+        return "ours"
+    if slot in TYPE_SLOTS_OTHER:
+        return "other"
+    return None
+
+
+def _has_instance_dict(o):
+    return type(o).__dictoffset__ != 0
+
+
+def generic_get_dict(o):
+    if not _has_instance_dict(o):
+        raise AttributeError()
+    return o.__dict__
+
+
+def generic_set_dict(o, value):
+    if not _has_instance_dict(o):
+        raise AttributeError()
+    if not isinstance(value, dict):
+        raise TypeError()
+    o.__dict__ = value
+
+
+def generic_set_attr(o, name, value):
+    if value is None:
+        object.__delattr__(o, name)
+    else:
+        object.__setattr__(o, name, value)
+
+
+def _aligned(n, to=16):
+    return (n + to - 1) // to * to
+
+
+TYPE_DATA_BASES = [object, Exception, dict, list]
+
+
+def type_data_offset(k):
+    """PyObject_GetTypeData for a type of basicsize -24 on base k: (offset, __basicsize__)."""
+    base = TYPE_DATA_BASES[k % 4]
+    start = _aligned(base.__basicsize__)
+    return (start, start + _aligned(24))
+
+
+def type_data_size(k):
+    base = TYPE_DATA_BASES[k % 4]
+    start = _aligned(base.__basicsize__)
+    return (_aligned(24), start + _aligned(24))
+
+
+def abi_info_check(k):
+    """PyABIInfo_Check: the build's own info passes (None); the probe's altered ones fail."""
+    if k % 4:
+        raise ImportError()

@@ -805,6 +805,370 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
     return rc;
 }
 
+/* --- shared by types.toml --- */
+/* types family: heap types built from specs compiled with this build's headers, and
+ * exercised from Python (a lambda run by tp_run). Slot functions return or log a marker
+ * tuple (kind, args...), the probe's own instance described as 'self' and its type as 'T'. */
+#include <structmember.h>
+#pragma weak PyType_FromSpec
+#pragma weak PyType_FromSpecWithBases
+#pragma weak PyType_GetSlot
+#pragma weak PyType_GenericAlloc
+#pragma weak PyObject_GC_Del
+#pragma weak PyObject_GC_UnTrack
+#pragma weak PyObject_GC_Track
+
+typedef struct { PyObject_HEAD long value; PyObject *ref; } tp_obj;
+#ifdef Py_TPFLAGS_HAVE_FINALIZE
+#define TP_FINALIZE_FLAGS (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_FINALIZE)
+#else
+#define TP_FINALIZE_FLAGS Py_TPFLAGS_DEFAULT
+#endif
+
+static PyObject *tp_current; /* the type tp_run exercises */
+static PyObject *tp_log;     /* the list slot functions log to, while tp_run runs */
+
+static PyObject *tp_describe(PyObject *x) /* a new reference */
+{
+    if (x == NULL)
+        return PyUnicode_FromString("NULL");
+    if (tp_current != NULL && x == tp_current)
+        return PyUnicode_FromString("T");
+    if (tp_current != NULL && PyObject_IsInstance(x, tp_current) == 1)
+        return PyUnicode_FromString("self");
+    Py_INCREF(x);
+    return x;
+}
+
+/* (kind, a, b, c): NULL arguments after the first missing one are left out. */
+static PyObject *tp_mark(const char *kind, PyObject *a, PyObject *b, PyObject *c, int n)
+{
+    if (n == 0)
+        return Py_BuildValue("(s)", kind);
+    if (n == 1)
+        return Py_BuildValue("(sN)", kind, tp_describe(a));
+    if (n == 2)
+        return Py_BuildValue("(sNN)", kind, tp_describe(a), tp_describe(b));
+    return Py_BuildValue("(sNNN)", kind, tp_describe(a), tp_describe(b), tp_describe(c));
+}
+
+/* Appends a marker to the log (if any); 0, or -1 with an exception. */
+static int tp_note(const char *kind, PyObject *a, PyObject *b, PyObject *c, int n)
+{
+    if (tp_log == NULL)
+        return 0;
+    PyObject *mark = tp_mark(kind, a, b, c, n);
+    if (mark == NULL)
+        return -1;
+    int status = PyList_Append(tp_log, mark);
+    Py_DECREF(mark);
+    return status;
+}
+
+static PyObject *t_unary(PyObject *a) { return tp_mark("unary", a, NULL, NULL, 1); }
+static PyObject *t_binary(PyObject *a, PyObject *b) { return tp_mark("binary", a, b, NULL, 2); }
+static PyObject *t_ternary(PyObject *a, PyObject *b, PyObject *c) { return tp_mark("ternary", a, b, c, 3); }
+static PyObject *t_int(PyObject *a) { return PyLong_FromLong(42); }
+static PyObject *t_float(PyObject *a) { return PyFloat_FromDouble(2.5); }
+static PyObject *t_index(PyObject *a) { return PyLong_FromLong(7); }
+static int t_bool(PyObject *a) { return tp_note("inquiry", a, NULL, NULL, 1) < 0 ? -1 : 0; }
+static Py_ssize_t t_len(PyObject *a) { return 7; }
+static PyObject *t_ssizearg(PyObject *a, Py_ssize_t i)
+{
+    return Py_BuildValue("(sNn)", "ssizearg", tp_describe(a), i);
+}
+static PyObject *t_ssizessizearg(PyObject *a, Py_ssize_t i, Py_ssize_t j)
+{
+    return Py_BuildValue("(sNnn)", "ssizessizearg", tp_describe(a), i, j);
+}
+static int t_ssizeobjarg(PyObject *a, Py_ssize_t i, PyObject *v)
+{
+    PyObject *index = PyLong_FromSsize_t(i);
+    int status = index == NULL ? -1 : tp_note("ssizeobjarg", a, index, v, 3);
+    Py_XDECREF(index);
+    return status;
+}
+static int t_ssizessizeobjarg(PyObject *a, Py_ssize_t i, Py_ssize_t j, PyObject *v)
+{
+    PyObject *ij = Py_BuildValue("(nn)", i, j);
+    int status = ij == NULL ? -1 : tp_note("ssizessizeobjarg", a, ij, v, 3);
+    Py_XDECREF(ij);
+    return status;
+}
+static int t_objobj(PyObject *a, PyObject *b) { return tp_note("objobj", a, b, NULL, 2) < 0 ? -1 : 1; }
+static int t_objobjarg(PyObject *a, PyObject *b, PyObject *c) { return tp_note("objobjarg", a, b, c, 3); }
+static PyObject *t_getattr(PyObject *a, char *name)
+{
+    return Py_BuildValue("(sNs)", "getattr", tp_describe(a), name);
+}
+static int t_setattr(PyObject *a, char *name, PyObject *v)
+{
+    PyObject *text = PyUnicode_FromString(name);
+    int status = text == NULL ? -1 : tp_note("setattr", a, text, v, 3);
+    Py_XDECREF(text);
+    return status;
+}
+static PyObject *t_repr(PyObject *a) { return PyUnicode_FromString("probe-repr"); }
+static PyObject *t_str(PyObject *a) { return PyUnicode_FromString("probe-str"); }
+static Py_hash_t t_hash(PyObject *a) { return 12345; }
+static PyObject *t_richcmp(PyObject *a, PyObject *b, int op)
+{
+    return Py_BuildValue("(sNNi)", "richcmp", tp_describe(a), tp_describe(b), op);
+}
+static PyObject *t_iter(PyObject *a) { PyObject *t = Py_BuildValue("(iii)", 1, 2, 3), *it = t ? PyObject_GetIter(t) : NULL; Py_XDECREF(t); return it; }
+static int t_init(PyObject *a, PyObject *args, PyObject *kw) { return tp_note("init", a, args, kw, 3); }
+static PyObject *t_new(PyTypeObject *t, PyObject *args, PyObject *kw) { return tp_mark("new", (PyObject *)t, args, kw, 3); }
+static PyObject *t_alloc(PyTypeObject *t, Py_ssize_t n)
+{
+    PyObject *count = PyLong_FromSsize_t(n);
+    int status = count == NULL ? -1 : tp_note("alloc", (PyObject *)t, count, NULL, 2);
+    Py_XDECREF(count);
+    return status < 0 ? NULL : PyType_GenericAlloc(t, n);
+}
+static void t_free(void *p) { tp_note("free", NULL, NULL, NULL, 0); PyObject_Free(p); }
+static void t_dealloc(PyObject *a)
+{
+    PyObject *tp = (PyObject *)Py_TYPE(a);
+    tp_note("dealloc", NULL, NULL, NULL, 0);
+    PyObject_Free(a);
+    Py_DECREF(tp);
+}
+static void t_finalize(PyObject *a) { tp_note("finalize", a, NULL, NULL, 1); }
+static void t_del(PyObject *a) { tp_note("del", a, NULL, NULL, 1); }
+static int t_traverse(PyObject *a, visitproc visit, void *arg)
+{
+    if (tp_log != NULL && tp_note("traverse", NULL, NULL, NULL, 0) < 0)
+        PyErr_Clear();
+    Py_VISIT(((tp_obj *)a)->ref);
+    return 0;
+}
+static int t_clear(PyObject *a)
+{
+    if (tp_note("clear", NULL, NULL, NULL, 0) < 0)
+        PyErr_Clear();
+    PyObject *ref = ((tp_obj *)a)->ref;
+    ((tp_obj *)a)->ref = NULL;
+    Py_XDECREF(ref);
+    return 0;
+}
+static int t_is_gc(PyObject *a) { if (tp_note("is_gc", NULL, NULL, NULL, 0) < 0) PyErr_Clear(); return 1; }
+static void t_gc_dealloc(PyObject *a)
+{
+    PyObject *tp = (PyObject *)Py_TYPE(a);
+    PyObject_GC_UnTrack(a);
+    t_clear(a);
+    PyObject_GC_Del(a);
+    Py_DECREF(tp);
+}
+static PyObject *t_descr_get(PyObject *a, PyObject *obj, PyObject *type) { return tp_mark("descr_get", a, obj, type, 3); }
+static int t_descr_set(PyObject *a, PyObject *obj, PyObject *v) { return tp_note("descr_set", a, obj, v, 3); }
+static PyObject *t_meth(PyObject *a, PyObject *args) { return tp_mark("method", a, args, NULL, 2); }
+static PyObject *t_get(PyObject *a, void *closure) { return tp_mark("get", a, NULL, NULL, 1); }
+static int t_set(PyObject *a, PyObject *v, void *closure) { return tp_note("set", a, v, NULL, 2); }
+static PyMethodDef t_methods[] = {{"m", (PyCFunction)t_meth, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+static PyMemberDef t_members[] = {{"value", T_LONG, sizeof(PyObject), 0, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyGetSetDef t_getset[] = {{"gs", t_get, t_set, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL}};
+
+/* A heap type from a spec (the name must be a literal: before 3.12, tp_name points at it). */
+static PyObject *tp_make(const char *name, int basicsize, unsigned int flags, PyType_Slot *slots, PyObject *bases)
+{
+    PyType_Spec spec = {name, basicsize ? basicsize : (int)sizeof(PyObject), 0, flags ? flags : Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromSpec);
+    REQUIRE(PyType_FromSpecWithBases);
+    return bases != NULL ? PyType_FromSpecWithBases(&spec, bases) : PyType_FromSpec(&spec);
+}
+
+/* Calls eval(src)(T, log, *args) with T in tp_current and log in tp_log; steals T. */
+static PyObject *tp_run(PyObject *T, const char *src, PyObject *args)
+{
+    PyObject *eval = NULL, *globals = NULL, *fn = NULL, *head = NULL, *all = NULL, *result = NULL;
+    PyObject *log = PyList_New(0);
+    if (T == NULL || log == NULL)
+        goto done;
+    if ((eval = builtin("eval")) == NULL || (globals = Py_BuildValue("{ss}", "__name__", "probe_types")) == NULL)
+        goto done;
+    if ((fn = PyObject_CallFunction(eval, "sO", src, globals)) == NULL)
+        goto done;
+    if ((head = Py_BuildValue("(OO)", T, log)) == NULL || (all = args ? PySequence_Concat(head, args) : (Py_INCREF(head), head)) == NULL)
+        goto done;
+    tp_current = T;
+    tp_log = log;
+    result = PyObject_CallObject(fn, all);
+    tp_current = NULL;
+    tp_log = NULL;
+done:
+    Py_XDECREF(eval);
+    Py_XDECREF(globals);
+    Py_XDECREF(fn);
+    Py_XDECREF(head);
+    Py_XDECREF(all);
+    Py_XDECREF(log);
+    Py_XDECREF(T);
+    return result;
+}
+
+/* A type with one slot (and `flags`), exercised by `src`. */
+static PyObject *tp_one(int slot, void *fn, unsigned int flags, const char *src, PyObject *args)
+{
+    PyType_Slot slots[] = {{slot, fn}, {0, NULL}};
+    int size = (flags & Py_TPFLAGS_HAVE_GC) || slot == Py_tp_members ? (int)sizeof(tp_obj) : 0;
+    return tp_run(tp_make("probe_types.T", size, flags, slots, NULL), src, args);
+}
+
+/* A module with a long of state, from a definition: for GetModule, GetModuleState, ... */
+static PyModuleDef tp_moddef = {PyModuleDef_HEAD_INIT, "probe_types_mod", NULL, sizeof(long), NULL, NULL, NULL, NULL, NULL};
+static PyObject *tp_module(long state)
+{
+    PyObject *m = PyModule_Create(&tp_moddef);
+    if (m != NULL)
+        *(long *)PyModule_GetState(m) = state;
+    return m;
+}
+
+/* Results of module look-ups: whether the reference is `m` (NULL: the exception, or None). */
+static PyObject *borrowed_is(PyObject *got, PyObject *m)
+{
+    if (got == NULL)
+        return PyErr_Occurred() ? NULL : contract("NULL without an exception");
+    if (PyErr_Occurred())
+        return contract("a result with an exception set");
+    return PyBool_FromLong(got == m);
+}
+static PyObject *new_is(PyObject *got, PyObject *m)
+{
+    PyObject *result = borrowed_is(got, m);
+    Py_XDECREF(got);
+    return result;
+}
+static PyObject *optional_is(PyObject *got, PyObject *m)
+{
+    if (PyErr_Occurred())
+        return contract("an exception set");
+    return got == NULL ? new_none() : PyBool_FromLong(got == m);
+}
+static PyObject *state_of(void *st)
+{
+    if (st == NULL)
+        return PyErr_Occurred() ? NULL : contract("NULL without an exception");
+    return PyLong_FromLong(*(long *)st);
+}
+static PyObject *optional_state(void *st)
+{
+    if (PyErr_Occurred())
+        return contract("an exception set");
+    return st == NULL ? new_none() : PyLong_FromLong(*(long *)st);
+}
+
+/* Zeroed memory from PyObject_Malloc (NULL only without it: then MemoryError). */
+static PyObject *tp_zeroed(size_t size)
+{
+    void *p = PyObject_Malloc(size);
+    if (p == NULL)
+        return PyErr_NoMemory();
+    memset(p, 0, size);
+    return (PyObject *)p;
+}
+
+/* Sets a reference count without the debug build's total noticing. */
+static void tp_set_refcnt(PyObject *o, Py_ssize_t n)
+{
+#if LIMITED_AT_LEAST(0x03090000)
+    Py_SET_REFCNT(o, n);
+#else
+    o->ob_refcnt = n;
+#endif
+}
+
+/* The reference-count functions, declared here where the headers make them macros or leave
+ * them out (abi_only entries). */
+#if !LIMITED_AT_LEAST(0x03080000)
+#undef _Py_Dealloc
+PyAPI_FUNC(void) _Py_Dealloc(PyObject *);
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+PyAPI_FUNC(void) _Py_IncRef(PyObject *);
+PyAPI_FUNC(void) _Py_DecRef(PyObject *);
+#pragma weak PyType_FromModuleAndSpec
+#pragma weak PyType_GetModule
+#pragma weak PyType_GetModuleState
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+PyAPI_FUNC(void) _Py_SetRefcnt(PyObject *, Py_ssize_t);
+#endif
+
+/* A type whose instances take weak references (the list in `ref`), cleared by its tp_dealloc. */
+static PyMemberDef t_weak_members[] = {{"__weaklistoffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
+static void t_weak_dealloc(PyObject *a)
+{
+    PyObject *tp = (PyObject *)Py_TYPE(a);
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject_ClearWeakRefs(a);
+    PyErr_Restore(type, value, tb);
+    tp_note("weak_dealloc", NULL, NULL, NULL, 0);
+    PyObject_Free(a);
+    Py_DECREF(tp);
+}
+
+/* From a spec (REQUIREs FromSpecWithBases; `base` may be NULL). */
+static PyObject *tp_make_spec(PyType_Spec *spec, PyObject *base)
+{
+    REQUIRE(PyType_FromSpecWithBases);
+    if (base == NULL)
+        return PyType_FromSpecWithBases(spec, NULL);
+    PyObject *bases = Py_BuildValue("(O)", base);
+    PyObject *T = bases ? PyType_FromSpecWithBases(spec, bases) : NULL;
+    Py_XDECREF(bases);
+    return T;
+}
+
+#if LIMITED_AT_LEAST(0x030E0000)
+static PyType_Slot tp_token_slots[] = {{Py_tp_token, Py_TP_USE_SPEC}, {0, NULL}};
+static PyType_Spec tp_token_spec = {"probe_types.K", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, tp_token_slots};
+#endif
+
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyObject_CallFinalizerFromDealloc
+static void t_finalizing_dealloc(PyObject *a)
+{
+    PyObject *tp = (PyObject *)Py_TYPE(a);
+    if (PyObject_CallFinalizerFromDealloc(a) < 0)
+        return; /* resurrected */
+    tp_note("dealloc", NULL, NULL, NULL, 0);
+    PyObject_Free(a);
+    Py_DECREF(tp);
+}
+#endif
+
+static PyMemberDef t_ref_members[] = {{"ref", T_OBJECT, offsetof(tp_obj, ref), 0, NULL}, {NULL, 0, 0, 0, NULL}};
+static int tp_collect(PyObject *o, void *list) { return PyList_Append((PyObject *)list, o); }
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyIter_Send
+static PySendResult t_send(PyObject *a, PyObject *v, PyObject **result)
+{
+    *result = Py_BuildValue("(sN)", "send", tp_describe(v));
+    return *result == NULL ? PYGEN_ERROR : PYGEN_NEXT;
+}
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+static int t_getbuffer(PyObject *a, Py_buffer *view, int flags)
+{
+    static char data[] = "probe";
+    return PyBuffer_FillInfo(view, a, data, 5, 1, flags);
+}
+static void t_releasebuffer(PyObject *a, Py_buffer *view) { tp_note("release", a, NULL, NULL, 1); }
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    PyObject *n = PyLong_FromSsize_t((Py_ssize_t)(nargsf & ~PY_VECTORCALL_ARGUMENTS_OFFSET));
+    PyObject *mark = n ? tp_mark("vectorcall", callable, n, kwnames, 3) : NULL;
+    Py_XDECREF(n);
+    return mark;
+}
+static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
+#endif
+
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyException_GetArgs
@@ -4404,6 +4768,2611 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
 }
 #endif
 
+/* PyABIInfo_Check: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyABIInfo_Check
+static PyObject *c_PyABIInfo_Check(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyABIInfo info = _PyABIInfo_DEFAULT;
+    switch (((k % 4) + 4) % 4) {
+    case 1: info.abiinfo_major_version = 2; break;          /* an unknown layout */
+    case 2: info.abi_version = 0x7F000000; break;           /* a future Python's ABI */
+    case 3: info.flags = PyABIInfo_STABLE | PyABIInfo_FREETHREADED; break; /* the other build kind */
+    default: break;
+    }
+    return status_result(PyABIInfo_Check(&info, "probe_types"));
+}
+#endif
+
+/* PyObject_CallFinalizerFromDealloc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyObject_CallFinalizerFromDealloc
+static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
+    return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
+}
+#endif
+
+/* PyObject_ClearWeakRefs: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_ClearWeakRefs
+static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_members, (void *)t_weak_members}, {Py_tp_dealloc, (void *)t_weak_dealloc}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
+    /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
+    return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
+}
+#endif
+
+/* PyObject_GC_Del: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_GC_Del
+static PyObject *c_PyObject_GC_Del(PyObject *args)
+{
+    Py_ssize_t n;
+    if (arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
+    /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
+    return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
+}
+#endif
+
+/* PyObject_GC_Track: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_GC_Track
+static PyObject *c_PyObject_GC_Track(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = _PyObject_GC_New((PyTypeObject *)T);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    ((tp_obj *)o)->value = 0;
+    #pragma weak _PyObject_GC_New
+    PyObject_GC_Track(o);
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* PyObject_GC_UnTrack: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_GC_UnTrack
+static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = _PyObject_GC_New((PyTypeObject *)T);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    ((tp_obj *)o)->value = 0;
+    #pragma weak _PyObject_GC_New
+    #pragma weak PyObject_GC_Track
+    REQUIRE(PyObject_GC_Track);
+    PyObject_GC_Track(o);
+    PyObject_GC_UnTrack(o);
+    PyObject_GC_UnTrack(o); /* untracking twice is allowed */
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* PyObject_GenericGetDict: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyObject_GenericGetDict
+static PyObject *c_PyObject_GenericGetDict(PyObject *args)
+{
+    return new_result(PyObject_GenericGetDict(ARG(0), NULL));
+}
+#endif
+
+/* PyObject_GenericSetAttr: status(O, O, Z) (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_GenericSetAttr
+static PyObject *c_PyObject_GenericSetAttr(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = status_result((PyObject_GenericSetAttr)(ARG(0), ARG(1), (ARG(2) == Py_None ? NULL : ARG(2))));
+    return result;
+}
+#endif
+
+/* PyObject_GenericSetDict: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyObject_GenericSetDict
+static PyObject *c_PyObject_GenericSetDict(PyObject *args)
+{
+    return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
+}
+#endif
+
+/* PyObject_GetTypeData: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+#pragma weak PyObject_GetTypeData
+static PyObject *c_PyObject_GetTypeData(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    static const char *const base_names[] = {"object", "Exception", "dict", "list"};
+    PyObject *base = builtin(base_names[((k % 4) + 4) % 4]);
+    if (base == NULL)
+        return NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.X", -24, 0, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *T = tp_make_spec(&spec, base);
+    Py_DECREF(base);
+    if (T == NULL)
+        return NULL;
+    PyObject *o = PyObject_CallObject(T, NULL), *result = NULL;
+    if (o != NULL) {
+        char *data = PyObject_GetTypeData(o, (PyTypeObject *)T);
+        result = data ? Py_BuildValue("(nN)", (Py_ssize_t)(data - (char *)o), PyObject_GetAttrString(T, "__basicsize__")) : NULL;
+        Py_DECREF(o);
+    }
+    Py_DECREF(T);
+    return result;
+}
+#endif
+
+/* PyObject_GetTypeData_DuringGC: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyObject_GetTypeData_DuringGC
+static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    static const char *const base_names[] = {"object", "Exception", "dict", "list"};
+    PyObject *base = builtin(base_names[((k % 4) + 4) % 4]);
+    if (base == NULL)
+        return NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.X", -24, 0, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *T = tp_make_spec(&spec, base);
+    Py_DECREF(base);
+    if (T == NULL)
+        return NULL;
+    PyObject *o = PyObject_CallObject(T, NULL), *result = NULL;
+    if (o != NULL) {
+        char *data = PyObject_GetTypeData_DuringGC(o, (PyTypeObject *)T);
+        result = data ? Py_BuildValue("(nN)", (Py_ssize_t)(data - (char *)o), PyObject_GetAttrString(T, "__basicsize__")) : contract("NULL");
+        Py_DECREF(o);
+    }
+    Py_DECREF(T);
+    return result;
+}
+#endif
+
+/* PyObject_Init: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_Init
+static PyObject *c_PyObject_Init(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = PyObject_Init(tp_zeroed(sizeof(tp_obj)), (PyTypeObject *)T);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    ((tp_obj *)o)->value = 0;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* PyObject_InitVar: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_InitVar
+static PyObject *c_PyObject_InitVar(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = (PyObject *)PyObject_InitVar((PyVarObject *)tp_zeroed(sizeof(tp_obj) + 8 * n), (PyTypeObject *)T, n);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* PyTypeObject: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyTypeObject(PyObject *args)
+{
+    PyTypeObject *type = Py_TYPE(ARG(0));
+    Py_INCREF(type);
+    return (PyObject *)type;
+}
+#endif
+
+/* PyType_ClearCache: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_ClearCache
+static PyObject *c_PyType_ClearCache(PyObject *args)
+{
+    PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
+    if (type == NULL || name == NULL)
+        goto done;
+    if ((C = PyObject_CallFunction(type, "s(){sO}", "C", "x", ARG(0))) == NULL || (before = PyObject_GetAttr(C, name)) == NULL)
+        goto done;
+    unsigned int tag = PyType_ClearCache();
+    (void)tag;
+    result = Py_BuildValue("(ON)", before, PyObject_GetAttr(C, name));
+    done:
+    Py_XDECREF(type);
+    Py_XDECREF(C);
+    Py_XDECREF(before);
+    Py_XDECREF(name);
+    return result;
+}
+#endif
+
+/* PyType_Freeze: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030E0000)
+#pragma weak PyType_Freeze
+static PyObject *c_PyType_Freeze(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.Z", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyObject *T = tp_make_spec(&spec, NULL);
+    if (T == NULL)
+        return NULL;
+    PyObject *target = T;
+    if (k % 2) {
+        /* A subclass of a base that is not frozen cannot be frozen. */
+        PyType_Spec sub = {"probe_types.Y", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+        target = tp_make_spec(&sub, T);
+        if (target == NULL) {
+            Py_DECREF(T);
+            return NULL;
+        }
+    }
+    int status = PyType_Freeze((PyTypeObject *)target);
+    PyObject *result = status < 0 ? NULL : tp_run(target == T ? (Py_INCREF(T), T) : target,
+        "lambda T, log: (T.__flags__ & (1 << 8) != 0, __import__('operator').setitem(T.__dict__, 1, 1) if False else None)", NULL);
+    if (status < 0 && target != T)
+        Py_DECREF(target);
+    Py_DECREF(T);
+    return result;
+}
+#endif
+
+/* PyType_FromMetaclass: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+#pragma weak PyType_FromMetaclass
+static PyObject *c_PyType_FromMetaclass(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    int with = PyObject_IsTrue(ARG(1));
+    PyObject *type = builtin("type"), *meta = NULL, *m = NULL, *T = NULL;
+    if (type == NULL)
+        return NULL;
+    k = ((k % 3) + 3) % 3;
+    if (k == 2)
+        meta = PyObject_CallFunction(type, "s(O){}", "Meta", type);
+    else if (k == 1) {
+        meta = type;
+        Py_INCREF(meta);
+    }
+    if ((k == 2 && meta == NULL) || (with && (m = tp_module(7)) == NULL))
+        goto done;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.F", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    T = PyType_FromMetaclass((PyTypeObject *)meta, m, &spec, NULL);
+    done:
+    Py_XDECREF(meta);
+    Py_XDECREF(m);
+    Py_DECREF(type);
+    return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
+}
+#endif
+
+/* PyType_FromModuleAndSpec: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyType_FromModuleAndSpec
+static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
+{
+    long long state;
+    if (arg_llong(args, 0, &state) < 0)
+        return NULL;
+    int with = PyObject_IsTrue(ARG(1));
+    PyObject *m = with ? tp_module((long)state) : NULL;
+    if (with && m == NULL)
+        return NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_GetModule);
+    REQUIRE(PyType_GetModuleState);
+    PyObject *T = PyType_FromModuleAndSpec(m, &spec, NULL);
+    PyObject *result = NULL;
+    if (T != NULL) {
+        PyObject *got = PyType_GetModule((PyTypeObject *)T);
+        void *st = got ? PyType_GetModuleState((PyTypeObject *)T) : NULL;
+        result = st ? Py_BuildValue("(Nl)", PyBool_FromLong(got == m), *(long *)st) : NULL;
+        Py_DECREF(T);
+    }
+    Py_XDECREF(m);
+    return result;
+}
+#endif
+
+/* PyType_FromSlots: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyType_FromSlots
+static PyObject *c_PyType_FromSlots(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj)),
+        PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | (k % 2 ? Py_TPFLAGS_BASETYPE : 0)),
+        PySlot_FUNC(Py_nb_add, t_binary),
+        PySlot_END,
+    };
+    return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
+}
+#endif
+
+/* PyType_FromSpec: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_FromSpec
+static PyObject *c_PyType_FromSpec(PyObject *args)
+{
+    static const char *const names[] = {"probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"};
+    Py_ssize_t i;
+    if (arg_ssize(args, 0, &i) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_doc, (void *)"probe doc"}, {Py_nb_add, (void *)t_binary}, {0, NULL}};
+    PyType_Spec spec = {names[i % 5], (int)(sizeof(tp_obj) + 8 * (i % 3)), (int)(8 * (i % 2)),
+                        Py_TPFLAGS_DEFAULT | (i % 2 ? 0 : Py_TPFLAGS_BASETYPE), slots};
+    REQUIRE(PyType_FromSpec);
+    return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
+                  "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
+}
+#endif
+
+/* PyType_FromSpecWithBases: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak PyType_FromSpecWithBases
+static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
+{
+    int k;
+    PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL};
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    k = (k + 10) % 7;
+    PyType_Slot slots[] = {{0, NULL}};
+    made[0] = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL);
+    made[1] = tp_make("probe_types.Q", 0, Py_TPFLAGS_DEFAULT, slots, NULL);
+    made[2] = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL);
+    if (made[0] == NULL || made[1] == NULL || made[2] == NULL)
+        goto done;
+    PyObject *object = builtin("object");
+    if (object == NULL)
+        goto done;
+    switch (k) {
+    case 0: bases = NULL; break;
+    case 1: bases = object; Py_INCREF(bases); break;
+    case 2: bases = Py_BuildValue("(O)", object); break;
+    case 3: bases = made[0]; Py_INCREF(bases); break;
+    case 4: bases = Py_BuildValue("(OO)", made[0], made[2]); break;
+    case 5: bases = made[1]; Py_INCREF(bases); break;
+    default: bases = Py_BuildValue("(O)", made[1]); break;
+    }
+    Py_DECREF(object);
+    PyType_Spec spec = {"probe_types.T", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromSpecWithBases);
+    PyObject *T = PyType_FromSpecWithBases(&spec, bases ? bases : NULL);
+    Py_XDECREF(bases);
+    for (int n = 0; n < 3; n++)
+        Py_DECREF(made[n]);
+    return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
+    done:
+    for (int n = 0; n < 3; n++)
+        Py_XDECREF(made[n]);
+    return NULL;
+}
+#endif
+
+/* PyType_GenericAlloc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_GenericAlloc
+static PyObject *c_PyType_GenericAlloc(PyObject *args)
+{
+    Py_ssize_t n;
+    if (arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    int gc = PyObject_IsTrue(ARG(1));
+    PyType_Slot gcslots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}}, none[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.V", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT | (gc ? Py_TPFLAGS_HAVE_GC : 0), gc ? gcslots : none};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    PyObject *o = PyType_GenericAlloc((PyTypeObject *)T, n);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t size = Py_SIZE(o);
+    long zero = ((tp_obj *)o)->ref == NULL;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
+}
+#endif
+
+/* PyType_GenericNew: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_GenericNew
+static PyObject *c_PyType_GenericNew(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.N", (int)sizeof(tp_obj), 0, slots, NULL);
+    if (T == NULL)
+        return NULL;
+    PyObject *o = PyType_GenericNew((PyTypeObject *)T, ARG(0), NULL);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r;
+}
+#endif
+
+/* PyType_GetBaseByToken: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030E0000)
+#pragma weak PyType_GetBaseByToken
+static PyObject *c_PyType_GetBaseByToken(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    k = ((k % 4) + 4) % 4;
+    PyType_Slot slots[] = {{Py_tp_token, Py_TP_USE_SPEC}, {0, NULL}};
+    PyObject *T = tp_make_spec(&tp_token_spec, NULL), *S = NULL, *O = NULL, *I = builtin("int");
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots + 1}, other = {"probe_types.O", 0, 0, Py_TPFLAGS_DEFAULT, slots + 1};
+    PyObject *result = NULL;
+    if (T == NULL || I == NULL || (S = tp_make_spec(&sub, T)) == NULL || (O = tp_make_spec(&other, NULL)) == NULL)
+        goto done;
+    PyObject *cases[] = {T, S, O, I};
+    PyTypeObject *found = (PyTypeObject *)I; /* overwritten */
+    int rc = PyType_GetBaseByToken((PyTypeObject *)cases[k], (void *)&tp_token_spec, &found);
+    if (rc < 0)
+        goto done;
+    result = Py_BuildValue("(iN)", rc, found == NULL ? new_none() : PyBool_FromLong((PyObject *)found == T));
+    Py_XDECREF(found);
+    done:
+    Py_XDECREF(T);
+    Py_XDECREF(S);
+    Py_XDECREF(O);
+    Py_XDECREF(I);
+    return result;
+}
+#endif
+
+/* PyType_GetBaseByToken_DuringGC: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyType_GetBaseByToken_DuringGC
+static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    k = ((k % 4) + 4) % 4;
+    PyType_Slot slots[] = {{Py_tp_token, Py_TP_USE_SPEC}, {0, NULL}};
+    PyObject *T = tp_make_spec(&tp_token_spec, NULL), *S = NULL, *O = NULL, *I = builtin("int");
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots + 1}, other = {"probe_types.O", 0, 0, Py_TPFLAGS_DEFAULT, slots + 1};
+    PyObject *result = NULL;
+    if (T == NULL || I == NULL || (S = tp_make_spec(&sub, T)) == NULL || (O = tp_make_spec(&other, NULL)) == NULL)
+        goto done;
+    PyObject *cases[] = {T, S, O, I};
+    PyTypeObject *found = (PyTypeObject *)I; /* overwritten */
+    int rc = PyType_GetBaseByToken_DuringGC((PyTypeObject *)cases[k], (void *)&tp_token_spec, &found);
+    if (rc < 0)
+        goto done;
+    result = Py_BuildValue("(iN)", rc, found == NULL ? new_none() : PyBool_FromLong((PyObject *)found == T));
+    done:
+    Py_XDECREF(T);
+    Py_XDECREF(S);
+    Py_XDECREF(O);
+    Py_XDECREF(I);
+    return result;
+}
+#endif
+
+/* PyType_GetFlags: ulong!(T) (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_GetFlags
+static PyObject *c_PyType_GetFlags(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = unsigned_value_result((unsigned long long)(PyType_GetFlags)((PyTypeObject *)ARG(0)));
+    return result;
+}
+#endif
+
+/* PyType_GetFullyQualifiedName: new(T) (types.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyType_GetFullyQualifiedName
+static PyObject *c_PyType_GetFullyQualifiedName(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyType_GetFullyQualifiedName)((PyTypeObject *)ARG(0)));
+    return result;
+}
+#endif
+
+/* PyType_GetModule: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyType_GetModule
+static PyObject *c_PyType_GetModule(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromModuleAndSpec);
+    if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
+        goto done;
+    if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
+        goto done;
+    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+    if (other == NULL)
+        goto done;
+    PyObject *intt = builtin("int");
+    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+    PyTypeObject *type = cases[((k % 4) + 4) % 4];
+    PyObject *result = borrowed_is(PyType_GetModule(type), m);
+    Py_XDECREF(intt);
+    Py_DECREF(other);
+    Py_DECREF(S);
+    Py_DECREF(bases);
+    Py_DECREF(T);
+    Py_DECREF(m);
+    return result;
+    done:
+    Py_XDECREF(S);
+    Py_XDECREF(bases);
+    Py_XDECREF(T);
+    Py_XDECREF(m);
+    return NULL;
+}
+#endif
+
+/* PyType_GetModuleByDef: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyType_GetModuleByDef
+static PyObject *c_PyType_GetModuleByDef(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromModuleAndSpec);
+    if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
+        goto done;
+    if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
+        goto done;
+    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+    if (other == NULL)
+        goto done;
+    PyObject *intt = builtin("int");
+    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+    PyTypeObject *type = cases[((k % 4) + 4) % 4];
+    PyObject *result = borrowed_is(PyType_GetModuleByDef(type, &tp_moddef), m);
+    Py_XDECREF(intt);
+    Py_DECREF(other);
+    Py_DECREF(S);
+    Py_DECREF(bases);
+    Py_DECREF(T);
+    Py_DECREF(m);
+    return result;
+    done:
+    Py_XDECREF(S);
+    Py_XDECREF(bases);
+    Py_XDECREF(T);
+    Py_XDECREF(m);
+    return NULL;
+}
+#endif
+
+/* PyType_GetModuleByToken: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyType_GetModuleByToken
+static PyObject *c_PyType_GetModuleByToken(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromModuleAndSpec);
+    if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
+        goto done;
+    if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
+        goto done;
+    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+    if (other == NULL)
+        goto done;
+    PyObject *intt = builtin("int");
+    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+    PyTypeObject *type = cases[((k % 4) + 4) % 4];
+    PyObject *result = new_is(PyType_GetModuleByToken(type, &tp_moddef), m);
+    Py_XDECREF(intt);
+    Py_DECREF(other);
+    Py_DECREF(S);
+    Py_DECREF(bases);
+    Py_DECREF(T);
+    Py_DECREF(m);
+    return result;
+    done:
+    Py_XDECREF(S);
+    Py_XDECREF(bases);
+    Py_XDECREF(T);
+    Py_XDECREF(m);
+    return NULL;
+}
+#endif
+
+/* PyType_GetModuleByToken_DuringGC: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyType_GetModuleByToken_DuringGC
+static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromModuleAndSpec);
+    if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
+        goto done;
+    if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
+        goto done;
+    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+    if (other == NULL)
+        goto done;
+    PyObject *intt = builtin("int");
+    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+    PyTypeObject *type = cases[((k % 4) + 4) % 4];
+    PyObject *result = optional_is(PyType_GetModuleByToken_DuringGC(type, &tp_moddef), m);
+    Py_XDECREF(intt);
+    Py_DECREF(other);
+    Py_DECREF(S);
+    Py_DECREF(bases);
+    Py_DECREF(T);
+    Py_DECREF(m);
+    return result;
+    done:
+    Py_XDECREF(S);
+    Py_XDECREF(bases);
+    Py_XDECREF(T);
+    Py_XDECREF(m);
+    return NULL;
+}
+#endif
+
+/* PyType_GetModuleName: new(T) (types.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyType_GetModuleName
+static PyObject *c_PyType_GetModuleName(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyType_GetModuleName)((PyTypeObject *)ARG(0)));
+    return result;
+}
+#endif
+
+/* PyType_GetModuleState: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyType_GetModuleState
+static PyObject *c_PyType_GetModuleState(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromModuleAndSpec);
+    if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
+        goto done;
+    if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
+        goto done;
+    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+    if (other == NULL)
+        goto done;
+    PyObject *intt = builtin("int");
+    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+    PyTypeObject *type = cases[((k % 4) + 4) % 4];
+    PyObject *result = state_of(PyType_GetModuleState(type));
+    Py_XDECREF(intt);
+    Py_DECREF(other);
+    Py_DECREF(S);
+    Py_DECREF(bases);
+    Py_DECREF(T);
+    Py_DECREF(m);
+    return result;
+    done:
+    Py_XDECREF(S);
+    Py_XDECREF(bases);
+    Py_XDECREF(T);
+    Py_XDECREF(m);
+    return NULL;
+}
+#endif
+
+/* PyType_GetModuleState_DuringGC: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyType_GetModuleState_DuringGC
+static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromModuleAndSpec);
+    if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
+        goto done;
+    if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
+        goto done;
+    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+    if (other == NULL)
+        goto done;
+    PyObject *intt = builtin("int");
+    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+    PyTypeObject *type = cases[((k % 4) + 4) % 4];
+    PyObject *result = optional_state(PyType_GetModuleState_DuringGC(type));
+    Py_XDECREF(intt);
+    Py_DECREF(other);
+    Py_DECREF(S);
+    Py_DECREF(bases);
+    Py_DECREF(T);
+    Py_DECREF(m);
+    return result;
+    done:
+    Py_XDECREF(S);
+    Py_XDECREF(bases);
+    Py_XDECREF(T);
+    Py_XDECREF(m);
+    return NULL;
+}
+#endif
+
+/* PyType_GetModule_DuringGC: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyType_GetModule_DuringGC
+static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromModuleAndSpec);
+    if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
+        goto done;
+    if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
+        goto done;
+    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+    if (other == NULL)
+        goto done;
+    PyObject *intt = builtin("int");
+    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+    PyTypeObject *type = cases[((k % 4) + 4) % 4];
+    PyObject *result = optional_is(PyType_GetModule_DuringGC(type), m);
+    Py_XDECREF(intt);
+    Py_DECREF(other);
+    Py_DECREF(S);
+    Py_DECREF(bases);
+    Py_DECREF(T);
+    Py_DECREF(m);
+    return result;
+    done:
+    Py_XDECREF(S);
+    Py_XDECREF(bases);
+    Py_XDECREF(T);
+    Py_XDECREF(m);
+    return NULL;
+}
+#endif
+
+/* PyType_GetName: new(T) (types.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyType_GetName
+static PyObject *c_PyType_GetName(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyType_GetName)((PyTypeObject *)ARG(0)));
+    return result;
+}
+#endif
+
+/* PyType_GetQualName: new(T) (types.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyType_GetQualName
+static PyObject *c_PyType_GetQualName(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyType_GetQualName)((PyTypeObject *)ARG(0)));
+    return result;
+}
+#endif
+
+/* PyType_GetSlot: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03040000)
+#pragma weak PyType_GetSlot
+static PyObject *c_PyType_GetSlot(PyObject *args)
+{
+    static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
+    Py_ssize_t i;
+    if (arg_ssize(args, 0, &i) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_nb_add, (void *)t_binary}, {Py_tp_repr, (void *)t_repr}, {Py_tp_hash, (void *)t_hash}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
+    if (T == NULL)
+        return NULL;
+    void *got = PyType_GetSlot((PyTypeObject *)T, ids[i % 24]);
+    Py_DECREF(T);
+    if (got == NULL)
+        return PyErr_Occurred() ? NULL : new_none();
+    if (PyErr_Occurred())
+        return contract("a result with an exception set");
+    return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
+}
+#endif
+
+/* PyType_GetTypeDataSize: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+#pragma weak PyType_GetTypeDataSize
+static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
+{
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    static const char *const base_names[] = {"object", "Exception", "dict", "list"};
+    PyObject *base = builtin(base_names[((k % 4) + 4) % 4]);
+    if (base == NULL)
+        return NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.X", -24, 0, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *T = tp_make_spec(&spec, base);
+    Py_DECREF(base);
+    if (T == NULL)
+        return NULL;
+    PyObject *o = PyObject_CallObject(T, NULL), *result = NULL;
+    if (o != NULL) {
+        Py_ssize_t size = PyType_GetTypeDataSize((PyTypeObject *)T);
+        result = Py_BuildValue("(nN)", size, PyObject_GetAttrString(T, "__basicsize__"));
+        Py_DECREF(o);
+    }
+    Py_DECREF(T);
+    return result;
+}
+#endif
+
+/* PyType_IsSubtype: flag(T, T) (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_IsSubtype
+static PyObject *c_PyType_IsSubtype(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = flag_result((PyType_IsSubtype)((PyTypeObject *)ARG(0), (PyTypeObject *)ARG(1)));
+    return result;
+}
+#endif
+
+/* PyType_Modified: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_Modified
+static PyObject *c_PyType_Modified(PyObject *args)
+{
+    PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
+    if (type == NULL || name == NULL)
+        goto done;
+    if ((C = PyObject_CallFunction(type, "s(){sO}", "C", "x", ARG(0))) == NULL || (before = PyObject_GetAttr(C, name)) == NULL)
+        goto done;
+    PyType_Modified((PyTypeObject *)C);
+    result = Py_BuildValue("(ON)", before, PyObject_GetAttr(C, name));
+    done:
+    Py_XDECREF(type);
+    Py_XDECREF(C);
+    Py_XDECREF(before);
+    Py_XDECREF(name);
+    return result;
+}
+#endif
+
+/* PyType_Ready: status(T) (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyType_Ready
+static PyObject *c_PyType_Ready(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = status_result((PyType_Ready)((PyTypeObject *)ARG(0)));
+    return result;
+}
+#endif
+
+/* PyType_Slot: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyType_Slot(PyObject *args)
+{
+    PyType_Slot slots[2];
+    slots[0].slot = Py_nb_add;
+    slots[0].pfunc = (void *)t_binary;
+    slots[1].slot = 0;
+    slots[1].pfunc = NULL;
+    return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
+}
+#endif
+
+/* PyType_Spec: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyType_Spec(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_doc, (void *)"spec doc"}, {0, NULL}};
+    PyType_Spec spec;
+    memset(&spec, 0xA5, sizeof spec);
+    spec.name = "probe_types.Spec";
+    spec.basicsize = (int)sizeof(tp_obj);
+    spec.itemsize = 8;
+    spec.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
+    spec.slots = slots;
+    REQUIRE(PyType_FromSpec);
+    return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
+}
+#endif
+
+/* Py_GetConstant: new(I) (types.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak Py_GetConstant
+static PyObject *c_Py_GetConstant(PyObject *args)
+{
+    PyObject *result = NULL;
+    unsigned long long a0;
+    if (arg_ullong(args, 0, &a0) < 0)
+        goto done;
+    if (!(a0 <= UINT32_MAX)) {
+        arg_out_of_range();
+        goto done;
+    }
+    result = new_result((Py_GetConstant)((unsigned int)a0));
+done:
+    return result;
+}
+#endif
+
+/* Py_GetConstantBorrowed: borrowed(I) (types.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak Py_GetConstantBorrowed
+static PyObject *c_Py_GetConstantBorrowed(PyObject *args)
+{
+    PyObject *result = NULL;
+    unsigned long long a0;
+    if (arg_ullong(args, 0, &a0) < 0)
+        goto done;
+    if (!(a0 <= UINT32_MAX)) {
+        arg_out_of_range();
+        goto done;
+    }
+    result = borrowed_result((Py_GetConstantBorrowed)((unsigned int)a0));
+done:
+    return result;
+}
+#endif
+
+/* Py_SET_SIZE: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak Py_SET_SIZE
+static PyObject *c_Py_SET_SIZE(PyObject *args)
+{
+    Py_ssize_t n;
+    if (arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.V", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *T = tp_make_spec(&spec, NULL), *o = T ? PyType_GenericAlloc((PyTypeObject *)T, 40) : NULL;
+    Py_XDECREF(T);
+    if (o == NULL)
+        return NULL;
+    Py_SET_SIZE((PyVarObject *)o, n);
+    Py_ssize_t got = Py_SIZE(o);
+    Py_SET_SIZE((PyVarObject *)o, 40);
+    Py_DECREF(o);
+    return Py_BuildValue("n", got);
+}
+#endif
+
+/* Py_TPFLAGS_BASETYPE: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
+{
+    PyType_Slot slots[] = {{0, NULL}};
+    PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
+    return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
+}
+#endif
+
+/* Py_TPFLAGS_DEFAULT: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
+{
+    PyType_Slot slots[] = {{0, NULL}};
+    PyObject *rest = Py_BuildValue("(k)", (unsigned long)Py_TPFLAGS_DEFAULT);
+    PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r;
+}
+#endif
+
+/* Py_TPFLAGS_HAVE_GC: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
+    PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
+    return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
+}
+#endif
+
+/* Py_TPFLAGS_HAVE_VECTORCALL: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_members, (void *)t_vectorcall_members}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
+    PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL;
+    if (o == NULL) {
+        Py_XDECREF(T);
+        return NULL;
+    }
+    vectorcallfunc f = t_vectorcall;
+    memcpy(&((tp_obj *)o)->ref, &f, sizeof f);
+    PyObject *rest = Py_BuildValue("(NO)", o, ARG(0));
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
+}
+#endif
+
+/* Py_TPFLAGS_ITEMS_AT_END: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
+{
+    PyType_Slot slots[] = {{0, NULL}};
+    PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
+    return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
+}
+#endif
+
+/* Py_TP_USE_SPEC: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030E0000)
+static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
+{
+    PyObject *T = tp_make_spec(&tp_token_spec, NULL);
+    if (T == NULL)
+        return NULL;
+    PyTypeObject *found = NULL;
+    int rc = PyType_GetBaseByToken((PyTypeObject *)T, &tp_token_spec, &found);
+    PyObject *result = rc < 0 ? NULL : Py_BuildValue("(iNN)", rc, PyBool_FromLong((PyObject *)found == T), PyBool_FromLong(Py_TP_USE_SPEC == NULL));
+    Py_XDECREF(found);
+    Py_DECREF(T);
+    return result;
+}
+#endif
+
+/* Py_am_aiter: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_am_aiter(PyObject *args)
+{
+    return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
+}
+#endif
+
+/* Py_am_anext: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_am_anext(PyObject *args)
+{
+    return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
+}
+#endif
+
+/* Py_am_await: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_am_await(PyObject *args)
+{
+    return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
+}
+#endif
+
+/* Py_am_send: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+static PyObject *c_Py_am_send(PyObject *args)
+{
+    #pragma weak PyIter_Send
+    REQUIRE(PyIter_Send);
+    PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_am_send, (void *)t_send}, {0, NULL}}, NULL);
+    PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL, *got = NULL, *result = NULL;
+    if (o != NULL) {
+        PySendResult rc = PyIter_Send(o, ARG(0), &got);
+        result = rc == PYGEN_ERROR ? NULL : Py_BuildValue("(iN)", (int)rc, got);
+        Py_DECREF(o);
+    }
+    Py_XDECREF(T);
+    return result;
+}
+#endif
+
+/* Py_bf_getbuffer: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_Py_bf_getbuffer(PyObject *args)
+{
+    return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
+}
+#endif
+
+/* Py_bf_releasebuffer: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+static PyObject *c_Py_bf_releasebuffer(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
+    return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
+}
+#endif
+
+/* Py_mp_ass_subscript: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_mp_ass_subscript(PyObject *args)
+{
+    return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
+}
+#endif
+
+/* Py_mp_length: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_mp_length(PyObject *args)
+{
+    return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
+}
+#endif
+
+/* Py_mp_subscript: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_mp_subscript(PyObject *args)
+{
+    return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
+}
+#endif
+
+/* Py_nb_absolute: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_absolute(PyObject *args)
+{
+    return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
+}
+#endif
+
+/* Py_nb_add: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_add(PyObject *args)
+{
+    return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
+}
+#endif
+
+/* Py_nb_and: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_and(PyObject *args)
+{
+    return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
+}
+#endif
+
+/* Py_nb_bool: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_bool(PyObject *args)
+{
+    return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
+}
+#endif
+
+/* Py_nb_divmod: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_divmod(PyObject *args)
+{
+    return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
+}
+#endif
+
+/* Py_nb_float: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_float(PyObject *args)
+{
+    return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
+}
+#endif
+
+/* Py_nb_floor_divide: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_floor_divide(PyObject *args)
+{
+    return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
+}
+#endif
+
+/* Py_nb_index: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_index(PyObject *args)
+{
+    return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
+}
+#endif
+
+/* Py_nb_inplace_add: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_add(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_and: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_and(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_floor_divide: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_lshift: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_matrix_multiply: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_multiply: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_or: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_or(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_power: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_power(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_remainder: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_rshift: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_subtract: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_true_divide: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
+}
+#endif
+
+/* Py_nb_inplace_xor: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_inplace_xor(PyObject *args)
+{
+    return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
+}
+#endif
+
+/* Py_nb_int: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_int(PyObject *args)
+{
+    return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
+}
+#endif
+
+/* Py_nb_invert: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_invert(PyObject *args)
+{
+    return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
+}
+#endif
+
+/* Py_nb_lshift: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_lshift(PyObject *args)
+{
+    return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
+}
+#endif
+
+/* Py_nb_matrix_multiply: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
+{
+    return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
+}
+#endif
+
+/* Py_nb_multiply: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_multiply(PyObject *args)
+{
+    return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
+}
+#endif
+
+/* Py_nb_negative: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_negative(PyObject *args)
+{
+    return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
+}
+#endif
+
+/* Py_nb_or: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_or(PyObject *args)
+{
+    return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
+}
+#endif
+
+/* Py_nb_positive: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_positive(PyObject *args)
+{
+    return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
+}
+#endif
+
+/* Py_nb_power: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_power(PyObject *args)
+{
+    return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
+}
+#endif
+
+/* Py_nb_remainder: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_remainder(PyObject *args)
+{
+    return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
+}
+#endif
+
+/* Py_nb_rshift: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_rshift(PyObject *args)
+{
+    return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
+}
+#endif
+
+/* Py_nb_subtract: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_subtract(PyObject *args)
+{
+    return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
+}
+#endif
+
+/* Py_nb_true_divide: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_true_divide(PyObject *args)
+{
+    return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
+}
+#endif
+
+/* Py_nb_xor: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_nb_xor(PyObject *args)
+{
+    return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
+}
+#endif
+
+/* Py_slot_end: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_slot_end(PyObject *args)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        {Py_slot_end, 0, {0}, {NULL}},
+        PySlot_FUNC(Py_nb_add, t_binary),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
+    return result;
+}
+#endif
+
+/* Py_slot_invalid: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_slot_invalid(PyObject *args)
+{
+    PySlot bad[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, 0, {0}, {NULL}}, PySlot_END};
+    PySlot optional[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, PySlot_OPTIONAL, {0}, {NULL}}, PySlot_END};
+    PyObject *T = PyType_FromSlots(bad);
+    if (T != NULL) {
+        Py_DECREF(T);
+        return contract("an invalid slot was accepted");
+    }
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *result = Py_BuildValue("(ON)", type, tp_run(PyType_FromSlots(optional), "lambda T, log: T.__name__", NULL));
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return result;
+}
+#endif
+
+/* Py_slot_subslots: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_slot_subslots(PyObject *args)
+{
+    static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_DATA(Py_slot_subslots, nested),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
+    return result;
+}
+#endif
+
+/* Py_sq_ass_item: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_ass_item(PyObject *args)
+{
+    return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
+}
+#endif
+
+/* Py_sq_concat: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_concat(PyObject *args)
+{
+    return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
+}
+#endif
+
+/* Py_sq_contains: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_contains(PyObject *args)
+{
+    return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
+}
+#endif
+
+/* Py_sq_inplace_concat: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_inplace_concat(PyObject *args)
+{
+    return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
+}
+#endif
+
+/* Py_sq_inplace_repeat: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
+{
+    return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
+}
+#endif
+
+/* Py_sq_item: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_item(PyObject *args)
+{
+    return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
+}
+#endif
+
+/* Py_sq_length: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_length(PyObject *args)
+{
+    return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
+}
+#endif
+
+/* Py_sq_repeat: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_sq_repeat(PyObject *args)
+{
+    return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
+}
+#endif
+
+/* Py_tp_alloc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_alloc(PyObject *args)
+{
+    return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
+}
+#endif
+
+/* Py_tp_base: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_base(PyObject *args)
+{
+    PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
+    if (P == NULL)
+        return NULL;
+    PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_base, P}, {0, NULL}}, NULL);
+    Py_DECREF(P);
+    return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
+}
+#endif
+
+/* Py_tp_bases: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_bases(PyObject *args)
+{
+    PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
+    PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
+    PyObject *bases = P && R ? Py_BuildValue("(OO)", P, R) : NULL;
+    Py_XDECREF(P);
+    Py_XDECREF(R);
+    if (bases == NULL)
+        return NULL;
+    PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_bases, bases}, {0, NULL}}, NULL);
+    Py_DECREF(bases);
+    return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
+}
+#endif
+
+/* Py_tp_basicsize: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_basicsize(PyObject *args)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj) + 8),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
+    return result;
+}
+#endif
+
+/* Py_tp_call: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_call(PyObject *args)
+{
+    return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
+}
+#endif
+
+/* Py_tp_clear: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_clear(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
+    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
+}
+#endif
+
+/* Py_tp_dealloc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_dealloc(PyObject *args)
+{
+    return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
+}
+#endif
+
+/* Py_tp_del: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_del(PyObject *args)
+{
+    return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
+}
+#endif
+
+/* Py_tp_descr_get: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_descr_get(PyObject *args)
+{
+    return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
+}
+#endif
+
+/* Py_tp_descr_set: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_descr_set(PyObject *args)
+{
+    return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
+}
+#endif
+
+/* Py_tp_doc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_doc(PyObject *args)
+{
+    return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
+}
+#endif
+
+/* Py_tp_extra_basicsize: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_SIZE(Py_tp_extra_basicsize, 24),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
+    return result;
+}
+#endif
+
+/* Py_tp_finalize: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_tp_finalize(PyObject *args)
+{
+    return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
+}
+#endif
+
+/* Py_tp_flags: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_flags(PyObject *args)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
+    return result;
+}
+#endif
+
+/* Py_tp_free: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_free(PyObject *args)
+{
+    return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
+}
+#endif
+
+/* Py_tp_getattr: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_getattr(PyObject *args)
+{
+    return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
+}
+#endif
+
+/* Py_tp_getattro: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_getattro(PyObject *args)
+{
+    return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
+}
+#endif
+
+/* Py_tp_getset: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_getset(PyObject *args)
+{
+    return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
+}
+#endif
+
+/* Py_tp_hash: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_hash(PyObject *args)
+{
+    return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
+}
+#endif
+
+/* Py_tp_init: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_init(PyObject *args)
+{
+    return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
+}
+#endif
+
+/* Py_tp_is_gc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_is_gc(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
+    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
+}
+#endif
+
+/* Py_tp_itemsize: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_itemsize(PyObject *args)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj)),
+        PySlot_SIZE(Py_tp_itemsize, 8),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
+    return result;
+}
+#endif
+
+/* Py_tp_iter: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_iter(PyObject *args)
+{
+    return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
+}
+#endif
+
+/* Py_tp_iternext: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_iternext(PyObject *args)
+{
+    return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
+}
+#endif
+
+/* Py_tp_members: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_members(PyObject *args)
+{
+    return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
+}
+#endif
+
+/* Py_tp_metaclass: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_metaclass(PyObject *args)
+{
+    PyObject *type = builtin("type"), *meta = type ? PyObject_CallFunction(type, "s(O){}", "Meta", type) : NULL;
+    Py_XDECREF(type);
+    if (meta == NULL)
+        return NULL;
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_DATA(Py_tp_metaclass, meta),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
+    Py_DECREF(meta);
+    return result;
+}
+#endif
+
+/* Py_tp_methods: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_methods(PyObject *args)
+{
+    return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
+}
+#endif
+
+/* Py_tp_module: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_module(PyObject *args)
+{
+    static PyObject *m; /* one module for every call, kept */
+    if (m == NULL && (m = tp_module(3)) == NULL)
+        return NULL;
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_DATA(Py_tp_module, m),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
+    return result;
+}
+#endif
+
+/* Py_tp_name: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_name(PyObject *args)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "a.b.N"),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
+    return result;
+}
+#endif
+
+/* Py_tp_new: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_new(PyObject *args)
+{
+    return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
+}
+#endif
+
+/* Py_tp_repr: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_repr(PyObject *args)
+{
+    return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
+}
+#endif
+
+/* Py_tp_richcompare: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_richcompare(PyObject *args)
+{
+    return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
+}
+#endif
+
+/* Py_tp_setattr: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_setattr(PyObject *args)
+{
+    return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
+}
+#endif
+
+/* Py_tp_setattro: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_setattro(PyObject *args)
+{
+    return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
+}
+#endif
+
+/* Py_tp_slots: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_tp_slots(PyObject *args)
+{
+    static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
+    PySlot slots[] = {
+        PySlot_DATA(Py_tp_name, "probe_types.Z"),
+        PySlot_DATA(Py_tp_slots, nested),
+        PySlot_END,
+    };
+    PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
+    return result;
+}
+#endif
+
+/* Py_tp_str: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_str(PyObject *args)
+{
+    return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
+}
+#endif
+
+/* Py_tp_token: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030E0000)
+static PyObject *c_Py_tp_token(PyObject *args)
+{
+    static const char token = 't';
+    int k;
+    if (arg_int(args, 0, &k) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_token, (void *)&token}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
+    if (T == NULL)
+        return NULL;
+    PyTypeObject *found = NULL;
+    int rc = PyType_GetBaseByToken((PyTypeObject *)T, (void *)(k % 2 ? &token : &token + 1), &found);
+    PyObject *result = rc < 0 ? NULL : Py_BuildValue("(iN)", rc, PyBool_FromLong((PyObject *)found == T));
+    Py_XDECREF(found);
+    Py_DECREF(T);
+    return result;
+}
+#endif
+
+/* Py_tp_traverse: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_tp_traverse(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
+    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
+}
+#endif
+
+/* Py_tp_vectorcall: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030E0000)
+static PyObject *c_Py_tp_vectorcall(PyObject *args)
+{
+    return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
+}
+#endif
+
+/* _PyObject_GC_New: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyObject_GC_New
+static PyObject *c__PyObject_GC_New(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = _PyObject_GC_New((PyTypeObject *)T);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    ((tp_obj *)o)->value = 0;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* _PyObject_GC_NewVar: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyObject_GC_NewVar
+static PyObject *c__PyObject_GC_NewVar(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = (PyObject *)_PyObject_GC_NewVar((PyTypeObject *)T, n);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* _PyObject_GC_Resize: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyObject_GC_Resize
+static PyObject *c__PyObject_GC_Resize(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = (PyObject *)_PyObject_GC_NewVar((PyTypeObject *)T, 3);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    #pragma weak _PyObject_GC_NewVar
+    PyVarObject *resized = _PyObject_GC_Resize((PyVarObject *)o, n);
+    if (resized == NULL) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    o = (PyObject *)resized;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* _PyObject_New: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyObject_New
+static PyObject *c__PyObject_New(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = _PyObject_New((PyTypeObject *)T);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    ((tp_obj *)o)->value = 0;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* _PyObject_NewVar: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyObject_NewVar
+static PyObject *c__PyObject_NewVar(PyObject *args)
+{
+    Py_ssize_t n = 0;
+    if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT, slots};
+    REQUIRE(PyType_FromSpec);
+    PyObject *T = PyType_FromSpec(&spec);
+    if (T == NULL)
+        return NULL;
+    Py_ssize_t before = Py_REFCNT(T);
+    PyObject *o = (PyObject *)_PyObject_NewVar((PyTypeObject *)T, n);
+    if (o == NULL) {
+        Py_DECREF(T);
+        return NULL;
+    }
+    Py_ssize_t gained = Py_REFCNT(T) - before;
+    if (gained == 0)
+        Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
+    ((tp_obj *)o)->ref = NULL;
+    PyObject *rest = Py_BuildValue("(N)", o);
+    PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
+    Py_XDECREF(rest);
+    return r ? Py_BuildValue("(nN)", gained, r) : NULL;
+}
+#endif
+
+/* _Py_Dealloc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _Py_Dealloc
+static PyObject *c__Py_Dealloc(PyObject *args)
+{
+    PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
+    if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL) {
+        Py_XDECREF(T);
+        Py_XDECREF(log);
+        return NULL;
+    }
+    /* Drop the reference the way Py_DECREF accounts for it, then deallocate by hand. */
+    tp_set_refcnt(o, 2);
+    Py_DECREF(o);
+    tp_set_refcnt(o, 0);
+    tp_log = log;
+    _Py_Dealloc(o);
+    tp_log = NULL;
+    Py_DECREF(T);
+    return Py_BuildValue("N", log);
+}
+#endif
+
+/* _Py_DecRef: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak _Py_DecRef
+static PyObject *c__Py_DecRef(PyObject *args)
+{
+    Py_ssize_t n;
+    if (arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
+    if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_INCREF(o);
+    Py_ssize_t before = Py_REFCNT(o);
+    tp_log = log;
+    for (Py_ssize_t i = 0; i <= n; i++)
+        _Py_DecRef(o); /* the last one deallocates */
+    tp_log = NULL;
+    PyObject *result = Py_BuildValue("(nO)", before, log);
+    Py_DECREF(T);
+    Py_DECREF(log);
+    return result;
+    done:
+    Py_XDECREF(T);
+    Py_XDECREF(log);
+    return NULL;
+}
+#endif
+
+/* _Py_IncRef: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak _Py_IncRef
+static PyObject *c__Py_IncRef(PyObject *args)
+{
+    Py_ssize_t before = Py_REFCNT(ARG(0));
+    _Py_IncRef(ARG(0));
+    Py_ssize_t after = Py_REFCNT(ARG(0));
+    Py_DECREF(ARG(0));
+    return Py_BuildValue("n", after - before);
+}
+#endif
+
+/* _Py_SetRefcnt: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak _Py_SetRefcnt
+static PyObject *c__Py_SetRefcnt(PyObject *args)
+{
+    Py_ssize_t n;
+    if (arg_ssize(args, 0, &n) < 0)
+        return NULL;
+    PyObject *o = PyList_New(0);
+    if (o == NULL)
+        return NULL;
+    _Py_SetRefcnt(o, n + 1);
+    Py_ssize_t set = Py_REFCNT(o);
+    _Py_SetRefcnt(o, 1);
+    Py_DECREF(o);
+    return Py_BuildValue("n", set);
+}
+#endif
+
+/* allocfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_allocfunc(PyObject *args)
+{
+    allocfunc f = t_alloc;
+    return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
+}
+#endif
+
+/* binaryfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_binaryfunc(PyObject *args)
+{
+    binaryfunc f = t_binary;
+    return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
+}
+#endif
+
+/* descrgetfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_descrgetfunc(PyObject *args)
+{
+    descrgetfunc f = t_descr_get;
+    return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
+}
+#endif
+
+/* descrsetfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_descrsetfunc(PyObject *args)
+{
+    descrsetfunc f = t_descr_set;
+    return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
+}
+#endif
+
+/* destructor: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_destructor(PyObject *args)
+{
+    destructor f = t_dealloc;
+    return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
+}
+#endif
+
+/* getattrfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_getattrfunc(PyObject *args)
+{
+    getattrfunc f = t_getattr;
+    return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
+}
+#endif
+
+/* getattrofunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_getattrofunc(PyObject *args)
+{
+    getattrofunc f = t_binary;
+    return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
+}
+#endif
+
+/* getiterfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_getiterfunc(PyObject *args)
+{
+    getiterfunc f = t_iter;
+    return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
+}
+#endif
+
+/* hashfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_hashfunc(PyObject *args)
+{
+    hashfunc f = t_hash;
+    return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
+}
+#endif
+
+/* initproc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_initproc(PyObject *args)
+{
+    initproc f = t_init;
+    return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
+}
+#endif
+
+/* inquiry: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_inquiry(PyObject *args)
+{
+    inquiry f = t_bool;
+    return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
+}
+#endif
+
+/* iternextfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_iternextfunc(PyObject *args)
+{
+    iternextfunc f = t_unary;
+    return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
+}
+#endif
+
+/* lenfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_lenfunc(PyObject *args)
+{
+    lenfunc f = t_len;
+    return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
+}
+#endif
+
+/* newfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_newfunc(PyObject *args)
+{
+    newfunc f = t_new;
+    return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
+}
+#endif
+
+/* objobjargproc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_objobjargproc(PyObject *args)
+{
+    objobjargproc f = t_objobjarg;
+    return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
+}
+#endif
+
+/* objobjproc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_objobjproc(PyObject *args)
+{
+    objobjproc f = t_objobj;
+    return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
+}
+#endif
+
+/* reprfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_reprfunc(PyObject *args)
+{
+    reprfunc f = t_repr;
+    return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
+}
+#endif
+
+/* richcmpfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_richcmpfunc(PyObject *args)
+{
+    richcmpfunc f = t_richcmp;
+    return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
+}
+#endif
+
+/* setattrfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_setattrfunc(PyObject *args)
+{
+    setattrfunc f = t_setattr;
+    return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
+}
+#endif
+
+/* setattrofunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_setattrofunc(PyObject *args)
+{
+    setattrofunc f = t_objobjarg;
+    return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
+}
+#endif
+
+/* ssizeargfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_ssizeargfunc(PyObject *args)
+{
+    ssizeargfunc f = t_ssizearg;
+    return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
+}
+#endif
+
+/* ssizeobjargproc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_ssizeobjargproc(PyObject *args)
+{
+    ssizeobjargproc f = t_ssizeobjarg;
+    return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
+}
+#endif
+
+/* ssizessizeargfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_ssizessizeargfunc(PyObject *args)
+{
+    ssizessizeargfunc f = t_ssizessizearg;
+    int i, j;
+    if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
+        return NULL;
+    return f(ARG(0), i, j);
+}
+#endif
+
+/* ssizessizeobjargproc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_ssizessizeobjargproc(PyObject *args)
+{
+    ssizessizeobjargproc f = t_ssizessizeobjarg;
+    int i, j;
+    if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
+        return NULL;
+    PyObject *log = PyList_New(0);
+    if (log == NULL)
+        return NULL;
+    tp_log = log;
+    int status = f(ARG(0), i, j, ARG(3));
+    tp_log = NULL;
+    if (status < 0) {
+        Py_DECREF(log);
+        return NULL;
+    }
+    return log;
+}
+#endif
+
+/* ternaryfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_ternaryfunc(PyObject *args)
+{
+    ternaryfunc f = t_ternary;
+    return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
+}
+#endif
+
+/* traverseproc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_traverseproc(PyObject *args)
+{
+    traverseproc f = t_traverse;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
+    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
+}
+#endif
+
+/* unaryfunc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_unaryfunc(PyObject *args)
+{
+    unaryfunc f = t_unary;
+    return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
+}
+#endif
+
+/* visitproc: hand-written body (types.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_visitproc(PyObject *args)
+{
+    visitproc visit = tp_collect;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
+    if (T == NULL || seen == NULL || (o = PyObject_CallObject(T, NULL)) == NULL)
+        goto done;
+    Py_INCREF(ARG(0));
+    ((tp_obj *)o)->ref = ARG(0);
+    traverseproc traverse = (traverseproc)PyType_GetSlot((PyTypeObject *)T, Py_tp_traverse);
+    if (traverse(o, visit, seen) == 0) {
+        result = seen;
+        Py_INCREF(result);
+    }
+    done:
+    Py_XDECREF(o);
+    Py_XDECREF(T);
+    Py_XDECREF(seen);
+    return result;
+}
+#endif
+
 static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x030C0000)
     {"PyException_GetArgs", 1, c_PyException_GetArgs, (const void *)&PyException_GetArgs, "PyException_GetArgs"},
@@ -5064,6 +8033,558 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03030000)
     {"_PyArg_VaParse_SizeT", 2, c__PyArg_VaParse_SizeT, (const void *)&_PyArg_VaParse_SizeT, "_PyArg_VaParse_SizeT"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_Check", 1, c_PyABIInfo_Check, (const void *)&PyABIInfo_Check, "PyABIInfo_Check"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyObject_CallFinalizerFromDealloc", 1, c_PyObject_CallFinalizerFromDealloc, (const void *)&PyObject_CallFinalizerFromDealloc, "PyObject_CallFinalizerFromDealloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_ClearWeakRefs", 0, c_PyObject_ClearWeakRefs, (const void *)&PyObject_ClearWeakRefs, "PyObject_ClearWeakRefs"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_GC_Del", 1, c_PyObject_GC_Del, (const void *)&PyObject_GC_Del, "PyObject_GC_Del"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_GC_Track", 0, c_PyObject_GC_Track, (const void *)&PyObject_GC_Track, "PyObject_GC_Track"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_GC_UnTrack", 0, c_PyObject_GC_UnTrack, (const void *)&PyObject_GC_UnTrack, "PyObject_GC_UnTrack"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyObject_GenericGetDict", 1, c_PyObject_GenericGetDict, (const void *)&PyObject_GenericGetDict, "PyObject_GenericGetDict"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_GenericSetAttr", 3, c_PyObject_GenericSetAttr, (const void *)&PyObject_GenericSetAttr, "PyObject_GenericSetAttr"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyObject_GenericSetDict", 2, c_PyObject_GenericSetDict, (const void *)&PyObject_GenericSetDict, "PyObject_GenericSetDict"},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"PyObject_GetTypeData", 1, c_PyObject_GetTypeData, (const void *)&PyObject_GetTypeData, "PyObject_GetTypeData"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyObject_GetTypeData_DuringGC", 1, c_PyObject_GetTypeData_DuringGC, (const void *)&PyObject_GetTypeData_DuringGC, "PyObject_GetTypeData_DuringGC"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_Init", 0, c_PyObject_Init, (const void *)&PyObject_Init, "PyObject_Init"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_InitVar", 1, c_PyObject_InitVar, (const void *)&PyObject_InitVar, "PyObject_InitVar"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyTypeObject", 1, c_PyTypeObject, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_ClearCache", 1, c_PyType_ClearCache, (const void *)&PyType_ClearCache, "PyType_ClearCache"},
+#endif
+#if LIMITED_AT_LEAST(0x030E0000)
+    {"PyType_Freeze", 1, c_PyType_Freeze, (const void *)&PyType_Freeze, "PyType_Freeze"},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"PyType_FromMetaclass", 2, c_PyType_FromMetaclass, (const void *)&PyType_FromMetaclass, "PyType_FromMetaclass"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyType_FromModuleAndSpec", 2, c_PyType_FromModuleAndSpec, (const void *)&PyType_FromModuleAndSpec, "PyType_FromModuleAndSpec"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyType_FromSlots", 1, c_PyType_FromSlots, (const void *)&PyType_FromSlots, "PyType_FromSlots"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_FromSpec", 1, c_PyType_FromSpec, (const void *)&PyType_FromSpec, "PyType_FromSpec"},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"PyType_FromSpecWithBases", 1, c_PyType_FromSpecWithBases, (const void *)&PyType_FromSpecWithBases, "PyType_FromSpecWithBases"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_GenericAlloc", 2, c_PyType_GenericAlloc, (const void *)&PyType_GenericAlloc, "PyType_GenericAlloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_GenericNew", 1, c_PyType_GenericNew, (const void *)&PyType_GenericNew, "PyType_GenericNew"},
+#endif
+#if LIMITED_AT_LEAST(0x030E0000)
+    {"PyType_GetBaseByToken", 1, c_PyType_GetBaseByToken, (const void *)&PyType_GetBaseByToken, "PyType_GetBaseByToken"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyType_GetBaseByToken_DuringGC", 1, c_PyType_GetBaseByToken_DuringGC, (const void *)&PyType_GetBaseByToken_DuringGC, "PyType_GetBaseByToken_DuringGC"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_GetFlags", 1, c_PyType_GetFlags, (const void *)&PyType_GetFlags, "PyType_GetFlags"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyType_GetFullyQualifiedName", 1, c_PyType_GetFullyQualifiedName, (const void *)&PyType_GetFullyQualifiedName, "PyType_GetFullyQualifiedName"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyType_GetModule", 1, c_PyType_GetModule, (const void *)&PyType_GetModule, "PyType_GetModule"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyType_GetModuleByDef", 1, c_PyType_GetModuleByDef, (const void *)&PyType_GetModuleByDef, "PyType_GetModuleByDef"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyType_GetModuleByToken", 1, c_PyType_GetModuleByToken, (const void *)&PyType_GetModuleByToken, "PyType_GetModuleByToken"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyType_GetModuleByToken_DuringGC", 1, c_PyType_GetModuleByToken_DuringGC, (const void *)&PyType_GetModuleByToken_DuringGC, "PyType_GetModuleByToken_DuringGC"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyType_GetModuleName", 1, c_PyType_GetModuleName, (const void *)&PyType_GetModuleName, "PyType_GetModuleName"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyType_GetModuleState", 1, c_PyType_GetModuleState, (const void *)&PyType_GetModuleState, "PyType_GetModuleState"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyType_GetModuleState_DuringGC", 1, c_PyType_GetModuleState_DuringGC, (const void *)&PyType_GetModuleState_DuringGC, "PyType_GetModuleState_DuringGC"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyType_GetModule_DuringGC", 1, c_PyType_GetModule_DuringGC, (const void *)&PyType_GetModule_DuringGC, "PyType_GetModule_DuringGC"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyType_GetName", 1, c_PyType_GetName, (const void *)&PyType_GetName, "PyType_GetName"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyType_GetQualName", 1, c_PyType_GetQualName, (const void *)&PyType_GetQualName, "PyType_GetQualName"},
+#endif
+#if LIMITED_AT_LEAST(0x03040000)
+    {"PyType_GetSlot", 1, c_PyType_GetSlot, (const void *)&PyType_GetSlot, "PyType_GetSlot"},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"PyType_GetTypeDataSize", 1, c_PyType_GetTypeDataSize, (const void *)&PyType_GetTypeDataSize, "PyType_GetTypeDataSize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_IsSubtype", 2, c_PyType_IsSubtype, (const void *)&PyType_IsSubtype, "PyType_IsSubtype"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_Modified", 1, c_PyType_Modified, (const void *)&PyType_Modified, "PyType_Modified"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_Ready", 1, c_PyType_Ready, (const void *)&PyType_Ready, "PyType_Ready"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_Slot", 1, c_PyType_Slot, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyType_Spec", 0, c_PyType_Spec, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"Py_GetConstant", 1, c_Py_GetConstant, (const void *)&Py_GetConstant, "Py_GetConstant"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"Py_GetConstantBorrowed", 1, c_Py_GetConstantBorrowed, (const void *)&Py_GetConstantBorrowed, "Py_GetConstantBorrowed"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_SET_SIZE", 1, c_Py_SET_SIZE, (const void *)&Py_SET_SIZE, "Py_SET_SIZE"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_TPFLAGS_BASETYPE", 0, c_Py_TPFLAGS_BASETYPE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_TPFLAGS_DEFAULT", 0, c_Py_TPFLAGS_DEFAULT, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_TPFLAGS_HAVE_GC", 0, c_Py_TPFLAGS_HAVE_GC, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_TPFLAGS_HAVE_VECTORCALL", 1, c_Py_TPFLAGS_HAVE_VECTORCALL, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_TPFLAGS_ITEMS_AT_END", 0, c_Py_TPFLAGS_ITEMS_AT_END, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030E0000)
+    {"Py_TP_USE_SPEC", 0, c_Py_TP_USE_SPEC, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_am_aiter", 0, c_Py_am_aiter, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_am_anext", 0, c_Py_am_anext, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_am_await", 0, c_Py_am_await, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"Py_am_send", 1, c_Py_am_send, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"Py_bf_getbuffer", 0, c_Py_bf_getbuffer, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"Py_bf_releasebuffer", 0, c_Py_bf_releasebuffer, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_mp_ass_subscript", 2, c_Py_mp_ass_subscript, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_mp_length", 0, c_Py_mp_length, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_mp_subscript", 1, c_Py_mp_subscript, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_absolute", 0, c_Py_nb_absolute, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_add", 1, c_Py_nb_add, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_and", 1, c_Py_nb_and, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_bool", 0, c_Py_nb_bool, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_divmod", 1, c_Py_nb_divmod, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_float", 0, c_Py_nb_float, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_floor_divide", 1, c_Py_nb_floor_divide, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_index", 0, c_Py_nb_index, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_add", 1, c_Py_nb_inplace_add, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_and", 1, c_Py_nb_inplace_and, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_floor_divide", 1, c_Py_nb_inplace_floor_divide, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_lshift", 1, c_Py_nb_inplace_lshift, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_nb_inplace_matrix_multiply", 1, c_Py_nb_inplace_matrix_multiply, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_multiply", 1, c_Py_nb_inplace_multiply, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_or", 1, c_Py_nb_inplace_or, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_power", 1, c_Py_nb_inplace_power, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_remainder", 1, c_Py_nb_inplace_remainder, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_rshift", 1, c_Py_nb_inplace_rshift, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_subtract", 1, c_Py_nb_inplace_subtract, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_true_divide", 1, c_Py_nb_inplace_true_divide, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_inplace_xor", 1, c_Py_nb_inplace_xor, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_int", 0, c_Py_nb_int, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_invert", 0, c_Py_nb_invert, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_lshift", 1, c_Py_nb_lshift, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_nb_matrix_multiply", 1, c_Py_nb_matrix_multiply, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_multiply", 1, c_Py_nb_multiply, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_negative", 0, c_Py_nb_negative, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_or", 1, c_Py_nb_or, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_positive", 0, c_Py_nb_positive, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_power", 1, c_Py_nb_power, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_remainder", 1, c_Py_nb_remainder, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_rshift", 1, c_Py_nb_rshift, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_subtract", 1, c_Py_nb_subtract, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_true_divide", 1, c_Py_nb_true_divide, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_nb_xor", 1, c_Py_nb_xor, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_slot_end", 0, c_Py_slot_end, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_slot_invalid", 0, c_Py_slot_invalid, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_slot_subslots", 1, c_Py_slot_subslots, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_ass_item", 2, c_Py_sq_ass_item, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_concat", 1, c_Py_sq_concat, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_contains", 1, c_Py_sq_contains, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_inplace_concat", 1, c_Py_sq_inplace_concat, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_inplace_repeat", 1, c_Py_sq_inplace_repeat, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_item", 1, c_Py_sq_item, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_length", 0, c_Py_sq_length, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_sq_repeat", 1, c_Py_sq_repeat, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_alloc", 0, c_Py_tp_alloc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_base", 0, c_Py_tp_base, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_bases", 0, c_Py_tp_bases, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_basicsize", 0, c_Py_tp_basicsize, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_call", 1, c_Py_tp_call, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_clear", 0, c_Py_tp_clear, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_dealloc", 1, c_Py_tp_dealloc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_del", 1, c_Py_tp_del, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_descr_get", 1, c_Py_tp_descr_get, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_descr_set", 2, c_Py_tp_descr_set, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_doc", 0, c_Py_tp_doc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_extra_basicsize", 0, c_Py_tp_extra_basicsize, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_tp_finalize", 1, c_Py_tp_finalize, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_flags", 0, c_Py_tp_flags, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_free", 1, c_Py_tp_free, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_getattr", 1, c_Py_tp_getattr, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_getattro", 1, c_Py_tp_getattro, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_getset", 1, c_Py_tp_getset, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_hash", 0, c_Py_tp_hash, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_init", 1, c_Py_tp_init, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_is_gc", 0, c_Py_tp_is_gc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_itemsize", 0, c_Py_tp_itemsize, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_iter", 0, c_Py_tp_iter, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_iternext", 0, c_Py_tp_iternext, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_members", 1, c_Py_tp_members, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_metaclass", 0, c_Py_tp_metaclass, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_methods", 1, c_Py_tp_methods, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_module", 0, c_Py_tp_module, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_name", 0, c_Py_tp_name, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_new", 1, c_Py_tp_new, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_repr", 0, c_Py_tp_repr, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_richcompare", 1, c_Py_tp_richcompare, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_setattr", 2, c_Py_tp_setattr, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_setattro", 2, c_Py_tp_setattro, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_tp_slots", 1, c_Py_tp_slots, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_str", 0, c_Py_tp_str, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030E0000)
+    {"Py_tp_token", 1, c_Py_tp_token, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_tp_traverse", 1, c_Py_tp_traverse, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030E0000)
+    {"Py_tp_vectorcall", 1, c_Py_tp_vectorcall, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyObject_GC_New", 0, c__PyObject_GC_New, (const void *)&_PyObject_GC_New, "_PyObject_GC_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyObject_GC_NewVar", 1, c__PyObject_GC_NewVar, (const void *)&_PyObject_GC_NewVar, "_PyObject_GC_NewVar"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyObject_GC_Resize", 1, c__PyObject_GC_Resize, (const void *)&_PyObject_GC_Resize, "_PyObject_GC_Resize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyObject_New", 0, c__PyObject_New, (const void *)&_PyObject_New, "_PyObject_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyObject_NewVar", 1, c__PyObject_NewVar, (const void *)&_PyObject_NewVar, "_PyObject_NewVar"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_Py_Dealloc", 0, c__Py_Dealloc, (const void *)&_Py_Dealloc, "_Py_Dealloc"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"_Py_DecRef", 1, c__Py_DecRef, (const void *)&_Py_DecRef, "_Py_DecRef"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"_Py_IncRef", 1, c__Py_IncRef, (const void *)&_Py_IncRef, "_Py_IncRef"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"_Py_SetRefcnt", 1, c__Py_SetRefcnt, (const void *)&_Py_SetRefcnt, "_Py_SetRefcnt"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"allocfunc", 0, c_allocfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"binaryfunc", 1, c_binaryfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"descrgetfunc", 1, c_descrgetfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"descrsetfunc", 2, c_descrsetfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"destructor", 1, c_destructor, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"getattrfunc", 1, c_getattrfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"getattrofunc", 1, c_getattrofunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"getiterfunc", 0, c_getiterfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"hashfunc", 0, c_hashfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"initproc", 1, c_initproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"inquiry", 0, c_inquiry, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"iternextfunc", 0, c_iternextfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"lenfunc", 0, c_lenfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"newfunc", 1, c_newfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"objobjargproc", 2, c_objobjargproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"objobjproc", 1, c_objobjproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"reprfunc", 0, c_reprfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"richcmpfunc", 1, c_richcmpfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"setattrfunc", 2, c_setattrfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"setattrofunc", 2, c_setattrofunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"ssizeargfunc", 1, c_ssizeargfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"ssizeobjargproc", 2, c_ssizeobjargproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"ssizessizeargfunc", 3, c_ssizessizeargfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"ssizessizeobjargproc", 4, c_ssizessizeobjargproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"ternaryfunc", 1, c_ternaryfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"traverseproc", 1, c_traverseproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"unaryfunc", 0, c_unaryfunc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"visitproc", 1, c_visitproc, NULL, NULL},
 #endif
     {NULL, 0, NULL, NULL, NULL},
 };

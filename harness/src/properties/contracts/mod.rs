@@ -54,6 +54,8 @@ const FAMILIES: &[(&str, &str)] = &[
     ("buffers", include_str!("../../../data/contracts/buffers.toml")),
     ("callables", include_str!("../../../data/contracts/callables.toml")),
     ("args", include_str!("../../../data/contracts/args.toml")),
+    // group types
+    ("types", include_str!("../../../data/contracts/types.toml")),
 ];
 
 /// One entry's contract.
