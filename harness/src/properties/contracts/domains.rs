@@ -17,6 +17,8 @@ pub const NAMES: &[&str] = &[
     "small_str", "mostly_str", "str_encodable", "name", "bytes", "text_bytes", "ascii_bytes", "list", "tuple", "dict", "hashable",
     "encoding", "error_handler", "object", "type", "exception", "exception_or_none", "unicode_decode_error", "unicode_encode_error",
     "unicode_translate_error", "capsule", "capsule_name", "module", "module_name", "callable", "iterator", "weakrefable",
+    // threads
+    "lock_ops", "stack_size", "exception_class", "signal_number", "pending_count", "exit_status", "fork_events",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -74,6 +76,22 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
         "callable" => built("callable", int_in(0..CALLABLE_KINDS)),
         "iterator" => built("iterator", strategy::list()),
         "weakrefable" => built("object", int_in(0..OBJECT_KINDS)),
+        // threads
+        "lock_ops" => proptest::collection::vec(int_in(0..6), 0..12).prop_map(PyValue::List).boxed(),
+        "stack_size" => prop_oneof![
+            // Clear of the platform's minimum (16 KiB to 32 KiB, which differs between
+            // versions): 0, small invalid sizes, and sizes every version accepts.
+            proptest::sample::select(vec![0i64, 1, 4096, 1 << 18, 1 << 20, 8 << 20, 1 << 30]).prop_map(|v| PyValue::int(v.into())),
+            int_in(1..4096),
+        ]
+        .boxed(),
+        "exception_class" => built("exception_class", int_in(0..8)),
+        "signal_number" => proptest::sample::select(vec![2i64, 1, 10, 12, 13, 15, 17, 28, 9, 19, 34, 64, 0, -1, 65, 1000])
+            .prop_map(|v| PyValue::int(v.into()))
+            .boxed(),
+        "pending_count" => int_in(0..9),
+        "exit_status" => int_in(0..256),
+        "fork_events" => built("fork_events", Just(PyValue::None).boxed()),
         _ => return None,
     })
 }

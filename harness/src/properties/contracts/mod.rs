@@ -46,6 +46,10 @@ pub use signature::Signature;
 const FAMILIES: &[(&str, &str)] = &[
     ("exceptions", include_str!("../../../data/contracts/exceptions.toml")),
     ("runtime", include_str!("../../../data/contracts/runtime.toml")),
+    // threads
+    ("threads", include_str!("../../../data/contracts/threads.toml")),
+    ("threadstate", include_str!("../../../data/contracts/threadstate.toml")),
+    ("lifecycle", include_str!("../../../data/contracts/lifecycle.toml")),
 ];
 
 /// One entry's contract.
