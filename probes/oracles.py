@@ -2195,3 +2195,137 @@ def abi_info_check(k):
     """PyABIInfo_Check: the build's own info passes (None); the probe's altered ones fail."""
     if k % 4:
         raise ImportError()
+# --- threads (harness/data/contracts/threads.toml, threadstate.toml) --------------------------
+
+
+def threads_set_stacksize(size):
+    import threading
+    before = threading.stack_size()
+    try:
+        threading.stack_size(size)
+        status = 0
+    except ValueError:
+        status = -1
+    now = threading.stack_size()
+    threading.stack_size(before)
+    return (status, now, 1)
+
+
+def threads_lock_ops(ops):
+    """The operations of threads_lock_ops (threads.toml) on a _thread lock."""
+    import _thread
+    lock = _thread.allocate_lock()
+    held = False
+    out = []
+    for op in ops:
+        r = -1
+        if op == 0:
+            r = int(lock.acquire(False))
+        elif op == 1 and not held:
+            r = int(lock.acquire())
+        elif op == 2:
+            r = int(lock.acquire(True, 0))
+        elif op == 3:
+            r = int(lock.acquire(True, 0.0002))
+        elif op == 4 and not held:
+            r = int(lock.acquire(True, -1))
+        elif op == 5 and held:
+            lock.release()
+            r = 2
+            held = False
+        if 0 <= op <= 4 and r == 1:
+            held = True
+        out.append(r)
+    if held:
+        lock.release()
+    return out
+
+
+def threads_tss_round(value):
+    # not created, create ok, created, no value, set ok, value, create again ok, value kept,
+    # not created after delete, still not after a second delete
+    return (0, 0, 1, 0, 0, value, 0, value, 0, 0)
+
+
+def threads_tls_round(value):
+    return (0, 0, value, 0)
+
+
+def threads_interrupt():
+    """(PyErr_CheckSignals's status, the exception type) after a simulated SIGINT."""
+    import signal
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        return (-1, KeyboardInterrupt)
+    return (0, None)
+
+
+def threads_interrupt_ex(signum):
+    import signal
+    if not 1 <= signum < signal.NSIG:
+        return (-1, (0, None))
+    if signal.getsignal(signum) is signal.default_int_handler:
+        return (0, (-1, KeyboardInterrupt))
+    return (0, (0, None))
+
+
+def threads_handler_kind(signum):
+    """As the routines' ts_handler_kind: 0 SIG_DFL, 1 SIG_IGN, 2 another handler, -1 none."""
+    import signal
+    if not 1 <= signum < signal.NSIG:
+        return -1
+    handler = signal.getsignal(signum)
+    if handler == signal.SIG_DFL:
+        return 0
+    if handler == signal.SIG_IGN:
+        return 1
+    return 2
+
+
+def threads_getsig(signum):
+    return threads_handler_kind(signum)
+
+
+def threads_setsig(signum):
+    import signal
+    kind = threads_handler_kind(signum)
+    if kind == -1:
+        return (-1, 1, -1, -1)
+    if signum in (signal.SIGKILL, signal.SIGSTOP):
+        return (-1, 0, kind, -1)
+    return (kind, 1, 3, 3)
+
+
+def threads_pending(count, fail):
+    if 0 <= fail < count:
+        return ([0] * count, -1, ValueError, fail + 1, 0, count)
+    return ([0] * count, 0, None, count, 0, count)
+
+
+EXCEPTION_CLASSES = [ValueError, KeyError, RuntimeError, ZeroDivisionError, OSError, LookupError, ArithmeticError, TypeError]
+
+
+def make_exception_class(kind):
+    return EXCEPTION_CLASSES[kind]
+
+
+# Counters of the os.register_at_fork hooks (3.7+): before, after_in_parent, after_in_child.
+THREADS_FORK_EVENTS = [0, 0, 0]
+
+
+def _threads_fork_hook(slot):
+    def hook():
+        THREADS_FORK_EVENTS[slot] += 1
+    return hook
+
+
+def _threads_register_fork_hooks():
+    import os
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_threads_fork_hook(0), after_in_parent=_threads_fork_hook(1), after_in_child=_threads_fork_hook(2))
+
+
+_threads_register_fork_hooks()
+
+
+def make_fork_events(_):
+    return THREADS_FORK_EVENTS

@@ -1169,6 +1169,491 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
 static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
 
+/* --- shared by threads.toml --- */
+#include <pythread.h>
+#pragma weak PyThread_allocate_lock
+#pragma weak PyThread_free_lock
+#pragma weak PyThread_acquire_lock
+#pragma weak PyThread_acquire_lock_timed
+#pragma weak PyThread_release_lock
+#pragma weak PyThread_get_thread_ident
+#pragma weak PyThread_start_new_thread
+#pragma weak PyThread_exit_thread
+#pragma weak PyThread_get_stacksize
+#pragma weak PyThread_set_stacksize
+#pragma weak PyThread_create_key
+#pragma weak PyThread_delete_key
+#pragma weak PyThread_set_key_value
+#pragma weak PyThread_get_key_value
+#pragma weak PyThread_delete_key_value
+
+/* Runs a list of lock operations on a fresh PyThread lock and returns what each gave:
+ * 0 acquire_lock(NOWAIT_LOCK); 1 acquire_lock(WAIT_LOCK), only when not held;
+ * 2 acquire_lock_timed(0 us); 3 acquire_lock_timed(200 us); 4 acquire_lock_timed(-1), only
+ * when not held; 5 release_lock, only when held. A skipped operation gives -1, a release 2.
+ * The lock is released (if held) and freed at the end. */
+static PyObject *threads_lock_ops(PyObject *args)
+{
+    REQUIRE(PyThread_allocate_lock);
+    REQUIRE(PyThread_free_lock);
+    REQUIRE(PyThread_acquire_lock);
+    REQUIRE(PyThread_acquire_lock_timed);
+    REQUIRE(PyThread_release_lock);
+    PyObject *ops = ARG(0), *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    PyThread_type_lock lock = PyThread_allocate_lock();
+    if (lock == NULL) {
+        Py_DECREF(out);
+        return contract("PyThread_allocate_lock returned NULL");
+    }
+    int held = 0;
+    for (Py_ssize_t i = 0; i < PyList_Size(ops); i++) {
+        long op = (long)PyLong_AsLongLong(PyList_GetItem(ops, i)), r = -1;
+        if (op == 0) r = PyThread_acquire_lock(lock, NOWAIT_LOCK);
+        else if (op == 1 && !held) r = PyThread_acquire_lock(lock, WAIT_LOCK);
+        else if (op == 2) r = (long)PyThread_acquire_lock_timed(lock, 0, 0);
+        else if (op == 3) r = (long)PyThread_acquire_lock_timed(lock, 200, 0);
+        else if (op == 4 && !held) r = (long)PyThread_acquire_lock_timed(lock, -1, 0);
+        else if (op == 5 && held) { PyThread_release_lock(lock); r = 2; held = 0; }
+        if ((op >= 0 && op <= 4) && r == 1) held = 1;
+        PyObject *item = PyLong_FromLong(r);
+        if (item == NULL || PyList_Append(out, item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(out);
+            break;
+        }
+        Py_DECREF(item);
+    }
+    if (held)
+        PyThread_release_lock(lock);
+    PyThread_free_lock(lock);
+    return out;
+}
+
+/* The thread-specific storage API on a heap key: each step's result, pointers as integers. */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_alloc
+#pragma weak PyThread_tss_free
+#pragma weak PyThread_tss_is_created
+#pragma weak PyThread_tss_create
+#pragma weak PyThread_tss_delete
+#pragma weak PyThread_tss_set
+#pragma weak PyThread_tss_get
+static PyObject *threads_tss_round(PyObject *args)
+{
+    REQUIRE(PyThread_tss_alloc);
+    REQUIRE(PyThread_tss_free);
+    REQUIRE(PyThread_tss_is_created);
+    REQUIRE(PyThread_tss_create);
+    REQUIRE(PyThread_tss_delete);
+    REQUIRE(PyThread_tss_set);
+    REQUIRE(PyThread_tss_get);
+    unsigned long long v;
+    if (arg_ullong(args, 0, &v) < 0)
+        return NULL;
+    Py_tss_t *key = PyThread_tss_alloc();
+    if (key == NULL)
+        return contract("PyThread_tss_alloc returned NULL");
+    int c0 = PyThread_tss_is_created(key);
+    int r1 = PyThread_tss_create(key);
+    int c1 = PyThread_tss_is_created(key);
+    void *g0 = PyThread_tss_get(key);
+    int s = PyThread_tss_set(key, (void *)(uintptr_t)v);
+    void *g1 = PyThread_tss_get(key);
+    int r2 = PyThread_tss_create(key);
+    void *g2 = PyThread_tss_get(key);
+    PyThread_tss_delete(key);
+    int c2 = PyThread_tss_is_created(key);
+    PyThread_tss_delete(key);
+    int c3 = PyThread_tss_is_created(key);
+    PyThread_tss_free(key);
+    return Py_BuildValue("(iiiKiKiKii)", c0, r1, c1, (unsigned long long)(uintptr_t)g0, s,
+                         (unsigned long long)(uintptr_t)g1, r2, (unsigned long long)(uintptr_t)g2, c2, c3);
+}
+#endif
+
+/* The old TLS API (deprecated since 3.7, still exported): create, get, set, get, delete the
+ * value, get, delete the key. */
+static PyObject *threads_tls_round(PyObject *args)
+{
+    REQUIRE(PyThread_create_key);
+    REQUIRE(PyThread_delete_key);
+    REQUIRE(PyThread_set_key_value);
+    REQUIRE(PyThread_get_key_value);
+    REQUIRE(PyThread_delete_key_value);
+    unsigned long long v;
+    if (arg_ullong(args, 0, &v) < 0)
+        return NULL;
+    int key = PyThread_create_key();
+    if (key == -1)
+        return contract("PyThread_create_key failed");
+    void *g0 = PyThread_get_key_value(key);
+    int s = PyThread_set_key_value(key, (void *)(uintptr_t)v);
+    void *g1 = PyThread_get_key_value(key);
+    PyThread_delete_key_value(key);
+    void *g2 = PyThread_get_key_value(key);
+    PyThread_delete_key(key);
+    return Py_BuildValue("(KiKK)", (unsigned long long)(uintptr_t)g0, s, (unsigned long long)(uintptr_t)g1,
+                         (unsigned long long)(uintptr_t)g2);
+}
+
+/* A C thread started by PyThread_start_new_thread: records its ident (the argument is passed through),
+ * then releases `done`; with `exit`, it releases `done`, calls PyThread_exit_thread, and would
+ * release `after` if that returned. */
+struct threads_job {
+    PyThread_type_lock done, after;
+    unsigned long ident;
+    long value;
+    int exit, returned;
+};
+
+static void threads_job_run(void *arg)
+{
+    struct threads_job *job = (struct threads_job *)arg;
+    job->ident = PyThread_get_thread_ident();
+    if (job->exit) {
+        PyThread_release_lock(job->done);
+        PyThread_exit_thread();
+        job->returned = 1;
+        PyThread_release_lock(job->after);
+        return;
+    }
+    PyThread_release_lock(job->done);
+}
+
+/* Starts the job, waits (GIL released) for `done`; returns the start result or NULL. */
+static PyObject *threads_start_job(struct threads_job *job, unsigned long *started)
+{
+    REQUIRE(PyThread_allocate_lock);
+    REQUIRE(PyThread_free_lock);
+    REQUIRE(PyThread_acquire_lock);
+    REQUIRE(PyThread_acquire_lock_timed);
+    REQUIRE(PyThread_release_lock);
+    REQUIRE(PyThread_get_thread_ident);
+    REQUIRE(PyThread_start_new_thread);
+    REQUIRE(PyThread_exit_thread);
+    job->done = PyThread_allocate_lock();
+    job->after = PyThread_allocate_lock();
+    if (job->done == NULL || job->after == NULL)
+        return contract("PyThread_allocate_lock returned NULL");
+    PyThread_acquire_lock(job->done, WAIT_LOCK);
+    PyThread_acquire_lock(job->after, WAIT_LOCK);
+    *started = PyThread_start_new_thread(threads_job_run, job);
+    if (*started == (unsigned long)-1)
+        return contract("PyThread_start_new_thread failed");
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(job->done, WAIT_LOCK);
+    Py_END_ALLOW_THREADS
+    return Py_BuildValue("");
+}
+
+/* --- shared by threadstate.toml --- */
+#include <pythread.h>
+#include <signal.h>
+#pragma weak PyEval_InitThreads
+#pragma weak PyEval_ThreadsInitialized
+#pragma weak PyEval_AcquireLock
+#pragma weak PyEval_ReleaseLock
+#pragma weak PyEval_SaveThread
+#pragma weak PyEval_RestoreThread
+#pragma weak PyThreadState_Get
+#pragma weak PyThreadState_New
+#pragma weak PyThreadState_Clear
+#pragma weak PyThreadState_Delete
+#pragma weak PyThreadState_DeleteCurrent
+#pragma weak PyThreadState_Swap
+#pragma weak PyGILState_Ensure
+#pragma weak PyGILState_Release
+#pragma weak PyGILState_GetThisThreadState
+#pragma weak PyInterpreterState_New
+#pragma weak PyInterpreterState_Clear
+#pragma weak PyInterpreterState_Delete
+#pragma weak PyErr_SetInterrupt
+#pragma weak PyErr_CheckSignals
+#pragma weak PyOS_InterruptOccurred
+#pragma weak Py_IsInitialized
+#pragma weak PyThread_allocate_lock
+#pragma weak PyThread_free_lock
+#pragma weak PyThread_acquire_lock
+#pragma weak PyThread_release_lock
+#pragma weak PyThread_start_new_thread
+#pragma weak PyThread_get_thread_ident
+
+/* Entries the limited headers of some versions do not declare (abi_only in the manifest);
+ * the same prototypes as the headers that do. */
+PyAPI_FUNC(void) PyEval_InitThreads(void);
+PyAPI_FUNC(int) PyEval_ThreadsInitialized(void);
+PyAPI_FUNC(void) PyEval_AcquireLock(void);
+PyAPI_FUNC(void) PyEval_ReleaseLock(void);
+PyAPI_FUNC(void) PyThreadState_DeleteCurrent(void);
+PyAPI_FUNC(PyThreadState *) _PyThreadState_Prealloc(PyInterpreterState *);
+
+/* Before 3.7 the GIL is created on first use of threads: releasing it before that is
+ * undefined (Doc/c-api/init.rst of 3.6), so every body that releases it calls this first.
+ * A deprecated no-op since 3.9. */
+#define THREADS_READY() do { REQUIRE(PyEval_InitThreads); PyEval_InitThreads(); } while (0)
+
+/* The worker's own thread state is the one the GILState API knows for this thread. */
+static int ts_current_is_own(void)
+{
+    PyThreadState *cur = PyThreadState_Get();
+    return cur != NULL && cur == PyGILState_GetThisThreadState();
+}
+
+/* A C thread that uses the GILState API (or, with `delete_current`, clears and deletes the
+ * thread state it got, as PyGILState_Release does internally) while the caller waits with the
+ * GIL released. */
+struct ts_gil_job {
+    PyThread_type_lock done;
+    int delete_current;
+    int before, s1, same, s2, work, still, after;
+};
+
+static void ts_gil_job_run(void *arg)
+{
+    struct ts_gil_job *job = (struct ts_gil_job *)arg;
+    job->before = PyGILState_GetThisThreadState() == NULL;
+    PyGILState_STATE s1 = PyGILState_Ensure();
+    PyThreadState *mine = PyGILState_GetThisThreadState();
+    job->s1 = (int)s1;
+    job->same = mine != NULL && mine == PyThreadState_Get();
+    PyGILState_STATE s2 = PyGILState_Ensure();
+    job->s2 = (int)s2;
+    PyObject *list = PyList_New(0);
+    job->work = list != NULL && PyList_Append(list, Py_None) == 0 && PyList_Size(list) == 1;
+    Py_XDECREF(list);
+    PyErr_Clear();
+    PyGILState_Release(s2);
+    job->still = PyGILState_GetThisThreadState() == mine;
+    if (job->delete_current) {
+        PyThreadState_Clear(mine);
+        PyThreadState_DeleteCurrent();
+    }
+    else
+        PyGILState_Release(s1);
+    job->after = PyGILState_GetThisThreadState() == NULL;
+    PyThread_release_lock(job->done);
+}
+
+/* Runs the job in a new thread; NULL with an exception, or the observations. */
+static PyObject *ts_run_gil_job(int delete_current)
+{
+    REQUIRE(PyThread_allocate_lock);
+    REQUIRE(PyThread_free_lock);
+    REQUIRE(PyThread_acquire_lock);
+    REQUIRE(PyThread_release_lock);
+    REQUIRE(PyThread_start_new_thread);
+    REQUIRE(PyGILState_Ensure);
+    REQUIRE(PyGILState_Release);
+    REQUIRE(PyGILState_GetThisThreadState);
+    REQUIRE(PyThreadState_Get);
+    REQUIRE(PyThreadState_Clear);
+    REQUIRE(PyThreadState_DeleteCurrent);
+    THREADS_READY();
+    struct ts_gil_job job = {0};
+    job.delete_current = delete_current;
+    job.done = PyThread_allocate_lock();
+    if (job.done == NULL)
+        return contract("PyThread_allocate_lock returned NULL");
+    PyThread_acquire_lock(job.done, WAIT_LOCK);
+    if (PyThread_start_new_thread(ts_gil_job_run, &job) == (unsigned long)-1) {
+        PyThread_free_lock(job.done);
+        return contract("PyThread_start_new_thread failed");
+    }
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(job.done, WAIT_LOCK);
+    Py_END_ALLOW_THREADS
+    PyThread_release_lock(job.done);
+    PyThread_free_lock(job.done);
+    return Py_BuildValue("(iiiiiii)", job.before, job.s1, job.same, job.s2, job.work, job.still, job.after);
+}
+
+/* The current interpreter. Limited-API builds before 3.9 have no stable way to name it: they
+ * use PyInterpreterState_Head (exported by every version, not in the limited API), the main
+ * interpreter, which is the worker's. */
+#if LIMITED_AT_LEAST(0x03090000)
+#define TS_INTERP() PyInterpreterState_Get()
+#else
+PyAPI_FUNC(PyInterpreterState *) PyInterpreterState_Head(void);
+#define TS_INTERP() PyInterpreterState_Head()
+#endif
+
+/* A fresh thread state of the current interpreter, never made current: created, cleared and
+ * deleted; `prealloc` makes it with _PyThreadState_Prealloc. */
+static PyObject *ts_fresh_round(int prealloc)
+{
+    REQUIRE(PyThreadState_New);
+    REQUIRE(PyThreadState_Clear);
+    REQUIRE(PyThreadState_Delete);
+    if (prealloc)
+        REQUIRE(_PyThreadState_Prealloc);
+    PyInterpreterState *interp = TS_INTERP();
+    PyThreadState *ts = prealloc ? _PyThreadState_Prealloc(interp) : PyThreadState_New(interp);
+    if (ts == NULL)
+        return PyErr_Occurred() ? NULL : contract("no thread state made");
+    int fresh = ts != PyThreadState_Get();
+    PyThreadState_Clear(ts);
+    PyThreadState_Delete(ts);
+    return Py_BuildValue("(ii)", fresh, ts_current_is_own());
+}
+
+/* Trips SIGINT as a signal would and lets PyErr_CheckSignals handle it: (status, the type of
+ * the exception it raised or None). The KeyboardInterrupt never leaves the routine. */
+static PyObject *ts_check_signals(int interrupt)
+{
+    REQUIRE(PyErr_SetInterrupt);
+    REQUIRE(PyErr_CheckSignals);
+    if (interrupt)
+        PyErr_SetInterrupt();
+    int r = PyErr_CheckSignals();
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *result = Py_BuildValue("(iO)", r, type != NULL ? type : Py_None);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return result;
+}
+
+/* A do-nothing handler for PyOS_setsig, and the kind of a handler as signal.getsignal shows
+ * it: 0 SIG_DFL, 1 SIG_IGN, 2 another handler, -1 SIG_ERR (no such signal). */
+static void ts_handler(int signum) { (void)signum; }
+
+static int ts_handler_kind(PyOS_sighandler_t h)
+{
+    if (h == SIG_ERR) return -1;
+    if (h == SIG_DFL) return 0;
+    if (h == SIG_IGN) return 1;
+    return h == ts_handler ? 3 : 2;
+}
+
+/* Pending calls: a counter the callbacks bump; the one numbered `ts_pending_fail` fails. */
+static long ts_pending_count, ts_pending_fail;
+
+static int ts_pending_call(void *arg)
+{
+    long n = (long)(intptr_t)arg;
+    ts_pending_count++;
+    if (n == ts_pending_fail) {
+        PyErr_SetString(PyExc_ValueError, "pending call failed");
+        return -1;
+    }
+    return 0;
+}
+
+static void ts_at_exit(void) {}
+
+/* --- shared by lifecycle.toml --- */
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#pragma weak PyOS_AfterFork
+#if !LIMITED_AT_LEAST(0x03070000)
+/* Scaffolding for the entries that only need a forked child: a 3.6 build uses the 3.7 hooks
+ * where the interpreter has them (PyOS_AfterFork alone aborts the child from 3.13 on, see
+ * known_breaks.toml), and PyOS_AfterFork on 3.6. */
+PyAPI_FUNC(void) PyOS_BeforeFork(void);
+PyAPI_FUNC(void) PyOS_AfterFork_Parent(void);
+PyAPI_FUNC(void) PyOS_AfterFork_Child(void);
+#endif
+#pragma weak PyOS_BeforeFork
+#pragma weak PyOS_AfterFork_Parent
+#pragma weak PyOS_AfterFork_Child
+#pragma weak Py_IsInitialized
+#pragma weak PyThreadState_Get
+#pragma weak PyGILState_GetThisThreadState
+
+/* The counters os.register_at_fork hooks bump (probes/oracles.py: THREADS_FORK_EVENTS):
+ * before, after_in_parent, after_in_child; -1 where unreadable. */
+static long life_counter(PyObject *events, Py_ssize_t i)
+{
+    PyObject *item = PyList_GetItem(events, i);
+    long long v = item == NULL ? -1 : PyLong_AsLongLong(item);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return -1;
+    }
+    return (long)v;
+}
+
+/* In the child, after its fork hook: whether the child's own at-fork hook ran, and whether the
+ * interpreter works (its thread state is the GILState one, an object can be made). */
+static int life_child_report(PyObject *events, long child_before)
+{
+    int hook = life_counter(events, 2) == child_before + 1;
+    PyObject *list = PyList_New(0);
+    int works = list != NULL && PyThreadState_Get() == PyGILState_GetThisThreadState();
+    Py_XDECREF(list);
+    return hook + 2 * works;
+}
+
+/* Forks; the child runs `child` and _exits with its value (0..255); the parent's result is
+ * the child's exit status, or minus the signal that ended it. `how` picks the hooks: 0 the
+ * pre-3.7 PyOS_AfterFork in the child only, 1 PyOS_BeforeFork / AfterFork_Parent / Child. */
+typedef int (*life_child_fn)(PyObject *args);
+
+static PyObject *life_fork(PyObject *args, life_child_fn child, int how)
+{
+    pid_t pid;
+    if (how == 1 && (const void *)&PyOS_BeforeFork == NULL)
+        how = 0;
+    if (how == 1) {
+        REQUIRE(PyOS_BeforeFork);
+        REQUIRE(PyOS_AfterFork_Parent);
+        REQUIRE(PyOS_AfterFork_Child);
+        PyOS_BeforeFork();
+        pid = fork();
+        if (pid == 0) {
+            PyOS_AfterFork_Child();
+            struct rlimit no_core = {0, 0};
+            setrlimit(RLIMIT_CORE, &no_core);
+            _exit(child(args));
+        }
+        PyOS_AfterFork_Parent();
+    }
+    else {
+        REQUIRE(PyOS_AfterFork);
+        pid = fork();
+        if (pid == 0) {
+            PyOS_AfterFork();
+            struct rlimit no_core = {0, 0};
+            setrlimit(RLIMIT_CORE, &no_core);
+            _exit(child(args));
+        }
+    }
+    if (pid < 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    int status = 0;
+    pid_t waited;
+    Py_BEGIN_ALLOW_THREADS
+    do
+        waited = waitpid(pid, &status, 0);
+    while (waited < 0 && errno == EINTR);
+    Py_END_ALLOW_THREADS
+    if (waited < 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    return Py_BuildValue("i", WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
+}
+
+/* The newest hooks the interpreter has. */
+#define LIFE_HOOKS 1
+
+/* The child's at-fork counter before the fork (the child reads its own copy after). */
+static long life_child_before;
+
+static int life_child_hooks(PyObject *args)
+{
+    return life_child_report(PyTuple_GetItem(args, 0), life_child_before);
+}
+
+static int life_child_fatal(PyObject *args)
+{
+    Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
+    return 99;
+}
+
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyException_GetArgs
@@ -7373,6 +7858,1122 @@ static PyObject *c_visitproc(PyObject *args)
 }
 #endif
 
+/* PyThread_GetInfo: new() (threads.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak PyThread_GetInfo
+static PyObject *c_PyThread_GetInfo(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyThread_GetInfo)());
+    return result;
+}
+#endif
+
+/* PyThread_ReInitTLS: void() (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_ReInitTLS
+static PyObject *c_PyThread_ReInitTLS(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = ((PyThread_ReInitTLS)(), void_result());
+    return result;
+}
+#endif
+
+/* PyThread_acquire_lock: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_acquire_lock
+static PyObject *c_PyThread_acquire_lock(PyObject *args)
+{
+    return threads_lock_ops(args);
+}
+#endif
+
+/* PyThread_acquire_lock_timed: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_acquire_lock_timed
+static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
+{
+    return threads_lock_ops(args);
+}
+#endif
+
+/* PyThread_allocate_lock: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_allocate_lock
+static PyObject *c_PyThread_allocate_lock(PyObject *args)
+{
+    return threads_lock_ops(args);
+}
+#endif
+
+/* PyThread_create_key: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_create_key
+static PyObject *c_PyThread_create_key(PyObject *args)
+{
+    return threads_tls_round(args);
+}
+#endif
+
+/* PyThread_delete_key: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_delete_key
+static PyObject *c_PyThread_delete_key(PyObject *args)
+{
+    return threads_tls_round(args);
+}
+#endif
+
+/* PyThread_delete_key_value: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_delete_key_value
+static PyObject *c_PyThread_delete_key_value(PyObject *args)
+{
+    return threads_tls_round(args);
+}
+#endif
+
+/* PyThread_exit_thread: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_exit_thread
+static PyObject *c_PyThread_exit_thread(PyObject *args)
+{
+    struct threads_job job = {0};
+    unsigned long started;
+    job.exit = 1;
+    PyObject *ok = threads_start_job(&job, &started);
+    if (ok == NULL)
+        return NULL;
+    Py_DECREF(ok);
+    int after;
+    Py_BEGIN_ALLOW_THREADS
+    after = (int)PyThread_acquire_lock_timed(job.after, 20000, 0);
+    Py_END_ALLOW_THREADS
+    int returned = job.returned;
+    if (after == 1)
+        PyThread_release_lock(job.after);
+    PyThread_release_lock(job.done);
+    PyThread_free_lock(job.done);
+    PyThread_free_lock(job.after);
+    return Py_BuildValue("(ii)", after, returned);
+}
+#endif
+
+/* PyThread_free_lock: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_free_lock
+static PyObject *c_PyThread_free_lock(PyObject *args)
+{
+    return threads_lock_ops(args);
+}
+#endif
+
+/* PyThread_get_key_value: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_get_key_value
+static PyObject *c_PyThread_get_key_value(PyObject *args)
+{
+    return threads_tls_round(args);
+}
+#endif
+
+/* PyThread_get_stacksize: size_t!() (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_get_stacksize
+static PyObject *c_PyThread_get_stacksize(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = unsigned_value_result((unsigned long long)(PyThread_get_stacksize)());
+    return result;
+}
+#endif
+
+/* PyThread_get_thread_ident: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_get_thread_ident
+static PyObject *c_PyThread_get_thread_ident(PyObject *args)
+{
+    PyObject *threading = PyImport_ImportModule("threading");
+    PyObject *ident = threading == NULL ? NULL : PyObject_CallMethod(threading, "get_ident", NULL);
+    Py_XDECREF(threading);
+    if (ident == NULL)
+        return NULL;
+    unsigned long expected = PyLong_AsUnsignedLong(ident);
+    Py_DECREF(ident);
+    unsigned long value = PyThread_get_thread_ident();
+    return flag_result(value == expected && !PyErr_Occurred());
+}
+#endif
+
+/* PyThread_get_thread_native_id: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000) && defined(PY_HAVE_THREAD_NATIVE_ID)
+#pragma weak PyThread_get_thread_native_id
+static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
+{
+    PyObject *threading = PyImport_ImportModule("threading");
+    PyObject *ident = threading == NULL ? NULL : PyObject_CallMethod(threading, "get_native_id", NULL);
+    Py_XDECREF(threading);
+    if (ident == NULL)
+        return NULL;
+    unsigned long expected = PyLong_AsUnsignedLong(ident);
+    Py_DECREF(ident);
+    unsigned long value = PyThread_get_thread_native_id();
+    return flag_result(value == expected && !PyErr_Occurred());
+}
+#endif
+
+/* PyThread_init_thread: void() (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_init_thread
+static PyObject *c_PyThread_init_thread(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = ((PyThread_init_thread)(), void_result());
+    return result;
+}
+#endif
+
+/* PyThread_release_lock: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_release_lock
+static PyObject *c_PyThread_release_lock(PyObject *args)
+{
+    return threads_lock_ops(args);
+}
+#endif
+
+/* PyThread_set_key_value: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_set_key_value
+static PyObject *c_PyThread_set_key_value(PyObject *args)
+{
+    return threads_tls_round(args);
+}
+#endif
+
+/* PyThread_set_stacksize: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_set_stacksize
+static PyObject *c_PyThread_set_stacksize(PyObject *args)
+{
+    REQUIRE(PyThread_get_stacksize);
+    unsigned long long size;
+    if (arg_ullong(args, 0, &size) < 0)
+        return NULL;
+    size_t before = PyThread_get_stacksize();
+    int r = PyThread_set_stacksize((size_t)size);
+    size_t now = PyThread_get_stacksize();
+    int restored = PyThread_set_stacksize(before);
+    return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
+}
+#endif
+
+/* PyThread_start_new_thread: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThread_start_new_thread
+static PyObject *c_PyThread_start_new_thread(PyObject *args)
+{
+    struct threads_job job = {0};
+    unsigned long started;
+    if (PyArg_Parse(ARG(0), "l", &job.value) == 0)
+        return NULL;
+    PyObject *ok = threads_start_job(&job, &started);
+    if (ok == NULL)
+        return NULL;
+    Py_DECREF(ok);
+    unsigned long self = PyThread_get_thread_ident();
+    PyThread_free_lock(job.done);
+    PyThread_free_lock(job.after);
+    return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
+}
+#endif
+
+/* PyThread_tss_alloc: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_alloc
+static PyObject *c_PyThread_tss_alloc(PyObject *args)
+{
+    return threads_tss_round(args);
+}
+#endif
+
+/* PyThread_tss_create: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_create
+static PyObject *c_PyThread_tss_create(PyObject *args)
+{
+    return threads_tss_round(args);
+}
+#endif
+
+/* PyThread_tss_delete: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_delete
+static PyObject *c_PyThread_tss_delete(PyObject *args)
+{
+    return threads_tss_round(args);
+}
+#endif
+
+/* PyThread_tss_free: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_free
+static PyObject *c_PyThread_tss_free(PyObject *args)
+{
+    return threads_tss_round(args);
+}
+#endif
+
+/* PyThread_tss_get: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_get
+static PyObject *c_PyThread_tss_get(PyObject *args)
+{
+    return threads_tss_round(args);
+}
+#endif
+
+/* PyThread_tss_is_created: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_is_created
+static PyObject *c_PyThread_tss_is_created(PyObject *args)
+{
+    return threads_tss_round(args);
+}
+#endif
+
+/* PyThread_tss_set: hand-written body (threads.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyThread_tss_set
+static PyObject *c_PyThread_tss_set(PyObject *args)
+{
+    return threads_tss_round(args);
+}
+#endif
+
+/* PyCriticalSection: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyCriticalSection(PyObject *args)
+{
+    PyCriticalSection cs[3];
+    memset(cs, CANARY, sizeof cs);
+    PyCriticalSection_Begin(&cs[1], ARG(0));
+    int r = PyList_Append(ARG(0), ARG(1));
+    PyCriticalSection_End(&cs[1]);
+    if (!canaries_intact(cs, sizeof cs[0]))
+        return contract("PyCriticalSection_Begin/End wrote outside the struct");
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* PyCriticalSection2: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyCriticalSection2(PyObject *args)
+{
+    PyCriticalSection2 cs[3];
+    memset(cs, CANARY, sizeof cs);
+    PyCriticalSection2_Begin(&cs[1], ARG(0), ARG(1));
+    int r = PyList_Append(ARG(0), ARG(1));
+    PyCriticalSection2_End(&cs[1]);
+    if (!canaries_intact(cs, sizeof cs[0]))
+        return contract("PyCriticalSection2_Begin/End wrote outside the struct");
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* PyCriticalSection2_Begin: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyCriticalSection2_Begin
+static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
+{
+    REQUIRE(PyCriticalSection2_End);
+    PyCriticalSection2 cs;
+    PyCriticalSection2_Begin(&cs, ARG(0), ARG(1));
+    int r = PyList_Append(ARG(0), ARG(1));
+    PyCriticalSection2_End(&cs);
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* PyCriticalSection2_End: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyCriticalSection2_End
+static PyObject *c_PyCriticalSection2_End(PyObject *args)
+{
+    REQUIRE(PyCriticalSection2_Begin);
+    PyCriticalSection2 cs;
+    PyCriticalSection2_Begin(&cs, ARG(0), ARG(0));
+    PyCriticalSection2_End(&cs);
+    PyCriticalSection2_Begin(&cs, ARG(1), ARG(0));
+    int r = PyList_Append(ARG(0), ARG(1));
+    PyCriticalSection2_End(&cs);
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* PyCriticalSection_Begin: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyCriticalSection_Begin
+static PyObject *c_PyCriticalSection_Begin(PyObject *args)
+{
+    REQUIRE(PyCriticalSection_End);
+    PyCriticalSection cs;
+    PyCriticalSection_Begin(&cs, ARG(0));
+    int r = PyList_Append(ARG(0), ARG(1));
+    PyCriticalSection_End(&cs);
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* PyCriticalSection_End: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyCriticalSection_End
+static PyObject *c_PyCriticalSection_End(PyObject *args)
+{
+    REQUIRE(PyCriticalSection_Begin);
+    PyCriticalSection cs;
+    PyCriticalSection_Begin(&cs, ARG(0));
+    PyCriticalSection_End(&cs);
+    PyCriticalSection_Begin(&cs, ARG(0));
+    int r = PyList_Append(ARG(0), ARG(1));
+    PyCriticalSection_End(&cs);
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* PyErr_CheckSignals: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_CheckSignals
+static PyObject *c_PyErr_CheckSignals(PyObject *args)
+{
+    return ts_check_signals(PyObject_IsTrue(ARG(0)));
+}
+#endif
+
+/* PyErr_SetInterrupt: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_SetInterrupt
+static PyObject *c_PyErr_SetInterrupt(PyObject *args)
+{
+    return ts_check_signals(1);
+}
+#endif
+
+/* PyErr_SetInterruptEx: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyErr_SetInterruptEx
+static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
+{
+    REQUIRE(PyErr_CheckSignals);
+    int signum;
+    if (arg_int(args, 0, &signum) < 0)
+        return NULL;
+    int r = PyErr_SetInterruptEx(signum);
+    PyObject *checked = ts_check_signals(0);
+    if (checked == NULL)
+        return NULL;
+    return Py_BuildValue("(iN)", r, checked);
+}
+#endif
+
+/* PyEval_AcquireLock: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_AcquireLock
+static PyObject *c_PyEval_AcquireLock(PyObject *args)
+{
+    REQUIRE(PyEval_ReleaseLock);
+    THREADS_READY();
+    PyEval_ReleaseLock();
+    PyEval_AcquireLock();
+    return flag_result(ts_current_is_own());
+}
+#endif
+
+/* PyEval_AcquireThread: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_AcquireThread
+static PyObject *c_PyEval_AcquireThread(PyObject *args)
+{
+    REQUIRE(PyEval_ReleaseThread);
+    THREADS_READY();
+    PyThreadState *cur = PyThreadState_Get();
+    PyEval_ReleaseThread(cur);
+    PyEval_AcquireThread(cur);
+    return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
+}
+#endif
+
+/* PyEval_InitThreads: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_InitThreads
+static PyObject *c_PyEval_InitThreads(PyObject *args)
+{
+    REQUIRE(PyEval_ThreadsInitialized);
+    PyEval_InitThreads();
+    PyEval_InitThreads();
+    return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
+}
+#endif
+
+/* PyEval_ReleaseLock: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_ReleaseLock
+static PyObject *c_PyEval_ReleaseLock(PyObject *args)
+{
+    REQUIRE(PyEval_AcquireLock);
+    THREADS_READY();
+    PyEval_ReleaseLock();
+    PyEval_AcquireLock();
+    return flag_result(ts_current_is_own());
+}
+#endif
+
+/* PyEval_ReleaseThread: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_ReleaseThread
+static PyObject *c_PyEval_ReleaseThread(PyObject *args)
+{
+    REQUIRE(PyEval_AcquireThread);
+    THREADS_READY();
+    PyThreadState *cur = PyThreadState_Get();
+    PyEval_ReleaseThread(cur);
+    PyEval_AcquireThread(cur);
+    return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
+}
+#endif
+
+/* PyEval_RestoreThread: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_RestoreThread
+static PyObject *c_PyEval_RestoreThread(PyObject *args)
+{
+    REQUIRE(PyEval_SaveThread);
+    THREADS_READY();
+    PyThreadState *cur = PyThreadState_Get();
+    PyThreadState *saved = PyEval_SaveThread();
+    PyEval_RestoreThread(saved);
+    return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
+}
+#endif
+
+/* PyEval_SaveThread: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_SaveThread
+static PyObject *c_PyEval_SaveThread(PyObject *args)
+{
+    REQUIRE(PyEval_RestoreThread);
+    THREADS_READY();
+    PyThreadState *cur = PyThreadState_Get();
+    PyThreadState *saved = PyEval_SaveThread();
+    int known = PyGILState_GetThisThreadState() == cur;
+    PyEval_RestoreThread(saved);
+    return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
+}
+#endif
+
+/* PyEval_ThreadsInitialized: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_ThreadsInitialized
+static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
+{
+    THREADS_READY();
+    return flag_result(PyEval_ThreadsInitialized() != 0);
+}
+#endif
+
+/* PyGILState_Ensure: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyGILState_Ensure
+static PyObject *c_PyGILState_Ensure(PyObject *args)
+{
+    if (PyObject_IsTrue(ARG(0)))
+        return ts_run_gil_job(0);
+    PyThreadState *cur = PyThreadState_Get();
+    PyGILState_STATE s = PyGILState_Ensure();
+    int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
+    PyGILState_Release(s);
+    return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
+}
+#endif
+
+/* PyGILState_GetThisThreadState: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyGILState_GetThisThreadState
+static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
+{
+    if (PyObject_IsTrue(ARG(0)))
+        return ts_run_gil_job(0);
+    return flag_result(ts_current_is_own());
+}
+#endif
+
+/* PyGILState_Release: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyGILState_Release
+static PyObject *c_PyGILState_Release(PyObject *args)
+{
+    if (PyObject_IsTrue(ARG(0)))
+        return ts_run_gil_job(0);
+    PyGILState_STATE s = PyGILState_Ensure();
+    PyGILState_Release(s);
+    return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
+}
+#endif
+
+/* PyGILState_STATE: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyGILState_STATE(PyObject *args)
+{
+    PyGILState_STATE s = PyGILState_Ensure();
+    PyGILState_Release(s);
+    return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
+}
+#endif
+
+/* PyInterpreterState_Get: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03090000)
+#pragma weak PyInterpreterState_Get
+static PyObject *c_PyInterpreterState_Get(PyObject *args)
+{
+    REQUIRE(PyInterpreterState_GetID);
+    PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
+    return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
+}
+#endif
+
+/* PyInterpreterState_GetDict: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03080000)
+#pragma weak PyInterpreterState_GetDict
+static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
+{
+    PyInterpreterState *interp = TS_INTERP();
+    PyObject *d1 = PyInterpreterState_GetDict(interp), *d2 = PyInterpreterState_GetDict(interp);
+    if (d1 == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
+    return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
+}
+#endif
+
+/* PyInterpreterState_GetID: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyInterpreterState_GetID
+static PyObject *c_PyInterpreterState_GetID(PyObject *args)
+{
+    PyInterpreterState *interp = TS_INTERP();
+    int64_t id = PyInterpreterState_GetID(interp);
+    if (id == -1 && PyErr_Occurred())
+        return NULL;
+    return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
+}
+#endif
+
+/* PyOS_InterruptOccurred: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_InterruptOccurred
+static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
+{
+    REQUIRE(PyErr_SetInterrupt);
+    REQUIRE(PyErr_CheckSignals);
+    PyErr_SetInterrupt();
+    int first = PyOS_InterruptOccurred(), second = PyOS_InterruptOccurred();
+    PyObject *checked = ts_check_signals(0);
+    if (checked == NULL)
+        return NULL;
+    return Py_BuildValue("(iiN)", first, second, checked);
+}
+#endif
+
+/* PyOS_getsig: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_getsig
+static PyObject *c_PyOS_getsig(PyObject *args)
+{
+    int signum;
+    if (arg_int(args, 0, &signum) < 0)
+        return NULL;
+    return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
+}
+#endif
+
+/* PyOS_setsig: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_setsig
+static PyObject *c_PyOS_setsig(PyObject *args)
+{
+    REQUIRE(PyOS_getsig);
+    int signum;
+    if (arg_int(args, 0, &signum) < 0)
+        return NULL;
+    struct sigaction saved;
+    int valid = signum > 0 && signum < NSIG && sigaction(signum, NULL, &saved) == 0;
+    PyOS_sighandler_t before = PyOS_getsig(signum);
+    PyOS_sighandler_t old = PyOS_setsig(signum, ts_handler);
+    PyOS_sighandler_t now = PyOS_getsig(signum);
+    PyOS_sighandler_t back = PyOS_setsig(signum, old == SIG_ERR ? SIG_DFL : old);
+    if (valid)
+        sigaction(signum, &saved, NULL);
+    return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
+}
+#endif
+
+/* PyThreadState_Clear: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_Clear
+static PyObject *c_PyThreadState_Clear(PyObject *args)
+{
+    return ts_fresh_round(0);
+}
+#endif
+
+/* PyThreadState_Delete: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_Delete
+static PyObject *c_PyThreadState_Delete(PyObject *args)
+{
+    return ts_fresh_round(0);
+}
+#endif
+
+/* PyThreadState_DeleteCurrent: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_DeleteCurrent
+static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
+{
+    return ts_run_gil_job(1);
+}
+#endif
+
+/* PyThreadState_Get: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_Get
+static PyObject *c_PyThreadState_Get(PyObject *args)
+{
+    return flag_result(ts_current_is_own());
+}
+#endif
+
+/* PyThreadState_GetDict: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_GetDict
+static PyObject *c_PyThreadState_GetDict(PyObject *args)
+{
+    PyObject *d1 = PyThreadState_GetDict(), *d2 = PyThreadState_GetDict();
+    if (d1 == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
+    return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
+}
+#endif
+
+/* PyThreadState_GetFrame: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyThreadState_GetFrame
+static PyObject *c_PyThreadState_GetFrame(PyObject *args)
+{
+    PyObject *frame = (PyObject *)PyThreadState_GetFrame(PyThreadState_Get());
+    if (frame == NULL)
+        return PyErr_Occurred() ? NULL : new_none();
+    PyObject *code = PyObject_GetAttrString(frame, "f_code");
+    Py_DECREF(frame);
+    if (code == NULL)
+        return NULL;
+    PyObject *name = PyObject_GetAttrString(code, "co_name");
+    Py_DECREF(code);
+    return name;
+}
+#endif
+
+/* PyThreadState_GetID: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyThreadState_GetID
+static PyObject *c_PyThreadState_GetID(PyObject *args)
+{
+    REQUIRE(PyInterpreterState_Get);
+    PyThreadState *cur = PyThreadState_Get();
+    uint64_t id = PyThreadState_GetID(cur), again = PyThreadState_GetID(cur);
+    PyThreadState *fresh = PyThreadState_New(PyInterpreterState_Get());
+    if (fresh == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyThreadState_New returned NULL");
+    uint64_t id2 = PyThreadState_GetID(fresh);
+    PyThreadState_Clear(fresh);
+    PyThreadState_Delete(fresh);
+    return Py_BuildValue("(iii)", id > 0, id == again, id2 > id);
+}
+#endif
+
+/* PyThreadState_GetInterpreter: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyThreadState_GetInterpreter
+static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
+{
+    REQUIRE(PyInterpreterState_Get);
+    PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
+    return flag_result(interp != NULL && interp == PyInterpreterState_Get());
+}
+#endif
+
+/* PyThreadState_New: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_New
+static PyObject *c_PyThreadState_New(PyObject *args)
+{
+    return ts_fresh_round(0);
+}
+#endif
+
+/* PyThreadState_SetAsyncExc: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_SetAsyncExc
+static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
+{
+    REQUIRE(PyThread_get_thread_ident);
+    unsigned long long other;
+    if (arg_ullong(args, 1, &other) < 0)
+        return NULL;
+    unsigned long self = PyThread_get_thread_ident();
+    if (other == self)
+        other ^= 1;
+    int r0 = PyThreadState_SetAsyncExc((unsigned long)other, ARG(0));
+    int r1 = PyThreadState_SetAsyncExc(self, ARG(0));
+    PyObject *exec = builtin("exec"), *globals = PyDict_New();
+    PyObject *code = PyUnicode_FromString("for _ in range(1000000): pass");
+    PyObject *r = NULL;
+    if (exec != NULL && globals != NULL && code != NULL)
+        r = PyObject_CallFunctionObjArgs(exec, code, globals, NULL);
+    Py_XDECREF(exec);
+    Py_XDECREF(globals);
+    Py_XDECREF(code);
+    if (r != NULL) {
+        Py_DECREF(r);
+        PyThreadState_SetAsyncExc(self, NULL);
+        return Py_BuildValue("(iiO)", r0, r1, Py_None);
+    }
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *result = Py_BuildValue("(iiO)", r0, r1, type);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return result;
+}
+#endif
+
+/* PyThreadState_Swap: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyThreadState_Swap
+static PyObject *c_PyThreadState_Swap(PyObject *args)
+{
+    PyThreadState *cur = PyThreadState_Get();
+    PyThreadState *old = PyThreadState_Swap(NULL);
+    int none = PyGILState_GetThisThreadState() == cur;
+    PyThreadState *back = PyThreadState_Swap(old);
+    return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
+}
+#endif
+
+/* Py_AddPendingCall: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_AddPendingCall
+static PyObject *c_Py_AddPendingCall(PyObject *args)
+{
+    REQUIRE(Py_MakePendingCalls);
+    long long n, fail;
+    if (arg_llong(args, 0, &n) < 0 || arg_llong(args, 1, &fail) < 0)
+        return NULL;
+    Py_MakePendingCalls();
+    PyErr_Clear();
+    ts_pending_count = 0;
+    ts_pending_fail = (long)fail;
+    PyObject *added = PyList_New(0);
+    for (long i = 0; added != NULL && i < n; i++) {
+        PyObject *r = PyLong_FromLong(Py_AddPendingCall(ts_pending_call, (void *)(intptr_t)i));
+        if (r == NULL || PyList_Append(added, r) < 0)
+            Py_CLEAR(added);
+        Py_XDECREF(r);
+    }
+    if (added == NULL)
+        return NULL;
+    int first = Py_MakePendingCalls();
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    long count_first = ts_pending_count;
+    int second = Py_MakePendingCalls();
+    PyErr_Clear();
+    PyObject *result = Py_BuildValue("(NiOlil)", added, first, type ? type : Py_None, count_first, second, ts_pending_count);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return result;
+}
+#endif
+
+/* Py_AtExit: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_AtExit
+static PyObject *c_Py_AtExit(PyObject *args)
+{
+    static int successes, failed;
+    int r = Py_AtExit(ts_at_exit);
+    int consistent = (r == 0 && !failed) || (r == -1 && (failed || successes > 0));
+    if (r == 0)
+        successes++;
+    else
+        failed = 1;
+    return Py_BuildValue("(ii)", consistent, successes <= 32);
+}
+#endif
+
+/* Py_BEGIN_ALLOW_THREADS: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
+{
+    return ts_run_gil_job(0);
+}
+#endif
+
+/* Py_BEGIN_CRITICAL_SECTION: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
+{
+    int r;
+    Py_BEGIN_CRITICAL_SECTION(ARG(0));
+    r = PyList_Append(ARG(0), ARG(1));
+    Py_END_CRITICAL_SECTION();
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* Py_BEGIN_CRITICAL_SECTION2: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
+{
+    int r;
+    Py_BEGIN_CRITICAL_SECTION2(ARG(0), ARG(1));
+    r = PyList_Append(ARG(0), ARG(1));
+    Py_END_CRITICAL_SECTION2();
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* Py_BLOCK_THREADS: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
+{
+    THREADS_READY();
+    PyObject *list = ARG(0);
+    int appended = -1, own = 0;
+    Py_BEGIN_ALLOW_THREADS
+    Py_BLOCK_THREADS
+    appended = PyList_Append(list, Py_None);
+    own = ts_current_is_own();
+    Py_UNBLOCK_THREADS
+    Py_END_ALLOW_THREADS
+    if (appended < 0)
+        return NULL;
+    return flag_result(own);
+}
+#endif
+
+/* Py_END_ALLOW_THREADS: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
+{
+    PyObject *r = ts_run_gil_job(0);
+    if (r == NULL)
+        return NULL;
+    Py_DECREF(r);
+    return flag_result(ts_current_is_own());
+}
+#endif
+
+/* Py_END_CRITICAL_SECTION: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
+{
+    int r;
+    Py_BEGIN_CRITICAL_SECTION(ARG(0));
+    Py_END_CRITICAL_SECTION();
+    Py_BEGIN_CRITICAL_SECTION(ARG(0));
+    r = PyList_Append(ARG(0), ARG(1));
+    Py_END_CRITICAL_SECTION();
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* Py_END_CRITICAL_SECTION2: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
+{
+    int r;
+    Py_BEGIN_CRITICAL_SECTION2(ARG(1), ARG(0));
+    Py_END_CRITICAL_SECTION2();
+    Py_BEGIN_CRITICAL_SECTION2(ARG(0), ARG(1));
+    r = PyList_Append(ARG(0), ARG(1));
+    Py_END_CRITICAL_SECTION2();
+    return r < 0 ? NULL : new_none();
+}
+#endif
+
+/* Py_Initialize: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_Initialize
+static PyObject *c_Py_Initialize(PyObject *args)
+{
+    REQUIRE(Py_IsInitialized);
+    PyObject *sys_before = PyImport_ImportModule("sys");
+    Py_Initialize();
+    PyObject *sys_after = PyImport_ImportModule("sys");
+    PyObject *result = sys_before == NULL || sys_after == NULL ? NULL
+        : Py_BuildValue("(ii)", Py_IsInitialized(), sys_before == sys_after && ts_current_is_own());
+    Py_XDECREF(sys_before);
+    Py_XDECREF(sys_after);
+    return result;
+}
+#endif
+
+/* Py_InitializeEx: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_InitializeEx
+static PyObject *c_Py_InitializeEx(PyObject *args)
+{
+    REQUIRE(Py_IsInitialized);
+    PyObject *sys_before = PyImport_ImportModule("sys");
+    Py_InitializeEx(PyObject_IsTrue(ARG(0)));
+    PyObject *sys_after = PyImport_ImportModule("sys");
+    PyObject *result = sys_before == NULL || sys_after == NULL ? NULL
+        : Py_BuildValue("(ii)", Py_IsInitialized(), sys_before == sys_after && ts_current_is_own());
+    Py_XDECREF(sys_before);
+    Py_XDECREF(sys_after);
+    return result;
+}
+#endif
+
+/* Py_MakePendingCalls: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_MakePendingCalls
+static PyObject *c_Py_MakePendingCalls(PyObject *args)
+{
+    REQUIRE(Py_AddPendingCall);
+    long long n, fail;
+    if (arg_llong(args, 0, &n) < 0 || arg_llong(args, 1, &fail) < 0)
+        return NULL;
+    Py_MakePendingCalls();
+    PyErr_Clear();
+    ts_pending_count = 0;
+    ts_pending_fail = (long)fail;
+    PyObject *added = PyList_New(0);
+    for (long i = 0; added != NULL && i < n; i++) {
+        PyObject *r = PyLong_FromLong(Py_AddPendingCall(ts_pending_call, (void *)(intptr_t)i));
+        if (r == NULL || PyList_Append(added, r) < 0)
+            Py_CLEAR(added);
+        Py_XDECREF(r);
+    }
+    if (added == NULL)
+        return NULL;
+    int first = Py_MakePendingCalls();
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    long count_first = ts_pending_count;
+    int second = Py_MakePendingCalls();
+    PyErr_Clear();
+    PyObject *result = Py_BuildValue("(NiOlil)", added, first, type ? type : Py_None, count_first, second, ts_pending_count);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return result;
+}
+#endif
+
+/* Py_UNBLOCK_THREADS: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
+{
+    THREADS_READY();
+    PyObject *list = ARG(0);
+    int appended = -1;
+    Py_BEGIN_ALLOW_THREADS
+    Py_BLOCK_THREADS
+    appended = PyList_Append(list, Py_None);
+    Py_UNBLOCK_THREADS
+    Py_END_ALLOW_THREADS
+    if (appended < 0)
+        return NULL;
+    return flag_result(ts_current_is_own());
+}
+#endif
+
+/* _PyThreadState_Prealloc: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyThreadState_Prealloc
+static PyObject *c__PyThreadState_Prealloc(PyObject *args)
+{
+    return ts_fresh_round(1);
+}
+#endif
+
+/* PyOS_AfterFork: hand-written body (lifecycle.toml) */
+#if LIMITED_AT_LEAST(0x03020000) && defined(HAVE_FORK)
+#pragma weak PyOS_AfterFork
+static PyObject *c_PyOS_AfterFork(PyObject *args)
+{
+    life_child_before = life_counter(ARG(0), 2);
+    return life_fork(args, life_child_hooks, 0);
+}
+#endif
+
+/* PyOS_AfterFork_Child: hand-written body (lifecycle.toml) */
+#if LIMITED_AT_LEAST(0x03070000) && defined(HAVE_FORK)
+#pragma weak PyOS_AfterFork_Child
+static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
+{
+    life_child_before = life_counter(ARG(0), 2);
+    return life_fork(args, life_child_hooks, 1);
+}
+#endif
+
+/* PyOS_AfterFork_Parent: hand-written body (lifecycle.toml) */
+#if LIMITED_AT_LEAST(0x03070000) && defined(HAVE_FORK)
+#pragma weak PyOS_AfterFork_Parent
+static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
+{
+    REQUIRE(PyOS_BeforeFork);
+    PyObject *events = ARG(0);
+    long b = life_counter(events, 0), p = life_counter(events, 1), c = life_counter(events, 2);
+    PyOS_BeforeFork();
+    PyOS_AfterFork_Parent();
+    long b1 = life_counter(events, 0), p1 = life_counter(events, 1), c1 = life_counter(events, 2);
+    life_child_before = c1;
+    PyObject *forked = life_fork(args, life_child_hooks, 1);
+    if (forked == NULL)
+        return NULL;
+    return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
+}
+#endif
+
+/* PyOS_BeforeFork: hand-written body (lifecycle.toml) */
+#if LIMITED_AT_LEAST(0x03070000) && defined(HAVE_FORK)
+#pragma weak PyOS_BeforeFork
+static PyObject *c_PyOS_BeforeFork(PyObject *args)
+{
+    REQUIRE(PyOS_AfterFork_Parent);
+    PyObject *events = ARG(0);
+    long b = life_counter(events, 0), p = life_counter(events, 1), c = life_counter(events, 2);
+    PyOS_BeforeFork();
+    long b1 = life_counter(events, 0);
+    PyOS_AfterFork_Parent();
+    return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
+}
+#endif
+
+/* Py_FatalError: hand-written body (lifecycle.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_FatalError
+static PyObject *c_Py_FatalError(PyObject *args)
+{
+    return life_fork(args, life_child_fatal, LIFE_HOOKS);
+}
+#endif
+
 static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x030C0000)
     {"PyException_GetArgs", 1, c_PyException_GetArgs, (const void *)&PyException_GetArgs, "PyException_GetArgs"},
@@ -8585,6 +10186,255 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"visitproc", 1, c_visitproc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"PyThread_GetInfo", 0, c_PyThread_GetInfo, (const void *)&PyThread_GetInfo, "PyThread_GetInfo"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_ReInitTLS", 0, c_PyThread_ReInitTLS, (const void *)&PyThread_ReInitTLS, "PyThread_ReInitTLS"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_acquire_lock", 1, c_PyThread_acquire_lock, (const void *)&PyThread_acquire_lock, "PyThread_acquire_lock"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_acquire_lock_timed", 1, c_PyThread_acquire_lock_timed, (const void *)&PyThread_acquire_lock_timed, "PyThread_acquire_lock_timed"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_allocate_lock", 1, c_PyThread_allocate_lock, (const void *)&PyThread_allocate_lock, "PyThread_allocate_lock"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_create_key", 1, c_PyThread_create_key, (const void *)&PyThread_create_key, "PyThread_create_key"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_delete_key", 1, c_PyThread_delete_key, (const void *)&PyThread_delete_key, "PyThread_delete_key"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_delete_key_value", 1, c_PyThread_delete_key_value, (const void *)&PyThread_delete_key_value, "PyThread_delete_key_value"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_exit_thread", 0, c_PyThread_exit_thread, (const void *)&PyThread_exit_thread, "PyThread_exit_thread"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_free_lock", 1, c_PyThread_free_lock, (const void *)&PyThread_free_lock, "PyThread_free_lock"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_get_key_value", 1, c_PyThread_get_key_value, (const void *)&PyThread_get_key_value, "PyThread_get_key_value"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_get_stacksize", 0, c_PyThread_get_stacksize, (const void *)&PyThread_get_stacksize, "PyThread_get_stacksize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_get_thread_ident", 0, c_PyThread_get_thread_ident, (const void *)&PyThread_get_thread_ident, "PyThread_get_thread_ident"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000) && defined(PY_HAVE_THREAD_NATIVE_ID)
+    {"PyThread_get_thread_native_id", 0, c_PyThread_get_thread_native_id, (const void *)&PyThread_get_thread_native_id, "PyThread_get_thread_native_id"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_init_thread", 0, c_PyThread_init_thread, (const void *)&PyThread_init_thread, "PyThread_init_thread"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_release_lock", 1, c_PyThread_release_lock, (const void *)&PyThread_release_lock, "PyThread_release_lock"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_set_key_value", 1, c_PyThread_set_key_value, (const void *)&PyThread_set_key_value, "PyThread_set_key_value"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_set_stacksize", 1, c_PyThread_set_stacksize, (const void *)&PyThread_set_stacksize, "PyThread_set_stacksize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThread_start_new_thread", 1, c_PyThread_start_new_thread, (const void *)&PyThread_start_new_thread, "PyThread_start_new_thread"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyThread_tss_alloc", 1, c_PyThread_tss_alloc, (const void *)&PyThread_tss_alloc, "PyThread_tss_alloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyThread_tss_create", 1, c_PyThread_tss_create, (const void *)&PyThread_tss_create, "PyThread_tss_create"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyThread_tss_delete", 1, c_PyThread_tss_delete, (const void *)&PyThread_tss_delete, "PyThread_tss_delete"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyThread_tss_free", 1, c_PyThread_tss_free, (const void *)&PyThread_tss_free, "PyThread_tss_free"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyThread_tss_get", 1, c_PyThread_tss_get, (const void *)&PyThread_tss_get, "PyThread_tss_get"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyThread_tss_is_created", 1, c_PyThread_tss_is_created, (const void *)&PyThread_tss_is_created, "PyThread_tss_is_created"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyThread_tss_set", 1, c_PyThread_tss_set, (const void *)&PyThread_tss_set, "PyThread_tss_set"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyCriticalSection", 2, c_PyCriticalSection, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyCriticalSection2", 2, c_PyCriticalSection2, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyCriticalSection2_Begin", 2, c_PyCriticalSection2_Begin, (const void *)&PyCriticalSection2_Begin, "PyCriticalSection2_Begin"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyCriticalSection2_End", 2, c_PyCriticalSection2_End, (const void *)&PyCriticalSection2_End, "PyCriticalSection2_End"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyCriticalSection_Begin", 2, c_PyCriticalSection_Begin, (const void *)&PyCriticalSection_Begin, "PyCriticalSection_Begin"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyCriticalSection_End", 2, c_PyCriticalSection_End, (const void *)&PyCriticalSection_End, "PyCriticalSection_End"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_CheckSignals", 1, c_PyErr_CheckSignals, (const void *)&PyErr_CheckSignals, "PyErr_CheckSignals"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_SetInterrupt", 0, c_PyErr_SetInterrupt, (const void *)&PyErr_SetInterrupt, "PyErr_SetInterrupt"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyErr_SetInterruptEx", 1, c_PyErr_SetInterruptEx, (const void *)&PyErr_SetInterruptEx, "PyErr_SetInterruptEx"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_AcquireLock", 0, c_PyEval_AcquireLock, (const void *)&PyEval_AcquireLock, "PyEval_AcquireLock"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_AcquireThread", 0, c_PyEval_AcquireThread, (const void *)&PyEval_AcquireThread, "PyEval_AcquireThread"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_InitThreads", 0, c_PyEval_InitThreads, (const void *)&PyEval_InitThreads, "PyEval_InitThreads"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_ReleaseLock", 0, c_PyEval_ReleaseLock, (const void *)&PyEval_ReleaseLock, "PyEval_ReleaseLock"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_ReleaseThread", 0, c_PyEval_ReleaseThread, (const void *)&PyEval_ReleaseThread, "PyEval_ReleaseThread"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_RestoreThread", 0, c_PyEval_RestoreThread, (const void *)&PyEval_RestoreThread, "PyEval_RestoreThread"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_SaveThread", 0, c_PyEval_SaveThread, (const void *)&PyEval_SaveThread, "PyEval_SaveThread"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_ThreadsInitialized", 0, c_PyEval_ThreadsInitialized, (const void *)&PyEval_ThreadsInitialized, "PyEval_ThreadsInitialized"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyGILState_Ensure", 1, c_PyGILState_Ensure, (const void *)&PyGILState_Ensure, "PyGILState_Ensure"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyGILState_GetThisThreadState", 1, c_PyGILState_GetThisThreadState, (const void *)&PyGILState_GetThisThreadState, "PyGILState_GetThisThreadState"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyGILState_Release", 1, c_PyGILState_Release, (const void *)&PyGILState_Release, "PyGILState_Release"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyGILState_STATE", 0, c_PyGILState_STATE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03090000)
+    {"PyInterpreterState_Get", 0, c_PyInterpreterState_Get, (const void *)&PyInterpreterState_Get, "PyInterpreterState_Get"},
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+    {"PyInterpreterState_GetDict", 0, c_PyInterpreterState_GetDict, (const void *)&PyInterpreterState_GetDict, "PyInterpreterState_GetDict"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyInterpreterState_GetID", 0, c_PyInterpreterState_GetID, (const void *)&PyInterpreterState_GetID, "PyInterpreterState_GetID"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_InterruptOccurred", 0, c_PyOS_InterruptOccurred, (const void *)&PyOS_InterruptOccurred, "PyOS_InterruptOccurred"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_getsig", 1, c_PyOS_getsig, (const void *)&PyOS_getsig, "PyOS_getsig"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_setsig", 1, c_PyOS_setsig, (const void *)&PyOS_setsig, "PyOS_setsig"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_Clear", 0, c_PyThreadState_Clear, (const void *)&PyThreadState_Clear, "PyThreadState_Clear"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_Delete", 0, c_PyThreadState_Delete, (const void *)&PyThreadState_Delete, "PyThreadState_Delete"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_DeleteCurrent", 0, c_PyThreadState_DeleteCurrent, (const void *)&PyThreadState_DeleteCurrent, "PyThreadState_DeleteCurrent"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_Get", 0, c_PyThreadState_Get, (const void *)&PyThreadState_Get, "PyThreadState_Get"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_GetDict", 0, c_PyThreadState_GetDict, (const void *)&PyThreadState_GetDict, "PyThreadState_GetDict"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyThreadState_GetFrame", 0, c_PyThreadState_GetFrame, (const void *)&PyThreadState_GetFrame, "PyThreadState_GetFrame"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyThreadState_GetID", 0, c_PyThreadState_GetID, (const void *)&PyThreadState_GetID, "PyThreadState_GetID"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyThreadState_GetInterpreter", 0, c_PyThreadState_GetInterpreter, (const void *)&PyThreadState_GetInterpreter, "PyThreadState_GetInterpreter"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_New", 0, c_PyThreadState_New, (const void *)&PyThreadState_New, "PyThreadState_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_SetAsyncExc", 2, c_PyThreadState_SetAsyncExc, (const void *)&PyThreadState_SetAsyncExc, "PyThreadState_SetAsyncExc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState_Swap", 0, c_PyThreadState_Swap, (const void *)&PyThreadState_Swap, "PyThreadState_Swap"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_AddPendingCall", 2, c_Py_AddPendingCall, (const void *)&Py_AddPendingCall, "Py_AddPendingCall"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_AtExit", 0, c_Py_AtExit, (const void *)&Py_AtExit, "Py_AtExit"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_BEGIN_ALLOW_THREADS", 0, c_Py_BEGIN_ALLOW_THREADS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_BEGIN_CRITICAL_SECTION", 2, c_Py_BEGIN_CRITICAL_SECTION, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_BEGIN_CRITICAL_SECTION2", 2, c_Py_BEGIN_CRITICAL_SECTION2, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_BLOCK_THREADS", 1, c_Py_BLOCK_THREADS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_END_ALLOW_THREADS", 0, c_Py_END_ALLOW_THREADS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_END_CRITICAL_SECTION", 2, c_Py_END_CRITICAL_SECTION, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_END_CRITICAL_SECTION2", 2, c_Py_END_CRITICAL_SECTION2, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_Initialize", 0, c_Py_Initialize, (const void *)&Py_Initialize, "Py_Initialize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_InitializeEx", 1, c_Py_InitializeEx, (const void *)&Py_InitializeEx, "Py_InitializeEx"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_MakePendingCalls", 2, c_Py_MakePendingCalls, (const void *)&Py_MakePendingCalls, "Py_MakePendingCalls"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_UNBLOCK_THREADS", 1, c_Py_UNBLOCK_THREADS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyThreadState_Prealloc", 0, c__PyThreadState_Prealloc, (const void *)&_PyThreadState_Prealloc, "_PyThreadState_Prealloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000) && defined(HAVE_FORK)
+    {"PyOS_AfterFork", 1, c_PyOS_AfterFork, (const void *)&PyOS_AfterFork, "PyOS_AfterFork"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000) && defined(HAVE_FORK)
+    {"PyOS_AfterFork_Child", 1, c_PyOS_AfterFork_Child, (const void *)&PyOS_AfterFork_Child, "PyOS_AfterFork_Child"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000) && defined(HAVE_FORK)
+    {"PyOS_AfterFork_Parent", 1, c_PyOS_AfterFork_Parent, (const void *)&PyOS_AfterFork_Parent, "PyOS_AfterFork_Parent"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000) && defined(HAVE_FORK)
+    {"PyOS_BeforeFork", 1, c_PyOS_BeforeFork, (const void *)&PyOS_BeforeFork, "PyOS_BeforeFork"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_FatalError", 0, c_Py_FatalError, (const void *)&Py_FatalError, "Py_FatalError"},
 #endif
     {NULL, 0, NULL, NULL, NULL},
 };

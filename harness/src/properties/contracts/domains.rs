@@ -24,6 +24,8 @@ pub const NAMES: &[&str] = &[
     "nibble", "major", "sequence_like", "vc_callable", "ssize",
     // group buffers
     "buffer", "buffer_order3", "contiguous_buffer", "writable_buffer", "buffer_flags", "memory_flags", "buffer_order", "struct_format", "shape", "seeds", "cfunc_kind", "cfunc_kind4", "module_or_none", "type_or_none", "cfunction", "packer", "program", "program_no_hash", "wrapper_name", "text_program", "bytes_program", "format_exception", "structseq", "parse_program", "kw_dict", "any_dict", "member_code", "member_case", "member_value_0", "member_value_1", "member_value_2", "member_value_3", "member_value_4", "member_value_5", "member_value_7", "member_value_8", "member_value_9", "member_value_10", "member_value_11", "member_value_12", "member_value_13", "member_value_14", "member_value_16", "member_value_17", "member_value_18", "member_value_19", "short_tuple", "str_dict",
+    // threads
+    "lock_ops", "stack_size", "exception_class", "signal_number", "pending_count", "exit_status", "fork_events",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -226,6 +228,22 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
             proptest::collection::vec((identifier(), strategy::scalar()), 0..3).prop_map(PyValue::Dict).boxed(),
         ]
         .boxed(),
+        // threads
+        "lock_ops" => proptest::collection::vec(int_in(0..6), 0..12).prop_map(PyValue::List).boxed(),
+        "stack_size" => prop_oneof![
+            // Clear of the platform's minimum (16 KiB to 32 KiB, which differs between
+            // versions): 0, small invalid sizes, and sizes every version accepts.
+            proptest::sample::select(vec![0i64, 1, 4096, 1 << 18, 1 << 20, 8 << 20, 1 << 30]).prop_map(|v| PyValue::int(v.into())),
+            int_in(1..4096),
+        ]
+        .boxed(),
+        "exception_class" => built("exception_class", int_in(0..8)),
+        "signal_number" => proptest::sample::select(vec![2i64, 1, 10, 12, 13, 15, 17, 28, 9, 19, 34, 64, 0, -1, 65, 1000])
+            .prop_map(|v| PyValue::int(v.into()))
+            .boxed(),
+        "pending_count" => int_in(0..9),
+        "exit_status" => int_in(0..256),
+        "fork_events" => built("fork_events", Just(PyValue::None).boxed()),
         _ => match name.strip_prefix("member_value_").and_then(|code| code.parse::<i64>().ok()) {
             Some(code) => built(
                 "member_value",

@@ -56,6 +56,10 @@ const FAMILIES: &[(&str, &str)] = &[
     ("args", include_str!("../../../data/contracts/args.toml")),
     // group types
     ("types", include_str!("../../../data/contracts/types.toml")),
+    // threads
+    ("threads", include_str!("../../../data/contracts/threads.toml")),
+    ("threadstate", include_str!("../../../data/contracts/threadstate.toml")),
+    ("lifecycle", include_str!("../../../data/contracts/lifecycle.toml")),
 ];
 
 /// One entry's contract.
