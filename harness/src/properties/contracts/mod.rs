@@ -46,6 +46,11 @@ pub use signature::Signature;
 const FAMILIES: &[(&str, &str)] = &[
     ("exceptions", include_str!("../../../data/contracts/exceptions.toml")),
     ("runtime", include_str!("../../../data/contracts/runtime.toml")),
+    // group modules
+    ("memory", include_str!("../../../data/contracts/memory.toml")),
+    ("capsules", include_str!("../../../data/contracts/capsules.toml")),
+    ("modules", include_str!("../../../data/contracts/modules.toml")),
+    ("imports", include_str!("../../../data/contracts/imports.toml")),
 ];
 
 /// One entry's contract.
