@@ -2025,7 +2025,9 @@ static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 #pragma weak PyImport_ExecCodeModuleObject
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
-    PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3));
+    /* cpathname only with a pathname: without one, what __file__ becomes varies up to 3.11 */
+    PyObject *pathname = ARG(2) == Py_None ? NULL : ARG(2);
+    PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     return imp_executed(args, m);
 }
 #endif
