@@ -2329,3 +2329,288 @@ _threads_register_fork_hooks()
 
 def make_fork_events(_):
     return THREADS_FORK_EVENTS
+# --- group modules: memory, capsules, modules, imports --------------------------------------
+
+
+def allocated(size, byte):
+    """An allocator's block filled with `byte`, or None past PY_SSIZE_T_MAX (Doc/c-api/memory.rst)."""
+    return None if size > SSIZE_MAX else bytes([byte]) * size
+
+
+def callocated(pair):
+    nelem, elsize = pair
+    if elsize and nelem > SSIZE_MAX // elsize:
+        return None
+    return bytes(nelem * elsize)
+
+
+def reallocated(size, byte, new_size):
+    if size > 70000:
+        size = 0
+    if new_size > SSIZE_MAX:
+        return None
+    kept = min(size, new_size)
+    return bytes([byte]) * kept + bytes([byte ^ 0xFF]) * (new_size - kept)
+
+
+CAPSULE_NAMES = [None, "abi3probe.first", "abi3probe.second", "datetime.datetime_CAPI"]
+
+
+def is_capsule(c):
+    return type(c).__name__ == "PyCapsule"
+
+
+def capsule_name(c):
+    """A capsule's name, from its repr: <capsule object "NAME" at ...> or <capsule object NULL ...>."""
+    text = repr(c)
+    start = text.find('"')
+    return None if start < 0 else text[start + 1:text.rindex('"')]
+
+
+def capsule_check(c, name, any_name=False):
+    """What makes a capsule valid for the accessors: ValueError otherwise (Doc/c-api/capsule.rst)."""
+    if not is_capsule(c) or (not any_name and capsule_name(c) != name):
+        raise ValueError("invalid capsule")
+    return capsule_name(c)
+
+
+def capsule_new(kind, null_pointer):
+    """The readback of a probe capsule on its first static target, with the recording destructor:
+    (IsValid, name, pointer, context, own destructor, (destructor calls, pointer seen, context seen))."""
+    if null_pointer:
+        raise ValueError("PyCapsule_New called with null pointer")
+    name = CAPSULE_NAMES[kind % 4]
+    return (1, None if name is None else name.encode(), 0, -1, 1, (1, 0, -1))
+
+
+def make_std_capsule(kind):
+    """A standard library capsule: datetime's, pyexpat's, unicodedata's (named ucnhash_CAPI up to 3.9)."""
+    import importlib
+    module, attributes = [("datetime", ["datetime_CAPI"]), ("pyexpat", ["expat_CAPI"]), ("unicodedata", ["_ucnhash_CAPI", "ucnhash_CAPI"])][kind]
+    module = importlib.import_module(module)
+    for attribute in attributes:
+        if hasattr(module, attribute):
+            return getattr(module, attribute)
+    raise AttributeError(attributes[0])
+
+
+def capsule_import(name, no_block=False):
+    import importlib
+    module_name, _, attribute = name.partition(".")
+    try:
+        obj = importlib.import_module(module_name)
+    except ImportError:
+        if no_block and sys.version_info < (3, 11):
+            raise
+        raise ImportError("the C function raises ImportError itself, not ModuleNotFoundError")
+    if attribute:
+        obj = getattr(obj, attribute)
+    if not is_capsule(obj) or capsule_name(obj) != name:
+        raise AttributeError("PyCapsule_Import %r is not valid" % name)
+    return 1
+
+
+MOD_DOC = "abi3probe test module"
+MOD_MAGIC = 0x5EED
+
+
+def module_type():
+    import types
+    return types.ModuleType
+
+
+def module_checked(m, error):
+    if not isinstance(m, module_type()):
+        raise error("not a module")
+    return m
+
+
+def module_name_of(m):
+    name = module_checked(m, TypeError).__dict__.get("__name__")
+    if not isinstance(name, str):
+        raise SystemError("nameless module")
+    return name
+
+
+def module_file_of(m):
+    name = module_checked(m, TypeError).__dict__.get("__file__")
+    if not isinstance(name, str):
+        raise SystemError("module filename missing")
+    return name
+
+
+def make_module_with_file(spec):
+    name, filename = spec
+    m = module_type()(name)
+    if filename is not None:
+        m.__file__ = filename
+    return m
+
+
+def module_namespace(m):
+    return m
+
+
+def module_new_object(name):
+    m = module_type()("placeholder")
+    m.__name__ = name
+    return m
+
+
+def module_added(m, name, value):
+    if name == "__doc__":
+        setattr(m, name, value)
+    else:
+        module_checked(m, TypeError).__dict__[name] = value
+    return (None, m.__dict__)
+
+
+def make_module_spec(spec):
+    import importlib.machinery
+    import types
+    kind, name = spec
+    if kind == 0:
+        return importlib.machinery.ModuleSpec(name, None)
+    if kind == 1:
+        return types.SimpleNamespace(name=name)
+    if kind == 2:
+        return types.SimpleNamespace(origin=name)
+    return types.SimpleNamespace(name=len(name))
+
+
+def spec_name(spec):
+    name = spec.name
+    if not isinstance(name, str):
+        raise TypeError("bad argument type for built-in operation")
+    return name
+
+
+def module_before_exec(spec):
+    return (spec_name(spec), MOD_DOC, None, None, None)
+
+
+def module_multi_phase(spec, created=False):
+    name = spec_name(spec)
+    if created:
+        return ((name, MOD_DOC, None, "Py_mod_create", None), (name, MOD_DOC, 1, "Py_mod_create", MOD_MAGIC))
+    return ((name, MOD_DOC, None, None, None), (name, MOD_DOC, 1, None, MOD_MAGIC))
+
+
+def add_module(name):
+    """PyImport_AddModule*: (sys.modules[name], whether it was there), a new module when not."""
+    listed = name in sys.modules
+    return (sys.modules[name] if listed else module_type()(name), int(listed))
+
+
+IMPORT_GLOBALS = [
+    None,
+    {},
+    {"__name__": "json.probe", "__package__": "json"},
+    {"__name__": "collections.probe", "__package__": "collections"},
+    {"__name__": "x", "__package__": 5},
+]
+
+
+def make_import_globals(kind):
+    value = IMPORT_GLOBALS[kind]
+    return dict(value) if value is not None else None
+
+
+RELOADABLE = ["colorsys", "keyword", None, 42, "text"]
+
+
+def make_reloadable(kind):
+    import importlib
+    if kind == 2:
+        return module_type()("abi3probe_not_in_sys_modules")
+    if kind in (0, 1):
+        return importlib.import_module(RELOADABLE[kind])
+    return RELOADABLE[kind]
+
+
+def get_importer(path):
+    cache = sys.path_importer_cache
+    if path in cache:
+        return cache[path]
+    for hook in sys.path_hooks:
+        try:
+            finder = hook(path)
+        except ImportError:
+            continue
+        cache[path] = finder
+        return finder
+    cache[path] = None
+    return None
+
+
+def import_frozen(name):
+    import _imp
+    if not _imp.is_frozen(name):
+        return (0, int(name in sys.modules))
+    return (1, 1)
+
+
+CODE_SOURCES = ["x = __name__", "x = 6 * 7", "raise ValueError('probe')", "x = __file__", "import sys\nx = __name__ in sys.modules"]
+
+
+def make_code(kind):
+    return compile(CODE_SOURCES[kind], "<abi3probe>", "exec")
+
+
+def exec_code_module(name, code, pathname, cpathname, objects=False):
+    """(x, __name__, __file__, listed) of sys.modules[name] after running the code there."""
+    m = sys.modules.get(name)
+    if m is None:
+        m = sys.modules[name] = module_type()(name)
+    m.__dict__.setdefault("__builtins__", __builtins__)
+    # Without a pathname, the source file of cpathname (which is cpathname itself for these
+    # paths: no source file next to it), else co_filename.
+    # PyImport_ExecCodeModuleObject itself takes co_filename then from 3.12 on (observed: up to
+    # 3.11 it derived it from cpathname too, as the *WithPathnames form documents for itself).
+    if objects and sys.version_info >= (3, 12):
+        cpathname = None
+    m.__file__ = pathname if pathname is not None else cpathname if cpathname is not None else code.co_filename
+    try:
+        exec(code, m.__dict__)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    m = sys.modules.pop(name)
+    return (m.__dict__.get("x"), m.__name__, m.__file__, 1)
+MOD_STATE_SIZE = 32
+
+
+def module_from_slots(spec, full=True):
+    """The observation of a module made from the probe's 3.15 slot arrays (see mod_from_slots)."""
+    name = spec_name(spec)
+    if not full:
+        return ((name, MOD_DOC, None, None, None), (name, MOD_DOC, None, None, 0), 1, MOD_STATE_SIZE, (0, 0, 0))
+    return ((name, MOD_DOC, None, None, None), (name, MOD_DOC, 1, None, MOD_MAGIC), 1, MOD_STATE_SIZE, (1, 1, 1))
+
+
+def free_threaded():
+    import sysconfig
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+
+def module_with_abi(spec, kind, optional):
+    """PyABIInfo checks (Include/modsupport.h, 3.15): the module's name and the flag constants."""
+    name = spec_name(spec)
+    kind %= 6
+    if kind == 1 and not free_threaded():
+        raise ImportError("only compatible with free-threaded CPython")
+    if kind == 4 and sys.version_info < (3, 99):
+        raise ImportError("incompatible future stable ABI version")
+    if kind == 5:
+        raise ImportError("PyABIInfo version too high")
+    if not optional:
+        raise SystemError("unknown module slot ID")
+    return (name, 3, 1, 2, 4, 6, 0x030F0000)
+
+
+def import_level(name, globals_, locals_, fromlist, level):
+    """PyImport_ImportModuleLevel*: builtins.__import__, but NULL globals for a relative import
+    is a KeyError ('__name__' not in globals), where __import__ would say TypeError."""
+    if level > 0 and globals_ is None and name is not None:
+        raise KeyError("'__name__' not in globals")
+    return __import__(name, globals_, locals_, fromlist or (), level)

@@ -1654,6 +1654,591 @@ static int life_child_fatal(PyObject *args)
     return 99;
 }
 
+/* --- shared by memory.toml --- */
+#pragma weak PyMem_Malloc
+#pragma weak PyMem_Realloc
+#pragma weak PyMem_Free
+#pragma weak PyObject_Malloc
+#pragma weak PyObject_Realloc
+#pragma weak PyObject_Free
+#if LIMITED_AT_LEAST(0x03070000)
+/* 3.8's and 3.9's headers do not declare PyMem_Calloc under Py_LIMITED_API (it sits in
+ * cpython/pymem.h there), though it is in the limited API from 3.7: declared here, as in 3.10+. */
+PyAPI_FUNC(void *) PyMem_Calloc(size_t nelem, size_t elsize);
+#pragma weak PyMem_Calloc
+#pragma weak PyObject_Calloc
+#endif
+#if LIMITED_AT_LEAST(0x030d0000)
+#pragma weak PyMem_RawMalloc
+#pragma weak PyMem_RawCalloc
+#pragma weak PyMem_RawRealloc
+#pragma weak PyMem_RawFree
+#endif
+
+typedef void *(*mem_alloc_fn)(size_t);
+typedef void *(*mem_calloc_fn)(size_t, size_t);
+typedef void *(*mem_realloc_fn)(void *, size_t);
+typedef void (*mem_free_fn)(void *);
+
+/* A size argument: any Python int wraps to size_t, as PyArg_Parse's "K" does. */
+static int mem_size(PyObject *obj, size_t *out)
+{
+    unsigned long long value;
+    if (!PyArg_Parse(obj, "K", &value))
+        return -1;
+    *out = (size_t)value;
+    return 0;
+}
+
+/* An allocator's result: the block read back as bytes, or None for NULL; `release` frees. */
+static PyObject *mem_block(unsigned char *block, size_t size, mem_free_fn release)
+{
+    if (block == NULL)
+        return PyErr_Occurred() ? contract("an allocator set an exception") : new_none();
+    PyObject *data = PyBytes_FromStringAndSize((const char *)block, (Py_ssize_t)size);
+    release(block);
+    if (data != NULL && PyErr_Occurred()) {
+        Py_DECREF(data);
+        PyErr_Clear();
+        return contract("an allocator set an exception");
+    }
+    return data;
+}
+
+/* (size, byte): allocate, fill with the byte, read back, free; and free(NULL) is a no-op. */
+static PyObject *mem_malloc_check(PyObject *args, mem_alloc_fn alloc, mem_free_fn release)
+{
+    size_t size;
+    int byte;
+    if (mem_size(ARG(0), &size) < 0 || arg_int(args, 1, &byte) < 0)
+        return NULL;
+    unsigned char *block = alloc(size);
+    if (block != NULL)
+        memset(block, byte, size);
+    release(NULL);
+    return mem_block(block, size, release);
+}
+
+/* ((nelem, elsize),): a zeroed block read back, or None. */
+static PyObject *mem_calloc_check(PyObject *args, mem_calloc_fn alloc, mem_free_fn release)
+{
+    size_t nelem, elsize;
+    PyObject *pair = ARG(0);
+    if (mem_size(PyTuple_GetItem(pair, 0), &nelem) < 0 || mem_size(PyTuple_GetItem(pair, 1), &elsize) < 0)
+        return NULL;
+    unsigned char *block = alloc(nelem, elsize);
+    return mem_block(block, block == NULL ? 0 : nelem * elsize, release);
+}
+
+/* (size, byte, new_size): fill `size` bytes, resize, then fill the rest with ~byte; the block
+ * read back (None when the resize fails: the old block is freed then). */
+static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_realloc_fn resize, mem_free_fn release)
+{
+    size_t size, new_size;
+    int byte;
+    if (mem_size(ARG(0), &size) < 0 || arg_int(args, 1, &byte) < 0 || mem_size(ARG(2), &new_size) < 0)
+        return NULL;
+    if (size > 70000)
+        size = 0;
+    unsigned char *block = alloc(size);
+    if (block == NULL)
+        return contract("a small allocation failed");
+    memset(block, byte, size);
+    unsigned char *bigger = resize(block, new_size);
+    if (bigger == NULL) {
+        release(block);
+        return mem_block(NULL, 0, release);
+    }
+    if (new_size > size)
+        memset(bigger + size, byte ^ 0xff, new_size - size);
+    return mem_block(bigger, new_size, release);
+}
+
+/* --- shared by capsules.toml --- */
+#pragma weak PyCapsule_New
+#pragma weak PyCapsule_GetPointer
+#pragma weak PyCapsule_GetName
+#pragma weak PyCapsule_GetContext
+#pragma weak PyCapsule_GetDestructor
+#pragma weak PyCapsule_SetPointer
+#pragma weak PyCapsule_SetName
+#pragma weak PyCapsule_SetContext
+#pragma weak PyCapsule_SetDestructor
+#pragma weak PyCapsule_IsValid
+#pragma weak PyCapsule_Import
+
+static int cap_targets[2];
+static const char *const cap_names[] = {NULL, "abi3probe.first", "abi3probe.second", "datetime.datetime_CAPI"};
+/* What the last destructor call saw: how many calls, which pointer (index into cap_targets),
+ * and the context (an index too). */
+static long cap_destroyed;
+static int cap_seen_target, cap_seen_context;
+
+static int cap_index(const void *p)
+{
+    return p == &cap_targets[0] ? 0 : p == &cap_targets[1] ? 1 : p == NULL ? -1 : -2;
+}
+
+static void cap_destructor(PyObject *capsule)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    cap_destroyed++;
+    cap_seen_target = cap_index(PyCapsule_GetPointer(capsule, PyCapsule_GetName(capsule)));
+    cap_seen_context = cap_index(PyCapsule_GetContext(capsule));
+    PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+}
+
+/* A typed variable: the PyCapsule_Destructor typedef as the build's header spells it. */
+static const PyCapsule_Destructor cap_the_destructor = cap_destructor;
+
+static const char *cap_name_of(PyObject *args, Py_ssize_t n, int *ok)
+{
+    int kind;
+    *ok = arg_int(args, n, &kind) == 0;
+    return *ok ? cap_names[(unsigned)kind % 4] : NULL;
+}
+
+/* A new capsule on cap_targets[0] named cap_names[kind % 4], with the recording destructor. */
+static PyObject *cap_new(PyObject *args, Py_ssize_t n)
+{
+    int ok;
+    const char *name = cap_name_of(args, n, &ok);
+    return ok ? PyCapsule_New(&cap_targets[0], name, cap_the_destructor) : NULL;
+}
+
+/* Drops the capsule and reports (destructor calls, pointer seen, context seen) of that drop. */
+static PyObject *cap_drop(PyObject *capsule)
+{
+    long before = cap_destroyed;
+    cap_seen_target = cap_seen_context = -3;
+    Py_DECREF(capsule);
+    return Py_BuildValue("(lii)", cap_destroyed - before, cap_seen_target, cap_seen_context);
+}
+
+/* A readback of a probe-made capsule: (valid with its name, its name, pointer, context, the drop). */
+static PyObject *cap_readback(PyObject *capsule)
+{
+    const char *name = PyCapsule_GetName(capsule);
+    PyObject *name_obj = name == NULL ? new_none() : PyBytes_FromString(name);
+    int valid = PyCapsule_IsValid(capsule, name);
+    int target = cap_index(PyCapsule_GetPointer(capsule, name));
+    int context = cap_index(PyCapsule_GetContext(capsule));
+    int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
+    if (PyErr_Occurred()) {
+        Py_XDECREF(name_obj);
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
+}
+
+/* --- shared by modules.toml --- */
+#pragma weak PyModule_GetDict
+#pragma weak PyModule_GetState
+#pragma weak PyModule_GetDef
+#pragma weak PyModule_New
+#pragma weak PyModule_Create2
+#pragma weak PyModule_AddIntConstant
+#pragma weak PyModule_AddStringConstant
+#pragma weak PyModule_AddObject
+#pragma weak PyState_FindModule
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak PyState_AddModule
+#pragma weak PyState_RemoveModule
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+#pragma weak PyModuleDef_Init
+#pragma weak PyModuleDef_Type
+#endif
+#if LIMITED_AT_LEAST(0x03050000) && !LIMITED_AT_LEAST(0x03070000)
+/* Exported since 3.5 (what the interpreter calls on a definition PyInit_* returns), declared
+ * for the limited API from 3.7: the slot ids and PyModuleDef_Slot exist from 3.5. */
+PyAPI_FUNC(PyObject *) PyModule_FromDefAndSpec2(struct PyModuleDef *, PyObject *, int);
+PyAPI_FUNC(int) PyModule_ExecDef(PyObject *, struct PyModuleDef *);
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+#pragma weak PyModule_FromDefAndSpec2
+#pragma weak PyModule_ExecDef
+#endif
+#if LIMITED_AT_LEAST(0x030f0000)
+#pragma weak PyModule_FromSlotsAndSpec
+#pragma weak PyModule_GetToken
+#pragma weak PyModule_GetStateSize
+#pragma weak PyModule_Exec
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyModule_AddFunctions
+#pragma weak PyModule_SetDocString
+#endif
+
+/* getattr(obj, name, None), a new reference */
+static PyObject *mod_attr(PyObject *obj, const char *name)
+{
+    PyObject *value = PyObject_GetAttrString(obj, name);
+    if (value == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        PyErr_Clear();
+        return new_none();
+    }
+    return value;
+}
+
+/* obj.name(*args): `call_args` is a new tuple, consumed */
+static PyObject *mod_call(PyObject *obj, const char *name, PyObject *call_args)
+{
+    PyObject *method = call_args == NULL ? NULL : PyObject_GetAttrString(obj, name);
+    PyObject *result = method == NULL ? NULL : PyObject_CallObject(method, call_args);
+    Py_XDECREF(method);
+    Py_XDECREF(call_args);
+    return result;
+}
+
+/* A status call's outcome with the module's namespace after it: (None, vars(m)) */
+static PyObject *mod_after(PyObject *status, PyObject *m)
+{
+    if (status == NULL)
+        return NULL;
+    return Py_BuildValue("(NN)", status, PyObject_GetAttrString(m, "__dict__"));
+}
+
+typedef struct {
+    long magic;
+    long spare[3];
+} mod_state;
+
+static PyObject *mod_fn_state(PyObject *self, PyObject *unused)
+{
+    mod_state *state = (mod_state *)PyModule_GetState(self);
+    if (state == NULL)
+        return PyErr_Occurred() ? NULL : new_none();
+    return Py_BuildValue("l", state->magic);
+}
+
+static PyObject *mod_fn_echo(PyObject *self, PyObject *arg)
+{
+    Py_INCREF(arg);
+    return arg;
+}
+
+static PyMethodDef mod_methods[] = {
+    {"state", mod_fn_state, METH_NOARGS, "the module state's magic, None without a state"},
+    {"echo", mod_fn_echo, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+#define MOD_DOC "abi3probe test module"
+#define MOD_MAGIC 0x5eedL
+
+/* Py_mod_exec: sets the state's magic and adds `executed` */
+static int mod_exec(PyObject *m)
+{
+    mod_state *state = (mod_state *)PyModule_GetState(m);
+    if (state == NULL && PyErr_Occurred())
+        return -1;
+    if (state != NULL)
+        state->magic = MOD_MAGIC;
+    return PyModule_AddIntConstant(m, "executed", 1);
+}
+
+/* Py_mod_create: a plain module named as the spec says, with `created_by` */
+static PyObject *mod_create(PyObject *spec, PyModuleDef *def)
+{
+    PyObject *name = PyObject_GetAttrString(spec, "name");
+    PyObject *utf8 = name == NULL ? NULL : PyUnicode_AsUTF8String(name);
+    PyObject *m = utf8 == NULL ? NULL : PyModule_New(PyBytes_AsString(utf8));
+    Py_XDECREF(name);
+    Py_XDECREF(utf8);
+    if (m != NULL && PyModule_AddStringConstant(m, "created_by", "Py_mod_create") < 0)
+        Py_CLEAR(m);
+    return m;
+}
+
+/* single-phase: no slots */
+static struct PyModuleDef mod_def_single = {
+    PyModuleDef_HEAD_INIT, "abi3probe_single", MOD_DOC, sizeof(mod_state), mod_methods, NULL, NULL, NULL, NULL,
+};
+/* single-phase, for PyState_*: its own index */
+static struct PyModuleDef mod_def_state = {
+    PyModuleDef_HEAD_INIT, "abi3probe_state", MOD_DOC, sizeof(mod_state), mod_methods, NULL, NULL, NULL, NULL,
+};
+
+#if LIMITED_AT_LEAST(0x03050000)
+static PyModuleDef_Slot mod_slots_exec[] = {{Py_mod_exec, (void *)mod_exec}, {0, NULL}};
+static struct PyModuleDef mod_def_multi = {
+    PyModuleDef_HEAD_INIT, "abi3probe_multi", MOD_DOC, sizeof(mod_state), mod_methods, mod_slots_exec, NULL, NULL, NULL,
+};
+static PyModuleDef_Slot mod_slots_create[] = {{Py_mod_create, (void *)mod_create}, {Py_mod_exec, (void *)mod_exec}, {0, NULL}};
+static struct PyModuleDef mod_def_create = {
+    PyModuleDef_HEAD_INIT, "abi3probe_create", MOD_DOC, sizeof(mod_state), mod_methods, mod_slots_create, NULL, NULL, NULL,
+};
+#endif
+#if LIMITED_AT_LEAST(0x030c0000)
+static PyModuleDef_Slot mod_slots_interpreters[] = {
+    {Py_mod_exec, (void *)mod_exec}, {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED}, {0, NULL}};
+static struct PyModuleDef mod_def_interpreters = {
+    PyModuleDef_HEAD_INIT, "abi3probe_interpreters", MOD_DOC, sizeof(mod_state), mod_methods, mod_slots_interpreters, NULL, NULL, NULL,
+};
+#endif
+#if LIMITED_AT_LEAST(0x030d0000)
+static PyModuleDef_Slot mod_slots_gil[] = {{Py_mod_exec, (void *)mod_exec}, {Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};
+static struct PyModuleDef mod_def_gil = {
+    PyModuleDef_HEAD_INIT, "abi3probe_gil", MOD_DOC, sizeof(mod_state), mod_methods, mod_slots_gil, NULL, NULL, NULL,
+};
+#endif
+
+/* What a module made from one of these definitions shows; consumes `m` */
+static PyObject *mod_observe(PyObject *m)
+{
+    if (m == NULL)
+        return new_result(NULL);
+    PyObject *state = mod_call(m, "state", Py_BuildValue("()"));
+    PyObject *result = state == NULL ? NULL : Py_BuildValue("(NNNNN)", mod_attr(m, "__name__"), mod_attr(m, "__doc__"),
+                                                            mod_attr(m, "executed"), mod_attr(m, "created_by"), state);
+    Py_DECREF(m);
+    return result;
+}
+
+#if LIMITED_AT_LEAST(0x030f0000)
+/* 3.15: modules from PySlot arrays (PyModule_FromSlotsAndSpec). Counts of the state hooks' calls. */
+static long mod_traversed, mod_cleared, mod_freed;
+static int mod_traverse(PyObject *m, visitproc visit, void *arg) { mod_traversed++; return 0; }
+static int mod_clear(PyObject *m) { mod_cleared++; return 0; }
+static void mod_free(void *m) { mod_freed++; }
+static char mod_token_target;
+PyABIInfo_VAR(mod_abi_info);
+static PySlot mod_subslots[] = {PySlot_DATA(Py_mod_doc, MOD_DOC), PySlot_END};
+static PySlot mod_slots_full[] = {
+    PySlot_DATA(Py_mod_name, "abi3probe_slots"),
+    PySlot_DATA(Py_mod_slots, mod_subslots),
+    PySlot_SIZE(Py_mod_state_size, sizeof(mod_state)),
+    PySlot_STATIC_DATA(Py_mod_methods, mod_methods),
+    PySlot_FUNC(Py_mod_exec, mod_exec),
+    PySlot_FUNC(Py_mod_state_traverse, mod_traverse),
+    PySlot_FUNC(Py_mod_state_clear, mod_clear),
+    PySlot_FUNC(Py_mod_state_free, mod_free),
+    PySlot_DATA(Py_mod_token, &mod_token_target),
+    PySlot_DATA(Py_mod_abi, &mod_abi_info),
+    PySlot_END,
+};
+/* the same with the forms for C++11 and older */
+static PySlot mod_slots_ptr[] = {
+    PySlot_PTR(Py_mod_name, "abi3probe_slots"),
+    PySlot_PTR(Py_mod_doc, MOD_DOC),
+    PySlot_PTR(Py_mod_state_size, sizeof(mod_state)),
+    PySlot_PTR_STATIC(Py_mod_methods, mod_methods),
+    PySlot_PTR(Py_mod_token, &mod_token_target),
+    PySlot_PTR_STATIC(Py_mod_abi, &mod_abi_info),
+    PySlot_END,
+};
+
+/* PyMODEXPORT_FUNC: what a PyModExport_* hook is declared as */
+PyMODEXPORT_FUNC abi3probe_modexport_hook(void);
+PyMODEXPORT_FUNC abi3probe_modexport_hook(void) { return mod_slots_full; }
+
+static PyObject *mod_gc_collect(void)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *done = gc == NULL ? NULL : mod_call(gc, "collect", Py_BuildValue("()"));
+    Py_XDECREF(gc);
+    return done;
+}
+
+/* A module from `slots` and the spec ARG(0): (observed before PyModule_Exec, after it,
+ * token is ours, state size, (traverse, clear, free) calls seen: alive under gc.collect(),
+ * then after it is dropped and collected). */
+static PyObject *mod_from_slots(PyObject *args, PySlot *slots)
+{
+    PyObject *m = PyModule_FromSlotsAndSpec(slots, ARG(0));
+    if (m == NULL)
+        return new_result(NULL);
+    void *token = NULL;
+    Py_ssize_t size = -1;
+    PyObject *before = NULL, *after = NULL, *collected = NULL;
+    Py_INCREF(m);
+    before = mod_observe(m);
+    if (before == NULL || PyModule_GetToken(m, &token) < 0 || PyModule_GetStateSize(m, &size) < 0)
+        goto fail;
+    if (PyModule_Exec(m) < 0)
+        goto fail;
+    Py_INCREF(m);
+    after = mod_observe(m);
+    long traversed = mod_traversed, cleared = mod_cleared, freed = mod_freed;
+    if (after == NULL || (collected = mod_gc_collect()) == NULL)
+        goto fail;
+    Py_DECREF(collected);
+    int traversed_alive = mod_traversed > traversed;
+    Py_CLEAR(m);
+    if ((collected = mod_gc_collect()) == NULL)
+        goto fail;
+    Py_DECREF(collected);
+    return Py_BuildValue("(NNin(iii))", before, after, token == &mod_token_target, size, traversed_alive,
+                         mod_cleared > cleared, mod_freed > freed);
+fail:
+    Py_XDECREF(before);
+    Py_XDECREF(after);
+    Py_XDECREF(m);
+    return NULL;
+}
+
+/* The ABI information variants ARG(1) selects, checked by a Py_mod_abi slot */
+static PyABIInfo mod_abi_infos[] = {
+    {1, 0, PyABIInfo_DEFAULT_FLAGS, PY_VERSION_HEX, PyABIInfo_DEFAULT_ABI_VERSION},
+    {1, 0, PyABIInfo_STABLE | PyABIInfo_FREETHREADED, PY_VERSION_HEX, PyABIInfo_DEFAULT_ABI_VERSION},
+    {1, 0, PyABIInfo_STABLE | PyABIInfo_GIL, PY_VERSION_HEX, PyABIInfo_DEFAULT_ABI_VERSION},
+    {1, 0, PyABIInfo_STABLE | PyABIInfo_FREETHREADING_AGNOSTIC, PY_VERSION_HEX, PyABIInfo_DEFAULT_ABI_VERSION},
+    {1, 0, PyABIInfo_STABLE | PyABIInfo_GIL, PY_VERSION_HEX, 0x03630000},
+    {2, 0, PyABIInfo_DEFAULT_FLAGS, PY_VERSION_HEX, PyABIInfo_DEFAULT_ABI_VERSION},
+};
+
+/* (spec, abi kind, optional unknown slot?): the module's name, or the error */
+static PyObject *mod_with_abi(PyObject *args)
+{
+    int kind;
+    if (arg_int(args, 1, &kind) < 0)
+        return NULL;
+    PySlot slots[] = {
+        PySlot_DATA(Py_mod_name, "abi3probe_abi"),
+        PySlot_DATA(Py_mod_abi, &mod_abi_infos[(unsigned)kind % 6]),
+        {.sl_id = 0x7ff0, .sl_flags = ARG(2) == Py_True ? PySlot_OPTIONAL : 0},
+        PySlot_END,
+    };
+    PyObject *m = PyModule_FromSlotsAndSpec(slots, ARG(0));
+    if (m == NULL)
+        return new_result(NULL);
+    PyObject *name = mod_attr(m, "__name__");
+    Py_DECREF(m);
+    return Py_BuildValue("(Niiiiik)", name, PyABIInfo_DEFAULT_FLAGS, PyABIInfo_STABLE, PyABIInfo_GIL, PyABIInfo_FREETHREADED,
+                         PyABIInfo_FREETHREADING_AGNOSTIC, (unsigned long)PyABIInfo_DEFAULT_ABI_VERSION);
+}
+#define MOD_REQUIRE_SLOTS() REQUIRE(PyModule_FromSlotsAndSpec); REQUIRE(PyModule_GetToken); REQUIRE(PyModule_GetStateSize); REQUIRE(PyModule_Exec); REQUIRE(PyModule_AddIntConstant); REQUIRE(PyModule_GetState)
+#endif
+
+#if LIMITED_AT_LEAST(0x03050000)
+/* A module from a multi-phase definition and the spec ARG(0), observed before and after
+ * PyModule_ExecDef: (before, after) */
+static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
+{
+    PyObject *m = PyModule_FromDefAndSpec2(def, ARG(0), PYTHON_API_VERSION);
+    if (m == NULL)
+        return new_result(NULL);
+    Py_INCREF(m);
+    PyObject *before = mod_observe(m);
+    PyObject *status = before == NULL ? NULL : status_result(PyModule_ExecDef(m, def));
+    if (status == NULL) {
+        Py_XDECREF(before);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_DECREF(status);
+    return Py_BuildValue("(NN)", before, mod_observe(m));
+}
+#define MOD_REQUIRE_MULTI_PHASE() \
+    REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
+    REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
+#endif
+
+/* --- shared by imports.toml --- */
+#pragma weak PyImport_GetModuleDict
+#pragma weak PyImport_AddModule
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyImport_AddModuleObject
+#pragma weak PyImport_ExecCodeModuleObject
+#endif
+
+/* sys.modules (through the infrastructure's helpers), a new reference */
+static PyObject *imp_modules(void)
+{
+    PyObject *sys = PyImport_ImportModule("sys");
+    PyObject *modules = sys == NULL ? NULL : PyObject_GetAttrString(sys, "modules");
+    Py_XDECREF(sys);
+    return modules;
+}
+
+/* modules.name(key[, default]) */
+static PyObject *imp_call(PyObject *modules, const char *method, PyObject *key, int with_default)
+{
+    PyObject *function = PyObject_GetAttrString(modules, method);
+    PyObject *call_args = function == NULL ? NULL : with_default ? Py_BuildValue("(OO)", key, Py_None) : Py_BuildValue("(O)", key);
+    PyObject *result = call_args == NULL ? NULL : PyObject_CallObject(function, call_args);
+    Py_XDECREF(call_args);
+    Py_XDECREF(function);
+    return result;
+}
+
+/* Whether sys.modules holds `key`: 1, 0 or -1 */
+static int imp_listed(PyObject *key)
+{
+    PyObject *modules = imp_modules();
+    PyObject *found = modules == NULL ? NULL : imp_call(modules, "__contains__", key, 0);
+    Py_XDECREF(modules);
+    if (found == NULL)
+        return -1;
+    int listed = found == Py_True;
+    Py_DECREF(found);
+    return listed;
+}
+
+/* Takes the module `result` (a new reference or NULL) an add-module call gave for ARG(0), and
+ * removes ARG(0) from sys.modules unless it was there before: (module, was listed before) */
+static PyObject *imp_added(PyObject *args, PyObject *result, int listed)
+{
+    if (!listed) {
+        PyObject *modules = imp_modules();
+        PyObject *popped = modules == NULL ? NULL : imp_call(modules, "pop", ARG(0), 1);
+        Py_XDECREF(modules);
+        if (popped == NULL) {
+            Py_XDECREF(result);
+            return NULL;
+        }
+        Py_DECREF(popped);
+    }
+    result = new_result(result);
+    return result == NULL ? NULL : Py_BuildValue("(Ni)", result, listed);
+}
+
+/* What an exec-code-module call left: (x, __name__, __file__, __cached__, listed in sys.modules);
+ * the module is removed from sys.modules afterwards. Consumes `m`. */
+static PyObject *imp_executed(PyObject *args, PyObject *m)
+{
+    PyObject *result = NULL;
+    if (m == NULL) {
+        if (!PyErr_Occurred())
+            return contract("returned NULL without setting an exception");
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        int listed = imp_listed(ARG(0));
+        if (listed == 0) {
+            PyErr_Restore(type, value, tb);
+            return NULL;
+        }
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        return listed < 0 ? NULL : contract("the module stays in sys.modules after an error");
+    }
+    int listed = imp_listed(ARG(0));
+    if (listed >= 0) {
+        PyObject *x = PyObject_GetAttrString(m, "x");
+        if (x == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Clear();
+            x = new_none();
+        }
+        PyObject *file = x == NULL ? NULL : PyObject_GetAttrString(m, "__file__");
+        PyObject *modules = file == NULL ? NULL : imp_modules();
+        PyObject *popped = modules == NULL ? NULL : imp_call(modules, "pop", ARG(0), 1);
+        Py_XDECREF(popped);
+        Py_XDECREF(modules);
+        result = popped == NULL ? NULL : Py_BuildValue("(NNNi)", x, PyObject_GetAttrString(m, "__name__"), file, listed);
+        if (result == NULL) {
+            Py_XDECREF(x);
+            Py_XDECREF(file);
+        }
+    }
+    Py_XDECREF(m);
+    return result;
+}
+
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyException_GetArgs
@@ -8974,6 +9559,1527 @@ static PyObject *c_Py_FatalError(PyObject *args)
 }
 #endif
 
+/* PyMem_Calloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyMem_Calloc
+static PyObject *c_PyMem_Calloc(PyObject *args)
+{
+    REQUIRE(PyMem_Free);
+    return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
+}
+#endif
+
+/* PyMem_Free: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyMem_Free
+static PyObject *c_PyMem_Free(PyObject *args)
+{
+    REQUIRE(PyMem_Malloc);
+    return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
+}
+#endif
+
+/* PyMem_Malloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyMem_Malloc
+static PyObject *c_PyMem_Malloc(PyObject *args)
+{
+    REQUIRE(PyMem_Free);
+    return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
+}
+#endif
+
+/* PyMem_RawCalloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyMem_RawCalloc
+static PyObject *c_PyMem_RawCalloc(PyObject *args)
+{
+    REQUIRE(PyMem_RawFree);
+    return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
+}
+#endif
+
+/* PyMem_RawFree: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyMem_RawFree
+static PyObject *c_PyMem_RawFree(PyObject *args)
+{
+    REQUIRE(PyMem_RawMalloc);
+    return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
+}
+#endif
+
+/* PyMem_RawMalloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyMem_RawMalloc
+static PyObject *c_PyMem_RawMalloc(PyObject *args)
+{
+    REQUIRE(PyMem_RawFree);
+    return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
+}
+#endif
+
+/* PyMem_RawRealloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyMem_RawRealloc
+static PyObject *c_PyMem_RawRealloc(PyObject *args)
+{
+    REQUIRE(PyMem_RawMalloc);
+    REQUIRE(PyMem_RawFree);
+    return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
+}
+#endif
+
+/* PyMem_Realloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyMem_Realloc
+static PyObject *c_PyMem_Realloc(PyObject *args)
+{
+    REQUIRE(PyMem_Malloc);
+    REQUIRE(PyMem_Free);
+    return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
+}
+#endif
+
+/* PyObject_Calloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyObject_Calloc
+static PyObject *c_PyObject_Calloc(PyObject *args)
+{
+    REQUIRE(PyObject_Free);
+    return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
+}
+#endif
+
+/* PyObject_Free: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_Free
+static PyObject *c_PyObject_Free(PyObject *args)
+{
+    REQUIRE(PyObject_Malloc);
+    return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
+}
+#endif
+
+/* PyObject_Malloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_Malloc
+static PyObject *c_PyObject_Malloc(PyObject *args)
+{
+    REQUIRE(PyObject_Free);
+    return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
+}
+#endif
+
+/* PyObject_Realloc: hand-written body (memory.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyObject_Realloc
+static PyObject *c_PyObject_Realloc(PyObject *args)
+{
+    REQUIRE(PyObject_Malloc);
+    REQUIRE(PyObject_Free);
+    return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
+}
+#endif
+
+/* PyCapsule_Destructor: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyCapsule_Destructor(PyObject *args)
+{
+    REQUIRE(PyCapsule_New); REQUIRE(PyCapsule_GetPointer); REQUIRE(PyCapsule_GetName); REQUIRE(PyCapsule_GetContext);
+    PyCapsule_Destructor destructor = cap_the_destructor;
+    int ok;
+    const char *name = cap_name_of(args, 0, &ok);
+    if (!ok)
+        return NULL;
+    PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
+    return capsule == NULL ? NULL : cap_drop(capsule);
+}
+#endif
+
+/* PyCapsule_GetContext: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_GetContext
+static PyObject *c_PyCapsule_GetContext(PyObject *args)
+{
+    REQUIRE(PyCapsule_New); REQUIRE(PyCapsule_SetContext);
+    /* the given object's context (NULL for the stdlib's capsules), and an own capsule's */
+    void *context = PyCapsule_GetContext(ARG(1));
+    if (context == NULL && PyErr_Occurred())
+        return NULL;
+    PyObject *capsule = cap_new(args, 0);
+    if (capsule == NULL)
+        return NULL;
+    int before = cap_index(PyCapsule_GetContext(capsule));
+    if (PyCapsule_SetContext(capsule, &cap_targets[1]) < 0) {
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    int after = cap_index(PyCapsule_GetContext(capsule));
+    return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
+}
+#endif
+
+/* PyCapsule_GetDestructor: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_GetDestructor
+static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
+{
+    REQUIRE(PyCapsule_New); REQUIRE(PyCapsule_SetDestructor);
+    PyObject *capsule = cap_new(args, 0);
+    if (capsule == NULL)
+        return NULL;
+    int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
+    if (ARG(1) == Py_True && PyCapsule_SetDestructor(capsule, NULL) < 0) {
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    int none = PyCapsule_GetDestructor(capsule) == NULL;
+    if (PyErr_Occurred()) {
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
+}
+#endif
+
+/* PyCapsule_GetName: cstr(O) (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_GetName
+static PyObject *c_PyCapsule_GetName(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((PyCapsule_GetName)(ARG(0)), 0);
+    return result;
+}
+#endif
+
+/* PyCapsule_GetPointer: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_GetPointer
+static PyObject *c_PyCapsule_GetPointer(PyObject *args)
+{
+    REQUIRE(PyCapsule_Import);
+    PyObject *holder = NULL;
+    const char *name;
+    if (arg_utf8(args, 1, 1, &holder, &name) < 0)
+        return NULL;
+    void *pointer = PyCapsule_GetPointer(ARG(0), name);
+    PyObject *result;
+    if (pointer == NULL) {
+        result = new_result(NULL);
+    } else {
+        /* the stdlib capsule's pointer is what importing it by name gives */
+        void *imported = PyCapsule_Import(name, 0);
+        result = imported == NULL ? NULL : Py_BuildValue("i", imported == pointer);
+    }
+    Py_XDECREF(holder);
+    return result;
+}
+#endif
+
+/* PyCapsule_Import: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_Import
+static PyObject *c_PyCapsule_Import(PyObject *args)
+{
+    REQUIRE(PyCapsule_GetPointer);
+    PyObject *holder = NULL;
+    const char *name;
+    if (arg_utf8(args, 0, 0, &holder, &name) < 0)
+        return NULL;
+    void *pointer = PyCapsule_Import(name, ARG(1) == Py_True);
+    PyObject *result = NULL;
+    const char *dot = strrchr(name, '.');
+    char module_name[64];
+    if (pointer == NULL) {
+        result = new_result(NULL);
+    } else if (dot == NULL || (size_t)(dot - name) >= sizeof module_name) {
+        result = contract("PyCapsule_Import found a capsule by a name without a module part");
+    } else {
+        /* the same pointer as the capsule's that importing the module and reading the attribute gives */
+        memcpy(module_name, name, (size_t)(dot - name));
+        module_name[dot - name] = 0;
+        PyObject *module = PyImport_ImportModule(module_name);
+        PyObject *capsule = module == NULL ? NULL : PyObject_GetAttrString(module, dot + 1);
+        void *expected = capsule == NULL ? NULL : PyCapsule_GetPointer(capsule, name);
+        result = expected == NULL ? NULL : Py_BuildValue("i", expected == pointer);
+        Py_XDECREF(capsule);
+        Py_XDECREF(module);
+    }
+    Py_XDECREF(holder);
+    return result;
+}
+#endif
+
+/* PyCapsule_IsValid: flag(O, z) (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_IsValid
+static PyObject *c_PyCapsule_IsValid(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h1 = NULL;
+    const char *a1;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    result = flag_result((PyCapsule_IsValid)(ARG(0), a1));
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyCapsule_New: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_New
+static PyObject *c_PyCapsule_New(PyObject *args)
+{
+    REQUIRE(PyCapsule_GetName); REQUIRE(PyCapsule_IsValid); REQUIRE(PyCapsule_GetPointer);
+    REQUIRE(PyCapsule_GetContext); REQUIRE(PyCapsule_GetDestructor);
+    int ok;
+    const char *name = cap_name_of(args, 0, &ok);
+    if (!ok)
+        return NULL;
+    PyObject *capsule = PyCapsule_New(ARG(1) == Py_True ? NULL : &cap_targets[0], name, cap_the_destructor);
+    if (capsule == NULL)
+        return new_result(NULL);
+    return cap_readback(capsule);
+}
+#endif
+
+/* PyCapsule_SetContext: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_SetContext
+static PyObject *c_PyCapsule_SetContext(PyObject *args)
+{
+    REQUIRE(PyCapsule_New); REQUIRE(PyCapsule_GetContext);
+    PyObject *capsule = cap_new(args, 0);
+    if (capsule == NULL)
+        return NULL;
+    if (PyCapsule_SetContext(capsule, ARG(1) == Py_True ? NULL : &cap_targets[1]) < 0) {
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    int seen = cap_index(PyCapsule_GetContext(capsule));
+    return Py_BuildValue("(iN)", seen, cap_drop(capsule));
+}
+#endif
+
+/* PyCapsule_SetDestructor: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_SetDestructor
+static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
+{
+    REQUIRE(PyCapsule_New); REQUIRE(PyCapsule_GetDestructor);
+    int ok;
+    const char *name = cap_name_of(args, 0, &ok);
+    if (!ok)
+        return NULL;
+    /* starts without a destructor, then gets one (or NULL again) */
+    PyObject *capsule = PyCapsule_New(&cap_targets[0], name, NULL);
+    if (capsule == NULL)
+        return NULL;
+    if (PyCapsule_SetDestructor(capsule, ARG(1) == Py_True ? NULL : cap_the_destructor) < 0) {
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
+    return Py_BuildValue("(iN)", own, cap_drop(capsule));
+}
+#endif
+
+/* PyCapsule_SetName: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_SetName
+static PyObject *c_PyCapsule_SetName(PyObject *args)
+{
+    REQUIRE(PyCapsule_New); REQUIRE(PyCapsule_GetName); REQUIRE(PyCapsule_IsValid);
+    REQUIRE(PyCapsule_GetPointer); REQUIRE(PyCapsule_GetContext); REQUIRE(PyCapsule_GetDestructor);
+    int ok;
+    const char *name = cap_name_of(args, 1, &ok);
+    if (!ok)
+        return NULL;
+    PyObject *capsule = cap_new(args, 0);
+    if (capsule == NULL)
+        return NULL;
+    if (PyCapsule_SetName(capsule, name) < 0) {
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    return cap_readback(capsule);
+}
+#endif
+
+/* PyCapsule_SetPointer: hand-written body (capsules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCapsule_SetPointer
+static PyObject *c_PyCapsule_SetPointer(PyObject *args)
+{
+    REQUIRE(PyCapsule_New); REQUIRE(PyCapsule_GetPointer); REQUIRE(PyCapsule_GetName);
+    PyObject *capsule = cap_new(args, 0);
+    if (capsule == NULL)
+        return NULL;
+    int status = PyCapsule_SetPointer(capsule, ARG(1) == Py_True ? NULL : &cap_targets[1]);
+    PyObject *error = NULL;
+    if (status < 0) {
+        PyObject *type, *tb;
+        PyErr_Fetch(&type, &error, &tb);
+        Py_XDECREF(tb);
+        Py_XDECREF(error);
+        error = type;
+    }
+    int seen = cap_index(PyCapsule_GetPointer(capsule, PyCapsule_GetName(capsule)));
+    if (PyErr_Occurred()) {
+        Py_XDECREF(error);
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    return Py_BuildValue("(NiN)", error == NULL ? new_none() : error, seen, cap_drop(capsule));
+}
+#endif
+
+/* PyABIInfo: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyABIInfo_DEFAULT_ABI_VERSION: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyABIInfo_DEFAULT_FLAGS: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyABIInfo_FREETHREADED: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyABIInfo_FREETHREADING_AGNOSTIC: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyABIInfo_GIL: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo_GIL(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyABIInfo_STABLE: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo_STABLE(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyABIInfo_VAR: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyABIInfo_VAR(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PyMODEXPORT_FUNC: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, abi3probe_modexport_hook());
+}
+#endif
+
+/* PyModuleDef: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyModuleDef(PyObject *args)
+{
+    REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
+    return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
+}
+#endif
+
+/* PyModuleDef_Base: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyModuleDef_Base(PyObject *args)
+{
+    REQUIRE(PyModuleDef_Init); REQUIRE(PyModuleDef_Type);
+    PyModuleDef_Init(&mod_def_create);
+    const PyModuleDef_Base *base = &mod_def_create.m_base;
+    return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
+                         Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
+}
+#endif
+
+/* PyModuleDef_Init: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+#pragma weak PyModuleDef_Init
+static PyObject *c_PyModuleDef_Init(PyObject *args)
+{
+    PyObject *def = PyModuleDef_Init(&mod_def_multi);
+    if (def == NULL)
+        return new_result(NULL);
+    return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
+}
+#endif
+
+/* PyModuleDef_Slot: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_PyModuleDef_Slot(PyObject *args)
+{
+    MOD_REQUIRE_MULTI_PHASE();
+    return mod_multi_phase(args, &mod_def_create);
+}
+#endif
+
+/* PyModuleDef_Type: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+#pragma weak PyModuleDef_Type
+static PyObject *c_PyModuleDef_Type(PyObject *args)
+{
+    REQUIRE(PyModuleDef_Init);
+    PyObject *def = PyModuleDef_Init(&mod_def_create);
+    if (def == NULL)
+        return new_result(NULL);
+    return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
+}
+#endif
+
+/* PyModule_Add: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyModule_Add
+static PyObject *c_PyModule_Add(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    if (arg_utf8(args, 1, 0, &holder, &name) < 0)
+        return NULL;
+    Py_INCREF(ARG(2)); /* stolen, success or not */
+    PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
+    Py_DECREF(holder);
+    return result;
+}
+#endif
+
+/* PyModule_AddFunctions: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyModule_AddFunctions
+static PyObject *c_PyModule_AddFunctions(PyObject *args)
+{
+    REQUIRE(PyModule_GetState);
+    if (PyModule_AddFunctions(ARG(0), mod_methods) < 0)
+        return new_result(NULL);
+    PyObject *echo = PyObject_GetAttrString(ARG(0), "echo");
+    PyObject *echoed = echo == NULL ? NULL : mod_call(ARG(0), "echo", PyTuple_GetSlice(args, 1, 2));
+    PyObject *state = echoed == NULL ? NULL : mod_call(ARG(0), "state", Py_BuildValue("()"));
+    PyObject *result = state == NULL ? NULL : Py_BuildValue("(NNN)", mod_attr(echo, "__module__"), echoed, state);
+    if (result == NULL) {
+        Py_XDECREF(echoed);
+        Py_XDECREF(state);
+    }
+    Py_XDECREF(echo);
+    return result;
+}
+#endif
+
+/* PyModule_AddIntConstant: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_AddIntConstant
+static PyObject *c_PyModule_AddIntConstant(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    long value;
+    if (arg_utf8(args, 1, 0, &holder, &name) < 0)
+        return NULL;
+    if (!PyArg_Parse(ARG(2), "l", &value)) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
+    Py_DECREF(holder);
+    return result;
+}
+#endif
+
+/* PyModule_AddObject: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_AddObject
+static PyObject *c_PyModule_AddObject(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    if (arg_utf8(args, 1, 0, &holder, &name) < 0)
+        return NULL;
+    Py_INCREF(ARG(2)); /* stolen on success only */
+    int status = PyModule_AddObject(ARG(0), name, ARG(2));
+    if (status < 0)
+        Py_DECREF(ARG(2));
+    PyObject *result = mod_after(status_result(status), ARG(0));
+    Py_DECREF(holder);
+    return result;
+}
+#endif
+
+/* PyModule_AddObjectRef: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyModule_AddObjectRef
+static PyObject *c_PyModule_AddObjectRef(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    if (arg_utf8(args, 1, 0, &holder, &name) < 0)
+        return NULL;
+    PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
+    Py_DECREF(holder);
+    return result;
+}
+#endif
+
+/* PyModule_AddStringConstant: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_AddStringConstant
+static PyObject *c_PyModule_AddStringConstant(PyObject *args)
+{
+    PyObject *h1, *h2;
+    const char *name, *value;
+    if (arg_utf8(args, 1, 0, &h1, &name) < 0)
+        return NULL;
+    if (arg_utf8(args, 2, 0, &h2, &value) < 0) {
+        Py_DECREF(h1);
+        return NULL;
+    }
+    PyObject *result = mod_after(status_result(PyModule_AddStringConstant(ARG(0), name, value)), ARG(0));
+    Py_DECREF(h1);
+    Py_DECREF(h2);
+    return result;
+}
+#endif
+
+/* PyModule_AddType: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyModule_AddType
+static PyObject *c_PyModule_AddType(PyObject *args)
+{
+    return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
+}
+#endif
+
+/* PyModule_Create2: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_Create2
+static PyObject *c_PyModule_Create2(PyObject *args)
+{
+    REQUIRE(PyModule_GetState);
+    return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
+}
+#endif
+
+/* PyModule_Exec: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyModule_Exec
+static PyObject *c_PyModule_Exec(PyObject *args)
+{
+    MOD_REQUIRE_MULTI_PHASE();
+    PyObject *m = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
+    if (m == NULL)
+        return new_result(NULL);
+    PyObject *status = status_result(PyModule_Exec(m));
+    if (status == NULL) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_DECREF(status);
+    return mod_observe(m);
+}
+#endif
+
+/* PyModule_ExecDef: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyModule_ExecDef
+static PyObject *c_PyModule_ExecDef(PyObject *args)
+{
+    MOD_REQUIRE_MULTI_PHASE();
+    return mod_multi_phase(args, &mod_def_multi);
+}
+#endif
+
+/* PyModule_FromDefAndSpec2: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyModule_FromDefAndSpec2
+static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
+{
+    REQUIRE(PyModule_GetState);
+    return mod_observe(PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION));
+}
+#endif
+
+/* PyModule_FromSlotsAndSpec: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyModule_FromSlotsAndSpec
+static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PyModule_GetDef: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_GetDef
+static PyObject *c_PyModule_GetDef(PyObject *args)
+{
+    REQUIRE(PyModule_Create2);
+    PyModuleDef *given = PyModule_GetDef(ARG(0));
+    if (given == NULL && PyErr_Occurred())
+        return NULL;
+    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    int own = PyModule_GetDef(m) == &mod_def_single;
+    Py_DECREF(m);
+    return Py_BuildValue("(ii)", given == NULL, own);
+}
+#endif
+
+/* PyModule_GetDict: borrowed(O) (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_GetDict
+static PyObject *c_PyModule_GetDict(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = borrowed_result((PyModule_GetDict)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyModule_GetFilename: cstr(O) (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_GetFilename
+static PyObject *c_PyModule_GetFilename(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((PyModule_GetFilename)(ARG(0)), 0);
+    return result;
+}
+#endif
+
+/* PyModule_GetFilenameObject: new(O) (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_GetFilenameObject
+static PyObject *c_PyModule_GetFilenameObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyModule_GetFilenameObject)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyModule_GetName: cstr(O) (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_GetName
+static PyObject *c_PyModule_GetName(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((PyModule_GetName)(ARG(0)), 0);
+    return result;
+}
+#endif
+
+/* PyModule_GetNameObject: new(O) (modules.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyModule_GetNameObject
+static PyObject *c_PyModule_GetNameObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyModule_GetNameObject)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyModule_GetState: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_GetState
+static PyObject *c_PyModule_GetState(PyObject *args)
+{
+    REQUIRE(PyModule_Create2);
+    void *given = PyModule_GetState(ARG(0));
+    if (given == NULL && PyErr_Occurred())
+        return NULL;
+    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    mod_state *state = (mod_state *)PyModule_GetState(m);
+    long initial = state == NULL ? -1 : state->magic;
+    if (state != NULL)
+        state->magic = MOD_MAGIC;
+    return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
+}
+#endif
+
+/* PyModule_GetStateSize: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyModule_GetStateSize
+static PyObject *c_PyModule_GetStateSize(PyObject *args)
+{
+    REQUIRE(PyModule_Create2);
+    Py_ssize_t given[3] = {-7, -7, -7};
+    if (PyModule_GetStateSize(ARG(0), &given[1]) < 0)
+        return new_result(NULL);
+    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    Py_ssize_t own = -7;
+    int status = PyModule_GetStateSize(m, &own);
+    Py_DECREF(m);
+    if (status < 0)
+        return new_result(NULL);
+    if (given[0] != -7 || given[2] != -7)
+        return contract("wrote outside its out-parameter");
+    return Py_BuildValue("(nn)", given[1], own);
+}
+#endif
+
+/* PyModule_GetState_DuringGC: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyModule_GetState_DuringGC
+static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
+{
+    REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
+    void *given = PyModule_GetState_DuringGC(ARG(0));
+    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    void *own = PyModule_GetState_DuringGC(m);
+    int same = own != NULL && own == PyModule_GetState(m);
+    Py_DECREF(m);
+    return Py_BuildValue("(ii)", given == NULL, same);
+}
+#endif
+
+/* PyModule_GetToken: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyModule_GetToken
+static PyObject *c_PyModule_GetToken(PyObject *args)
+{
+    REQUIRE(PyModule_Create2);
+    void *given = &given;
+    if (PyModule_GetToken(ARG(0), &given) < 0)
+        return new_result(NULL);
+    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    void *own = NULL;
+    int status = PyModule_GetToken(m, &own);
+    Py_DECREF(m);
+    if (status < 0)
+        return new_result(NULL);
+    return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
+}
+#endif
+
+/* PyModule_GetToken_DuringGC: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyModule_GetToken_DuringGC
+static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
+{
+    REQUIRE(PyModule_Create2);
+    void *given = &given;
+    int given_status = PyModule_GetToken_DuringGC(ARG(0), &given);
+    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    void *own = NULL;
+    int status = PyModule_GetToken_DuringGC(m, &own);
+    Py_DECREF(m);
+    return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
+}
+#endif
+
+/* PyModule_New: new(s) (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyModule_New
+static PyObject *c_PyModule_New(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    result = new_result((PyModule_New)(a0));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PyModule_NewObject: new(O) (modules.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyModule_NewObject
+static PyObject *c_PyModule_NewObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyModule_NewObject)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyModule_SetDocString: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyModule_SetDocString
+static PyObject *c_PyModule_SetDocString(PyObject *args)
+{
+    PyObject *holder;
+    const char *doc;
+    if (arg_utf8(args, 1, 0, &holder, &doc) < 0)
+        return NULL;
+    PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
+    Py_DECREF(holder);
+    return result;
+}
+#endif
+
+/* PySlot: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_DATA: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_DATA(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_END: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_END(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_FUNC: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_FUNC(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_INT64: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_INT64(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    long long value;
+    if (arg_llong(args, 1, &value) < 0)
+        return NULL;
+    PySlot slots[] = {PySlot_DATA(Py_mod_name, "abi3probe_int64"), PySlot_DATA(Py_mod_abi, &mod_abi_info), PySlot_INT64(0x7ff0, value), PySlot_END};
+    int kept = slots[2].sl_int64 == (int64_t)value && slots[2].sl_id == 0x7ff0 && slots[2].sl_flags == 0;
+    if (ARG(2) == Py_True)
+        slots[2].sl_flags = PySlot_OPTIONAL;
+    PyObject *m = PyModule_FromSlotsAndSpec(slots, ARG(0));
+    if (m == NULL)
+        return new_result(NULL);
+    PyObject *name = mod_attr(m, "__name__");
+    Py_DECREF(m);
+    return Py_BuildValue("(iN)", kept, name);
+}
+#endif
+
+/* PySlot_INTPTR: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_INTPTR(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_OPTIONAL: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_OPTIONAL(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* PySlot_PTR: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_PTR(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_ptr);
+}
+#endif
+
+/* PySlot_PTR_STATIC: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_ptr);
+}
+#endif
+
+/* PySlot_SIZE: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_SIZE(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_STATIC: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_STATIC(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_STATIC_DATA: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PySlot_UINT64: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PySlot_UINT64(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    unsigned long long value;
+    if (arg_ullong(args, 1, &value) < 0)
+        return NULL;
+    PySlot slots[] = {PySlot_DATA(Py_mod_name, "abi3probe_uint64"), PySlot_DATA(Py_mod_abi, &mod_abi_info), PySlot_UINT64(0x7ff0, value), PySlot_END};
+    int kept = slots[2].sl_uint64 == (uint64_t)value && slots[2].sl_id == 0x7ff0 && slots[2].sl_flags == 0;
+    if (ARG(2) == Py_True)
+        slots[2].sl_flags = PySlot_OPTIONAL;
+    PyObject *m = PyModule_FromSlotsAndSpec(slots, ARG(0));
+    if (m == NULL)
+        return new_result(NULL);
+    PyObject *name = mod_attr(m, "__name__");
+    Py_DECREF(m);
+    return Py_BuildValue("(iN)", kept, name);
+}
+#endif
+
+/* PyState_AddModule: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak PyState_AddModule
+static PyObject *c_PyState_AddModule(PyObject *args)
+{
+    REQUIRE(PyModule_Create2); REQUIRE(PyState_FindModule); REQUIRE(PyState_RemoveModule); REQUIRE(PyModuleDef_Init);
+    PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    if (ARG(0) == Py_True) {
+        /* a definition with slots cannot be registered */
+        PyModuleDef_Init(&mod_def_multi);
+        PyObject *result = status_result(PyState_AddModule(m, &mod_def_multi));
+        Py_DECREF(m);
+        return result;
+    }
+    PyObject *added = status_result(PyState_AddModule(m, &mod_def_state));
+    if (added == NULL) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    int found = PyState_FindModule(&mod_def_state) == m;
+    int removed = PyState_RemoveModule(&mod_def_state);
+    Py_DECREF(m);
+    return Py_BuildValue("(Nii)", added, found, removed);
+}
+#endif
+
+/* PyState_FindModule: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyState_FindModule
+static PyObject *c_PyState_FindModule(PyObject *args)
+{
+    REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_RemoveModule);
+    PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    if (PyState_AddModule(m, &mod_def_state) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    PyObject *found = PyState_FindModule(&mod_def_state);
+    int same = found == m;
+    PyObject *name = found == NULL ? new_none() : mod_attr(found, "__name__");
+    if (PyState_RemoveModule(&mod_def_state) < 0) {
+        Py_XDECREF(name);
+        Py_DECREF(m);
+        return NULL;
+    }
+    int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
+    Py_DECREF(m);
+    return Py_BuildValue("(iNi)", same, name, gone);
+}
+#endif
+
+/* PyState_RemoveModule: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03030000)
+#pragma weak PyState_RemoveModule
+static PyObject *c_PyState_RemoveModule(PyObject *args)
+{
+    REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_FindModule);
+    PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
+    if (m == NULL)
+        return NULL;
+    if (PyState_AddModule(m, &mod_def_state) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    PyObject *removed = status_result(PyState_RemoveModule(&mod_def_state));
+    int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
+    Py_DECREF(m);
+    return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
+}
+#endif
+
+/* Py_mod_abi: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_abi(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_with_abi(args);
+}
+#endif
+
+/* Py_mod_create: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_mod_create(PyObject *args)
+{
+    MOD_REQUIRE_MULTI_PHASE();
+    return mod_multi_phase(args, &mod_def_create);
+}
+#endif
+
+/* Py_mod_doc: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_doc(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_exec: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x03050000)
+static PyObject *c_Py_mod_exec(PyObject *args)
+{
+    MOD_REQUIRE_MULTI_PHASE();
+    return mod_multi_phase(args, &mod_def_multi);
+}
+#endif
+
+/* Py_mod_gil: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+static PyObject *c_Py_mod_gil(PyObject *args)
+{
+    MOD_REQUIRE_MULTI_PHASE();
+    return mod_multi_phase(args, &mod_def_gil);
+}
+#endif
+
+/* Py_mod_methods: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_methods(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_multiple_interpreters: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
+{
+    MOD_REQUIRE_MULTI_PHASE();
+    return mod_multi_phase(args, &mod_def_interpreters);
+}
+#endif
+
+/* Py_mod_name: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_name(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_slots: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_slots(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_state_clear: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_state_clear(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_state_free: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_state_free(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_state_size: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_state_size(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_state_traverse: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_state_traverse(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* Py_mod_token: hand-written body (modules.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_Py_mod_token(PyObject *args)
+{
+    MOD_REQUIRE_SLOTS();
+    return mod_from_slots(args, mod_slots_full);
+}
+#endif
+
+/* PyImport_AddModule: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_AddModule
+static PyObject *c_PyImport_AddModule(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    int listed = imp_listed(ARG(0));
+    if (listed < 0 || arg_utf8(args, 0, 0, &holder, &name) < 0)
+        return NULL;
+    PyObject *m = PyImport_AddModule(name);
+    Py_XINCREF(m); /* borrowed: sys.modules holds it */
+    Py_DECREF(holder);
+    return imp_added(args, m, listed);
+}
+#endif
+
+/* PyImport_AddModuleObject: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyImport_AddModuleObject
+static PyObject *c_PyImport_AddModuleObject(PyObject *args)
+{
+    int listed = imp_listed(ARG(0));
+    if (listed < 0)
+        return NULL;
+    PyObject *m = PyImport_AddModuleObject(ARG(0));
+    Py_XINCREF(m); /* borrowed: sys.modules holds it */
+    return imp_added(args, m, listed);
+}
+#endif
+
+/* PyImport_AddModuleRef: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyImport_AddModuleRef
+static PyObject *c_PyImport_AddModuleRef(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    int listed = imp_listed(ARG(0));
+    if (listed < 0 || arg_utf8(args, 0, 0, &holder, &name) < 0)
+        return NULL;
+    PyObject *m = PyImport_AddModuleRef(name);
+    Py_DECREF(holder);
+    return imp_added(args, m, listed);
+}
+#endif
+
+/* PyImport_ExecCodeModule: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_ExecCodeModule
+static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    if (arg_utf8(args, 0, 0, &holder, &name) < 0)
+        return NULL;
+    PyObject *m = PyImport_ExecCodeModule(name, ARG(1));
+    Py_DECREF(holder);
+    return imp_executed(args, m);
+}
+#endif
+
+/* PyImport_ExecCodeModuleEx: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_ExecCodeModuleEx
+static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
+{
+    PyObject *h0, *h2;
+    const char *name, *pathname;
+    if (arg_utf8(args, 0, 0, &h0, &name) < 0)
+        return NULL;
+    if (arg_utf8(args, 2, 1, &h2, &pathname) < 0) {
+        Py_DECREF(h0);
+        return NULL;
+    }
+    PyObject *m = PyImport_ExecCodeModuleEx(name, ARG(1), pathname);
+    Py_DECREF(h0);
+    Py_XDECREF(h2);
+    return imp_executed(args, m);
+}
+#endif
+
+/* PyImport_ExecCodeModuleObject: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyImport_ExecCodeModuleObject
+static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
+{
+    /* cpathname only with a pathname: without one, what __file__ becomes varies up to 3.11 */
+    PyObject *pathname = ARG(2) == Py_None ? NULL : ARG(2);
+    PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
+    return imp_executed(args, m);
+}
+#endif
+
+/* PyImport_ExecCodeModuleWithPathnames: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_ExecCodeModuleWithPathnames
+static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
+{
+    PyObject *h0, *h2, *h3;
+    const char *name, *pathname, *cpathname;
+    if (arg_utf8(args, 0, 0, &h0, &name) < 0)
+        return NULL;
+    if (arg_utf8(args, 2, 1, &h2, &pathname) < 0) {
+        Py_DECREF(h0);
+        return NULL;
+    }
+    if (arg_utf8(args, 3, 1, &h3, &cpathname) < 0) {
+        Py_DECREF(h0);
+        Py_XDECREF(h2);
+        return NULL;
+    }
+    PyObject *m = PyImport_ExecCodeModuleWithPathnames(name, ARG(1), pathname, cpathname);
+    Py_DECREF(h0);
+    Py_XDECREF(h2);
+    Py_XDECREF(h3);
+    return imp_executed(args, m);
+}
+#endif
+
+/* PyImport_GetImporter: new(O) (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_GetImporter
+static PyObject *c_PyImport_GetImporter(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyImport_GetImporter)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyImport_GetModule: new?(O) (imports.toml) */
+#if LIMITED_AT_LEAST(0x03080000)
+#pragma weak PyImport_GetModule
+static PyObject *c_PyImport_GetModule(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = optional_object_result((PyImport_GetModule)(ARG(0)), 1);
+    return result;
+}
+#endif
+
+/* PyImport_GetModuleDict: borrowed() (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_GetModuleDict
+static PyObject *c_PyImport_GetModuleDict(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = borrowed_result((PyImport_GetModuleDict)());
+    return result;
+}
+#endif
+
+/* PyImport_ImportFrozenModule: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_ImportFrozenModule
+static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
+{
+    PyObject *holder;
+    const char *name;
+    if (arg_utf8(args, 0, 0, &holder, &name) < 0)
+        return NULL;
+    int listed = imp_listed(ARG(0));
+    int status = listed < 0 ? -2 : PyImport_ImportFrozenModule(name);
+    Py_DECREF(holder);
+    if (status == -2)
+        return NULL;
+    PyObject *result = long_result(status, -1);
+    int now = imp_listed(ARG(0));
+    if (result != NULL && !listed && now == 1) {
+        PyObject *modules = imp_modules();
+        PyObject *popped = modules == NULL ? NULL : imp_call(modules, "pop", ARG(0), 1);
+        Py_XDECREF(popped);
+        Py_XDECREF(modules);
+    }
+    return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
+}
+#endif
+
+/* PyImport_ImportFrozenModuleObject: hand-written body (imports.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyImport_ImportFrozenModuleObject
+static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
+{
+    int listed = imp_listed(ARG(0));
+    if (listed < 0)
+        return NULL;
+    PyObject *result = long_result(PyImport_ImportFrozenModuleObject(ARG(0)), -1);
+    int now = imp_listed(ARG(0));
+    if (result != NULL && !listed && now == 1) {
+        PyObject *modules = imp_modules();
+        PyObject *popped = modules == NULL ? NULL : imp_call(modules, "pop", ARG(0), 1);
+        Py_XDECREF(popped);
+        Py_XDECREF(modules);
+    }
+    return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
+}
+#endif
+
+/* PyImport_ImportModuleLevel: new(s, Z, Z, Z, i) (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_ImportModuleLevel
+static PyObject *c_PyImport_ImportModuleLevel(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    long long a4;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    if (arg_llong(args, 4, &a4) < 0)
+        goto done;
+    if (!(a4 >= INT32_MIN && a4 <= INT32_MAX)) {
+        arg_out_of_range();
+        goto done;
+    }
+    result = new_result((PyImport_ImportModuleLevel)(a0, (ARG(1) == Py_None ? NULL : ARG(1)), (ARG(2) == Py_None ? NULL : ARG(2)), (ARG(3) == Py_None ? NULL : ARG(3)), (int)a4));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PyImport_ImportModuleLevelObject: new(O, Z, Z, Z, i) (imports.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyImport_ImportModuleLevelObject
+static PyObject *c_PyImport_ImportModuleLevelObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    long long a4;
+    if (arg_llong(args, 4, &a4) < 0)
+        goto done;
+    if (!(a4 >= INT32_MIN && a4 <= INT32_MAX)) {
+        arg_out_of_range();
+        goto done;
+    }
+    result = new_result((PyImport_ImportModuleLevelObject)(ARG(0), (ARG(1) == Py_None ? NULL : ARG(1)), (ARG(2) == Py_None ? NULL : ARG(2)), (ARG(3) == Py_None ? NULL : ARG(3)), (int)a4));
+done:
+    return result;
+}
+#endif
+
+/* PyImport_ImportModuleNoBlock: new(s) (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyImport_ImportModuleNoBlock(const char *) __asm__("PyImport_ImportModuleNoBlock") __attribute__((weak));
+static PyObject *c_PyImport_ImportModuleNoBlock(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    result = new_result((probe_own_PyImport_ImportModuleNoBlock)(a0));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PyImport_ReloadModule: new(O) (imports.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyImport_ReloadModule
+static PyObject *c_PyImport_ReloadModule(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyImport_ReloadModule)(ARG(0)));
+    return result;
+}
+#endif
+
 static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x030C0000)
     {"PyException_GetArgs", 1, c_PyException_GetArgs, (const void *)&PyException_GetArgs, "PyException_GetArgs"},
@@ -10435,6 +12541,336 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"Py_FatalError", 0, c_Py_FatalError, (const void *)&Py_FatalError, "Py_FatalError"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyMem_Calloc", 1, c_PyMem_Calloc, (const void *)&PyMem_Calloc, "PyMem_Calloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMem_Free", 2, c_PyMem_Free, (const void *)&PyMem_Free, "PyMem_Free"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMem_Malloc", 2, c_PyMem_Malloc, (const void *)&PyMem_Malloc, "PyMem_Malloc"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyMem_RawCalloc", 1, c_PyMem_RawCalloc, (const void *)&PyMem_RawCalloc, "PyMem_RawCalloc"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyMem_RawFree", 2, c_PyMem_RawFree, (const void *)&PyMem_RawFree, "PyMem_RawFree"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyMem_RawMalloc", 2, c_PyMem_RawMalloc, (const void *)&PyMem_RawMalloc, "PyMem_RawMalloc"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyMem_RawRealloc", 3, c_PyMem_RawRealloc, (const void *)&PyMem_RawRealloc, "PyMem_RawRealloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMem_Realloc", 3, c_PyMem_Realloc, (const void *)&PyMem_Realloc, "PyMem_Realloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyObject_Calloc", 1, c_PyObject_Calloc, (const void *)&PyObject_Calloc, "PyObject_Calloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_Free", 2, c_PyObject_Free, (const void *)&PyObject_Free, "PyObject_Free"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_Malloc", 2, c_PyObject_Malloc, (const void *)&PyObject_Malloc, "PyObject_Malloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyObject_Realloc", 3, c_PyObject_Realloc, (const void *)&PyObject_Realloc, "PyObject_Realloc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_Destructor", 1, c_PyCapsule_Destructor, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_GetContext", 2, c_PyCapsule_GetContext, (const void *)&PyCapsule_GetContext, "PyCapsule_GetContext"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_GetDestructor", 2, c_PyCapsule_GetDestructor, (const void *)&PyCapsule_GetDestructor, "PyCapsule_GetDestructor"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_GetName", 1, c_PyCapsule_GetName, (const void *)&PyCapsule_GetName, "PyCapsule_GetName"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_GetPointer", 2, c_PyCapsule_GetPointer, (const void *)&PyCapsule_GetPointer, "PyCapsule_GetPointer"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_Import", 2, c_PyCapsule_Import, (const void *)&PyCapsule_Import, "PyCapsule_Import"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_IsValid", 2, c_PyCapsule_IsValid, (const void *)&PyCapsule_IsValid, "PyCapsule_IsValid"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_New", 2, c_PyCapsule_New, (const void *)&PyCapsule_New, "PyCapsule_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_SetContext", 2, c_PyCapsule_SetContext, (const void *)&PyCapsule_SetContext, "PyCapsule_SetContext"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_SetDestructor", 2, c_PyCapsule_SetDestructor, (const void *)&PyCapsule_SetDestructor, "PyCapsule_SetDestructor"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_SetName", 2, c_PyCapsule_SetName, (const void *)&PyCapsule_SetName, "PyCapsule_SetName"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCapsule_SetPointer", 2, c_PyCapsule_SetPointer, (const void *)&PyCapsule_SetPointer, "PyCapsule_SetPointer"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo", 3, c_PyABIInfo, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_DEFAULT_ABI_VERSION", 3, c_PyABIInfo_DEFAULT_ABI_VERSION, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_DEFAULT_FLAGS", 3, c_PyABIInfo_DEFAULT_FLAGS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_FREETHREADED", 3, c_PyABIInfo_FREETHREADED, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_FREETHREADING_AGNOSTIC", 3, c_PyABIInfo_FREETHREADING_AGNOSTIC, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_GIL", 3, c_PyABIInfo_GIL, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_STABLE", 3, c_PyABIInfo_STABLE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyABIInfo_VAR", 3, c_PyABIInfo_VAR, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyMODEXPORT_FUNC", 1, c_PyMODEXPORT_FUNC, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModuleDef", 0, c_PyModuleDef, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModuleDef_Base", 0, c_PyModuleDef_Base, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"PyModuleDef_Init", 0, c_PyModuleDef_Init, (const void *)&PyModuleDef_Init, "PyModuleDef_Init"},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"PyModuleDef_Slot", 1, c_PyModuleDef_Slot, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"PyModuleDef_Type", 0, c_PyModuleDef_Type, (const void *)&PyModuleDef_Type, "PyModuleDef_Type"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyModule_Add", 3, c_PyModule_Add, (const void *)&PyModule_Add, "PyModule_Add"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyModule_AddFunctions", 2, c_PyModule_AddFunctions, (const void *)&PyModule_AddFunctions, "PyModule_AddFunctions"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_AddIntConstant", 3, c_PyModule_AddIntConstant, (const void *)&PyModule_AddIntConstant, "PyModule_AddIntConstant"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_AddObject", 3, c_PyModule_AddObject, (const void *)&PyModule_AddObject, "PyModule_AddObject"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyModule_AddObjectRef", 3, c_PyModule_AddObjectRef, (const void *)&PyModule_AddObjectRef, "PyModule_AddObjectRef"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_AddStringConstant", 3, c_PyModule_AddStringConstant, (const void *)&PyModule_AddStringConstant, "PyModule_AddStringConstant"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyModule_AddType", 2, c_PyModule_AddType, (const void *)&PyModule_AddType, "PyModule_AddType"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_Create2", 0, c_PyModule_Create2, (const void *)&PyModule_Create2, "PyModule_Create2"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyModule_Exec", 1, c_PyModule_Exec, (const void *)&PyModule_Exec, "PyModule_Exec"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyModule_ExecDef", 1, c_PyModule_ExecDef, (const void *)&PyModule_ExecDef, "PyModule_ExecDef"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyModule_FromDefAndSpec2", 1, c_PyModule_FromDefAndSpec2, (const void *)&PyModule_FromDefAndSpec2, "PyModule_FromDefAndSpec2"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyModule_FromSlotsAndSpec", 1, c_PyModule_FromSlotsAndSpec, (const void *)&PyModule_FromSlotsAndSpec, "PyModule_FromSlotsAndSpec"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_GetDef", 1, c_PyModule_GetDef, (const void *)&PyModule_GetDef, "PyModule_GetDef"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_GetDict", 1, c_PyModule_GetDict, (const void *)&PyModule_GetDict, "PyModule_GetDict"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_GetFilename", 1, c_PyModule_GetFilename, (const void *)&PyModule_GetFilename, "PyModule_GetFilename"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_GetFilenameObject", 1, c_PyModule_GetFilenameObject, (const void *)&PyModule_GetFilenameObject, "PyModule_GetFilenameObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_GetName", 1, c_PyModule_GetName, (const void *)&PyModule_GetName, "PyModule_GetName"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyModule_GetNameObject", 1, c_PyModule_GetNameObject, (const void *)&PyModule_GetNameObject, "PyModule_GetNameObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_GetState", 1, c_PyModule_GetState, (const void *)&PyModule_GetState, "PyModule_GetState"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyModule_GetStateSize", 1, c_PyModule_GetStateSize, (const void *)&PyModule_GetStateSize, "PyModule_GetStateSize"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyModule_GetState_DuringGC", 1, c_PyModule_GetState_DuringGC, (const void *)&PyModule_GetState_DuringGC, "PyModule_GetState_DuringGC"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyModule_GetToken", 1, c_PyModule_GetToken, (const void *)&PyModule_GetToken, "PyModule_GetToken"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyModule_GetToken_DuringGC", 1, c_PyModule_GetToken_DuringGC, (const void *)&PyModule_GetToken_DuringGC, "PyModule_GetToken_DuringGC"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyModule_New", 1, c_PyModule_New, (const void *)&PyModule_New, "PyModule_New"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyModule_NewObject", 1, c_PyModule_NewObject, (const void *)&PyModule_NewObject, "PyModule_NewObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyModule_SetDocString", 2, c_PyModule_SetDocString, (const void *)&PyModule_SetDocString, "PyModule_SetDocString"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot", 1, c_PySlot, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_DATA", 1, c_PySlot_DATA, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_END", 1, c_PySlot_END, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_FUNC", 1, c_PySlot_FUNC, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_INT64", 3, c_PySlot_INT64, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_INTPTR", 1, c_PySlot_INTPTR, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_OPTIONAL", 3, c_PySlot_OPTIONAL, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_PTR", 1, c_PySlot_PTR, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_PTR_STATIC", 1, c_PySlot_PTR_STATIC, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_SIZE", 1, c_PySlot_SIZE, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_STATIC", 1, c_PySlot_STATIC, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_STATIC_DATA", 1, c_PySlot_STATIC_DATA, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySlot_UINT64", 3, c_PySlot_UINT64, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"PyState_AddModule", 1, c_PyState_AddModule, (const void *)&PyState_AddModule, "PyState_AddModule"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyState_FindModule", 0, c_PyState_FindModule, (const void *)&PyState_FindModule, "PyState_FindModule"},
+#endif
+#if LIMITED_AT_LEAST(0x03030000)
+    {"PyState_RemoveModule", 0, c_PyState_RemoveModule, (const void *)&PyState_RemoveModule, "PyState_RemoveModule"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_abi", 3, c_Py_mod_abi, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_mod_create", 1, c_Py_mod_create, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_doc", 1, c_Py_mod_doc, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03050000)
+    {"Py_mod_exec", 1, c_Py_mod_exec, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"Py_mod_gil", 1, c_Py_mod_gil, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_methods", 1, c_Py_mod_methods, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"Py_mod_multiple_interpreters", 1, c_Py_mod_multiple_interpreters, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_name", 1, c_Py_mod_name, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_slots", 1, c_Py_mod_slots, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_state_clear", 1, c_Py_mod_state_clear, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_state_free", 1, c_Py_mod_state_free, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_state_size", 1, c_Py_mod_state_size, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_state_traverse", 1, c_Py_mod_state_traverse, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"Py_mod_token", 1, c_Py_mod_token, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_AddModule", 1, c_PyImport_AddModule, (const void *)&PyImport_AddModule, "PyImport_AddModule"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyImport_AddModuleObject", 1, c_PyImport_AddModuleObject, (const void *)&PyImport_AddModuleObject, "PyImport_AddModuleObject"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyImport_AddModuleRef", 1, c_PyImport_AddModuleRef, (const void *)&PyImport_AddModuleRef, "PyImport_AddModuleRef"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_ExecCodeModule", 2, c_PyImport_ExecCodeModule, (const void *)&PyImport_ExecCodeModule, "PyImport_ExecCodeModule"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_ExecCodeModuleEx", 3, c_PyImport_ExecCodeModuleEx, (const void *)&PyImport_ExecCodeModuleEx, "PyImport_ExecCodeModuleEx"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyImport_ExecCodeModuleObject", 4, c_PyImport_ExecCodeModuleObject, (const void *)&PyImport_ExecCodeModuleObject, "PyImport_ExecCodeModuleObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_ExecCodeModuleWithPathnames", 4, c_PyImport_ExecCodeModuleWithPathnames, (const void *)&PyImport_ExecCodeModuleWithPathnames, "PyImport_ExecCodeModuleWithPathnames"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_GetImporter", 1, c_PyImport_GetImporter, (const void *)&PyImport_GetImporter, "PyImport_GetImporter"},
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+    {"PyImport_GetModule", 1, c_PyImport_GetModule, (const void *)&PyImport_GetModule, "PyImport_GetModule"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_GetModuleDict", 0, c_PyImport_GetModuleDict, (const void *)&PyImport_GetModuleDict, "PyImport_GetModuleDict"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_ImportFrozenModule", 1, c_PyImport_ImportFrozenModule, (const void *)&PyImport_ImportFrozenModule, "PyImport_ImportFrozenModule"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyImport_ImportFrozenModuleObject", 1, c_PyImport_ImportFrozenModuleObject, (const void *)&PyImport_ImportFrozenModuleObject, "PyImport_ImportFrozenModuleObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_ImportModuleLevel", 5, c_PyImport_ImportModuleLevel, (const void *)&PyImport_ImportModuleLevel, "PyImport_ImportModuleLevel"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyImport_ImportModuleLevelObject", 5, c_PyImport_ImportModuleLevelObject, (const void *)&PyImport_ImportModuleLevelObject, "PyImport_ImportModuleLevelObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_ImportModuleNoBlock", 1, c_PyImport_ImportModuleNoBlock, (const void *)&probe_own_PyImport_ImportModuleNoBlock, "PyImport_ImportModuleNoBlock"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyImport_ReloadModule", 1, c_PyImport_ReloadModule, (const void *)&PyImport_ReloadModule, "PyImport_ReloadModule"},
 #endif
     {NULL, 0, NULL, NULL, NULL},
 };

@@ -26,6 +26,10 @@ pub const NAMES: &[&str] = &[
     "buffer", "buffer_order3", "contiguous_buffer", "writable_buffer", "buffer_flags", "memory_flags", "buffer_order", "struct_format", "shape", "seeds", "cfunc_kind", "cfunc_kind4", "module_or_none", "type_or_none", "cfunction", "packer", "program", "program_no_hash", "wrapper_name", "text_program", "bytes_program", "format_exception", "structseq", "parse_program", "kw_dict", "any_dict", "member_code", "member_case", "member_value_0", "member_value_1", "member_value_2", "member_value_3", "member_value_4", "member_value_5", "member_value_7", "member_value_8", "member_value_9", "member_value_10", "member_value_11", "member_value_12", "member_value_13", "member_value_14", "member_value_16", "member_value_17", "member_value_18", "member_value_19", "short_tuple", "str_dict",
     // threads
     "lock_ops", "stack_size", "exception_class", "signal_number", "pending_count", "exit_status", "fork_events",
+    // group modules
+    "alloc_size", "byte", "calloc_args", "c_name", "module_or_object", "module_with_file", "module_spec", "capsule_kind",
+    "capsule_or_object", "capsule_name_guess", "import_name", "import_globals", "import_fromlist", "import_level", "path_entry",
+    "reloadable", "frozen_name", "code", "added_module_name", "capsule_import_name", "fresh_module_name", "path_or_none",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -244,6 +248,73 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
         "pending_count" => int_in(0..9),
         "exit_status" => int_in(0..256),
         "fork_events" => built("fork_events", Just(PyValue::None).boxed()),
+        // group modules
+        "alloc_size" => prop_oneof![
+            8 => int_in(0..300),
+            2 => int_in(0..70000),
+            1 => ((i64::MAX as u64 + 1)..=u64::MAX).prop_map(|v| PyValue::int(v.into())),
+        ]
+        .boxed(),
+        "byte" => int_in(0..256),
+        "calloc_args" => prop_oneof![
+            4 => (int_in(0..64), int_in(0..64)).prop_map(|(n, e)| PyValue::Tuple(vec![n, e])),
+            1 => (int_in(1 << 32..1 << 40), int_in(1 << 32..1 << 40)).prop_map(|(n, e)| PyValue::Tuple(vec![n, e])),
+        ]
+        .boxed(),
+        "c_name" => c_name(),
+        "module_or_object" => prop_oneof![3 => built("module", identifier()), 1 => built("object", int_in(0..OBJECT_KINDS)), 1 => strategy::any_value()].boxed(),
+        "module_with_file" => prop_oneof![
+            6 => built(
+                "module_with_file",
+                (c_name(), prop_oneof![Just(PyValue::None), strategy::str(), int_in(0..3)]).prop_map(|(n, f)| PyValue::Tuple(vec![n, f])).boxed()
+            ),
+            1 => strategy::any_value(),
+        ]
+        .boxed(),
+        "module_spec" => built("module_spec", (int_in(0..4), c_name()).prop_map(|(k, n)| PyValue::Tuple(vec![k, n])).boxed()),
+        "capsule_kind" => int_in(0..8),
+        "capsule_or_object" => prop_oneof![3 => built("std_capsule", int_in(0..3)), 1 => built("object", int_in(0..OBJECT_KINDS)), 1 => strategy::any_value()].boxed(),
+        "capsule_name_guess" => prop_oneof![
+            1 => Just(PyValue::None),
+            4 => choose_str(&["datetime.datetime_CAPI", "unicodedata._ucnhash_CAPI", "unicodedata.ucnhash_CAPI", "pyexpat.expat_CAPI", "datetime.datetime_CAP"]),
+            1 => identifier(),
+        ]
+        .boxed(),
+        "fresh_module_name" => identifier().prop_map(|v| match v {
+            PyValue::Str(mut s) => {
+                s.splice(0..0, "abi3probe_exec_".chars().map(u32::from));
+                PyValue::Str(s)
+            }
+            other => other,
+        }).boxed(),
+        "path_or_none" => prop_oneof![Just(PyValue::None), choose_str(&["/tmp/abi3probe_mod.py", "/nonexistent/m.py", "rel.py", "/tmp/\u{e9}.pyc"])].boxed(),
+        "capsule_import_name" => choose_str(&[
+            "datetime.datetime_CAPI", "unicodedata._ucnhash_CAPI", "unicodedata.ucnhash_CAPI", "pyexpat.expat_CAPI", "datetime.datetime_CAP", "datetime.datetime",
+            "math.pi", "no_such_module_xyz.x", "datetime.nope", "datetime",
+        ]),
+        "import_name" => choose_str(&["math", "sys", "os.path", "json", "json.decoder", "decoder", "abc", "collections.abc", "", "no_such_module_xyz", "encoder"]),
+        "import_globals" => built("import_globals", int_in(0..5)),
+        "import_fromlist" => prop_oneof![
+            Just(PyValue::None),
+            proptest::collection::vec(choose_str(&["path", "decoder", "abc", "nope", "*"]), 0..3).prop_map(PyValue::List),
+        ]
+        .boxed(),
+        "import_level" => int_in(-1..3),
+        "path_entry" => choose_str(&["/tmp", "/", "/nonexistent/dir", "", ".", "/usr/lib", "/etc/passwd"]),
+        "reloadable" => built("reloadable", int_in(0..5)),
+        "frozen_name" => choose_str(&["__hello__", "__phello__", "__phello__.spam", "no_such_frozen_xyz", "__hello_alias__"]),
+        "code" => built("code", int_in(0..5)),
+        "added_module_name" => prop_oneof![
+            1 => choose_str(&["math", "sys", "os.path", "json", "collections.abc"]),
+            2 => identifier().prop_map(|v| match v {
+                PyValue::Str(mut s) => {
+                    s.splice(0..0, "abi3probe_added_".chars().map(u32::from));
+                    PyValue::Str(s)
+                }
+                other => other,
+            }),
+        ]
+        .boxed(),
         _ => match name.strip_prefix("member_value_").and_then(|code| code.parse::<i64>().ok()) {
             Some(code) => built(
                 "member_value",
@@ -286,6 +357,11 @@ fn unicode_error(builder: &'static str) -> BoxedStrategy<PyValue> {
 fn choose_str(options: &[&str]) -> BoxedStrategy<PyValue> {
     let values: Vec<PyValue> = options.iter().map(|s| PyValue::Str(s.chars().map(u32::from).collect())).collect();
     proptest::sample::select(values).boxed()
+}
+
+/// Names for C strings: no NUL, no lone surrogate, some non-ASCII (group modules).
+fn c_name() -> BoxedStrategy<PyValue> {
+    "[a-z_\u{e9}\u{3b1}][a-z0-9_ .\u{e9}\u{1F600}]{0,8}".prop_map(|s| PyValue::Str(s.chars().map(u32::from).collect())).boxed()
 }
 
 /// ASCII identifiers, short, sometimes dotted or empty.

@@ -60,6 +60,11 @@ const FAMILIES: &[(&str, &str)] = &[
     ("threads", include_str!("../../../data/contracts/threads.toml")),
     ("threadstate", include_str!("../../../data/contracts/threadstate.toml")),
     ("lifecycle", include_str!("../../../data/contracts/lifecycle.toml")),
+    // group modules
+    ("memory", include_str!("../../../data/contracts/memory.toml")),
+    ("capsules", include_str!("../../../data/contracts/capsules.toml")),
+    ("modules", include_str!("../../../data/contracts/modules.toml")),
+    ("imports", include_str!("../../../data/contracts/imports.toml")),
 ];
 
 /// One entry's contract.
