@@ -46,6 +46,11 @@ pub use signature::Signature;
 const FAMILIES: &[(&str, &str)] = &[
     ("exceptions", include_str!("../../../data/contracts/exceptions.toml")),
     ("runtime", include_str!("../../../data/contracts/runtime.toml")),
+    // unicode group
+    ("unicode_errors", include_str!("../../../data/contracts/unicode_errors.toml")),
+    ("codecs", include_str!("../../../data/contracts/codecs.toml")),
+    ("unicode", include_str!("../../../data/contracts/unicode.toml")),
+    ("pyos_strings", include_str!("../../../data/contracts/pyos_strings.toml")),
 ];
 
 /// One entry's contract.
