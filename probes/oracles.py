@@ -1518,3 +1518,12 @@ def pyos_strtol(data, base):
     if negative and value == 2 ** 63:
         return (-(2 ** 63), end, 0)
     return (2 ** 63 - 1, end, 34)
+
+
+def encode_locale_raw(s):
+    """Py_EncodeLocale(text, &error_pos): (bytes, -1), or (None, index of the first character
+    surrogateescape cannot encode)."""
+    try:
+        return (os.fsencode(c_text(s)), -1)
+    except UnicodeEncodeError as exc:
+        return (None, exc.start)

@@ -60,6 +60,11 @@ static PyObject *codec_lookup_name(PyObject *search)
 #pragma weak PyUnicode_AsEncodedString
 #pragma weak PyUnicode_DecodeUTF8
 #pragma weak PyUnicode_AsWideCharString
+#pragma weak PyUnicode_FromWideChar
+#pragma weak PyMem_RawFree
+/* Not in the limited API before 3.13, exported by every interpreter since 3.4: what
+ * Py_DecodeLocale's result must be released with. */
+PyAPI_FUNC(void) PyMem_RawFree(void *);
 #if LIMITED_AT_LEAST(0x03070000)
 #pragma weak PyUnicode_AsUCS4Copy
 #endif
@@ -1558,6 +1563,57 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
 }
 #endif
 
+/* Py_DecodeLocale: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak Py_DecodeLocale
+static PyObject *c_Py_DecodeLocale(PyObject *args)
+{
+    REQUIRE(PyUnicode_FromWideChar);
+    REQUIRE(PyMem_RawFree);
+    const char *text = arg_bytes(args, 0, NULL);
+    if (text == NULL)
+        return NULL;
+    size_t size = 12345;
+    wchar_t *wide = Py_DecodeLocale(text, &size);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        PyMem_RawFree(wide);
+        return contract("a function that reports errors by its result set an exception");
+    }
+    if (wide == NULL)
+        return Py_BuildValue("(On)", Py_None, (Py_ssize_t)size);
+    PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
+    PyMem_RawFree(wide);
+    return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
+}
+#endif
+
+/* Py_EncodeLocale: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak Py_EncodeLocale
+static PyObject *c_Py_EncodeLocale(PyObject *args)
+{
+    REQUIRE(PyUnicode_AsWideCharString);
+    Py_ssize_t length;
+    wchar_t *wide = PyUnicode_AsWideCharString(ARG(0), &length);
+    if (wide == NULL)
+        return NULL;
+    size_t position = 12345;
+    char *encoded = Py_EncodeLocale(wide, &position);
+    PyMem_Free(wide);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        PyMem_Free(encoded);
+        return contract("a function that reports errors by its result set an exception");
+    }
+    if (encoded == NULL)
+        return Py_BuildValue("(On)", Py_None, (Py_ssize_t)position);
+    PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
+    PyMem_Free(encoded);
+    return result;
+}
+#endif
+
 /* Py_FileSystemDefaultEncodeErrors: hand-written body (unicode.toml) */
 #if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak Py_FileSystemDefaultEncodeErrors
@@ -2004,6 +2060,12 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03070000)
     {"PyUnicode_WriteChar", 3, c_PyUnicode_WriteChar, (const void *)&PyUnicode_WriteChar, "PyUnicode_WriteChar"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"Py_DecodeLocale", 1, c_Py_DecodeLocale, (const void *)&Py_DecodeLocale, "Py_DecodeLocale"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"Py_EncodeLocale", 1, c_Py_EncodeLocale, (const void *)&Py_EncodeLocale, "Py_EncodeLocale"},
 #endif
 #if LIMITED_AT_LEAST(0x030A0000)
     {"Py_FileSystemDefaultEncodeErrors", 0, c_Py_FileSystemDefaultEncodeErrors, (const void *)&Py_FileSystemDefaultEncodeErrors, "Py_FileSystemDefaultEncodeErrors"},
