@@ -2614,3 +2614,515 @@ def import_level(name, globals_, locals_, fromlist, level):
     if level > 0 and globals_ is None and name is not None:
         raise KeyError("'__name__' not in globals")
     return __import__(name, globals_, locals_, fromlist or (), level)
+# --- unicode group: str, codecs, unicode errors, PyOS string helpers ---------------------------
+# (harness/data/contracts/unicode.toml, unicode_errors.toml, codecs.toml, pyos_strings.toml)
+
+
+def unicode_error_start(e):
+    """PyUnicode{Decode,Encode,Translate}Error_GetStart: the start clamped into the object. An
+    empty object gives 0 from 3.14 on, -1 (0 clamped to len - 1) before (gh-123378,
+    Doc/c-api/exceptions.rst)."""
+    n = len(e.object)
+    if n == 0:
+        return 0 if sys.version_info >= (3, 14) else -1
+    return min(max(e.start, 0), n - 1)
+
+
+def unicode_error_end(e):
+    """..._GetEnd: the end clamped to [min(1, len), len]."""
+    n = len(e.object)
+    return min(max(e.end, 1), n)
+
+
+def unicode_error_set(e, attribute, value):
+    """The Set* accessors store the value as given; the probe reads the attribute back."""
+    setattr(e, attribute, value)
+    return getattr(e, attribute)
+
+
+CODEC_ERROR_KINDS = (UnicodeDecodeError, UnicodeEncodeError, UnicodeTranslateError)
+
+
+def make_codec_error(spec):
+    """A Unicode error with a valid, non-empty range (the handlers index the object with it), or
+    (kind 3) a plain ValueError, which no handler knows."""
+    kind, text, a, b = spec
+    text = text or "x"
+    n = len(text)
+    start, end = sorted((a % (n + 1), b % (n + 1)))
+    if kind == 0:
+        data = text.encode("utf-8", "surrogatepass")
+        n = len(data)
+        start, end = sorted((a % (n + 1), b % (n + 1)))
+        return UnicodeDecodeError("utf-8", data, start, end, "probe")
+    if kind == 1:
+        return UnicodeEncodeError("ascii", text, start, end, "probe")
+    if kind == 2:
+        return UnicodeTranslateError(text, start, end, "probe")
+    return ValueError(text)
+
+
+def make_codec_search(name):
+    """A codec search function that knows one codec, abi3probe_<name> (latin-1 under that name)."""
+    own = "abi3probe_" + name.replace(".", "_")
+    latin1 = codecs.lookup("latin-1")
+
+    def search(encoding):
+        if encoding == own:
+            return codecs.CodecInfo(latin1.encode, latin1.decode, name=own)
+        return None
+
+    search.codec_name = own
+    return search
+
+
+def codec_register(search):
+    """PyCodec_Register, then a lookup of its codec; unregistered again where 3.10+ can."""
+    codecs.register(search)
+    name = codecs.lookup(search.codec_name).name
+    if hasattr(codecs, "unregister"):
+        codecs.unregister(search)
+    return name
+
+
+def codec_unregister(search):
+    """PyCodec_Register then PyCodec_Unregister: the codec is unknown again (the lookup cache is
+    cleared on unregistering)."""
+    codecs.register(search)
+    codecs.unregister(search)
+    try:
+        codecs.lookup(search.codec_name)
+    except LookupError:
+        return 0
+    return 1
+
+
+def register_error(name, handler):
+    codecs.register_error(name, handler)
+    return 1 if codecs.lookup_error(name) is handler else 0
+
+
+def unicode_append(left, right):
+    """PyUnicode_Append: anything but two str is SystemError (bad internal call)."""
+    if not (isinstance(left, str) and isinstance(right, str)):
+        raise SystemError("bad internal call")
+    return str(left) + str(right)
+
+
+def charmap_encode(s, mapping):
+    require_str(s)
+    return codecs.charmap_encode(s, "strict", mapping)[0]
+
+
+def make_charmap(kind):
+    """Encoding maps for PyUnicode_AsCharmapString."""
+    return [
+        {97: 65, 98: b"xy", 32: None, 10: 10, 0xE9: 0xE9},
+        codecs.charmap_build("ab \n\t\xe9" + "".join(map(chr, range(6, 256)))[:250] + "cdefg"),
+        {},
+        {ord(c): ord(c) for c in "ab \n\t"},
+        {97: "no", 98: 300},
+    ][kind]
+
+
+def make_decoding_table(kind):
+    """Decoding maps for PyUnicode_DecodeCharmap (None: latin-1)."""
+    return [
+        None,
+        "".join(map(chr, range(256)))[::-1],
+        {97: "x", 98: None, 99: 0x3B1, 100: "long"},
+        "abc",
+        {97: 0x110000},
+        {97: b"bytes"},
+    ][kind]
+
+
+def make_charmap_source(kind):
+    """Inputs of PyUnicode_BuildEncodingMap: 256-character tables (an EncodingMap) and others."""
+    return [
+        "".join(map(chr, range(256))),
+        "".join(map(chr, range(0x100, 0x200))),
+        "abc",
+        "a\U0001f600b",
+        "".join(map(chr, range(255))) + "a",
+        b"bytes",
+    ][kind]
+
+
+def encoding_map(table):
+    """PyUnicode_BuildEncodingMap: an EncodingMap for fast tables; a dict otherwise (compared
+    exactly). The EncodingMap itself is only compared by type."""
+    return codecs.charmap_build(table)
+
+
+def as_decoded(s, encoding, errors, want_str):
+    """PyUnicode_AsDecoded{Object,Unicode}: str only; the codec's result checked to be str for
+    the Unicode variant."""
+    if not isinstance(s, str):
+        raise TypeError("bad argument type for built-in operation")
+    result = codecs.decode(s, encoding or "utf-8", errors or "strict")
+    if want_str and not isinstance(result, str):
+        raise TypeError("decoder did not return str")
+    return result
+
+
+def as_encoded(s, encoding, errors, want):
+    if not isinstance(s, str):
+        raise TypeError("bad argument type for built-in operation")
+    result = codecs.encode(s, encoding or "utf-8", errors or "strict")
+    if not isinstance(result, want):
+        raise TypeError("encoder returned the wrong type")
+    return result
+
+
+def get_size(s):
+    """PyUnicode_GetSize: the length in wchar_t (code points where wchar_t is 4 bytes); from
+    3.12 it only raises RuntimeError (PEP 623 removed the wstr representation)."""
+    if sys.version_info >= (3, 12):
+        raise RuntimeError("PyUnicode_GetSize has been removed")
+    require_str(s)
+    return len(s)
+
+
+def as_ucs4(s, size, copy_null):
+    """PyUnicode_AsUCS4 into a buffer of `size` slots prefilled with 0xA5A5A5A5."""
+    need = len(s) + (1 if copy_null else 0)
+    if size < need:
+        raise SystemError("string is longer than the buffer")
+    filled = [ord(c) for c in s] + ([0] if copy_null else [])
+    return filled + [0xA5A5A5A5] * (size - need)
+
+
+def as_wide_char(s, size):
+    """PyUnicode_AsWideChar (4-byte wchar_t): copies min(size, len + 1) units, the NUL
+    included when it fits, and returns min(size, len); (result, buffer of size slots)."""
+    require_str(s)
+    if size is None:
+        return (len(s) + 1, [])
+    units = [ord(c) for c in s] + [0]
+    n = min(size, len(units))
+    return (min(size, len(s)), units[:n] + [0xA5A5A5A5] * (size - n))
+
+
+def from_wide_char(s, size):
+    """PyUnicode_FromWideChar(buffer, size) with the body's size: -1 (up to the NUL) or clamped
+    to the text."""
+    if size < 0:
+        return c_text(s)
+    return s[:min(size, len(s))]
+
+
+def unicode_equal(a, b):
+    require_str(a, b)
+    return 1 if a == b else 0
+
+
+FS_CONVERTED = 0x20000  # Py_CLEANUP_SUPPORTED
+
+
+def fs_converter(x):
+    data = os.fsencode(x)
+    if b"\0" in data:
+        raise ValueError("embedded null byte")
+    return (FS_CONVERTED, data)
+
+
+def fs_decoder(x):
+    text = os.fsdecode(x)
+    if "\0" in text:
+        raise ValueError("embedded null character")
+    return (FS_CONVERTED, text)
+
+
+def find_char(s, ch, start, end, forward):
+    """PyUnicode_FindChar: start and end as in a slice (from 3.7; before, negative or too large
+    indices were an IndexError, bpo-28822)."""
+    if sys.version_info < (3, 7) and (start < 0 or end < 0 or start > len(s) or end > len(s)):
+        if not (start <= len(s) and end > len(s)):
+            raise IndexError("string index out of range")
+    if ch > 0x10FFFF:
+        return -1
+    return s.find(chr(ch), start, end) if forward else s.rfind(chr(ch), start, end)
+
+
+def locale_codec():
+    import locale
+    return codecs.lookup(locale.nl_langinfo(locale.CODESET)).name
+
+
+def decode_locale(data, errors):
+    """PyUnicode_DecodeLocale: the LC_CTYPE locale's codec, strict or surrogateescape only."""
+    errors = errors or "strict"
+    if errors not in ("strict", "surrogateescape"):
+        raise ValueError("unsupported error handler")
+    return data.decode(locale_codec(), errors)
+
+
+def decode_locale_and_size(data, errors):
+    if b"\0" in data:
+        raise ValueError("embedded null byte")
+    return decode_locale(data, errors)
+
+
+def encode_locale(s, errors):
+    require_str(s)
+    errors = errors or "strict"
+    if errors not in ("strict", "surrogateescape"):
+        raise ValueError("unsupported error handler")
+    if "\0" in s:
+        raise ValueError("embedded null character")
+    return s.encode(locale_codec(), errors)
+
+
+def intern_check(s):
+    """Interning a fresh copy: the copy is replaced by the interned string of equal value."""
+    return (s, 1)
+
+
+def unicode_resize(s, length):
+    if length < 0:
+        raise SystemError("negative size")
+    return s[:min(length, len(s))]
+
+
+def unicode_translate(s, table, errors):
+    """PyUnicode_Translate: table[ord(c)] gives a code point, a str or None (untranslatable);
+    LookupError keeps the character. Untranslatable runs go to the error handler at once."""
+    out = []
+    i = 0
+    n = len(s)
+
+    def lookup(c):
+        try:
+            v = table[ord(c)]
+        except LookupError:
+            return c
+        if v is None or isinstance(v, str):
+            return v
+        if isinstance(v, int):
+            if not 0 <= v <= 0x10FFFF:
+                raise ValueError("character mapping must be in range(0x110000)")
+            return chr(v)
+        raise TypeError("character mapping must return integer, None or str")
+
+    while i < n:
+        v = lookup(s[i])
+        if v is not None:
+            out.append(v)
+            i += 1
+            continue
+        end = i + 1
+        while end < n and lookup(s[end]) is None:
+            end += 1
+        if errors == "ignore":
+            i = end
+            continue
+        handler = codecs.lookup_error(errors or "strict")
+        replacement, position = handler(UnicodeTranslateError(s, i, end, "character maps to <undefined>"))
+        out.append(replacement)
+        i = position if position >= 0 else n + position
+    return "".join(out)
+
+
+def write_char(s, index, ch):
+    """PyUnicode_WriteChar on a fresh copy: index checked, then whether the copy may be
+    modified (one-character Latin-1 strings and the empty string are shared singletons), then
+    that the character fits the string's storage (127, 255, 0xFFFF or 0x10FFFF)."""
+    if not 0 <= index < len(s):
+        raise IndexError("string index out of range")
+    if len(s) == 1 and ord(s) < 256:
+        raise SystemError("Cannot modify a string currently used")
+    top = max(map(ord, s))
+    limit = 127 if top < 128 else 255 if top < 256 else 0xFFFF if top < 0x10000 else 0x10FFFF
+    if ch > limit:
+        raise ValueError("character out of range")
+    return s[:index] + chr(ch) + s[index + 1:]
+
+
+# PyOS_double_to_string flags and result types (Include/pystrtod.h).
+DTSF_SIGN, DTSF_ADD_DOT_0, DTSF_ALT = 1, 2, 4
+
+
+def double_to_string(x, spec):
+    """PyOS_double_to_string(x, code, precision, flags, &type): (text, type); type 0 finite,
+    1 infinite, 2 NaN. 'r' is repr's shortest form (precision 0), the rest printf-style."""
+    code, precision, flags = spec
+    kind = 2 if x != x else 1 if x in (float("inf"), float("-inf")) else 0
+    if code == "r":
+        if precision != 0:
+            raise SystemError("bad internal call")
+        text = repr(x)
+        if kind == 0 and not flags & DTSF_ADD_DOT_0 and text.endswith(".0"):
+            text = text[:-2]
+        if flags & DTSF_SIGN and not text.startswith("-"):
+            text = "+" + text
+        return (text.encode(), kind)
+    sign = "+" if flags & DTSF_SIGN else ""
+    alt = "#" if flags & DTSF_ALT else ""
+    if flags & DTSF_ADD_DOT_0 and code in "gG":
+        # format()'s empty presentation type: 'g' whose fixed-point form keeps a digit after
+        # the point, switching to the exponent form one digit earlier.
+        text = format(x, sign + alt + ".%d" % max(precision, 1))
+        text = text.upper() if code == "G" else text
+    else:
+        text = ("%" + sign + alt + ".%d" % precision + code) % x
+        if kind == 0 and flags & DTSF_ADD_DOT_0 and not any(c in text for c in "eE"):
+            text = text.rstrip(".") + ("" if "." in text.rstrip(".") else ".0")
+    return (text.encode(), kind)
+
+
+def ascii_lower(byte):
+    return byte + 32 if 65 <= byte <= 90 else byte
+
+
+def mystricmp(a, b):
+    """PyOS_mystricmp on NUL-padded buffers. Before bpo-41524 (3.8.6) the loop stepped past the
+    first differing pair and returned the difference of the pair after it."""
+    a, b = c_string(a) + b"\0\0", c_string(b) + b"\0\0"
+    i = 0
+    while a[i] and ascii_lower(a[i]) == ascii_lower(b[i]):
+        i += 1
+    if sys.version_info < (3, 8, 6) and a[i]:
+        i += 1
+    return ascii_lower(a[i]) - ascii_lower(b[i])
+
+
+def mystrnicmp(a, b, n):
+    """PyOS_mystrnicmp: the same over at most n characters (no step-past in any version for
+    equal-length runs; before bpo-41524 it stopped one character early)."""
+    a, b = c_string(a) + b"\0\0", c_string(b) + b"\0\0"
+    if n == 0:
+        return 0
+    i = 0
+    while i < n - 1 and a[i] and b[i] and ascii_lower(a[i]) == ascii_lower(b[i]):
+        i += 1
+    return ascii_lower(a[i]) - ascii_lower(b[i])
+
+
+def pyos_snprintf(text, number, size):
+    """PyOS_snprintf(buffer, size, "%s|%d", text, number): (return value, buffer contents up to
+    its NUL); at most size - 1 characters and the NUL are written."""
+    full = c_string(text) + b"|%d" % number
+    return (len(full), full[:max(size - 1, 0)] if size > 0 else None)
+
+
+def make_translate_table(kind):
+    """Tables for PyUnicode_Translate: code points, str, None (untranslatable), missing keys
+    (kept), out-of-range and wrong-typed values, and a str used as a sequence."""
+    return [
+        {97: "A", 98: None, 32: "xy", 0xE9: 0x3B1},
+        {97: None, 98: None, 0x1F600: None},
+        {},
+        {10: 0x110000},
+        {9: b"x", 97: 98},
+        "zyxwvutsrqponmlkjihgfedcba" * 4,
+    ][kind]
+
+
+FLOAT_PREFIX = None
+
+
+def string_to_double(data, use_end, which):
+    """PyOS_string_to_double(s, endptr or NULL, overflow_exception): the longest prefix in the
+    float syntax (no whitespace or underscores; inf, infinity and nan in any case)."""
+    import re
+    global FLOAT_PREFIX
+    if FLOAT_PREFIX is None:
+        FLOAT_PREFIX = re.compile(rb"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)", re.I)
+    text = c_string(data)
+    match = FLOAT_PREFIX.match(text)
+    if match is None or (not use_end and match.end() != len(text)):
+        raise ValueError("could not convert string to float")
+    value = float(match.group())
+    overflowed = value in (float("inf"), float("-inf")) and b"inf" not in match.group().lower()
+    if overflowed and which:
+        raise (OverflowError, ValueError)[which - 1]("value too large to convert to float")
+    return (value, match.end()) if use_end else value
+
+
+def _digit_value(byte):
+    """The value of an ASCII digit or letter (any case) as a digit; 37 for anything else."""
+    if 48 <= byte <= 57:
+        return byte - 48
+    if 97 <= byte <= 122 or 65 <= byte <= 90:
+        return (byte | 32) - 87
+    return 37
+
+
+_C_SPACE = b" \t\n\r\x0b\x0c"
+
+
+def _strtoul(text, start, base):
+    """Python's own strtoul (Python/mystrtoul.c, by its documented behaviour): (value, end,
+    overflowed). No sign; base 0 reads 0x/0o/0b prefixes, and a leading 0 of another kind ends
+    the number (only zeros are allowed after it)."""
+    s = text + b"\0\0\0"
+    i = start
+    while s[i] and s[i] in _C_SPACE:
+        i += 1
+    prefixes = {16: b"xX", 8: b"oO", 2: b"bB"}
+    if base == 0:
+        if s[i] == 48:
+            i += 1
+            found = [b for b, letters in prefixes.items() if s[i] in letters]
+            if found:
+                if _digit_value(s[i + 1]) >= found[0]:
+                    return (0, i, False)
+                i += 1
+                base = found[0]
+            else:
+                while s[i] == 48:
+                    i += 1
+                while s[i] in _C_SPACE and s[i]:
+                    i += 1
+                return (0, i, False)
+        else:
+            base = 10
+    elif base in prefixes and s[i] == 48:
+        i += 1
+        if s[i] in prefixes[base]:
+            if _digit_value(s[i + 1]) >= base:
+                return (0, i, False)
+            i += 1
+    if not 2 <= base <= 36:
+        return (0, i, False)
+    value = 0
+    overflowed = False
+    while _digit_value(s[i]) < base:
+        value = value * base + _digit_value(s[i])
+        overflowed = overflowed or value > 0xFFFFFFFFFFFFFFFF
+        i += 1
+    return (0xFFFFFFFFFFFFFFFF if overflowed else value, i, overflowed)
+
+
+def pyos_strtoul(data, base):
+    """PyOS_strtoul: (value, end offset, ERANGE or 0)."""
+    value, end, overflowed = _strtoul(c_string(data), 0, base)
+    return (value, end, 34 if overflowed else 0)
+
+
+def pyos_strtol(data, base):
+    """PyOS_strtol: an optional sign (after white space) before PyOS_strtoul; out of range is
+    LONG_MAX with ERANGE, whatever the sign."""
+    text = c_string(data)
+    i = 0
+    while i < len(text) and text[i] in _C_SPACE:
+        i += 1
+    negative = text[i:i + 1] == b"-"
+    if text[i:i + 1] in (b"-", b"+"):
+        i += 1
+    value, end, overflowed = _strtoul(text, i, base)
+    if value <= 2 ** 63 - 1:
+        return (-value if negative else value, end, 34 if overflowed else 0)
+    if negative and value == 2 ** 63:
+        return (-(2 ** 63), end, 0)
+    return (2 ** 63 - 1, end, 34)
+
+
+def encode_locale_raw(s):
+    """Py_EncodeLocale(text, &error_pos): (bytes, -1), or (None, index of the first character
+    surrogateescape cannot encode)."""
+    try:
+        return (os.fsencode(c_text(s)), -1)
+    except UnicodeEncodeError as exc:
+        return (None, exc.start)

@@ -2239,6 +2239,176 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     return result;
 }
 
+/* --- shared by unicode_errors.toml --- */
+/* Calls a Set{Start,End} accessor, then reads the attribute back. */
+static PyObject *unicode_error_set_index(PyObject *args, int (*set)(PyObject *, Py_ssize_t), const char *attribute)
+{
+    Py_ssize_t value;
+    if (arg_ssize(args, 1, &value) < 0)
+        return NULL;
+    PyObject *status = status_result(set(ARG(0), value));
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    return PyObject_GetAttrString(ARG(0), attribute);
+}
+
+/* Calls a SetReason accessor with a UTF-8 C string, then reads the reason back. */
+static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *, const char *))
+{
+    PyObject *holder;
+    const char *reason;
+    if (arg_utf8(args, 1, 0, &holder, &reason) < 0)
+        return NULL;
+    PyObject *status = status_result(set(ARG(0), reason));
+    Py_DECREF(holder);
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    return PyObject_GetAttrString(ARG(0), "reason");
+}
+
+/* --- shared by codecs.toml --- */
+#pragma weak PyCodec_Register
+#pragma weak PyCodec_Unregister
+#pragma weak PyCodec_LookupError
+#if !LIMITED_AT_LEAST(0x030A0000)
+/* Not declared before 3.10's headers; exported by 3.10+ interpreters. */
+PyAPI_FUNC(int) PyCodec_Unregister(PyObject *search_function);
+#endif
+
+/* codecs.lookup(search.codec_name).name */
+static PyObject *codec_lookup_name(PyObject *search)
+{
+    PyObject *codecs = PyImport_ImportModule("codecs");
+    if (codecs == NULL)
+        return NULL;
+    PyObject *name = PyObject_GetAttrString(search, "codec_name");
+    PyObject *info = name == NULL ? NULL : PyObject_CallMethod(codecs, "lookup", "O", name);
+    Py_XDECREF(name);
+    Py_DECREF(codecs);
+    if (info == NULL)
+        return NULL;
+    PyObject *result = PyObject_GetAttrString(info, "name");
+    Py_DECREF(info);
+    return result;
+}
+
+/* --- shared by unicode.toml --- */
+#pragma weak PyUnicode_AsEncodedString
+#pragma weak PyUnicode_DecodeUTF8
+#pragma weak PyUnicode_AsWideCharString
+#pragma weak PyUnicode_FromWideChar
+#pragma weak PyMem_RawFree
+/* Not in the limited API before 3.13, exported by every interpreter since 3.4: what
+ * Py_DecodeLocale's result must be released with. */
+PyAPI_FUNC(void) PyMem_RawFree(void *);
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyUnicode_AsUCS4Copy
+#endif
+/* Not declared by the limited-API headers (abi_only), exported by every interpreter. */
+PyAPI_FUNC(void) PyUnicode_InternImmortal(PyObject **);
+extern const char *Py_FileSystemDefaultEncoding;
+extern int Py_HasFileSystemDefaultEncoding;
+#if LIMITED_AT_LEAST(0x030A0000)
+extern const char *Py_FileSystemDefaultEncodeErrors;
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+extern int Py_UTF8Mode;
+#endif
+
+/* A new str equal to `s` through UTF-8 and back, so the probe's call gets an object only it
+ * holds (unless it is one of the interpreter's cached singletons); other objects: s itself. */
+static PyObject *fresh_str(PyObject *s)
+{
+    REQUIRE(PyUnicode_AsEncodedString);
+    REQUIRE(PyUnicode_DecodeUTF8);
+    if (!PyUnicode_Check(s)) {
+        Py_INCREF(s);
+        return s;
+    }
+    PyObject *data = PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass");
+    if (data == NULL)
+        return NULL;
+    PyObject *copy = PyUnicode_DecodeUTF8(PyBytes_AsString(data), PyBytes_Size(data), "surrogatepass");
+    Py_DECREF(data);
+    return copy;
+}
+
+/* (s, whether s is the interned string of its value): takes `s`. */
+static PyObject *interned_result(PyObject *s)
+{
+    PyObject *sys = PyImport_ImportModule("sys");
+    PyObject *other = fresh_str(s);
+    PyObject *interned = sys == NULL || other == NULL ? NULL : PyObject_CallMethod(sys, "intern", "O", other);
+    PyObject *result = interned == NULL ? NULL : Py_BuildValue("(Oi)", s, interned == s);
+    Py_XDECREF(interned);
+    Py_XDECREF(other);
+    Py_XDECREF(sys);
+    Py_DECREF(s);
+    return result;
+}
+
+/* A status call on a fresh copy `s`: the copy afterwards, or the error. Takes `s`. */
+static PyObject *copy_after(int status, PyObject *s)
+{
+    PyObject *checked = status_result(status);
+    if (checked == NULL) {
+        Py_XDECREF(s);
+        return NULL;
+    }
+    Py_DECREF(checked);
+    return s;
+}
+
+/* --- shared by pyos_strings.toml --- */
+/* A NUL-padded heap copy of a bytes argument (reading one past the terminator stays defined). */
+static char *padded_copy(PyObject *args, Py_ssize_t n)
+{
+    Py_ssize_t length;
+    const char *data = arg_bytes(args, n, &length);
+    if (data == NULL)
+        return NULL;
+    char *copy = PyMem_Malloc((size_t)length + 3);
+    if (copy == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    memset(copy, 0, (size_t)length + 3);
+    memcpy(copy, data, (size_t)length);
+    return copy;
+}
+
+static int probe_vsnprintf(char *buffer, size_t size, const char *format, ...)
+{
+    va_list va;
+    va_start(va, format);
+    int written = PyOS_vsnprintf(buffer, size, format, va);
+    va_end(va);
+    return written;
+}
+
+/* snprintf-like call `call` into a canaried buffer: (return value, buffer text or None). */
+static PyObject *snprintf_result(PyObject *args, int use_va)
+{
+    const char *text = arg_bytes(args, 0, NULL);
+    long long number;
+    Py_ssize_t size;
+    char buffer[64 + 2];
+    if (text == NULL || arg_llong(args, 1, &number) < 0 || arg_ssize(args, 2, &size) < 0)
+        return NULL;
+    memset(buffer, CANARY, sizeof buffer);
+    int written = use_va ? probe_vsnprintf(buffer + 1, (size_t)size, "%s|%lld", text, number)
+                         : PyOS_snprintf(buffer + 1, (size_t)size, "%s|%lld", text, number);
+    if ((unsigned char)buffer[0] != CANARY || (unsigned char)buffer[size + 1] != CANARY)
+        return contract("wrote outside its buffer");
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("a function that cannot fail set an exception");
+    }
+    return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
+}
+
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyException_GetArgs
@@ -11080,6 +11250,1551 @@ static PyObject *c_PyImport_ReloadModule(PyObject *args)
 }
 #endif
 
+/* PyUnicodeDecodeError_Create: new(s, y#, n, n, s) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_Create
+static PyObject *c_PyUnicodeDecodeError_Create(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    const char *a1;
+    Py_ssize_t n1;
+    long long a2;
+    long long a3;
+    PyObject *h4 = NULL;
+    const char *a4;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    if ((a1 = arg_bytes(args, 1, &n1)) == NULL)
+        goto done;
+    if (arg_llong(args, 2, &a2) < 0)
+        goto done;
+    if (arg_llong(args, 3, &a3) < 0)
+        goto done;
+    if (arg_utf8(args, 4, 0, &h4, &a4) < 0)
+        goto done;
+    result = new_result((PyUnicodeDecodeError_Create)(a0, a1, n1, (Py_ssize_t)a2, (Py_ssize_t)a3, a4));
+done:
+    Py_XDECREF(h0);
+    Py_XDECREF(h4);
+    return result;
+}
+#endif
+
+/* PyUnicodeDecodeError_GetEncoding: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_GetEncoding
+static PyObject *c_PyUnicodeDecodeError_GetEncoding(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeDecodeError_GetEncoding)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeDecodeError_GetEnd: status(O, *n) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_GetEnd
+static PyObject *c_PyUnicodeDecodeError_GetEnd(PyObject *args)
+{
+    PyObject *result = NULL;
+    Py_ssize_t o1[3];
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = status_result((PyUnicodeDecodeError_GetEnd)(ARG(0), &o1[1]));
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o1[1]);
+done:
+    return result;
+}
+#endif
+
+/* PyUnicodeDecodeError_GetObject: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_GetObject
+static PyObject *c_PyUnicodeDecodeError_GetObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeDecodeError_GetObject)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeDecodeError_GetReason: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_GetReason
+static PyObject *c_PyUnicodeDecodeError_GetReason(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeDecodeError_GetReason)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeDecodeError_GetStart: status(O, *n) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_GetStart
+static PyObject *c_PyUnicodeDecodeError_GetStart(PyObject *args)
+{
+    PyObject *result = NULL;
+    Py_ssize_t o1[3];
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = status_result((PyUnicodeDecodeError_GetStart)(ARG(0), &o1[1]));
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o1[1]);
+done:
+    return result;
+}
+#endif
+
+/* PyUnicodeDecodeError_SetEnd: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_SetEnd
+static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
+{
+    return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
+}
+#endif
+
+/* PyUnicodeDecodeError_SetReason: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_SetReason
+static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
+{
+    return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
+}
+#endif
+
+/* PyUnicodeDecodeError_SetStart: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeDecodeError_SetStart
+static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
+{
+    return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
+}
+#endif
+
+/* PyUnicodeEncodeError_GetEncoding: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_GetEncoding
+static PyObject *c_PyUnicodeEncodeError_GetEncoding(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeEncodeError_GetEncoding)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeEncodeError_GetEnd: status(O, *n) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_GetEnd
+static PyObject *c_PyUnicodeEncodeError_GetEnd(PyObject *args)
+{
+    PyObject *result = NULL;
+    Py_ssize_t o1[3];
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = status_result((PyUnicodeEncodeError_GetEnd)(ARG(0), &o1[1]));
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o1[1]);
+done:
+    return result;
+}
+#endif
+
+/* PyUnicodeEncodeError_GetObject: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_GetObject
+static PyObject *c_PyUnicodeEncodeError_GetObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeEncodeError_GetObject)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeEncodeError_GetReason: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_GetReason
+static PyObject *c_PyUnicodeEncodeError_GetReason(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeEncodeError_GetReason)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeEncodeError_GetStart: status(O, *n) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_GetStart
+static PyObject *c_PyUnicodeEncodeError_GetStart(PyObject *args)
+{
+    PyObject *result = NULL;
+    Py_ssize_t o1[3];
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = status_result((PyUnicodeEncodeError_GetStart)(ARG(0), &o1[1]));
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o1[1]);
+done:
+    return result;
+}
+#endif
+
+/* PyUnicodeEncodeError_SetEnd: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_SetEnd
+static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
+{
+    return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
+}
+#endif
+
+/* PyUnicodeEncodeError_SetReason: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_SetReason
+static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
+{
+    return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
+}
+#endif
+
+/* PyUnicodeEncodeError_SetStart: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeEncodeError_SetStart
+static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
+{
+    return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
+}
+#endif
+
+/* PyUnicodeTranslateError_GetEnd: status(O, *n) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeTranslateError_GetEnd
+static PyObject *c_PyUnicodeTranslateError_GetEnd(PyObject *args)
+{
+    PyObject *result = NULL;
+    Py_ssize_t o1[3];
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = status_result((PyUnicodeTranslateError_GetEnd)(ARG(0), &o1[1]));
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o1[1]);
+done:
+    return result;
+}
+#endif
+
+/* PyUnicodeTranslateError_GetObject: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeTranslateError_GetObject
+static PyObject *c_PyUnicodeTranslateError_GetObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeTranslateError_GetObject)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeTranslateError_GetReason: new(O) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeTranslateError_GetReason
+static PyObject *c_PyUnicodeTranslateError_GetReason(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicodeTranslateError_GetReason)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicodeTranslateError_GetStart: status(O, *n) (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeTranslateError_GetStart
+static PyObject *c_PyUnicodeTranslateError_GetStart(PyObject *args)
+{
+    PyObject *result = NULL;
+    Py_ssize_t o1[3];
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = status_result((PyUnicodeTranslateError_GetStart)(ARG(0), &o1[1]));
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o1[1]);
+done:
+    return result;
+}
+#endif
+
+/* PyUnicodeTranslateError_SetEnd: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeTranslateError_SetEnd
+static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
+{
+    return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
+}
+#endif
+
+/* PyUnicodeTranslateError_SetReason: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeTranslateError_SetReason
+static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
+{
+    return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
+}
+#endif
+
+/* PyUnicodeTranslateError_SetStart: hand-written body (unicode_errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicodeTranslateError_SetStart
+static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
+{
+    return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
+}
+#endif
+
+/* PyCodec_BackslashReplaceErrors: new(O) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_BackslashReplaceErrors
+static PyObject *c_PyCodec_BackslashReplaceErrors(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyCodec_BackslashReplaceErrors)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyCodec_Decoder: new(s) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_Decoder
+static PyObject *c_PyCodec_Decoder(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    result = new_result((PyCodec_Decoder)(a0));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PyCodec_Encoder: new(s) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_Encoder
+static PyObject *c_PyCodec_Encoder(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    result = new_result((PyCodec_Encoder)(a0));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PyCodec_IgnoreErrors: new(O) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_IgnoreErrors
+static PyObject *c_PyCodec_IgnoreErrors(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyCodec_IgnoreErrors)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyCodec_IncrementalDecoder: new(s, s) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_IncrementalDecoder
+static PyObject *c_PyCodec_IncrementalDecoder(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    if (arg_utf8(args, 1, 0, &h1, &a1) < 0)
+        goto done;
+    result = new_result((PyCodec_IncrementalDecoder)(a0, a1));
+done:
+    Py_XDECREF(h0);
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyCodec_IncrementalEncoder: new(s, s) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_IncrementalEncoder
+static PyObject *c_PyCodec_IncrementalEncoder(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    if (arg_utf8(args, 1, 0, &h1, &a1) < 0)
+        goto done;
+    result = new_result((PyCodec_IncrementalEncoder)(a0, a1));
+done:
+    Py_XDECREF(h0);
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyCodec_LookupError: new(s) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_LookupError
+static PyObject *c_PyCodec_LookupError(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    result = new_result((PyCodec_LookupError)(a0));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PyCodec_NameReplaceErrors: new(O) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyCodec_NameReplaceErrors
+static PyObject *c_PyCodec_NameReplaceErrors(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyCodec_NameReplaceErrors)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyCodec_Register: hand-written body (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_Register
+static PyObject *c_PyCodec_Register(PyObject *args)
+{
+    REQUIRE(PyCodec_Register);
+    PyObject *status = status_result(PyCodec_Register(ARG(0)));
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    PyObject *name = codec_lookup_name(ARG(0));
+    if ((const void *)&PyCodec_Unregister != NULL && PyCodec_Unregister(ARG(0)) < 0) {
+        Py_XDECREF(name);
+        return NULL;
+    }
+    return name;
+}
+#endif
+
+/* PyCodec_RegisterError: hand-written body (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_RegisterError
+static PyObject *c_PyCodec_RegisterError(PyObject *args)
+{
+    REQUIRE(PyCodec_LookupError);
+    PyObject *holder;
+    const char *name;
+    if (arg_utf8(args, 0, 0, &holder, &name) < 0)
+        return NULL;
+    PyObject *status = status_result(PyCodec_RegisterError(name, ARG(1)));
+    if (status == NULL) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    Py_DECREF(status);
+    PyObject *found = PyCodec_LookupError(name);
+    Py_DECREF(holder);
+    if (found == NULL)
+        return NULL;
+    PyObject *result = Py_BuildValue("i", found == ARG(1));
+    Py_DECREF(found);
+    return result;
+}
+#endif
+
+/* PyCodec_ReplaceErrors: new(O) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_ReplaceErrors
+static PyObject *c_PyCodec_ReplaceErrors(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyCodec_ReplaceErrors)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyCodec_StreamReader: new(s, O, s) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_StreamReader
+static PyObject *c_PyCodec_StreamReader(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    if (arg_utf8(args, 2, 0, &h2, &a2) < 0)
+        goto done;
+    result = new_result((PyCodec_StreamReader)(a0, ARG(1), a2));
+done:
+    Py_XDECREF(h0);
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyCodec_StreamWriter: new(s, O, s) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_StreamWriter
+static PyObject *c_PyCodec_StreamWriter(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    if (arg_utf8(args, 2, 0, &h2, &a2) < 0)
+        goto done;
+    result = new_result((PyCodec_StreamWriter)(a0, ARG(1), a2));
+done:
+    Py_XDECREF(h0);
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyCodec_StrictErrors: new(O) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_StrictErrors
+static PyObject *c_PyCodec_StrictErrors(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyCodec_StrictErrors)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyCodec_Unregister: hand-written body (codecs.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyCodec_Unregister
+static PyObject *c_PyCodec_Unregister(PyObject *args)
+{
+    REQUIRE(PyCodec_Register);
+    if (PyCodec_Register(ARG(0)) < 0)
+        return NULL;
+    PyObject *status = status_result(PyCodec_Unregister(ARG(0)));
+    if (status == NULL)
+        return NULL;
+    Py_DECREF(status);
+    PyObject *name = codec_lookup_name(ARG(0));
+    if (name != NULL) {
+        Py_DECREF(name);
+        return Py_BuildValue("i", 1);
+    }
+    if (!PyErr_ExceptionMatches(PyExc_LookupError))
+        return NULL;
+    PyErr_Clear();
+    return Py_BuildValue("i", 0);
+}
+#endif
+
+/* PyCodec_XMLCharRefReplaceErrors: new(O) (codecs.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyCodec_XMLCharRefReplaceErrors
+static PyObject *c_PyCodec_XMLCharRefReplaceErrors(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyCodec_XMLCharRefReplaceErrors)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicode_Append: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_Append
+static PyObject *c_PyUnicode_Append(PyObject *args)
+{
+    PyObject *left = fresh_str(ARG(0));
+    if (left == NULL)
+        return NULL;
+    PyUnicode_Append(&left, ARG(1));
+    return new_result(left);
+}
+#endif
+
+/* PyUnicode_AppendAndDel: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_AppendAndDel
+static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
+{
+    PyObject *left = fresh_str(ARG(0));
+    if (left == NULL)
+        return NULL;
+    Py_INCREF(ARG(1)); /* the call releases it */
+    PyUnicode_AppendAndDel(&left, ARG(1));
+    return new_result(left);
+}
+#endif
+
+/* PyUnicode_AsCharmapString: new(O, O) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_AsCharmapString
+static PyObject *c_PyUnicode_AsCharmapString(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicode_AsCharmapString)(ARG(0), ARG(1)));
+    return result;
+}
+#endif
+
+/* PyUnicode_AsDecodedObject: new(O, z, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyUnicode_AsDecodedObject(PyObject *, const char *, const char *) __asm__("PyUnicode_AsDecodedObject") __attribute__((weak));
+static PyObject *c_PyUnicode_AsDecodedObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h1 = NULL;
+    const char *a1;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    if (arg_utf8(args, 2, 1, &h2, &a2) < 0)
+        goto done;
+    result = new_result((probe_own_PyUnicode_AsDecodedObject)(ARG(0), a1, a2));
+done:
+    Py_XDECREF(h1);
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyUnicode_AsDecodedUnicode: new(O, z, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyUnicode_AsDecodedUnicode(PyObject *, const char *, const char *) __asm__("PyUnicode_AsDecodedUnicode") __attribute__((weak));
+static PyObject *c_PyUnicode_AsDecodedUnicode(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h1 = NULL;
+    const char *a1;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    if (arg_utf8(args, 2, 1, &h2, &a2) < 0)
+        goto done;
+    result = new_result((probe_own_PyUnicode_AsDecodedUnicode)(ARG(0), a1, a2));
+done:
+    Py_XDECREF(h1);
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyUnicode_AsEncodedObject: new(O, z, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyUnicode_AsEncodedObject(PyObject *, const char *, const char *) __asm__("PyUnicode_AsEncodedObject") __attribute__((weak));
+static PyObject *c_PyUnicode_AsEncodedObject(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h1 = NULL;
+    const char *a1;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    if (arg_utf8(args, 2, 1, &h2, &a2) < 0)
+        goto done;
+    result = new_result((probe_own_PyUnicode_AsEncodedObject)(ARG(0), a1, a2));
+done:
+    Py_XDECREF(h1);
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyUnicode_AsEncodedUnicode: new(O, z, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyUnicode_AsEncodedUnicode(PyObject *, const char *, const char *) __asm__("PyUnicode_AsEncodedUnicode") __attribute__((weak));
+static PyObject *c_PyUnicode_AsEncodedUnicode(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h1 = NULL;
+    const char *a1;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    if (arg_utf8(args, 2, 1, &h2, &a2) < 0)
+        goto done;
+    result = new_result((probe_own_PyUnicode_AsEncodedUnicode)(ARG(0), a1, a2));
+done:
+    Py_XDECREF(h1);
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyUnicode_AsUCS4: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyUnicode_AsUCS4
+static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
+{
+    Py_ssize_t size;
+    int copy_null;
+    Py_UCS4 buffer[42];
+    if (arg_ssize(args, 1, &size) < 0 || arg_int(args, 2, &copy_null) < 0)
+        return NULL;
+    memset(buffer, CANARY, sizeof buffer);
+    Py_UCS4 *got = PyUnicode_AsUCS4(ARG(0), buffer + 1, size, copy_null);
+    if (buffer[0] != 0xA5A5A5A5u || buffer[size + 1] != 0xA5A5A5A5u) {
+        PyErr_Clear();
+        return contract("wrote outside its buffer");
+    }
+    if (got == NULL)
+        return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
+    if (got != buffer + 1 || PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("returned something other than the buffer, or set an exception");
+    }
+    PyObject *list = PyList_New(0);
+    for (Py_ssize_t i = 0; list != NULL && i < size; i++) {
+        PyObject *item = PyLong_FromUnsignedLong((unsigned long)buffer[i + 1]);
+        if (item == NULL || PyList_Append(list, item) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(item);
+    }
+    return list;
+}
+#endif
+
+/* PyUnicode_AsWideChar: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_AsWideChar
+static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
+{
+    Py_ssize_t size;
+    wchar_t buffer[42];
+    if (ARG(1) == Py_None)
+        return Py_BuildValue("(N[])", long_result(PyUnicode_AsWideChar(ARG(0), NULL, 0), -1));
+    if (arg_ssize(args, 1, &size) < 0)
+        return NULL;
+    memset(buffer, CANARY, sizeof buffer);
+    Py_ssize_t n = PyUnicode_AsWideChar(ARG(0), buffer + 1, size);
+    if ((uint32_t)buffer[0] != 0xA5A5A5A5u || (uint32_t)buffer[size + 1] != 0xA5A5A5A5u) {
+        PyErr_Clear();
+        return contract("wrote outside its buffer");
+    }
+    PyObject *result = long_result(n, -1);
+    PyObject *list = result == NULL ? NULL : PyList_New(0);
+    for (Py_ssize_t i = 0; list != NULL && i < size; i++) {
+        PyObject *item = PyLong_FromUnsignedLong((unsigned long)(uint32_t)buffer[i + 1]);
+        if (item == NULL || PyList_Append(list, item) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(item);
+    }
+    if (list == NULL) {
+        Py_XDECREF(result);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", result, list);
+}
+#endif
+
+/* PyUnicode_BuildEncodingMap: new(O) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_BuildEncodingMap
+static PyObject *c_PyUnicode_BuildEncodingMap(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyUnicode_BuildEncodingMap)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyUnicode_Decode: new(y#, z, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_Decode
+static PyObject *c_PyUnicode_Decode(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    if (arg_utf8(args, 2, 1, &h2, &a2) < 0)
+        goto done;
+    result = new_result((PyUnicode_Decode)(a0, n0, a1, a2));
+done:
+    Py_XDECREF(h1);
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeCharmap: new(y#, Z, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_DecodeCharmap
+static PyObject *c_PyUnicode_DecodeCharmap(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    if (arg_utf8(args, 2, 1, &h2, &a2) < 0)
+        goto done;
+    result = new_result((PyUnicode_DecodeCharmap)(a0, n0, (ARG(1) == Py_None ? NULL : ARG(1)), a2));
+done:
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeFSDefaultAndSize: new(y#) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_DecodeFSDefaultAndSize
+static PyObject *c_PyUnicode_DecodeFSDefaultAndSize(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    result = new_result((PyUnicode_DecodeFSDefaultAndSize)(a0, n0));
+done:
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeLocale: new(y, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyUnicode_DecodeLocale
+static PyObject *c_PyUnicode_DecodeLocale(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    if ((a0 = arg_bytes(args, 0, NULL)) == NULL)
+        goto done;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    result = new_result((PyUnicode_DecodeLocale)(a0, a1));
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeLocaleAndSize: new(y#, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyUnicode_DecodeLocaleAndSize
+static PyObject *c_PyUnicode_DecodeLocaleAndSize(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    result = new_result((PyUnicode_DecodeLocaleAndSize)(a0, n0, a1));
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeUTF16Stateful: new(y#, z, *i, *n) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_DecodeUTF16Stateful
+static PyObject *c_PyUnicode_DecodeUTF16Stateful(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    int o2[3];
+    Py_ssize_t o3[3];
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    memset(o2, CANARY, sizeof o2);
+    memset(&o2[1], 0, sizeof o2[1]);
+    memset(o3, CANARY, sizeof o3);
+    memset(&o3[1], 0, sizeof o3[1]);
+    result = new_result((PyUnicode_DecodeUTF16Stateful)(a0, n0, a1, &o2[1], &o3[1]));
+    if (!canaries_intact(o2, sizeof o2[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (!canaries_intact(o3, sizeof o3[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NLL)", result, (long long)o2[1], (long long)o3[1]);
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeUTF32Stateful: new(y#, z, *i, *n) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_DecodeUTF32Stateful
+static PyObject *c_PyUnicode_DecodeUTF32Stateful(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    int o2[3];
+    Py_ssize_t o3[3];
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    memset(o2, CANARY, sizeof o2);
+    memset(&o2[1], 0, sizeof o2[1]);
+    memset(o3, CANARY, sizeof o3);
+    memset(&o3[1], 0, sizeof o3[1]);
+    result = new_result((PyUnicode_DecodeUTF32Stateful)(a0, n0, a1, &o2[1], &o3[1]));
+    if (!canaries_intact(o2, sizeof o2[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (!canaries_intact(o3, sizeof o3[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NLL)", result, (long long)o2[1], (long long)o3[1]);
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeUTF7Stateful: new(y#, z, *n) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_DecodeUTF7Stateful
+static PyObject *c_PyUnicode_DecodeUTF7Stateful(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    Py_ssize_t o2[3];
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    memset(o2, CANARY, sizeof o2);
+    memset(&o2[1], 0, sizeof o2[1]);
+    result = new_result((PyUnicode_DecodeUTF7Stateful)(a0, n0, a1, &o2[1]));
+    if (!canaries_intact(o2, sizeof o2[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o2[1]);
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyUnicode_DecodeUTF8Stateful: new(y#, z, *n) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_DecodeUTF8Stateful
+static PyObject *c_PyUnicode_DecodeUTF8Stateful(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    Py_ssize_t o2[3];
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    memset(o2, CANARY, sizeof o2);
+    memset(&o2[1], 0, sizeof o2[1]);
+    result = new_result((PyUnicode_DecodeUTF8Stateful)(a0, n0, a1, &o2[1]));
+    if (!canaries_intact(o2, sizeof o2[0])) {
+        Py_XDECREF(result);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(NL)", result, (long long)o2[1]);
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyUnicode_EncodeLocale: new(O, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyUnicode_EncodeLocale
+static PyObject *c_PyUnicode_EncodeLocale(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h1 = NULL;
+    const char *a1;
+    if (arg_utf8(args, 1, 1, &h1, &a1) < 0)
+        goto done;
+    result = new_result((PyUnicode_EncodeLocale)(ARG(0), a1));
+done:
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* PyUnicode_Equal: bool(O, O) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x030E0000)
+#pragma weak PyUnicode_Equal
+static PyObject *c_PyUnicode_Equal(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = bool_result((PyUnicode_Equal)(ARG(0), ARG(1)));
+    return result;
+}
+#endif
+
+/* PyUnicode_FSConverter: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_FSConverter
+static PyObject *c_PyUnicode_FSConverter(PyObject *args)
+{
+    PyObject *out = NULL;
+    int status = PyUnicode_FSConverter(ARG(0), &out);
+    if (status == 0) {
+        Py_XDECREF(out);
+        return PyErr_Occurred() ? NULL : contract("returned 0 without setting an exception");
+    }
+    if (PyErr_Occurred() || out == NULL) {
+        PyErr_Clear();
+        Py_XDECREF(out);
+        return contract("succeeded without a result, or with an exception set");
+    }
+    return Py_BuildValue("(iN)", status, out);
+}
+#endif
+
+/* PyUnicode_FSDecoder: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_FSDecoder
+static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
+{
+    PyObject *out = NULL;
+    int status = PyUnicode_FSDecoder(ARG(0), &out);
+    if (status == 0) {
+        Py_XDECREF(out);
+        return PyErr_Occurred() ? NULL : contract("returned 0 without setting an exception");
+    }
+    if (PyErr_Occurred() || out == NULL) {
+        PyErr_Clear();
+        Py_XDECREF(out);
+        return contract("succeeded without a result, or with an exception set");
+    }
+    return Py_BuildValue("(iN)", status, out);
+}
+#endif
+
+/* PyUnicode_FindChar: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyUnicode_FindChar
+static PyObject *c_PyUnicode_FindChar(PyObject *args)
+{
+    unsigned long long ch;
+    Py_ssize_t start, end;
+    int forward;
+    if (arg_ullong(args, 1, &ch) < 0 || arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_int(args, 4, &forward) < 0)
+        return NULL;
+    Py_ssize_t found = PyUnicode_FindChar(ARG(0), (Py_UCS4)ch, start, end, forward ? 1 : -1);
+    if (found == -2)
+        return PyErr_Occurred() ? NULL : contract("returned -2 without setting an exception");
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("returned a result with an exception set");
+    }
+    return Py_BuildValue("n", found);
+}
+#endif
+
+/* PyUnicode_FromWideChar: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_FromWideChar
+static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
+{
+    REQUIRE(PyUnicode_AsWideCharString);
+    Py_ssize_t size, length;
+    if (arg_ssize(args, 1, &size) < 0)
+        return NULL;
+    wchar_t *text = PyUnicode_AsWideCharString(ARG(0), &length);
+    if (text == NULL)
+        return NULL;
+    PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
+    PyMem_Free(text);
+    return result;
+}
+#endif
+
+/* PyUnicode_GetDefaultEncoding: cstr() (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_GetDefaultEncoding
+static PyObject *c_PyUnicode_GetDefaultEncoding(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((PyUnicode_GetDefaultEncoding)(), 0);
+    return result;
+}
+#endif
+
+/* PyUnicode_GetSize: ssize(O) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern Py_ssize_t probe_own_PyUnicode_GetSize(PyObject *) __asm__("PyUnicode_GetSize") __attribute__((weak));
+static PyObject *c_PyUnicode_GetSize(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = long_result((long long)(probe_own_PyUnicode_GetSize)(ARG(0)), -1);
+    return result;
+}
+#endif
+
+/* PyUnicode_InternImmortal: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_InternImmortal
+static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
+{
+    PyObject *s = fresh_str(ARG(0));
+    if (s == NULL)
+        return NULL;
+    PyUnicode_InternImmortal(&s);
+    if (PyErr_Occurred()) {
+        Py_DECREF(s);
+        PyErr_Clear();
+        return contract("a procedure that cannot fail set an exception");
+    }
+    return interned_result(s);
+}
+#endif
+
+/* PyUnicode_InternInPlace: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_InternInPlace
+static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
+{
+    PyObject *s = fresh_str(ARG(0));
+    if (s == NULL)
+        return NULL;
+    PyUnicode_InternInPlace(&s);
+    if (PyErr_Occurred()) {
+        Py_DECREF(s);
+        PyErr_Clear();
+        return contract("a procedure that cannot fail set an exception");
+    }
+    return interned_result(s);
+}
+#endif
+
+/* PyUnicode_Resize: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_Resize
+static PyObject *c_PyUnicode_Resize(PyObject *args)
+{
+    Py_ssize_t length;
+    if (arg_ssize(args, 1, &length) < 0)
+        return NULL;
+    PyObject *s = fresh_str(ARG(0));
+    if (s == NULL)
+        return NULL;
+    if (length > PyUnicode_GetLength(s))
+        length = PyUnicode_GetLength(s);
+    int status = PyUnicode_Resize(&s, length);
+    return copy_after(status, s); /* s only after the call: it may have moved */
+}
+#endif
+
+/* PyUnicode_Translate: new(O, O, z) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_Translate
+static PyObject *c_PyUnicode_Translate(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h2 = NULL;
+    const char *a2;
+    if (arg_utf8(args, 2, 1, &h2, &a2) < 0)
+        goto done;
+    result = new_result((PyUnicode_Translate)(ARG(0), ARG(1), a2));
+done:
+    Py_XDECREF(h2);
+    return result;
+}
+#endif
+
+/* PyUnicode_WriteChar: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyUnicode_WriteChar
+static PyObject *c_PyUnicode_WriteChar(PyObject *args)
+{
+    Py_ssize_t index;
+    unsigned long long ch;
+    if (arg_ssize(args, 1, &index) < 0 || arg_ullong(args, 2, &ch) < 0)
+        return NULL;
+    PyObject *s = fresh_str(ARG(0));
+    if (s == NULL)
+        return NULL;
+    int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
+    return copy_after(status, s);
+}
+#endif
+
+/* Py_DecodeLocale: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak Py_DecodeLocale
+static PyObject *c_Py_DecodeLocale(PyObject *args)
+{
+    REQUIRE(PyUnicode_FromWideChar);
+    REQUIRE(PyMem_RawFree);
+    const char *text = arg_bytes(args, 0, NULL);
+    if (text == NULL)
+        return NULL;
+    size_t size = 12345;
+    wchar_t *wide = Py_DecodeLocale(text, &size);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        PyMem_RawFree(wide);
+        return contract("a function that reports errors by its result set an exception");
+    }
+    if (wide == NULL)
+        return Py_BuildValue("(On)", Py_None, (Py_ssize_t)size);
+    PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
+    PyMem_RawFree(wide);
+    return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
+}
+#endif
+
+/* Py_EncodeLocale: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak Py_EncodeLocale
+static PyObject *c_Py_EncodeLocale(PyObject *args)
+{
+    REQUIRE(PyUnicode_AsWideCharString);
+    Py_ssize_t length;
+    wchar_t *wide = PyUnicode_AsWideCharString(ARG(0), &length);
+    if (wide == NULL)
+        return NULL;
+    size_t position = 12345;
+    char *encoded = Py_EncodeLocale(wide, &position);
+    PyMem_Free(wide);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        PyMem_Free(encoded);
+        return contract("a function that reports errors by its result set an exception");
+    }
+    if (encoded == NULL)
+        return Py_BuildValue("(On)", Py_None, (Py_ssize_t)position);
+    PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
+    PyMem_Free(encoded);
+    return result;
+}
+#endif
+
+/* Py_FileSystemDefaultEncodeErrors: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak Py_FileSystemDefaultEncodeErrors
+static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
+{
+    return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
+}
+#endif
+
+/* Py_FileSystemDefaultEncoding: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_FileSystemDefaultEncoding
+static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
+{
+    return cstr_result(Py_FileSystemDefaultEncoding, 1);
+}
+#endif
+
+/* Py_HasFileSystemDefaultEncoding: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_HasFileSystemDefaultEncoding
+static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
+{
+    return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
+}
+#endif
+
+/* Py_UCS4: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_UCS4(PyObject *args)
+{
+    Py_ssize_t length = PyUnicode_GetLength(ARG(0));
+    if (length < 0)
+        return NULL;
+#if LIMITED_AT_LEAST(0x03070000)
+    REQUIRE(PyUnicode_AsUCS4Copy);
+    Py_UCS4 *units = PyUnicode_AsUCS4Copy(ARG(0));
+#else
+    REQUIRE(PyUnicode_AsWideCharString);
+    Py_ssize_t wide_length;
+    wchar_t *wide = PyUnicode_AsWideCharString(ARG(0), &wide_length);
+    Py_UCS4 *units = wide == NULL ? NULL : PyMem_Malloc((length + 1) * sizeof(Py_UCS4));
+    for (Py_ssize_t i = 0; units != NULL && i <= length; i++)
+        units[i] = (Py_UCS4)wide[i];
+    PyMem_Free(wide);
+#endif
+    if (units == NULL)
+        return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    PyObject *list = PyList_New(0);
+    for (Py_ssize_t i = 0; list != NULL && i <= length; i++) {
+        PyObject *item = PyLong_FromUnsignedLong((unsigned long)units[i]);
+        if (item == NULL || PyList_Append(list, item) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(item);
+    }
+    PyMem_Free(units);
+    return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
+}
+#endif
+
+/* Py_UTF8Mode: hand-written body (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03080000)
+#pragma weak Py_UTF8Mode
+static PyObject *c_Py_UTF8Mode(PyObject *args)
+{
+    return Py_BuildValue("i", Py_UTF8Mode);
+}
+#endif
+
+/* PyOS_double_to_string: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_double_to_string
+static PyObject *c_PyOS_double_to_string(PyObject *args)
+{
+    double value;
+    const char *code;
+    int precision, flags, type = -1;
+    if (arg_double(args, 0, &value) < 0 || !PyArg_ParseTuple(ARG(1), "sii", &code, &precision, &flags))
+        return NULL;
+    char *text = PyOS_double_to_string(value, code[0], precision, flags, &type);
+    if (text == NULL)
+        return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
+    PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
+    PyMem_Free(text);
+    return result;
+}
+#endif
+
+/* PyOS_mystricmp: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_mystricmp
+static PyObject *c_PyOS_mystricmp(PyObject *args)
+{
+    char *a = padded_copy(args, 0);
+    char *b = a == NULL ? NULL : padded_copy(args, 1);
+    PyObject *result = b == NULL ? NULL : Py_BuildValue("i", PyOS_mystricmp(a, b));
+    PyMem_Free(a);
+    PyMem_Free(b);
+    return result;
+}
+#endif
+
+/* PyOS_mystrnicmp: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_mystrnicmp
+static PyObject *c_PyOS_mystrnicmp(PyObject *args)
+{
+    Py_ssize_t size;
+    if (arg_ssize(args, 2, &size) < 0)
+        return NULL;
+    char *a = padded_copy(args, 0);
+    char *b = a == NULL ? NULL : padded_copy(args, 1);
+    PyObject *result = b == NULL ? NULL : Py_BuildValue("i", PyOS_mystrnicmp(a, b, size));
+    PyMem_Free(a);
+    PyMem_Free(b);
+    return result;
+}
+#endif
+
+/* PyOS_snprintf: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_snprintf
+static PyObject *c_PyOS_snprintf(PyObject *args)
+{
+    return snprintf_result(args, 0);
+}
+#endif
+
+/* PyOS_string_to_double: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_string_to_double
+static PyObject *c_PyOS_string_to_double(PyObject *args)
+{
+    const char *text = arg_bytes(args, 0, NULL);
+    int use_end, which;
+    if (text == NULL || arg_int(args, 1, &use_end) < 0 || arg_int(args, 2, &which) < 0)
+        return NULL;
+    PyObject *overflow = which == 1 ? PyExc_OverflowError : which == 2 ? PyExc_ValueError : NULL;
+    char *end = NULL;
+    double value = PyOS_string_to_double(text, use_end ? &end : NULL, overflow);
+    if (value == -1.0 && PyErr_Occurred())
+        return NULL;
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("returned a non-error value with an exception set");
+    }
+    if (use_end)
+        return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
+    return PyFloat_FromDouble(value);
+}
+#endif
+
+/* PyOS_strtol: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_strtol
+static PyObject *c_PyOS_strtol(PyObject *args)
+{
+    const char *text = arg_bytes(args, 0, NULL);
+    int base;
+    char *end = NULL;
+    if (text == NULL || arg_int(args, 1, &base) < 0)
+        return NULL;
+    errno = 0;
+    long value = PyOS_strtol(text, &end, base);
+    int error = errno;
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("a function that cannot fail set an exception");
+    }
+    return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
+}
+#endif
+
+/* PyOS_strtoul: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_strtoul
+static PyObject *c_PyOS_strtoul(PyObject *args)
+{
+    const char *text = arg_bytes(args, 0, NULL);
+    int base;
+    char *end = NULL;
+    if (text == NULL || arg_int(args, 1, &base) < 0)
+        return NULL;
+    errno = 0;
+    unsigned long value = PyOS_strtoul(text, &end, base);
+    int error = errno;
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("a function that cannot fail set an exception");
+    }
+    return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
+}
+#endif
+
+/* PyOS_vsnprintf: hand-written body (pyos_strings.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyOS_vsnprintf
+static PyObject *c_PyOS_vsnprintf(PyObject *args)
+{
+    return snprintf_result(args, 1);
+}
+#endif
+
 static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x030C0000)
     {"PyException_GetArgs", 1, c_PyException_GetArgs, (const void *)&PyException_GetArgs, "PyException_GetArgs"},
@@ -12871,6 +14586,267 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyImport_ReloadModule", 1, c_PyImport_ReloadModule, (const void *)&PyImport_ReloadModule, "PyImport_ReloadModule"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_Create", 5, c_PyUnicodeDecodeError_Create, (const void *)&PyUnicodeDecodeError_Create, "PyUnicodeDecodeError_Create"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_GetEncoding", 1, c_PyUnicodeDecodeError_GetEncoding, (const void *)&PyUnicodeDecodeError_GetEncoding, "PyUnicodeDecodeError_GetEncoding"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_GetEnd", 1, c_PyUnicodeDecodeError_GetEnd, (const void *)&PyUnicodeDecodeError_GetEnd, "PyUnicodeDecodeError_GetEnd"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_GetObject", 1, c_PyUnicodeDecodeError_GetObject, (const void *)&PyUnicodeDecodeError_GetObject, "PyUnicodeDecodeError_GetObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_GetReason", 1, c_PyUnicodeDecodeError_GetReason, (const void *)&PyUnicodeDecodeError_GetReason, "PyUnicodeDecodeError_GetReason"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_GetStart", 1, c_PyUnicodeDecodeError_GetStart, (const void *)&PyUnicodeDecodeError_GetStart, "PyUnicodeDecodeError_GetStart"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_SetEnd", 2, c_PyUnicodeDecodeError_SetEnd, (const void *)&PyUnicodeDecodeError_SetEnd, "PyUnicodeDecodeError_SetEnd"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_SetReason", 2, c_PyUnicodeDecodeError_SetReason, (const void *)&PyUnicodeDecodeError_SetReason, "PyUnicodeDecodeError_SetReason"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeDecodeError_SetStart", 2, c_PyUnicodeDecodeError_SetStart, (const void *)&PyUnicodeDecodeError_SetStart, "PyUnicodeDecodeError_SetStart"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_GetEncoding", 1, c_PyUnicodeEncodeError_GetEncoding, (const void *)&PyUnicodeEncodeError_GetEncoding, "PyUnicodeEncodeError_GetEncoding"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_GetEnd", 1, c_PyUnicodeEncodeError_GetEnd, (const void *)&PyUnicodeEncodeError_GetEnd, "PyUnicodeEncodeError_GetEnd"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_GetObject", 1, c_PyUnicodeEncodeError_GetObject, (const void *)&PyUnicodeEncodeError_GetObject, "PyUnicodeEncodeError_GetObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_GetReason", 1, c_PyUnicodeEncodeError_GetReason, (const void *)&PyUnicodeEncodeError_GetReason, "PyUnicodeEncodeError_GetReason"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_GetStart", 1, c_PyUnicodeEncodeError_GetStart, (const void *)&PyUnicodeEncodeError_GetStart, "PyUnicodeEncodeError_GetStart"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_SetEnd", 2, c_PyUnicodeEncodeError_SetEnd, (const void *)&PyUnicodeEncodeError_SetEnd, "PyUnicodeEncodeError_SetEnd"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_SetReason", 2, c_PyUnicodeEncodeError_SetReason, (const void *)&PyUnicodeEncodeError_SetReason, "PyUnicodeEncodeError_SetReason"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeEncodeError_SetStart", 2, c_PyUnicodeEncodeError_SetStart, (const void *)&PyUnicodeEncodeError_SetStart, "PyUnicodeEncodeError_SetStart"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeTranslateError_GetEnd", 1, c_PyUnicodeTranslateError_GetEnd, (const void *)&PyUnicodeTranslateError_GetEnd, "PyUnicodeTranslateError_GetEnd"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeTranslateError_GetObject", 1, c_PyUnicodeTranslateError_GetObject, (const void *)&PyUnicodeTranslateError_GetObject, "PyUnicodeTranslateError_GetObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeTranslateError_GetReason", 1, c_PyUnicodeTranslateError_GetReason, (const void *)&PyUnicodeTranslateError_GetReason, "PyUnicodeTranslateError_GetReason"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeTranslateError_GetStart", 1, c_PyUnicodeTranslateError_GetStart, (const void *)&PyUnicodeTranslateError_GetStart, "PyUnicodeTranslateError_GetStart"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeTranslateError_SetEnd", 2, c_PyUnicodeTranslateError_SetEnd, (const void *)&PyUnicodeTranslateError_SetEnd, "PyUnicodeTranslateError_SetEnd"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeTranslateError_SetReason", 2, c_PyUnicodeTranslateError_SetReason, (const void *)&PyUnicodeTranslateError_SetReason, "PyUnicodeTranslateError_SetReason"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicodeTranslateError_SetStart", 2, c_PyUnicodeTranslateError_SetStart, (const void *)&PyUnicodeTranslateError_SetStart, "PyUnicodeTranslateError_SetStart"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_BackslashReplaceErrors", 1, c_PyCodec_BackslashReplaceErrors, (const void *)&PyCodec_BackslashReplaceErrors, "PyCodec_BackslashReplaceErrors"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_Decoder", 1, c_PyCodec_Decoder, (const void *)&PyCodec_Decoder, "PyCodec_Decoder"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_Encoder", 1, c_PyCodec_Encoder, (const void *)&PyCodec_Encoder, "PyCodec_Encoder"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_IgnoreErrors", 1, c_PyCodec_IgnoreErrors, (const void *)&PyCodec_IgnoreErrors, "PyCodec_IgnoreErrors"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_IncrementalDecoder", 2, c_PyCodec_IncrementalDecoder, (const void *)&PyCodec_IncrementalDecoder, "PyCodec_IncrementalDecoder"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_IncrementalEncoder", 2, c_PyCodec_IncrementalEncoder, (const void *)&PyCodec_IncrementalEncoder, "PyCodec_IncrementalEncoder"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_LookupError", 1, c_PyCodec_LookupError, (const void *)&PyCodec_LookupError, "PyCodec_LookupError"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyCodec_NameReplaceErrors", 1, c_PyCodec_NameReplaceErrors, (const void *)&PyCodec_NameReplaceErrors, "PyCodec_NameReplaceErrors"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_Register", 1, c_PyCodec_Register, (const void *)&PyCodec_Register, "PyCodec_Register"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_RegisterError", 2, c_PyCodec_RegisterError, (const void *)&PyCodec_RegisterError, "PyCodec_RegisterError"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_ReplaceErrors", 1, c_PyCodec_ReplaceErrors, (const void *)&PyCodec_ReplaceErrors, "PyCodec_ReplaceErrors"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_StreamReader", 3, c_PyCodec_StreamReader, (const void *)&PyCodec_StreamReader, "PyCodec_StreamReader"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_StreamWriter", 3, c_PyCodec_StreamWriter, (const void *)&PyCodec_StreamWriter, "PyCodec_StreamWriter"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_StrictErrors", 1, c_PyCodec_StrictErrors, (const void *)&PyCodec_StrictErrors, "PyCodec_StrictErrors"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyCodec_Unregister", 1, c_PyCodec_Unregister, (const void *)&PyCodec_Unregister, "PyCodec_Unregister"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyCodec_XMLCharRefReplaceErrors", 1, c_PyCodec_XMLCharRefReplaceErrors, (const void *)&PyCodec_XMLCharRefReplaceErrors, "PyCodec_XMLCharRefReplaceErrors"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_Append", 2, c_PyUnicode_Append, (const void *)&PyUnicode_Append, "PyUnicode_Append"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_AppendAndDel", 2, c_PyUnicode_AppendAndDel, (const void *)&PyUnicode_AppendAndDel, "PyUnicode_AppendAndDel"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_AsCharmapString", 2, c_PyUnicode_AsCharmapString, (const void *)&PyUnicode_AsCharmapString, "PyUnicode_AsCharmapString"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_AsDecodedObject", 3, c_PyUnicode_AsDecodedObject, (const void *)&probe_own_PyUnicode_AsDecodedObject, "PyUnicode_AsDecodedObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_AsDecodedUnicode", 3, c_PyUnicode_AsDecodedUnicode, (const void *)&probe_own_PyUnicode_AsDecodedUnicode, "PyUnicode_AsDecodedUnicode"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_AsEncodedObject", 3, c_PyUnicode_AsEncodedObject, (const void *)&probe_own_PyUnicode_AsEncodedObject, "PyUnicode_AsEncodedObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_AsEncodedUnicode", 3, c_PyUnicode_AsEncodedUnicode, (const void *)&probe_own_PyUnicode_AsEncodedUnicode, "PyUnicode_AsEncodedUnicode"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyUnicode_AsUCS4", 3, c_PyUnicode_AsUCS4, (const void *)&PyUnicode_AsUCS4, "PyUnicode_AsUCS4"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_AsWideChar", 2, c_PyUnicode_AsWideChar, (const void *)&PyUnicode_AsWideChar, "PyUnicode_AsWideChar"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_BuildEncodingMap", 1, c_PyUnicode_BuildEncodingMap, (const void *)&PyUnicode_BuildEncodingMap, "PyUnicode_BuildEncodingMap"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_Decode", 3, c_PyUnicode_Decode, (const void *)&PyUnicode_Decode, "PyUnicode_Decode"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_DecodeCharmap", 3, c_PyUnicode_DecodeCharmap, (const void *)&PyUnicode_DecodeCharmap, "PyUnicode_DecodeCharmap"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_DecodeFSDefaultAndSize", 1, c_PyUnicode_DecodeFSDefaultAndSize, (const void *)&PyUnicode_DecodeFSDefaultAndSize, "PyUnicode_DecodeFSDefaultAndSize"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyUnicode_DecodeLocale", 2, c_PyUnicode_DecodeLocale, (const void *)&PyUnicode_DecodeLocale, "PyUnicode_DecodeLocale"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyUnicode_DecodeLocaleAndSize", 2, c_PyUnicode_DecodeLocaleAndSize, (const void *)&PyUnicode_DecodeLocaleAndSize, "PyUnicode_DecodeLocaleAndSize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_DecodeUTF16Stateful", 2, c_PyUnicode_DecodeUTF16Stateful, (const void *)&PyUnicode_DecodeUTF16Stateful, "PyUnicode_DecodeUTF16Stateful"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_DecodeUTF32Stateful", 2, c_PyUnicode_DecodeUTF32Stateful, (const void *)&PyUnicode_DecodeUTF32Stateful, "PyUnicode_DecodeUTF32Stateful"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_DecodeUTF7Stateful", 2, c_PyUnicode_DecodeUTF7Stateful, (const void *)&PyUnicode_DecodeUTF7Stateful, "PyUnicode_DecodeUTF7Stateful"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_DecodeUTF8Stateful", 2, c_PyUnicode_DecodeUTF8Stateful, (const void *)&PyUnicode_DecodeUTF8Stateful, "PyUnicode_DecodeUTF8Stateful"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyUnicode_EncodeLocale", 2, c_PyUnicode_EncodeLocale, (const void *)&PyUnicode_EncodeLocale, "PyUnicode_EncodeLocale"},
+#endif
+#if LIMITED_AT_LEAST(0x030E0000)
+    {"PyUnicode_Equal", 2, c_PyUnicode_Equal, (const void *)&PyUnicode_Equal, "PyUnicode_Equal"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_FSConverter", 1, c_PyUnicode_FSConverter, (const void *)&PyUnicode_FSConverter, "PyUnicode_FSConverter"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_FSDecoder", 1, c_PyUnicode_FSDecoder, (const void *)&PyUnicode_FSDecoder, "PyUnicode_FSDecoder"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyUnicode_FindChar", 5, c_PyUnicode_FindChar, (const void *)&PyUnicode_FindChar, "PyUnicode_FindChar"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_FromWideChar", 2, c_PyUnicode_FromWideChar, (const void *)&PyUnicode_FromWideChar, "PyUnicode_FromWideChar"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_GetDefaultEncoding", 0, c_PyUnicode_GetDefaultEncoding, (const void *)&PyUnicode_GetDefaultEncoding, "PyUnicode_GetDefaultEncoding"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_GetSize", 1, c_PyUnicode_GetSize, (const void *)&probe_own_PyUnicode_GetSize, "PyUnicode_GetSize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_InternImmortal", 1, c_PyUnicode_InternImmortal, (const void *)&PyUnicode_InternImmortal, "PyUnicode_InternImmortal"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_InternInPlace", 1, c_PyUnicode_InternInPlace, (const void *)&PyUnicode_InternInPlace, "PyUnicode_InternInPlace"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_Resize", 2, c_PyUnicode_Resize, (const void *)&PyUnicode_Resize, "PyUnicode_Resize"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_Translate", 3, c_PyUnicode_Translate, (const void *)&PyUnicode_Translate, "PyUnicode_Translate"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyUnicode_WriteChar", 3, c_PyUnicode_WriteChar, (const void *)&PyUnicode_WriteChar, "PyUnicode_WriteChar"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"Py_DecodeLocale", 1, c_Py_DecodeLocale, (const void *)&Py_DecodeLocale, "Py_DecodeLocale"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"Py_EncodeLocale", 1, c_Py_EncodeLocale, (const void *)&Py_EncodeLocale, "Py_EncodeLocale"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"Py_FileSystemDefaultEncodeErrors", 0, c_Py_FileSystemDefaultEncodeErrors, (const void *)&Py_FileSystemDefaultEncodeErrors, "Py_FileSystemDefaultEncodeErrors"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_FileSystemDefaultEncoding", 0, c_Py_FileSystemDefaultEncoding, (const void *)&Py_FileSystemDefaultEncoding, "Py_FileSystemDefaultEncoding"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_HasFileSystemDefaultEncoding", 0, c_Py_HasFileSystemDefaultEncoding, (const void *)&Py_HasFileSystemDefaultEncoding, "Py_HasFileSystemDefaultEncoding"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_UCS4", 1, c_Py_UCS4, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+    {"Py_UTF8Mode", 0, c_Py_UTF8Mode, (const void *)&Py_UTF8Mode, "Py_UTF8Mode"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_double_to_string", 2, c_PyOS_double_to_string, (const void *)&PyOS_double_to_string, "PyOS_double_to_string"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_mystricmp", 2, c_PyOS_mystricmp, (const void *)&PyOS_mystricmp, "PyOS_mystricmp"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_mystrnicmp", 3, c_PyOS_mystrnicmp, (const void *)&PyOS_mystrnicmp, "PyOS_mystrnicmp"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_snprintf", 3, c_PyOS_snprintf, (const void *)&PyOS_snprintf, "PyOS_snprintf"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_string_to_double", 3, c_PyOS_string_to_double, (const void *)&PyOS_string_to_double, "PyOS_string_to_double"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_strtol", 2, c_PyOS_strtol, (const void *)&PyOS_strtol, "PyOS_strtol"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_strtoul", 2, c_PyOS_strtoul, (const void *)&PyOS_strtoul, "PyOS_strtoul"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_vsnprintf", 3, c_PyOS_vsnprintf, (const void *)&PyOS_vsnprintf, "PyOS_vsnprintf"},
 #endif
     {NULL, 0, NULL, NULL, NULL},
 };

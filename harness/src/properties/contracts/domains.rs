@@ -30,6 +30,10 @@ pub const NAMES: &[&str] = &[
     "alloc_size", "byte", "calloc_args", "c_name", "module_or_object", "module_with_file", "module_spec", "capsule_kind",
     "capsule_or_object", "capsule_name_guess", "import_name", "import_globals", "import_fromlist", "import_level", "path_entry",
     "reloadable", "frozen_name", "code", "added_module_name", "capsule_import_name", "fresh_module_name", "path_or_none",
+    // unicode group
+    "codec_error", "codec_search", "probe_error_name", "charmap", "decoding_table", "charmap_source", "encoding_or_none",
+    "error_handler_or_none", "locale_errors", "locale_bytes", "code_point", "translate_table", "translate_errors", "double_format",
+    "float_text", "count_or_none", "small_count3", "int_text", "int_base", "buffer_size",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -315,6 +319,61 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
             }),
         ]
         .boxed(),
+        // --- unicode group ---
+        "codec_error" => built(
+            "codec_error",
+            (int_in(0..4), small_str(), int_in(0..12), int_in(0..12)).prop_map(|(k, t, a, b)| PyValue::Tuple(vec![k, t, a, b])).boxed(),
+        ),
+        "codec_search" => built("codec_search", identifier()),
+        "probe_error_name" => choose_str(&["abi3probe.one", "abi3probe.two"]),
+        "charmap" => built("charmap", int_in(0..5)),
+        "decoding_table" => built("decoding_table", int_in(0..6)),
+        "charmap_source" => prop_oneof![3 => built("charmap_source", int_in(0..6)), 1 => small_str()].boxed(),
+        "encoding_or_none" => prop_oneof![1 => Just(PyValue::None), 5 => strategy("encoding")?].boxed(),
+        "error_handler_or_none" => prop_oneof![1 => Just(PyValue::None), 5 => strategy("error_handler")?].boxed(),
+        "locale_errors" => prop_oneof![
+            1 => Just(PyValue::None),
+            4 => choose_str(&["strict", "surrogateescape", "replace", "surrogatepass"]),
+        ]
+        .boxed(),
+        "locale_bytes" => {
+            let pieces = ["a", "b ", "\u{e9}", "\u{3b1}", "\u{1F600}", "\x7f", "\u{ffff}"];
+            let pieces: Vec<Vec<u8>> = pieces.iter().map(|p| p.as_bytes().to_vec()).chain([vec![0xff], vec![0x80], vec![0xed, 0xa0, 0x80], vec![0xc3]]).collect();
+            proptest::collection::vec(proptest::sample::select(pieces), 0..6).prop_map(|parts| PyValue::Bytes(parts.concat())).boxed()
+        }
+        "code_point" => prop_oneof![
+            4 => proptest::sample::select(vec![97i64, 98, 32, 10, 0xe9, 0x3b1, 0x1F600, 9, 0x7f, 0xff, 0x100, 0xffff]).prop_map(|v| PyValue::int(v.into())),
+            1 => proptest::sample::select(vec![0x110000i64, 0xFFFF_FFFF, 0]).prop_map(|v| PyValue::int(v.into())),
+        ]
+        .boxed(),
+        "translate_table" => built("translate_table", int_in(0..6)),
+        "translate_errors" => prop_oneof![
+            1 => Just(PyValue::None),
+            4 => choose_str(&["strict", "ignore", "replace", "backslashreplace"]),
+        ]
+        .boxed(),
+        "double_format" => prop_oneof![
+            3 => (proptest::sample::select(vec!["e", "E", "f", "F", "g", "G"]), int_in(0..18), int_in(0..8))
+                .prop_map(|(c, p, f)| PyValue::Tuple(vec![PyValue::str(c), p, f])),
+            2 => (int_in(0..4)).prop_map(|f| PyValue::Tuple(vec![PyValue::str("r"), PyValue::int(0.into()), f])),
+            1 => (int_in(1..3)).prop_map(|p| PyValue::Tuple(vec![PyValue::str("r"), p, PyValue::int(0.into())])),
+        ]
+        .boxed(),
+        "float_text" => {
+            let pieces = ["1", "0", "25", ".", "e", "E", "-", "+", "5", "inf", "INFINITY", "nan", "e999", "e-999", " ", "x", "_", "0x"];
+            proptest::collection::vec(proptest::sample::select(pieces.to_vec()), 0..6).prop_map(|parts| PyValue::Bytes(parts.concat().into_bytes())).boxed()
+        }
+        "count_or_none" => prop_oneof![1 => Just(PyValue::None), 6 => int_in(0..40)].boxed(),
+        "small_count3" => int_in(0..3),
+        "buffer_size" => int_in(1..40),
+        "int_text" => {
+            let pieces = [
+                " ", "0", "x", "X", "b", "o", "1", "7", "9", "a", "f", "z", "-", "+", "\t", "ffffffffffffffff", "99999999999999999999",
+                "9223372036854775808", "18446744073709551615",
+            ];
+            proptest::collection::vec(proptest::sample::select(pieces.to_vec()), 0..5).prop_map(|parts| PyValue::Bytes(parts.concat().into_bytes())).boxed()
+        }
+        "int_base" => proptest::sample::select(vec![0i64, 2, 8, 10, 16, 36, 3, 1, 37, -1]).prop_map(|v| PyValue::int(v.into())).boxed(),
         _ => match name.strip_prefix("member_value_").and_then(|code| code.parse::<i64>().ok()) {
             Some(code) => built(
                 "member_value",

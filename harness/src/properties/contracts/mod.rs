@@ -65,6 +65,11 @@ const FAMILIES: &[(&str, &str)] = &[
     ("capsules", include_str!("../../../data/contracts/capsules.toml")),
     ("modules", include_str!("../../../data/contracts/modules.toml")),
     ("imports", include_str!("../../../data/contracts/imports.toml")),
+    // unicode group
+    ("unicode_errors", include_str!("../../../data/contracts/unicode_errors.toml")),
+    ("codecs", include_str!("../../../data/contracts/codecs.toml")),
+    ("unicode", include_str!("../../../data/contracts/unicode.toml")),
+    ("pyos_strings", include_str!("../../../data/contracts/pyos_strings.toml")),
 ];
 
 /// One entry's contract.
