@@ -46,6 +46,8 @@ pub use signature::Signature;
 const FAMILIES: &[(&str, &str)] = &[
     ("exceptions", include_str!("../../../data/contracts/exceptions.toml")),
     ("runtime", include_str!("../../../data/contracts/runtime.toml")),
+    // group errors
+    ("errors", include_str!("../../../data/contracts/errors.toml")),
 ];
 
 /// One entry's contract.
