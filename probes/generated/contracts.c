@@ -1644,32 +1644,6 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
 }
 #endif
 
-/* Py_GetPythonHome: hand-written body (errors.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
-#pragma weak Py_GetPythonHome
-static PyObject *c_Py_GetPythonHome(PyObject *args)
-{
-    static wchar_t set[160];
-    wchar_t buf[128];
-    PyObject *before, *r;
-    REQUIRE(Py_SetPythonHome);
-    if (errors_wide(args, 0, buf, 128) < 0)
-        return NULL;
-    before = errors_wide_result(errors_GetPythonHome());
-    if (before == NULL)
-        return NULL;
-    swprintf(set, 160, L"/abi3probe/%ls", buf);
-    errors_SetPythonHome(set);
-    r = errors_wide_result(errors_GetPythonHome());
-    errors_SetPythonHome(NULL);
-    if (r == NULL) {
-        Py_DECREF(before);
-        return NULL;
-    }
-    return Py_BuildValue("(NN)", before, r);
-}
-#endif
-
 /* Py_LeaveRecursiveCall: hand-written body (errors.toml) */
 #if LIMITED_AT_LEAST(0x03090000)
 #pragma weak Py_LeaveRecursiveCall
@@ -1761,27 +1735,6 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     now = errors_GetProgramName();
     r = errors_wide_result(now);
     errors_SetProgramName(original);
-    return r;
-}
-#endif
-
-/* Py_SetPythonHome: hand-written body (errors.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
-#pragma weak Py_SetPythonHome
-static PyObject *c_Py_SetPythonHome(PyObject *args)
-{
-    static wchar_t set[160];
-    wchar_t buf[128];
-    PyObject *r;
-    REQUIRE(Py_GetPythonHome);
-    if (errors_wide(args, 0, buf, 128) < 0)
-        return NULL;
-    if (errors_GetPythonHome() != NULL)
-        return contract("PYTHONHOME is set: nothing to restore to");
-    swprintf(set, 160, L"/abi3probe/%ls", buf);
-    errors_SetPythonHome(set);
-    r = errors_wide_result(errors_GetPythonHome());
-    errors_SetPythonHome(NULL);
     return r;
 }
 #endif
@@ -2100,9 +2053,6 @@ static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"Py_GetProgramName", 1, c_Py_GetProgramName, (const void *)&Py_GetProgramName, "Py_GetProgramName"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
-    {"Py_GetPythonHome", 1, c_Py_GetPythonHome, (const void *)&Py_GetPythonHome, "Py_GetPythonHome"},
-#endif
 #if LIMITED_AT_LEAST(0x03090000)
     {"Py_LeaveRecursiveCall", 1, c_Py_LeaveRecursiveCall, (const void *)&Py_LeaveRecursiveCall, "Py_LeaveRecursiveCall"},
 #endif
@@ -2114,9 +2064,6 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"Py_SetProgramName", 1, c_Py_SetProgramName, (const void *)&Py_SetProgramName, "Py_SetProgramName"},
-#endif
-#if LIMITED_AT_LEAST(0x03020000)
-    {"Py_SetPythonHome", 1, c_Py_SetPythonHome, (const void *)&Py_SetPythonHome, "Py_SetPythonHome"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"Py_SetRecursionLimit", 1, c_Py_SetRecursionLimit, (const void *)&Py_SetRecursionLimit, "Py_SetRecursionLimit"},
