@@ -2302,6 +2302,140 @@ def threads_pending(count, fail):
 
 
 EXCEPTION_CLASSES = [ValueError, KeyError, RuntimeError, ZeroDivisionError, OSError, LookupError, ArithmeticError, TypeError]
+# --- group errors: PyErr_*, PyEval_*, PySys_*, PyFile_*, Py_Get*, ... (contracts/errors.toml) ---
+
+ERRORS_AUDIT_LOG = []
+ERRORS_AUDIT_PREFIX = "abi3probe.errors."
+
+
+def _errors_audit_hook(event, args):
+    if event.startswith(ERRORS_AUDIT_PREFIX):
+        ERRORS_AUDIT_LOG.append((event, args))
+
+
+class Capture(object):
+    """Built by make_capture, passed to the probe's body and to the oracle alike: around one
+    call it swaps sys.stdout/sys.stderr for StringIOs, records warnings (filter "always"),
+    calls to sys.unraisablehook, this group's audit events and sys.last_value; end() restores
+    all of it and returns what was seen."""
+
+    hooked = [False]
+
+    def begin(self):
+        import io
+        import warnings
+        if not self.hooked[0] and hasattr(sys, "addaudithook"):
+            sys.addaudithook(_errors_audit_hook)  # permanent: records only our own events
+            self.hooked[0] = True
+        del ERRORS_AUDIT_LOG[:]
+        self.saved = (sys.stdout, sys.stderr, getattr(sys, "unraisablehook", None),
+                      [(n, getattr(sys, n)) for n in ("last_type", "last_value", "last_traceback", "last_exc")
+                       if hasattr(sys, n)])
+        self.unraisable = []
+        sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+        if self.saved[2] is not None:
+            sys.unraisablehook = lambda u: self.unraisable.append(
+                (u.exc_type, u.exc_value, type(u.exc_traceback), u.err_msg, u.object))
+        for name, _ in self.saved[3]:
+            delattr(sys, name)
+        self.manager = warnings.catch_warnings(record=True)
+        self.log = self.manager.__enter__()
+        warnings.simplefilter("always")
+
+    def end(self):
+        out, err = sys.stdout.getvalue(), sys.stderr.getvalue()
+        last = getattr(sys, "last_value", None)
+        self.manager.__exit__(None, None, None)
+        sys.stdout, sys.stderr = self.saved[0], self.saved[1]
+        if self.saved[2] is not None:
+            sys.unraisablehook = self.saved[2]
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if hasattr(sys, name):
+                delattr(sys, name)
+        for name, value in self.saved[3]:
+            setattr(sys, name, value)
+        warned = [(w.category, str(w.message)) + ((w.source,) if w.category is ResourceWarning else ())
+                  for w in self.log]
+        audit = list(ERRORS_AUDIT_LOG)
+        del ERRORS_AUDIT_LOG[:]
+        return (out, err, warned, self.unraisable, audit, last)
+
+    def run(self, function, *args):
+        """(function's result, what end() saw); an exception propagates after end()."""
+        self.begin()
+        try:
+            result = function(*args)
+        finally:
+            seen = self.end()
+        return (result, seen)
+
+
+def make_capture(_):
+    return Capture()
+
+
+def errors_describe(e):
+    """(type, args, the error attributes it has): what a C body reads back from an exception."""
+    attrs = {}
+    for name in ("errno", "filename", "filename2", "name", "path", "lineno", "offset", "text", "msg",
+                 "print_file_and_line", "end_lineno", "end_offset"):
+        if hasattr(e, name):
+            attrs[name] = getattr(e, name)
+    return (type(e), e.args, attrs)
+
+
+def errors_caught(function, *args):
+    try:
+        function(*args)
+    except Exception as e:
+        return errors_describe(e)
+    return None
+
+
+def c_str(s):
+    """A str passed as a C string: cut at the first NUL."""
+    return s.split("\0")[0]
+
+
+def errno_error(exc_type, number, filename=None, filename2=None):
+    """PyErr_SetFromErrnoWithFilename*: exc_type(errno, strerror(errno)[, filename[, 0, filename2]])."""
+    message = os.strerror(number) if number else "Error"
+    if filename is not None and filename2 is not None:
+        raise exc_type(number, message, filename, 0, filename2)
+    if filename is not None:
+        raise exc_type(number, message, filename)
+    raise exc_type(number, message)
+
+
+ERRNO_TYPES = [OSError, FileNotFoundError, PermissionError, ValueError, Exception]
+
+
+def make_errno_type(kind):
+    return ERRNO_TYPES[kind]
+
+
+def import_error(exc_type, msg, name, path):
+    """PyErr_SetImportErrorSubclass(exc_type, msg, name, path)."""
+    if not issubclass(exc_type, ImportError):
+        raise TypeError("expected a subclass of ImportError")
+    if msg is None:
+        raise TypeError("expected a message argument")
+    raise exc_type(msg, name=name, path=path)
+
+
+IMPORT_ERROR_TYPES = [ImportError, ModuleNotFoundError if sys.version_info >= (3, 6) else ImportError, ValueError, OSError]
+
+
+def make_import_error_type(kind):
+    return IMPORT_ERROR_TYPES[kind]
+
+
+class ErrorsCustomError(ValueError):
+    pass
+
+
+EXCEPTION_CLASSES = [BaseException, Exception, ValueError, KeyError, OSError, UnicodeDecodeError,
+                     StopIteration, SystemExit, UserWarning, ErrorsCustomError, ModuleNotFoundError]
 
 
 def make_exception_class(kind):
@@ -3126,3 +3260,271 @@ def encode_locale_raw(s):
         return (os.fsencode(c_text(s)), -1)
     except UnicodeEncodeError as exc:
         return (None, exc.start)
+def exception_class_name(cls):
+    """PyExceptionClass_Name: the type's tp_name (a heap type's is its __name__)."""
+    if cls.__flags__ & (1 << 9) or cls.__module__ == "builtins":
+        return cls.__name__.encode()
+    return ("%s.%s" % (cls.__module__, cls.__name__)).encode()
+
+
+# Warning classes only: the C functions do not check the category (warnings.warn does).
+WARNING_CATEGORIES = [UserWarning, DeprecationWarning, RuntimeWarning, SyntaxWarning, ResourceWarning,
+                      FutureWarning, ImportWarning, Warning]
+
+
+def make_warning_category(kind):
+    return WARNING_CATEGORIES[kind]
+
+
+def warn(category, message, stacklevel):
+    import warnings
+    warnings.warn(message, category, stacklevel)
+    return None
+
+
+def warn_explicit(category, message, filename, lineno):
+    import warnings
+    warnings.warn_explicit(message, category, filename, lineno)
+    return None
+
+
+def resource_warning(source, message, stacklevel):
+    import warnings
+    warnings.warn(message, ResourceWarning, stacklevel, source)
+    return None
+
+
+# Printable exceptions: make_exception's classes without SystemExit (PyErr_Print would exit).
+def make_printable_exception(spec):
+    kind, args = spec
+    return BUILT_EXCEPTIONS[kind % 11](*args)
+
+
+def print_exception(e):
+    import traceback
+    traceback.print_exception(type(e), e, e.__traceback__)
+
+
+def excepthook(e, set_last):
+    if set_last:
+        sys.last_type, sys.last_value, sys.last_traceback = type(e), e, e.__traceback__
+        if sys.version_info >= (3, 12):
+            sys.last_exc = e
+    sys.excepthook(type(e), e, e.__traceback__)
+
+
+def write_unraisable(e, obj):
+    """PyErr_WriteUnraisable(obj) with e set: sys.unraisablehook(e, obj) (3.8+), else the text."""
+    if hasattr(sys, "unraisablehook"):
+        import types
+        class Args(object):
+            exc_type, exc_value, err_msg, object = type(e), e, None, obj
+            exc_traceback = types.TracebackType(None, sys._getframe(), 0, 0)
+        sys.unraisablehook(Args)
+        return
+    sys.stderr.write("Exception ignored in: %r\n" % (obj,))
+    sys.stderr.write("%s: %s\n" % (tp_name(type(e)), e))
+
+
+class ErrorsPlain(object):
+    def method(self):
+        pass
+
+
+FUNC_LIKE = [len, repr, str.upper, "x".upper, WithDunders(), lambda *a: a, Raising, ErrorsPlain().method,
+             ErrorsPlain.method, 5, "text", None, int, [].append]
+
+
+def make_func_like(kind):
+    return FUNC_LIKE[kind]
+
+
+def tp_name(t):
+    if t.__flags__ & (1 << 9) or t.__module__ == "builtins":
+        return t.__name__
+    return "%s.%s" % (t.__module__, t.__name__)
+
+
+def func_name(f):
+    import types
+    if isinstance(f, types.MethodType):
+        return func_name(f.__func__)
+    if isinstance(f, (types.FunctionType, types.BuiltinFunctionType)):
+        return f.__name__.encode()
+    return tp_name(type(f)).encode()
+
+
+def func_desc(f):
+    import types
+    if isinstance(f, (types.MethodType, types.FunctionType, types.BuiltinFunctionType)):
+        return b"()"
+    return b" object"
+
+
+def call_with_keywords(f, args, kwargs):
+    if args is not None and not isinstance(args, tuple):
+        raise TypeError("argument list must be a tuple")
+    if kwargs is not None and not isinstance(kwargs, dict):
+        raise TypeError("keyword list must be a dictionary")
+    return f(*(args or ()), **(kwargs or {}))
+
+
+SOURCES = [
+    "x = 1 + 2",
+    "1 / 0",
+    "y = [i * i for i in range(5)]",
+    "def f(a):\n    return a * 2\nz = f(21)",
+    "raise ValueError('v')",
+    "import math\nw = math.floor(2.5)",
+    "x = (",
+    "40 + 2",
+    "x = 1\nx += 1\nx",
+    "lambda: 0",
+    "undefined_name_xyz",
+    "if True:\n  pass\n",
+]
+
+
+def make_source(kind):
+    return SOURCES[kind]
+
+
+def eval_code(src, mode):
+    g = {}
+    result = eval(compile(src, "<abi3probe>", ("eval" if mode == 258 else "single" if mode == 256 else "exec"),
+                          0, True), g, g)
+    g.pop("__builtins__", None)
+    return (result, sorted(g))
+
+
+def compile_string(src, filename, start):
+    return compile(c_str(src), c_str(filename), {256: "single", 257: "exec", 258: "eval"}[start], 0, True)
+
+
+def eval_code_ex(args):
+    return (lambda a, b=7: (a, b))(*args)
+
+
+def make_generator(steps):
+    def gen():
+        yield 1
+        yield 2
+        yield 3
+        yield 4
+    g = gen()
+    for _ in range(steps % 4):
+        next(g)
+    return g
+
+
+def make_marshalled(spec):
+    """marshal.dumps(value), the last `cut` bytes cut off (truncated data)."""
+    import marshal
+    value, cut = spec
+    data = marshal.dumps(value)
+    return data[:len(data) - cut]
+
+
+def traceback_text(depth):
+    import traceback
+    src = "def f(n):\n    if n == 0:\n        raise ValueError(n)\n    f(n - 1)\nf(%d)\n" % depth
+    try:
+        exec(compile(src, "<abi3probe>", "exec"), {})
+    except ValueError as e:
+        tb = e.__traceback__.tb_next
+    return "Traceback (most recent call last):\n" + "".join(traceback.format_tb(tb))
+
+
+def file_get_line(data, n):
+    import io
+    f = io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data)
+    line = f.readline() if n <= 0 else f.readline(n)
+    if n < 0:
+        if not line:
+            raise EOFError("EOF when reading a line")
+        if line[-1:] in ("\n", b"\n"):
+            line = line[:-1]
+    return line
+
+
+def file_from_fd(mode, buffering, encoding, errors, newline):
+    import io
+    fd = os.open(os.devnull, os.O_RDWR)
+    try:
+        f = io.open(fd, mode, buffering, encoding, errors, newline, True)
+    except BaseException:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        raise
+    try:
+        return (type(f), f.mode)
+    finally:
+        f.close()
+
+
+class ErrorsPath(object):
+    def __init__(self, value):
+        self.value = value
+
+    def __fspath__(self):
+        return self.value
+
+
+def make_path_like(kind):
+    import pathlib
+    return [pathlib.PurePosixPath("a/b"), ErrorsPath("s"), ErrorsPath(b"b"), ErrorsPath(3), ErrorsPath("\udcff")][kind]
+
+
+def fspath(x):
+    return os.fspath(x)
+
+
+def xoption(saved, s):
+    s = c_str(s)
+    new = dict(saved)
+    if "=" in s:
+        key, value = s.split("=", 1)
+        new[key] = value
+    else:
+        new[s] = True
+    return new
+
+
+SYS_NAMES = ["path", "version", "maxsize", "flags", "byteorder", "no_such_attribute_xyz", "platform", "float_info"]
+
+
+def make_sys_name(kind):
+    return SYS_NAMES[kind]
+
+
+def sys_getattr(name):
+    try:
+        return getattr(sys, name)
+    except AttributeError:
+        raise RuntimeError("lost sys.%s" % name)
+
+
+def sys_optional_attr(name):
+    return (1, getattr(sys, name)) if hasattr(sys, name) else (0, None)
+
+
+SIGNALS = ["SIGINT", "SIGUSR2", "SIGPIPE", "SIGTERM", "SIGCHLD"]
+
+
+def signal_disposition(kind):
+    import signal
+    handler = signal.getsignal(getattr(signal, SIGNALS[kind]))
+    return 0 if handler == signal.SIG_DFL else 1 if handler == signal.SIG_IGN else 2
+
+
+def module_search_path():
+    """Py_GetPath: the standard library entries of sys.path, from pythonXY.zip to lib-dynload."""
+    start = [i for i, p in enumerate(sys.path) if p.endswith(".zip")][0]
+    end = [i for i, p in enumerate(sys.path) if p.endswith("lib-dynload")][0]
+    unique = []
+    for p in sys.path[start:end + 1]:
+        if p not in unique:
+            unique.append(p)
+    return unique

@@ -2409,6 +2409,263 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
 
+/* --- shared by errors.toml --- */
+#include <stdio.h>
+#include <wchar.h>
+#include <signal.h>
+#pragma weak PyErr_GetExcInfo
+#pragma weak PyErr_SetExcInfo
+#pragma weak PyErr_GetHandledException
+#pragma weak PyErr_SetHandledException
+#pragma weak Py_EnterRecursiveCall
+#pragma weak Py_LeaveRecursiveCall
+#pragma weak Py_ReprEnter
+#pragma weak Py_ReprLeave
+#pragma weak Py_GetRecursionLimit
+#pragma weak PyEval_GetFrame
+#pragma weak PyEval_EvalCode
+#pragma weak Py_CompileString
+#pragma weak PySys_GetXOptions
+#pragma weak PyOS_getsig
+#pragma weak PyTraceBack_Here
+
+/* Entries the headers do not declare under Py_LIMITED_API (abi_only): declared without a
+ * prototype for the symbol table (compatible with whatever a header declares), and called
+ * through typed aliases of the same symbol (a cast call could be compiled into a trap). */
+extern wchar_t *Py_GetPath();
+extern wchar_t *Py_GetPrefix();
+extern wchar_t *Py_GetExecPrefix();
+extern wchar_t *Py_GetProgramFullPath();
+extern wchar_t *Py_GetProgramName();
+extern wchar_t *Py_GetPythonHome();
+extern void Py_SetProgramName();
+extern void Py_SetPythonHome();
+extern void PySys_AddWarnOption();
+extern void PySys_AddWarnOptionUnicode();
+extern void PySys_AddXOption();
+extern int PySys_HasWarnOptions();
+extern void PySys_ResetWarnOptions();
+extern void _PyErr_BadInternalCall();
+extern int _Py_CheckRecursiveCall();
+extern int _Py_SwappedOp[];
+#define ERRORS_ALIAS(ret, name, params, symbol) extern ret name params __asm__(symbol) __attribute__((weak));
+ERRORS_ALIAS(wchar_t *, errors_GetPath, (void), "Py_GetPath")
+ERRORS_ALIAS(wchar_t *, errors_GetPrefix, (void), "Py_GetPrefix")
+ERRORS_ALIAS(wchar_t *, errors_GetExecPrefix, (void), "Py_GetExecPrefix")
+ERRORS_ALIAS(wchar_t *, errors_GetProgramFullPath, (void), "Py_GetProgramFullPath")
+ERRORS_ALIAS(wchar_t *, errors_GetProgramName, (void), "Py_GetProgramName")
+ERRORS_ALIAS(wchar_t *, errors_GetPythonHome, (void), "Py_GetPythonHome")
+ERRORS_ALIAS(void, errors_SetProgramName, (const wchar_t *), "Py_SetProgramName")
+ERRORS_ALIAS(void, errors_SetPythonHome, (const wchar_t *), "Py_SetPythonHome")
+ERRORS_ALIAS(void, errors_AddWarnOption, (const wchar_t *), "PySys_AddWarnOption")
+ERRORS_ALIAS(void, errors_AddWarnOptionUnicode, (PyObject *), "PySys_AddWarnOptionUnicode")
+ERRORS_ALIAS(void, errors_AddXOption, (const wchar_t *), "PySys_AddXOption")
+ERRORS_ALIAS(int, errors_HasWarnOptions, (void), "PySys_HasWarnOptions")
+ERRORS_ALIAS(void, errors_ResetWarnOptions, (void), "PySys_ResetWarnOptions")
+ERRORS_ALIAS(void, errors_BadInternalCall, (const char *, int), "_PyErr_BadInternalCall")
+ERRORS_ALIAS(int, errors_CheckRecursiveCall_38, (const char *), "_Py_CheckRecursiveCall")
+ERRORS_ALIAS(int, errors_CheckRecursiveCall_39, (PyThreadState *, const char *), "_Py_CheckRecursiveCall")
+#pragma weak Py_GetProgramName
+#pragma weak Py_SetProgramName
+#pragma weak Py_GetPythonHome
+#pragma weak Py_SetPythonHome
+
+static PyObject *errors_module_call(const char *module, const char *name)
+{
+    PyObject *m = PyImport_ImportModule(module), *r;
+    if (m == NULL)
+        return NULL;
+    r = PyObject_CallMethod(m, name, NULL);
+    Py_DECREF(m);
+    return r;
+}
+
+/* capture.begin() */
+static int errors_begin(PyObject *capture)
+{
+    PyObject *r = PyObject_CallMethod(capture, "begin", NULL);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+
+/* capture.end() after the call whose outcome is `result` (NULL: its exception is kept):
+ * (result, what the capture saw). Takes ownership of result. */
+static PyObject *errors_end(PyObject *capture, PyObject *result)
+{
+    PyObject *type, *value, *tb, *seen;
+    PyErr_Fetch(&type, &value, &tb);
+    seen = PyObject_CallMethod(capture, "end", NULL);
+    if (seen == NULL || result == NULL) {
+        Py_XDECREF(seen);
+        Py_XDECREF(result);
+        if (seen != NULL)
+            PyErr_Restore(type, value, tb);
+        else {
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+        }
+        return NULL;
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return Py_BuildValue("(NN)", result, seen);
+}
+
+/* The current exception as (type, args, {error attribute: value}), as oracles.py's
+ * errors_describe; clears it. An entry that must fail but set nothing breaks its contract. */
+static PyObject *errors_caught(PyObject *returned)
+{
+    static const char *names[] = {"errno", "filename", "filename2", "name", "path", "lineno", "offset", "text",
+                                  "msg", "print_file_and_line", "end_lineno", "end_offset", NULL};
+    PyObject *type, *value, *tb, *attrs, *exc_args, *result = NULL;
+    int i;
+    if (returned != NULL) {
+        Py_DECREF(returned);
+        PyErr_Clear();
+        return contract("returned a result; it always returns NULL");
+    }
+    if (!PyErr_Occurred())
+        return contract("returned NULL without setting an exception");
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    attrs = PyDict_New();
+    for (i = 0; attrs != NULL && names[i] != NULL; i++) {
+        if (PyObject_HasAttrString(value, names[i])) {
+            PyObject *v = PyObject_GetAttrString(value, names[i]);
+            if (v == NULL || PyDict_SetItemString(attrs, names[i], v) < 0)
+                Py_CLEAR(attrs);
+            Py_XDECREF(v);
+        }
+    }
+    exc_args = PyObject_GetAttrString(value, "args");
+    if (attrs != NULL && exc_args != NULL)
+        result = Py_BuildValue("(OOO)", type, exc_args, attrs);
+    Py_XDECREF(attrs);
+    Py_XDECREF(exc_args);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return result;
+}
+
+/* A str argument as a wide string in `buf` (cut at NUL, like any C string). */
+static int errors_wide(PyObject *args, Py_ssize_t n, wchar_t *buf, Py_ssize_t size)
+{
+    Py_ssize_t len = PyUnicode_AsWideChar(ARG(n), buf, size - 1);
+    if (len < 0)
+        return -1;
+    buf[len] = L'\0';
+    return 0;
+}
+
+static PyObject *errors_wide_result(const wchar_t *value)
+{
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return contract("a function that cannot fail set an exception");
+    }
+    if (value == NULL)
+        return new_none();
+    return PyUnicode_FromWideChar(value, (Py_ssize_t)wcslen(value));
+}
+
+/* The caller of abi3probe.call: sys._getframe(0) from C (a new reference). */
+static PyObject *errors_frame0(void)
+{
+    PyObject *sys = PyImport_ImportModule("sys"), *f;
+    if (sys == NULL)
+        return NULL;
+    f = PyObject_CallMethod(sys, "_getframe", "i", 0);
+    Py_DECREF(sys);
+    return f;
+}
+
+/* (whether `got` is the caller frame's attribute `attr` (identity, or equality when `equal`),
+ * type(got)); consumes nothing. */
+static PyObject *errors_same_as_frame(PyObject *got, const char *attr, int equal)
+{
+    PyObject *frame, *want, *result;
+    int same;
+    if (got == NULL)
+        return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
+    frame = errors_frame0();
+    if (frame == NULL)
+        return NULL;
+    want = attr ? PyObject_GetAttrString(frame, attr) : (Py_INCREF(frame), frame);
+    Py_DECREF(frame);
+    if (want == NULL)
+        return NULL;
+    if (equal) {
+        PyObject *dict_type = builtin("dict");
+        PyObject *copy = dict_type ? PyObject_CallFunctionObjArgs(dict_type, want, NULL) : NULL;
+        Py_XDECREF(dict_type);
+        same = copy ? PyObject_RichCompareBool(got, copy, Py_EQ) : -1;
+        Py_XDECREF(copy);
+    } else
+        same = got == want;
+    Py_DECREF(want);
+    if (same < 0)
+        return NULL;
+    result = Py_BuildValue("(iO)", same, (PyObject *)Py_TYPE(got));
+    return result;
+}
+
+/* gc.<method>() as a truth value, or -1. */
+static int errors_gc(const char *method)
+{
+    PyObject *r = errors_module_call("gc", method);
+    int v;
+    if (r == NULL)
+        return -1;
+    v = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return v;
+}
+
+/* sys.warnoptions (borrowed), the list PySys_*WarnOption* work on. */
+static PyObject *errors_warnoptions(void)
+{
+    PyObject *list = PySys_GetObject("warnoptions");
+    if (list == NULL || !PyList_Check(list)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_RuntimeError, "sys.warnoptions is not a list");
+        return NULL;
+    }
+    return list;
+}
+
+/* A new globals dict with __builtins__, as exec() makes one. */
+static PyObject *errors_globals(void)
+{
+    PyObject *g = PyDict_New(), *m = PyImport_ImportModule("builtins");
+    if (g == NULL || m == NULL || PyDict_SetItemString(g, "__builtins__", m) < 0) {
+        Py_XDECREF(g);
+        Py_XDECREF(m);
+        return NULL;
+    }
+    Py_DECREF(m);
+    return g;
+}
+
+/* A StringIO (new reference). */
+static PyObject *errors_stringio(void)
+{
+    return errors_module_call("io", "StringIO");
+}
+
+static PyObject *errors_getvalue(PyObject *f, int status)
+{
+    PyObject *r = status == 0 ? PyObject_CallMethod(f, "getvalue", NULL) : NULL;
+    Py_DECREF(f);
+    if (status == -1 && !PyErr_Occurred())
+        return contract("returned -1 without setting an exception");
+    if (status != 0 && status != -1)
+        return contract("returned a status other than 0 or -1");
+    return r;
+}
+
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyException_GetArgs
@@ -12795,6 +13052,1453 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 }
 #endif
 
+/* PyErr_Display: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_Display
+static PyObject *c_PyErr_Display(PyObject *args)
+{
+    PyObject *e = ARG(1);
+    if (errors_begin(ARG(0)) < 0)
+        return NULL;
+    PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PyErr_DisplayException: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030C0000)
+#pragma weak PyErr_DisplayException
+static PyObject *c_PyErr_DisplayException(PyObject *args)
+{
+    if (errors_begin(ARG(0)) < 0)
+        return NULL;
+    PyErr_DisplayException(ARG(1));
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PyErr_GetExcInfo: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyErr_GetExcInfo
+static PyObject *c_PyErr_GetExcInfo(PyObject *args)
+{
+    PyObject *st, *sv, *stb, *e = ARG(0), *t, *v, *tb, *result;
+    REQUIRE(PyErr_SetExcInfo);
+    PyErr_GetExcInfo(&st, &sv, &stb);
+    if (e == Py_None)
+        PyErr_SetExcInfo(NULL, NULL, NULL);
+    else {
+        Py_INCREF((PyObject *)Py_TYPE(e));
+        Py_INCREF(e);
+        PyErr_SetExcInfo((PyObject *)Py_TYPE(e), e, NULL);
+    }
+    PyErr_GetExcInfo(&t, &v, &tb); /* new references */
+    PyErr_SetExcInfo(st, sv, stb);
+    result = Py_BuildValue("(OOO)", t ? t : Py_None, v ? v : Py_None, tb ? tb : Py_None);
+    Py_XDECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+    if (PyErr_Occurred()) {
+        Py_XDECREF(result);
+        PyErr_Clear();
+        return contract("a procedure that cannot fail set an exception");
+    }
+    return result;
+}
+#endif
+
+/* PyErr_GetHandledException: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyErr_GetHandledException
+static PyObject *c_PyErr_GetHandledException(PyObject *args)
+{
+    PyObject *saved, *now;
+    REQUIRE(PyErr_SetHandledException);
+    saved = PyErr_GetHandledException();
+    PyErr_SetHandledException(ARG(0) == Py_None ? NULL : ARG(0));
+    now = PyErr_GetHandledException();
+    PyErr_SetHandledException(saved == Py_None ? NULL : saved);
+    Py_XDECREF(saved);
+    if (now == NULL)
+        return PyErr_Occurred() ? NULL : new_none();
+    return new_result(now);
+}
+#endif
+
+/* PyErr_Print: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_Print
+static PyObject *c_PyErr_Print(PyObject *args)
+{
+    PyObject *e = ARG(1);
+    if (errors_begin(ARG(0)) < 0)
+        return NULL;
+    PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+    PyErr_Print();
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PyErr_PrintEx: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_PrintEx
+static PyObject *c_PyErr_PrintEx(PyObject *args)
+{
+    PyObject *e = ARG(1);
+    int set_last = PyObject_IsTrue(ARG(2));
+    if (errors_begin(ARG(0)) < 0)
+        return NULL;
+    PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+    PyErr_PrintEx(set_last);
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PyErr_ResourceWarning: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03060000)
+#pragma weak PyErr_ResourceWarning
+static PyObject *c_PyErr_ResourceWarning(PyObject *args)
+{
+    PyObject *holder;
+    const char *msg;
+    int level;
+    if (arg_utf8(args, 2, 0, &holder, &msg) < 0)
+        return NULL;
+    if (arg_int(args, 3, &level) < 0 || errors_begin(ARG(0)) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
+    Py_DECREF(holder);
+    return errors_end(ARG(0), r);
+}
+#endif
+
+/* PyErr_SetExcInfo: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyErr_SetExcInfo
+static PyObject *c_PyErr_SetExcInfo(PyObject *args)
+{
+    PyObject *st, *sv, *stb, *e = ARG(0), *info;
+    REQUIRE(PyErr_GetExcInfo);
+    PyErr_GetExcInfo(&st, &sv, &stb);
+    if (e == Py_None)
+        PyErr_SetExcInfo(NULL, NULL, NULL);
+    else {
+        Py_INCREF((PyObject *)Py_TYPE(e));
+        Py_INCREF(e);
+        PyErr_SetExcInfo((PyObject *)Py_TYPE(e), e, NULL); /* steals all three */
+    }
+    info = PyErr_Occurred() ? NULL : errors_module_call("sys", "exc_info");
+    PyErr_SetExcInfo(st, sv, stb);
+    if (info == NULL && !PyErr_Occurred())
+        return contract("a procedure that cannot fail set an exception");
+    return info;
+}
+#endif
+
+/* PyErr_SetFromErrnoWithFilename: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_SetFromErrnoWithFilename
+static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
+{
+    int e;
+    const char *name;
+    if (arg_int(args, 1, &e) < 0 || (name = arg_bytes(args, 2, NULL)) == NULL)
+        return NULL;
+    errno = e;
+    return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
+}
+#endif
+
+/* PyErr_SetFromErrnoWithFilenameObject: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_SetFromErrnoWithFilenameObject
+static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
+{
+    int e;
+    if (arg_int(args, 1, &e) < 0)
+        return NULL;
+    errno = e;
+    return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
+}
+#endif
+
+/* PyErr_SetFromErrnoWithFilenameObjects: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyErr_SetFromErrnoWithFilenameObjects
+static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
+{
+    int e;
+    PyObject *f1 = ARG(2) == Py_None ? NULL : ARG(2), *f2 = ARG(3) == Py_None ? NULL : ARG(3);
+    if (arg_int(args, 1, &e) < 0)
+        return NULL;
+    if (f1 == NULL)
+        f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
+    errno = e;
+    return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
+}
+#endif
+
+/* PyErr_SetHandledException: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030B0000)
+#pragma weak PyErr_SetHandledException
+static PyObject *c_PyErr_SetHandledException(PyObject *args)
+{
+    PyObject *saved, *now;
+    REQUIRE(PyErr_GetHandledException);
+    saved = PyErr_GetHandledException();
+    PyErr_SetHandledException(ARG(0) == Py_None ? NULL : ARG(0));
+    now = PyErr_Occurred() ? NULL : errors_module_call("sys", "exception");
+    PyErr_SetHandledException(saved == Py_None ? NULL : saved);
+    Py_XDECREF(saved);
+    return now;
+}
+#endif
+
+/* PyErr_SetImportError: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PyErr_SetImportError
+static PyObject *c_PyErr_SetImportError(PyObject *args)
+{
+    PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
+    return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
+}
+#endif
+
+/* PyErr_SetImportErrorSubclass: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03060000)
+#pragma weak PyErr_SetImportErrorSubclass
+static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
+{
+    PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
+    return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
+}
+#endif
+
+/* PyErr_WarnEx: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_WarnEx
+static PyObject *c_PyErr_WarnEx(PyObject *args)
+{
+    PyObject *holder;
+    const char *msg;
+    int level;
+    if (arg_utf8(args, 2, 0, &holder, &msg) < 0)
+        return NULL;
+    if (arg_int(args, 3, &level) < 0 || errors_begin(ARG(0)) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
+    Py_DECREF(holder);
+    return errors_end(ARG(0), r);
+}
+#endif
+
+/* PyErr_WarnExplicit: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_WarnExplicit
+static PyObject *c_PyErr_WarnExplicit(PyObject *args)
+{
+    PyObject *h1, *h2;
+    const char *msg, *file;
+    int line;
+    if (arg_utf8(args, 2, 0, &h1, &msg) < 0)
+        return NULL;
+    if (arg_utf8(args, 3, 0, &h2, &file) < 0) {
+        Py_DECREF(h1);
+        return NULL;
+    }
+    if (arg_int(args, 4, &line) < 0 || errors_begin(ARG(0)) < 0) {
+        Py_DECREF(h1);
+        Py_DECREF(h2);
+        return NULL;
+    }
+    PyObject *r = status_result(PyErr_WarnExplicit(ARG(1), msg, file, line, NULL, NULL));
+    Py_DECREF(h1);
+    Py_DECREF(h2);
+    return errors_end(ARG(0), r);
+}
+#endif
+
+/* PyErr_WarnFormat: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_WarnFormat
+static PyObject *c_PyErr_WarnFormat(PyObject *args)
+{
+    PyObject *holder;
+    const char *msg;
+    int level;
+    if (arg_utf8(args, 2, 0, &holder, &msg) < 0)
+        return NULL;
+    if (arg_int(args, 3, &level) < 0 || errors_begin(ARG(0)) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
+    Py_DECREF(holder);
+    return errors_end(ARG(0), r);
+}
+#endif
+
+/* PyErr_WriteUnraisable: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyErr_WriteUnraisable
+static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
+{
+    PyObject *e = ARG(1);
+    if (errors_begin(ARG(0)) < 0)
+        return NULL;
+    PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+    PyErr_WriteUnraisable(ARG(2));
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PyEval_CallObjectWithKeywords: new(O, Z, Z) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyEval_CallObjectWithKeywords(PyObject *, PyObject *, PyObject *) __asm__("PyEval_CallObjectWithKeywords") __attribute__((weak));
+static PyObject *c_PyEval_CallObjectWithKeywords(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((probe_own_PyEval_CallObjectWithKeywords)(ARG(0), (ARG(1) == Py_None ? NULL : ARG(1)), (ARG(2) == Py_None ? NULL : ARG(2))));
+    return result;
+}
+#endif
+
+/* PyEval_EvalCode: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_EvalCode
+static PyObject *c_PyEval_EvalCode(PyObject *args)
+{
+    PyObject *holder, *code, *g, *r, *keys = NULL;
+    const char *src;
+    int mode;
+    REQUIRE(Py_CompileString);
+    if (arg_utf8(args, 0, 0, &holder, &src) < 0)
+        return NULL;
+    if (arg_int(args, 1, &mode) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    code = Py_CompileString(src, "<abi3probe>", mode);
+    Py_DECREF(holder);
+    if (code == NULL)
+        return NULL;
+    if ((g = errors_globals()) == NULL) {
+        Py_DECREF(code);
+        return NULL;
+    }
+    r = new_result(PyEval_EvalCode(code, g, g));
+    Py_DECREF(code);
+    if (r != NULL) {
+        if (PyDict_GetItemString(g, "__builtins__") != NULL)
+            PyDict_DelItemString(g, "__builtins__");
+        keys = PyDict_Keys(g);
+        if (keys == NULL || PyList_Sort(keys) < 0)
+            Py_CLEAR(r);
+    }
+    Py_DECREF(g);
+    if (r == NULL) {
+        Py_XDECREF(keys);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", r, keys);
+}
+#endif
+
+/* PyEval_EvalCodeEx: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_EvalCodeEx
+static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
+{
+    PyObject *code, *g, *fn, *fcode, *argv[8], *defs[1], *r;
+    Py_ssize_t n = PyTuple_Size(ARG(0)), i;
+    REQUIRE(Py_CompileString);
+    REQUIRE(PyEval_EvalCode);
+    if (n > 8)
+        n = 8;
+    for (i = 0; i < n; i++)
+        argv[i] = PyTuple_GetItem(ARG(0), i);
+    if ((code = Py_CompileString("lambda a, b=7: (a, b)", "<abi3probe>", Py_eval_input)) == NULL)
+        return NULL;
+    g = errors_globals();
+    fn = g ? PyEval_EvalCode(code, g, g) : NULL;
+    Py_DECREF(code);
+    fcode = fn ? PyObject_GetAttrString(fn, "__code__") : NULL;
+    Py_XDECREF(fn);
+    defs[0] = PyLong_FromLong(7);
+    if (fcode == NULL || defs[0] == NULL) {
+        Py_XDECREF(g);
+        Py_XDECREF(fcode);
+        Py_XDECREF(defs[0]);
+        return NULL;
+    }
+    r = PyEval_EvalCodeEx(fcode, g, NULL, argv, (int)n, NULL, 0, defs, 1, NULL, NULL);
+    Py_DECREF(fcode);
+    Py_DECREF(g);
+    Py_DECREF(defs[0]);
+    return new_result(r);
+}
+#endif
+
+/* PyEval_GetBuiltins: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_GetBuiltins
+static PyObject *c_PyEval_GetBuiltins(PyObject *args)
+{
+    PyObject *b = PyEval_GetBuiltins(), *m, *d;
+    if (b == NULL)
+        return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
+    if ((m = PyImport_ImportModule("builtins")) == NULL)
+        return NULL;
+    d = PyModule_GetDict(m);
+    Py_DECREF(m);
+    return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
+}
+#endif
+
+/* PyEval_GetFrame: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_GetFrame
+static PyObject *c_PyEval_GetFrame(PyObject *args)
+{
+    return errors_same_as_frame((PyObject *)PyEval_GetFrame(), NULL, 0);
+}
+#endif
+
+/* PyEval_GetFrameBuiltins: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyEval_GetFrameBuiltins
+static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
+{
+    PyObject *b = PyEval_GetFrameBuiltins(), *m, *r;
+    if (b == NULL)
+        return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
+    if ((m = PyImport_ImportModule("builtins")) == NULL) {
+        Py_DECREF(b);
+        return NULL;
+    }
+    r = Py_BuildValue("(iO)", b == PyModule_GetDict(m), (PyObject *)Py_TYPE(b));
+    Py_DECREF(m);
+    Py_DECREF(b);
+    return r;
+}
+#endif
+
+/* PyEval_GetFrameGlobals: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyEval_GetFrameGlobals
+static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
+{
+    PyObject *g = PyEval_GetFrameGlobals(), *r;
+    r = errors_same_as_frame(g, "f_globals", 0);
+    Py_XDECREF(g);
+    return r;
+}
+#endif
+
+/* PyEval_GetFrameLocals: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PyEval_GetFrameLocals
+static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
+{
+    PyObject *l = PyEval_GetFrameLocals(), *r;
+    r = errors_same_as_frame(l, "f_locals", 1);
+    Py_XDECREF(l);
+    return r;
+}
+#endif
+
+/* PyEval_GetFuncDesc: cstr(O) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_GetFuncDesc
+static PyObject *c_PyEval_GetFuncDesc(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((PyEval_GetFuncDesc)(ARG(0)), 0);
+    return result;
+}
+#endif
+
+/* PyEval_GetFuncName: cstr(O) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_GetFuncName
+static PyObject *c_PyEval_GetFuncName(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((PyEval_GetFuncName)(ARG(0)), 0);
+    return result;
+}
+#endif
+
+/* PyEval_GetGlobals: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_GetGlobals
+static PyObject *c_PyEval_GetGlobals(PyObject *args)
+{
+    return errors_same_as_frame(PyEval_GetGlobals(), "f_globals", 0);
+}
+#endif
+
+/* PyEval_GetLocals: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyEval_GetLocals
+static PyObject *c_PyEval_GetLocals(PyObject *args)
+{
+    return errors_same_as_frame(PyEval_GetLocals(), "f_locals", 1);
+}
+#endif
+
+/* PyExceptionClass_Name: cstr(O) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03080000)
+#pragma weak PyExceptionClass_Name
+static PyObject *c_PyExceptionClass_Name(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((PyExceptionClass_Name)(ARG(0)), 0);
+    return result;
+}
+#endif
+
+/* PyFile_GetLine: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyFile_GetLine
+static PyObject *c_PyFile_GetLine(PyObject *args)
+{
+    PyObject *io = PyImport_ImportModule("io"), *f, *r;
+    int n;
+    if (io == NULL)
+        return NULL;
+    f = PyObject_CallMethod(io, PyBytes_Check(ARG(0)) ? "BytesIO" : "StringIO", "O", ARG(0));
+    Py_DECREF(io);
+    if (f == NULL)
+        return NULL;
+    if (arg_int(args, 1, &n) < 0) {
+        Py_DECREF(f);
+        return NULL;
+    }
+    r = new_result(PyFile_GetLine(f, n));
+    Py_DECREF(f);
+    return r;
+}
+#endif
+
+/* PyFile_WriteObject: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyFile_WriteObject
+static PyObject *c_PyFile_WriteObject(PyObject *args)
+{
+    PyObject *f = errors_stringio();
+    if (f == NULL)
+        return NULL;
+    return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
+}
+#endif
+
+/* PyFile_WriteString: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyFile_WriteString
+static PyObject *c_PyFile_WriteString(PyObject *args)
+{
+    PyObject *holder, *f;
+    const char *s;
+    int status;
+    if (arg_utf8(args, 0, 0, &holder, &s) < 0)
+        return NULL;
+    if ((f = errors_stringio()) == NULL) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    status = PyFile_WriteString(s, f);
+    Py_DECREF(holder);
+    return errors_getvalue(f, status);
+}
+#endif
+
+/* PyFrameObject: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyFrameObject(PyObject *args)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    PyFrameObject *frame;
+#else
+    struct _frame *frame; /* the headers before 3.9 name it only as a struct */
+#endif
+    REQUIRE(PyEval_GetFrame);
+    frame = PyEval_GetFrame();
+    return errors_same_as_frame((PyObject *)frame, NULL, 0);
+}
+#endif
+
+/* PyFrame_GetCode: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyFrame_GetCode
+static PyObject *c_PyFrame_GetCode(PyObject *args)
+{
+    PyObject *frame = PyObject_GetAttrString(ARG(0), "gi_frame"), *code;
+    if (frame == NULL)
+        return NULL;
+    code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
+    Py_DECREF(frame);
+    return new_result((PyObject *)code);
+}
+#endif
+
+/* PyFrame_GetLineNumber: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyFrame_GetLineNumber
+static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
+{
+    PyObject *frame = PyObject_GetAttrString(ARG(0), "gi_frame");
+    int line;
+    if (frame == NULL)
+        return NULL;
+    line = PyFrame_GetLineNumber((PyFrameObject *)frame);
+    Py_DECREF(frame);
+    return signed_value_result(line);
+}
+#endif
+
+/* PyGC_Collect: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyGC_Collect
+static PyObject *c_PyGC_Collect(PyObject *args)
+{
+    long long n, i;
+    Py_ssize_t collected;
+    if (arg_llong(args, 0, &n) < 0)
+        return NULL;
+    (void)PyGC_Collect();
+    for (i = 0; i < n; i++) {
+        PyObject *l = PyList_New(0);
+        if (l == NULL || PyList_Append(l, l) < 0) {
+            Py_XDECREF(l);
+            return NULL;
+        }
+        Py_DECREF(l);
+    }
+    collected = PyGC_Collect();
+    return long_result(collected, -1);
+}
+#endif
+
+/* PyGC_Disable: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyGC_Disable
+static PyObject *c_PyGC_Disable(PyObject *args)
+{
+    int was, before, now;
+    if ((was = errors_gc("isenabled")) < 0 || errors_gc(PyObject_IsTrue(ARG(0)) ? "enable" : "disable") < 0)
+        return NULL;
+    before = PyGC_Disable();
+    now = errors_gc("isenabled");
+    errors_gc(was ? "enable" : "disable");
+    if (now < 0)
+        return NULL;
+    return Py_BuildValue("(ii)", before, now);
+}
+#endif
+
+/* PyGC_Enable: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyGC_Enable
+static PyObject *c_PyGC_Enable(PyObject *args)
+{
+    int was, before, now;
+    if ((was = errors_gc("isenabled")) < 0 || errors_gc(PyObject_IsTrue(ARG(0)) ? "enable" : "disable") < 0)
+        return NULL;
+    before = PyGC_Enable();
+    now = errors_gc("isenabled");
+    errors_gc(was ? "enable" : "disable");
+    if (now < 0)
+        return NULL;
+    return Py_BuildValue("(ii)", before, now);
+}
+#endif
+
+/* PyGC_IsEnabled: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak PyGC_IsEnabled
+static PyObject *c_PyGC_IsEnabled(PyObject *args)
+{
+    int was, r;
+    if ((was = errors_gc("isenabled")) < 0 || errors_gc(PyObject_IsTrue(ARG(0)) ? "enable" : "disable") < 0)
+        return NULL;
+    r = PyGC_IsEnabled();
+    errors_gc(was ? "enable" : "disable");
+    return flag_result(r);
+}
+#endif
+
+/* PyMarshal_ReadObjectFromString: new(y#) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyMarshal_ReadObjectFromString(const char *, Py_ssize_t) __asm__("PyMarshal_ReadObjectFromString") __attribute__((weak));
+static PyObject *c_PyMarshal_ReadObjectFromString(PyObject *args)
+{
+    PyObject *result = NULL;
+    const char *a0;
+    Py_ssize_t n0;
+    if ((a0 = arg_bytes(args, 0, &n0)) == NULL)
+        goto done;
+    result = new_result((probe_own_PyMarshal_ReadObjectFromString)(a0, n0));
+done:
+    return result;
+}
+#endif
+
+/* PyMarshal_WriteObjectToString: new(O, i) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+extern PyObject * probe_own_PyMarshal_WriteObjectToString(PyObject *, int) __asm__("PyMarshal_WriteObjectToString") __attribute__((weak));
+static PyObject *c_PyMarshal_WriteObjectToString(PyObject *args)
+{
+    PyObject *result = NULL;
+    long long a1;
+    if (arg_llong(args, 1, &a1) < 0)
+        goto done;
+    if (!(a1 >= INT32_MIN && a1 <= INT32_MAX)) {
+        arg_out_of_range();
+        goto done;
+    }
+    result = new_result((probe_own_PyMarshal_WriteObjectToString)(ARG(0), (int)a1));
+done:
+    return result;
+}
+#endif
+
+/* PyOS_FSPath: new(O) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03060000)
+#pragma weak PyOS_FSPath
+static PyObject *c_PyOS_FSPath(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PyOS_FSPath)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PyOS_sighandler_t: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyOS_sighandler_t(PyObject *args)
+{
+    static const int signals[] = {SIGINT, SIGUSR2, SIGPIPE, SIGTERM, SIGCHLD};
+    long long k;
+    PyOS_sighandler_t handler;
+    REQUIRE(PyOS_getsig);
+    if (arg_llong(args, 0, &k) < 0)
+        return NULL;
+    handler = PyOS_getsig(signals[k % 5]);
+    return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
+}
+#endif
+
+/* PySys_AddWarnOption: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_AddWarnOption
+static PyObject *c_PySys_AddWarnOption(PyObject *args)
+{
+    wchar_t buf[128];
+    PyObject *list, *saved, *after;
+    if (errors_wide(args, 0, buf, 128) < 0 || (list = errors_warnoptions()) == NULL)
+        return NULL;
+    if ((saved = PyList_GetSlice(list, 0, PY_SSIZE_T_MAX)) == NULL)
+        return NULL;
+    errors_AddWarnOption(buf);
+    list = errors_warnoptions();
+    after = list ? PyList_GetSlice(list, 0, PY_SSIZE_T_MAX) : NULL;
+    if (list != NULL)
+        PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
+    Py_DECREF(saved);
+    return after;
+}
+#endif
+
+/* PySys_AddWarnOptionUnicode: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_AddWarnOptionUnicode
+static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
+{
+    PyObject *list, *saved, *after;
+    if ((list = errors_warnoptions()) == NULL || (saved = PyList_GetSlice(list, 0, PY_SSIZE_T_MAX)) == NULL)
+        return NULL;
+    errors_AddWarnOptionUnicode(ARG(0));
+    list = errors_warnoptions();
+    after = list ? PyList_GetSlice(list, 0, PY_SSIZE_T_MAX) : NULL;
+    if (list != NULL)
+        PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
+    Py_DECREF(saved);
+    return after;
+}
+#endif
+
+/* PySys_AddXOption: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PySys_AddXOption
+static PyObject *c_PySys_AddXOption(PyObject *args)
+{
+    wchar_t buf[128];
+    PyObject *d, *saved, *after;
+    REQUIRE(PySys_GetXOptions);
+    if (errors_wide(args, 0, buf, 128) < 0 || (d = PySys_GetXOptions()) == NULL || (saved = PyDict_Copy(d)) == NULL)
+        return NULL;
+    errors_AddXOption(buf);
+    if (PyErr_Occurred()) {
+        Py_DECREF(saved);
+        PyErr_Clear();
+        return contract("a procedure that cannot fail set an exception");
+    }
+    d = PySys_GetXOptions();
+    after = d ? PyDict_Copy(d) : NULL;
+    if (d != NULL) {
+        PyDict_Clear(d);
+        PyDict_Update(d, saved);
+    }
+    Py_DECREF(saved);
+    return after;
+}
+#endif
+
+/* PySys_Audit: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PySys_Audit
+static PyObject *c_PySys_Audit(PyObject *args)
+{
+    if (errors_begin(ARG(0)) < 0)
+        return NULL;
+    return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
+}
+#endif
+
+/* PySys_AuditTuple: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x030D0000)
+#pragma weak PySys_AuditTuple
+static PyObject *c_PySys_AuditTuple(PyObject *args)
+{
+    if (errors_begin(ARG(0)) < 0)
+        return NULL;
+    return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
+}
+#endif
+
+/* PySys_FormatStderr: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_FormatStderr
+static PyObject *c_PySys_FormatStderr(PyObject *args)
+{
+    PyObject *holder;
+    const char *s;
+    if (arg_utf8(args, 1, 0, &holder, &s) < 0)
+        return NULL;
+    if (errors_begin(ARG(0)) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PySys_FormatStderr("%s|%d", s, -7);
+    Py_DECREF(holder);
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PySys_FormatStdout: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_FormatStdout
+static PyObject *c_PySys_FormatStdout(PyObject *args)
+{
+    PyObject *holder;
+    const char *s;
+    if (arg_utf8(args, 1, 0, &holder, &s) < 0)
+        return NULL;
+    if (errors_begin(ARG(0)) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PySys_FormatStdout("%s|%d", s, -7);
+    Py_DECREF(holder);
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PySys_GetAttr: new(O) (errors.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PySys_GetAttr
+static PyObject *c_PySys_GetAttr(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = new_result((PySys_GetAttr)(ARG(0)));
+    return result;
+}
+#endif
+
+/* PySys_GetAttrString: new(s) (errors.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PySys_GetAttrString
+static PyObject *c_PySys_GetAttrString(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    result = new_result((PySys_GetAttrString)(a0));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PySys_GetOptionalAttr: int(O, *O) (errors.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PySys_GetOptionalAttr
+static PyObject *c_PySys_GetOptionalAttr(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject * o1[3];
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = long_result((long long)(PySys_GetOptionalAttr)(ARG(0), &o1[1]), -1);
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        Py_XDECREF(o1[1]);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        Py_XDECREF(o1[1]);
+        goto done;
+    }
+    result = Py_BuildValue("(NN)", result, out_object(o1[1], 1));
+done:
+    return result;
+}
+#endif
+
+/* PySys_GetOptionalAttrString: int(s, *O) (errors.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PySys_GetOptionalAttrString
+static PyObject *c_PySys_GetOptionalAttrString(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    PyObject * o1[3];
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    memset(o1, CANARY, sizeof o1);
+    memset(&o1[1], 0, sizeof o1[1]);
+    result = long_result((long long)(PySys_GetOptionalAttrString)(a0, &o1[1]), -1);
+    if (!canaries_intact(o1, sizeof o1[0])) {
+        Py_XDECREF(result);
+        Py_XDECREF(o1[1]);
+        result = contract("wrote outside its out-parameter");
+        goto done;
+    }
+    if (result == NULL) {
+        Py_XDECREF(o1[1]);
+        goto done;
+    }
+    result = Py_BuildValue("(NN)", result, out_object(o1[1], 1));
+done:
+    Py_XDECREF(h0);
+    return result;
+}
+#endif
+
+/* PySys_GetXOptions: borrowed() (errors.toml) */
+#if LIMITED_AT_LEAST(0x03070000)
+#pragma weak PySys_GetXOptions
+static PyObject *c_PySys_GetXOptions(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = borrowed_result((PySys_GetXOptions)());
+    return result;
+}
+#endif
+
+/* PySys_HasWarnOptions: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_HasWarnOptions
+static PyObject *c_PySys_HasWarnOptions(PyObject *args)
+{
+    PyObject *list, *saved;
+    int r;
+    if ((list = errors_warnoptions()) == NULL || (saved = PyList_GetSlice(list, 0, PY_SSIZE_T_MAX)) == NULL)
+        return NULL;
+    if (PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, ARG(0)) < 0) {
+        Py_DECREF(saved);
+        return NULL;
+    }
+    r = errors_HasWarnOptions();
+    PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
+    Py_DECREF(saved);
+    return flag_result(r);
+}
+#endif
+
+/* PySys_ResetWarnOptions: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_ResetWarnOptions
+static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
+{
+    PyObject *list, *saved, *after;
+    if ((list = errors_warnoptions()) == NULL || (saved = PyList_GetSlice(list, 0, PY_SSIZE_T_MAX)) == NULL)
+        return NULL;
+    if (PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, ARG(0)) < 0) {
+        Py_DECREF(saved);
+        return NULL;
+    }
+    errors_ResetWarnOptions();
+    after = PyList_GetSlice(list, 0, PY_SSIZE_T_MAX);
+    PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
+    Py_DECREF(saved);
+    return after;
+}
+#endif
+
+/* PySys_SetObject: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_SetObject
+static PyObject *c_PySys_SetObject(PyObject *args)
+{
+    PyObject *holder, *got;
+    const char *suffix;
+    char name[96];
+    int r;
+    if (arg_utf8(args, 0, 0, &holder, &suffix) < 0)
+        return NULL;
+    snprintf(name, sizeof name, "abi3probe_errors_%s", suffix);
+    Py_DECREF(holder);
+    r = PySys_SetObject(name, ARG(1) == Py_None ? NULL : ARG(1));
+    if (r != 0)
+        return status_result(r);
+    got = PySys_GetObject(name);
+    got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
+    PySys_SetObject(name, NULL);
+    return got;
+}
+#endif
+
+/* PySys_WriteStderr: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_WriteStderr
+static PyObject *c_PySys_WriteStderr(PyObject *args)
+{
+    PyObject *holder;
+    const char *s;
+    if (arg_utf8(args, 1, 0, &holder, &s) < 0)
+        return NULL;
+    if (errors_begin(ARG(0)) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PySys_WriteStderr("%s", s);
+    Py_DECREF(holder);
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PySys_WriteStdout: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PySys_WriteStdout
+static PyObject *c_PySys_WriteStdout(PyObject *args)
+{
+    PyObject *holder;
+    const char *s;
+    if (arg_utf8(args, 1, 0, &holder, &s) < 0)
+        return NULL;
+    if (errors_begin(ARG(0)) < 0) {
+        Py_DECREF(holder);
+        return NULL;
+    }
+    PySys_WriteStdout("%s", s);
+    Py_DECREF(holder);
+    return errors_end(ARG(0), void_result());
+}
+#endif
+
+/* PyTraceBack_Here: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyTraceBack_Here
+static PyObject *c_PyTraceBack_Here(PyObject *args)
+{
+    PyObject *t, *v, *tb, *frame, *tb_frame, *tb_next, *r;
+    int status;
+    REQUIRE(PyEval_GetFrame);
+    PyErr_SetString(PyExc_ValueError, "here");
+    status = PyTraceBack_Here(PyEval_GetFrame());
+    PyErr_Fetch(&t, &v, &tb);
+    if (status != 0 || tb == NULL) {
+        Py_XDECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+        return contract("did not add a traceback entry");
+    }
+    frame = errors_frame0();
+    tb_frame = PyObject_GetAttrString(tb, "tb_frame");
+    tb_next = PyObject_GetAttrString(tb, "tb_next");
+    r = frame && tb_frame && tb_next ? Py_BuildValue("(iiO)", status, tb_frame == frame, tb_next) : NULL;
+    Py_XDECREF(frame);
+    Py_XDECREF(tb_frame);
+    Py_XDECREF(tb_next);
+    Py_XDECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+    return r;
+}
+#endif
+
+/* PyTraceBack_Print: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyTraceBack_Print
+static PyObject *c_PyTraceBack_Print(PyObject *args)
+{
+    char src[200];
+    long long n;
+    PyObject *code, *g, *r, *t, *v, *tb, *f;
+    REQUIRE(Py_CompileString);
+    REQUIRE(PyEval_EvalCode);
+    if (arg_llong(args, 0, &n) < 0)
+        return NULL;
+    snprintf(src, sizeof src, "def f(n):\n    if n == 0:\n        raise ValueError(n)\n    f(n - 1)\nf(%lld)\n", n);
+    if ((code = Py_CompileString(src, "<abi3probe>", Py_file_input)) == NULL)
+        return NULL;
+    g = errors_globals();
+    r = g ? PyEval_EvalCode(code, g, g) : NULL;
+    Py_DECREF(code);
+    Py_XDECREF(g);
+    if (r != NULL) {
+        Py_DECREF(r);
+        return contract("the test code did not raise");
+    }
+    PyErr_Fetch(&t, &v, &tb);
+    Py_XDECREF(t);
+    Py_XDECREF(v);
+    if (tb == NULL)
+        return contract("no traceback");
+    if ((f = errors_stringio()) == NULL) {
+        Py_DECREF(tb);
+        return NULL;
+    }
+    int status = PyTraceBack_Print(tb, f);
+    Py_DECREF(tb);
+    return errors_getvalue(f, status);
+}
+#endif
+
+/* Py_CompileString: new(s, s, i) (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_CompileString
+static PyObject *c_Py_CompileString(PyObject *args)
+{
+    PyObject *result = NULL;
+    PyObject *h0 = NULL;
+    const char *a0;
+    PyObject *h1 = NULL;
+    const char *a1;
+    long long a2;
+    if (arg_utf8(args, 0, 0, &h0, &a0) < 0)
+        goto done;
+    if (arg_utf8(args, 1, 0, &h1, &a1) < 0)
+        goto done;
+    if (arg_llong(args, 2, &a2) < 0)
+        goto done;
+    if (!(a2 >= INT32_MIN && a2 <= INT32_MAX)) {
+        arg_out_of_range();
+        goto done;
+    }
+    result = new_result((Py_CompileString)(a0, a1, (int)a2));
+done:
+    Py_XDECREF(h0);
+    Py_XDECREF(h1);
+    return result;
+}
+#endif
+
+/* Py_EnterRecursiveCall: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03090000)
+#pragma weak Py_EnterRecursiveCall
+static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
+{
+    long long n, i, entered = 0;
+    REQUIRE(Py_LeaveRecursiveCall);
+    if (arg_llong(args, 0, &n) < 0)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (Py_EnterRecursiveCall(" in abi3probe") != 0)
+            break;
+        entered++;
+    }
+    for (i = 0; i < entered; i++)
+        Py_LeaveRecursiveCall();
+    if (PyErr_Occurred())
+        return NULL;
+    return Py_BuildValue("L", entered);
+}
+#endif
+
+/* Py_GetBuildInfo: cstr() (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_GetBuildInfo
+static PyObject *c_Py_GetBuildInfo(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((Py_GetBuildInfo)(), 0);
+    return result;
+}
+#endif
+
+/* Py_GetCompiler: cstr() (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_GetCompiler
+static PyObject *c_Py_GetCompiler(PyObject *args)
+{
+    PyObject *result = NULL;
+    result = cstr_result((Py_GetCompiler)(), 0);
+    return result;
+}
+#endif
+
+/* Py_GetExecPrefix: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_GetExecPrefix
+static PyObject *c_Py_GetExecPrefix(PyObject *args)
+{
+    return errors_wide_result(errors_GetExecPrefix());
+}
+#endif
+
+/* Py_GetPath: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_GetPath
+static PyObject *c_Py_GetPath(PyObject *args)
+{
+    PyObject *path = errors_wide_result(errors_GetPath()), *sep, *parts, *unique;
+    Py_ssize_t i;
+    if (path == NULL || path == Py_None)
+        return path;
+    sep = PyUnicode_FromString(":");
+    parts = sep ? PyUnicode_Split(path, sep, -1) : NULL;
+    Py_XDECREF(sep);
+    Py_DECREF(path);
+    unique = parts ? PyList_New(0) : NULL;
+    for (i = 0; unique != NULL && i < PyList_Size(parts); i++) {
+        PyObject *part = PyList_GetItem(parts, i);
+        int seen = PySequence_Contains(unique, part);
+        if (seen < 0 || (seen == 0 && PyList_Append(unique, part) < 0))
+            Py_CLEAR(unique);
+    }
+    Py_XDECREF(parts);
+    return unique;
+}
+#endif
+
+/* Py_GetPrefix: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_GetPrefix
+static PyObject *c_Py_GetPrefix(PyObject *args)
+{
+    return errors_wide_result(errors_GetPrefix());
+}
+#endif
+
+/* Py_GetProgramFullPath: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_GetProgramFullPath
+static PyObject *c_Py_GetProgramFullPath(PyObject *args)
+{
+    return errors_wide_result(errors_GetProgramFullPath());
+}
+#endif
+
+/* Py_GetProgramName: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_GetProgramName
+static PyObject *c_Py_GetProgramName(PyObject *args)
+{
+    static wchar_t original[1024], set[160];
+    static int saved;
+    wchar_t buf[128];
+    PyObject *r;
+    REQUIRE(Py_SetProgramName);
+    if (errors_wide(args, 0, buf, 128) < 0)
+        return NULL;
+    if (!saved) {
+        const wchar_t *old = errors_GetProgramName();
+        if (old == NULL || wcslen(old) >= 1024)
+            return contract("no program name to restore");
+        wcscpy(original, old);
+        saved = 1;
+    }
+    swprintf(set, 160, L"abi3probe-%ls", buf);
+    errors_SetProgramName(set);
+    r = errors_wide_result(errors_GetProgramName());
+    errors_SetProgramName(original);
+    return r;
+}
+#endif
+
+/* Py_LeaveRecursiveCall: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03090000)
+#pragma weak Py_LeaveRecursiveCall
+static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
+{
+    long long n, i, entered = 0;
+    int round;
+    REQUIRE(Py_EnterRecursiveCall);
+    if (arg_llong(args, 0, &n) < 0)
+        return NULL;
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i < n; i++) {
+            if (Py_EnterRecursiveCall(" in abi3probe") != 0)
+                return NULL;
+            entered++;
+        }
+        for (i = 0; i < n; i++)
+            Py_LeaveRecursiveCall();
+    }
+    return signed_value_result(entered);
+}
+#endif
+
+/* Py_ReprEnter: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_ReprEnter
+static PyObject *c_Py_ReprEnter(PyObject *args)
+{
+    PyObject *o = ARG(0);
+    int a, b, c;
+    REQUIRE(Py_ReprLeave);
+    if ((a = Py_ReprEnter(o)) < 0)
+        return NULL;
+    b = Py_ReprEnter(o);
+    if (a == 0)
+        Py_ReprLeave(o);
+    if (b < 0)
+        return NULL;
+    if ((c = Py_ReprEnter(o)) < 0)
+        return NULL;
+    if (c == 0)
+        Py_ReprLeave(o);
+    return Py_BuildValue("(iii)", a, b, c);
+}
+#endif
+
+/* Py_ReprLeave: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_ReprLeave
+static PyObject *c_Py_ReprLeave(PyObject *args)
+{
+    PyObject *o = ARG(0);
+    int a, b;
+    REQUIRE(Py_ReprEnter);
+    Py_ReprLeave(o); /* not entered: nothing to do */
+    if ((a = Py_ReprEnter(o)) < 0)
+        return NULL;
+    Py_ReprLeave(o);
+    if ((b = Py_ReprEnter(o)) < 0)
+        return NULL;
+    if (b == 0)
+        Py_ReprLeave(o);
+    return Py_BuildValue("(ii)", a, b);
+}
+#endif
+
+/* Py_SetProgramName: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_SetProgramName
+static PyObject *c_Py_SetProgramName(PyObject *args)
+{
+    static wchar_t original[1024], set[160];
+    static int saved;
+    wchar_t buf[128];
+    const wchar_t *now;
+    PyObject *r;
+    REQUIRE(Py_GetProgramName);
+    if (errors_wide(args, 0, buf, 128) < 0)
+        return NULL;
+    if (!saved) {
+        const wchar_t *old = errors_GetProgramName();
+        if (old == NULL || wcslen(old) >= 1024)
+            return contract("no program name to restore");
+        wcscpy(original, old);
+        saved = 1;
+    }
+    swprintf(set, 160, L"abi3probe-%ls", buf);
+    errors_SetProgramName(set);
+    now = errors_GetProgramName();
+    r = errors_wide_result(now);
+    errors_SetProgramName(original);
+    return r;
+}
+#endif
+
+/* Py_SetRecursionLimit: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak Py_SetRecursionLimit
+static PyObject *c_Py_SetRecursionLimit(PyObject *args)
+{
+    long long n;
+    int saved, got;
+    REQUIRE(Py_GetRecursionLimit);
+    if (arg_llong(args, 0, &n) < 0)
+        return NULL;
+    saved = Py_GetRecursionLimit();
+    Py_SetRecursionLimit((int)(n + 100));
+    got = Py_GetRecursionLimit();
+    Py_SetRecursionLimit(saved);
+    return signed_value_result(got);
+}
+#endif
+
+/* _PyErr_BadInternalCall: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _PyErr_BadInternalCall
+static PyObject *c__PyErr_BadInternalCall(PyObject *args)
+{
+    PyObject *holder;
+    const char *file;
+    int line;
+    if (arg_utf8(args, 0, 0, &holder, &file) < 0 || arg_int(args, 1, &line) < 0)
+        return NULL;
+    errors_BadInternalCall(file, line);
+    Py_DECREF(holder);
+    return errors_caught(NULL);
+}
+#endif
+
+/* _Py_CheckRecursiveCall: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _Py_CheckRecursiveCall
+static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
+{
+    PyObject *hex = NULL, *sys = PyImport_ImportModule("sys");
+    long version;
+    int r;
+    if (sys == NULL || (hex = PyObject_GetAttrString(sys, "hexversion")) == NULL) {
+        Py_XDECREF(sys);
+        return NULL;
+    }
+    version = PyLong_AsLong(hex);
+    Py_DECREF(hex);
+    Py_DECREF(sys);
+    if (version < 0x03090000)
+        r = errors_CheckRecursiveCall_38(" in abi3probe");
+    else
+        r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
+    return long_result(r, -1);
+}
+#endif
+
+/* _Py_SwappedOp: hand-written body (errors.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak _Py_SwappedOp
+static PyObject *c__Py_SwappedOp(PyObject *args)
+{
+    return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
+                         _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
+}
+#endif
+
 static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x030C0000)
     {"PyException_GetArgs", 1, c_PyException_GetArgs, (const void *)&PyException_GetArgs, "PyException_GetArgs"},
@@ -14847,6 +16551,249 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyOS_vsnprintf", 3, c_PyOS_vsnprintf, (const void *)&PyOS_vsnprintf, "PyOS_vsnprintf"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_Display", 2, c_PyErr_Display, (const void *)&PyErr_Display, "PyErr_Display"},
+#endif
+#if LIMITED_AT_LEAST(0x030C0000)
+    {"PyErr_DisplayException", 2, c_PyErr_DisplayException, (const void *)&PyErr_DisplayException, "PyErr_DisplayException"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyErr_GetExcInfo", 1, c_PyErr_GetExcInfo, (const void *)&PyErr_GetExcInfo, "PyErr_GetExcInfo"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyErr_GetHandledException", 1, c_PyErr_GetHandledException, (const void *)&PyErr_GetHandledException, "PyErr_GetHandledException"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_Print", 2, c_PyErr_Print, (const void *)&PyErr_Print, "PyErr_Print"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_PrintEx", 3, c_PyErr_PrintEx, (const void *)&PyErr_PrintEx, "PyErr_PrintEx"},
+#endif
+#if LIMITED_AT_LEAST(0x03060000)
+    {"PyErr_ResourceWarning", 4, c_PyErr_ResourceWarning, (const void *)&PyErr_ResourceWarning, "PyErr_ResourceWarning"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyErr_SetExcInfo", 1, c_PyErr_SetExcInfo, (const void *)&PyErr_SetExcInfo, "PyErr_SetExcInfo"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_SetFromErrnoWithFilename", 3, c_PyErr_SetFromErrnoWithFilename, (const void *)&PyErr_SetFromErrnoWithFilename, "PyErr_SetFromErrnoWithFilename"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_SetFromErrnoWithFilenameObject", 3, c_PyErr_SetFromErrnoWithFilenameObject, (const void *)&PyErr_SetFromErrnoWithFilenameObject, "PyErr_SetFromErrnoWithFilenameObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyErr_SetFromErrnoWithFilenameObjects", 4, c_PyErr_SetFromErrnoWithFilenameObjects, (const void *)&PyErr_SetFromErrnoWithFilenameObjects, "PyErr_SetFromErrnoWithFilenameObjects"},
+#endif
+#if LIMITED_AT_LEAST(0x030B0000)
+    {"PyErr_SetHandledException", 1, c_PyErr_SetHandledException, (const void *)&PyErr_SetHandledException, "PyErr_SetHandledException"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PyErr_SetImportError", 3, c_PyErr_SetImportError, (const void *)&PyErr_SetImportError, "PyErr_SetImportError"},
+#endif
+#if LIMITED_AT_LEAST(0x03060000)
+    {"PyErr_SetImportErrorSubclass", 4, c_PyErr_SetImportErrorSubclass, (const void *)&PyErr_SetImportErrorSubclass, "PyErr_SetImportErrorSubclass"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_WarnEx", 4, c_PyErr_WarnEx, (const void *)&PyErr_WarnEx, "PyErr_WarnEx"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_WarnExplicit", 5, c_PyErr_WarnExplicit, (const void *)&PyErr_WarnExplicit, "PyErr_WarnExplicit"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_WarnFormat", 4, c_PyErr_WarnFormat, (const void *)&PyErr_WarnFormat, "PyErr_WarnFormat"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyErr_WriteUnraisable", 3, c_PyErr_WriteUnraisable, (const void *)&PyErr_WriteUnraisable, "PyErr_WriteUnraisable"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_CallObjectWithKeywords", 3, c_PyEval_CallObjectWithKeywords, (const void *)&probe_own_PyEval_CallObjectWithKeywords, "PyEval_CallObjectWithKeywords"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_EvalCode", 2, c_PyEval_EvalCode, (const void *)&PyEval_EvalCode, "PyEval_EvalCode"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_EvalCodeEx", 1, c_PyEval_EvalCodeEx, (const void *)&PyEval_EvalCodeEx, "PyEval_EvalCodeEx"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_GetBuiltins", 0, c_PyEval_GetBuiltins, (const void *)&PyEval_GetBuiltins, "PyEval_GetBuiltins"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_GetFrame", 0, c_PyEval_GetFrame, (const void *)&PyEval_GetFrame, "PyEval_GetFrame"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyEval_GetFrameBuiltins", 0, c_PyEval_GetFrameBuiltins, (const void *)&PyEval_GetFrameBuiltins, "PyEval_GetFrameBuiltins"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyEval_GetFrameGlobals", 0, c_PyEval_GetFrameGlobals, (const void *)&PyEval_GetFrameGlobals, "PyEval_GetFrameGlobals"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PyEval_GetFrameLocals", 0, c_PyEval_GetFrameLocals, (const void *)&PyEval_GetFrameLocals, "PyEval_GetFrameLocals"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_GetFuncDesc", 1, c_PyEval_GetFuncDesc, (const void *)&PyEval_GetFuncDesc, "PyEval_GetFuncDesc"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_GetFuncName", 1, c_PyEval_GetFuncName, (const void *)&PyEval_GetFuncName, "PyEval_GetFuncName"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_GetGlobals", 0, c_PyEval_GetGlobals, (const void *)&PyEval_GetGlobals, "PyEval_GetGlobals"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyEval_GetLocals", 0, c_PyEval_GetLocals, (const void *)&PyEval_GetLocals, "PyEval_GetLocals"},
+#endif
+#if LIMITED_AT_LEAST(0x03080000)
+    {"PyExceptionClass_Name", 1, c_PyExceptionClass_Name, (const void *)&PyExceptionClass_Name, "PyExceptionClass_Name"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyFile_GetLine", 2, c_PyFile_GetLine, (const void *)&PyFile_GetLine, "PyFile_GetLine"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyFile_WriteObject", 2, c_PyFile_WriteObject, (const void *)&PyFile_WriteObject, "PyFile_WriteObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyFile_WriteString", 1, c_PyFile_WriteString, (const void *)&PyFile_WriteString, "PyFile_WriteString"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyFrameObject", 0, c_PyFrameObject, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyFrame_GetCode", 1, c_PyFrame_GetCode, (const void *)&PyFrame_GetCode, "PyFrame_GetCode"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyFrame_GetLineNumber", 1, c_PyFrame_GetLineNumber, (const void *)&PyFrame_GetLineNumber, "PyFrame_GetLineNumber"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyGC_Collect", 1, c_PyGC_Collect, (const void *)&PyGC_Collect, "PyGC_Collect"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyGC_Disable", 1, c_PyGC_Disable, (const void *)&PyGC_Disable, "PyGC_Disable"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyGC_Enable", 1, c_PyGC_Enable, (const void *)&PyGC_Enable, "PyGC_Enable"},
+#endif
+#if LIMITED_AT_LEAST(0x030A0000)
+    {"PyGC_IsEnabled", 1, c_PyGC_IsEnabled, (const void *)&PyGC_IsEnabled, "PyGC_IsEnabled"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMarshal_ReadObjectFromString", 1, c_PyMarshal_ReadObjectFromString, (const void *)&probe_own_PyMarshal_ReadObjectFromString, "PyMarshal_ReadObjectFromString"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyMarshal_WriteObjectToString", 2, c_PyMarshal_WriteObjectToString, (const void *)&probe_own_PyMarshal_WriteObjectToString, "PyMarshal_WriteObjectToString"},
+#endif
+#if LIMITED_AT_LEAST(0x03060000)
+    {"PyOS_FSPath", 1, c_PyOS_FSPath, (const void *)&PyOS_FSPath, "PyOS_FSPath"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyOS_sighandler_t", 1, c_PyOS_sighandler_t, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_AddWarnOption", 1, c_PySys_AddWarnOption, (const void *)&PySys_AddWarnOption, "PySys_AddWarnOption"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_AddWarnOptionUnicode", 1, c_PySys_AddWarnOptionUnicode, (const void *)&PySys_AddWarnOptionUnicode, "PySys_AddWarnOptionUnicode"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PySys_AddXOption", 1, c_PySys_AddXOption, (const void *)&PySys_AddXOption, "PySys_AddXOption"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PySys_Audit", 2, c_PySys_Audit, (const void *)&PySys_Audit, "PySys_Audit"},
+#endif
+#if LIMITED_AT_LEAST(0x030D0000)
+    {"PySys_AuditTuple", 2, c_PySys_AuditTuple, (const void *)&PySys_AuditTuple, "PySys_AuditTuple"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_FormatStderr", 2, c_PySys_FormatStderr, (const void *)&PySys_FormatStderr, "PySys_FormatStderr"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_FormatStdout", 2, c_PySys_FormatStdout, (const void *)&PySys_FormatStdout, "PySys_FormatStdout"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySys_GetAttr", 1, c_PySys_GetAttr, (const void *)&PySys_GetAttr, "PySys_GetAttr"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySys_GetAttrString", 1, c_PySys_GetAttrString, (const void *)&PySys_GetAttrString, "PySys_GetAttrString"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySys_GetOptionalAttr", 1, c_PySys_GetOptionalAttr, (const void *)&PySys_GetOptionalAttr, "PySys_GetOptionalAttr"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PySys_GetOptionalAttrString", 1, c_PySys_GetOptionalAttrString, (const void *)&PySys_GetOptionalAttrString, "PySys_GetOptionalAttrString"},
+#endif
+#if LIMITED_AT_LEAST(0x03070000)
+    {"PySys_GetXOptions", 0, c_PySys_GetXOptions, (const void *)&PySys_GetXOptions, "PySys_GetXOptions"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_HasWarnOptions", 1, c_PySys_HasWarnOptions, (const void *)&PySys_HasWarnOptions, "PySys_HasWarnOptions"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_ResetWarnOptions", 1, c_PySys_ResetWarnOptions, (const void *)&PySys_ResetWarnOptions, "PySys_ResetWarnOptions"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_SetObject", 2, c_PySys_SetObject, (const void *)&PySys_SetObject, "PySys_SetObject"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_WriteStderr", 2, c_PySys_WriteStderr, (const void *)&PySys_WriteStderr, "PySys_WriteStderr"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PySys_WriteStdout", 2, c_PySys_WriteStdout, (const void *)&PySys_WriteStdout, "PySys_WriteStdout"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyTraceBack_Here", 0, c_PyTraceBack_Here, (const void *)&PyTraceBack_Here, "PyTraceBack_Here"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyTraceBack_Print", 1, c_PyTraceBack_Print, (const void *)&PyTraceBack_Print, "PyTraceBack_Print"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_CompileString", 3, c_Py_CompileString, (const void *)&Py_CompileString, "Py_CompileString"},
+#endif
+#if LIMITED_AT_LEAST(0x03090000)
+    {"Py_EnterRecursiveCall", 1, c_Py_EnterRecursiveCall, (const void *)&Py_EnterRecursiveCall, "Py_EnterRecursiveCall"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_GetBuildInfo", 0, c_Py_GetBuildInfo, (const void *)&Py_GetBuildInfo, "Py_GetBuildInfo"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_GetCompiler", 0, c_Py_GetCompiler, (const void *)&Py_GetCompiler, "Py_GetCompiler"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_GetExecPrefix", 0, c_Py_GetExecPrefix, (const void *)&Py_GetExecPrefix, "Py_GetExecPrefix"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_GetPath", 0, c_Py_GetPath, (const void *)&Py_GetPath, "Py_GetPath"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_GetPrefix", 0, c_Py_GetPrefix, (const void *)&Py_GetPrefix, "Py_GetPrefix"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_GetProgramFullPath", 0, c_Py_GetProgramFullPath, (const void *)&Py_GetProgramFullPath, "Py_GetProgramFullPath"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_GetProgramName", 1, c_Py_GetProgramName, (const void *)&Py_GetProgramName, "Py_GetProgramName"},
+#endif
+#if LIMITED_AT_LEAST(0x03090000)
+    {"Py_LeaveRecursiveCall", 1, c_Py_LeaveRecursiveCall, (const void *)&Py_LeaveRecursiveCall, "Py_LeaveRecursiveCall"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_ReprEnter", 1, c_Py_ReprEnter, (const void *)&Py_ReprEnter, "Py_ReprEnter"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_ReprLeave", 1, c_Py_ReprLeave, (const void *)&Py_ReprLeave, "Py_ReprLeave"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_SetProgramName", 1, c_Py_SetProgramName, (const void *)&Py_SetProgramName, "Py_SetProgramName"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_SetRecursionLimit", 1, c_Py_SetRecursionLimit, (const void *)&Py_SetRecursionLimit, "Py_SetRecursionLimit"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_PyErr_BadInternalCall", 2, c__PyErr_BadInternalCall, (const void *)&_PyErr_BadInternalCall, "_PyErr_BadInternalCall"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_Py_CheckRecursiveCall", 0, c__Py_CheckRecursiveCall, (const void *)&_Py_CheckRecursiveCall, "_Py_CheckRecursiveCall"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"_Py_SwappedOp", 0, c__Py_SwappedOp, (const void *)&_Py_SwappedOp, "_Py_SwappedOp"},
 #endif
     {NULL, 0, NULL, NULL, NULL},
 };

@@ -34,6 +34,9 @@ pub const NAMES: &[&str] = &[
     "codec_error", "codec_search", "probe_error_name", "charmap", "decoding_table", "charmap_source", "encoding_or_none",
     "error_handler_or_none", "locale_errors", "locale_bytes", "code_point", "translate_table", "translate_errors", "double_format",
     "float_text", "count_or_none", "small_count3", "int_text", "int_base", "buffer_size",
+    // group errors
+    "capture", "errno", "errno_type", "import_error_type", "exception_class", "warning_category", "printable_exception",
+    "func_like", "source", "compile_mode", "generator", "marshal_data", "fspath_arg", "sys_name", "signal_kind", "warn_message", "line_data",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -374,6 +377,24 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
             proptest::collection::vec(proptest::sample::select(pieces.to_vec()), 0..5).prop_map(|parts| PyValue::Bytes(parts.concat().into_bytes())).boxed()
         }
         "int_base" => proptest::sample::select(vec![0i64, 2, 8, 10, 16, 36, 3, 1, 37, -1]).prop_map(|v| PyValue::int(v.into())).boxed(),
+        // group errors
+        "capture" => built("capture", Just(PyValue::None).boxed()),
+        "errno" => prop_oneof![int_in(0..135), int_in(135..100_000)].boxed(),
+        "errno_type" => built("errno_type", int_in(0..5)),
+        "import_error_type" => built("import_error_type", int_in(0..4)),
+        "exception_class" => built("exception_class", int_in(0..11)),
+        "warning_category" => built("warning_category", int_in(0..8)),
+        "printable_exception" => built("printable_exception", exception_input()),
+        "func_like" => built("func_like", int_in(0..14)),
+        "source" => built("source", int_in(0..12)),
+        "compile_mode" => prop_oneof![Just(PyValue::int(256)), Just(PyValue::int(257)), Just(PyValue::int(258))].boxed(),
+        "generator" => built("generator", int_in(0..4)),
+        "marshal_data" => built("marshalled", (strategy::any_value(), int_in(0..3)).prop_map(|(v, cut)| PyValue::Tuple(vec![v, cut])).boxed()),
+        "fspath_arg" => prop_oneof![2 => strategy::any_value(), 1 => built("path_like", int_in(0..5))].boxed(),
+        "sys_name" => built("sys_name", int_in(0..8)),
+        "signal_kind" => int_in(0..5),
+        "warn_message" => small_str(),
+        "line_data" => prop_oneof![small_str(), text_bytes()].boxed(),
         _ => match name.strip_prefix("member_value_").and_then(|code| code.parse::<i64>().ok()) {
             Some(code) => built(
                 "member_value",

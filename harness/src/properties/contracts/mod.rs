@@ -70,6 +70,8 @@ const FAMILIES: &[(&str, &str)] = &[
     ("codecs", include_str!("../../../data/contracts/codecs.toml")),
     ("unicode", include_str!("../../../data/contracts/unicode.toml")),
     ("pyos_strings", include_str!("../../../data/contracts/pyos_strings.toml")),
+    // group errors
+    ("errors", include_str!("../../../data/contracts/errors.toml")),
 ];
 
 /// One entry's contract.
