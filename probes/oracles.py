@@ -2301,7 +2301,13 @@ def threads_pending(count, fail):
     return ([0] * count, 0, None, count, 0, count)
 
 
-EXCEPTION_CLASSES = [ValueError, KeyError, RuntimeError, ZeroDivisionError, OSError, LookupError, ArithmeticError, TypeError]
+THREADS_EXCEPTION_CLASSES = [ValueError, KeyError, RuntimeError, ZeroDivisionError, OSError, LookupError, ArithmeticError, TypeError]
+
+
+def make_threads_exception_class(kind):
+    return THREADS_EXCEPTION_CLASSES[kind]
+
+
 # --- group errors: PyErr_*, PyEval_*, PySys_*, PyFile_*, Py_Get*, ... (contracts/errors.toml) ---
 
 ERRORS_AUDIT_LOG = []
@@ -3405,7 +3411,7 @@ def eval_code_ex(args):
     return (lambda a, b=7: (a, b))(*args)
 
 
-def make_generator(steps):
+def make_suspended_generator(steps):
     def gen():
         yield 1
         yield 2

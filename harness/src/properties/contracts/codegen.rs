@@ -140,7 +140,6 @@ fn routine(contract: &Contract) -> String {
                 call_args.push(format!("a{k}"));
             }
             Param::OutNew | Param::OutBorrowed | Param::OutInteger(_) | Param::OutDouble => {
-                let c_type = param.c_types().strip_suffix('*').unwrap_or_default().trim_end();
                 let c_type = param.c_types().strip_suffix('*').unwrap_or(param.c_types()).trim_end();
                 let _ = writeln!(out, "    {c_type} o{n}[3];");
                 let _ = writeln!(convert, "    memset(o{n}, CANARY, sizeof o{n});\n    memset(&o{n}[1], 0, sizeof o{n}[1]);");

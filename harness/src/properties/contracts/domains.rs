@@ -25,7 +25,7 @@ pub const NAMES: &[&str] = &[
     // group buffers
     "buffer", "buffer_order3", "contiguous_buffer", "writable_buffer", "buffer_flags", "memory_flags", "buffer_order", "struct_format", "shape", "seeds", "cfunc_kind", "cfunc_kind4", "module_or_none", "type_or_none", "cfunction", "packer", "program", "program_no_hash", "wrapper_name", "text_program", "bytes_program", "format_exception", "structseq", "parse_program", "kw_dict", "any_dict", "member_code", "member_case", "member_value_0", "member_value_1", "member_value_2", "member_value_3", "member_value_4", "member_value_5", "member_value_7", "member_value_8", "member_value_9", "member_value_10", "member_value_11", "member_value_12", "member_value_13", "member_value_14", "member_value_16", "member_value_17", "member_value_18", "member_value_19", "short_tuple", "str_dict",
     // threads
-    "lock_ops", "stack_size", "exception_class", "signal_number", "pending_count", "exit_status", "fork_events",
+    "lock_ops", "stack_size", "threads_exception_class", "signal_number", "pending_count", "exit_status", "fork_events",
     // group modules
     "alloc_size", "byte", "calloc_args", "c_name", "module_or_object", "module_with_file", "module_spec", "capsule_kind",
     "capsule_or_object", "capsule_name_guess", "import_name", "import_globals", "import_fromlist", "import_level", "path_entry",
@@ -36,7 +36,7 @@ pub const NAMES: &[&str] = &[
     "float_text", "count_or_none", "small_count3", "int_text", "int_base", "buffer_size",
     // group errors
     "capture", "errno", "errno_type", "import_error_type", "exception_class", "warning_category", "printable_exception",
-    "func_like", "source", "compile_mode", "generator", "marshal_data", "fspath_arg", "sys_name", "signal_kind", "warn_message", "line_data",
+    "func_like", "source", "compile_mode", "suspended_generator", "marshal_data", "fspath_arg", "sys_name", "signal_kind", "warn_message", "line_data",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -248,7 +248,7 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
             int_in(1..4096),
         ]
         .boxed(),
-        "exception_class" => built("exception_class", int_in(0..8)),
+        "threads_exception_class" => built("threads_exception_class", int_in(0..8)),
         "signal_number" => proptest::sample::select(vec![2i64, 1, 10, 12, 13, 15, 17, 28, 9, 19, 34, 64, 0, -1, 65, 1000])
             .prop_map(|v| PyValue::int(v.into()))
             .boxed(),
@@ -388,7 +388,7 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
         "func_like" => built("func_like", int_in(0..14)),
         "source" => built("source", int_in(0..12)),
         "compile_mode" => prop_oneof![Just(PyValue::int(256)), Just(PyValue::int(257)), Just(PyValue::int(258))].boxed(),
-        "generator" => built("generator", int_in(0..4)),
+        "suspended_generator" => built("suspended_generator", int_in(0..4)),
         "marshal_data" => built("marshalled", (strategy::any_value(), int_in(0..3)).prop_map(|(v, cut)| PyValue::Tuple(vec![v, cut])).boxed()),
         "fspath_arg" => prop_oneof![2 => strategy::any_value(), 1 => built("path_like", int_in(0..5))].boxed(),
         "sys_name" => built("sys_name", int_in(0..8)),
