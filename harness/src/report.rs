@@ -97,11 +97,15 @@ pub struct EntryResult {
     /// For property failures: the minimal case, machine-readable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case: Option<CaseRecord>,
+    /// For semantic and refleak results: how long the check took, in milliseconds (where a
+    /// run's time goes: `cargo xtask bench` lists the costliest properties).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
 }
 
 impl EntryResult {
     pub fn new(entry: impl Into<String>, kind: ResultKind, check: Check, status: Status, detail: Option<String>) -> EntryResult {
-        EntryResult { entry: entry.into(), kind, check, status, detail, property: None, fingerprint: None, known: None, case: None }
+        EntryResult { entry: entry.into(), kind, check, status, detail, property: None, fingerprint: None, known: None, case: None, elapsed_ms: None }
     }
 }
 

@@ -52,10 +52,28 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     println!("  wall time            {:>8.1} s", matrix_time.as_secs_f64());
     println!("  peak memory          {:>8.1} MiB (largest single process: harness or worker)", peak_kib as f64 / 1024.0);
     println!("  property cases/s     {:>8.0}", cases as f64 / matrix_time.as_secs_f64());
+    println!("  costliest properties (seconds summed over cells, semantic + refleak):");
+    for (routine, ms) in costliest(cells, 12) {
+        println!("    {:>7.1}  {routine}", ms as f64 / 1000.0);
+    }
     println!("presence, 3.11 + 3.12 + 3.13:");
     println!("  abi-harness check    {:>8.2} s (all builds' cells, presence only)", ours.as_secs_f64());
     println!("  test_stable_abi_ctypes {:>6.2} s (sum of the three runs)", theirs.as_secs_f64());
     Ok(())
+}
+
+/// The properties that took longest over all cells, by their `elapsed_ms`.
+fn costliest(cells: &[Value], count: usize) -> Vec<(String, u64)> {
+    let mut by_routine: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for result in cells.iter().filter_map(|c| c["results"].as_array()).flatten() {
+        if let (Some(routine), Some(ms)) = (result["property"].as_str().or(result["entry"].as_str()), result["elapsed_ms"].as_u64()) {
+            *by_routine.entry(routine.to_owned()).or_default() += ms;
+        }
+    }
+    let mut sorted: Vec<(String, u64)> = by_routine.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.truncate(count);
+    sorted
 }
 
 fn timed(command: &mut Command) -> Result<(Duration, std::process::ExitStatus)> {
