@@ -209,6 +209,10 @@ def op_refleak(self, request):
     call = self.modules["abi3probe"].call
     cases = request["cases"]
     calls = int(request.get("calls", 8))
+    # A screening measurement (one warm-up, one reading) is cheap; only what it flags is
+    # measured again the careful way (two warm-ups, the smaller of two readings).
+    warmups = int(request.get("warmups", 2))
+    readings = int(request.get("readings", 2))
     # The type attribute cache (3.12+) keeps a strong reference to each attribute name it has
     # seen, in a slot chosen by the name's address: fresh names look like a leak of about one
     # reference per call. Emptying the interpreter's caches before each reading removes them.
@@ -228,10 +232,10 @@ def op_refleak(self, request):
                     result = None
                 del args, result
 
-        once()
-        once()
+        for _ in range(warmups):
+            once()
         deltas = []
-        for _ in range(2):
+        for _ in range(readings):
             settle()
             before = total()
             for _ in range(calls):

@@ -45,7 +45,7 @@ pub struct CellContext<'a> {
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Bounds shrinking so that one break cannot eat a CI job.
 const MAX_SHRINK_ITERS: u32 = 512;
-const MAX_CRASH_RESTARTS: u32 = 40;
+const MAX_CRASH_RESTARTS: u32 = 24;
 
 /// `presence`: this cell carries its interpreter's presence check (see
 /// [`crate::plan::carries_presence`]).
@@ -206,14 +206,19 @@ impl<'a> Session<'a> {
         let mut cases = 0;
         for slot in 0..self.defined.len() {
             let property = &self.cx.properties[self.defined[slot]];
-            let (result, ran, samples) = self.run_property(slot, property);
+            let started = std::time::Instant::now();
+            let (mut result, ran, samples) = self.run_property(slot, property);
+            result.elapsed_ms = Some(elapsed_ms(started));
             cases += ran;
             let passed = result.status == Status::Pass;
             results.push(result);
             // Only a probe built with debug headers keeps the debug total with its inline
             // reference counting; with release headers every inline DECREF would look like a leak.
             if passed && self.interpreter.debug && self.build.headers_debug && self.cx.checks.contains(&Check::Refleak) {
-                results.push(self.check_refleak(slot, property, &samples));
+                let started = std::time::Instant::now();
+                let mut result = self.check_refleak(slot, property, &samples);
+                result.elapsed_ms = Some(elapsed_ms(started));
+                results.push(result);
             }
         }
         cases
@@ -227,13 +232,13 @@ impl<'a> Session<'a> {
         let mut result = EntryResult::new(property.entry, kind, Check::Refleak, Status::Pass, None);
         result.property = Some(property.routine.to_owned());
         let all: Vec<&[PyValue]> = samples.iter().map(Vec::as_slice).collect();
-        match self.measure_leak(slot, &all) {
+        match self.measure_leak(slot, &all, Measure::Screen) {
             Ok(None) => {}
             Ok(Some(_)) => {
                 // Name the case: the first that leaks alone (the batch's figures if none does).
                 let mut found = None;
                 for args in &all {
-                    match self.measure_leak(slot, std::slice::from_ref(args)) {
+                    match self.measure_leak(slot, std::slice::from_ref(args), Measure::Careful) {
                         Ok(Some(leak)) => {
                             found = Some((args.to_vec(), leak));
                             break;
@@ -244,7 +249,7 @@ impl<'a> Session<'a> {
                 }
                 let (args, leak) = match found {
                     Some(found) => found,
-                    None => match self.measure_leak(slot, &all) {
+                    None => match self.measure_leak(slot, &all, Measure::Careful) {
                         Ok(Some(leak)) => (samples.first().cloned().unwrap_or_default(), leak),
                         _ => return result, // not reproducible: the interpreter's own drift
                     },
@@ -276,19 +281,22 @@ impl<'a> Session<'a> {
     /// One reference-count measurement over `cases`; `Some` when the probe's calls leave at
     /// least one reference per call more than the Python-level equivalent's, or one fewer (an
     /// over-release: a borrowed reference returned as new, a stolen argument not stolen).
-    fn measure_leak(&mut self, slot: usize, cases: &[&[PyValue]]) -> Result<Option<Leak>, Fault> {
-        const ROUNDS: i64 = 16;
+    fn measure_leak(&mut self, slot: usize, cases: &[&[PyValue]], how: Measure) -> Result<Option<Leak>, Fault> {
+        let (rounds, warmups, readings): (i64, u32, u32) = match how {
+            Measure::Screen => (8, 1, 1),
+            Measure::Careful => (16, 2, 2),
+        };
         let wire: Vec<Vec<Json>> = cases.iter().map(|args| args.iter().map(PyValue::to_wire).collect()).collect();
-        let request = json!({"op": "refleak", "p": slot, "cases": wire, "calls": ROUNDS});
+        let request = json!({"op": "refleak", "p": slot, "cases": wire, "calls": rounds, "warmups": warmups, "readings": readings});
         let Some(worker) = self.worker.as_mut() else { return Ok(None) };
         let reply = worker.request(&request, self.cx.settings.case_timeout * 12)?;
         let delta = reply["delta"].as_i64().unwrap_or(0);
         let oracle_delta = reply["oracle_delta"].as_i64().unwrap_or(0);
-        let calls = ROUNDS * i64::try_from(cases.len()).unwrap_or(i64::MAX);
+        let calls = rounds * i64::try_from(cases.len()).unwrap_or(i64::MAX);
         // What the Python-level equivalent also leaves behind is the interpreter's own
         // accounting, not the extension's.
-        let leaked = delta >= ROUNDS && delta - oracle_delta.max(0) >= ROUNDS;
-        let over_released = delta <= -ROUNDS && delta - oracle_delta.min(0) <= -ROUNDS;
+        let leaked = delta >= rounds && delta - oracle_delta.max(0) >= rounds;
+        let over_released = delta <= -rounds && delta - oracle_delta.min(0) <= -rounds;
         Ok((leaked || over_released).then_some(Leak { delta, oracle_delta, calls }))
     }
 
@@ -322,6 +330,7 @@ impl<'a> Session<'a> {
             fingerprint: None,
             known: None,
             case,
+            elapsed_ms: None,
         };
         if self.worker.is_none() && self.restart().is_err() {
             return (result(Status::Skip, Some("no worker could be started after an earlier crash".into()), None), 0, Vec::new());
@@ -343,7 +352,9 @@ impl<'a> Session<'a> {
         };
         // Fast path: all cases in one request. Only when one fails (or the worker dies) does the
         // case-by-case run below repeat them from the same seed, to find and shrink the failure.
-        if let Some((ran, fingerprint, samples)) = self.run_batch(slot, property, &config) {
+        // A single case gains nothing from the batch, and a crash there would cost a second
+        // restart when the case-by-case run repeats it.
+        if let Some((ran, fingerprint, samples)) = (config.cases > 1).then(|| self.run_batch(slot, property, &config)).flatten() {
             return (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran, samples);
         }
         let mut runner = TestRunner::new(config);
@@ -518,6 +529,18 @@ impl<'a> Session<'a> {
         );
         ReproducerRecord { file: file.display().to_string(), build, run, source }
     }
+}
+
+/// How carefully to measure a reference-count drift: a cheap screening of every passing
+/// property, then a careful measurement of what the screening flags.
+#[derive(Clone, Copy)]
+enum Measure {
+    Screen,
+    Careful,
+}
+
+fn elapsed_ms(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// What a crash's output says about its cause, in words, where it says something certain.

@@ -130,7 +130,19 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         planned: input.cells.iter().map(|&cell| input.key(cell)).collect(),
         shard: input.shard,
     };
-    let cells_here = input.cells_here();
+    let mut cells_here = input.cells_here();
+    // Longest first, so the two or so workers finish together instead of one waiting on the
+    // last heavy cell: a debug interpreter is slower, and with its own debug headers it also
+    // runs the leak check; newer builds have more properties.
+    cells_here.sort_by_key(|&(b, i)| {
+        let (build, interpreter) = (&input.builds[b], &input.interpreters[i]);
+        let weight = match (interpreter.debug, build.headers_debug) {
+            (true, true) => 2,
+            (true, false) => 1,
+            _ => 0,
+        };
+        std::cmp::Reverse((weight, build.limited_api))
+    });
     let journal_path = options.out_dir.join(JOURNAL);
     let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
     writeln!(journal, "{}", serde_json::to_string(&header)?)?;
