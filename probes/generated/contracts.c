@@ -12329,6 +12329,24 @@ static PyObject *c_PyUnicode_BuildEncodingMap(PyObject *args)
 }
 #endif
 
+/* PyUnicode_Count: ssize(O, O, n, n) (unicode.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+#pragma weak PyUnicode_Count
+static PyObject *c_PyUnicode_Count(PyObject *args)
+{
+    PyObject *result = NULL;
+    long long a2;
+    long long a3;
+    if (arg_llong(args, 2, &a2) < 0)
+        goto done;
+    if (arg_llong(args, 3, &a3) < 0)
+        goto done;
+    result = long_result((long long)(PyUnicode_Count)(ARG(0), ARG(1), (Py_ssize_t)a2, (Py_ssize_t)a3), -1);
+done:
+    return result;
+}
+#endif
+
 /* PyUnicode_Decode: new(y#, z, z) (unicode.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyUnicode_Decode
@@ -16440,6 +16458,9 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyUnicode_BuildEncodingMap", 1, c_PyUnicode_BuildEncodingMap, (const void *)&PyUnicode_BuildEncodingMap, "PyUnicode_BuildEncodingMap"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyUnicode_Count", 4, c_PyUnicode_Count, (const void *)&PyUnicode_Count, "PyUnicode_Count"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyUnicode_Decode", 3, c_PyUnicode_Decode, (const void *)&PyUnicode_Decode, "PyUnicode_Decode"},

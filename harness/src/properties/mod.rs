@@ -42,26 +42,28 @@ pub struct Property {
 pub enum Args {
     /// A strategy written in Rust (the hand-written families).
     Strategy(fn() -> BoxedStrategy<Vec<PyValue>>),
-    /// One named domain per argument (contracts, see `contracts::domains`).
-    Domains(&'static [String]),
+    /// One named domain per argument (contracts, see `contracts::domains`), and the most
+    /// cases worth running where each costs a fork, a thread or a collection.
+    Domains { domains: &'static [String], max_cases: Option<u32> },
 }
 
 impl Property {
     /// The most cases worth running: one for a property without arguments (every case would
-    /// be the same call), else the run's count.
+    /// be the same call), a contract's own cap, else the run's count.
     pub fn cases(&self, cases: u32) -> u32 {
-        let no_arguments = match &self.args {
-            Args::Strategy(make) => std::ptr::fn_addr_eq(*make, object::none as fn() -> BoxedStrategy<Vec<PyValue>>),
-            Args::Domains(domains) => domains.is_empty(),
-        };
-        if no_arguments { cases.min(1) } else { cases }
+        match &self.args {
+            Args::Strategy(make) if std::ptr::fn_addr_eq(*make, object::none as fn() -> BoxedStrategy<Vec<PyValue>>) => cases.min(1),
+            Args::Strategy(_) => cases,
+            Args::Domains { domains, .. } if domains.is_empty() => cases.min(1),
+            Args::Domains { max_cases, .. } => max_cases.map_or(cases, |most| cases.min(most)),
+        }
     }
 
     /// The strategy of the property's argument lists.
     pub fn strategy(&self) -> BoxedStrategy<Vec<PyValue>> {
         match &self.args {
             Args::Strategy(make) => make(),
-            Args::Domains(domains) => contracts::strategy_of(domains),
+            Args::Domains { domains, .. } => contracts::strategy_of(domains),
         }
     }
 }

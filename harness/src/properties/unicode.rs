@@ -209,8 +209,6 @@ pub(super) fn properties() -> Vec<Property> {
                 })
                 .boxed()
         }),
-        // No PyUnicode_Count property: the harness's fault-injection test (tests/it/faults.rs)
-        // hides that symbol and expects it to fail only the import and presence checks.
         function("PyUnicode_Tailmatch", "unicode_tailmatch", || {
             (search_args(), direction())
                 .prop_map(|(mut a, d)| {

@@ -9,6 +9,7 @@
 //! oracle = "lambda c, name: ..."           # the Python-level equivalent (probes/oracles.py helpers)
 //! declare = false                          # true: the headers do not declare it; we do (abi_only)
 //! note = "..."                             # why the oracle is what it is, with references
+//! cases = 8                                # optional cap per cell, for costly calls
 //! ```
 //!
 //! Where a call cannot be driven from its signature (callbacks, buffers, varargs, thread
@@ -87,6 +88,9 @@ pub struct Contract {
     pub oracle: String,
     pub declare: bool,
     pub note: Option<String>,
+    /// At most this many cases per cell, for a call that costs a fork, a thread or a full
+    /// collection (the run's count otherwise).
+    pub cases: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -125,6 +129,7 @@ struct RawContract {
     #[serde(default)]
     declare: bool,
     note: Option<String>,
+    cases: Option<u32>,
 }
 
 /// One family file: its shared C, and its contracts by entry.
@@ -196,6 +201,7 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
                 oracle: raw.oracle,
                 declare: raw.declare,
                 note: raw.note,
+                cases: raw.cases,
             });
         }
     }
@@ -216,7 +222,13 @@ pub fn all() -> &'static [Contract] {
 pub(super) fn properties() -> Vec<Property> {
     all()
         .iter()
-        .map(|c| Property { entry: &c.entry, kind: c.kind, routine: &c.entry, oracle: &c.oracle, args: Args::Domains(&c.args) })
+        .map(|c| Property {
+            entry: &c.entry,
+            kind: c.kind,
+            routine: &c.entry,
+            oracle: &c.oracle,
+            args: Args::Domains { domains: &c.args, max_cases: c.cases },
+        })
         .collect()
 }
 
