@@ -2254,8 +2254,13 @@ def threads_tls_round(value):
 def threads_interrupt():
     """(PyErr_CheckSignals's status, the exception type) after a simulated SIGINT."""
     import signal
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    handler = signal.getsignal(signal.SIGINT)
+    if handler is signal.default_int_handler:
         return (-1, KeyboardInterrupt)
+    # Before 3.10 (bpo-43406) the signal is tripped whatever the handler, and the check then
+    # calls SIG_DFL or SIG_IGN, a number: TypeError.
+    if sys.version_info < (3, 10) and handler in (signal.SIG_DFL, signal.SIG_IGN):
+        return (-1, TypeError)
     return (0, None)
 
 
