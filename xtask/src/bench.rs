@@ -71,7 +71,7 @@ fn costliest(cells: &[Value], count: usize) -> Vec<(String, u64)> {
         }
     }
     let mut sorted: Vec<(String, u64)> = by_routine.into_iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|(_, ms)| std::cmp::Reverse(*ms));
     sorted.truncate(count);
     sorted
 }

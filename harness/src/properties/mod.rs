@@ -54,7 +54,7 @@ impl Property {
         match &self.args {
             Args::Strategy(make) if std::ptr::fn_addr_eq(*make, object::none as fn() -> BoxedStrategy<Vec<PyValue>>) => cases.min(1),
             Args::Strategy(_) => cases,
-            Args::Domains { domains, .. } if domains.is_empty() => cases.min(1),
+            Args::Domains { domains: [], .. } => cases.min(1),
             Args::Domains { max_cases, .. } => max_cases.map_or(cases, |most| cases.min(most)),
         }
     }
