@@ -73,29 +73,30 @@ def safe_repr(obj):
 
 def encode(obj, depth=0):
     """The exact identity of a result: type and value, NaN payloads and -0.0 included."""
-    if depth > 20:
-        return ["o", type_name(type(obj)), "<too deep>"]
+    # Most frequent first: this runs for every result and argument of every case.
     tp = type(obj)
+    if tp is int:
+        return ["i", "%x" % obj if obj >= 0 else "-%x" % -obj]
+    if tp is str:
+        return ["s", list(map(ord, obj))]
     if obj is None:
         return ["n"]
     if tp is bool:
         return ["B", obj]
-    if tp is int:
-        return ["i", "%x" % obj if obj >= 0 else "-%x" % -obj]
-    if tp is float:
-        return ["f", str(struct.unpack("<Q", struct.pack("<d", obj))[0])]
-    if tp is str:
-        return ["s", [ord(c) for c in obj]]
     if tp is bytes:
         return ["b", obj.hex()]
-    if tp is bytearray:
-        return ["ba", bytes(obj).hex()]
-    if tp is list:
-        return ["l", [encode(item, depth + 1) for item in obj]]
+    if tp is float:
+        return ["f", str(struct.unpack("<Q", struct.pack("<d", obj))[0])]
+    if depth > 20:
+        return ["o", type_name(tp), "<too deep>"]
     if tp is tuple:
         return ["t", [encode(item, depth + 1) for item in obj]]
+    if tp is list:
+        return ["l", [encode(item, depth + 1) for item in obj]]
     if tp is dict:
         return ["d", [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in obj.items()]]
+    if tp is bytearray:
+        return ["ba", bytes(obj).hex()]
     if isinstance(obj, type):
         return ["type", type_name(obj)]
     return ["o", type_name(tp), safe_repr(obj)]
@@ -196,23 +197,12 @@ def op_cases(self, request):
 Session.op_cases = op_cases
 
 
-def op_refleak(self, request):
-    """On a debug build: how much `calls` rounds of probe calls, each round calling once with
-    every case's fresh arguments, raise sys.gettotalrefcount(), and how much the same rounds
-    of oracle calls do. Cycles are collected and the smaller of two rounds counts, after
-    warm-up calls, so that only references every call leaves behind show. The oracle's figure
-    tells the interpreter's own accounting from the probe's."""
-    total = getattr(sys, "gettotalrefcount", None)
-    if total is None:
-        return {"unsupported": True}
-    routine, oracle = self.properties[request["p"]]
-    call = self.modules["abi3probe"].call
-    cases = request["cases"]
-    calls = int(request.get("calls", 8))
-    # A screening measurement (one warm-up, one reading) is cheap; only what it flags is
-    # measured again the careful way (two warm-ups, the smaller of two readings).
-    warmups = int(request.get("warmups", 2))
-    readings = int(request.get("readings", 2))
+def reference_drift(runs, calls, warmups, readings):
+    """How much `calls` rounds raise sys.gettotalrefcount(): each round calls every function of
+    `runs`, a list of (function, wire cases), once with each case's fresh arguments. Cycles are
+    collected and the smaller of the readings counts, after warm-up rounds, so that only
+    references every call leaves behind show."""
+    total = sys.gettotalrefcount
     # The type attribute cache (3.12+) keeps a strong reference to each attribute name it has
     # seen, in a slot chosen by the name's address: fresh names look like a leak of about one
     # reference per call. Emptying the interpreter's caches before each reading removes them.
@@ -222,32 +212,63 @@ def op_refleak(self, request):
         gc.collect()
         clear_caches()
 
-    def measure(function):
-        def once():
+    def once():
+        for function, cases in runs:
             for wire_args in cases:
                 args = [decode(arg) for arg in wire_args]
                 try:
                     result = function(*args)
-                except Exception:
+                except BaseException as exc:  # cases may raise GeneratorExit or BaseException
+                    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                        raise
                     result = None
                 del args, result
 
-        for _ in range(warmups):
+    for _ in range(warmups):
+        once()
+    deltas = []
+    for _ in range(readings):
+        settle()
+        before = total()
+        for _ in range(calls):
             once()
-        deltas = []
-        for _ in range(readings):
-            settle()
-            before = total()
-            for _ in range(calls):
-                once()
-            settle()
-            deltas.append(total() - before)
-        return min(deltas)
-
-    probe = measure(lambda *a: call(routine, *a))
-    return {"delta": probe, "oracle_delta": measure(oracle), "calls": calls}
+        settle()
+        deltas.append(total() - before)
+    return min(deltas)
 
 
+def op_refleak(self, request):
+    """On a debug build: the reference drift of a property's probe calls, and of the same calls
+    of its oracle, which tells the interpreter's own accounting from the probe's. A screening
+    measurement (one warm-up, one reading) is cheap; only what it flags is measured again the
+    careful way (two warm-ups, the smaller of two readings)."""
+    if not hasattr(sys, "gettotalrefcount"):
+        return {"unsupported": True}
+    routine, oracle = self.properties[request["p"]]
+    call = self.modules["abi3probe"].call
+    cases = request["cases"]
+    calls = int(request.get("calls", 8))
+    warmups = int(request.get("warmups", 2))
+    readings = int(request.get("readings", 2))
+    probe = reference_drift([(lambda *a: call(routine, *a), cases)], calls, warmups, readings)
+    return {"delta": probe, "oracle_delta": reference_drift([(oracle, cases)], calls, warmups, readings), "calls": calls}
+
+
+def op_refleak_screen(self, request):
+    """The screening of many properties at once: the drift of all their probe calls together,
+    with one pair of collections for all of them instead of a pair per property."""
+    if not hasattr(sys, "gettotalrefcount"):
+        return {"unsupported": True}
+    call = self.modules["abi3probe"].call
+
+    def probe_of(routine):
+        return lambda *a: call(routine, *a)
+
+    runs = [(probe_of(self.properties[item["p"]][0]), item["cases"]) for item in request["items"]]
+    return {"delta": reference_drift(runs, int(request.get("calls", 8)), 1, 1)}
+
+
+Session.op_refleak_screen = op_refleak_screen
 Session.op_refleak = op_refleak
 
 

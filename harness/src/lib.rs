@@ -9,6 +9,7 @@
 compile_error!("abi-harness needs a Unix: its workers run in process groups and crash with signals (see README, Platforms); Windows is not supported yet");
 
 pub mod build;
+pub mod cases;
 pub mod changes;
 pub mod console;
 pub mod coverage;

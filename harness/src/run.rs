@@ -169,6 +169,7 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     let progress = Progress::new(cells_here.len() as u64, options.progress_bar);
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<CellReport>();
+    let case_cache = crate::cases::CaseCache::new(crate::cases::CaseCache::DEFAULT_BUDGET_BYTES);
     let cx = CellContext {
         manifest: input.manifest,
         properties: input.properties,
@@ -180,6 +181,7 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         harness_command: &options.harness_command,
         only_entries: &options.only_entries,
         checks: &options.checks,
+        cases: &case_cache,
     };
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..jobs {

@@ -83,7 +83,11 @@ impl Worker {
 
     /// Sends one request and waits for its reply.
     pub fn request(&mut self, request: &Json, timeout: Duration) -> Result<Json, Fault> {
-        let mut line = request.to_string();
+        self.request_line(request.to_string(), timeout)
+    }
+
+    /// `request` for a request already in its JSON text form.
+    pub fn request_line(&mut self, mut line: String, timeout: Duration) -> Result<Json, Fault> {
         line.push('\n');
         let written = match self.stdin.as_mut() {
             Some(stdin) => stdin.write_all(line.as_bytes()).and_then(|()| stdin.flush()).is_ok(),

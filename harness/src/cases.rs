@@ -1,0 +1,103 @@
+//! Generated property cases, shared by every cell of a run.
+//!
+//! A property's cases depend on the run's seed, the property and how many cases a cell runs,
+//! never on the build or the interpreter: every cell gets the same ones. Generating them and
+//! writing their wire form took about a third of the harness's time in each cell, so a run
+//! does it once per property and case count and shares the result. The cache has a memory
+//! budget: a nightly's thousand cases per property would not fit, and past the budget each
+//! cell generates its own, as if there were no cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::value::PyValue;
+
+/// One property's cases for one case count.
+pub struct Cases {
+    pub args: Vec<Vec<PyValue>>,
+    /// The JSON array of the cases' wire forms, ready to splice into a request.
+    pub wire: String,
+}
+
+impl Cases {
+    /// What keeping these cases costs, roughly: the wire text, and the values, which take
+    /// about as much again.
+    fn cost(&self) -> usize {
+        self.wire.len() * 2
+    }
+}
+
+pub struct CaseCache {
+    entries: Mutex<Entries>,
+    budget_bytes: usize,
+}
+
+#[derive(Default)]
+struct Entries {
+    by_key: HashMap<(usize, u32), Arc<Cases>>,
+    bytes: usize,
+}
+
+impl CaseCache {
+    /// The default matrix's cases (32 per property) take about 30 MiB.
+    pub const DEFAULT_BUDGET_BYTES: usize = 128 << 20;
+
+    pub fn new(budget_bytes: usize) -> Self {
+        CaseCache { entries: Mutex::new(Entries::default()), budget_bytes }
+    }
+
+    /// The cases of property `property` (its index in the run's list) at `count` cases: the
+    /// kept ones, or `generate`'s, which are kept while the budget allows. Two cells asking at
+    /// once may both generate; the cases are the same, so either copy serves.
+    pub fn get_or_generate(&self, property: usize, count: u32, generate: impl FnOnce() -> Option<Cases>) -> Option<Arc<Cases>> {
+        let key = (property, count);
+        if let Some(cases) = self.lock().by_key.get(&key) {
+            return Some(Arc::clone(cases));
+        }
+        let cases = Arc::new(generate()?);
+        let mut entries = self.lock();
+        if entries.bytes + cases.cost() <= self.budget_bytes && !entries.by_key.contains_key(&key) {
+            entries.bytes += cases.cost();
+            entries.by_key.insert(key, Arc::clone(&cases));
+        }
+        Some(cases)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A panicking cell cannot leave the map half-updated: every update is one insert.
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cases(wire: &str) -> Cases {
+        Cases { args: vec![vec![PyValue::None]], wire: wire.to_owned() }
+    }
+
+    #[test]
+    fn kept_cases_are_served_without_generating_again() {
+        let cache = CaseCache::new(1 << 20);
+        let first = cache.get_or_generate(3, 32, || Some(cases("[[\"n\"]]"))).expect("generated");
+        let second = cache.get_or_generate(3, 32, || panic!("generated twice")).expect("kept");
+        assert!(Arc::ptr_eq(&first, &second));
+        // Another case count is another set of cases.
+        let other = cache.get_or_generate(3, 8, || Some(cases("[]"))).expect("generated");
+        assert_eq!(other.wire, "[]");
+    }
+
+    #[test]
+    fn past_the_budget_cases_are_generated_each_time() {
+        let cache = CaseCache::new(10);
+        let mut generated = 0;
+        for _ in 0..2 {
+            cache.get_or_generate(0, 32, || {
+                generated += 1;
+                Some(cases("[[\"n\"],[\"n\"]]"))
+            });
+        }
+        assert_eq!(generated, 2);
+    }
+}
