@@ -1069,8 +1069,10 @@ def call_iter(items, sentinel):
 
 
 def seq_iter(x):
-    """PySeqIter_New(x), drained: x[0], x[1], ... until IndexError or StopIteration."""
-    if isinstance(x, dict) or not hasattr(type(x), "__getitem__"):
+    """PySeqIter_New(x), drained: x[0], x[1], ... until IndexError or StopIteration.
+    PySequence_Check wants an item slot: dicts and mappingproxy have only a subscript slot."""
+    import types
+    if isinstance(x, (dict, types.MappingProxyType)) or not hasattr(type(x), "__getitem__"):
         raise SystemError("not a sequence")
     items = []
     i = 0
