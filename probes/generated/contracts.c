@@ -1733,6 +1733,51 @@ static int pep_main_round(PyInterpreterGuard *guard, PyInterpreterView *view)
     PyThreadState_Release(token);
     return ok && PyThreadState_Get() == cur && !PyErr_Occurred();
 }
+
+/* A view of a sub-interpreter (Py_NewInterpreter, sharing the GIL) that outlives it. While the
+ * sub-interpreter lives, EnsureFromView in the worker's thread, attached to the main
+ * interpreter, attaches a new state of the other one and Release gives the worker's back;
+ * once it ended (Py_EndInterpreter), GuardFromView and EnsureFromView return NULL and set no
+ * exception. Returns (alive round ok, GuardFromView NULL, EnsureFromView NULL, no exception). */
+#pragma weak Py_NewInterpreter
+#pragma weak Py_EndInterpreter
+static PyObject *pep_ended_view_round(void)
+{
+    REQUIRE(Py_NewInterpreter);
+    REQUIRE(Py_EndInterpreter);
+    PyThreadState *main_ts = PyThreadState_Get();
+    PyThreadState_Swap(NULL);
+    PyThreadState *sub = Py_NewInterpreter();
+    if (sub == NULL) {
+        PyThreadState_Swap(main_ts);
+        return contract("Py_NewInterpreter returned NULL");
+    }
+    PyInterpreterState *sub_interp = PyInterpreterState_Get();
+    PyInterpreterView *view = PyInterpreterView_FromCurrent();
+    PyThreadState_Swap(main_ts);
+    int alive = 0;
+    if (view != NULL) {
+        PyThreadStateToken *token = PyThreadState_EnsureFromView(view);
+        alive = token == (PyThreadStateToken *)main_ts && PyThreadState_Get() != main_ts && PyInterpreterState_Get() == sub_interp;
+        if (token != NULL)
+            PyThreadState_Release(token);
+        alive = alive && PyThreadState_Get() == main_ts;
+    }
+    PyThreadState_Swap(sub);
+    Py_EndInterpreter(sub);
+    PyThreadState_Swap(main_ts);
+    if (view == NULL)
+        return contract("PyInterpreterView_FromCurrent returned NULL in a sub-interpreter");
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromView(view);
+    PyThreadStateToken *token = PyThreadState_EnsureFromView(view);
+    int clean = !PyErr_Occurred() && PyThreadState_Get() == main_ts;
+    if (guard != NULL)
+        PyInterpreterGuard_Close(guard);
+    if (token != NULL)
+        PyThreadState_Release(token);
+    PyInterpreterView_Close(view);
+    return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
+}
 #endif
 
 /* --- shared by lifecycle.toml --- */
@@ -9709,7 +9754,12 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         PyInterpreterGuard_Close(guard);
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
-    return r == NULL ? NULL : Py_BuildValue("(iniN)", clean, held, main_ok, r);
+    PyObject *ended = r == NULL ? NULL : pep_ended_view_round();
+    if (ended == NULL) {
+        Py_XDECREF(r);
+        return NULL;
+    }
+    return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
 }
 #endif
 
@@ -9976,7 +10026,12 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
     int main_ok = pep_main_round(NULL, view);
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
-    return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
+    PyObject *ended = r == NULL ? NULL : pep_ended_view_round();
+    if (ended == NULL) {
+        Py_XDECREF(r);
+        return NULL;
+    }
+    return Py_BuildValue("(iNN)", main_ok, r, ended);
 }
 #endif
 
