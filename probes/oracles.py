@@ -3541,3 +3541,34 @@ def module_search_path():
         if p not in unique:
             unique.append(p)
     return unique
+
+
+# --- group pep788: helpers of the PEP 788 and opaque-handle contracts (threadstate.toml) ----
+
+def pep788_interp_id(main=False):
+    """The current (or main) interpreter's id as Python sees it; None before 3.7, which has no
+    PyInterpreterState_GetID. The worker runs in the main interpreter, id 0."""
+    if sys.version_info < (3, 7):
+        return None
+    try:
+        import concurrent.interpreters as interpreters
+        return (interpreters.get_main() if main else interpreters.get_current()).id
+    except ImportError:
+        pass
+    for name in ("_interpreters", "_xxsubinterpreters"):
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        found = module.get_main() if main else module.get_current()
+        return int(found[0] if isinstance(found, tuple) else found)
+    return 0
+
+
+def pep788_thread(f, x, guards_inside):
+    """What a new C thread reports after PyThreadState_Ensure(FromView): it had no thread state,
+    got one of the current interpreter (the GILState one), the token is not that state, a nested
+    Ensure returned it and its Release kept it, the outer Release deleted it; how many guards
+    were open while attached beyond those before; none left open after; and f(x)."""
+    result = f(x)
+    return (1, 1, 1, 1, 1, 1, guards_inside, 0, result)

@@ -1544,6 +1544,242 @@ static int ts_pending_call(void *arg)
 
 static void ts_at_exit(void) {}
 
+/* --- group pep788: the opaque PyInterpreterState/PyThreadState handles (every version) and
+ * PEP 788's guards, views and PyThreadState_Ensure (3.15) --- */
+#pragma weak PyThreadState_GetInterpreter
+#pragma weak PyInterpreterState_GetID
+#if !LIMITED_AT_LEAST(0x03070000)
+PyAPI_FUNC(int64_t) PyInterpreterState_GetID(PyInterpreterState *);
+#endif
+
+/* A new C thread makes a thread state of `interp` itself, attaches it, calls func(arg) and
+ * clears and deletes it, the classic pattern for a thread Python did not create. */
+struct ts_handle_job {
+    PyThread_type_lock done;
+    PyInterpreterState *interp;
+    PyObject *func, *arg, *result, *etype, *evalue, *etb;
+    int made, current, same_interp;
+};
+
+static void ts_handle_job_run(void *p)
+{
+    struct ts_handle_job *job = (struct ts_handle_job *)p;
+    PyThreadState *ts = PyThreadState_New(job->interp);
+    if (ts != NULL) {
+        job->made = 1;
+        PyEval_RestoreThread(ts);
+        job->current = PyThreadState_Get() == ts;
+#if LIMITED_AT_LEAST(0x03090000)
+        job->same_interp = PyThreadState_GetInterpreter(ts) == job->interp;
+#else
+        job->same_interp = 1;
+#endif
+        if ((job->result = PyObject_CallFunctionObjArgs(job->func, job->arg, NULL)) == NULL)
+            PyErr_Fetch(&job->etype, &job->evalue, &job->etb);
+        PyThreadState_Clear(ts);
+        PyThreadState_DeleteCurrent();
+    }
+    PyThread_release_lock(job->done);
+}
+
+/* Runs the job with the current interpreter's handle: (current, same interpreter, func(arg)). */
+static PyObject *ts_handle_round(PyObject *func, PyObject *arg)
+{
+    REQUIRE(PyThread_allocate_lock);
+    REQUIRE(PyThread_start_new_thread);
+    REQUIRE(PyThreadState_New);
+    REQUIRE(PyThreadState_Clear);
+    REQUIRE(PyThreadState_DeleteCurrent);
+    REQUIRE(PyEval_RestoreThread);
+    THREADS_READY();
+    struct ts_handle_job job = {0};
+    job.interp = TS_INTERP();
+    job.func = func;
+    job.arg = arg;
+    if ((job.done = PyThread_allocate_lock()) == NULL)
+        return contract("PyThread_allocate_lock returned NULL");
+    PyThread_acquire_lock(job.done, WAIT_LOCK);
+    if (PyThread_start_new_thread(ts_handle_job_run, &job) == (unsigned long)-1) {
+        PyThread_free_lock(job.done);
+        return contract("PyThread_start_new_thread failed");
+    }
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(job.done, WAIT_LOCK);
+    Py_END_ALLOW_THREADS
+    PyThread_release_lock(job.done);
+    PyThread_free_lock(job.done);
+    if (!job.made)
+        return contract("PyThreadState_New returned NULL in a new thread");
+    if (job.result == NULL) {
+        PyErr_Restore(job.etype, job.evalue, job.etb);
+        return NULL;
+    }
+    return Py_BuildValue("(iiN)", job.current, job.same_interp, job.result);
+}
+
+#if LIMITED_AT_LEAST(0x030F0000)
+#include <pthread.h>
+#pragma weak PyInterpreterGuard_FromCurrent
+#pragma weak PyInterpreterGuard_Close
+#pragma weak PyInterpreterGuard_FromView
+#pragma weak PyInterpreterView_FromCurrent
+#pragma weak PyInterpreterView_Close
+#pragma weak PyInterpreterView_FromMain
+#pragma weak PyThreadState_Ensure
+#pragma weak PyThreadState_EnsureFromView
+#pragma weak PyThreadState_Release
+/* Exported by 3.15 for its own tests (Include/internal/pycore_pystate.h): how many guards of
+ * the interpreter are open. It makes opening and closing guards observable. */
+PyAPI_FUNC(Py_ssize_t) _PyInterpreterState_GuardCountdown(PyInterpreterState *);
+#pragma weak _PyInterpreterState_GuardCountdown
+#define PEP_GUARDS() _PyInterpreterState_GuardCountdown(PyInterpreterState_Get())
+
+#define PEP_REQUIRE_ALL() do { REQUIRE(PyInterpreterGuard_FromCurrent); REQUIRE(PyInterpreterGuard_Close); REQUIRE(PyInterpreterGuard_FromView); REQUIRE(PyInterpreterView_FromCurrent); REQUIRE(PyInterpreterView_Close); REQUIRE(PyInterpreterView_FromMain); REQUIRE(PyThreadState_Ensure); REQUIRE(PyThreadState_EnsureFromView); REQUIRE(PyThreadState_Release); REQUIRE(_PyInterpreterState_GuardCountdown); REQUIRE(PyThreadState_GetInterpreter); REQUIRE(PyGILState_GetThisThreadState); } while (0)
+
+/* How the new thread gets its thread state: Ensure(guard); EnsureFromView(view); a guard it
+ * makes from the view itself (no thread state needed); a view of the main interpreter it
+ * makes itself (no thread state needed). */
+enum { PEP_GUARD, PEP_VIEW, PEP_VIEW_GUARD, PEP_MAIN };
+
+struct pep_job {
+    int mode;
+    PyInterpreterGuard *guard;
+    PyInterpreterView *view;
+    PyInterpreterState *interp;
+    PyObject *func, *arg, *result, *etype, *evalue, *etb;
+    int ensured, fresh, same, sentinel, nested, kept, gone;
+    Py_ssize_t guards;
+};
+
+static PyThreadStateToken *pep_ensure(struct pep_job *job)
+{
+    return job->guard != NULL ? PyThreadState_Ensure(job->guard) : PyThreadState_EnsureFromView(job->view);
+}
+
+static void *pep_job_run(void *p)
+{
+    struct pep_job *job = (struct pep_job *)p;
+    job->fresh = PyGILState_GetThisThreadState() == NULL;
+    if (job->mode == PEP_MAIN)
+        job->view = PyInterpreterView_FromMain();
+    if (job->mode == PEP_VIEW_GUARD && job->view != NULL)
+        job->guard = PyInterpreterGuard_FromView(job->view);
+    PyThreadStateToken *token = job->guard != NULL || job->view != NULL ? pep_ensure(job) : NULL;
+    if (token != NULL) {
+        job->ensured = 1;
+        PyThreadState *mine = PyThreadState_Get();
+        job->same = PyThreadState_GetInterpreter(mine) == job->interp && PyGILState_GetThisThreadState() == mine;
+        job->sentinel = token != (PyThreadStateToken *)mine;
+        PyThreadStateToken *inner = pep_ensure(job);
+        job->nested = inner == (PyThreadStateToken *)mine && PyThreadState_Get() == mine;
+        job->guards = _PyInterpreterState_GuardCountdown(job->interp);
+        if (job->func != NULL && (job->result = PyObject_CallFunctionObjArgs(job->func, job->arg, NULL)) == NULL)
+            PyErr_Fetch(&job->etype, &job->evalue, &job->etb);
+        if (inner != NULL)
+            PyThreadState_Release(inner);
+        job->kept = PyThreadState_Get() == mine;
+        PyThreadState_Release(token);
+        job->gone = PyGILState_GetThisThreadState() == NULL;
+    }
+    if (job->mode == PEP_VIEW_GUARD && job->guard != NULL)
+        PyInterpreterGuard_Close(job->guard);
+    if (job->mode == PEP_MAIN && job->view != NULL)
+        PyInterpreterView_Close(job->view);
+    return NULL;
+}
+
+/* Runs the job in a new thread, joined before returning: (no thread state before, the current
+ * interpreter's after Ensure, the token is not it, a nested Ensure returned it, the nested
+ * Release kept it, the outer one deleted it, guards open while attached beyond those open
+ * before, guards left open after, func(arg)), or func's exception. */
+static PyObject *pep_run(int mode, PyInterpreterGuard *guard, PyInterpreterView *view, PyObject *func, PyObject *arg)
+{
+    struct pep_job job = {0};
+    job.mode = mode;
+    job.guard = mode == PEP_GUARD ? guard : NULL;
+    job.view = view;
+    job.interp = PyInterpreterState_Get();
+    job.func = func;
+    job.arg = arg;
+    Py_ssize_t before = PEP_GUARDS();
+    pthread_t thread;
+    int err;
+    Py_BEGIN_ALLOW_THREADS
+    err = pthread_create(&thread, NULL, pep_job_run, &job);
+    if (err == 0)
+        pthread_join(thread, NULL);
+    Py_END_ALLOW_THREADS
+    if (err != 0)
+        return contract("pthread_create failed");
+    if (!job.ensured)
+        return contract("no thread state in the new thread (PyThreadState_Ensure* returned NULL)");
+    if (job.etype != NULL) {
+        PyErr_Restore(job.etype, job.evalue, job.etb);
+        return NULL;
+    }
+    return Py_BuildValue("(iiiiiinnN)", job.fresh, job.same, job.sentinel, job.nested, job.kept, job.gone,
+                         job.guards - before, PEP_GUARDS() - before, job.result);
+}
+
+/* In the worker's thread, which has the interpreter's thread state attached: Ensure returns
+ * that state (the one attached before) and keeps it, Release keeps it too. */
+static int pep_main_round(PyInterpreterGuard *guard, PyInterpreterView *view)
+{
+    PyThreadState *cur = PyThreadState_Get();
+    PyThreadStateToken *token = guard != NULL ? PyThreadState_Ensure(guard) : PyThreadState_EnsureFromView(view);
+    if (token == NULL)
+        return 0;
+    int ok = token == (PyThreadStateToken *)cur && PyThreadState_Get() == cur;
+    PyThreadState_Release(token);
+    return ok && PyThreadState_Get() == cur && !PyErr_Occurred();
+}
+
+/* A view of a sub-interpreter (Py_NewInterpreter, sharing the GIL) that outlives it. While the
+ * sub-interpreter lives, EnsureFromView in the worker's thread, attached to the main
+ * interpreter, attaches a new state of the other one and Release gives the worker's back;
+ * once it ended (Py_EndInterpreter), GuardFromView and EnsureFromView return NULL and set no
+ * exception. Returns (alive round ok, GuardFromView NULL, EnsureFromView NULL, no exception). */
+#pragma weak Py_NewInterpreter
+#pragma weak Py_EndInterpreter
+static PyObject *pep_ended_view_round(void)
+{
+    REQUIRE(Py_NewInterpreter);
+    REQUIRE(Py_EndInterpreter);
+    PyThreadState *main_ts = PyThreadState_Get();
+    PyThreadState_Swap(NULL);
+    PyThreadState *sub = Py_NewInterpreter();
+    if (sub == NULL) {
+        PyThreadState_Swap(main_ts);
+        return contract("Py_NewInterpreter returned NULL");
+    }
+    PyInterpreterState *sub_interp = PyInterpreterState_Get();
+    PyInterpreterView *view = PyInterpreterView_FromCurrent();
+    PyThreadState_Swap(main_ts);
+    int alive = 0;
+    if (view != NULL) {
+        PyThreadStateToken *token = PyThreadState_EnsureFromView(view);
+        alive = token == (PyThreadStateToken *)main_ts && PyThreadState_Get() != main_ts && PyInterpreterState_Get() == sub_interp;
+        if (token != NULL)
+            PyThreadState_Release(token);
+        alive = alive && PyThreadState_Get() == main_ts;
+    }
+    PyThreadState_Swap(sub);
+    Py_EndInterpreter(sub);
+    PyThreadState_Swap(main_ts);
+    if (view == NULL)
+        return contract("PyInterpreterView_FromCurrent returned NULL in a sub-interpreter");
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromView(view);
+    PyThreadStateToken *token = PyThreadState_EnsureFromView(view);
+    int clean = !PyErr_Occurred() && PyThreadState_Get() == main_ts;
+    if (guard != NULL)
+        PyInterpreterGuard_Close(guard);
+    if (token != NULL)
+        PyThreadState_Release(token);
+    PyInterpreterView_Close(view);
+    return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
+}
+#endif
+
 /* --- shared by lifecycle.toml --- */
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -9443,6 +9679,107 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
 }
 #endif
 
+/* PyInterpreterGuard: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyInterpreterGuard(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
+    if (guard == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
+    PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
+    PyInterpreterGuard_Close(guard);
+    return r;
+}
+#endif
+
+/* PyInterpreterGuard_Close: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyInterpreterGuard_Close
+static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    long long n;
+    if (arg_llong(args, 0, &n) < 0)
+        return NULL;
+    PyInterpreterGuard *guards[8];
+    Py_ssize_t before = PEP_GUARDS(), opened;
+    int made = 0;
+    while (made < n && (guards[made] = PyInterpreterGuard_FromCurrent()) != NULL)
+        made++;
+    opened = PEP_GUARDS() - before;
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < made; i++)
+        PyInterpreterGuard_Close(guards[i]);
+    Py_END_ALLOW_THREADS
+    if (made < n)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
+    return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
+}
+#endif
+
+/* PyInterpreterGuard_FromCurrent: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyInterpreterGuard_FromCurrent
+static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    Py_ssize_t before = PEP_GUARDS();
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
+    if (guard == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
+    Py_ssize_t held = PEP_GUARDS() - before;
+    PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
+    PyInterpreterGuard_Close(guard);
+    Py_ssize_t after = PEP_GUARDS() - before;
+    return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
+}
+#endif
+
+/* PyInterpreterGuard_FromView: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyInterpreterGuard_FromView
+static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterView *view = PyInterpreterView_FromCurrent();
+    if (view == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
+    Py_ssize_t before = PEP_GUARDS();
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromView(view);
+    int clean = !PyErr_Occurred();
+    Py_ssize_t held = PEP_GUARDS() - before;
+    int main_ok = guard != NULL && pep_main_round(guard, NULL);
+    if (guard != NULL)
+        PyInterpreterGuard_Close(guard);
+    PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
+    PyInterpreterView_Close(view);
+    PyObject *ended = r == NULL ? NULL : pep_ended_view_round();
+    if (ended == NULL) {
+        Py_XDECREF(r);
+        return NULL;
+    }
+    return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
+}
+#endif
+
+/* PyInterpreterState: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyInterpreterState(PyObject *args)
+{
+    PyInterpreterState *interp = TS_INTERP();
+    PyObject *id = &PyInterpreterState_GetID == NULL ? new_none() : PyLong_FromLongLong((long long)PyInterpreterState_GetID(interp));
+    if (id == NULL)
+        return NULL;
+    PyObject *r = ts_handle_round(ARG(0), ARG(1));
+    if (r == NULL) {
+        Py_DECREF(id);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", id, r);
+}
+#endif
+
 /* PyInterpreterState_Get: hand-written body (threadstate.toml) */
 #if LIMITED_AT_LEAST(0x03090000)
 #pragma weak PyInterpreterState_Get
@@ -9477,6 +9814,81 @@ static PyObject *c_PyInterpreterState_GetID(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
+}
+#endif
+
+/* PyInterpreterView: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyInterpreterView(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterView *view = PyInterpreterView_FromCurrent();
+    if (view == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
+    PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
+    PyInterpreterView_Close(view);
+    return r;
+}
+#endif
+
+/* PyInterpreterView_Close: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyInterpreterView_Close
+static PyObject *c_PyInterpreterView_Close(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    long long n;
+    if (arg_llong(args, 0, &n) < 0)
+        return NULL;
+    PyInterpreterView *views[8];
+    Py_ssize_t before = PEP_GUARDS(), held;
+    int made = 0;
+    while (made < n && (views[made] = PyInterpreterView_FromCurrent()) != NULL)
+        made++;
+    held = PEP_GUARDS() - before;
+    int main_ok = made == 0 || pep_main_round(NULL, views[made - 1]);
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < made; i++)
+        PyInterpreterView_Close(views[i]);
+    Py_END_ALLOW_THREADS
+    if (made < n)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
+    return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
+}
+#endif
+
+/* PyInterpreterView_FromCurrent: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyInterpreterView_FromCurrent
+static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    Py_ssize_t before = PEP_GUARDS();
+    PyInterpreterView *view = PyInterpreterView_FromCurrent();
+    if (view == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
+    Py_ssize_t held = PEP_GUARDS() - before;
+    PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
+    PyInterpreterView_Close(view);
+    return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
+}
+#endif
+
+/* PyInterpreterView_FromMain: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyInterpreterView_FromMain
+static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterView *view = PyInterpreterView_FromMain();
+    int clean = !PyErr_Occurred();
+    if (view == NULL)
+        return clean ? contract("PyInterpreterView_FromMain returned NULL in a running process") : NULL;
+    int main_ok = pep_main_round(NULL, view);
+    PyInterpreterView_Close(view);
+    PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
+    long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
+    return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
 }
 #endif
 
@@ -9529,6 +9941,36 @@ static PyObject *c_PyOS_setsig(PyObject *args)
 }
 #endif
 
+/* PyThreadState: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PyThreadState(PyObject *args)
+{
+    PyObject *r = ts_handle_round(ARG(0), ARG(1));
+    if (r == NULL)
+        return NULL;
+    return Py_BuildValue("(iN)", ts_current_is_own(), r);
+}
+#endif
+
+/* PyThreadStateToken: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+static PyObject *c_PyThreadStateToken(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
+    if (guard == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
+    PyThreadState *cur = PyThreadState_Get();
+    PyThreadStateToken *token = PyThreadState_Ensure(guard);
+    int same = token == (PyThreadStateToken *)cur;
+    if (token != NULL)
+        PyThreadState_Release(token);
+    PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
+    PyInterpreterGuard_Close(guard);
+    return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
+}
+#endif
+
 /* PyThreadState_Clear: hand-written body (threadstate.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyThreadState_Clear
@@ -9553,6 +9995,43 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
     return ts_run_gil_job(1);
+}
+#endif
+
+/* PyThreadState_Ensure: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyThreadState_Ensure
+static PyObject *c_PyThreadState_Ensure(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
+    if (guard == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
+    int main_ok = pep_main_round(guard, NULL);
+    PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
+    PyInterpreterGuard_Close(guard);
+    return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
+}
+#endif
+
+/* PyThreadState_EnsureFromView: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyThreadState_EnsureFromView
+static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterView *view = PyInterpreterView_FromCurrent();
+    if (view == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
+    int main_ok = pep_main_round(NULL, view);
+    PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
+    PyInterpreterView_Close(view);
+    PyObject *ended = r == NULL ? NULL : pep_ended_view_round();
+    if (ended == NULL) {
+        Py_XDECREF(r);
+        return NULL;
+    }
+    return Py_BuildValue("(iNN)", main_ok, r, ended);
 }
 #endif
 
@@ -9630,6 +10109,27 @@ static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 static PyObject *c_PyThreadState_New(PyObject *args)
 {
     return ts_fresh_round(0);
+}
+#endif
+
+/* PyThreadState_Release: hand-written body (threadstate.toml) */
+#if LIMITED_AT_LEAST(0x030F0000)
+#pragma weak PyThreadState_Release
+static PyObject *c_PyThreadState_Release(PyObject *args)
+{
+    PEP_REQUIRE_ALL();
+    PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
+    if (guard == NULL)
+        return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
+    int main_ok = pep_main_round(guard, NULL);
+    PyObject *first = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
+    PyObject *again = first == NULL ? NULL : pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
+    PyInterpreterGuard_Close(guard);
+    if (again == NULL) {
+        Py_XDECREF(first);
+        return NULL;
+    }
+    return Py_BuildValue("(iNN)", main_ok, first, again);
 }
 #endif
 
@@ -15871,6 +16371,21 @@ static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyGILState_STATE", 0, c_PyGILState_STATE, NULL, NULL},
 #endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterGuard", 2, c_PyInterpreterGuard, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterGuard_Close", 1, c_PyInterpreterGuard_Close, (const void *)&PyInterpreterGuard_Close, "PyInterpreterGuard_Close"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterGuard_FromCurrent", 2, c_PyInterpreterGuard_FromCurrent, (const void *)&PyInterpreterGuard_FromCurrent, "PyInterpreterGuard_FromCurrent"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterGuard_FromView", 2, c_PyInterpreterGuard_FromView, (const void *)&PyInterpreterGuard_FromView, "PyInterpreterGuard_FromView"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PyInterpreterState", 2, c_PyInterpreterState, NULL, NULL},
+#endif
 #if LIMITED_AT_LEAST(0x03090000)
     {"PyInterpreterState_Get", 0, c_PyInterpreterState_Get, (const void *)&PyInterpreterState_Get, "PyInterpreterState_Get"},
 #endif
@@ -15879,6 +16394,18 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03070000)
     {"PyInterpreterState_GetID", 0, c_PyInterpreterState_GetID, (const void *)&PyInterpreterState_GetID, "PyInterpreterState_GetID"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterView", 2, c_PyInterpreterView, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterView_Close", 1, c_PyInterpreterView_Close, (const void *)&PyInterpreterView_Close, "PyInterpreterView_Close"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterView_FromCurrent", 2, c_PyInterpreterView_FromCurrent, (const void *)&PyInterpreterView_FromCurrent, "PyInterpreterView_FromCurrent"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyInterpreterView_FromMain", 2, c_PyInterpreterView_FromMain, (const void *)&PyInterpreterView_FromMain, "PyInterpreterView_FromMain"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyOS_InterruptOccurred", 0, c_PyOS_InterruptOccurred, (const void *)&PyOS_InterruptOccurred, "PyOS_InterruptOccurred"},
@@ -15890,6 +16417,12 @@ static const struct routine contract_routines[] = {
     {"PyOS_setsig", 1, c_PyOS_setsig, (const void *)&PyOS_setsig, "PyOS_setsig"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
+    {"PyThreadState", 2, c_PyThreadState, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyThreadStateToken", 2, c_PyThreadStateToken, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyThreadState_Clear", 0, c_PyThreadState_Clear, (const void *)&PyThreadState_Clear, "PyThreadState_Clear"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -15897,6 +16430,12 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyThreadState_DeleteCurrent", 0, c_PyThreadState_DeleteCurrent, (const void *)&PyThreadState_DeleteCurrent, "PyThreadState_DeleteCurrent"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyThreadState_Ensure", 2, c_PyThreadState_Ensure, (const void *)&PyThreadState_Ensure, "PyThreadState_Ensure"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyThreadState_EnsureFromView", 2, c_PyThreadState_EnsureFromView, (const void *)&PyThreadState_EnsureFromView, "PyThreadState_EnsureFromView"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyThreadState_Get", 0, c_PyThreadState_Get, (const void *)&PyThreadState_Get, "PyThreadState_Get"},
@@ -15915,6 +16454,9 @@ static const struct routine contract_routines[] = {
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyThreadState_New", 0, c_PyThreadState_New, (const void *)&PyThreadState_New, "PyThreadState_New"},
+#endif
+#if LIMITED_AT_LEAST(0x030F0000)
+    {"PyThreadState_Release", 2, c_PyThreadState_Release, (const void *)&PyThreadState_Release, "PyThreadState_Release"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyThreadState_SetAsyncExc", 2, c_PyThreadState_SetAsyncExc, (const void *)&PyThreadState_SetAsyncExc, "PyThreadState_SetAsyncExc"},
