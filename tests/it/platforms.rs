@@ -2,6 +2,7 @@
 //! interpreters' reference-leak check sees an injected leak. Needs root and Debian's mirror;
 //! the root filesystems are provisioned on first use (`abi-harness provision`) and cached.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -117,22 +118,33 @@ fn debug_interpreter_with(root: &Path, symbol: &str, fault: &str) -> (PathBuf, P
     (inside.join(wrapper), dir)
 }
 
+/// `abi-harness check --checks semantic,refleak OPTIONS` of one interpreter of the root
+/// filesystem `root`, with the shared probe cache, its report in `out`.
+fn check_in_rootfs<I, S>(root: &Path, out: &Path, options: I, interpreter: &Path) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run(harness()
+        .args(["check", "--checks", "semantic,refleak"])
+        .args(options)
+        .arg("--rootfs")
+        .arg(root)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(out)
+        .arg(interpreter))
+}
+
 #[test]
 fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
     let root = rootfs("sid");
     // leak.c: PyNumber_Add returns one reference too many.
     let (leaky, dir) = debug_interpreter_with(&root, "PyNumber_Add", "leak");
     let out = tempfile::tempdir().expect("tempdir");
-    let output = run(harness()
-        .args(["check", "--checks", "semantic,refleak", "--cases", "16"])
-        .args(["--entry", "PyNumber_Add", "--entry", "PyNumber_Subtract", "--entry", "PyObject_Repr", "--entry", "PyList_Append"])
-        .arg("--rootfs")
-        .arg(&root)
-        .arg("--cache")
-        .arg(cache_dir())
-        .arg("--out")
-        .arg(out.path())
-        .arg(&leaky));
+    let entries = ["--entry", "PyNumber_Add", "--entry", "PyNumber_Subtract", "--entry", "PyObject_Repr", "--entry", "PyList_Append"];
+    let output = check_in_rootfs(&root, out.path(), ["--cases", "16"].iter().chain(&entries), &leaky);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(output.status.code(), Some(1), "a leak is an ABI failure");
     let report = read_report(out.path());
@@ -164,17 +176,9 @@ fn a_borrowed_reference_returned_as_new_is_reported_for_its_entry_with_a_c_repro
     let matrix = out.path().join("matrix.toml");
     let headers = pyenv("3.13").display().to_string();
     std::fs::write(&matrix, format!("[[interpreters]]\nexecutable = \"{headers}\"\n\n[builds]\nlimited_api = [\"3.13\"]\n")).expect("matrix");
-    let output = run(harness()
-        .args(["check", "--checks", "semantic,refleak", "--cases", "256", "--matrix"])
-        .arg(&matrix)
-        .args(["--entry", "PySequence_GetItem", "--entry", "PySequence_Size", "--entry", "PyObject_Repr"])
-        .arg("--rootfs")
-        .arg(&root)
-        .arg("--cache")
-        .arg(cache_dir())
-        .arg("--out")
-        .arg(out.path())
-        .arg(&faulty));
+    let entries = ["--entry", "PySequence_GetItem", "--entry", "PySequence_Size", "--entry", "PyObject_Repr"];
+    let options = [OsStr::new("--cases"), OsStr::new("256"), OsStr::new("--matrix"), matrix.as_os_str()];
+    let output = check_in_rootfs(&root, out.path(), options.into_iter().chain(entries.iter().map(OsStr::new)), &faulty);
     assert_eq!(output.status.code(), Some(1), "an over-release is an ABI failure");
     let report = read_report(out.path());
     let failures: Vec<Value> = results(&report).into_iter().map(|(_, _, r)| r).filter(|r| r["status"] != "pass").collect();
