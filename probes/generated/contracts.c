@@ -12,6 +12,9 @@ extern void rest_GetArgcArgv(int *, wchar_t ***) __asm__("Py_GetArgcArgv") __att
 #ifdef Py_REF_DEBUG
 extern Py_ssize_t _Py_RefTotal;
 #endif
+/* Entries guarded by feature macros, reached where the build's headers define the macro. */
+#pragma weak PyOS_AfterFork_Child
+#pragma weak PyThread_get_thread_native_id
 
 /* /tmp/abi3probe-rest-PID.py (oracles.py rest_path), written with `data`; 0, or -1 with OSError. */
 static char rest_path[64];
@@ -2848,6 +2851,52 @@ static PyObject *c_PyException_SetTraceback(PyObject *args)
 }
 #endif
 
+/* HAVE_FORK: hand-written body (runtime.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_HAVE_FORK(PyObject *args)
+{
+#ifdef HAVE_FORK
+#if LIMITED_AT_LEAST(0x03070000)
+    if ((const void *)&PyOS_AfterFork_Child == NULL)
+        return contract("HAVE_FORK is defined but PyOS_AfterFork_Child is missing");
+#endif
+    return PyLong_FromLong(1);
+#else
+    return PyLong_FromLong(0);
+#endif
+}
+#endif
+
+/* MS_WINDOWS: hand-written body (runtime.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_MS_WINDOWS(PyObject *args)
+{
+#ifdef MS_WINDOWS
+    return PyLong_FromLong(1);
+#else
+    return PyLong_FromLong(0);
+#endif
+}
+#endif
+
+/* PY_HAVE_THREAD_NATIVE_ID: hand-written body (runtime.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
+{
+#ifdef PY_HAVE_THREAD_NATIVE_ID
+    REQUIRE(PyThread_get_thread_native_id);
+    return PyLong_FromUnsignedLong(PyThread_get_thread_native_id());
+#else
+    PyObject *threading = PyImport_ImportModule("threading"), *r;
+    if (threading == NULL)
+        return NULL;
+    r = PyObject_HasAttrString(threading, "get_native_id") ? PyObject_CallMethod(threading, "get_native_id", NULL) : new_none();
+    Py_DECREF(threading);
+    return r;
+#endif
+}
+#endif
+
 /* Py_GetArgcArgv: hand-written body (runtime.toml) */
 #if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak Py_GetArgcArgv
@@ -2883,12 +2932,48 @@ static PyObject *c_Py_GetPythonHome(PyObject *args)
 }
 #endif
 
+/* Py_REF_DEBUG: hand-written body (runtime.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_REF_DEBUG(PyObject *args)
+{
+#ifdef Py_REF_DEBUG
+    return PyBool_FromLong(PySys_GetObject("gettotalrefcount") != NULL);
+#else
+    return PyBool_FromLong(1);
+#endif
+}
+#endif
+
+/* Py_TRACE_REFS: hand-written body (runtime.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_Py_TRACE_REFS(PyObject *args)
+{
+#ifdef Py_TRACE_REFS
+    return PyLong_FromLong(1);
+#else
+    return PyLong_FromLong(0);
+#endif
+}
+#endif
+
 /* Py_Version: hand-written body (runtime.toml) */
 #if LIMITED_AT_LEAST(0x030B0000)
 #pragma weak Py_Version
 static PyObject *c_Py_Version(PyObject *args)
 {
     return Py_BuildValue("k", (unsigned long)Py_Version);
+}
+#endif
+
+/* USE_STACKCHECK: hand-written body (runtime.toml) */
+#if LIMITED_AT_LEAST(0x03020000)
+static PyObject *c_USE_STACKCHECK(PyObject *args)
+{
+#ifdef USE_STACKCHECK
+    return PyLong_FromLong(1);
+#else
+    return PyLong_FromLong(0);
+#endif
 }
 #endif
 
@@ -14887,14 +14972,32 @@ static const struct routine contract_routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyException_SetTraceback", 2, c_PyException_SetTraceback, (const void *)&PyException_SetTraceback, "PyException_SetTraceback"},
 #endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"HAVE_FORK", 0, c_HAVE_FORK, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"MS_WINDOWS", 0, c_MS_WINDOWS, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"PY_HAVE_THREAD_NATIVE_ID", 0, c_PY_HAVE_THREAD_NATIVE_ID, NULL, NULL},
+#endif
 #if LIMITED_AT_LEAST(0x030A0000)
     {"Py_GetArgcArgv", 0, c_Py_GetArgcArgv, (const void *)&Py_GetArgcArgv, "Py_GetArgcArgv"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
     {"Py_GetPythonHome", 0, c_Py_GetPythonHome, (const void *)&Py_GetPythonHome, "Py_GetPythonHome"},
 #endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_REF_DEBUG", 0, c_Py_REF_DEBUG, NULL, NULL},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"Py_TRACE_REFS", 0, c_Py_TRACE_REFS, NULL, NULL},
+#endif
 #if LIMITED_AT_LEAST(0x030B0000)
     {"Py_Version", 0, c_Py_Version, (const void *)&Py_Version, "Py_Version"},
+#endif
+#if LIMITED_AT_LEAST(0x03020000)
+    {"USE_STACKCHECK", 0, c_USE_STACKCHECK, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030A0000) && defined(Py_REF_DEBUG)
     {"_Py_RefTotal", 1, c__Py_RefTotal, (const void *)&_Py_RefTotal, "_Py_RefTotal"},
