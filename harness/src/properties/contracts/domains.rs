@@ -481,7 +481,7 @@ fn source_text() -> BoxedStrategy<PyValue> {
         .prop_map(|(bom, first, end, rest)| {
             // With a BOM, 3.12.7+ and 3.13.1+ tokenize the first lines to detect the encoding
             // and leave the tokenizer's error set (an invalid character, a bad byte): BOM files
-            // hold plain ASCII code only (reported upstream-style in the contract's note).
+            // hold plain ASCII code only (see the note of PyErr_ProgramText in errors.toml).
             let plain = |mut text: Vec<u8>| {
                 if bom {
                     text.retain(|b| b.is_ascii_alphanumeric() || b" =#".contains(b));
