@@ -3572,3 +3572,208 @@ def pep788_thread(f, x, guards_inside):
     were open while attached beyond those before; none left open after; and f(x)."""
     result = f(x)
     return (1, 1, 1, 1, 1, 1, guards_inside, 0, result)
+# --- group rest ----------------------------------------------------------------------------------
+# PyErr_ProgramText, PyErr_SyntaxLocation(Ex), PyFile_FromFd, Py_AUDIT_READ, METH_CLASS/STATIC.
+
+REST_BOM = b"\xef\xbb\xbf"
+REST_MISSING = "/nonexistent-abi3probe/missing.py"
+# The file PyErr_SyntaxLocation reads its `text` from (the probe writes the same bytes).
+REST_SOURCE = b"alpha = 1\r\n  beta(\xff)\n\tgamma \xc3\xa9\rlast"
+
+
+def rest_path():
+    """The file the probe's bodies write, one per process: /tmp/abi3probe-rest-PID.py."""
+    return "/tmp/abi3probe-rest-%d.py" % os.getpid()
+
+
+def rest_program_text_fixed():
+    """gh-124188 (3.12.7, 3.13.1): the line is decoded with "replace", the BOM is dropped and a
+    too long line gives its head (before: strict UTF-8, NULL on failure, and the tail)."""
+    v = sys.version_info
+    return v >= (3, 13, 1) or (3, 12, 7) <= v < (3, 13)
+
+
+def program_text(data, lineno, where):
+    """PyErr_ProgramText(path, lineno) of a file holding `data`; `where` 1 names a missing file,
+    2 the empty name and 3 a directory (/tmp). Lines are read as C fgets reads them, in 999-byte
+    pieces, with universal newlines; none past the end (3.9+), '' before 3.9."""
+    v = sys.version_info
+    if lineno <= 0 or where in (1, 2):
+        return None
+    past_end = "" if v < (3, 9) else None
+    if where == 3:
+        return past_end
+    text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    parts = text.split(b"\n")
+    lines = [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    if lineno > len(lines):
+        return past_end
+    line = lines[lineno - 1]
+    if rest_program_text_fixed():
+        if lineno == 1 and line.startswith(REST_BOM):
+            line = line[len(REST_BOM):]
+        return line[:999].decode("utf-8", "replace")
+    if len(line) > 999:
+        line = line[999 * ((len(line) - 1) // 999):]
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+SYNTAX_CLASSES = [SyntaxError, IndentationError, ValueError, KeyError]
+
+
+def syntax_location(kind, where, lineno, col_offset=-1):
+    """PyErr_SyntaxLocation(Ex) with SYNTAX_CLASSES[kind]("boom") set: lineno, offset (None
+    for a negative column), filename and the line's text (where 1: the file holding
+    REST_SOURCE, 2: a missing file, 0: no file name); 3.10+ also end_lineno (lineno, None when
+    negative) and end_offset (None); an
+    exception that is not a SyntaxError also gets msg (its str) and print_file_and_line."""
+    exc = SYNTAX_CLASSES[kind]("boom")
+    exc.lineno = lineno
+    exc.offset = col_offset if col_offset >= 0 else None
+    if sys.version_info >= (3, 10):
+        exc.end_lineno = lineno if lineno >= 0 else None
+        exc.end_offset = None
+    if where:
+        exc.filename = rest_path() if where == 1 else REST_MISSING
+        text = program_text(REST_SOURCE, lineno, 0 if where == 1 else 1)
+        if text is not None:
+            exc.text = text
+    if not isinstance(exc, SyntaxError):
+        if not hasattr(exc, "msg"):
+            exc.msg = str(exc)
+        if not hasattr(exc, "print_file_and_line"):
+            exc.print_file_and_line = None
+    return errors_describe(exc)
+
+
+FILE_MODES = ["r", "rb", "w", "wb", "rt", "wt", "rw"]
+FILE_BUFFERING = [-1, 0, 1, 8, 4096]
+FILE_ENCODINGS = [None, "utf-8", "latin-1", "ascii", "no-such-codec"]
+FILE_ERRORS = [None, "strict", "replace", "backslashreplace"]
+FILE_NEWLINES = [None, "", "\n", "\r\n", "\r", "bad"]
+FILE_NAMES = [None, "probe-file", "caf\xe9.txt"]
+FILE_TEXT = "h\xe9llo\r\nw\u20acrld\rlast\n"
+
+
+class FileCase(object):
+    """One PyFile_FromFd case on a pipe: prepare() makes the pipe (the data written and the
+    write end closed for a reading mode) and returns the call's arguments; finish(stream)
+    reads or writes through the stream, closes it and both pipe ends, and describes it all:
+    (type, mode, name (the type of a name that is no str), data, warnings seen)."""
+
+    def __init__(self, spec):
+        m, b, e, r, n, c, f = spec
+        self.mode, self.buffering = FILE_MODES[m], FILE_BUFFERING[b]
+        self.encoding, self.errors, self.newline = FILE_ENCODINGS[e], FILE_ERRORS[r], FILE_NEWLINES[n]
+        self.closefd, self.name = c, FILE_NAMES[f]
+
+    def prepare(self):
+        import warnings
+        self.r, self.w = os.pipe()
+        os.set_blocking(self.r, False)
+        reading = "r" in self.mode
+        if reading:
+            os.write(self.w, FILE_TEXT.encode("utf-8"))
+            os.close(self.w)
+            self.w = -1
+        self.manager = warnings.catch_warnings(record=True)
+        self.log = self.manager.__enter__()
+        warnings.simplefilter("always")
+        return (self.r if reading else self.w, self.name, self.mode, self.buffering, self.encoding, self.errors,
+                self.newline, self.closefd)
+
+    def open(self, spec):
+        """What PyFile_FromFd does: io.open, then the name set where the object lets it."""
+        import io
+        fd, name, mode, buffering, encoding, errors, newline, closefd = spec
+        f = io.open(fd, mode, buffering, encoding, errors, newline, bool(closefd))
+        if name is not None:
+            try:
+                f.name = name
+            except AttributeError:
+                pass
+        return f
+
+    def finish(self, f):
+        try:
+            if f is None:
+                return None
+            name = getattr(f, "name", None)
+            out = [type(f).__name__, getattr(f, "mode", None), name if isinstance(name, str) else type(name).__name__]
+            try:
+                if "r" in self.mode:
+                    out.append(f.read())
+                else:
+                    f.write(FILE_TEXT if "b" not in self.mode else FILE_TEXT.encode("utf-8"))
+                    f.flush()
+                    try:
+                        out.append(os.read(self.r, 4096))
+                    except BlockingIOError:
+                        out.append(b"")
+            except Exception as e:
+                out.append(type(e).__name__)
+            try:
+                f.close()
+            except Exception as e:
+                out.append(type(e).__name__)
+            out.append(sorted(set(w.category.__name__ for w in self.log)))
+            return tuple(out)
+        finally:
+            self.manager.__exit__(None, None, None)
+            for fd in (self.r, self.w):
+                if fd >= 0:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+
+    def run(self):
+        spec = self.prepare()
+        try:
+            f = self.open(spec)
+        except BaseException:
+            self.finish(None)
+            raise
+        return self.finish(f)
+
+
+def make_file_case(spec):
+    return FileCase(spec)
+
+
+REST_AUDIT_LOG = []
+REST_AUDIT_STATE = {"installed": False, "armed": False}
+
+
+def _rest_audit_hook(event, args):
+    if REST_AUDIT_STATE["armed"] and event == "object.__getattr__":
+        REST_AUDIT_LOG.append((event, type(args[0]).__name__, args[1]))
+
+
+class AuditRecorder(object):
+    """Records object.__getattr__ audit events between begin() and end(). The hook is added
+    once per process (audit hooks cannot be removed) and records only while armed."""
+
+    def begin(self):
+        if not REST_AUDIT_STATE["installed"]:
+            sys.addaudithook(_rest_audit_hook)
+            REST_AUDIT_STATE["installed"] = True
+        del REST_AUDIT_LOG[:]
+        REST_AUDIT_STATE["armed"] = True
+
+    def end(self):
+        REST_AUDIT_STATE["armed"] = False
+        seen = list(REST_AUDIT_LOG)
+        del REST_AUDIT_LOG[:]
+        return seen
+
+
+def make_audit_recorder(_):
+    return AuditRecorder()
+
+
+# What the probe's rest_meth_holder builds, for the class a METH_CLASS method receives.
+RestMethHolder = type("RestMethHolder", (), {"__module__": "abi3probe"})

@@ -37,6 +37,8 @@ pub const NAMES: &[&str] = &[
     // group errors
     "capture", "errno", "errno_type", "import_error_type", "exception_class", "warning_category", "printable_exception",
     "func_like", "source", "compile_mode", "suspended_generator", "marshal_data", "fspath_arg", "sys_name", "signal_kind", "warn_message", "line_data",
+    // group rest
+    "source_text", "source_line", "source_where", "syntax_kind", "col_offset", "file_case", "audit_recorder", "ref_delta",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -395,6 +397,20 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
         "signal_kind" => int_in(0..5),
         "warn_message" => small_str(),
         "line_data" => prop_oneof![small_str(), text_bytes()].boxed(),
+        // group rest
+        "source_text" => source_text(),
+        "source_line" => int_in(-1..9),
+        "source_where" => prop_oneof![6 => Just(PyValue::int(0)), 1 => int_in(1..4)].boxed(),
+        "syntax_kind" => int_in(0..4),
+        "col_offset" => int_in(-2..12),
+        "file_case" => built(
+            "file_case",
+            (int_in(0..7), int_in(0..5), int_in(0..5), int_in(0..4), int_in(0..6), int_in(0..2), int_in(0..3))
+                .prop_map(|(m, b, e, r, n, c, f)| PyValue::Tuple(vec![m, b, e, r, n, c, f]))
+                .boxed(),
+        ),
+        "audit_recorder" => built("audit_recorder", Just(PyValue::None).boxed()),
+        "ref_delta" => prop_oneof![int_in(-1000..1000), int_in(-100_000_000..100_000_000)].boxed(),
         _ => match name.strip_prefix("member_value_").and_then(|code| code.parse::<i64>().ok()) {
             Some(code) => built(
                 "member_value",
@@ -448,5 +464,41 @@ fn c_name() -> BoxedStrategy<PyValue> {
 fn identifier() -> BoxedStrategy<PyValue> {
     "[a-z_][a-z0-9_]{0,8}(\\.[a-z_]{1,4})?"
         .prop_map(|s| PyValue::Str(s.chars().map(u32::from).collect()))
+        .boxed()
+}
+
+// group rest
+/// File contents for PyErr_ProgramText: an optional BOM, a short first line, then lines of
+/// text, non-ASCII and invalid UTF-8 fragments or one long line, with any line ending (no NUL:
+/// C reads the line as a C string, which a NUL cuts, and 3.12.7/3.13.1 changed how).
+fn source_text() -> BoxedStrategy<PyValue> {
+    const SHORT: &[&[u8]] = &[b"abc", b"x = 1", b"  ", b"\t", "\u{e9}\u{20ac}\u{1f600}".as_bytes(), b"\xff", b"\xe9 ", b"\xed\xa0\x80", b"#"];
+    const ENDINGS: &[&[u8]] = &[b"\n", b"\r\n", b"\r", b""];
+    let short = || proptest::collection::vec(proptest::sample::select(SHORT), 0..4).prop_map(|parts| parts.concat());
+    let line = prop_oneof![6 => short(), 1 => Just(vec![b'y'; 1500])];
+    let ending = || proptest::sample::select(ENDINGS);
+    (any::<bool>(), short(), proptest::sample::select(&ENDINGS[..3]), proptest::collection::vec((line, ending()), 0..6))
+        .prop_map(|(bom, first, end, rest)| {
+            // With a BOM, 3.12.7+ and 3.13.1+ tokenize the first lines to detect the encoding
+            // and leave the tokenizer's error set (an invalid character, a bad byte): BOM files
+            // hold plain ASCII code only (see the note of PyErr_ProgramText in errors.toml).
+            let plain = |mut text: Vec<u8>| {
+                if bom {
+                    text.retain(|b| b.is_ascii_alphanumeric() || b" =#".contains(b));
+                    while text.first() == Some(&b' ') {
+                        text.remove(0);
+                    }
+                }
+                text
+            };
+            let mut out = if bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+            out.extend(plain(first));
+            out.extend(end);
+            for (text, end) in rest {
+                out.extend(plain(text));
+                out.extend(end);
+            }
+            PyValue::Bytes(out)
+        })
         .boxed()
 }
