@@ -298,6 +298,16 @@ def decoded(data, encoding, errors):
     return str(data, "utf-8" if encoding is None else encoding, "strict" if errors is None else errors)
 
 
+def decoded_sized(data, encoding, errors):
+    """PyUnicode_Decode(data, size, encoding, errors). Before 3.9 it looked the codec up even
+    for no data, where str() returns '' at once; 3.9 added the same shortcut (bpo-37388)."""
+    if not data and encoding is not None and sys.version_info < (3, 9):
+        import codecs
+        if not getattr(codecs.lookup(encoding), "_is_text_encoding", True):
+            raise LookupError("%r is not a text encoding" % encoding)
+    return decoded(data, encoding, errors)
+
+
 def decoded_lazily(data, encoding, errors):
     """PyUnicode_DecodeUTF8/DecodeLatin1: these look the error handler up only when they meet
     an error, while str() on a debug build (or in dev mode) checks it first (3.9 What's New,
@@ -2795,12 +2805,17 @@ def make_codec_error(spec):
     (kind 3) a plain ValueError, which no handler knows."""
     kind, text, a, b = spec
     text = text or "x"
-    n = len(text)
-    start, end = sorted((a % (n + 1), b % (n + 1)))
+
+    def bounds(n):
+        start, end = sorted((a % (n + 1), b % (n + 1)))
+        if start == end:  # an empty range: 3.13's debug build asserts in PyCodec_ReplaceErrors
+            start, end = (start, end + 1) if end < n else (start - 1, end)
+        return start, end
+
+    start, end = bounds(len(text))
     if kind == 0:
         data = text.encode("utf-8", "surrogatepass")
-        n = len(data)
-        start, end = sorted((a % (n + 1), b % (n + 1)))
+        start, end = bounds(len(data))
         return UnicodeDecodeError("utf-8", data, start, end, "probe")
     if kind == 1:
         return UnicodeEncodeError("ascii", text, start, end, "probe")
@@ -3012,9 +3027,13 @@ def decode_locale_and_size(data, errors):
 
 
 def encode_locale(s, errors):
-    require_str(s)
     errors = errors or "strict"
-    if errors not in ("strict", "surrogateescape"):
+    supported = errors in ("strict", "surrogateescape")
+    # 3.7 checked the error handler before the argument's type; 3.8 the other way round.
+    if not supported and sys.version_info < (3, 8):
+        raise ValueError("unsupported error handler")
+    require_str(s)
+    if not supported:
         raise ValueError("unsupported error handler")
     if "\0" in s:
         raise ValueError("embedded null character")
