@@ -1,7 +1,7 @@
 //! The one place that starts processes: interpreters, compilers, workers.
 //!
 //! Every child gets a clean Python environment (no `PYTHON*` variable but a fixed hash seed, no
-//! user site), its own process group (so a timeout kills everything it started), and dies
+//! user site, SIGINT at its default), its own process group (so a timeout kills everything it started), and dies
 //! with the harness (`PR_SET_PDEATHSIG`, Linux only), so Ctrl-C never leaves workers behind.
 //! Process groups and signals make this module Unix-only.
 
@@ -62,6 +62,17 @@ impl CommandLine {
         command.env("PYTHONHASHSEED", "0");
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command.process_group(0);
+        // A harness started in the background (`cmd &` in a script) inherits SIGINT ignored,
+        // and so would every child: Python then installs no KeyboardInterrupt handler, and the
+        // signal contracts would meet another interpreter than the one users run. Children
+        // start with the default disposition, whatever the harness's own.
+        // SAFETY: signal() is async-signal-safe and touches only the child's own state.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
         // Linux only: other Unixes have no parent-death signal, so there a harness killed with
         // SIGKILL leaves its workers running (a timeout or a normal exit still ends them).
         #[cfg(target_os = "linux")]
