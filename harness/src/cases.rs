@@ -10,7 +10,48 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRunner};
+use sha2::{Digest, Sha256};
+
+use crate::properties::Property;
 use crate::value::PyValue;
+
+/// Bounds shrinking so that one break cannot eat a CI job.
+const MAX_SHRINK_ITERS: u32 = 512;
+
+/// A property's seed: the run's seed and the property's routine, nothing about the cell.
+pub fn seed_for(run_seed: u64, property: &Property) -> u64 {
+    let mut hasher = Sha256::new();
+    hasher.update(run_seed.to_le_bytes());
+    hasher.update(property.routine.as_bytes());
+    let digest = hasher.finalize();
+    u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
+}
+
+/// How proptest generates and shrinks `cases` cases from `seed`: the one definition, so that a
+/// case can be generated again from its index.
+pub fn config(seed: u64, cases: u32) -> Config {
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        // XorShift, not the default ChaCha: generating cases was a fifth of the harness's
+        // time, and the cases need to be reproducible from the seed, not unpredictable.
+        rng_algorithm: RngAlgorithm::XorShift,
+        failure_persistence: None,
+        max_shrink_iters: MAX_SHRINK_ITERS,
+        max_shrink_time: 20_000,
+        max_global_rejects: 4096,
+        ..Config::default()
+    }
+}
+
+/// The cases `config` generates for `property`, in the order a proptest run meets them.
+pub fn generate(property: &Property, config: &Config) -> Option<Vec<Vec<PyValue>>> {
+    let strategy = property.strategy();
+    let mut runner = TestRunner::new(config.clone());
+    (0..config.cases).map(|_| strategy.new_tree(&mut runner).ok().map(|tree| tree.current())).collect()
+}
 
 /// One property's cases for one case count.
 pub struct Cases {

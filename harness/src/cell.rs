@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
@@ -45,8 +45,6 @@ pub struct CellContext<'a> {
 
 /// Replies to set-up requests come fast; this bounds a wedged start.
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
-/// Bounds shrinking so that one break cannot eat a CI job.
-const MAX_SHRINK_ITERS: u32 = 512;
 const MAX_CRASH_RESTARTS: u32 = 24;
 
 /// `presence`: this cell carries its interpreter's presence check (see
@@ -363,11 +361,7 @@ impl<'a> Session<'a> {
     }
 
     fn seed_for(&self, property: &Property) -> u64 {
-        let mut hasher = Sha256::new();
-        hasher.update(self.cx.settings.seed.to_le_bytes());
-        hasher.update(property.routine.as_bytes());
-        let digest = hasher.finalize();
-        u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
+        crate::cases::seed_for(self.cx.settings.seed, property)
     }
 
     /// Runs one property: its result, the cases run, and a few passing cases for later checks.
@@ -385,6 +379,7 @@ impl<'a> Session<'a> {
             known: None,
             case,
             elapsed_ms: None,
+            case_digests: None,
         };
         if self.worker.is_none() && self.restart().is_err() {
             return (result(Status::Skip, Some("no worker could be started after an earlier crash".into()), None), 0, Vec::new());
@@ -395,24 +390,13 @@ impl<'a> Session<'a> {
             }
         }
 
-        let config = Config {
-            cases: property.cases(cases_on(self.interpreter, self.cx.settings.cases)),
-            rng_seed: RngSeed::Fixed(seed),
-            // XorShift, not the default ChaCha: generating cases was a fifth of the harness's
-            // time, and the cases need to be reproducible from the seed, not unpredictable.
-            rng_algorithm: RngAlgorithm::XorShift,
-            failure_persistence: None,
-            max_shrink_iters: MAX_SHRINK_ITERS,
-            max_shrink_time: 20_000,
-            max_global_rejects: 4096,
-            ..Config::default()
-        };
+        let config = crate::cases::config(seed, property.cases(cases_on(self.interpreter, self.cx.settings.cases)));
         // Fast path: all cases in one request. Only when one fails (or the worker dies) does the
         // case-by-case run below repeat them from the same seed, to find and shrink the failure.
         // A single case gains nothing from the batch, and a crash there would cost a second
         // restart when the case-by-case run repeats it.
-        if let Some((ran, fingerprint, samples)) = (config.cases > 1).then(|| self.run_batch(slot, property, &config)).flatten() {
-            return (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran, samples);
+        if let Some((ran, digests, samples)) = (config.cases > 1).then(|| self.run_batch(slot, property, &config)).flatten() {
+            return (passed(result(Status::Pass, None, None), &digests), ran, samples);
         }
         let mut runner = TestRunner::new(config);
         let state = RefCell::new(RunState::default());
@@ -439,8 +423,7 @@ impl<'a> Session<'a> {
                         state.samples.push(args.clone());
                     }
                     if verdict.is_ok() {
-                        state.outcomes.update(reply["digest"].as_str().unwrap_or_default().as_bytes());
-                        state.outcomes.update([b'\n']);
+                        state.digests.push(reply["digest"].as_str().unwrap_or_default().to_owned());
                     }
                     verdict.map_err(|mismatch| TestCaseError::fail(format!("F{mismatch}")))
                 }
@@ -464,9 +447,7 @@ impl<'a> Session<'a> {
         let samples = state.samples;
         match outcome {
             Ok(()) => {
-                let digest = state.outcomes.finalize();
-                let fingerprint = crate::short_hex(&digest, 8);
-                (EntryResult { fingerprint: Some(fingerprint), ..result(Status::Pass, None, None) }, ran, samples)
+                (passed(result(Status::Pass, None, None), &state.digests), ran, samples)
             }
             Err(TestError::Abort(reason)) => (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran, samples),
             Err(TestError::Fail(reason, args)) => {
@@ -505,17 +486,11 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Runs every case of a property in one request. `Some` when all pass: the cases run, the
-    /// outcome fingerprint and a few samples; `None` when anything went wrong.
-    fn run_batch(&mut self, slot: usize, property: &Property, config: &Config) -> Option<(u64, String, Vec<Vec<PyValue>>)> {
+    /// Runs every case of a property in one request. `Some` when all pass: the cases run, each
+    /// case's outcome digest and a few samples; `None` when anything went wrong.
+    fn run_batch(&mut self, slot: usize, property: &Property, config: &Config) -> Option<(u64, Vec<String>, Vec<Vec<PyValue>>)> {
         let cases = self.cx.cases.get_or_generate(self.defined[slot], config.cases, || {
-            use proptest::strategy::{Strategy, ValueTree};
-            let strategy = property.strategy();
-            let mut runner = TestRunner::new(config.clone());
-            let mut args: Vec<Vec<PyValue>> = Vec::with_capacity(config.cases as usize);
-            for _ in 0..config.cases {
-                args.push(strategy.new_tree(&mut runner).ok()?.current());
-            }
+            let args = crate::cases::generate(property, config)?;
             let wire = Json::Array(args.iter().map(|args| Json::Array(args.iter().map(PyValue::to_wire).collect())).collect()).to_string();
             Some(crate::cases::Cases { args, wire })
         })?;
@@ -534,14 +509,9 @@ impl<'a> Session<'a> {
         if digests.len() != cases.args.len() {
             return None;
         }
-        let mut digest = Sha256::new();
-        for case_digest in digests {
-            digest.update(case_digest.as_str()?.as_bytes());
-            digest.update([b'\n']);
-        }
-        let fingerprint = crate::short_hex(&digest.finalize(), 8);
+        let digests = digests.iter().map(|d| d.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>()?;
         let samples = cases.args.iter().take(SAMPLES_KEPT).cloned().collect();
-        Some((u64::from(config.cases), fingerprint, samples))
+        Some((u64::from(config.cases), digests, samples))
     }
 
     fn restart(&mut self) -> Result<(), String> {
@@ -551,20 +521,7 @@ impl<'a> Session<'a> {
 
     fn case_record(&self, property: &Property, args: &[PyValue], seed: u64) -> CaseRecord {
         let wire = Json::Array(args.iter().map(PyValue::to_wire).collect());
-        let rootfs = |root: &Option<std::path::PathBuf>, flag: &str| {
-            root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default()
-        };
-        let replay = format!(
-            "{} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {} --args {}",
-            self.cx.harness_command,
-            shell_quote(&self.interpreter.executable.display().to_string()),
-            rootfs(&self.interpreter.root, "--rootfs"),
-            shell_quote(&self.build.headers_executable.display().to_string()),
-            rootfs(&self.build.headers_root, "--headers-rootfs"),
-            self.build.limited_api,
-            property.routine,
-            shell_quote(&wire.to_string()),
-        );
+        let replay = replay_command(self.cx.harness_command, self.build, self.interpreter, property.routine, args);
         CaseRecord { routine: property.routine.to_owned(), args: format_args(args), wire, seed, replay, reproducer: None }
     }
 
@@ -648,10 +605,40 @@ struct Leak {
 struct RunState {
     cases: u64,
     samples: Vec<Vec<PyValue>>,
-    /// Digest of the probe's outcomes, case by case.
-    outcomes: Sha256,
+    /// The digest of the probe's outcome of each passing case.
+    digests: Vec<String>,
     crash_restarts: u32,
     stop: bool,
+}
+
+/// The command that runs `routine` with `args` once, from `build`'s probe in `interpreter`,
+/// and prints the probe's and the oracle's outcomes.
+pub fn replay_command(harness_command: &str, build: &Build, interpreter: &Interpreter, routine: &str, args: &[PyValue]) -> String {
+    let wire = Json::Array(args.iter().map(PyValue::to_wire).collect());
+    let rootfs = |root: &Option<PathBuf>, flag: &str| root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default();
+    format!(
+        "{harness_command} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {routine} --args {}",
+        shell_quote(&interpreter.executable.display().to_string()),
+        rootfs(&interpreter.root, "--rootfs"),
+        shell_quote(&build.headers_executable.display().to_string()),
+        rootfs(&build.headers_root, "--headers-rootfs"),
+        build.limited_api,
+        shell_quote(&wire.to_string()),
+    )
+}
+
+/// A passing semantic result with its outcome digests: the fingerprint of them all (equal
+/// fingerprints, equal behaviour, since every cell runs the same cases), and a short form of
+/// each for finding the first case of a difference.
+fn passed(mut result: EntryResult, digests: &[String]) -> EntryResult {
+    let mut fingerprint = Sha256::new();
+    for digest in digests {
+        fingerprint.update(digest.as_bytes());
+        fingerprint.update([b'\n']);
+    }
+    result.fingerprint = Some(crate::short_hex(&fingerprint.finalize(), 8));
+    result.case_digests = Some(digests.iter().map(|d| u32::from_str_radix(d.get(..8).unwrap_or(d), 16).unwrap_or(0)).collect());
+    result
 }
 
 /// Compares the probe's outcome with the oracle's; the error says how they differ.

@@ -101,11 +101,16 @@ pub struct EntryResult {
     /// run's time goes: `cargo xtask bench` lists the costliest properties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
+    /// For semantic passes: a short digest of each case's probe outcome, for finding the first
+    /// case of a difference. Kept in memory by the run, never written (it would double the
+    /// journal).
+    #[serde(skip)]
+    pub case_digests: Option<Vec<u32>>,
 }
 
 impl EntryResult {
     pub fn new(entry: impl Into<String>, kind: ResultKind, check: Check, status: Status, detail: Option<String>) -> EntryResult {
-        EntryResult { entry: entry.into(), kind, check, status, detail, property: None, fingerprint: None, known: None, case: None, elapsed_ms: None }
+        EntryResult { entry: entry.into(), kind, check, status, detail, property: None, fingerprint: None, known: None, case: None, elapsed_ms: None, case_digests: None }
     }
 }
 
@@ -273,6 +278,24 @@ pub struct Difference {
     /// The reference of the documented behaviour change that explains it, if one does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explained_by: Option<String>,
+    /// The first case whose outcome differs, where the run that wrote the report saw both
+    /// cells' outcomes (not in a report built from an earlier run's journal or merged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_case: Option<FirstDifferingCase>,
+    /// The baseline cell and the differing cell.
+    #[serde(skip)]
+    pub cells: Option<(CellKey, CellKey)>,
+}
+
+/// The evidence of a difference: the case, and a command per interpreter that shows its outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FirstDifferingCase {
+    /// Its index among the property's generated cases.
+    pub index: u32,
+    /// The arguments, as a Python literal.
+    pub args: String,
+    pub replay_baseline: String,
+    pub replay: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -331,7 +354,7 @@ fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourCha
     let is_baseline = |c: &CellReport| c.interpreter.version == c.build.headers && c.interpreter.platform == c.build.headers_platform && !c.interpreter.debug;
     /// (entry, property) → outcome fingerprint on the build's own version.
     type Fingerprints = BTreeMap<(String, String), String>;
-    let baselines: Vec<(BuildRecord, InterpreterRecord, Fingerprints)> = cells
+    let baselines: Vec<(BuildRecord, InterpreterRecord, CellKey, Fingerprints)> = cells
         .iter()
         .filter(|c| is_baseline(c))
         .map(|baseline| {
@@ -340,14 +363,15 @@ fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourCha
                 .iter()
                 .filter_map(|r| Some(((r.entry.clone(), r.property.clone()?), r.fingerprint.clone()?)))
                 .collect();
-            (baseline.build.clone(), baseline.interpreter.clone(), fingerprints)
+            (baseline.build.clone(), baseline.interpreter.clone(), baseline.key(), fingerprints)
         })
         .collect();
-    for (build, base_interpreter, fingerprints) in &baselines {
+    for (build, base_interpreter, base_key, fingerprints) in &baselines {
         // Debug interpreters run fewer cases (cell::cases_on), so their fingerprints are not
         // comparable; their release twins are.
         for cell in cells.iter_mut().filter(|c| &c.build == build && &c.interpreter != base_interpreter && !c.interpreter.debug) {
             let version = cell.interpreter.version.clone();
+            let key = cell.key();
             for result in &mut cell.results {
                 let (Some(property), Some(fingerprint)) = (result.property.clone(), result.fingerprint.as_deref()) else { continue };
                 if fingerprints.get(&(result.entry.clone(), property.clone())).is_none_or(|base| base == fingerprint) {
@@ -368,6 +392,8 @@ fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourCha
                     baseline: base_interpreter.version.clone(),
                     version: version.clone(),
                     explained_by: explained.map(|c| c.reference.clone()),
+                    first_case: None,
+                    cells: Some((base_key.clone(), key.clone())),
                 });
             }
         }

@@ -3,6 +3,7 @@
 //! flushed) is the record; `report.json` and its renderings (`render`) are built from it at the
 //! end, each atomically.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,7 +19,7 @@ use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::properties::Property;
 use crate::plan::Shard;
-use crate::report::{CellKey, CellReport, Check, Report, RunHeader, SCHEMA_VERSION};
+use crate::report::{CellKey, CellReport, Check, FirstDifferingCase, Report, RunHeader, SCHEMA_VERSION};
 
 pub struct RunOptions {
     pub settings: Settings,
@@ -152,13 +153,15 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     journal.flush()?;
 
     // The journal is the record: the report is built from it, as after an interruption.
-    let finish = || -> Result<Report> {
-        let report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
+    let finish = |digests: &CaseDigests| -> Result<Report> {
+        let mut report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
+        attach_first_cases(&mut report, digests, input, options);
         write_report(&options.out_dir, &report)?;
         Ok(report)
     };
+    let mut digests = CaseDigests::new();
     if cells_here.is_empty() {
-        return finish();
+        return finish(&digests);
     }
     let jobs = match options.settings.jobs {
         0 => std::thread::available_parallelism().map_or(2, usize::from),
@@ -202,6 +205,8 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         drop(sender);
         let known = crate::known::known_breaks();
         for mut report in receiver {
+            let cell_digests = report.results.iter_mut().filter_map(|r| Some(((r.entry.clone(), r.property.clone()?), r.case_digests.take()?))).collect();
+            digests.insert(report.key(), cell_digests);
             crate::known::mark(&mut report, &known);
             write_reproducers(&mut report, &reproducer_dir)?;
             writeln!(journal, "{}", serde_json::to_string(&report)?)?;
@@ -211,7 +216,43 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         Ok(())
     })?;
     progress.finish(started.elapsed());
-    finish()
+    finish(&digests)
+}
+
+/// Per cell, the short outcome digests of its passing semantic results, by (entry, property).
+type CaseDigests = HashMap<CellKey, HashMap<(String, String), Vec<u32>>>;
+
+/// Gives each difference between two cells of this run its evidence: the first case whose
+/// outcomes differ, and the replay command that shows each. Cases depend only on the seed
+/// and the property, so the case is generated again from its index.
+fn attach_first_cases(report: &mut Report, digests: &CaseDigests, input: &RunInput<'_>, options: &RunOptions) {
+    let cell_of = |key: &CellKey| input.cells.iter().copied().find(|&cell| &input.key(cell) == key);
+    for difference in &mut report.differences {
+        let Some((base_key, key)) = &difference.cells else { continue };
+        let id = (difference.entry.clone(), difference.property.clone());
+        let (Some(base), Some(other)) = (digests.get(base_key).and_then(|d| d.get(&id)), digests.get(key).and_then(|d| d.get(&id))) else {
+            continue;
+        };
+        let Some(index) = (base.len() == other.len()).then(|| base.iter().zip(other).position(|(a, b)| a != b)).flatten() else { continue };
+        let (Some(property), Some(base_cell), Some(cell)) =
+            (input.properties.iter().find(|p| p.routine == difference.property), cell_of(base_key), cell_of(key))
+        else {
+            continue;
+        };
+        let config = crate::cases::config(crate::cases::seed_for(options.settings.seed, property), base.len() as u32);
+        let Some(args) = crate::cases::generate(property, &config).and_then(|mut all| (index < all.len()).then(|| all.swap_remove(index))) else {
+            continue;
+        };
+        let replay = |(build, interpreter): (usize, usize)| {
+            crate::cell::replay_command(&options.harness_command, &input.builds[build], &input.interpreters[interpreter], property.routine, &args)
+        };
+        difference.first_case = Some(FirstDifferingCase {
+            index: index as u32,
+            args: crate::value::format_args(&args),
+            replay_baseline: replay(base_cell),
+            replay: replay(cell),
+        });
+    }
 }
 
 /// Writes `report.json` and its renderings (`render::all`) into `out_dir`, each atomically.

@@ -56,6 +56,23 @@ fn report_follows_the_documented_schema() {
         .collect();
     assert_eq!(presence_cells.len(), 2, "{presence_cells:?}");
     assert!(presence_cells.iter().all(|(build, version)| version.starts_with(&format!("{build}."))), "{presence_cells:?}");
+
+    // Outcomes that differ between 3.6 and 3.8 come with their evidence: the first differing
+    // case, whose replays print different probe outcomes on the two interpreters.
+    let differences = report["differences"].as_array().expect("differences");
+    assert!(!differences.is_empty(), "3.6 and 3.8 differ somewhere (dir() of builtins, at least)");
+    for difference in differences {
+        assert!(difference["first_case"]["args"].as_str().is_some_and(|args| args.starts_with('(')), "{difference}");
+    }
+    let probe_outcome = |replay: &serde_json::Value| {
+        let output = run(std::process::Command::new("sh").arg("-c").arg(replay.as_str().expect("a replay command")));
+        String::from_utf8_lossy(&output.stdout).lines().find(|line| line.starts_with("probe:")).map(str::to_owned)
+    };
+    let shown = differences.iter().take(3).any(|d| {
+        let (baseline, other) = (probe_outcome(&d["first_case"]["replay_baseline"]), probe_outcome(&d["first_case"]["replay"]));
+        baseline.is_some() && other.is_some() && baseline != other
+    });
+    assert!(shown, "the replays of a first differing case show the difference: {:?}", &differences[..differences.len().min(3)]);
 }
 
 #[test]
