@@ -65,7 +65,8 @@ fn report_follows_the_documented_schema() {
         assert!(difference["first_case"]["args"].as_str().is_some_and(|args| args.starts_with('(')), "{difference}");
     }
     let probe_outcome = |replay: &serde_json::Value| {
-        let output = run(std::process::Command::new("sh").arg("-c").arg(replay.as_str().expect("a replay command")));
+        // In the temporary folder: a replay builds its probe in ./target/abi-harness/cache.
+        let output = run(std::process::Command::new("sh").arg("-c").arg(replay.as_str().expect("a replay command")).current_dir(dir.path()));
         String::from_utf8_lossy(&output.stdout).lines().find(|line| line.starts_with("probe:")).map(str::to_owned)
     };
     let shown = differences.iter().take(3).any(|d| {
