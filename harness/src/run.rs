@@ -18,6 +18,7 @@ use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::properties::Property;
+use crate::value::PyValue;
 use crate::plan::Shard;
 use crate::report::{CellKey, CellReport, Check, FirstDifferingCase, Report, RunHeader, SCHEMA_VERSION};
 
@@ -227,6 +228,8 @@ type CaseDigests = HashMap<CellKey, HashMap<(String, String), Vec<u32>>>;
 /// and the property, so the case is generated again from its index.
 fn attach_first_cases(report: &mut Report, digests: &CaseDigests, input: &RunInput<'_>, options: &RunOptions) {
     let cell_of = |key: &CellKey| input.cells.iter().copied().find(|&cell| &input.key(cell) == key);
+    // Many differences share a property (one per build and version): its cases, generated once.
+    let mut generated: HashMap<(&str, usize), Option<Vec<Vec<PyValue>>>> = HashMap::new();
     for difference in &mut report.differences {
         let Some((base_key, key)) = &difference.cells else { continue };
         let id = (difference.entry.clone(), difference.property.clone());
@@ -239,16 +242,16 @@ fn attach_first_cases(report: &mut Report, digests: &CaseDigests, input: &RunInp
         else {
             continue;
         };
-        let config = crate::cases::config(crate::cases::seed_for(options.settings.seed, property), base.len() as u32);
-        let Some(args) = crate::cases::generate(property, &config).and_then(|mut all| (index < all.len()).then(|| all.swap_remove(index))) else {
-            continue;
-        };
+        let cases = generated.entry((property.routine, base.len())).or_insert_with(|| {
+            crate::cases::generate(property, &crate::cases::config(crate::cases::seed_for(options.settings.seed, property), base.len() as u32))
+        });
+        let Some(args) = cases.as_ref().and_then(|all| all.get(index)) else { continue };
         let replay = |(build, interpreter): (usize, usize)| {
-            crate::cell::replay_command(&options.harness_command, &input.builds[build], &input.interpreters[interpreter], property.routine, &args)
+            crate::cell::replay_command(&options.harness_command, &input.builds[build], &input.interpreters[interpreter], property.routine, args)
         };
         difference.first_case = Some(FirstDifferingCase {
             index: index as u32,
-            args: crate::value::format_args(&args),
+            args: crate::value::format_args(args),
             replay_baseline: replay(base_cell),
             replay: replay(cell),
         });
