@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: the figures the README records. Speed targets live here, not in tests.
 //!
-//! 1. The default matrix with warm probe builds and header reads: wall time, peak memory (largest process),
-//!    property cases per second.
+//! 1. The default matrix with warm probe builds and header reads: wall time, peak memory (the
+//!    largest process of that run: the harness or a worker), property cases per second.
 //! 2. Presence checks for 3.11, 3.12 and 3.13 together, against running each one's own
 //!    `test_stable_abi_ctypes`.
 
@@ -27,8 +27,7 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     timed(Command::new(&harness).args(["run", "--matrix", "matrix.toml", "--checks", "import,static", "--out"]).arg(out.join("warm")))?;
 
     eprintln!("timing the default matrix");
-    let (matrix_time, _) = timed(Command::new(&harness).args(["run", "--matrix", "matrix.toml", "--out"]).arg(out.join("matrix")))?;
-    let peak_kib = peak_child_rss_kib();
+    let Timed { took: matrix_time, peak_kib } = timed(Command::new(&harness).args(["run", "--matrix", "matrix.toml", "--out"]).arg(out.join("matrix")))?;
     let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("matrix/report.json"))?)?;
     let cells = report["cells"].as_array().context("report cells")?;
     let cases: u64 = cells.iter().filter_map(|c| c["cases"].as_u64()).sum();
@@ -36,7 +35,7 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
 
     eprintln!("timing presence checks against test_stable_abi_ctypes");
     let pythons: Vec<PathBuf> = ["3.11", "3.12", "3.13"].iter().map(|v| pyenv(v)).collect::<Result<_>>()?;
-    let (ours, _) = timed(
+    let Timed { took: ours, .. } = timed(
         Command::new(&harness)
             .args(["check", "--checks", "presence", "--matrix", "matrix.toml", "--out"])
             .arg(out.join("presence"))
@@ -44,13 +43,12 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     )?;
     let mut theirs = Duration::ZERO;
     for python in &pythons {
-        let (took, _) = timed(Command::new(python).args(["-m", "test", "-q", "test_stable_abi_ctypes"]))?;
-        theirs += took;
+        theirs += timed(Command::new(python).args(["-m", "test", "-q", "test_stable_abi_ctypes"]))?.took;
     }
 
     println!("default matrix ({} cells, {results} results, {cases} property cases, probes already built):", cells.len());
     println!("  wall time            {:>8.1} s", matrix_time.as_secs_f64());
-    println!("  peak memory          {:>8.1} MiB (largest single process: harness or worker)", peak_kib as f64 / 1024.0);
+    println!("  peak memory          {:>8.1} MiB (largest single process of the run: harness or worker)", peak_kib as f64 / 1024.0);
     println!("  property cases/s     {:>8.0}", cases as f64 / matrix_time.as_secs_f64());
     println!("  costliest properties (seconds summed over cells, semantic + refleak):");
     for (routine, ms) in costliest(cells, 12) {
@@ -76,25 +74,33 @@ fn costliest(cells: &[Value], count: usize) -> Vec<(String, u64)> {
     sorted
 }
 
-fn timed(command: &mut Command) -> Result<(Duration, std::process::ExitStatus)> {
+struct Timed {
+    took: Duration,
+    /// The largest resident set of the command or any process it waited for.
+    peak_kib: i64,
+}
+
+/// Runs a command to its end. Its peak memory is its own rusage (wait4), not the bench's
+/// RUSAGE_CHILDREN, which would also count the compilers of earlier steps.
+fn timed(command: &mut Command) -> Result<Timed> {
     let started = Instant::now();
-    let status = command.stdout(std::process::Stdio::null()).status().with_context(|| format!("running {command:?}"))?;
+    let child = command.stdout(std::process::Stdio::null()).spawn().with_context(|| format!("running {command:?}"))?;
+    let pid = libc::pid_t::try_from(child.id())?;
+    let mut raw_status = 0;
+    // SAFETY: a zeroed rusage is a valid value; wait4 waits for our own child and writes only
+    // the status and the rusage we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut raw_status, 0, &mut usage) };
+    if waited != pid {
+        bail!("waiting for {command:?}: {}", std::io::Error::last_os_error());
+    }
     let took = started.elapsed();
+    let status = <std::process::ExitStatus as std::os::unix::process::ExitStatusExt>::from_raw(raw_status);
     // Exit code 1 means ABI findings, which a benchmark still measures; 2 means it could not run.
     if status.code() == Some(2) || status.code().is_none() {
         bail!("{command:?} failed: {status}");
     }
-    Ok((took, status))
-}
-
-/// The largest resident set of any finished child or grandchild.
-fn peak_child_rss_kib() -> i64 {
-    // SAFETY: getrusage only writes the struct we pass.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
-    }
+    Ok(Timed { took, peak_kib: usage.ru_maxrss })
 }
 
 /// The pyenv interpreter of a minor version, found as the harness finds it.
