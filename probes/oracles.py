@@ -309,7 +309,7 @@ def decoded_sized(data, encoding, errors):
 
 
 def decoded_lazily(data, encoding, errors):
-    """PyUnicode_DecodeUTF8/DecodeLatin1: these look the error handler up only when they meet
+    """PyUnicode_DecodeUTF8/DecodeLatin1/DecodeASCII: these look the error handler up only when they meet
     an error, while str() on a debug build (or in dev mode) checks it first (3.9 What's New,
     "Build and C API Changes"). Same result otherwise."""
     try:
@@ -1213,7 +1213,7 @@ def as_file_descriptor(o):
         except AttributeError:
             raise TypeError("argument must be an int, or have a fileno() method.")
         except Exception:
-            if sys.version_info < (3, 7):
+            if sys.version_info < (3, 8):
                 raise TypeError("argument must be an int, or have a fileno() method.")
             raise
         fd = method()

@@ -172,7 +172,7 @@ pub(super) fn properties() -> Vec<Property> {
         function("PyUnicode_DecodeLatin1", "lambda b, errors: decoded_lazily(b, 'latin-1', errors)", || {
             two(text_bytes(), errors_name())
         }),
-        function("PyUnicode_DecodeASCII", "lambda b, errors: decoded(b, 'ascii', errors)", || {
+        function("PyUnicode_DecodeASCII", "lambda b, errors: decoded_lazily(b, 'ascii', errors)", || {
             two(text_bytes(), errors_name())
         }),
         function("PyUnicode_DecodeUTF7", "lambda b, errors: decoded_lazily(b, 'utf-7', errors)", || {
