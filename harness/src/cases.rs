@@ -61,6 +61,11 @@ pub struct Cases {
 }
 
 impl Cases {
+    pub fn new(args: Vec<Vec<PyValue>>) -> Self {
+        let wire = serde_json::Value::Array(args.iter().map(|args| crate::value::args_to_wire(args)).collect()).to_string();
+        Cases { args, wire }
+    }
+
     /// What keeping these cases costs, roughly: the wire text, and the values, which take
     /// about as much again.
     fn cost(&self) -> usize {

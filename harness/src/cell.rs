@@ -19,7 +19,7 @@ use crate::matrix::Settings;
 use crate::process::shell_quote;
 use crate::properties::Property;
 use crate::report::{BuildRecord, CaseRecord, CellReport, Check, EntryResult, InterpreterRecord, ReproducerRecord, ResultKind, Status};
-use crate::value::{PyValue, format_args, render_wire};
+use crate::value::{PyValue, args_to_wire, format_args, render_wire};
 use crate::worker::{Fault, Worker};
 
 /// What a cell needs besides its build and interpreter.
@@ -227,25 +227,25 @@ impl<'a> Session<'a> {
         cases
     }
 
-    /// The reference-leak checks of passing properties (their slots and samples). They are
+    /// The reference-leak checks of passing properties awaiting them (slots and samples). They are
     /// screened together first: when all their probe calls together leave the total where it
     /// was, no property leaks; otherwise, or if the screening crashes, each is checked alone,
     /// which also names the one that leaks or crashes.
-    fn check_refleaks(&mut self, passed: Vec<(usize, Vec<Vec<PyValue>>)>, results: &mut Vec<EntryResult>) {
-        if passed.is_empty() {
+    fn check_refleaks(&mut self, awaiting: Vec<(usize, Vec<Vec<PyValue>>)>, results: &mut Vec<EntryResult>) {
+        if awaiting.is_empty() {
             return;
         }
         let started = std::time::Instant::now();
-        if passed.len() > 1 && self.screen_together(&passed) {
-            let share = elapsed_ms(started) / passed.len() as u64;
-            for (slot, _) in &passed {
+        if awaiting.len() > 1 && self.screen_together(&awaiting) {
+            let share = elapsed_ms(started) / awaiting.len() as u64;
+            for (slot, _) in &awaiting {
                 let mut result = self.refleak_result(&self.cx.properties[self.defined[*slot]]);
                 result.elapsed_ms = Some(share);
                 results.push(result);
             }
             return;
         }
-        for (slot, samples) in passed {
+        for (slot, samples) in awaiting {
             let started = std::time::Instant::now();
             let mut result = self.check_refleak(slot, &self.cx.properties[self.defined[slot]], &samples);
             result.elapsed_ms = Some(elapsed_ms(started));
@@ -253,18 +253,18 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// True when the probe calls of all `passed` properties together, in the screening's
+    /// True when the probe calls of all `awaiting` properties together, in the screening's
     /// rounds, move the reference total by less than one reference per round. The oracles are
     /// left out: what one oracle leaves behind could hide another property's leak.
-    fn screen_together(&mut self, passed: &[(usize, Vec<Vec<PyValue>>)]) -> bool {
+    fn screen_together(&mut self, awaiting: &[(usize, Vec<Vec<PyValue>>)]) -> bool {
         let (rounds, _, _) = Measure::Screen.plan();
-        let items: Vec<Json> = passed
+        let items: Vec<Json> = awaiting
             .iter()
-            .map(|(slot, samples)| json!({"p": slot, "cases": samples.iter().map(|args| args.iter().map(PyValue::to_wire).collect::<Vec<_>>()).collect::<Vec<_>>()}))
+            .map(|(slot, samples)| json!({"p": slot, "cases": samples.iter().map(|args| args_to_wire(args)).collect::<Vec<_>>()}))
             .collect();
         let request = json!({"op": "refleak_screen", "items": items, "calls": rounds});
         let Some(worker) = self.worker.as_mut() else { return false };
-        match worker.request(&request, self.cx.settings.case_timeout * 12 * passed.len() as u32) {
+        match worker.request(&request, self.cx.settings.case_timeout * 12 * awaiting.len() as u32) {
             Ok(reply) => reply["delta"].as_i64().is_some_and(|delta| delta.abs() < rounds),
             Err(_) => {
                 self.worker = None;
@@ -338,7 +338,7 @@ impl<'a> Session<'a> {
     /// over-release: a borrowed reference returned as new, a stolen argument not stolen).
     fn measure_leak(&mut self, slot: usize, cases: &[&[PyValue]], how: Measure) -> Result<Option<Leak>, Fault> {
         let (rounds, warmups, readings) = how.plan();
-        let wire: Vec<Vec<Json>> = cases.iter().map(|args| args.iter().map(PyValue::to_wire).collect()).collect();
+        let wire: Vec<Json> = cases.iter().map(|args| args_to_wire(args)).collect();
         let request = json!({"op": "refleak", "p": slot, "cases": wire, "calls": rounds, "warmups": warmups, "readings": readings});
         let Some(worker) = self.worker.as_mut() else { return Ok(None) };
         let reply = worker.request(&request, self.cx.settings.case_timeout * 12)?;
@@ -410,8 +410,7 @@ impl<'a> Session<'a> {
                 return Ok(());
             }
             state.cases += 1;
-            let wire: Vec<Json> = args.iter().map(PyValue::to_wire).collect();
-            let request = json!({"op": "case", "p": slot, "args": wire});
+            let request = json!({"op": "case", "p": slot, "args": args_to_wire(&args)});
             let reply = match session.worker.as_mut() {
                 Some(worker) => worker.request(&request, timeout),
                 None => return Ok(()),
@@ -489,11 +488,7 @@ impl<'a> Session<'a> {
     /// Runs every case of a property in one request. `Some` when all pass: the cases run, each
     /// case's outcome digest and a few samples; `None` when anything went wrong.
     fn run_batch(&mut self, slot: usize, property: &Property, config: &Config) -> Option<(u64, Vec<String>, Vec<Vec<PyValue>>)> {
-        let cases = self.cx.cases.get_or_generate(self.defined[slot], config.cases, || {
-            let args = crate::cases::generate(property, config)?;
-            let wire = Json::Array(args.iter().map(|args| Json::Array(args.iter().map(PyValue::to_wire).collect())).collect()).to_string();
-            Some(crate::cases::Cases { args, wire })
-        })?;
+        let cases = self.cx.cases.get_or_generate(self.defined[slot], config.cases, || crate::cases::generate(property, config).map(crate::cases::Cases::new))?;
         let request = format!("{{\"op\":\"cases\",\"p\":{slot},\"cases\":{}}}", cases.wire);
         let timeout = self.cx.settings.case_timeout + Duration::from_millis(10) * config.cases;
         let reply = match self.worker.as_mut()?.request_line(request, timeout) {
@@ -520,7 +515,7 @@ impl<'a> Session<'a> {
     }
 
     fn case_record(&self, property: &Property, args: &[PyValue], seed: u64) -> CaseRecord {
-        let wire = Json::Array(args.iter().map(PyValue::to_wire).collect());
+        let wire = args_to_wire(args);
         let replay = replay_command(self.cx.harness_command, self.build, self.interpreter, property.routine, args);
         CaseRecord { routine: property.routine.to_owned(), args: format_args(args), wire, seed, replay, reproducer: None }
     }
@@ -614,7 +609,7 @@ struct RunState {
 /// The command that runs `routine` with `args` once, from `build`'s probe in `interpreter`,
 /// and prints the probe's and the oracle's outcomes.
 pub fn replay_command(harness_command: &str, build: &Build, interpreter: &Interpreter, routine: &str, args: &[PyValue]) -> String {
-    let wire = Json::Array(args.iter().map(PyValue::to_wire).collect());
+    let wire = args_to_wire(args);
     let rootfs = |root: &Option<PathBuf>, flag: &str| root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default();
     format!(
         "{harness_command} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {routine} --args {}",

@@ -1,8 +1,9 @@
 //! The one place that starts processes: interpreters, compilers, workers.
 //!
 //! Every child gets a clean Python environment (no `PYTHON*` variable but a fixed hash seed, no
-//! user site, SIGINT at its default), its own process group (so a timeout kills everything it started), and dies
-//! with the harness (`PR_SET_PDEATHSIG`, Linux only), so Ctrl-C never leaves workers behind.
+//! user site, SIGINT at its default), its own process group (so a timeout kills everything it
+//! started), and dies with the harness (`PR_SET_PDEATHSIG`, Linux only), so Ctrl-C never leaves
+//! workers behind.
 //! Process groups and signals make this module Unix-only.
 
 use std::fmt;

@@ -17,10 +17,10 @@ use crate::cell::{CellContext, run_cell};
 use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::matrix::Settings;
-use crate::properties::Property;
-use crate::value::PyValue;
 use crate::plan::Shard;
+use crate::properties::Property;
 use crate::report::{CellKey, CellReport, Check, FirstDifferingCase, Report, RunHeader, SCHEMA_VERSION};
+use crate::value::PyValue;
 
 pub struct RunOptions {
     pub settings: Settings,
@@ -227,7 +227,8 @@ type CaseDigests = HashMap<CellKey, HashMap<(String, String), Vec<u32>>>;
 /// outcomes differ, and the replay command that shows each. Cases depend only on the seed
 /// and the property, so the case is generated again from its index.
 fn attach_first_cases(report: &mut Report, digests: &CaseDigests, input: &RunInput<'_>, options: &RunOptions) {
-    let cell_of = |key: &CellKey| input.cells.iter().copied().find(|&cell| &input.key(cell) == key);
+    let cells: HashMap<CellKey, (usize, usize)> = input.cells.iter().map(|&cell| (input.key(cell), cell)).collect();
+    let properties: HashMap<&str, &Property> = input.properties.iter().map(|p| (p.routine, p)).collect();
     // Many differences share a property (one per build and version): its cases, generated once.
     let mut generated: HashMap<(&str, usize), Option<Vec<Vec<PyValue>>>> = HashMap::new();
     for difference in &mut report.differences {
@@ -237,9 +238,7 @@ fn attach_first_cases(report: &mut Report, digests: &CaseDigests, input: &RunInp
             continue;
         };
         let Some(index) = (base.len() == other.len()).then(|| base.iter().zip(other).position(|(a, b)| a != b)).flatten() else { continue };
-        let (Some(property), Some(base_cell), Some(cell)) =
-            (input.properties.iter().find(|p| p.routine == difference.property), cell_of(base_key), cell_of(key))
-        else {
+        let (Some(&property), Some(&base_cell), Some(&cell)) = (properties.get(difference.property.as_str()), cells.get(base_key), cells.get(key)) else {
             continue;
         };
         let cases = generated.entry((property.routine, base.len())).or_insert_with(|| {

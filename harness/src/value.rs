@@ -229,6 +229,11 @@ fn write_items(f: &mut fmt::Formatter<'_>, items: &[PyValue]) -> fmt::Result {
 }
 
 /// Renders an argument list as a Python call's argument text: `(1, 'a')`.
+/// The wire form of an argument list: what `probes/worker.py` decodes into a call's arguments.
+pub fn args_to_wire(args: &[PyValue]) -> Json {
+    Json::Array(args.iter().map(PyValue::to_wire).collect())
+}
+
 pub fn format_args(args: &[PyValue]) -> String {
     let parts: Vec<String> = args.iter().map(ToString::to_string).collect();
     format!("({})", parts.join(", "))
