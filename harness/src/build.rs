@@ -81,7 +81,9 @@ pub struct Build {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("probe builds are Linux-only, and this is {os}: probes are ELF objects (`.abi3.so`, `cc -shared -fPIC`) with `dlsym` pinned to an old glibc and their imports read as ELF; here abi-harness can diff, merge and rebuild reports, not run cells")]
+    #[error(
+        "probe builds are Linux-only, and this is {os}: probes are ELF objects (`.abi3.so`, `cc -shared -fPIC`) with `dlsym` pinned to an old glibc and their imports read as ELF; here abi-harness can diff, merge and rebuild reports, not run cells"
+    )]
     LinuxOnly { os: &'static str },
     #[error("no C compiler: `{compiler}` was not found; install one (`apt-get install gcc`) or set CC")]
     NoCompiler { compiler: String },
@@ -175,17 +177,26 @@ impl Builder {
         let entries = linkable_entries(manifest, spec.limited_api, headers);
         let link_source = link_probe_source(&entries);
         let compat_header = self.cache_dir.join("glibc_compat.h");
-        write_if_changed(&compat_header, GLIBC_COMPAT_HEADER).map_err(|source| BuildError::Cache { path: compat_header.clone(), source })?;
+        write_if_changed(&compat_header, GLIBC_COMPAT_HEADER)
+            .map_err(|source| BuildError::Cache { path: compat_header.clone(), source })?;
         let flags = self.flags(spec, &include_dir, &compat_header);
 
         let mut hasher = Sha256::new();
-        for part in [PROBE_SOURCE.as_str(), GLIBC_COMPAT_HEADER, &link_source, &self.compiler_identity, &flags.join(" ")] {
+        for part in
+            [PROBE_SOURCE.as_str(), GLIBC_COMPAT_HEADER, &link_source, &self.compiler_identity, &flags.join(" ")]
+        {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
         hash_tree(&mut hasher, &include_dir);
         let key = hex16(&hasher.finalize());
-        let dir = self.cache_dir.join("probes").join(format!("limited-{}-headers-{}-{}{}-{key}", spec.limited_api, headers.platform, headers.version, if headers.debug { "d" } else { "" }));
+        let dir = self.cache_dir.join("probes").join(format!(
+            "limited-{}-headers-{}-{}{}-{key}",
+            spec.limited_api,
+            headers.platform,
+            headers.version,
+            if headers.debug { "d" } else { "" }
+        ));
         let build = Build {
             limited_api: spec.limited_api,
             headers: headers.version.clone(),
@@ -278,7 +289,8 @@ impl Builder {
         if !(worker.is_file() && oracles.is_file()) {
             std::fs::create_dir_all(&dir).map_err(|source| BuildError::Cache { path: dir.clone(), source })?;
             for (path, text) in [(&worker, WORKER_SOURCE), (&oracles, ORACLES_SOURCE)] {
-                crate::write_atomically(path, text.as_bytes()).map_err(|source| BuildError::Cache { path: path.clone(), source })?;
+                crate::write_atomically(path, text.as_bytes())
+                    .map_err(|source| BuildError::Cache { path: path.clone(), source })?;
             }
         }
         Ok((worker, oracles))
@@ -297,7 +309,9 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// Versioned C-library imports of a build's probes that `interpreter`'s platform lacks.
 pub fn glibc_mismatches(build: &Build, interpreter: &Interpreter) -> Result<Vec<String>, crate::elf::ElfError> {
-    let Some(available) = interpreter.glibc.as_deref().and_then(crate::elf::GlibcVersion::parse) else { return Ok(Vec::new()) };
+    let Some(available) = interpreter.glibc.as_deref().and_then(crate::elf::GlibcVersion::parse) else {
+        return Ok(Vec::new());
+    };
     let mut problems = Vec::new();
     for artefact in [&build.probe, &build.link_probe] {
         let imports = crate::elf::versioned_imports(artefact)?;

@@ -62,7 +62,8 @@ pub struct Cases {
 
 impl Cases {
     pub fn new(args: Vec<Vec<PyValue>>) -> Self {
-        let wire = serde_json::Value::Array(args.iter().map(|args| crate::value::args_to_wire(args)).collect()).to_string();
+        let wire =
+            serde_json::Value::Array(args.iter().map(|args| crate::value::args_to_wire(args)).collect()).to_string();
         Cases { args, wire }
     }
 
@@ -95,7 +96,12 @@ impl CaseCache {
     /// The cases of property `property` (its index in the run's list) at `count` cases: the
     /// kept ones, or `generate`'s, which are kept while the budget allows. Two cells asking at
     /// once may both generate; the cases are the same, so either copy serves.
-    pub fn get_or_generate(&self, property: usize, count: u32, generate: impl FnOnce() -> Option<Cases>) -> Option<Arc<Cases>> {
+    pub fn get_or_generate(
+        &self,
+        property: usize,
+        count: u32,
+        generate: impl FnOnce() -> Option<Cases>,
+    ) -> Option<Arc<Cases>> {
         let key = (property, count);
         if let Some(cases) = self.lock().by_key.get(&key) {
             return Some(Arc::clone(cases));

@@ -18,7 +18,9 @@ use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::process::shell_quote;
 use crate::properties::Property;
-use crate::report::{BuildRecord, CaseRecord, CellReport, Check, EntryResult, InterpreterRecord, ReproducerRecord, ResultKind, Status};
+use crate::report::{
+    BuildRecord, CaseRecord, CellReport, Check, EntryResult, InterpreterRecord, ReproducerRecord, ResultKind, Status,
+};
 use crate::value::{PyValue, args_to_wire, format_args, render_wire};
 use crate::worker::{Fault, Worker};
 
@@ -60,7 +62,9 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &C
                 cases = session.run_properties(&mut results);
             }
         }
-        Err(detail) => results.push(EntryResult::new(PROBE_MODULE, ResultKind::Probe, Check::Import, Status::Crash, Some(detail))),
+        Err(detail) => {
+            results.push(EntryResult::new(PROBE_MODULE, ResultKind::Probe, Check::Import, Status::Crash, Some(detail)))
+        }
     }
     CellReport {
         interpreter: InterpreterRecord {
@@ -102,7 +106,8 @@ impl<'a> Session<'a> {
         hasher.update(build.probe.display().to_string().as_bytes());
         let tag = crate::short_hex(&hasher.finalize(), 6);
         let name = format!("worker-{}-on-{}-{}-{tag}.stderr", build.id, interpreter.platform, interpreter.version);
-        let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+        let name: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
         let stderr_path = cx.scratch_dir.join(name);
         Session { build, interpreter, cx, presence, worker: None, defined: Vec::new(), starts: 0, stderr_path }
     }
@@ -136,16 +141,26 @@ impl<'a> Session<'a> {
         if first && self.presence && self.cx.checks.contains(&Check::Presence) {
             let names = self.presence_names();
             let reply = self.setup(&json!({"op": "presence", "names": names}))?;
-            let missing: Vec<&str> = reply["missing"].as_array().map(|m| m.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+            let missing: Vec<&str> =
+                reply["missing"].as_array().map(|m| m.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
             for name in names {
                 let kind = self.cx.manifest.get(name).map_or(ResultKind::Function, |e| e.kind.into());
                 let absent = missing.contains(&name);
-                results.push(EntryResult::new(name.to_owned(), kind, Check::Presence, if absent { Status::Fail } else { Status::Pass }, absent.then(|| format!("`{name}` is not exported by {} (dlsym found nothing)", self.interpreter.label()))));
+                results.push(EntryResult::new(
+                    name.to_owned(),
+                    kind,
+                    Check::Presence,
+                    if absent { Status::Fail } else { Status::Pass },
+                    absent.then(|| {
+                        format!("`{name}` is not exported by {} (dlsym found nothing)", self.interpreter.label())
+                    }),
+                ));
             }
         }
 
         let routines = self.setup(&json!({"op": "routines"}))?;
-        let available: Vec<&str> = routines["routines"].as_array().map(|r| r.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+        let available: Vec<&str> =
+            routines["routines"].as_array().map(|r| r.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
         self.defined = self
             .cx
             .properties
@@ -155,7 +170,11 @@ impl<'a> Session<'a> {
             .filter(|(_, p)| self.cx.only_entries.is_empty() || self.cx.only_entries.iter().any(|e| e == p.entry))
             .map(|(n, _)| n)
             .collect();
-        let specs: Vec<Json> = self.defined.iter().map(|&n| json!({"routine": self.cx.properties[n].routine, "oracle": self.cx.properties[n].oracle})).collect();
+        let specs: Vec<Json> = self
+            .defined
+            .iter()
+            .map(|&n| json!({"routine": self.cx.properties[n].routine, "oracle": self.cx.properties[n].oracle}))
+            .collect();
         let defined = self.setup(&json!({"op": "define", "properties": specs}))?;
         if defined["ok"] != json!(true) {
             return Err(format!("defining properties failed: {}", defined["error"].as_str().unwrap_or("?")));
@@ -166,7 +185,12 @@ impl<'a> Session<'a> {
     fn setup(&mut self, request: &Json) -> Result<Json, String> {
         let worker = self.worker.as_mut().ok_or("no worker")?;
         worker.request(request, SETUP_TIMEOUT).map_err(|fault| {
-            format!("worker failed during `{}`: {}\n{}", request["op"].as_str().unwrap_or("?"), fault.summary(), fault.stderr())
+            format!(
+                "worker failed during `{}`: {}\n{}",
+                request["op"].as_str().unwrap_or("?"),
+                fault.summary(),
+                fault.stderr()
+            )
         })
     }
 
@@ -194,9 +218,21 @@ impl<'a> Session<'a> {
                 )
             })));
         // The loader names the first symbol it could not bind: charge it to that entry.
-        if let Some(symbol) = error.split("undefined symbol: ").nth(1).map(|rest| rest.split_whitespace().next().unwrap_or("")) {
+        if let Some(symbol) =
+            error.split("undefined symbol: ").nth(1).map(|rest| rest.split_whitespace().next().unwrap_or(""))
+        {
             let kind = self.cx.manifest.get(symbol).map_or(ResultKind::Function, |e| e.kind.into());
-            results.push(EntryResult::new(symbol.to_owned(), kind, Check::Import, Status::Fail, Some(format!("an abi3 extension built for {} that uses `{symbol}` cannot be imported by {}: {error}", self.build.limited_api, self.interpreter.label()))));
+            results.push(EntryResult::new(
+                symbol.to_owned(),
+                kind,
+                Check::Import,
+                Status::Fail,
+                Some(format!(
+                    "an abi3 extension built for {} that uses `{symbol}` cannot be imported by {}: {error}",
+                    self.build.limited_api,
+                    self.interpreter.label()
+                )),
+            ));
         }
         results
     }
@@ -310,7 +346,11 @@ impl<'a> Session<'a> {
                     },
                 };
                 result.status = Status::Fail;
-                let (finding, moved) = if leak.delta > 0 { ("reference leak", "raised") } else { ("over-release (a reference released that was never owned)", "lowered") };
+                let (finding, moved) = if leak.delta > 0 {
+                    ("reference leak", "raised")
+                } else {
+                    ("over-release (a reference released that was never owned)", "lowered")
+                };
                 result.detail = Some(format!(
                     "{finding}: {routine}{args} {moved} sys.gettotalrefcount() by {delta} over {calls} calls (about {per} per call); the Python-level equivalent by {oracle}\nbuild: limited API {limited} with {headers} headers; interpreter {interp}",
                     routine = property.routine,
@@ -352,9 +392,21 @@ impl<'a> Session<'a> {
         Ok((leaked || over_released).then_some(Leak { delta, oracle_delta, calls }))
     }
 
-    fn refleak_fault(&mut self, mut result: EntryResult, property: &Property, args: &[PyValue], fault: &Fault) -> EntryResult {
+    fn refleak_fault(
+        &mut self,
+        mut result: EntryResult,
+        property: &Property,
+        args: &[PyValue],
+        fault: &Fault,
+    ) -> EntryResult {
         result.status = if matches!(fault, Fault::TimedOut { .. }) { Status::Timeout } else { Status::Crash };
-        result.detail = Some(format!("during the reference-leak check of {}{}: {}\n{}", property.routine, format_args(args), fault.summary(), fault.stderr().trim_end()));
+        result.detail = Some(format!(
+            "during the reference-leak check of {}{}: {}\n{}",
+            property.routine,
+            format_args(args),
+            fault.summary(),
+            fault.stderr().trim_end()
+        ));
         self.worker = None;
         let _ = self.restart();
         result
@@ -382,10 +434,16 @@ impl<'a> Session<'a> {
             case_digests: None,
         };
         if self.worker.is_none() && self.restart().is_err() {
-            return (result(Status::Skip, Some("no worker could be started after an earlier crash".into()), None), 0, Vec::new());
+            return (
+                result(Status::Skip, Some("no worker could be started after an earlier crash".into()), None),
+                0,
+                Vec::new(),
+            );
         }
         if self.interpreter.debug {
-            if let Some((_, reason)) = crate::properties::RELEASE_ONLY.iter().find(|(routine, _)| *routine == property.routine) {
+            if let Some((_, reason)) =
+                crate::properties::RELEASE_ONLY.iter().find(|(routine, _)| *routine == property.routine)
+            {
                 return (result(Status::Skip, Some((*reason).to_owned()), None), 0, Vec::new());
             }
         }
@@ -395,7 +453,9 @@ impl<'a> Session<'a> {
         // case-by-case run below repeat them from the same seed, to find and shrink the failure.
         // A single case gains nothing from the batch, and a crash there would cost a second
         // restart when the case-by-case run repeats it.
-        if let Some((ran, digests, samples)) = (config.cases > 1).then(|| self.run_batch(slot, property, &config)).flatten() {
+        if let Some((ran, digests, samples)) =
+            (config.cases > 1).then(|| self.run_batch(slot, property, &config)).flatten()
+        {
             return (passed(result(Status::Pass, None, None), &digests), ran, samples);
         }
         let mut runner = TestRunner::new(config);
@@ -428,7 +488,8 @@ impl<'a> Session<'a> {
                 }
                 Err(fault) => {
                     let timed_out = matches!(fault, Fault::TimedOut { .. });
-                    let message = format!("{}{}\n{}", fault.summary(), diagnosis(fault.stderr()), fault.stderr().trim_end());
+                    let message =
+                        format!("{}{}\n{}", fault.summary(), diagnosis(fault.stderr()), fault.stderr().trim_end());
                     state.crash_restarts += 1;
                     // A hang costs a full timeout per try: report the first one unshrunk.
                     if timed_out || state.crash_restarts > MAX_CRASH_RESTARTS {
@@ -445,10 +506,10 @@ impl<'a> Session<'a> {
         let ran = state.cases;
         let samples = state.samples;
         match outcome {
-            Ok(()) => {
-                (passed(result(Status::Pass, None, None), &state.digests), ran, samples)
+            Ok(()) => (passed(result(Status::Pass, None, None), &state.digests), ran, samples),
+            Err(TestError::Abort(reason)) => {
+                (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran, samples)
             }
-            Err(TestError::Abort(reason)) => (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran, samples),
             Err(TestError::Fail(reason, args)) => {
                 let reason = reason.message().to_owned();
                 let (tag, message) = reason.split_at(reason.char_indices().nth(1).map_or(reason.len(), |(i, _)| i));
@@ -477,7 +538,9 @@ impl<'a> Session<'a> {
                     replay = case.replay,
                 );
                 let detail = match &case.reproducer {
-                    Some(repro) => format!("{detail}\nC reproducer: {}\n  {}\n  {}", repro.file, repro.build, repro.run),
+                    Some(repro) => {
+                        format!("{detail}\nC reproducer: {}\n  {}\n  {}", repro.file, repro.build, repro.run)
+                    }
                     None => detail,
                 };
                 (result(status, Some(detail), Some(case)), ran, samples)
@@ -487,8 +550,15 @@ impl<'a> Session<'a> {
 
     /// Runs every case of a property in one request. `Some` when all pass: the cases run, each
     /// case's outcome digest and a few samples; `None` when anything went wrong.
-    fn run_batch(&mut self, slot: usize, property: &Property, config: &Config) -> Option<(u64, Vec<String>, Vec<Vec<PyValue>>)> {
-        let cases = self.cx.cases.get_or_generate(self.defined[slot], config.cases, || crate::cases::generate(property, config).map(crate::cases::Cases::new))?;
+    fn run_batch(
+        &mut self,
+        slot: usize,
+        property: &Property,
+        config: &Config,
+    ) -> Option<(u64, Vec<String>, Vec<Vec<PyValue>>)> {
+        let cases = self.cx.cases.get_or_generate(self.defined[slot], config.cases, || {
+            crate::cases::generate(property, config).map(crate::cases::Cases::new)
+        })?;
         let request = format!("{{\"op\":\"cases\",\"p\":{slot},\"cases\":{}}}", cases.wire);
         let timeout = self.cx.settings.case_timeout + Duration::from_millis(10) * config.cases;
         let reply = match self.worker.as_mut()?.request_line(request, timeout) {
@@ -517,12 +587,23 @@ impl<'a> Session<'a> {
     fn case_record(&self, property: &Property, args: &[PyValue], seed: u64) -> CaseRecord {
         let wire = args_to_wire(args);
         let replay = replay_command(self.cx.harness_command, self.build, self.interpreter, property.routine, args);
-        CaseRecord { routine: property.routine.to_owned(), args: format_args(args), wire, seed, replay, reproducer: None }
+        CaseRecord {
+            routine: property.routine.to_owned(),
+            args: format_args(args),
+            wire,
+            seed,
+            replay,
+            reproducer: None,
+        }
     }
 
     fn reproducer(&self, property: &Property, case: &CaseRecord) -> ReproducerRecord {
-        let name = format!("{}-{}-on-{}-{}", property.routine, self.build.id, self.interpreter.platform, self.interpreter.version);
-        let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+        let name = format!(
+            "{}-{}-on-{}-{}",
+            property.routine, self.build.id, self.interpreter.platform, self.interpreter.version
+        );
+        let name: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
         let file = self.cx.reproducer_dir.join(format!("{name}.c"));
         let (build, run) = crate::reproducer::commands(self.build, self.interpreter, &file);
         let context = format!(
@@ -535,7 +616,13 @@ impl<'a> Session<'a> {
         );
         let wire = case.wire.to_string();
         let source = crate::reproducer::source(
-            &crate::reproducer::Case { routine: property.routine, oracle: property.oracle, wire: &wire, args: &case.args, context: &context },
+            &crate::reproducer::Case {
+                routine: property.routine,
+                oracle: property.oracle,
+                wire: &wire,
+                args: &case.args,
+                context: &context,
+            },
             &build,
             &run,
         );
@@ -608,9 +695,17 @@ struct RunState {
 
 /// The command that runs `routine` with `args` once, from `build`'s probe in `interpreter`,
 /// and prints the probe's and the oracle's outcomes.
-pub fn replay_command(harness_command: &str, build: &Build, interpreter: &Interpreter, routine: &str, args: &[PyValue]) -> String {
+pub fn replay_command(
+    harness_command: &str,
+    build: &Build,
+    interpreter: &Interpreter,
+    routine: &str,
+    args: &[PyValue],
+) -> String {
     let wire = args_to_wire(args);
-    let rootfs = |root: &Option<PathBuf>, flag: &str| root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default();
+    let rootfs = |root: &Option<PathBuf>, flag: &str| {
+        root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default()
+    };
     format!(
         "{harness_command} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {routine} --args {}",
         shell_quote(&interpreter.executable.display().to_string()),
@@ -632,7 +727,8 @@ fn passed(mut result: EntryResult, digests: &[String]) -> EntryResult {
         fingerprint.update([b'\n']);
     }
     result.fingerprint = Some(crate::short_hex(&fingerprint.finalize(), 8));
-    result.case_digests = Some(digests.iter().map(|d| u32::from_str_radix(d.get(..8).unwrap_or(d), 16).unwrap_or(0)).collect());
+    result.case_digests =
+        Some(digests.iter().map(|d| u32::from_str_radix(d.get(..8).unwrap_or(d), 16).unwrap_or(0)).collect());
     result
 }
 
@@ -663,6 +759,7 @@ pub fn describe(outcome: &Json) -> String {
     } else {
         outcome.to_string()
     };
-    let after: Vec<String> = outcome.get("after").and_then(Json::as_array).map(|a| a.iter().map(render_wire).collect()).unwrap_or_default();
+    let after: Vec<String> =
+        outcome.get("after").and_then(Json::as_array).map(|a| a.iter().map(render_wire).collect()).unwrap_or_default();
     if after.is_empty() { head } else { format!("{head}; arguments after: ({})", after.join(", ")) }
 }

@@ -37,10 +37,16 @@ pub fn behaviour_changes() -> Result<Vec<BehaviourChange>, ChangesError> {
     for change in &file.change {
         if change.per_version {
             if !change.since.is_empty() {
-                return Err(ChangesError(format!("the change cited as {} is per_version: it has no `since`", change.reference)));
+                return Err(ChangesError(format!(
+                    "the change cited as {} is per_version: it has no `since`",
+                    change.reference
+                )));
             }
         } else if change.since.is_empty() || change.since.iter().any(|v| parse(v).is_none()) {
-            return Err(ChangesError(format!("`since` of the change cited as {} must list versions like \"3.12\" or \"3.7.14\"", change.reference)));
+            return Err(ChangesError(format!(
+                "`since` of the change cited as {} must list versions like \"3.12\" or \"3.7.14\"",
+                change.reference
+            )));
         }
     }
     Ok(file.change)
@@ -48,7 +54,9 @@ pub fn behaviour_changes() -> Result<Vec<BehaviourChange>, ChangesError> {
 
 /// (major, minor, micro) of "3.12", "3.7.14" or "3.15.0a1" (the pre-release tag is ignored).
 fn parse(version: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = version.split('.').map(|part| part.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u32>().ok());
+    let mut parts = version
+        .split('.')
+        .map(|part| part.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u32>().ok());
     let major = parts.next()??;
     let minor = parts.next()??;
     let micro = parts.next().flatten().unwrap_or(0);

@@ -13,7 +13,12 @@ pub fn summary(report: &Report) -> String {
     let mut rows: Vec<(String, String, String)> = Vec::new();
     let mut builds: Vec<String> = Vec::new();
     for cell in &report.cells {
-        let label = format!("{}{} {}", cell.interpreter.version, if cell.interpreter.debug { "d" } else { "" }, cell.interpreter.platform);
+        let label = format!(
+            "{}{} {}",
+            cell.interpreter.version,
+            if cell.interpreter.debug { "d" } else { "" },
+            cell.interpreter.platform
+        );
         let row = (label, cell.interpreter.platform.clone(), cell.interpreter.executable.clone());
         if !rows.contains(&row) {
             rows.push(row);
@@ -32,7 +37,9 @@ pub fn summary(report: &Report) -> String {
     for (label, platform, executable) in &rows {
         let _ = write!(out, "{label:<label_width$}");
         for (build, width) in builds.iter().zip(&widths) {
-            let cell = report.cells.iter().find(|c| &c.build.id == build && &c.interpreter.platform == platform && &c.interpreter.executable == executable);
+            let cell = report.cells.iter().find(|c| {
+                &c.build.id == build && &c.interpreter.platform == platform && &c.interpreter.executable == executable
+            });
             let text = match cell {
                 None => "·".to_owned(),
                 Some(cell) => {
@@ -52,12 +59,16 @@ pub fn summary(report: &Report) -> String {
     let failures: Vec<_> = report
         .cells
         .iter()
-        .flat_map(|cell| cell.results.iter().filter(|r| r.status.is_failure() && r.known.is_none()).map(move |r| (cell, r)))
+        .flat_map(|cell| {
+            cell.results.iter().filter(|r| r.status.is_failure() && r.known.is_none()).map(move |r| (cell, r))
+        })
         .collect();
     let known: Vec<_> = report
         .cells
         .iter()
-        .flat_map(|cell| cell.results.iter().filter(|r| r.status.is_failure() && r.known.is_some()).map(move |r| (cell, r)))
+        .flat_map(|cell| {
+            cell.results.iter().filter(|r| r.status.is_failure() && r.known.is_some()).map(move |r| (cell, r))
+        })
         .collect();
     if !known.is_empty() {
         let _ = writeln!(out, "\nknown breaks ({}, not counted as new failures):", known.len());
@@ -117,7 +128,11 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(out, "  {}{property}: {} -> {} (builds {})", c.entry, c.from, c.to, c.builds.join(", "));
         }
         if changes.len() > FAILURES_SHOWN {
-            let _ = writeln!(out, "  ... and {} more change points in summary.md and report.html", changes.len() - FAILURES_SHOWN);
+            let _ = writeln!(
+                out,
+                "  ... and {} more change points in summary.md and report.html",
+                changes.len() - FAILURES_SHOWN
+            );
         }
     }
     if let Some(check) = &report.static_check {
@@ -145,7 +160,9 @@ pub fn summary(report: &Report) -> String {
 
 /// The static check's new failures (the report has every fact compared).
 fn static_summary(out: &mut String, check: &crate::report::StaticReport) {
-    let failing = |known: bool| check.results.iter().filter(move |r| r.result.status.is_failure() && r.result.known.is_some() == known);
+    let failing = |known: bool| {
+        check.results.iter().filter(move |r| r.result.status.is_failure() && r.result.known.is_some() == known)
+    };
     let new: Vec<_> = failing(false).collect();
     let changed = check.results.iter().filter(|r| r.result.status == Status::Changed).count();
     let _ = writeln!(

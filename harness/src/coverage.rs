@@ -92,7 +92,9 @@ fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl 
         .iter()
         .map(|entry| {
             let level = level_of(entry);
-            let reason = (level < Level::Semantic).then(|| reasons.get(&entry.name).cloned().or_else(|| inherent_reason(entry))).flatten();
+            let reason = (level < Level::Semantic)
+                .then(|| reasons.get(&entry.name).cloned().or_else(|| inherent_reason(entry)))
+                .flatten();
             Coverage { entry: entry.name.clone(), kind: entry.kind, level, reason }
         })
         .collect()
@@ -101,7 +103,8 @@ fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl 
 /// What ran: the strongest check with a result other than `skip` in any cell.
 pub fn from_report(manifest: &Manifest, reasons: &BTreeMap<String, String>, report: &Report) -> Vec<Coverage> {
     let mut strongest: BTreeMap<&str, Level> = BTreeMap::new();
-    let static_results = report.static_check.iter().flat_map(|s| s.results.iter().filter(|r| !r.leak).map(|r| &r.result));
+    let static_results =
+        report.static_check.iter().flat_map(|s| s.results.iter().filter(|r| !r.leak).map(|r| &r.result));
     for result in report.cells.iter().flat_map(|cell| &cell.results).chain(static_results) {
         if result.status == Status::Skip {
             continue;
@@ -114,7 +117,12 @@ pub fn from_report(manifest: &Manifest, reasons: &BTreeMap<String, String>, repo
 
 /// What a full run would exercise: properties, presence for every symbol, and static checks
 /// for the kinds `static_kinds` covers.
-pub fn planned(manifest: &Manifest, reasons: &BTreeMap<String, String>, catalogue: &[Property], static_kinds: &[EntryKind]) -> Vec<Coverage> {
+pub fn planned(
+    manifest: &Manifest,
+    reasons: &BTreeMap<String, String>,
+    catalogue: &[Property],
+    static_kinds: &[EntryKind],
+) -> Vec<Coverage> {
     rows(manifest, reasons, |entry| {
         let windows_only = entry.ifdef.as_deref() == Some("MS_WINDOWS");
         if catalogue.iter().any(|p| p.entry == entry.name) {
@@ -146,8 +154,14 @@ impl Summary {
     pub fn of(manifest: &Manifest, rows: &[Coverage]) -> Summary {
         let mut summary = Summary::default();
         for row in rows {
-            *summary.by_kind.entry(row.kind.to_string()).or_default().entry(row.level.name().to_owned()).or_default() += 1;
-            let linux_symbol = row.kind.is_symbol() && manifest.get(&row.entry).is_some_and(|e| inherent_reason(e).is_none());
+            *summary
+                .by_kind
+                .entry(row.kind.to_string())
+                .or_default()
+                .entry(row.level.name().to_owned())
+                .or_default() += 1;
+            let linux_symbol =
+                row.kind.is_symbol() && manifest.get(&row.entry).is_some_and(|e| inherent_reason(e).is_none());
             if linux_symbol {
                 summary.linux_symbols += 1;
                 if row.level < Level::Semantic {

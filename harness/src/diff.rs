@@ -92,8 +92,15 @@ impl Diff {
 pub fn interpreter_name(cell: &CellReport) -> String {
     let interpreter = &cell.interpreter;
     let minor: Vec<&str> = interpreter.version.splitn(3, '.').take(2).collect();
-    let free_threaded = interpreter.soabi.as_deref().and_then(|s| s.split('-').nth(1)).is_some_and(|tag| tag.contains('t'));
-    format!("{}:{}{}{}", interpreter.platform, minor.join("."), if interpreter.debug { "d" } else { "" }, if free_threaded { "t" } else { "" })
+    let free_threaded =
+        interpreter.soabi.as_deref().and_then(|s| s.split('-').nth(1)).is_some_and(|tag| tag.contains('t'));
+    format!(
+        "{}:{}{}{}",
+        interpreter.platform,
+        minor.join("."),
+        if interpreter.debug { "d" } else { "" },
+        if free_threaded { "t" } else { "" }
+    )
 }
 
 struct Side<'a> {
@@ -109,7 +116,12 @@ fn side(report: &Report) -> Side<'_> {
     for cell in &report.cells {
         *names.entry((cell.build.id.clone(), interpreter_name(cell))).or_default() += 1;
     }
-    let mut side = Side { results: BTreeMap::new(), interpreters: BTreeMap::new(), builds: BTreeSet::new(), entries: BTreeSet::new() };
+    let mut side = Side {
+        results: BTreeMap::new(),
+        interpreters: BTreeMap::new(),
+        builds: BTreeSet::new(),
+        entries: BTreeSet::new(),
+    };
     for cell in &report.cells {
         let mut name = interpreter_name(cell);
         if names.get(&(cell.build.id.clone(), name.clone())).is_some_and(|&n| n > 1) {
@@ -119,7 +131,13 @@ fn side(report: &Report) -> Side<'_> {
         side.builds.insert(cell.build.id.clone());
         for result in &cell.results {
             side.entries.insert(result.entry.clone());
-            let key = ResultKey { build: cell.build.id.clone(), interpreter: name.clone(), entry: result.entry.clone(), check: result.check, property: result.property.clone() };
+            let key = ResultKey {
+                build: cell.build.id.clone(),
+                interpreter: name.clone(),
+                entry: result.entry.clone(),
+                check: result.check,
+                property: result.property.clone(),
+            };
             // A second result under one key (none today) is kept apart rather than dropped.
             let mut key = key;
             let mut n = 2;
@@ -166,8 +184,18 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         behaviour_changes: Vec::new(),
         new_entries: only_in(&after.entries, &before.entries),
         removed_entries: only_in(&before.entries, &after.entries),
-        new_interpreters: after.interpreters.keys().filter(|k| !before.interpreters.contains_key(*k)).cloned().collect(),
-        removed_interpreters: before.interpreters.keys().filter(|k| !after.interpreters.contains_key(*k)).cloned().collect(),
+        new_interpreters: after
+            .interpreters
+            .keys()
+            .filter(|k| !before.interpreters.contains_key(*k))
+            .cloned()
+            .collect(),
+        removed_interpreters: before
+            .interpreters
+            .keys()
+            .filter(|k| !after.interpreters.contains_key(*k))
+            .cloned()
+            .collect(),
         updated_interpreters: after
             .interpreters
             .iter()
@@ -184,7 +212,12 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
 
     for (key, result) in &after.results {
         let was = before.results.get(key);
-        let change = || Change { key: key.clone(), old: was.map(|r| r.status), new: Some(result.status), detail: result.detail.clone() };
+        let change = || Change {
+            key: key.clone(),
+            old: was.map(|r| r.status),
+            new: Some(result.status),
+            detail: result.detail.clone(),
+        };
         let failed_before = was.is_some_and(|r| r.status.is_failure());
         if result.status.is_failure() && !failed_before && result.known.is_none() {
             diff.regressions.push(change());
@@ -193,7 +226,11 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
                 diff.fixes.push(change());
             } else if was.status != result.status {
                 diff.status_changes.push(change());
-            } else if same_cases && result.status == Status::Pass && was.fingerprint.is_some() && result.fingerprint != was.fingerprint {
+            } else if same_cases
+                && result.status == Status::Pass
+                && was.fingerprint.is_some()
+                && result.fingerprint != was.fingerprint
+            {
                 diff.behaviour_changes.push(key.clone());
             }
         }
@@ -230,7 +267,11 @@ pub fn render(diff: &Diff, old_name: &str, new_name: &str) -> String {
     let _ = writeln!(out, "old: {old_name}: {}", run(&diff.old));
     let _ = writeln!(out, "new: {new_name}: {}", run(&diff.new));
     if !diff.settings_changed.is_empty() {
-        let _ = writeln!(out, "settings differ ({}): results may differ for that reason alone", diff.settings_changed.join(", "));
+        let _ = writeln!(
+            out,
+            "settings differ ({}): results may differ for that reason alone",
+            diff.settings_changed.join(", ")
+        );
     }
     let status = |s: Option<Status>| s.map_or_else(|| "absent".to_owned(), name);
     let mut section = |title: &str, changes: &[Change], with_detail: bool| {
@@ -306,7 +347,13 @@ mod tests {
     use crate::report::{BuildRecord, InterpreterRecord, ResultKind, RunHeader, SCHEMA_VERSION};
 
     fn result(entry: &str, check: Check, status: Status) -> EntryResult {
-        let mut result = EntryResult::new(entry, ResultKind::Function, check, status, (status != Status::Pass).then(|| format!("{entry} went wrong")));
+        let mut result = EntryResult::new(
+            entry,
+            ResultKind::Function,
+            check,
+            status,
+            (status != Status::Pass).then(|| format!("{entry} went wrong")),
+        );
         if check == Check::Semantic {
             result.property = Some(format!("{}_prop", entry.to_lowercase()));
             result.fingerprint = (status == Status::Pass).then(|| "f1".to_owned());
@@ -316,8 +363,20 @@ mod tests {
 
     fn cell(version: &str, executable: &str, results: Vec<EntryResult>) -> CellReport {
         CellReport {
-            interpreter: InterpreterRecord { executable: executable.into(), version: version.into(), platform: "host".into(), debug: false, soabi: Some("cpython-312-x86_64-linux-gnu".into()) },
-            build: BuildRecord { id: "3.6".into(), limited_api: "3.6".into(), headers: "3.6.15".into(), headers_platform: "host".into(), probe: "p".into() },
+            interpreter: InterpreterRecord {
+                executable: executable.into(),
+                version: version.into(),
+                platform: "host".into(),
+                debug: false,
+                soabi: Some("cpython-312-x86_64-linux-gnu".into()),
+            },
+            build: BuildRecord {
+                id: "3.6".into(),
+                limited_api: "3.6".into(),
+                headers: "3.6.15".into(),
+                headers_platform: "host".into(),
+                probe: "p".into(),
+            },
             results,
             duration_ms: 1,
             cases: 0,
@@ -371,17 +430,31 @@ mod tests {
         let new = report(vec![cell("3.12.2", "/b/python3.12", results)]);
         let diff = diff(&old, &new);
 
-        let regressed: Vec<(&str, Check, Option<Status>)> = diff.regressions.iter().map(|c| (c.key.entry.as_str(), c.key.check, c.old)).collect();
-        assert_eq!(regressed, [("PyLong_AsDouble", Check::Presence, None), ("PyLong_AsLong", Check::Semantic, Some(Status::Pass))]);
+        let regressed: Vec<(&str, Check, Option<Status>)> =
+            diff.regressions.iter().map(|c| (c.key.entry.as_str(), c.key.check, c.old)).collect();
+        assert_eq!(
+            regressed,
+            [("PyLong_AsDouble", Check::Presence, None), ("PyLong_AsLong", Check::Semantic, Some(Status::Pass))]
+        );
         assert_eq!(diff.regressions[1].key.interpreter, "host:3.12");
         assert_eq!(diff.regressions[1].detail.as_deref(), Some("PyLong_AsLong went wrong"));
         assert_eq!(diff.fixes.iter().map(|c| c.key.entry.as_str()).collect::<Vec<_>>(), ["PyUnicode_Count"]);
-        assert_eq!(diff.status_changes.iter().map(|c| (c.old, c.new)).collect::<Vec<_>>(), [(Some(Status::Pass), Some(Status::Skip))]);
+        assert_eq!(
+            diff.status_changes.iter().map(|c| (c.old, c.new)).collect::<Vec<_>>(),
+            [(Some(Status::Pass), Some(Status::Skip))]
+        );
         assert_eq!(diff.new_entries, ["PyCFunction_New", "PyLong_AsDouble"]);
-        assert_eq!(diff.updated_interpreters, [Updated { interpreter: "host:3.12".into(), old: "3.12.1".into(), new: "3.12.2".into() }]);
+        assert_eq!(
+            diff.updated_interpreters,
+            [Updated { interpreter: "host:3.12".into(), old: "3.12.1".into(), new: "3.12.2".into() }]
+        );
         assert!(diff.new_interpreters.is_empty());
         let text = render(&diff, "old", "new");
-        assert!(text.contains("REGRESSIONS (2):") && text.contains("PyLong_AsLong semantic (pylong_aslong_prop), build 3.6 on host:3.12: pass -> fail"), "{text}");
+        assert!(
+            text.contains("REGRESSIONS (2):")
+                && text.contains("PyLong_AsLong semantic (pylong_aslong_prop), build 3.6 on host:3.12: pass -> fail"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -404,7 +477,8 @@ mod tests {
         c.interpreter.debug = true;
         assert_eq!(interpreter_name(&c), "host:3.14dt");
         // Two interpreters of one name for one build stay apart, by path.
-        let old = report(vec![cell("3.12.1", "/a/python3.12", baseline()), cell("3.12.1", "/b/python3.12", baseline())]);
+        let old =
+            report(vec![cell("3.12.1", "/a/python3.12", baseline()), cell("3.12.1", "/b/python3.12", baseline())]);
         assert_eq!(side(&old).interpreters.len(), 2);
     }
 }

@@ -76,7 +76,10 @@ fn parse(bytes: &[u8]) -> Result<Vec<VersionedImport>, &'static str> {
     let u16_at = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize).ok_or("u16");
     let u32_at = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok_or("u32");
     let u64_at = |at: usize| {
-        bytes.get(at..at + 8).map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize).ok_or("u64")
+        bytes
+            .get(at..at + 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize)
+            .ok_or("u64")
     };
     let string_at = |table: &Section, at: usize| -> Result<String, &'static str> {
         let start = table.offset + at;
@@ -89,11 +92,18 @@ fn parse(bytes: &[u8]) -> Result<Vec<VersionedImport>, &'static str> {
     let sections: Vec<Section> = (0..shnum)
         .map(|n| {
             let base = shoff + n * shentsize;
-            Ok(Section { kind: u32_at(base + 4)?, offset: u64_at(base + 24)?, size: u64_at(base + 32)?, link: u32_at(base + 40)? as usize, info: u32_at(base + 44)? as usize })
+            Ok(Section {
+                kind: u32_at(base + 4)?,
+                offset: u64_at(base + 24)?,
+                size: u64_at(base + 32)?,
+                link: u32_at(base + 40)? as usize,
+                info: u32_at(base + 44)? as usize,
+            })
         })
         .collect::<Result<_, &'static str>>()?;
     let find = |kind| sections.iter().find(|s| s.kind == kind);
-    let (Some(dynsym), Some(versym), Some(verneed)) = (find(SHT_DYNSYM), find(SHT_GNU_VERSYM), find(SHT_GNU_VERNEED)) else {
+    let (Some(dynsym), Some(versym), Some(verneed)) = (find(SHT_DYNSYM), find(SHT_GNU_VERSYM), find(SHT_GNU_VERNEED))
+    else {
         return Ok(Vec::new());
     };
     let dynstr = sections.get(dynsym.link).ok_or("dynstr")?;
@@ -103,11 +113,17 @@ fn parse(bytes: &[u8]) -> Result<Vec<VersionedImport>, &'static str> {
     let mut versions: Vec<(usize, String, String)> = Vec::new();
     let mut entry = verneed.offset;
     for _ in 0..verneed.info {
-        let (count, file, aux, next) = (u16_at(entry + 2)?, u32_at(entry + 4)? as usize, u32_at(entry + 8)? as usize, u32_at(entry + 12)? as usize);
+        let (count, file, aux, next) = (
+            u16_at(entry + 2)?,
+            u32_at(entry + 4)? as usize,
+            u32_at(entry + 8)? as usize,
+            u32_at(entry + 12)? as usize,
+        );
         let library = string_at(verstr, file)?;
         let mut at = entry + aux;
         for _ in 0..count {
-            let (index, name, next_aux) = (u16_at(at + 6)? & 0x7fff, u32_at(at + 8)? as usize, u32_at(at + 12)? as usize);
+            let (index, name, next_aux) =
+                (u16_at(at + 6)? & 0x7fff, u32_at(at + 8)? as usize, u32_at(at + 12)? as usize);
             versions.push((index, string_at(verstr, name)?, library.clone()));
             if next_aux == 0 {
                 break;
@@ -129,7 +145,11 @@ fn parse(bytes: &[u8]) -> Result<Vec<VersionedImport>, &'static str> {
             continue;
         }
         if let Some((_, version, library)) = versions.iter().find(|(i, _, _)| *i == index) {
-            imports.push(VersionedImport { symbol: string_at(dynstr, u32_at(base)? as usize)?, version: version.clone(), library: library.clone() });
+            imports.push(VersionedImport {
+                symbol: string_at(dynstr, u32_at(base)? as usize)?,
+                version: version.clone(),
+                library: library.clone(),
+            });
         }
     }
     Ok(imports)
@@ -151,8 +171,14 @@ mod tests {
         // The test binary itself links against glibc with versioned symbols.
         let exe = std::env::current_exe().unwrap();
         let imports = versioned_imports(&exe).unwrap();
-        assert!(imports.iter().any(|i| i.version.starts_with("GLIBC_") && i.library.starts_with("libc.so")), "{imports:?}");
-        assert!(too_new_for(&imports, GlibcVersion { major: 2, minor: 0 }).len() == imports.iter().filter(|i| GlibcVersion::parse(&i.version).is_some()).count());
+        assert!(
+            imports.iter().any(|i| i.version.starts_with("GLIBC_") && i.library.starts_with("libc.so")),
+            "{imports:?}"
+        );
+        assert!(
+            too_new_for(&imports, GlibcVersion { major: 2, minor: 0 }).len()
+                == imports.iter().filter(|i| GlibcVersion::parse(&i.version).is_some()).count()
+        );
     }
 
     #[test]

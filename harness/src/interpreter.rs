@@ -134,7 +134,9 @@ pub enum InterpreterError {
     PyenvMissing { version: PyVersion, root: PathBuf },
     #[error("no pyenv versions folder at {}: install pyenv and the matrix's versions, or set PYENV_ROOT", root.display())]
     PyenvRoot { root: PathBuf },
-    #[error("no `python{version}` on PATH: install it (for example `apt-get install python{version}`), or remove it from the matrix's `versions`")]
+    #[error(
+        "no `python{version}` on PATH: install it (for example `apt-get install python{version}`), or remove it from the matrix's `versions`"
+    )]
     PathMissing { version: PyVersion },
 }
 
@@ -144,9 +146,18 @@ pub fn probe_facts(platform: &Platform, executable: &Path) -> Result<Interpreter
     let output = process::run_ok(&command, Duration::from_secs(60))
         .map_err(|source| InterpreterError::Run { executable: executable.to_owned(), source })?;
     let facts_error = |message: String| InterpreterError::Facts { executable: executable.to_owned(), message };
-    let json = output.stdout.lines().rev().find(|line| line.starts_with('{')).ok_or_else(|| facts_error(format!("no JSON in its output: {:?}", process::tail(&output.stdout, 500))))?;
+    let json = output
+        .stdout
+        .lines()
+        .rev()
+        .find(|line| line.starts_with('{'))
+        .ok_or_else(|| facts_error(format!("no JSON in its output: {:?}", process::tail(&output.stdout, 500))))?;
     let mut raw: serde_json::Value = serde_json::from_str(json).map_err(|err| facts_error(err.to_string()))?;
-    let version: PyVersion = raw["version"].as_str().unwrap_or("").parse().map_err(|err: crate::version::VersionParseError| facts_error(err.to_string()))?;
+    let version: PyVersion = raw["version"]
+        .as_str()
+        .unwrap_or("")
+        .parse()
+        .map_err(|err: crate::version::VersionParseError| facts_error(err.to_string()))?;
     raw["executable"] = serde_json::Value::String(executable.display().to_string());
     raw["minor"] = serde_json::Value::String(version.to_string());
     raw["platform"] = serde_json::Value::String(platform.name().into());
@@ -156,7 +167,10 @@ pub fn probe_facts(platform: &Platform, executable: &Path) -> Result<Interpreter
     }
     let interpreter: Interpreter = serde_json::from_value(raw).map_err(|err| facts_error(err.to_string()))?;
     if interpreter.implementation != "cpython" {
-        return Err(InterpreterError::NotCpython { executable: executable.to_owned(), implementation: interpreter.implementation });
+        return Err(InterpreterError::NotCpython {
+            executable: executable.to_owned(),
+            implementation: interpreter.implementation,
+        });
     }
     Ok(interpreter)
 }
@@ -165,12 +179,18 @@ pub fn probe_facts(platform: &Platform, executable: &Path) -> Result<Interpreter
 /// by the file's identity (device, inode, size, modification and change times): replacing or
 /// reinstalling the interpreter changes the key. A script (a wrapper) is always run, since what
 /// it starts can change without the script changing.
-pub fn probe_facts_cached(platform: &Platform, executable: &Path, cache_dir: &Path) -> Result<Interpreter, InterpreterError> {
+pub fn probe_facts_cached(
+    platform: &Platform,
+    executable: &Path,
+    cache_dir: &Path,
+) -> Result<Interpreter, InterpreterError> {
     let Some(key) = facts_cache_key(platform, executable) else {
         return probe_facts(platform, executable);
     };
     let entry = cache_dir.join(format!("{key}.json"));
-    if let Some(cached) = std::fs::read(&entry).ok().and_then(|bytes| serde_json::from_slice::<Interpreter>(&bytes).ok()) {
+    if let Some(cached) =
+        std::fs::read(&entry).ok().and_then(|bytes| serde_json::from_slice::<Interpreter>(&bytes).ok())
+    {
         return Ok(cached);
     }
     let facts = probe_facts(platform, executable)?;
@@ -197,18 +217,35 @@ fn facts_cache_key(platform: &Platform, executable: &Path) -> Option<String> {
     }
     let meta = std::fs::metadata(&resolved).ok()?;
     let mut hasher = sha2::Sha256::new();
-    for part in [FACTS_SCRIPT, platform.name(), &platform.root().map(|r| r.display().to_string()).unwrap_or_default(), &executable.display().to_string(), &resolved.display().to_string()] {
+    for part in [
+        FACTS_SCRIPT,
+        platform.name(),
+        &platform.root().map(|r| r.display().to_string()).unwrap_or_default(),
+        &executable.display().to_string(),
+        &resolved.display().to_string(),
+    ] {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    for number in [meta.dev(), meta.ino(), meta.len(), meta.mtime() as u64, meta.mtime_nsec() as u64, meta.ctime() as u64, meta.ctime_nsec() as u64] {
+    for number in [
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime() as u64,
+        meta.mtime_nsec() as u64,
+        meta.ctime() as u64,
+        meta.ctime_nsec() as u64,
+    ] {
         hasher.update(number.to_le_bytes());
     }
     Some(crate::short_hex(&hasher.finalize(), 8))
 }
 
 /// Facts of several interpreters, queried side by side (each is an interpreter start-up).
-pub fn probe_all(wanted: &[(Platform, PathBuf)], cache_dir: Option<&Path>) -> Result<Vec<Interpreter>, InterpreterError> {
+pub fn probe_all(
+    wanted: &[(Platform, PathBuf)],
+    cache_dir: Option<&Path>,
+) -> Result<Vec<Interpreter>, InterpreterError> {
     const AT_ONCE: usize = 8;
     let mut queried = Vec::new();
     for chunk in wanted.chunks(AT_ONCE) {
@@ -222,7 +259,8 @@ pub fn probe_all(wanted: &[(Platform, PathBuf)], cache_dir: Option<&Path>) -> Re
                     })
                 })
                 .collect();
-            queried.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))));
+            queried
+                .extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))));
         });
     }
     queried.into_iter().collect()
@@ -241,7 +279,11 @@ pub enum DiscoverError {
 /// Every interpreter a matrix names, on its platform (provisioned now if need be), with its
 /// facts; any that cannot be used is an error, never a skip. Sorted by version.
 /// `facts_cache`: where to remember facts (see [`probe_facts_cached`]).
-pub fn discover(matrix: &crate::matrix::Matrix, rootfs_cache: &Path, facts_cache: Option<&Path>) -> Result<Vec<Interpreter>, DiscoverError> {
+pub fn discover(
+    matrix: &crate::matrix::Matrix,
+    rootfs_cache: &Path,
+    facts_cache: Option<&Path>,
+) -> Result<Vec<Interpreter>, DiscoverError> {
     let mut platforms: Vec<(String, Platform)> = Vec::new();
     let mut found: Vec<Interpreter> = Vec::new();
     let mut wanted: Vec<(Platform, PathBuf)> = Vec::new();
@@ -251,11 +293,9 @@ pub fn discover(matrix: &crate::matrix::Matrix, rootfs_cache: &Path, facts_cache
             Some(name) => match platforms.iter().find(|(n, _)| n == name) {
                 Some((_, platform)) => platform.clone(),
                 None => {
-                    let spec = matrix
-                        .platforms
-                        .iter()
-                        .find(|p| &p.name == name)
-                        .ok_or_else(|| DiscoverError::UnknownPlatform { origin: matrix.origin.clone(), name: name.clone() })?;
+                    let spec = matrix.platforms.iter().find(|p| &p.name == name).ok_or_else(|| {
+                        DiscoverError::UnknownPlatform { origin: matrix.origin.clone(), name: name.clone() }
+                    })?;
                     let platform = spec.provision(rootfs_cache)?;
                     platforms.push((name.clone(), platform.clone()));
                     platform
@@ -271,7 +311,9 @@ pub fn discover(matrix: &crate::matrix::Matrix, rootfs_cache: &Path, facts_cache
             found.push(facts);
         }
     }
-    found.sort_by(|a, b| (a.minor, a.root.is_some(), &a.version, a.debug).cmp(&(b.minor, b.root.is_some(), &b.version, b.debug)));
+    found.sort_by(|a, b| {
+        (a.minor, a.root.is_some(), &a.version, a.debug).cmp(&(b.minor, b.root.is_some(), &b.version, b.debug))
+    });
     Ok(found)
 }
 
@@ -283,7 +325,11 @@ pub fn locate(source: &InterpreterSource) -> Result<Vec<PathBuf>, InterpreterErr
             let root = pyenv_versions_dir();
             let installed = pyenv_installed(&root)?;
             if versions.is_empty() {
-                return Ok(installed.into_iter().filter(|(v, _)| *v >= PyVersion::new(3, 2)).map(|(_, path)| path).collect());
+                return Ok(installed
+                    .into_iter()
+                    .filter(|(v, _)| *v >= PyVersion::new(3, 2))
+                    .map(|(_, path)| path)
+                    .collect());
             }
             versions
                 .iter()
@@ -299,7 +345,9 @@ pub fn locate(source: &InterpreterSource) -> Result<Vec<PathBuf>, InterpreterErr
         }
         InterpreterSource::Path { versions } => versions
             .iter()
-            .map(|version| find_on_path(&format!("python{version}")).ok_or(InterpreterError::PathMissing { version: *version }))
+            .map(|version| {
+                find_on_path(&format!("python{version}")).ok_or(InterpreterError::PathMissing { version: *version })
+            })
             .collect(),
     }
 }

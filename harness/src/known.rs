@@ -61,7 +61,9 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
     // The link probe's import fails because of the first unresolved symbol; if that one is
     // known, so is the probe's failure.
     for result in cell.results.iter_mut().filter(|r| r.entry == LINK_MODULE && r.status.is_failure()) {
-        if let Some((_, known)) = known_symbols.iter().find(|(symbol, _)| result.detail.as_deref().is_some_and(|d| d.ends_with(&format!("undefined symbol: {symbol}")))) {
+        if let Some((_, known)) = known_symbols.iter().find(|(symbol, _)| {
+            result.detail.as_deref().is_some_and(|d| d.ends_with(&format!("undefined symbol: {symbol}")))
+        }) {
             result.known = known.clone();
         }
     }
@@ -72,7 +74,8 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
 pub fn mark_static(check: &mut crate::report::StaticReport, breaks: &[KnownBreak]) {
     let note = |b: &KnownBreak| format!("{} ({})", b.summary, b.reference);
     for item in check.results.iter_mut().filter(|r| r.result.status.is_failure()) {
-        let minors: Vec<PyVersion> = item.differing.iter().filter_map(|label| label.split('@').next()?.parse().ok()).collect();
+        let minors: Vec<PyVersion> =
+            item.differing.iter().filter_map(|label| label.split('@').next()?.parse().ok()).collect();
         let applies = |b: &&KnownBreak| {
             wildcard_match(&b.entry, &item.result.entry)
                 && b.checks.contains(&Check::Static)
@@ -112,6 +115,8 @@ mod tests {
     fn shipped_list_parses() {
         let breaks: super::KnownBreaks = toml::from_str(super::KNOWN_BREAKS).unwrap();
         assert!(!breaks.breaks.is_empty());
-        assert!(breaks.breaks.iter().all(|b| b.reference.starts_with("https://") || b.reference.starts_with("README.md#")));
+        assert!(
+            breaks.breaks.iter().all(|b| b.reference.starts_with("https://") || b.reference.starts_with("README.md#"))
+        );
     }
 }

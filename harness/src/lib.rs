@@ -6,7 +6,9 @@
 // Workers are isolated with Unix process groups and signals (`process`); nothing stands in for
 // them on Windows yet. Say so at build time rather than with a screen of unresolved names.
 #[cfg(not(unix))]
-compile_error!("abi-harness needs a Unix: its workers run in process groups and crash with signals (see README, Platforms); Windows is not supported yet");
+compile_error!(
+    "abi-harness needs a Unix: its workers run in process groups and crash with signals (see README, Platforms); Windows is not supported yet"
+);
 
 pub mod build;
 pub mod cases;
@@ -21,9 +23,9 @@ pub mod known;
 pub mod manifest;
 pub mod matrix;
 pub mod merge;
-pub mod process;
 pub mod plan;
 pub mod platform;
+pub mod process;
 pub mod properties;
 pub mod render;
 pub mod report;

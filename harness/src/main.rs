@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use abi_harness::build::{Builder, BuildSpec};
+use abi_harness::build::{BuildSpec, Builder};
+use abi_harness::headers::{self, HeaderSet};
 use abi_harness::interpreter::{self, Interpreter};
 use abi_harness::manifest::Manifest;
 use abi_harness::matrix::{Matrix, Settings};
-use abi_harness::headers::{self, HeaderSet};
+use abi_harness::platform::{self, Platform};
 use abi_harness::report::{Check, StaticReport};
 use abi_harness::run::{RunInput, RunOptions};
-use abi_harness::platform::{self, Platform};
 use abi_harness::{console, diff, merge, plan, properties, run};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -26,7 +26,11 @@ const EXIT_CANNOT_RUN: u8 = 2;
 const DEFAULT_MATRIX: &str = include_str!("../../matrix.toml");
 
 #[derive(Parser)]
-#[command(name = "abi-harness", version, about = "Checks CPython's Stable ABI promise: probes built against old headers, loaded into newer interpreters")]
+#[command(
+    name = "abi-harness",
+    version,
+    about = "Checks CPython's Stable ABI promise: probes built against old headers, loaded into newer interpreters"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -221,7 +225,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 Some(root) => Platform::existing_rootfs(root)?,
                 None => Platform::Host,
             };
-            let wanted: Vec<(Platform, PathBuf)> = executables.iter().map(|exe| (platform.clone(), exe.clone())).collect();
+            let wanted: Vec<(Platform, PathBuf)> =
+                executables.iter().map(|exe| (platform.clone(), exe.clone())).collect();
             let targets = interpreter::probe_all(&wanted, Some(&facts_cache(&common)))?;
             let header_sources = interpreter::discover(&matrix, &rootfs_cache(&common), Some(&facts_cache(&common)))
                 .context("the default builds need the default matrix's interpreters for their headers")?;
@@ -232,11 +237,15 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 bail!("no default build is at or below the given interpreters' versions");
             }
             // The static check compares each given interpreter's headers with every default one.
-            let mut header_sets: Vec<HeaderSet> = header_sources.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
+            let mut header_sets: Vec<HeaderSet> =
+                header_sources.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
             for target in &targets {
                 match HeaderSet::of(target, true) {
                     Some(set) => header_sets.push(set),
-                    None => eprintln!("note: {} has no headers (no Python.h), so its headers are not compared", target.label()),
+                    None => eprintln!(
+                        "note: {} has no headers (no Python.h), so its headers are not compared",
+                        target.label()
+                    ),
                 }
             }
             run_matrix(&common, matrix.settings, specs, targets, header_sets)
@@ -253,7 +262,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Report { out } => {
             let report = run::report_from_journal(&out.join(run::JOURNAL))?;
-            let manifest = run::manifest_of(&report.header).with_context(|| format!("the run's manifest, named in {}", out.join(run::JOURNAL).display()))?;
+            let manifest = run::manifest_of(&report.header)
+                .with_context(|| format!("the run's manifest, named in {}", out.join(run::JOURNAL).display()))?;
             let report = report.with_coverage(&manifest)?;
             run::write_report(&out, &report)?;
             print!("{}", console::summary(&report));
@@ -286,16 +296,22 @@ fn dispatch(cli: Cli) -> Result<u8> {
             let mut out = String::new();
             for entry in &manifest.entries {
                 let added = entry.added.map(|v| v.to_string()).unwrap_or_default();
-                let flags = [entry.ifdef.clone().map(|f| format!("ifdef {f}")), entry.abi_only.then(|| "abi_only".to_owned())];
+                let flags =
+                    [entry.ifdef.clone().map(|f| format!("ifdef {f}")), entry.abi_only.then(|| "abi_only".to_owned())];
                 let flags: Vec<String> = flags.into_iter().flatten().collect();
-                out.push_str(&format!("{:<14} {:<48} {:<6} {}\n", entry.kind.to_string(), entry.name, added, flags.join(", ")));
+                out.push_str(&format!(
+                    "{:<14} {:<48} {:<6} {}\n",
+                    entry.kind.to_string(),
+                    entry.name,
+                    added,
+                    flags.join(", ")
+                ));
             }
             emit(&out)?;
             Ok(EXIT_PASS)
         }
     }
 }
-
 
 fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format) -> Result<u8> {
     use abi_harness::coverage::{self, Level, Summary};
@@ -315,9 +331,11 @@ fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format)
     let _ = writeln!(out, "{:<14} {:>9} {:>9} {:>7} {:>6}", "kind", "semantic", "presence", "static", "none");
     for (kind, levels) in &summary.by_kind {
         let n = |level: &str| levels.get(level).copied().unwrap_or(0);
-        let _ = writeln!(out, "{kind:<14} {:>9} {:>9} {:>7} {:>6}", n("semantic"), n("presence"), n("static"), n("none"));
+        let _ =
+            writeln!(out, "{kind:<14} {:>9} {:>9} {:>7} {:>6}", n("semantic"), n("presence"), n("static"), n("none"));
     }
-    let _ = writeln!(out, 
+    let _ = writeln!(
+        out,
         "\nfunction and data entries on Linux: {}; without a semantic check: {} ({:.1}%), of which {} have a written reason and {} do not",
         summary.linux_symbols,
         summary.linux_symbols_below_semantic,
@@ -325,7 +343,11 @@ fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format)
         summary.linux_symbols_below_semantic - summary.linux_symbols_unexplained,
         summary.linux_symbols_unexplained
     );
-    let unexplained: Vec<&str> = rows.iter().filter(|r| r.kind.is_symbol() && r.level < Level::Semantic && r.reason.is_none()).map(|r| r.entry.as_str()).collect();
+    let unexplained: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.kind.is_symbol() && r.level < Level::Semantic && r.reason.is_none())
+        .map(|r| r.entry.as_str())
+        .collect();
     if !unexplained.is_empty() {
         let _ = writeln!(out, "no semantic check and no reason yet (--format json lists every entry):");
         for chunk in unexplained.chunks(6) {
@@ -409,11 +431,18 @@ fn parse_checks(names: &[String]) -> Result<Vec<Check>> {
         .collect()
 }
 
-fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interpreters: Vec<Interpreter>, header_sets: Vec<HeaderSet>) -> Result<u8> {
+fn run_matrix(
+    common: &Common,
+    settings: Settings,
+    specs: Vec<BuildSpec>,
+    interpreters: Vec<Interpreter>,
+    header_sets: Vec<HeaderSet>,
+) -> Result<u8> {
     let settings = settings_with(settings, common)?;
     let checks = parse_checks(&common.checks)?;
     let manifest = load_manifest(common.manifest.as_ref())?;
-    let static_check = if checks.contains(&Check::Static) { Some(static_check(common, &manifest, &header_sets)?) } else { None };
+    let static_check =
+        if checks.contains(&Check::Static) { Some(static_check(common, &manifest, &header_sets)?) } else { None };
     // Only the static check asked for: no probe to build, no cell to run.
     let mut specs = if checks.iter().all(|c| *c == Check::Static) { Vec::new() } else { specs };
     let catalogue = properties::catalogue();
@@ -422,10 +451,12 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
             bail!("--entry {entry}: no such entry in {} or the property catalogue", manifest.origin);
         }
     }
-    let presence_only = checks.contains(&Check::Presence) && checks.iter().all(|check| matches!(check, Check::Presence | Check::Static));
+    let presence_only = checks.contains(&Check::Presence)
+        && checks.iter().all(|check| matches!(check, Check::Presence | Check::Static));
     if presence_only {
         // Only the cell that carries each interpreter's presence check has anything to do.
-        let mut carriers: Vec<usize> = interpreters.iter().filter_map(|i| plan::presence_carrier_spec(&specs, i)).collect();
+        let mut carriers: Vec<usize> =
+            interpreters.iter().filter_map(|i| plan::presence_carrier_spec(&specs, i)).collect();
         carriers.sort();
         carriers.dedup();
         specs = carriers.into_iter().map(|n| specs[n].clone()).collect();
@@ -446,7 +477,15 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
         harness_command: harness_command(),
         progress_bar: std::io::stderr().is_terminal(),
     };
-    let input = RunInput { manifest: &manifest, properties: &catalogue, builds: &builds, interpreters: &interpreters, cells: &cells, shard: common.shard, static_check: static_check.as_ref() };
+    let input = RunInput {
+        manifest: &manifest,
+        properties: &catalogue,
+        builds: &builds,
+        interpreters: &interpreters,
+        cells: &cells,
+        shard: common.shard,
+        static_check: static_check.as_ref(),
+    };
     eprintln!(
         "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
         interpreters.len(),
@@ -454,7 +493,10 @@ fn run_matrix(common: &Common, settings: Settings, specs: Vec<BuildSpec>, interp
         builds.len(),
         builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
         cells.len(),
-        common.shard.map(|shard| format!(", {} of them in shard {shard}", input.cells_here().len())).unwrap_or_default()
+        common
+            .shard
+            .map(|shard| format!(", {} of them in shard {shard}", input.cells_here().len()))
+            .unwrap_or_default()
     );
     let report = run::execute(&input, &options)?;
     print!("{}", console::summary(&report));
@@ -502,11 +544,15 @@ fn replay(replay: &ReplayArgs) -> Result<u8> {
     let builder = Builder::new(cache.clone())?;
     let build = builder.build(&BuildSpec { limited_api, headers }, &manifest)?;
     let catalogue = properties::catalogue();
-    let property = catalogue.iter().find(|p| p.routine == routine).with_context(|| format!("no property with routine `{routine}`"))?;
+    let property = catalogue
+        .iter()
+        .find(|p| p.routine == routine)
+        .with_context(|| format!("no property with routine `{routine}`"))?;
     let wire: serde_json::Value = serde_json::from_str(args).context("--args is not JSON")?;
     let (worker_py, oracles_py) = Builder::driver_files(cache)?;
     let platform = target.platform();
-    let (worker_py, oracles_py, probe) = (platform.stage(&worker_py)?, platform.stage(&oracles_py)?, platform.stage(&build.probe)?);
+    let (worker_py, oracles_py, probe) =
+        (platform.stage(&worker_py)?, platform.stage(&oracles_py)?, platform.stage(&build.probe)?);
     let stderr = std::env::temp_dir().join(format!("abi-harness-replay-{}.stderr", std::process::id()));
     let mut worker = abi_harness::worker::Worker::start(&target, &worker_py, &oracles_py, &stderr)?;
     let timeout = Duration::from_secs(60);
@@ -514,7 +560,10 @@ fn replay(replay: &ReplayArgs) -> Result<u8> {
         worker.request(&request, timeout).map_err(|fault| anyhow::anyhow!("{}\n{}", fault.summary(), fault.stderr()))
     };
     step(&mut worker, serde_json::json!({"op": "import", "module": "abi3probe", "path": probe}))?;
-    step(&mut worker, serde_json::json!({"op": "define", "properties": [{"routine": property.routine, "oracle": property.oracle}]}))?;
+    step(
+        &mut worker,
+        serde_json::json!({"op": "define", "properties": [{"routine": property.routine, "oracle": property.oracle}]}),
+    )?;
     println!("{}{} on {} (probe: limited API {limited_api}, {} headers)", routine, wire, target.label(), build.headers);
     match worker.request(&serde_json::json!({"op": "case", "p": 0, "args": wire}), timeout) {
         Ok(reply) => {

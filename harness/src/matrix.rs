@@ -155,15 +155,24 @@ struct RawNewerHeaders {
 
 impl Matrix {
     pub fn read(path: &Path) -> Result<Matrix, MatrixError> {
-        let text = std::fs::read_to_string(path).map_err(|source| MatrixError::Read { path: path.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| MatrixError::Read { path: path.to_owned(), source })?;
         Matrix::parse(&text, &path.display().to_string())
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Matrix, MatrixError> {
-        let invalid = |offset: usize, message: String| MatrixError::Invalid { origin: origin.to_owned(), line: line_of(text, offset), message };
-        let raw: RawMatrix = toml::from_str(text).map_err(|err| invalid(err.span().map_or(0, |s| s.start), err.message().to_owned()))?;
+        let invalid = |offset: usize, message: String| MatrixError::Invalid {
+            origin: origin.to_owned(),
+            line: line_of(text, offset),
+            message,
+        };
+        let raw: RawMatrix =
+            toml::from_str(text).map_err(|err| invalid(err.span().map_or(0, |s| s.start), err.message().to_owned()))?;
         let version = |spanned: &Spanned<String>, key: &str| {
-            spanned.get_ref().parse::<PyVersion>().map_err(|err| invalid(spanned.span().start, format!("`{key}`: {err}")))
+            spanned
+                .get_ref()
+                .parse::<PyVersion>()
+                .map_err(|err| invalid(spanned.span().start, format!("`{key}`: {err}")))
         };
 
         let mut platforms: Vec<DebianSpec> = Vec::new();
@@ -174,7 +183,10 @@ impl Matrix {
                 return Err(invalid(raw.name.span().start, format!("`platforms.name`: `{name}` is already taken")));
             }
             if raw.packages.is_empty() {
-                return Err(invalid(item.span().start, format!("platform `{name}`: `packages` lists the interpreters to install")));
+                return Err(invalid(
+                    item.span().start,
+                    format!("platform `{name}`: `packages` lists the interpreters to install"),
+                ));
             }
             platforms.push(DebianSpec {
                 name,
@@ -192,7 +204,12 @@ impl Matrix {
                 None => None,
                 Some(name) if name.get_ref() == "host" => None,
                 Some(name) if platforms.iter().any(|p| &p.name == name.get_ref()) => Some(name.get_ref().clone()),
-                Some(name) => return Err(invalid(name.span().start, format!("`interpreters.platform`: no platform named `{}` in `[[platforms]]`", name.get_ref()))),
+                Some(name) => {
+                    return Err(invalid(
+                        name.span().start,
+                        format!("`interpreters.platform`: no platform named `{}` in `[[platforms]]`", name.get_ref()),
+                    ));
+                }
             };
             let versions = raw
                 .versions
@@ -203,18 +220,44 @@ impl Matrix {
             let mut executables: Vec<String> = raw.executable.iter().cloned().collect();
             executables.extend(raw.executables.iter().flatten().cloned());
             let sources = match (executables.is_empty(), &raw.discover) {
-                (false, None) if raw.versions.is_none() => executables.into_iter().map(|exe| InterpreterSource::Executable(PathBuf::from(exe))).collect(),
-                (false, None) => return Err(invalid(start, "`interpreters.versions` goes with `discover`, not `executable`".into())),
+                (false, None) if raw.versions.is_none() => {
+                    executables.into_iter().map(|exe| InterpreterSource::Executable(PathBuf::from(exe))).collect()
+                }
+                (false, None) => {
+                    return Err(invalid(start, "`interpreters.versions` goes with `discover`, not `executable`".into()));
+                }
                 (true, Some(how)) => match how.get_ref().as_str() {
                     "pyenv" if platform.is_none() => vec![InterpreterSource::Pyenv { versions }],
                     "path" if platform.is_none() => vec![InterpreterSource::Path { versions }],
-                    "pyenv" | "path" => return Err(invalid(how.span().start, "`interpreters.discover` works on the host only; list a platform's `executables`".into())),
-                    other => return Err(invalid(how.span().start, format!("`interpreters.discover`: `{other}` is not one of pyenv, path"))),
+                    "pyenv" | "path" => {
+                        return Err(invalid(
+                            how.span().start,
+                            "`interpreters.discover` works on the host only; list a platform's `executables`".into(),
+                        ));
+                    }
+                    other => {
+                        return Err(invalid(
+                            how.span().start,
+                            format!("`interpreters.discover`: `{other}` is not one of pyenv, path"),
+                        ));
+                    }
                 },
-                (false, Some(_)) => return Err(invalid(start, "an interpreter has either `executable(s)` or `discover`, not both".into())),
-                (true, None) => return Err(invalid(start, "an interpreter needs `executable = \"...\"`, `executables = [...]` or `discover = \"pyenv\"`".into())),
+                (false, Some(_)) => {
+                    return Err(invalid(
+                        start,
+                        "an interpreter has either `executable(s)` or `discover`, not both".into(),
+                    ));
+                }
+                (true, None) => {
+                    return Err(invalid(
+                        start,
+                        "an interpreter needs `executable = \"...\"`, `executables = [...]` or `discover = \"pyenv\"`"
+                            .into(),
+                    ));
+                }
             };
-            interpreters.extend(sources.into_iter().map(|source| InterpreterDecl { platform: platform.clone(), source }));
+            interpreters
+                .extend(sources.into_iter().map(|source| InterpreterDecl { platform: platform.clone(), source }));
         }
 
         let builds = match &raw.builds {
@@ -226,12 +269,26 @@ impl Matrix {
                     toml::Value::Array(items) => {
                         let mut versions = Vec::new();
                         for item in items {
-                            let text = item.as_str().ok_or_else(|| invalid(start, "`builds.limited_api`: expected \"auto\" or a list of versions like [\"3.6\"]".into()))?;
-                            versions.push(text.parse::<PyVersion>().map_err(|err| invalid(start, format!("`builds.limited_api`: {err}")))?);
+                            let text = item.as_str().ok_or_else(|| {
+                                invalid(
+                                    start,
+                                    "`builds.limited_api`: expected \"auto\" or a list of versions like [\"3.6\"]"
+                                        .into(),
+                                )
+                            })?;
+                            versions.push(
+                                text.parse::<PyVersion>()
+                                    .map_err(|err| invalid(start, format!("`builds.limited_api`: {err}")))?,
+                            );
                         }
                         BuildSelection::Versions(versions)
                     }
-                    _ => return Err(invalid(start, "`builds.limited_api`: expected \"auto\" or a list of versions like [\"3.6\"]".into())),
+                    _ => {
+                        return Err(invalid(
+                            start,
+                            "`builds.limited_api`: expected \"auto\" or a list of versions like [\"3.6\"]".into(),
+                        ));
+                    }
                 }
             }
         };
@@ -262,7 +319,15 @@ impl Matrix {
             return Err(invalid(0, "no interpreters: add an `[[interpreters]]` table".into()));
         }
         let debug_header_builds = raw.builds.as_ref().is_some_and(|b| b.debug_headers);
-        Ok(Matrix { origin: origin.to_owned(), platforms, interpreters, builds, newer_header_builds, debug_header_builds, settings })
+        Ok(Matrix {
+            origin: origin.to_owned(),
+            platforms,
+            interpreters,
+            builds,
+            newer_header_builds,
+            debug_header_builds,
+            settings,
+        })
     }
 }
 
@@ -282,13 +347,19 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_key() {
-        let err = Matrix::parse("[[interpreters]]\ndiscover = \"pyenv\"\nversions = [\"3.6\", \"x\"]\n", "m.toml").unwrap_err();
-        assert_eq!(err.to_string(), "m.toml:3: `interpreters.versions`: `x` is not a Python version of the form MAJOR.MINOR (for example 3.12)");
+        let err = Matrix::parse("[[interpreters]]\ndiscover = \"pyenv\"\nversions = [\"3.6\", \"x\"]\n", "m.toml")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "m.toml:3: `interpreters.versions`: `x` is not a Python version of the form MAJOR.MINOR (for example 3.12)"
+        );
         let err = Matrix::parse("[[interpreters]]\ndiscover = \"conda\"\n", "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:2: `interpreters.discover`"), "{err}");
         let err = Matrix::parse("[[interpreters]]\nexecutable = \"python3\"\nflavour = 1\n", "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:3: unknown field `flavour`"), "{err}");
-        let err = Matrix::parse("[[interpreters]]\nplatform = \"jessie\"\nexecutable = \"/usr/bin/python3\"\n", "m.toml").unwrap_err();
+        let err =
+            Matrix::parse("[[interpreters]]\nplatform = \"jessie\"\nexecutable = \"/usr/bin/python3\"\n", "m.toml")
+                .unwrap_err();
         assert!(err.to_string().starts_with("m.toml:2: `interpreters.platform`: no platform named `jessie`"), "{err}");
         let err = Matrix::parse("[[interpreters]\n", "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:1:"), "{err}");

@@ -96,7 +96,9 @@ pub fn merge(parts: &[Part]) -> Result<(RunHeader, Option<StaticReport>, Vec<Cel
             Some((_, cell)) => cells.push((*cell).clone()),
             None => {
                 let count = reference.shard.map_or(1, |s| s.count);
-                let shard = (1..=count).map(|index| Shard { index, count }).find(|s| reference.shard.is_some() && s.contains(key));
+                let shard = (1..=count)
+                    .map(|index| Shard { index, count })
+                    .find(|s| reference.shard.is_some() && s.contains(key));
                 return Err(MergeError::Missing { cell: key.clone(), shard });
             }
         }
@@ -120,10 +122,19 @@ fn check_shards(parts: &[Part]) -> Result<(), MergeError> {
     let mut by_index: BTreeMap<u32, &str> = BTreeMap::new();
     for part in parts {
         let Some(shard) = part.report.header.shard else {
-            return Err(MergeError::Mixed { first: first.origin.clone(), shard: first_shard, origin: part.origin.clone() });
+            return Err(MergeError::Mixed {
+                first: first.origin.clone(),
+                shard: first_shard,
+                origin: part.origin.clone(),
+            });
         };
         if shard.count != first_shard.count {
-            return Err(MergeError::ShardCounts { first: first.origin.clone(), first_shard, origin: part.origin.clone(), shard });
+            return Err(MergeError::ShardCounts {
+                first: first.origin.clone(),
+                first_shard,
+                origin: part.origin.clone(),
+                shard,
+            });
         }
         if let Some(earlier) = by_index.insert(shard.index, &part.origin) {
             return Err(MergeError::ShardTwice { shard, first: earlier.to_owned(), origin: part.origin.clone() });
@@ -142,8 +153,20 @@ mod tests {
 
     fn cell(executable: &str, build: &str) -> CellReport {
         CellReport {
-            interpreter: InterpreterRecord { executable: executable.into(), version: "3.12.1".into(), platform: "host".into(), debug: false, soabi: None },
-            build: BuildRecord { id: build.into(), limited_api: build.into(), headers: format!("{build}.0"), headers_platform: "host".into(), probe: "p".into() },
+            interpreter: InterpreterRecord {
+                executable: executable.into(),
+                version: "3.12.1".into(),
+                platform: "host".into(),
+                debug: false,
+                soabi: None,
+            },
+            build: BuildRecord {
+                id: build.into(),
+                limited_api: build.into(),
+                headers: format!("{build}.0"),
+                headers_platform: "host".into(),
+                probe: "p".into(),
+            },
             results: vec![EntryResult::new("PyLong_AsLong", ResultKind::Function, Check::Presence, Status::Pass, None)],
             duration_ms: 1,
             cases: 0,
@@ -220,7 +243,11 @@ mod tests {
         parts.push(Part { origin: "again".into(), report: parts[0].report.clone() });
         assert_eq!(
             merge(&parts).err(),
-            Some(MergeError::ShardTwice { shard: Shard { index: 1, count: 2 }, first: "shard-1".into(), origin: "again".into() })
+            Some(MergeError::ShardTwice {
+                shard: Shard { index: 1, count: 2 },
+                first: "shard-1".into(),
+                origin: "again".into()
+            })
         );
     }
 

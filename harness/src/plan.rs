@@ -8,18 +8,22 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::build::{Build, BuildSpec};
-use crate::report::CellKey;
 use crate::interpreter::Interpreter;
 use crate::matrix::{BuildSelection, NewerHeaders};
+use crate::report::CellKey;
 use crate::version::PyVersion;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PlanError {
     #[error("the matrix asks for a limited-API {0} build, but no interpreter of that version is in the matrix")]
     NoInterpreterFor(PyVersion),
-    #[error("a limited-API {version} build needs {version} headers, but {interpreter} has none (no Python.h in {include_dir}); install its development files (Debian: `apt-get install python{version}-dev`; pyenv builds ship them)")]
+    #[error(
+        "a limited-API {version} build needs {version} headers, but {interpreter} has none (no Python.h in {include_dir}); install its development files (Debian: `apt-get install python{version}-dev`; pyenv builds ship them)"
+    )]
     NoHeadersFor { version: PyVersion, interpreter: String, include_dir: String },
-    #[error("no interpreter in the matrix has headers, so no probe can be built; install a -dev package or a pyenv version")]
+    #[error(
+        "no interpreter in the matrix has headers, so no probe can be built; install a -dev package or a pyenv version"
+    )]
     NoHeadersAtAll,
 }
 
@@ -33,20 +37,28 @@ pub struct Plan {
 
 /// The builds a selection asks for, each with the headers of an interpreter of its version.
 pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
-    let with_headers: Vec<&Interpreter> = header_sources.iter().filter(|i| i.has_headers() && !i.free_threaded).collect();
+    let with_headers: Vec<&Interpreter> =
+        header_sources.iter().filter(|i| i.has_headers() && !i.free_threaded).collect();
     if with_headers.is_empty() && *selection == BuildSelection::Auto {
         if let Some(without) = header_sources.first() {
             return Err(PlanError::NoHeadersFor {
                 version: without.minor,
                 interpreter: without.label(),
-                include_dir: without.include_dir.as_ref().map_or_else(|| "(none reported)".into(), |d| d.display().to_string()),
+                include_dir: without
+                    .include_dir
+                    .as_ref()
+                    .map_or_else(|| "(none reported)".into(), |d| d.display().to_string()),
             });
         }
         return Err(PlanError::NoHeadersAtAll);
     }
     let headers_for = |version: PyVersion| {
         // Prefer a release build's headers (what extension authors build with), on the host.
-        with_headers.iter().filter(|i| i.minor == version).min_by_key(|i| (i.debug, i.root.is_some())).map(|i| (*i).clone())
+        with_headers
+            .iter()
+            .filter(|i| i.minor == version)
+            .min_by_key(|i| (i.debug, i.root.is_some()))
+            .map(|i| (*i).clone())
     };
     let versions: Vec<PyVersion> = match selection {
         BuildSelection::Auto => {
@@ -68,7 +80,10 @@ pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Res
                 Some(without) => Err(PlanError::NoHeadersFor {
                     version: limited_api,
                     interpreter: without.label(),
-                    include_dir: without.include_dir.as_ref().map_or_else(|| "(none reported)".into(), |d| d.display().to_string()),
+                    include_dir: without
+                        .include_dir
+                        .as_ref()
+                        .map_or_else(|| "(none reported)".into(), |d| d.display().to_string()),
                 }),
                 None => Err(PlanError::NoInterpreterFor(limited_api)),
             },
@@ -78,7 +93,11 @@ pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Res
 
 /// Builds with newer headers than their limited-API version; `oldest` is the oldest version
 /// among `builds`.
-pub fn newer_header_builds(extra: &[NewerHeaders], builds: &[BuildSpec], header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
+pub fn newer_header_builds(
+    extra: &[NewerHeaders],
+    builds: &[BuildSpec],
+    header_sources: &[Interpreter],
+) -> Result<Vec<BuildSpec>, PlanError> {
     let oldest = builds.iter().map(|b| b.limited_api).min();
     let mut specs = Vec::new();
     for wanted in extra {
@@ -126,12 +145,18 @@ pub fn cells(builds: &[BuildSpec], interpreters: &[Interpreter]) -> Vec<(usize, 
 /// (ties: the build with its own version's headers, then the first). Decided from the builds
 /// alone, so it holds for any subset of the cells (a `--entry` run, a shard).
 pub fn carries_presence(builds: &[Build], build: usize, interpreter: &Interpreter) -> bool {
-    presence_carrier(builds.iter().map(|b| (b.limited_api, b.headers_debug, b.headers.starts_with(&format!("{}.", b.limited_api)))), interpreter) == Some(build)
+    presence_carrier(
+        builds.iter().map(|b| (b.limited_api, b.headers_debug, b.headers.starts_with(&format!("{}.", b.limited_api)))),
+        interpreter,
+    ) == Some(build)
 }
 
 /// [`carries_presence`] before the builds are made: the index of the carrying spec.
 pub fn presence_carrier_spec(specs: &[BuildSpec], interpreter: &Interpreter) -> Option<usize> {
-    presence_carrier(specs.iter().map(|s| (s.limited_api, s.headers.debug, s.headers.minor == s.limited_api)), interpreter)
+    presence_carrier(
+        specs.iter().map(|s| (s.limited_api, s.headers.debug, s.headers.minor == s.limited_api)),
+        interpreter,
+    )
 }
 
 /// Over (limited API, debug headers, own version's headers) of each build.

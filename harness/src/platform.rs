@@ -32,7 +32,9 @@ pub const DEFAULT_MIRROR: &str = "http://deb.debian.org/debian";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
-    #[error("platform `{name}` is a Debian root filesystem, entered with chroot, which needs root: run the harness as root (for example with sudo), or remove the platform from the matrix")]
+    #[error(
+        "platform `{name}` is a Debian root filesystem, entered with chroot, which needs root: run the harness as root (for example with sudo), or remove the platform from the matrix"
+    )]
     NotRoot { name: String },
     #[error("platform `{name}` needs mmdebstrap to provision its root filesystem: `apt-get install mmdebstrap`")]
     NoMmdebstrap { name: String },
@@ -83,7 +85,9 @@ impl Platform {
     pub fn command(&self, program: &Path) -> CommandLine {
         match self {
             Platform::Host => CommandLine::new(program),
-            Platform::Rootfs { root, .. } => CommandLine::new("chroot").arg(root.display().to_string()).arg(program.display().to_string()),
+            Platform::Rootfs { root, .. } => {
+                CommandLine::new("chroot").arg(root.display().to_string()).arg(program.display().to_string())
+            }
         }
     }
 
@@ -103,7 +107,8 @@ impl Platform {
         let bytes = std::fs::read(host_file).map_err(error)?;
         let digest = Sha256::digest(&bytes);
         let key = crate::short_hex(&digest, 8);
-        let file_name = host_file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+        let file_name =
+            host_file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
         let inside = PathBuf::from("/var/tmp/abi-harness").join(key).join(file_name);
         let target = root.join(inside.strip_prefix("/").unwrap_or(&inside));
         if !target.is_file() {
@@ -158,7 +163,12 @@ impl DebianSpec {
                 return Err(PlatformError::NoMmdebstrap { name: self.name.clone() });
             }
             let started = Instant::now();
-            eprintln!("provisioning platform `{}`: Debian {} with {} (about a minute)", self.name, self.suite, self.packages.join(", "));
+            eprintln!(
+                "provisioning platform `{}`: Debian {} with {} (about a minute)",
+                self.name,
+                self.suite,
+                self.packages.join(", ")
+            );
             let scratch = cache_root.join(format!("{}.tmp{}", self.cache_key(), std::process::id()));
             let _ = std::fs::remove_dir_all(&scratch);
             let stage_error = |source| PlatformError::Stage { name: self.name.clone(), path: root.clone(), source };
@@ -212,7 +222,12 @@ mod tests {
 
     #[test]
     fn cache_key_follows_the_declaration() {
-        let spec = DebianSpec { name: "sid".into(), suite: "sid".into(), packages: vec!["python3.13".into(), "python3.14".into()], mirror: DEFAULT_MIRROR.into() };
+        let spec = DebianSpec {
+            name: "sid".into(),
+            suite: "sid".into(),
+            packages: vec!["python3.13".into(), "python3.14".into()],
+            mirror: DEFAULT_MIRROR.into(),
+        };
         let reordered = DebianSpec { packages: vec!["python3.14".into(), "python3.13".into()], ..spec.clone() };
         let changed = DebianSpec { packages: vec!["python3.13".into()], ..spec.clone() };
         assert_eq!(spec.cache_key(), reordered.cache_key());
@@ -223,7 +238,10 @@ mod tests {
     #[test]
     fn rootfs_paths_translate() {
         let platform = Platform::Rootfs { name: "sid".into(), root: PathBuf::from("/r") };
-        assert_eq!(platform.host_path(Path::new("/usr/include/python3.13")), PathBuf::from("/r/usr/include/python3.13"));
+        assert_eq!(
+            platform.host_path(Path::new("/usr/include/python3.13")),
+            PathBuf::from("/r/usr/include/python3.13")
+        );
         assert_eq!(platform.command(Path::new("/usr/bin/python3.13")).to_string(), "chroot /r /usr/bin/python3.13");
     }
 }

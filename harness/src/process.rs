@@ -231,7 +231,11 @@ pub fn run(command: &CommandLine, timeout: Duration) -> Result<Output, ProcessEr
         file.read_to_end(&mut bytes)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     };
-    Ok(Output { exit: Exit::from_status(status), stdout: read(&mut stdout_file).map_err(io)?, stderr: read(&mut stderr_file).map_err(io)? })
+    Ok(Output {
+        exit: Exit::from_status(status),
+        stdout: read(&mut stdout_file).map_err(io)?,
+        stderr: read(&mut stderr_file).map_err(io)?,
+    })
 }
 
 /// Like [`run`], but a non-zero exit is an error carrying the output.
@@ -240,7 +244,12 @@ pub fn run_ok(command: &CommandLine, timeout: Duration) -> Result<Output, Proces
     if output.exit.success() {
         Ok(output)
     } else {
-        Err(ProcessError::Failed { command: command.to_string(), exit: output.exit, stdout: output.stdout, stderr: output.stderr })
+        Err(ProcessError::Failed {
+            command: command.to_string(),
+            exit: output.exit,
+            stdout: output.stdout,
+            stderr: output.stderr,
+        })
     }
 }
 
@@ -292,7 +301,8 @@ pub fn kill_group(child: &mut Child) {
 /// Spawns a long-lived child with piped stdin/stdout and stderr to `stderr_path`.
 pub fn spawn_piped(command: &CommandLine, stderr_path: &Path) -> Result<Child, ProcessError> {
     let text = command.to_string();
-    let stderr = std::fs::File::create(stderr_path).map_err(|source| ProcessError::Io { command: text.clone(), source })?;
+    let stderr =
+        std::fs::File::create(stderr_path).map_err(|source| ProcessError::Io { command: text.clone(), source })?;
     command
         .command()
         .stdin(Stdio::piped())

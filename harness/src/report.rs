@@ -109,8 +109,26 @@ pub struct EntryResult {
 }
 
 impl EntryResult {
-    pub fn new(entry: impl Into<String>, kind: ResultKind, check: Check, status: Status, detail: Option<String>) -> EntryResult {
-        EntryResult { entry: entry.into(), kind, check, status, detail, property: None, fingerprint: None, known: None, case: None, elapsed_ms: None, case_digests: None }
+    pub fn new(
+        entry: impl Into<String>,
+        kind: ResultKind,
+        check: Check,
+        status: Status,
+        detail: Option<String>,
+    ) -> EntryResult {
+        EntryResult {
+            entry: entry.into(),
+            kind,
+            check,
+            status,
+            detail,
+            property: None,
+            fingerprint: None,
+            known: None,
+            case: None,
+            elapsed_ms: None,
+            case_digests: None,
+        }
     }
 }
 
@@ -324,7 +342,10 @@ pub struct CoverageView {
 
 impl Report {
     /// Adds the coverage view of this report's results.
-    pub fn with_coverage(mut self, manifest: &crate::manifest::Manifest) -> Result<Report, crate::coverage::ReasonsError> {
+    pub fn with_coverage(
+        mut self,
+        manifest: &crate::manifest::Manifest,
+    ) -> Result<Report, crate::coverage::ReasonsError> {
         let reasons = crate::coverage::reasons(manifest)?;
         let entries = crate::coverage::from_report(manifest, &reasons, &self);
         let summary = crate::coverage::Summary::of(manifest, &entries);
@@ -351,7 +372,11 @@ impl Report {
 /// behaviour change explains becomes `changed`, citing it.
 fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourChange]) -> Vec<Difference> {
     let mut found = Vec::new();
-    let is_baseline = |c: &CellReport| c.interpreter.version == c.build.headers && c.interpreter.platform == c.build.headers_platform && !c.interpreter.debug;
+    let is_baseline = |c: &CellReport| {
+        c.interpreter.version == c.build.headers
+            && c.interpreter.platform == c.build.headers_platform
+            && !c.interpreter.debug
+    };
     /// (entry, property) → outcome fingerprint on the build's own version.
     type Fingerprints = BTreeMap<(String, String), String>;
     let baselines: Vec<(BuildRecord, InterpreterRecord, CellKey, Fingerprints)> = cells
@@ -369,11 +394,16 @@ fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourCha
     for (build, base_interpreter, base_key, fingerprints) in &baselines {
         // Debug interpreters run fewer cases (cell::cases_on), so their fingerprints are not
         // comparable; their release twins are.
-        for cell in cells.iter_mut().filter(|c| &c.build == build && &c.interpreter != base_interpreter && !c.interpreter.debug) {
+        for cell in
+            cells.iter_mut().filter(|c| &c.build == build && &c.interpreter != base_interpreter && !c.interpreter.debug)
+        {
             let version = cell.interpreter.version.clone();
             let key = cell.key();
             for result in &mut cell.results {
-                let (Some(property), Some(fingerprint)) = (result.property.clone(), result.fingerprint.as_deref()) else { continue };
+                let (Some(property), Some(fingerprint)) = (result.property.clone(), result.fingerprint.as_deref())
+                else {
+                    continue;
+                };
                 if fingerprints.get(&(result.entry.clone(), property.clone())).is_none_or(|base| base == fingerprint) {
                     continue;
                 }

@@ -66,7 +66,12 @@ pub fn build_all(builder: &Builder, specs: &[crate::build::BuildSpec], manifest:
         let build = builder.build(spec, manifest)?;
         let took = started.elapsed();
         if took > Duration::from_millis(200) {
-            eprintln!("built probes for limited API {} with {} headers ({:.1}s)", spec.limited_api, spec.headers.version, took.as_secs_f64());
+            eprintln!(
+                "built probes for limited API {} with {} headers ({:.1}s)",
+                spec.limited_api,
+                spec.headers.version,
+                took.as_secs_f64()
+            );
         }
         builds.push(build);
     }
@@ -89,7 +94,8 @@ pub fn check_c_libraries(builds: &[Build], interpreters: &[Interpreter], cells: 
 }
 
 pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
-    std::fs::create_dir_all(&options.out_dir).with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
+    std::fs::create_dir_all(&options.out_dir)
+        .with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
     // A report from an earlier run must not pass for this run's if this one is interrupted.
     for name in std::iter::once(REPORT).chain(crate::render::FILES) {
         let path = options.out_dir.join(name);
@@ -103,7 +109,8 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
     let scratch = options.out_dir.join("workers");
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
     let (worker_py, oracles_py) = Builder::driver_files(&options.cache_dir)?;
-    let reproducer_dir = std::fs::canonicalize(&options.out_dir).unwrap_or_else(|_| options.out_dir.clone()).join("reproducers");
+    let reproducer_dir =
+        std::fs::canonicalize(&options.out_dir).unwrap_or_else(|_| options.out_dir.clone()).join("reproducers");
     // Reproducers belong to the run whose report names them.
     match std::fs::remove_dir_all(&reproducer_dir) {
         Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
@@ -146,7 +153,8 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         std::cmp::Reverse((weight, build.limited_api))
     });
     let journal_path = options.out_dir.join(JOURNAL);
-    let mut journal = std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
+    let mut journal =
+        std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
     writeln!(journal, "{}", serde_json::to_string(&header)?)?;
     if let Some(check) = input.static_check {
         writeln!(journal, "{}", serde_json::to_string(&StaticLine { check: check.clone() })?)?;
@@ -206,7 +214,11 @@ pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
         drop(sender);
         let known = crate::known::known_breaks();
         for mut report in receiver {
-            let cell_digests = report.results.iter_mut().filter_map(|r| Some(((r.entry.clone(), r.property.clone()?), r.case_digests.take()?))).collect();
+            let cell_digests = report
+                .results
+                .iter_mut()
+                .filter_map(|r| Some(((r.entry.clone(), r.property.clone()?), r.case_digests.take()?)))
+                .collect();
             digests.insert(report.key(), cell_digests);
             crate::known::mark(&mut report, &known);
             write_reproducers(&mut report, &reproducer_dir)?;
@@ -234,19 +246,36 @@ fn attach_first_cases(report: &mut Report, digests: &CaseDigests, input: &RunInp
     for difference in &mut report.differences {
         let Some((base_key, key)) = &difference.cells else { continue };
         let id = (difference.entry.clone(), difference.property.clone());
-        let (Some(base), Some(other)) = (digests.get(base_key).and_then(|d| d.get(&id)), digests.get(key).and_then(|d| d.get(&id))) else {
+        let (Some(base), Some(other)) =
+            (digests.get(base_key).and_then(|d| d.get(&id)), digests.get(key).and_then(|d| d.get(&id)))
+        else {
             continue;
         };
-        let Some(index) = (base.len() == other.len()).then(|| base.iter().zip(other).position(|(a, b)| a != b)).flatten() else { continue };
-        let (Some(&property), Some(&base_cell), Some(&cell)) = (properties.get(difference.property.as_str()), cells.get(base_key), cells.get(key)) else {
+        let Some(index) =
+            (base.len() == other.len()).then(|| base.iter().zip(other).position(|(a, b)| a != b)).flatten()
+        else {
+            continue;
+        };
+        let (Some(&property), Some(&base_cell), Some(&cell)) =
+            (properties.get(difference.property.as_str()), cells.get(base_key), cells.get(key))
+        else {
             continue;
         };
         let cases = generated.entry((property.routine, base.len())).or_insert_with(|| {
-            crate::cases::generate(property, &crate::cases::config(crate::cases::seed_for(options.settings.seed, property), base.len() as u32))
+            crate::cases::generate(
+                property,
+                &crate::cases::config(crate::cases::seed_for(options.settings.seed, property), base.len() as u32),
+            )
         });
         let Some(args) = cases.as_ref().and_then(|all| all.get(index)) else { continue };
         let replay = |(build, interpreter): (usize, usize)| {
-            crate::cell::replay_command(&options.harness_command, &input.builds[build], &input.interpreters[interpreter], property.routine, args)
+            crate::cell::replay_command(
+                &options.harness_command,
+                &input.builds[build],
+                &input.interpreters[interpreter],
+                property.routine,
+                args,
+            )
         };
         difference.first_case = Some(FirstDifferingCase {
             index: index as u32,
@@ -285,7 +314,11 @@ impl RunInput<'_> {
 
     /// The cells this run runs: the whole plan, or its shard's part of it.
     pub fn cells_here(&self) -> Vec<(usize, usize)> {
-        self.cells.iter().copied().filter(|&cell| self.shard.is_none_or(|shard| shard.contains(&self.key(cell)))).collect()
+        self.cells
+            .iter()
+            .copied()
+            .filter(|&cell| self.shard.is_none_or(|shard| shard.contains(&self.key(cell))))
+            .collect()
     }
 }
 
@@ -321,8 +354,14 @@ pub fn read_report(path: &Path) -> Result<Report, ReadReportError> {
 
 /// Writes a journal (header, then one line per cell) and the report built from it, both
 /// atomically: what `merge` leaves in its output folder, the same files a run leaves.
-pub fn write_journal_and_report(out_dir: &Path, header: &RunHeader, static_check: Option<crate::report::StaticReport>, cells: &[CellReport]) -> Result<Report> {
-    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+pub fn write_journal_and_report(
+    out_dir: &Path,
+    header: &RunHeader,
+    static_check: Option<crate::report::StaticReport>,
+    cells: &[CellReport],
+) -> Result<Report> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     let mut journal = serde_json::to_string(header)?;
     journal.push('\n');
     if let Some(check) = static_check {
@@ -336,7 +375,8 @@ pub fn write_journal_and_report(out_dir: &Path, header: &RunHeader, static_check
     let journal_path = out_dir.join(JOURNAL);
     write_atomically(&journal_path, journal.as_bytes())?;
     let report = report_from_journal(&journal_path)?;
-    let manifest = manifest_of(&report.header).with_context(|| format!("the runs' manifest, named in {}", journal_path.display()))?;
+    let manifest = manifest_of(&report.header)
+        .with_context(|| format!("the runs' manifest, named in {}", journal_path.display()))?;
     let report = report.with_coverage(&manifest)?;
     write_report(out_dir, &report)?;
     Ok(report)
@@ -354,12 +394,14 @@ pub fn manifest_of(header: &RunHeader) -> Result<Manifest> {
 pub fn report_from_journal(path: &Path) -> Result<Report> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the journal {}", path.display()))?;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: RunHeader = serde_json::from_str(lines.next().context("the journal is empty")?).with_context(|| format!("{}:1: not a run header", path.display()))?;
+    let header: RunHeader = serde_json::from_str(lines.next().context("the journal is empty")?)
+        .with_context(|| format!("{}:1: not a run header", path.display()))?;
     let mut cells: Vec<CellReport> = Vec::new();
     let mut static_check = None;
     for (n, line) in lines.enumerate() {
         if line.starts_with(STATIC_LINE_START) {
-            let parsed: StaticLine = serde_json::from_str(line).with_context(|| format!("{}:{}: not a static section", path.display(), n + 2))?;
+            let parsed: StaticLine = serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not a static section", path.display(), n + 2))?;
             static_check = Some(parsed.check);
             continue;
         }
@@ -392,8 +434,10 @@ impl Progress {
         let bar = bar.then(|| {
             let bar = indicatif::ProgressBar::new(total);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cells  {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cells  {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
@@ -453,13 +497,24 @@ mod tests {
             planned: Vec::new(),
             shard: None,
         };
-        let result = EntryResult::new("Py_tp_init", ResultKind::Const, Check::Static, Status::Fail, Some("60 vs 99".into()));
+        let result =
+            EntryResult::new("Py_tp_init", ResultKind::Const, Check::Static, Status::Fail, Some("60 vs 99".into()));
         let check = StaticReport {
-            results: vec![StaticResult { limited_api: "3.12".into(), baseline: "3.12.1@host".into(), differing: vec!["x".into()], leak: false, result }],
+            results: vec![StaticResult {
+                limited_api: "3.12".into(),
+                baseline: "3.12.1@host".into(),
+                differing: vec!["x".into()],
+                leak: false,
+                result,
+            }],
             ..StaticReport::default()
         };
         let path = dir.join(JOURNAL);
-        let text = format!("{}\n{}\n", serde_json::to_string(&header).unwrap(), serde_json::to_string(&StaticLine { check: check.clone() }).unwrap());
+        let text = format!(
+            "{}\n{}\n",
+            serde_json::to_string(&header).unwrap(),
+            serde_json::to_string(&StaticLine { check: check.clone() }).unwrap()
+        );
         assert!(text.lines().nth(1).unwrap().starts_with(STATIC_LINE_START));
         std::fs::write(&path, text).unwrap();
         let report = report_from_journal(&path).unwrap();

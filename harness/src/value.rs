@@ -62,11 +62,7 @@ impl BigInt {
         let high = u128::from(this.limbs.get(1).copied().unwrap_or(0));
         let magnitude = (high << 64) | low;
         if this.negative {
-            if magnitude <= i128::MAX as u128 + 1 {
-                Some((magnitude as i128).wrapping_neg())
-            } else {
-                None
-            }
+            if magnitude <= i128::MAX as u128 + 1 { Some((magnitude as i128).wrapping_neg()) } else { None }
         } else {
             i128::try_from(magnitude).ok()
         }
@@ -112,10 +108,9 @@ impl PyValue {
             PyValue::Bytes(bytes) => json!(["b", hex(bytes)]),
             PyValue::List(items) => json!(["l", items.iter().map(Self::to_wire).collect::<Vec<_>>()]),
             PyValue::Tuple(items) => json!(["t", items.iter().map(Self::to_wire).collect::<Vec<_>>()]),
-            PyValue::Dict(pairs) => json!([
-                "d",
-                pairs.iter().map(|(k, v)| json!([k.to_wire(), v.to_wire()])).collect::<Vec<_>>()
-            ]),
+            PyValue::Dict(pairs) => {
+                json!(["d", pairs.iter().map(|(k, v)| json!([k.to_wire(), v.to_wire()])).collect::<Vec<_>>()])
+            }
             PyValue::Built(builder, value) => json!(["x", builder, value.to_wire()]),
         }
     }
@@ -332,9 +327,12 @@ pub mod strategy {
 
     /// Strings without lone surrogates: what can be encoded to UTF-8.
     pub fn str_encodable() -> BoxedStrategy<PyValue> {
-        proptest::collection::vec(code_point().prop_filter("lone surrogate", |cp| !(0xD800..0xE000).contains(cp)), 0..24)
-            .prop_map(PyValue::Str)
-            .boxed()
+        proptest::collection::vec(
+            code_point().prop_filter("lone surrogate", |cp| !(0xD800..0xE000).contains(cp)),
+            0..24,
+        )
+        .prop_map(PyValue::Str)
+        .boxed()
     }
 
     pub fn bytes() -> BoxedStrategy<PyValue> {
@@ -365,7 +363,8 @@ pub mod strategy {
                 prop_oneof![
                     proptest::collection::vec(inner.clone(), 0..6).prop_map(PyValue::List),
                     proptest::collection::vec(inner.clone(), 0..6).prop_map(PyValue::Tuple),
-                    proptest::collection::vec((hashable(), inner), 0..6).prop_map(|pairs| PyValue::Dict(dedup_keys(pairs))),
+                    proptest::collection::vec((hashable(), inner), 0..6)
+                        .prop_map(|pairs| PyValue::Dict(dedup_keys(pairs))),
                 ]
             })
             .boxed()
@@ -413,7 +412,13 @@ pub fn render_wire(wire: &Json) -> String {
     };
     match tag {
         "n" => "None".into(),
-        "B" => if payload.and_then(Json::as_bool).unwrap_or(false) { "True".into() } else { "False".into() },
+        "B" => {
+            if payload.and_then(Json::as_bool).unwrap_or(false) {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
         "i" => {
             let hex = payload.and_then(Json::as_str).unwrap_or("0");
             let (negative, digits) = hex.strip_prefix('-').map_or((false, hex), |d| (true, d));
@@ -428,12 +433,16 @@ pub fn render_wire(wire: &Json) -> String {
             .and_then(|bits| bits.parse::<u64>().ok())
             .map_or_else(|| "float(?)".into(), |bits| PyValue::Float(f64::from_bits(bits)).to_string()),
         "s" => PyValue::Str(
-            payload.and_then(Json::as_array).map(|cps| cps.iter().filter_map(Json::as_u64).map(|cp| cp as u32).collect()).unwrap_or_default(),
+            payload
+                .and_then(Json::as_array)
+                .map(|cps| cps.iter().filter_map(Json::as_u64).map(|cp| cp as u32).collect())
+                .unwrap_or_default(),
         )
         .to_string(),
         "b" | "ba" => {
             let text = payload.and_then(Json::as_str).unwrap_or("");
-            let bytes: Vec<u8> = (0..text.len() / 2).filter_map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()).collect();
+            let bytes: Vec<u8> =
+                (0..text.len() / 2).filter_map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()).collect();
             let literal = PyValue::Bytes(bytes).to_string();
             if tag == "ba" { format!("bytearray({literal})") } else { literal }
         }
@@ -446,10 +455,7 @@ pub fn render_wire(wire: &Json) -> String {
             let pairs: Vec<String> = payload
                 .and_then(Json::as_array)
                 .map(|pairs| {
-                    pairs
-                        .iter()
-                        .map(|pair| format!("{}: {}", render_wire(&pair[0]), render_wire(&pair[1])))
-                        .collect()
+                    pairs.iter().map(|pair| format!("{}: {}", render_wire(&pair[0]), render_wire(&pair[1]))).collect()
                 })
                 .unwrap_or_default();
             format!("{{{}}}", pairs.join(", "))

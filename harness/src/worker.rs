@@ -55,7 +55,12 @@ const STDERR_TAIL: usize = 3000;
 
 impl Worker {
     /// Starts `worker.py` (already staged on the interpreter's platform) in the interpreter.
-    pub fn start(interpreter: &Interpreter, worker_py: &Path, oracles_py: &Path, stderr_path: &Path) -> Result<Worker, process::ProcessError> {
+    pub fn start(
+        interpreter: &Interpreter,
+        worker_py: &Path,
+        oracles_py: &Path,
+        stderr_path: &Path,
+    ) -> Result<Worker, process::ProcessError> {
         // Not `-I`: it would ignore PYTHONHASHSEED. `process` clears every other PYTHON* variable.
         let command = interpreter.command().args([
             "-s".to_owned(),

@@ -35,7 +35,8 @@ fn interpreter_table(minor: &str) -> String {
 #[test]
 fn malformed_matrix_names_file_line_and_key() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let output = run_matrix(dir.path(), &format!("{}\n[builds]\nlimited_api = [\"3.x\"]\n", interpreter_table("3.12")), &[]);
+    let output =
+        run_matrix(dir.path(), &format!("{}\n[builds]\nlimited_api = [\"3.x\"]\n", interpreter_table("3.12")), &[]);
     assert_cannot_run(&output, &dir.path().join("out"), &["matrix.toml:5:", "builds.limited_api", "3.x"]);
 
     let output = run_matrix(dir.path(), "[[interpreters]]\ndiscover = \"pyenv\"\nversion = [\"3.12\"]\n", &[]);
@@ -49,7 +50,8 @@ fn malformed_matrix_names_file_line_and_key() {
 fn malformed_manifest_names_file_line_and_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let manifest = dir.path().join("stable_abi.toml");
-    std::fs::write(&manifest, "[function.PyFoo]\n    added = '3.2'\n\n[data.PyBar]\n    added = 'soon'\n").expect("write manifest");
+    std::fs::write(&manifest, "[function.PyFoo]\n    added = '3.2'\n\n[data.PyBar]\n    added = 'soon'\n")
+        .expect("write manifest");
     let output = run_matrix(dir.path(), &interpreter_table("3.12"), &["--manifest", &manifest.display().to_string()]);
     assert_cannot_run(&output, &dir.path().join("out"), &["stable_abi.toml:4:", "data.PyBar.added", "soon"]);
 
@@ -64,7 +66,8 @@ fn missing_interpreter_is_named() {
     let output = run_matrix(dir.path(), "[[interpreters]]\nexecutable = \"/nonexistent/python3.99\"\n", &[]);
     assert_cannot_run(&output, &dir.path().join("out"), &["/nonexistent/python3.99"]);
 
-    let output = run_matrix(dir.path(), "[[interpreters]]\ndiscover = \"pyenv\"\nversions = [\"3.12\", \"3.99\"]\n", &[]);
+    let output =
+        run_matrix(dir.path(), "[[interpreters]]\ndiscover = \"pyenv\"\nversions = [\"3.12\", \"3.99\"]\n", &[]);
     assert_cannot_run(&output, &dir.path().join("out"), &["no pyenv interpreter for 3.99", "pyenv install 3.99"]);
 }
 
@@ -81,7 +84,11 @@ fn missing_headers_say_what_to_install() {
     std::os::unix::fs::symlink(prefix.join("lib"), fake.join("lib")).expect("symlink lib");
     let matrix = format!("[[interpreters]]\nexecutable = \"{}\"\n", fake.join("bin/python3.12").display());
     let output = run_matrix(dir.path(), &matrix, &[]);
-    assert_cannot_run(&output, &dir.path().join("out"), &["has none (no Python.h in", "python-without-headers", "-dev"]);
+    assert_cannot_run(
+        &output,
+        &dir.path().join("out"),
+        &["has none (no Python.h in", "python-without-headers", "-dev"],
+    );
 }
 
 #[test]

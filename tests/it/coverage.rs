@@ -18,7 +18,8 @@ fn coverage_of_a_real_report_lists_every_entry_with_the_strongest_check() {
     // The report carries the view.
     let report = read_report(out.path());
     let entries = report["coverage"]["entries"].as_array().expect("report.coverage.entries");
-    let level_of = |name: &str| entries.iter().find(|e| e["entry"] == name).map(|e| e["level"].as_str().unwrap_or("").to_owned());
+    let level_of =
+        |name: &str| entries.iter().find(|e| e["entry"] == name).map(|e| e["level"].as_str().unwrap_or("").to_owned());
     assert_eq!(level_of("PyLong_FromLong").as_deref(), Some("semantic"));
     assert_eq!(level_of("PyList_Append").as_deref(), Some("presence"), "not selected by --entry: presence only");
     assert_eq!(level_of("Py_Finalize").as_deref(), Some("presence"));

@@ -36,7 +36,8 @@ fn one_injected_fault_is_exactly_one_regression() {
     let library = build_fault_library(dir.path());
     let (clean, faulty) = (dir.path().join("clean"), dir.path().join("faulty"));
     assert_eq!(run_with(dir.path(), &format!("exec '{}' \"$@\"", python.display()), &clean), Some(0));
-    let fault = format!("LD_PRELOAD='{}' ABI_HARNESS_FAULT=wrong exec '{}' \"$@\"", library.display(), python.display());
+    let fault =
+        format!("LD_PRELOAD='{}' ABI_HARNESS_FAULT=wrong exec '{}' \"$@\"", library.display(), python.display());
     assert_eq!(run_with(dir.path(), &fault, &faulty), Some(1));
 
     let (code, diff) = diff_json(&clean, &faulty);
@@ -50,7 +51,9 @@ fn one_injected_fault_is_exactly_one_regression() {
     assert_eq!(regression["interpreter"], "host:3.12");
     assert_eq!((regression["old"].as_str(), regression["new"].as_str()), (Some("pass"), Some("fail")));
     assert!(regression["detail"].as_str().is_some_and(|d| d.contains("replay:")), "the detail says how to reproduce");
-    for empty in ["fixes", "status_changes", "new_interpreters", "removed_interpreters", "new_entries", "removed_entries"] {
+    for empty in
+        ["fixes", "status_changes", "new_interpreters", "removed_interpreters", "new_entries", "removed_entries"]
+    {
         assert_eq!(diff[empty], serde_json::json!([]), "{empty}");
     }
 
@@ -58,7 +61,12 @@ fn one_injected_fault_is_exactly_one_regression() {
     let output = run(harness().arg("diff").arg(&clean).arg(faulty.join("report.json")));
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("REGRESSIONS (1):") && text.contains("PyLong_AsLong semantic") && text.contains("host:3.12: pass -> fail"), "{text}");
+    assert!(
+        text.contains("REGRESSIONS (1):")
+            && text.contains("PyLong_AsLong semantic")
+            && text.contains("host:3.12: pass -> fail"),
+        "{text}"
+    );
 
     // Back to clean: a fix, not a regression.
     let (code, diff) = diff_json(&faulty, &clean);
@@ -80,7 +88,9 @@ fn unreadable_or_invalid_input_exits_2_naming_the_file() {
     std::fs::write(&invalid, "{\"schema\": 1, \"cells\": []}").expect("write");
     let newer = dir.path().join("newer.json");
     std::fs::write(&newer, "{\"schema\": 99}").expect("write");
-    for (old, new, needle) in [(&missing, &invalid, "nowhere"), (&invalid, &invalid, "invalid.json"), (&newer, &invalid, "schema 99")] {
+    for (old, new, needle) in
+        [(&missing, &invalid, "nowhere"), (&invalid, &invalid, "invalid.json"), (&newer, &invalid, "schema 99")]
+    {
         let output = run(harness().arg("diff").arg(old).arg(new));
         assert_eq!(output.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&output.stderr);

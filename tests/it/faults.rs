@@ -26,7 +26,13 @@ struct Setup {
 pub(crate) fn build_fault_library(dir: &Path) -> PathBuf {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/faults/inject.c");
     let library = dir.join("libinject.so");
-    let status = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(&library).arg(&source).arg("-ldl").status().expect("cc runs");
+    let status = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(&library)
+        .arg(&source)
+        .arg("-ldl")
+        .status()
+        .expect("cc runs");
     assert!(status.success(), "building the fault library failed");
     library
 }
@@ -90,7 +96,12 @@ fn findings(report: &Value) -> Vec<(String, String, String, String)> {
         .filter(|(_, _, r)| r["status"] != "pass" && r["status"] != "changed" && r["known"].is_null())
         .map(|(version, _, r)| {
             let minor = version.rsplit_once('.').map_or(version.clone(), |(m, _)| m.to_owned());
-            (minor, r["entry"].as_str().unwrap_or_default().to_owned(), r["check"].as_str().unwrap_or_default().to_owned(), r["status"].as_str().unwrap_or_default().to_owned())
+            (
+                minor,
+                r["entry"].as_str().unwrap_or_default().to_owned(),
+                r["check"].as_str().unwrap_or_default().to_owned(),
+                r["status"].as_str().unwrap_or_default().to_owned(),
+            )
         })
         .collect();
     found.sort();
@@ -169,7 +180,8 @@ fn a_failure_replays_with_one_command_and_a_c_reproducer() {
     let (_, report) = check(&setup, &["--entry", "PyLong_AsLong", "--checks", "semantic"]);
     let failure = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["status"] == "fail").expect("a failure");
     let replay = failure["case"]["replay"].as_str().expect("replay command");
-    let output = Command::new("sh").arg("-c").arg(replay).current_dir(setup.out.parent().expect("dir")).output().expect("sh");
+    let output =
+        Command::new("sh").arg("-c").arg(replay).current_dir(setup.out.parent().expect("dir")).output().expect("sh");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "the replay fails again: {stdout}");
     assert!(stdout.contains("FAILS") && stdout.contains("returns 1001"), "{stdout}");
@@ -188,7 +200,11 @@ fn a_failure_replays_with_one_command_and_a_c_reproducer() {
     // ...and passes on the same interpreter without the fault.
     let faulty = setup.wrapper.display().to_string();
     let clean = pyenv(FAULTED).display().to_string();
-    let on_clean = sh(&repro["run"].as_str().expect("run command").replace(&format!("'{faulty}'"), &clean).replace(&faulty, &clean));
+    let on_clean = sh(&repro["run"]
+        .as_str()
+        .expect("run command")
+        .replace(&format!("'{faulty}'"), &clean)
+        .replace(&faulty, &clean));
     assert!(on_clean.status.success(), "{}", String::from_utf8_lossy(&on_clean.stderr));
 }
 
@@ -199,7 +215,11 @@ fn a_missing_exception_breaks_the_error_contract_with_a_c_reproducer() {
     assert_eq!(code, Some(1));
     // Exactly that entry, on exactly the faulty interpreter, in every build.
     let found = findings(&report);
-    assert_eq!(found, vec![(FAULTED.to_owned(), "PyUnicode_Contains".to_owned(), "semantic".to_owned(), "fail".to_owned())], "{found:?}");
+    assert_eq!(
+        found,
+        vec![(FAULTED.to_owned(), "PyUnicode_Contains".to_owned(), "semantic".to_owned(), "fail".to_owned())],
+        "{found:?}"
+    );
     let failure = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["status"] == "fail").expect("a failure");
     let detail = failure["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("error contract") && detail.contains("without setting an exception"), "{detail}");

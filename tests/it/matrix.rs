@@ -21,7 +21,14 @@ fn small_matrix(dir: &std::path::Path) -> std::path::PathBuf {
 fn report_follows_the_documented_schema() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
-    let output = run(harness().arg("run").arg("--matrix").arg(small_matrix(dir.path())).arg("--cache").arg(cache_dir()).arg("--out").arg(&out));
+    let output = run(harness()
+        .arg("run")
+        .arg("--matrix")
+        .arg(small_matrix(dir.path()))
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(&out));
     assert_eq!(output.status.code(), Some(0));
     let report = read_report(&out);
     assert_eq!(report["schema"], 1);
@@ -30,21 +37,33 @@ fn report_follows_the_documented_schema() {
     // 3.6 build on 3.6 and 3.8; 3.8 build on 3.8.
     let pairs: Vec<(String, String)> = cells
         .iter()
-        .map(|c| (c["build"]["limited_api"].as_str().unwrap_or("").to_owned(), c["interpreter"]["version"].as_str().unwrap_or("").to_owned()))
+        .map(|c| {
+            (
+                c["build"]["limited_api"].as_str().unwrap_or("").to_owned(),
+                c["interpreter"]["version"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(pairs.len(), 3, "{pairs:?}");
     assert!(pairs.iter().all(|(build, version)| version.as_str() >= build.as_str()), "{pairs:?}");
     for cell in cells {
         assert!(cell["interpreter"]["executable"].as_str().is_some_and(|e| e.ends_with("python3")));
         assert!(cell["interpreter"]["version"].as_str().is_some_and(|v| v.split('.').count() == 3));
-        assert!(cell["build"]["headers"].as_str().is_some_and(|h| h.starts_with(cell["build"]["limited_api"].as_str().unwrap_or("-"))));
+        assert!(
+            cell["build"]["headers"]
+                .as_str()
+                .is_some_and(|h| h.starts_with(cell["build"]["limited_api"].as_str().unwrap_or("-")))
+        );
         let results = cell["results"].as_array().expect("results");
         for check in ["import", "semantic"] {
             assert!(results.iter().any(|r| r["check"] == check), "a {check} result in every cell");
         }
         for result in results {
             assert!(result["entry"].is_string() && result["kind"].is_string());
-            assert!(["pass", "fail", "crash", "timeout", "skip", "changed"].contains(&result["status"].as_str().unwrap_or("")));
+            assert!(
+                ["pass", "fail", "crash", "timeout", "skip", "changed"]
+                    .contains(&result["status"].as_str().unwrap_or(""))
+            );
         }
     }
     // Presence depends only on the interpreter: exactly one cell of each carries it, that of
@@ -52,10 +71,18 @@ fn report_follows_the_documented_schema() {
     let presence_cells: Vec<(String, String)> = cells
         .iter()
         .filter(|c| c["results"].as_array().is_some_and(|r| r.iter().any(|r| r["check"] == "presence")))
-        .map(|c| (c["build"]["limited_api"].as_str().unwrap_or("").to_owned(), c["interpreter"]["version"].as_str().unwrap_or("").to_owned()))
+        .map(|c| {
+            (
+                c["build"]["limited_api"].as_str().unwrap_or("").to_owned(),
+                c["interpreter"]["version"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(presence_cells.len(), 2, "{presence_cells:?}");
-    assert!(presence_cells.iter().all(|(build, version)| version.starts_with(&format!("{build}."))), "{presence_cells:?}");
+    assert!(
+        presence_cells.iter().all(|(build, version)| version.starts_with(&format!("{build}."))),
+        "{presence_cells:?}"
+    );
 
     // Outcomes that differ between 3.6 and 3.8 come with their evidence: the first differing
     // case, whose replays print different probe outcomes on the two interpreters.
@@ -66,14 +93,22 @@ fn report_follows_the_documented_schema() {
     }
     let probe_outcome = |replay: &serde_json::Value| {
         // In the temporary folder: a replay builds its probe in ./target/abi-harness/cache.
-        let output = run(std::process::Command::new("sh").arg("-c").arg(replay.as_str().expect("a replay command")).current_dir(dir.path()));
+        let output = run(std::process::Command::new("sh")
+            .arg("-c")
+            .arg(replay.as_str().expect("a replay command"))
+            .current_dir(dir.path()));
         String::from_utf8_lossy(&output.stdout).lines().find(|line| line.starts_with("probe:")).map(str::to_owned)
     };
     let shown = differences.iter().take(3).any(|d| {
-        let (baseline, other) = (probe_outcome(&d["first_case"]["replay_baseline"]), probe_outcome(&d["first_case"]["replay"]));
+        let (baseline, other) =
+            (probe_outcome(&d["first_case"]["replay_baseline"]), probe_outcome(&d["first_case"]["replay"]));
         baseline.is_some() && other.is_some() && baseline != other
     });
-    assert!(shown, "the replays of a first differing case show the difference: {:?}", &differences[..differences.len().min(3)]);
+    assert!(
+        shown,
+        "the replays of a first differing case show the difference: {:?}",
+        &differences[..differences.len().min(3)]
+    );
 }
 
 #[test]

@@ -17,7 +17,8 @@ use crate::support::*;
 /// The root filesystem of one of the default matrix's platforms.
 fn rootfs(name: &str) -> PathBuf {
     let matrix = Matrix::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../matrix.toml")).expect("default matrix");
-    let spec = matrix.platforms.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("platform {name} in matrix.toml"));
+    let spec =
+        matrix.platforms.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("platform {name} in matrix.toml"));
     match spec.provision(&default_rootfs_cache()) {
         Ok(platform) => platform.root().expect("a rootfs").to_owned(),
         Err(err) => panic!("this test needs the `{name}` root filesystem: {}", abi_harness::error_chain(&err)),
@@ -42,10 +43,18 @@ fn a_probe_built_here_for_3_9_loads_in_bullseyes_python() {
         .as_array()
         .expect("cells")
         .iter()
-        .find(|c| c["build"]["id"] == "3.9" && c["interpreter"]["platform"] == "rootfs:".to_owned() + &root.display().to_string())
+        .find(|c| {
+            c["build"]["id"] == "3.9"
+                && c["interpreter"]["platform"] == "rootfs:".to_owned() + &root.display().to_string()
+        })
         .expect("the 3.9 build ran on bullseye");
     assert!(cell["build"]["headers"].as_str().is_some_and(|h| h.starts_with("3.9.")));
-    let semantic = cell["results"].as_array().expect("results").iter().find(|r| r["check"] == "semantic").expect("the probe imported and ran");
+    let semantic = cell["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["check"] == "semantic")
+        .expect("the probe imported and ran");
     assert_eq!(semantic["status"], "pass");
 }
 
@@ -54,13 +63,18 @@ fn a_probe_needing_a_newer_glibc_is_caught_with_its_symbol() {
     // Linked here without the probes' pin, dlsym binds to GLIBC_2.34: too new for bullseye.
     let dir = tempfile::tempdir().expect("tempdir");
     let source = dir.path().join("needs_new_glibc.c");
-    std::fs::write(&source, "#include <dlfcn.h>\nvoid *lookup(const char *name) { return dlsym(RTLD_DEFAULT, name); }\n").expect("write");
+    std::fs::write(
+        &source,
+        "#include <dlfcn.h>\nvoid *lookup(const char *name) { return dlsym(RTLD_DEFAULT, name); }\n",
+    )
+    .expect("write");
     let library = dir.path().join("libneeds_new_glibc.so");
     let status = Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&library).arg(&source).status().expect("cc");
     assert!(status.success());
     let bullseye = bullseye_glibc();
     let imports = versioned_imports(&library).expect("read ELF");
-    let too_new: Vec<String> = too_new_for(&imports, bullseye).iter().map(|i| format!("{}@{}", i.symbol, i.version)).collect();
+    let too_new: Vec<String> =
+        too_new_for(&imports, bullseye).iter().map(|i| format!("{}@{}", i.symbol, i.version)).collect();
     assert_eq!(too_new, ["dlsym@GLIBC_2.34"]);
 }
 
@@ -68,7 +82,12 @@ fn a_probe_needing_a_newer_glibc_is_caught_with_its_symbol() {
 fn every_default_probe_fits_bullseyes_glibc() {
     // Build (or find in the cache) the pyenv builds, then read what they need.
     let out = tempfile::tempdir().expect("tempdir");
-    let output = run(harness().args(["check", "--checks", "import", "--cache"]).arg(cache_dir()).arg("--out").arg(out.path()).arg(pyenv("3.13")));
+    let output = run(harness()
+        .args(["check", "--checks", "import", "--cache"])
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(out.path())
+        .arg(pyenv("3.13")));
     assert!(output.status.code() == Some(0) || output.status.code() == Some(1));
     let bullseye = bullseye_glibc();
     let mut problems = Vec::new();
@@ -78,7 +97,11 @@ fn every_default_probe_fits_bullseyes_glibc() {
         for artefact in [probe.clone(), probe.with_file_name("abi3link.abi3.so")] {
             let imports = versioned_imports(&artefact).expect("read ELF");
             checked += 1;
-            problems.extend(too_new_for(&imports, bullseye).iter().map(|i| format!("{} needs {}@{}", artefact.display(), i.symbol, i.version)));
+            problems.extend(
+                too_new_for(&imports, bullseye)
+                    .iter()
+                    .map(|i| format!("{} needs {}@{}", artefact.display(), i.symbol, i.version)),
+            );
         }
     }
     assert!(checked >= 14, "the 3.6 to 3.13 builds were checked");
@@ -87,7 +110,11 @@ fn every_default_probe_fits_bullseyes_glibc() {
 
 fn bullseye_glibc() -> GlibcVersion {
     let root = rootfs("bullseye");
-    let output = Command::new("chroot").arg(&root).args(["/usr/bin/python3.9", "-c", "import platform; print(platform.libc_ver()[1])"]).output().expect("chroot");
+    let output = Command::new("chroot")
+        .arg(&root)
+        .args(["/usr/bin/python3.9", "-c", "import platform; print(platform.libc_ver()[1])"])
+        .output()
+        .expect("chroot");
     let text = String::from_utf8_lossy(&output.stdout);
     GlibcVersion::parse(text.trim()).unwrap_or_else(|| panic!("bullseye's glibc version, got {text:?}"))
 }
@@ -102,19 +129,34 @@ fn debug_interpreter_with(root: &Path, symbol: &str, fault: &str) -> (PathBuf, P
     let dir = root.join(inside.strip_prefix("/").expect("absolute"));
     std::fs::create_dir_all(&dir).expect("mkdir in rootfs");
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/faults/{fault}.c"));
-    let status = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(dir.join("libfault.so")).arg(&source).arg("-ldl").status().expect("cc");
+    let status = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(dir.join("libfault.so"))
+        .arg(&source)
+        .arg("-ldl")
+        .status()
+        .expect("cc");
     assert!(status.success(), "building {}", source.display());
     let mut executable = std::fs::read(root.join("usr/bin/python3.13d")).expect("read python3.13d");
     let needle = format!("\0{symbol}\0");
-    let places: Vec<usize> = executable.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle.as_bytes()).map(|(at, _)| at).collect();
+    let places: Vec<usize> = executable
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle.as_bytes())
+        .map(|(at, _)| at)
+        .collect();
     assert!(!places.is_empty(), "{symbol} in python3.13d's symbol tables");
     for at in places {
         executable[at + needle.len() - 2] = b'X';
     }
     std::fs::write(dir.join("python3.13d"), executable).expect("write patched copy");
-    std::fs::set_permissions(dir.join("python3.13d"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(dir.join("python3.13d"), std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
     let wrapper = format!("python3.13d-{fault}");
-    write_script(&dir.join(&wrapper), &format!("LD_PRELOAD={0}/libfault.so exec {0}/python3.13d \"$@\"", inside.display()));
+    write_script(
+        &dir.join(&wrapper),
+        &format!("LD_PRELOAD={0}/libfault.so exec {0}/python3.13d \"$@\"", inside.display()),
+    );
     (inside.join(wrapper), dir)
 }
 
@@ -143,7 +185,16 @@ fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
     // leak.c: PyNumber_Add returns one reference too many.
     let (leaky, dir) = debug_interpreter_with(&root, "PyNumber_Add", "leak");
     let out = tempfile::tempdir().expect("tempdir");
-    let entries = ["--entry", "PyNumber_Add", "--entry", "PyNumber_Subtract", "--entry", "PyObject_Repr", "--entry", "PyList_Append"];
+    let entries = [
+        "--entry",
+        "PyNumber_Add",
+        "--entry",
+        "PyNumber_Subtract",
+        "--entry",
+        "PyObject_Repr",
+        "--entry",
+        "PyList_Append",
+    ];
     let output = check_in_rootfs(&root, out.path(), ["--cases", "16"].iter().chain(&entries), &leaky);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(output.status.code(), Some(1), "a leak is an ABI failure");
@@ -155,13 +206,21 @@ fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
             refleak_checks += 1;
         }
         if result["status"] != "pass" {
-            leaks.push((build, result["entry"].as_str().unwrap_or("").to_owned(), result["check"].as_str().unwrap_or("").to_owned()));
+            leaks.push((
+                build,
+                result["entry"].as_str().unwrap_or("").to_owned(),
+                result["check"].as_str().unwrap_or("").to_owned(),
+            ));
         }
     }
     // Only the debug-header build measures leaks, and only PyNumber_Add leaks.
     assert_eq!(leaks, [("3.13d".to_owned(), "PyNumber_Add".to_owned(), "refleak".to_owned())]);
     assert_eq!(refleak_checks, 4, "every entry got a leak check on the 3.13d build");
-    let detail = results(&report).into_iter().map(|(_, _, r)| r).find(|r| r["check"] == "refleak" && r["status"] == "fail").expect("the leak");
+    let detail = results(&report)
+        .into_iter()
+        .map(|(_, _, r)| r)
+        .find(|r| r["check"] == "refleak" && r["status"] == "fail")
+        .expect("the leak");
     assert!(detail["detail"].as_str().is_some_and(|d| d.contains("per call")), "{detail}");
 }
 
@@ -175,13 +234,18 @@ fn a_borrowed_reference_returned_as_new_is_reported_for_its_entry_with_a_c_repro
     // while it shrinks, and one cell shows the finding as well as ten.
     let matrix = out.path().join("matrix.toml");
     let headers = pyenv("3.13").display().to_string();
-    std::fs::write(&matrix, format!("[[interpreters]]\nexecutable = \"{headers}\"\n\n[builds]\nlimited_api = [\"3.13\"]\n")).expect("matrix");
+    std::fs::write(
+        &matrix,
+        format!("[[interpreters]]\nexecutable = \"{headers}\"\n\n[builds]\nlimited_api = [\"3.13\"]\n"),
+    )
+    .expect("matrix");
     let entries = ["--entry", "PySequence_GetItem", "--entry", "PySequence_Size", "--entry", "PyObject_Repr"];
     let options = [OsStr::new("--cases"), OsStr::new("256"), OsStr::new("--matrix"), matrix.as_os_str()];
     let output = check_in_rootfs(&root, out.path(), options.into_iter().chain(entries.iter().map(OsStr::new)), &faulty);
     assert_eq!(output.status.code(), Some(1), "an over-release is an ABI failure");
     let report = read_report(out.path());
-    let failures: Vec<Value> = results(&report).into_iter().map(|(_, _, r)| r).filter(|r| r["status"] != "pass").collect();
+    let failures: Vec<Value> =
+        results(&report).into_iter().map(|(_, _, r)| r).filter(|r| r["status"] != "pass").collect();
     assert!(!failures.is_empty());
     // Exactly that entry. Releasing a reference that was never owned frees the item while
     // its container still holds it: the debug build then aborts on a negative reference count

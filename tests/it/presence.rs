@@ -51,7 +51,10 @@ fn agrees_with_ctypes(minor: &str) {
         }
         let only_ours: Vec<&String> = ours.keys().filter(|k| !expected.contains_key(*k)).collect();
         let only_theirs: Vec<&String> = expected.keys().filter(|k| !ours.contains_key(*k)).collect();
-        assert!(only_ours.is_empty() && only_theirs.is_empty(), "{minor}: checked only by us: {only_ours:?}; only by test_stable_abi_ctypes: {only_theirs:?}");
+        assert!(
+            only_ours.is_empty() && only_theirs.is_empty(),
+            "{minor}: checked only by us: {only_ours:?}; only by test_stable_abi_ctypes: {only_theirs:?}"
+        );
         assert_eq!(ours, expected, "{minor}: presence verdicts differ from ctypes");
     }
 }

@@ -23,7 +23,18 @@ fn matrix(dir: &Path) -> PathBuf {
 
 fn run_into(matrix: &Path, out: &Path, shard: Option<&str>) -> Option<i32> {
     let mut command = harness();
-    command.args(["run", "--entry", "PyLong_AsLong", "--entry", "PyUnicode_Count", "--checks", "import,presence,semantic", "--matrix"]).arg(matrix);
+    command
+        .args([
+            "run",
+            "--entry",
+            "PyLong_AsLong",
+            "--entry",
+            "PyUnicode_Count",
+            "--checks",
+            "import,presence,semantic",
+            "--matrix",
+        ])
+        .arg(matrix);
     command.arg("--cache").arg(cache_dir()).arg("--out").arg(out);
     if let Some(shard) = shard {
         command.args(["--shard", shard]);
@@ -38,7 +49,11 @@ fn outcomes(report: &Value) -> Vec<(Value, Vec<Value>)> {
         .expect("cells")
         .iter()
         .map(|cell| {
-            let key = serde_json::json!([cell["interpreter"]["platform"], cell["interpreter"]["executable"], cell["build"]["id"]]);
+            let key = serde_json::json!([
+                cell["interpreter"]["platform"],
+                cell["interpreter"]["executable"],
+                cell["build"]["id"]
+            ]);
             let results = cell["results"]
                 .as_array()
                 .expect("results")
@@ -82,7 +97,11 @@ fn three_shards_merged_give_the_results_of_one_run() {
     assert_eq!(merged_report["complete"], true);
     assert!(merged_report["header"]["shard"].is_null());
     assert_eq!(merged_report["header"]["planned"], whole_report["header"]["planned"]);
-    assert_eq!(outcomes(&merged_report), outcomes(&whole_report), "same cells in the same order, same statuses and fingerprints");
+    assert_eq!(
+        outcomes(&merged_report),
+        outcomes(&whole_report),
+        "same cells in the same order, same statuses and fingerprints"
+    );
     assert_eq!(merged_report["summary"], whole_report["summary"]);
     // The merged folder is a run's folder: its journal rebuilds the same report.
     assert_eq!(run(harness().arg("report").arg(&merged)).status.code(), Some(0));

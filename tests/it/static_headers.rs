@@ -23,7 +23,10 @@ struct Patched {
 }
 
 fn python_says(python: &Path, expression: &str) -> String {
-    let output = Command::new(python).args(["-I", "-c", &format!("import sysconfig; print({expression})")]).output().expect("python runs");
+    let output = Command::new(python)
+        .args(["-I", "-c", &format!("import sysconfig; print({expression})")])
+        .output()
+        .expect("python runs");
     assert!(output.status.success(), "{} failed: {}", python.display(), String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
@@ -51,7 +54,8 @@ fn patched_interpreter(file: &str, from: &str, to: &str) -> Patched {
     copy_tree(&include, &include_copy);
     std::fs::create_dir_all(prefix.join("bin")).expect("bin");
     std::fs::create_dir_all(prefix.join("lib")).expect("lib");
-    std::os::unix::fs::symlink(&stdlib, prefix.join("lib").join(stdlib.file_name().expect("stdlib name"))).expect("symlink stdlib");
+    std::os::unix::fs::symlink(&stdlib, prefix.join("lib").join(stdlib.file_name().expect("stdlib name")))
+        .expect("symlink stdlib");
     let python = prefix.join("bin/python3");
     std::fs::copy(&original, &python).expect("copy the interpreter binary");
     let seen = python_says(&python, "sysconfig.get_paths()['include']");
@@ -89,7 +93,10 @@ fn check_static(patched: &Patched) -> (Option<i32>, Value) {
         .arg(&out)
         .arg(&patched.python));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("libclang cannot be loaded"), "this test needs libclang: `apt-get install libclang-dev`\n{stderr}");
+    assert!(
+        !stderr.contains("libclang cannot be loaded"),
+        "this test needs libclang: `apt-get install libclang-dev`\n{stderr}"
+    );
     (output.status.code(), read_report(&out))
 }
 
@@ -103,8 +110,14 @@ fn findings(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("static.results")
         .iter()
-        .filter(|r| r["status"] == "fail" && r["known"].is_null() && r["differing"].as_array().is_some_and(|d| d.iter().any(|l| l == label)))
-        .map(|r| (r["entry"].as_str().unwrap_or_default().to_owned(), r["detail"].as_str().unwrap_or_default().to_owned()))
+        .filter(|r| {
+            r["status"] == "fail"
+                && r["known"].is_null()
+                && r["differing"].as_array().is_some_and(|d| d.iter().any(|l| l == label))
+        })
+        .map(|r| {
+            (r["entry"].as_str().unwrap_or_default().to_owned(), r["detail"].as_str().unwrap_or_default().to_owned())
+        })
         .collect()
 }
 
@@ -116,7 +129,9 @@ fn patched_label(report: &Value) -> String {
 fn original_label(report: &Value) -> String {
     let sets = report["static"]["header_sets"].as_array().expect("static.header_sets");
     sets.iter()
-        .find(|s| s["under_test"] == false && s["version"].as_str().is_some_and(|v| v.starts_with(&format!("{PATCHED}."))))
+        .find(|s| {
+            s["under_test"] == false && s["version"].as_str().is_some_and(|v| v.starts_with(&format!("{PATCHED}.")))
+        })
         .and_then(|s| s["label"].as_str())
         .expect("original label")
         .to_owned()
@@ -132,7 +147,9 @@ fn assert_break(report: &Value, code: Option<i32>, entry: &str, values: &[&str])
     let (patched, original) = (patched_label(report), original_label(report));
     let lines: Vec<&str> = found.iter().flat_map(|(_, detail)| detail.lines()).collect();
     assert!(
-        lines.iter().any(|line| line.contains(&patched) && line.contains(&original) && values.iter().all(|v| line.contains(v))),
+        lines
+            .iter()
+            .any(|line| line.contains(&patched) && line.contains(&original) && values.iter().all(|v| line.contains(v))),
         "a line names {original} and {patched} with {values:?}: {lines:#?}"
     );
 }
@@ -145,7 +162,10 @@ fn an_unmodified_copy_agrees_with_its_original() {
     let compared = report["static"]["compared"].as_array().expect("static.compared");
     assert!(compared.iter().any(|f| f["entry"] == "PyType_Spec" && f["aspect"] == "size"), "struct layouts are listed");
     assert!(compared.iter().any(|f| f["entry"] == "Py_tp_init" && f["aspect"] == "value"), "const values are listed");
-    assert!(compared.iter().any(|f| f["entry"] == "PyLong_FromLong" && f["aspect"] == "signature"), "signatures are listed");
+    assert!(
+        compared.iter().any(|f| f["entry"] == "PyLong_FromLong" && f["aspect"] == "signature"),
+        "signatures are listed"
+    );
 }
 
 #[test]
@@ -168,7 +188,11 @@ fn reordered_struct_members_are_a_break_of_that_struct() {
 
 #[test]
 fn a_changed_parameter_type_is_a_break_of_that_function() {
-    let patched = patched_interpreter("longobject.h", "PyAPI_FUNC(PyObject *) PyLong_FromLong(long);", "PyAPI_FUNC(PyObject *) PyLong_FromLong(int);");
+    let patched = patched_interpreter(
+        "longobject.h",
+        "PyAPI_FUNC(PyObject *) PyLong_FromLong(long);",
+        "PyAPI_FUNC(PyObject *) PyLong_FromLong(int);",
+    );
     let (code, report) = check_static(&patched);
     assert_break(&report, code, "PyLong_FromLong", &["c_long", "c_int"]);
 }

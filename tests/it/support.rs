@@ -37,7 +37,11 @@ pub fn cache_dir() -> PathBuf {
 
 pub fn run(command: &mut Command) -> Output {
     let output = command.output().expect("the harness binary runs");
-    eprintln!("--- stdout\n{}\n--- stderr\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    eprintln!(
+        "--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     output
 }
 

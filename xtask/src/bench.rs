@@ -24,10 +24,15 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let out = root.join("target/abi-harness/bench");
 
     eprintln!("warming the probe cache (not timed)");
-    timed(Command::new(&harness).args(["run", "--matrix", "matrix.toml", "--checks", "import,static", "--out"]).arg(out.join("warm")))?;
+    timed(
+        Command::new(&harness)
+            .args(["run", "--matrix", "matrix.toml", "--checks", "import,static", "--out"])
+            .arg(out.join("warm")),
+    )?;
 
     eprintln!("timing the default matrix");
-    let Timed { took: matrix_time, peak_kib } = timed(Command::new(&harness).args(["run", "--matrix", "matrix.toml", "--out"]).arg(out.join("matrix")))?;
+    let Timed { took: matrix_time, peak_kib } =
+        timed(Command::new(&harness).args(["run", "--matrix", "matrix.toml", "--out"]).arg(out.join("matrix")))?;
     let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("matrix/report.json"))?)?;
     let cells = report["cells"].as_array().context("report cells")?;
     let cases: u64 = cells.iter().filter_map(|c| c["cases"].as_u64()).sum();
@@ -46,9 +51,15 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
         theirs += timed(Command::new(python).args(["-m", "test", "-q", "test_stable_abi_ctypes"]))?.took;
     }
 
-    println!("default matrix ({} cells, {results} results, {cases} property cases, probes already built):", cells.len());
+    println!(
+        "default matrix ({} cells, {results} results, {cases} property cases, probes already built):",
+        cells.len()
+    );
     println!("  wall time            {:>8.1} s", matrix_time.as_secs_f64());
-    println!("  peak memory          {:>8.1} MiB (largest single process of the run: harness or worker)", peak_kib as f64 / 1024.0);
+    println!(
+        "  peak memory          {:>8.1} MiB (largest single process of the run: harness or worker)",
+        peak_kib as f64 / 1024.0
+    );
     println!("  property cases/s     {:>8.0}", cases as f64 / matrix_time.as_secs_f64());
     println!("  costliest properties (seconds summed over cells, semantic + refleak):");
     for (routine, ms) in costliest(cells, 12) {
@@ -64,7 +75,9 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
 fn costliest(cells: &[Value], count: usize) -> Vec<(String, u64)> {
     let mut by_routine: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for result in cells.iter().filter_map(|c| c["results"].as_array()).flatten() {
-        if let (Some(routine), Some(ms)) = (result["property"].as_str().or(result["entry"].as_str()), result["elapsed_ms"].as_u64()) {
+        if let (Some(routine), Some(ms)) =
+            (result["property"].as_str().or(result["entry"].as_str()), result["elapsed_ms"].as_u64())
+        {
             *by_routine.entry(routine.to_owned()).or_default() += ms;
         }
     }

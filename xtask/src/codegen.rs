@@ -10,7 +10,8 @@ pub fn run(sh: &xshell::Shell, args: &[String]) -> Result<()> {
         anyhow::bail!("`cargo xtask codegen` takes no arguments (got `{extra}`)");
     }
     let contracts = contracts::load()?;
-    let source = codegen::c_source(&contracts::families()?, &contracts, &Manifest::builtin()).map_err(|err| anyhow!(err))?;
+    let source =
+        codegen::c_source(&contracts::families()?, &contracts, &Manifest::builtin()).map_err(|err| anyhow!(err))?;
     let path = sh.current_dir().join(codegen::GENERATED_PATH);
     abi_harness::write_atomically(&path, source.as_bytes())?;
     println!("wrote {} ({} contracts)", codegen::GENERATED_PATH, contracts.len());

@@ -65,7 +65,10 @@ json.dump(out, sys.stdout)
 
 pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let (manifest, source) = match args {
-        [] => (from_abi3info(sh)?, format!("the abi3info package {ABI3INFO_VERSION} (PyPI, MIT licence, (c) William Woodruff)")),
+        [] => (
+            from_abi3info(sh)?,
+            format!("the abi3info package {ABI3INFO_VERSION} (PyPI, MIT licence, (c) William Woodruff)"),
+        ),
         [flag, path] if flag == "--from-cpython" => {
             let manifest = Manifest::read(path.as_ref())?;
             (manifest, format!("a CPython checkout's Misc/stable_abi.toml ({path})"))
@@ -79,10 +82,18 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
          CPython's manifest is (c) Python Software Foundation, PSF License; see README.md here."
     );
     sh.write_file(OUTPUT, manifest.to_toml(&header))?;
-    let counts: Vec<String> = [EntryKind::Function, EntryKind::Data, EntryKind::Const, EntryKind::Macro, EntryKind::Struct, EntryKind::Typedef, EntryKind::FeatureMacro]
-        .iter()
-        .map(|kind| format!("{} {kind}", manifest.of_kind(*kind).count()))
-        .collect();
+    let counts: Vec<String> = [
+        EntryKind::Function,
+        EntryKind::Data,
+        EntryKind::Const,
+        EntryKind::Macro,
+        EntryKind::Struct,
+        EntryKind::Typedef,
+        EntryKind::FeatureMacro,
+    ]
+    .iter()
+    .map(|kind| format!("{} {kind}", manifest.of_kind(*kind).count()))
+    .collect();
     println!("wrote {OUTPUT}: {}", counts.join(", "));
     Ok(())
 }

@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Extraction, HeaderSet};
 use crate::manifest::{Entry, EntryKind, Manifest, StructAbiKind};
-use crate::report::{Check, EntryResult, FactValue, HeaderSetRecord, Leak, ResultKind, StaticFact, StaticReport, StaticResult, Status};
+use crate::report::{
+    Check, EntryResult, FactValue, HeaderSetRecord, Leak, ResultKind, StaticFact, StaticReport, StaticResult, Status,
+};
 use crate::version::PyVersion;
 
 const NOT_DECLARED: &str = "(not declared)";
@@ -34,7 +36,11 @@ impl Aspect {
     }
 }
 
-pub fn compare(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(usize, PyVersion), Extraction>) -> StaticReport {
+pub fn compare(
+    manifest: &Manifest,
+    sets: &[HeaderSet],
+    extractions: &BTreeMap<(usize, PyVersion), Extraction>,
+) -> StaticReport {
     let mut report = StaticReport::default();
     for (n, set) in sets.iter().enumerate() {
         let read: Vec<String> = extractions.keys().filter(|(s, _)| *s == n).map(|(_, l)| l.to_string()).collect();
@@ -46,14 +52,18 @@ pub fn compare(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(
             include_dir: set.paths.include_dir.display().to_string(),
             limited_api: read,
             under_test: set.under_test,
-            note: set.refuses_limited_api().then(|| "debug headers before 3.10 refuse Py_LIMITED_API (#error): not read".to_owned()),
+            note: set
+                .refuses_limited_api()
+                .then(|| "debug headers before 3.10 refuse Py_LIMITED_API (#error): not read".to_owned()),
         });
     }
     let versions: BTreeSet<PyVersion> = extractions.keys().map(|(_, l)| *l).collect();
     for limited_api in versions {
         let present: Vec<usize> = (0..sets.len()).filter(|n| extractions.contains_key(&(*n, limited_api))).collect();
         let Some(baseline) = baseline(sets, &present, limited_api) else { continue };
-        for entry in manifest.entries.iter().filter(|e| e.kind != EntryKind::FeatureMacro && e.available_in(limited_api)) {
+        for entry in
+            manifest.entries.iter().filter(|e| e.kind != EntryKind::FeatureMacro && e.available_in(limited_api))
+        {
             let readings: Vec<(usize, Option<Vec<Aspect>>)> = present
                 .iter()
                 .map(|&n| {
@@ -63,22 +73,44 @@ pub fn compare(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(
                 .collect();
             let (result, differing, facts) = judge(entry, limited_api, sets, baseline, &readings);
             report.compared.extend(facts);
-            report.results.push(StaticResult { limited_api: limited_api.to_string(), baseline: sets[baseline].label.clone(), differing, leak: false, result });
+            report.results.push(StaticResult {
+                limited_api: limited_api.to_string(),
+                baseline: sets[baseline].label.clone(),
+                differing,
+                leak: false,
+                result,
+            });
         }
     }
     report.leaks = leaks(manifest, sets, extractions);
     for leak in &report.leaks {
-        let detail = format!("declared under Py_LIMITED_API but not in the manifest ({} name), by: {}", leak.class, leak.headers.join(", "));
-        let mut minors: Vec<PyVersion> = leak.headers.iter().filter_map(|h| sets.iter().find(|s| &s.label == h).map(|s| s.minor)).collect();
+        let detail = format!(
+            "declared under Py_LIMITED_API but not in the manifest ({} name), by: {}",
+            leak.class,
+            leak.headers.join(", ")
+        );
+        let mut minors: Vec<PyVersion> =
+            leak.headers.iter().filter_map(|h| sets.iter().find(|s| &s.label == h).map(|s| s.minor)).collect();
         minors.sort();
         minors.dedup();
         for minor in minors {
             report.results.push(StaticResult {
                 limited_api: minor.to_string(),
                 baseline: String::new(),
-                differing: leak.headers.iter().filter(|h| sets.iter().any(|s| &s.label == *h && s.minor == minor)).cloned().collect(),
+                differing: leak
+                    .headers
+                    .iter()
+                    .filter(|h| sets.iter().any(|s| &s.label == *h && s.minor == minor))
+                    .cloned()
+                    .collect(),
                 leak: true,
-                result: EntryResult::new(&leak.name, leak.kind, Check::Static, Status::Fail, Some(format!("leak: {detail}"))),
+                result: EntryResult::new(
+                    &leak.name,
+                    leak.kind,
+                    Check::Static,
+                    Status::Fail,
+                    Some(format!("leak: {detail}")),
+                ),
             });
         }
     }
@@ -88,13 +120,10 @@ pub fn compare(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(
 /// The header set others are compared with: the limited-API version's own headers, a release
 /// build on the host first; never an interpreter under test while another set exists.
 fn baseline(sets: &[HeaderSet], present: &[usize], limited_api: PyVersion) -> Option<usize> {
-    present
-        .iter()
-        .copied()
-        .min_by_key(|&n| {
-            let set = &sets[n];
-            (set.under_test, set.minor != limited_api, set.minor, set.debug, set.platform != "host")
-        })
+    present.iter().copied().min_by_key(|&n| {
+        let set = &sets[n];
+        (set.under_test, set.minor != limited_api, set.minor, set.debug, set.platform != "host")
+    })
 }
 
 /// What the extraction says about an entry, or `None` if it does not declare it.
@@ -109,14 +138,23 @@ fn aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>> {
             let exact = format!("fn({}) -> {}", params.join(", "), sig.ret);
             vec![Aspect { name: "signature".into(), abi: meaning(&exact, extraction), exact }]
         }),
-        EntryKind::Data => extraction.data.get(name).map(|ty| vec![Aspect { name: "type".into(), abi: meaning(ty, extraction), exact: ty.clone() }]),
+        EntryKind::Data => extraction
+            .data
+            .get(name)
+            .map(|ty| vec![Aspect { name: "type".into(), abi: meaning(ty, extraction), exact: ty.clone() }]),
         EntryKind::Const => match extraction.consts.get(name) {
             Some(value) => Some(vec![Aspect::same("value", value.clone())]),
             // A macro bindgen cannot evaluate (a cast or sizeof): its presence is all we know.
-            None => extraction.macros.contains(name).then(|| vec![Aspect::same("declared", "macro (value not evaluable by bindgen)")]),
+            None => extraction
+                .macros
+                .contains(name)
+                .then(|| vec![Aspect::same("declared", "macro (value not evaluable by bindgen)")]),
         },
         EntryKind::Macro => extraction.macros.contains(name).then(|| vec![Aspect::same("declared", "macro")]),
-        EntryKind::Typedef => extraction.typedefs.get(name).map(|ty| vec![Aspect { name: "type".into(), abi: meaning(ty, extraction), exact: ty.clone() }]),
+        EntryKind::Typedef => extraction
+            .typedefs
+            .get(name)
+            .map(|ty| vec![Aspect { name: "type".into(), abi: meaning(ty, extraction), exact: ty.clone() }]),
         EntryKind::Struct => struct_aspects(entry, extraction),
         EntryKind::FeatureMacro => None,
     }
@@ -128,7 +166,10 @@ fn struct_aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>>
     let kind = entry.struct_abi_kind.unwrap_or(StructAbiKind::Opaque);
     let Some(record) = record.filter(|r| !r.opaque) else {
         // Declared without a body: right for an opaque struct, a finding for any other.
-        return Some(vec![Aspect::same("definition", if kind == StructAbiKind::Opaque { "declared" } else { "opaque (no members)" })]);
+        return Some(vec![Aspect::same(
+            "definition",
+            if kind == StructAbiKind::Opaque { "declared" } else { "opaque (no members)" },
+        )]);
     };
     let member = |field: &super::extract::Field| {
         let offset = field.offset.map_or_else(|| "?".to_owned(), |o| o.to_string());
@@ -244,7 +285,9 @@ fn meaning_of_target(target: &str) -> String {
 fn reason(base: &str, other: &str) -> &'static str {
     if strip_param_names(base) == strip_param_names(other) {
         "parameter names differ"
-    } else if strip_param_names(base).replace("*const ", "*mut ") == strip_param_names(other).replace("*const ", "*mut ") {
+    } else if strip_param_names(base).replace("*const ", "*mut ")
+        == strip_param_names(other).replace("*const ", "*mut ")
+    {
         "const qualifiers differ (same pointer)"
     } else if meaning_of_target(base) == meaning_of_target(other) {
         "noreturn added or dropped (same calling convention)"
@@ -276,25 +319,45 @@ fn judge(
         let set = &sets[*n];
         let Some(aspects) = reading else {
             if entry.ifdef.as_deref().is_some_and(|f| !set.has_feature(f)) {
-                skipped.push(format!("{}: not declared, as expected without {}", set.label, entry.ifdef.as_deref().unwrap_or_default()));
+                skipped.push(format!(
+                    "{}: not declared, as expected without {}",
+                    set.label,
+                    entry.ifdef.as_deref().unwrap_or_default()
+                ));
             } else if entry.abi_only {
                 skipped.push(format!("{}: not declared (abi_only: not part of the limited API)", set.label));
             } else {
-                problems.push(format!("{} headers do not declare {} under Py_LIMITED_API={limited_api}", set.label, entry.name));
+                problems.push(format!(
+                    "{} headers do not declare {} under Py_LIMITED_API={limited_api}",
+                    set.label, entry.name
+                ));
                 differing.insert(set.label.clone());
-                facts.entry("declared".into()).or_default().entry(NOT_DECLARED.into()).or_default().push(set.label.clone());
+                facts
+                    .entry("declared".into())
+                    .or_default()
+                    .entry(NOT_DECLARED.into())
+                    .or_default()
+                    .push(set.label.clone());
             }
             continue;
         };
         for aspect in aspects {
-            facts.entry(aspect.name.clone()).or_default().entry(aspect.exact.clone()).or_default().push(set.label.clone());
+            facts
+                .entry(aspect.name.clone())
+                .or_default()
+                .entry(aspect.exact.clone())
+                .or_default()
+                .push(set.label.clone());
         }
         let Some(base) = &base else { continue };
         let before = problems.len();
         for aspect in aspects {
             let reference = base.iter().find(|a| a.name == aspect.name);
             match reference {
-                None => problems.push(format!("{}: {} has {} = {}, {} has none", entry.name, set.label, aspect.name, aspect.exact, base_label)),
+                None => problems.push(format!(
+                    "{}: {} has {} = {}, {} has none",
+                    entry.name, set.label, aspect.name, aspect.exact, base_label
+                )),
                 Some(reference) if reference.abi != aspect.abi => problems.push(format!(
                     "{} {}: {} in {}, {} in {}",
                     entry.name, aspect.name, reference.exact, base_label, aspect.exact, set.label
@@ -314,7 +377,10 @@ fn judge(
         }
         for reference in base {
             if !aspects.iter().any(|a| a.name == reference.name) {
-                problems.push(format!("{}: {} has {} = {}, {} has none", entry.name, base_label, reference.name, reference.exact, set.label));
+                problems.push(format!(
+                    "{}: {} has {} = {}, {} has none",
+                    entry.name, base_label, reference.name, reference.exact, set.label
+                ));
             }
         }
         if problems.len() > before {
@@ -374,8 +440,8 @@ fn leaks(manifest: &Manifest, sets: &[HeaderSet], extractions: &BTreeMap<(usize,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::headers::extract::Signature;
     use crate::headers::HeaderPaths;
+    use crate::headers::extract::Signature;
 
     fn set(version: &str) -> HeaderSet {
         HeaderSet {
@@ -393,7 +459,10 @@ mod tests {
     fn extraction(slot: &str, param: &str) -> Extraction {
         let mut e = Extraction::default();
         e.consts.insert("Py_tp_init".into(), slot.into());
-        e.functions.insert("PyLong_FromLong".into(), Signature { params: vec![(param.into(), "c_long".into())], ret: "*mut PyObject".into(), variadic: false });
+        e.functions.insert(
+            "PyLong_FromLong".into(),
+            Signature { params: vec![(param.into(), "c_long".into())], ret: "*mut PyObject".into(), variadic: false },
+        );
         e
     }
 
@@ -402,7 +471,8 @@ mod tests {
         let manifest = Manifest::parse("[const.Py_tp_init]\nadded = '3.2'\n[function.PyLong_FromLong]\nadded = '3.2'\n[function.PyLong_AsLong]\nadded = '3.2'\n", "m.toml").unwrap();
         let sets = [set("3.11.1"), set("3.12.1")];
         let l = PyVersion::new(3, 11);
-        let extractions: BTreeMap<_, _> = [((0, l), extraction("60", "arg1")), ((1, l), extraction("99", "v"))].into_iter().collect();
+        let extractions: BTreeMap<_, _> =
+            [((0, l), extraction("60", "arg1")), ((1, l), extraction("99", "v"))].into_iter().collect();
         let report = compare(&manifest, &sets, &extractions);
         let result = |name: &str| report.results.iter().find(|r| r.result.entry == name).unwrap();
         let slot = result("Py_tp_init");
@@ -431,6 +501,9 @@ mod tests {
         assert_eq!(reason("fn(a: c_int)", "fn(b: c_int)"), "parameter names differ");
         assert_eq!(reason("fn(a: *const c_char)", "fn(a: *mut c_char)"), "const qualifiers differ (same pointer)");
         assert_ne!(meaning("fn(o: c_int)", &extraction), meaning("fn(o: c_long)", &extraction));
-        assert_eq!(reason("fn(arg1: c_int) -> ()", "fn(arg1: c_int) -> !"), "noreturn added or dropped (same calling convention)");
+        assert_eq!(
+            reason("fn(arg1: c_int) -> ()", "fn(arg1: c_int) -> !"),
+            "noreturn added or dropped (same calling convention)"
+        );
     }
 }

@@ -97,7 +97,9 @@ pub(crate) fn translation_unit(const_names: &[String]) -> String {
         text.push_str(&format!("#if __has_include(<{extra}>)\n#include <{extra}>\n#endif\n"));
     }
     for name in const_names {
-        text.push_str(&format!("#ifdef {name}\nstatic const long long {CONST_PREFIX}{name} = (long long)({name});\n#endif\n"));
+        text.push_str(&format!(
+            "#ifdef {name}\nstatic const long long {CONST_PREFIX}{name} = (long long)({name});\n#endif\n"
+        ));
     }
     text
 }
@@ -130,7 +132,11 @@ impl bindgen::callbacks::ParseCallbacks for MacroNames {
 
 /// Runs bindgen on `Python.h` with `Py_LIMITED_API` set to `limited_api` and reads back what it
 /// declares.
-pub fn extract(paths: &HeaderPaths, limited_api: PyVersion, const_names: &[String]) -> Result<Extraction, HeadersError> {
+pub fn extract(
+    paths: &HeaderPaths,
+    limited_api: PyVersion,
+    const_names: &[String],
+) -> Result<Extraction, HeadersError> {
     ensure_libclang()?;
     let include_dir = &paths.include_dir;
     let macros = Arc::new(Mutex::new(BTreeSet::new()));
@@ -158,7 +164,11 @@ pub fn extract(paths: &HeaderPaths, limited_api: PyVersion, const_names: &[Strin
         message: err.to_string(),
     })?;
     let source = bindings.to_string();
-    let mut extraction = read_bindings(&source).map_err(|message| HeadersError::Output { include_dir: include_dir.clone(), limited_api, message })?;
+    let mut extraction = read_bindings(&source).map_err(|message| HeadersError::Output {
+        include_dir: include_dir.clone(),
+        limited_api,
+        message,
+    })?;
     extraction.macros = macros.lock().map(|m| m.clone()).unwrap_or_default();
     Ok(extraction)
 }
@@ -185,7 +195,9 @@ pub(crate) fn read_bindings(source: &str) -> Result<Extraction, String> {
                                 .inputs
                                 .iter()
                                 .filter_map(|arg| match arg {
-                                    syn::FnArg::Typed(pat) => Some((pat.pat.to_token_stream().to_string(), render(&pat.ty))),
+                                    syn::FnArg::Typed(pat) => {
+                                        Some((pat.pat.to_token_stream().to_string(), render(&pat.ty)))
+                                    }
                                     syn::FnArg::Receiver(_) => None,
                                 })
                                 .collect();
@@ -216,13 +228,19 @@ pub(crate) fn read_bindings(source: &str) -> Result<Extraction, String> {
                 out.typedefs.insert(t.ident.to_string(), render(&t.ty));
             }
             syn::Item::Struct(s) => {
-                let fields: Vec<(String, String)> = s.fields.iter().filter_map(|f| Some((f.ident.as_ref()?.to_string(), render(&f.ty)))).collect();
+                let fields: Vec<(String, String)> =
+                    s.fields.iter().filter_map(|f| Some((f.ident.as_ref()?.to_string(), render(&f.ty)))).collect();
                 // bindgen's stand-in for an incomplete type: `_unused: [u8; 0]`.
                 let opaque = fields.len() == 1 && fields[0].0 == "_unused";
                 raw_structs.insert(s.ident.to_string(), (fields, opaque));
             }
             syn::Item::Union(u) => {
-                let fields = u.fields.named.iter().filter_map(|f| Some((f.ident.as_ref()?.to_string(), render(&f.ty)))).collect();
+                let fields = u
+                    .fields
+                    .named
+                    .iter()
+                    .filter_map(|f| Some((f.ident.as_ref()?.to_string(), render(&f.ty))))
+                    .collect();
                 raw_structs.insert(u.ident.to_string(), (fields, false));
             }
             _ => {}
@@ -237,7 +255,8 @@ pub(crate) fn read_bindings(source: &str) -> Result<Extraction, String> {
         if !opaque {
             flatten(name, 0, &raw_structs, &offsets, &mut flat, 0);
         }
-        let record = Record { size: sizes.get(name).copied(), align: aligns.get(name).copied(), fields: flat, opaque: *opaque };
+        let record =
+            Record { size: sizes.get(name).copied(), align: aligns.get(name).copied(), fields: flat, opaque: *opaque };
         out.structs.insert(name.clone(), record);
     }
     Ok(out)
@@ -290,7 +309,9 @@ fn read_layout_block(
     for stmt in &block.block.stmts {
         let syn::Stmt::Expr(syn::Expr::Index(index), _) = stmt else { continue };
         let syn::Expr::Array(label) = &*index.expr else { continue };
-        let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(label), .. })) = label.elems.first() else { continue };
+        let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(label), .. })) = label.elems.first() else {
+            continue;
+        };
         let syn::Expr::Binary(difference) = &*index.index else { continue };
         let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(number), .. }) = &*difference.right else { continue };
         let Ok(number) = number.base10_parse::<u64>() else { continue };
@@ -299,7 +320,9 @@ fn read_layout_block(
             sizes.insert(name.to_owned(), number);
         } else if let Some(name) = label.strip_prefix("Alignment of ") {
             aligns.insert(name.to_owned(), number);
-        } else if let Some((record, field)) = label.strip_prefix("Offset of field: ").and_then(|rest| rest.split_once("::")) {
+        } else if let Some((record, field)) =
+            label.strip_prefix("Offset of field: ").and_then(|rest| rest.split_once("::"))
+        {
             offsets.insert((record.to_owned(), field.to_owned()), number);
         }
     }
@@ -308,8 +331,12 @@ fn read_layout_block(
 /// An integer constant's value in decimal: `61`, `-1`, `0x10` as bindgen writes them.
 fn int_value(expr: &syn::Expr) -> Option<String> {
     match expr {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. }) => int.base10_parse::<u128>().ok().map(|v| v.to_string()),
-        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => int_value(expr).map(|v| format!("-{v}")),
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. }) => {
+            int.base10_parse::<u128>().ok().map(|v| v.to_string())
+        }
+        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => {
+            int_value(expr).map(|v| format!("-{v}"))
+        }
         syn::Expr::Paren(inner) => int_value(&inner.expr),
         syn::Expr::Cast(cast) => int_value(&cast.expr),
         _ => None,
@@ -320,7 +347,9 @@ fn int_value(expr: &syn::Expr) -> Option<String> {
 /// becomes `fn(a: *mut PyObject) -> c_int` (a function pointer that may be NULL, as in C).
 pub(crate) fn render(ty: &syn::Type) -> String {
     match ty {
-        syn::Type::Ptr(ptr) => format!("*{} {}", if ptr.mutability.is_some() { "mut" } else { "const" }, render(&ptr.elem)),
+        syn::Type::Ptr(ptr) => {
+            format!("*{} {}", if ptr.mutability.is_some() { "mut" } else { "const" }, render(&ptr.elem))
+        }
         syn::Type::Path(path) => {
             let Some(last) = path.path.segments.last() else { return String::new() };
             let name = last.ident.to_string();

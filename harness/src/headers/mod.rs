@@ -21,7 +21,9 @@ pub use extract::{Extraction, HeaderPaths};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HeadersError {
-    #[error("libclang cannot be loaded, so the headers cannot be read ({message}); install it with `apt-get install libclang-dev` (or set LIBCLANG_PATH to the folder holding libclang.so)")]
+    #[error(
+        "libclang cannot be loaded, so the headers cannot be read ({message}); install it with `apt-get install libclang-dev` (or set LIBCLANG_PATH to the folder holding libclang.so)"
+    )]
     NoLibclang { message: String },
     #[error("bindgen cannot read the headers in {} with Py_LIMITED_API={limited_api}: {message}", include_dir.display())]
     Bindgen { include_dir: PathBuf, limited_api: PyVersion, message: String },
@@ -69,7 +71,10 @@ impl HeaderSet {
             minor: interpreter.minor,
             platform: interpreter.platform.clone(),
             debug: interpreter.debug,
-            paths: HeaderPaths { include_dir, after_dir: interpreter.root.as_ref().map(|root| root.join("usr/include")) },
+            paths: HeaderPaths {
+                include_dir,
+                after_dir: interpreter.root.as_ref().map(|root| root.join("usr/include")),
+            },
             features: interpreter.features.clone(),
             under_test,
         })
@@ -121,7 +126,12 @@ pub struct Extractions {
     pub parse_ms: u64,
 }
 
-pub fn extract_all(sets: &[HeaderSet], versions: &[PyVersion], const_names: &[String], cache_dir: &Path) -> Result<Extractions, HeadersError> {
+pub fn extract_all(
+    sets: &[HeaderSet],
+    versions: &[PyVersion],
+    const_names: &[String],
+    cache_dir: &Path,
+) -> Result<Extractions, HeadersError> {
     let clang = extract::libclang_version()?;
     let unit = extract::translation_unit(const_names);
     let mut out = Extractions::default();
@@ -130,13 +140,21 @@ pub fn extract_all(sets: &[HeaderSet], versions: &[PyVersion], const_names: &[St
         let digest = digest_headers(&set.paths);
         for limited_api in limited_api_versions(set, versions) {
             let mut hasher = Sha256::new();
-            for part in [digest.as_str(), &limited_api.limited_api_hex(), &clang, &extract::EXTRACTOR_VERSION.to_string(), &unit] {
+            for part in [
+                digest.as_str(),
+                &limited_api.limited_api_hex(),
+                &clang,
+                &extract::EXTRACTOR_VERSION.to_string(),
+                &unit,
+            ] {
                 hasher.update(part.as_bytes());
                 hasher.update([0]);
             }
             let key = crate::short_hex(&hasher.finalize(), 8);
             let debug = if set.debug { "d" } else { "" };
-            let path = cache_dir.join("headers").join(format!("{}{debug}-{}-limited-{limited_api}-{key}.json", set.minor, set.platform));
+            let path = cache_dir
+                .join("headers")
+                .join(format!("{}{debug}-{}-limited-{limited_api}-{key}.json", set.minor, set.platform));
             let cached = std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice::<Extraction>(&bytes).ok());
             let extraction = match cached {
                 Some(extraction) => {
@@ -158,8 +176,14 @@ pub fn extract_all(sets: &[HeaderSet], versions: &[PyVersion], const_names: &[St
 }
 
 /// Reads every header set and compares them: the static section of a report.
-pub fn check(manifest: &Manifest, sets: &[HeaderSet], versions: &[PyVersion], cache_dir: &Path) -> Result<StaticReport, HeadersError> {
-    let const_names: Vec<String> = manifest.of_kind(crate::manifest::EntryKind::Const).map(|e| e.name.clone()).collect();
+pub fn check(
+    manifest: &Manifest,
+    sets: &[HeaderSet],
+    versions: &[PyVersion],
+    cache_dir: &Path,
+) -> Result<StaticReport, HeadersError> {
+    let const_names: Vec<String> =
+        manifest.of_kind(crate::manifest::EntryKind::Const).map(|e| e.name.clone()).collect();
     let extractions = extract_all(sets, versions, &const_names, cache_dir)?;
     let mut report = compare::compare(manifest, sets, &extractions.by_set);
     report.parsed = extractions.parsed;
@@ -176,7 +200,8 @@ fn write_cache(path: &Path, extraction: &Extraction) -> Result<(), HeadersError>
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(cache_error(dir))?;
     }
-    let bytes = serde_json::to_vec(extraction).map_err(|err| HeadersError::Cache { path: path.to_owned(), source: err.into() })?;
+    let bytes = serde_json::to_vec(extraction)
+        .map_err(|err| HeadersError::Cache { path: path.to_owned(), source: err.into() })?;
     // Through a rename: a reader never sees half an extraction.
     let scratch = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&scratch, bytes).map_err(cache_error(&scratch))?;

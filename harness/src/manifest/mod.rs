@@ -144,7 +144,8 @@ impl Manifest {
     }
 
     pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_owned(), source })?;
         Manifest::parse(&text, &path.display().to_string())
     }
 
@@ -255,7 +256,12 @@ fn parse_entry(
     let added = match string("added")? {
         Some(text) => Some(text.parse::<PyVersion>().map_err(|err| invalid("added", err.to_string()))?),
         None if kind == EntryKind::FeatureMacro => None,
-        None => return Err(invalid("added", "missing: every item but a feature_macro needs the version it was added in".into())),
+        None => {
+            return Err(invalid(
+                "added",
+                "missing: every item but a feature_macro needs the version it was added in".into(),
+            ));
+        }
     };
     let abi_only = match table.get("abi_only") {
         None => false,
@@ -266,16 +272,22 @@ fn parse_entry(
         None => Vec::new(),
         Some(toml::Value::Array(items)) => items
             .iter()
-            .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| invalid("members", "expected a list of strings".into())))
+            .map(|item| {
+                item.as_str().map(str::to_owned).ok_or_else(|| invalid("members", "expected a list of strings".into()))
+            })
             .collect::<Result<_, _>>()?,
-        Some(other) => return Err(invalid("members", format!("expected a list of strings, found {}", other.type_str()))),
+        Some(other) => {
+            return Err(invalid("members", format!("expected a list of strings, found {}", other.type_str())));
+        }
     };
     let struct_abi_kind = match string("struct_abi_kind")?.as_deref() {
         None => None,
         Some("full-abi") => Some(StructAbiKind::FullAbi),
         Some("members") => Some(StructAbiKind::Members),
         Some("opaque") => Some(StructAbiKind::Opaque),
-        Some(other) => return Err(invalid("struct_abi_kind", format!("`{other}` is not one of full-abi, members, opaque"))),
+        Some(other) => {
+            return Err(invalid("struct_abi_kind", format!("`{other}` is not one of full-abi, members, opaque")));
+        }
     };
     if struct_abi_kind == Some(StructAbiKind::Members) && members.is_empty() {
         return Err(invalid("members", "a struct with struct_abi_kind = 'members' must list its members".into()));

@@ -63,7 +63,8 @@ mod tests {
     fn round_trips() {
         let manifest = Manifest::builtin();
         let again = Manifest::parse(&manifest.to_toml("x"), "again").unwrap();
-        let without_lines = |entries: &[Entry]| entries.iter().map(|e| Entry { line: 0, ..e.clone() }).collect::<Vec<_>>();
+        let without_lines =
+            |entries: &[Entry]| entries.iter().map(|e| Entry { line: 0, ..e.clone() }).collect::<Vec<_>>();
         assert_eq!(without_lines(&manifest.entries), without_lines(&again.entries));
     }
 }

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 
-use super::{Property, function};
 use super::object::{byte_source, c_long_value, int_in, one, text_bytes, three, two};
+use super::{Property, function};
 use crate::value::{PyValue, strategy};
 
 /// Mostly bytes, sometimes another value (for the type checks).

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 
-use super::{Property, function};
 use super::object::{dict_of, int_in, none, one, small_str, str_to_bytes, text_bytes, two};
+use super::{Property, function};
 use crate::value::{PyValue, strategy};
 
 /// Mostly dicts, sometimes another value (PyDict_* check the type and raise SystemError).

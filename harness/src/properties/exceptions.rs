@@ -5,8 +5,8 @@
 
 use proptest::prelude::*;
 
-use super::{Property, function};
 use super::object::{c_long_value, data, int_in, none, one, three, two};
+use super::{Property, function};
 use crate::value::{PyValue, strategy};
 
 /// How many classes the probe's exception table (and oracles.py's EXCEPTIONS) holds.

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 
-use super::{Property, function};
 use super::object::{dict_of, index, int_in, one, small_str, three, two};
+use super::{Property, function};
 use crate::value::{PyValue, strategy};
 
 /// Mostly lists, sometimes another value (the PyList_* type checks raise SystemError).

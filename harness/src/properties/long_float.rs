@@ -2,9 +2,9 @@
 
 use proptest::prelude::*;
 
-use super::{Property, function};
 use super::number::numeric_text;
 use super::object::{boolean, c_long_value, int_in, none, one, two};
+use super::{Property, function};
 use crate::value::{PyValue, strategy};
 
 /// What the PyLong_As* conversions get: ints of every size, and floats, bools and other values

@@ -52,7 +52,11 @@ impl Property {
     /// be the same call), a contract's own cap, else the run's count.
     pub fn cases(&self, cases: u32) -> u32 {
         match &self.args {
-            Args::Strategy(make) if std::ptr::fn_addr_eq(*make, object::none as fn() -> BoxedStrategy<Vec<PyValue>>) => cases.min(1),
+            Args::Strategy(make)
+                if std::ptr::fn_addr_eq(*make, object::none as fn() -> BoxedStrategy<Vec<PyValue>>) =>
+            {
+                cases.min(1)
+            }
             Args::Strategy(_) => cases,
             Args::Domains { domains: [], .. } => cases.min(1),
             Args::Domains { max_cases, .. } => max_cases.map_or(cases, |most| cases.min(most)),
@@ -81,7 +85,11 @@ pub const RELEASE_ONLY: &[(&str, &str)] = &[(
 )];
 
 /// A property of an exported function whose probe routine bears the function's name.
-pub(super) fn function(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
+pub(super) fn function(
+    entry: &'static str,
+    oracle: &'static str,
+    args: fn() -> BoxedStrategy<Vec<PyValue>>,
+) -> Property {
     Property { entry, kind: EntryKind::Function, routine: entry, oracle, args: Args::Strategy(args) }
 }
 

@@ -155,7 +155,9 @@ fn with_stable_hash(value: PyValue) -> PyValue {
         PyValue::None => PyValue::Bool(false),
         PyValue::List(items) => PyValue::List(items.into_iter().map(with_stable_hash).collect()),
         PyValue::Tuple(items) => PyValue::Tuple(items.into_iter().map(with_stable_hash).collect()),
-        PyValue::Dict(pairs) => PyValue::Dict(pairs.into_iter().map(|(k, v)| (with_stable_hash(k), with_stable_hash(v))).collect()),
+        PyValue::Dict(pairs) => {
+            PyValue::Dict(pairs.into_iter().map(|(k, v)| (with_stable_hash(k), with_stable_hash(v))).collect())
+        }
         other => other,
     }
 }
@@ -306,14 +308,18 @@ pub(super) fn properties() -> Vec<Property> {
             kind: Function,
             routine: "PyObject_RichCompare",
             oracle: "rich_compare",
-            args: Args::Strategy(|| (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed()),
+            args: Args::Strategy(|| {
+                (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed()
+            }),
         },
         Property {
             entry: "PyObject_RichCompareBool",
             kind: Function,
             routine: "PyObject_RichCompareBool",
             oracle: "rich_compare_bool",
-            args: Args::Strategy(|| (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed()),
+            args: Args::Strategy(|| {
+                (comparable_pair(), 0i64..6).prop_map(|((a, b), op)| vec![a, b, PyValue::int(op.into())]).boxed()
+            }),
         },
         Property {
             entry: "PyObject_GetItem",
@@ -470,9 +476,13 @@ pub(super) fn properties() -> Vec<Property> {
         function("PyMapping_HasKey", "mapping_has_key", container_and_key),
         function("PyMapping_HasKeyString", "mapping_has_key", || two(str_keyed_dict(), known_attribute())),
         function("PyMapping_GetItemString", "lambda o, k: o[k]", || two(str_keyed_dict(), known_attribute())),
-        function("PySequence_InPlaceRepeat", "lambda s, n: require(hasattr(type(s), '__getitem__'), TypeError) or operator.imul(s, n)", || {
-            two(prop_oneof![3 => strategy::list(), 1 => strategy::tuple(), 1 => strategy::str(), 1 => strategy::any_value()].boxed(), int_in(-2..4))
-        }),
+        function(
+            "PySequence_InPlaceRepeat",
+            "lambda s, n: require(hasattr(type(s), '__getitem__'), TypeError) or operator.imul(s, n)",
+            || {
+                two(prop_oneof![3 => strategy::list(), 1 => strategy::tuple(), 1 => strategy::str(), 1 => strategy::any_value()].boxed(), int_in(-2..4))
+            },
+        ),
         data("PyBaseObject_Type", "lambda: (object, True)"),
         data("PyType_Type", "lambda: (type, True)"),
         data("PyBool_Type", "lambda: (bool, True)"),

@@ -34,13 +34,14 @@ fn items() -> BoxedStrategy<PyValue> {
 
 /// An item of the list or another, sometimes unhashable.
 fn items_and_key() -> BoxedStrategy<Vec<PyValue>> {
-    (proptest::collection::vec(stable_item(), 0..6), stable_item(), 0..4usize, prop_oneof![8 => Just(false), 1 => Just(true)])
+    (
+        proptest::collection::vec(stable_item(), 0..6),
+        stable_item(),
+        0..4usize,
+        prop_oneof![8 => Just(false), 1 => Just(true)],
+    )
         .prop_map(|(list, other, pick, unhashable)| {
-            let key = if unhashable {
-                PyValue::List(vec![other])
-            } else {
-                list.get(pick).cloned().unwrap_or(other)
-            };
+            let key = if unhashable { PyValue::List(vec![other]) } else { list.get(pick).cloned().unwrap_or(other) };
             vec![PyValue::List(list), key]
         })
         .boxed()

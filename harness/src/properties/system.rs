@@ -39,14 +39,22 @@ pub(super) fn properties() -> Vec<Property> {
         function("Py_IsInitialized", "lambda: 1", none),
         function("PyImport_ImportModule", "lambda n: __import__('importlib').import_module(n)", || one(module_name())),
         function("PyImport_Import", "lambda n: __import__('importlib').import_module(n)", || one(module_name())),
-        function("PyImport_GetMagicNumber", "lambda: int.from_bytes(__import__('importlib.util').util.MAGIC_NUMBER, 'little')", none),
+        function(
+            "PyImport_GetMagicNumber",
+            "lambda: int.from_bytes(__import__('importlib.util').util.MAGIC_NUMBER, 'little')",
+            none,
+        ),
         function("PyImport_GetMagicTag", "lambda: sys.implementation.cache_tag", none),
         function("PyCodec_KnownEncoding", "known_encoding", || one(encoding())),
-        function("PyCodec_Encode", "lambda o, e, r: __import__('codecs').encode(o, e, 'strict' if r is None else r)", || {
-            three(codec_input(), encoding(), errors())
-        }),
-        function("PyCodec_Decode", "lambda o, e, r: __import__('codecs').decode(o, e, 'strict' if r is None else r)", || {
-            three(codec_input(), encoding(), errors())
-        }),
+        function(
+            "PyCodec_Encode",
+            "lambda o, e, r: __import__('codecs').encode(o, e, 'strict' if r is None else r)",
+            || three(codec_input(), encoding(), errors()),
+        ),
+        function(
+            "PyCodec_Decode",
+            "lambda o, e, r: __import__('codecs').decode(o, e, 'strict' if r is None else r)",
+            || three(codec_input(), encoding(), errors()),
+        ),
     ]
 }

@@ -2,10 +2,10 @@
 
 use proptest::prelude::*;
 
-use super::{Property, function};
 use super::object::{
     ascii_bytes, c_long_value, index, int_in, mostly_str, one, small_str, str_to_bytes, text_bytes, three, two,
 };
+use super::{Property, function};
 use crate::value::{PyValue, strategy};
 
 /// Mostly strings over a small alphabet (so that searches hit), sometimes any string.
@@ -178,12 +178,16 @@ pub(super) fn properties() -> Vec<Property> {
         function("PyUnicode_DecodeUTF7", "lambda b, errors: decoded_lazily(b, 'utf-7', errors)", || {
             two(text_bytes(), errors_name())
         }),
-        function("PyUnicode_DecodeUnicodeEscape", "lambda b, errors: decoded_lazily(b, 'unicode_escape', errors)", || {
-            two(escaped_bytes(), errors_name())
-        }),
-        function("PyUnicode_DecodeRawUnicodeEscape", "lambda b, errors: decoded_lazily(b, 'raw_unicode_escape', errors)", || {
-            two(escaped_bytes(), errors_name())
-        }),
+        function(
+            "PyUnicode_DecodeUnicodeEscape",
+            "lambda b, errors: decoded_lazily(b, 'unicode_escape', errors)",
+            || two(escaped_bytes(), errors_name()),
+        ),
+        function(
+            "PyUnicode_DecodeRawUnicodeEscape",
+            "lambda b, errors: decoded_lazily(b, 'raw_unicode_escape', errors)",
+            || two(escaped_bytes(), errors_name()),
+        ),
         // A NULL byte order: a BOM decides, else the native order, as the codecs do.
         function("PyUnicode_DecodeUTF16", "lambda b, errors: decoded_lazily(b, 'utf-16', errors)", || {
             two(text_bytes(), errors_name())
@@ -193,10 +197,14 @@ pub(super) fn properties() -> Vec<Property> {
         }),
         function("PyUnicode_AsUTF16String", "lambda s: require_str(s) or s.encode('utf-16')", || one(mostly_str())),
         function("PyUnicode_AsUTF32String", "lambda s: require_str(s) or s.encode('utf-32')", || one(mostly_str())),
-        function("PyUnicode_AsUnicodeEscapeString", "lambda s: require_str(s) or s.encode('unicode_escape')", || one(mostly_str())),
-        function("PyUnicode_AsRawUnicodeEscapeString", "lambda s: require_str(s) or s.encode('raw_unicode_escape')", || {
+        function("PyUnicode_AsUnicodeEscapeString", "lambda s: require_str(s) or s.encode('unicode_escape')", || {
             one(mostly_str())
         }),
+        function(
+            "PyUnicode_AsRawUnicodeEscapeString",
+            "lambda s: require_str(s) or s.encode('raw_unicode_escape')",
+            || one(mostly_str()),
+        ),
         function("PyUnicode_AsEncodedString", "encoded", || three(mostly_str(), encoding_name(), errors_name())),
         function("PyUnicode_FromEncodedObject", "decoded", || {
             three(prop_oneof![6 => text_bytes(), 1 => strategy::any_value()].boxed(), encoding_name(), errors_name())

@@ -99,7 +99,9 @@ fn data(report: &Report) -> Value {
             }
         }
         let marks: String = worst.iter().map(|m| m.map_or('.', mark_char)).collect();
-        let i = interpreters.iter().position(|i| i.platform == cell.interpreter.platform && i.executable == cell.interpreter.executable);
+        let i = interpreters
+            .iter()
+            .position(|i| i.platform == cell.interpreter.platform && i.executable == cell.interpreter.executable);
         cells.push(json!({
             "i": i,
             "b": builds.iter().position(|b| *b == cell.build.id),
@@ -173,7 +175,8 @@ mod tests {
         let start = page.find("id=\"report-data\">").map(|n| n + "id=\"report-data\">".len()).unwrap_or_default();
         let end = page[start..].find("</script>").map(|n| start + n).unwrap_or_default();
         let embedded: Value = serde_json::from_str(&page[start..end]).expect("the block is JSON");
-        let details: Vec<&str> = embedded["findings"].as_array().into_iter().flatten().filter_map(|f| f["detail"].as_str()).collect();
+        let details: Vec<&str> =
+            embedded["findings"].as_array().into_iter().flatten().filter_map(|f| f["detail"].as_str()).collect();
         assert!(details.contains(&"</script><!-- & \u{2028}"), "{details:?}");
         assert!(!page[start..end].contains('<'));
     }

@@ -86,16 +86,19 @@ fn testcase(out: &mut String, classname: &str, entry: &str, results: &[&EntryRes
     let worst = results.iter().map(|r| Mark::of(r)).max().unwrap_or(Mark::Pass);
     let all_skipped = results.iter().all(|r| Mark::of(r) == Mark::Skip);
     let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", attr(classname), attr(entry));
-    let notes: Vec<&&EntryResult> = results.iter().filter(|r| matches!(Mark::of(r), Mark::Known | Mark::Changed | Mark::Skip)).collect();
+    let notes: Vec<&&EntryResult> =
+        results.iter().filter(|r| matches!(Mark::of(r), Mark::Known | Mark::Changed | Mark::Skip)).collect();
     if worst == Mark::Pass {
         out.push_str("/>\n");
         return Outcome::Pass;
     }
     out.push_str(">\n");
-    let known: Vec<&str> = results.iter().filter_map(|r| r.known.as_deref().filter(|_| Mark::of(r) == Mark::Known)).collect();
+    let known: Vec<&str> =
+        results.iter().filter_map(|r| r.known.as_deref().filter(|_| Mark::of(r) == Mark::Known)).collect();
     let changed = results.iter().any(|r| Mark::of(r) == Mark::Changed);
     // A skipped check beside checks that ran: the test case ran, so it is not `<skipped>`.
-    let skipped: Vec<String> = results.iter().filter(|r| Mark::of(r) == Mark::Skip).map(|r| serde_name(r.check)).collect();
+    let skipped: Vec<String> =
+        results.iter().filter(|r| Mark::of(r) == Mark::Skip).map(|r| serde_name(r.check)).collect();
     let partly_skipped = !skipped.is_empty() && !all_skipped;
     if !known.is_empty() || changed || partly_skipped {
         out.push_str("      <properties>\n");
@@ -112,9 +115,17 @@ fn testcase(out: &mut String, classname: &str, entry: &str, results: &[&EntryRes
     }
     let outcome = if worst.is_new_failure() {
         let failing: Vec<&&EntryResult> = results.iter().filter(|r| Mark::of(r).is_new_failure()).collect();
-        let checks: Vec<String> = failing.iter().map(|r| format!("{} {}", serde_name(r.check), serde_name(r.status))).collect();
-        let first_line = failing.iter().find_map(|r| r.detail.as_deref()).and_then(|d| d.lines().next()).unwrap_or_default();
-        let _ = write!(out, "      <failure type=\"{}\" message=\"{}: {}\">", worst.name(), attr(&checks.join(", ")), attr(first_line));
+        let checks: Vec<String> =
+            failing.iter().map(|r| format!("{} {}", serde_name(r.check), serde_name(r.status))).collect();
+        let first_line =
+            failing.iter().find_map(|r| r.detail.as_deref()).and_then(|d| d.lines().next()).unwrap_or_default();
+        let _ = write!(
+            out,
+            "      <failure type=\"{}\" message=\"{}: {}\">",
+            worst.name(),
+            attr(&checks.join(", ")),
+            attr(first_line)
+        );
         for (n, result) in failing.iter().enumerate() {
             if n > 0 {
                 out.push_str("\n\n");
@@ -142,11 +153,20 @@ fn testcase(out: &mut String, classname: &str, entry: &str, results: &[&EntryRes
                 out.push_str("\n\n");
             }
             let what = match Mark::of(result) {
-                Mark::Known => format!("known break, not counted as a failure: {}", result.known.as_deref().unwrap_or_default()),
+                Mark::Known => {
+                    format!("known break, not counted as a failure: {}", result.known.as_deref().unwrap_or_default())
+                }
                 Mark::Changed => "changed by CPython's documented design, not a failure".to_owned(),
                 _ => "skipped".to_owned(),
             };
-            let _ = write!(out, "[{} {}] {}\n{}", serde_name(result.check), serde_name(result.status), text(&what), text(result.detail.as_deref().unwrap_or_default()));
+            let _ = write!(
+                out,
+                "[{} {}] {}\n{}",
+                serde_name(result.check),
+                serde_name(result.status),
+                text(&what),
+                text(result.detail.as_deref().unwrap_or_default())
+            );
         }
         out.push_str("</system-out>\n");
     }
@@ -210,7 +230,10 @@ mod tests {
         // Cell 1: abi3link, PyLong_AsLong (presence pass + semantic fail), PyCFunction_New,
         // PyErr_BadInternalCall, PyUnicode_FromString, PyObject_Repr; cell 2: PyLong_AsLong.
         assert_eq!(xml.matches("<testcase ").count(), 7);
-        assert!(xml.contains("<testsuites name=\"abi-harness\" tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"1\""), "{xml}");
+        assert!(
+            xml.contains("<testsuites name=\"abi-harness\" tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"1\""),
+            "{xml}"
+        );
         assert!(xml.contains("<failure type=\"crash\""));
         assert!(xml.contains("name=\"known_break\" value=\"not exported by 3.9 (gh-87405)\""));
         assert!(xml.contains("PyLong_AsLong('&lt;\\u{1}\\u{fffe}&gt;' &amp; \"q\" ]]&gt;)"), "{xml}");

@@ -24,7 +24,13 @@ pub fn render(report: &Report) -> String {
     matrix(&mut out, report);
     new_failures(&mut out, report);
     grouped(&mut out, report, Mark::Known, "Known breaks", "upstream-confirmed; listed, not counted as failures");
-    grouped(&mut out, report, Mark::Changed, "Changed by design", "different from the build's own version by CPython's documented design; not failures");
+    grouped(
+        &mut out,
+        report,
+        Mark::Changed,
+        "Changed by design",
+        "different from the build's own version by CPython's documented design; not failures",
+    );
     grouped(&mut out, report, Mark::Skip, "Skipped", "not run, with the reason");
     differences(&mut out, report);
     out.push_str("\n---\n\nEverything, next to this file: `report.json` (the record), `report.html` (heat map, filters, every finding), `junit.xml`.\n");
@@ -34,7 +40,11 @@ pub fn render(report: &Report) -> String {
 fn headline(out: &mut String, report: &Report) {
     let s = &report.summary;
     let new = s.new_failures();
-    let verdict = if new == 0 { "✅ no new ABI failures".to_owned() } else { format!("❌ {new} new ABI failure{}", if new == 1 { "" } else { "s" }) };
+    let verdict = if new == 0 {
+        "✅ no new ABI failures".to_owned()
+    } else {
+        format!("❌ {new} new ABI failure{}", if new == 1 { "" } else { "s" })
+    };
     let _ = writeln!(out, "# Stable ABI report: {verdict}\n");
     if !report.complete {
         out.push_str("> [!WARNING]\n> **Incomplete**: some planned cells are missing (an interrupted run); the counts below cover the cells that finished.\n\n");
@@ -43,12 +53,23 @@ fn headline(out: &mut String, report: &Report) {
     let cases: u64 = report.cells.iter().map(|c| c.cases).sum();
     let _ = writeln!(out, "{} cells, {} results, {} property cases.\n", report.cells.len(), results, cases);
     out.push_str("| pass | fail | crash | timeout | skip | changed | of the failures, known breaks |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    let _ = writeln!(out, "| {} | {} | {} | {} | {} | {} | {} |\n", s.pass, s.fail, s.crash, s.timeout, s.skip, s.changed, s.known);
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        s.pass, s.fail, s.crash, s.timeout, s.skip, s.changed, s.known
+    );
     let settings: Vec<String> = ["cases", "seed", "checks"]
         .iter()
         .filter_map(|key| report.header.settings.get(*key).map(|v| format!("{key} `{}`", cell(&v.to_string()))))
         .collect();
-    let _ = writeln!(out, "{} {}, manifest {}; {}.\n", report.header.tool, report.header.tool_version, cell(&report.header.manifest), settings.join(", "));
+    let _ = writeln!(
+        out,
+        "{} {}, manifest {}; {}.\n",
+        report.header.tool,
+        report.header.tool_version,
+        cell(&report.header.manifest),
+        settings.join(", ")
+    );
 }
 
 /// Interpreters by builds, one mark per cell.
@@ -58,14 +79,21 @@ fn matrix(out: &mut String, report: &Report) {
         return;
     }
     out.push_str("## Matrix\n\nRows: interpreters; columns: builds (limited API, `@headers` when built with newer headers, `d` with debug headers). ");
-    out.push_str("✅ all pass · ⚠️ *n* known breaks · ❌ *n* new failures · 🔄 *n* changed by design · blank: not planned.\n\n");
-    let _ = writeln!(out, "| interpreter | {} |", builds.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(" | "));
+    out.push_str(
+        "✅ all pass · ⚠️ *n* known breaks · ❌ *n* new failures · 🔄 *n* changed by design · blank: not planned.\n\n",
+    );
+    let _ =
+        writeln!(out, "| interpreter | {} |", builds.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(" | "));
     let _ = writeln!(out, "| --- |{}", " :-: |".repeat(builds.len()));
     let labels = Labels::new(report);
     for interpreter in interpreters(report) {
         let _ = write!(out, "| {} {} |", cell(&labels.version(interpreter)), cell(&interpreter.platform));
         for build in &builds {
-            let found = report.cells.iter().find(|c| &c.build.id == build && c.interpreter.platform == interpreter.platform && c.interpreter.executable == interpreter.executable);
+            let found = report.cells.iter().find(|c| {
+                &c.build.id == build
+                    && c.interpreter.platform == interpreter.platform
+                    && c.interpreter.executable == interpreter.executable
+            });
             let mark = match found {
                 None => String::new(),
                 Some(c) => {
@@ -91,8 +119,12 @@ fn matrix(out: &mut String, report: &Report) {
 }
 
 fn new_failures(out: &mut String, report: &Report) {
-    let failures: Vec<(&CellReport, &EntryResult)> =
-        report.cells.iter().flat_map(|c| c.results.iter().map(move |r| (c, r))).filter(|(_, r)| Mark::of(r).is_new_failure()).collect();
+    let failures: Vec<(&CellReport, &EntryResult)> = report
+        .cells
+        .iter()
+        .flat_map(|c| c.results.iter().map(move |r| (c, r)))
+        .filter(|(_, r)| Mark::of(r).is_new_failure())
+        .collect();
     if failures.is_empty() {
         return;
     }
@@ -127,7 +159,11 @@ fn new_failures(out: &mut String, report: &Report) {
         }
     }
     if failures.len() > FAILURES_SHOWN {
-        let _ = writeln!(out, "... and {} more new failures in report.json and report.html.\n", failures.len() - FAILURES_SHOWN);
+        let _ = writeln!(
+            out,
+            "... and {} more new failures in report.json and report.html.\n",
+            failures.len() - FAILURES_SHOWN
+        );
     }
 }
 
@@ -158,9 +194,13 @@ fn grouped(out: &mut String, report: &Report, mark: Mark, title: &str, meaning: 
     if rows.is_empty() {
         return;
     }
-    let _ = writeln!(out, "## {title} ({total})\n\n{meaning}.\n\n| entry | check | interpreter (builds) | reason |\n| --- | --- | --- | --- |");
+    let _ = writeln!(
+        out,
+        "## {title} ({total})\n\n{meaning}.\n\n| entry | check | interpreter (builds) | reason |\n| --- | --- | --- | --- |"
+    );
     for ((entry, check, reason), cells) in rows.iter().take(ROWS_SHOWN) {
-        let wher: Vec<String> = cells.iter().map(|((_, label), builds)| format!("{label}: {}", builds.join(", "))).collect();
+        let wher: Vec<String> =
+            cells.iter().map(|((_, label), builds)| format!("{label}: {}", builds.join(", "))).collect();
         let _ = writeln!(out, "| `{}` | {check} | {} | {} |", cell(entry), cell(&wher.join("; ")), cell(reason));
     }
     if rows.len() > ROWS_SHOWN {
@@ -181,7 +221,9 @@ fn differences(out: &mut String, report: &Report) {
     let mut by_version: BTreeMap<Vec<u64>, Row> = BTreeMap::new();
     for d in &report.differences {
         properties.insert((d.entry.as_str(), d.property.as_str()));
-        let row = by_version.entry(version_key(&d.version)).or_insert_with(|| (d.version.as_str(), BTreeSet::new(), BTreeSet::new()));
+        let row = by_version
+            .entry(version_key(&d.version))
+            .or_insert_with(|| (d.version.as_str(), BTreeSet::new(), BTreeSet::new()));
         row.1.insert(&d.entry);
         row.2.insert(&d.limited_api);
     }
@@ -195,7 +237,13 @@ fn differences(out: &mut String, report: &Report) {
     );
     out.push_str("<details><summary>By interpreter version</summary>\n\n| interpreter | properties that differ | builds (limited API) |\n| --- | ---: | --- |\n");
     for (version, entries, apis) in by_version.values() {
-        let _ = writeln!(out, "| {} | {} | {} |", cell(version), entries.len(), cell(&ranges(apis.iter().copied(), &limited_apis(report))));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            cell(version),
+            entries.len(),
+            cell(&ranges(apis.iter().copied(), &limited_apis(report)))
+        );
     }
     out.push_str("\n</details>\n\n");
     let changes = super::changes(report);
@@ -207,7 +255,8 @@ fn differences(out: &mut String, report: &Report) {
         changes.len()
     );
     for change in changes.iter().take(ROWS_SHOWN) {
-        let property = if change.property == change.entry { String::new() } else { format!("`{}`", cell(&change.property)) };
+        let property =
+            if change.property == change.entry { String::new() } else { format!("`{}`", cell(&change.property)) };
         let _ = writeln!(
             out,
             "| `{}` | {property} | {} → {} | {} |",
@@ -224,7 +273,8 @@ fn differences(out: &mut String, report: &Report) {
 }
 
 fn limited_apis(report: &Report) -> Vec<&str> {
-    let mut v: Vec<&str> = report.cells.iter().map(|c| c.build.limited_api.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut v: Vec<&str> =
+        report.cells.iter().map(|c| c.build.limited_api.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
     v.sort_by_key(|v| version_key(v));
     v
 }
@@ -242,7 +292,10 @@ fn ranges<'a>(values: impl Iterator<Item = &'a str>, order: &[&str]) -> String {
             _ => runs.push((n, n)),
         }
     }
-    let mut text: Vec<String> = runs.iter().map(|&(a, b)| if a == b { order[a].to_owned() } else { format!("{}–{}", order[a], order[b]) }).collect();
+    let mut text: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| if a == b { order[a].to_owned() } else { format!("{}–{}", order[a], order[b]) })
+        .collect();
     // Values outside `order` (not expected) are still shown.
     text.extend(wanted.iter().filter(|v| !order.contains(v)).map(|v| (*v).to_owned()));
     text.join(", ")
@@ -271,7 +324,9 @@ fn cell(text: &str) -> String {
 fn fenced(out: &mut String, lang: &str, text: &str) {
     let text: String = text
         .chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() })
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() }
+        })
         .collect();
     let text = text.as_str();
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -327,7 +382,10 @@ mod tests {
         assert!(md.contains("| 3.10.13 host | ✅ |"), "{md}");
         assert!(md.contains("### FAIL `PyLong_AsLong` · semantic · build 3.6 on 3.9.18 (host)"));
         assert!(md.contains("## Known breaks (1)"));
-        assert!(md.contains("| `PyCFunction_New` | presence | 3.9.18 (host): 3.6 | not exported by 3.9 (gh-87405) |"), "{md}");
+        assert!(
+            md.contains("| `PyCFunction_New` | presence | 3.9.18 (host): 3.6 | not exported by 3.9 (gh-87405) |"),
+            "{md}"
+        );
         assert!(md.contains("## Changed by design (1)"));
     }
 
@@ -348,7 +406,13 @@ mod tests {
             c.build.id = format!("b{n}");
             c.results = (0..20)
                 .map(|e| {
-                    let mut r = EntryResult::new(format!("PyX_{e}"), ResultKind::Function, Check::Semantic, Status::Fail, Some(detail.clone()));
+                    let mut r = EntryResult::new(
+                        format!("PyX_{e}"),
+                        ResultKind::Function,
+                        Check::Semantic,
+                        Status::Fail,
+                        Some(detail.clone()),
+                    );
                     // Long reasons: the row caps alone would keep the summary small.
                     r.known = Some(format!("break {n} {}", "z".repeat(10_000)));
                     r

@@ -86,15 +86,23 @@ impl Labels {
     pub(crate) fn new(report: &Report) -> Labels {
         let mut seen: BTreeMap<(String, String), BTreeSet<&str>> = BTreeMap::new();
         for cell in &report.cells {
-            seen.entry((version_label(&cell.interpreter), cell.interpreter.platform.clone())).or_default().insert(&cell.interpreter.executable);
+            seen.entry((version_label(&cell.interpreter), cell.interpreter.platform.clone()))
+                .or_default()
+                .insert(&cell.interpreter.executable);
         }
-        Labels { ambiguous: seen.into_iter().filter(|(_, executables)| executables.len() > 1).map(|(key, _)| key).collect() }
+        Labels {
+            ambiguous: seen.into_iter().filter(|(_, executables)| executables.len() > 1).map(|(key, _)| key).collect(),
+        }
     }
 
     /// `3.9.18d`, or `3.9.18d /opt/python/bin/python3` where the version alone is ambiguous.
     pub(crate) fn version(&self, interpreter: &InterpreterRecord) -> String {
         let label = version_label(interpreter);
-        if self.ambiguous.contains(&(label.clone(), interpreter.platform.clone())) { format!("{label} {}", interpreter.executable) } else { label }
+        if self.ambiguous.contains(&(label.clone(), interpreter.platform.clone())) {
+            format!("{label} {}", interpreter.executable)
+        } else {
+            label
+        }
     }
 
     /// `3.9.18 (host)`.
@@ -176,11 +184,17 @@ pub fn families(report: &Report) -> BTreeMap<&str, String> {
 pub(crate) fn interpreters(report: &Report) -> Vec<&InterpreterRecord> {
     let mut found: Vec<&InterpreterRecord> = Vec::new();
     for cell in &report.cells {
-        if !found.iter().any(|i| i.platform == cell.interpreter.platform && i.executable == cell.interpreter.executable) {
+        if !found.iter().any(|i| i.platform == cell.interpreter.platform && i.executable == cell.interpreter.executable)
+        {
             found.push(&cell.interpreter);
         }
     }
-    found.sort_by(|a, b| version_key(&a.version).cmp(&version_key(&b.version)).then(a.debug.cmp(&b.debug)).then(a.platform.cmp(&b.platform)));
+    found.sort_by(|a, b| {
+        version_key(&a.version)
+            .cmp(&version_key(&b.version))
+            .then(a.debug.cmp(&b.debug))
+            .then(a.platform.cmp(&b.platform))
+    });
     found
 }
 
@@ -197,7 +211,11 @@ pub(crate) fn builds(report: &Report) -> Vec<&str> {
 
 /// `3.10.13` → [3, 10, 13], so that 3.10 sorts after 3.9; anything unparsable sorts last.
 pub(crate) fn version_key(version: &str) -> Vec<u64> {
-    version.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().unwrap_or(u64::MAX)).collect()
+    version
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().unwrap_or(u64::MAX))
+        .collect()
 }
 
 /// Where a property's probe outcomes change along the interpreters one build ran on: the pair
@@ -227,7 +245,15 @@ pub fn changes(report: &Report) -> Vec<Change> {
             .enumerate()
             .filter(|(_, i)| !i.debug)
             .filter_map(|(n, i)| {
-                report.cells.iter().find(|c| c.build.id == build && c.interpreter.platform == i.platform && c.interpreter.executable == i.executable).map(|c| (n, c))
+                report
+                    .cells
+                    .iter()
+                    .find(|c| {
+                        c.build.id == build
+                            && c.interpreter.platform == i.platform
+                            && c.interpreter.executable == i.executable
+                    })
+                    .map(|c| (n, c))
             })
             .collect();
         for pair in chain.windows(2) {
@@ -238,7 +264,9 @@ pub fn changes(report: &Report) -> Vec<Change> {
                 .filter_map(|r| Some(((r.entry.as_str(), r.property.as_deref()?), r.fingerprint.as_deref()?)))
                 .collect();
             for result in &after.results {
-                let (Some(property), Some(print)) = (result.property.as_deref(), result.fingerprint.as_deref()) else { continue };
+                let (Some(property), Some(print)) = (result.property.as_deref(), result.fingerprint.as_deref()) else {
+                    continue;
+                };
                 if prints.get(&(result.entry.as_str(), property)).is_some_and(|p| *p != print) {
                     let label = |c: &CellReport| labels.interpreter(&c.interpreter);
                     found
@@ -250,7 +278,10 @@ pub fn changes(report: &Report) -> Vec<Change> {
             }
         }
     }
-    found.into_iter().map(|((entry, property, _, _), (from, to, builds))| Change { entry, property, from, to, builds }).collect()
+    found
+        .into_iter()
+        .map(|((entry, property, _, _), (from, to, builds))| Change { entry, property, from, to, builds })
+        .collect()
 }
 
 #[cfg(test)]
@@ -272,7 +303,13 @@ pub(crate) mod tests {
         let limited_api = build.split('@').next().unwrap_or(build).trim_end_matches('d').to_owned();
         CellReport {
             interpreter,
-            build: BuildRecord { id: build.into(), limited_api: limited_api.clone(), headers: limited_api, headers_platform: "host".into(), probe: "p".into() },
+            build: BuildRecord {
+                id: build.into(),
+                limited_api: limited_api.clone(),
+                headers: limited_api,
+                headers_platform: "host".into(),
+                probe: "p".into(),
+            },
             results,
             duration_ms: 1500,
             cases: 10,
@@ -288,16 +325,40 @@ pub(crate) mod tests {
             Status::Fail,
             Some("counterexample for PyLong_AsLong('<\u{1}\u{fffe}>' & \"q\" ]]>)\nreplay: abi-harness replay --args '[1]'".into()),
         );
-        let mut known = EntryResult::new("PyCFunction_New", ResultKind::Function, Check::Presence, Status::Fail, Some("not exported".into()));
+        let mut known = EntryResult::new(
+            "PyCFunction_New",
+            ResultKind::Function,
+            Check::Presence,
+            Status::Fail,
+            Some("not exported".into()),
+        );
         known.known = Some("not exported by 3.9 (gh-87405)".into());
         let results = vec![
             EntryResult::new("abi3link", ResultKind::Probe, Check::Import, Status::Pass, None),
             EntryResult::new("PyLong_AsLong", ResultKind::Function, Check::Presence, Status::Pass, None),
             fail,
             known,
-            EntryResult::new("PyErr_BadInternalCall", ResultKind::Function, Check::Semantic, Status::Skip, Some("asserts on debug builds".into())),
-            EntryResult::new("PyUnicode_FromString", ResultKind::Function, Check::Semantic, Status::Changed, Some("by design since 3.12 (gh-1)".into())),
-            EntryResult::new("PyObject_Repr", ResultKind::Function, Check::Semantic, Status::Crash, Some("SIGSEGV".into())),
+            EntryResult::new(
+                "PyErr_BadInternalCall",
+                ResultKind::Function,
+                Check::Semantic,
+                Status::Skip,
+                Some("asserts on debug builds".into()),
+            ),
+            EntryResult::new(
+                "PyUnicode_FromString",
+                ResultKind::Function,
+                Check::Semantic,
+                Status::Changed,
+                Some("by design since 3.12 (gh-1)".into()),
+            ),
+            EntryResult::new(
+                "PyObject_Repr",
+                ResultKind::Function,
+                Check::Semantic,
+                Status::Crash,
+                Some("SIGSEGV".into()),
+            ),
         ];
         let header = RunHeader {
             schema: 1,
@@ -311,7 +372,14 @@ pub(crate) mod tests {
             shard: None,
         };
         let clean = vec![EntryResult::new("PyLong_AsLong", ResultKind::Function, Check::Presence, Status::Pass, None)];
-        Report::new(header, vec![cell("3.6", interpreter("3.9.18", "host", false), results), cell("3.6", interpreter("3.10.13", "host", false), clean)], None)
+        Report::new(
+            header,
+            vec![
+                cell("3.6", interpreter("3.9.18", "host", false), results),
+                cell("3.6", interpreter("3.10.13", "host", false), clean),
+            ],
+            None,
+        )
     }
 
     #[test]

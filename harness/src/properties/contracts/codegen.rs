@@ -8,8 +8,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Call, Contract, Family};
 use super::signature::{Integer, Param, Ret};
+use super::{Call, Contract, Family};
 use crate::manifest::Manifest;
 
 pub const GENERATED_PATH: &str = "probes/generated/contracts.c";
@@ -28,10 +28,11 @@ pub fn c_source(families: &[Family], contracts: &[Contract], manifest: &Manifest
     }
     let mut rows = String::new();
     for contract in contracts {
-        let entry = manifest
-            .get(&contract.entry)
-            .ok_or_else(|| format!("harness/data/contracts/{}.toml: `{}` is not a manifest entry", contract.family, contract.entry))?;
-        let mut guard = format!("LIMITED_AT_LEAST({})", entry.added.map_or("0x03020000".to_owned(), |v| v.limited_api_hex()));
+        let entry = manifest.get(&contract.entry).ok_or_else(|| {
+            format!("harness/data/contracts/{}.toml: `{}` is not a manifest entry", contract.family, contract.entry)
+        })?;
+        let mut guard =
+            format!("LIMITED_AT_LEAST({})", entry.added.map_or("0x03020000".to_owned(), |v| v.limited_api_hex()));
         if let Some(ifdef) = &entry.ifdef {
             let _ = write!(guard, " && defined({ifdef})");
         }
@@ -46,7 +47,12 @@ pub fn c_source(families: &[Family], contracts: &[Contract], manifest: &Manifest
                 if contract.kind.is_symbol() {
                     let _ = writeln!(out, "#pragma weak {}", contract.entry);
                 }
-                let _ = writeln!(out, "static PyObject *c_{name}(PyObject *args)\n{{\n{}\n}}", body.trim_end(), name = contract.entry);
+                let _ = writeln!(
+                    out,
+                    "static PyObject *c_{name}(PyObject *args)\n{{\n{}\n}}",
+                    body.trim_end(),
+                    name = contract.entry
+                );
             }
         }
         out.push_str("#endif\n\n");
@@ -73,7 +79,11 @@ pub fn c_source(families: &[Family], contracts: &[Contract], manifest: &Manifest
 /// The C name the routine calls: the header's declaration, or our own for entries the
 /// headers do not declare under Py_LIMITED_API (`declare = true`).
 fn callee(contract: &Contract) -> String {
-    if contract.declare && matches!(contract.call, Call::Signature { .. }) { format!("probe_own_{}", contract.entry) } else { contract.entry.clone() }
+    if contract.declare && matches!(contract.call, Call::Signature { .. }) {
+        format!("probe_own_{}", contract.entry)
+    } else {
+        contract.entry.clone()
+    }
 }
 
 fn routine(contract: &Contract) -> String {
@@ -83,7 +93,11 @@ fn routine(contract: &Contract) -> String {
     if contract.declare {
         let params: Vec<&str> = sig.params.iter().map(|p| p.c_types()).collect();
         let params = if params.is_empty() { "void".to_owned() } else { params.join(", ") };
-        let _ = writeln!(out, "extern {} probe_own_{name}({params}) __asm__(\"{name}\") __attribute__((weak));", sig.ret.c_type());
+        let _ = writeln!(
+            out,
+            "extern {} probe_own_{name}({params}) __asm__(\"{name}\") __attribute__((weak));",
+            sig.ret.c_type()
+        );
     } else {
         let _ = writeln!(out, "#pragma weak {name}");
     }
@@ -104,13 +118,20 @@ fn routine(contract: &Contract) -> String {
                 call_args.push(format!("ARG({k})"));
             }
             Param::StolenOrNull => {
-                let _ = writeln!(before_call, "    if (ARG({k}) != Py_None)\n        Py_INCREF(ARG({k})); /* the call steals it */");
+                let _ = writeln!(
+                    before_call,
+                    "    if (ARG({k}) != Py_None)\n        Py_INCREF(ARG({k})); /* the call steals it */"
+                );
                 call_args.push(format!("(ARG({k}) == Py_None ? NULL : ARG({k}))"));
             }
             Param::Type => call_args.push(format!("(PyTypeObject *)ARG({k})")),
             Param::Utf8 | Param::Utf8OrNull => {
                 let _ = writeln!(out, "    PyObject *h{k} = NULL;\n    const char *a{k};");
-                let _ = writeln!(convert, "    if (arg_utf8(args, {k}, {}, &h{k}, &a{k}) < 0)\n        goto done;", i32::from(param == Param::Utf8OrNull));
+                let _ = writeln!(
+                    convert,
+                    "    if (arg_utf8(args, {k}, {}, &h{k}, &a{k}) < 0)\n        goto done;",
+                    i32::from(param == Param::Utf8OrNull)
+                );
                 let _ = writeln!(cleanup, "    Py_XDECREF(h{k});");
                 call_args.push(format!("a{k}"));
             }
@@ -126,11 +147,15 @@ fn routine(contract: &Contract) -> String {
                 call_args.push(format!("n{k}"));
             }
             Param::Integer(ty) => {
-                let (holder, helper) = if ty.is_signed() { ("long long", "arg_llong") } else { ("unsigned long long", "arg_ullong") };
+                let (holder, helper) =
+                    if ty.is_signed() { ("long long", "arg_llong") } else { ("unsigned long long", "arg_ullong") };
                 let _ = writeln!(out, "    {holder} a{k};");
                 let _ = writeln!(convert, "    if ({helper}(args, {k}, &a{k}) < 0)\n        goto done;");
                 if let Some(range) = narrow_range(ty, &format!("a{k}")) {
-                    let _ = writeln!(convert, "    if (!({range})) {{\n        arg_out_of_range();\n        goto done;\n    }}");
+                    let _ = writeln!(
+                        convert,
+                        "    if (!({range})) {{\n        arg_out_of_range();\n        goto done;\n    }}"
+                    );
                 }
                 call_args.push(format!("({})a{k}", ty.c_type()));
             }
@@ -142,7 +167,10 @@ fn routine(contract: &Contract) -> String {
             Param::OutNew | Param::OutBorrowed | Param::OutInteger(_) | Param::OutDouble => {
                 let c_type = param.c_types().strip_suffix('*').unwrap_or(param.c_types()).trim_end();
                 let _ = writeln!(out, "    {c_type} o{n}[3];");
-                let _ = writeln!(convert, "    memset(o{n}, CANARY, sizeof o{n});\n    memset(&o{n}[1], 0, sizeof o{n}[1]);");
+                let _ = writeln!(
+                    convert,
+                    "    memset(o{n}, CANARY, sizeof o{n});\n    memset(&o{n}[1], 0, sizeof o{n}[1]);"
+                );
                 call_args.push(format!("&o{n}[1]"));
                 outs.push((n, param));
             }
@@ -209,8 +237,11 @@ fn routine(contract: &Contract) -> String {
             }
         }
         format.push(')');
-        let new_outs: Vec<String> =
-            outs.iter().filter(|(_, p)| *p == Param::OutNew).map(|(n, _)| format!("\n        Py_XDECREF(o{n}[1]);")).collect();
+        let new_outs: Vec<String> = outs
+            .iter()
+            .filter(|(_, p)| *p == Param::OutNew)
+            .map(|(n, _)| format!("\n        Py_XDECREF(o{n}[1]);"))
+            .collect();
         let _ = writeln!(
             out,
             "    if (result == NULL) {{{}\n        goto done;\n    }}\n    result = Py_BuildValue(\"{format}\", {});",

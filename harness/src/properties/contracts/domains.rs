@@ -13,32 +13,207 @@ use crate::value::{PyValue, strategy};
 
 /// Every domain name a contract may use, for error messages.
 pub const NAMES: &[&str] = &[
-    "any", "int", "c_long", "index", "small_int", "count", "int32", "uint32", "int64", "uint64", "float", "bool", "none", "str",
-    "small_str", "mostly_str", "str_encodable", "name", "bytes", "text_bytes", "ascii_bytes", "list", "tuple", "dict", "hashable",
-    "encoding", "error_handler", "object", "type", "exception", "exception_or_none", "unicode_decode_error", "unicode_encode_error",
-    "unicode_translate_error", "capsule", "capsule_name", "module", "module_name", "callable", "iterator", "weakrefable",
+    "any",
+    "int",
+    "c_long",
+    "index",
+    "small_int",
+    "count",
+    "int32",
+    "uint32",
+    "int64",
+    "uint64",
+    "float",
+    "bool",
+    "none",
+    "str",
+    "small_str",
+    "mostly_str",
+    "str_encodable",
+    "name",
+    "bytes",
+    "text_bytes",
+    "ascii_bytes",
+    "list",
+    "tuple",
+    "dict",
+    "hashable",
+    "encoding",
+    "error_handler",
+    "object",
+    "type",
+    "exception",
+    "exception_or_none",
+    "unicode_decode_error",
+    "unicode_encode_error",
+    "unicode_translate_error",
+    "capsule",
+    "capsule_name",
+    "module",
+    "module_name",
+    "callable",
+    "iterator",
+    "weakrefable",
     // group `objects`
-    "async_object", "iterish", "generator", "send_target", "send_arg", "slice", "step", "complex_like", "mapping",
-    "mapping_or_object", "attr_name", "attr_target", "kwargs", "small_tuple", "args_or_none", "method_target", "method_name",
-    "fd_like", "weakref", "weakref_callback", "gc_object", "native_flags", "byte_count", "digits", "int_or_index", "uint8",
-    "nibble", "major", "sequence_like", "vc_callable", "ssize",
+    "async_object",
+    "iterish",
+    "generator",
+    "send_target",
+    "send_arg",
+    "slice",
+    "step",
+    "complex_like",
+    "mapping",
+    "mapping_or_object",
+    "attr_name",
+    "attr_target",
+    "kwargs",
+    "small_tuple",
+    "args_or_none",
+    "method_target",
+    "method_name",
+    "fd_like",
+    "weakref",
+    "weakref_callback",
+    "gc_object",
+    "native_flags",
+    "byte_count",
+    "digits",
+    "int_or_index",
+    "uint8",
+    "nibble",
+    "major",
+    "sequence_like",
+    "vc_callable",
+    "ssize",
     // group buffers
-    "buffer", "buffer_order3", "contiguous_buffer", "writable_buffer", "buffer_flags", "memory_flags", "buffer_order", "struct_format", "shape", "seeds", "cfunc_kind", "cfunc_kind4", "module_or_none", "type_or_none", "cfunction", "packer", "program", "program_no_hash", "wrapper_name", "text_program", "bytes_program", "format_exception", "structseq", "parse_program", "kw_dict", "any_dict", "member_code", "member_case", "member_value_0", "member_value_1", "member_value_2", "member_value_3", "member_value_4", "member_value_5", "member_value_7", "member_value_8", "member_value_9", "member_value_10", "member_value_11", "member_value_12", "member_value_13", "member_value_14", "member_value_16", "member_value_17", "member_value_18", "member_value_19", "short_tuple", "str_dict",
+    "buffer",
+    "buffer_order3",
+    "contiguous_buffer",
+    "writable_buffer",
+    "buffer_flags",
+    "memory_flags",
+    "buffer_order",
+    "struct_format",
+    "shape",
+    "seeds",
+    "cfunc_kind",
+    "cfunc_kind4",
+    "module_or_none",
+    "type_or_none",
+    "cfunction",
+    "packer",
+    "program",
+    "program_no_hash",
+    "wrapper_name",
+    "text_program",
+    "bytes_program",
+    "format_exception",
+    "structseq",
+    "parse_program",
+    "kw_dict",
+    "any_dict",
+    "member_code",
+    "member_case",
+    "member_value_0",
+    "member_value_1",
+    "member_value_2",
+    "member_value_3",
+    "member_value_4",
+    "member_value_5",
+    "member_value_7",
+    "member_value_8",
+    "member_value_9",
+    "member_value_10",
+    "member_value_11",
+    "member_value_12",
+    "member_value_13",
+    "member_value_14",
+    "member_value_16",
+    "member_value_17",
+    "member_value_18",
+    "member_value_19",
+    "short_tuple",
+    "str_dict",
     // threads
-    "lock_ops", "stack_size", "threads_exception_class", "signal_number", "pending_count", "exit_status", "fork_events",
+    "lock_ops",
+    "stack_size",
+    "threads_exception_class",
+    "signal_number",
+    "pending_count",
+    "exit_status",
+    "fork_events",
     // group modules
-    "alloc_size", "byte", "calloc_args", "c_name", "module_or_object", "module_with_file", "module_spec", "capsule_kind",
-    "capsule_or_object", "capsule_name_guess", "import_name", "import_globals", "import_fromlist", "import_level", "path_entry",
-    "reloadable", "frozen_name", "code", "added_module_name", "capsule_import_name", "fresh_module_name", "path_or_none",
+    "alloc_size",
+    "byte",
+    "calloc_args",
+    "c_name",
+    "module_or_object",
+    "module_with_file",
+    "module_spec",
+    "capsule_kind",
+    "capsule_or_object",
+    "capsule_name_guess",
+    "import_name",
+    "import_globals",
+    "import_fromlist",
+    "import_level",
+    "path_entry",
+    "reloadable",
+    "frozen_name",
+    "code",
+    "added_module_name",
+    "capsule_import_name",
+    "fresh_module_name",
+    "path_or_none",
     // unicode group
-    "codec_error", "codec_search", "probe_error_name", "charmap", "decoding_table", "charmap_source", "encoding_or_none",
-    "error_handler_or_none", "locale_errors", "locale_bytes", "code_point", "translate_table", "translate_errors", "double_format",
-    "float_text", "count_or_none", "small_count3", "int_text", "int_base", "buffer_size",
+    "codec_error",
+    "codec_search",
+    "probe_error_name",
+    "charmap",
+    "decoding_table",
+    "charmap_source",
+    "encoding_or_none",
+    "error_handler_or_none",
+    "locale_errors",
+    "locale_bytes",
+    "code_point",
+    "translate_table",
+    "translate_errors",
+    "double_format",
+    "float_text",
+    "count_or_none",
+    "small_count3",
+    "int_text",
+    "int_base",
+    "buffer_size",
     // group errors
-    "capture", "errno", "errno_type", "import_error_type", "exception_class", "warning_category", "printable_exception",
-    "func_like", "source", "compile_mode", "suspended_generator", "marshal_data", "fspath_arg", "sys_name", "signal_kind", "warn_message", "line_data",
+    "capture",
+    "errno",
+    "errno_type",
+    "import_error_type",
+    "exception_class",
+    "warning_category",
+    "printable_exception",
+    "func_like",
+    "source",
+    "compile_mode",
+    "suspended_generator",
+    "marshal_data",
+    "fspath_arg",
+    "sys_name",
+    "signal_kind",
+    "warn_message",
+    "line_data",
     // group rest
-    "source_text", "source_line", "source_where", "syntax_kind", "col_offset", "file_case", "audit_recorder", "ref_delta",
+    "source_text",
+    "source_line",
+    "source_where",
+    "syntax_kind",
+    "col_offset",
+    "file_case",
+    "audit_recorder",
+    "ref_delta",
 ];
 
 /// The strategy of a domain, or None for an unknown name.
@@ -432,7 +607,10 @@ const CAPSULE_KINDS: i64 = 3;
 /// `make_buffer` inputs of the given exporter kinds.
 fn buffer_of(kinds: &[i64]) -> BoxedStrategy<PyValue> {
     let kinds: Vec<PyValue> = kinds.iter().map(|&k| PyValue::int(k.into())).collect();
-    built("buffer", (proptest::sample::select(kinds), strategy::bytes()).prop_map(|(k, b)| PyValue::Tuple(vec![k, b])).boxed())
+    built(
+        "buffer",
+        (proptest::sample::select(kinds), strategy::bytes()).prop_map(|(k, b)| PyValue::Tuple(vec![k, b])).boxed(),
+    )
 }
 
 fn built(builder: &'static str, input: BoxedStrategy<PyValue>) -> BoxedStrategy<PyValue> {
@@ -447,7 +625,10 @@ fn exception_input() -> BoxedStrategy<PyValue> {
 }
 
 fn unicode_error(builder: &'static str) -> BoxedStrategy<PyValue> {
-    built(builder, (small_str(), index(), index(), small_str()).prop_map(|(o, s, e, r)| PyValue::Tuple(vec![o, s, e, r])).boxed())
+    built(
+        builder,
+        (small_str(), index(), index(), small_str()).prop_map(|(o, s, e, r)| PyValue::Tuple(vec![o, s, e, r])).boxed(),
+    )
 }
 
 fn choose_str(options: &[&str]) -> BoxedStrategy<PyValue> {
@@ -457,14 +638,14 @@ fn choose_str(options: &[&str]) -> BoxedStrategy<PyValue> {
 
 /// Names for C strings: no NUL, no lone surrogate, some non-ASCII (group modules).
 fn c_name() -> BoxedStrategy<PyValue> {
-    "[a-z_\u{e9}\u{3b1}][a-z0-9_ .\u{e9}\u{1F600}]{0,8}".prop_map(|s| PyValue::Str(s.chars().map(u32::from).collect())).boxed()
+    "[a-z_\u{e9}\u{3b1}][a-z0-9_ .\u{e9}\u{1F600}]{0,8}"
+        .prop_map(|s| PyValue::Str(s.chars().map(u32::from).collect()))
+        .boxed()
 }
 
 /// ASCII identifiers, short, sometimes dotted or empty.
 fn identifier() -> BoxedStrategy<PyValue> {
-    "[a-z_][a-z0-9_]{0,8}(\\.[a-z_]{1,4})?"
-        .prop_map(|s| PyValue::Str(s.chars().map(u32::from).collect()))
-        .boxed()
+    "[a-z_][a-z0-9_]{0,8}(\\.[a-z_]{1,4})?".prop_map(|s| PyValue::Str(s.chars().map(u32::from).collect())).boxed()
 }
 
 // group rest
@@ -472,7 +653,17 @@ fn identifier() -> BoxedStrategy<PyValue> {
 /// text, non-ASCII and invalid UTF-8 fragments or one long line, with any line ending (no NUL:
 /// C reads the line as a C string, which a NUL cuts, and 3.12.7/3.13.1 changed how).
 fn source_text() -> BoxedStrategy<PyValue> {
-    const SHORT: &[&[u8]] = &[b"abc", b"x = 1", b"  ", b"\t", "\u{e9}\u{20ac}\u{1f600}".as_bytes(), b"\xff", b"\xe9 ", b"\xed\xa0\x80", b"#"];
+    const SHORT: &[&[u8]] = &[
+        b"abc",
+        b"x = 1",
+        b"  ",
+        b"\t",
+        "\u{e9}\u{20ac}\u{1f600}".as_bytes(),
+        b"\xff",
+        b"\xe9 ",
+        b"\xed\xa0\x80",
+        b"#",
+    ];
     const ENDINGS: &[&[u8]] = &[b"\n", b"\r\n", b"\r", b""];
     let short = || proptest::collection::vec(proptest::sample::select(SHORT), 0..4).prop_map(|parts| parts.concat());
     let line = prop_oneof![6 => short(), 1 => Just(vec![b'y'; 1500])];

@@ -149,11 +149,17 @@ pub fn families() -> Result<Vec<Family>, ContractError> {
     FAMILIES
         .iter()
         .map(|&(name, text)| {
-            let mut table: toml::Table = toml::from_str(text).map_err(|err| ContractError::Toml { family: name, message: err.to_string() })?;
+            let mut table: toml::Table =
+                toml::from_str(text).map_err(|err| ContractError::Toml { family: name, message: err.to_string() })?;
             let support = match table.remove("support") {
                 None => None,
                 Some(toml::Value::String(code)) => Some(code),
-                Some(_) => return Err(ContractError::Toml { family: name, message: "`support` must be a string of C code".into() }),
+                Some(_) => {
+                    return Err(ContractError::Toml {
+                        family: name,
+                        message: "`support` must be a string of C code".into(),
+                    });
+                }
             };
             Ok(Family { name, support })
         })
@@ -164,17 +170,23 @@ pub fn families() -> Result<Vec<Family>, ContractError> {
 pub fn load() -> Result<Vec<Contract>, ContractError> {
     let mut contracts = Vec::new();
     for &(family, text) in FAMILIES {
-        let mut table: toml::Table = toml::from_str(text).map_err(|err| ContractError::Toml { family, message: err.to_string() })?;
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|err| ContractError::Toml { family, message: err.to_string() })?;
         table.remove("support");
-        let raw: BTreeMap<String, RawContract> =
-            toml::Value::Table(table).try_into().map_err(|err: toml::de::Error| ContractError::Toml { family, message: err.to_string() })?;
+        let raw: BTreeMap<String, RawContract> = toml::Value::Table(table)
+            .try_into()
+            .map_err(|err: toml::de::Error| ContractError::Toml { family, message: err.to_string() })?;
         for (entry, raw) in raw {
             let fail = |message: String| ContractError::Entry { family, entry: entry.clone(), message };
             let call = match (raw.sig, raw.body) {
                 (Some(text), None) => {
                     let signature = Signature::parse(&text).map_err(|err| fail(format!("sig `{text}`: {err}")))?;
                     if signature.arity() != raw.args.len() {
-                        return Err(fail(format!("sig `{text}` takes {} arguments, args lists {}", signature.arity(), raw.args.len())));
+                        return Err(fail(format!(
+                            "sig `{text}` takes {} arguments, args lists {}",
+                            signature.arity(),
+                            raw.args.len()
+                        )));
                     }
                     Call::Signature { signature, text }
                 }
@@ -188,7 +200,10 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
                 return Err(fail("`declare` goes with `sig`; a `body` declares what it needs itself".into()));
             }
             if let Some(unknown) = raw.args.iter().find(|d| domains::strategy(d).is_none()) {
-                return Err(fail(format!("unknown argument domain `{unknown}` (known: {})", domains::NAMES.join(", "))));
+                return Err(fail(format!(
+                    "unknown argument domain `{unknown}` (known: {})",
+                    domains::NAMES.join(", ")
+                )));
             }
             contracts.push(Contract {
                 entry,
@@ -232,7 +247,8 @@ pub(super) fn properties() -> Vec<Property> {
 
 /// The argument strategy of a domain list.
 pub(super) fn strategy_of(domains: &[String]) -> BoxedStrategy<Vec<PyValue>> {
-    let parts: Vec<BoxedStrategy<PyValue>> = domains.iter().map(|d| domains::strategy(d).unwrap_or_else(|| Just(PyValue::None).boxed())).collect();
+    let parts: Vec<BoxedStrategy<PyValue>> =
+        domains.iter().map(|d| domains::strategy(d).unwrap_or_else(|| Just(PyValue::None).boxed())).collect();
     parts.boxed()
 }
 
@@ -246,7 +262,8 @@ mod tests {
         let contracts = load().unwrap_or_else(|err| panic!("{err}"));
         let manifest = Manifest::builtin();
         for contract in &contracts {
-            let entry = manifest.get(&contract.entry).unwrap_or_else(|| panic!("{} is not in the manifest", contract.entry));
+            let entry =
+                manifest.get(&contract.entry).unwrap_or_else(|| panic!("{} is not in the manifest", contract.entry));
             assert_eq!(entry.kind, contract.kind, "{}", contract.entry);
         }
     }

@@ -41,7 +41,10 @@ pub enum Ret {
     Bool,
     Flag,
     /// A C integer; `cannot_fail` for the `!` forms.
-    Integer { ty: Integer, cannot_fail: bool },
+    Integer {
+        ty: Integer,
+        cannot_fail: bool,
+    },
     Double,
     CStr,
     OptionalCStr,
@@ -266,7 +269,10 @@ mod tests {
     fn parses_the_notation() {
         let sig = Signature::parse("status(O, &O, *n, y#)").unwrap();
         assert_eq!(sig.ret, Ret::Status);
-        assert_eq!(sig.params, vec![Param::Object, Param::Stolen, Param::OutInteger(Integer::Ssize), Param::BytesAndSize]);
+        assert_eq!(
+            sig.params,
+            vec![Param::Object, Param::Stolen, Param::OutInteger(Integer::Ssize), Param::BytesAndSize]
+        );
         assert_eq!(sig.arity(), 3);
         assert_eq!(Signature::parse("int!()").unwrap().ret, Ret::Integer { ty: Integer::Int, cannot_fail: true });
         assert_eq!(sig.to_string(), "int(PyObject *, PyObject *, Py_ssize_t *, const char *, Py_ssize_t)");
