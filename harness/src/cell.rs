@@ -49,9 +49,27 @@ pub struct CellContext<'a> {
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_CRASH_RESTARTS: u32 = 24;
 
+/// A finished cell: its record (journaled) and the evidence beside it (kept by the run, never
+/// journaled).
+pub struct CellRun {
+    pub report: CellReport,
+    pub evidence: CellEvidence,
+}
+
+/// What a cell observed beyond its record.
+#[derive(Debug, Default)]
+pub struct CellEvidence {
+    /// Per passing semantic result, by (entry, property): a short digest of each case's probe
+    /// outcome, for finding the first case of a difference (the full list would double the
+    /// journal).
+    pub case_digests: std::collections::HashMap<(String, String), Vec<u32>>,
+    /// The C reproducers the record names: (file, source), for the run to write.
+    pub reproducers: Vec<(PathBuf, String)>,
+}
+
 /// `presence`: this cell carries its interpreter's presence check (see
-/// [`crate::plan::carries_presence`]).
-pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &CellContext<'_>) -> CellReport {
+/// [`crate::plan::presence_carrier`]).
+pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &CellContext<'_>) -> CellRun {
     let started = Instant::now();
     let mut results = Vec::new();
     let mut cases = 0;
@@ -66,7 +84,7 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &C
             results.push(EntryResult::new(PROBE_MODULE, ResultKind::Probe, Check::Import, Status::Crash, Some(detail)))
         }
     }
-    CellReport {
+    let report = CellReport {
         interpreter: InterpreterRecord {
             executable: interpreter.executable.display().to_string(),
             version: interpreter.version.clone(),
@@ -84,7 +102,8 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &C
         results,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         cases,
-    }
+    };
+    CellRun { report, evidence: session.evidence }
 }
 
 struct Session<'a> {
@@ -97,6 +116,7 @@ struct Session<'a> {
     defined: Vec<usize>,
     starts: u32,
     stderr_path: PathBuf,
+    evidence: CellEvidence,
 }
 
 impl<'a> Session<'a> {
@@ -109,7 +129,17 @@ impl<'a> Session<'a> {
         let name: String =
             name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
         let stderr_path = cx.scratch_dir.join(name);
-        Session { build, interpreter, cx, presence, worker: None, defined: Vec::new(), starts: 0, stderr_path }
+        Session {
+            build,
+            interpreter,
+            cx,
+            presence,
+            worker: None,
+            defined: Vec::new(),
+            starts: 0,
+            stderr_path,
+            evidence: CellEvidence::default(),
+        }
     }
 
     /// Starts a worker and loads the probes. The first start also records the import and
@@ -431,7 +461,6 @@ impl<'a> Session<'a> {
             known: None,
             case,
             elapsed_ms: None,
-            case_digests: None,
         };
         if self.worker.is_none() && self.restart().is_err() {
             return (
@@ -456,7 +485,7 @@ impl<'a> Session<'a> {
         if let Some((ran, digests, samples)) =
             (config.cases > 1).then(|| self.run_batch(slot, property, &config)).flatten()
         {
-            return (passed(result(Status::Pass, None, None), &digests), ran, samples);
+            return (self.passed(result(Status::Pass, None, None), &digests), ran, samples);
         }
         let mut runner = TestRunner::new(config);
         let state = RefCell::new(RunState::default());
@@ -506,7 +535,7 @@ impl<'a> Session<'a> {
         let ran = state.cases;
         let samples = state.samples;
         match outcome {
-            Ok(()) => (passed(result(Status::Pass, None, None), &state.digests), ran, samples),
+            Ok(()) => (self.passed(result(Status::Pass, None, None), &state.digests), ran, samples),
             Err(TestError::Abort(reason)) => {
                 (result(Status::Skip, Some(format!("property aborted: {reason}")), None), ran, samples)
             }
@@ -597,7 +626,7 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn reproducer(&self, property: &Property, case: &CaseRecord) -> ReproducerRecord {
+    fn reproducer(&mut self, property: &Property, case: &CaseRecord) -> ReproducerRecord {
         let name = format!(
             "{}-{}-on-{}-{}",
             property.routine, self.build.id, self.interpreter.platform, self.interpreter.version
@@ -626,7 +655,25 @@ impl<'a> Session<'a> {
             &build,
             &run,
         );
-        ReproducerRecord { file: file.display().to_string(), build, run, source }
+        self.evidence.reproducers.push((file.clone(), source));
+        ReproducerRecord { file: file.display().to_string(), build, run }
+    }
+
+    /// A passing semantic result with its outcome digests: the fingerprint of them all (equal
+    /// fingerprints, equal behaviour, since every cell runs the same cases), and a short form
+    /// of each kept as evidence, for finding the first case of a difference.
+    fn passed(&mut self, mut result: EntryResult, digests: &[String]) -> EntryResult {
+        let mut fingerprint = Sha256::new();
+        for digest in digests {
+            fingerprint.update(digest.as_bytes());
+            fingerprint.update([b'\n']);
+        }
+        result.fingerprint = Some(crate::short_hex(&fingerprint.finalize(), 8));
+        let short = digests.iter().map(|d| u32::from_str_radix(d.get(..8).unwrap_or(d), 16).unwrap_or(0)).collect();
+        if let Some(property) = &result.property {
+            self.evidence.case_digests.insert((result.entry.clone(), property.clone()), short);
+        }
+        result
     }
 }
 
@@ -715,21 +762,6 @@ pub fn replay_command(
         build.limited_api,
         shell_quote(&wire.to_string()),
     )
-}
-
-/// A passing semantic result with its outcome digests: the fingerprint of them all (equal
-/// fingerprints, equal behaviour, since every cell runs the same cases), and a short form of
-/// each for finding the first case of a difference.
-fn passed(mut result: EntryResult, digests: &[String]) -> EntryResult {
-    let mut fingerprint = Sha256::new();
-    for digest in digests {
-        fingerprint.update(digest.as_bytes());
-        fingerprint.update([b'\n']);
-    }
-    result.fingerprint = Some(crate::short_hex(&fingerprint.finalize(), 8));
-    result.case_digests =
-        Some(digests.iter().map(|d| u32::from_str_radix(d.get(..8).unwrap_or(d), 16).unwrap_or(0)).collect());
-    result
 }
 
 /// Compares the probe's outcome with the oracle's; the error says how they differ.

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::{Entry, EntryKind, Manifest};
+use crate::outcome::{Check, EntryResult, Status};
 use crate::properties::Property;
-use crate::report::{Check, Report, Status};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -100,12 +100,15 @@ fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl 
         .collect()
 }
 
-/// What ran: the strongest check with a result other than `skip` in any cell.
-pub fn from_report(manifest: &Manifest, reasons: &BTreeMap<String, String>, report: &Report) -> Vec<Coverage> {
+/// What ran: the strongest check with a result other than `skip` among a run's results on
+/// manifest entries (`Report::entry_results`).
+pub fn from_results<'a>(
+    manifest: &Manifest,
+    reasons: &BTreeMap<String, String>,
+    results: impl Iterator<Item = &'a EntryResult>,
+) -> Vec<Coverage> {
     let mut strongest: BTreeMap<&str, Level> = BTreeMap::new();
-    let static_results =
-        report.static_check.iter().flat_map(|s| s.results.iter().filter(|r| !r.leak).map(|r| &r.result));
-    for result in report.cells.iter().flat_map(|cell| &cell.results).chain(static_results) {
+    for result in results {
         if result.status == Status::Skip {
             continue;
         }

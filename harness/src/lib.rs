@@ -10,6 +10,7 @@ compile_error!(
     "abi-harness needs a Unix: its workers run in process groups and crash with signals (see README, Platforms); Windows is not supported yet"
 );
 
+pub mod assemble;
 pub mod build;
 pub mod cases;
 pub mod changes;
@@ -19,10 +20,13 @@ pub mod diff;
 pub mod elf;
 pub mod headers;
 pub mod interpreter;
+pub mod journal;
+pub mod key;
 pub mod known;
 pub mod manifest;
 pub mod matrix;
 pub mod merge;
+pub mod outcome;
 pub mod plan;
 pub mod platform;
 pub mod process;
@@ -64,4 +68,88 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// The model modules (ARCHITECTURE.md, "Code map"): data and pure functions.
+    const MODEL: &[&str] = &[
+        "assemble",
+        "changes",
+        "coverage",
+        "diff",
+        "key",
+        "known",
+        "manifest",
+        "matrix",
+        "merge",
+        "outcome",
+        "plan",
+        "properties",
+        "report",
+        "value",
+        "version",
+    ];
+
+    /// `crate::NAME` paths used outside tests and comments, per top-level module.
+    fn imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut files = vec![src.to_owned()];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let relative = path.strip_prefix(src).unwrap();
+            let module = relative.components().next().unwrap().as_os_str().to_string_lossy();
+            let module = module.trim_end_matches(".rs").to_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+            for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for (at, _) in line.match_indices("crate::") {
+                    let name: String =
+                        line[at + 7..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    if name != module {
+                        graph.entry(module.clone()).or_default().insert(name);
+                    }
+                }
+            }
+        }
+        graph
+    }
+
+    #[test]
+    fn the_model_modules_import_each_other_without_a_circle() {
+        let graph = imports(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+        assert!(graph.get("report").is_some_and(|i| i.contains("outcome")), "the import scan finds nothing");
+        // Depth-first search for a back edge among model modules.
+        fn visit<'g>(
+            module: &'g str,
+            graph: &'g BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<&'g str>,
+            done: &mut BTreeSet<&'g str>,
+        ) {
+            if let Some(at) = path.iter().position(|m| *m == module) {
+                panic!("model modules import each other in a circle: {} -> {module}", path[at..].join(" -> "));
+            }
+            if !done.insert(module) {
+                return;
+            }
+            path.push(module);
+            for next in graph.get(module).into_iter().flatten().filter(|m| super::tests::MODEL.contains(&m.as_str())) {
+                visit(next, graph, path, done);
+            }
+            path.pop();
+        }
+        let mut done = BTreeSet::new();
+        for module in MODEL {
+            visit(module, &graph, &mut Vec::new(), &mut done);
+        }
+    }
 }

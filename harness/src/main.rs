@@ -7,14 +7,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use abi_harness::build::{BuildSpec, Builder};
-use abi_harness::headers::{self, HeaderSet};
-use abi_harness::interpreter::{self, Interpreter};
+use abi_harness::headers::HeaderSet;
+use abi_harness::interpreter;
+use abi_harness::key::Shard;
 use abi_harness::manifest::Manifest;
 use abi_harness::matrix::{Matrix, Settings};
+use abi_harness::plan::{self, Plan};
 use abi_harness::platform::{self, Platform};
-use abi_harness::report::{Check, StaticReport};
-use abi_harness::run::{RunInput, RunOptions};
-use abi_harness::{console, diff, merge, plan, properties, run};
+use abi_harness::report::{Check, Report};
+use abi_harness::run::{self, RunOptions};
+use abi_harness::{console, diff, merge, properties};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
@@ -181,7 +183,7 @@ struct Common {
     /// Run only part K of N of the planned cells (e.g. 2/3), chosen by a hash of each cell's
     /// key; `abi-harness merge` combines the parts' reports.
     #[arg(long)]
-    shard: Option<plan::Shard>,
+    shard: Option<Shard>,
 }
 
 fn main() -> ExitCode {
@@ -200,9 +202,10 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Run { matrix, common } => {
             let matrix = Matrix::read(&matrix)?;
             let interpreters = interpreter::discover(&matrix, &rootfs_cache(&common), Some(&facts_cache(&common)))?;
-            let specs = build_specs(&matrix, &interpreters)?;
-            let header_sets: Vec<HeaderSet> = interpreters.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
-            run_matrix(&common, matrix.settings, specs, interpreters, header_sets)
+            let builds = plan::matrix_builds(&matrix, &interpreters)?;
+            let header_sets = interpreters.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
+            let plan = Plan::new(builds, interpreters, header_sets, parse_checks(&common.checks)?, common.shard);
+            run_plan(&plan, matrix.settings, &common)
         }
         Command::Check { executables, rootfs, matrix, common } => {
             let mut matrix = match matrix {
@@ -211,15 +214,14 @@ fn dispatch(cli: Cli) -> Result<u8> {
             };
             // Root filesystems need root; a redistributor checking a host interpreter does not,
             // so without root the builds from those platforms' headers are left out, said aloud.
+            let mut notes = Vec::new();
             if !platform::is_root() && matrix.interpreters.iter().any(|d| d.platform.is_some()) {
                 let names: Vec<String> = matrix.platforms.iter().map(|p| p.name.clone()).collect();
-                eprintln!(
-                    "note: not root, so the builds that take their headers from the platforms {} (chroot) are left out; run as root for all default builds",
+                notes.push(format!(
+                    "not root, so the builds that take their headers from the platforms {} (chroot) are left out; run as root for all default builds",
                     names.join(", ")
-                );
-                matrix.interpreters.retain(|d| d.platform.is_none());
-                matrix.newer_header_builds.clear();
-                matrix.debug_header_builds = false;
+                ));
+                matrix = matrix.host_only();
             }
             let platform = match &rootfs {
                 Some(root) => Platform::existing_rootfs(root)?,
@@ -230,25 +232,22 @@ fn dispatch(cli: Cli) -> Result<u8> {
             let targets = interpreter::probe_all(&wanted, Some(&facts_cache(&common)))?;
             let header_sources = interpreter::discover(&matrix, &rootfs_cache(&common), Some(&facts_cache(&common)))
                 .context("the default builds need the default matrix's interpreters for their headers")?;
-            let specs = build_specs(&matrix, &header_sources)?;
-            let newest = targets.iter().map(|t| t.minor).max();
-            let specs: Vec<BuildSpec> = specs.into_iter().filter(|s| Some(s.limited_api) <= newest).collect();
-            if specs.is_empty() {
-                bail!("no default build is at or below the given interpreters' versions");
-            }
+            let builds = plan::check_builds(&matrix, &header_sources, &targets)?;
             // The static check compares each given interpreter's headers with every default one.
             let mut header_sets: Vec<HeaderSet> =
                 header_sources.iter().filter_map(|i| HeaderSet::of(i, false)).collect();
             for target in &targets {
                 match HeaderSet::of(target, true) {
                     Some(set) => header_sets.push(set),
-                    None => eprintln!(
-                        "note: {} has no headers (no Python.h), so its headers are not compared",
+                    None => notes.push(format!(
+                        "{} has no headers (no Python.h), so its headers are not compared",
                         target.label()
-                    ),
+                    )),
                 }
             }
-            run_matrix(&common, matrix.settings, specs, targets, header_sets)
+            let mut plan = Plan::new(builds, targets, header_sets, parse_checks(&common.checks)?, common.shard);
+            plan.notes = notes;
+            run_plan(&plan, matrix.settings, &common)
         }
         Command::Replay(args) => replay(&args),
         Command::Provision { matrix, rootfs_cache } => {
@@ -261,14 +260,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
             Ok(EXIT_PASS)
         }
         Command::Report { out } => {
-            let report = run::report_from_journal(&out.join(run::JOURNAL))?;
-            let manifest = run::manifest_of(&report.header)
-                .with_context(|| format!("the run's manifest, named in {}", out.join(run::JOURNAL).display()))?;
-            let report = report.with_coverage(&manifest)?;
-            run::write_report(&out, &report)?;
-            print!("{}", console::summary(&report));
-            println!("report: {}", out.join(run::REPORT).display());
-            Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+            let report = run::rebuild_report(&out)?;
+            Ok(verdict(&report, &out))
         }
         Command::Coverage { report, manifest, format } => coverage(report, manifest.as_ref(), format),
         Command::Diff { old, new, format } => {
@@ -285,11 +278,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 .iter()
                 .map(|path| Ok(merge::Part { origin: path.display().to_string(), report: run::read_report(path)? }))
                 .collect::<Result<Vec<_>>>()?;
-            let (header, static_check, cells) = merge::merge(&parts)?;
-            let report = run::write_journal_and_report(&out, &header, static_check, &cells)?;
-            print!("{}", console::summary(&report));
-            println!("merged {} reports: {}", parts.len(), out.join(run::REPORT).display());
-            Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
+            let report = run::write_merged(&out, &merge::merge(&parts)?)?;
+            eprintln!("merged {} reports", parts.len());
+            Ok(verdict(&report, &out))
         }
         Command::Manifest { manifest } => {
             let manifest = load_manifest(manifest.as_ref())?;
@@ -313,12 +304,19 @@ fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
+/// Prints the summary and where the report is; the exit code of a finished run.
+fn verdict(report: &Report, out: &std::path::Path) -> u8 {
+    print!("{}", console::summary(report));
+    println!("report: {}", out.join(run::REPORT).display());
+    if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS }
+}
+
 fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format) -> Result<u8> {
     use abi_harness::coverage::{self, Level, Summary};
     let manifest = load_manifest(manifest)?;
     let reasons = coverage::reasons(&manifest)?;
     let rows = match report {
-        Some(path) => coverage::from_report(&manifest, &reasons, &run::read_report(&path)?),
+        Some(path) => coverage::from_results(&manifest, &reasons, run::read_report(&path)?.entry_results()),
         None => coverage::planned(&manifest, &reasons, &properties::catalogue(), &abi_harness::headers::STATIC_KINDS),
     };
     if let Format::Json = format {
@@ -387,17 +385,6 @@ fn facts_cache(common: &Common) -> PathBuf {
     common.cache.join("interpreters")
 }
 
-/// The matrix's builds: one per limited-API version, then those with newer headers.
-fn build_specs(matrix: &Matrix, interpreters: &[Interpreter]) -> Result<Vec<BuildSpec>> {
-    let mut specs = plan::builds(&matrix.builds, interpreters)?;
-    let newer = plan::newer_header_builds(&matrix.newer_header_builds, &specs, interpreters)?;
-    specs.extend(newer);
-    if matrix.debug_header_builds {
-        specs.extend(plan::debug_header_builds(interpreters));
-    }
-    Ok(specs)
-}
-
 fn settings_with(mut settings: Settings, common: &Common) -> Result<Settings> {
     if let Some(cases) = common.cases {
         settings.cases = cases;
@@ -418,113 +405,21 @@ fn settings_with(mut settings: Settings, common: &Common) -> Result<Settings> {
 }
 
 fn parse_checks(names: &[String]) -> Result<Vec<Check>> {
-    names
-        .iter()
-        .map(|name| match name.trim() {
-            "import" => Ok(Check::Import),
-            "presence" => Ok(Check::Presence),
-            "semantic" => Ok(Check::Semantic),
-            "refleak" => Ok(Check::Refleak),
-            "static" => Ok(Check::Static),
-            other => bail!("--checks: `{other}` is not one of import, presence, semantic, refleak, static"),
-        })
-        .collect()
+    names.iter().map(|name| name.parse().context("--checks")).collect()
 }
 
-fn run_matrix(
-    common: &Common,
-    settings: Settings,
-    specs: Vec<BuildSpec>,
-    interpreters: Vec<Interpreter>,
-    header_sets: Vec<HeaderSet>,
-) -> Result<u8> {
-    let settings = settings_with(settings, common)?;
-    let checks = parse_checks(&common.checks)?;
-    let manifest = load_manifest(common.manifest.as_ref())?;
-    let static_check =
-        if checks.contains(&Check::Static) { Some(static_check(common, &manifest, &header_sets)?) } else { None };
-    // Only the static check asked for: no probe to build, no cell to run.
-    let mut specs = if checks.iter().all(|c| *c == Check::Static) { Vec::new() } else { specs };
-    let catalogue = properties::catalogue();
-    for entry in &common.entries {
-        if manifest.get(entry).is_none() && !catalogue.iter().any(|p| p.entry == entry) {
-            bail!("--entry {entry}: no such entry in {} or the property catalogue", manifest.origin);
-        }
-    }
-    let presence_only = checks.contains(&Check::Presence)
-        && checks.iter().all(|check| matches!(check, Check::Presence | Check::Static));
-    if presence_only {
-        // Only the cell that carries each interpreter's presence check has anything to do.
-        let mut carriers: Vec<usize> =
-            interpreters.iter().filter_map(|i| plan::presence_carrier_spec(&specs, i)).collect();
-        carriers.sort();
-        carriers.dedup();
-        specs = carriers.into_iter().map(|n| specs[n].clone()).collect();
-    }
-    let builder = Builder::new(common.cache.clone())?;
-    let builds = run::build_all(&builder, &specs, &manifest)?;
-    let mut cells = plan::cells(&specs, &interpreters);
-    if presence_only {
-        cells.retain(|&(b, i)| plan::carries_presence(&builds, b, &interpreters[i]));
-    }
-    run::check_c_libraries(&builds, &interpreters, &cells)?;
+fn run_plan(plan: &Plan, settings: Settings, common: &Common) -> Result<u8> {
     let options = RunOptions {
-        settings,
+        settings: settings_with(settings, common)?,
         out_dir: common.out.clone(),
         cache_dir: common.cache.clone(),
         only_entries: common.entries.clone(),
-        checks,
         harness_command: harness_command(),
         progress_bar: std::io::stderr().is_terminal(),
     };
-    let input = RunInput {
-        manifest: &manifest,
-        properties: &catalogue,
-        builds: &builds,
-        interpreters: &interpreters,
-        cells: &cells,
-        shard: common.shard,
-        static_check: static_check.as_ref(),
-    };
-    eprintln!(
-        "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
-        interpreters.len(),
-        interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
-        builds.len(),
-        builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>().join(", "),
-        cells.len(),
-        common
-            .shard
-            .map(|shard| format!(", {} of them in shard {shard}", input.cells_here().len()))
-            .unwrap_or_default()
-    );
-    let report = run::execute(&input, &options)?;
-    print!("{}", console::summary(&report));
-    println!("report: {}", common.out.join(run::REPORT).display());
-    Ok(if report.summary.new_failures() > 0 { EXIT_ABI_FAILURE } else { EXIT_PASS })
-}
-
-/// Reads and compares every header set; known breaks are marked.
-fn static_check(common: &Common, manifest: &Manifest, header_sets: &[HeaderSet]) -> Result<StaticReport> {
-    let started = std::time::Instant::now();
-    let mut report = headers::check(manifest, header_sets, &headers::versions_of(header_sets), &common.cache)?;
-    abi_harness::known::mark_static(&mut report, &abi_harness::known::known_breaks());
-    let counts = abi_harness::report::Counts::of(report.results.iter().map(|r| &r.result));
-    eprintln!(
-        "static: {} header sets, {} reads ({} parsed with libclang, {} cached) in {:.1}s: {} pass, {} changed, {} fail ({} known), {} skip, {} leaks",
-        header_sets.len(),
-        report.parsed + report.cached,
-        report.parsed,
-        report.cached,
-        started.elapsed().as_secs_f64(),
-        counts.pass,
-        counts.changed,
-        counts.fail,
-        counts.known,
-        counts.skip,
-        report.leaks.len()
-    );
-    Ok(report)
+    let manifest = load_manifest(common.manifest.as_ref())?;
+    let report = run::execute(plan, &manifest, &options)?;
+    Ok(verdict(&report, &common.out))
 }
 
 fn harness_command() -> String {

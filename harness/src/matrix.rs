@@ -154,6 +154,15 @@ struct RawNewerHeaders {
 }
 
 impl Matrix {
+    /// The matrix without its root filesystems: host interpreters only, and no builds that
+    /// take headers from a platform's interpreters (what can run without root).
+    pub fn host_only(mut self) -> Matrix {
+        self.interpreters.retain(|d| d.platform.is_none());
+        self.newer_header_builds.clear();
+        self.debug_header_builds = false;
+        self
+    }
+
     pub fn read(path: &Path) -> Result<Matrix, MatrixError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| MatrixError::Read { path: path.to_owned(), source })?;
@@ -224,7 +233,10 @@ impl Matrix {
                     executables.into_iter().map(|exe| InterpreterSource::Executable(PathBuf::from(exe))).collect()
                 }
                 (false, None) => {
-                    return Err(invalid(start, "`interpreters.versions` goes with `discover`, not `executable`".into()));
+                    return Err(invalid(
+                        start,
+                        "`interpreters.versions` goes with `discover`, not `executable`".into(),
+                    ));
                 }
                 (true, Some(how)) => match how.get_ref().as_str() {
                     "pyenv" if platform.is_none() => vec![InterpreterSource::Pyenv { versions }],

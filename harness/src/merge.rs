@@ -7,8 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::plan::Shard;
-use crate::report::{CellKey, CellReport, Report, RunHeader, StaticReport};
+use crate::journal::Record;
+use crate::key::{CellKey, Shard};
+use crate::report::{CellReport, Report};
 
 /// One report to merge and where it came from (for messages).
 #[derive(Debug)]
@@ -31,24 +32,18 @@ pub enum MergeError {
     ShardTwice { shard: Shard, first: String, origin: String },
     #[error("shard {shard} is missing: no report among the inputs is that shard")]
     ShardMissing { shard: Shard },
-    #[error("cell {} is counted twice: in {first} and in {origin}", show(cell))]
+    #[error("cell {cell} is counted twice: in {first} and in {origin}")]
     Twice { cell: CellKey, first: String, origin: String },
-    #[error("cell {} is missing: no report holds it{}", show(cell), shard.map(|s| format!(" (it belongs to shard {s})")).unwrap_or_default())]
+    #[error("cell {cell} is missing: no report holds it{}", shard.map(|s| format!(" (it belongs to shard {s})")).unwrap_or_default())]
     Missing { cell: CellKey, shard: Option<Shard> },
-    #[error("cell {} in {origin} is not in the plan", show(cell))]
+    #[error("cell {cell} in {origin} is not in the plan")]
     NotPlanned { cell: CellKey, origin: String },
 }
 
-fn show(cell: &CellKey) -> String {
-    let (platform, executable, build) = cell;
-    format!("build {build} on {executable} ({platform})")
-}
-
-/// The merged run: the common header (without a shard, started when the first shard started)
-/// and every cell once, in the plan's order.
-/// The merged header, the static section (every shard computes the whole of it: they must
-/// agree) and the cells in plan order.
-pub fn merge(parts: &[Part]) -> Result<(RunHeader, Option<StaticReport>, Vec<CellReport>), MergeError> {
+/// The merged run's record: the common header (without a shard, started when the first shard
+/// started), the static section (every shard computes the whole of it: they must agree) and
+/// every cell once, in the plan's order.
+pub fn merge(parts: &[Part]) -> Result<Record, MergeError> {
     let first = parts.first().ok_or(MergeError::Nothing)?;
     let reference = &first.report.header;
     for part in &parts[1..] {
@@ -106,7 +101,7 @@ pub fn merge(parts: &[Part]) -> Result<(RunHeader, Option<StaticReport>, Vec<Cel
     let mut header = reference.clone();
     header.shard = None;
     header.started_unix = parts.iter().map(|p| p.report.header.started_unix).min().unwrap_or(reference.started_unix);
-    Ok((header, first.report.static_check.clone(), cells))
+    Ok(Record { header, static_check: first.report.static_check.clone(), cells })
 }
 
 /// Shards of one split (same N), each once, all N present; or whole runs only.
@@ -149,7 +144,9 @@ fn check_shards(parts: &[Part]) -> Result<(), MergeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{BuildRecord, Check, EntryResult, InterpreterRecord, ResultKind, SCHEMA_VERSION, Status};
+    use crate::report::{
+        BuildRecord, Check, EntryResult, InterpreterRecord, ResultKind, RunHeader, SCHEMA_VERSION, Status,
+    };
 
     fn cell(executable: &str, build: &str) -> CellReport {
         CellReport {
@@ -209,7 +206,7 @@ mod tests {
 
     #[test]
     fn shards_merge_into_the_whole_plan() {
-        let (header, _, cells) = merge(&shards(3)).expect("merges");
+        let Record { header, cells, .. } = merge(&shards(3)).expect("merges");
         assert_eq!(header.shard, None);
         assert_eq!(header.started_unix, 101);
         assert_eq!(cells, all_cells(), "every cell once, in the plan's order");

@@ -1,16 +1,13 @@
-//! The plan of a run: which probe builds to make and which cells to run, and which part of them
-//! a shard runs. Pure: interpreters' facts in, builds and cells out.
+//! The plan of a run, made once: which probe builds to make, which cells to run (and which of
+//! them carries each interpreter's presence check), which header sets the static check reads,
+//! and which part a shard runs. Pure: the matrix and interpreters' facts in, the plan out.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-use crate::build::{Build, BuildSpec};
+use crate::build::BuildSpec;
+use crate::headers::HeaderSet;
 use crate::interpreter::Interpreter;
-use crate::matrix::{BuildSelection, NewerHeaders};
-use crate::report::CellKey;
+use crate::key::{CellKey, Shard};
+use crate::matrix::{BuildSelection, Matrix, NewerHeaders};
+use crate::outcome::Check;
 use crate::version::PyVersion;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -25,14 +22,138 @@ pub enum PlanError {
         "no interpreter in the matrix has headers, so no probe can be built; install a -dev package or a pyenv version"
     )]
     NoHeadersAtAll,
+    #[error(
+        "no default build is at or below the given interpreters' versions (the oldest build is limited API {oldest})"
+    )]
+    NothingToCheck { oldest: PyVersion },
 }
 
-/// One build and the interpreters it runs in.
+/// A run's plan: the builds, the cells of the whole plan (a shard runs a part, but its report
+/// lists them all), the header sets of the static check, the checks asked for.
 #[derive(Debug)]
 pub struct Plan {
+    pub interpreters: Vec<Interpreter>,
     pub builds: Vec<BuildSpec>,
-    /// (index into `builds`, index into the interpreters list)
-    pub cells: Vec<(usize, usize)>,
+    pub cells: Vec<PlannedCell>,
+    pub header_sets: Vec<HeaderSet>,
+    pub checks: Vec<Check>,
+    pub shard: Option<Shard>,
+    /// What the plan left out and why, for the console.
+    pub notes: Vec<String>,
+}
+
+/// One build in one interpreter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedCell {
+    pub key: CellKey,
+    /// Indices into `Plan::builds` and `Plan::interpreters`.
+    pub build: usize,
+    pub interpreter: usize,
+    /// This cell runs its interpreter's presence check (see [`presence_carrier`]).
+    pub carries_presence: bool,
+}
+
+impl Plan {
+    /// The plan of these builds on these interpreters. Only the static check asked for: no
+    /// build, no cell. Presence (and static) only: only the cells that carry presence, and
+    /// their builds.
+    pub fn new(
+        mut builds: Vec<BuildSpec>,
+        interpreters: Vec<Interpreter>,
+        header_sets: Vec<HeaderSet>,
+        checks: Vec<Check>,
+        shard: Option<Shard>,
+    ) -> Plan {
+        if checks.iter().all(|c| *c == Check::Static) {
+            builds.clear();
+        }
+        let presence_only =
+            checks.contains(&Check::Presence) && checks.iter().all(|c| matches!(c, Check::Presence | Check::Static));
+        if presence_only {
+            let mut carriers: Vec<usize> = interpreters.iter().filter_map(|i| presence_carrier(&builds, i)).collect();
+            carriers.sort();
+            carriers.dedup();
+            builds = carriers.into_iter().map(|n| builds[n].clone()).collect();
+        }
+        let mut cells = Vec::new();
+        for (b, build) in builds.iter().enumerate() {
+            for (i, interpreter) in interpreters.iter().enumerate() {
+                if !runs_in(build, interpreter) {
+                    continue;
+                }
+                let carries_presence = presence_carrier(&builds, interpreter) == Some(b);
+                if presence_only && !carries_presence {
+                    continue;
+                }
+                let key = CellKey::new(&interpreter.platform, interpreter.executable.display().to_string(), build.id());
+                cells.push(PlannedCell { key, build: b, interpreter: i, carries_presence });
+            }
+        }
+        Plan { interpreters, builds, cells, header_sets, checks, shard, notes: Vec::new() }
+    }
+
+    /// The cells this run runs: the whole plan, or its shard's part.
+    pub fn cells_here(&self) -> impl Iterator<Item = &PlannedCell> {
+        self.cells.iter().filter(|cell| self.shard.is_none_or(|shard| shard.contains(&cell.key)))
+    }
+
+    /// The builds the cells here need, in plan order.
+    pub fn builds_here(&self) -> Vec<usize> {
+        let mut needed: Vec<usize> = self.cells_here().map(|c| c.build).collect();
+        needed.sort();
+        needed.dedup();
+        needed
+    }
+}
+
+/// The builds of a matrix: one per limited-API version, then those with newer headers, then
+/// those with debug interpreters' own headers.
+pub fn matrix_builds(matrix: &Matrix, interpreters: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
+    let mut specs = builds(&matrix.builds, interpreters)?;
+    let newer = newer_header_builds(&matrix.newer_header_builds, &specs, interpreters)?;
+    specs.extend(newer);
+    if matrix.debug_header_builds {
+        specs.extend(debug_header_builds(interpreters));
+    }
+    Ok(specs)
+}
+
+/// The builds that `abi-harness check` runs on `targets`: the matrix's, those at or below the
+/// newest target's version.
+pub fn check_builds(
+    matrix: &Matrix,
+    header_sources: &[Interpreter],
+    targets: &[Interpreter],
+) -> Result<Vec<BuildSpec>, PlanError> {
+    let specs = matrix_builds(matrix, header_sources)?;
+    let newest = targets.iter().map(|t| t.minor).max();
+    let oldest = specs.iter().map(|s| s.limited_api).min();
+    let specs: Vec<BuildSpec> = specs.into_iter().filter(|s| Some(s.limited_api) <= newest).collect();
+    match (specs.is_empty(), oldest) {
+        (true, Some(oldest)) => Err(PlanError::NothingToCheck { oldest }),
+        (true, None) => Err(PlanError::NoHeadersAtAll),
+        _ => Ok(specs),
+    }
+}
+
+/// Whether the promise covers `build` in `interpreter`: the interpreter is at or above the
+/// build's version. A debug-header build runs on debug interpreters only: an extension built
+/// with `Py_DEBUG` headers is not meant to load in a release build.
+fn runs_in(build: &BuildSpec, interpreter: &Interpreter) -> bool {
+    interpreter.minor >= build.limited_api && (!build.headers.debug || interpreter.debug)
+}
+
+/// Presence depends only on the interpreter, so one cell per interpreter carries it: the one
+/// whose build is the newest release-header build at or below the interpreter's version
+/// (ties: the build with its own version's headers, then the first). Decided from the builds
+/// alone, so it holds for any subset of the cells (a `--entry` run, a shard).
+pub fn presence_carrier(builds: &[BuildSpec], interpreter: &Interpreter) -> Option<usize> {
+    builds
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.headers.debug && b.limited_api <= interpreter.minor)
+        .max_by_key(|(n, b)| (b.limited_api, b.headers.minor == b.limited_api, std::cmp::Reverse(*n)))
+        .map(|(n, _)| n)
 }
 
 /// The builds a selection asks for, each with the headers of an interpreter of its version.
@@ -125,170 +246,95 @@ pub fn debug_header_builds(interpreters: &[Interpreter]) -> Vec<BuildSpec> {
         .collect()
 }
 
-/// Every (build, interpreter) pair the promise covers: the interpreter is at or above the build.
-/// A debug-header build runs on debug interpreters only: an extension built with `Py_DEBUG`
-/// headers is not meant to load in a release build.
-pub fn cells(builds: &[BuildSpec], interpreters: &[Interpreter]) -> Vec<(usize, usize)> {
-    let mut cells = Vec::new();
-    for (b, build) in builds.iter().enumerate() {
-        for (i, interpreter) in interpreters.iter().enumerate() {
-            if interpreter.minor >= build.limited_api && (!build.headers.debug || interpreter.debug) {
-                cells.push((b, i));
-            }
-        }
-    }
-    cells
-}
-
-/// Presence depends only on the interpreter, so one cell per interpreter carries it: the one
-/// whose build is the newest release-header build at or below the interpreter's version
-/// (ties: the build with its own version's headers, then the first). Decided from the builds
-/// alone, so it holds for any subset of the cells (a `--entry` run, a shard).
-pub fn carries_presence(builds: &[Build], build: usize, interpreter: &Interpreter) -> bool {
-    presence_carrier(
-        builds.iter().map(|b| (b.limited_api, b.headers_debug, b.headers.starts_with(&format!("{}.", b.limited_api)))),
-        interpreter,
-    ) == Some(build)
-}
-
-/// [`carries_presence`] before the builds are made: the index of the carrying spec.
-pub fn presence_carrier_spec(specs: &[BuildSpec], interpreter: &Interpreter) -> Option<usize> {
-    presence_carrier(
-        specs.iter().map(|s| (s.limited_api, s.headers.debug, s.headers.minor == s.limited_api)),
-        interpreter,
-    )
-}
-
-/// Over (limited API, debug headers, own version's headers) of each build.
-fn presence_carrier(builds: impl Iterator<Item = (PyVersion, bool, bool)>, interpreter: &Interpreter) -> Option<usize> {
-    builds
-        .enumerate()
-        .filter(|(_, (limited_api, debug, _))| !debug && *limited_api <= interpreter.minor)
-        .max_by_key(|(n, (limited_api, _, own))| (*limited_api, *own, std::cmp::Reverse(*n)))
-        .map(|(n, _)| n)
-}
-
-/// Part `index` of `count` (1-based, as CI matrices count): `--shard 2/3`.
-///
-/// A cell belongs to the shard given by a hash of its key (platform, executable, build id), not
-/// by its position in the plan: the assignment survives reordering of the matrix, interpreters
-/// found in another order, and builds added elsewhere in the plan. Every cell is in exactly one
-/// shard; shards may differ in size (a few cells more or less), and a shard may be empty.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Shard {
-    pub index: u32,
-    pub count: u32,
-}
-
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("`{0}` is not a shard: expected K/N with 1 <= K <= N, e.g. 2/3")]
-pub struct ShardError(String);
-
-impl Shard {
-    /// Whether the cell with this key is this shard's.
-    pub fn contains(&self, key: &CellKey) -> bool {
-        shard_slot(key, self.count) == self.index - 1
-    }
-}
-
-/// The 0-based slot of a cell among `count` shards. Separators keep ("a", "bc") apart from
-/// ("ab", "c"); SHA-256 rather than std's hasher, whose output may change between Rust releases.
-fn shard_slot(key: &CellKey, count: u32) -> u32 {
-    let mut hasher = Sha256::new();
-    for part in [&key.0, &key.1, &key.2] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    let digest = hasher.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    (u64::from_be_bytes(first) % u64::from(count)) as u32
-}
-
-impl FromStr for Shard {
-    type Err = ShardError;
-
-    fn from_str(text: &str) -> Result<Shard, ShardError> {
-        let invalid = || ShardError(text.to_owned());
-        let (index, count) = text.trim().split_once('/').ok_or_else(invalid)?;
-        let index: u32 = index.trim().parse().map_err(|_| invalid())?;
-        let count: u32 = count.trim().parse().map_err(|_| invalid())?;
-        if index == 0 || index > count {
-            return Err(invalid());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-impl TryFrom<String> for Shard {
-    type Error = ShardError;
-
-    fn try_from(text: String) -> Result<Shard, ShardError> {
-        text.parse()
-    }
-}
-
-impl From<Shard> for String {
-    fn from(shard: Shard) -> String {
-        shard.to_string()
-    }
-}
-
-impl fmt::Display for Shard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(platform: &str, executable: &str, build: &str) -> CellKey {
-        (platform.to_owned(), executable.to_owned(), build.to_owned())
-    }
-
-    fn keys() -> Vec<CellKey> {
-        let mut keys = Vec::new();
-        for minor in 6..=15 {
-            for build in 6..=minor {
-                keys.push(key("host", &format!("/usr/bin/python3.{minor}"), &format!("3.{build}")));
-            }
-        }
-        keys
-    }
-
-    #[test]
-    fn shards_parse_and_print_as_k_of_n() {
-        assert_eq!("2/3".parse(), Ok(Shard { index: 2, count: 3 }));
-        assert_eq!(Shard { index: 1, count: 1 }.to_string(), "1/1");
-        for bad in ["0/3", "4/3", "3", "a/3", "1/0", "", "1/3/4"] {
-            assert!(bad.parse::<Shard>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn every_cell_is_in_exactly_one_shard() {
-        for count in 1..=5 {
-            for key in keys() {
-                let owners = (1..=count).filter(|&index| Shard { index, count }.contains(&key)).count();
-                assert_eq!(owners, 1, "{key:?} in {owners} of {count} shards");
-            }
+    fn interpreter(version: &str, debug: bool) -> Interpreter {
+        let minor: PyVersion = version.parse().unwrap();
+        Interpreter {
+            executable: format!("/usr/bin/python{version}{}", if debug { "d" } else { "" }).into(),
+            sys_executable: String::new(),
+            version: version.into(),
+            minor,
+            implementation: "cpython".into(),
+            build_info: String::new(),
+            soabi: None,
+            debug,
+            free_threaded: false,
+            extension_suffixes: Vec::new(),
+            include_dir: None,
+            features: Default::default(),
+            platform: "host".into(),
+            root: None,
+            machine: "x86_64".into(),
+            glibc: None,
         }
     }
 
+    /// 3.6 and 3.12 with their own headers, 3.6 with 3.12's, 3.12's debug headers.
+    fn builds() -> Vec<BuildSpec> {
+        let (v36, v312) = (PyVersion::new(3, 6), PyVersion::new(3, 12));
+        vec![
+            BuildSpec { limited_api: v36, headers: interpreter("3.6.15", false) },
+            BuildSpec { limited_api: v312, headers: interpreter("3.12.1", false) },
+            BuildSpec { limited_api: v36, headers: interpreter("3.12.1", false) },
+            BuildSpec { limited_api: v312, headers: interpreter("3.12.1", true) },
+        ]
+    }
+
+    fn interpreters() -> Vec<Interpreter> {
+        vec![interpreter("3.6.15", false), interpreter("3.12.1", false), interpreter("3.12.1", true)]
+    }
+
+    fn cells(plan: &Plan) -> Vec<(String, &str, bool)> {
+        plan.cells
+            .iter()
+            .map(|c| (c.key.build.clone(), plan.interpreters[c.interpreter].version.as_str(), c.carries_presence))
+            .collect()
+    }
+
     #[test]
-    fn a_cell_keeps_its_shard_whatever_the_order() {
-        let shard = Shard { index: 2, count: 3 };
-        let forward: Vec<CellKey> = keys().into_iter().filter(|k| shard.contains(k)).collect();
-        let mut reversed: Vec<CellKey> = keys().into_iter().rev().filter(|k| shard.contains(k)).collect();
-        reversed.reverse();
-        assert_eq!(forward, reversed);
-        assert!(!forward.is_empty() && forward.len() < keys().len());
-        // The rule itself is pinned (the same computation in Python gives these slots): CI
-        // legs of one split must agree on it whatever machine runs them.
-        assert_eq!(shard_slot(&key("host", "/usr/bin/python3.12", "3.6"), 3), 1);
-        assert_eq!(shard_slot(&key("sid", "/usr/bin/python3.13d", "3.13d"), 7), 4);
+    fn every_build_runs_on_newer_interpreters_and_one_cell_per_interpreter_carries_presence() {
+        let plan = Plan::new(builds(), interpreters(), Vec::new(), Check::ALL.to_vec(), None);
+        let cells = cells(&plan);
+        assert_eq!(cells.len(), 3 + 2 + 3 + 1, "{cells:?}");
+        // Debug-header builds run on debug interpreters only.
+        assert!(cells.iter().filter(|c| c.0 == "3.12d").count() == 1);
+        for version in ["3.6.15", "3.12.1"] {
+            let carriers: Vec<_> = plan
+                .cells
+                .iter()
+                .filter(|c| c.carries_presence && plan.interpreters[c.interpreter].version == version)
+                .collect();
+            assert_eq!(carriers.len(), if version == "3.6.15" { 1 } else { 2 }, "one per interpreter: {cells:?}");
+        }
+        // The newest release-header build with its own version's headers carries it.
+        assert!(cells.contains(&("3.12".into(), "3.12.1", true)));
+        assert!(cells.contains(&("3.6@3.12.1".into(), "3.12.1", false)));
+    }
+
+    #[test]
+    fn presence_alone_runs_only_the_carriers_and_static_alone_runs_no_cell() {
+        let plan = Plan::new(builds(), interpreters(), Vec::new(), vec![Check::Presence], None);
+        assert!(plan.cells.iter().all(|c| c.carries_presence));
+        assert_eq!(plan.cells.len(), 3);
+        assert_eq!(plan.builds.len(), 2, "only the carriers' builds are made");
+        let plan = Plan::new(builds(), interpreters(), Vec::new(), vec![Check::Static], None);
+        assert!(plan.cells.is_empty() && plan.builds.is_empty());
+    }
+
+    #[test]
+    fn a_shard_runs_its_part_but_plans_the_whole() {
+        let whole = Plan::new(builds(), interpreters(), Vec::new(), Check::ALL.to_vec(), None);
+        let mut here = 0;
+        for index in 1..=3 {
+            let plan =
+                Plan::new(builds(), interpreters(), Vec::new(), Check::ALL.to_vec(), Some(Shard { index, count: 3 }));
+            assert_eq!(plan.cells, whole.cells);
+            here += plan.cells_here().count();
+            assert!(plan.builds_here().iter().all(|&b| plan.cells_here().any(|c| c.build == b)));
+        }
+        assert_eq!(here, whole.cells.len());
     }
 }

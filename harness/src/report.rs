@@ -1,163 +1,15 @@
 //! The report model: what a run found, as data. Serialized as `report.json` (schema in
-//! ARCHITECTURE.md); built only from the run's journal, never from memory alone.
+//! ARCHITECTURE.md); built only from the run's journal (`assemble`), never from memory alone.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::EntryKind;
-use crate::plan::Shard;
+pub use crate::key::{CellKey, Shard};
+pub use crate::outcome::{CaseRecord, Check, Counts, EntryResult, ReproducerRecord, ResultKind, Status};
 
 /// Bumped on any incompatible change of `report.json`.
 pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Fail,
-    Crash,
-    Timeout,
-    Skip,
-    /// Differs from the build's own version by CPython's documented design (the detail gives
-    /// the reference): neither a pass nor a failure. Never used for a crash or corruption.
-    Changed,
-}
-
-impl Status {
-    /// A finding against the Stable ABI promise (or the interpreter under test).
-    pub fn is_failure(self) -> bool {
-        matches!(self, Status::Fail | Status::Crash | Status::Timeout)
-    }
-}
-
-/// Which check produced a result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Check {
-    /// The strongly linked probe imports: all its symbols resolve.
-    Import,
-    /// The entry's symbol resolves in the interpreter's process.
-    Presence,
-    /// A property test against an oracle.
-    Semantic,
-    /// On a debug build: a property's probe call leaks no references (`sys.gettotalrefcount`).
-    Refleak,
-    /// Compile-time facts of the headers (values, layouts, signatures), compared across versions.
-    Static,
-}
-
-/// How a result's entry reaches an extension; a manifest kind, or `probe` for import checks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResultKind {
-    Function,
-    Data,
-    Const,
-    Macro,
-    Struct,
-    Typedef,
-    FeatureMacro,
-    Probe,
-}
-
-impl From<EntryKind> for ResultKind {
-    fn from(kind: EntryKind) -> Self {
-        match kind {
-            EntryKind::Function => ResultKind::Function,
-            EntryKind::Data => ResultKind::Data,
-            EntryKind::Const => ResultKind::Const,
-            EntryKind::Macro => ResultKind::Macro,
-            EntryKind::Struct => ResultKind::Struct,
-            EntryKind::Typedef => ResultKind::Typedef,
-            EntryKind::FeatureMacro => ResultKind::FeatureMacro,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EntryResult {
-    pub entry: String,
-    pub kind: ResultKind,
-    pub check: Check,
-    pub status: Status,
-    /// For anything but a pass: what happened, the counterexample and the replay command.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// For semantic results: the probe routine (an entry may have several properties).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub property: Option<String>,
-    /// For semantic passes: a digest of the probe's outcomes over the generated cases. The
-    /// cases depend only on the seed, so equal digests mean equal behaviour across cells.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
-    /// For a failure that is a known, upstream-confirmed break: its summary and reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub known: Option<String>,
-    /// For property failures: the minimal case, machine-readable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub case: Option<CaseRecord>,
-    /// For semantic and refleak results: how long the check took, in milliseconds (where a
-    /// run's time goes: `cargo xtask bench` lists the costliest properties).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub elapsed_ms: Option<u64>,
-    /// For semantic passes: a short digest of each case's probe outcome, for finding the first
-    /// case of a difference. Kept in memory by the run, never written (it would double the
-    /// journal).
-    #[serde(skip)]
-    pub case_digests: Option<Vec<u32>>,
-}
-
-impl EntryResult {
-    pub fn new(
-        entry: impl Into<String>,
-        kind: ResultKind,
-        check: Check,
-        status: Status,
-        detail: Option<String>,
-    ) -> EntryResult {
-        EntryResult {
-            entry: entry.into(),
-            kind,
-            check,
-            status,
-            detail,
-            property: None,
-            fingerprint: None,
-            known: None,
-            case: None,
-            elapsed_ms: None,
-            case_digests: None,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CaseRecord {
-    /// The probe routine that was called.
-    pub routine: String,
-    /// The arguments as Python source, e.g. `(1001,)`.
-    pub args: String,
-    /// The arguments in the worker's wire form, for `abi-harness replay --args`.
-    pub wire: serde_json::Value,
-    pub seed: u64,
-    pub replay: String,
-    /// A standalone C reproducer (semantic failures and crashes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reproducer: Option<ReproducerRecord>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ReproducerRecord {
-    /// The C file, in the run's `reproducers/` folder.
-    pub file: String,
-    /// Shell commands: compile it with the build's flags; import it in the interpreter.
-    pub build: String,
-    pub run: String,
-    /// The file's text, until the run writes it.
-    #[serde(skip)]
-    pub source: String,
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InterpreterRecord {
@@ -194,65 +46,11 @@ pub struct CellReport {
 impl CellReport {
     /// (interpreter platform, interpreter executable, build id): unique within a run.
     pub fn key(&self) -> CellKey {
-        (self.interpreter.platform.clone(), self.interpreter.executable.clone(), self.build.id.clone())
+        CellKey::new(&self.interpreter.platform, &self.interpreter.executable, &self.build.id)
     }
 
     pub fn counts(&self) -> Counts {
         Counts::of(self.results.iter())
-    }
-}
-
-pub type CellKey = (String, String, String);
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Counts {
-    pub pass: u64,
-    pub fail: u64,
-    pub crash: u64,
-    pub timeout: u64,
-    pub skip: u64,
-    #[serde(default)]
-    pub changed: u64,
-    /// Failures (of any status) that are known breaks.
-    pub known: u64,
-}
-
-impl Counts {
-    pub fn of<'a>(results: impl Iterator<Item = &'a EntryResult>) -> Counts {
-        let mut counts = Counts::default();
-        for result in results {
-            if result.status.is_failure() && result.known.is_some() {
-                counts.known += 1;
-            }
-            *match result.status {
-                Status::Pass => &mut counts.pass,
-                Status::Fail => &mut counts.fail,
-                Status::Crash => &mut counts.crash,
-                Status::Timeout => &mut counts.timeout,
-                Status::Skip => &mut counts.skip,
-                Status::Changed => &mut counts.changed,
-            } += 1;
-        }
-        counts
-    }
-
-    pub fn add(&mut self, other: &Counts) {
-        self.pass += other.pass;
-        self.fail += other.fail;
-        self.crash += other.crash;
-        self.timeout += other.timeout;
-        self.skip += other.skip;
-        self.changed += other.changed;
-        self.known += other.known;
-    }
-
-    pub fn failures(&self) -> u64 {
-        self.fail + self.crash + self.timeout
-    }
-
-    /// Failures that are not known breaks: what fails a run.
-    pub fn new_failures(&self) -> u64 {
-        self.failures() - self.known
     }
 }
 
@@ -300,9 +98,6 @@ pub struct Difference {
     /// cells' outcomes (not in a report built from an earlier run's journal or merged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_case: Option<FirstDifferingCase>,
-    /// The baseline cell and the differing cell.
-    #[serde(skip)]
-    pub cells: Option<(CellKey, CellKey)>,
 }
 
 /// The evidence of a difference: the case, and a command per interpreter that shows its outcome.
@@ -341,94 +136,43 @@ pub struct CoverageView {
 }
 
 impl Report {
-    /// Adds the coverage view of this report's results.
-    pub fn with_coverage(
-        mut self,
-        manifest: &crate::manifest::Manifest,
-    ) -> Result<Report, crate::coverage::ReasonsError> {
-        let reasons = crate::coverage::reasons(manifest)?;
-        let entries = crate::coverage::from_report(manifest, &reasons, &self);
-        let summary = crate::coverage::Summary::of(manifest, &entries);
-        self.coverage = Some(CoverageView { summary, entries });
-        Ok(self)
+    /// A report of these cells: totals and completeness computed, no interpretation added
+    /// (differences, `changed`, known breaks and coverage are `assemble`'s).
+    pub fn new(header: RunHeader, cells: Vec<CellReport>, static_check: Option<StaticReport>) -> Report {
+        let mut report = Report {
+            schema: SCHEMA_VERSION,
+            header,
+            complete: false,
+            summary: Counts::default(),
+            differences: Vec::new(),
+            cells,
+            coverage: None,
+            static_check,
+        };
+        report.recount();
+        report
     }
 
-    pub fn new(header: RunHeader, mut cells: Vec<CellReport>, static_check: Option<StaticReport>) -> Report {
-        let differences = differences(&mut cells, &crate::changes::behaviour_changes().unwrap_or_default());
+    /// Every result on a manifest entry: the cells', then the static check's (names the
+    /// headers leak are not entries).
+    pub fn entry_results(&self) -> impl Iterator<Item = &EntryResult> {
+        let static_results =
+            self.static_check.iter().flat_map(|s| s.results.iter().filter(|r| !r.leak).map(|r| &r.result));
+        self.cells.iter().flat_map(|cell| &cell.results).chain(static_results)
+    }
+
+    /// Totals and completeness again, after results changed.
+    pub fn recount(&mut self) {
         let mut summary = Counts::default();
-        for cell in &cells {
+        for cell in &self.cells {
             summary.add(&cell.counts());
         }
-        if let Some(check) = &static_check {
+        if let Some(check) = &self.static_check {
             summary.add(&Counts::of(check.results.iter().map(|r| &r.result)));
         }
-        let complete = header.planned_here().all(|key| cells.iter().any(|c| &c.key() == key));
-        Report { schema: SCHEMA_VERSION, header, complete, summary, differences, cells, coverage: None, static_check }
+        self.summary = summary;
+        self.complete = self.header.planned_here().all(|key| self.cells.iter().any(|c| &c.key() == key));
     }
-}
-
-/// Compares every cell's semantic fingerprints with those of the cell that runs the same build
-/// in the interpreter whose headers built it. A passing result whose difference a documented
-/// behaviour change explains becomes `changed`, citing it.
-fn differences(cells: &mut [CellReport], changes: &[crate::changes::BehaviourChange]) -> Vec<Difference> {
-    let mut found = Vec::new();
-    let is_baseline = |c: &CellReport| {
-        c.interpreter.version == c.build.headers
-            && c.interpreter.platform == c.build.headers_platform
-            && !c.interpreter.debug
-    };
-    /// (entry, property) → outcome fingerprint on the build's own version.
-    type Fingerprints = BTreeMap<(String, String), String>;
-    let baselines: Vec<(BuildRecord, InterpreterRecord, CellKey, Fingerprints)> = cells
-        .iter()
-        .filter(|c| is_baseline(c))
-        .map(|baseline| {
-            let fingerprints = baseline
-                .results
-                .iter()
-                .filter_map(|r| Some(((r.entry.clone(), r.property.clone()?), r.fingerprint.clone()?)))
-                .collect();
-            (baseline.build.clone(), baseline.interpreter.clone(), baseline.key(), fingerprints)
-        })
-        .collect();
-    for (build, base_interpreter, base_key, fingerprints) in &baselines {
-        // Debug interpreters run fewer cases (cell::cases_on), so their fingerprints are not
-        // comparable; their release twins are.
-        for cell in
-            cells.iter_mut().filter(|c| &c.build == build && &c.interpreter != base_interpreter && !c.interpreter.debug)
-        {
-            let version = cell.interpreter.version.clone();
-            let key = cell.key();
-            for result in &mut cell.results {
-                let (Some(property), Some(fingerprint)) = (result.property.clone(), result.fingerprint.as_deref())
-                else {
-                    continue;
-                };
-                if fingerprints.get(&(result.entry.clone(), property.clone())).is_none_or(|base| base == fingerprint) {
-                    continue;
-                }
-                let explained = changes.iter().find(|c| c.explains(&result.entry, &base_interpreter.version, &version));
-                if let Some(change) = explained.filter(|_| result.status == Status::Pass) {
-                    result.status = Status::Changed;
-                    result.detail = Some(format!(
-                        "outcomes differ from those on {} (the build's own version) by design: {} ({})",
-                        base_interpreter.version, change.summary, change.reference
-                    ));
-                }
-                found.push(Difference {
-                    entry: result.entry.clone(),
-                    property,
-                    limited_api: cell.build.limited_api.clone(),
-                    baseline: base_interpreter.version.clone(),
-                    version: version.clone(),
-                    explained_by: explained.map(|c| c.reference.clone()),
-                    first_case: None,
-                    cells: Some((base_key.clone(), key.clone())),
-                });
-            }
-        }
-    }
-    found
 }
 
 /// The static check: every header set read, every fact compared, one result per entry and

@@ -1,67 +1,196 @@
-//! A run: builds the probes, runs every cell in parallel workers, journals each finished cell
-//! and writes the report. The journal (`journal.jsonl`: a header line, then one line per cell,
-//! flushed) is the record; `report.json` and its renderings (`render`) are built from it at the
-//! end, each atomically.
+//! A run, from its plan to its report: the static check, the probe builds and their C-library
+//! check, the pool of cells in parallel workers, the journal (each finished cell appended and
+//! flushed) and the report assembled from it (`assemble`), written with its renderings, each
+//! file atomically. Also the report's other ways in: rebuilt from a journal, merged from shards.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
+use crate::assemble::{Evidence, Interpretation, assemble};
 use crate::build::{Build, Builder};
-use crate::cell::{CellContext, run_cell};
-use crate::interpreter::Interpreter;
+use crate::cell::{CellContext, CellEvidence, CellRun, run_cell};
+use crate::journal::{JOURNAL, Journal, Record};
 use crate::manifest::Manifest;
 use crate::matrix::Settings;
-use crate::plan::Shard;
+use crate::plan::{Plan, PlannedCell};
 use crate::properties::Property;
-use crate::report::{CellKey, CellReport, Check, FirstDifferingCase, Report, RunHeader, SCHEMA_VERSION};
+use crate::report::{
+    CellKey, CellReport, Check, Difference, FirstDifferingCase, Report, RunHeader, SCHEMA_VERSION, StaticReport,
+};
 use crate::value::PyValue;
 
+pub const REPORT: &str = "report.json";
+
+/// How to run a plan: settings and where things go.
 pub struct RunOptions {
     pub settings: Settings,
     pub out_dir: PathBuf,
     pub cache_dir: PathBuf,
+    /// Only these entries' semantic checks (empty: all).
     pub only_entries: Vec<String>,
-    pub checks: Vec<Check>,
+    /// How to invoke this program, for replay commands.
     pub harness_command: String,
     /// Show a progress bar (a terminal); otherwise one plain line per cell.
     pub progress_bar: bool,
 }
 
-pub struct RunInput<'a> {
-    pub manifest: &'a Manifest,
-    pub properties: &'a [Property],
-    pub builds: &'a [Build],
-    pub interpreters: &'a [Interpreter],
-    /// The whole plan: (index into `builds`, index into `interpreters`).
-    pub cells: &'a [(usize, usize)],
-    /// Run only this part of the plan; the header still lists the whole plan.
-    pub shard: Option<Shard>,
-    /// The static check's section, already computed (it runs before the cells).
-    pub static_check: Option<&'a crate::report::StaticReport>,
+/// Runs a plan: everything that can stop a run ("cannot run", exit 2) is checked before the
+/// output folder is touched, so such a run leaves no half-written output.
+pub fn execute(plan: &Plan, manifest: &Manifest, options: &RunOptions) -> Result<Report> {
+    let catalogue = crate::properties::catalogue();
+    for entry in &options.only_entries {
+        if manifest.get(entry).is_none() && !catalogue.iter().any(|p| p.entry == entry) {
+            bail!("--entry {entry}: no such entry in {} or the property catalogue", manifest.origin);
+        }
+    }
+    for note in &plan.notes {
+        eprintln!("note: {note}");
+    }
+    let interpretation = Interpretation::shipped()?;
+    let static_check = match plan.checks.contains(&Check::Static) {
+        true => Some(static_check(plan, manifest, &options.cache_dir, &interpretation)?),
+        false => None,
+    };
+    let builder = Builder::new(options.cache_dir.clone())?;
+    let builds = build_all(&builder, plan, manifest)?;
+    check_c_libraries(plan, &builds)?;
+    let cells_here: Vec<&PlannedCell> = plan.cells_here().collect();
+    eprintln!(
+        "{} interpreters ({}), {} builds (limited API {}), {} cells{}",
+        plan.interpreters.len(),
+        plan.interpreters.iter().map(|i| i.version.as_str()).collect::<Vec<_>>().join(", "),
+        plan.builds.len(),
+        plan.builds.iter().map(|b| b.id()).collect::<Vec<_>>().join(", "),
+        plan.cells.len(),
+        plan.shard.map(|shard| format!(", {} of them in shard {shard}", cells_here.len())).unwrap_or_default()
+    );
+
+    let out_dir = &options.out_dir;
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+    // A report from an earlier run must not pass for this run's if this one is interrupted.
+    for name in std::iter::once(REPORT).chain(crate::render::FILES) {
+        remove_if_there(&out_dir.join(name), |p| std::fs::remove_file(p))?;
+    }
+    let reproducer_dir = std::fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.clone()).join("reproducers");
+    // Reproducers belong to the run whose report names them.
+    remove_if_there(&reproducer_dir, |p| std::fs::remove_dir_all(p))?;
+    let scratch = out_dir.join("workers");
+    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    let (worker_py, oracles_py) = Builder::driver_files(&options.cache_dir)?;
+
+    let header = header(plan, manifest, options);
+    let mut journal = Journal::create(&out_dir.join(JOURNAL), &header, static_check.as_ref())?;
+    let case_cache = crate::cases::CaseCache::new(crate::cases::CaseCache::DEFAULT_BUDGET_BYTES);
+    let cx = CellContext {
+        manifest,
+        properties: &catalogue,
+        settings: &options.settings,
+        worker_py: &worker_py,
+        oracles_py: &oracles_py,
+        scratch_dir: &scratch,
+        reproducer_dir: &reproducer_dir,
+        harness_command: &options.harness_command,
+        only_entries: &options.only_entries,
+        checks: &plan.checks,
+        cases: &case_cache,
+    };
+    let mut evidence = RunEvidence {
+        plan,
+        builds: &builds,
+        properties: &catalogue,
+        options,
+        digests: HashMap::new(),
+        generated: RefCell::new(HashMap::new()),
+    };
+    run_pool(plan, &builds, &cx, options.progress_bar, |run: CellRun| {
+        write_reproducers(&run.evidence, &reproducer_dir)?;
+        journal.append(&run.report)?;
+        evidence.digests.insert(run.report.key(), run.evidence.case_digests);
+        Ok(run.report)
+    })?;
+    // The journal is the record: the report is built from it, as after an interruption.
+    let record = crate::journal::read(journal.path())?;
+    let report = assemble(record, manifest, &interpretation, Some(&evidence))?;
+    write_report(out_dir, &report)?;
+    Ok(report)
 }
 
-/// The journal line holding the static section: `{"static": {...}}`.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StaticLine {
-    #[serde(rename = "static")]
-    check: crate::report::StaticReport,
+fn remove_if_there(path: &Path, remove: impl Fn(&Path) -> std::io::Result<()>) -> Result<()> {
+    match remove(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            Err(err).with_context(|| format!("cannot remove the old {}", path.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
-const STATIC_LINE_START: &str = "{\"static\":";
+fn header(plan: &Plan, manifest: &Manifest, options: &RunOptions) -> RunHeader {
+    RunHeader {
+        schema: SCHEMA_VERSION,
+        tool: "abi-harness".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        manifest: manifest.origin.clone(),
+        settings: [
+            ("cases", serde_json::json!(options.settings.cases)),
+            ("seed", serde_json::json!(options.settings.seed)),
+            ("case_timeout_secs", serde_json::json!(options.settings.case_timeout.as_secs_f64())),
+            ("checks", serde_json::json!(plan.checks)),
+            ("entries", serde_json::json!(options.only_entries)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
+        interpreters: plan.interpreters.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect(),
+        planned: plan.cells.iter().map(|cell| cell.key.clone()).collect(),
+        shard: plan.shard,
+    }
+}
 
-pub const JOURNAL: &str = "journal.jsonl";
-pub const REPORT: &str = "report.json";
+/// Reads and compares every header set of the plan.
+fn static_check(
+    plan: &Plan,
+    manifest: &Manifest,
+    cache_dir: &Path,
+    interpretation: &Interpretation,
+) -> Result<StaticReport> {
+    let started = Instant::now();
+    let sets = &plan.header_sets;
+    let report = crate::headers::check(manifest, sets, &crate::headers::versions_of(sets), cache_dir)?;
+    // The console line counts known breaks as the report will; the journal keeps the results
+    // as observed (`assemble` marks them).
+    let mut marked = report.clone();
+    crate::known::mark_static(&mut marked, &interpretation.known_breaks);
+    let counts = crate::report::Counts::of(marked.results.iter().map(|r| &r.result));
+    eprintln!(
+        "static: {} header sets, {} reads ({} parsed with libclang, {} cached) in {:.1}s: {} pass, {} changed, {} fail ({} known), {} skip, {} leaks",
+        sets.len(),
+        report.parsed + report.cached,
+        report.parsed,
+        report.cached,
+        started.elapsed().as_secs_f64(),
+        counts.pass,
+        counts.changed,
+        counts.fail,
+        counts.known,
+        counts.skip,
+        report.leaks.len()
+    );
+    Ok(report)
+}
 
-/// Builds every probe of the plan, reporting progress on stderr.
-pub fn build_all(builder: &Builder, specs: &[crate::build::BuildSpec], manifest: &Manifest) -> Result<Vec<Build>> {
-    let mut builds = Vec::new();
-    for spec in specs {
+/// Builds the probes the cells here need, reporting progress on stderr; by plan index.
+fn build_all(builder: &Builder, plan: &Plan, manifest: &Manifest) -> Result<Vec<Option<Build>>> {
+    let mut builds: Vec<Option<Build>> = plan.builds.iter().map(|_| None).collect();
+    for n in plan.builds_here() {
+        let spec = &plan.builds[n];
         let started = Instant::now();
         let build = builder.build(spec, manifest)?;
         let took = started.elapsed();
@@ -73,217 +202,168 @@ pub fn build_all(builder: &Builder, specs: &[crate::build::BuildSpec], manifest:
                 took.as_secs_f64()
             );
         }
-        builds.push(build);
+        builds[n] = Some(build);
     }
     Ok(builds)
 }
 
+fn built<'b>(builds: &'b [Option<Build>], cell: &PlannedCell) -> Result<&'b Build> {
+    builds[cell.build].as_ref().with_context(|| format!("no probe was built for {}", cell.key))
+}
+
 /// A probe that cannot load on a platform's C library is our build's fault, not an ABI
 /// finding: refuse to run rather than report crashes.
-pub fn check_c_libraries(builds: &[Build], interpreters: &[Interpreter], cells: &[(usize, usize)]) -> Result<()> {
+fn check_c_libraries(plan: &Plan, builds: &[Option<Build>]) -> Result<()> {
     let mut mismatches = Vec::new();
-    for &(b, i) in cells {
-        mismatches.extend(crate::build::glibc_mismatches(&builds[b], &interpreters[i])?);
+    for cell in plan.cells_here() {
+        mismatches.extend(crate::build::glibc_mismatches(built(builds, cell)?, &plan.interpreters[cell.interpreter])?);
     }
     mismatches.sort();
     mismatches.dedup();
     if !mismatches.is_empty() {
-        anyhow::bail!("probes need a newer C library than a platform has:\n  {}", mismatches.join("\n  "));
+        bail!("probes need a newer C library than a platform has:\n  {}", mismatches.join("\n  "));
     }
     Ok(())
 }
 
-pub fn execute(input: &RunInput<'_>, options: &RunOptions) -> Result<Report> {
-    std::fs::create_dir_all(&options.out_dir)
-        .with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
-    // A report from an earlier run must not pass for this run's if this one is interrupted.
-    for name in std::iter::once(REPORT).chain(crate::render::FILES) {
-        let path = options.out_dir.join(name);
-        match std::fs::remove_file(&path) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                return Err(err).with_context(|| format!("cannot remove the old {}", path.display()));
-            }
-            _ => {}
-        }
+/// Runs the cells here on `settings.jobs` threads, each cell in its own worker processes;
+/// `finished` is called on this thread, once per cell, as cells finish.
+fn run_pool(
+    plan: &Plan,
+    builds: &[Option<Build>],
+    cx: &CellContext<'_>,
+    progress_bar: bool,
+    mut finished: impl FnMut(CellRun) -> Result<CellReport>,
+) -> Result<()> {
+    let mut cells_here: Vec<&PlannedCell> = plan.cells_here().collect();
+    if cells_here.is_empty() {
+        return Ok(());
     }
-    let scratch = options.out_dir.join("workers");
-    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
-    let (worker_py, oracles_py) = Builder::driver_files(&options.cache_dir)?;
-    let reproducer_dir =
-        std::fs::canonicalize(&options.out_dir).unwrap_or_else(|_| options.out_dir.clone()).join("reproducers");
-    // Reproducers belong to the run whose report names them.
-    match std::fs::remove_dir_all(&reproducer_dir) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-            return Err(err).with_context(|| format!("cannot remove the old {}", reproducer_dir.display()));
-        }
-        _ => {}
-    }
-
-    let header = RunHeader {
-        schema: SCHEMA_VERSION,
-        tool: "abi-harness".into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        started_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-        manifest: input.manifest.origin.clone(),
-        settings: [
-            ("cases", serde_json::json!(options.settings.cases)),
-            ("seed", serde_json::json!(options.settings.seed)),
-            ("case_timeout_secs", serde_json::json!(options.settings.case_timeout.as_secs_f64())),
-            ("checks", serde_json::json!(options.checks)),
-            ("entries", serde_json::json!(options.only_entries)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect(),
-        interpreters: input.interpreters.iter().map(|i| serde_json::to_value(i).unwrap_or_default()).collect(),
-        planned: input.cells.iter().map(|&cell| input.key(cell)).collect(),
-        shard: input.shard,
-    };
-    let mut cells_here = input.cells_here();
     // Longest first, so the two or so workers finish together instead of one waiting on the
     // last heavy cell: a debug interpreter is slower, and with its own debug headers it also
     // runs the leak check; newer builds have more properties.
-    cells_here.sort_by_key(|&(b, i)| {
-        let (build, interpreter) = (&input.builds[b], &input.interpreters[i]);
-        let weight = match (interpreter.debug, build.headers_debug) {
+    cells_here.sort_by_key(|cell| {
+        let (build, interpreter) = (&plan.builds[cell.build], &plan.interpreters[cell.interpreter]);
+        let weight = match (interpreter.debug, build.headers.debug) {
             (true, true) => 2,
             (true, false) => 1,
             _ => 0,
         };
         std::cmp::Reverse((weight, build.limited_api))
     });
-    let journal_path = options.out_dir.join(JOURNAL);
-    let mut journal =
-        std::fs::File::create(&journal_path).with_context(|| format!("cannot write {}", journal_path.display()))?;
-    writeln!(journal, "{}", serde_json::to_string(&header)?)?;
-    if let Some(check) = input.static_check {
-        writeln!(journal, "{}", serde_json::to_string(&StaticLine { check: check.clone() })?)?;
-    }
-    journal.flush()?;
-
-    // The journal is the record: the report is built from it, as after an interruption.
-    let finish = |digests: &CaseDigests| -> Result<Report> {
-        let mut report = report_from_journal(&journal_path)?.with_coverage(input.manifest)?;
-        attach_first_cases(&mut report, digests, input, options);
-        write_report(&options.out_dir, &report)?;
-        Ok(report)
-    };
-    let mut digests = CaseDigests::new();
-    if cells_here.is_empty() {
-        return finish(&digests);
-    }
-    let jobs = match options.settings.jobs {
+    let jobs = match cx.settings.jobs {
         0 => std::thread::available_parallelism().map_or(2, usize::from),
         n => n,
     }
-    .min(cells_here.len().max(1));
+    .min(cells_here.len());
     let started = Instant::now();
-    let progress = Progress::new(cells_here.len() as u64, options.progress_bar);
+    let progress = Progress::new(cells_here.len() as u64, progress_bar);
     let next = AtomicUsize::new(0);
-    let (sender, receiver) = mpsc::channel::<CellReport>();
-    let case_cache = crate::cases::CaseCache::new(crate::cases::CaseCache::DEFAULT_BUDGET_BYTES);
-    let cx = CellContext {
-        manifest: input.manifest,
-        properties: input.properties,
-        settings: &options.settings,
-        worker_py: &worker_py,
-        oracles_py: &oracles_py,
-        scratch_dir: &scratch,
-        reproducer_dir: &reproducer_dir,
-        harness_command: &options.harness_command,
-        only_entries: &options.only_entries,
-        checks: &options.checks,
-        cases: &case_cache,
-    };
+    let (sender, receiver) = mpsc::channel::<CellRun>();
     std::thread::scope(|scope| -> Result<()> {
         for _ in 0..jobs {
             let sender = sender.clone();
-            let (cx, next, cells_here) = (&cx, &next, &cells_here);
+            let (next, cells_here) = (&next, &cells_here);
             scope.spawn(move || {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(b, i)) = cells_here.get(n) else { break };
-                    let presence = crate::plan::carries_presence(input.builds, b, &input.interpreters[i]);
-                    let report = run_cell(&input.builds[b], &input.interpreters[i], presence, cx);
-                    if sender.send(report).is_err() {
+                    let Some(cell) = cells_here.get(n) else { break };
+                    let Some(build) = builds[cell.build].as_ref() else { break };
+                    let run = run_cell(build, &plan.interpreters[cell.interpreter], cell.carries_presence, cx);
+                    if sender.send(run).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(sender);
-        let known = crate::known::known_breaks();
-        for mut report in receiver {
-            let cell_digests = report
-                .results
-                .iter_mut()
-                .filter_map(|r| Some(((r.entry.clone(), r.property.clone()?), r.case_digests.take()?)))
-                .collect();
-            digests.insert(report.key(), cell_digests);
-            crate::known::mark(&mut report, &known);
-            write_reproducers(&mut report, &reproducer_dir)?;
-            writeln!(journal, "{}", serde_json::to_string(&report)?)?;
-            journal.flush()?;
+        for run in receiver {
+            let report = finished(run)?;
             progress.cell_done(&report);
         }
         Ok(())
     })?;
     progress.finish(started.elapsed());
-    finish(&digests)
+    Ok(())
 }
 
-/// Per cell, the short outcome digests of its passing semantic results, by (entry, property).
-type CaseDigests = HashMap<CellKey, HashMap<(String, String), Vec<u32>>>;
+/// A property's generated argument lists.
+type Cases = Vec<Vec<PyValue>>;
 
-/// Gives each difference between two cells of this run its evidence: the first case whose
-/// outcomes differ, and the replay command that shows each. Cases depend only on the seed
-/// and the property, so the case is generated again from its index.
-fn attach_first_cases(report: &mut Report, digests: &CaseDigests, input: &RunInput<'_>, options: &RunOptions) {
-    let cells: HashMap<CellKey, (usize, usize)> = input.cells.iter().map(|&cell| (input.key(cell), cell)).collect();
-    let properties: HashMap<&str, &Property> = input.properties.iter().map(|p| (p.routine, p)).collect();
-    // Many differences share a property (one per build and version): its cases, generated once.
-    let mut generated: HashMap<(&str, usize), Option<Vec<Vec<PyValue>>>> = HashMap::new();
-    for difference in &mut report.differences {
-        let Some((base_key, key)) = &difference.cells else { continue };
+/// What the run keeps beside the journal: per cell, the short outcome digests of its passing
+/// semantic results, by (entry, property).
+struct RunEvidence<'r> {
+    plan: &'r Plan,
+    builds: &'r [Option<Build>],
+    properties: &'r [Property],
+    options: &'r RunOptions,
+    digests: HashMap<CellKey, HashMap<(String, String), Vec<u32>>>,
+    /// A property's cases, generated once for all its differences (one per build and version).
+    generated: RefCell<HashMap<(String, usize), Option<Cases>>>,
+}
+
+impl Evidence for RunEvidence<'_> {
+    /// Cases depend only on the seed and the property, so the case is generated again from its
+    /// index.
+    fn first_case(&self, difference: &Difference, baseline: &CellKey, cell: &CellKey) -> Option<FirstDifferingCase> {
         let id = (difference.entry.clone(), difference.property.clone());
-        let (Some(base), Some(other)) =
-            (digests.get(base_key).and_then(|d| d.get(&id)), digests.get(key).and_then(|d| d.get(&id)))
-        else {
-            continue;
-        };
-        let Some(index) =
-            (base.len() == other.len()).then(|| base.iter().zip(other).position(|(a, b)| a != b)).flatten()
-        else {
-            continue;
-        };
-        let (Some(&property), Some(&base_cell), Some(&cell)) =
-            (properties.get(difference.property.as_str()), cells.get(base_key), cells.get(key))
-        else {
-            continue;
-        };
-        let cases = generated.entry((property.routine, base.len())).or_insert_with(|| {
-            crate::cases::generate(
-                property,
-                &crate::cases::config(crate::cases::seed_for(options.settings.seed, property), base.len() as u32),
-            )
+        let base = self.digests.get(baseline)?.get(&id)?;
+        let other = self.digests.get(cell)?.get(&id)?;
+        let index = (base.len() == other.len()).then(|| base.iter().zip(other).position(|(a, b)| a != b))??;
+        let property = self.properties.iter().find(|p| p.routine == difference.property)?;
+        let planned = |key: &CellKey| self.plan.cells.iter().find(|c| &c.key == key);
+        let (base_cell, other_cell) = (planned(baseline)?, planned(cell)?);
+        let mut generated = self.generated.borrow_mut();
+        let cases = generated.entry((property.routine.to_owned(), base.len())).or_insert_with(|| {
+            let seed = crate::cases::seed_for(self.options.settings.seed, property);
+            crate::cases::generate(property, &crate::cases::config(seed, base.len() as u32))
         });
-        let Some(args) = cases.as_ref().and_then(|all| all.get(index)) else { continue };
-        let replay = |(build, interpreter): (usize, usize)| {
-            crate::cell::replay_command(
-                &options.harness_command,
-                &input.builds[build],
-                &input.interpreters[interpreter],
+        let args = cases.as_ref()?.get(index)?;
+        let replay = |planned: &PlannedCell| -> Option<String> {
+            Some(crate::cell::replay_command(
+                &self.options.harness_command,
+                self.builds[planned.build].as_ref()?,
+                &self.plan.interpreters[planned.interpreter],
                 property.routine,
                 args,
-            )
+            ))
         };
-        difference.first_case = Some(FirstDifferingCase {
+        Some(FirstDifferingCase {
             index: index as u32,
             args: crate::value::format_args(args),
-            replay_baseline: replay(base_cell),
-            replay: replay(cell),
-        });
+            replay_baseline: replay(base_cell)?,
+            replay: replay(other_cell)?,
+        })
     }
+}
+
+/// Rebuilds `report.json` and its renderings from the journal in `out_dir` (after an
+/// interruption, say): the report of the cells that finished.
+pub fn rebuild_report(out_dir: &Path) -> Result<Report> {
+    let path = out_dir.join(JOURNAL);
+    let record = crate::journal::read(&path)?;
+    let manifest =
+        manifest_of(&record.header).with_context(|| format!("the run's manifest, named in {}", path.display()))?;
+    let report = assemble(record, &manifest, &Interpretation::shipped()?, None)?;
+    write_report(out_dir, &report)?;
+    Ok(report)
+}
+
+/// Writes a merged run (`merge::merge`) as a run's folder: its journal and the report
+/// assembled from it.
+pub fn write_merged(out_dir: &Path, record: &Record) -> Result<Report> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+    crate::journal::write(&out_dir.join(JOURNAL), record)?;
+    rebuild_report(out_dir)
+}
+
+/// The manifest a run used, as its header names it (the built-in one, or a file).
+pub fn manifest_of(header: &RunHeader) -> Result<Manifest> {
+    Ok(match header.manifest.as_str() {
+        crate::manifest::DEFAULT_MANIFEST_NAME => Manifest::builtin(),
+        path => Manifest::read(Path::new(path))?,
+    })
 }
 
 /// Writes `report.json` and its renderings (`render::all`) into `out_dir`, each atomically.
@@ -295,31 +375,13 @@ pub fn write_report(out_dir: &Path, report: &Report) -> Result<()> {
     write_atomically(&out_dir.join(REPORT), &serde_json::to_vec_pretty(report)?)
 }
 
-/// Writes the C reproducers a cell's failures carry, before the cell is journaled.
-fn write_reproducers(report: &mut CellReport, dir: &Path) -> Result<()> {
-    for repro in report.results.iter_mut().filter_map(|r| r.case.as_mut()?.reproducer.as_mut()) {
+/// Writes the C reproducers a cell's record names, before the cell is journaled.
+fn write_reproducers(evidence: &CellEvidence, dir: &Path) -> Result<()> {
+    for (file, source) in &evidence.reproducers {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        write_atomically(Path::new(&repro.file), repro.source.as_bytes())?;
-        repro.source = String::new();
+        write_atomically(file, source.as_bytes())?;
     }
     Ok(())
-}
-
-impl RunInput<'_> {
-    /// A cell's key as the report writes it: (platform, executable, build id).
-    pub fn key(&self, (build, interpreter): (usize, usize)) -> CellKey {
-        let interpreter = &self.interpreters[interpreter];
-        (interpreter.platform.clone(), interpreter.executable.display().to_string(), self.builds[build].id.clone())
-    }
-
-    /// The cells this run runs: the whole plan, or its shard's part of it.
-    pub fn cells_here(&self) -> Vec<(usize, usize)> {
-        self.cells
-            .iter()
-            .copied()
-            .filter(|&cell| self.shard.is_none_or(|shard| shard.contains(&self.key(cell))))
-            .collect()
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -350,72 +412,6 @@ pub fn read_report(path: &Path) -> Result<Report, ReadReportError> {
         return Err(ReadReportError::Schema { path, found: u32::try_from(found).unwrap_or(u32::MAX) });
     }
     serde_json::from_str(&text).map_err(|source| ReadReportError::Parse { path, source })
-}
-
-/// Writes a journal (header, then one line per cell) and the report built from it, both
-/// atomically: what `merge` leaves in its output folder, the same files a run leaves.
-pub fn write_journal_and_report(
-    out_dir: &Path,
-    header: &RunHeader,
-    static_check: Option<crate::report::StaticReport>,
-    cells: &[CellReport],
-) -> Result<Report> {
-    std::fs::create_dir_all(out_dir)
-        .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
-    let mut journal = serde_json::to_string(header)?;
-    journal.push('\n');
-    if let Some(check) = static_check {
-        journal.push_str(&serde_json::to_string(&StaticLine { check })?);
-        journal.push('\n');
-    }
-    for cell in cells {
-        journal.push_str(&serde_json::to_string(cell)?);
-        journal.push('\n');
-    }
-    let journal_path = out_dir.join(JOURNAL);
-    write_atomically(&journal_path, journal.as_bytes())?;
-    let report = report_from_journal(&journal_path)?;
-    let manifest = manifest_of(&report.header)
-        .with_context(|| format!("the runs' manifest, named in {}", journal_path.display()))?;
-    let report = report.with_coverage(&manifest)?;
-    write_report(out_dir, &report)?;
-    Ok(report)
-}
-
-/// The manifest a run used, as its header names it (the built-in one, or a file).
-pub fn manifest_of(header: &RunHeader) -> Result<Manifest> {
-    Ok(match header.manifest.as_str() {
-        crate::manifest::DEFAULT_MANIFEST_NAME => Manifest::builtin(),
-        path => Manifest::read(Path::new(path))?,
-    })
-}
-
-/// Rebuilds the report from a journal: the run's record, also after an interruption.
-pub fn report_from_journal(path: &Path) -> Result<Report> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the journal {}", path.display()))?;
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: RunHeader = serde_json::from_str(lines.next().context("the journal is empty")?)
-        .with_context(|| format!("{}:1: not a run header", path.display()))?;
-    let mut cells: Vec<CellReport> = Vec::new();
-    let mut static_check = None;
-    for (n, line) in lines.enumerate() {
-        if line.starts_with(STATIC_LINE_START) {
-            let parsed: StaticLine = serde_json::from_str(line)
-                .with_context(|| format!("{}:{}: not a static section", path.display(), n + 2))?;
-            static_check = Some(parsed.check);
-            continue;
-        }
-        match serde_json::from_str(line) {
-            Ok(cell) => cells.push(cell),
-            // A line cut short by a crash of the harness itself: the cell is simply missing.
-            Err(_) if n + 2 == text.lines().count() => {}
-            Err(err) => return Err(err).with_context(|| format!("{}:{}: not a cell report", path.display(), n + 2)),
-        }
-    }
-    // The order of the plan, not of completion: reports of the same run compare line by line.
-    let order = |cell: &CellReport| header.planned.iter().position(|key| *key == cell.key()).unwrap_or(usize::MAX);
-    cells.sort_by_key(order);
-    Ok(Report::new(header, cells, static_check))
 }
 
 /// Writes a file through a temporary sibling and a rename, so readers never see half of it.
@@ -474,52 +470,5 @@ impl Progress {
             bar.finish_and_clear();
         }
         eprintln!("ran {} cells in {:.1}s", self.done.get(), took.as_secs_f64());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::{EntryResult, ResultKind, StaticReport, StaticResult, Status};
-
-    #[test]
-    fn the_static_section_survives_the_journal() {
-        let dir = std::env::temp_dir().join(format!("abi-harness-journal-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let header = RunHeader {
-            schema: SCHEMA_VERSION,
-            tool: "abi-harness".into(),
-            tool_version: "0".into(),
-            started_unix: 0,
-            manifest: "m".into(),
-            settings: Default::default(),
-            interpreters: Vec::new(),
-            planned: Vec::new(),
-            shard: None,
-        };
-        let result =
-            EntryResult::new("Py_tp_init", ResultKind::Const, Check::Static, Status::Fail, Some("60 vs 99".into()));
-        let check = StaticReport {
-            results: vec![StaticResult {
-                limited_api: "3.12".into(),
-                baseline: "3.12.1@host".into(),
-                differing: vec!["x".into()],
-                leak: false,
-                result,
-            }],
-            ..StaticReport::default()
-        };
-        let path = dir.join(JOURNAL);
-        let text = format!(
-            "{}\n{}\n",
-            serde_json::to_string(&header).unwrap(),
-            serde_json::to_string(&StaticLine { check: check.clone() }).unwrap()
-        );
-        assert!(text.lines().nth(1).unwrap().starts_with(STATIC_LINE_START));
-        std::fs::write(&path, text).unwrap();
-        let report = report_from_journal(&path).unwrap();
-        assert_eq!(report.static_check, Some(check));
-        assert_eq!(report.summary.fail, 1, "static results count in the summary");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
