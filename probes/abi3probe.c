@@ -4,7 +4,10 @@
  * function below (Py_INCREF, Py_TYPE, Py_RETURN_NONE, ...) is the one that build's headers give
  * a real abi3 extension. Routines are reached through `abi3probe.call(name, *args)`; each one
  * calls one API entry and enforces its error contract, so the worker can compare the outcome
- * with the Python-level oracle.
+ * with the Python-level oracle. This file is the infrastructure (result contracts, argument
+ * conversion, shared helpers, dispatch); every routine is a contract in
+ * harness/data/contracts/, generated with its table row, weak reference and version guard into
+ * generated/contracts.c (`cargo xtask codegen`), which is included at the end.
  *
  * API functions are referenced weakly: a symbol the interpreter does not export makes only its
  * own routines report `missing symbol`, instead of failing the whole import (the strong-linking
@@ -12,7 +15,8 @@
  * REQUIRE first.
  *
  * Routines for entries added to the limited API after 3.6 are compiled only when the build's
- * Py_LIMITED_API is at least that version (LIMITED_AT_LEAST), both the routine and its table row.
+ * Py_LIMITED_API is at least that version (LIMITED_AT_LEAST), both the routine and its table row;
+ * helpers here that only such routines use carry the same guard.
  *
  * The infrastructure (dispatch, argument conversion, result contracts) uses only
  * PyTuple_GetItem/GetSlice/Size, PyUnicode_CompareWithASCIIString, PyList_New/Append/Size/GetItem,

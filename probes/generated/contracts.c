@@ -2658,7 +2658,7 @@ static PyObject *codec_lookup_name(PyObject *search)
 #line 2659 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
-#line 7 "harness/data/contracts/unicode.toml"
+#line 6 "harness/data/contracts/unicode.toml"
 #pragma weak PyUnicode_AsEncodedString
 #pragma weak PyUnicode_DecodeUTF8
 #pragma weak PyUnicode_AsWideCharString
@@ -14685,7 +14685,7 @@ static PyObject *c_PyCodec_XMLCharRefReplaceErrors(PyObject *args)
 #pragma weak PyUnicode_Append
 static PyObject *c_PyUnicode_Append(PyObject *args)
 {
-#line 76 "harness/data/contracts/unicode.toml"
+#line 75 "harness/data/contracts/unicode.toml"
     PyObject *left = fresh_str(ARG(0));
     if (left == NULL)
         return NULL;
@@ -14700,7 +14700,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
 #pragma weak PyUnicode_AppendAndDel
 static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
 {
-#line 88 "harness/data/contracts/unicode.toml"
+#line 87 "harness/data/contracts/unicode.toml"
     PyObject *left = fresh_str(ARG(0));
     if (left == NULL)
         return NULL;
@@ -14804,7 +14804,7 @@ done:
 #pragma weak PyUnicode_AsEncodedString
 static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
-#line 932 "harness/data/contracts/unicode.toml"
+#line 931 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
 #line 14810 "probes/generated/contracts.c"
 }
@@ -14859,7 +14859,7 @@ static PyObject *c_PyUnicode_AsRawUnicodeEscapeString(PyObject *args)
 #pragma weak PyUnicode_AsUCS4
 static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
 {
-#line 152 "harness/data/contracts/unicode.toml"
+#line 151 "harness/data/contracts/unicode.toml"
     Py_ssize_t size;
     int copy_null;
     Py_UCS4 buffer[42];
@@ -14894,7 +14894,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
 #pragma weak PyUnicode_AsUCS4Copy
 static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
 {
-#line 599 "harness/data/contracts/unicode.toml"
+#line 598 "harness/data/contracts/unicode.toml"
     /* The code points, from a PyMem_Malloc'd copy that ends with a 0. */
     REQUIRE(PyUnicode_GetLength);
     Py_UCS4 *buffer = PyUnicode_AsUCS4Copy(ARG(0));
@@ -14949,7 +14949,7 @@ static PyObject *c_PyUnicode_AsUTF32String(PyObject *args)
 #pragma weak PyUnicode_AsUTF8AndSize
 static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
 {
-#line 1022 "harness/data/contracts/unicode.toml"
+#line 1021 "harness/data/contracts/unicode.toml"
     /* The UTF-8 buffer as bytes; it must be NUL-terminated at the reported size. */
     Py_ssize_t size = -12345;
     const char *data = PyUnicode_AsUTF8AndSize(ARG(0), &size);
@@ -14989,7 +14989,7 @@ static PyObject *c_PyUnicode_AsUnicodeEscapeString(PyObject *args)
 #pragma weak PyUnicode_AsWideChar
 static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
 {
-#line 184 "harness/data/contracts/unicode.toml"
+#line 183 "harness/data/contracts/unicode.toml"
     Py_ssize_t size;
     wchar_t buffer[42];
     if (ARG(1) == Py_None)
@@ -15024,7 +15024,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
 #pragma weak PyUnicode_AsWideCharString
 static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
 {
-#line 629 "harness/data/contracts/unicode.toml"
+#line 628 "harness/data/contracts/unicode.toml"
     /* The wchar_t units (with the size out-parameter, so embedded NULs are allowed). */
     Py_ssize_t size = -12345;
     wchar_t *buffer = PyUnicode_AsWideCharString(ARG(0), &size);
@@ -15067,7 +15067,7 @@ static PyObject *c_PyUnicode_BuildEncodingMap(PyObject *args)
 #pragma weak PyUnicode_Compare
 static PyObject *c_PyUnicode_Compare(PyObject *args)
 {
-#line 667 "harness/data/contracts/unicode.toml"
+#line 666 "harness/data/contracts/unicode.toml"
     int value = PyUnicode_Compare(ARG(0), ARG(1));
     if (PyErr_Occurred()) {
         if (value == -1)
@@ -15085,7 +15085,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
 #pragma weak PyUnicode_CompareWithASCIIString
 static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
 {
-#line 681 "harness/data/contracts/unicode.toml"
+#line 680 "harness/data/contracts/unicode.toml"
     /* (str, ascii bytes): the sign of the comparison. */
     const char *text = arg_bytes(args, 1, NULL);
     if (text == NULL)
@@ -15171,7 +15171,7 @@ done:
 #pragma weak PyUnicode_DecodeASCII
 static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
 {
-#line 821 "harness/data/contracts/unicode.toml"
+#line 820 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15211,7 +15211,7 @@ done:
 #pragma weak PyUnicode_DecodeFSDefault
 static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 {
-#line 994 "harness/data/contracts/unicode.toml"
+#line 993 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
 #line 15218 "probes/generated/contracts.c"
@@ -15239,7 +15239,7 @@ done:
 #pragma weak PyUnicode_DecodeLatin1
 static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
 {
-#line 806 "harness/data/contracts/unicode.toml"
+#line 805 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15299,7 +15299,7 @@ done:
 #pragma weak PyUnicode_DecodeRawUnicodeEscape
 static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
 {
-#line 866 "harness/data/contracts/unicode.toml"
+#line 865 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15318,7 +15318,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
 #pragma weak PyUnicode_DecodeUTF16
 static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
 {
-#line 881 "harness/data/contracts/unicode.toml"
+#line 880 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15378,7 +15378,7 @@ done:
 #pragma weak PyUnicode_DecodeUTF32
 static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
 {
-#line 897 "harness/data/contracts/unicode.toml"
+#line 896 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15438,7 +15438,7 @@ done:
 #pragma weak PyUnicode_DecodeUTF7
 static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
 {
-#line 836 "harness/data/contracts/unicode.toml"
+#line 835 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15490,7 +15490,7 @@ done:
 #pragma weak PyUnicode_DecodeUTF8
 static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
 {
-#line 791 "harness/data/contracts/unicode.toml"
+#line 790 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15542,7 +15542,7 @@ done:
 #pragma weak PyUnicode_DecodeUnicodeEscape
 static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
 {
-#line 851 "harness/data/contracts/unicode.toml"
+#line 850 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     PyObject *holder;
     const char *errors;
@@ -15600,7 +15600,7 @@ static PyObject *c_PyUnicode_Equal(PyObject *args)
 #pragma weak PyUnicode_EqualToUTF8
 static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
 {
-#line 1036 "harness/data/contracts/unicode.toml"
+#line 1035 "harness/data/contracts/unicode.toml"
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
@@ -15613,7 +15613,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
 #pragma weak PyUnicode_EqualToUTF8AndSize
 static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
 {
-#line 1045 "harness/data/contracts/unicode.toml"
+#line 1044 "harness/data/contracts/unicode.toml"
     /* (str, bytes): the whole buffer, embedded NULs included. */
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
@@ -15627,7 +15627,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
 #pragma weak PyUnicode_FSConverter
 static PyObject *c_PyUnicode_FSConverter(PyObject *args)
 {
-#line 289 "harness/data/contracts/unicode.toml"
+#line 288 "harness/data/contracts/unicode.toml"
     PyObject *out = NULL;
     int status = PyUnicode_FSConverter(ARG(0), &out);
     if (status == 0) {
@@ -15649,7 +15649,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
 #pragma weak PyUnicode_FSDecoder
 static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
 {
-#line 308 "harness/data/contracts/unicode.toml"
+#line 307 "harness/data/contracts/unicode.toml"
     PyObject *out = NULL;
     int status = PyUnicode_FSDecoder(ARG(0), &out);
     if (status == 0) {
@@ -15671,7 +15671,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
 #pragma weak PyUnicode_Find
 static PyObject *c_PyUnicode_Find(PyObject *args)
 {
-#line 958 "harness/data/contracts/unicode.toml"
+#line 957 "harness/data/contracts/unicode.toml"
     Py_ssize_t start, end, direction;
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
@@ -15685,7 +15685,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
 #pragma weak PyUnicode_FindChar
 static PyObject *c_PyUnicode_FindChar(PyObject *args)
 {
-#line 327 "harness/data/contracts/unicode.toml"
+#line 326 "harness/data/contracts/unicode.toml"
     unsigned long long ch;
     Py_ssize_t start, end;
     int forward;
@@ -15719,7 +15719,7 @@ static PyObject *c_PyUnicode_Format(PyObject *args)
 #pragma weak PyUnicode_FromEncodedObject
 static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
 {
-#line 939 "harness/data/contracts/unicode.toml"
+#line 938 "harness/data/contracts/unicode.toml"
     /* (bytes, encoding or None, errors or None) */
     PyObject *encoding_holder, *errors_holder = NULL;
     const char *encoding, *errors;
@@ -15742,7 +15742,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
 #pragma weak PyUnicode_FromFormat
 static PyObject *c_PyUnicode_FromFormat(PyObject *args)
 {
-#line 1008 "harness/data/contracts/unicode.toml"
+#line 1007 "harness/data/contracts/unicode.toml"
     /* (n, ordinal, obj, text, cstring): one varargs call covering the common conversions. */
     long long n;
     int ordinal;
@@ -15771,7 +15771,7 @@ static PyObject *c_PyUnicode_FromObject(PyObject *args)
 #pragma weak PyUnicode_FromOrdinal
 static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
 {
-#line 756 "harness/data/contracts/unicode.toml"
+#line 755 "harness/data/contracts/unicode.toml"
     int ordinal;
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
@@ -15785,7 +15785,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
 #pragma weak PyUnicode_FromString
 static PyObject *c_PyUnicode_FromString(PyObject *args)
 {
-#line 543 "harness/data/contracts/unicode.toml"
+#line 542 "harness/data/contracts/unicode.toml"
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
@@ -15798,7 +15798,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
 #pragma weak PyUnicode_FromStringAndSize
 static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
 {
-#line 552 "harness/data/contracts/unicode.toml"
+#line 551 "harness/data/contracts/unicode.toml"
     /* (bytes, size): the size is clamped to the buffer so a shrunk counterexample stays in bounds;
     * a negative size is passed through. */
     Py_ssize_t length, size;
@@ -15815,7 +15815,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
 #pragma weak PyUnicode_FromWideChar
 static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
 {
-#line 216 "harness/data/contracts/unicode.toml"
+#line 215 "harness/data/contracts/unicode.toml"
     REQUIRE(PyUnicode_AsWideCharString);
     Py_ssize_t size, length;
     if (arg_ssize(args, 1, &size) < 0)
@@ -15868,7 +15868,7 @@ static PyObject *c_PyUnicode_GetSize(PyObject *args)
 #pragma weak PyUnicode_InternFromString
 static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 {
-#line 565 "harness/data/contracts/unicode.toml"
+#line 564 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
 #line 15875 "probes/generated/contracts.c"
@@ -15880,7 +15880,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #pragma weak PyUnicode_InternImmortal
 static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
 {
-#line 369 "harness/data/contracts/unicode.toml"
+#line 368 "harness/data/contracts/unicode.toml"
     PyObject *s = fresh_str(ARG(0));
     if (s == NULL)
         return NULL;
@@ -15900,7 +15900,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
 #pragma weak PyUnicode_InternInPlace
 static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
 {
-#line 352 "harness/data/contracts/unicode.toml"
+#line 351 "harness/data/contracts/unicode.toml"
     PyObject *s = fresh_str(ARG(0));
     if (s == NULL)
         return NULL;
@@ -15964,7 +15964,7 @@ static PyObject *c_PyUnicode_RPartition(PyObject *args)
 #pragma weak PyUnicode_RSplit
 static PyObject *c_PyUnicode_RSplit(PyObject *args)
 {
-#line 720 "harness/data/contracts/unicode.toml"
+#line 719 "harness/data/contracts/unicode.toml"
     Py_ssize_t maxsplit;
     if (arg_ssize(args, 2, &maxsplit) < 0)
         return NULL;
@@ -15979,7 +15979,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
 #pragma weak PyUnicode_ReadChar
 static PyObject *c_PyUnicode_ReadChar(PyObject *args)
 {
-#line 578 "harness/data/contracts/unicode.toml"
+#line 577 "harness/data/contracts/unicode.toml"
     Py_ssize_t index;
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
@@ -15993,7 +15993,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
 #pragma weak PyUnicode_Replace
 static PyObject *c_PyUnicode_Replace(PyObject *args)
 {
-#line 978 "harness/data/contracts/unicode.toml"
+#line 977 "harness/data/contracts/unicode.toml"
     Py_ssize_t count;
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
@@ -16007,7 +16007,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
 #pragma weak PyUnicode_Resize
 static PyObject *c_PyUnicode_Resize(PyObject *args)
 {
-#line 386 "harness/data/contracts/unicode.toml"
+#line 385 "harness/data/contracts/unicode.toml"
     Py_ssize_t length;
     if (arg_ssize(args, 1, &length) < 0)
         return NULL;
@@ -16027,7 +16027,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
 #pragma weak PyUnicode_RichCompare
 static PyObject *c_PyUnicode_RichCompare(PyObject *args)
 {
-#line 698 "harness/data/contracts/unicode.toml"
+#line 697 "harness/data/contracts/unicode.toml"
     int op;
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
@@ -16041,7 +16041,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
 #pragma weak PyUnicode_Split
 static PyObject *c_PyUnicode_Split(PyObject *args)
 {
-#line 708 "harness/data/contracts/unicode.toml"
+#line 707 "harness/data/contracts/unicode.toml"
     Py_ssize_t maxsplit;
     if (arg_ssize(args, 2, &maxsplit) < 0)
         return NULL;
@@ -16056,7 +16056,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
 #pragma weak PyUnicode_Splitlines
 static PyObject *c_PyUnicode_Splitlines(PyObject *args)
 {
-#line 731 "harness/data/contracts/unicode.toml"
+#line 730 "harness/data/contracts/unicode.toml"
     int keepends;
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
@@ -16070,7 +16070,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
 #pragma weak PyUnicode_Substring
 static PyObject *c_PyUnicode_Substring(PyObject *args)
 {
-#line 588 "harness/data/contracts/unicode.toml"
+#line 587 "harness/data/contracts/unicode.toml"
     Py_ssize_t start, end;
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
@@ -16084,7 +16084,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
 #pragma weak PyUnicode_Tailmatch
 static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
 {
-#line 968 "harness/data/contracts/unicode.toml"
+#line 967 "harness/data/contracts/unicode.toml"
     Py_ssize_t start, end, direction;
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
@@ -16115,7 +16115,7 @@ done:
 #pragma weak PyUnicode_WriteChar
 static PyObject *c_PyUnicode_WriteChar(PyObject *args)
 {
-#line 409 "harness/data/contracts/unicode.toml"
+#line 408 "harness/data/contracts/unicode.toml"
     Py_ssize_t index;
     unsigned long long ch;
     if (arg_ssize(args, 1, &index) < 0 || arg_ullong(args, 2, &ch) < 0)
@@ -16134,7 +16134,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
 #pragma weak Py_DecodeLocale
 static PyObject *c_Py_DecodeLocale(PyObject *args)
 {
-#line 484 "harness/data/contracts/unicode.toml"
+#line 483 "harness/data/contracts/unicode.toml"
     REQUIRE(PyUnicode_FromWideChar);
     REQUIRE(PyMem_RawFree);
     const char *text = arg_bytes(args, 0, NULL);
@@ -16161,7 +16161,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
 #pragma weak Py_EncodeLocale
 static PyObject *c_Py_EncodeLocale(PyObject *args)
 {
-#line 508 "harness/data/contracts/unicode.toml"
+#line 507 "harness/data/contracts/unicode.toml"
     REQUIRE(PyUnicode_AsWideCharString);
     Py_ssize_t length;
     wchar_t *wide = PyUnicode_AsWideCharString(ARG(0), &length);
@@ -16189,7 +16189,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
 #pragma weak Py_FileSystemDefaultEncodeErrors
 static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
-#line 465 "harness/data/contracts/unicode.toml"
+#line 464 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
 #line 16195 "probes/generated/contracts.c"
 }
@@ -16200,7 +16200,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 #pragma weak Py_FileSystemDefaultEncoding
 static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
-#line 459 "harness/data/contracts/unicode.toml"
+#line 458 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
 #line 16206 "probes/generated/contracts.c"
 }
@@ -16211,7 +16211,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 #pragma weak Py_HasFileSystemDefaultEncoding
 static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
-#line 471 "harness/data/contracts/unicode.toml"
+#line 470 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
 #line 16217 "probes/generated/contracts.c"
 }
@@ -16221,7 +16221,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_UCS4(PyObject *args)
 {
-#line 426 "harness/data/contracts/unicode.toml"
+#line 425 "harness/data/contracts/unicode.toml"
     Py_ssize_t length = PyUnicode_GetLength(ARG(0));
     if (length < 0)
         return NULL;
@@ -16257,7 +16257,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
 #pragma weak Py_UTF8Mode
 static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
-#line 478 "harness/data/contracts/unicode.toml"
+#line 477 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
 #line 16263 "probes/generated/contracts.c"
 }
