@@ -418,8 +418,6 @@ static PyObject *data_result(PyObject *obj, const char *builtin_name)
     return result;
 }
 
-/* ---- number protocol ---- */
-
 /* ---- int and float ---- */
 
 /* The out-parameter sits between canary bytes: a write of the wrong width or place shows. */
@@ -463,9 +461,6 @@ static PyObject *and_overflow_result(long long value, struct canaried_int *overf
 }
 
 /* ---- str ---- */
-
-/* (bytes, errors or None) into name(data, size, errors EXTRA): EXTRA is empty, or
- * NULL_BYTE_ORDER for the UTF-16/32 decoders (a BOM decides, else the native order). */
 
 /* (object, encoding, errors or None) into f(object, encoding, errors); a None encoding is
  * NULL where `encoding_none_ok`. */
@@ -574,8 +569,6 @@ static PyObject *arg_exception(PyObject *args, Py_ssize_t n)
     return exc;
 }
 
-/* Exception class data entries: (the object, whether it is builtins.<name>). */
-
 /* ---- sets, slices, complex numbers ----
  * Set routines build their set from a list argument with PySet_New (its own property), then
  * return the set after the call, so mutation is compared too. */
@@ -602,76 +595,6 @@ static PyObject *set_after(PyObject *set, int status)
     PyObject *result = (expr);                                                    \
     Py_XDECREF(holder);                                                           \
     return result;
-
-/* ---- reference counting: header macros compiled from this build's headers ----
- *
- * What a routine can state exactly on every interpreter: on 3.12+ immortal objects (None, small
- * ints, interned and one-character strings, ...) keep their count under the new headers'
- * Py_INCREF/Py_DECREF, while old headers' macros still add and subtract 1 on the raw field. So
- * each routine reports booleans: "the increment was +1, or 0 on an immortal object", "the
- * decrement restored the count", and whether the count looks immortal (oracles.py's
- * is_immortal() says the same from Python).
- */
-
-#define IMMORTAL_THRESHOLD ((Py_ssize_t)1 << 30)
-#define LOOKS_IMMORTAL(count) ((count) >= IMMORTAL_THRESHOLD)
-#define BOOL(condition) ((condition) ? Py_True : Py_False)
-
-static int increment_ok(Py_ssize_t before, Py_ssize_t after)
-{
-    return after == before + 1 || (after == before && LOOKS_IMMORTAL(before));
-}
-
-/* A fresh object that supports weak references, and a weak reference to it. */
-static PyObject *fresh_referent(PyObject **weak)
-{
-    PyObject *obj = PySet_New(NULL);
-    if (obj == NULL)
-        return NULL;
-    *weak = PyWeakref_NewRef(obj, NULL);
-    if (*weak == NULL) {
-        Py_DECREF(obj);
-        return NULL;
-    }
-    return obj;
-}
-
-/* Whether the weak reference's referent is gone (calling it gives None). */
-static int referent_dead(PyObject *weak)
-{
-    PyObject *referent = PyObject_CallObject(weak, NULL);
-    Py_DECREF(weak);
-    if (referent == NULL)
-        return -1;
-    int dead = referent == Py_None;
-    Py_DECREF(referent);
-    return dead;
-}
-
-/* Py_IS_TYPE(x, type(y)): the headers define it from 3.9 on. */
-
-static PyObject *return_none(void) { Py_RETURN_NONE; }
-static PyObject *return_true(void) { Py_RETURN_TRUE; }
-static PyObject *return_false(void) { Py_RETURN_FALSE; }
-
-/* (the object returned, the count went up by one or the object is immortal) */
-static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expected)
-{
-    Py_ssize_t before = Py_REFCNT(expected);
-    PyObject *result = fn();
-    Py_ssize_t after = Py_REFCNT(expected);
-    if (result != expected) {
-        Py_XDECREF(result);
-        return contract("returned a different object");
-    }
-    int ok = increment_ok(before, after);
-    /* A macro that returned a borrowed reference to a mortal object (3.12+ headers used for an
-     * older limited API on an older interpreter): report it, but repair the count so the
-     * worker does not go on to deallocate None, True or False. */
-    if (after == before && !LOOKS_IMMORTAL(before))
-        Py_IncRef(result);
-    return Py_BuildValue("(NO)", result, BOOL(ok));
-}
 
 /* --- the routine table ------------------------------------------------------------------
  * Generated from the contracts (harness/data/contracts/FAMILY.toml) into generated/contracts.c,

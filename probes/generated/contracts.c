@@ -3036,10 +3036,68 @@ static PyObject *errors_getvalue(PyObject *f, int status)
 #line 3037 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
-#line 10 "harness/data/contracts/refcount.toml"
+#line 11 "harness/data/contracts/refcount.toml"
+#define IMMORTAL_THRESHOLD ((Py_ssize_t)1 << 30)
+#define LOOKS_IMMORTAL(count) ((count) >= IMMORTAL_THRESHOLD)
+#define BOOL(condition) ((condition) ? Py_True : Py_False)
+
+static int increment_ok(Py_ssize_t before, Py_ssize_t after)
+{
+    return after == before + 1 || (after == before && LOOKS_IMMORTAL(before));
+}
+
+/* A fresh object that supports weak references, and a weak reference to it. */
+static PyObject *fresh_referent(PyObject **weak)
+{
+    PyObject *obj = PySet_New(NULL);
+    if (obj == NULL)
+        return NULL;
+    *weak = PyWeakref_NewRef(obj, NULL);
+    if (*weak == NULL) {
+        Py_DECREF(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* Whether the weak reference's referent is gone (calling it gives None). */
+static int referent_dead(PyObject *weak)
+{
+    PyObject *referent = PyObject_CallObject(weak, NULL);
+    Py_DECREF(weak);
+    if (referent == NULL)
+        return -1;
+    int dead = referent == Py_None;
+    Py_DECREF(referent);
+    return dead;
+}
+
+static PyObject *return_none(void) { Py_RETURN_NONE; }
+static PyObject *return_true(void) { Py_RETURN_TRUE; }
+static PyObject *return_false(void) { Py_RETURN_FALSE; }
+
+/* (the object returned, the count went up by one or the object is immortal) */
+static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expected)
+{
+    Py_ssize_t before = Py_REFCNT(expected);
+    PyObject *result = fn();
+    Py_ssize_t after = Py_REFCNT(expected);
+    if (result != expected) {
+        Py_XDECREF(result);
+        return contract("returned a different object");
+    }
+    int ok = increment_ok(before, after);
+    /* A macro that returned a borrowed reference to a mortal object (3.12+ headers used for an
+     * older limited API on an older interpreter): report it, but repair the count so the
+     * worker does not go on to deallocate None, True or False. */
+    if (after == before && !LOOKS_IMMORTAL(before))
+        Py_IncRef(result);
+    return Py_BuildValue("(NO)", result, BOOL(ok));
+}
+
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3043 "probes/generated/contracts.c"
+#line 3101 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3147,7 +3205,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3151 "probes/generated/contracts.c"
+#line 3209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3161,7 +3219,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3165 "probes/generated/contracts.c"
+#line 3223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3181,7 +3239,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3185 "probes/generated/contracts.c"
+#line 3243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3192,7 +3250,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 268 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3196 "probes/generated/contracts.c"
+#line 3254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3220,7 +3278,7 @@ static PyObject *c_Py_GetArgcArgv(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3224 "probes/generated/contracts.c"
+#line 3282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3231,7 +3289,7 @@ static PyObject *c_Py_GetCopyright(PyObject *args)
 {
 #line 289 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3235 "probes/generated/contracts.c"
+#line 3293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3242,7 +3300,7 @@ static PyObject *c_Py_GetPlatform(PyObject *args)
 {
 #line 282 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3246 "probes/generated/contracts.c"
+#line 3304 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3253,7 +3311,7 @@ static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
 #line 137 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3257 "probes/generated/contracts.c"
+#line 3315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3264,7 +3322,7 @@ static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
 #line 296 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3268 "probes/generated/contracts.c"
+#line 3326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3275,7 +3333,7 @@ static PyObject *c_Py_GetVersion(PyObject *args)
 {
 #line 275 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3279 "probes/generated/contracts.c"
+#line 3337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3300,7 +3358,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3304 "probes/generated/contracts.c"
+#line 3362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3314,7 +3372,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3318 "probes/generated/contracts.c"
+#line 3376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3325,7 +3383,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 103 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3329 "probes/generated/contracts.c"
+#line 3387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3339,7 +3397,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3343 "probes/generated/contracts.c"
+#line 3401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3371,7 +3429,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3375 "probes/generated/contracts.c"
+#line 3433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3386,7 +3444,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3390 "probes/generated/contracts.c"
+#line 3448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3404,7 +3462,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3408 "probes/generated/contracts.c"
+#line 3466 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3432,7 +3490,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3436 "probes/generated/contracts.c"
+#line 3494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3454,7 +3512,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 567 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3458 "probes/generated/contracts.c"
+#line 3516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3476,7 +3534,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 560 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3480 "probes/generated/contracts.c"
+#line 3538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3498,7 +3556,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 246 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3502 "probes/generated/contracts.c"
+#line 3560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3557,7 +3615,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3561 "probes/generated/contracts.c"
+#line 3619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3571,7 +3629,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3575 "probes/generated/contracts.c"
+#line 3633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3726,7 +3784,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 499 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 3730 "probes/generated/contracts.c"
+#line 3788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3756,7 +3814,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 3760 "probes/generated/contracts.c"
+#line 3818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3835,7 +3893,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 506 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 3839 "probes/generated/contracts.c"
+#line 3897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3897,7 +3955,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 453 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 3901 "probes/generated/contracts.c"
+#line 3959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3909,7 +3967,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 461 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 3913 "probes/generated/contracts.c"
+#line 3971 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3967,7 +4025,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 3971 "probes/generated/contracts.c"
+#line 4029 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3981,7 +4039,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 3985 "probes/generated/contracts.c"
+#line 4043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4014,7 +4072,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 513 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4018 "probes/generated/contracts.c"
+#line 4076 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4074,7 +4132,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4078 "probes/generated/contracts.c"
+#line 4136 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4090,7 +4148,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4094 "probes/generated/contracts.c"
+#line 4152 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4104,7 +4162,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4108 "probes/generated/contracts.c"
+#line 4166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4115,7 +4173,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 256 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4119 "probes/generated/contracts.c"
+#line 4177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4159,7 +4217,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, length, n));
-#line 4163 "probes/generated/contracts.c"
+#line 4221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4207,7 +4265,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4211 "probes/generated/contracts.c"
+#line 4269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4217,7 +4275,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 266 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4221 "probes/generated/contracts.c"
+#line 4279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4243,7 +4301,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4247 "probes/generated/contracts.c"
+#line 4305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4258,7 +4316,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4262 "probes/generated/contracts.c"
+#line 4320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4296,7 +4354,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4300 "probes/generated/contracts.c"
+#line 4358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4570,7 +4628,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4574 "probes/generated/contracts.c"
+#line 4632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4592,7 +4650,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4596 "probes/generated/contracts.c"
+#line 4654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4613,7 +4671,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4617 "probes/generated/contracts.c"
+#line 4675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4721,7 +4779,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 4725 "probes/generated/contracts.c"
+#line 4783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4813,7 +4871,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 263 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 4817 "probes/generated/contracts.c"
+#line 4875 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4825,7 +4883,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 4829 "probes/generated/contracts.c"
+#line 4887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4840,7 +4898,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 4844 "probes/generated/contracts.c"
+#line 4902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4853,7 +4911,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 4857 "probes/generated/contracts.c"
+#line 4915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4870,7 +4928,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 4874 "probes/generated/contracts.c"
+#line 4932 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4884,7 +4942,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 4888 "probes/generated/contracts.c"
+#line 4946 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4898,7 +4956,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 4902 "probes/generated/contracts.c"
+#line 4960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4960,7 +5018,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 4964 "probes/generated/contracts.c"
+#line 5022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5019,7 +5077,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 243 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5023 "probes/generated/contracts.c"
+#line 5081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5034,7 +5092,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5038 "probes/generated/contracts.c"
+#line 5096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5160,7 +5218,7 @@ static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 #line 225 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5164 "probes/generated/contracts.c"
+#line 5222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5170,7 +5228,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 208 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5174 "probes/generated/contracts.c"
+#line 5232 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5180,7 +5238,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 178 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5184 "probes/generated/contracts.c"
+#line 5242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5190,7 +5248,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 171 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5194 "probes/generated/contracts.c"
+#line 5252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5200,7 +5258,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 184 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5204 "probes/generated/contracts.c"
+#line 5262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5210,7 +5268,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 190 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5214 "probes/generated/contracts.c"
+#line 5272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5220,7 +5278,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 202 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5224 "probes/generated/contracts.c"
+#line 5282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5230,7 +5288,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 196 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5234 "probes/generated/contracts.c"
+#line 5292 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5330,7 +5388,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5334 "probes/generated/contracts.c"
+#line 5392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5341,7 +5399,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5345 "probes/generated/contracts.c"
+#line 5403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5352,7 +5410,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5356 "probes/generated/contracts.c"
+#line 5414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5363,7 +5421,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5367 "probes/generated/contracts.c"
+#line 5425 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5374,7 +5432,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5378 "probes/generated/contracts.c"
+#line 5436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5385,7 +5443,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5389 "probes/generated/contracts.c"
+#line 5447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5396,7 +5454,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5400 "probes/generated/contracts.c"
+#line 5458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5407,7 +5465,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5411 "probes/generated/contracts.c"
+#line 5469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5418,7 +5476,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5422 "probes/generated/contracts.c"
+#line 5480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5451,7 +5509,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5455 "probes/generated/contracts.c"
+#line 5513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5462,7 +5520,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5466 "probes/generated/contracts.c"
+#line 5524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5476,7 +5534,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5480 "probes/generated/contracts.c"
+#line 5538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5487,7 +5545,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5491 "probes/generated/contracts.c"
+#line 5549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5498,7 +5556,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5502 "probes/generated/contracts.c"
+#line 5560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5509,7 +5567,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5513 "probes/generated/contracts.c"
+#line 5571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5520,7 +5578,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5524 "probes/generated/contracts.c"
+#line 5582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5531,7 +5589,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5535 "probes/generated/contracts.c"
+#line 5593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5542,7 +5600,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5546 "probes/generated/contracts.c"
+#line 5604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5553,7 +5611,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5557 "probes/generated/contracts.c"
+#line 5615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5573,7 +5631,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5577 "probes/generated/contracts.c"
+#line 5635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5598,7 +5656,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5602 "probes/generated/contracts.c"
+#line 5660 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5622,7 +5680,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5626 "probes/generated/contracts.c"
+#line 5684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5652,7 +5710,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 5656 "probes/generated/contracts.c"
+#line 5714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5677,7 +5735,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 5681 "probes/generated/contracts.c"
+#line 5739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5695,7 +5753,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 5699 "probes/generated/contracts.c"
+#line 5757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5728,7 +5786,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 5732 "probes/generated/contracts.c"
+#line 5790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5769,7 +5827,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 5773 "probes/generated/contracts.c"
+#line 5831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5787,7 +5845,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 5791 "probes/generated/contracts.c"
+#line 5849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5810,7 +5868,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 5814 "probes/generated/contracts.c"
+#line 5872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5822,7 +5880,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 5826 "probes/generated/contracts.c"
+#line 5884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5840,7 +5898,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 5844 "probes/generated/contracts.c"
+#line 5902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5855,7 +5913,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5859 "probes/generated/contracts.c"
+#line 5917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5870,7 +5928,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5874 "probes/generated/contracts.c"
+#line 5932 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5885,7 +5943,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5889 "probes/generated/contracts.c"
+#line 5947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5928,7 +5986,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 5932 "probes/generated/contracts.c"
+#line 5990 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5942,7 +6000,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 5946 "probes/generated/contracts.c"
+#line 6004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5972,7 +6030,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 5976 "probes/generated/contracts.c"
+#line 6034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5989,7 +6047,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 5993 "probes/generated/contracts.c"
+#line 6051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6014,7 +6072,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6018 "probes/generated/contracts.c"
+#line 6076 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6024,7 +6082,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1590 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6028 "probes/generated/contracts.c"
+#line 6086 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6048,7 +6106,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6052 "probes/generated/contracts.c"
+#line 6110 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6069,7 +6127,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6073 "probes/generated/contracts.c"
+#line 6131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6083,7 +6141,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6087 "probes/generated/contracts.c"
+#line 6145 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6094,7 +6152,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 916 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6098 "probes/generated/contracts.c"
+#line 6156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6105,7 +6163,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 926 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6109 "probes/generated/contracts.c"
+#line 6167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6115,7 +6173,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1599 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6119 "probes/generated/contracts.c"
+#line 6177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6136,7 +6194,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6140 "probes/generated/contracts.c"
+#line 6198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6161,7 +6219,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6165 "probes/generated/contracts.c"
+#line 6223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6175,7 +6233,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6179 "probes/generated/contracts.c"
+#line 6237 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6189,7 +6247,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6193 "probes/generated/contracts.c"
+#line 6251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6203,7 +6261,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6207 "probes/generated/contracts.c"
+#line 6265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6217,7 +6275,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6221 "probes/generated/contracts.c"
+#line 6279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6237,7 +6295,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6241 "probes/generated/contracts.c"
+#line 6299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6257,7 +6315,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6261 "probes/generated/contracts.c"
+#line 6319 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6279,7 +6337,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6283 "probes/generated/contracts.c"
+#line 6341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6306,7 +6364,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6310 "probes/generated/contracts.c"
+#line 6368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6327,7 +6385,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6331 "probes/generated/contracts.c"
+#line 6389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6350,7 +6408,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6354 "probes/generated/contracts.c"
+#line 6412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6370,7 +6428,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6374 "probes/generated/contracts.c"
+#line 6432 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6398,7 +6456,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6402 "probes/generated/contracts.c"
+#line 6460 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6423,7 +6481,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6427 "probes/generated/contracts.c"
+#line 6485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6443,7 +6501,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6447 "probes/generated/contracts.c"
+#line 6505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6481,7 +6539,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6485 "probes/generated/contracts.c"
+#line 6543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6499,7 +6557,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6503 "probes/generated/contracts.c"
+#line 6561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6517,7 +6575,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6521 "probes/generated/contracts.c"
+#line 6579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6548,7 +6606,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6552 "probes/generated/contracts.c"
+#line 6610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6570,7 +6628,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
     def.flags = 0;
     def.doc = NULL;
     return new_result(PyMember_GetOne((const char *)&block, &def));
-#line 6574 "probes/generated/contracts.c"
+#line 6632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6584,7 +6642,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6588 "probes/generated/contracts.c"
+#line 6646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6602,7 +6660,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6606 "probes/generated/contracts.c"
+#line 6664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6626,7 +6684,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6630 "probes/generated/contracts.c"
+#line 6688 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6643,7 +6701,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6647 "probes/generated/contracts.c"
+#line 6705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6660,7 +6718,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6664 "probes/generated/contracts.c"
+#line 6722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6698,7 +6756,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 6702 "probes/generated/contracts.c"
+#line 6760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6732,7 +6790,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 6736 "probes/generated/contracts.c"
+#line 6794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6747,7 +6805,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 6751 "probes/generated/contracts.c"
+#line 6809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6770,7 +6828,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 6774 "probes/generated/contracts.c"
+#line 6832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6794,7 +6852,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 6798 "probes/generated/contracts.c"
+#line 6856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6824,7 +6882,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 6828 "probes/generated/contracts.c"
+#line 6886 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6835,7 +6893,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 839 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 6839 "probes/generated/contracts.c"
+#line 6897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6855,7 +6913,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6859 "probes/generated/contracts.c"
+#line 6917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6881,7 +6939,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 6885 "probes/generated/contracts.c"
+#line 6943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6927,7 +6985,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 6931 "probes/generated/contracts.c"
+#line 6989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6937,7 +6995,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1319 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 6941 "probes/generated/contracts.c"
+#line 6999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6950,7 +7008,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 6954 "probes/generated/contracts.c"
+#line 7012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6970,7 +7028,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 6974 "probes/generated/contracts.c"
+#line 7032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6990,7 +7048,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 6994 "probes/generated/contracts.c"
+#line 7052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7010,7 +7068,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7014 "probes/generated/contracts.c"
+#line 7072 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7030,7 +7088,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7034 "probes/generated/contracts.c"
+#line 7092 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7050,7 +7108,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7054 "probes/generated/contracts.c"
+#line 7112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7070,7 +7128,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7074 "probes/generated/contracts.c"
+#line 7132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7090,7 +7148,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7094 "probes/generated/contracts.c"
+#line 7152 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7110,7 +7168,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7114 "probes/generated/contracts.c"
+#line 7172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7130,7 +7188,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7134 "probes/generated/contracts.c"
+#line 7192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7150,7 +7208,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7154 "probes/generated/contracts.c"
+#line 7212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7170,7 +7228,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7174 "probes/generated/contracts.c"
+#line 7232 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7190,7 +7248,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7194 "probes/generated/contracts.c"
+#line 7252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7210,7 +7268,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7214 "probes/generated/contracts.c"
+#line 7272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7230,7 +7288,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7234 "probes/generated/contracts.c"
+#line 7292 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7250,7 +7308,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7254 "probes/generated/contracts.c"
+#line 7312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7270,7 +7328,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7274 "probes/generated/contracts.c"
+#line 7332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7290,7 +7348,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7294 "probes/generated/contracts.c"
+#line 7352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7310,7 +7368,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7314 "probes/generated/contracts.c"
+#line 7372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7327,7 +7385,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7331 "probes/generated/contracts.c"
+#line 7389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7344,7 +7402,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7348 "probes/generated/contracts.c"
+#line 7406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7361,7 +7419,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7365 "probes/generated/contracts.c"
+#line 7423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7377,7 +7435,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT)
     Py_DECREF(holder);
     return new_result(result);
-#line 7381 "probes/generated/contracts.c"
+#line 7439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7395,7 +7453,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7399 "probes/generated/contracts.c"
+#line 7457 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7415,7 +7473,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7419 "probes/generated/contracts.c"
+#line 7477 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7446,7 +7504,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7450 "probes/generated/contracts.c"
+#line 7508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7465,7 +7523,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7469 "probes/generated/contracts.c"
+#line 7527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7484,7 +7542,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7488 "probes/generated/contracts.c"
+#line 7546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7506,7 +7564,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7510 "probes/generated/contracts.c"
+#line 7568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7537,7 +7595,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7541 "probes/generated/contracts.c"
+#line 7599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7556,7 +7614,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7560 "probes/generated/contracts.c"
+#line 7618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7578,7 +7636,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7582 "probes/generated/contracts.c"
+#line 7640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7590,7 +7648,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
 #line 316 "harness/data/contracts/args.toml"
     int rc = PyArg_ValidateKeywordArguments(ARG(0));
     return parse_result(rc, 8, &(struct parse_out){.i = rc});
-#line 7594 "probes/generated/contracts.c"
+#line 7652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7613,7 +7671,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7617 "probes/generated/contracts.c"
+#line 7675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7633,7 +7691,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7637 "probes/generated/contracts.c"
+#line 7695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7653,7 +7711,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7657 "probes/generated/contracts.c"
+#line 7715 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7676,7 +7734,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7680 "probes/generated/contracts.c"
+#line 7738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7696,7 +7754,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7700 "probes/generated/contracts.c"
+#line 7758 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7717,7 +7775,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 7721 "probes/generated/contracts.c"
+#line 7779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7730,7 +7788,7 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7734 "probes/generated/contracts.c"
+#line 7792 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7744,7 +7802,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
     PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 7748 "probes/generated/contracts.c"
+#line 7806 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7761,7 +7819,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7765 "probes/generated/contracts.c"
+#line 7823 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7797,7 +7855,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7801 "probes/generated/contracts.c"
+#line 7859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7837,7 +7895,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7841 "probes/generated/contracts.c"
+#line 7899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7848,7 +7906,7 @@ static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
 #line 497 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 7852 "probes/generated/contracts.c"
+#line 7910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7870,7 +7928,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
 #line 511 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 7874 "probes/generated/contracts.c"
+#line 7932 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7901,7 +7959,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 7905 "probes/generated/contracts.c"
+#line 7963 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7932,7 +7990,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 7936 "probes/generated/contracts.c"
+#line 7994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7966,7 +8024,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7970 "probes/generated/contracts.c"
+#line 8028 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7999,7 +8057,7 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8003 "probes/generated/contracts.c"
+#line 8061 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8011,7 +8069,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF(type);
     return (PyObject *)type;
-#line 8015 "probes/generated/contracts.c"
+#line 8073 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8035,7 +8093,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8039 "probes/generated/contracts.c"
+#line 8097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8070,7 +8128,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8074 "probes/generated/contracts.c"
+#line 8132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8104,7 +8162,7 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8108 "probes/generated/contracts.c"
+#line 8166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8135,7 +8193,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8139 "probes/generated/contracts.c"
+#line 8197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8156,7 +8214,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8160 "probes/generated/contracts.c"
+#line 8218 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8176,7 +8234,7 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8180 "probes/generated/contracts.c"
+#line 8238 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8221,7 +8279,7 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8225 "probes/generated/contracts.c"
+#line 8283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8252,7 +8310,7 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8256 "probes/generated/contracts.c"
+#line 8314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8275,7 +8333,7 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8279 "probes/generated/contracts.c"
+#line 8337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8308,7 +8366,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8312 "probes/generated/contracts.c"
+#line 8370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8340,7 +8398,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8344 "probes/generated/contracts.c"
+#line 8402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8404,7 +8462,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8408 "probes/generated/contracts.c"
+#line 8466 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8446,7 +8504,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8450 "probes/generated/contracts.c"
+#line 8508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8488,7 +8546,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8492 "probes/generated/contracts.c"
+#line 8550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8530,7 +8588,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8534 "probes/generated/contracts.c"
+#line 8592 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8583,7 +8641,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8587 "probes/generated/contracts.c"
+#line 8645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8625,7 +8683,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8629 "probes/generated/contracts.c"
+#line 8687 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8667,7 +8725,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8671 "probes/generated/contracts.c"
+#line 8729 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8714,7 +8772,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 8718 "probes/generated/contracts.c"
+#line 8776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8745,7 +8803,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8749 "probes/generated/contracts.c"
+#line 8807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8779,7 +8837,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8783 "probes/generated/contracts.c"
+#line 8841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8805,7 +8863,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 8809 "probes/generated/contracts.c"
+#line 8867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8824,7 +8882,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 8828 "probes/generated/contracts.c"
+#line 8886 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8886,7 +8944,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 8890 "probes/generated/contracts.c"
+#line 8948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8898,7 +8956,7 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 8902 "probes/generated/contracts.c"
+#line 8960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8912,7 +8970,7 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8916 "probes/generated/contracts.c"
+#line 8974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8924,7 +8982,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 8928 "probes/generated/contracts.c"
+#line 8986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8946,7 +9004,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 8950 "probes/generated/contracts.c"
+#line 9008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8958,7 +9016,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 8962 "probes/generated/contracts.c"
+#line 9020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8990,7 +9048,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 8994 "probes/generated/contracts.c"
+#line 9052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9008,7 +9066,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 9012 "probes/generated/contracts.c"
+#line 9070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9018,7 +9076,7 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 {
 #line 1478 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9022 "probes/generated/contracts.c"
+#line 9080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9028,7 +9086,7 @@ static PyObject *c_Py_am_anext(PyObject *args)
 {
 #line 1487 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9032 "probes/generated/contracts.c"
+#line 9090 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9038,7 +9096,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 {
 #line 1496 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9042 "probes/generated/contracts.c"
+#line 9100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9058,7 +9116,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9062 "probes/generated/contracts.c"
+#line 9120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9068,7 +9126,7 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
 #line 1524 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9072 "probes/generated/contracts.c"
+#line 9130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9079,7 +9137,7 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #line 1533 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9083 "probes/generated/contracts.c"
+#line 9141 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9089,7 +9147,7 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
 #line 1543 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9093 "probes/generated/contracts.c"
+#line 9151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9099,7 +9157,7 @@ static PyObject *c_Py_mp_length(PyObject *args)
 {
 #line 1552 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9103 "probes/generated/contracts.c"
+#line 9161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9109,7 +9167,7 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 {
 #line 1561 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9113 "probes/generated/contracts.c"
+#line 9171 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9119,7 +9177,7 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 {
 #line 1570 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9123 "probes/generated/contracts.c"
+#line 9181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9129,7 +9187,7 @@ static PyObject *c_Py_nb_add(PyObject *args)
 {
 #line 1579 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9133 "probes/generated/contracts.c"
+#line 9191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9139,7 +9197,7 @@ static PyObject *c_Py_nb_and(PyObject *args)
 {
 #line 1588 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9143 "probes/generated/contracts.c"
+#line 9201 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9149,7 +9207,7 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 {
 #line 1597 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9153 "probes/generated/contracts.c"
+#line 9211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9159,7 +9217,7 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 {
 #line 1606 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9163 "probes/generated/contracts.c"
+#line 9221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9169,7 +9227,7 @@ static PyObject *c_Py_nb_float(PyObject *args)
 {
 #line 1615 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9173 "probes/generated/contracts.c"
+#line 9231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9179,7 +9237,7 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
 #line 1624 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9183 "probes/generated/contracts.c"
+#line 9241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9189,7 +9247,7 @@ static PyObject *c_Py_nb_index(PyObject *args)
 {
 #line 1633 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9193 "probes/generated/contracts.c"
+#line 9251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9199,7 +9257,7 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
 #line 1642 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9203 "probes/generated/contracts.c"
+#line 9261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9209,7 +9267,7 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
 #line 1651 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9213 "probes/generated/contracts.c"
+#line 9271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9219,7 +9277,7 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
 #line 1660 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9223 "probes/generated/contracts.c"
+#line 9281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9229,7 +9287,7 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
 #line 1669 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9233 "probes/generated/contracts.c"
+#line 9291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9239,7 +9297,7 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
 #line 1678 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9243 "probes/generated/contracts.c"
+#line 9301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9249,7 +9307,7 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
 #line 1687 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9253 "probes/generated/contracts.c"
+#line 9311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9259,7 +9317,7 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
 #line 1696 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9263 "probes/generated/contracts.c"
+#line 9321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9269,7 +9327,7 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
 #line 1705 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9273 "probes/generated/contracts.c"
+#line 9331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9279,7 +9337,7 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
 #line 1714 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9283 "probes/generated/contracts.c"
+#line 9341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9289,7 +9347,7 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
 #line 1723 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9293 "probes/generated/contracts.c"
+#line 9351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9299,7 +9357,7 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
 #line 1732 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9303 "probes/generated/contracts.c"
+#line 9361 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9309,7 +9367,7 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
 #line 1741 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9313 "probes/generated/contracts.c"
+#line 9371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9319,7 +9377,7 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
 #line 1750 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9323 "probes/generated/contracts.c"
+#line 9381 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9329,7 +9387,7 @@ static PyObject *c_Py_nb_int(PyObject *args)
 {
 #line 1759 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9333 "probes/generated/contracts.c"
+#line 9391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9339,7 +9397,7 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 {
 #line 1768 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9343 "probes/generated/contracts.c"
+#line 9401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9349,7 +9407,7 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 {
 #line 1777 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9353 "probes/generated/contracts.c"
+#line 9411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9359,7 +9417,7 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
 #line 1786 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9363 "probes/generated/contracts.c"
+#line 9421 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9369,7 +9427,7 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 {
 #line 1795 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9373 "probes/generated/contracts.c"
+#line 9431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9379,7 +9437,7 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 {
 #line 1804 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9383 "probes/generated/contracts.c"
+#line 9441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9389,7 +9447,7 @@ static PyObject *c_Py_nb_or(PyObject *args)
 {
 #line 1813 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9393 "probes/generated/contracts.c"
+#line 9451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9399,7 +9457,7 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 {
 #line 1822 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9403 "probes/generated/contracts.c"
+#line 9461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9409,7 +9467,7 @@ static PyObject *c_Py_nb_power(PyObject *args)
 {
 #line 1831 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9413 "probes/generated/contracts.c"
+#line 9471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9419,7 +9477,7 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 {
 #line 1840 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9423 "probes/generated/contracts.c"
+#line 9481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9429,7 +9487,7 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 {
 #line 1849 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9433 "probes/generated/contracts.c"
+#line 9491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9439,7 +9497,7 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 {
 #line 1858 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9443 "probes/generated/contracts.c"
+#line 9501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9449,7 +9507,7 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
 #line 1867 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9453 "probes/generated/contracts.c"
+#line 9511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9459,7 +9517,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 {
 #line 1876 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9463 "probes/generated/contracts.c"
+#line 9521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9476,7 +9534,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9480 "probes/generated/contracts.c"
+#line 9538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9499,7 +9557,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9503 "probes/generated/contracts.c"
+#line 9561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9516,7 +9574,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9520 "probes/generated/contracts.c"
+#line 9578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9526,7 +9584,7 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
 #line 1939 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9530 "probes/generated/contracts.c"
+#line 9588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9536,7 +9594,7 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 {
 #line 1948 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9540 "probes/generated/contracts.c"
+#line 9598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9546,7 +9604,7 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 {
 #line 1957 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9550 "probes/generated/contracts.c"
+#line 9608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9556,7 +9614,7 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
 #line 1966 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9560 "probes/generated/contracts.c"
+#line 9618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9566,7 +9624,7 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
 #line 1975 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9570 "probes/generated/contracts.c"
+#line 9628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9576,7 +9634,7 @@ static PyObject *c_Py_sq_item(PyObject *args)
 {
 #line 1984 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9580 "probes/generated/contracts.c"
+#line 9638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9586,7 +9644,7 @@ static PyObject *c_Py_sq_length(PyObject *args)
 {
 #line 1993 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9590 "probes/generated/contracts.c"
+#line 9648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9596,7 +9654,7 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 {
 #line 2002 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9600 "probes/generated/contracts.c"
+#line 9658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9606,7 +9664,7 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 {
 #line 2011 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 9610 "probes/generated/contracts.c"
+#line 9668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9621,7 +9679,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_base, P}, {0, NULL}}, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9625 "probes/generated/contracts.c"
+#line 9683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9640,7 +9698,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_bases, bases}, {0, NULL}}, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9644 "probes/generated/contracts.c"
+#line 9702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9656,7 +9714,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9660 "probes/generated/contracts.c"
+#line 9718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9666,7 +9724,7 @@ static PyObject *c_Py_tp_call(PyObject *args)
 {
 #line 2067 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 9670 "probes/generated/contracts.c"
+#line 9728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9677,7 +9735,7 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #line 2076 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 9681 "probes/generated/contracts.c"
+#line 9739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9687,7 +9745,7 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
 #line 2086 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9691 "probes/generated/contracts.c"
+#line 9749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9697,7 +9755,7 @@ static PyObject *c_Py_tp_del(PyObject *args)
 {
 #line 2095 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9701 "probes/generated/contracts.c"
+#line 9759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9707,7 +9765,7 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
 #line 2104 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 9711 "probes/generated/contracts.c"
+#line 9769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9717,7 +9775,7 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
 #line 2113 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 9721 "probes/generated/contracts.c"
+#line 9779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9727,7 +9785,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 {
 #line 2122 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 9731 "probes/generated/contracts.c"
+#line 9789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9743,7 +9801,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9747 "probes/generated/contracts.c"
+#line 9805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9753,7 +9811,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 {
 #line 2146 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9757 "probes/generated/contracts.c"
+#line 9815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9769,7 +9827,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 9773 "probes/generated/contracts.c"
+#line 9831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9779,7 +9837,7 @@ static PyObject *c_Py_tp_free(PyObject *args)
 {
 #line 2170 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9783 "probes/generated/contracts.c"
+#line 9841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9789,7 +9847,7 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 {
 #line 2179 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9793 "probes/generated/contracts.c"
+#line 9851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9799,7 +9857,7 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 {
 #line 2188 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9803 "probes/generated/contracts.c"
+#line 9861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9809,7 +9867,7 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 {
 #line 2197 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 9813 "probes/generated/contracts.c"
+#line 9871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9819,7 +9877,7 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 {
 #line 2206 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 9823 "probes/generated/contracts.c"
+#line 9881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9829,7 +9887,7 @@ static PyObject *c_Py_tp_init(PyObject *args)
 {
 #line 2215 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 9833 "probes/generated/contracts.c"
+#line 9891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9840,7 +9898,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #line 2224 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 9844 "probes/generated/contracts.c"
+#line 9902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9857,7 +9915,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 9861 "probes/generated/contracts.c"
+#line 9919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9867,7 +9925,7 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 {
 #line 2250 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 9871 "probes/generated/contracts.c"
+#line 9929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9877,7 +9935,7 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 {
 #line 2259 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 9881 "probes/generated/contracts.c"
+#line 9939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9887,7 +9945,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 {
 #line 2268 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 9891 "probes/generated/contracts.c"
+#line 9949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9908,7 +9966,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 9912 "probes/generated/contracts.c"
+#line 9970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9918,7 +9976,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 {
 #line 2297 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 9922 "probes/generated/contracts.c"
+#line 9980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9937,7 +9995,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 9941 "probes/generated/contracts.c"
+#line 9999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9952,7 +10010,7 @@ static PyObject *c_Py_tp_name(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 9956 "probes/generated/contracts.c"
+#line 10014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9962,7 +10020,7 @@ static PyObject *c_Py_tp_new(PyObject *args)
 {
 #line 2338 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 9966 "probes/generated/contracts.c"
+#line 10024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9972,7 +10030,7 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 {
 #line 2347 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 9976 "probes/generated/contracts.c"
+#line 10034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9982,7 +10040,7 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
 #line 2356 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 9986 "probes/generated/contracts.c"
+#line 10044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9992,7 +10050,7 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 {
 #line 2365 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 9996 "probes/generated/contracts.c"
+#line 10054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10002,7 +10060,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 {
 #line 2374 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10006 "probes/generated/contracts.c"
+#line 10064 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10019,7 +10077,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10023 "probes/generated/contracts.c"
+#line 10081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10029,7 +10087,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 {
 #line 2399 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10033 "probes/generated/contracts.c"
+#line 10091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10052,7 +10110,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 10056 "probes/generated/contracts.c"
+#line 10114 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10063,7 +10121,7 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #line 2430 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10067 "probes/generated/contracts.c"
+#line 10125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10073,7 +10131,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
 #line 2440 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10077 "probes/generated/contracts.c"
+#line 10135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10107,7 +10165,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10111 "probes/generated/contracts.c"
+#line 10169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10140,7 +10198,7 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10144 "probes/generated/contracts.c"
+#line 10202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10180,7 +10238,7 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10184 "probes/generated/contracts.c"
+#line 10242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10214,7 +10272,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10218 "probes/generated/contracts.c"
+#line 10276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10247,7 +10305,7 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10251 "probes/generated/contracts.c"
+#line 10309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10273,7 +10331,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10277 "probes/generated/contracts.c"
+#line 10335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10305,7 +10363,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10309 "probes/generated/contracts.c"
+#line 10367 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10320,7 +10378,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10324 "probes/generated/contracts.c"
+#line 10382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10341,7 +10399,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10345 "probes/generated/contracts.c"
+#line 10403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10352,7 +10410,7 @@ static PyObject *c_allocfunc(PyObject *args)
 #line 2690 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10356 "probes/generated/contracts.c"
+#line 10414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10363,7 +10421,7 @@ static PyObject *c_binaryfunc(PyObject *args)
 #line 2700 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10367 "probes/generated/contracts.c"
+#line 10425 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10374,7 +10432,7 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #line 2710 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10378 "probes/generated/contracts.c"
+#line 10436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10385,7 +10443,7 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #line 2720 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10389 "probes/generated/contracts.c"
+#line 10447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10396,7 +10454,7 @@ static PyObject *c_destructor(PyObject *args)
 #line 2730 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10400 "probes/generated/contracts.c"
+#line 10458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10407,7 +10465,7 @@ static PyObject *c_getattrfunc(PyObject *args)
 #line 2740 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10411 "probes/generated/contracts.c"
+#line 10469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10418,7 +10476,7 @@ static PyObject *c_getattrofunc(PyObject *args)
 #line 2750 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10422 "probes/generated/contracts.c"
+#line 10480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10429,7 +10487,7 @@ static PyObject *c_getiterfunc(PyObject *args)
 #line 2760 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10433 "probes/generated/contracts.c"
+#line 10491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10440,7 +10498,7 @@ static PyObject *c_hashfunc(PyObject *args)
 #line 2770 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10444 "probes/generated/contracts.c"
+#line 10502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10451,7 +10509,7 @@ static PyObject *c_initproc(PyObject *args)
 #line 2780 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10455 "probes/generated/contracts.c"
+#line 10513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10462,7 +10520,7 @@ static PyObject *c_inquiry(PyObject *args)
 #line 2790 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10466 "probes/generated/contracts.c"
+#line 10524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10473,7 +10531,7 @@ static PyObject *c_iternextfunc(PyObject *args)
 #line 2800 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10477 "probes/generated/contracts.c"
+#line 10535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10484,7 +10542,7 @@ static PyObject *c_lenfunc(PyObject *args)
 #line 2810 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10488 "probes/generated/contracts.c"
+#line 10546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10495,7 +10553,7 @@ static PyObject *c_newfunc(PyObject *args)
 #line 2820 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10499 "probes/generated/contracts.c"
+#line 10557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10506,7 +10564,7 @@ static PyObject *c_objobjargproc(PyObject *args)
 #line 2830 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10510 "probes/generated/contracts.c"
+#line 10568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10517,7 +10575,7 @@ static PyObject *c_objobjproc(PyObject *args)
 #line 2840 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10521 "probes/generated/contracts.c"
+#line 10579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10528,7 +10586,7 @@ static PyObject *c_reprfunc(PyObject *args)
 #line 2850 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10532 "probes/generated/contracts.c"
+#line 10590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10539,7 +10597,7 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #line 2860 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10543 "probes/generated/contracts.c"
+#line 10601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10550,7 +10608,7 @@ static PyObject *c_setattrfunc(PyObject *args)
 #line 2870 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10554 "probes/generated/contracts.c"
+#line 10612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10561,7 +10619,7 @@ static PyObject *c_setattrofunc(PyObject *args)
 #line 2880 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10565 "probes/generated/contracts.c"
+#line 10623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10572,7 +10630,7 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #line 2890 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10576 "probes/generated/contracts.c"
+#line 10634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10583,7 +10641,7 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #line 2900 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10587 "probes/generated/contracts.c"
+#line 10645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10597,7 +10655,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 10601 "probes/generated/contracts.c"
+#line 10659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10621,7 +10679,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 10625 "probes/generated/contracts.c"
+#line 10683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10632,7 +10690,7 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #line 2946 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 10636 "probes/generated/contracts.c"
+#line 10694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10644,7 +10702,7 @@ static PyObject *c_traverseproc(PyObject *args)
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 10648 "probes/generated/contracts.c"
+#line 10706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10655,7 +10713,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #line 2967 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 10659 "probes/generated/contracts.c"
+#line 10717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10681,7 +10739,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 10685 "probes/generated/contracts.c"
+#line 10743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10714,7 +10772,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 275 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10718 "probes/generated/contracts.c"
+#line 10776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10725,7 +10783,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 282 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10729 "probes/generated/contracts.c"
+#line 10787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10736,7 +10794,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 261 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10740 "probes/generated/contracts.c"
+#line 10798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10747,7 +10805,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 337 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10751 "probes/generated/contracts.c"
+#line 10809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10758,7 +10816,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 343 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10762 "probes/generated/contracts.c"
+#line 10820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10769,7 +10827,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 361 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10773 "probes/generated/contracts.c"
+#line 10831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10797,7 +10855,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 10801 "probes/generated/contracts.c"
+#line 10859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10808,7 +10866,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 268 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10812 "probes/generated/contracts.c"
+#line 10870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10819,7 +10877,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 355 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10823 "probes/generated/contracts.c"
+#line 10881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10849,7 +10907,7 @@ static PyObject *c_PyThread_get_thread_ident(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 10853 "probes/generated/contracts.c"
+#line 10911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10868,7 +10926,7 @@ static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 10872 "probes/generated/contracts.c"
+#line 10930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10890,7 +10948,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 289 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10894 "probes/generated/contracts.c"
+#line 10952 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10901,7 +10959,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 349 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10905 "probes/generated/contracts.c"
+#line 10963 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10920,7 +10978,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 10924 "probes/generated/contracts.c"
+#line 10982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10942,7 +11000,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 10946 "probes/generated/contracts.c"
+#line 11004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10953,7 +11011,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 295 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 10957 "probes/generated/contracts.c"
+#line 11015 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10964,7 +11022,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 313 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 10968 "probes/generated/contracts.c"
+#line 11026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10975,7 +11033,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 319 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 10979 "probes/generated/contracts.c"
+#line 11037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10986,7 +11044,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 301 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 10990 "probes/generated/contracts.c"
+#line 11048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10997,7 +11055,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 331 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11001 "probes/generated/contracts.c"
+#line 11059 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11008,7 +11066,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 307 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11012 "probes/generated/contracts.c"
+#line 11070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11019,7 +11077,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 325 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11023 "probes/generated/contracts.c"
+#line 11081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11036,7 +11094,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11040 "probes/generated/contracts.c"
+#line 11098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11053,7 +11111,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11057 "probes/generated/contracts.c"
+#line 11115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11069,7 +11127,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11073 "probes/generated/contracts.c"
+#line 11131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11087,7 +11145,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11091 "probes/generated/contracts.c"
+#line 11149 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11103,7 +11161,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11107 "probes/generated/contracts.c"
+#line 11165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11121,7 +11179,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11125 "probes/generated/contracts.c"
+#line 11183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11132,7 +11190,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 844 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11136 "probes/generated/contracts.c"
+#line 11194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11143,7 +11201,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 822 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11147 "probes/generated/contracts.c"
+#line 11205 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11162,7 +11220,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11166 "probes/generated/contracts.c"
+#line 11224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11177,7 +11235,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11181 "probes/generated/contracts.c"
+#line 11239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11193,7 +11251,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11197 "probes/generated/contracts.c"
+#line 11255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11207,7 +11265,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11211 "probes/generated/contracts.c"
+#line 11269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11222,7 +11280,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11226 "probes/generated/contracts.c"
+#line 11284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11238,7 +11296,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11242 "probes/generated/contracts.c"
+#line 11300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11254,7 +11312,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11258 "probes/generated/contracts.c"
+#line 11316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11271,7 +11329,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11275 "probes/generated/contracts.c"
+#line 11333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11283,7 +11341,7 @@ static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 #line 461 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() != 0);
-#line 11287 "probes/generated/contracts.c"
+#line 11345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11300,7 +11358,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11304 "probes/generated/contracts.c"
+#line 11362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11313,7 +11371,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11317 "probes/generated/contracts.c"
+#line 11375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11328,7 +11386,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11332 "probes/generated/contracts.c"
+#line 11390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11340,7 +11398,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11344 "probes/generated/contracts.c"
+#line 11402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11356,7 +11414,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11360 "probes/generated/contracts.c"
+#line 11418 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11383,7 +11441,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11387 "probes/generated/contracts.c"
+#line 11445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11403,7 +11461,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11407 "probes/generated/contracts.c"
+#line 11465 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11432,7 +11490,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11436 "probes/generated/contracts.c"
+#line 11494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11451,7 +11509,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11455 "probes/generated/contracts.c"
+#line 11513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11464,7 +11522,7 @@ static PyObject *c_PyInterpreterState_Get(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11468 "probes/generated/contracts.c"
+#line 11526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11479,7 +11537,7 @@ static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11483 "probes/generated/contracts.c"
+#line 11541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11494,7 +11552,7 @@ static PyObject *c_PyInterpreterState_GetID(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11498 "probes/generated/contracts.c"
+#line 11556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11510,7 +11568,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11514 "probes/generated/contracts.c"
+#line 11572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11538,7 +11596,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11542 "probes/generated/contracts.c"
+#line 11600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11557,7 +11615,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 11561 "probes/generated/contracts.c"
+#line 11619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11577,7 +11635,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 11581 "probes/generated/contracts.c"
+#line 11639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11595,7 +11653,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 11599 "probes/generated/contracts.c"
+#line 11657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11609,7 +11667,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 11613 "probes/generated/contracts.c"
+#line 11671 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11632,7 +11690,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 11636 "probes/generated/contracts.c"
+#line 11694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11645,7 +11703,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 11649 "probes/generated/contracts.c"
+#line 11707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11666,7 +11724,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 11670 "probes/generated/contracts.c"
+#line 11728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11677,7 +11735,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 685 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11681 "probes/generated/contracts.c"
+#line 11739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11688,7 +11746,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 691 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11692 "probes/generated/contracts.c"
+#line 11750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11699,7 +11757,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 655 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 11703 "probes/generated/contracts.c"
+#line 11761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11717,7 +11775,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 11721 "probes/generated/contracts.c"
+#line 11779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11740,7 +11798,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 11744 "probes/generated/contracts.c"
+#line 11802 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11751,7 +11809,7 @@ static PyObject *c_PyThreadState_Get(PyObject *args)
 {
 #line 661 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 11755 "probes/generated/contracts.c"
+#line 11813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11765,7 +11823,7 @@ static PyObject *c_PyThreadState_GetDict(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11769 "probes/generated/contracts.c"
+#line 11827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11785,7 +11843,7 @@ static PyObject *c_PyThreadState_GetFrame(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 11789 "probes/generated/contracts.c"
+#line 11847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11805,7 +11863,7 @@ static PyObject *c_PyThreadState_GetID(PyObject *args)
     PyThreadState_Clear(fresh);
     PyThreadState_Delete(fresh);
     return Py_BuildValue("(iii)", id > 0, id == again, id2 > id);
-#line 11809 "probes/generated/contracts.c"
+#line 11867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11818,7 +11876,7 @@ static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 11822 "probes/generated/contracts.c"
+#line 11880 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11829,7 +11887,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 679 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11833 "probes/generated/contracts.c"
+#line 11891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11852,7 +11910,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 11856 "probes/generated/contracts.c"
+#line 11914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11891,7 +11949,7 @@ static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 11895 "probes/generated/contracts.c"
+#line 11953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11906,7 +11964,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 11910 "probes/generated/contracts.c"
+#line 11968 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11944,7 +12002,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 11948 "probes/generated/contracts.c"
+#line 12006 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11962,7 +12020,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 11966 "probes/generated/contracts.c"
+#line 12024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11972,7 +12030,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 547 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 11976 "probes/generated/contracts.c"
+#line 12034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11986,7 +12044,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 11990 "probes/generated/contracts.c"
+#line 12048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12000,7 +12058,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12004 "probes/generated/contracts.c"
+#line 12062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12021,7 +12079,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12025 "probes/generated/contracts.c"
+#line 12083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12035,7 +12093,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12039 "probes/generated/contracts.c"
+#line 12097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12051,7 +12109,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12055 "probes/generated/contracts.c"
+#line 12113 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12067,7 +12125,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12071 "probes/generated/contracts.c"
+#line 12129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12086,7 +12144,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12090 "probes/generated/contracts.c"
+#line 12148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12105,7 +12163,7 @@ static PyObject *c_Py_InitializeEx(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12109 "probes/generated/contracts.c"
+#line 12167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12143,7 +12201,7 @@ static PyObject *c_Py_MakePendingCalls(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12147 "probes/generated/contracts.c"
+#line 12205 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12163,7 +12221,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12167 "probes/generated/contracts.c"
+#line 12225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12174,7 +12232,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1013 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12178 "probes/generated/contracts.c"
+#line 12236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12186,7 +12244,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12190 "probes/generated/contracts.c"
+#line 12248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12198,7 +12256,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12202 "probes/generated/contracts.c"
+#line 12260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12219,7 +12277,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12223 "probes/generated/contracts.c"
+#line 12281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12236,7 +12294,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12240 "probes/generated/contracts.c"
+#line 12298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12247,7 +12305,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12251 "probes/generated/contracts.c"
+#line 12309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12259,7 +12317,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 121 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12263 "probes/generated/contracts.c"
+#line 12321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12271,7 +12329,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 139 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12275 "probes/generated/contracts.c"
+#line 12333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12283,7 +12341,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 113 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12287 "probes/generated/contracts.c"
+#line 12345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12295,7 +12353,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 156 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12299 "probes/generated/contracts.c"
+#line 12357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12307,7 +12365,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 173 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12311 "probes/generated/contracts.c"
+#line 12369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12319,7 +12377,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 148 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12323 "probes/generated/contracts.c"
+#line 12381 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12332,7 +12390,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12336 "probes/generated/contracts.c"
+#line 12394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12345,7 +12403,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12349 "probes/generated/contracts.c"
+#line 12407 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12357,7 +12415,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 189 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12361 "probes/generated/contracts.c"
+#line 12419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12369,7 +12427,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 206 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12373 "probes/generated/contracts.c"
+#line 12431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12381,7 +12439,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 181 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12385 "probes/generated/contracts.c"
+#line 12443 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12394,7 +12452,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12398 "probes/generated/contracts.c"
+#line 12456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12411,7 +12469,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12415 "probes/generated/contracts.c"
+#line 12473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12436,7 +12494,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12440 "probes/generated/contracts.c"
+#line 12498 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12461,7 +12519,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12465 "probes/generated/contracts.c"
+#line 12523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12498,7 +12556,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12502 "probes/generated/contracts.c"
+#line 12560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12534,7 +12592,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12538 "probes/generated/contracts.c"
+#line 12596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12571,7 +12629,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12575 "probes/generated/contracts.c"
+#line 12633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12591,7 +12649,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iN)", seen, cap_drop(capsule));
-#line 12595 "probes/generated/contracts.c"
+#line 12653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12616,7 +12674,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iN)", own, cap_drop(capsule));
-#line 12620 "probes/generated/contracts.c"
+#line 12678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12640,7 +12698,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return NULL;
     }
     return cap_readback(capsule);
-#line 12644 "probes/generated/contracts.c"
+#line 12702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12670,7 +12728,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NiN)", error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 12674 "probes/generated/contracts.c"
+#line 12732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12681,7 +12739,7 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12685 "probes/generated/contracts.c"
+#line 12743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12692,7 +12750,7 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12696 "probes/generated/contracts.c"
+#line 12754 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12703,7 +12761,7 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12707 "probes/generated/contracts.c"
+#line 12765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12714,7 +12772,7 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12718 "probes/generated/contracts.c"
+#line 12776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12725,7 +12783,7 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12729 "probes/generated/contracts.c"
+#line 12787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12736,7 +12794,7 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12740 "probes/generated/contracts.c"
+#line 12798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12747,7 +12805,7 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12751 "probes/generated/contracts.c"
+#line 12809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12758,7 +12816,7 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12762 "probes/generated/contracts.c"
+#line 12820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12769,7 +12827,7 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 12773 "probes/generated/contracts.c"
+#line 12831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12780,7 +12838,7 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #line 692 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 12784 "probes/generated/contracts.c"
+#line 12842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12794,7 +12852,7 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 12798 "probes/generated/contracts.c"
+#line 12856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12808,7 +12866,7 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 12812 "probes/generated/contracts.c"
+#line 12870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12819,7 +12877,7 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #line 682 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 12823 "probes/generated/contracts.c"
+#line 12881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12834,7 +12892,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 12838 "probes/generated/contracts.c"
+#line 12896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12852,7 +12910,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12856 "probes/generated/contracts.c"
+#line 12914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12875,7 +12933,7 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 12879 "probes/generated/contracts.c"
+#line 12937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12897,7 +12955,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12901 "probes/generated/contracts.c"
+#line 12959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12918,7 +12976,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12922 "probes/generated/contracts.c"
+#line 12980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12935,7 +12993,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12939 "probes/generated/contracts.c"
+#line 12997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12957,7 +13015,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 12961 "probes/generated/contracts.c"
+#line 13019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12968,7 +13026,7 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 {
 #line 442 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 12972 "probes/generated/contracts.c"
+#line 13030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12980,7 +13038,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #line 519 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 12984 "probes/generated/contracts.c"
+#line 13042 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13001,7 +13059,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13005 "probes/generated/contracts.c"
+#line 13063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13013,7 +13071,7 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #line 537 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13017 "probes/generated/contracts.c"
+#line 13075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13025,7 +13083,7 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #line 528 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION));
-#line 13029 "probes/generated/contracts.c"
+#line 13087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13037,7 +13095,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #line 811 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13041 "probes/generated/contracts.c"
+#line 13099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13057,7 +13115,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13061 "probes/generated/contracts.c"
+#line 13119 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13134,7 +13192,7 @@ static PyObject *c_PyModule_GetState(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13138 "probes/generated/contracts.c"
+#line 13196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13159,7 +13217,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13163 "probes/generated/contracts.c"
+#line 13221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13178,7 +13236,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13182 "probes/generated/contracts.c"
+#line 13240 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13201,7 +13259,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13205 "probes/generated/contracts.c"
+#line 13263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13221,7 +13279,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13225 "probes/generated/contracts.c"
+#line 13283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13266,7 +13324,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13270 "probes/generated/contracts.c"
+#line 13328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13277,7 +13335,7 @@ static PyObject *c_PySlot(PyObject *args)
 #line 821 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13281 "probes/generated/contracts.c"
+#line 13339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13288,7 +13346,7 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13292 "probes/generated/contracts.c"
+#line 13350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13299,7 +13357,7 @@ static PyObject *c_PySlot_END(PyObject *args)
 #line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13303 "probes/generated/contracts.c"
+#line 13361 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13310,7 +13368,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13314 "probes/generated/contracts.c"
+#line 13372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13333,7 +13391,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13337 "probes/generated/contracts.c"
+#line 13395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13344,7 +13402,7 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13348 "probes/generated/contracts.c"
+#line 13406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13355,7 +13413,7 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13359 "probes/generated/contracts.c"
+#line 13417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13366,7 +13424,7 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13370 "probes/generated/contracts.c"
+#line 13428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13377,7 +13435,7 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13381 "probes/generated/contracts.c"
+#line 13439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13388,7 +13446,7 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13392 "probes/generated/contracts.c"
+#line 13450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13399,7 +13457,7 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13403 "probes/generated/contracts.c"
+#line 13461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13410,7 +13468,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13414 "probes/generated/contracts.c"
+#line 13472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13433,7 +13491,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13437 "probes/generated/contracts.c"
+#line 13495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13463,7 +13521,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13467 "probes/generated/contracts.c"
+#line 13525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13492,7 +13550,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13496 "probes/generated/contracts.c"
+#line 13554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13514,7 +13572,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13518 "probes/generated/contracts.c"
+#line 13576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13525,7 +13583,7 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13529 "probes/generated/contracts.c"
+#line 13587 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13536,7 +13594,7 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #line 652 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13540 "probes/generated/contracts.c"
+#line 13598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13547,7 +13605,7 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #line 841 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13551 "probes/generated/contracts.c"
+#line 13609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13558,7 +13616,7 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #line 642 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13562 "probes/generated/contracts.c"
+#line 13620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13569,7 +13627,7 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #line 672 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 13573 "probes/generated/contracts.c"
+#line 13631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13580,7 +13638,7 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #line 871 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13584 "probes/generated/contracts.c"
+#line 13642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13591,7 +13649,7 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #line 662 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 13595 "probes/generated/contracts.c"
+#line 13653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13602,7 +13660,7 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #line 831 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13606 "probes/generated/contracts.c"
+#line 13664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13613,7 +13671,7 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #line 851 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13617 "probes/generated/contracts.c"
+#line 13675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13624,7 +13682,7 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #line 901 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13628 "probes/generated/contracts.c"
+#line 13686 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13635,7 +13693,7 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #line 911 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13639 "probes/generated/contracts.c"
+#line 13697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13646,7 +13704,7 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #line 861 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13650 "probes/generated/contracts.c"
+#line 13708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13657,7 +13715,7 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #line 891 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13661 "probes/generated/contracts.c"
+#line 13719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13668,7 +13726,7 @@ static PyObject *c_Py_mod_token(PyObject *args)
 #line 881 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13672 "probes/generated/contracts.c"
+#line 13730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13687,7 +13745,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13691 "probes/generated/contracts.c"
+#line 13749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13703,7 +13761,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 13707 "probes/generated/contracts.c"
+#line 13765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13721,7 +13779,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13725 "probes/generated/contracts.c"
+#line 13783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13738,7 +13796,7 @@ static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
     PyObject *m = PyImport_ExecCodeModule(name, ARG(1));
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 13742 "probes/generated/contracts.c"
+#line 13800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13760,7 +13818,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 13764 "probes/generated/contracts.c"
+#line 13822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13774,7 +13832,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
     PyObject *pathname = ARG(2) == Py_None ? NULL : ARG(2);
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     return imp_executed(args, m);
-#line 13778 "probes/generated/contracts.c"
+#line 13836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13802,7 +13860,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 13806 "probes/generated/contracts.c"
+#line 13864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13835,7 +13893,7 @@ static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
 #line 326 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 13839 "probes/generated/contracts.c"
+#line 13897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13896,7 +13954,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 13900 "probes/generated/contracts.c"
+#line 13958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13918,7 +13976,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 13922 "probes/generated/contracts.c"
+#line 13980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13929,7 +13987,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 309 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 13933 "probes/generated/contracts.c"
+#line 13991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14124,7 +14182,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14128 "probes/generated/contracts.c"
+#line 14186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14135,7 +14193,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14139 "probes/generated/contracts.c"
+#line 14197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14146,7 +14204,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14150 "probes/generated/contracts.c"
+#line 14208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14238,7 +14296,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14242 "probes/generated/contracts.c"
+#line 14300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14249,7 +14307,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14253 "probes/generated/contracts.c"
+#line 14311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14260,7 +14318,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14264 "probes/generated/contracts.c"
+#line 14322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14341,7 +14399,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14345 "probes/generated/contracts.c"
+#line 14403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14352,7 +14410,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14356 "probes/generated/contracts.c"
+#line 14414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14363,7 +14421,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14367 "probes/generated/contracts.c"
+#line 14425 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14385,7 +14443,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14389 "probes/generated/contracts.c"
+#line 14447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14413,7 +14471,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14417 "probes/generated/contracts.c"
+#line 14475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14496,7 +14554,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14500 "probes/generated/contracts.c"
+#line 14558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14545,7 +14603,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14549 "probes/generated/contracts.c"
+#line 14607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14573,7 +14631,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14577 "probes/generated/contracts.c"
+#line 14635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14665,7 +14723,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 14669 "probes/generated/contracts.c"
+#line 14727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14691,7 +14749,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 14695 "probes/generated/contracts.c"
+#line 14753 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14707,7 +14765,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 14711 "probes/generated/contracts.c"
+#line 14769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14806,7 +14864,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 931 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 14810 "probes/generated/contracts.c"
+#line 14868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14885,7 +14943,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 14889 "probes/generated/contracts.c"
+#line 14947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14918,7 +14976,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 14922 "probes/generated/contracts.c"
+#line 14980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14958,7 +15016,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 14962 "probes/generated/contracts.c"
+#line 15020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15015,7 +15073,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15019 "probes/generated/contracts.c"
+#line 15077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15047,7 +15105,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15051 "probes/generated/contracts.c"
+#line 15109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15076,7 +15134,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15080 "probes/generated/contracts.c"
+#line 15138 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15096,7 +15154,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15100 "probes/generated/contracts.c"
+#line 15158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15181,7 +15239,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15185 "probes/generated/contracts.c"
+#line 15243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15214,7 +15272,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 993 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15218 "probes/generated/contracts.c"
+#line 15276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15249,7 +15307,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15253 "probes/generated/contracts.c"
+#line 15311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15309,7 +15367,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15313 "probes/generated/contracts.c"
+#line 15371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15328,7 +15386,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15332 "probes/generated/contracts.c"
+#line 15390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15388,7 +15446,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15392 "probes/generated/contracts.c"
+#line 15450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15448,7 +15506,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15452 "probes/generated/contracts.c"
+#line 15510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15500,7 +15558,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15504 "probes/generated/contracts.c"
+#line 15562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15552,7 +15610,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15556 "probes/generated/contracts.c"
+#line 15614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15604,7 +15662,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15608 "probes/generated/contracts.c"
+#line 15666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15618,7 +15676,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 15622 "probes/generated/contracts.c"
+#line 15680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15640,7 +15698,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15644 "probes/generated/contracts.c"
+#line 15702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15662,7 +15720,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15666 "probes/generated/contracts.c"
+#line 15724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15676,7 +15734,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 15680 "probes/generated/contracts.c"
+#line 15738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15699,7 +15757,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 15703 "probes/generated/contracts.c"
+#line 15761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15733,7 +15791,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 15737 "probes/generated/contracts.c"
+#line 15795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15751,7 +15809,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 15755 "probes/generated/contracts.c"
+#line 15813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15776,7 +15834,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 15780 "probes/generated/contracts.c"
+#line 15838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15789,7 +15847,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 15793 "probes/generated/contracts.c"
+#line 15851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15806,7 +15864,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 15810 "probes/generated/contracts.c"
+#line 15868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15826,7 +15884,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 15830 "probes/generated/contracts.c"
+#line 15888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15871,7 +15929,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 564 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 15875 "probes/generated/contracts.c"
+#line 15933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15891,7 +15949,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 15895 "probes/generated/contracts.c"
+#line 15953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15911,7 +15969,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 15915 "probes/generated/contracts.c"
+#line 15973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15970,7 +16028,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 15974 "probes/generated/contracts.c"
+#line 16032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15984,7 +16042,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 15988 "probes/generated/contracts.c"
+#line 16046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15998,7 +16056,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16002 "probes/generated/contracts.c"
+#line 16060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16018,7 +16076,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16022 "probes/generated/contracts.c"
+#line 16080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16032,7 +16090,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16036 "probes/generated/contracts.c"
+#line 16094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16047,7 +16105,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16051 "probes/generated/contracts.c"
+#line 16109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16061,7 +16119,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16065 "probes/generated/contracts.c"
+#line 16123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16075,7 +16133,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16079 "probes/generated/contracts.c"
+#line 16137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16089,7 +16147,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16093 "probes/generated/contracts.c"
+#line 16151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16125,7 +16183,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16129 "probes/generated/contracts.c"
+#line 16187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16152,7 +16210,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16156 "probes/generated/contracts.c"
+#line 16214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16180,7 +16238,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16184 "probes/generated/contracts.c"
+#line 16242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16191,7 +16249,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 464 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16195 "probes/generated/contracts.c"
+#line 16253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16202,7 +16260,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 458 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16206 "probes/generated/contracts.c"
+#line 16264 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16213,7 +16271,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 470 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16217 "probes/generated/contracts.c"
+#line 16275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16248,7 +16306,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16252 "probes/generated/contracts.c"
+#line 16310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16259,7 +16317,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 477 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16263 "probes/generated/contracts.c"
+#line 16321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16280,7 +16338,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16284 "probes/generated/contracts.c"
+#line 16342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16296,7 +16354,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16300 "probes/generated/contracts.c"
+#line 16358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16315,7 +16373,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16319 "probes/generated/contracts.c"
+#line 16377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16326,7 +16384,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16330 "probes/generated/contracts.c"
+#line 16388 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16352,7 +16410,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16356 "probes/generated/contracts.c"
+#line 16414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16375,7 +16433,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16379 "probes/generated/contracts.c"
+#line 16437 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16398,7 +16456,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16402 "probes/generated/contracts.c"
+#line 16460 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16409,7 +16467,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16413 "probes/generated/contracts.c"
+#line 16471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16422,7 +16480,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16426 "probes/generated/contracts.c"
+#line 16484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16436,7 +16494,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16440 "probes/generated/contracts.c"
+#line 16498 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16458,7 +16516,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16462 "probes/generated/contracts.c"
+#line 16520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16473,7 +16531,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16477 "probes/generated/contracts.c"
+#line 16535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16487,7 +16545,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16491 "probes/generated/contracts.c"
+#line 16549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16506,7 +16564,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16510 "probes/generated/contracts.c"
+#line 16568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16534,7 +16592,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16538 "probes/generated/contracts.c"
+#line 16596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16563,7 +16621,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16567 "probes/generated/contracts.c"
+#line 16625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16595,7 +16653,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16599 "probes/generated/contracts.c"
+#line 16657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16615,7 +16673,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 16619 "probes/generated/contracts.c"
+#line 16677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16642,7 +16700,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 16646 "probes/generated/contracts.c"
+#line 16704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16666,7 +16724,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 16670 "probes/generated/contracts.c"
+#line 16728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16688,7 +16746,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 16692 "probes/generated/contracts.c"
+#line 16750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16711,7 +16769,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 16715 "probes/generated/contracts.c"
+#line 16773 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16755,7 +16813,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16759 "probes/generated/contracts.c"
+#line 16817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16774,7 +16832,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 16778 "probes/generated/contracts.c"
+#line 16836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16790,7 +16848,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 16794 "probes/generated/contracts.c"
+#line 16852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16807,7 +16865,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 16811 "probes/generated/contracts.c"
+#line 16869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16829,7 +16887,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 16833 "probes/generated/contracts.c"
+#line 16891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16851,7 +16909,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 16855 "probes/generated/contracts.c"
+#line 16913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16869,7 +16927,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 16873 "probes/generated/contracts.c"
+#line 16931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16894,7 +16952,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 16898 "probes/generated/contracts.c"
+#line 16956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16922,7 +16980,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16926 "probes/generated/contracts.c"
+#line 16984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16938,7 +16996,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 16942 "probes/generated/contracts.c"
+#line 17000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16953,7 +17011,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 16957 "probes/generated/contracts.c"
+#line 17015 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16971,7 +17029,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 16975 "probes/generated/contracts.c"
+#line 17033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16989,7 +17047,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 16993 "probes/generated/contracts.c"
+#line 17051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17001,7 +17059,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 400 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17005 "probes/generated/contracts.c"
+#line 17063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17013,7 +17071,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 409 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17017 "probes/generated/contracts.c"
+#line 17075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17028,7 +17086,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17032 "probes/generated/contracts.c"
+#line 17090 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17044,7 +17102,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17048 "probes/generated/contracts.c"
+#line 17106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17063,7 +17121,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17067 "probes/generated/contracts.c"
+#line 17125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17082,7 +17140,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17086 "probes/generated/contracts.c"
+#line 17144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17105,7 +17163,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17109 "probes/generated/contracts.c"
+#line 17167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17129,7 +17187,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17133 "probes/generated/contracts.c"
+#line 17191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17151,7 +17209,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17155 "probes/generated/contracts.c"
+#line 17213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17179,7 +17237,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17183 "probes/generated/contracts.c"
+#line 17241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17201,7 +17259,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17205 "probes/generated/contracts.c"
+#line 17263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17217,7 +17275,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17221 "probes/generated/contracts.c"
+#line 17279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17271,7 +17329,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17275 "probes/generated/contracts.c"
+#line 17333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17308,7 +17366,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17312 "probes/generated/contracts.c"
+#line 17370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17326,7 +17384,7 @@ static PyObject *c_PyEval_GetBuiltins(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17330 "probes/generated/contracts.c"
+#line 17388 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17337,7 +17395,7 @@ static PyObject *c_PyEval_GetFrame(PyObject *args)
 {
 #line 857 "harness/data/contracts/errors.toml"
     return errors_same_as_frame((PyObject *)PyEval_GetFrame(), NULL, 0);
-#line 17341 "probes/generated/contracts.c"
+#line 17399 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17358,7 +17416,7 @@ static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17362 "probes/generated/contracts.c"
+#line 17420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17372,7 +17430,7 @@ static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17376 "probes/generated/contracts.c"
+#line 17434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17386,7 +17444,7 @@ static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17390 "probes/generated/contracts.c"
+#line 17448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17419,7 +17477,7 @@ static PyObject *c_PyEval_GetGlobals(PyObject *args)
 {
 #line 845 "harness/data/contracts/errors.toml"
     return errors_same_as_frame(PyEval_GetGlobals(), "f_globals", 0);
-#line 17423 "probes/generated/contracts.c"
+#line 17481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17430,7 +17488,7 @@ static PyObject *c_PyEval_GetLocals(PyObject *args)
 {
 #line 851 "harness/data/contracts/errors.toml"
     return errors_same_as_frame(PyEval_GetLocals(), "f_locals", 1);
-#line 17434 "probes/generated/contracts.c"
+#line 17492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17480,7 +17538,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17484 "probes/generated/contracts.c"
+#line 17542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17505,7 +17563,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17509 "probes/generated/contracts.c"
+#line 17567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17519,7 +17577,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17523 "probes/generated/contracts.c"
+#line 17581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17541,7 +17599,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17545 "probes/generated/contracts.c"
+#line 17603 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17558,7 +17616,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 17562 "probes/generated/contracts.c"
+#line 17620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17574,7 +17632,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 17578 "probes/generated/contracts.c"
+#line 17636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17591,7 +17649,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 17595 "probes/generated/contracts.c"
+#line 17653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17616,7 +17674,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 17620 "probes/generated/contracts.c"
+#line 17678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17635,7 +17693,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 17639 "probes/generated/contracts.c"
+#line 17697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17654,7 +17712,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 17658 "probes/generated/contracts.c"
+#line 17716 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17670,7 +17728,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 17674 "probes/generated/contracts.c"
+#line 17732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17733,7 +17791,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 17737 "probes/generated/contracts.c"
+#line 17795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17756,7 +17814,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 17760 "probes/generated/contracts.c"
+#line 17818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17776,7 +17834,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 17780 "probes/generated/contracts.c"
+#line 17838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17805,7 +17863,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 17809 "probes/generated/contracts.c"
+#line 17867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17818,7 +17876,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 17822 "probes/generated/contracts.c"
+#line 17880 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17831,7 +17889,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 17835 "probes/generated/contracts.c"
+#line 17893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17852,7 +17910,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 17856 "probes/generated/contracts.c"
+#line 17914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17873,7 +17931,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 17877 "probes/generated/contracts.c"
+#line 17935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17991,7 +18049,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 17995 "probes/generated/contracts.c"
+#line 18053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18013,7 +18071,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18017 "probes/generated/contracts.c"
+#line 18075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18038,7 +18096,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18042 "probes/generated/contracts.c"
+#line 18100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18059,7 +18117,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18063 "probes/generated/contracts.c"
+#line 18121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18080,7 +18138,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18084 "probes/generated/contracts.c"
+#line 18142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18113,7 +18171,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18117 "probes/generated/contracts.c"
+#line 18175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18153,7 +18211,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18157 "probes/generated/contracts.c"
+#line 18215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18206,7 +18264,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18210 "probes/generated/contracts.c"
+#line 18268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18239,7 +18297,7 @@ static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
 #line 1395 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18243 "probes/generated/contracts.c"
+#line 18301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18266,7 +18324,7 @@ static PyObject *c_Py_GetPath(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18270 "probes/generated/contracts.c"
+#line 18328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18277,7 +18335,7 @@ static PyObject *c_Py_GetPrefix(PyObject *args)
 {
 #line 1390 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18281 "probes/generated/contracts.c"
+#line 18339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18288,7 +18346,7 @@ static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
 #line 1400 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18292 "probes/generated/contracts.c"
+#line 18350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18317,7 +18375,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18321 "probes/generated/contracts.c"
+#line 18379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18342,7 +18400,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18346 "probes/generated/contracts.c"
+#line 18404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18367,7 +18425,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18371 "probes/generated/contracts.c"
+#line 18429 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18389,7 +18447,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18393 "probes/generated/contracts.c"
+#line 18451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18420,7 +18478,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18424 "probes/generated/contracts.c"
+#line 18482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18440,7 +18498,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18444 "probes/generated/contracts.c"
+#line 18502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18458,7 +18516,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18462 "probes/generated/contracts.c"
+#line 18520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18483,7 +18541,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18487 "probes/generated/contracts.c"
+#line 18545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18495,7 +18553,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1501 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18499 "probes/generated/contracts.c"
+#line 18557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18506,7 +18564,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18510 "probes/generated/contracts.c"
+#line 18568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18517,7 +18575,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18521 "probes/generated/contracts.c"
+#line 18579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18528,7 +18586,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 18532 "probes/generated/contracts.c"
+#line 18590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18539,7 +18597,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 18543 "probes/generated/contracts.c"
+#line 18601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18550,7 +18608,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 18554 "probes/generated/contracts.c"
+#line 18612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18561,7 +18619,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 18565 "probes/generated/contracts.c"
+#line 18623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18572,7 +18630,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 18576 "probes/generated/contracts.c"
+#line 18634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18583,7 +18641,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 18587 "probes/generated/contracts.c"
+#line 18645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18594,7 +18652,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 18598 "probes/generated/contracts.c"
+#line 18656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18605,7 +18663,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 18609 "probes/generated/contracts.c"
+#line 18667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18616,7 +18674,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 18620 "probes/generated/contracts.c"
+#line 18678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18627,7 +18685,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 18631 "probes/generated/contracts.c"
+#line 18689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18638,7 +18696,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 18642 "probes/generated/contracts.c"
+#line 18700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18649,7 +18707,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 18653 "probes/generated/contracts.c"
+#line 18711 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18660,7 +18718,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 18664 "probes/generated/contracts.c"
+#line 18722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18671,7 +18729,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 18675 "probes/generated/contracts.c"
+#line 18733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18682,7 +18740,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 18686 "probes/generated/contracts.c"
+#line 18744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18693,7 +18751,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 18697 "probes/generated/contracts.c"
+#line 18755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18704,7 +18762,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 18708 "probes/generated/contracts.c"
+#line 18766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18715,7 +18773,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 18719 "probes/generated/contracts.c"
+#line 18777 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18726,7 +18784,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 18730 "probes/generated/contracts.c"
+#line 18788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18737,7 +18795,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 18741 "probes/generated/contracts.c"
+#line 18799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18748,7 +18806,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 18752 "probes/generated/contracts.c"
+#line 18810 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18759,7 +18817,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 18763 "probes/generated/contracts.c"
+#line 18821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18770,7 +18828,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 18774 "probes/generated/contracts.c"
+#line 18832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18781,7 +18839,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 18785 "probes/generated/contracts.c"
+#line 18843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18792,7 +18850,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 18796 "probes/generated/contracts.c"
+#line 18854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18803,7 +18861,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 18807 "probes/generated/contracts.c"
+#line 18865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18814,7 +18872,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 18818 "probes/generated/contracts.c"
+#line 18876 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18825,7 +18883,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 18829 "probes/generated/contracts.c"
+#line 18887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18836,7 +18894,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 18840 "probes/generated/contracts.c"
+#line 18898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18847,7 +18905,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 18851 "probes/generated/contracts.c"
+#line 18909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18858,7 +18916,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 18862 "probes/generated/contracts.c"
+#line 18920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18869,7 +18927,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 18873 "probes/generated/contracts.c"
+#line 18931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18880,7 +18938,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 18884 "probes/generated/contracts.c"
+#line 18942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18891,7 +18949,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 18895 "probes/generated/contracts.c"
+#line 18953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18902,7 +18960,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 18906 "probes/generated/contracts.c"
+#line 18964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18913,7 +18971,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 18917 "probes/generated/contracts.c"
+#line 18975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18924,7 +18982,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 18928 "probes/generated/contracts.c"
+#line 18986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18935,7 +18993,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 18939 "probes/generated/contracts.c"
+#line 18997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18946,7 +19004,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 18950 "probes/generated/contracts.c"
+#line 19008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18957,7 +19015,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 18961 "probes/generated/contracts.c"
+#line 19019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18968,7 +19026,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 18972 "probes/generated/contracts.c"
+#line 19030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18979,7 +19037,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 18983 "probes/generated/contracts.c"
+#line 19041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18990,7 +19048,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 18994 "probes/generated/contracts.c"
+#line 19052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19001,7 +19059,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19005 "probes/generated/contracts.c"
+#line 19063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19012,7 +19070,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19016 "probes/generated/contracts.c"
+#line 19074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19023,7 +19081,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19027 "probes/generated/contracts.c"
+#line 19085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19034,7 +19092,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19038 "probes/generated/contracts.c"
+#line 19096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19045,7 +19103,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19049 "probes/generated/contracts.c"
+#line 19107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19056,7 +19114,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19060 "probes/generated/contracts.c"
+#line 19118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19067,7 +19125,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19071 "probes/generated/contracts.c"
+#line 19129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19078,7 +19136,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19082 "probes/generated/contracts.c"
+#line 19140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19089,7 +19147,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19093 "probes/generated/contracts.c"
+#line 19151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19100,7 +19158,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19104 "probes/generated/contracts.c"
+#line 19162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19111,7 +19169,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19115 "probes/generated/contracts.c"
+#line 19173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19122,7 +19180,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19126 "probes/generated/contracts.c"
+#line 19184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19133,7 +19191,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19137 "probes/generated/contracts.c"
+#line 19195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19144,7 +19202,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19148 "probes/generated/contracts.c"
+#line 19206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19155,7 +19213,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19159 "probes/generated/contracts.c"
+#line 19217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19166,7 +19224,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19170 "probes/generated/contracts.c"
+#line 19228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19177,7 +19235,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19181 "probes/generated/contracts.c"
+#line 19239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19188,7 +19246,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19192 "probes/generated/contracts.c"
+#line 19250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19199,7 +19257,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19203 "probes/generated/contracts.c"
+#line 19261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19210,7 +19268,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19214 "probes/generated/contracts.c"
+#line 19272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19223,7 +19281,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19227 "probes/generated/contracts.c"
+#line 19285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19234,7 +19292,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19238 "probes/generated/contracts.c"
+#line 19296 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19245,7 +19303,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19249 "probes/generated/contracts.c"
+#line 19307 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19256,7 +19314,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19260 "probes/generated/contracts.c"
+#line 19318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19267,7 +19325,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19271 "probes/generated/contracts.c"
+#line 19329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19278,7 +19336,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19282 "probes/generated/contracts.c"
+#line 19340 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19289,7 +19347,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19293 "probes/generated/contracts.c"
+#line 19351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19300,7 +19358,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19304 "probes/generated/contracts.c"
+#line 19362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19311,7 +19369,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19315 "probes/generated/contracts.c"
+#line 19373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19322,7 +19380,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19326 "probes/generated/contracts.c"
+#line 19384 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19333,7 +19391,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19337 "probes/generated/contracts.c"
+#line 19395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19344,7 +19402,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19348 "probes/generated/contracts.c"
+#line 19406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19355,7 +19413,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19359 "probes/generated/contracts.c"
+#line 19417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19366,7 +19424,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19370 "probes/generated/contracts.c"
+#line 19428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19377,7 +19435,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19381 "probes/generated/contracts.c"
+#line 19439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19388,7 +19446,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19392 "probes/generated/contracts.c"
+#line 19450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19399,7 +19457,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19403 "probes/generated/contracts.c"
+#line 19461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19410,7 +19468,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19414 "probes/generated/contracts.c"
+#line 19472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19421,7 +19479,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19425 "probes/generated/contracts.c"
+#line 19483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19432,7 +19490,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19436 "probes/generated/contracts.c"
+#line 19494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19443,7 +19501,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19447 "probes/generated/contracts.c"
+#line 19505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19454,7 +19512,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19458 "probes/generated/contracts.c"
+#line 19516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19465,7 +19523,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19469 "probes/generated/contracts.c"
+#line 19527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19476,7 +19534,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19480 "probes/generated/contracts.c"
+#line 19538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19487,7 +19545,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19491 "probes/generated/contracts.c"
+#line 19549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19498,7 +19556,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19502 "probes/generated/contracts.c"
+#line 19560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19509,7 +19567,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19513 "probes/generated/contracts.c"
+#line 19571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19520,7 +19578,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19524 "probes/generated/contracts.c"
+#line 19582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19531,7 +19589,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 19535 "probes/generated/contracts.c"
+#line 19593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19542,7 +19600,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 19546 "probes/generated/contracts.c"
+#line 19604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19553,7 +19611,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 19557 "probes/generated/contracts.c"
+#line 19615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19564,7 +19622,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 19568 "probes/generated/contracts.c"
+#line 19626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19575,7 +19633,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 19579 "probes/generated/contracts.c"
+#line 19637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19586,7 +19644,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 19590 "probes/generated/contracts.c"
+#line 19648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19597,7 +19655,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 19601 "probes/generated/contracts.c"
+#line 19659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19608,7 +19666,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 19612 "probes/generated/contracts.c"
+#line 19670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19619,7 +19677,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 19623 "probes/generated/contracts.c"
+#line 19681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19630,7 +19688,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 19634 "probes/generated/contracts.c"
+#line 19692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19641,7 +19699,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 19645 "probes/generated/contracts.c"
+#line 19703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19652,7 +19710,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 19656 "probes/generated/contracts.c"
+#line 19714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19663,7 +19721,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 19667 "probes/generated/contracts.c"
+#line 19725 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19674,7 +19732,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 19678 "probes/generated/contracts.c"
+#line 19736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19685,7 +19743,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 19689 "probes/generated/contracts.c"
+#line 19747 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19696,7 +19754,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 19700 "probes/generated/contracts.c"
+#line 19758 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19707,7 +19765,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 19711 "probes/generated/contracts.c"
+#line 19769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19718,7 +19776,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 19722 "probes/generated/contracts.c"
+#line 19780 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19729,7 +19787,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 19733 "probes/generated/contracts.c"
+#line 19791 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19740,7 +19798,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 19744 "probes/generated/contracts.c"
+#line 19802 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19751,7 +19809,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 19755 "probes/generated/contracts.c"
+#line 19813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19762,7 +19820,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 19766 "probes/generated/contracts.c"
+#line 19824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19773,7 +19831,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 19777 "probes/generated/contracts.c"
+#line 19835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19784,7 +19842,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 19788 "probes/generated/contracts.c"
+#line 19846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19795,7 +19853,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 19799 "probes/generated/contracts.c"
+#line 19857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19806,7 +19864,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 19810 "probes/generated/contracts.c"
+#line 19868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19817,7 +19875,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 19821 "probes/generated/contracts.c"
+#line 19879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19828,7 +19886,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 19832 "probes/generated/contracts.c"
+#line 19890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19839,7 +19897,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 19843 "probes/generated/contracts.c"
+#line 19901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19850,7 +19908,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 19854 "probes/generated/contracts.c"
+#line 19912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19861,7 +19919,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 19865 "probes/generated/contracts.c"
+#line 19923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19872,7 +19930,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 19876 "probes/generated/contracts.c"
+#line 19934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19883,7 +19941,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 19887 "probes/generated/contracts.c"
+#line 19945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19894,7 +19952,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 19898 "probes/generated/contracts.c"
+#line 19956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19905,7 +19963,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 19909 "probes/generated/contracts.c"
+#line 19967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19916,7 +19974,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 19920 "probes/generated/contracts.c"
+#line 19978 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19927,7 +19985,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 19931 "probes/generated/contracts.c"
+#line 19989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19938,7 +19996,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 19942 "probes/generated/contracts.c"
+#line 20000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19949,7 +20007,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 19953 "probes/generated/contracts.c"
+#line 20011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19963,7 +20021,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 19967 "probes/generated/contracts.c"
+#line 20025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19988,7 +20046,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 19992 "probes/generated/contracts.c"
+#line 20050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20021,7 +20079,7 @@ static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
 #line 433 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20025 "probes/generated/contracts.c"
+#line 20083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20032,7 +20090,7 @@ static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
 #line 440 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20036 "probes/generated/contracts.c"
+#line 20094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20079,7 +20137,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20083 "probes/generated/contracts.c"
+#line 20141 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20104,7 +20162,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20108 "probes/generated/contracts.c"
+#line 20166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20115,7 +20173,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20119 "probes/generated/contracts.c"
+#line 20177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20137,7 +20195,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20141 "probes/generated/contracts.c"
+#line 20199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20148,7 +20206,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20152 "probes/generated/contracts.c"
+#line 20210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20159,7 +20217,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20163 "probes/generated/contracts.c"
+#line 20221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20170,7 +20228,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20174 "probes/generated/contracts.c"
+#line 20232 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20189,7 +20247,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20193 "probes/generated/contracts.c"
+#line 20251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20203,7 +20261,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20207 "probes/generated/contracts.c"
+#line 20265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20217,7 +20275,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20221 "probes/generated/contracts.c"
+#line 20279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20231,7 +20289,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20235 "probes/generated/contracts.c"
+#line 20293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20245,7 +20303,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20249 "probes/generated/contracts.c"
+#line 20307 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20259,7 +20317,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20263 "probes/generated/contracts.c"
+#line 20321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20275,7 +20333,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20279 "probes/generated/contracts.c"
+#line 20337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20290,7 +20348,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20294 "probes/generated/contracts.c"
+#line 20352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20304,7 +20362,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20308 "probes/generated/contracts.c"
+#line 20366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20318,7 +20376,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20322 "probes/generated/contracts.c"
+#line 20380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20377,7 +20435,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20381 "probes/generated/contracts.c"
+#line 20439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20721,7 +20779,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 20725 "probes/generated/contracts.c"
+#line 20783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20769,7 +20827,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 20773 "probes/generated/contracts.c"
+#line 20831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20806,7 +20864,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 20810 "probes/generated/contracts.c"
+#line 20868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20837,7 +20895,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 20841 "probes/generated/contracts.c"
+#line 20899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20854,7 +20912,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 20858 "probes/generated/contracts.c"
+#line 20916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20871,7 +20929,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 20875 "probes/generated/contracts.c"
+#line 20933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20892,7 +20950,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 20896 "probes/generated/contracts.c"
+#line 20954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20907,7 +20965,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 20911 "probes/generated/contracts.c"
+#line 20969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20923,7 +20981,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 20927 "probes/generated/contracts.c"
+#line 20985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20943,7 +21001,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 20947 "probes/generated/contracts.c"
+#line 21005 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20961,7 +21019,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 20965 "probes/generated/contracts.c"
+#line 21023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20984,7 +21042,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 20988 "probes/generated/contracts.c"
+#line 21046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21000,7 +21058,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21004 "probes/generated/contracts.c"
+#line 21062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21011,7 +21069,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 91 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21015 "probes/generated/contracts.c"
+#line 21073 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21058,7 +21116,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21062 "probes/generated/contracts.c"
+#line 21120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21073,7 +21131,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21077 "probes/generated/contracts.c"
+#line 21135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21087,7 +21145,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21091 "probes/generated/contracts.c"
+#line 21149 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21101,7 +21159,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21105 "probes/generated/contracts.c"
+#line 21163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21125,7 +21183,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21129 "probes/generated/contracts.c"
+#line 21187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21153,7 +21211,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21157 "probes/generated/contracts.c"
+#line 21215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21169,7 +21227,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21173 "probes/generated/contracts.c"
+#line 21231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21249,7 +21307,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21253 "probes/generated/contracts.c"
+#line 21311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21263,7 +21321,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21267 "probes/generated/contracts.c"
+#line 21325 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21274,7 +21332,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21278 "probes/generated/contracts.c"
+#line 21336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21288,7 +21346,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21292 "probes/generated/contracts.c"
+#line 21350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21302,7 +21360,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21306 "probes/generated/contracts.c"
+#line 21364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21371,7 +21429,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21375 "probes/generated/contracts.c"
+#line 21433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21385,7 +21443,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21389 "probes/generated/contracts.c"
+#line 21447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21399,7 +21457,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21403 "probes/generated/contracts.c"
+#line 21461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21435,7 +21493,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21439 "probes/generated/contracts.c"
+#line 21497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21449,7 +21507,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21453 "probes/generated/contracts.c"
+#line 21511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21461,7 +21519,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21465 "probes/generated/contracts.c"
+#line 21523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21490,7 +21548,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21494 "probes/generated/contracts.c"
+#line 21552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21518,7 +21576,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 21522 "probes/generated/contracts.c"
+#line 21580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21541,7 +21599,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 160 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 21545 "probes/generated/contracts.c"
+#line 21603 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21586,7 +21644,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 95 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 21590 "probes/generated/contracts.c"
+#line 21648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21603,7 +21661,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 21607 "probes/generated/contracts.c"
+#line 21665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21618,7 +21676,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 21622 "probes/generated/contracts.c"
+#line 21680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21638,7 +21696,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 21642 "probes/generated/contracts.c"
+#line 21700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21656,7 +21714,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 21660 "probes/generated/contracts.c"
+#line 21718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21668,7 +21726,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 37 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 21672 "probes/generated/contracts.c"
+#line 21730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21704,7 +21762,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 21708 "probes/generated/contracts.c"
+#line 21766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21718,7 +21776,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 21722 "probes/generated/contracts.c"
+#line 21780 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21755,7 +21813,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 21759 "probes/generated/contracts.c"
+#line 21817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21778,7 +21836,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 87 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 21782 "probes/generated/contracts.c"
+#line 21840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21825,7 +21883,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 21829 "probes/generated/contracts.c"
+#line 21887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21848,7 +21906,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 21852 "probes/generated/contracts.c"
+#line 21910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21860,7 +21918,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 21864 "probes/generated/contracts.c"
+#line 21922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21876,7 +21934,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 21880 "probes/generated/contracts.c"
+#line 21938 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21897,7 +21955,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 21901 "probes/generated/contracts.c"
+#line 21959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21927,7 +21985,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 21931 "probes/generated/contracts.c"
+#line 21989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21943,7 +22001,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 21947 "probes/generated/contracts.c"
+#line 22005 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21962,7 +22020,7 @@ static PyObject *c_PySlice_New(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_CLEAR(PyObject *args)
 {
-#line 99 "harness/data/contracts/refcount.toml"
+#line 158 "harness/data/contracts/refcount.toml"
     /* (pointer cleared, restored, looks immortal, a last Py_CLEAR deallocates) */
     PyObject *obj = ARG(0), *ref = ARG(0), *null = NULL, *weak;
     Py_ssize_t before = Py_REFCNT(obj);
@@ -21980,7 +22038,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 21984 "probes/generated/contracts.c"
+#line 22042 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21988,7 +22046,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_DECREF(PyObject *args)
 {
-#line 37 "harness/data/contracts/refcount.toml"
+#line 96 "harness/data/contracts/refcount.toml"
     /* (incremented ok, restored, looks immortal, a last Py_DECREF deallocates) */
     PyObject *obj = ARG(0), *weak;
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22006,7 +22064,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22010 "probes/generated/contracts.c"
+#line 22068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22015,10 +22073,10 @@ static PyObject *c_Py_DECREF(PyObject *args)
 #pragma weak Py_DecRef
 static PyObject *c_Py_DecRef(PyObject *args)
 {
-#line 158 "harness/data/contracts/refcount.toml"
+#line 217 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22022 "probes/generated/contracts.c"
+#line 22080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22026,7 +22084,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_INCREF(PyObject *args)
 {
-#line 20 "harness/data/contracts/refcount.toml"
+#line 79 "harness/data/contracts/refcount.toml"
     /* (incremented ok, restored, looks immortal) */
     PyObject *obj = ARG(0);
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22036,7 +22094,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22040 "probes/generated/contracts.c"
+#line 22098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22044,9 +22102,9 @@ static PyObject *c_Py_INCREF(PyObject *args)
 #if PY_VERSION_HEX >= 0x03090000
 static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
-#line 192 "harness/data/contracts/refcount.toml"
+#line 251 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22050 "probes/generated/contracts.c"
+#line 22108 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22055,7 +22113,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 #pragma weak Py_IncRef
 static PyObject *c_Py_IncRef(PyObject *args)
 {
-#line 141 "harness/data/contracts/refcount.toml"
+#line 200 "harness/data/contracts/refcount.toml"
     /* The exported functions: (incremented ok, restored, looks immortal) */
     PyObject *obj = ARG(0);
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22067,7 +22125,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22071 "probes/generated/contracts.c"
+#line 22129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22076,9 +22134,9 @@ static PyObject *c_Py_IncRef(PyObject *args)
 #pragma weak Py_Is
 static PyObject *c_Py_Is(PyObject *args)
 {
-#line 257 "harness/data/contracts/refcount.toml"
+#line 316 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22082 "probes/generated/contracts.c"
+#line 22140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22087,9 +22145,9 @@ static PyObject *c_Py_Is(PyObject *args)
 #pragma weak Py_IsFalse
 static PyObject *c_Py_IsFalse(PyObject *args)
 {
-#line 279 "harness/data/contracts/refcount.toml"
+#line 338 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22093 "probes/generated/contracts.c"
+#line 22151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22098,9 +22156,9 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 #pragma weak Py_IsNone
 static PyObject *c_Py_IsNone(PyObject *args)
 {
-#line 265 "harness/data/contracts/refcount.toml"
+#line 324 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22104 "probes/generated/contracts.c"
+#line 22162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22109,9 +22167,9 @@ static PyObject *c_Py_IsNone(PyObject *args)
 #pragma weak Py_IsTrue
 static PyObject *c_Py_IsTrue(PyObject *args)
 {
-#line 272 "harness/data/contracts/refcount.toml"
+#line 331 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22115 "probes/generated/contracts.c"
+#line 22173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22120,7 +22178,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 #pragma weak Py_NewRef
 static PyObject *c_Py_NewRef(PyObject *args)
 {
-#line 230 "harness/data/contracts/refcount.toml"
+#line 289 "harness/data/contracts/refcount.toml"
     /* The exported functions (the headers map the names to inline versions; parentheses reach the
     * exports): (result, result is x, incremented ok) */
     PyObject *obj = ARG(0);
@@ -22128,7 +22186,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22132 "probes/generated/contracts.c"
+#line 22190 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22136,7 +22194,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_REFCNT(PyObject *args)
 {
-#line 124 "harness/data/contracts/refcount.toml"
+#line 183 "harness/data/contracts/refcount.toml"
     /* (count positive, the exported Py_IncRef moves it by +1 (or 0 if immortal), looks immortal) */
     REQUIRE(Py_IncRef);
     REQUIRE(Py_DecRef);
@@ -22147,7 +22205,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22151 "probes/generated/contracts.c"
+#line 22209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22155,10 +22213,10 @@ static PyObject *c_Py_REFCNT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 {
-#line 222 "harness/data/contracts/refcount.toml"
+#line 281 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22162 "probes/generated/contracts.c"
+#line 22220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22166,10 +22224,10 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_RETURN_NONE(PyObject *args)
 {
-#line 202 "harness/data/contracts/refcount.toml"
+#line 261 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22173 "probes/generated/contracts.c"
+#line 22231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22177,10 +22235,10 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 {
-#line 212 "harness/data/contracts/refcount.toml"
+#line 271 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22184 "probes/generated/contracts.c"
+#line 22242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22188,10 +22246,10 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_SIZE(PyObject *args)
 {
-#line 180 "harness/data/contracts/refcount.toml"
+#line 239 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22195 "probes/generated/contracts.c"
+#line 22253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22199,11 +22257,11 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TYPE(PyObject *args)
 {
-#line 168 "harness/data/contracts/refcount.toml"
+#line 227 "harness/data/contracts/refcount.toml"
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22207 "probes/generated/contracts.c"
+#line 22265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22211,9 +22269,9 @@ static PyObject *c_Py_TYPE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_XDECREF(PyObject *args)
 {
-#line 90 "harness/data/contracts/refcount.toml"
+#line 149 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22217 "probes/generated/contracts.c"
+#line 22275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22221,7 +22279,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_XINCREF(PyObject *args)
 {
-#line 63 "harness/data/contracts/refcount.toml"
+#line 122 "harness/data/contracts/refcount.toml"
     /* (incremented ok, restored, looks immortal, a last Py_XDECREF deallocates); NULL is a no-op. */
     PyObject *obj = ARG(0), *null = NULL, *weak;
     Py_XINCREF(null);
@@ -22241,7 +22299,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22245 "probes/generated/contracts.c"
+#line 22303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22250,7 +22308,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
 #pragma weak Py_XNewRef
 static PyObject *c_Py_XNewRef(PyObject *args)
 {
-#line 243 "harness/data/contracts/refcount.toml"
+#line 302 "harness/data/contracts/refcount.toml"
     /* (result, result is x, incremented ok, Py_XNewRef(NULL) is NULL) */
     PyObject *obj = ARG(0);
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22259,7 +22317,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22263 "probes/generated/contracts.c"
+#line 22321 "probes/generated/contracts.c"
 }
 #endif
 
