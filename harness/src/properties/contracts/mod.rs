@@ -509,6 +509,33 @@ mod tests {
     }
 
     #[test]
+    fn every_line_directive_names_the_line_that_follows_it() {
+        let generated: Vec<&str> = include_str!("../../../../probes/generated/contracts.c").lines().collect();
+        let mut checked = 0;
+        for (n, line) in generated.iter().enumerate() {
+            let Some(rest) = line.strip_prefix("#line ") else { continue };
+            let (number, file) = rest.split_once(' ').unwrap_or_else(|| panic!("malformed: {line}"));
+            let number: usize = number.parse().unwrap_or_else(|_| panic!("malformed: {line}"));
+            let file = file.trim_matches('"');
+            let Some(next) = generated.get(n + 1) else { continue };
+            let expected = if file == codegen::GENERATED_PATH {
+                generated.get(number - 1).copied()
+            } else {
+                let family = file.trim_start_matches("harness/data/contracts/").trim_end_matches(".toml");
+                let text = FAMILIES.iter().find(|(name, _)| *name == family).map(|(_, text)| *text);
+                text.unwrap_or_else(|| panic!("{file} is not a family file")).lines().nth(number - 1)
+            };
+            // A one-line `body = "..."` starts on the line of its key.
+            let holds = expected.is_some_and(|expected| {
+                expected == *next || expected.replace("\\\"", "\"").replace("\\\\", "\\").contains(next.trim())
+            });
+            assert!(holds, "{line} (generated line {}) is followed by `{next}`, not `{expected:?}`", n + 1);
+            checked += 1;
+        }
+        assert!(checked > 800, "only {checked} #line directives");
+    }
+
+    #[test]
     fn the_generated_c_is_fresh() {
         let fresh = codegen::c_source(&families().unwrap(), &load().unwrap(), &Manifest::builtin()).unwrap();
         let checked_in = include_str!("../../../../probes/generated/contracts.c");
