@@ -88,7 +88,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("pyos_strings", include_str!("../../../data/contracts/pyos_strings.toml")),
     // group errors
     ("errors", include_str!("../../../data/contracts/errors.toml")),
-    // the first contracts, once hand-written routines
+    // formerly hand-written routines of probes/abi3probe.c
     ("type_objects", include_str!("../../../data/contracts/type_objects.toml")),
     ("exception_classes", include_str!("../../../data/contracts/exception_classes.toml")),
     ("numbers", include_str!("../../../data/contracts/numbers.toml")),
