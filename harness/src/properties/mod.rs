@@ -1,28 +1,18 @@
 //! The semantic property catalogue: for each entry under test, its arguments and its oracle.
 //!
-//! A property says: for arguments drawn from `args`, calling probe routine `routine` (compiled
-//! from the build's headers, see `probes/abi3probe.c`) gives the same outcome as evaluating the
-//! Python expression `oracle` in the interpreter under test (helpers from `probes/oracles.py`).
-//! An outcome is the result's exact type and value, or the exception type raised, together with
-//! the arguments' values after the call (so mutation is compared too). One file per API family.
+//! A property says: for arguments drawn from `args`, calling probe routine `routine` (generated
+//! from the entry's contract into `probes/generated/contracts.c`) gives the same outcome as
+//! evaluating the Python expression `oracle` in the interpreter under test (helpers from
+//! `probes/oracles.py`). An outcome is the result's exact type and value, or the exception type
+//! raised, together with the arguments' values after the call (so mutation is compared too).
+//! Every property is a contract (`contracts`, data in `harness/data/contracts/*.toml`).
 
 use proptest::strategy::BoxedStrategy;
 
 use crate::manifest::EntryKind;
 use crate::value::PyValue;
 
-mod bytes;
 pub mod contracts;
-mod dict;
-mod exceptions;
-mod list_tuple;
-mod long_float;
-mod number;
-mod object;
-mod refcount;
-mod set;
-mod system;
-mod unicode;
 
 /// One checkable property of one entry.
 pub struct Property {
@@ -38,13 +28,13 @@ pub struct Property {
     pub args: Args,
 }
 
-/// Where a property's argument lists come from.
-pub enum Args {
-    /// A strategy written in Rust (the hand-written families).
-    Strategy(fn() -> BoxedStrategy<Vec<PyValue>>),
-    /// One named domain per argument (contracts, see `contracts::domains`), and the most
-    /// cases worth running where each costs a fork, a thread or a collection.
-    Domains { domains: &'static [String], max_cases: Option<u32> },
+/// Where a property's argument lists come from: one named domain per argument, or one named
+/// argument list for them all (see `contracts::domains`), and the most cases worth running
+/// where each costs a fork, a thread or a collection.
+pub struct Args {
+    pub domains: &'static [String],
+    pub arglist: Option<&'static str>,
+    pub max_cases: Option<u32>,
 }
 
 impl Property {
@@ -52,22 +42,16 @@ impl Property {
     /// be the same call), a contract's own cap, else the run's count.
     pub fn cases(&self, cases: u32) -> u32 {
         match &self.args {
-            Args::Strategy(make)
-                if std::ptr::fn_addr_eq(*make, object::none as fn() -> BoxedStrategy<Vec<PyValue>>) =>
-            {
-                cases.min(1)
-            }
-            Args::Strategy(_) => cases,
-            Args::Domains { domains: [], .. } => cases.min(1),
-            Args::Domains { max_cases, .. } => max_cases.map_or(cases, |most| cases.min(most)),
+            Args { domains: [], arglist: None, .. } => cases.min(1),
+            Args { max_cases, .. } => max_cases.map_or(cases, |most| cases.min(most)),
         }
     }
 
     /// The strategy of the property's argument lists.
     pub fn strategy(&self) -> BoxedStrategy<Vec<PyValue>> {
-        match &self.args {
-            Args::Strategy(make) => make(),
-            Args::Domains { domains, .. } => contracts::strategy_of(domains),
+        match self.args.arglist {
+            Some(name) => contracts::arglist_strategy(name),
+            None => contracts::strategy_of(self.args.domains),
         }
     }
 }
@@ -84,31 +68,7 @@ pub const RELEASE_ONLY: &[(&str, &str)] = &[(
     "a debug build asserts in PyErr_BadInternalCall by design (Python/errors.c: the function's first statement is an assert that always fails), so calling it aborts",
 )];
 
-/// A property of an exported function whose probe routine bears the function's name.
-pub(super) fn function(
-    entry: &'static str,
-    oracle: &'static str,
-    args: fn() -> BoxedStrategy<Vec<PyValue>>,
-) -> Property {
-    Property { entry, kind: EntryKind::Function, routine: entry, oracle, args: Args::Strategy(args) }
-}
-
 /// Every property, in a stable order (the order is part of a run's reproducibility).
 pub fn catalogue() -> Vec<Property> {
-    let families: [fn() -> Vec<Property>; 11] = [
-        object::properties,
-        number::properties,
-        long_float::properties,
-        unicode::properties,
-        bytes::properties,
-        list_tuple::properties,
-        dict::properties,
-        exceptions::properties,
-        refcount::properties,
-        set::properties,
-        system::properties,
-    ];
-    let mut properties: Vec<Property> = families.iter().flat_map(|family| family()).collect();
-    properties.extend(contracts::properties());
-    properties
+    contracts::properties()
 }

@@ -1,16 +1,28 @@
-//! Contracts as data: entries whose probe routine can be generated from a C signature.
+//! Contracts as data: every property, one per entry, with its probe routine generated from a C
+//! signature or written as a C body.
 //!
 //! One TOML file per API family in `harness/data/contracts/`; each table is one entry:
 //!
 //! ```toml
 //! [PyCapsule_IsValid]
 //! sig = "flag(O, z)"                       # the call, in the notation of `signature.rs`
-//! args = ["capsule", "capsule_name"]       # argument domains (`domains.rs`), one per argument
+//! args = ["capsule", "capsule_name"]       # argument domains (`domains/`), one per argument
 //! oracle = "lambda c, name: ..."           # the Python-level equivalent (probes/oracles.py helpers)
 //! declare = false                          # true: the headers do not declare it; we do (abi_only)
 //! note = "..."                             # why the oracle is what it is, with references
 //! cases = 8                                # optional cap per cell, for costly calls
 //! ```
+//!
+//! `arglist = "dict_and_key"` instead of `args` names one strategy for the whole argument list
+//! (`domains::arglist`), for arguments worth correlating (a dict and a key that is often one
+//! of its keys). A contract without arguments (`args = []`) runs one case per cell.
+//!
+//! The routine is compiled when the build's `Py_LIMITED_API` is at least the entry's `added`
+//! version in the manifest (and its `ifdef` is defined); `guard = "C condition"` replaces
+//! that where the manifest's version is not when the headers offer the entry (say why in
+//! `note`). `header_macro = true` (with `kind = "macro"`) checks a header macro the manifest
+//! does not list as a macro (`Py_INCREF`; `Py_TYPE`, listed as a function from 3.14): it is
+//! compiled from every build's headers unless `guard` says otherwise.
 //!
 //! Where a call cannot be driven from its signature (callbacks, buffers, varargs, thread
 //! states, set-up before the call), `body` gives the routine's C body instead of `sig`: it
@@ -22,7 +34,9 @@
 //! the interpreter under test: a slot id defines its slot, a struct builds a working type), or
 //! `feature_macro` (the body tests `#ifdef` in the build's headers against the interpreter).
 //! A top-level `support = """..."""` holds C shared by the family's bodies (emitted once,
-//! before them; guard version-dependent parts with `LIMITED_AT_LEAST`).
+//! before them; guard version-dependent parts with `LIMITED_AT_LEAST`). The generated C has a
+//! `#line` directive before each body and support block, so a compiler error points at the
+//! TOML file's line.
 //!
 //! The probe routines are generated into `probes/generated/contracts.c` (`cargo xtask codegen`);
 //! the properties join the catalogue like hand-written ones, so the error contract, the result
@@ -74,6 +88,15 @@ const FAMILIES: &[(&str, &str)] = &[
     ("pyos_strings", include_str!("../../../data/contracts/pyos_strings.toml")),
     // group errors
     ("errors", include_str!("../../../data/contracts/errors.toml")),
+    // formerly hand-written routines of probes/abi3probe.c
+    ("type_objects", include_str!("../../../data/contracts/type_objects.toml")),
+    ("exception_classes", include_str!("../../../data/contracts/exception_classes.toml")),
+    ("numbers", include_str!("../../../data/contracts/numbers.toml")),
+    ("bytes", include_str!("../../../data/contracts/bytes.toml")),
+    ("sequences", include_str!("../../../data/contracts/sequences.toml")),
+    ("dicts", include_str!("../../../data/contracts/dicts.toml")),
+    ("sets", include_str!("../../../data/contracts/sets.toml")),
+    ("refcount", include_str!("../../../data/contracts/refcount.toml")),
 ];
 
 /// One entry's contract.
@@ -84,14 +107,23 @@ pub struct Contract {
     pub family: &'static str,
     /// The generated call, or the hand-written `body`.
     pub call: Call,
+    /// The line of the family file on which the `body` starts (0 without one).
+    pub body_line: usize,
     pub kind: EntryKind,
+    /// One domain per argument (empty when `arglist` names them all).
     pub args: Vec<String>,
+    /// The strategy of the whole argument list, instead of `args`.
+    pub arglist: Option<String>,
     pub oracle: String,
     pub declare: bool,
     pub note: Option<String>,
     /// At most this many cases per cell, for a call that costs a fork, a thread or a full
     /// collection (the run's count otherwise).
     pub cases: Option<u32>,
+    /// The C condition under which the routine is compiled, instead of the manifest's version.
+    pub guard: Option<String>,
+    /// A header macro the manifest does not list as a macro (no manifest guard).
+    pub header_macro: bool,
 }
 
 #[derive(Debug)]
@@ -105,7 +137,10 @@ impl Contract {
     pub fn arity(&self) -> usize {
         match &self.call {
             Call::Signature { signature, .. } => signature.arity(),
-            Call::Body(_) => self.args.len(),
+            Call::Body(_) => match &self.arglist {
+                Some(name) => domains::arglist_arity(name).unwrap_or(0),
+                None => self.args.len(),
+            },
         }
     }
 }
@@ -125,12 +160,16 @@ struct RawContract {
     body: Option<String>,
     #[serde(default = "function_kind")]
     kind: EntryKind,
-    args: Vec<String>,
+    args: Option<Vec<String>>,
+    arglist: Option<String>,
     oracle: String,
     #[serde(default)]
     declare: bool,
     note: Option<String>,
     cases: Option<u32>,
+    guard: Option<String>,
+    #[serde(default)]
+    header_macro: bool,
 }
 
 /// One family file: its shared C, and its contracts by entry.
@@ -138,6 +177,8 @@ struct RawContract {
 pub struct Family {
     pub name: &'static str,
     pub support: Option<String>,
+    /// The line of the family file on which `support` starts (0 without one).
+    pub support_line: usize,
 }
 
 fn function_kind() -> EntryKind {
@@ -161,7 +202,8 @@ pub fn families() -> Result<Vec<Family>, ContractError> {
                     });
                 }
             };
-            Ok(Family { name, support })
+            let support_line = if support.is_some() { value_line(text, None, "support") } else { 0 };
+            Ok(Family { name, support, support_line })
         })
         .collect()
 }
@@ -178,14 +220,26 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
             .map_err(|err: toml::de::Error| ContractError::Toml { family, message: err.to_string() })?;
         for (entry, raw) in raw {
             let fail = |message: String| ContractError::Entry { family, entry: entry.clone(), message };
+            let (args, arity) = match (raw.args, &raw.arglist) {
+                (Some(args), None) => {
+                    let arity = args.len();
+                    (args, arity)
+                }
+                (None, Some(name)) => {
+                    let arity = domains::arglist_arity(name).ok_or_else(|| {
+                        fail(format!("unknown argument list `{name}` (known: {})", domains::arglist_names().join(", ")))
+                    })?;
+                    (Vec::new(), arity)
+                }
+                _ => return Err(fail("give exactly one of `args` and `arglist`".into())),
+            };
             let call = match (raw.sig, raw.body) {
                 (Some(text), None) => {
                     let signature = Signature::parse(&text).map_err(|err| fail(format!("sig `{text}`: {err}")))?;
-                    if signature.arity() != raw.args.len() {
+                    if signature.arity() != arity {
                         return Err(fail(format!(
-                            "sig `{text}` takes {} arguments, args lists {}",
+                            "sig `{text}` takes {} arguments, the argument list has {arity}",
                             signature.arity(),
-                            raw.args.len()
                         )));
                     }
                     Call::Signature { signature, text }
@@ -199,26 +253,63 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
             if raw.declare && matches!(call, Call::Body(_)) {
                 return Err(fail("`declare` goes with `sig`; a `body` declares what it needs itself".into()));
             }
-            if let Some(unknown) = raw.args.iter().find(|d| domains::strategy(d).is_none()) {
+            if raw.header_macro && raw.kind != EntryKind::Macro {
+                return Err(fail("`header_macro` goes with `kind = \"macro\"`".into()));
+            }
+            if let Some(unknown) = args.iter().find(|d| domains::strategy(d).is_none()) {
                 return Err(fail(format!(
-                    "unknown argument domain `{unknown}` (known: {})",
-                    domains::NAMES.join(", ")
+                    "unknown argument domain `{unknown}` (known: ints(A..B), {})",
+                    domains::names().join(", ")
                 )));
             }
+            let body_line = if matches!(call, Call::Body(_)) { value_line(text, Some(&entry), "body") } else { 0 };
             contracts.push(Contract {
                 entry,
                 family,
                 call,
+                body_line,
                 kind: raw.kind,
-                args: raw.args,
+                args,
+                arglist: raw.arglist,
                 oracle: raw.oracle,
                 declare: raw.declare,
                 note: raw.note,
                 cases: raw.cases,
+                guard: raw.guard,
+                header_macro: raw.header_macro,
             });
         }
     }
     Ok(contracts)
+}
+
+/// The line (1-based) on which the string value of `key` starts, in the table `[table]` (or
+/// at the top level): the line after its opening quotes when they end their line, as TOML drops
+/// that newline. 0 when the text does not hold it in that form.
+fn value_line(text: &str, table: Option<&str>, key: &str) -> usize {
+    let header = table.map(|name| format!("[{name}]"));
+    let mut in_table = header.is_none();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if !in_table && header.as_deref() == Some(trimmed) {
+                in_table = true;
+                continue;
+            }
+            if in_table {
+                break;
+            }
+        }
+        if !in_table {
+            continue;
+        }
+        let Some(value) = trimmed.strip_prefix(key).map(str::trim_start).and_then(|rest| rest.strip_prefix('=')) else {
+            continue;
+        };
+        let value = value.trim();
+        return if value == "'''" || value == "\"\"\"" { n + 2 } else { n + 1 };
+    }
+    0
 }
 
 /// The contracts, loaded once. The files are built in and checked by the unit tests, so a
@@ -240,9 +331,14 @@ pub(super) fn properties() -> Vec<Property> {
             kind: c.kind,
             routine: &c.entry,
             oracle: &c.oracle,
-            args: Args::Domains { domains: &c.args, max_cases: c.cases },
+            args: Args { domains: &c.args, arglist: c.arglist.as_deref(), max_cases: c.cases },
         })
         .collect()
+}
+
+/// The strategy of a named argument list (checked when the contracts load).
+pub(super) fn arglist_strategy(name: &str) -> BoxedStrategy<Vec<PyValue>> {
+    domains::arglist(name).map_or_else(|| Just(Vec::new()).boxed(), |(_, strategy)| strategy)
 }
 
 /// The argument strategy of a domain list.
@@ -261,7 +357,7 @@ mod tests {
     fn every_contract_loads_and_names_a_manifest_entry_of_its_kind() {
         let contracts = load().unwrap_or_else(|err| panic!("{err}"));
         let manifest = Manifest::builtin();
-        for contract in &contracts {
+        for contract in contracts.iter().filter(|c| !c.header_macro) {
             let entry =
                 manifest.get(&contract.entry).unwrap_or_else(|| panic!("{} is not in the manifest", contract.entry));
             assert_eq!(entry.kind, contract.kind, "{}", contract.entry);
@@ -269,15 +365,174 @@ mod tests {
     }
 
     #[test]
-    fn no_entry_has_two_contracts_or_a_hand_written_routine_too() {
+    fn no_entry_has_two_contracts_and_the_probe_keeps_no_routine_of_its_own() {
         let mut seen = std::collections::BTreeSet::new();
         for contract in load().unwrap() {
             assert!(seen.insert(contract.entry.clone()), "{} has two contracts", contract.entry);
         }
         let probe = include_str!("../../../../probes/abi3probe.c");
-        for name in &seen {
-            assert!(!probe.contains(&format!("r_{name}(")), "{name} has a contract and a hand-written routine");
+        for line in probe.lines() {
+            assert!(!line.starts_with("#pragma weak"), "probes/abi3probe.c keeps a weak list: {line}");
+            assert!(
+                !(line.starts_with("static PyObject *") && line.contains("(PyObject *args)")),
+                "probes/abi3probe.c keeps a routine of its own: {line}"
+            );
         }
+    }
+
+    #[test]
+    fn every_domain_and_argument_list_named_in_the_data_has_a_strategy() {
+        let names = domains::names();
+        let lists = domains::arglist_names();
+        let mut unique = std::collections::BTreeSet::new();
+        for name in names.iter().chain(&lists) {
+            assert!(unique.insert(*name), "`{name}` is defined twice");
+        }
+        for contract in load().unwrap() {
+            for domain in &contract.args {
+                assert!(domains::strategy(domain).is_some(), "{}: no domain `{domain}`", contract.entry);
+            }
+            if let Some(list) = &contract.arglist {
+                assert!(domains::arglist(list).is_some(), "{}: no argument list `{list}`", contract.entry);
+            }
+        }
+        for name in &names {
+            assert!(domains::strategy(name).is_some(), "`{name}` is listed but has no strategy");
+        }
+    }
+
+    /// The top-level names `probes/oracles.py` defines (`def`, `class`, assignments, imports),
+    /// read as text: a unit test does not run Python.
+    fn oracle_names() -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        for line in include_str!("../../../../probes/oracles.py").lines() {
+            if line.starts_with([' ', '\t', '#']) {
+                continue;
+            }
+            let words: Vec<&str> = line.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).collect();
+            match words.first().copied() {
+                Some("def" | "class") => names.extend(words.get(1).map(|w| w.to_string())),
+                Some("import") => names.extend(
+                    words[1..]
+                        .iter()
+                        .filter(|w| !w.is_empty() && **w != "as")
+                        .map(|w| w.split('.').next().unwrap_or(w).to_string()),
+                ),
+                Some("from") => {
+                    if let Some(at) = words.iter().position(|w| *w == "import") {
+                        names.extend(words[at + 1..].iter().filter(|w| !w.is_empty()).map(|w| w.to_string()));
+                    }
+                }
+                _ => {
+                    if let Some((target, _)) = line.split_once('=')
+                        && !target.contains(['(', '[', '!', '<', '>'])
+                    {
+                        names.extend(target.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// Python builtins the oracles name directly.
+    const BUILTINS: &[&str] = &[
+        "abs",
+        "ascii",
+        "bool",
+        "bytearray",
+        "bytes",
+        "chr",
+        "complex",
+        "dict",
+        "dir",
+        "divmod",
+        "float",
+        "format",
+        "frozenset",
+        "getattr",
+        "hash",
+        "int",
+        "len",
+        "list",
+        "object",
+        "repr",
+        "set",
+        "setattr",
+        "slice",
+        "str",
+        "tuple",
+        "type",
+    ];
+
+    #[test]
+    fn every_oracle_and_builder_named_in_the_data_exists_in_oracles_py() {
+        let defined = oracle_names();
+        for contract in load().unwrap() {
+            let oracle = contract.oracle.trim();
+            // A bare name or a dotted one (`operator.add`): its first part must be defined or a
+            // builtin. Lambdas are Python expressions; the worker's `define` checks them.
+            if oracle.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                let first = oracle.split('.').next().unwrap_or(oracle);
+                assert!(
+                    defined.contains(first) || BUILTINS.contains(&first),
+                    "{}: oracle `{oracle}` is not defined in probes/oracles.py",
+                    contract.entry
+                );
+            }
+        }
+        let sources = [
+            include_str!("domains/mod.rs"),
+            include_str!("domains/objects.rs"),
+            include_str!("domains/numbers.rs"),
+            include_str!("domains/text.rs"),
+            include_str!("domains/containers.rs"),
+            include_str!("domains/errors.rs"),
+            include_str!("domains/refcount.rs"),
+            include_str!("domains/system.rs"),
+            include_str!("domains/shared.rs"),
+        ];
+        let mut builders = 0;
+        for source in sources {
+            let calls = source.split("built(").skip(1).chain(source.split("unicode_error(").skip(1));
+            for piece in calls {
+                let Some(quoted) = piece.trim_start().strip_prefix('"') else { continue };
+                let name = quoted.split('"').next().unwrap_or_default();
+                builders += 1;
+                assert!(
+                    defined.contains(&format!("make_{name}")),
+                    "domain builder make_{name} is not in probes/oracles.py"
+                );
+            }
+        }
+        assert!(builders > 10, "found only {builders} built domains: has `built(` changed?");
+    }
+
+    #[test]
+    fn every_line_directive_names_the_line_that_follows_it() {
+        let generated: Vec<&str> = include_str!("../../../../probes/generated/contracts.c").lines().collect();
+        let mut checked = 0;
+        for (n, line) in generated.iter().enumerate() {
+            let Some(rest) = line.strip_prefix("#line ") else { continue };
+            let (number, file) = rest.split_once(' ').unwrap_or_else(|| panic!("malformed: {line}"));
+            let number: usize = number.parse().unwrap_or_else(|_| panic!("malformed: {line}"));
+            let file = file.trim_matches('"');
+            let Some(next) = generated.get(n + 1) else { continue };
+            let expected = if file == codegen::GENERATED_PATH {
+                generated.get(number - 1).copied()
+            } else {
+                let family = file.trim_start_matches("harness/data/contracts/").trim_end_matches(".toml");
+                let text = FAMILIES.iter().find(|(name, _)| *name == family).map(|(_, text)| *text);
+                text.unwrap_or_else(|| panic!("{file} is not a family file")).lines().nth(number - 1)
+            };
+            // A one-line `body = "..."` starts on the line of its key.
+            let holds = expected.is_some_and(|expected| {
+                expected == *next || expected.replace("\\\"", "\"").replace("\\\\", "\\").contains(next.trim())
+            });
+            assert!(holds, "{line} (generated line {}) is followed by `{next}`, not `{expected:?}`", n + 1);
+            checked += 1;
+        }
+        assert!(checked > 800, "only {checked} #line directives");
     }
 
     #[test]

@@ -1,18 +1,87 @@
-//! Argument domains by name: what a contract's `args` list refers to.
+//! Argument domains by name: what a contract's `args` list refers to, and argument lists by
+//! name: what its `arglist` refers to.
 //!
 //! A plain domain is a strategy for literal values. A built domain makes an object no literal
 //! can (a capsule, an exception instance, a module): the strategy draws the builder's input and
 //! the worker calls `make_<builder>` from `probes/oracles.py` on it, for the probe's and the
 //! oracle's call alike, so both get equal but distinct objects and shrinking still works on
-//! the input.
+//! the input. `ints(A..B)` is the ints from A up to B (excluded), uniformly.
+//!
+//! An argument list (`ARGLISTS`) draws all of a call's arguments together, for calls whose
+//! arguments are worth correlating: a dict and a key that is often one of its keys, a sequence
+//! and one of its items, a pair of operands of one kind.
+//!
+//! The domains written here are the contracts' own; the modules hold those of each API family
+//! (`objects`, `numbers`, `text`, `containers`, `errors`, `refcount`, `system`) as tables of
+//! names and strategies, and `shared` the value strategies they have in common.
 
 use proptest::prelude::*;
 
-use super::super::object::{ascii_bytes, boolean, c_long_value, index, int_in, mostly_str, small_str, text_bytes};
 use crate::value::{PyValue, strategy};
+use shared::{ascii_bytes, boolean, c_long_value, index, int_in, mostly_str, small_str, text_bytes};
 
-/// Every domain name a contract may use, for error messages.
-pub const NAMES: &[&str] = &[
+mod containers;
+mod errors;
+mod numbers;
+mod objects;
+mod refcount;
+mod shared;
+mod system;
+mod text;
+
+/// A named domain: its name and its strategy.
+type Domain = (&'static str, fn() -> BoxedStrategy<PyValue>);
+
+/// A named argument list: its name, how many arguments it draws, and its strategy.
+type Arglist = (&'static str, usize, fn() -> BoxedStrategy<Vec<PyValue>>);
+
+/// The families' domain tables.
+const FAMILY_DOMAINS: &[&[Domain]] = &[
+    objects::DOMAINS,
+    numbers::DOMAINS,
+    text::DOMAINS,
+    containers::DOMAINS,
+    errors::DOMAINS,
+    refcount::DOMAINS,
+    system::DOMAINS,
+];
+
+/// The families' argument lists.
+const FAMILY_ARGLISTS: &[&[Arglist]] =
+    &[objects::ARGLISTS, numbers::ARGLISTS, text::ARGLISTS, containers::ARGLISTS, errors::ARGLISTS, refcount::ARGLISTS];
+
+/// Every domain name: the contracts' own (`NAMES`) and the families' (for error messages and
+/// the tests).
+pub fn names() -> Vec<&'static str> {
+    NAMES.iter().copied().chain(FAMILY_DOMAINS.iter().flat_map(|table| table.iter().map(|d| d.0))).collect()
+}
+
+/// Every argument list's name.
+pub fn arglist_names() -> Vec<&'static str> {
+    FAMILY_ARGLISTS.iter().flat_map(|table| table.iter().map(|a| a.0)).collect()
+}
+
+/// The strategy of an argument list and how many arguments it draws, or None for an unknown
+/// name.
+pub fn arglist(name: &str) -> Option<(usize, BoxedStrategy<Vec<PyValue>>)> {
+    let &(_, arity, make) = FAMILY_ARGLISTS.iter().flat_map(|table| table.iter()).find(|a| a.0 == name)?;
+    Some((arity, make()))
+}
+
+/// How many arguments an argument list draws, or None for an unknown name.
+pub fn arglist_arity(name: &str) -> Option<usize> {
+    FAMILY_ARGLISTS.iter().flat_map(|table| table.iter()).find(|a| a.0 == name).map(|a| a.1)
+}
+
+/// `ints(A..B)`: the bounds, when the name has that form.
+fn ints_range(name: &str) -> Option<std::ops::Range<i64>> {
+    let (low, high) = name.strip_prefix("ints(")?.strip_suffix(')')?.split_once("..")?;
+    let range = low.trim().parse().ok()?..high.trim().parse().ok()?;
+    (!range.is_empty()).then_some(range)
+}
+
+/// The contracts' own domain names.
+const NAMES: &[&str] = &[
     "any",
     "int",
     "c_long",
@@ -218,6 +287,12 @@ pub const NAMES: &[&str] = &[
 
 /// The strategy of a domain, or None for an unknown name.
 pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
+    if let Some(range) = ints_range(name) {
+        return Some(int_in(range));
+    }
+    if let Some(&(_, make)) = FAMILY_DOMAINS.iter().flat_map(|table| table.iter()).find(|d| d.0 == name) {
+        return Some(make());
+    }
     Some(match name {
         "any" => strategy::any_value(),
         "int" => strategy::int(),

@@ -1,16 +1,53 @@
-//! The number protocol (PyNumber_*). Operand sizes stay bounded: repeat counts and shift counts
-//! are small whenever the result's size grows with them, and exponents are small unless there
-//! is a modulus.
+//! Domains of the number protocol (PyNumber_*), int and float (PyLong_*, PyBool_FromLong,
+//! PyFloat_*). Operand sizes stay bounded: repeat counts and shift counts are small whenever
+//! the result's size grows with them, and exponents are small unless there is a modulus.
 
 use proptest::prelude::*;
 
-use super::Property;
-use super::object::{boolean, dict_of, int_in, one, small_str, two};
-use crate::manifest::EntryKind::Function;
+use super::shared::{boolean, dict_of, int_in, small_str, two};
+use super::{Arglist, Domain};
 use crate::value::{PyValue, strategy};
 
+pub(super) const DOMAINS: &[Domain] = &[
+    ("operand", operand),
+    ("invertible", invertible),
+    ("convertible", convertible),
+    ("number_or_other", number_or_other),
+    ("valid_base", valid_base),
+    ("integer_like", integer_like),
+    ("long_text", digits_text),
+    ("long_base", base),
+    ("float_like", float_like),
+    ("float_source", float_text),
+];
+
+pub(super) const ARGLISTS: &[Arglist] = &[
+    ("addable_pair", 2, addable_pair),
+    ("multipliable_pair", 2, multipliable_pair),
+    ("bitwise_pair", 2, bitwise_pair),
+    ("lshift_pair", 2, lshift_pair),
+    ("rshift_pair", 2, rshift_pair),
+    ("power_args", 3, power_args),
+];
+
+/// ints, bools, or any operand (for `~`).
+fn invertible() -> BoxedStrategy<PyValue> {
+    prop_oneof![3 => strategy::int(), 1 => boolean(), 1 => operand()].boxed()
+}
+
+/// Operands, any value, or short strings (for PyNumber_Check).
+fn number_or_other() -> BoxedStrategy<PyValue> {
+    prop_oneof![operand(), strategy::any_value(), small_str()].boxed()
+}
+
+/// Only the valid bases of PyNumber_ToBase: before 3.9 another base is undefined behaviour (no
+/// check, an assert in a release build), from 3.9 on a SystemError.
+fn valid_base() -> BoxedStrategy<PyValue> {
+    proptest::sample::select(vec![2i64, 8, 10, 16]).prop_map(|b| PyValue::int(b.into())).boxed()
+}
+
 /// int, float or bool.
-pub(super) fn number() -> BoxedStrategy<PyValue> {
+fn number() -> BoxedStrategy<PyValue> {
     prop_oneof![4 => strategy::int(), 3 => strategy::float(), 1 => boolean()].boxed()
 }
 
@@ -123,7 +160,7 @@ fn power_args() -> BoxedStrategy<Vec<PyValue>> {
 }
 
 /// Text that int() and float() may or may not accept.
-pub(super) fn numeric_text() -> BoxedStrategy<Vec<u32>> {
+fn numeric_text() -> BoxedStrategy<Vec<u32>> {
     let alphabet: Vec<u32> = "0123456789_ +-.eExXabfinINFn\u{0663}\u{00a0}\t".chars().map(u32::from).collect();
     let words = ["0x1F", "0b101", "0o17", "1_000", "inf", "-nan", "1e5", " 42 ", "1__0", "0_0", "00", "٣", "1e400"];
     prop_oneof![
@@ -144,64 +181,44 @@ fn convertible() -> BoxedStrategy<PyValue> {
     .boxed()
 }
 
-fn binary(entry: &'static str, oracle: &'static str, args: fn() -> BoxedStrategy<Vec<PyValue>>) -> Property {
-    Property { entry, kind: Function, routine: entry, oracle, args: super::Args::Strategy(args) }
+/// What the PyLong_As* conversions get: ints of every size, and floats, bools and other values
+/// (accepted through __int__ before 3.10, refused after).
+fn integer_like() -> BoxedStrategy<PyValue> {
+    prop_oneof![6 => strategy::int(), 2 => strategy::float(), 1 => boolean(), 1 => strategy::any_value()].boxed()
 }
 
-pub(super) fn properties() -> Vec<Property> {
-    vec![
-        binary("PyNumber_Add", "operator.add", addable_pair),
-        binary("PyNumber_Subtract", "operator.sub", numeric_pair),
-        binary("PyNumber_Multiply", "operator.mul", multipliable_pair),
-        binary("PyNumber_FloorDivide", "operator.floordiv", numeric_pair),
-        binary("PyNumber_TrueDivide", "operator.truediv", numeric_pair),
-        binary("PyNumber_Remainder", "operator.mod", numeric_pair),
-        binary("PyNumber_Divmod", "divmod", numeric_pair),
-        binary("PyNumber_And", "operator.and_", bitwise_pair),
-        binary("PyNumber_Or", "operator.or_", bitwise_pair),
-        binary("PyNumber_Xor", "operator.xor", bitwise_pair),
-        binary("PyNumber_Lshift", "operator.lshift", lshift_pair),
-        binary("PyNumber_Rshift", "operator.rshift", rshift_pair),
-        binary("PyNumber_InPlaceAdd", "operator.iadd", addable_pair),
-        binary("PyNumber_InPlaceOr", "operator.ior", bitwise_pair),
-        binary("PyNumber_InPlaceSubtract", "operator.isub", numeric_pair),
-        binary("PyNumber_InPlaceMultiply", "operator.imul", multipliable_pair),
-        binary("PyNumber_InPlaceFloorDivide", "operator.ifloordiv", numeric_pair),
-        binary("PyNumber_InPlaceTrueDivide", "operator.itruediv", numeric_pair),
-        binary("PyNumber_InPlaceRemainder", "operator.imod", numeric_pair),
-        binary("PyNumber_InPlaceAnd", "operator.iand", bitwise_pair),
-        binary("PyNumber_InPlaceXor", "operator.ixor", bitwise_pair),
-        binary("PyNumber_InPlaceLshift", "operator.ilshift", lshift_pair),
-        binary("PyNumber_InPlaceRshift", "operator.irshift", rshift_pair),
-        binary("PyNumber_MatrixMultiply", "operator.matmul", numeric_pair),
-        binary("PyNumber_InPlaceMatrixMultiply", "operator.imatmul", numeric_pair),
-        // In place on immutable numbers: the same as pow() with a modulus.
-        binary("PyNumber_InPlacePower", "power", power_args),
-        binary("PyNumber_Negative", "operator.neg", || one(operand())),
-        binary("PyNumber_Positive", "operator.pos", || one(operand())),
-        binary("PyNumber_Absolute", "abs", || one(operand())),
-        binary("PyNumber_Invert", "operator.invert", || {
-            one(prop_oneof![3 => strategy::int(), 1 => boolean(), 1 => operand()].boxed())
-        }),
-        binary("PyNumber_Index", "operator.index", || one(operand())),
-        binary("PyNumber_Long", "int", || one(convertible())),
-        binary("PyNumber_Float", "float", || one(convertible())),
-        binary("PyNumber_Power", "power", power_args),
-        binary("PyNumber_Check", "number_check", || {
-            one(prop_oneof![operand(), strategy::any_value(), small_str()].boxed())
-        }),
-        binary("PyNumber_AsSsize_t", "number_as_ssize_t", || two(operand(), int_in(0..2))),
-        binary(
-            "PyNumber_ToBase",
-            "to_base",
-            // Only the valid bases: before 3.9 another base is undefined behaviour (no check,
-            // an assert in a release build), from 3.9 on a SystemError.
-            || {
-                two(
-                    operand(),
-                    proptest::sample::select(vec![2i64, 8, 10, 16]).prop_map(|b| PyValue::int(b.into())).boxed(),
-                )
-            },
-        ),
+/// C strings for PyLong_FromString: numeric text (ASCII only, as bytes), sometimes random bytes.
+fn digits_text() -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        5 => numeric_text().prop_map(|cps| PyValue::Bytes(cps.into_iter().filter_map(|c| u8::try_from(c).ok()).filter(u8::is_ascii).collect())),
+        1 => strategy::bytes(),
     ]
+    .boxed()
+}
+
+fn base() -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        6 => proptest::sample::select(vec![0i64, 2, 8, 10, 16, 36]).prop_map(|b| PyValue::int(b.into())),
+        1 => int_in(-2..40),
+    ]
+    .boxed()
+}
+
+/// What PyFloat_AsDouble gets.
+fn float_like() -> BoxedStrategy<PyValue> {
+    prop_oneof![5 => strategy::float(), 3 => strategy::int(), 1 => boolean(), 1 => strategy::any_value()].boxed()
+}
+
+/// What PyFloat_FromString gets: numeric text as str or bytes, sometimes other values.
+fn float_text() -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        4 => numeric_text().prop_map(PyValue::Str),
+        2 => numeric_text().prop_map(|cps| PyValue::Bytes(cps.into_iter().filter_map(|c| u8::try_from(c).ok()).collect())),
+        1 => strategy::float().prop_map(|f| match f {
+            PyValue::Float(x) => PyValue::str(&format!("{x:e}")),
+            other => other,
+        }),
+        1 => strategy::any_value(),
+    ]
+    .boxed()
 }
