@@ -224,7 +224,10 @@ impl Matrix {
                     executables.into_iter().map(|exe| InterpreterSource::Executable(PathBuf::from(exe))).collect()
                 }
                 (false, None) => {
-                    return Err(invalid(start, "`interpreters.versions` goes with `discover`, not `executable`".into()));
+                    return Err(invalid(
+                        start,
+                        "`interpreters.versions` goes with `discover`, not `executable`".into(),
+                    ));
                 }
                 (true, Some(how)) => match how.get_ref().as_str() {
                     "pyenv" if platform.is_none() => vec![InterpreterSource::Pyenv { versions }],
