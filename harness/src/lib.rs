@@ -33,6 +33,7 @@ pub mod reproducer;
 pub mod run;
 pub mod value;
 pub mod version;
+pub mod wheels;
 pub mod worker;
 
 pub mod cell;
