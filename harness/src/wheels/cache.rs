@@ -79,7 +79,11 @@ impl Fetcher<'_> {
         };
         let requirement = format!("{}=={}", spec.package, spec.version);
         let abis = ["abi3".to_owned()];
-        let (scratch, fetched) = self.download(pip, &requirement, spec.limited_api, &abis)?;
+        // Exactly the file's own platform tags: given a wider list, pip picks the newest
+        // manylinux build of the release, which may be another file than the pinned one.
+        let platforms: Vec<&str> =
+            spec.file.trim_end_matches(".whl").rsplit('-').next().unwrap_or("").split('.').collect();
+        let (scratch, fetched) = self.download(pip, &requirement, spec.limited_api, &abis, &platforms)?;
         let result = (|| {
             let got =
                 fetched.iter().find(|p| p.file_name().is_some_and(|n| n == spec.file.as_str())).ok_or_else(|| {
@@ -124,7 +128,7 @@ impl Fetcher<'_> {
         // 3.6 and 3.7 name their ABI with the pymalloc `m`.
         let own = if minor < PyVersion::new(3, 8) { format!("{tag}m") } else { tag.clone() };
         let abis = [own, "abi3".to_owned(), "none".to_owned()];
-        let (scratch, fetched) = self.download(pip, requirement, minor, &abis)?;
+        let (scratch, fetched) = self.download(pip, requirement, minor, &abis, PLATFORMS)?;
         let result = (|| {
             let got = fetched.first().ok_or_else(|| WheelsError::Missing {
                 file: format!("{requirement} (for {tag})"),
@@ -148,6 +152,7 @@ impl Fetcher<'_> {
         requirement: &str,
         minor: PyVersion,
         abis: &[String],
+        platforms: &[&str],
     ) -> Result<(PathBuf, Vec<PathBuf>), WheelsError> {
         let scratch = self.cache.join(format!("tmp-{}-{}", std::process::id(), process::unique()));
         std::fs::create_dir_all(&scratch).map_err(self.io(&scratch))?;
@@ -156,7 +161,7 @@ impl Fetcher<'_> {
             .args(["--only-binary", ":all:", "--no-deps", "--implementation", "cp"])
             .args(["--python-version", &minor.to_string()])
             .args(["-d", &scratch.display().to_string()]);
-        for platform in PLATFORMS {
+        for platform in platforms {
             command = command.args(["--platform", platform]);
         }
         for abi in abis {

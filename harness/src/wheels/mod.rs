@@ -135,6 +135,10 @@ pub fn run(
     manifest: &Manifest,
     options: &WheelsOptions,
 ) -> Result<Vec<CellReport>, WheelsError> {
+    // The worker runs elsewhere (a chroot, another working folder): its paths are absolute.
+    let work_dir = std::path::absolute(&options.work_dir)
+        .map_err(|source| WheelsError::Cache { path: options.work_dir.clone(), source })?;
+    let options = &WheelsOptions { work_dir, ..options.clone() };
     let fetcher = cache::Fetcher { cache: &options.cache_dir, pip: options.pip.as_deref() };
     let mut prepared = Vec::new();
     for spec in wheels {
@@ -175,6 +179,35 @@ pub fn run(
     Ok(cells)
 }
 
+/// The journal header of a wheels run, for `run::write_journal_and_report`: the cells planned
+/// are the cells run (a wheels run is never sharded yet).
+pub fn header(
+    manifest: &Manifest,
+    interpreters: &[Interpreter],
+    cells: &[CellReport],
+    options: &WheelsOptions,
+) -> crate::report::RunHeader {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    crate::report::RunHeader {
+        schema: crate::report::SCHEMA_VERSION,
+        tool: "abi-harness".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        manifest: manifest.origin.clone(),
+        settings: [
+            ("checks", serde_json::json!(["wheels"])),
+            ("offline", serde_json::json!(options.pip.is_none())),
+            ("timeout_secs", serde_json::json!(options.timeout.as_secs())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
+        interpreters: interpreters.iter().filter_map(|i| serde_json::to_value(i).ok()).collect(),
+        planned: cells.iter().map(CellReport::key).collect(),
+        shard: None,
+    }
+}
+
 /// A wheel runs where its tag allows and abi3 loads (not on free-threaded builds).
 fn runs_on(spec: &WheelSpec, interpreter: &Interpreter) -> bool {
     interpreter.minor >= spec.limited_api && !interpreter.free_threaded
@@ -193,6 +226,8 @@ fn prepare(spec: &WheelSpec, path: &Path, work_dir: &Path) -> Result<Prepared, W
     let sha = cache::sha256_of(path).map_err(|source| WheelsError::Cache { path: path.to_owned(), source })?;
     let extracted = work_dir.join("extracted").join(&sha[..16]);
     if !extracted.is_dir() {
+        let parent = work_dir.join("extracted");
+        std::fs::create_dir_all(&parent).map_err(|source| WheelsError::Cache { path: parent.clone(), source })?;
         let scratch = work_dir.join(format!("extracting-{}-{}", std::process::id(), process::unique()));
         let unpacked = unpack(path, &spec.file, &scratch).and_then(|()| {
             std::fs::rename(&scratch, &extracted).or_else(|err| {
