@@ -194,6 +194,27 @@ fn bad_input_is_refused_by_name_before_anything_runs() {
     assert!(message.contains("bcrypt-5.0.0-cp39-abi3") && message.contains("offline"), "{message}");
     assert!(!dir.path().join("cache/sha256").exists());
 
+    // Two missing: both named at once.
+    let second = text
+        .replace("\"bcrypt\"", "\"bcrypt2\"")
+        .replace("7aeef54b60ceddb6f30ee3db090351ecf0d40ec6e2abf41430997407a46d2254", &"0".repeat(64));
+    std::fs::write(&corpus_path, format!("{text}\n{second}")).expect("write corpus");
+    let corpus = Corpus::read(&corpus_path).expect("the corpus parses");
+    let error = wheels::run(&corpus.wheels, &interpreters, &manifest, &options(dir.path())).unwrap_err();
+    assert!(matches!(error, WheelsError::NotCached { .. }), "{error}");
+    assert_eq!(error.to_string().matches("bcrypt-5.0.0-cp39-abi3").count(), 2, "{error}");
+
+    // A cache file whose content is not its address is refused, naming it.
+    std::fs::write(&corpus_path, text).expect("write corpus");
+    let corpus = Corpus::read(&corpus_path).expect("the corpus parses");
+    let spec = &corpus.wheels[0];
+    let slot = dir.path().join("cache/sha256").join(spec.sha256.as_deref().unwrap_or_default());
+    std::fs::create_dir_all(&slot).expect("mkdir");
+    std::fs::write(slot.join(&spec.file), b"tampered").expect("write");
+    let error = wheels::run(&corpus.wheels, &interpreters, &manifest, &options(dir.path())).unwrap_err();
+    assert!(matches!(error, WheelsError::HashMismatch { .. }), "{error}");
+    assert!(error.to_string().contains(&spec.file), "{error}");
+
     // A corpus whose tag disagrees with the file name is refused with the file and package.
     std::fs::write(&corpus_path, text.replace("limited_api = \"3.9\"", "limited_api = \"3.8\"")).expect("write");
     let error = Corpus::read(&corpus_path).unwrap_err();

@@ -69,6 +69,15 @@ impl Fetcher<'_> {
         };
         let path = self.cache.join("sha256").join(sha256).join(&spec.file);
         if path.is_file() {
+            // Checked on every use: a cache edited or damaged on disk is caught, not trusted.
+            let actual = sha256_of(&path).map_err(self.io(&path))?;
+            if &actual != sha256 {
+                return Err(WheelsError::HashMismatch {
+                    file: path.display().to_string(),
+                    expected: sha256.clone(),
+                    actual,
+                });
+            }
             return Ok(path);
         }
         let Some(pip) = self.pip else {

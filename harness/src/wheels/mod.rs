@@ -66,6 +66,8 @@ pub enum WheelsError {
     UnsafePath { file: String, entry: String },
     #[error("wheel `{file}` is missing: {hint}")]
     Missing { file: String, hint: String },
+    #[error("running offline, these wheels are not in the cache {}:\n  {files}\nrun once with the registry to fetch them", cache.display())]
+    NotCached { cache: PathBuf, files: String },
     #[error("wheel `{file}` has sha256 {actual}, but the corpus pins {expected}")]
     HashMismatch { file: String, expected: String, actual: String },
     #[error("pip could not fetch `{requirement}`")]
@@ -141,9 +143,21 @@ pub fn run(
     let options = &WheelsOptions { work_dir, ..options.clone() };
     let fetcher = cache::Fetcher { cache: &options.cache_dir, pip: options.pip.as_deref() };
     let mut prepared = Vec::new();
+    // Offline, every missing wheel is named at once, not one per attempt.
+    let mut missing = Vec::new();
     for spec in wheels {
-        let path = fetcher.wheel(spec)?;
-        prepared.push(prepare(spec, &path, &options.work_dir)?);
+        match fetcher.wheel(spec) {
+            Ok(path) => prepared.push(prepare(spec, &path, &options.work_dir)?),
+            Err(WheelsError::Missing { file, hint }) if options.pip.is_none() => {
+                missing.push(format!("{file} ({hint})"))
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    match missing.len() {
+        0 => {}
+        1 => return Err(WheelsError::Missing { file: missing.remove(0), hint: "run once with the registry".into() }),
+        _ => return Err(WheelsError::NotCached { cache: options.cache_dir.clone(), files: missing.join("\n  ") }),
     }
     // Dependencies, per interpreter version that runs them, also before any cell.
     let mut dependencies: BTreeMap<(String, PyVersion), PathBuf> = BTreeMap::new();
@@ -649,6 +663,20 @@ fn status_word(status: Status) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_debug_smoke_run_that_keeps_references_is_a_leak() {
+        let steps: Vec<serde_json::Value> = ["smoke", "smoke-passed", "refleak"]
+            .iter()
+            .map(|step| serde_json::json!({"step": step}))
+            .chain([serde_json::json!({"step": "refleak-done", "delta": 3000}), serde_json::json!({"step": "done"})])
+            .collect();
+        let output = process::Output { exit: Exit::Code(0), stdout: String::new(), stderr: String::new() };
+        let results = judge(&steps, Ok(output), &CommandLine::new("python"), &[], "smoke:x", true, true);
+        let statuses: Vec<_> = results.iter().map(|r| (r.check, r.status)).collect();
+        assert_eq!(statuses, [(Check::Semantic, Status::Pass), (Check::Refleak, Status::Fail)]);
+        assert!(results[1].detail.as_deref().unwrap_or("").contains("3000"));
+    }
 
     #[test]
     fn module_names_follow_paths() {
