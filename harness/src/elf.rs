@@ -1,5 +1,7 @@
-//! Reads which versioned symbols an ELF shared object needs (`GLIBC_2.34` for `dlsym`, ...),
-//! so a probe can be checked against each platform's C library before it is loaded there.
+//! Reads the dynamic symbols of ELF files: which versioned symbols a shared object needs
+//! (`GLIBC_2.34` for `dlsym`, ...), so a probe can be checked against each platform's C library
+//! before it is loaded there; and every symbol it imports or exports (`dynamic_symbols`), so a
+//! wheel's extensions can be checked against what an interpreter exports.
 //! A small reader of ELF64 little-endian, the only kind the probes are built as (probe builds
 //! are Linux-only: see `build::BuildError::LinuxOnly`).
 
@@ -69,38 +71,52 @@ pub fn versioned_imports(path: &Path) -> Result<Vec<VersionedImport>, ElfError> 
     parse(&bytes).map_err(|what| ElfError::Malformed { path: path.to_owned(), what })
 }
 
-fn parse(bytes: &[u8]) -> Result<Vec<VersionedImport>, &'static str> {
+fn u16_at(bytes: &[u8], at: usize) -> Result<usize, &'static str> {
+    bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize).ok_or("u16")
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Result<u32, &'static str> {
+    bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok_or("u32")
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> Result<usize, &'static str> {
+    bytes
+        .get(at..at + 8)
+        .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize)
+        .ok_or("u64")
+}
+
+fn string_at(bytes: &[u8], table: &Section, at: usize) -> Result<String, &'static str> {
+    let start = table.offset + at;
+    let tail = bytes.get(start..table.offset + table.size).ok_or("string")?;
+    let end = tail.iter().position(|&b| b == 0).ok_or("string end")?;
+    Ok(String::from_utf8_lossy(&tail[..end]).into_owned())
+}
+
+fn sections(bytes: &[u8]) -> Result<Vec<Section>, &'static str> {
     if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" || bytes[4] != 2 || bytes[5] != 1 {
         return Err("header");
     }
-    let u16_at = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize).ok_or("u16");
-    let u32_at = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok_or("u32");
-    let u64_at = |at: usize| {
-        bytes
-            .get(at..at + 8)
-            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize)
-            .ok_or("u64")
-    };
-    let string_at = |table: &Section, at: usize| -> Result<String, &'static str> {
-        let start = table.offset + at;
-        let tail = bytes.get(start..table.offset + table.size).ok_or("string")?;
-        let end = tail.iter().position(|&b| b == 0).ok_or("string end")?;
-        Ok(String::from_utf8_lossy(&tail[..end]).into_owned())
-    };
-
-    let (shoff, shentsize, shnum) = (u64_at(0x28)?, u16_at(0x3a)?, u16_at(0x3c)?);
-    let sections: Vec<Section> = (0..shnum)
+    let (shoff, shentsize, shnum) = (u64_at(bytes, 0x28)?, u16_at(bytes, 0x3a)?, u16_at(bytes, 0x3c)?);
+    (0..shnum)
         .map(|n| {
             let base = shoff + n * shentsize;
             Ok(Section {
-                kind: u32_at(base + 4)?,
-                offset: u64_at(base + 24)?,
-                size: u64_at(base + 32)?,
-                link: u32_at(base + 40)? as usize,
-                info: u32_at(base + 44)? as usize,
+                kind: u32_at(bytes, base + 4)?,
+                offset: u64_at(bytes, base + 24)?,
+                size: u64_at(bytes, base + 32)?,
+                link: u32_at(bytes, base + 40)? as usize,
+                info: u32_at(bytes, base + 44)? as usize,
             })
         })
-        .collect::<Result<_, &'static str>>()?;
+        .collect()
+}
+
+fn parse(bytes: &[u8]) -> Result<Vec<VersionedImport>, &'static str> {
+    let u16_at = |at: usize| u16_at(bytes, at);
+    let u32_at = |at: usize| u32_at(bytes, at);
+    let string_at = |table: &Section, at: usize| string_at(bytes, table, at);
+    let sections = sections(bytes)?;
     let find = |kind| sections.iter().find(|s| s.kind == kind);
     let (Some(dynsym), Some(versym), Some(verneed)) = (find(SHT_DYNSYM), find(SHT_GNU_VERSYM), find(SHT_GNU_VERNEED))
     else {
@@ -155,6 +171,51 @@ fn parse(bytes: &[u8]) -> Result<Vec<VersionedImport>, &'static str> {
     Ok(imports)
 }
 
+/// A symbol of a file's dynamic symbol table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DynamicSymbol {
+    pub name: String,
+    /// Defined here (exported), rather than imported from elsewhere.
+    pub defined: bool,
+    /// Weak binding: an import the loader may leave unresolved (address 0) instead of failing.
+    pub weak: bool,
+}
+
+const STB_GLOBAL: u8 = 1;
+const STB_WEAK: u8 = 2;
+const STB_GNU_UNIQUE: u8 = 10;
+
+/// The global and weak symbols of a file's dynamic symbol table: what it imports (undefined)
+/// and what it exports (defined). Local symbols are left out: the loader never binds to them.
+pub fn dynamic_symbols(path: &Path) -> Result<Vec<DynamicSymbol>, ElfError> {
+    let bytes = std::fs::read(path).map_err(|source| ElfError::Read { path: path.to_owned(), source })?;
+    parse_symbols(&bytes).map_err(|what| ElfError::Malformed { path: path.to_owned(), what })
+}
+
+fn parse_symbols(bytes: &[u8]) -> Result<Vec<DynamicSymbol>, &'static str> {
+    let sections = sections(bytes)?;
+    let Some(dynsym) = sections.iter().find(|s| s.kind == SHT_DYNSYM) else {
+        return Ok(Vec::new()); // a static executable exports nothing
+    };
+    let dynstr = sections.get(dynsym.link).ok_or("dynstr")?;
+    let mut symbols = Vec::new();
+    // Entry 0 is the reserved null symbol.
+    for n in 1..dynsym.size / 24 {
+        let base = dynsym.offset + n * 24;
+        let info = *bytes.get(base + 4).ok_or("st_info")?;
+        let binding = info >> 4;
+        if !matches!(binding, STB_GLOBAL | STB_WEAK | STB_GNU_UNIQUE) {
+            continue;
+        }
+        let name = string_at(bytes, dynstr, u32_at(bytes, base)? as usize)?;
+        if name.is_empty() {
+            continue;
+        }
+        symbols.push(DynamicSymbol { name, defined: u16_at(bytes, base + 6)? != 0, weak: binding == STB_WEAK });
+    }
+    Ok(symbols)
+}
+
 /// The imports that need a newer glibc than `available`.
 pub fn too_new_for(imports: &[VersionedImport], available: GlibcVersion) -> Vec<&VersionedImport> {
     imports.iter().filter(|i| GlibcVersion::parse(&i.version).is_some_and(|needed| needed > available)).collect()
@@ -179,6 +240,16 @@ mod tests {
             too_new_for(&imports, GlibcVersion { major: 2, minor: 0 }).len()
                 == imports.iter().filter(|i| GlibcVersion::parse(&i.version).is_some()).count()
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn lists_imports_and_exports() {
+        let exe = std::env::current_exe().unwrap();
+        let symbols = dynamic_symbols(&exe).unwrap();
+        // The test binary imports malloc from the C library and defines no symbol by that name.
+        assert!(symbols.iter().any(|s| s.name == "malloc" && !s.defined), "{symbols:?}");
+        assert!(matches!(dynamic_symbols(Path::new("/nonexistent")), Err(ElfError::Read { .. })));
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
     let build_id = cell.build.id.clone();
     for result in cell.results.iter_mut().filter(|r| r.status.is_failure()) {
         let applies = |b: &&KnownBreak| {
-            b.entry == result.entry
+            wildcard_match(&b.entry, &result.entry)
                 && b.checks.contains(&result.check)
                 && b.interpreters.contains(&minor)
                 && (b.builds.is_empty() || b.builds.iter().any(|pattern| wildcard_match(pattern, &build_id)))

@@ -37,6 +37,7 @@ pub mod reproducer;
 pub mod run;
 pub mod value;
 pub mod version;
+pub mod wheels;
 pub mod worker;
 
 pub mod cell;

@@ -110,6 +110,37 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Real abi3 wheels (the corpus `wheels.toml`, or `--wheel` files) on every interpreter of the
+    /// matrix at or above each wheel's tag: their imports against the manifest and the
+    /// interpreter's exports, then their smoke scripts in worker processes.
+    Wheels {
+        #[arg(long, default_value = "matrix.toml")]
+        matrix: PathBuf,
+        /// The corpus (default: wheels.toml, unless only --wheel files are given).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// A local abi3 wheel to check, with `import` as its smoke test (repeatable).
+        #[arg(long = "wheel")]
+        wheels: Vec<PathBuf>,
+        /// Use the wheel cache only; name what is missing instead of fetching it.
+        #[arg(long)]
+        offline: bool,
+        /// Output folder for report.json and the journal.
+        #[arg(long, default_value = "target/abi-harness/wheels")]
+        out: PathBuf,
+        /// Where fetched wheels are kept (default: ~/.cache/abi-harness/wheels, or
+        /// $ABI_HARNESS_WHEEL_CACHE).
+        #[arg(long)]
+        wheel_cache: Option<PathBuf>,
+        /// Interpreter facts cache.
+        #[arg(long, default_value = "target/abi-harness/cache")]
+        cache: PathBuf,
+        #[arg(long)]
+        rootfs_cache: Option<PathBuf>,
+        /// Seconds one wheel's smoke script may take.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
     /// List the manifest's entries.
     Manifest {
         #[arg(long)]
@@ -278,8 +309,48 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 .iter()
                 .map(|path| Ok(merge::Part { origin: path.display().to_string(), report: run::read_report(path)? }))
                 .collect::<Result<Vec<_>>>()?;
-            let report = run::write_merged(&out, &merge::merge(&parts)?)?;
+            let report = run::write_record(&out, &merge::merge(&parts)?)?;
             eprintln!("merged {} reports", parts.len());
+            Ok(verdict(&report, &out))
+        }
+        Command::Wheels { matrix, corpus, wheels, offline, out, wheel_cache, cache, rootfs_cache, timeout } => {
+            use abi_harness::wheels::{self, Corpus, WheelSpec, WheelsOptions};
+            let mut specs: Vec<WheelSpec> = Vec::new();
+            if corpus.is_some() || wheels.is_empty() {
+                specs.extend(Corpus::read(&corpus.unwrap_or_else(|| PathBuf::from("wheels.toml")))?.wheels);
+            }
+            for path in &wheels {
+                specs.push(WheelSpec::local(path)?);
+            }
+            let matrix = Matrix::read(&matrix)?;
+            let rootfs_cache = rootfs_cache.unwrap_or_else(platform::default_rootfs_cache);
+            let interpreters = interpreter::discover(&matrix, &rootfs_cache, Some(&cache.join("interpreters")))?;
+            // pip runs on the host: the newest host interpreter's.
+            let pip = match offline {
+                true => None,
+                false => interpreters
+                    .iter()
+                    .filter(|i| i.root.is_none())
+                    .max_by_key(|i| i.minor)
+                    .map(|i| i.executable.clone()),
+            };
+            let options = WheelsOptions {
+                cache_dir: wheel_cache.unwrap_or_else(wheels::default_cache),
+                work_dir: out.join("work"),
+                pip,
+                timeout: Duration::from_secs(timeout),
+            };
+            let manifest = Manifest::builtin();
+            let started = std::time::Instant::now();
+            let cells = wheels::run(&specs, &interpreters, &manifest, &options)?;
+            let header = wheels::header(&manifest, &interpreters, &cells, &options);
+            let report = run::write_record(&out, &abi_harness::journal::Record { header, static_check: None, cells })?;
+            eprintln!(
+                "{} wheels on {} interpreters in {:.0}s",
+                specs.len(),
+                interpreters.len(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(verdict(&report, &out))
         }
         Command::Manifest { manifest } => {

@@ -349,9 +349,9 @@ pub fn rebuild_report(out_dir: &Path) -> Result<Report> {
     Ok(report)
 }
 
-/// Writes a merged run (`merge::merge`) as a run's folder: its journal and the report
-/// assembled from it.
-pub fn write_merged(out_dir: &Path, record: &Record) -> Result<Report> {
+/// Writes a record made whole at once (a merge's, a wheels run's) as a run's folder: its
+/// journal and the report assembled from it.
+pub fn write_record(out_dir: &Path, record: &Record) -> Result<Report> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     crate::journal::write(&out_dir.join(JOURNAL), record)?;

@@ -15,3 +15,4 @@ mod presence;
 mod reports;
 mod shards;
 mod static_headers;
+mod wheels;

@@ -6,6 +6,7 @@ mod bench;
 mod codegen;
 mod manifest;
 mod matrix;
+mod wheels;
 
 use std::path::PathBuf;
 
@@ -23,6 +24,8 @@ tasks:
                                      checkout's Misc/stable_abi.toml
   codegen                            regenerate probes/generated/contracts.c from the contracts
                                      in harness/data/contracts/*.toml
+  wheels [ABI-HARNESS WHEELS ARGS...] the abi3 wheel corpus (wheels.toml) on the default matrix's
+                                     interpreters; extra arguments go to `abi-harness wheels`
   bench                              time the default matrix (wall time, peak memory, cases/s)
                                      and presence checks against test_stable_abi_ctypes
 ";
@@ -37,6 +40,7 @@ fn main() -> Result<()> {
         Some("matrix") => matrix::run(&sh, &rest),
         Some("manifest") => manifest::run(&sh, &rest),
         Some("bench") => bench::run(&sh, &rest),
+        Some("wheels") => wheels::run(&sh, &rest),
         Some("codegen") => codegen::run(&sh, &rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
