@@ -18,9 +18,7 @@ use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::process::shell_quote;
 use crate::properties::Property;
-use crate::report::{
-    BuildRecord, CaseRecord, CellReport, Check, EntryResult, InterpreterRecord, ReproducerRecord, ResultKind, Status,
-};
+use crate::report::{BuildRecord, CaseRecord, CellReport, Check, EntryResult, ReproducerRecord, ResultKind, Status};
 use crate::value::{PyValue, args_to_wire, format_args, render_wire};
 use crate::worker::{Fault, Worker};
 
@@ -85,13 +83,7 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &C
         }
     }
     let report = CellReport {
-        interpreter: InterpreterRecord {
-            executable: interpreter.executable.display().to_string(),
-            version: interpreter.version.clone(),
-            platform: interpreter.platform.clone(),
-            debug: interpreter.debug,
-            soabi: interpreter.soabi.clone(),
-        },
+        interpreter: interpreter.record(),
         build: BuildRecord {
             id: build.id.clone(),
             limited_api: build.limited_api.to_string(),

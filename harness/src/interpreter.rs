@@ -45,6 +45,17 @@ pub struct Interpreter {
 }
 
 impl Interpreter {
+    /// What a report says of it, in every cell it runs.
+    pub fn record(&self) -> crate::report::InterpreterRecord {
+        crate::report::InterpreterRecord {
+            executable: self.executable.display().to_string(),
+            version: self.version.clone(),
+            platform: self.platform.clone(),
+            debug: self.debug,
+            soabi: self.soabi.clone(),
+        }
+    }
+
     pub fn has_headers(&self) -> bool {
         self.include_dir.as_ref().is_some_and(|dir| dir.join("Python.h").is_file())
     }

@@ -55,6 +55,16 @@ fn project_root() -> PathBuf {
     manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
 }
 
+/// Builds the release harness and runs `abi-harness SUBCOMMAND... ARGS...` from the project root,
+/// exiting with its code: the harness's exit code is the job's verdict (1: failures found, 2:
+/// cannot run).
+fn run_harness(sh: &Shell, subcommand: &[&str], args: &[String]) -> Result<()> {
+    let harness = build_harness(sh)?;
+    let status =
+        std::process::Command::new(&harness).args(subcommand).args(args).current_dir(sh.current_dir()).status()?;
+    std::process::exit(status.code().unwrap_or(2));
+}
+
 /// Builds the release harness binary and returns its path.
 fn build_harness(sh: &Shell) -> Result<PathBuf> {
     xshell::cmd!(sh, "cargo build --release --quiet --package abi-harness --bin abi-harness")

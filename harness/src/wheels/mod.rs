@@ -27,7 +27,7 @@ use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::platform::Platform;
 use crate::process::{self, CommandLine, Exit, ProcessError};
-use crate::report::{BuildRecord, CellReport, Check, EntryResult, InterpreterRecord, ResultKind, Status};
+use crate::report::{BuildRecord, CellReport, Check, EntryResult, ResultKind, Status};
 use crate::version::PyVersion;
 
 pub use cache::default_cache;
@@ -477,13 +477,7 @@ fn cell(
         results.extend(dynamic(wheel, interpreter, &modules, &smoke_entry, dependencies, driver, options)?);
     }
     Ok(CellReport {
-        interpreter: InterpreterRecord {
-            executable: interpreter.executable.display().to_string(),
-            version: interpreter.version.clone(),
-            platform: interpreter.platform.clone(),
-            debug: interpreter.debug,
-            soabi: interpreter.soabi.clone(),
-        },
+        interpreter: interpreter.record(),
         build: BuildRecord {
             id: wheel.spec.id(),
             limited_api: wheel.spec.limited_api.to_string(),
