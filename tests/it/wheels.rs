@@ -228,3 +228,36 @@ fn the_corpus_is_valid() {
     let corpus = Corpus::read(&path).expect("wheels.toml is valid");
     assert!(corpus.wheels.len() >= 20, "{} wheels", corpus.wheels.len());
 }
+
+/// The command line: bad input exits 2 naming the wheel and writes no report folder.
+#[test]
+fn the_command_exits_2_on_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let matrix = dir.path().join("matrix.toml");
+    std::fs::write(&matrix, "[[interpreters]]\ndiscover = \"pyenv\"\nversions = [\"3.12\"]\n").expect("write matrix");
+    let not_abi3 = dir.path().join("fast-1.0-cp312-cp312-manylinux_2_17_x86_64.whl");
+    let corrupt = dir.path().join("broken-1.0-cp39-abi3-manylinux_2_17_x86_64.whl");
+    std::fs::write(&not_abi3, b"PK").expect("write");
+    std::fs::write(&corrupt, b"not a zip at all").expect("write");
+    for (wheel, says) in [(&not_abi3, "fast-1.0-cp312-cp312"), (&corrupt, "broken-1.0-cp39-abi3")] {
+        let out = dir.path().join("out");
+        let output = crate::support::run(
+            crate::support::harness()
+                .arg("wheels")
+                .arg("--matrix")
+                .arg(&matrix)
+                .arg("--offline")
+                .arg("--wheel")
+                .arg(wheel)
+                .arg("--out")
+                .arg(&out)
+                .arg("--cache")
+                .arg(crate::support::cache_dir())
+                .env("ABI_HARNESS_WHEEL_CACHE", dir.path().join("cache")),
+        );
+        assert_eq!(output.status.code(), Some(2), "bad input is exit 2");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "the error names the wheel: {stderr}");
+        assert!(!out.join("report.json").exists() && !out.join("journal.jsonl").exists(), "nothing half-written");
+    }
+}

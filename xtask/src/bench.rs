@@ -15,6 +15,10 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use xshell::Shell;
 
+/// The default matrix's budget as a ratio to `test_stable_abi_ctypes` on 3.11 to 3.13: the 180 s
+/// target over the 0.40 s the reference took on the same machine on 2026-11-28.
+const MATRIX_BUDGET_RATIO: f64 = 450.0;
+
 pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     if !args.is_empty() {
         bail!("usage: cargo xtask bench");
@@ -68,6 +72,15 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     println!("presence, 3.11 + 3.12 + 3.13:");
     println!("  abi-harness check    {:>8.2} s (all builds' cells, presence only)", ours.as_secs_f64());
     println!("  test_stable_abi_ctypes {:>6.2} s (sum of the three runs)", theirs.as_secs_f64());
+    // Absolute times on shared machines swing 2x between runs; the budgets are judged on these
+    // ratios to a reference measured in the same run.
+    let reference = theirs.as_secs_f64().max(f64::EPSILON);
+    println!("ratios to test_stable_abi_ctypes (same run):");
+    println!(
+        "  default matrix       {:>8.0}x (budget {MATRIX_BUDGET_RATIO:.0}x: 180 s at the 0.40 s reference of 2026-11-28)",
+        matrix_time.as_secs_f64() / reference
+    );
+    println!("  presence             {:>8.2}x (budget 1x)", ours.as_secs_f64() / reference);
     Ok(())
 }
 
