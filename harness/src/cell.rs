@@ -33,8 +33,9 @@ pub struct CellContext<'a> {
     pub scratch_dir: &'a Path,
     /// Where the run writes C reproducers (the cell only names the files).
     pub reproducer_dir: &'a Path,
-    /// How to invoke this program for replay commands.
+    /// How to invoke this program for replay commands, and the probe cache they use.
     pub harness_command: &'a str,
+    pub cache_dir: &'a Path,
     /// Restrict semantic checks to these entries (empty: all).
     pub only_entries: &'a [String],
     /// Which checks to run.
@@ -607,7 +608,14 @@ impl<'a> Session<'a> {
 
     fn case_record(&self, property: &Property, args: &[PyValue], seed: u64) -> CaseRecord {
         let wire = args_to_wire(args);
-        let replay = replay_command(self.cx.harness_command, self.build, self.interpreter, property.routine, args);
+        let replay = replay_command(
+            self.cx.harness_command,
+            self.cx.cache_dir,
+            self.build,
+            self.interpreter,
+            property.routine,
+            args,
+        );
         CaseRecord {
             routine: property.routine.to_owned(),
             args: format_args(args),
@@ -736,6 +744,7 @@ struct RunState {
 /// and prints the probe's and the oracle's outcomes.
 pub fn replay_command(
     harness_command: &str,
+    cache_dir: &Path,
     build: &Build,
     interpreter: &Interpreter,
     routine: &str,
@@ -746,13 +755,15 @@ pub fn replay_command(
         root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default()
     };
     format!(
-        "{harness_command} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {routine} --args {}",
+        "{harness_command} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {routine} --args {} --cache {}",
         shell_quote(&interpreter.executable.display().to_string()),
         rootfs(&interpreter.root, "--rootfs"),
         shell_quote(&build.headers_executable.display().to_string()),
         rootfs(&build.headers_root, "--headers-rootfs"),
         build.limited_api,
         shell_quote(&wire.to_string()),
+        // The run's own probe cache, absolute: a replay from anywhere reuses the run's build.
+        shell_quote(&std::path::absolute(cache_dir).unwrap_or_else(|_| cache_dir.to_owned()).display().to_string()),
     )
 }
 

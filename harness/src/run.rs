@@ -97,6 +97,7 @@ pub fn execute(plan: &Plan, manifest: &Manifest, options: &RunOptions) -> Result
         scratch_dir: &scratch,
         reproducer_dir: &reproducer_dir,
         harness_command: &options.harness_command,
+        cache_dir: &options.cache_dir,
         only_entries: &options.only_entries,
         checks: &plan.checks,
         cases: &case_cache,
@@ -322,6 +323,7 @@ impl Evidence for RunEvidence<'_> {
         let replay = |planned: &PlannedCell| -> Option<String> {
             Some(crate::cell::replay_command(
                 &self.options.harness_command,
+                &self.options.cache_dir,
                 self.builds[planned.build].as_ref()?,
                 &self.plan.interpreters[planned.interpreter],
                 property.routine,

@@ -6,8 +6,13 @@ use crate::support::*;
 fn coverage_of_a_real_report_lists_every_entry_with_the_strongest_check() {
     let out = tempfile::tempdir().expect("tempdir");
     let python = pyenv("3.12");
+    // The smallest matrix that shows the point: one build, with the interpreter's own headers.
+    let matrix = out.path().join("matrix.toml");
+    std::fs::write(&matrix, "[[interpreters]]\ndiscover = \"pyenv\"\nversions = [\"3.12\"]\n").expect("matrix");
     let status = run(harness()
-        .args(["check", "--entry", "PyLong_FromLong", "--cache"])
+        .args(["check", "--entry", "PyLong_FromLong", "--matrix"])
+        .arg(&matrix)
+        .arg("--cache")
         .arg(cache_dir())
         .arg("--out")
         .arg(out.path())
