@@ -60,6 +60,21 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result
     written
 }
 
+/// A cache folder outside any checkout, so that a fresh clone, CI and `cargo clean` keep it:
+/// `$OVERRIDE` if set, else `abi-harness/NAME` under `$XDG_CACHE_HOME`, `~/.cache` or
+/// `/var/cache`.
+pub fn user_cache_dir(override_var: &str, name: &str) -> std::path::PathBuf {
+    use std::path::PathBuf;
+    if let Some(dir) = std::env::var_os(override_var) {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("/var/cache"));
+    base.join("abi-harness").join(name)
+}
+
 /// An error with its chain of causes, one per line, for messages.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();

@@ -206,14 +206,7 @@ impl DebianSpec {
 /// Where provisioned root filesystems are kept: outside any checkout, so that a fresh clone
 /// (and CI) reuses them. `ABI_HARNESS_ROOTFS_CACHE` overrides.
 pub fn default_rootfs_cache() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ABI_HARNESS_ROOTFS_CACHE") {
-        return PathBuf::from(dir);
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(|| PathBuf::from("/var/cache"));
-    base.join("abi-harness/rootfs")
+    crate::user_cache_dir("ABI_HARNESS_ROOTFS_CACHE", "rootfs")
 }
 
 #[cfg(test)]

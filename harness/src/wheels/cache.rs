@@ -30,14 +30,7 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(600);
 /// Where wheels are kept: outside any checkout (like root filesystems), so a fresh clone and
 /// `cargo clean` keep them; `ABI_HARNESS_WHEEL_CACHE` overrides.
 pub fn default_cache() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ABI_HARNESS_WHEEL_CACHE") {
-        return PathBuf::from(dir);
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(|| PathBuf::from("/var/cache"));
-    base.join("abi-harness/wheels")
+    crate::user_cache_dir("ABI_HARNESS_WHEEL_CACHE", "wheels")
 }
 
 pub(crate) fn sha256_of(path: &Path) -> Result<String, std::io::Error> {
