@@ -22,7 +22,11 @@
  * PyTuple_GetItem/GetSlice/Size, PyUnicode_CompareWithASCIIString, PyList_New/Append/Size/GetItem,
  * PyUnicode_FromString, PyUnicode_AsUTF8String, PyBytes_AsString, Py_BuildValue, PyArg_Parse,
  * PyErr_*, PyLong_AsSsize_t and PyLong_AsLongLong, so that a fault injected into any other entry
- * shows up only in that entry's own routines. Some routines also use helpers no property is
+ * shows up only in that entry's own routines. Module set-up calls PyModuleDef_Init,
+ * PyErr_NewException and PyModule_AddObject, each marked for the crash handler and each with
+ * another way (PyModule_Create2, PyErr_NewExceptionWithDoc, PyObject_SetAttrString) that the
+ * harness asks for when the first crashed; the routine list and the presence check go through
+ * ctypes in the worker and call no API entry at all. Some routines also use helpers no property is
  * about (PyImport_ImportModule, PyObject_GetAttrString, PyObject_CallObject, PySet_New,
  * PyWeakref_NewRef). PyLong_AsLong, PyLong_AsDouble, PyNumber_Multiply, PyNumber_Subtract and
  * PyUnicode_Contains are called only by their own routines (the harness's fault-injection
@@ -32,7 +36,10 @@
 #include <Python.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LIMITED_AT_LEAST(hex) (Py_LIMITED_API + 0 >= (hex))
 
@@ -43,6 +50,76 @@
 #undef PySequence_In
 
 static PyObject *ContractError;
+
+/* --- crashes charged to their entry ---------------------------------------------------------
+ * When the process dies of a signal, the harness knows which request was running but not which
+ * API entry took it down. These say it: the entry the probe's own code (set-up, dispatch) was
+ * calling, and the routine running. A handler installed at import writes them to stderr, where
+ * the harness reads them (harness/src/worker.rs, `Breadcrumb`), then lets the signal go on to
+ * faulthandler and the default action. A hang ends with the harness's SIGABRT: the same. */
+static const char *volatile current_phase = "set-up";
+static const char *volatile current_call;
+static const char *volatile current_routine;
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+#define FATAL_SIGNALS (sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction previous_handlers[FATAL_SIGNALS];
+
+static void say(const char *text)
+{
+    ssize_t ignored = write(2, text, strlen(text));
+    (void)ignored;
+}
+
+static void on_fatal_signal(int signal)
+{
+    const char *call = current_call, *routine = current_routine;
+    if (call != NULL) {
+        say("\nabi3probe: fatal signal in the probe's ");
+        say(current_phase);
+        say(" call to ");
+        say(call);
+        say("\n");
+    }
+    if (routine != NULL) {
+        say("\nabi3probe: fatal signal in routine ");
+        say(routine);
+        say("\n");
+    }
+    for (size_t i = 0; i < FATAL_SIGNALS; i++)
+        if (fatal_signals[i] == signal)
+            sigaction(signal, &previous_handlers[i], NULL);
+    raise(signal);
+}
+
+static void install_crash_handler(void)
+{
+    static int installed;
+    if (installed)
+        return;
+    installed = 1;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_fatal_signal;
+    action.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < FATAL_SIGNALS; i++)
+        sigaction(fatal_signals[i], &action, &previous_handlers[i]);
+}
+
+/* True when the harness asked set-up not to call `entry` (ABI3PROBE_AVOID=",A,,B,"): a crash
+ * there was charged to it earlier in the cell, and set-up takes another way. */
+static int setup_avoids(const char *entry)
+{
+    const char *avoid = getenv("ABI3PROBE_AVOID");
+    if (avoid == NULL)
+        return 0;
+    size_t length = strlen(entry);
+    for (const char *at = strstr(avoid, entry); at != NULL; at = strstr(at + 1, entry))
+        if (at > avoid && at[-1] == ',' && at[length] == ',')
+            return 1;
+    return 0;
+}
 
 /* --- error contracts ------------------------------------------------------------------- */
 
@@ -617,9 +694,13 @@ static const struct routine *routine_table(void);
 /* The routine of that name, or NULL. */
 static const struct routine *find_routine(PyObject *name)
 {
-    for (const struct routine *r = routine_table(); r->name != NULL; r++)
-        if (PyUnicode_CompareWithASCIIString(name, r->name) == 0)
+    for (const struct routine *r = routine_table(); r->name != NULL; r++) {
+        current_call = "PyUnicode_CompareWithASCIIString";
+        int different = PyUnicode_CompareWithASCIIString(name, r->name);
+        current_call = NULL;
+        if (different == 0)
             return r;
+    }
     return NULL;
 }
 
@@ -627,12 +708,18 @@ static const struct routine *find_routine(PyObject *name)
 
 static PyObject *probe_call(PyObject *self, PyObject *args)
 {
+    current_phase = "dispatch";
+    current_call = "PyTuple_Size";
     Py_ssize_t nargs = PyTuple_Size(args);
+    current_call = NULL;
     if (nargs < 1) {
         PyErr_SetString(PyExc_TypeError, "call(routine, *args) needs a routine name");
         return NULL;
     }
-    const struct routine *r = find_routine(PyTuple_GetItem(args, 0));
+    current_call = "PyTuple_GetItem";
+    PyObject *name = PyTuple_GetItem(args, 0);
+    current_call = NULL;
+    const struct routine *r = find_routine(name);
     if (r == NULL) {
         PyErr_SetString(PyExc_LookupError, "no such routine in this build");
         return NULL;
@@ -645,10 +732,16 @@ static PyObject *probe_call(PyObject *self, PyObject *args)
         PyErr_Format(PyExc_TypeError, "routine %s takes %d arguments", r->name, r->nargs);
         return NULL;
     }
+    current_call = "PyTuple_GetSlice";
     PyObject *rest = PyTuple_GetSlice(args, 1, nargs);
+    current_call = NULL;
     if (rest == NULL)
         return NULL;
+    /* Routines may call back into Python, and Python into another routine. */
+    const char *outer = current_routine;
+    current_routine = r->name;
     PyObject *result = r->fn(rest);
+    current_routine = outer;
     Py_DECREF(rest);
     return result;
 }
@@ -710,21 +803,96 @@ static PyMethodDef probe_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* The routine names, separated by spaces, for the worker to read through ctypes: listing them
+ * calls no API entry, so a broken one cannot take the listing down. */
+__attribute__((visibility("default"))) const char *abi3probe_routine_names(void)
+{
+    static char *names;
+    if (names == NULL) {
+        size_t size = 1;
+        for (const struct routine *r = routine_table(); r->name != NULL; r++)
+            size += strlen(r->name) + 1;
+        char *text = malloc(size), *end = text;
+        if (text == NULL)
+            return "";
+        for (const struct routine *r = routine_table(); r->name != NULL; r++) {
+            size_t length = strlen(r->name);
+            memcpy(end, r->name, length);
+            end[length] = ' ';
+            end += length + 1;
+        }
+        *end = '\0';
+        names = text;
+    }
+    return names;
+}
+
+/* The module's own set-up: ContractError, made and added with the first of two ways that set-up
+ * is not asked to avoid; each call marked for the crash handler. */
+static int probe_exec(PyObject *module)
+{
+    current_phase = "set-up";
+    if (ContractError == NULL) {
+        if (!setup_avoids("PyErr_NewException")) {
+            current_call = "PyErr_NewException";
+            ContractError = PyErr_NewException("abi3probe.ContractError", NULL, NULL);
+        } else {
+            current_call = "PyErr_NewExceptionWithDoc";
+            ContractError = PyErr_NewExceptionWithDoc("abi3probe.ContractError", NULL, NULL, NULL);
+        }
+        current_call = NULL;
+        if (ContractError == NULL)
+            return -1;
+    }
+    Py_INCREF(ContractError);
+    int status;
+    if (!setup_avoids("PyModule_AddObject")) {
+        current_call = "PyModule_AddObject";
+        status = PyModule_AddObject(module, "ContractError", ContractError); /* steals on success */
+        current_call = NULL;
+        if (status < 0)
+            Py_DECREF(ContractError);
+    } else {
+        current_call = "PyObject_SetAttrString";
+        status = PyObject_SetAttrString(module, "ContractError", ContractError);
+        current_call = NULL;
+        Py_DECREF(ContractError);
+    }
+    return status;
+}
+
+static PyModuleDef_Slot probe_slots[] = {
+    {Py_mod_exec, (void *)probe_exec},
+    {0, NULL},
+};
+
+/* Multi-phase: the interpreter makes the module object itself, so set-up calls one entry fewer
+ * under test; a single-phase definition is the other way, for when PyModuleDef_Init is avoided. */
 static struct PyModuleDef probe_module = {
+    PyModuleDef_HEAD_INIT, "abi3probe", NULL, 0, probe_methods, probe_slots, NULL, NULL, NULL,
+};
+
+static struct PyModuleDef probe_module_single_phase = {
     PyModuleDef_HEAD_INIT, "abi3probe", NULL, -1, probe_methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit_abi3probe(void)
 {
-    PyObject *module = PyModule_Create(&probe_module);
-    if (module == NULL)
-        return NULL;
-    ContractError = PyErr_NewException("abi3probe.ContractError", NULL, NULL);
-    if (ContractError == NULL || PyModule_AddObject(module, "ContractError", ContractError) < 0) {
+    install_crash_handler();
+    current_phase = "set-up";
+    if (!setup_avoids("PyModuleDef_Init")) {
+        current_call = "PyModuleDef_Init";
+        PyObject *definition = PyModuleDef_Init(&probe_module);
+        current_call = NULL;
+        return definition;
+    }
+    current_call = "PyModule_Create2";
+    PyObject *module = PyModule_Create(&probe_module_single_phase);
+    current_call = NULL;
+    if (module != NULL && probe_exec(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }
-    Py_INCREF(ContractError);
     return module;
 }
 

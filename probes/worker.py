@@ -5,6 +5,11 @@ JSON lines on stdin; replies go, one JSON line each, to the file descriptor that
 start. Everything else the process prints (probe output, faulthandler dumps) goes to stderr,
 which the harness keeps in a file, so no stray write can corrupt the protocol.
 
+The requests and their replies are typed on the harness's side (harness/src/protocol.rs, one
+struct per op: hello, import, presence, routines, define, case, cases, refleak,
+refleak_screen). This side reports what happened; whether a case holds is decided there
+(harness/src/judge.rs). A request that itself goes wrong is answered `{"error": ...}`.
+
 Written for every interpreter from 3.6 on: no walrus, no dataclasses, nothing newer than 3.6.
 """
 
@@ -19,7 +24,7 @@ import re
 import struct
 import sys
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 # --- values: the wire form is documented in harness/src/value.rs -----------------------------
 
@@ -102,8 +107,59 @@ def encode(obj, depth=0):
     return ["o", type_name(tp), safe_repr(obj)]
 
 
-def outcome(function, args):
-    """Calls `function(*args)`; the result or the exception's type, and the arguments after."""
+# Reference counts at or above this are immortal objects' (3.12+, PEP 683): no reading.
+IMMORTAL = 1 << 29
+# Objects a footprint follows, at most: the arguments and the items of container arguments.
+TRACKED = 48
+# A new result's count above this is a shared object's (a cache, an interned string): no reading.
+FRESH_MAX = 4
+# An argument object held this often before the call is shared (None, a small int, an interned
+# string): anything else may take and drop references to it meanwhile, so no reading.
+SHARED = 16
+
+
+def tracked(args):
+    """The objects a call's result may be, with their names: each argument and the items (keys
+    and values) of a list, tuple or dict argument."""
+    paths, objects = [], []
+    for i, arg in enumerate(args):
+        paths.append("argument %d" % (i + 1))
+        objects.append(arg)
+        tp = type(arg)
+        if tp is list or tp is tuple:
+            for j, item in enumerate(arg):
+                paths.append("item %d of argument %d" % (j, i + 1))
+                objects.append(item)
+        elif tp is dict:
+            for j, (key, value) in enumerate(arg.items()):
+                paths.append("key %d of argument %d" % (j, i + 1))
+                objects.append(key)
+                paths.append("value %d of argument %d" % (j, i + 1))
+                objects.append(value)
+    return paths[:TRACKED], objects[:TRACKED]
+
+
+def footprint(paths, objects, before, result):
+    """How many references the call that returned `result` left on it (the judge compares the
+    probe's with the oracle's; harness/src/judge.rs, `Footprint`): for a result that is one of
+    the arguments' objects, the change in its count; for a new object, how many references
+    hold it besides the worker's own variable (1 for a result returned as a new reference)."""
+    # Immortal objects (3.12+, PEP 683) count as shared: their counts never change.
+    for index, obj in enumerate(objects):
+        if obj is result:
+            now = sys.getrefcount(result)
+            shared = before[index] >= SHARED or now >= IMMORTAL
+            return {"result": index, "path": paths[index], "delta": None if shared else now - before[index]}
+    count = sys.getrefcount(result) - 1  # not getrefcount's own argument
+    return {"fresh": count if count <= FRESH_MAX else None}
+
+
+def outcome(function, args, references=True):
+    """Calls `function(*args)`; the result or the exception's type, the arguments after, and
+    (after a return) the call's reference footprint."""
+    if references:
+        paths, objects = tracked(args)
+        before = [sys.getrefcount(obj) for obj in objects]
     try:
         result = function(*args)
     except BaseException as exc:
@@ -113,8 +169,12 @@ def outcome(function, args):
             reply = {"contract": str(exc)}
         else:
             reply = {"exc": type_name(type(exc))}
+        # No footprint: the traceback holds the frames, and the frames the arguments.
     else:
         reply = {"ret": encode(result)}
+        if references:
+            reply["refs"] = footprint(paths, objects, before, result)
+        del result
     reply["after"] = [encode(arg) for arg in args]
     return reply
 
@@ -136,6 +196,8 @@ class Session(object):
 
     def op_import(self, request):
         name, path = request["module"], request["path"]
+        # The API entries the probe's set-up must not call (abi3probe.c, `setup_avoids`).
+        os.environ["ABI3PROBE_AVOID"] = "".join("," + entry + "," for entry in request.get("avoid", []))
         try:
             loader = importlib.machinery.ExtensionFileLoader(name, path)
             spec = importlib.util.spec_from_file_location(name, path, loader=loader)
@@ -147,13 +209,36 @@ class Session(object):
         self.modules[name] = module
         if name == "abi3probe":
             self.namespace["probe"] = module
+            self.probe_path = path
         return {"ok": True}
 
     def op_presence(self, request):
-        return {"missing": list(self.modules["abi3probe"].resolve(request["names"]))}
+        """Looked up with ctypes, as dlsym(RTLD_DEFAULT) would: no API entry under test is
+        called, so a broken one cannot take the presence check down. Without ctypes (a build
+        without libffi), the probe's own `resolve` does it."""
+        try:
+            import ctypes
+        except ImportError:
+            return {"missing": list(self.modules["abi3probe"].resolve(request["names"]))}
+        process = ctypes.CDLL(None)
+        missing = []
+        for name in request["names"]:
+            try:
+                process[name]
+            except AttributeError:
+                missing.append(name)
+        return {"missing": missing}
 
     def op_routines(self, request):
-        return {"routines": list(self.modules["abi3probe"].routines())}
+        """The probe's routine table, read through ctypes from a plain C function of the probe
+        that calls no API entry; without ctypes, from the probe's `routines()`."""
+        try:
+            import ctypes
+        except ImportError:
+            return {"routines": list(self.modules["abi3probe"].routines())}
+        names = ctypes.CDLL(self.probe_path).abi3probe_routine_names
+        names.restype = ctypes.c_char_p
+        return {"routines": names().decode("ascii").split()}
 
     def op_define(self, request):
         self.properties = []
@@ -174,24 +259,31 @@ class Session(object):
         # No per-call watchdog here (a timer thread per case costs more than the case): on a
         # hang the harness sends SIGABRT, and faulthandler dumps every thread's stack.
         probe = outcome(lambda *a: call(routine, *a), probe_args)
-        return {"probe": probe, "oracle": outcome(oracle, oracle_args), "digest": digest(probe)}
+        expected = outcome(oracle, oracle_args)
+        return {"probe": probe, "oracle": expected, "digests": [digest(probe), digest(expected)]}
 
 
-def digest(probe_outcome):
-    """The probe outcome's fingerprint part: the same for the same outcome on any interpreter."""
+def digest(one):
+    """An outcome's digest, the same for the same outcome on any interpreter (fingerprints use
+    it): its end and the arguments after, not its reference footprint. A broken error
+    contract's digest starts with `!`. The harness judges by them (harness/src/judge.rs,
+    `batch_case`); this only computes them."""
     # repr of lists, str, int and bool is the same on every version from 3.6 on.
-    text = repr(sorted(probe_outcome.items()))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    items = sorted((k, v) for k, v in one.items() if k != "refs")
+    text = hashlib.sha256(repr(items).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return "!" + text if "contract" in one else text
 
 
 def op_cases(self, request):
-    """Many cases of one property in one request: the fast path when all of them pass. Then
-    only the outcomes' digests travel back (comparing here is cheaper than sending both
-    outcomes of every case); on any difference, every outcome, for the harness to judge."""
-    outcomes = [self.op_case({"p": request["p"], "args": args}) for args in request["cases"]]
-    if all(o["probe"] == o["oracle"] and "contract" not in o["probe"] for o in outcomes):
-        return {"digests": [o["digest"] for o in outcomes]}
-    return {"outcomes": outcomes}
+    """Many cases of one property in one request: the fast path when all of them hold. Only
+    the outcomes' digests and reference footprints travel back; the harness judges them, and
+    runs any case that does not hold again on its own."""
+    digests, refs = [], []
+    for args in request["cases"]:
+        reply = self.op_case({"p": request["p"], "args": args})
+        digests.append(reply["digests"])
+        refs.append([reply["probe"].get("refs"), reply["oracle"].get("refs")])
+    return {"digests": digests, "refs": refs}
 
 
 Session.op_cases = op_cases
@@ -284,7 +376,10 @@ def main():
         if handler is None:
             reply = {"error": "unknown op %r" % request["op"]}
         else:
-            reply = handler(request)
+            try:
+                reply = handler(request)
+            except Exception as exc:  # a harness or protocol bug, never a finding
+                reply = {"error": "%s failed: %s: %s" % (request["op"], type_name(type(exc)), exc)}
         protocol.write(json.dumps(reply, separators=(",", ":")))
         protocol.write("\n")
         protocol.flush()

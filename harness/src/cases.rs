@@ -56,21 +56,22 @@ pub fn generate(property: &Property, config: &Config) -> Option<Vec<Vec<PyValue>
 /// One property's cases for one case count.
 pub struct Cases {
     pub args: Vec<Vec<PyValue>>,
-    /// The JSON array of the cases' wire forms, ready to splice into a request.
-    pub wire: String,
+    /// The JSON array of the cases' wire forms, written once, sent as it is in every cell's
+    /// request.
+    pub wire: Box<serde_json::value::RawValue>,
 }
 
 impl Cases {
-    pub fn new(args: Vec<Vec<PyValue>>) -> Self {
+    pub fn new(args: Vec<Vec<PyValue>>) -> Option<Self> {
         let wire =
             serde_json::Value::Array(args.iter().map(|args| crate::value::args_to_wire(args)).collect()).to_string();
-        Cases { args, wire }
+        Some(Cases { args, wire: serde_json::value::RawValue::from_string(wire).ok()? })
     }
 
     /// What keeping these cases costs, roughly: the wire text, and the values, which take
     /// about as much again.
     fn cost(&self) -> usize {
-        self.wire.len() * 2
+        self.wire.get().len() * 2
     }
 }
 
@@ -126,7 +127,10 @@ mod tests {
     use super::*;
 
     fn cases(wire: &str) -> Cases {
-        Cases { args: vec![vec![PyValue::None]], wire: wire.to_owned() }
+        Cases {
+            args: vec![vec![PyValue::None]],
+            wire: serde_json::value::RawValue::from_string(wire.to_owned()).unwrap(),
+        }
     }
 
     #[test]
@@ -137,7 +141,7 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &second));
         // Another case count is another set of cases.
         let other = cache.get_or_generate(3, 8, || Some(cases("[]"))).expect("generated");
-        assert_eq!(other.wire, "[]");
+        assert_eq!(other.wire.get(), "[]");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod elf;
 pub mod headers;
 pub mod interpreter;
 pub mod journal;
+pub mod judge;
 pub mod key;
 pub mod known;
 pub mod manifest;
@@ -31,6 +32,7 @@ pub mod plan;
 pub mod platform;
 pub mod process;
 pub mod properties;
+pub mod protocol;
 pub mod render;
 pub mod report;
 pub mod reproducer;
@@ -98,6 +100,7 @@ mod tests {
         "coverage",
         "diff",
         "key",
+        "judge",
         "known",
         "manifest",
         "matrix",
@@ -105,6 +108,7 @@ mod tests {
         "outcome",
         "plan",
         "properties",
+        "protocol",
         "report",
         "value",
         "version",

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use abi_harness::build::{BuildSpec, Builder};
+use abi_harness::build::{BuildSpec, Builder, PROBE_MODULE};
 use abi_harness::headers::HeaderSet;
 use abi_harness::interpreter;
 use abi_harness::key::Shard;
@@ -16,7 +16,8 @@ use abi_harness::plan::{self, Plan};
 use abi_harness::platform::{self, Platform};
 use abi_harness::report::{Check, Report};
 use abi_harness::run::{self, RunOptions};
-use abi_harness::{console, diff, merge, properties};
+use abi_harness::worker::{Fault, Worker};
+use abi_harness::{console, diff, judge, merge, properties, protocol};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
@@ -520,34 +521,38 @@ fn replay(replay: &ReplayArgs) -> Result<u8> {
     let (worker_py, oracles_py, probe) =
         (platform.stage(&worker_py)?, platform.stage(&oracles_py)?, platform.stage(&build.probe)?);
     let stderr = std::env::temp_dir().join(format!("abi-harness-replay-{}.stderr", std::process::id()));
-    let mut worker = abi_harness::worker::Worker::start(&target, &worker_py, &oracles_py, &stderr)?;
+    let mut worker = Worker::start(&target, &worker_py, &oracles_py, &stderr)?;
     let timeout = Duration::from_secs(60);
-    let step = |worker: &mut abi_harness::worker::Worker, request: serde_json::Value| {
-        worker.request(&request, timeout).map_err(|fault| anyhow::anyhow!("{}\n{}", fault.summary(), fault.stderr()))
-    };
-    step(&mut worker, serde_json::json!({"op": "import", "module": "abi3probe", "path": probe}))?;
-    step(
-        &mut worker,
-        serde_json::json!({"op": "define", "properties": [{"routine": property.routine, "oracle": property.oracle}]}),
-    )?;
+    let fault = |fault: Fault| anyhow::anyhow!("{}\n{}", fault.summary(), fault.stderr());
+    let path = probe.display().to_string();
+    let imported =
+        worker.request(&protocol::Import { module: PROBE_MODULE, path: &path, avoid: &[] }, timeout).map_err(fault)?;
+    if !imported.ok {
+        bail!("the probe does not import: {}", imported.error.unwrap_or_default());
+    }
+    let properties = vec![protocol::PropertySpec { routine: property.routine, oracle: property.oracle }];
+    let defined = worker.request(&protocol::Define { properties }, timeout).map_err(fault)?;
+    if !defined.ok {
+        bail!("the property does not define: {}", defined.error.unwrap_or_default());
+    }
     println!("{}{} on {} (probe: limited API {limited_api}, {} headers)", routine, wire, target.label(), build.headers);
-    match worker.request(&serde_json::json!({"op": "case", "p": 0, "args": wire}), timeout) {
+    match worker.request(&protocol::Case { p: 0, args: &wire }, timeout) {
         Ok(reply) => {
-            println!("probe:  {}", abi_harness::cell::describe(&reply["probe"]));
-            println!("oracle: {}", abi_harness::cell::describe(&reply["oracle"]));
-            match abi_harness::cell::judge(&reply) {
+            println!("probe:  {}", judge::describe(&reply.probe));
+            println!("oracle: {}", judge::describe(&reply.oracle));
+            match judge::case(&reply) {
                 Ok(()) => {
                     println!("holds");
                     Ok(EXIT_PASS)
                 }
-                Err(_) => {
-                    println!("FAILS");
+                Err(disagreement) => {
+                    println!("FAILS: {disagreement}");
                     Ok(EXIT_ABI_FAILURE)
                 }
             }
         }
         Err(fault) => {
-            println!("{}\n{}", fault.summary(), fault.stderr());
+            println!("{}{}\n{}", fault.summary(), abi_harness::cell::diagnosis(&fault), fault.stderr());
             Ok(EXIT_ABI_FAILURE)
         }
     }

@@ -1,6 +1,8 @@
 //! Standalone C reproducers for semantic failures: one C file that builds, with the build's
 //! own compiler flags, into an extension whose import calls the failing routine with the
-//! counterexample and fails (AssertionError) if its outcome differs from the oracle's.
+//! counterexample and fails (AssertionError) if its outcome differs from the oracle's (or
+//! crashes, for a crash). A reference-count failure is judged by the harness only: its
+//! reproducer runs the call and says there is no difference in outcome.
 //!
 //! The file carries the probe's source verbatim (the routine, compiled from the same headers,
 //! is the evidence) and, as string constants, the worker's value codec and the oracle helpers,
@@ -35,8 +37,9 @@ exec(compile(ORACLES_PY, "oracles.py", "exec"), namespace)
 BUILDERS.update((k, v) for k, v in namespace.items() if k.startswith("make_"))
 oracle = eval(ORACLE, namespace)
 wire = json.loads(WIRE)
-probe_outcome = outcome(lambda *a: probe.call(ROUTINE, *a), [decode(w) for w in wire])
-oracle_outcome = outcome(oracle, [decode(w) for w in wire])
+# Outcomes only: a reference footprint is judged by the harness (judge.rs), not here.
+probe_outcome = outcome(lambda *a: probe.call(ROUTINE, *a), [decode(w) for w in wire], references=False)
+oracle_outcome = outcome(oracle, [decode(w) for w in wire], references=False)
 sys.stderr.write("%s%s\n  probe:  %r\n  oracle: %r\n" % (ROUTINE, ARGS, probe_outcome, oracle_outcome))
 if "contract" in probe_outcome or probe_outcome != oracle_outcome:
     raise AssertionError("%s%s: the probe's outcome differs from the oracle's (see above)" % (ROUTINE, ARGS))
@@ -98,6 +101,8 @@ static struct PyModuleDef repro_module = {PyModuleDef_HEAD_INIT, "abi3probe_repr
 
 PyMODINIT_FUNC PyInit_abi3probe_repro(void)
 {
+    /* The probe's single-phase set-up: it returns the module itself, ready to use. */
+    setenv("ABI3PROBE_AVOID", ",PyModuleDef_Init,", 1);
     PyObject *probe = PyInit_abi3probe();
     if (probe == NULL)
         return NULL;

@@ -1,8 +1,9 @@
 //! The parent side of a worker: one interpreter process running `probes/worker.py`.
 //!
-//! Requests and replies are JSON lines. A reply that does not come within the timeout kills the
-//! worker's process group; a worker that dies is a crash with its exit status and the tail of
-//! its stderr (where faulthandler writes the Python stack).
+//! Requests and replies are the typed ops of [`crate::protocol`], one JSON line each. A reply
+//! that does not come within the timeout kills the worker's process group; a worker that dies
+//! is a crash with its exit status and the tail of its stderr (where faulthandler writes the
+//! Python stack, and the probe's crash handler the entry it was calling: [`Breadcrumb`]).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -10,10 +11,9 @@ use std::process::{Child, ChildStdin};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use serde_json::Value as Json;
-
 use crate::interpreter::Interpreter;
 use crate::process::{self, CommandLine, Exit};
+use crate::protocol::{Op, WorkerError};
 
 /// Why a request got no reply.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +39,41 @@ impl Fault {
             Fault::TimedOut { after, .. } => format!("no reply within {:.1}s; worker killed", after.as_secs_f64()),
             Fault::Protocol { message, .. } => format!("protocol error: {message}"),
         }
+    }
+
+    pub fn timed_out(&self) -> bool {
+        matches!(self, Fault::TimedOut { .. })
+    }
+
+    /// What the probe's crash handler wrote before the process died, if anything.
+    pub fn breadcrumb(&self) -> Breadcrumb {
+        Breadcrumb::read(self.stderr())
+    }
+}
+
+/// Where in the probe a worker died, as the probe's crash handler (`abi3probe.c`,
+/// `on_fatal_signal`) wrote it to stderr: the API entry its own code was calling (set-up or
+/// dispatch), the routine running. Each worker has its own stderr file, so it holds one crash.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Breadcrumb {
+    /// `(phase, entry)`: `("set-up", "PyModule_AddObject")`.
+    pub call: Option<(String, String)>,
+    pub routine: Option<String>,
+}
+
+impl Breadcrumb {
+    pub fn read(stderr: &str) -> Breadcrumb {
+        let mut crumb = Breadcrumb::default();
+        for line in stderr.lines() {
+            if let Some(rest) = line.strip_prefix("abi3probe: fatal signal in the probe's ") {
+                if let Some((phase, entry)) = rest.split_once(" call to ") {
+                    crumb.call = Some((phase.to_owned(), entry.trim().to_owned()));
+                }
+            } else if let Some(routine) = line.strip_prefix("abi3probe: fatal signal in routine ") {
+                crumb.routine = Some(routine.trim().to_owned());
+            }
+        }
+        crumb
     }
 }
 
@@ -87,12 +122,22 @@ impl Worker {
     }
 
     /// Sends one request and waits for its reply.
-    pub fn request(&mut self, request: &Json, timeout: Duration) -> Result<Json, Fault> {
-        self.request_line(request.to_string(), timeout)
+    pub fn request<R: Op>(&mut self, request: &R, timeout: Duration) -> Result<R::Reply, Fault> {
+        let line = serde_json::to_string(request).map_err(|err| Fault::Protocol {
+            message: format!("request not serializable: {err}"),
+            stderr: String::new(),
+        })?;
+        let reply = self.exchange(line, timeout)?;
+        serde_json::from_str(&reply).map_err(|err| {
+            let message = match serde_json::from_str::<WorkerError>(&reply) {
+                Ok(WorkerError { error }) => format!("the worker could not serve the request: {error}"),
+                Err(_) => format!("{err} in reply {:?}", process::tail(&reply, 300)),
+            };
+            Fault::Protocol { message, stderr: self.stderr_tail() }
+        })
     }
 
-    /// `request` for a request already in its JSON text form.
-    pub fn request_line(&mut self, mut line: String, timeout: Duration) -> Result<Json, Fault> {
+    fn exchange(&mut self, mut line: String, timeout: Duration) -> Result<String, Fault> {
         line.push('\n');
         let written = match self.stdin.as_mut() {
             Some(stdin) => stdin.write_all(line.as_bytes()).and_then(|()| stdin.flush()).is_ok(),
@@ -102,10 +147,7 @@ impl Worker {
             return Err(self.died());
         }
         match self.replies.recv_timeout(timeout) {
-            Ok(reply) => serde_json::from_str(&reply).map_err(|err| Fault::Protocol {
-                message: format!("{err} in reply {:?}", process::tail(&reply, 300)),
-                stderr: self.stderr_tail(),
-            }),
+            Ok(reply) => Ok(reply),
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 // SIGABRT first: faulthandler dumps every thread's Python stack to stderr, which
                 // says where it hung. Then the whole group goes.
@@ -148,5 +190,20 @@ impl Drop for Worker {
         if process::wait_with_timeout(&mut self.child, Duration::from_millis(500)).ok().flatten().is_none() {
             process::kill_group(&mut self.child);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_breadcrumb_names_the_last_crash_call_and_routine() {
+        let stderr = "\nabi3probe: fatal signal in the probe's dispatch call to PyTuple_GetSlice\n\
+                      \nabi3probe: fatal signal in routine long_as_double\nFatal Python error: Segmentation fault\n";
+        let crumb = Breadcrumb::read(stderr);
+        assert_eq!(crumb.call, Some(("dispatch".into(), "PyTuple_GetSlice".into())));
+        assert_eq!(crumb.routine.as_deref(), Some("long_as_double"));
+        assert_eq!(Breadcrumb::read("Segmentation fault").call, None);
     }
 }

@@ -7,6 +7,8 @@
  *   noexc  PyUnicode_Contains  returns -1 without setting an exception where the element is
  *                              absent from a container of 4 or more code points
  *
+ * and the set-up and reference faults listed further down.
+ *
  * Only calls made from the probe (abi3probe) are broken: the interpreter's own calls through
  * its PLT pass straight to the real function, so the interpreter itself keeps working.
  */
@@ -74,4 +76,60 @@ int PyUnicode_Contains(PyObject *container, PyObject *element)
     if (fault_is("noexc") && found == 0 && from_probe(__builtin_return_address(0)) && length(container) >= 4)
         return -1;
     return found;
+}
+
+/*   setup     PyModule_AddObject   dereferences NULL (SIGSEGV): the probe calls it while it sets
+ *                                  itself up, before any property runs
+ *   borrowed  PySequence_GetItem   returns its result without the caller's reference (a
+ *                                  borrowed reference returned as new)
+ *   newref    PyList_GetItem       returns its result with an extra reference (a new reference
+ *                                  returned as borrowed)
+ */
+typedef long Py_ssize_t_;
+
+static void (*py_incref)(PyObject *);
+static void (*py_decref)(PyObject *);
+
+static void bind_refcount(void)
+{
+    if (!py_incref) {
+        py_incref = (void (*)(PyObject *))dlsym(RTLD_NEXT, "Py_IncRef");
+        py_decref = (void (*)(PyObject *))dlsym(RTLD_NEXT, "Py_DecRef");
+    }
+}
+
+int PyModule_AddObject(PyObject *module, const char *name, PyObject *value)
+{
+    static int (*real)(PyObject *, const char *, PyObject *);
+    if (!real)
+        real = (int (*)(PyObject *, const char *, PyObject *))dlsym(RTLD_NEXT, "PyModule_AddObject");
+    if (fault_is("setup") && from_probe(__builtin_return_address(0)))
+        *(volatile int *)0 = 1;
+    return real(module, name, value);
+}
+
+PyObject *PySequence_GetItem(PyObject *sequence, Py_ssize_t_ index)
+{
+    static PyObject *(*real)(PyObject *, Py_ssize_t_);
+    if (!real)
+        real = (PyObject * (*)(PyObject *, Py_ssize_t_)) dlsym(RTLD_NEXT, "PySequence_GetItem");
+    PyObject *item = real(sequence, index);
+    if (item && fault_is("borrowed") && from_probe(__builtin_return_address(0))) {
+        bind_refcount();
+        py_decref(item);
+    }
+    return item;
+}
+
+PyObject *PyList_GetItem(PyObject *list, Py_ssize_t_ index)
+{
+    static PyObject *(*real)(PyObject *, Py_ssize_t_);
+    if (!real)
+        real = (PyObject * (*)(PyObject *, Py_ssize_t_)) dlsym(RTLD_NEXT, "PyList_GetItem");
+    PyObject *item = real(list, index);
+    if (item && fault_is("newref") && from_probe(__builtin_return_address(0))) {
+        bind_refcount();
+        py_incref(item);
+    }
+    return item;
 }

@@ -14,7 +14,8 @@ use serde_json::Value;
 use crate::support::*;
 
 const FAULTED: &str = "3.12";
-const CLEAN: &str = "3.11";
+/// The clean interpreter of the small matrix, whose headers also build the oldest probe.
+const CLEAN: &str = "3.6";
 const HIDDEN: &str = "PyUnicode_Count";
 
 struct Setup {
@@ -75,16 +76,11 @@ fn setup(faults: &str) -> Setup {
     Setup { wrapper, out, _dir: dir }
 }
 
+/// The faulty interpreter on the smallest matrix that shows the point: an old and a new probe
+/// on it, and the old one on a clean interpreter.
 fn check(setup: &Setup, extra: &[&str]) -> (Option<i32>, Value) {
-    let output = run(harness()
-        .args(["check", "--cases", "48", "--case-timeout", "1", "--cache"])
-        .arg(cache_dir())
-        .arg("--out")
-        .arg(&setup.out)
-        .args(extra)
-        .arg(&setup.wrapper)
-        .arg(pyenv(CLEAN)));
-    (output.status.code(), read_report(&setup.out))
+    let dir = setup.out.parent().expect("the setup's folder");
+    run_small_matrix(&setup.wrapper, dir, "out", &[&["--cases", "48"], extra].concat())
 }
 
 /// Every non-passing result that is not a known break, as (interpreter minor, entry, check,
@@ -109,30 +105,24 @@ fn findings(report: &Value) -> Vec<(String, String, String, String)> {
     found
 }
 
-fn builds_up_to(minor: u8) -> usize {
-    (6..=minor).count()
-}
-
 #[test]
 fn each_injected_fault_is_reported_for_exactly_its_entry() {
     let setup = setup("crash,hang,wrong");
     // The dynamic checks only: the wrapper's headers are 3.12's own, and the static check has
     // its own fault injections (static_headers.rs).
-    let (code, report) = check(&setup, &["--checks", "import,presence,semantic,refleak"]);
+    let (code, report) = check(&setup, &["--checks", "import,presence,semantic,refleak", "--case-timeout", "1"]);
     assert_eq!(code, Some(1), "ABI failures found: exit code 1");
     assert_eq!(report["complete"], true);
 
-    // Every cell finished: each build up to 3.12 on the faulty interpreter, up to 3.11 on the
-    // clean one (plus, where the default matrix has them, builds with newer headers).
+    // Every cell finished: builds 3.6 and 3.12 on the faulty interpreter, 3.6 on the clean one.
     let cells = report["cells"].as_array().expect("cells");
     assert_eq!(cells.len(), report["header"]["planned"].as_array().expect("planned").len());
-    for (minor, count) in [(FAULTED, builds_up_to(12)), (CLEAN, builds_up_to(11))] {
-        let own_headers = cells
+    for (minor, count) in [(FAULTED, 2), (CLEAN, 1)] {
+        let ran = cells
             .iter()
-            .filter(|c| c["interpreter"]["version"].as_str().is_some_and(|v| v.starts_with(minor)))
-            .filter(|c| c["build"]["id"].as_str().is_some_and(|id| !id.contains('@')))
+            .filter(|c| c["interpreter"]["version"].as_str().is_some_and(|v| v.starts_with(&format!("{minor}."))))
             .count();
-        assert_eq!(own_headers, count, "builds 3.6 to {minor} ran on {minor}");
+        assert_eq!(ran, count, "cells on {minor}");
     }
 
     let expected: Vec<(String, String, String, String)> = [
@@ -233,4 +223,128 @@ fn a_missing_exception_breaks_the_error_contract_with_a_c_reproducer() {
     let stderr = String::from_utf8_lossy(&ran.stderr);
     assert_eq!(ran.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("contract") && stderr.contains("AssertionError"), "{stderr}");
+}
+
+/// A run of a two-build matrix (limited API 3.6 and 3.12) on `interpreter` (with 3.6 for the
+/// oldest headers): the smallest matrix that has an old and a new probe on one interpreter.
+fn run_small_matrix(interpreter: &Path, dir: &Path, name: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let matrix = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &matrix,
+        format!(
+            "[settings]\ncases = 32\ncase_timeout_secs = 5\n\n[[interpreters]]\nexecutables = [\"{}\", \"{}\"]\n\n[builds]\nlimited_api = [\"3.6\", \"3.12\"]\ndebug_headers = false\n",
+            pyenv("3.6").display(),
+            interpreter.display()
+        ),
+    )
+    .expect("write matrix");
+    let out = dir.join(name);
+    let output = run(harness()
+        .args(["run", "--matrix"])
+        .arg(&matrix)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(&out)
+        .args(extra));
+    (output.status.code(), read_report(&out))
+}
+
+/// The results of the cells on 3.12, per build id.
+fn results_on_3_12(report: &Value) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let mut cells = std::collections::BTreeMap::new();
+    for (version, build, result) in results(report) {
+        if version.starts_with(FAULTED) {
+            cells.entry(build).or_insert_with(Vec::new).push(result);
+        }
+    }
+    cells
+}
+
+#[test]
+fn a_crash_in_the_probes_set_up_is_charged_to_its_entry_and_the_cell_goes_on() {
+    let setup = setup("setup");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clean = results_on_3_12(&run_small_matrix(&pyenv(FAULTED), dir.path(), "clean", &[]).1);
+    let (_, faulty_report) = run_small_matrix(&setup.wrapper, dir.path(), "faulty", &[]);
+    assert_eq!(faulty_report["complete"], true);
+    let faulty = results_on_3_12(&faulty_report);
+    assert_eq!(faulty.keys().collect::<Vec<_>>(), clean.keys().collect::<Vec<_>>(), "the same cells ran");
+    for (build, results) in &faulty {
+        let charged: Vec<&Value> = results
+            .iter()
+            .filter(|r| r["entry"] == "PyModule_AddObject" && r["check"] == "import" && r["status"] == "crash")
+            .collect();
+        assert_eq!(charged.len(), 1, "build {build}: the set-up crash is charged to PyModule_AddObject once");
+        let detail = charged[0]["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("SIGSEGV") && detail.contains("set-up"), "the signal and the call: {detail}");
+        assert!(
+            !results.iter().any(|r| r["entry"] == "abi3probe" && r["status"] == "crash"),
+            "build {build}: the probe itself is not charged"
+        );
+        let kept = results.len() as f64 / clean[build].len() as f64;
+        assert!(
+            kept >= 0.95,
+            "build {build}: {} results of a clean run's {} ({kept:.3})",
+            results.len(),
+            clean[build].len()
+        );
+        // Every other entry is checked as on the clean interpreter: the only other findings are
+        // those of the wrapper's hidden symbol (its entry, and the strongly linked probe).
+        let findings = |results: &[Value]| -> Vec<String> {
+            results
+                .iter()
+                .filter(|r| r["status"] != "pass" && r["status"] != "skip" && r["known"].is_null())
+                .map(|r| {
+                    format!("{} {}", r["entry"].as_str().unwrap_or_default(), r["check"].as_str().unwrap_or_default())
+                })
+                .filter(|f| !f.starts_with("PyModule_AddObject ") && !f.starts_with(HIDDEN) && f != "abi3link import")
+                .collect()
+        };
+        assert_eq!(findings(results), findings(&clean[build]), "build {build}: the other entries as on a clean run");
+    }
+}
+
+#[test]
+fn reference_faults_are_reported_on_a_release_interpreter_for_exactly_their_entry() {
+    let setup = setup("borrowed,newref");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, report) = run_small_matrix(
+        &setup.wrapper,
+        dir.path(),
+        "faulty",
+        &["--entry", "PySequence_GetItem", "--entry", "PyList_GetItem"],
+    );
+    assert_eq!(report["complete"], true);
+    let mut found: Vec<(String, String)> = results(&report)
+        .into_iter()
+        .filter(|(version, _, r)| version.starts_with(FAULTED) && r["check"] == "semantic" && r["status"] != "pass")
+        .map(|(_, build, r)| {
+            let detail = r["detail"].as_str().unwrap_or_default();
+            let (entry, status) = (r["entry"].as_str().unwrap_or_default(), r["status"].as_str().unwrap_or_default());
+            assert_eq!(status, "fail", "{entry}: {detail}");
+            let expected = match entry {
+                "PySequence_GetItem" => "borrowed reference treated as new",
+                "PyList_GetItem" => "new reference treated as borrowed",
+                other => panic!("a reference fault charged to {other}: {detail}"),
+            };
+            assert!(detail.contains("reference counts differ") && detail.contains(expected), "{entry}: {detail}");
+            (build, entry.to_owned())
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(String, String)> = ["3.12", "3.6"]
+        .iter()
+        .flat_map(|build| ["PyList_GetItem", "PySequence_GetItem"].map(|e| (build.to_string(), e.to_owned())))
+        .collect();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(found, expected, "each fault on each build, on the release 3.12 only");
+    // The same entries hold on the clean interpreter of the same run.
+    assert!(
+        results(&report)
+            .iter()
+            .filter(|(version, _, r)| version.starts_with("3.6") && r["check"] == "semantic")
+            .all(|(_, _, r)| r["status"] == "pass")
+    );
 }
