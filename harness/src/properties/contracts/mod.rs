@@ -364,6 +364,40 @@ mod tests {
         }
     }
 
+    /// The ownership a contract's signature assumes for its result is CPython's own
+    /// (`harness/data/refcounts.toml`, from refcounts.dat): the probe turns a borrowed result
+    /// into a new one, and the reference footprints judge the result on that assumption.
+    #[test]
+    fn result_ownership_agrees_with_cpythons_reference_count_data() {
+        #[derive(serde::Deserialize)]
+        struct RefcountData {
+            borrowed: Vec<String>,
+            borrowed_elsewhere: std::collections::BTreeMap<String, String>,
+        }
+        let data: RefcountData = toml::from_str(include_str!("../../../data/refcounts.toml")).unwrap();
+        let (mut new, mut borrowed) = (0, 0);
+        for contract in load().unwrap() {
+            let Call::Signature { signature, .. } = &contract.call else { continue };
+            let name = &contract.entry;
+            let listed_borrowed = data.borrowed.contains(name);
+            match signature.ret {
+                signature::Ret::New | signature::Ret::OptionalNew => {
+                    new += 1;
+                    assert!(!listed_borrowed, "{name}: the contract takes a new reference, refcounts.dat lends one");
+                }
+                signature::Ret::Borrowed | signature::Ret::OptionalBorrowed => {
+                    borrowed += 1;
+                    assert!(
+                        listed_borrowed || data.borrowed_elsewhere.contains_key(name),
+                        "{name}: the contract borrows its result; refcounts.dat does not list it as borrowed"
+                    );
+                }
+                _ => {}
+            }
+        }
+        assert!(new > 100 && borrowed >= 5, "the check saw {new} new and {borrowed} borrowed results");
+    }
+
     #[test]
     fn no_entry_has_two_contracts_and_the_probe_keeps_no_routine_of_its_own() {
         let mut seen = std::collections::BTreeSet::new();
