@@ -285,8 +285,15 @@ fn dispatch(cli: Cli) -> Result<u8> {
             let matrix = Matrix::read(&matrix)?;
             let cache = rootfs_cache.unwrap_or_else(platform::default_rootfs_cache);
             for spec in &matrix.platforms {
-                let platform = spec.provision(&cache)?;
-                println!("{}\t{}", spec.name, platform.root().map(|r| r.display().to_string()).unwrap_or_default());
+                let (platform, took) = spec.provision_timed(&cache)?;
+                let took =
+                    took.map_or_else(|| "cached".to_owned(), |d| format!("provisioned in {:.0}s", d.as_secs_f64()));
+                println!(
+                    "{}\t{}\t{}\t{took}",
+                    spec.name,
+                    spec.arch,
+                    platform.root().map(|r| r.display().to_string()).unwrap_or_default()
+                );
             }
             Ok(EXIT_PASS)
         }

@@ -217,7 +217,18 @@ fn built<'b>(builds: &'b [Option<Build>], cell: &PlannedCell) -> Result<&'b Buil
 fn check_c_libraries(plan: &Plan, builds: &[Option<Build>]) -> Result<()> {
     let mut mismatches = Vec::new();
     for cell in plan.cells_here() {
-        mismatches.extend(crate::build::glibc_mismatches(built(builds, cell)?, &plan.interpreters[cell.interpreter])?);
+        let (build, interpreter) = (built(builds, cell)?, &plan.interpreters[cell.interpreter]);
+        // The plan pairs architectures already; this is the last word before a load.
+        if build.arch != interpreter.arch {
+            bail!(
+                "probe build {} is for {}, but {} is {}",
+                build.id,
+                build.arch,
+                interpreter.label(),
+                interpreter.arch
+            );
+        }
+        mismatches.extend(crate::build::glibc_mismatches(build, interpreter)?);
     }
     mismatches.sort();
     mismatches.dedup();
