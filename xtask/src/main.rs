@@ -20,8 +20,10 @@ usage: cargo xtask <task> [args]
 tasks:
   matrix [ABI-HARNESS RUN ARGS...]   build the harness and run the default matrix (matrix.toml);
                                      extra arguments go to `abi-harness run`
-  arch [ABI-HARNESS RUN ARGS...]     the foreign architectures' matrix (matrix-arch.toml: i386,
-                                     arm64 and s390x under qemu), report in target/abi-harness/arch
+  arch [--all] [ABI-HARNESS RUN ARGS...]
+                                     the foreign architectures' matrix (matrix-arch.toml: i386,
+                                     arm64 and s390x under qemu), report in target/abi-harness/arch;
+                                     semantic checks of a reduced set of entries unless --all
   manifest [--from-cpython FILE]     regenerate harness/src/manifest/generated/stable_abi.toml
                                      from the abi3info package on PyPI, or from a CPython
                                      checkout's Misc/stable_abi.toml
