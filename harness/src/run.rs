@@ -197,9 +197,10 @@ fn build_all(builder: &Builder, plan: &Plan, manifest: &Manifest) -> Result<Vec<
         let took = started.elapsed();
         if took > Duration::from_millis(200) {
             eprintln!(
-                "built probes for limited API {} with {} headers ({:.1}s)",
+                "built probes for limited API {} with {} headers{} ({:.1}s)",
                 spec.limited_api,
                 spec.headers.version,
+                if spec.arch() == crate::arch::Arch::host() { String::new() } else { format!(" for {}", spec.arch()) },
                 took.as_secs_f64()
             );
         }
