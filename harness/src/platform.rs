@@ -266,11 +266,16 @@ impl DebianSpec {
             // Emulated package scripts (byte-compiling the standard library under qemu) take
             // several times longer than native ones.
             let limit = Duration::from_secs(if emulated { 5400 } else { 1800 });
-            process::run_ok(&command, limit).map_err(|source| PlatformError::Provision {
-                name: self.name.clone(),
-                suite: self.suite.clone(),
-                source: Box::new(source),
-            })?;
+            if let Err(source) = process::run_ok(&command, limit) {
+                // mmdebstrap killed at its time limit leaves /proc, /sys and /dev mounted in
+                // its folder, where a later `rm -rf` would reach the host's: unmount them.
+                unmount_below(&scratch);
+                return Err(PlatformError::Provision {
+                    name: self.name.clone(),
+                    suite: self.suite.clone(),
+                    source: Box::new(source),
+                });
+            }
             std::fs::write(scratch.join(".abi-harness-complete"), format!("{self:?}\n")).map_err(stage_error)?;
             if !marker.is_file() {
                 let _ = std::fs::remove_dir_all(&root);
@@ -303,6 +308,22 @@ impl DebianSpec {
         }
         stage_emulator(&self.name, &root, self.arch)?;
         Ok((Platform::Rootfs { name: self.name.clone(), root, arch: self.arch }, took))
+    }
+}
+
+/// Detaches every mount point at or below `dir` (deepest first), as a killed mmdebstrap leaves
+/// them; best effort, since this runs on a failure path that reports the failure itself.
+fn unmount_below(dir: &Path) {
+    let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else { return };
+    let prefix = dir.display().to_string();
+    let mut points: Vec<&str> = mounts
+        .lines()
+        .filter_map(|line| line.split(' ').nth(1))
+        .filter(|point| *point == prefix || point.starts_with(&format!("{prefix}/")))
+        .collect();
+    points.sort_by_key(|point| std::cmp::Reverse(point.len()));
+    for point in points {
+        let _ = process::run_ok(&CommandLine::new("umount").args(["-l", point]), Duration::from_secs(30));
     }
 }
 
