@@ -845,8 +845,9 @@ def errno_exception(number):
 
 
 def is_immortal(x):
-    """Whether x is immortal (3.12+): its count is pinned far above any real count."""
-    return sys.version_info >= (3, 12) and sys.getrefcount(x) >= 2 ** 30
+    """Whether x is immortal (3.12+): its count is pinned far above any real count (on 32-bit
+    3.12 and 3.13 at 2**30 - 1, so that is the floor)."""
+    return sys.version_info >= (3, 12) and sys.getrefcount(x) >= 2 ** 30 - 1
 
 
 def set_add(items, key):

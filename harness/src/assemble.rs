@@ -153,6 +153,7 @@ mod tests {
             platform: "host".into(),
             debug,
             soabi: None,
+            arch: "amd64".into(),
         }
     }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::arch::Arch;
 use crate::interpreter::Interpreter;
 use crate::manifest::{Entry, Manifest};
 use crate::process::{self, CommandLine};
@@ -42,14 +43,21 @@ pub struct BuildSpec {
 impl BuildSpec {
     /// Unique within a run: `3.6` for the build made with 3.6's own headers, else
     /// `3.6@3.15.2` (limited API at headers).
-    /// A `d` marks debug headers (`3.13d`).
+    /// A `d` marks debug headers (`3.13d`); a build for another architecture than the host's
+    /// ends with it (`3.13-s390x`, `3.13@3.15.0-i386`).
     pub fn id(&self) -> String {
         let debug = if self.headers.debug { "d" } else { "" };
+        let arch = if self.headers.arch == Arch::host() { String::new() } else { format!("-{}", self.headers.arch) };
         if self.headers.minor == self.limited_api {
-            format!("{}{debug}", self.limited_api)
+            format!("{}{debug}{arch}", self.limited_api)
         } else {
-            format!("{}@{}{debug}", self.limited_api, self.headers.version)
+            format!("{}@{}{debug}{arch}", self.limited_api, self.headers.version)
         }
+    }
+
+    /// The architecture the build is for: its headers' interpreter's.
+    pub fn arch(&self) -> Arch {
+        self.headers.arch
     }
 }
 
@@ -69,6 +77,8 @@ pub struct Build {
     /// Built with a debug interpreter's headers (`Py_DEBUG`, `Py_REF_DEBUG`): its inline
     /// reference counting keeps the debug build's total, so reference leaks can be measured.
     pub headers_debug: bool,
+    /// The architecture it is built for (its ELF machine and class are checked).
+    pub arch: Arch,
     pub probe: PathBuf,
     pub link_probe: PathBuf,
     /// The compiler flags the probes were built with (reproducers reuse them).
@@ -87,6 +97,21 @@ pub enum BuildError {
     LinuxOnly { os: &'static str },
     #[error("no C compiler: `{compiler}` was not found; install one (`apt-get install gcc`) or set CC")]
     NoCompiler { compiler: String },
+    #[error(
+        "no cross compiler for {arch}: `{compiler}` was not found; install it with `apt-get install {package}` (probes for {arch} interpreters are compiled on the host with their own architecture's headers)"
+    )]
+    NoCrossCompiler { arch: Arch, compiler: String, package: String },
+    #[error(
+        "the {module} probe built for {expected} ({}) is {found}: the compiler `{compiler}` does not build for {expected}; nothing built for another architecture is ever loaded",
+        path.display()
+    )]
+    WrongMachine { module: &'static str, path: PathBuf, expected: Arch, found: String, compiler: String },
+    #[error("cannot read the built {module} probe")]
+    Elf {
+        module: &'static str,
+        #[source]
+        source: crate::elf::ElfError,
+    },
     #[error("interpreter {interpreter} has no headers (no Python.h in {}); install its development files (for Debian: `apt-get install python{version}-dev`)", include_dir.display())]
     NoHeaders { interpreter: String, version: PyVersion, include_dir: PathBuf },
     #[error("compiling the {module} probe for limited API {limited_api} with {headers} headers failed")]
@@ -153,8 +178,22 @@ pub fn linkable_entries<'m>(manifest: &'m Manifest, limited_api: PyVersion, head
 
 pub struct Builder {
     pub cache_dir: PathBuf,
+    /// The host architecture's compiler (`$CC`, else `cc`).
     pub compiler: String,
     compiler_identity: String,
+    /// Cross compilers met so far, by architecture: (command, identity).
+    cross: std::sync::Mutex<std::collections::BTreeMap<Arch, (String, String)>>,
+}
+
+/// The compiler that builds for `arch` on this host: the host's own for its architecture, else
+/// Debian's cross compiler (`i686-linux-gnu-gcc`, `aarch64-linux-gnu-gcc`, `s390x-linux-gnu-gcc`).
+/// `ABI_HARNESS_CC_<ARCH>` (`ABI_HARNESS_CC_S390X`) overrides it.
+pub fn compiler_for(arch: Arch) -> String {
+    if arch == Arch::host() {
+        return compiler();
+    }
+    let key = format!("ABI_HARNESS_CC_{}", arch.name().to_uppercase());
+    std::env::var(key).ok().filter(|cc| !cc.trim().is_empty()).unwrap_or_else(|| format!("{}-gcc", arch.triple()))
 }
 
 impl Builder {
@@ -164,7 +203,26 @@ impl Builder {
         }
         let compiler = compiler();
         let compiler_identity = compiler_identity(&compiler)?;
-        Ok(Builder { cache_dir, compiler, compiler_identity })
+        Ok(Builder { cache_dir, compiler, compiler_identity, cross: Default::default() })
+    }
+
+    /// The compiler for `arch` and its identity, checked once.
+    fn compiler_of(&self, arch: Arch) -> Result<(String, String), BuildError> {
+        if arch == Arch::host() {
+            return Ok((self.compiler.clone(), self.compiler_identity.clone()));
+        }
+        let mut cross = self.cross.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = cross.get(&arch) {
+            return Ok(found.clone());
+        }
+        let compiler = compiler_for(arch);
+        let identity = compiler_identity(&compiler).map_err(|_| BuildError::NoCrossCompiler {
+            arch,
+            compiler: compiler.clone(),
+            package: arch.cross_compiler_package(),
+        })?;
+        cross.insert(arch, (compiler.clone(), identity.clone()));
+        Ok((compiler, identity))
     }
 
     /// Builds (or finds in the cache) both probes of one build.
@@ -174,6 +232,8 @@ impl Builder {
         if !headers.has_headers() {
             return Err(BuildError::NoHeaders { interpreter: headers.label(), version: headers.minor, include_dir });
         }
+        let arch = spec.arch();
+        let (compiler, compiler_identity) = self.compiler_of(arch)?;
         let entries = linkable_entries(manifest, spec.limited_api, headers);
         let link_source = link_probe_source(&entries);
         let compat_header = self.cache_dir.join("glibc_compat.h");
@@ -182,20 +242,19 @@ impl Builder {
         let flags = self.flags(spec, &include_dir, &compat_header);
 
         let mut hasher = Sha256::new();
-        for part in
-            [PROBE_SOURCE.as_str(), GLIBC_COMPAT_HEADER, &link_source, &self.compiler_identity, &flags.join(" ")]
-        {
+        for part in [PROBE_SOURCE.as_str(), GLIBC_COMPAT_HEADER, &link_source, &compiler_identity, &flags.join(" ")] {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
         hash_tree(&mut hasher, &include_dir);
         let key = hex16(&hasher.finalize());
         let dir = self.cache_dir.join("probes").join(format!(
-            "limited-{}-headers-{}-{}{}-{key}",
+            "limited-{}-headers-{}-{}{}{}-{key}",
             spec.limited_api,
             headers.platform,
             headers.version,
-            if headers.debug { "d" } else { "" }
+            if headers.debug { "d" } else { "" },
+            if arch == Arch::host() { String::new() } else { format!("-{arch}") }
         ));
         let build = Build {
             limited_api: spec.limited_api,
@@ -206,12 +265,14 @@ impl Builder {
             headers_root: headers.root.clone(),
             id: spec.id(),
             headers_debug: headers.debug,
+            arch,
             probe: dir.join(format!("{PROBE_MODULE}.abi3.so")),
             link_probe: dir.join(format!("{LINK_MODULE}.abi3.so")),
             linked_symbols: entries.iter().map(|e| e.name.clone()).collect(),
             flags: flags.clone(),
         };
         if build.probe.is_file() && build.link_probe.is_file() {
+            check_machine(&build, &compiler)?;
             return Ok(build);
         }
 
@@ -231,7 +292,7 @@ impl Builder {
         std::fs::write(&link_c, &link_source).map_err(cache_error(&link_c))?;
         for (module, source) in [(PROBE_MODULE, &probe_c), (LINK_MODULE, &link_c)] {
             let output = scratch.join(format!("{module}.abi3.so"));
-            let command = CommandLine::new(&self.compiler)
+            let command = CommandLine::new(&compiler)
                 .args(flags.iter().cloned())
                 .arg(source.display().to_string())
                 .arg("-o")
@@ -251,6 +312,7 @@ impl Builder {
                 return Err(cache_error(&dir)(err));
             }
         }
+        check_machine(&build, &compiler)?;
         Ok(build)
     }
 
@@ -268,8 +330,11 @@ impl Builder {
             format!("-DPy_LIMITED_API={}", spec.limited_api.limited_api_hex()),
         ];
         if let Some(root) = &spec.headers.root {
-            // Debian's pyconfig.h includes its multiarch twin from <x86_64-linux-gnu/...>.
-            // After the host's own system headers, so the C library's headers stay the host's.
+            // Debian's pyconfig.h includes its multiarch twin from <x86_64-linux-gnu/...>,
+            // chosen by the compiler's own architecture macros (a cross compiler finds only its
+            // architecture's, in the root filesystem of that architecture).
+            // After the compiler's own system headers, so the C library's headers stay the
+            // compiler's (the host's, or the cross compiler's old-glibc sysroot).
             flags.push("-idirafter".into());
             flags.push(root.join("usr/include").display().to_string());
         }
@@ -295,6 +360,23 @@ impl Builder {
         }
         Ok((worker, oracles))
     }
+}
+
+/// Checks that both probes of a build are ELF objects of the build's architecture.
+fn check_machine(build: &Build, compiler: &str) -> Result<(), BuildError> {
+    for (module, path) in [(PROBE_MODULE, &build.probe), (LINK_MODULE, &build.link_probe)] {
+        let identity = crate::elf::identify(path).map_err(|source| BuildError::Elf { module, source })?;
+        if identity.arch() != Some(build.arch) || identity.big_endian != build.arch.big_endian() {
+            return Err(BuildError::WrongMachine {
+                module,
+                path: path.clone(),
+                expected: build.arch,
+                found: identity.to_string(),
+                compiler: compiler.to_owned(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {

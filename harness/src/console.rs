@@ -176,7 +176,8 @@ fn static_summary(out: &mut String, check: &crate::report::StaticReport) {
         check.leaks.len()
     );
     for result in new.iter().take(FAILURES_SHOWN) {
-        let _ = writeln!(out, "\nFAIL {} [static, limited API {}]", result.result.entry, result.limited_api);
+        let arch = result.arch.as_deref().map(|a| format!(", {a}")).unwrap_or_default();
+        let _ = writeln!(out, "\nFAIL {} [static, limited API {}{arch}]", result.result.entry, result.limited_api);
         for line in result.result.detail.as_deref().unwrap_or_default().lines().take(12) {
             let _ = writeln!(out, "    {line}");
         }

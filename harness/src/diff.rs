@@ -87,16 +87,22 @@ impl Diff {
     }
 }
 
-/// The interpreter's name across runs: platform, minor version, `d` for debug, `t` for
-/// free-threaded (from the SOABI, `cpython-313t-...`).
+/// The interpreter's name across runs: platform (with its architecture unless amd64), minor
+/// version, `d` for debug, `t` for free-threaded (from the SOABI, `cpython-313t-...`).
 pub fn interpreter_name(cell: &CellReport) -> String {
     let interpreter = &cell.interpreter;
     let minor: Vec<&str> = interpreter.version.splitn(3, '.').take(2).collect();
     let free_threaded =
         interpreter.soabi.as_deref().and_then(|s| s.split('-').nth(1)).is_some_and(|tag| tag.contains('t'));
+    // The architecture is part of the name (`sid/s390x:3.13`) except for amd64, so the names of
+    // reports written before architectures were recorded still match.
+    let platform = match interpreter.arch_mark() {
+        Some(arch) => format!("{}/{arch}", interpreter.platform),
+        None => interpreter.platform.clone(),
+    };
     format!(
         "{}:{}{}{}",
-        interpreter.platform,
+        platform,
         minor.join("."),
         if interpreter.debug { "d" } else { "" },
         if free_threaded { "t" } else { "" }
@@ -369,6 +375,7 @@ mod tests {
                 platform: "host".into(),
                 debug: false,
                 soabi: Some("cpython-312-x86_64-linux-gnu".into()),
+                arch: "amd64".into(),
             },
             build: BuildRecord {
                 id: "3.6".into(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::InterpreterSource;
-use crate::platform::Platform;
+use crate::platform::{Arch, Platform};
 use crate::process::{self, CommandLine};
 use crate::version::PyVersion;
 
@@ -40,6 +40,9 @@ pub struct Interpreter {
     /// The root filesystem a non-host platform lives in.
     pub root: Option<PathBuf>,
     pub machine: String,
+    /// The processor architecture it is built for (Debian's name), which its probes must be
+    /// built for too.
+    pub arch: Arch,
     /// The C library's version, e.g. `2.31`, where it is glibc.
     pub glibc: Option<String>,
 }
@@ -53,6 +56,7 @@ impl Interpreter {
             platform: self.platform.clone(),
             debug: self.debug,
             soabi: self.soabi.clone(),
+            arch: self.arch.to_string(),
         }
     }
 
@@ -65,18 +69,20 @@ impl Interpreter {
         self.features.get(feature).copied().unwrap_or(false)
     }
 
-    /// Short label for messages and the console: `3.12.1 (/usr/bin/python3.12 on sid)`.
+    /// Short label for messages and the console: `3.12.1 (/usr/bin/python3.12 on sid)`, with
+    /// the architecture where it is not the host's (`on sid, s390x`).
     pub fn label(&self) -> String {
+        let arch = if self.arch == Arch::host() { String::new() } else { format!(", {}", self.arch) };
         match self.root {
-            None => format!("{} ({})", self.version, self.executable.display()),
-            Some(_) => format!("{} ({} on {})", self.version, self.executable.display(), self.platform),
+            None => format!("{} ({}{arch})", self.version, self.executable.display()),
+            Some(_) => format!("{} ({} on {}{arch})", self.version, self.executable.display(), self.platform),
         }
     }
 
     pub fn platform(&self) -> Platform {
         match &self.root {
             None => Platform::Host,
-            Some(root) => Platform::Rootfs { name: self.platform.clone(), root: root.clone() },
+            Some(root) => Platform::Rootfs { name: self.platform.clone(), root: root.clone(), arch: self.arch },
         }
     }
 
@@ -125,6 +131,8 @@ print(json.dumps({
         "Py_TRACE_REFS": hasattr(sys, "getobjects"),
     },
     "machine": os.uname().machine,
+    "multiarch": sysconfig.get_config_var("MULTIARCH") or "",
+    "pointer_bits": 64 if sys.maxsize > 2 ** 32 else 32,
     "glibc": libc[1] if libc[0] == "glibc" else None,
 }))
 "#;
@@ -173,6 +181,8 @@ pub fn probe_facts(platform: &Platform, executable: &Path) -> Result<Interpreter
     raw["minor"] = serde_json::Value::String(version.to_string());
     raw["platform"] = serde_json::Value::String(platform.name().into());
     raw["root"] = serde_json::json!(platform.root());
+    let arch = arch_of(&raw).unwrap_or_else(|| platform.arch());
+    raw["arch"] = serde_json::json!(arch);
     if let Some(include) = raw["include_dir"].as_str() {
         raw["include_dir"] = serde_json::json!(platform.host_path(Path::new(include)));
     }
@@ -184,6 +194,24 @@ pub fn probe_facts(platform: &Platform, executable: &Path) -> Result<Interpreter
         });
     }
     Ok(interpreter)
+}
+
+/// The architecture an interpreter describes: Debian's multiarch name where the build has one
+/// (`i386-linux-gnu`), else its machine and pointer size (a 32-bit build on an x86-64 kernel
+/// reports machine `x86_64`).
+fn arch_of(facts: &serde_json::Value) -> Option<Arch> {
+    let multiarch = facts["multiarch"].as_str().unwrap_or_default();
+    if let Some(arch) = Arch::ALL.into_iter().find(|a| a.multiarch() == multiarch) {
+        return Some(arch);
+    }
+    let bits = facts["pointer_bits"].as_u64()?;
+    match (facts["machine"].as_str()?, bits) {
+        ("x86_64", 64) => Some(Arch::Amd64),
+        ("x86_64" | "i386" | "i486" | "i586" | "i686", 32) => Some(Arch::I386),
+        ("aarch64" | "arm64", 64) => Some(Arch::Arm64),
+        ("s390x", 64) => Some(Arch::S390x),
+        _ => None,
+    }
 }
 
 /// [`probe_facts`], remembered in `cache_dir` for interpreters that are ELF executables, keyed

@@ -177,6 +177,7 @@ mod tests {
                 baseline: "3.12.1@host".into(),
                 differing: vec!["x".into()],
                 leak: false,
+                arch: Some("s390x".into()),
                 result,
             }],
             ..StaticReport::default()

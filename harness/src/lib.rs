@@ -10,6 +10,7 @@ compile_error!(
     "abi-harness needs a Unix: its workers run in process groups and crash with signals (see README, Platforms); Windows is not supported yet"
 );
 
+pub mod arch;
 pub mod assemble;
 pub mod build;
 pub mod cases;
@@ -95,6 +96,7 @@ mod tests {
 
     /// The model modules (ARCHITECTURE.md, "Code map"): data and pure functions.
     const MODEL: &[&str] = &[
+        "arch",
         "assemble",
         "changes",
         "coverage",

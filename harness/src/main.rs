@@ -285,9 +285,23 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Provision { matrix, rootfs_cache } => {
             let matrix = Matrix::read(&matrix)?;
             let cache = rootfs_cache.unwrap_or_else(platform::default_rootfs_cache);
-            for spec in &matrix.platforms {
-                let platform = spec.provision(&cache)?;
-                println!("{}\t{}", spec.name, platform.root().map(|r| r.display().to_string()).unwrap_or_default());
+            // Side by side: an emulated architecture's package scripts run for minutes under
+            // qemu, and one root filesystem does not wait for another.
+            let provisioned: Vec<_> = std::thread::scope(|scope| {
+                let handles: Vec<_> =
+                    matrix.platforms.iter().map(|spec| scope.spawn(|| spec.provision_timed(&cache))).collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+            });
+            for (spec, provisioned) in matrix.platforms.iter().zip(provisioned) {
+                let (platform, took) = provisioned?;
+                let took =
+                    took.map_or_else(|| "cached".to_owned(), |d| format!("provisioned in {:.0}s", d.as_secs_f64()));
+                println!(
+                    "{}\t{}\t{}\t{took}",
+                    spec.name,
+                    spec.arch,
+                    platform.root().map(|r| r.display().to_string()).unwrap_or_default()
+                );
             }
             Ok(EXIT_PASS)
         }

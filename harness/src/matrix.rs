@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::arch::Arch;
 use crate::manifest::line_of;
 use crate::platform::{DEFAULT_MIRROR, DebianSpec};
 use crate::version::PyVersion;
@@ -115,6 +116,8 @@ struct RawPlatform {
     debian: String,
     packages: Vec<String>,
     mirror: Option<String>,
+    /// Debian's architecture name; the host's by default.
+    arch: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -197,7 +200,21 @@ impl Matrix {
                     format!("platform `{name}`: `packages` lists the interpreters to install"),
                 ));
             }
+            let arch = match &raw.arch {
+                None => Arch::host(),
+                Some(arch) => Arch::parse(arch.get_ref()).ok_or_else(|| {
+                    invalid(
+                        arch.span().start,
+                        format!(
+                            "`platforms.arch`: `{}` is not one of {} (Debian's names; foreign ones need `apt-get install qemu-user-static binfmt-support` and the cross compiler `gcc-<triple>`, for example gcc-s390x-linux-gnu)",
+                            arch.get_ref(),
+                            Arch::ALL.map(Arch::name).join(", ")
+                        ),
+                    )
+                })?,
+            };
             platforms.push(DebianSpec {
+                arch,
                 name,
                 suite: raw.debian.clone(),
                 packages: raw.packages.clone(),
@@ -355,6 +372,14 @@ mod tests {
         assert_eq!(matrix.platforms.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["sid", "bullseye"]);
         assert!(matrix.interpreters.iter().any(|i| i.platform.as_deref() == Some("bullseye")));
         assert_eq!(matrix.newer_header_builds, [NewerHeaders { headers: PyVersion::new(3, 15), limited_api: None }]);
+        assert!(matrix.platforms.iter().all(|p| p.arch == Arch::host()), "no `arch`: the host's");
+    }
+
+    #[test]
+    fn parses_the_architectures_matrix() {
+        let matrix = Matrix::parse(include_str!("../../matrix-arch.toml"), "matrix-arch.toml").unwrap();
+        let arches: Vec<Arch> = matrix.platforms.iter().map(|p| p.arch).collect();
+        assert_eq!(arches, [Arch::I386, Arch::Arm64, Arch::S390x]);
     }
 
     #[test]
@@ -373,6 +398,12 @@ mod tests {
             Matrix::parse("[[interpreters]]\nplatform = \"jessie\"\nexecutable = \"/usr/bin/python3\"\n", "m.toml")
                 .unwrap_err();
         assert!(err.to_string().starts_with("m.toml:2: `interpreters.platform`: no platform named `jessie`"), "{err}");
+        let err = Matrix::parse(
+            "[[platforms]]\nname = \"sid-arm\"\ndebian = \"sid\"\npackages = [\"python3.13\"]\narch = \"armhf\"\n",
+            "m.toml",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("m.toml:5: `platforms.arch`: `armhf` is not one of amd64, i386"), "{err}");
         let err = Matrix::parse("[[interpreters]\n", "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:1:"), "{err}");
     }

@@ -156,6 +156,7 @@ mod tests {
                 platform: "host".into(),
                 debug: false,
                 soabi: None,
+                arch: "amd64".into(),
             },
             build: BuildRecord {
                 id: build.into(),

@@ -2,6 +2,7 @@
 //! them carries each interpreter's presence check), which header sets the static check reads,
 //! and which part a shard runs. Pure: the matrix and interpreters' facts in, the plan out.
 
+use crate::arch::Arch;
 use crate::build::BuildSpec;
 use crate::headers::HeaderSet;
 use crate::interpreter::Interpreter;
@@ -136,11 +137,14 @@ pub fn check_builds(
     }
 }
 
-/// Whether the promise covers `build` in `interpreter`: the interpreter is at or above the
-/// build's version. A debug-header build runs on debug interpreters only: an extension built
-/// with `Py_DEBUG` headers is not meant to load in a release build.
+/// Whether the promise covers `build` in `interpreter`: the same architecture, and the
+/// interpreter is at or above the build's version. A debug-header build runs on debug
+/// interpreters only: an extension built with `Py_DEBUG` headers is not meant to load in a
+/// release build.
 fn runs_in(build: &BuildSpec, interpreter: &Interpreter) -> bool {
-    interpreter.minor >= build.limited_api && (!build.headers.debug || interpreter.debug)
+    build.arch() == interpreter.arch
+        && interpreter.minor >= build.limited_api
+        && (!build.headers.debug || interpreter.debug)
 }
 
 /// Presence depends only on the interpreter, so one cell per interpreter carries it: the one
@@ -151,13 +155,43 @@ pub fn presence_carrier(builds: &[BuildSpec], interpreter: &Interpreter) -> Opti
     builds
         .iter()
         .enumerate()
-        .filter(|(_, b)| !b.headers.debug && b.limited_api <= interpreter.minor)
+        .filter(|(_, b)| !b.headers.debug && b.arch() == interpreter.arch && b.limited_api <= interpreter.minor)
         .max_by_key(|(n, b)| (b.limited_api, b.headers.minor == b.limited_api, std::cmp::Reverse(*n)))
         .map(|(n, _)| n)
 }
 
-/// The builds a selection asks for, each with the headers of an interpreter of its version.
+/// The builds a selection asks for, each with the headers of an interpreter of its version, per
+/// architecture: every architecture among the interpreters gets its own builds, made with its
+/// own interpreters' headers (a version listed in the selection is built for each architecture
+/// that has an interpreter of it). The host's architecture first, then the others in order.
 pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
+    let mut arches: Vec<Arch> = header_sources.iter().map(|i| i.arch).collect();
+    arches.sort_by_key(|a| (*a != Arch::host(), *a));
+    arches.dedup();
+    let mut specs = Vec::new();
+    for arch in &arches {
+        let of_arch: Vec<Interpreter> = header_sources.iter().filter(|i| i.arch == *arch).cloned().collect();
+        let selection = match selection {
+            BuildSelection::Auto => BuildSelection::Auto,
+            BuildSelection::Versions(versions) if arches.len() == 1 => BuildSelection::Versions(versions.clone()),
+            BuildSelection::Versions(versions) => BuildSelection::Versions(
+                versions.iter().copied().filter(|v| of_arch.iter().any(|i| i.minor == *v)).collect(),
+            ),
+        };
+        specs.extend(builds_of_one_arch(&selection, &of_arch)?);
+    }
+    if let BuildSelection::Versions(versions) = selection {
+        if let Some(missing) = versions.iter().find(|v| !specs.iter().any(|s| s.limited_api == **v)) {
+            return Err(PlanError::NoInterpreterFor(*missing));
+        }
+    }
+    if specs.is_empty() {
+        return builds_of_one_arch(selection, header_sources);
+    }
+    Ok(specs)
+}
+
+fn builds_of_one_arch(selection: &BuildSelection, header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
     let with_headers: Vec<&Interpreter> =
         header_sources.iter().filter(|i| i.has_headers() && !i.free_threaded).collect();
     if with_headers.is_empty() && *selection == BuildSelection::Auto {
@@ -219,17 +253,26 @@ pub fn newer_header_builds(
     builds: &[BuildSpec],
     header_sources: &[Interpreter],
 ) -> Result<Vec<BuildSpec>, PlanError> {
-    let oldest = builds.iter().map(|b| b.limited_api).min();
+    let mut arches: Vec<Arch> = builds.iter().map(|b| b.arch()).collect();
+    arches.sort_by_key(|a| (*a != Arch::host(), *a));
+    arches.dedup();
     let mut specs = Vec::new();
     for wanted in extra {
-        let limited_api = match wanted.limited_api.or(oldest) {
-            Some(version) => version,
-            None => continue,
-        };
-        let selection = BuildSelection::Versions(vec![wanted.headers]);
-        let with_headers = self::builds(&selection, header_sources)?;
-        for spec in with_headers {
-            specs.push(BuildSpec { limited_api, headers: spec.headers });
+        for arch in &arches {
+            // Each architecture's own oldest version, with that architecture's headers.
+            let oldest = builds.iter().filter(|b| b.arch() == *arch).map(|b| b.limited_api).min();
+            let limited_api = match wanted.limited_api.or(oldest) {
+                Some(version) => version,
+                None => continue,
+            };
+            let of_arch: Vec<Interpreter> = header_sources.iter().filter(|i| i.arch == *arch).cloned().collect();
+            if arches.len() > 1 && !of_arch.iter().any(|i| i.minor == wanted.headers) {
+                continue;
+            }
+            let selection = BuildSelection::Versions(vec![wanted.headers]);
+            for spec in builds_of_one_arch(&selection, &of_arch)? {
+                specs.push(BuildSpec { limited_api, headers: spec.headers });
+            }
         }
     }
     Ok(specs)
@@ -268,6 +311,7 @@ mod tests {
             platform: "host".into(),
             root: None,
             machine: "x86_64".into(),
+            arch: Arch::host(),
             glibc: None,
         }
     }
@@ -312,6 +356,47 @@ mod tests {
         // The newest release-header build with its own version's headers carries it.
         assert!(cells.contains(&("3.12".into(), "3.12.1", true)));
         assert!(cells.contains(&("3.6@3.12.1".into(), "3.12.1", false)));
+    }
+
+    #[test]
+    fn every_architecture_gets_its_own_builds_and_runs_only_them() {
+        let with_headers = |version: &str, debug: bool, arch: Arch| Interpreter {
+            arch,
+            platform: if arch == Arch::host() { "host".into() } else { format!("sid-{arch}") },
+            include_dir: Some(std::env::temp_dir()),
+            ..interpreter(version, debug)
+        };
+        let foreign = if Arch::host() == Arch::S390x { Arch::Arm64 } else { Arch::S390x };
+        let interpreters = vec![
+            with_headers("3.12.1", false, Arch::host()),
+            with_headers("3.13.5", false, foreign),
+            with_headers("3.15.0", false, foreign),
+        ];
+        let by_arch = |specs: &[BuildSpec]| specs.iter().map(|s| (s.id(), s.arch())).collect::<Vec<_>>();
+        // Headers are "there" only if Python.h is: build the specs by hand from the same rule.
+        let mut specs: Vec<BuildSpec> =
+            interpreters.iter().map(|i| BuildSpec { limited_api: i.minor, headers: i.clone() }).collect();
+        let newer = vec![NewerHeaders { headers: PyVersion::new(3, 15), limited_api: None }];
+        let extra = newer_header_builds(&newer, &specs, &interpreters).unwrap_or_default();
+        assert!(extra.is_empty(), "no Python.h in the temp folder: nothing to build from");
+        specs.push(BuildSpec { limited_api: PyVersion::new(3, 13), headers: interpreters[2].clone() });
+        assert_eq!(
+            by_arch(&specs),
+            [
+                ("3.12".to_owned(), Arch::host()),
+                (format!("3.13-{foreign}"), foreign),
+                (format!("3.15-{foreign}"), foreign),
+                (format!("3.13@3.15.0-{foreign}"), foreign),
+            ]
+        );
+        let plan = Plan::new(specs, interpreters, Vec::new(), Check::ALL.to_vec(), None);
+        for cell in &plan.cells {
+            assert_eq!(plan.builds[cell.build].arch(), plan.interpreters[cell.interpreter].arch, "{cell:?}");
+        }
+        // 3.12 on the host; 3.13 and 3.13@3.15 on both foreign ones, 3.15 on 3.15.
+        assert_eq!(plan.cells.len(), 1 + 2 + 2 + 1);
+        let carriers = plan.cells.iter().filter(|c| c.carries_presence).count();
+        assert_eq!(carriers, 3, "one per interpreter, from its own architecture's builds");
     }
 
     #[test]

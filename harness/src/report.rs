@@ -18,6 +18,21 @@ pub struct InterpreterRecord {
     pub platform: String,
     pub debug: bool,
     pub soabi: Option<String>,
+    /// The architecture it is built for, Debian's name (`amd64`, `i386`, `arm64`, `s390x`);
+    /// empty in reports written before architectures were recorded.
+    #[serde(default)]
+    pub arch: String,
+}
+
+impl InterpreterRecord {
+    /// The architecture as labels show it: `None` for amd64 (the unmarked one, and what
+    /// reports from before architectures ran on), else its name.
+    pub fn arch_mark(&self) -> Option<&str> {
+        match self.arch.as_str() {
+            "" | "amd64" => None,
+            other => Some(other),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -207,6 +222,10 @@ pub struct HeaderSetRecord {
     pub under_test: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The architecture it was read for (clang's target); header sets are compared only
+    /// within their architecture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -216,6 +235,10 @@ pub struct StaticFact {
     pub limited_api: String,
     pub aspect: String,
     pub values: Vec<FactValue>,
+    /// The architecture whose header sets were compared, where the run read more than the
+    /// host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -239,6 +262,10 @@ pub struct StaticResult {
     /// A name the headers expose beyond the manifest (listed in `leaks`), not a manifest entry.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub leak: bool,
+    /// The architecture whose header sets were compared, where the run read more than the
+    /// host's (each architecture is compared within itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
     #[serde(flatten)]
     pub result: EntryResult,
 }

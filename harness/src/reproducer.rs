@@ -166,7 +166,8 @@ pub fn commands(build: &Build, interpreter: &Interpreter, file: &Path) -> (Strin
     let build_command = format!(
         "mkdir -p {} && {} {} {} -o {} -ldl",
         quote(built.parent().unwrap_or(dir)),
-        shell_quote(&crate::build::compiler()),
+        // The build's own architecture's compiler: a cross compiler for a foreign one.
+        shell_quote(&crate::build::compiler_for(build.arch)),
         flags.join(" "),
         quote(file),
         quote(&built)
@@ -178,12 +179,13 @@ pub fn commands(build: &Build, interpreter: &Interpreter, file: &Path) -> (Strin
             quote(&interpreter.executable),
             shell_quote(&import(&built.parent().unwrap_or(dir).display().to_string()))
         ),
+        // The platform's own command line: chroot, and for an emulated architecture the
+        // environment and (without binfmt_misc) the emulator it needs.
         Some(root) => format!(
-            "cp {} {}/var/tmp/{MODULE}.abi3.so && chroot {} {} -c {}",
+            "cp {} {}/var/tmp/{MODULE}.abi3.so && {} -c {}",
             quote(&built),
             quote(root),
-            quote(root),
-            quote(&interpreter.executable),
+            interpreter.command(),
             shell_quote(&import("/var/tmp"))
         ),
     };

@@ -197,9 +197,10 @@ fn build_all(builder: &Builder, plan: &Plan, manifest: &Manifest) -> Result<Vec<
         let took = started.elapsed();
         if took > Duration::from_millis(200) {
             eprintln!(
-                "built probes for limited API {} with {} headers ({:.1}s)",
+                "built probes for limited API {} with {} headers{} ({:.1}s)",
                 spec.limited_api,
                 spec.headers.version,
+                if spec.arch() == crate::arch::Arch::host() { String::new() } else { format!(" for {}", spec.arch()) },
                 took.as_secs_f64()
             );
         }
@@ -217,7 +218,18 @@ fn built<'b>(builds: &'b [Option<Build>], cell: &PlannedCell) -> Result<&'b Buil
 fn check_c_libraries(plan: &Plan, builds: &[Option<Build>]) -> Result<()> {
     let mut mismatches = Vec::new();
     for cell in plan.cells_here() {
-        mismatches.extend(crate::build::glibc_mismatches(built(builds, cell)?, &plan.interpreters[cell.interpreter])?);
+        let (build, interpreter) = (built(builds, cell)?, &plan.interpreters[cell.interpreter]);
+        // The plan pairs architectures already; this is the last word before a load.
+        if build.arch != interpreter.arch {
+            bail!(
+                "probe build {} is for {}, but {} is {}",
+                build.id,
+                build.arch,
+                interpreter.label(),
+                interpreter.arch
+            );
+        }
+        mismatches.extend(crate::build::glibc_mismatches(build, interpreter)?);
     }
     mismatches.sort();
     mismatches.dedup();

@@ -3037,7 +3037,9 @@ static PyObject *errors_getvalue(PyObject *f, int status)
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
-#define IMMORTAL_THRESHOLD ((Py_ssize_t)1 << 30)
+/* 2**30 - 1: 32-bit 3.12 and 3.13 pin immortal counts at UINT_MAX >> 2, one below 2**30 (64-bit
+ * builds pin them at 2**32 - 1 or above, 3.14 on 32-bit at 5 << 28); no real count gets near. */
+#define IMMORTAL_THRESHOLD (((Py_ssize_t)1 << 30) - 1)
 #define LOOKS_IMMORTAL(count) ((count) >= IMMORTAL_THRESHOLD)
 #define BOOL(condition) ((condition) ? Py_True : Py_False)
 
@@ -3097,7 +3099,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3101 "probes/generated/contracts.c"
+#line 3103 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3205,7 +3207,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3209 "probes/generated/contracts.c"
+#line 3211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3219,7 +3221,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3223 "probes/generated/contracts.c"
+#line 3225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3239,7 +3241,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3243 "probes/generated/contracts.c"
+#line 3245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3250,7 +3252,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 268 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3254 "probes/generated/contracts.c"
+#line 3256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3278,7 +3280,7 @@ static PyObject *c_Py_GetArgcArgv(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3282 "probes/generated/contracts.c"
+#line 3284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3289,7 +3291,7 @@ static PyObject *c_Py_GetCopyright(PyObject *args)
 {
 #line 289 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3293 "probes/generated/contracts.c"
+#line 3295 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3300,7 +3302,7 @@ static PyObject *c_Py_GetPlatform(PyObject *args)
 {
 #line 282 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3304 "probes/generated/contracts.c"
+#line 3306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3311,7 +3313,7 @@ static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
 #line 137 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3315 "probes/generated/contracts.c"
+#line 3317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3322,7 +3324,7 @@ static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
 #line 296 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3326 "probes/generated/contracts.c"
+#line 3328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3333,7 +3335,7 @@ static PyObject *c_Py_GetVersion(PyObject *args)
 {
 #line 275 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3337 "probes/generated/contracts.c"
+#line 3339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3358,7 +3360,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3362 "probes/generated/contracts.c"
+#line 3364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3372,7 +3374,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3376 "probes/generated/contracts.c"
+#line 3378 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3383,7 +3385,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 103 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3387 "probes/generated/contracts.c"
+#line 3389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3397,7 +3399,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3401 "probes/generated/contracts.c"
+#line 3403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3429,7 +3431,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3433 "probes/generated/contracts.c"
+#line 3435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3444,7 +3446,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3448 "probes/generated/contracts.c"
+#line 3450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3462,7 +3464,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3466 "probes/generated/contracts.c"
+#line 3468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3490,7 +3492,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3494 "probes/generated/contracts.c"
+#line 3496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3512,7 +3514,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 567 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3516 "probes/generated/contracts.c"
+#line 3518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3534,7 +3536,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 560 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3538 "probes/generated/contracts.c"
+#line 3540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3556,7 +3558,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 246 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3560 "probes/generated/contracts.c"
+#line 3562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3615,7 +3617,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3619 "probes/generated/contracts.c"
+#line 3621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3629,7 +3631,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3633 "probes/generated/contracts.c"
+#line 3635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3784,7 +3786,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 499 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 3788 "probes/generated/contracts.c"
+#line 3790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3814,7 +3816,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 3818 "probes/generated/contracts.c"
+#line 3820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3893,7 +3895,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 506 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 3897 "probes/generated/contracts.c"
+#line 3899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3955,7 +3957,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 453 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 3959 "probes/generated/contracts.c"
+#line 3961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3967,7 +3969,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 461 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 3971 "probes/generated/contracts.c"
+#line 3973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4025,7 +4027,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4029 "probes/generated/contracts.c"
+#line 4031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4039,7 +4041,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4043 "probes/generated/contracts.c"
+#line 4045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4072,7 +4074,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 513 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4076 "probes/generated/contracts.c"
+#line 4078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4132,7 +4134,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4136 "probes/generated/contracts.c"
+#line 4138 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4148,7 +4150,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4152 "probes/generated/contracts.c"
+#line 4154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4162,7 +4164,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4166 "probes/generated/contracts.c"
+#line 4168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4173,7 +4175,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 256 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4177 "probes/generated/contracts.c"
+#line 4179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4217,7 +4219,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, length, n));
-#line 4221 "probes/generated/contracts.c"
+#line 4223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4265,7 +4267,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4269 "probes/generated/contracts.c"
+#line 4271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4275,7 +4277,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 266 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4279 "probes/generated/contracts.c"
+#line 4281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4301,7 +4303,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4305 "probes/generated/contracts.c"
+#line 4307 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4316,7 +4318,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4320 "probes/generated/contracts.c"
+#line 4322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4354,7 +4356,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4358 "probes/generated/contracts.c"
+#line 4360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4628,7 +4630,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4632 "probes/generated/contracts.c"
+#line 4634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4650,7 +4652,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4654 "probes/generated/contracts.c"
+#line 4656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4671,7 +4673,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4675 "probes/generated/contracts.c"
+#line 4677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4779,7 +4781,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 4783 "probes/generated/contracts.c"
+#line 4785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4871,7 +4873,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 263 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 4875 "probes/generated/contracts.c"
+#line 4877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4883,7 +4885,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 4887 "probes/generated/contracts.c"
+#line 4889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4898,7 +4900,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 4902 "probes/generated/contracts.c"
+#line 4904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4911,7 +4913,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 4915 "probes/generated/contracts.c"
+#line 4917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4928,7 +4930,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 4932 "probes/generated/contracts.c"
+#line 4934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4942,7 +4944,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 4946 "probes/generated/contracts.c"
+#line 4948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4956,7 +4958,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 4960 "probes/generated/contracts.c"
+#line 4962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5018,7 +5020,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5022 "probes/generated/contracts.c"
+#line 5024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5077,7 +5079,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 243 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5081 "probes/generated/contracts.c"
+#line 5083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5092,7 +5094,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5096 "probes/generated/contracts.c"
+#line 5098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5218,7 +5220,7 @@ static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 #line 225 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5222 "probes/generated/contracts.c"
+#line 5224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5228,7 +5230,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 208 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5232 "probes/generated/contracts.c"
+#line 5234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5238,7 +5240,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 178 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5242 "probes/generated/contracts.c"
+#line 5244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5248,7 +5250,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 171 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5252 "probes/generated/contracts.c"
+#line 5254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5258,7 +5260,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 184 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5262 "probes/generated/contracts.c"
+#line 5264 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5268,7 +5270,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 190 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5272 "probes/generated/contracts.c"
+#line 5274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5278,7 +5280,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 202 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5282 "probes/generated/contracts.c"
+#line 5284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5288,7 +5290,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 196 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5292 "probes/generated/contracts.c"
+#line 5294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5388,7 +5390,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5392 "probes/generated/contracts.c"
+#line 5394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5399,7 +5401,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5403 "probes/generated/contracts.c"
+#line 5405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5410,7 +5412,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5414 "probes/generated/contracts.c"
+#line 5416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5421,7 +5423,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5425 "probes/generated/contracts.c"
+#line 5427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5432,7 +5434,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5436 "probes/generated/contracts.c"
+#line 5438 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5443,7 +5445,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5447 "probes/generated/contracts.c"
+#line 5449 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5454,7 +5456,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5458 "probes/generated/contracts.c"
+#line 5460 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5465,7 +5467,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5469 "probes/generated/contracts.c"
+#line 5471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5476,7 +5478,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5480 "probes/generated/contracts.c"
+#line 5482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5509,7 +5511,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5513 "probes/generated/contracts.c"
+#line 5515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5520,7 +5522,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5524 "probes/generated/contracts.c"
+#line 5526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5534,7 +5536,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5538 "probes/generated/contracts.c"
+#line 5540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5545,7 +5547,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5549 "probes/generated/contracts.c"
+#line 5551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5556,7 +5558,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5560 "probes/generated/contracts.c"
+#line 5562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5567,7 +5569,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5571 "probes/generated/contracts.c"
+#line 5573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5578,7 +5580,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5582 "probes/generated/contracts.c"
+#line 5584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5589,7 +5591,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5593 "probes/generated/contracts.c"
+#line 5595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5600,7 +5602,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5604 "probes/generated/contracts.c"
+#line 5606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5611,7 +5613,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5615 "probes/generated/contracts.c"
+#line 5617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5631,7 +5633,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5635 "probes/generated/contracts.c"
+#line 5637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5656,7 +5658,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5660 "probes/generated/contracts.c"
+#line 5662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5680,7 +5682,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5684 "probes/generated/contracts.c"
+#line 5686 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5710,7 +5712,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 5714 "probes/generated/contracts.c"
+#line 5716 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5735,7 +5737,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 5739 "probes/generated/contracts.c"
+#line 5741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5753,7 +5755,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 5757 "probes/generated/contracts.c"
+#line 5759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5786,7 +5788,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 5790 "probes/generated/contracts.c"
+#line 5792 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5827,7 +5829,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 5831 "probes/generated/contracts.c"
+#line 5833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5845,7 +5847,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 5849 "probes/generated/contracts.c"
+#line 5851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5868,7 +5870,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 5872 "probes/generated/contracts.c"
+#line 5874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5880,7 +5882,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 5884 "probes/generated/contracts.c"
+#line 5886 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5898,7 +5900,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 5902 "probes/generated/contracts.c"
+#line 5904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5913,7 +5915,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5917 "probes/generated/contracts.c"
+#line 5919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5928,7 +5930,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5932 "probes/generated/contracts.c"
+#line 5934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5943,7 +5945,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5947 "probes/generated/contracts.c"
+#line 5949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5986,7 +5988,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 5990 "probes/generated/contracts.c"
+#line 5992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6000,7 +6002,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6004 "probes/generated/contracts.c"
+#line 6006 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6030,7 +6032,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6034 "probes/generated/contracts.c"
+#line 6036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6047,7 +6049,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6051 "probes/generated/contracts.c"
+#line 6053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6072,7 +6074,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6076 "probes/generated/contracts.c"
+#line 6078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6082,7 +6084,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1590 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6086 "probes/generated/contracts.c"
+#line 6088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6106,7 +6108,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6110 "probes/generated/contracts.c"
+#line 6112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6127,7 +6129,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6131 "probes/generated/contracts.c"
+#line 6133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6141,7 +6143,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6145 "probes/generated/contracts.c"
+#line 6147 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6152,7 +6154,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 916 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6156 "probes/generated/contracts.c"
+#line 6158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6163,7 +6165,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 926 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6167 "probes/generated/contracts.c"
+#line 6169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6173,7 +6175,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1599 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6177 "probes/generated/contracts.c"
+#line 6179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6194,7 +6196,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6198 "probes/generated/contracts.c"
+#line 6200 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6219,7 +6221,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6223 "probes/generated/contracts.c"
+#line 6225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6233,7 +6235,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6237 "probes/generated/contracts.c"
+#line 6239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6247,7 +6249,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6251 "probes/generated/contracts.c"
+#line 6253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6261,7 +6263,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6265 "probes/generated/contracts.c"
+#line 6267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6275,7 +6277,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6279 "probes/generated/contracts.c"
+#line 6281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6295,7 +6297,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6299 "probes/generated/contracts.c"
+#line 6301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6315,7 +6317,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6319 "probes/generated/contracts.c"
+#line 6321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6337,7 +6339,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6341 "probes/generated/contracts.c"
+#line 6343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6364,7 +6366,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6368 "probes/generated/contracts.c"
+#line 6370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6385,7 +6387,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6389 "probes/generated/contracts.c"
+#line 6391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6408,7 +6410,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6412 "probes/generated/contracts.c"
+#line 6414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6428,7 +6430,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6432 "probes/generated/contracts.c"
+#line 6434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6456,7 +6458,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6460 "probes/generated/contracts.c"
+#line 6462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6481,7 +6483,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6485 "probes/generated/contracts.c"
+#line 6487 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6501,7 +6503,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6505 "probes/generated/contracts.c"
+#line 6507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6539,7 +6541,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6543 "probes/generated/contracts.c"
+#line 6545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6557,7 +6559,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6561 "probes/generated/contracts.c"
+#line 6563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6575,7 +6577,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6579 "probes/generated/contracts.c"
+#line 6581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6606,7 +6608,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6610 "probes/generated/contracts.c"
+#line 6612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6628,7 +6630,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
     def.flags = 0;
     def.doc = NULL;
     return new_result(PyMember_GetOne((const char *)&block, &def));
-#line 6632 "probes/generated/contracts.c"
+#line 6634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6642,7 +6644,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6646 "probes/generated/contracts.c"
+#line 6648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6660,7 +6662,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6664 "probes/generated/contracts.c"
+#line 6666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6684,7 +6686,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6688 "probes/generated/contracts.c"
+#line 6690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6701,7 +6703,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6705 "probes/generated/contracts.c"
+#line 6707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6718,7 +6720,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6722 "probes/generated/contracts.c"
+#line 6724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6756,7 +6758,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 6760 "probes/generated/contracts.c"
+#line 6762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6790,7 +6792,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 6794 "probes/generated/contracts.c"
+#line 6796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6805,7 +6807,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 6809 "probes/generated/contracts.c"
+#line 6811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6828,7 +6830,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 6832 "probes/generated/contracts.c"
+#line 6834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6852,7 +6854,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 6856 "probes/generated/contracts.c"
+#line 6858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6882,7 +6884,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 6886 "probes/generated/contracts.c"
+#line 6888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6893,7 +6895,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 839 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 6897 "probes/generated/contracts.c"
+#line 6899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6913,7 +6915,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6917 "probes/generated/contracts.c"
+#line 6919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6939,7 +6941,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 6943 "probes/generated/contracts.c"
+#line 6945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6985,7 +6987,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 6989 "probes/generated/contracts.c"
+#line 6991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6995,7 +6997,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1319 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 6999 "probes/generated/contracts.c"
+#line 7001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7008,7 +7010,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7012 "probes/generated/contracts.c"
+#line 7014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7028,7 +7030,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7032 "probes/generated/contracts.c"
+#line 7034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7048,7 +7050,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7052 "probes/generated/contracts.c"
+#line 7054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7068,7 +7070,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7072 "probes/generated/contracts.c"
+#line 7074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7088,7 +7090,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7092 "probes/generated/contracts.c"
+#line 7094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7108,7 +7110,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7112 "probes/generated/contracts.c"
+#line 7114 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7128,7 +7130,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7132 "probes/generated/contracts.c"
+#line 7134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7148,7 +7150,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7152 "probes/generated/contracts.c"
+#line 7154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7168,7 +7170,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7172 "probes/generated/contracts.c"
+#line 7174 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7188,7 +7190,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7192 "probes/generated/contracts.c"
+#line 7194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7208,7 +7210,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7212 "probes/generated/contracts.c"
+#line 7214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7228,7 +7230,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7232 "probes/generated/contracts.c"
+#line 7234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7248,7 +7250,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7252 "probes/generated/contracts.c"
+#line 7254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7268,7 +7270,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7272 "probes/generated/contracts.c"
+#line 7274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7288,7 +7290,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7292 "probes/generated/contracts.c"
+#line 7294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7308,7 +7310,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7312 "probes/generated/contracts.c"
+#line 7314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7328,7 +7330,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7332 "probes/generated/contracts.c"
+#line 7334 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7348,7 +7350,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7352 "probes/generated/contracts.c"
+#line 7354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7368,7 +7370,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7372 "probes/generated/contracts.c"
+#line 7374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7385,7 +7387,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7389 "probes/generated/contracts.c"
+#line 7391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7402,7 +7404,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7406 "probes/generated/contracts.c"
+#line 7408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7419,7 +7421,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7423 "probes/generated/contracts.c"
+#line 7425 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7435,7 +7437,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT)
     Py_DECREF(holder);
     return new_result(result);
-#line 7439 "probes/generated/contracts.c"
+#line 7441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7453,7 +7455,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7457 "probes/generated/contracts.c"
+#line 7459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7473,7 +7475,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7477 "probes/generated/contracts.c"
+#line 7479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7504,7 +7506,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7508 "probes/generated/contracts.c"
+#line 7510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7523,7 +7525,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7527 "probes/generated/contracts.c"
+#line 7529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7542,7 +7544,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7546 "probes/generated/contracts.c"
+#line 7548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7564,7 +7566,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7568 "probes/generated/contracts.c"
+#line 7570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7595,7 +7597,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7599 "probes/generated/contracts.c"
+#line 7601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7614,7 +7616,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7618 "probes/generated/contracts.c"
+#line 7620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7636,7 +7638,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7640 "probes/generated/contracts.c"
+#line 7642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7648,7 +7650,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
 #line 316 "harness/data/contracts/args.toml"
     int rc = PyArg_ValidateKeywordArguments(ARG(0));
     return parse_result(rc, 8, &(struct parse_out){.i = rc});
-#line 7652 "probes/generated/contracts.c"
+#line 7654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7671,7 +7673,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7675 "probes/generated/contracts.c"
+#line 7677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7691,7 +7693,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7695 "probes/generated/contracts.c"
+#line 7697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7711,7 +7713,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7715 "probes/generated/contracts.c"
+#line 7717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7734,7 +7736,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7738 "probes/generated/contracts.c"
+#line 7740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7754,7 +7756,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7758 "probes/generated/contracts.c"
+#line 7760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7775,7 +7777,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 7779 "probes/generated/contracts.c"
+#line 7781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7788,7 +7790,7 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7792 "probes/generated/contracts.c"
+#line 7794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7802,7 +7804,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
     PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 7806 "probes/generated/contracts.c"
+#line 7808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7819,7 +7821,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7823 "probes/generated/contracts.c"
+#line 7825 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7855,7 +7857,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7859 "probes/generated/contracts.c"
+#line 7861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7895,7 +7897,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7899 "probes/generated/contracts.c"
+#line 7901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7906,7 +7908,7 @@ static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
 #line 497 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 7910 "probes/generated/contracts.c"
+#line 7912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7928,7 +7930,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
 #line 511 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 7932 "probes/generated/contracts.c"
+#line 7934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7959,7 +7961,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 7963 "probes/generated/contracts.c"
+#line 7965 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7990,7 +7992,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 7994 "probes/generated/contracts.c"
+#line 7996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8024,7 +8026,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8028 "probes/generated/contracts.c"
+#line 8030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8057,7 +8059,7 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8061 "probes/generated/contracts.c"
+#line 8063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8069,7 +8071,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF(type);
     return (PyObject *)type;
-#line 8073 "probes/generated/contracts.c"
+#line 8075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8093,7 +8095,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8097 "probes/generated/contracts.c"
+#line 8099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8128,7 +8130,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8132 "probes/generated/contracts.c"
+#line 8134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8162,7 +8164,7 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8166 "probes/generated/contracts.c"
+#line 8168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8193,7 +8195,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8197 "probes/generated/contracts.c"
+#line 8199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8214,7 +8216,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8218 "probes/generated/contracts.c"
+#line 8220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8234,7 +8236,7 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8238 "probes/generated/contracts.c"
+#line 8240 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8279,7 +8281,7 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8283 "probes/generated/contracts.c"
+#line 8285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8310,7 +8312,7 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8314 "probes/generated/contracts.c"
+#line 8316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8333,7 +8335,7 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8337 "probes/generated/contracts.c"
+#line 8339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8366,7 +8368,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8370 "probes/generated/contracts.c"
+#line 8372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8398,7 +8400,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8402 "probes/generated/contracts.c"
+#line 8404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8462,7 +8464,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8466 "probes/generated/contracts.c"
+#line 8468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8504,7 +8506,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8508 "probes/generated/contracts.c"
+#line 8510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8546,7 +8548,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8550 "probes/generated/contracts.c"
+#line 8552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8588,7 +8590,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8592 "probes/generated/contracts.c"
+#line 8594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8641,7 +8643,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8645 "probes/generated/contracts.c"
+#line 8647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8683,7 +8685,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8687 "probes/generated/contracts.c"
+#line 8689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8725,7 +8727,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8729 "probes/generated/contracts.c"
+#line 8731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8772,7 +8774,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 8776 "probes/generated/contracts.c"
+#line 8778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8803,7 +8805,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8807 "probes/generated/contracts.c"
+#line 8809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8837,7 +8839,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8841 "probes/generated/contracts.c"
+#line 8843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8863,7 +8865,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 8867 "probes/generated/contracts.c"
+#line 8869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8882,7 +8884,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 8886 "probes/generated/contracts.c"
+#line 8888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8944,7 +8946,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 8948 "probes/generated/contracts.c"
+#line 8950 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8956,7 +8958,7 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 8960 "probes/generated/contracts.c"
+#line 8962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8970,7 +8972,7 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8974 "probes/generated/contracts.c"
+#line 8976 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8982,7 +8984,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 8986 "probes/generated/contracts.c"
+#line 8988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9004,7 +9006,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9008 "probes/generated/contracts.c"
+#line 9010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9016,7 +9018,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9020 "probes/generated/contracts.c"
+#line 9022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9048,7 +9050,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9052 "probes/generated/contracts.c"
+#line 9054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9066,7 +9068,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 9070 "probes/generated/contracts.c"
+#line 9072 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9076,7 +9078,7 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 {
 #line 1478 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9080 "probes/generated/contracts.c"
+#line 9082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9086,7 +9088,7 @@ static PyObject *c_Py_am_anext(PyObject *args)
 {
 #line 1487 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9090 "probes/generated/contracts.c"
+#line 9092 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9096,7 +9098,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 {
 #line 1496 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9100 "probes/generated/contracts.c"
+#line 9102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9116,7 +9118,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9120 "probes/generated/contracts.c"
+#line 9122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9126,7 +9128,7 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
 #line 1524 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9130 "probes/generated/contracts.c"
+#line 9132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9137,7 +9139,7 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #line 1533 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9141 "probes/generated/contracts.c"
+#line 9143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9147,7 +9149,7 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
 #line 1543 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9151 "probes/generated/contracts.c"
+#line 9153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9157,7 +9159,7 @@ static PyObject *c_Py_mp_length(PyObject *args)
 {
 #line 1552 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9161 "probes/generated/contracts.c"
+#line 9163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9167,7 +9169,7 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 {
 #line 1561 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9171 "probes/generated/contracts.c"
+#line 9173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9177,7 +9179,7 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 {
 #line 1570 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9181 "probes/generated/contracts.c"
+#line 9183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9187,7 +9189,7 @@ static PyObject *c_Py_nb_add(PyObject *args)
 {
 #line 1579 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9191 "probes/generated/contracts.c"
+#line 9193 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9197,7 +9199,7 @@ static PyObject *c_Py_nb_and(PyObject *args)
 {
 #line 1588 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9201 "probes/generated/contracts.c"
+#line 9203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9207,7 +9209,7 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 {
 #line 1597 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9211 "probes/generated/contracts.c"
+#line 9213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9217,7 +9219,7 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 {
 #line 1606 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9221 "probes/generated/contracts.c"
+#line 9223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9227,7 +9229,7 @@ static PyObject *c_Py_nb_float(PyObject *args)
 {
 #line 1615 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9231 "probes/generated/contracts.c"
+#line 9233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9237,7 +9239,7 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
 #line 1624 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9241 "probes/generated/contracts.c"
+#line 9243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9247,7 +9249,7 @@ static PyObject *c_Py_nb_index(PyObject *args)
 {
 #line 1633 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9251 "probes/generated/contracts.c"
+#line 9253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9257,7 +9259,7 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
 #line 1642 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9261 "probes/generated/contracts.c"
+#line 9263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9267,7 +9269,7 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
 #line 1651 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9271 "probes/generated/contracts.c"
+#line 9273 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9277,7 +9279,7 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
 #line 1660 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9281 "probes/generated/contracts.c"
+#line 9283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9287,7 +9289,7 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
 #line 1669 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9291 "probes/generated/contracts.c"
+#line 9293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9297,7 +9299,7 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
 #line 1678 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9301 "probes/generated/contracts.c"
+#line 9303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9307,7 +9309,7 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
 #line 1687 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9311 "probes/generated/contracts.c"
+#line 9313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9317,7 +9319,7 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
 #line 1696 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9321 "probes/generated/contracts.c"
+#line 9323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9327,7 +9329,7 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
 #line 1705 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9331 "probes/generated/contracts.c"
+#line 9333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9337,7 +9339,7 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
 #line 1714 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9341 "probes/generated/contracts.c"
+#line 9343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9347,7 +9349,7 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
 #line 1723 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9351 "probes/generated/contracts.c"
+#line 9353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9357,7 +9359,7 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
 #line 1732 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9361 "probes/generated/contracts.c"
+#line 9363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9367,7 +9369,7 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
 #line 1741 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9371 "probes/generated/contracts.c"
+#line 9373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9377,7 +9379,7 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
 #line 1750 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9381 "probes/generated/contracts.c"
+#line 9383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9387,7 +9389,7 @@ static PyObject *c_Py_nb_int(PyObject *args)
 {
 #line 1759 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9391 "probes/generated/contracts.c"
+#line 9393 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9397,7 +9399,7 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 {
 #line 1768 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9401 "probes/generated/contracts.c"
+#line 9403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9407,7 +9409,7 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 {
 #line 1777 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9411 "probes/generated/contracts.c"
+#line 9413 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9417,7 +9419,7 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
 #line 1786 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9421 "probes/generated/contracts.c"
+#line 9423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9427,7 +9429,7 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 {
 #line 1795 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9431 "probes/generated/contracts.c"
+#line 9433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9437,7 +9439,7 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 {
 #line 1804 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9441 "probes/generated/contracts.c"
+#line 9443 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9447,7 +9449,7 @@ static PyObject *c_Py_nb_or(PyObject *args)
 {
 #line 1813 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9451 "probes/generated/contracts.c"
+#line 9453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9457,7 +9459,7 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 {
 #line 1822 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9461 "probes/generated/contracts.c"
+#line 9463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9467,7 +9469,7 @@ static PyObject *c_Py_nb_power(PyObject *args)
 {
 #line 1831 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9471 "probes/generated/contracts.c"
+#line 9473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9477,7 +9479,7 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 {
 #line 1840 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9481 "probes/generated/contracts.c"
+#line 9483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9487,7 +9489,7 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 {
 #line 1849 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9491 "probes/generated/contracts.c"
+#line 9493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9497,7 +9499,7 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 {
 #line 1858 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9501 "probes/generated/contracts.c"
+#line 9503 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9507,7 +9509,7 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
 #line 1867 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9511 "probes/generated/contracts.c"
+#line 9513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9517,7 +9519,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 {
 #line 1876 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9521 "probes/generated/contracts.c"
+#line 9523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9534,7 +9536,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9538 "probes/generated/contracts.c"
+#line 9540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9557,7 +9559,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9561 "probes/generated/contracts.c"
+#line 9563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9574,7 +9576,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9578 "probes/generated/contracts.c"
+#line 9580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9584,7 +9586,7 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
 #line 1939 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9588 "probes/generated/contracts.c"
+#line 9590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9594,7 +9596,7 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 {
 #line 1948 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9598 "probes/generated/contracts.c"
+#line 9600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9604,7 +9606,7 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 {
 #line 1957 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9608 "probes/generated/contracts.c"
+#line 9610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9614,7 +9616,7 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
 #line 1966 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9618 "probes/generated/contracts.c"
+#line 9620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9624,7 +9626,7 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
 #line 1975 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9628 "probes/generated/contracts.c"
+#line 9630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9634,7 +9636,7 @@ static PyObject *c_Py_sq_item(PyObject *args)
 {
 #line 1984 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9638 "probes/generated/contracts.c"
+#line 9640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9644,7 +9646,7 @@ static PyObject *c_Py_sq_length(PyObject *args)
 {
 #line 1993 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9648 "probes/generated/contracts.c"
+#line 9650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9654,7 +9656,7 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 {
 #line 2002 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9658 "probes/generated/contracts.c"
+#line 9660 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9664,7 +9666,7 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 {
 #line 2011 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 9668 "probes/generated/contracts.c"
+#line 9670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9679,7 +9681,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_base, P}, {0, NULL}}, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9683 "probes/generated/contracts.c"
+#line 9685 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9698,7 +9700,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_bases, bases}, {0, NULL}}, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9702 "probes/generated/contracts.c"
+#line 9704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9714,7 +9716,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9718 "probes/generated/contracts.c"
+#line 9720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9724,7 +9726,7 @@ static PyObject *c_Py_tp_call(PyObject *args)
 {
 #line 2067 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 9728 "probes/generated/contracts.c"
+#line 9730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9735,7 +9737,7 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #line 2076 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 9739 "probes/generated/contracts.c"
+#line 9741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9745,7 +9747,7 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
 #line 2086 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9749 "probes/generated/contracts.c"
+#line 9751 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9755,7 +9757,7 @@ static PyObject *c_Py_tp_del(PyObject *args)
 {
 #line 2095 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9759 "probes/generated/contracts.c"
+#line 9761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9765,7 +9767,7 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
 #line 2104 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 9769 "probes/generated/contracts.c"
+#line 9771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9775,7 +9777,7 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
 #line 2113 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 9779 "probes/generated/contracts.c"
+#line 9781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9785,7 +9787,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 {
 #line 2122 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 9789 "probes/generated/contracts.c"
+#line 9791 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9801,7 +9803,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9805 "probes/generated/contracts.c"
+#line 9807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9811,7 +9813,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 {
 #line 2146 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9815 "probes/generated/contracts.c"
+#line 9817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9827,7 +9829,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 9831 "probes/generated/contracts.c"
+#line 9833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9837,7 +9839,7 @@ static PyObject *c_Py_tp_free(PyObject *args)
 {
 #line 2170 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9841 "probes/generated/contracts.c"
+#line 9843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9847,7 +9849,7 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 {
 #line 2179 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9851 "probes/generated/contracts.c"
+#line 9853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9857,7 +9859,7 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 {
 #line 2188 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9861 "probes/generated/contracts.c"
+#line 9863 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9867,7 +9869,7 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 {
 #line 2197 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 9871 "probes/generated/contracts.c"
+#line 9873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9877,7 +9879,7 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 {
 #line 2206 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 9881 "probes/generated/contracts.c"
+#line 9883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9887,7 +9889,7 @@ static PyObject *c_Py_tp_init(PyObject *args)
 {
 #line 2215 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 9891 "probes/generated/contracts.c"
+#line 9893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9898,7 +9900,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #line 2224 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 9902 "probes/generated/contracts.c"
+#line 9904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9915,7 +9917,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 9919 "probes/generated/contracts.c"
+#line 9921 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9925,7 +9927,7 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 {
 #line 2250 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 9929 "probes/generated/contracts.c"
+#line 9931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9935,7 +9937,7 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 {
 #line 2259 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 9939 "probes/generated/contracts.c"
+#line 9941 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9945,7 +9947,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 {
 #line 2268 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 9949 "probes/generated/contracts.c"
+#line 9951 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9966,7 +9968,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 9970 "probes/generated/contracts.c"
+#line 9972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9976,7 +9978,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 {
 #line 2297 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 9980 "probes/generated/contracts.c"
+#line 9982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9995,7 +9997,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 9999 "probes/generated/contracts.c"
+#line 10001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10010,7 +10012,7 @@ static PyObject *c_Py_tp_name(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10014 "probes/generated/contracts.c"
+#line 10016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10020,7 +10022,7 @@ static PyObject *c_Py_tp_new(PyObject *args)
 {
 #line 2338 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10024 "probes/generated/contracts.c"
+#line 10026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10030,7 +10032,7 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 {
 #line 2347 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10034 "probes/generated/contracts.c"
+#line 10036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10040,7 +10042,7 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
 #line 2356 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10044 "probes/generated/contracts.c"
+#line 10046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10050,7 +10052,7 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 {
 #line 2365 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10054 "probes/generated/contracts.c"
+#line 10056 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10060,7 +10062,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 {
 #line 2374 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10064 "probes/generated/contracts.c"
+#line 10066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10077,7 +10079,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10081 "probes/generated/contracts.c"
+#line 10083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10087,7 +10089,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 {
 #line 2399 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10091 "probes/generated/contracts.c"
+#line 10093 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10110,7 +10112,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 10114 "probes/generated/contracts.c"
+#line 10116 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10121,7 +10123,7 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #line 2430 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10125 "probes/generated/contracts.c"
+#line 10127 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10131,7 +10133,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
 #line 2440 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10135 "probes/generated/contracts.c"
+#line 10137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10165,7 +10167,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10169 "probes/generated/contracts.c"
+#line 10171 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10198,7 +10200,7 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10202 "probes/generated/contracts.c"
+#line 10204 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10238,7 +10240,7 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10242 "probes/generated/contracts.c"
+#line 10244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10272,7 +10274,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10276 "probes/generated/contracts.c"
+#line 10278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10305,7 +10307,7 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10309 "probes/generated/contracts.c"
+#line 10311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10331,7 +10333,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10335 "probes/generated/contracts.c"
+#line 10337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10363,7 +10365,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10367 "probes/generated/contracts.c"
+#line 10369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10378,7 +10380,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10382 "probes/generated/contracts.c"
+#line 10384 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10399,7 +10401,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10403 "probes/generated/contracts.c"
+#line 10405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10410,7 +10412,7 @@ static PyObject *c_allocfunc(PyObject *args)
 #line 2690 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10414 "probes/generated/contracts.c"
+#line 10416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10421,7 +10423,7 @@ static PyObject *c_binaryfunc(PyObject *args)
 #line 2700 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10425 "probes/generated/contracts.c"
+#line 10427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10432,7 +10434,7 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #line 2710 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10436 "probes/generated/contracts.c"
+#line 10438 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10443,7 +10445,7 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #line 2720 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10447 "probes/generated/contracts.c"
+#line 10449 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10454,7 +10456,7 @@ static PyObject *c_destructor(PyObject *args)
 #line 2730 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10458 "probes/generated/contracts.c"
+#line 10460 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10465,7 +10467,7 @@ static PyObject *c_getattrfunc(PyObject *args)
 #line 2740 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10469 "probes/generated/contracts.c"
+#line 10471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10476,7 +10478,7 @@ static PyObject *c_getattrofunc(PyObject *args)
 #line 2750 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10480 "probes/generated/contracts.c"
+#line 10482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10487,7 +10489,7 @@ static PyObject *c_getiterfunc(PyObject *args)
 #line 2760 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10491 "probes/generated/contracts.c"
+#line 10493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10498,7 +10500,7 @@ static PyObject *c_hashfunc(PyObject *args)
 #line 2770 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10502 "probes/generated/contracts.c"
+#line 10504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10509,7 +10511,7 @@ static PyObject *c_initproc(PyObject *args)
 #line 2780 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10513 "probes/generated/contracts.c"
+#line 10515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10520,7 +10522,7 @@ static PyObject *c_inquiry(PyObject *args)
 #line 2790 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10524 "probes/generated/contracts.c"
+#line 10526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10531,7 +10533,7 @@ static PyObject *c_iternextfunc(PyObject *args)
 #line 2800 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10535 "probes/generated/contracts.c"
+#line 10537 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10542,7 +10544,7 @@ static PyObject *c_lenfunc(PyObject *args)
 #line 2810 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10546 "probes/generated/contracts.c"
+#line 10548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10553,7 +10555,7 @@ static PyObject *c_newfunc(PyObject *args)
 #line 2820 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10557 "probes/generated/contracts.c"
+#line 10559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10564,7 +10566,7 @@ static PyObject *c_objobjargproc(PyObject *args)
 #line 2830 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10568 "probes/generated/contracts.c"
+#line 10570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10575,7 +10577,7 @@ static PyObject *c_objobjproc(PyObject *args)
 #line 2840 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10579 "probes/generated/contracts.c"
+#line 10581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10586,7 +10588,7 @@ static PyObject *c_reprfunc(PyObject *args)
 #line 2850 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10590 "probes/generated/contracts.c"
+#line 10592 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10597,7 +10599,7 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #line 2860 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10601 "probes/generated/contracts.c"
+#line 10603 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10608,7 +10610,7 @@ static PyObject *c_setattrfunc(PyObject *args)
 #line 2870 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10612 "probes/generated/contracts.c"
+#line 10614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10619,7 +10621,7 @@ static PyObject *c_setattrofunc(PyObject *args)
 #line 2880 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10623 "probes/generated/contracts.c"
+#line 10625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10630,7 +10632,7 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #line 2890 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10634 "probes/generated/contracts.c"
+#line 10636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10641,7 +10643,7 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #line 2900 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10645 "probes/generated/contracts.c"
+#line 10647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10655,7 +10657,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 10659 "probes/generated/contracts.c"
+#line 10661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10679,7 +10681,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 10683 "probes/generated/contracts.c"
+#line 10685 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10690,7 +10692,7 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #line 2946 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 10694 "probes/generated/contracts.c"
+#line 10696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10702,7 +10704,7 @@ static PyObject *c_traverseproc(PyObject *args)
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 10706 "probes/generated/contracts.c"
+#line 10708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10713,7 +10715,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #line 2967 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 10717 "probes/generated/contracts.c"
+#line 10719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10739,7 +10741,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 10743 "probes/generated/contracts.c"
+#line 10745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10772,7 +10774,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 275 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10776 "probes/generated/contracts.c"
+#line 10778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10783,7 +10785,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 282 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10787 "probes/generated/contracts.c"
+#line 10789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10794,7 +10796,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 261 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10798 "probes/generated/contracts.c"
+#line 10800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10805,7 +10807,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 337 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10809 "probes/generated/contracts.c"
+#line 10811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10816,7 +10818,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 343 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10820 "probes/generated/contracts.c"
+#line 10822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10827,7 +10829,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 361 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10831 "probes/generated/contracts.c"
+#line 10833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10855,7 +10857,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 10859 "probes/generated/contracts.c"
+#line 10861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10866,7 +10868,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 268 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10870 "probes/generated/contracts.c"
+#line 10872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10877,7 +10879,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 355 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10881 "probes/generated/contracts.c"
+#line 10883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10907,7 +10909,7 @@ static PyObject *c_PyThread_get_thread_ident(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 10911 "probes/generated/contracts.c"
+#line 10913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10926,7 +10928,7 @@ static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 10930 "probes/generated/contracts.c"
+#line 10932 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10948,7 +10950,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 289 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10952 "probes/generated/contracts.c"
+#line 10954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10959,7 +10961,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 349 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10963 "probes/generated/contracts.c"
+#line 10965 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10978,7 +10980,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 10982 "probes/generated/contracts.c"
+#line 10984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11000,7 +11002,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11004 "probes/generated/contracts.c"
+#line 11006 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11011,7 +11013,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 295 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11015 "probes/generated/contracts.c"
+#line 11017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11022,7 +11024,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 313 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11026 "probes/generated/contracts.c"
+#line 11028 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11033,7 +11035,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 319 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11037 "probes/generated/contracts.c"
+#line 11039 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11044,7 +11046,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 301 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11048 "probes/generated/contracts.c"
+#line 11050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11055,7 +11057,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 331 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11059 "probes/generated/contracts.c"
+#line 11061 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11066,7 +11068,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 307 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11070 "probes/generated/contracts.c"
+#line 11072 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11077,7 +11079,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 325 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11081 "probes/generated/contracts.c"
+#line 11083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11094,7 +11096,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11098 "probes/generated/contracts.c"
+#line 11100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11111,7 +11113,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11115 "probes/generated/contracts.c"
+#line 11117 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11127,7 +11129,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11131 "probes/generated/contracts.c"
+#line 11133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11145,7 +11147,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11149 "probes/generated/contracts.c"
+#line 11151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11161,7 +11163,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11165 "probes/generated/contracts.c"
+#line 11167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11179,7 +11181,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11183 "probes/generated/contracts.c"
+#line 11185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11190,7 +11192,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 844 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11194 "probes/generated/contracts.c"
+#line 11196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11201,7 +11203,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 822 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11205 "probes/generated/contracts.c"
+#line 11207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11220,7 +11222,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11224 "probes/generated/contracts.c"
+#line 11226 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11235,7 +11237,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11239 "probes/generated/contracts.c"
+#line 11241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11251,7 +11253,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11255 "probes/generated/contracts.c"
+#line 11257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11265,7 +11267,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11269 "probes/generated/contracts.c"
+#line 11271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11280,7 +11282,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11284 "probes/generated/contracts.c"
+#line 11286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11296,7 +11298,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11300 "probes/generated/contracts.c"
+#line 11302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11312,7 +11314,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11316 "probes/generated/contracts.c"
+#line 11318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11329,7 +11331,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11333 "probes/generated/contracts.c"
+#line 11335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11341,7 +11343,7 @@ static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 #line 461 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() != 0);
-#line 11345 "probes/generated/contracts.c"
+#line 11347 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11358,7 +11360,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11362 "probes/generated/contracts.c"
+#line 11364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11371,7 +11373,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11375 "probes/generated/contracts.c"
+#line 11377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11386,7 +11388,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11390 "probes/generated/contracts.c"
+#line 11392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11398,7 +11400,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11402 "probes/generated/contracts.c"
+#line 11404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11414,7 +11416,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11418 "probes/generated/contracts.c"
+#line 11420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11441,7 +11443,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11445 "probes/generated/contracts.c"
+#line 11447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11461,7 +11463,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11465 "probes/generated/contracts.c"
+#line 11467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11490,7 +11492,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11494 "probes/generated/contracts.c"
+#line 11496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11509,7 +11511,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11513 "probes/generated/contracts.c"
+#line 11515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11522,7 +11524,7 @@ static PyObject *c_PyInterpreterState_Get(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11526 "probes/generated/contracts.c"
+#line 11528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11537,7 +11539,7 @@ static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11541 "probes/generated/contracts.c"
+#line 11543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11552,7 +11554,7 @@ static PyObject *c_PyInterpreterState_GetID(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11556 "probes/generated/contracts.c"
+#line 11558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11568,7 +11570,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11572 "probes/generated/contracts.c"
+#line 11574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11596,7 +11598,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11600 "probes/generated/contracts.c"
+#line 11602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11615,7 +11617,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 11619 "probes/generated/contracts.c"
+#line 11621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11635,7 +11637,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 11639 "probes/generated/contracts.c"
+#line 11641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11653,7 +11655,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 11657 "probes/generated/contracts.c"
+#line 11659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11667,7 +11669,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 11671 "probes/generated/contracts.c"
+#line 11673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11690,7 +11692,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 11694 "probes/generated/contracts.c"
+#line 11696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11703,7 +11705,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 11707 "probes/generated/contracts.c"
+#line 11709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11724,7 +11726,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 11728 "probes/generated/contracts.c"
+#line 11730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11735,7 +11737,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 685 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11739 "probes/generated/contracts.c"
+#line 11741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11746,7 +11748,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 691 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11750 "probes/generated/contracts.c"
+#line 11752 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11757,7 +11759,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 655 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 11761 "probes/generated/contracts.c"
+#line 11763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11775,7 +11777,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 11779 "probes/generated/contracts.c"
+#line 11781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11798,7 +11800,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 11802 "probes/generated/contracts.c"
+#line 11804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11809,7 +11811,7 @@ static PyObject *c_PyThreadState_Get(PyObject *args)
 {
 #line 661 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 11813 "probes/generated/contracts.c"
+#line 11815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11823,7 +11825,7 @@ static PyObject *c_PyThreadState_GetDict(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11827 "probes/generated/contracts.c"
+#line 11829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11843,7 +11845,7 @@ static PyObject *c_PyThreadState_GetFrame(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 11847 "probes/generated/contracts.c"
+#line 11849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11863,7 +11865,7 @@ static PyObject *c_PyThreadState_GetID(PyObject *args)
     PyThreadState_Clear(fresh);
     PyThreadState_Delete(fresh);
     return Py_BuildValue("(iii)", id > 0, id == again, id2 > id);
-#line 11867 "probes/generated/contracts.c"
+#line 11869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11876,7 +11878,7 @@ static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 11880 "probes/generated/contracts.c"
+#line 11882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11887,7 +11889,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 679 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11891 "probes/generated/contracts.c"
+#line 11893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11910,7 +11912,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 11914 "probes/generated/contracts.c"
+#line 11916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11949,7 +11951,7 @@ static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 11953 "probes/generated/contracts.c"
+#line 11955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11964,7 +11966,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 11968 "probes/generated/contracts.c"
+#line 11970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12002,7 +12004,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12006 "probes/generated/contracts.c"
+#line 12008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12020,7 +12022,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12024 "probes/generated/contracts.c"
+#line 12026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12030,7 +12032,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 547 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12034 "probes/generated/contracts.c"
+#line 12036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12044,7 +12046,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12048 "probes/generated/contracts.c"
+#line 12050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12058,7 +12060,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12062 "probes/generated/contracts.c"
+#line 12064 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12079,7 +12081,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12083 "probes/generated/contracts.c"
+#line 12085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12093,7 +12095,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12097 "probes/generated/contracts.c"
+#line 12099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12109,7 +12111,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12113 "probes/generated/contracts.c"
+#line 12115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12125,7 +12127,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12129 "probes/generated/contracts.c"
+#line 12131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12144,7 +12146,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12148 "probes/generated/contracts.c"
+#line 12150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12163,7 +12165,7 @@ static PyObject *c_Py_InitializeEx(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12167 "probes/generated/contracts.c"
+#line 12169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12201,7 +12203,7 @@ static PyObject *c_Py_MakePendingCalls(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12205 "probes/generated/contracts.c"
+#line 12207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12221,7 +12223,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12225 "probes/generated/contracts.c"
+#line 12227 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12232,7 +12234,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1013 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12236 "probes/generated/contracts.c"
+#line 12238 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12244,7 +12246,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12248 "probes/generated/contracts.c"
+#line 12250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12256,7 +12258,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12260 "probes/generated/contracts.c"
+#line 12262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12277,7 +12279,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12281 "probes/generated/contracts.c"
+#line 12283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12294,7 +12296,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12298 "probes/generated/contracts.c"
+#line 12300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12305,7 +12307,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12309 "probes/generated/contracts.c"
+#line 12311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12317,7 +12319,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 121 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12321 "probes/generated/contracts.c"
+#line 12323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12329,7 +12331,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 139 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12333 "probes/generated/contracts.c"
+#line 12335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12341,7 +12343,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 113 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12345 "probes/generated/contracts.c"
+#line 12347 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12353,7 +12355,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 156 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12357 "probes/generated/contracts.c"
+#line 12359 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12365,7 +12367,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 173 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12369 "probes/generated/contracts.c"
+#line 12371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12377,7 +12379,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 148 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12381 "probes/generated/contracts.c"
+#line 12383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12390,7 +12392,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12394 "probes/generated/contracts.c"
+#line 12396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12403,7 +12405,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12407 "probes/generated/contracts.c"
+#line 12409 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12415,7 +12417,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 189 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12419 "probes/generated/contracts.c"
+#line 12421 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12427,7 +12429,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 206 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12431 "probes/generated/contracts.c"
+#line 12433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12439,7 +12441,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 181 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12443 "probes/generated/contracts.c"
+#line 12445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12452,7 +12454,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12456 "probes/generated/contracts.c"
+#line 12458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12469,7 +12471,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12473 "probes/generated/contracts.c"
+#line 12475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12494,7 +12496,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12498 "probes/generated/contracts.c"
+#line 12500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12519,7 +12521,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12523 "probes/generated/contracts.c"
+#line 12525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12556,7 +12558,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12560 "probes/generated/contracts.c"
+#line 12562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12592,7 +12594,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12596 "probes/generated/contracts.c"
+#line 12598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12629,7 +12631,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12633 "probes/generated/contracts.c"
+#line 12635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12649,7 +12651,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iN)", seen, cap_drop(capsule));
-#line 12653 "probes/generated/contracts.c"
+#line 12655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12674,7 +12676,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iN)", own, cap_drop(capsule));
-#line 12678 "probes/generated/contracts.c"
+#line 12680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12698,7 +12700,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return NULL;
     }
     return cap_readback(capsule);
-#line 12702 "probes/generated/contracts.c"
+#line 12704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12728,7 +12730,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NiN)", error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 12732 "probes/generated/contracts.c"
+#line 12734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12739,7 +12741,7 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12743 "probes/generated/contracts.c"
+#line 12745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12750,7 +12752,7 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12754 "probes/generated/contracts.c"
+#line 12756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12761,7 +12763,7 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12765 "probes/generated/contracts.c"
+#line 12767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12772,7 +12774,7 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12776 "probes/generated/contracts.c"
+#line 12778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12783,7 +12785,7 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12787 "probes/generated/contracts.c"
+#line 12789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12794,7 +12796,7 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12798 "probes/generated/contracts.c"
+#line 12800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12805,7 +12807,7 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12809 "probes/generated/contracts.c"
+#line 12811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12816,7 +12818,7 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12820 "probes/generated/contracts.c"
+#line 12822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12827,7 +12829,7 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 12831 "probes/generated/contracts.c"
+#line 12833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12838,7 +12840,7 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #line 692 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 12842 "probes/generated/contracts.c"
+#line 12844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12852,7 +12854,7 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 12856 "probes/generated/contracts.c"
+#line 12858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12866,7 +12868,7 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 12870 "probes/generated/contracts.c"
+#line 12872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12877,7 +12879,7 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #line 682 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 12881 "probes/generated/contracts.c"
+#line 12883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12892,7 +12894,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 12896 "probes/generated/contracts.c"
+#line 12898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12910,7 +12912,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12914 "probes/generated/contracts.c"
+#line 12916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12933,7 +12935,7 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 12937 "probes/generated/contracts.c"
+#line 12939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12955,7 +12957,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12959 "probes/generated/contracts.c"
+#line 12961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12976,7 +12978,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12980 "probes/generated/contracts.c"
+#line 12982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12993,7 +12995,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 12997 "probes/generated/contracts.c"
+#line 12999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13015,7 +13017,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13019 "probes/generated/contracts.c"
+#line 13021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13026,7 +13028,7 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 {
 #line 442 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13030 "probes/generated/contracts.c"
+#line 13032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13038,7 +13040,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #line 519 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13042 "probes/generated/contracts.c"
+#line 13044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13059,7 +13061,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13063 "probes/generated/contracts.c"
+#line 13065 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13071,7 +13073,7 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #line 537 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13075 "probes/generated/contracts.c"
+#line 13077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13083,7 +13085,7 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #line 528 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION));
-#line 13087 "probes/generated/contracts.c"
+#line 13089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13095,7 +13097,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #line 811 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13099 "probes/generated/contracts.c"
+#line 13101 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13115,7 +13117,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13119 "probes/generated/contracts.c"
+#line 13121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13192,7 +13194,7 @@ static PyObject *c_PyModule_GetState(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13196 "probes/generated/contracts.c"
+#line 13198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13217,7 +13219,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13221 "probes/generated/contracts.c"
+#line 13223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13236,7 +13238,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13240 "probes/generated/contracts.c"
+#line 13242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13259,7 +13261,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13263 "probes/generated/contracts.c"
+#line 13265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13279,7 +13281,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13283 "probes/generated/contracts.c"
+#line 13285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13324,7 +13326,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13328 "probes/generated/contracts.c"
+#line 13330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13335,7 +13337,7 @@ static PyObject *c_PySlot(PyObject *args)
 #line 821 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13339 "probes/generated/contracts.c"
+#line 13341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13346,7 +13348,7 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13350 "probes/generated/contracts.c"
+#line 13352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13357,7 +13359,7 @@ static PyObject *c_PySlot_END(PyObject *args)
 #line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13361 "probes/generated/contracts.c"
+#line 13363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13368,7 +13370,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13372 "probes/generated/contracts.c"
+#line 13374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13391,7 +13393,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13395 "probes/generated/contracts.c"
+#line 13397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13402,7 +13404,7 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13406 "probes/generated/contracts.c"
+#line 13408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13413,7 +13415,7 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13417 "probes/generated/contracts.c"
+#line 13419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13424,7 +13426,7 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13428 "probes/generated/contracts.c"
+#line 13430 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13435,7 +13437,7 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13439 "probes/generated/contracts.c"
+#line 13441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13446,7 +13448,7 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13450 "probes/generated/contracts.c"
+#line 13452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13457,7 +13459,7 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13461 "probes/generated/contracts.c"
+#line 13463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13468,7 +13470,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13472 "probes/generated/contracts.c"
+#line 13474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13491,7 +13493,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13495 "probes/generated/contracts.c"
+#line 13497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13521,7 +13523,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13525 "probes/generated/contracts.c"
+#line 13527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13550,7 +13552,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13554 "probes/generated/contracts.c"
+#line 13556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13572,7 +13574,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13576 "probes/generated/contracts.c"
+#line 13578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13583,7 +13585,7 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13587 "probes/generated/contracts.c"
+#line 13589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13594,7 +13596,7 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #line 652 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13598 "probes/generated/contracts.c"
+#line 13600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13605,7 +13607,7 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #line 841 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13609 "probes/generated/contracts.c"
+#line 13611 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13616,7 +13618,7 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #line 642 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13620 "probes/generated/contracts.c"
+#line 13622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13627,7 +13629,7 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #line 672 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 13631 "probes/generated/contracts.c"
+#line 13633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13638,7 +13640,7 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #line 871 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13642 "probes/generated/contracts.c"
+#line 13644 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13649,7 +13651,7 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #line 662 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 13653 "probes/generated/contracts.c"
+#line 13655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13660,7 +13662,7 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #line 831 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13664 "probes/generated/contracts.c"
+#line 13666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13671,7 +13673,7 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #line 851 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13675 "probes/generated/contracts.c"
+#line 13677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13682,7 +13684,7 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #line 901 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13686 "probes/generated/contracts.c"
+#line 13688 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13693,7 +13695,7 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #line 911 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13697 "probes/generated/contracts.c"
+#line 13699 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13704,7 +13706,7 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #line 861 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13708 "probes/generated/contracts.c"
+#line 13710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13715,7 +13717,7 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #line 891 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13719 "probes/generated/contracts.c"
+#line 13721 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13726,7 +13728,7 @@ static PyObject *c_Py_mod_token(PyObject *args)
 #line 881 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13730 "probes/generated/contracts.c"
+#line 13732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13745,7 +13747,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13749 "probes/generated/contracts.c"
+#line 13751 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13761,7 +13763,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 13765 "probes/generated/contracts.c"
+#line 13767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13779,7 +13781,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13783 "probes/generated/contracts.c"
+#line 13785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13796,7 +13798,7 @@ static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
     PyObject *m = PyImport_ExecCodeModule(name, ARG(1));
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 13800 "probes/generated/contracts.c"
+#line 13802 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13818,7 +13820,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 13822 "probes/generated/contracts.c"
+#line 13824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13832,7 +13834,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
     PyObject *pathname = ARG(2) == Py_None ? NULL : ARG(2);
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     return imp_executed(args, m);
-#line 13836 "probes/generated/contracts.c"
+#line 13838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13860,7 +13862,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 13864 "probes/generated/contracts.c"
+#line 13866 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13893,7 +13895,7 @@ static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
 #line 326 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 13897 "probes/generated/contracts.c"
+#line 13899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13954,7 +13956,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 13958 "probes/generated/contracts.c"
+#line 13960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13976,7 +13978,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 13980 "probes/generated/contracts.c"
+#line 13982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13987,7 +13989,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 309 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 13991 "probes/generated/contracts.c"
+#line 13993 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14182,7 +14184,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14186 "probes/generated/contracts.c"
+#line 14188 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14193,7 +14195,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14197 "probes/generated/contracts.c"
+#line 14199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14204,7 +14206,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14208 "probes/generated/contracts.c"
+#line 14210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14296,7 +14298,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14300 "probes/generated/contracts.c"
+#line 14302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14307,7 +14309,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14311 "probes/generated/contracts.c"
+#line 14313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14318,7 +14320,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14322 "probes/generated/contracts.c"
+#line 14324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14399,7 +14401,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14403 "probes/generated/contracts.c"
+#line 14405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14410,7 +14412,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14414 "probes/generated/contracts.c"
+#line 14416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14421,7 +14423,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14425 "probes/generated/contracts.c"
+#line 14427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14443,7 +14445,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14447 "probes/generated/contracts.c"
+#line 14449 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14471,7 +14473,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14475 "probes/generated/contracts.c"
+#line 14477 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14554,7 +14556,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14558 "probes/generated/contracts.c"
+#line 14560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14603,7 +14605,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14607 "probes/generated/contracts.c"
+#line 14609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14631,7 +14633,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14635 "probes/generated/contracts.c"
+#line 14637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14723,7 +14725,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 14727 "probes/generated/contracts.c"
+#line 14729 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14749,7 +14751,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 14753 "probes/generated/contracts.c"
+#line 14755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14765,7 +14767,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 14769 "probes/generated/contracts.c"
+#line 14771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14864,7 +14866,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 931 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 14868 "probes/generated/contracts.c"
+#line 14870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14943,7 +14945,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 14947 "probes/generated/contracts.c"
+#line 14949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14976,7 +14978,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 14980 "probes/generated/contracts.c"
+#line 14982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15016,7 +15018,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15020 "probes/generated/contracts.c"
+#line 15022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15073,7 +15075,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15077 "probes/generated/contracts.c"
+#line 15079 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15105,7 +15107,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15109 "probes/generated/contracts.c"
+#line 15111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15134,7 +15136,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15138 "probes/generated/contracts.c"
+#line 15140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15154,7 +15156,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15158 "probes/generated/contracts.c"
+#line 15160 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15239,7 +15241,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15243 "probes/generated/contracts.c"
+#line 15245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15272,7 +15274,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 993 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15276 "probes/generated/contracts.c"
+#line 15278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15307,7 +15309,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15311 "probes/generated/contracts.c"
+#line 15313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15367,7 +15369,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15371 "probes/generated/contracts.c"
+#line 15373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15386,7 +15388,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15390 "probes/generated/contracts.c"
+#line 15392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15446,7 +15448,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15450 "probes/generated/contracts.c"
+#line 15452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15506,7 +15508,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15510 "probes/generated/contracts.c"
+#line 15512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15558,7 +15560,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15562 "probes/generated/contracts.c"
+#line 15564 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15610,7 +15612,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15614 "probes/generated/contracts.c"
+#line 15616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15662,7 +15664,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15666 "probes/generated/contracts.c"
+#line 15668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15676,7 +15678,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 15680 "probes/generated/contracts.c"
+#line 15682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15698,7 +15700,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15702 "probes/generated/contracts.c"
+#line 15704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15720,7 +15722,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15724 "probes/generated/contracts.c"
+#line 15726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15734,7 +15736,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 15738 "probes/generated/contracts.c"
+#line 15740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15757,7 +15759,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 15761 "probes/generated/contracts.c"
+#line 15763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15791,7 +15793,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 15795 "probes/generated/contracts.c"
+#line 15797 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15809,7 +15811,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 15813 "probes/generated/contracts.c"
+#line 15815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15834,7 +15836,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 15838 "probes/generated/contracts.c"
+#line 15840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15847,7 +15849,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 15851 "probes/generated/contracts.c"
+#line 15853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15864,7 +15866,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 15868 "probes/generated/contracts.c"
+#line 15870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15884,7 +15886,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 15888 "probes/generated/contracts.c"
+#line 15890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15929,7 +15931,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 564 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 15933 "probes/generated/contracts.c"
+#line 15935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15949,7 +15951,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 15953 "probes/generated/contracts.c"
+#line 15955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15969,7 +15971,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 15973 "probes/generated/contracts.c"
+#line 15975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16028,7 +16030,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16032 "probes/generated/contracts.c"
+#line 16034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16042,7 +16044,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16046 "probes/generated/contracts.c"
+#line 16048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16056,7 +16058,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16060 "probes/generated/contracts.c"
+#line 16062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16076,7 +16078,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16080 "probes/generated/contracts.c"
+#line 16082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16090,7 +16092,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16094 "probes/generated/contracts.c"
+#line 16096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16105,7 +16107,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16109 "probes/generated/contracts.c"
+#line 16111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16119,7 +16121,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16123 "probes/generated/contracts.c"
+#line 16125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16133,7 +16135,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16137 "probes/generated/contracts.c"
+#line 16139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16147,7 +16149,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16151 "probes/generated/contracts.c"
+#line 16153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16183,7 +16185,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16187 "probes/generated/contracts.c"
+#line 16189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16210,7 +16212,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16214 "probes/generated/contracts.c"
+#line 16216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16238,7 +16240,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16242 "probes/generated/contracts.c"
+#line 16244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16249,7 +16251,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 464 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16253 "probes/generated/contracts.c"
+#line 16255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16260,7 +16262,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 458 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16264 "probes/generated/contracts.c"
+#line 16266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16271,7 +16273,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 470 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16275 "probes/generated/contracts.c"
+#line 16277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16306,7 +16308,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16310 "probes/generated/contracts.c"
+#line 16312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16317,7 +16319,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 477 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16321 "probes/generated/contracts.c"
+#line 16323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16338,7 +16340,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16342 "probes/generated/contracts.c"
+#line 16344 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16354,7 +16356,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16358 "probes/generated/contracts.c"
+#line 16360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16373,7 +16375,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16377 "probes/generated/contracts.c"
+#line 16379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16384,7 +16386,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16388 "probes/generated/contracts.c"
+#line 16390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16410,7 +16412,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16414 "probes/generated/contracts.c"
+#line 16416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16433,7 +16435,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16437 "probes/generated/contracts.c"
+#line 16439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16456,7 +16458,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16460 "probes/generated/contracts.c"
+#line 16462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16467,7 +16469,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16471 "probes/generated/contracts.c"
+#line 16473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16480,7 +16482,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16484 "probes/generated/contracts.c"
+#line 16486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16494,7 +16496,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16498 "probes/generated/contracts.c"
+#line 16500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16516,7 +16518,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16520 "probes/generated/contracts.c"
+#line 16522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16531,7 +16533,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16535 "probes/generated/contracts.c"
+#line 16537 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16545,7 +16547,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16549 "probes/generated/contracts.c"
+#line 16551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16564,7 +16566,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16568 "probes/generated/contracts.c"
+#line 16570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16592,7 +16594,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16596 "probes/generated/contracts.c"
+#line 16598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16621,7 +16623,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16625 "probes/generated/contracts.c"
+#line 16627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16653,7 +16655,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16657 "probes/generated/contracts.c"
+#line 16659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16673,7 +16675,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 16677 "probes/generated/contracts.c"
+#line 16679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16700,7 +16702,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 16704 "probes/generated/contracts.c"
+#line 16706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16724,7 +16726,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 16728 "probes/generated/contracts.c"
+#line 16730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16746,7 +16748,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 16750 "probes/generated/contracts.c"
+#line 16752 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16769,7 +16771,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 16773 "probes/generated/contracts.c"
+#line 16775 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16813,7 +16815,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16817 "probes/generated/contracts.c"
+#line 16819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16832,7 +16834,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 16836 "probes/generated/contracts.c"
+#line 16838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16848,7 +16850,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 16852 "probes/generated/contracts.c"
+#line 16854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16865,7 +16867,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 16869 "probes/generated/contracts.c"
+#line 16871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16887,7 +16889,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 16891 "probes/generated/contracts.c"
+#line 16893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16909,7 +16911,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 16913 "probes/generated/contracts.c"
+#line 16915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16927,7 +16929,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 16931 "probes/generated/contracts.c"
+#line 16933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16952,7 +16954,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 16956 "probes/generated/contracts.c"
+#line 16958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16980,7 +16982,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16984 "probes/generated/contracts.c"
+#line 16986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16996,7 +16998,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17000 "probes/generated/contracts.c"
+#line 17002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17011,7 +17013,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17015 "probes/generated/contracts.c"
+#line 17017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17029,7 +17031,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17033 "probes/generated/contracts.c"
+#line 17035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17047,7 +17049,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17051 "probes/generated/contracts.c"
+#line 17053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17059,7 +17061,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 400 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17063 "probes/generated/contracts.c"
+#line 17065 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17071,7 +17073,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 409 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17075 "probes/generated/contracts.c"
+#line 17077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17086,7 +17088,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17090 "probes/generated/contracts.c"
+#line 17092 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17102,7 +17104,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17106 "probes/generated/contracts.c"
+#line 17108 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17121,7 +17123,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17125 "probes/generated/contracts.c"
+#line 17127 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17140,7 +17142,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17144 "probes/generated/contracts.c"
+#line 17146 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17163,7 +17165,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17167 "probes/generated/contracts.c"
+#line 17169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17187,7 +17189,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17191 "probes/generated/contracts.c"
+#line 17193 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17209,7 +17211,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17213 "probes/generated/contracts.c"
+#line 17215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17237,7 +17239,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17241 "probes/generated/contracts.c"
+#line 17243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17259,7 +17261,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17263 "probes/generated/contracts.c"
+#line 17265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17275,7 +17277,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17279 "probes/generated/contracts.c"
+#line 17281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17329,7 +17331,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17333 "probes/generated/contracts.c"
+#line 17335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17366,7 +17368,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17370 "probes/generated/contracts.c"
+#line 17372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17384,7 +17386,7 @@ static PyObject *c_PyEval_GetBuiltins(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17388 "probes/generated/contracts.c"
+#line 17390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17395,7 +17397,7 @@ static PyObject *c_PyEval_GetFrame(PyObject *args)
 {
 #line 857 "harness/data/contracts/errors.toml"
     return errors_same_as_frame((PyObject *)PyEval_GetFrame(), NULL, 0);
-#line 17399 "probes/generated/contracts.c"
+#line 17401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17416,7 +17418,7 @@ static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17420 "probes/generated/contracts.c"
+#line 17422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17430,7 +17432,7 @@ static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17434 "probes/generated/contracts.c"
+#line 17436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17444,7 +17446,7 @@ static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17448 "probes/generated/contracts.c"
+#line 17450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17477,7 +17479,7 @@ static PyObject *c_PyEval_GetGlobals(PyObject *args)
 {
 #line 845 "harness/data/contracts/errors.toml"
     return errors_same_as_frame(PyEval_GetGlobals(), "f_globals", 0);
-#line 17481 "probes/generated/contracts.c"
+#line 17483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17488,7 +17490,7 @@ static PyObject *c_PyEval_GetLocals(PyObject *args)
 {
 #line 851 "harness/data/contracts/errors.toml"
     return errors_same_as_frame(PyEval_GetLocals(), "f_locals", 1);
-#line 17492 "probes/generated/contracts.c"
+#line 17494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17538,7 +17540,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17542 "probes/generated/contracts.c"
+#line 17544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17563,7 +17565,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17567 "probes/generated/contracts.c"
+#line 17569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17577,7 +17579,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17581 "probes/generated/contracts.c"
+#line 17583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17599,7 +17601,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17603 "probes/generated/contracts.c"
+#line 17605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17616,7 +17618,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 17620 "probes/generated/contracts.c"
+#line 17622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17632,7 +17634,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 17636 "probes/generated/contracts.c"
+#line 17638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17649,7 +17651,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 17653 "probes/generated/contracts.c"
+#line 17655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17674,7 +17676,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 17678 "probes/generated/contracts.c"
+#line 17680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17693,7 +17695,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 17697 "probes/generated/contracts.c"
+#line 17699 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17712,7 +17714,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 17716 "probes/generated/contracts.c"
+#line 17718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17728,7 +17730,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 17732 "probes/generated/contracts.c"
+#line 17734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17791,7 +17793,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 17795 "probes/generated/contracts.c"
+#line 17797 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17814,7 +17816,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 17818 "probes/generated/contracts.c"
+#line 17820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17834,7 +17836,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 17838 "probes/generated/contracts.c"
+#line 17840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17863,7 +17865,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 17867 "probes/generated/contracts.c"
+#line 17869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17876,7 +17878,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 17880 "probes/generated/contracts.c"
+#line 17882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17889,7 +17891,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 17893 "probes/generated/contracts.c"
+#line 17895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17910,7 +17912,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 17914 "probes/generated/contracts.c"
+#line 17916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17931,7 +17933,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 17935 "probes/generated/contracts.c"
+#line 17937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18049,7 +18051,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18053 "probes/generated/contracts.c"
+#line 18055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18071,7 +18073,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18075 "probes/generated/contracts.c"
+#line 18077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18096,7 +18098,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18100 "probes/generated/contracts.c"
+#line 18102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18117,7 +18119,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18121 "probes/generated/contracts.c"
+#line 18123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18138,7 +18140,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18142 "probes/generated/contracts.c"
+#line 18144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18171,7 +18173,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18175 "probes/generated/contracts.c"
+#line 18177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18211,7 +18213,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18215 "probes/generated/contracts.c"
+#line 18217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18264,7 +18266,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18268 "probes/generated/contracts.c"
+#line 18270 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18297,7 +18299,7 @@ static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
 #line 1395 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18301 "probes/generated/contracts.c"
+#line 18303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18324,7 +18326,7 @@ static PyObject *c_Py_GetPath(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18328 "probes/generated/contracts.c"
+#line 18330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18335,7 +18337,7 @@ static PyObject *c_Py_GetPrefix(PyObject *args)
 {
 #line 1390 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18339 "probes/generated/contracts.c"
+#line 18341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18346,7 +18348,7 @@ static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
 #line 1400 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18350 "probes/generated/contracts.c"
+#line 18352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18375,7 +18377,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18379 "probes/generated/contracts.c"
+#line 18381 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18400,7 +18402,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18404 "probes/generated/contracts.c"
+#line 18406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18425,7 +18427,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18429 "probes/generated/contracts.c"
+#line 18431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18447,7 +18449,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18451 "probes/generated/contracts.c"
+#line 18453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18478,7 +18480,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18482 "probes/generated/contracts.c"
+#line 18484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18498,7 +18500,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18502 "probes/generated/contracts.c"
+#line 18504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18516,7 +18518,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18520 "probes/generated/contracts.c"
+#line 18522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18541,7 +18543,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18545 "probes/generated/contracts.c"
+#line 18547 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18553,7 +18555,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1501 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18557 "probes/generated/contracts.c"
+#line 18559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18564,7 +18566,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18568 "probes/generated/contracts.c"
+#line 18570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18575,7 +18577,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18579 "probes/generated/contracts.c"
+#line 18581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18586,7 +18588,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 18590 "probes/generated/contracts.c"
+#line 18592 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18597,7 +18599,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 18601 "probes/generated/contracts.c"
+#line 18603 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18608,7 +18610,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 18612 "probes/generated/contracts.c"
+#line 18614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18619,7 +18621,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 18623 "probes/generated/contracts.c"
+#line 18625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18630,7 +18632,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 18634 "probes/generated/contracts.c"
+#line 18636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18641,7 +18643,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 18645 "probes/generated/contracts.c"
+#line 18647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18652,7 +18654,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 18656 "probes/generated/contracts.c"
+#line 18658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18663,7 +18665,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 18667 "probes/generated/contracts.c"
+#line 18669 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18674,7 +18676,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 18678 "probes/generated/contracts.c"
+#line 18680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18685,7 +18687,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 18689 "probes/generated/contracts.c"
+#line 18691 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18696,7 +18698,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 18700 "probes/generated/contracts.c"
+#line 18702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18707,7 +18709,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 18711 "probes/generated/contracts.c"
+#line 18713 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18718,7 +18720,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 18722 "probes/generated/contracts.c"
+#line 18724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18729,7 +18731,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 18733 "probes/generated/contracts.c"
+#line 18735 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18740,7 +18742,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 18744 "probes/generated/contracts.c"
+#line 18746 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18751,7 +18753,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 18755 "probes/generated/contracts.c"
+#line 18757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18762,7 +18764,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 18766 "probes/generated/contracts.c"
+#line 18768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18773,7 +18775,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 18777 "probes/generated/contracts.c"
+#line 18779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18784,7 +18786,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 18788 "probes/generated/contracts.c"
+#line 18790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18795,7 +18797,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 18799 "probes/generated/contracts.c"
+#line 18801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18806,7 +18808,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 18810 "probes/generated/contracts.c"
+#line 18812 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18817,7 +18819,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 18821 "probes/generated/contracts.c"
+#line 18823 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18828,7 +18830,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 18832 "probes/generated/contracts.c"
+#line 18834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18839,7 +18841,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 18843 "probes/generated/contracts.c"
+#line 18845 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18850,7 +18852,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 18854 "probes/generated/contracts.c"
+#line 18856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18861,7 +18863,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 18865 "probes/generated/contracts.c"
+#line 18867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18872,7 +18874,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 18876 "probes/generated/contracts.c"
+#line 18878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18883,7 +18885,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 18887 "probes/generated/contracts.c"
+#line 18889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18894,7 +18896,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 18898 "probes/generated/contracts.c"
+#line 18900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18905,7 +18907,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 18909 "probes/generated/contracts.c"
+#line 18911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18916,7 +18918,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 18920 "probes/generated/contracts.c"
+#line 18922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18927,7 +18929,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 18931 "probes/generated/contracts.c"
+#line 18933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18938,7 +18940,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 18942 "probes/generated/contracts.c"
+#line 18944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18949,7 +18951,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 18953 "probes/generated/contracts.c"
+#line 18955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18960,7 +18962,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 18964 "probes/generated/contracts.c"
+#line 18966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18971,7 +18973,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 18975 "probes/generated/contracts.c"
+#line 18977 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18982,7 +18984,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 18986 "probes/generated/contracts.c"
+#line 18988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18993,7 +18995,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 18997 "probes/generated/contracts.c"
+#line 18999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19004,7 +19006,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19008 "probes/generated/contracts.c"
+#line 19010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19015,7 +19017,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19019 "probes/generated/contracts.c"
+#line 19021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19026,7 +19028,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19030 "probes/generated/contracts.c"
+#line 19032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19037,7 +19039,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19041 "probes/generated/contracts.c"
+#line 19043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19048,7 +19050,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19052 "probes/generated/contracts.c"
+#line 19054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19059,7 +19061,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19063 "probes/generated/contracts.c"
+#line 19065 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19070,7 +19072,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19074 "probes/generated/contracts.c"
+#line 19076 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19081,7 +19083,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19085 "probes/generated/contracts.c"
+#line 19087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19092,7 +19094,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19096 "probes/generated/contracts.c"
+#line 19098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19103,7 +19105,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19107 "probes/generated/contracts.c"
+#line 19109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19114,7 +19116,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19118 "probes/generated/contracts.c"
+#line 19120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19125,7 +19127,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19129 "probes/generated/contracts.c"
+#line 19131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19136,7 +19138,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19140 "probes/generated/contracts.c"
+#line 19142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19147,7 +19149,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19151 "probes/generated/contracts.c"
+#line 19153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19158,7 +19160,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19162 "probes/generated/contracts.c"
+#line 19164 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19169,7 +19171,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19173 "probes/generated/contracts.c"
+#line 19175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19180,7 +19182,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19184 "probes/generated/contracts.c"
+#line 19186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19191,7 +19193,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19195 "probes/generated/contracts.c"
+#line 19197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19202,7 +19204,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19206 "probes/generated/contracts.c"
+#line 19208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19213,7 +19215,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19217 "probes/generated/contracts.c"
+#line 19219 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19224,7 +19226,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19228 "probes/generated/contracts.c"
+#line 19230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19235,7 +19237,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19239 "probes/generated/contracts.c"
+#line 19241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19246,7 +19248,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19250 "probes/generated/contracts.c"
+#line 19252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19257,7 +19259,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19261 "probes/generated/contracts.c"
+#line 19263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19268,7 +19270,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19272 "probes/generated/contracts.c"
+#line 19274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19281,7 +19283,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19285 "probes/generated/contracts.c"
+#line 19287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19292,7 +19294,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19296 "probes/generated/contracts.c"
+#line 19298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19303,7 +19305,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19307 "probes/generated/contracts.c"
+#line 19309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19314,7 +19316,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19318 "probes/generated/contracts.c"
+#line 19320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19325,7 +19327,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19329 "probes/generated/contracts.c"
+#line 19331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19336,7 +19338,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19340 "probes/generated/contracts.c"
+#line 19342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19347,7 +19349,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19351 "probes/generated/contracts.c"
+#line 19353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19358,7 +19360,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19362 "probes/generated/contracts.c"
+#line 19364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19369,7 +19371,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19373 "probes/generated/contracts.c"
+#line 19375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19380,7 +19382,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19384 "probes/generated/contracts.c"
+#line 19386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19391,7 +19393,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19395 "probes/generated/contracts.c"
+#line 19397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19402,7 +19404,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19406 "probes/generated/contracts.c"
+#line 19408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19413,7 +19415,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19417 "probes/generated/contracts.c"
+#line 19419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19424,7 +19426,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19428 "probes/generated/contracts.c"
+#line 19430 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19435,7 +19437,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19439 "probes/generated/contracts.c"
+#line 19441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19446,7 +19448,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19450 "probes/generated/contracts.c"
+#line 19452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19457,7 +19459,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19461 "probes/generated/contracts.c"
+#line 19463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19468,7 +19470,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19472 "probes/generated/contracts.c"
+#line 19474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19479,7 +19481,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19483 "probes/generated/contracts.c"
+#line 19485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19490,7 +19492,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19494 "probes/generated/contracts.c"
+#line 19496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19501,7 +19503,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19505 "probes/generated/contracts.c"
+#line 19507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19512,7 +19514,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19516 "probes/generated/contracts.c"
+#line 19518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19523,7 +19525,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19527 "probes/generated/contracts.c"
+#line 19529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19534,7 +19536,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19538 "probes/generated/contracts.c"
+#line 19540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19545,7 +19547,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19549 "probes/generated/contracts.c"
+#line 19551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19556,7 +19558,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19560 "probes/generated/contracts.c"
+#line 19562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19567,7 +19569,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19571 "probes/generated/contracts.c"
+#line 19573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19578,7 +19580,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19582 "probes/generated/contracts.c"
+#line 19584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19589,7 +19591,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 19593 "probes/generated/contracts.c"
+#line 19595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19600,7 +19602,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 19604 "probes/generated/contracts.c"
+#line 19606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19611,7 +19613,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 19615 "probes/generated/contracts.c"
+#line 19617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19622,7 +19624,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 19626 "probes/generated/contracts.c"
+#line 19628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19633,7 +19635,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 19637 "probes/generated/contracts.c"
+#line 19639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19644,7 +19646,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 19648 "probes/generated/contracts.c"
+#line 19650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19655,7 +19657,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 19659 "probes/generated/contracts.c"
+#line 19661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19666,7 +19668,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 19670 "probes/generated/contracts.c"
+#line 19672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19677,7 +19679,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 19681 "probes/generated/contracts.c"
+#line 19683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19688,7 +19690,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 19692 "probes/generated/contracts.c"
+#line 19694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19699,7 +19701,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 19703 "probes/generated/contracts.c"
+#line 19705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19710,7 +19712,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 19714 "probes/generated/contracts.c"
+#line 19716 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19721,7 +19723,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 19725 "probes/generated/contracts.c"
+#line 19727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19732,7 +19734,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 19736 "probes/generated/contracts.c"
+#line 19738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19743,7 +19745,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 19747 "probes/generated/contracts.c"
+#line 19749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19754,7 +19756,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 19758 "probes/generated/contracts.c"
+#line 19760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19765,7 +19767,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 19769 "probes/generated/contracts.c"
+#line 19771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19776,7 +19778,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 19780 "probes/generated/contracts.c"
+#line 19782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19787,7 +19789,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 19791 "probes/generated/contracts.c"
+#line 19793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19798,7 +19800,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 19802 "probes/generated/contracts.c"
+#line 19804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19809,7 +19811,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 19813 "probes/generated/contracts.c"
+#line 19815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19820,7 +19822,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 19824 "probes/generated/contracts.c"
+#line 19826 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19831,7 +19833,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 19835 "probes/generated/contracts.c"
+#line 19837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19842,7 +19844,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 19846 "probes/generated/contracts.c"
+#line 19848 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19853,7 +19855,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 19857 "probes/generated/contracts.c"
+#line 19859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19864,7 +19866,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 19868 "probes/generated/contracts.c"
+#line 19870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19875,7 +19877,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 19879 "probes/generated/contracts.c"
+#line 19881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19886,7 +19888,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 19890 "probes/generated/contracts.c"
+#line 19892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19897,7 +19899,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 19901 "probes/generated/contracts.c"
+#line 19903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19908,7 +19910,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 19912 "probes/generated/contracts.c"
+#line 19914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19919,7 +19921,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 19923 "probes/generated/contracts.c"
+#line 19925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19930,7 +19932,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 19934 "probes/generated/contracts.c"
+#line 19936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19941,7 +19943,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 19945 "probes/generated/contracts.c"
+#line 19947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19952,7 +19954,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 19956 "probes/generated/contracts.c"
+#line 19958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19963,7 +19965,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 19967 "probes/generated/contracts.c"
+#line 19969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19974,7 +19976,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 19978 "probes/generated/contracts.c"
+#line 19980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19985,7 +19987,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 19989 "probes/generated/contracts.c"
+#line 19991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19996,7 +19998,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20000 "probes/generated/contracts.c"
+#line 20002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20007,7 +20009,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20011 "probes/generated/contracts.c"
+#line 20013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20021,7 +20023,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20025 "probes/generated/contracts.c"
+#line 20027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20046,7 +20048,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20050 "probes/generated/contracts.c"
+#line 20052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20079,7 +20081,7 @@ static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
 #line 433 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20083 "probes/generated/contracts.c"
+#line 20085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20090,7 +20092,7 @@ static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
 #line 440 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20094 "probes/generated/contracts.c"
+#line 20096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20137,7 +20139,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20141 "probes/generated/contracts.c"
+#line 20143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20162,7 +20164,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20166 "probes/generated/contracts.c"
+#line 20168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20173,7 +20175,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20177 "probes/generated/contracts.c"
+#line 20179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20195,7 +20197,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20199 "probes/generated/contracts.c"
+#line 20201 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20206,7 +20208,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20210 "probes/generated/contracts.c"
+#line 20212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20217,7 +20219,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20221 "probes/generated/contracts.c"
+#line 20223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20228,7 +20230,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20232 "probes/generated/contracts.c"
+#line 20234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20247,7 +20249,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20251 "probes/generated/contracts.c"
+#line 20253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20261,7 +20263,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20265 "probes/generated/contracts.c"
+#line 20267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20275,7 +20277,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20279 "probes/generated/contracts.c"
+#line 20281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20289,7 +20291,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20293 "probes/generated/contracts.c"
+#line 20295 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20303,7 +20305,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20307 "probes/generated/contracts.c"
+#line 20309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20317,7 +20319,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20321 "probes/generated/contracts.c"
+#line 20323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20333,7 +20335,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20337 "probes/generated/contracts.c"
+#line 20339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20348,7 +20350,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20352 "probes/generated/contracts.c"
+#line 20354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20362,7 +20364,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20366 "probes/generated/contracts.c"
+#line 20368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20376,7 +20378,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20380 "probes/generated/contracts.c"
+#line 20382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20435,7 +20437,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20439 "probes/generated/contracts.c"
+#line 20441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20779,7 +20781,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 20783 "probes/generated/contracts.c"
+#line 20785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20827,7 +20829,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 20831 "probes/generated/contracts.c"
+#line 20833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20864,7 +20866,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 20868 "probes/generated/contracts.c"
+#line 20870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20895,7 +20897,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 20899 "probes/generated/contracts.c"
+#line 20901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20912,7 +20914,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 20916 "probes/generated/contracts.c"
+#line 20918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20929,7 +20931,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 20933 "probes/generated/contracts.c"
+#line 20935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20950,7 +20952,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 20954 "probes/generated/contracts.c"
+#line 20956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20965,7 +20967,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 20969 "probes/generated/contracts.c"
+#line 20971 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20981,7 +20983,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 20985 "probes/generated/contracts.c"
+#line 20987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21001,7 +21003,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21005 "probes/generated/contracts.c"
+#line 21007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21019,7 +21021,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21023 "probes/generated/contracts.c"
+#line 21025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21042,7 +21044,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21046 "probes/generated/contracts.c"
+#line 21048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21058,7 +21060,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21062 "probes/generated/contracts.c"
+#line 21064 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21069,7 +21071,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 91 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21073 "probes/generated/contracts.c"
+#line 21075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21116,7 +21118,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21120 "probes/generated/contracts.c"
+#line 21122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21131,7 +21133,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21135 "probes/generated/contracts.c"
+#line 21137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21145,7 +21147,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21149 "probes/generated/contracts.c"
+#line 21151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21159,7 +21161,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21163 "probes/generated/contracts.c"
+#line 21165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21183,7 +21185,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21187 "probes/generated/contracts.c"
+#line 21189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21211,7 +21213,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21215 "probes/generated/contracts.c"
+#line 21217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21227,7 +21229,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21231 "probes/generated/contracts.c"
+#line 21233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21307,7 +21309,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21311 "probes/generated/contracts.c"
+#line 21313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21321,7 +21323,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21325 "probes/generated/contracts.c"
+#line 21327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21332,7 +21334,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21336 "probes/generated/contracts.c"
+#line 21338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21346,7 +21348,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21350 "probes/generated/contracts.c"
+#line 21352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21360,7 +21362,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21364 "probes/generated/contracts.c"
+#line 21366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21429,7 +21431,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21433 "probes/generated/contracts.c"
+#line 21435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21443,7 +21445,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21447 "probes/generated/contracts.c"
+#line 21449 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21457,7 +21459,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21461 "probes/generated/contracts.c"
+#line 21463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21493,7 +21495,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21497 "probes/generated/contracts.c"
+#line 21499 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21507,7 +21509,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21511 "probes/generated/contracts.c"
+#line 21513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21519,7 +21521,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21523 "probes/generated/contracts.c"
+#line 21525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21548,7 +21550,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21552 "probes/generated/contracts.c"
+#line 21554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21576,7 +21578,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 21580 "probes/generated/contracts.c"
+#line 21582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21599,7 +21601,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 160 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 21603 "probes/generated/contracts.c"
+#line 21605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21644,7 +21646,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 95 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 21648 "probes/generated/contracts.c"
+#line 21650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21661,7 +21663,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 21665 "probes/generated/contracts.c"
+#line 21667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21676,7 +21678,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 21680 "probes/generated/contracts.c"
+#line 21682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21696,7 +21698,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 21700 "probes/generated/contracts.c"
+#line 21702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21714,7 +21716,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 21718 "probes/generated/contracts.c"
+#line 21720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21726,7 +21728,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 37 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 21730 "probes/generated/contracts.c"
+#line 21732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21762,7 +21764,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 21766 "probes/generated/contracts.c"
+#line 21768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21776,7 +21778,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 21780 "probes/generated/contracts.c"
+#line 21782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21813,7 +21815,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 21817 "probes/generated/contracts.c"
+#line 21819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21836,7 +21838,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 87 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 21840 "probes/generated/contracts.c"
+#line 21842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21883,7 +21885,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 21887 "probes/generated/contracts.c"
+#line 21889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21906,7 +21908,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 21910 "probes/generated/contracts.c"
+#line 21912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21918,7 +21920,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 21922 "probes/generated/contracts.c"
+#line 21924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21934,7 +21936,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 21938 "probes/generated/contracts.c"
+#line 21940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21955,7 +21957,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 21959 "probes/generated/contracts.c"
+#line 21961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21985,7 +21987,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 21989 "probes/generated/contracts.c"
+#line 21991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22001,7 +22003,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22005 "probes/generated/contracts.c"
+#line 22007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22020,7 +22022,7 @@ static PyObject *c_PySlice_New(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_CLEAR(PyObject *args)
 {
-#line 158 "harness/data/contracts/refcount.toml"
+#line 160 "harness/data/contracts/refcount.toml"
     /* (pointer cleared, restored, looks immortal, a last Py_CLEAR deallocates) */
     PyObject *obj = ARG(0), *ref = ARG(0), *null = NULL, *weak;
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22038,7 +22040,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22042 "probes/generated/contracts.c"
+#line 22044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22046,7 +22048,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_DECREF(PyObject *args)
 {
-#line 96 "harness/data/contracts/refcount.toml"
+#line 98 "harness/data/contracts/refcount.toml"
     /* (incremented ok, restored, looks immortal, a last Py_DECREF deallocates) */
     PyObject *obj = ARG(0), *weak;
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22064,7 +22066,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22068 "probes/generated/contracts.c"
+#line 22070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22073,10 +22075,10 @@ static PyObject *c_Py_DECREF(PyObject *args)
 #pragma weak Py_DecRef
 static PyObject *c_Py_DecRef(PyObject *args)
 {
-#line 217 "harness/data/contracts/refcount.toml"
+#line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22080 "probes/generated/contracts.c"
+#line 22082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22084,7 +22086,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_INCREF(PyObject *args)
 {
-#line 79 "harness/data/contracts/refcount.toml"
+#line 81 "harness/data/contracts/refcount.toml"
     /* (incremented ok, restored, looks immortal) */
     PyObject *obj = ARG(0);
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22094,7 +22096,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22098 "probes/generated/contracts.c"
+#line 22100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22102,9 +22104,9 @@ static PyObject *c_Py_INCREF(PyObject *args)
 #if PY_VERSION_HEX >= 0x03090000
 static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
-#line 251 "harness/data/contracts/refcount.toml"
+#line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22108 "probes/generated/contracts.c"
+#line 22110 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22113,7 +22115,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 #pragma weak Py_IncRef
 static PyObject *c_Py_IncRef(PyObject *args)
 {
-#line 200 "harness/data/contracts/refcount.toml"
+#line 202 "harness/data/contracts/refcount.toml"
     /* The exported functions: (incremented ok, restored, looks immortal) */
     PyObject *obj = ARG(0);
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22125,7 +22127,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22129 "probes/generated/contracts.c"
+#line 22131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22134,9 +22136,9 @@ static PyObject *c_Py_IncRef(PyObject *args)
 #pragma weak Py_Is
 static PyObject *c_Py_Is(PyObject *args)
 {
-#line 316 "harness/data/contracts/refcount.toml"
+#line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22140 "probes/generated/contracts.c"
+#line 22142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22145,9 +22147,9 @@ static PyObject *c_Py_Is(PyObject *args)
 #pragma weak Py_IsFalse
 static PyObject *c_Py_IsFalse(PyObject *args)
 {
-#line 338 "harness/data/contracts/refcount.toml"
+#line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22151 "probes/generated/contracts.c"
+#line 22153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22156,9 +22158,9 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 #pragma weak Py_IsNone
 static PyObject *c_Py_IsNone(PyObject *args)
 {
-#line 324 "harness/data/contracts/refcount.toml"
+#line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22162 "probes/generated/contracts.c"
+#line 22164 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22167,9 +22169,9 @@ static PyObject *c_Py_IsNone(PyObject *args)
 #pragma weak Py_IsTrue
 static PyObject *c_Py_IsTrue(PyObject *args)
 {
-#line 331 "harness/data/contracts/refcount.toml"
+#line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22173 "probes/generated/contracts.c"
+#line 22175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22178,7 +22180,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 #pragma weak Py_NewRef
 static PyObject *c_Py_NewRef(PyObject *args)
 {
-#line 289 "harness/data/contracts/refcount.toml"
+#line 291 "harness/data/contracts/refcount.toml"
     /* The exported functions (the headers map the names to inline versions; parentheses reach the
     * exports): (result, result is x, incremented ok) */
     PyObject *obj = ARG(0);
@@ -22186,7 +22188,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22190 "probes/generated/contracts.c"
+#line 22192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22194,7 +22196,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_REFCNT(PyObject *args)
 {
-#line 183 "harness/data/contracts/refcount.toml"
+#line 185 "harness/data/contracts/refcount.toml"
     /* (count positive, the exported Py_IncRef moves it by +1 (or 0 if immortal), looks immortal) */
     REQUIRE(Py_IncRef);
     REQUIRE(Py_DecRef);
@@ -22205,7 +22207,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22209 "probes/generated/contracts.c"
+#line 22211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22213,10 +22215,10 @@ static PyObject *c_Py_REFCNT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 {
-#line 281 "harness/data/contracts/refcount.toml"
+#line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22220 "probes/generated/contracts.c"
+#line 22222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22224,10 +22226,10 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_RETURN_NONE(PyObject *args)
 {
-#line 261 "harness/data/contracts/refcount.toml"
+#line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22231 "probes/generated/contracts.c"
+#line 22233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22235,10 +22237,10 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 {
-#line 271 "harness/data/contracts/refcount.toml"
+#line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22242 "probes/generated/contracts.c"
+#line 22244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22246,10 +22248,10 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_SIZE(PyObject *args)
 {
-#line 239 "harness/data/contracts/refcount.toml"
+#line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22253 "probes/generated/contracts.c"
+#line 22255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22257,11 +22259,11 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TYPE(PyObject *args)
 {
-#line 227 "harness/data/contracts/refcount.toml"
+#line 229 "harness/data/contracts/refcount.toml"
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22265 "probes/generated/contracts.c"
+#line 22267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22269,9 +22271,9 @@ static PyObject *c_Py_TYPE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_XDECREF(PyObject *args)
 {
-#line 149 "harness/data/contracts/refcount.toml"
+#line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22275 "probes/generated/contracts.c"
+#line 22277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22279,7 +22281,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_XINCREF(PyObject *args)
 {
-#line 122 "harness/data/contracts/refcount.toml"
+#line 124 "harness/data/contracts/refcount.toml"
     /* (incremented ok, restored, looks immortal, a last Py_XDECREF deallocates); NULL is a no-op. */
     PyObject *obj = ARG(0), *null = NULL, *weak;
     Py_XINCREF(null);
@@ -22299,7 +22301,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22303 "probes/generated/contracts.c"
+#line 22305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22308,7 +22310,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
 #pragma weak Py_XNewRef
 static PyObject *c_Py_XNewRef(PyObject *args)
 {
-#line 302 "harness/data/contracts/refcount.toml"
+#line 304 "harness/data/contracts/refcount.toml"
     /* (result, result is x, incremented ok, Py_XNewRef(NULL) is NULL) */
     PyObject *obj = ARG(0);
     Py_ssize_t before = Py_REFCNT(obj);
@@ -22317,7 +22319,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22321 "probes/generated/contracts.c"
+#line 22323 "probes/generated/contracts.c"
 }
 #endif
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod arch;
 mod bad_input;
 mod coverage;
 mod diff;

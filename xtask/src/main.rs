@@ -2,6 +2,7 @@
 //!
 //! One module per task; every command runs from the workspace root through one xshell `Shell`.
 
+mod arch;
 mod bench;
 mod codegen;
 mod manifest;
@@ -19,6 +20,10 @@ usage: cargo xtask <task> [args]
 tasks:
   matrix [ABI-HARNESS RUN ARGS...]   build the harness and run the default matrix (matrix.toml);
                                      extra arguments go to `abi-harness run`
+  arch [--all] [ABI-HARNESS RUN ARGS...]
+                                     the foreign architectures' matrix (matrix-arch.toml: i386,
+                                     arm64 and s390x under qemu), report in target/abi-harness/arch;
+                                     semantic checks of a reduced set of entries unless --all
   manifest [--from-cpython FILE]     regenerate harness/src/manifest/generated/stable_abi.toml
                                      from the abi3info package on PyPI, or from a CPython
                                      checkout's Misc/stable_abi.toml
@@ -38,6 +43,7 @@ fn main() -> Result<()> {
     sh.change_dir(project_root());
     match task.as_deref() {
         Some("matrix") => matrix::run(&sh, &rest),
+        Some("arch") => arch::run(&sh, &rest),
         Some("manifest") => manifest::run(&sh, &rest),
         Some("bench") => bench::run(&sh, &rest),
         Some("wheels") => wheels::run(&sh, &rest),

@@ -52,6 +52,7 @@ pub fn compare(
             include_dir: set.paths.include_dir.display().to_string(),
             limited_api: read,
             under_test: set.under_test,
+            arch: Some(set.arch.to_string()),
             note: set
                 .refuses_limited_api()
                 .then(|| "debug headers before 3.10 refuse Py_LIMITED_API (#error): not read".to_owned()),
@@ -78,6 +79,7 @@ pub fn compare(
                 baseline: sets[baseline].label.clone(),
                 differing,
                 leak: false,
+                arch: None,
                 result,
             });
         }
@@ -104,6 +106,7 @@ pub fn compare(
                     .cloned()
                     .collect(),
                 leak: true,
+                arch: None,
                 result: EntryResult::new(
                     &leak.name,
                     leak.kind,
@@ -390,6 +393,7 @@ fn judge(
     let facts = facts
         .into_iter()
         .map(|(aspect, values)| StaticFact {
+            arch: None,
             entry: entry.name.clone(),
             kind,
             limited_api: limited_api.to_string(),
@@ -450,7 +454,8 @@ mod tests {
             minor: version.parse().unwrap(),
             platform: "host".into(),
             debug: false,
-            paths: HeaderPaths { include_dir: format!("/h/{version}").into(), after_dir: None },
+            arch: crate::arch::Arch::host(),
+            paths: HeaderPaths { include_dir: format!("/h/{version}").into(), after_dir: None, target: None },
             features: BTreeMap::new(),
             under_test: false,
         }

@@ -77,6 +77,11 @@ pub struct HeaderPaths {
     /// headers (Debian's `pyconfig.h` includes its multiarch twin from there; the root
     /// filesystem's own C library headers must not shadow the host's).
     pub after_dir: Option<PathBuf>,
+    /// For another architecture than the host's: clang's target triple and the root
+    /// filesystem of that architecture, read as the system root (its C library headers and its
+    /// multiarch folder, where `pyconfig.h` lives), so `Py_ssize_t`, `long`, pointers, byte
+    /// order and every struct layout are that architecture's.
+    pub target: Option<(String, PathBuf)>,
 }
 
 /// Prefix of the variables that carry const values through clang's own evaluator.
@@ -155,7 +160,9 @@ pub fn extract(
         .prepend_enum_name(false)
         .default_enum_style(bindgen::EnumVariation::Consts)
         .parse_callbacks(Box::new(MacroNames(macros.clone())));
-    if let Some(after) = &paths.after_dir {
+    if let Some((triple, sysroot)) = &paths.target {
+        builder = builder.clang_arg(format!("--target={triple}")).clang_arg(format!("--sysroot={}", sysroot.display()));
+    } else if let Some(after) = &paths.after_dir {
         builder = builder.clang_arg("-idirafter").clang_arg(after.display().to_string());
     }
     let bindings = builder.generate().map_err(|err| HeadersError::Bindgen {

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+use crate::arch::Arch;
 use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::report::StaticReport;
@@ -51,6 +52,9 @@ pub struct HeaderSet {
     pub features: BTreeMap<String, bool>,
     /// Given to `abi-harness check`: compared with the others, never their reference.
     pub under_test: bool,
+    /// The architecture the headers are read for: header sets are compared only with those of
+    /// their own architecture (the promise is per platform).
+    pub arch: Arch,
 }
 
 impl HeaderSet {
@@ -74,7 +78,12 @@ impl HeaderSet {
             paths: HeaderPaths {
                 include_dir,
                 after_dir: interpreter.root.as_ref().map(|root| root.join("usr/include")),
+                target: match (&interpreter.root, interpreter.arch == Arch::host()) {
+                    (Some(root), false) => Some((interpreter.arch.triple().to_owned(), root.clone())),
+                    _ => None,
+                },
             },
+            arch: interpreter.arch,
             features: interpreter.features.clone(),
             under_test,
         })
@@ -146,6 +155,7 @@ pub fn extract_all(
                 &clang,
                 &extract::EXTRACTOR_VERSION.to_string(),
                 &unit,
+                set.paths.target.as_ref().map_or("", |(triple, _)| triple.as_str()),
             ] {
                 hasher.update(part.as_bytes());
                 hasher.update([0]);
@@ -184,11 +194,31 @@ pub fn check(
 ) -> Result<StaticReport, HeadersError> {
     let const_names: Vec<String> =
         manifest.of_kind(crate::manifest::EntryKind::Const).map(|e| e.name.clone()).collect();
-    let extractions = extract_all(sets, versions, &const_names, cache_dir)?;
-    let mut report = compare::compare(manifest, sets, &extractions.by_set);
-    report.parsed = extractions.parsed;
-    report.cached = extractions.cached;
-    report.extract_ms = extractions.parse_ms;
+    // Each architecture's header sets among themselves: a struct may rightly differ between
+    // x86-64 and s390x, but not between two versions on s390x.
+    let mut arches: Vec<Arch> = sets.iter().map(|s| s.arch).collect();
+    arches.sort_by_key(|a| (*a != Arch::host(), *a));
+    arches.dedup();
+    let mut report = StaticReport::default();
+    for arch in arches {
+        let group: Vec<HeaderSet> = sets.iter().filter(|s| s.arch == arch).cloned().collect();
+        let extractions = extract_all(&group, versions, &const_names, cache_dir)?;
+        let mut part = compare::compare(manifest, &group, &extractions.by_set);
+        let mark = (arch != Arch::host() || sets.iter().any(|s| s.arch != arch)).then(|| arch.to_string());
+        for result in &mut part.results {
+            result.arch = mark.clone();
+        }
+        for fact in &mut part.compared {
+            fact.arch = mark.clone();
+        }
+        report.header_sets.extend(part.header_sets);
+        report.compared.extend(part.compared);
+        report.results.extend(part.results);
+        report.leaks.extend(part.leaks);
+        report.parsed += extractions.parsed;
+        report.cached += extractions.cached;
+        report.extract_ms += extractions.parse_ms;
+    }
     Ok(report)
 }
 

@@ -123,6 +123,7 @@ fn data(report: &Report) -> Value {
             "label": labels.version(i),
             "version": i.version,
             "platform": i.platform,
+            "arch": i.arch_mark(),
             "debug": i.debug,
             "executable": i.executable,
         })).collect::<Vec<_>>(),

@@ -87,7 +87,7 @@ fn matrix(out: &mut String, report: &Report) {
     let _ = writeln!(out, "| --- |{}", " :-: |".repeat(builds.len()));
     let labels = Labels::new(report);
     for interpreter in interpreters(report) {
-        let _ = write!(out, "| {} {} |", cell(&labels.version(interpreter)), cell(&interpreter.platform));
+        let _ = write!(out, "| {} {} |", cell(&labels.version(interpreter)), cell(&super::platform_label(interpreter)));
         for build in &builds {
             let found = report.cells.iter().find(|c| {
                 &c.build.id == build

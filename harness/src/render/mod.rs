@@ -75,6 +75,15 @@ pub(crate) fn version_label(interpreter: &InterpreterRecord) -> String {
     format!("{}{}", interpreter.version, if interpreter.debug { "d" } else { "" })
 }
 
+/// Where an interpreter runs, as labels show it: its platform, and its architecture unless amd64
+/// (`sid-s390x, s390x`).
+pub(crate) fn platform_label(interpreter: &InterpreterRecord) -> String {
+    match interpreter.arch_mark() {
+        Some(arch) => format!("{}, {arch}", interpreter.platform),
+        None => interpreter.platform.clone(),
+    }
+}
+
 /// Names of interpreters and cells as people say them, unique within a report: two
 /// interpreters of one version on one platform (a distribution's and a custom build, a
 /// wrapper) are told apart by their executables, so JUnit suites never share a name.
@@ -105,9 +114,9 @@ impl Labels {
         }
     }
 
-    /// `3.9.18 (host)`.
+    /// `3.9.18 (host)`; `3.13.5 (sid-s390x, s390x)` for another architecture than amd64.
     pub(crate) fn interpreter(&self, interpreter: &InterpreterRecord) -> String {
-        format!("{} ({})", self.version(interpreter), interpreter.platform)
+        format!("{} ({})", self.version(interpreter), platform_label(interpreter))
     }
 
     /// `build 3.6@3.15.2 on 3.14.10d (sid)`.
@@ -296,6 +305,7 @@ pub(crate) mod tests {
             platform: platform.into(),
             debug,
             soabi: None,
+            arch: "amd64".into(),
         }
     }
 

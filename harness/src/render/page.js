@@ -29,6 +29,8 @@
   const familyEntries = D.families.map(() => []);
   D.entries.forEach(([, f], e) => familyEntries[f].push(e));
   const platforms = [...new Set(D.interpreters.map((i) => i.platform))];
+  // Where an interpreter runs: its platform, and its architecture unless amd64.
+  const where = (it) => (it.arch ? it.platform + ", " + it.arch : it.platform);
   // Families with a new failure start open, so the failing entries are in sight at once.
   for (const cell of D.cells) {
     for (let e = 0; e < cell.s.length; e += 1) if ("ftc".includes(cell.s[e])) state.open.add(D.entries[e][1]);
@@ -83,7 +85,7 @@
     const head = el("tr", {}, el("th", { cls: "corner", text: "family (entries)" }));
     for (const i of interps) {
       const it = D.interpreters[i];
-      head.append(el("th", { title: it.executable }, it.label, el("span", { cls: "plat", text: it.platform })));
+      head.append(el("th", { title: it.executable }, it.label, el("span", { cls: "plat", text: where(it) })));
     }
     table.append(el("thead", {}, head));
     const body = el("tbody");
@@ -100,7 +102,7 @@
       interps.forEach((i, n) => {
         const agg = perInterp[n];
         const bad = agg.worst && agg.worst !== "pass" ? agg.counts[agg.worst] : "";
-        const title = fam + " on " + D.interpreters[i].label + " (" + D.interpreters[i].platform + "): " + (describe(agg.counts) || "nothing checked");
+        const title = fam + " on " + D.interpreters[i].label + " (" + where(D.interpreters[i]) + "): " + (describe(agg.counts) || "nothing checked");
         row.append(hmCell(agg, String(bad), title, () => focus({ family: String(f), interp: String(i) }), { "data-family": fam, "data-interpreter": D.interpreters[i].label }));
         drawn += 1;
       });
@@ -140,7 +142,7 @@
     const all = D.entries.map((_, e) => e).filter(entryOk);
     const table = el("table", { cls: "grid", id: "cells" });
     const head = el("tr", {}, el("th", { text: "build ↓ · interpreter →" }));
-    for (const i of interps) head.append(el("th", {}, D.interpreters[i].label, el("span", { cls: "plat", text: D.interpreters[i].platform })));
+    for (const i of interps) head.append(el("th", {}, D.interpreters[i].label, el("span", { cls: "plat", text: where(D.interpreters[i]) })));
     table.append(el("thead", {}, head));
     const body = el("tbody");
     for (const b of builds) {
@@ -195,7 +197,7 @@
   // Change points: neighbouring release interpreters between which a property's outcomes
   // change, with the builds that saw it (Report.differences, aggregated in Rust).
   function drawDifferences(root) {
-    const interpLabel = state.interp === "" ? null : D.interpreters[Number(state.interp)].label + " (" + D.interpreters[Number(state.interp)].platform + ")";
+    const interpLabel = state.interp === "" ? null : D.interpreters[Number(state.interp)].label + " (" + where(D.interpreters[Number(state.interp)]) + ")";
     const rows = D.changes.filter(([entry, , from, to, builds]) => {
       const e = entryIndex.has(entry) ? entryIndex.get(entry) : -1;
       if (e >= 0 && !entryOk(e)) return false;
@@ -275,7 +277,7 @@
     bar.append(marks);
     bar.append(select("family", "family", D.families.map((f, n) => [n, f])));
     bar.append(select("platform", "platform", platforms.map((p) => [p, p])));
-    bar.append(select("interp", "interpreter", D.interpreters.map((it, n) => [n, it.label + " (" + it.platform + ")"])));
+    bar.append(select("interp", "interpreter", D.interpreters.map((it, n) => [n, it.label + " (" + where(it) + ")"])));
     bar.append(select("build", "build", D.builds.map((b, n) => [n, b.id])));
     bar.append(el("label", {}, "search ", search));
     const only = el("input", { type: "checkbox", id: "only-findings", onchange: (ev) => { state.onlyFindings = ev.target.checked; update(); } });
