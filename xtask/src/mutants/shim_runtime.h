@@ -1,5 +1,6 @@
 /* The fixed part of the mutants' shim (xtask/src/mutants/shim.rs writes the wrappers around
- * it): which mutant is selected, whether a call comes from the probe, the counts written to
+ * it): which mutant is selected (and every how many calls, ABI_HARNESS_MUTANT_EVERY overriding
+ * the generated default), whether a call comes from the probe, the counts written to
  * ABI_HARNESS_MUTANT_LOG, and one function per result class that breaks a result the way the
  * selected kind says. Only successful calls are broken: a result that already reports an
  * error is left as it is, so every injection is a fault the caller could not have expected.
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 static int selected = -1;
+static unsigned long every = SHIM_EVERY;
 static int selected_kind;
 static int counting;
 static unsigned long calls[SHIM_FUNCTIONS];
@@ -81,6 +83,9 @@ __attribute__((constructor)) static void shim_init(void)
         selected = (int)strtol(mutant, &end, 10);
         selected_kind = *end == ':' ? atoi(end + 1) : 0;
     }
+    const char *period = getenv("ABI_HARNESS_MUTANT_EVERY");
+    if (period && atoi(period) > 0)
+        every = (unsigned long)atoi(period);
     const char *log = getenv("ABI_HARNESS_MUTANT_LOG");
     if (log)
         log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -133,7 +138,7 @@ static int shim_call(int index)
         snprintf(line, sizeof line, "called %s\n", names[index]);
         shim_log(line);
     }
-    return index == selected && n % SHIM_EVERY == 0;
+    return index == selected && n % every == 0;
 }
 
 /* One line per injection, written at once: a fact that survives the crash it may cause. */
