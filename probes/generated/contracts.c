@@ -31,6 +31,30 @@ static PyObject *repeat_equal(PyObject *(*once)(PyObject *), PyObject *args, int
     return first;
 }
 
+/* --- bodies with STRAY_CHECK: a success with an exception pending is a contract error --- */
+static const char *stray_exception;
+#define STRAY_CHECK(entry, success) \
+    do { \
+        if ((success) && PyErr_Occurred()) { \
+            PyErr_Clear(); \
+            stray_exception = (entry); \
+        } \
+    } while (0)
+
+static PyObject *stray_checked(PyObject *(*body)(PyObject *), PyObject *args)
+{
+    stray_exception = NULL;
+    PyObject *result = body(args);
+    if (stray_exception == NULL)
+        return result;
+    const char *entry = stray_exception;
+    stray_exception = NULL;
+    Py_XDECREF(result);
+    PyErr_Clear();
+    PyErr_Format(ContractError, "%s reported success with an exception set", entry);
+    return NULL;
+}
+
 /* --- shared by runtime.toml --- */
 #line 6 "harness/data/contracts/runtime.toml"
 #include <fcntl.h>
@@ -124,7 +148,7 @@ static PyObject *rest_meth_calls(const char *name, PyObject *args_tuple)
     }
     return Py_BuildValue("(NNN)", on_type, on_instance, kind);
 }
-#line 128 "probes/generated/contracts.c"
+#line 152 "probes/generated/contracts.c"
 
 /* --- shared by objects.toml --- */
 #line 7 "harness/data/contracts/objects.toml"
@@ -185,7 +209,7 @@ static PyObject *vec_done(struct vec *v, PyObject *result)
     return new_result(result);
 }
 #endif
-#line 189 "probes/generated/contracts.c"
+#line 213 "probes/generated/contracts.c"
 
 /* --- shared by objects_iter.toml --- */
 #line 7 "harness/data/contracts/objects_iter.toml"
@@ -197,7 +221,7 @@ static PyObject *vec_done(struct vec *v, PyObject *result)
 
 /* PyMapping_Length is also an object-like macro for PyMapping_Size: reach the export itself. */
 #undef PyMapping_Length
-#line 201 "probes/generated/contracts.c"
+#line 225 "probes/generated/contracts.c"
 
 /* --- shared by objects_long.toml --- */
 #line 8 "harness/data/contracts/objects_long.toml"
@@ -306,7 +330,7 @@ static PyObject *written(int negative, Py_ssize_t n, PyObject *digits, int disca
     return new_result(PyLongWriter_Finish(writer));
 }
 #endif
-#line 310 "probes/generated/contracts.c"
+#line 334 "probes/generated/contracts.c"
 
 /* --- shared by buffers.toml --- */
 #line 9 "harness/data/contracts/buffers.toml"
@@ -494,7 +518,7 @@ static PyObject *exporter_new(PyObject *data)
     return instance;
 }
 #endif
-#line 498 "probes/generated/contracts.c"
+#line 522 "probes/generated/contracts.c"
 
 /* --- shared by callables.toml --- */
 #line 9 "harness/data/contracts/callables.toml"
@@ -839,7 +863,7 @@ static PyObject *va_build(int sizet, const char *format, ...)
     va_end(va);
     return result;
 }
-#line 843 "probes/generated/contracts.c"
+#line 867 "probes/generated/contracts.c"
 
 /* --- shared by args.toml --- */
 #line 9 "harness/data/contracts/args.toml"
@@ -940,7 +964,7 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
     va_end(va);
     return rc;
 }
-#line 944 "probes/generated/contracts.c"
+#line 968 "probes/generated/contracts.c"
 
 /* --- shared by types.toml --- */
 #line 7 "harness/data/contracts/types.toml"
@@ -1306,7 +1330,7 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
 }
 static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
-#line 1310 "probes/generated/contracts.c"
+#line 1334 "probes/generated/contracts.c"
 
 /* --- shared by threads.toml --- */
 #line 7 "harness/data/contracts/threads.toml"
@@ -1487,7 +1511,7 @@ static PyObject *threads_start_job(struct threads_job *job, unsigned long *start
     Py_END_ALLOW_THREADS
     return Py_BuildValue("");
 }
-#line 1491 "probes/generated/contracts.c"
+#line 1515 "probes/generated/contracts.c"
 
 /* --- shared by threadstate.toml --- */
 #line 8 "harness/data/contracts/threadstate.toml"
@@ -1921,7 +1945,7 @@ static PyObject *pep_ended_view_round(void)
     return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
 }
 #endif
-#line 1925 "probes/generated/contracts.c"
+#line 1949 "probes/generated/contracts.c"
 
 /* --- shared by lifecycle.toml --- */
 #line 8 "harness/data/contracts/lifecycle.toml"
@@ -2033,7 +2057,7 @@ static int life_child_fatal(PyObject *args)
     Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
     return 99;
 }
-#line 2037 "probes/generated/contracts.c"
+#line 2061 "probes/generated/contracts.c"
 
 /* --- shared by memory.toml --- */
 #line 10 "harness/data/contracts/memory.toml"
@@ -2135,7 +2159,7 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         memset(bigger + size, byte ^ 0xff, new_size - size);
     return mem_block(bigger, new_size, release);
 }
-#line 2139 "probes/generated/contracts.c"
+#line 2163 "probes/generated/contracts.c"
 
 /* --- shared by capsules.toml --- */
 #line 11 "harness/data/contracts/capsules.toml"
@@ -2217,7 +2241,7 @@ static PyObject *cap_readback(PyObject *capsule)
     }
     return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
 }
-#line 2221 "probes/generated/contracts.c"
+#line 2245 "probes/generated/contracts.c"
 
 /* --- shared by modules.toml --- */
 #line 11 "harness/data/contracts/modules.toml"
@@ -2523,7 +2547,7 @@ static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
     REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
     REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
 #endif
-#line 2527 "probes/generated/contracts.c"
+#line 2551 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2626,7 +2650,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2630 "probes/generated/contracts.c"
+#line 2654 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2657,7 +2681,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2661 "probes/generated/contracts.c"
+#line 2685 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2685,7 +2709,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2689 "probes/generated/contracts.c"
+#line 2713 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -2754,7 +2778,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 2758 "probes/generated/contracts.c"
+#line 2782 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -2804,7 +2828,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 2808 "probes/generated/contracts.c"
+#line 2832 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3063,7 +3087,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3067 "probes/generated/contracts.c"
+#line 3091 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3127,7 +3151,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3131 "probes/generated/contracts.c"
+#line 3155 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3235,7 +3259,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3239 "probes/generated/contracts.c"
+#line 3263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3249,7 +3273,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3253 "probes/generated/contracts.c"
+#line 3277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3269,7 +3293,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3273 "probes/generated/contracts.c"
+#line 3297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3280,7 +3304,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 270 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3284 "probes/generated/contracts.c"
+#line 3308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3308,7 +3332,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3312 "probes/generated/contracts.c"
+#line 3336 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3323,7 +3347,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 294 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3327 "probes/generated/contracts.c"
+#line 3351 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3338,7 +3362,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 286 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3342 "probes/generated/contracts.c"
+#line 3366 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3353,7 +3377,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 139 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3357 "probes/generated/contracts.c"
+#line 3381 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3368,7 +3392,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 302 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3372 "probes/generated/contracts.c"
+#line 3396 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3383,7 +3407,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 278 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3387 "probes/generated/contracts.c"
+#line 3411 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3416,7 +3440,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3420 "probes/generated/contracts.c"
+#line 3444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3430,7 +3454,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3434 "probes/generated/contracts.c"
+#line 3458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3441,7 +3465,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 103 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3445 "probes/generated/contracts.c"
+#line 3469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3455,7 +3479,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3459 "probes/generated/contracts.c"
+#line 3483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3487,7 +3511,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3491 "probes/generated/contracts.c"
+#line 3515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3502,7 +3526,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3506 "probes/generated/contracts.c"
+#line 3530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3520,7 +3544,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3524 "probes/generated/contracts.c"
+#line 3548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3548,7 +3572,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3552 "probes/generated/contracts.c"
+#line 3576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3570,7 +3594,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 568 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3574 "probes/generated/contracts.c"
+#line 3598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3592,7 +3616,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 561 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3596 "probes/generated/contracts.c"
+#line 3620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3614,7 +3638,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 247 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3618 "probes/generated/contracts.c"
+#line 3642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3673,7 +3697,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3677 "probes/generated/contracts.c"
+#line 3701 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3687,7 +3711,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3691 "probes/generated/contracts.c"
+#line 3715 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3842,7 +3866,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 500 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 3846 "probes/generated/contracts.c"
+#line 3870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3872,7 +3896,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 3876 "probes/generated/contracts.c"
+#line 3900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3951,7 +3975,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 507 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 3955 "probes/generated/contracts.c"
+#line 3979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4013,7 +4037,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 454 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4017 "probes/generated/contracts.c"
+#line 4041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4025,7 +4049,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 462 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4029 "probes/generated/contracts.c"
+#line 4053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4083,7 +4107,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4087 "probes/generated/contracts.c"
+#line 4111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4097,7 +4121,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4101 "probes/generated/contracts.c"
+#line 4125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4130,7 +4154,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 514 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4134 "probes/generated/contracts.c"
+#line 4158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4190,7 +4214,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4194 "probes/generated/contracts.c"
+#line 4218 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4206,7 +4230,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4210 "probes/generated/contracts.c"
+#line 4234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4220,7 +4244,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4224 "probes/generated/contracts.c"
+#line 4248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4231,7 +4255,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 257 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4235 "probes/generated/contracts.c"
+#line 4259 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4275,7 +4299,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, length, n));
-#line 4279 "probes/generated/contracts.c"
+#line 4303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4327,7 +4351,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4331 "probes/generated/contracts.c"
+#line 4355 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4337,7 +4361,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 267 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4341 "probes/generated/contracts.c"
+#line 4365 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4363,7 +4387,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4367 "probes/generated/contracts.c"
+#line 4391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4378,7 +4402,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4382 "probes/generated/contracts.c"
+#line 4406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4416,7 +4440,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4420 "probes/generated/contracts.c"
+#line 4444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4690,7 +4714,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4694 "probes/generated/contracts.c"
+#line 4718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4712,7 +4736,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4716 "probes/generated/contracts.c"
+#line 4740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4733,7 +4757,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4737 "probes/generated/contracts.c"
+#line 4761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4841,7 +4865,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 4845 "probes/generated/contracts.c"
+#line 4869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4933,7 +4957,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 264 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 4937 "probes/generated/contracts.c"
+#line 4961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4945,7 +4969,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 4949 "probes/generated/contracts.c"
+#line 4973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4960,7 +4984,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 4964 "probes/generated/contracts.c"
+#line 4988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4973,7 +4997,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 4977 "probes/generated/contracts.c"
+#line 5001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4990,7 +5014,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 4994 "probes/generated/contracts.c"
+#line 5018 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5004,7 +5028,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5008 "probes/generated/contracts.c"
+#line 5032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5018,7 +5042,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5022 "probes/generated/contracts.c"
+#line 5046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5080,7 +5104,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5084 "probes/generated/contracts.c"
+#line 5108 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5139,7 +5163,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 244 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5143 "probes/generated/contracts.c"
+#line 5167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5154,7 +5178,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5158 "probes/generated/contracts.c"
+#line 5182 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5280,7 +5304,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 226 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5284 "probes/generated/contracts.c"
+#line 5308 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5294,7 +5318,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 208 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5298 "probes/generated/contracts.c"
+#line 5322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5304,7 +5328,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 178 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5308 "probes/generated/contracts.c"
+#line 5332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5314,7 +5338,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 171 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5318 "probes/generated/contracts.c"
+#line 5342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5324,7 +5348,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 184 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5328 "probes/generated/contracts.c"
+#line 5352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5334,7 +5358,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 190 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5338 "probes/generated/contracts.c"
+#line 5362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5344,7 +5368,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 202 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5348 "probes/generated/contracts.c"
+#line 5372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5354,7 +5378,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 196 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5358 "probes/generated/contracts.c"
+#line 5382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5454,7 +5478,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5458 "probes/generated/contracts.c"
+#line 5482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5465,7 +5489,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5469 "probes/generated/contracts.c"
+#line 5493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5476,7 +5500,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5480 "probes/generated/contracts.c"
+#line 5504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5487,7 +5511,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5491 "probes/generated/contracts.c"
+#line 5515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5498,7 +5522,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5502 "probes/generated/contracts.c"
+#line 5526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5509,7 +5533,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5513 "probes/generated/contracts.c"
+#line 5537 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5520,7 +5544,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5524 "probes/generated/contracts.c"
+#line 5548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5531,7 +5555,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5535 "probes/generated/contracts.c"
+#line 5559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5542,7 +5566,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5546 "probes/generated/contracts.c"
+#line 5570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5575,7 +5599,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5579 "probes/generated/contracts.c"
+#line 5603 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5586,7 +5610,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5590 "probes/generated/contracts.c"
+#line 5614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5600,7 +5624,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5604 "probes/generated/contracts.c"
+#line 5628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5611,7 +5635,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5615 "probes/generated/contracts.c"
+#line 5639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5622,7 +5646,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5626 "probes/generated/contracts.c"
+#line 5650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5633,7 +5657,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5637 "probes/generated/contracts.c"
+#line 5661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5644,7 +5668,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5648 "probes/generated/contracts.c"
+#line 5672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5655,7 +5679,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5659 "probes/generated/contracts.c"
+#line 5683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5666,7 +5690,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5670 "probes/generated/contracts.c"
+#line 5694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5677,7 +5701,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5681 "probes/generated/contracts.c"
+#line 5705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5697,7 +5721,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5701 "probes/generated/contracts.c"
+#line 5725 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5722,7 +5746,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5726 "probes/generated/contracts.c"
+#line 5750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5746,7 +5770,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5750 "probes/generated/contracts.c"
+#line 5774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5776,7 +5800,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 5780 "probes/generated/contracts.c"
+#line 5804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5801,7 +5825,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 5805 "probes/generated/contracts.c"
+#line 5829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5819,7 +5843,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 5823 "probes/generated/contracts.c"
+#line 5847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5852,7 +5876,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 5856 "probes/generated/contracts.c"
+#line 5880 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5893,7 +5917,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 5897 "probes/generated/contracts.c"
+#line 5921 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5911,7 +5935,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 5915 "probes/generated/contracts.c"
+#line 5939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5934,7 +5958,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 5938 "probes/generated/contracts.c"
+#line 5962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5946,7 +5970,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 5950 "probes/generated/contracts.c"
+#line 5974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5964,7 +5988,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 5968 "probes/generated/contracts.c"
+#line 5992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5979,7 +6003,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5983 "probes/generated/contracts.c"
+#line 6007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5994,7 +6018,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 5998 "probes/generated/contracts.c"
+#line 6022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6009,7 +6033,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6013 "probes/generated/contracts.c"
+#line 6037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6052,7 +6076,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6056 "probes/generated/contracts.c"
+#line 6080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6066,7 +6090,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6070 "probes/generated/contracts.c"
+#line 6094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6096,7 +6120,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6100 "probes/generated/contracts.c"
+#line 6124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6113,7 +6137,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6117 "probes/generated/contracts.c"
+#line 6141 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6138,7 +6162,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6142 "probes/generated/contracts.c"
+#line 6166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6148,7 +6172,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1590 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6152 "probes/generated/contracts.c"
+#line 6176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6172,7 +6196,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6176 "probes/generated/contracts.c"
+#line 6200 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6193,7 +6217,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6197 "probes/generated/contracts.c"
+#line 6221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6207,7 +6231,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6211 "probes/generated/contracts.c"
+#line 6235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6218,7 +6242,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 916 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6222 "probes/generated/contracts.c"
+#line 6246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6229,7 +6253,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 926 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6233 "probes/generated/contracts.c"
+#line 6257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6239,7 +6263,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1599 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6243 "probes/generated/contracts.c"
+#line 6267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6260,7 +6284,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6264 "probes/generated/contracts.c"
+#line 6288 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6285,7 +6309,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6289 "probes/generated/contracts.c"
+#line 6313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6299,7 +6323,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6303 "probes/generated/contracts.c"
+#line 6327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6313,7 +6337,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6317 "probes/generated/contracts.c"
+#line 6341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6327,7 +6351,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6331 "probes/generated/contracts.c"
+#line 6355 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6341,7 +6365,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6345 "probes/generated/contracts.c"
+#line 6369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6361,7 +6385,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6365 "probes/generated/contracts.c"
+#line 6389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6381,7 +6405,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6385 "probes/generated/contracts.c"
+#line 6409 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6403,7 +6427,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6407 "probes/generated/contracts.c"
+#line 6431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6430,7 +6454,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6434 "probes/generated/contracts.c"
+#line 6458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6451,7 +6475,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6455 "probes/generated/contracts.c"
+#line 6479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6474,7 +6498,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6478 "probes/generated/contracts.c"
+#line 6502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6494,7 +6518,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6498 "probes/generated/contracts.c"
+#line 6522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6522,7 +6546,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6526 "probes/generated/contracts.c"
+#line 6550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6547,7 +6571,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6551 "probes/generated/contracts.c"
+#line 6575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6567,7 +6591,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6571 "probes/generated/contracts.c"
+#line 6595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6605,7 +6629,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6609 "probes/generated/contracts.c"
+#line 6633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6623,7 +6647,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6627 "probes/generated/contracts.c"
+#line 6651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6641,7 +6665,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6645 "probes/generated/contracts.c"
+#line 6669 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6672,7 +6696,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6676 "probes/generated/contracts.c"
+#line 6700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6694,7 +6718,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
     def.flags = 0;
     def.doc = NULL;
     return new_result(PyMember_GetOne((const char *)&block, &def));
-#line 6698 "probes/generated/contracts.c"
+#line 6722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6708,7 +6732,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6712 "probes/generated/contracts.c"
+#line 6736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6726,7 +6750,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6730 "probes/generated/contracts.c"
+#line 6754 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6750,7 +6774,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6754 "probes/generated/contracts.c"
+#line 6778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6767,7 +6791,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6771 "probes/generated/contracts.c"
+#line 6795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6784,7 +6808,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6788 "probes/generated/contracts.c"
+#line 6812 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6822,7 +6846,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 6826 "probes/generated/contracts.c"
+#line 6850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6856,7 +6880,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 6860 "probes/generated/contracts.c"
+#line 6884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6871,7 +6895,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 6875 "probes/generated/contracts.c"
+#line 6899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6894,7 +6918,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 6898 "probes/generated/contracts.c"
+#line 6922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6918,7 +6942,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 6922 "probes/generated/contracts.c"
+#line 6946 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6948,7 +6972,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 6952 "probes/generated/contracts.c"
+#line 6976 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6959,7 +6983,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 839 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 6963 "probes/generated/contracts.c"
+#line 6987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6979,7 +7003,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6983 "probes/generated/contracts.c"
+#line 7007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7005,7 +7029,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7009 "probes/generated/contracts.c"
+#line 7033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7051,7 +7075,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7055 "probes/generated/contracts.c"
+#line 7079 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7061,7 +7085,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1319 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7065 "probes/generated/contracts.c"
+#line 7089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7074,7 +7098,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7078 "probes/generated/contracts.c"
+#line 7102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7094,7 +7118,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7098 "probes/generated/contracts.c"
+#line 7122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7114,7 +7138,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7118 "probes/generated/contracts.c"
+#line 7142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7134,7 +7158,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7138 "probes/generated/contracts.c"
+#line 7162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7154,7 +7178,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7158 "probes/generated/contracts.c"
+#line 7182 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7174,7 +7198,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7178 "probes/generated/contracts.c"
+#line 7202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7194,7 +7218,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7198 "probes/generated/contracts.c"
+#line 7222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7214,7 +7238,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7218 "probes/generated/contracts.c"
+#line 7242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7234,7 +7258,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7238 "probes/generated/contracts.c"
+#line 7262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7254,7 +7278,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7258 "probes/generated/contracts.c"
+#line 7282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7274,7 +7298,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7278 "probes/generated/contracts.c"
+#line 7302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7294,7 +7318,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7298 "probes/generated/contracts.c"
+#line 7322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7314,7 +7338,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7318 "probes/generated/contracts.c"
+#line 7342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7334,7 +7358,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7338 "probes/generated/contracts.c"
+#line 7362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7354,7 +7378,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7358 "probes/generated/contracts.c"
+#line 7382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7374,7 +7398,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7378 "probes/generated/contracts.c"
+#line 7402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7394,7 +7418,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7398 "probes/generated/contracts.c"
+#line 7422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7414,7 +7438,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7418 "probes/generated/contracts.c"
+#line 7442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7434,7 +7458,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7438 "probes/generated/contracts.c"
+#line 7462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7451,7 +7475,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7455 "probes/generated/contracts.c"
+#line 7479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7468,7 +7492,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7472 "probes/generated/contracts.c"
+#line 7496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7485,7 +7509,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7489 "probes/generated/contracts.c"
+#line 7513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7501,7 +7525,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT)
     Py_DECREF(holder);
     return new_result(result);
-#line 7505 "probes/generated/contracts.c"
+#line 7529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7519,7 +7543,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7523 "probes/generated/contracts.c"
+#line 7547 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7539,7 +7563,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7543 "probes/generated/contracts.c"
+#line 7567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7570,7 +7594,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7574 "probes/generated/contracts.c"
+#line 7598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7589,7 +7613,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7593 "probes/generated/contracts.c"
+#line 7617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7608,7 +7632,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7612 "probes/generated/contracts.c"
+#line 7636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7630,7 +7654,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7634 "probes/generated/contracts.c"
+#line 7658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7661,7 +7685,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7665 "probes/generated/contracts.c"
+#line 7689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7680,7 +7704,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7684 "probes/generated/contracts.c"
+#line 7708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7702,7 +7726,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7706 "probes/generated/contracts.c"
+#line 7730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7714,7 +7738,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
 #line 316 "harness/data/contracts/args.toml"
     int rc = PyArg_ValidateKeywordArguments(ARG(0));
     return parse_result(rc, 8, &(struct parse_out){.i = rc});
-#line 7718 "probes/generated/contracts.c"
+#line 7742 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7737,7 +7761,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7741 "probes/generated/contracts.c"
+#line 7765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7757,7 +7781,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7761 "probes/generated/contracts.c"
+#line 7785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7777,7 +7801,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7781 "probes/generated/contracts.c"
+#line 7805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7800,7 +7824,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7804 "probes/generated/contracts.c"
+#line 7828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7820,7 +7844,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7824 "probes/generated/contracts.c"
+#line 7848 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7841,7 +7865,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 7845 "probes/generated/contracts.c"
+#line 7869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7854,7 +7878,7 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7858 "probes/generated/contracts.c"
+#line 7882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7868,7 +7892,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
     PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 7872 "probes/generated/contracts.c"
+#line 7896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7885,7 +7909,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7889 "probes/generated/contracts.c"
+#line 7913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7921,7 +7945,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7925 "probes/generated/contracts.c"
+#line 7949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7961,7 +7985,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7965 "probes/generated/contracts.c"
+#line 7989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7972,7 +7996,7 @@ static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
 #line 497 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 7976 "probes/generated/contracts.c"
+#line 8000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7994,7 +8018,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
 #line 511 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 7998 "probes/generated/contracts.c"
+#line 8022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8025,7 +8049,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8029 "probes/generated/contracts.c"
+#line 8053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8056,7 +8080,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8060 "probes/generated/contracts.c"
+#line 8084 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8090,14 +8114,14 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8094 "probes/generated/contracts.c"
+#line 8118 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_InitVar: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyObject_InitVar
-static PyObject *c_PyObject_InitVar(PyObject *args)
+static PyObject *c_PyObject_InitVar_body(PyObject *args)
 {
 #line 606 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
@@ -8111,6 +8135,7 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
         return NULL;
     Py_ssize_t before = Py_REFCNT(T);
     PyObject *o = (PyObject *)PyObject_InitVar((PyVarObject *)tp_zeroed(sizeof(tp_obj) + 8 * n), (PyTypeObject *)T, n);
+    STRAY_CHECK("PyObject_InitVar", o != NULL);
     if (o == NULL) {
         Py_DECREF(T);
         return NULL;
@@ -8123,7 +8148,11 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8127 "probes/generated/contracts.c"
+#line 8152 "probes/generated/contracts.c"
+}
+static PyObject *c_PyObject_InitVar(PyObject *args)
+{
+    return stray_checked(c_PyObject_InitVar_body, args);
 }
 #endif
 
@@ -8131,11 +8160,11 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyTypeObject(PyObject *args)
 {
-#line 637 "harness/data/contracts/types.toml"
+#line 638 "harness/data/contracts/types.toml"
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF(type);
     return (PyObject *)type;
-#line 8139 "probes/generated/contracts.c"
+#line 8168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8144,7 +8173,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
 #pragma weak PyType_ClearCache
 static PyObject *c_PyType_ClearCache(PyObject *args)
 {
-#line 647 "harness/data/contracts/types.toml"
+#line 648 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8159,7 +8188,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8163 "probes/generated/contracts.c"
+#line 8192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8168,7 +8197,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
 #pragma weak PyType_Freeze
 static PyObject *c_PyType_Freeze(PyObject *args)
 {
-#line 668 "harness/data/contracts/types.toml"
+#line 669 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8194,16 +8223,16 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8198 "probes/generated/contracts.c"
+#line 8227 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromMetaclass: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyType_FromMetaclass
-static PyObject *c_PyType_FromMetaclass(PyObject *args)
+static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
 {
-#line 700 "harness/data/contracts/types.toml"
+#line 701 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8223,12 +8252,17 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.F", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     T = PyType_FromMetaclass((PyTypeObject *)meta, m, &spec, NULL);
+    STRAY_CHECK("PyType_FromMetaclass", T != NULL);
     done:
     Py_XDECREF(meta);
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8232 "probes/generated/contracts.c"
+#line 8262 "probes/generated/contracts.c"
+}
+static PyObject *c_PyType_FromMetaclass(PyObject *args)
+{
+    return stray_checked(c_PyType_FromMetaclass_body, args);
 }
 #endif
 
@@ -8237,7 +8271,7 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
 #pragma weak PyType_FromModuleAndSpec
 static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 {
-#line 731 "harness/data/contracts/types.toml"
+#line 733 "harness/data/contracts/types.toml"
     long long state;
     if (arg_llong(args, 0, &state) < 0)
         return NULL;
@@ -8259,7 +8293,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8263 "probes/generated/contracts.c"
+#line 8297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8268,7 +8302,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 #pragma weak PyType_FromSlots
 static PyObject *c_PyType_FromSlots(PyObject *args)
 {
-#line 759 "harness/data/contracts/types.toml"
+#line 761 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8280,16 +8314,16 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8284 "probes/generated/contracts.c"
+#line 8318 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromSpec: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyType_FromSpec
-static PyObject *c_PyType_FromSpec(PyObject *args)
+static PyObject *c_PyType_FromSpec_body(PyObject *args)
 {
-#line 777 "harness/data/contracts/types.toml"
+#line 779 "harness/data/contracts/types.toml"
     static const char *const names[] = {"probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8298,18 +8332,24 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
     PyType_Spec spec = {names[i % 5], (int)(sizeof(tp_obj) + 8 * (i % 3)), (int)(8 * (i % 2)),
                         Py_TPFLAGS_DEFAULT | (i % 2 ? 0 : Py_TPFLAGS_BASETYPE), slots};
     REQUIRE(PyType_FromSpec);
-    return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
+    PyObject *made = PyType_FromSpec(&spec);
+    STRAY_CHECK("PyType_FromSpec", made != NULL);
+    return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8304 "probes/generated/contracts.c"
+#line 8340 "probes/generated/contracts.c"
+}
+static PyObject *c_PyType_FromSpec(PyObject *args)
+{
+    return stray_checked(c_PyType_FromSpec_body, args);
 }
 #endif
 
 /* PyType_FromSpecWithBases: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03030000)
 #pragma weak PyType_FromSpecWithBases
-static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
+static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
 {
-#line 794 "harness/data/contracts/types.toml"
+#line 798 "harness/data/contracts/types.toml"
     int k;
     PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL};
     if (arg_int(args, 0, &k) < 0)
@@ -8337,6 +8377,7 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
     PyType_Spec spec = {"probe_types.T", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromSpecWithBases);
     PyObject *T = PyType_FromSpecWithBases(&spec, bases ? bases : NULL);
+    STRAY_CHECK("PyType_FromSpecWithBases", T != NULL);
     Py_XDECREF(bases);
     for (int n = 0; n < 3; n++)
         Py_DECREF(made[n]);
@@ -8345,16 +8386,20 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8349 "probes/generated/contracts.c"
+#line 8390 "probes/generated/contracts.c"
+}
+static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
+{
+    return stray_checked(c_PyType_FromSpecWithBases_body, args);
 }
 #endif
 
 /* PyType_GenericAlloc: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyType_GenericAlloc
-static PyObject *c_PyType_GenericAlloc(PyObject *args)
+static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
 {
-#line 836 "harness/data/contracts/types.toml"
+#line 841 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8366,6 +8411,7 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
     if (T == NULL)
         return NULL;
     PyObject *o = PyType_GenericAlloc((PyTypeObject *)T, n);
+    STRAY_CHECK("PyType_GenericAlloc", o != NULL);
     if (o == NULL) {
         Py_DECREF(T);
         return NULL;
@@ -8376,21 +8422,26 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8380 "probes/generated/contracts.c"
+#line 8426 "probes/generated/contracts.c"
+}
+static PyObject *c_PyType_GenericAlloc(PyObject *args)
+{
+    return stray_checked(c_PyType_GenericAlloc_body, args);
 }
 #endif
 
 /* PyType_GenericNew: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyType_GenericNew
-static PyObject *c_PyType_GenericNew(PyObject *args)
+static PyObject *c_PyType_GenericNew_body(PyObject *args)
 {
-#line 864 "harness/data/contracts/types.toml"
+#line 870 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.N", (int)sizeof(tp_obj), 0, slots, NULL);
     if (T == NULL)
         return NULL;
     PyObject *o = PyType_GenericNew((PyTypeObject *)T, ARG(0), NULL);
+    STRAY_CHECK("PyType_GenericNew", o != NULL);
     if (o == NULL) {
         Py_DECREF(T);
         return NULL;
@@ -8399,7 +8450,11 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8403 "probes/generated/contracts.c"
+#line 8454 "probes/generated/contracts.c"
+}
+static PyObject *c_PyType_GenericNew(PyObject *args)
+{
+    return stray_checked(c_PyType_GenericNew_body, args);
 }
 #endif
 
@@ -8408,7 +8463,7 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
 #pragma weak PyType_GetBaseByToken
 static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 {
-#line 884 "harness/data/contracts/types.toml"
+#line 891 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8432,7 +8487,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8436 "probes/generated/contracts.c"
+#line 8491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8441,7 +8496,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 #pragma weak PyType_GetBaseByToken_DuringGC
 static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
 {
-#line 914 "harness/data/contracts/types.toml"
+#line 921 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8464,7 +8519,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8468 "probes/generated/contracts.c"
+#line 8523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8495,7 +8550,7 @@ static PyObject *c_PyType_GetFullyQualifiedName(PyObject *args)
 #pragma weak PyType_GetModule
 static PyObject *c_PyType_GetModule(PyObject *args)
 {
-#line 955 "harness/data/contracts/types.toml"
+#line 962 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8528,7 +8583,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8532 "probes/generated/contracts.c"
+#line 8587 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8537,7 +8592,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
 #pragma weak PyType_GetModuleByDef
 static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 {
-#line 994 "harness/data/contracts/types.toml"
+#line 1001 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8570,7 +8625,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8574 "probes/generated/contracts.c"
+#line 8629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8579,7 +8634,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 #pragma weak PyType_GetModuleByToken
 static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 {
-#line 1033 "harness/data/contracts/types.toml"
+#line 1040 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8612,7 +8667,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8616 "probes/generated/contracts.c"
+#line 8671 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8621,7 +8676,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 #pragma weak PyType_GetModuleByToken_DuringGC
 static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
 {
-#line 1072 "harness/data/contracts/types.toml"
+#line 1079 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8654,7 +8709,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8658 "probes/generated/contracts.c"
+#line 8713 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8674,7 +8729,7 @@ static PyObject *c_PyType_GetModuleName(PyObject *args)
 #pragma weak PyType_GetModuleState
 static PyObject *c_PyType_GetModuleState(PyObject *args)
 {
-#line 1117 "harness/data/contracts/types.toml"
+#line 1124 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8707,7 +8762,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8711 "probes/generated/contracts.c"
+#line 8766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8716,7 +8771,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
 #pragma weak PyType_GetModuleState_DuringGC
 static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 {
-#line 1156 "harness/data/contracts/types.toml"
+#line 1163 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8749,7 +8804,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8753 "probes/generated/contracts.c"
+#line 8808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8758,7 +8813,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 #pragma weak PyType_GetModule_DuringGC
 static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
 {
-#line 1195 "harness/data/contracts/types.toml"
+#line 1202 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8791,7 +8846,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8795 "probes/generated/contracts.c"
+#line 8850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8822,7 +8877,7 @@ static PyObject *c_PyType_GetQualName(PyObject *args)
 #pragma weak PyType_GetSlot
 static PyObject *c_PyType_GetSlot(PyObject *args)
 {
-#line 1246 "harness/data/contracts/types.toml"
+#line 1253 "harness/data/contracts/types.toml"
     static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8838,7 +8893,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 8842 "probes/generated/contracts.c"
+#line 8897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8847,7 +8902,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
 #pragma weak PyType_GetTypeDataSize
 static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
 {
-#line 1268 "harness/data/contracts/types.toml"
+#line 1275 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8869,7 +8924,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8873 "probes/generated/contracts.c"
+#line 8928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8889,7 +8944,7 @@ static PyObject *c_PyType_IsSubtype(PyObject *args)
 #pragma weak PyType_Modified
 static PyObject *c_PyType_Modified(PyObject *args)
 {
-#line 1302 "harness/data/contracts/types.toml"
+#line 1309 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8903,7 +8958,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8907 "probes/generated/contracts.c"
+#line 8962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8922,14 +8977,14 @@ static PyObject *c_PyType_Ready(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Slot(PyObject *args)
 {
-#line 1329 "harness/data/contracts/types.toml"
+#line 1336 "harness/data/contracts/types.toml"
     PyType_Slot slots[2];
     slots[0].slot = Py_nb_add;
     slots[0].pfunc = (void *)t_binary;
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 8933 "probes/generated/contracts.c"
+#line 8988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8937,7 +8992,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Spec(PyObject *args)
 {
-#line 1343 "harness/data/contracts/types.toml"
+#line 1350 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"spec doc"}, {0, NULL}};
     PyType_Spec spec;
     memset(&spec, 0xA5, sizeof spec);
@@ -8948,7 +9003,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 8952 "probes/generated/contracts.c"
+#line 9007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8995,7 +9050,7 @@ done:
 #pragma weak Py_SET_SIZE
 static PyObject *c_Py_SET_SIZE(PyObject *args)
 {
-#line 1372 "harness/data/contracts/types.toml"
+#line 1379 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -9010,7 +9065,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9014 "probes/generated/contracts.c"
+#line 9069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9018,11 +9073,11 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 {
-#line 1394 "harness/data/contracts/types.toml"
+#line 1401 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9026 "probes/generated/contracts.c"
+#line 9081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9030,13 +9085,13 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 {
-#line 1405 "harness/data/contracts/types.toml"
+#line 1412 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *rest = Py_BuildValue("(k)", (unsigned long)Py_TPFLAGS_DEFAULT);
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9040 "probes/generated/contracts.c"
+#line 9095 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9044,11 +9099,11 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 {
-#line 1418 "harness/data/contracts/types.toml"
+#line 1425 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9052 "probes/generated/contracts.c"
+#line 9107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9056,7 +9111,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 {
-#line 1429 "harness/data/contracts/types.toml"
+#line 1436 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_members, (void *)t_vectorcall_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
     PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL;
@@ -9070,7 +9125,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9074 "probes/generated/contracts.c"
+#line 9129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9078,11 +9133,11 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 {
-#line 1450 "harness/data/contracts/types.toml"
+#line 1457 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9086 "probes/generated/contracts.c"
+#line 9141 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9090,7 +9145,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x03080000)
 static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 {
-#line 3004 "harness/data/contracts/types.toml"
+#line 3014 "harness/data/contracts/types.toml"
     static PyType_Slot slots[] = {{Py_tp_call, NULL}, {Py_tp_descr_get, NULL}, {0, NULL}};
     static PyObject *T, *instance, *exercise;
     PyObject *r;
@@ -9114,7 +9169,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9118 "probes/generated/contracts.c"
+#line 9173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9122,7 +9177,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 {
-#line 1461 "harness/data/contracts/types.toml"
+#line 1468 "harness/data/contracts/types.toml"
     PyObject *T = tp_make_spec(&tp_token_spec, NULL);
     if (T == NULL)
         return NULL;
@@ -9132,7 +9187,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 9136 "probes/generated/contracts.c"
+#line 9191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9140,9 +9195,9 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_aiter(PyObject *args)
 {
-#line 1478 "harness/data/contracts/types.toml"
+#line 1485 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9146 "probes/generated/contracts.c"
+#line 9201 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9150,9 +9205,9 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_anext(PyObject *args)
 {
-#line 1487 "harness/data/contracts/types.toml"
+#line 1494 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9156 "probes/generated/contracts.c"
+#line 9211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9160,9 +9215,9 @@ static PyObject *c_Py_am_anext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_await(PyObject *args)
 {
-#line 1496 "harness/data/contracts/types.toml"
+#line 1503 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9166 "probes/generated/contracts.c"
+#line 9221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9170,7 +9225,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 #if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_Py_am_send(PyObject *args)
 {
-#line 1505 "harness/data/contracts/types.toml"
+#line 1512 "harness/data/contracts/types.toml"
     #pragma weak PyIter_Send
     REQUIRE(PyIter_Send);
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_am_send, (void *)t_send}, {0, NULL}}, NULL);
@@ -9182,7 +9237,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9186 "probes/generated/contracts.c"
+#line 9241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9190,9 +9245,9 @@ static PyObject *c_Py_am_send(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
-#line 1524 "harness/data/contracts/types.toml"
+#line 1531 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9196 "probes/generated/contracts.c"
+#line 9251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9200,10 +9255,10 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 {
-#line 1533 "harness/data/contracts/types.toml"
+#line 1540 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9207 "probes/generated/contracts.c"
+#line 9262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9211,9 +9266,9 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
-#line 1543 "harness/data/contracts/types.toml"
+#line 1550 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9217 "probes/generated/contracts.c"
+#line 9272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9221,9 +9276,9 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_length(PyObject *args)
 {
-#line 1552 "harness/data/contracts/types.toml"
+#line 1559 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9227 "probes/generated/contracts.c"
+#line 9282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9231,9 +9286,9 @@ static PyObject *c_Py_mp_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_subscript(PyObject *args)
 {
-#line 1561 "harness/data/contracts/types.toml"
+#line 1568 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9237 "probes/generated/contracts.c"
+#line 9292 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9241,9 +9296,9 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_absolute(PyObject *args)
 {
-#line 1570 "harness/data/contracts/types.toml"
+#line 1577 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9247 "probes/generated/contracts.c"
+#line 9302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9251,9 +9306,9 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_add(PyObject *args)
 {
-#line 1579 "harness/data/contracts/types.toml"
+#line 1586 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9257 "probes/generated/contracts.c"
+#line 9312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9261,9 +9316,9 @@ static PyObject *c_Py_nb_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_and(PyObject *args)
 {
-#line 1588 "harness/data/contracts/types.toml"
+#line 1595 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9267 "probes/generated/contracts.c"
+#line 9322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9271,9 +9326,9 @@ static PyObject *c_Py_nb_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_bool(PyObject *args)
 {
-#line 1597 "harness/data/contracts/types.toml"
+#line 1604 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9277 "probes/generated/contracts.c"
+#line 9332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9281,9 +9336,9 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_divmod(PyObject *args)
 {
-#line 1606 "harness/data/contracts/types.toml"
+#line 1613 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9287 "probes/generated/contracts.c"
+#line 9342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9291,9 +9346,9 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_float(PyObject *args)
 {
-#line 1615 "harness/data/contracts/types.toml"
+#line 1622 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9297 "probes/generated/contracts.c"
+#line 9352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9301,9 +9356,9 @@ static PyObject *c_Py_nb_float(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
-#line 1624 "harness/data/contracts/types.toml"
+#line 1631 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9307 "probes/generated/contracts.c"
+#line 9362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9311,9 +9366,9 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_index(PyObject *args)
 {
-#line 1633 "harness/data/contracts/types.toml"
+#line 1640 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9317 "probes/generated/contracts.c"
+#line 9372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9321,9 +9376,9 @@ static PyObject *c_Py_nb_index(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
-#line 1642 "harness/data/contracts/types.toml"
+#line 1649 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9327 "probes/generated/contracts.c"
+#line 9382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9331,9 +9386,9 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
-#line 1651 "harness/data/contracts/types.toml"
+#line 1658 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9337 "probes/generated/contracts.c"
+#line 9392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9341,9 +9396,9 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
-#line 1660 "harness/data/contracts/types.toml"
+#line 1667 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9347 "probes/generated/contracts.c"
+#line 9402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9351,9 +9406,9 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
-#line 1669 "harness/data/contracts/types.toml"
+#line 1676 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9357 "probes/generated/contracts.c"
+#line 9412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9361,9 +9416,9 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
-#line 1678 "harness/data/contracts/types.toml"
+#line 1685 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9367 "probes/generated/contracts.c"
+#line 9422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9371,9 +9426,9 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
-#line 1687 "harness/data/contracts/types.toml"
+#line 1694 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9377 "probes/generated/contracts.c"
+#line 9432 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9381,9 +9436,9 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
-#line 1696 "harness/data/contracts/types.toml"
+#line 1703 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9387 "probes/generated/contracts.c"
+#line 9442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9391,9 +9446,9 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
-#line 1705 "harness/data/contracts/types.toml"
+#line 1712 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9397 "probes/generated/contracts.c"
+#line 9452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9401,9 +9456,9 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
-#line 1714 "harness/data/contracts/types.toml"
+#line 1721 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9407 "probes/generated/contracts.c"
+#line 9462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9411,9 +9466,9 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
-#line 1723 "harness/data/contracts/types.toml"
+#line 1730 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9417 "probes/generated/contracts.c"
+#line 9472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9421,9 +9476,9 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
-#line 1732 "harness/data/contracts/types.toml"
+#line 1739 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9427 "probes/generated/contracts.c"
+#line 9482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9431,9 +9486,9 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
-#line 1741 "harness/data/contracts/types.toml"
+#line 1748 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9437 "probes/generated/contracts.c"
+#line 9492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9441,9 +9496,9 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
-#line 1750 "harness/data/contracts/types.toml"
+#line 1757 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9447 "probes/generated/contracts.c"
+#line 9502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9451,9 +9506,9 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_int(PyObject *args)
 {
-#line 1759 "harness/data/contracts/types.toml"
+#line 1766 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9457 "probes/generated/contracts.c"
+#line 9512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9461,9 +9516,9 @@ static PyObject *c_Py_nb_int(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_invert(PyObject *args)
 {
-#line 1768 "harness/data/contracts/types.toml"
+#line 1775 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9467 "probes/generated/contracts.c"
+#line 9522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9471,9 +9526,9 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_lshift(PyObject *args)
 {
-#line 1777 "harness/data/contracts/types.toml"
+#line 1784 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9477 "probes/generated/contracts.c"
+#line 9532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9481,9 +9536,9 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
-#line 1786 "harness/data/contracts/types.toml"
+#line 1793 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9487 "probes/generated/contracts.c"
+#line 9542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9491,9 +9546,9 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_multiply(PyObject *args)
 {
-#line 1795 "harness/data/contracts/types.toml"
+#line 1802 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9497 "probes/generated/contracts.c"
+#line 9552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9501,9 +9556,9 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_negative(PyObject *args)
 {
-#line 1804 "harness/data/contracts/types.toml"
+#line 1811 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9507 "probes/generated/contracts.c"
+#line 9562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9511,9 +9566,9 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_or(PyObject *args)
 {
-#line 1813 "harness/data/contracts/types.toml"
+#line 1820 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9517 "probes/generated/contracts.c"
+#line 9572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9521,9 +9576,9 @@ static PyObject *c_Py_nb_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_positive(PyObject *args)
 {
-#line 1822 "harness/data/contracts/types.toml"
+#line 1829 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9527 "probes/generated/contracts.c"
+#line 9582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9531,9 +9586,9 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_power(PyObject *args)
 {
-#line 1831 "harness/data/contracts/types.toml"
+#line 1838 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9537 "probes/generated/contracts.c"
+#line 9592 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9541,9 +9596,9 @@ static PyObject *c_Py_nb_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_remainder(PyObject *args)
 {
-#line 1840 "harness/data/contracts/types.toml"
+#line 1847 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9547 "probes/generated/contracts.c"
+#line 9602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9551,9 +9606,9 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_rshift(PyObject *args)
 {
-#line 1849 "harness/data/contracts/types.toml"
+#line 1856 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9557 "probes/generated/contracts.c"
+#line 9612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9561,9 +9616,9 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_subtract(PyObject *args)
 {
-#line 1858 "harness/data/contracts/types.toml"
+#line 1865 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9567 "probes/generated/contracts.c"
+#line 9622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9571,9 +9626,9 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
-#line 1867 "harness/data/contracts/types.toml"
+#line 1874 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9577 "probes/generated/contracts.c"
+#line 9632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9581,9 +9636,9 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_xor(PyObject *args)
 {
-#line 1876 "harness/data/contracts/types.toml"
+#line 1883 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9587 "probes/generated/contracts.c"
+#line 9642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9591,7 +9646,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_end(PyObject *args)
 {
-#line 1885 "harness/data/contracts/types.toml"
+#line 1892 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         {Py_slot_end, 0, {0}, {NULL}},
@@ -9600,7 +9655,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9604 "probes/generated/contracts.c"
+#line 9659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9608,7 +9663,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_invalid(PyObject *args)
 {
-#line 1901 "harness/data/contracts/types.toml"
+#line 1908 "harness/data/contracts/types.toml"
     PySlot bad[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, 0, {0}, {NULL}}, PySlot_END};
     PySlot optional[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, PySlot_OPTIONAL, {0}, {NULL}}, PySlot_END};
     PyObject *T = PyType_FromSlots(bad);
@@ -9623,7 +9678,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9627 "probes/generated/contracts.c"
+#line 9682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9631,7 +9686,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_subslots(PyObject *args)
 {
-#line 1923 "harness/data/contracts/types.toml"
+#line 1930 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -9640,7 +9695,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9644 "probes/generated/contracts.c"
+#line 9699 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9648,9 +9703,9 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
-#line 1939 "harness/data/contracts/types.toml"
+#line 1946 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9654 "probes/generated/contracts.c"
+#line 9709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9658,9 +9713,9 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_concat(PyObject *args)
 {
-#line 1948 "harness/data/contracts/types.toml"
+#line 1955 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9664 "probes/generated/contracts.c"
+#line 9719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9668,9 +9723,9 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_contains(PyObject *args)
 {
-#line 1957 "harness/data/contracts/types.toml"
+#line 1964 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9674 "probes/generated/contracts.c"
+#line 9729 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9678,9 +9733,9 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
-#line 1966 "harness/data/contracts/types.toml"
+#line 1973 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9684 "probes/generated/contracts.c"
+#line 9739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9688,9 +9743,9 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
-#line 1975 "harness/data/contracts/types.toml"
+#line 1982 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9694 "probes/generated/contracts.c"
+#line 9749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9698,9 +9753,9 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_item(PyObject *args)
 {
-#line 1984 "harness/data/contracts/types.toml"
+#line 1991 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9704 "probes/generated/contracts.c"
+#line 9759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9708,9 +9763,9 @@ static PyObject *c_Py_sq_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_length(PyObject *args)
 {
-#line 1993 "harness/data/contracts/types.toml"
+#line 2000 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9714 "probes/generated/contracts.c"
+#line 9769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9718,9 +9773,9 @@ static PyObject *c_Py_sq_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_repeat(PyObject *args)
 {
-#line 2002 "harness/data/contracts/types.toml"
+#line 2009 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9724 "probes/generated/contracts.c"
+#line 9779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9728,9 +9783,9 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_alloc(PyObject *args)
 {
-#line 2011 "harness/data/contracts/types.toml"
+#line 2018 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 9734 "probes/generated/contracts.c"
+#line 9789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9738,14 +9793,14 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_base(PyObject *args)
 {
-#line 2020 "harness/data/contracts/types.toml"
+#line 2027 "harness/data/contracts/types.toml"
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
     if (P == NULL)
         return NULL;
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_base, P}, {0, NULL}}, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9749 "probes/generated/contracts.c"
+#line 9804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9753,7 +9808,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_bases(PyObject *args)
 {
-#line 2034 "harness/data/contracts/types.toml"
+#line 2041 "harness/data/contracts/types.toml"
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
     PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
     PyObject *bases = P && R ? Py_BuildValue("(OO)", P, R) : NULL;
@@ -9764,7 +9819,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_bases, bases}, {0, NULL}}, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9768 "probes/generated/contracts.c"
+#line 9823 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9772,7 +9827,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_basicsize(PyObject *args)
 {
-#line 2052 "harness/data/contracts/types.toml"
+#line 2059 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj) + 8),
@@ -9780,7 +9835,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9784 "probes/generated/contracts.c"
+#line 9839 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9788,9 +9843,9 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_call(PyObject *args)
 {
-#line 2067 "harness/data/contracts/types.toml"
+#line 2074 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 9794 "probes/generated/contracts.c"
+#line 9849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9798,10 +9853,10 @@ static PyObject *c_Py_tp_call(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_clear(PyObject *args)
 {
-#line 2076 "harness/data/contracts/types.toml"
+#line 2083 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 9805 "probes/generated/contracts.c"
+#line 9860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9809,9 +9864,9 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
-#line 2086 "harness/data/contracts/types.toml"
+#line 2093 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9815 "probes/generated/contracts.c"
+#line 9870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9819,9 +9874,9 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_del(PyObject *args)
 {
-#line 2095 "harness/data/contracts/types.toml"
+#line 2102 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9825 "probes/generated/contracts.c"
+#line 9880 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9829,9 +9884,9 @@ static PyObject *c_Py_tp_del(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
-#line 2104 "harness/data/contracts/types.toml"
+#line 2111 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 9835 "probes/generated/contracts.c"
+#line 9890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9839,9 +9894,9 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
-#line 2113 "harness/data/contracts/types.toml"
+#line 2120 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 9845 "probes/generated/contracts.c"
+#line 9900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9849,9 +9904,9 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_doc(PyObject *args)
 {
-#line 2122 "harness/data/contracts/types.toml"
+#line 2129 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 9855 "probes/generated/contracts.c"
+#line 9910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9859,7 +9914,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 {
-#line 2131 "harness/data/contracts/types.toml"
+#line 2138 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_extra_basicsize, 24),
@@ -9867,7 +9922,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9871 "probes/generated/contracts.c"
+#line 9926 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9875,9 +9930,9 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_tp_finalize(PyObject *args)
 {
-#line 2146 "harness/data/contracts/types.toml"
+#line 2153 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9881 "probes/generated/contracts.c"
+#line 9936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9885,7 +9940,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_flags(PyObject *args)
 {
-#line 2155 "harness/data/contracts/types.toml"
+#line 2162 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE),
@@ -9893,7 +9948,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 9897 "probes/generated/contracts.c"
+#line 9952 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9901,9 +9956,9 @@ static PyObject *c_Py_tp_flags(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_free(PyObject *args)
 {
-#line 2170 "harness/data/contracts/types.toml"
+#line 2177 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9907 "probes/generated/contracts.c"
+#line 9962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9911,9 +9966,9 @@ static PyObject *c_Py_tp_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattr(PyObject *args)
 {
-#line 2179 "harness/data/contracts/types.toml"
+#line 2186 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9917 "probes/generated/contracts.c"
+#line 9972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9921,9 +9976,9 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattro(PyObject *args)
 {
-#line 2188 "harness/data/contracts/types.toml"
+#line 2195 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9927 "probes/generated/contracts.c"
+#line 9982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9931,9 +9986,9 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getset(PyObject *args)
 {
-#line 2197 "harness/data/contracts/types.toml"
+#line 2204 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 9937 "probes/generated/contracts.c"
+#line 9992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9941,9 +9996,9 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_hash(PyObject *args)
 {
-#line 2206 "harness/data/contracts/types.toml"
+#line 2213 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 9947 "probes/generated/contracts.c"
+#line 10002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9951,9 +10006,9 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_init(PyObject *args)
 {
-#line 2215 "harness/data/contracts/types.toml"
+#line 2222 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 9957 "probes/generated/contracts.c"
+#line 10012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9961,10 +10016,10 @@ static PyObject *c_Py_tp_init(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_is_gc(PyObject *args)
 {
-#line 2224 "harness/data/contracts/types.toml"
+#line 2231 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 9968 "probes/generated/contracts.c"
+#line 10023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9972,7 +10027,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_itemsize(PyObject *args)
 {
-#line 2234 "harness/data/contracts/types.toml"
+#line 2241 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj)),
@@ -9981,7 +10036,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 9985 "probes/generated/contracts.c"
+#line 10040 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9989,9 +10044,9 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iter(PyObject *args)
 {
-#line 2250 "harness/data/contracts/types.toml"
+#line 2257 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 9995 "probes/generated/contracts.c"
+#line 10050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9999,9 +10054,9 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iternext(PyObject *args)
 {
-#line 2259 "harness/data/contracts/types.toml"
+#line 2266 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10005 "probes/generated/contracts.c"
+#line 10060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10009,9 +10064,9 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_members(PyObject *args)
 {
-#line 2268 "harness/data/contracts/types.toml"
+#line 2275 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10015 "probes/generated/contracts.c"
+#line 10070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10019,7 +10074,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_metaclass(PyObject *args)
 {
-#line 2277 "harness/data/contracts/types.toml"
+#line 2284 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *meta = type ? PyObject_CallFunction(type, "s(O){}", "Meta", type) : NULL;
     Py_XDECREF(type);
     if (meta == NULL)
@@ -10032,7 +10087,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10036 "probes/generated/contracts.c"
+#line 10091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10040,9 +10095,9 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_methods(PyObject *args)
 {
-#line 2297 "harness/data/contracts/types.toml"
+#line 2304 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10046 "probes/generated/contracts.c"
+#line 10101 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10050,7 +10105,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_module(PyObject *args)
 {
-#line 2306 "harness/data/contracts/types.toml"
+#line 2313 "harness/data/contracts/types.toml"
     static PyObject *m; /* one module for every call, kept */
     if (m == NULL && (m = tp_module(3)) == NULL)
         return NULL;
@@ -10061,7 +10116,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10065 "probes/generated/contracts.c"
+#line 10120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10069,14 +10124,14 @@ static PyObject *c_Py_tp_module(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_name(PyObject *args)
 {
-#line 2324 "harness/data/contracts/types.toml"
+#line 2331 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "a.b.N"),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10080 "probes/generated/contracts.c"
+#line 10135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10084,9 +10139,9 @@ static PyObject *c_Py_tp_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_new(PyObject *args)
 {
-#line 2338 "harness/data/contracts/types.toml"
+#line 2345 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10090 "probes/generated/contracts.c"
+#line 10145 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10094,9 +10149,9 @@ static PyObject *c_Py_tp_new(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_repr(PyObject *args)
 {
-#line 2347 "harness/data/contracts/types.toml"
+#line 2354 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10100 "probes/generated/contracts.c"
+#line 10155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10104,9 +10159,9 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
-#line 2356 "harness/data/contracts/types.toml"
+#line 2363 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10110 "probes/generated/contracts.c"
+#line 10165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10114,9 +10169,9 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattr(PyObject *args)
 {
-#line 2365 "harness/data/contracts/types.toml"
+#line 2372 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10120 "probes/generated/contracts.c"
+#line 10175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10124,9 +10179,9 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattro(PyObject *args)
 {
-#line 2374 "harness/data/contracts/types.toml"
+#line 2381 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10130 "probes/generated/contracts.c"
+#line 10185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10134,7 +10189,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
-#line 2383 "harness/data/contracts/types.toml"
+#line 2390 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10143,7 +10198,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10147 "probes/generated/contracts.c"
+#line 10202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10151,9 +10206,9 @@ static PyObject *c_Py_tp_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_str(PyObject *args)
 {
-#line 2399 "harness/data/contracts/types.toml"
+#line 2406 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10157 "probes/generated/contracts.c"
+#line 10212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10161,7 +10216,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_token(PyObject *args)
 {
-#line 2408 "harness/data/contracts/types.toml"
+#line 2415 "harness/data/contracts/types.toml"
     static const char token = 't';
     int k;
     if (arg_int(args, 0, &k) < 0)
@@ -10176,7 +10231,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 10180 "probes/generated/contracts.c"
+#line 10235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10184,10 +10239,10 @@ static PyObject *c_Py_tp_token(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_traverse(PyObject *args)
 {
-#line 2430 "harness/data/contracts/types.toml"
+#line 2437 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10191 "probes/generated/contracts.c"
+#line 10246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10195,9 +10250,9 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
-#line 2440 "harness/data/contracts/types.toml"
+#line 2447 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10201 "probes/generated/contracts.c"
+#line 10256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10206,7 +10261,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 #pragma weak _PyObject_GC_New
 static PyObject *c__PyObject_GC_New(PyObject *args)
 {
-#line 2448 "harness/data/contracts/types.toml"
+#line 2455 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10231,16 +10286,16 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10235 "probes/generated/contracts.c"
+#line 10290 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_GC_NewVar: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_GC_NewVar
-static PyObject *c__PyObject_GC_NewVar(PyObject *args)
+static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
 {
-#line 2479 "harness/data/contracts/types.toml"
+#line 2486 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10252,6 +10307,7 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
         return NULL;
     Py_ssize_t before = Py_REFCNT(T);
     PyObject *o = (PyObject *)_PyObject_GC_NewVar((PyTypeObject *)T, n);
+    STRAY_CHECK("_PyObject_GC_NewVar", o != NULL);
     if (o == NULL) {
         Py_DECREF(T);
         return NULL;
@@ -10264,16 +10320,20 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10268 "probes/generated/contracts.c"
+#line 10324 "probes/generated/contracts.c"
+}
+static PyObject *c__PyObject_GC_NewVar(PyObject *args)
+{
+    return stray_checked(c__PyObject_GC_NewVar_body, args);
 }
 #endif
 
 /* _PyObject_GC_Resize: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_GC_Resize
-static PyObject *c__PyObject_GC_Resize(PyObject *args)
+static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
 {
-#line 2509 "harness/data/contracts/types.toml"
+#line 2517 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10295,6 +10355,7 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
     ((tp_obj *)o)->ref = NULL;
     #pragma weak _PyObject_GC_NewVar
     PyVarObject *resized = _PyObject_GC_Resize((PyVarObject *)o, n);
+    STRAY_CHECK("_PyObject_GC_Resize", resized != NULL);
     if (resized == NULL) {
         Py_DECREF(o);
         return NULL;
@@ -10304,7 +10365,11 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10308 "probes/generated/contracts.c"
+#line 10369 "probes/generated/contracts.c"
+}
+static PyObject *c__PyObject_GC_Resize(PyObject *args)
+{
+    return stray_checked(c__PyObject_GC_Resize_body, args);
 }
 #endif
 
@@ -10313,7 +10378,7 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
 #pragma weak _PyObject_New
 static PyObject *c__PyObject_New(PyObject *args)
 {
-#line 2546 "harness/data/contracts/types.toml"
+#line 2555 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10338,16 +10403,16 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10342 "probes/generated/contracts.c"
+#line 10407 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_NewVar: hand-written body (types.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_NewVar
-static PyObject *c__PyObject_NewVar(PyObject *args)
+static PyObject *c__PyObject_NewVar_body(PyObject *args)
 {
-#line 2577 "harness/data/contracts/types.toml"
+#line 2586 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10359,6 +10424,7 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
         return NULL;
     Py_ssize_t before = Py_REFCNT(T);
     PyObject *o = (PyObject *)_PyObject_NewVar((PyTypeObject *)T, n);
+    STRAY_CHECK("_PyObject_NewVar", o != NULL);
     if (o == NULL) {
         Py_DECREF(T);
         return NULL;
@@ -10371,7 +10437,11 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10375 "probes/generated/contracts.c"
+#line 10441 "probes/generated/contracts.c"
+}
+static PyObject *c__PyObject_NewVar(PyObject *args)
+{
+    return stray_checked(c__PyObject_NewVar_body, args);
 }
 #endif
 
@@ -10380,7 +10450,7 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
 #pragma weak _Py_Dealloc
 static PyObject *c__Py_Dealloc(PyObject *args)
 {
-#line 2607 "harness/data/contracts/types.toml"
+#line 2617 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
     if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL) {
@@ -10397,7 +10467,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10401 "probes/generated/contracts.c"
+#line 10471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10406,7 +10476,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
 #pragma weak _Py_DecRef
 static PyObject *c__Py_DecRef(PyObject *args)
 {
-#line 2630 "harness/data/contracts/types.toml"
+#line 2640 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10429,7 +10499,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10433 "probes/generated/contracts.c"
+#line 10503 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10438,13 +10508,13 @@ static PyObject *c__Py_DecRef(PyObject *args)
 #pragma weak _Py_IncRef
 static PyObject *c__Py_IncRef(PyObject *args)
 {
-#line 2659 "harness/data/contracts/types.toml"
+#line 2669 "harness/data/contracts/types.toml"
     Py_ssize_t before = Py_REFCNT(ARG(0));
     _Py_IncRef(ARG(0));
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10448 "probes/generated/contracts.c"
+#line 10518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10453,7 +10523,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
 #pragma weak _Py_SetRefcnt
 static PyObject *c__Py_SetRefcnt(PyObject *args)
 {
-#line 2671 "harness/data/contracts/types.toml"
+#line 2681 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10465,7 +10535,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10469 "probes/generated/contracts.c"
+#line 10539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10473,10 +10543,10 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_allocfunc(PyObject *args)
 {
-#line 2690 "harness/data/contracts/types.toml"
+#line 2700 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10480 "probes/generated/contracts.c"
+#line 10550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10484,10 +10554,10 @@ static PyObject *c_allocfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_binaryfunc(PyObject *args)
 {
-#line 2700 "harness/data/contracts/types.toml"
+#line 2710 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10491 "probes/generated/contracts.c"
+#line 10561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10495,10 +10565,10 @@ static PyObject *c_binaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrgetfunc(PyObject *args)
 {
-#line 2710 "harness/data/contracts/types.toml"
+#line 2720 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10502 "probes/generated/contracts.c"
+#line 10572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10506,10 +10576,10 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrsetfunc(PyObject *args)
 {
-#line 2720 "harness/data/contracts/types.toml"
+#line 2730 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10513 "probes/generated/contracts.c"
+#line 10583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10517,10 +10587,10 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_destructor(PyObject *args)
 {
-#line 2730 "harness/data/contracts/types.toml"
+#line 2740 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10524 "probes/generated/contracts.c"
+#line 10594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10528,10 +10598,10 @@ static PyObject *c_destructor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrfunc(PyObject *args)
 {
-#line 2740 "harness/data/contracts/types.toml"
+#line 2750 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10535 "probes/generated/contracts.c"
+#line 10605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10539,10 +10609,10 @@ static PyObject *c_getattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrofunc(PyObject *args)
 {
-#line 2750 "harness/data/contracts/types.toml"
+#line 2760 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10546 "probes/generated/contracts.c"
+#line 10616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10550,10 +10620,10 @@ static PyObject *c_getattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getiterfunc(PyObject *args)
 {
-#line 2760 "harness/data/contracts/types.toml"
+#line 2770 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10557 "probes/generated/contracts.c"
+#line 10627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10561,10 +10631,10 @@ static PyObject *c_getiterfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_hashfunc(PyObject *args)
 {
-#line 2770 "harness/data/contracts/types.toml"
+#line 2780 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10568 "probes/generated/contracts.c"
+#line 10638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10572,10 +10642,10 @@ static PyObject *c_hashfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_initproc(PyObject *args)
 {
-#line 2780 "harness/data/contracts/types.toml"
+#line 2790 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10579 "probes/generated/contracts.c"
+#line 10649 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10583,10 +10653,10 @@ static PyObject *c_initproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_inquiry(PyObject *args)
 {
-#line 2790 "harness/data/contracts/types.toml"
+#line 2800 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10590 "probes/generated/contracts.c"
+#line 10660 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10594,10 +10664,10 @@ static PyObject *c_inquiry(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_iternextfunc(PyObject *args)
 {
-#line 2800 "harness/data/contracts/types.toml"
+#line 2810 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10601 "probes/generated/contracts.c"
+#line 10671 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10605,10 +10675,10 @@ static PyObject *c_iternextfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_lenfunc(PyObject *args)
 {
-#line 2810 "harness/data/contracts/types.toml"
+#line 2820 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10612 "probes/generated/contracts.c"
+#line 10682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10616,10 +10686,10 @@ static PyObject *c_lenfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_newfunc(PyObject *args)
 {
-#line 2820 "harness/data/contracts/types.toml"
+#line 2830 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10623 "probes/generated/contracts.c"
+#line 10693 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10627,10 +10697,10 @@ static PyObject *c_newfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjargproc(PyObject *args)
 {
-#line 2830 "harness/data/contracts/types.toml"
+#line 2840 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10634 "probes/generated/contracts.c"
+#line 10704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10638,10 +10708,10 @@ static PyObject *c_objobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjproc(PyObject *args)
 {
-#line 2840 "harness/data/contracts/types.toml"
+#line 2850 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10645 "probes/generated/contracts.c"
+#line 10715 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10649,10 +10719,10 @@ static PyObject *c_objobjproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_reprfunc(PyObject *args)
 {
-#line 2850 "harness/data/contracts/types.toml"
+#line 2860 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10656 "probes/generated/contracts.c"
+#line 10726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10660,10 +10730,10 @@ static PyObject *c_reprfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_richcmpfunc(PyObject *args)
 {
-#line 2860 "harness/data/contracts/types.toml"
+#line 2870 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10667 "probes/generated/contracts.c"
+#line 10737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10671,10 +10741,10 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrfunc(PyObject *args)
 {
-#line 2870 "harness/data/contracts/types.toml"
+#line 2880 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10678 "probes/generated/contracts.c"
+#line 10748 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10682,10 +10752,10 @@ static PyObject *c_setattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrofunc(PyObject *args)
 {
-#line 2880 "harness/data/contracts/types.toml"
+#line 2890 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10689 "probes/generated/contracts.c"
+#line 10759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10693,10 +10763,10 @@ static PyObject *c_setattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeargfunc(PyObject *args)
 {
-#line 2890 "harness/data/contracts/types.toml"
+#line 2900 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10700 "probes/generated/contracts.c"
+#line 10770 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10704,10 +10774,10 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeobjargproc(PyObject *args)
 {
-#line 2900 "harness/data/contracts/types.toml"
+#line 2910 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10711 "probes/generated/contracts.c"
+#line 10781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10715,13 +10785,13 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeargfunc(PyObject *args)
 {
-#line 2910 "harness/data/contracts/types.toml"
+#line 2920 "harness/data/contracts/types.toml"
     ssizessizeargfunc f = t_ssizessizearg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 10725 "probes/generated/contracts.c"
+#line 10795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10729,7 +10799,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeobjargproc(PyObject *args)
 {
-#line 2923 "harness/data/contracts/types.toml"
+#line 2933 "harness/data/contracts/types.toml"
     ssizessizeobjargproc f = t_ssizessizeobjarg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
@@ -10745,7 +10815,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 10749 "probes/generated/contracts.c"
+#line 10819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10753,10 +10823,10 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ternaryfunc(PyObject *args)
 {
-#line 2946 "harness/data/contracts/types.toml"
+#line 2956 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 10760 "probes/generated/contracts.c"
+#line 10830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10764,11 +10834,11 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_traverseproc(PyObject *args)
 {
-#line 2956 "harness/data/contracts/types.toml"
+#line 2966 "harness/data/contracts/types.toml"
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 10772 "probes/generated/contracts.c"
+#line 10842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10776,10 +10846,10 @@ static PyObject *c_traverseproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_unaryfunc(PyObject *args)
 {
-#line 2967 "harness/data/contracts/types.toml"
+#line 2977 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 10783 "probes/generated/contracts.c"
+#line 10853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10787,7 +10857,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_visitproc(PyObject *args)
 {
-#line 2977 "harness/data/contracts/types.toml"
+#line 2987 "harness/data/contracts/types.toml"
     visitproc visit = tp_collect;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
@@ -10805,7 +10875,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 10809 "probes/generated/contracts.c"
+#line 10879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10838,7 +10908,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10842 "probes/generated/contracts.c"
+#line 10912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10849,7 +10919,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10853 "probes/generated/contracts.c"
+#line 10923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10860,7 +10930,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10864 "probes/generated/contracts.c"
+#line 10934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10871,7 +10941,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10875 "probes/generated/contracts.c"
+#line 10945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10882,7 +10952,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10886 "probes/generated/contracts.c"
+#line 10956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10893,7 +10963,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10897 "probes/generated/contracts.c"
+#line 10967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10921,7 +10991,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 10925 "probes/generated/contracts.c"
+#line 10995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10932,7 +11002,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10936 "probes/generated/contracts.c"
+#line 11006 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10943,7 +11013,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10947 "probes/generated/contracts.c"
+#line 11017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10977,7 +11047,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 10981 "probes/generated/contracts.c"
+#line 11051 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11000,7 +11070,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11004 "probes/generated/contracts.c"
+#line 11074 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11026,7 +11096,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11030 "probes/generated/contracts.c"
+#line 11100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11037,7 +11107,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11041 "probes/generated/contracts.c"
+#line 11111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11056,7 +11126,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11060 "probes/generated/contracts.c"
+#line 11130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11078,7 +11148,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11082 "probes/generated/contracts.c"
+#line 11152 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11089,7 +11159,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11093 "probes/generated/contracts.c"
+#line 11163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11100,7 +11170,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11104 "probes/generated/contracts.c"
+#line 11174 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11111,7 +11181,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11115 "probes/generated/contracts.c"
+#line 11185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11122,7 +11192,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11126 "probes/generated/contracts.c"
+#line 11196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11133,7 +11203,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11137 "probes/generated/contracts.c"
+#line 11207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11144,7 +11214,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11148 "probes/generated/contracts.c"
+#line 11218 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11155,7 +11225,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11159 "probes/generated/contracts.c"
+#line 11229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11163,7 +11233,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyCriticalSection(PyObject *args)
 {
-#line 1146 "harness/data/contracts/threadstate.toml"
+#line 1149 "harness/data/contracts/threadstate.toml"
     PyCriticalSection cs[3];
     memset(cs, CANARY, sizeof cs);
     PyCriticalSection_Begin(&cs[1], ARG(0));
@@ -11172,7 +11242,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11176 "probes/generated/contracts.c"
+#line 11246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11180,7 +11250,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyCriticalSection2(PyObject *args)
 {
-#line 1162 "harness/data/contracts/threadstate.toml"
+#line 1165 "harness/data/contracts/threadstate.toml"
     PyCriticalSection2 cs[3];
     memset(cs, CANARY, sizeof cs);
     PyCriticalSection2_Begin(&cs[1], ARG(0), ARG(1));
@@ -11189,7 +11259,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11193 "probes/generated/contracts.c"
+#line 11263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11198,14 +11268,14 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
 #pragma weak PyCriticalSection2_Begin
 static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
 {
-#line 1061 "harness/data/contracts/threadstate.toml"
+#line 1064 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection2_End);
     PyCriticalSection2 cs;
     PyCriticalSection2_Begin(&cs, ARG(0), ARG(1));
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11209 "probes/generated/contracts.c"
+#line 11279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11214,7 +11284,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
 #pragma weak PyCriticalSection2_End
 static PyObject *c_PyCriticalSection2_End(PyObject *args)
 {
-#line 1074 "harness/data/contracts/threadstate.toml"
+#line 1077 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection2_Begin);
     PyCriticalSection2 cs;
     PyCriticalSection2_Begin(&cs, ARG(0), ARG(0));
@@ -11223,7 +11293,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11227 "probes/generated/contracts.c"
+#line 11297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11232,14 +11302,14 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
 #pragma weak PyCriticalSection_Begin
 static PyObject *c_PyCriticalSection_Begin(PyObject *args)
 {
-#line 1033 "harness/data/contracts/threadstate.toml"
+#line 1036 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection_End);
     PyCriticalSection cs;
     PyCriticalSection_Begin(&cs, ARG(0));
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11243 "probes/generated/contracts.c"
+#line 11313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11248,7 +11318,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
 #pragma weak PyCriticalSection_End
 static PyObject *c_PyCriticalSection_End(PyObject *args)
 {
-#line 1046 "harness/data/contracts/threadstate.toml"
+#line 1049 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection_Begin);
     PyCriticalSection cs;
     PyCriticalSection_Begin(&cs, ARG(0));
@@ -11257,7 +11327,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11261 "probes/generated/contracts.c"
+#line 11331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11268,7 +11338,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 855 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11272 "probes/generated/contracts.c"
+#line 11342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11279,7 +11349,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 833 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11283 "probes/generated/contracts.c"
+#line 11353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11298,7 +11368,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11302 "probes/generated/contracts.c"
+#line 11372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11313,7 +11383,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11317 "probes/generated/contracts.c"
+#line 11387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11329,7 +11399,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11333 "probes/generated/contracts.c"
+#line 11403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11343,7 +11413,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11347 "probes/generated/contracts.c"
+#line 11417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11358,7 +11428,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11362 "probes/generated/contracts.c"
+#line 11432 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11374,7 +11444,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11378 "probes/generated/contracts.c"
+#line 11448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11390,7 +11460,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11394 "probes/generated/contracts.c"
+#line 11464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11407,7 +11477,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11411 "probes/generated/contracts.c"
+#line 11481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11419,7 +11489,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() != 0);
-#line 11423 "probes/generated/contracts.c"
+#line 11493 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11440,7 +11510,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11444 "probes/generated/contracts.c"
+#line 11514 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11453,7 +11523,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11457 "probes/generated/contracts.c"
+#line 11527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11468,7 +11538,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11472 "probes/generated/contracts.c"
+#line 11542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11480,7 +11550,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11484 "probes/generated/contracts.c"
+#line 11554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11488,7 +11558,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyInterpreterGuard(PyObject *args)
 {
-#line 1379 "harness/data/contracts/threadstate.toml"
+#line 1382 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -11496,7 +11566,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11500 "probes/generated/contracts.c"
+#line 11570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11505,7 +11575,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
 #pragma weak PyInterpreterGuard_Close
 static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
 {
-#line 1265 "harness/data/contracts/threadstate.toml"
+#line 1268 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     long long n;
     if (arg_llong(args, 0, &n) < 0)
@@ -11523,7 +11593,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11527 "probes/generated/contracts.c"
+#line 11597 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11532,7 +11602,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
 #pragma weak PyInterpreterGuard_FromCurrent
 static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
 {
-#line 1247 "harness/data/contracts/threadstate.toml"
+#line 1250 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     Py_ssize_t before = PEP_GUARDS();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
@@ -11543,7 +11613,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11547 "probes/generated/contracts.c"
+#line 11617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11552,7 +11622,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
 #pragma weak PyInterpreterGuard_FromView
 static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
 {
-#line 1290 "harness/data/contracts/threadstate.toml"
+#line 1293 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
     if (view == NULL)
@@ -11572,7 +11642,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11576 "probes/generated/contracts.c"
+#line 11646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11580,7 +11650,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyInterpreterState(PyObject *args)
 {
-#line 1432 "harness/data/contracts/threadstate.toml"
+#line 1435 "harness/data/contracts/threadstate.toml"
     PyInterpreterState *interp = TS_INTERP();
     PyObject *id = &PyInterpreterState_GetID == NULL ? new_none() : PyLong_FromLongLong((long long)PyInterpreterState_GetID(interp));
     if (id == NULL)
@@ -11591,7 +11661,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11595 "probes/generated/contracts.c"
+#line 11665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11604,7 +11674,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11608 "probes/generated/contracts.c"
+#line 11678 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -11623,7 +11693,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11627 "probes/generated/contracts.c"
+#line 11697 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -11642,7 +11712,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11646 "probes/generated/contracts.c"
+#line 11716 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -11654,7 +11724,7 @@ static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyInterpreterView(PyObject *args)
 {
-#line 1395 "harness/data/contracts/threadstate.toml"
+#line 1398 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
     if (view == NULL)
@@ -11662,7 +11732,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11666 "probes/generated/contracts.c"
+#line 11736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11671,7 +11741,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
 #pragma weak PyInterpreterView_Close
 static PyObject *c_PyInterpreterView_Close(PyObject *args)
 {
-#line 1334 "harness/data/contracts/threadstate.toml"
+#line 1337 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     long long n;
     if (arg_llong(args, 0, &n) < 0)
@@ -11690,7 +11760,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11694 "probes/generated/contracts.c"
+#line 11764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11699,7 +11769,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
 #pragma weak PyInterpreterView_FromCurrent
 static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
 {
-#line 1317 "harness/data/contracts/threadstate.toml"
+#line 1320 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     Py_ssize_t before = PEP_GUARDS();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
@@ -11709,7 +11779,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 11713 "probes/generated/contracts.c"
+#line 11783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11718,7 +11788,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
 #pragma weak PyInterpreterView_FromMain
 static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
 {
-#line 1360 "harness/data/contracts/threadstate.toml"
+#line 1363 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromMain();
     int clean = !PyErr_Occurred();
@@ -11729,7 +11799,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 11733 "probes/generated/contracts.c"
+#line 11803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11747,7 +11817,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 11751 "probes/generated/contracts.c"
+#line 11821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11761,7 +11831,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 11765 "probes/generated/contracts.c"
+#line 11835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11784,7 +11854,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 11788 "probes/generated/contracts.c"
+#line 11858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11792,12 +11862,12 @@ static PyObject *c_PyOS_setsig(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyThreadState(PyObject *args)
 {
-#line 1451 "harness/data/contracts/threadstate.toml"
+#line 1454 "harness/data/contracts/threadstate.toml"
     PyObject *r = ts_handle_round(ARG(0), ARG(1));
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 11801 "probes/generated/contracts.c"
+#line 11871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11805,7 +11875,7 @@ static PyObject *c_PyThreadState(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyThreadStateToken(PyObject *args)
 {
-#line 1411 "harness/data/contracts/threadstate.toml"
+#line 1414 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -11818,7 +11888,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 11822 "probes/generated/contracts.c"
+#line 11892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11829,7 +11899,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11833 "probes/generated/contracts.c"
+#line 11903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11840,7 +11910,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11844 "probes/generated/contracts.c"
+#line 11914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11851,7 +11921,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 11855 "probes/generated/contracts.c"
+#line 11925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11860,7 +11930,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 #pragma weak PyThreadState_Ensure
 static PyObject *c_PyThreadState_Ensure(PyObject *args)
 {
-#line 1189 "harness/data/contracts/threadstate.toml"
+#line 1192 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -11869,7 +11939,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 11873 "probes/generated/contracts.c"
+#line 11943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11878,7 +11948,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
 #pragma weak PyThreadState_EnsureFromView
 static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
 {
-#line 1205 "harness/data/contracts/threadstate.toml"
+#line 1208 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
     if (view == NULL)
@@ -11892,7 +11962,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 11896 "probes/generated/contracts.c"
+#line 11966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11903,7 +11973,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 11907 "probes/generated/contracts.c"
+#line 11977 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -11921,7 +11991,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11925 "probes/generated/contracts.c"
+#line 11995 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -11945,7 +12015,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 11949 "probes/generated/contracts.c"
+#line 12019 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -11971,7 +12041,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 11975 "probes/generated/contracts.c"
+#line 12045 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -11988,7 +12058,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 11992 "probes/generated/contracts.c"
+#line 12062 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12003,7 +12073,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12007 "probes/generated/contracts.c"
+#line 12077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12012,7 +12082,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 #pragma weak PyThreadState_Release
 static PyObject *c_PyThreadState_Release(PyObject *args)
 {
-#line 1226 "harness/data/contracts/threadstate.toml"
+#line 1229 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -12026,7 +12096,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12030 "probes/generated/contracts.c"
+#line 12100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12065,7 +12135,7 @@ static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12069 "probes/generated/contracts.c"
+#line 12139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12080,7 +12150,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12084 "probes/generated/contracts.c"
+#line 12154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12118,7 +12188,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12122 "probes/generated/contracts.c"
+#line 12192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12127,7 +12197,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
 #pragma weak Py_AtExit
 static PyObject *c_Py_AtExit(PyObject *args)
 {
-#line 978 "harness/data/contracts/threadstate.toml"
+#line 980 "harness/data/contracts/threadstate.toml"
     static int successes, failed;
     int r = Py_AtExit(ts_at_exit);
     int consistent = (r == 0 && !failed) || (r == -1 && (failed || successes > 0));
@@ -12136,7 +12206,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12140 "probes/generated/contracts.c"
+#line 12210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12146,7 +12216,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12150 "probes/generated/contracts.c"
+#line 12220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12154,13 +12224,13 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
 {
-#line 1090 "harness/data/contracts/threadstate.toml"
+#line 1093 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION(ARG(0));
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12164 "probes/generated/contracts.c"
+#line 12234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12168,13 +12238,13 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
 {
-#line 1118 "harness/data/contracts/threadstate.toml"
+#line 1121 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION2(ARG(0), ARG(1));
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12178 "probes/generated/contracts.c"
+#line 12248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12195,7 +12265,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12199 "probes/generated/contracts.c"
+#line 12269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12209,7 +12279,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12213 "probes/generated/contracts.c"
+#line 12283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12217,7 +12287,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
 {
-#line 1103 "harness/data/contracts/threadstate.toml"
+#line 1106 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION(ARG(0));
     Py_END_CRITICAL_SECTION();
@@ -12225,7 +12295,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12229 "probes/generated/contracts.c"
+#line 12299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12233,7 +12303,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
 {
-#line 1131 "harness/data/contracts/threadstate.toml"
+#line 1134 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION2(ARG(1), ARG(0));
     Py_END_CRITICAL_SECTION2();
@@ -12241,7 +12311,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12245 "probes/generated/contracts.c"
+#line 12315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12250,7 +12320,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
 #pragma weak Py_Initialize
 static PyObject *c_Py_Initialize(PyObject *args)
 {
-#line 993 "harness/data/contracts/threadstate.toml"
+#line 995 "harness/data/contracts/threadstate.toml"
     REQUIRE(Py_IsInitialized);
     PyObject *sys_before = PyImport_ImportModule("sys");
     Py_Initialize();
@@ -12260,33 +12330,38 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12264 "probes/generated/contracts.c"
+#line 12334 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_InitializeEx: hand-written body (threadstate.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak Py_InitializeEx
-static PyObject *c_Py_InitializeEx(PyObject *args)
+static PyObject *c_Py_InitializeEx_body(PyObject *args)
 {
-#line 1009 "harness/data/contracts/threadstate.toml"
+#line 1011 "harness/data/contracts/threadstate.toml"
     REQUIRE(Py_IsInitialized);
     PyObject *sys_before = PyImport_ImportModule("sys");
     Py_InitializeEx(PyObject_IsTrue(ARG(0)));
+    STRAY_CHECK("Py_InitializeEx", 1);
     PyObject *sys_after = PyImport_ImportModule("sys");
     PyObject *result = sys_before == NULL || sys_after == NULL ? NULL
         : Py_BuildValue("(ii)", Py_IsInitialized(), sys_before == sys_after && ts_current_is_own());
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12283 "probes/generated/contracts.c"
+#line 12354 "probes/generated/contracts.c"
+}
+static PyObject *c_Py_InitializeEx(PyObject *args)
+{
+    return stray_checked(c_Py_InitializeEx_body, args);
 }
 #endif
 
 /* Py_MakePendingCalls: hand-written body (threadstate.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak Py_MakePendingCalls
-static PyObject *c_Py_MakePendingCalls(PyObject *args)
+static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
 {
 #line 943 "harness/data/contracts/threadstate.toml"
     REQUIRE(Py_AddPendingCall);
@@ -12307,17 +12382,23 @@ static PyObject *c_Py_MakePendingCalls(PyObject *args)
     if (added == NULL)
         return NULL;
     int first = Py_MakePendingCalls();
+    STRAY_CHECK("Py_MakePendingCalls", first == 0);
     PyObject *type = NULL, *value = NULL, *tb = NULL;
     PyErr_Fetch(&type, &value, &tb);
     long count_first = ts_pending_count;
     int second = Py_MakePendingCalls();
+    STRAY_CHECK("Py_MakePendingCalls", second == 0);
     PyErr_Clear();
     PyObject *result = Py_BuildValue("(NiOlil)", added, first, type ? type : Py_None, count_first, second, ts_pending_count);
     Py_XDECREF(type);
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12321 "probes/generated/contracts.c"
+#line 12398 "probes/generated/contracts.c"
+}
+static PyObject *c_Py_MakePendingCalls(PyObject *args)
+{
+    return stray_checked(c_Py_MakePendingCalls_body, args);
 }
 #endif
 
@@ -12337,7 +12418,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12341 "probes/generated/contracts.c"
+#line 12422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12346,9 +12427,9 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
 #pragma weak _PyThreadState_Prealloc
 static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
-#line 1024 "harness/data/contracts/threadstate.toml"
+#line 1027 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12352 "probes/generated/contracts.c"
+#line 12433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12360,7 +12441,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12364 "probes/generated/contracts.c"
+#line 12445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12372,7 +12453,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12376 "probes/generated/contracts.c"
+#line 12457 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12393,7 +12474,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12397 "probes/generated/contracts.c"
+#line 12478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12410,7 +12491,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12414 "probes/generated/contracts.c"
+#line 12495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12421,7 +12502,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12425 "probes/generated/contracts.c"
+#line 12506 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12433,7 +12514,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 121 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12437 "probes/generated/contracts.c"
+#line 12518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12445,7 +12526,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 139 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12449 "probes/generated/contracts.c"
+#line 12530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12457,7 +12538,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 113 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12461 "probes/generated/contracts.c"
+#line 12542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12469,7 +12550,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 156 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12473 "probes/generated/contracts.c"
+#line 12554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12481,7 +12562,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 173 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12485 "probes/generated/contracts.c"
+#line 12566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12493,7 +12574,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 148 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12497 "probes/generated/contracts.c"
+#line 12578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12506,7 +12587,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12510 "probes/generated/contracts.c"
+#line 12591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12519,7 +12600,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12523 "probes/generated/contracts.c"
+#line 12604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12531,7 +12612,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 189 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12535 "probes/generated/contracts.c"
+#line 12616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12543,7 +12624,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 206 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12547 "probes/generated/contracts.c"
+#line 12628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12555,7 +12636,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 181 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12559 "probes/generated/contracts.c"
+#line 12640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12568,7 +12649,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12572 "probes/generated/contracts.c"
+#line 12653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12585,7 +12666,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12589 "probes/generated/contracts.c"
+#line 12670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12610,7 +12691,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12614 "probes/generated/contracts.c"
+#line 12695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12635,7 +12716,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12639 "probes/generated/contracts.c"
+#line 12720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12672,7 +12753,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12676 "probes/generated/contracts.c"
+#line 12757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12708,7 +12789,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12712 "probes/generated/contracts.c"
+#line 12793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12745,7 +12826,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12749 "probes/generated/contracts.c"
+#line 12830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12766,7 +12847,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 12770 "probes/generated/contracts.c"
+#line 12851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12792,7 +12873,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 12796 "probes/generated/contracts.c"
+#line 12877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12817,7 +12898,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 12821 "probes/generated/contracts.c"
+#line 12902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12851,7 +12932,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 12855 "probes/generated/contracts.c"
+#line 12936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12859,10 +12940,10 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo(PyObject *args)
 {
-#line 1031 "harness/data/contracts/modules.toml"
+#line 1039 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12866 "probes/generated/contracts.c"
+#line 12947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12870,10 +12951,10 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 {
-#line 1101 "harness/data/contracts/modules.toml"
+#line 1109 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12877 "probes/generated/contracts.c"
+#line 12958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12881,10 +12962,10 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 {
-#line 1091 "harness/data/contracts/modules.toml"
+#line 1099 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12888 "probes/generated/contracts.c"
+#line 12969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12892,10 +12973,10 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 {
-#line 1071 "harness/data/contracts/modules.toml"
+#line 1079 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12899 "probes/generated/contracts.c"
+#line 12980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12903,10 +12984,10 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 {
-#line 1081 "harness/data/contracts/modules.toml"
+#line 1089 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12910 "probes/generated/contracts.c"
+#line 12991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12914,10 +12995,10 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_GIL(PyObject *args)
 {
-#line 1061 "harness/data/contracts/modules.toml"
+#line 1069 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12921 "probes/generated/contracts.c"
+#line 13002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12925,10 +13006,10 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 {
-#line 1051 "harness/data/contracts/modules.toml"
+#line 1059 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12932 "probes/generated/contracts.c"
+#line 13013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12936,10 +13017,10 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_VAR(PyObject *args)
 {
-#line 1041 "harness/data/contracts/modules.toml"
+#line 1049 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12943 "probes/generated/contracts.c"
+#line 13024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12947,10 +13028,10 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 {
-#line 991 "harness/data/contracts/modules.toml"
+#line 999 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 12954 "probes/generated/contracts.c"
+#line 13035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12958,10 +13039,10 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyModuleDef(PyObject *args)
 {
-#line 692 "harness/data/contracts/modules.toml"
+#line 700 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 12965 "probes/generated/contracts.c"
+#line 13046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12969,13 +13050,13 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyModuleDef_Base(PyObject *args)
 {
-#line 702 "harness/data/contracts/modules.toml"
+#line 710 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init); REQUIRE(PyModuleDef_Type);
     PyModuleDef_Init(&mod_def_create);
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 12979 "probes/generated/contracts.c"
+#line 13060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12984,12 +13065,12 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
 #pragma weak PyModuleDef_Init
 static PyObject *c_PyModuleDef_Init(PyObject *args)
 {
-#line 546 "harness/data/contracts/modules.toml"
+#line 554 "harness/data/contracts/modules.toml"
     PyObject *def = PyModuleDef_Init(&mod_def_multi);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 12993 "probes/generated/contracts.c"
+#line 13074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12997,10 +13078,10 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_PyModuleDef_Slot(PyObject *args)
 {
-#line 682 "harness/data/contracts/modules.toml"
+#line 690 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13004 "probes/generated/contracts.c"
+#line 13085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13009,13 +13090,13 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #pragma weak PyModuleDef_Type
 static PyObject *c_PyModuleDef_Type(PyObject *args)
 {
-#line 558 "harness/data/contracts/modules.toml"
+#line 566 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init);
     PyObject *def = PyModuleDef_Init(&mod_def_create);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13019 "probes/generated/contracts.c"
+#line 13100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13033,19 +13114,23 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13037 "probes/generated/contracts.c"
+#line 13118 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_AddFunctions: hand-written body (modules.toml) */
 #if LIMITED_AT_LEAST(0x03070000)
 #pragma weak PyModule_AddFunctions
-static PyObject *c_PyModule_AddFunctions(PyObject *args)
+static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
 {
 #line 464 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
-    if (PyModule_AddFunctions(ARG(0), mod_methods) < 0)
+    int added = PyModule_AddFunctions(ARG(0), mod_methods);
+    if (added < 0)
         return new_result(NULL);
+    if (added != 0)
+        return contract("PyModule_AddFunctions returned a status other than 0 or -1");
+    STRAY_CHECK("PyModule_AddFunctions", 1);
     PyObject *echo = PyObject_GetAttrString(ARG(0), "echo");
     PyObject *echoed = echo == NULL ? NULL : mod_call(ARG(0), "echo", PyTuple_GetSlice(args, 1, 2));
     PyObject *state = echoed == NULL ? NULL : mod_call(ARG(0), "state", Py_BuildValue("()"));
@@ -13056,7 +13141,11 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13060 "probes/generated/contracts.c"
+#line 13145 "probes/generated/contracts.c"
+}
+static PyObject *c_PyModule_AddFunctions(PyObject *args)
+{
+    return stray_checked(c_PyModule_AddFunctions_body, args);
 }
 #endif
 
@@ -13078,7 +13167,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13082 "probes/generated/contracts.c"
+#line 13171 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13099,7 +13188,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13103 "probes/generated/contracts.c"
+#line 13192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13116,7 +13205,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13120 "probes/generated/contracts.c"
+#line 13209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13138,7 +13227,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13142 "probes/generated/contracts.c"
+#line 13231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13149,7 +13238,7 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 {
 #line 442 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13153 "probes/generated/contracts.c"
+#line 13242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13158,10 +13247,10 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 #pragma weak PyModule_Create2
 static PyObject *c_PyModule_Create2(PyObject *args)
 {
-#line 519 "harness/data/contracts/modules.toml"
+#line 525 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13165 "probes/generated/contracts.c"
+#line 13254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13170,7 +13259,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #pragma weak PyModule_Exec
 static PyObject *c_PyModule_Exec(PyObject *args)
 {
-#line 791 "harness/data/contracts/modules.toml"
+#line 799 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     PyObject *m = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     if (m == NULL)
@@ -13182,7 +13271,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13186 "probes/generated/contracts.c"
+#line 13275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13191,22 +13280,28 @@ static PyObject *c_PyModule_Exec(PyObject *args)
 #pragma weak PyModule_ExecDef
 static PyObject *c_PyModule_ExecDef(PyObject *args)
 {
-#line 537 "harness/data/contracts/modules.toml"
+#line 545 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13198 "probes/generated/contracts.c"
+#line 13287 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_FromDefAndSpec2: hand-written body (modules.toml) */
 #if LIMITED_AT_LEAST(0x03070000)
 #pragma weak PyModule_FromDefAndSpec2
+static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
+{
+#line 534 "harness/data/contracts/modules.toml"
+    REQUIRE(PyModule_GetState);
+    PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
+    STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
+    return mod_observe(made);
+#line 13301 "probes/generated/contracts.c"
+}
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
-#line 528 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_GetState);
-    return mod_observe(PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION));
-#line 13210 "probes/generated/contracts.c"
+    return stray_checked(c_PyModule_FromDefAndSpec2_body, args);
 }
 #endif
 
@@ -13215,10 +13310,10 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #pragma weak PyModule_FromSlotsAndSpec
 static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 {
-#line 811 "harness/data/contracts/modules.toml"
+#line 819 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13222 "probes/generated/contracts.c"
+#line 13317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13227,7 +13322,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #pragma weak PyModule_GetDef
 static PyObject *c_PyModule_GetDef(PyObject *args)
 {
-#line 503 "harness/data/contracts/modules.toml"
+#line 509 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     PyModuleDef *given = PyModule_GetDef(ARG(0));
     if (given == NULL && PyErr_Occurred())
@@ -13238,7 +13333,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13242 "probes/generated/contracts.c"
+#line 13337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13300,22 +13395,28 @@ static PyObject *c_PyModule_GetNameObject(PyObject *args)
 /* PyModule_GetState: hand-written body (modules.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyModule_GetState
-static PyObject *c_PyModule_GetState(PyObject *args)
+static PyObject *c_PyModule_GetState_body(PyObject *args)
 {
-#line 484 "harness/data/contracts/modules.toml"
+#line 488 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = PyModule_GetState(ARG(0));
+    STRAY_CHECK("PyModule_GetState", given != NULL);
     if (given == NULL && PyErr_Occurred())
         return NULL;
     PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
     if (m == NULL)
         return NULL;
     mod_state *state = (mod_state *)PyModule_GetState(m);
+    STRAY_CHECK("PyModule_GetState", state != NULL);
     long initial = state == NULL ? -1 : state->magic;
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13319 "probes/generated/contracts.c"
+#line 13416 "probes/generated/contracts.c"
+}
+static PyObject *c_PyModule_GetState(PyObject *args)
+{
+    return stray_checked(c_PyModule_GetState_body, args);
 }
 #endif
 
@@ -13324,7 +13425,7 @@ static PyObject *c_PyModule_GetState(PyObject *args)
 #pragma weak PyModule_GetStateSize
 static PyObject *c_PyModule_GetStateSize(PyObject *args)
 {
-#line 716 "harness/data/contracts/modules.toml"
+#line 724 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     Py_ssize_t given[3] = {-7, -7, -7};
     if (PyModule_GetStateSize(ARG(0), &given[1]) < 0)
@@ -13340,7 +13441,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13344 "probes/generated/contracts.c"
+#line 13445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13349,7 +13450,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
 #pragma weak PyModule_GetState_DuringGC
 static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 {
-#line 775 "harness/data/contracts/modules.toml"
+#line 783 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     void *given = PyModule_GetState_DuringGC(ARG(0));
     PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
@@ -13359,7 +13460,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13363 "probes/generated/contracts.c"
+#line 13464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13368,7 +13469,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 #pragma weak PyModule_GetToken
 static PyObject *c_PyModule_GetToken(PyObject *args)
 {
-#line 738 "harness/data/contracts/modules.toml"
+#line 746 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = &given;
     if (PyModule_GetToken(ARG(0), &given) < 0)
@@ -13382,7 +13483,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13386 "probes/generated/contracts.c"
+#line 13487 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13391,7 +13492,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
 #pragma weak PyModule_GetToken_DuringGC
 static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
 {
-#line 758 "harness/data/contracts/modules.toml"
+#line 766 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = &given;
     int given_status = PyModule_GetToken_DuringGC(ARG(0), &given);
@@ -13402,7 +13503,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13406 "probes/generated/contracts.c"
+#line 13507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13447,7 +13548,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13451 "probes/generated/contracts.c"
+#line 13552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13455,10 +13556,10 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot(PyObject *args)
 {
-#line 821 "harness/data/contracts/modules.toml"
+#line 829 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13462 "probes/generated/contracts.c"
+#line 13563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13466,10 +13567,10 @@ static PyObject *c_PySlot(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_DATA(PyObject *args)
 {
-#line 921 "harness/data/contracts/modules.toml"
+#line 929 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13473 "probes/generated/contracts.c"
+#line 13574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13477,10 +13578,10 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_END(PyObject *args)
 {
-#line 961 "harness/data/contracts/modules.toml"
+#line 969 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13484 "probes/generated/contracts.c"
+#line 13585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13488,10 +13589,10 @@ static PyObject *c_PySlot_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_FUNC(PyObject *args)
 {
-#line 931 "harness/data/contracts/modules.toml"
+#line 939 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13495 "probes/generated/contracts.c"
+#line 13596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13499,7 +13600,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INT64(PyObject *args)
 {
-#line 1121 "harness/data/contracts/modules.toml"
+#line 1129 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     long long value;
     if (arg_llong(args, 1, &value) < 0)
@@ -13514,7 +13615,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13518 "probes/generated/contracts.c"
+#line 13619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13522,10 +13623,10 @@ static PyObject *c_PySlot_INT64(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INTPTR(PyObject *args)
 {
-#line 981 "harness/data/contracts/modules.toml"
+#line 989 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13529 "probes/generated/contracts.c"
+#line 13630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13533,10 +13634,10 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 {
-#line 1111 "harness/data/contracts/modules.toml"
+#line 1119 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13540 "probes/generated/contracts.c"
+#line 13641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13544,10 +13645,10 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR(PyObject *args)
 {
-#line 1001 "harness/data/contracts/modules.toml"
+#line 1009 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13551 "probes/generated/contracts.c"
+#line 13652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13555,10 +13656,10 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 {
-#line 1011 "harness/data/contracts/modules.toml"
+#line 1019 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13562 "probes/generated/contracts.c"
+#line 13663 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13566,10 +13667,10 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_SIZE(PyObject *args)
 {
-#line 941 "harness/data/contracts/modules.toml"
+#line 949 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13573 "probes/generated/contracts.c"
+#line 13674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13577,10 +13678,10 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC(PyObject *args)
 {
-#line 971 "harness/data/contracts/modules.toml"
+#line 979 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13584 "probes/generated/contracts.c"
+#line 13685 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13588,10 +13689,10 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 {
-#line 951 "harness/data/contracts/modules.toml"
+#line 959 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13595 "probes/generated/contracts.c"
+#line 13696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13599,7 +13700,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_UINT64(PyObject *args)
 {
-#line 1143 "harness/data/contracts/modules.toml"
+#line 1151 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     unsigned long long value;
     if (arg_ullong(args, 1, &value) < 0)
@@ -13614,7 +13715,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13618 "probes/generated/contracts.c"
+#line 13719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13623,7 +13724,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
 #pragma weak PyState_AddModule
 static PyObject *c_PyState_AddModule(PyObject *args)
 {
-#line 569 "harness/data/contracts/modules.toml"
+#line 577 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_FindModule); REQUIRE(PyState_RemoveModule); REQUIRE(PyModuleDef_Init);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13644,7 +13745,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13648 "probes/generated/contracts.c"
+#line 13749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13653,7 +13754,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
 #pragma weak PyState_FindModule
 static PyObject *c_PyState_FindModule(PyObject *args)
 {
-#line 596 "harness/data/contracts/modules.toml"
+#line 604 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_RemoveModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13673,7 +13774,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13677 "probes/generated/contracts.c"
+#line 13778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13682,7 +13783,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
 #pragma weak PyState_RemoveModule
 static PyObject *c_PyState_RemoveModule(PyObject *args)
 {
-#line 622 "harness/data/contracts/modules.toml"
+#line 630 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_FindModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13695,7 +13796,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13699 "probes/generated/contracts.c"
+#line 13800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13703,10 +13804,10 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_abi(PyObject *args)
 {
-#line 1021 "harness/data/contracts/modules.toml"
+#line 1029 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13710 "probes/generated/contracts.c"
+#line 13811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13714,10 +13815,10 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_create(PyObject *args)
 {
-#line 652 "harness/data/contracts/modules.toml"
+#line 660 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13721 "probes/generated/contracts.c"
+#line 13822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13725,10 +13826,10 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_doc(PyObject *args)
 {
-#line 841 "harness/data/contracts/modules.toml"
+#line 849 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13732 "probes/generated/contracts.c"
+#line 13833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13736,10 +13837,10 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_exec(PyObject *args)
 {
-#line 642 "harness/data/contracts/modules.toml"
+#line 650 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13743 "probes/generated/contracts.c"
+#line 13844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13747,10 +13848,10 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_Py_mod_gil(PyObject *args)
 {
-#line 672 "harness/data/contracts/modules.toml"
+#line 680 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 13754 "probes/generated/contracts.c"
+#line 13855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13758,10 +13859,10 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_methods(PyObject *args)
 {
-#line 871 "harness/data/contracts/modules.toml"
+#line 879 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13765 "probes/generated/contracts.c"
+#line 13866 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13769,10 +13870,10 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 {
-#line 662 "harness/data/contracts/modules.toml"
+#line 670 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 13776 "probes/generated/contracts.c"
+#line 13877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13780,10 +13881,10 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_name(PyObject *args)
 {
-#line 831 "harness/data/contracts/modules.toml"
+#line 839 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13787 "probes/generated/contracts.c"
+#line 13888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13791,10 +13892,10 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_slots(PyObject *args)
 {
-#line 851 "harness/data/contracts/modules.toml"
+#line 859 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13798 "probes/generated/contracts.c"
+#line 13899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13802,10 +13903,10 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_clear(PyObject *args)
 {
-#line 901 "harness/data/contracts/modules.toml"
+#line 909 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13809 "probes/generated/contracts.c"
+#line 13910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13813,10 +13914,10 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_free(PyObject *args)
 {
-#line 911 "harness/data/contracts/modules.toml"
+#line 919 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13820 "probes/generated/contracts.c"
+#line 13921 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13824,10 +13925,10 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_size(PyObject *args)
 {
-#line 861 "harness/data/contracts/modules.toml"
+#line 869 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13831 "probes/generated/contracts.c"
+#line 13932 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13835,10 +13936,10 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_traverse(PyObject *args)
 {
-#line 891 "harness/data/contracts/modules.toml"
+#line 899 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13842 "probes/generated/contracts.c"
+#line 13943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13846,10 +13947,10 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_token(PyObject *args)
 {
-#line 881 "harness/data/contracts/modules.toml"
+#line 889 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13853 "probes/generated/contracts.c"
+#line 13954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13868,7 +13969,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13872 "probes/generated/contracts.c"
+#line 13973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13884,7 +13985,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 13888 "probes/generated/contracts.c"
+#line 13989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13902,14 +14003,14 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13906 "probes/generated/contracts.c"
+#line 14007 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyImport_ExecCodeModule: hand-written body (imports.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyImport_ExecCodeModule
-static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
+static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
 {
 #line 239 "harness/data/contracts/imports.toml"
     PyObject *holder;
@@ -13917,18 +14018,23 @@ static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
     if (arg_utf8(args, 0, 0, &holder, &name) < 0)
         return NULL;
     PyObject *m = PyImport_ExecCodeModule(name, ARG(1));
+    STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 13923 "probes/generated/contracts.c"
+#line 14025 "probes/generated/contracts.c"
+}
+static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
+{
+    return stray_checked(c_PyImport_ExecCodeModule_body, args);
 }
 #endif
 
 /* PyImport_ExecCodeModuleEx: hand-written body (imports.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyImport_ExecCodeModuleEx
-static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
+static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
 {
-#line 253 "harness/data/contracts/imports.toml"
+#line 254 "harness/data/contracts/imports.toml"
     PyObject *h0, *h2;
     const char *name, *pathname;
     if (arg_utf8(args, 0, 0, &h0, &name) < 0)
@@ -13938,33 +14044,43 @@ static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
         return NULL;
     }
     PyObject *m = PyImport_ExecCodeModuleEx(name, ARG(1), pathname);
+    STRAY_CHECK("PyImport_ExecCodeModuleEx", m != NULL);
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 13945 "probes/generated/contracts.c"
+#line 14052 "probes/generated/contracts.c"
+}
+static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
+{
+    return stray_checked(c_PyImport_ExecCodeModuleEx_body, args);
 }
 #endif
 
 /* PyImport_ExecCodeModuleObject: hand-written body (imports.toml) */
 #if LIMITED_AT_LEAST(0x03070000)
 #pragma weak PyImport_ExecCodeModuleObject
-static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
+static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
 {
-#line 296 "harness/data/contracts/imports.toml"
+#line 299 "harness/data/contracts/imports.toml"
     /* cpathname only with a pathname: without one, what __file__ becomes varies up to 3.11 */
     PyObject *pathname = ARG(2) == Py_None ? NULL : ARG(2);
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
+    STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 13959 "probes/generated/contracts.c"
+#line 14071 "probes/generated/contracts.c"
+}
+static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
+{
+    return stray_checked(c_PyImport_ExecCodeModuleObject_body, args);
 }
 #endif
 
 /* PyImport_ExecCodeModuleWithPathnames: hand-written body (imports.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyImport_ExecCodeModuleWithPathnames
-static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
+static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
 {
-#line 272 "harness/data/contracts/imports.toml"
+#line 274 "harness/data/contracts/imports.toml"
     PyObject *h0, *h2, *h3;
     const char *name, *pathname, *cpathname;
     if (arg_utf8(args, 0, 0, &h0, &name) < 0)
@@ -13979,11 +14095,16 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
         return NULL;
     }
     PyObject *m = PyImport_ExecCodeModuleWithPathnames(name, ARG(1), pathname, cpathname);
+    STRAY_CHECK("PyImport_ExecCodeModuleWithPathnames", m != NULL);
     Py_DECREF(h0);
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 13987 "probes/generated/contracts.c"
+#line 14104 "probes/generated/contracts.c"
+}
+static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
+{
+    return stray_checked(c_PyImport_ExecCodeModuleWithPathnames_body, args);
 }
 #endif
 
@@ -14018,9 +14139,9 @@ static PyObject *c_PyImport_GetMagicNumber(PyObject *args)
 #pragma weak PyImport_GetMagicTag
 static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
-#line 329 "harness/data/contracts/imports.toml"
+#line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14024 "probes/generated/contracts.c"
+#line 14145 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14089,7 +14210,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14093 "probes/generated/contracts.c"
+#line 14214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14111,7 +14232,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14115 "probes/generated/contracts.c"
+#line 14236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14120,9 +14241,9 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
 #pragma weak PyImport_ImportModule
 static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
-#line 310 "harness/data/contracts/imports.toml"
+#line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14126 "probes/generated/contracts.c"
+#line 14247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14317,7 +14438,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14321 "probes/generated/contracts.c"
+#line 14442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14328,7 +14449,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14332 "probes/generated/contracts.c"
+#line 14453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14339,7 +14460,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14343 "probes/generated/contracts.c"
+#line 14464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14431,7 +14552,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14435 "probes/generated/contracts.c"
+#line 14556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14442,7 +14563,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14446 "probes/generated/contracts.c"
+#line 14567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14453,7 +14574,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14457 "probes/generated/contracts.c"
+#line 14578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14534,7 +14655,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14538 "probes/generated/contracts.c"
+#line 14659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14545,7 +14666,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14549 "probes/generated/contracts.c"
+#line 14670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14556,7 +14677,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14560 "probes/generated/contracts.c"
+#line 14681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14578,7 +14699,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14582 "probes/generated/contracts.c"
+#line 14703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14606,7 +14727,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14610 "probes/generated/contracts.c"
+#line 14731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14689,7 +14810,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14693 "probes/generated/contracts.c"
+#line 14814 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14738,7 +14859,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14742 "probes/generated/contracts.c"
+#line 14863 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14766,7 +14887,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14770 "probes/generated/contracts.c"
+#line 14891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14858,7 +14979,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 14862 "probes/generated/contracts.c"
+#line 14983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14884,7 +15005,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 14888 "probes/generated/contracts.c"
+#line 15009 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14900,7 +15021,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 14904 "probes/generated/contracts.c"
+#line 15025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14999,7 +15120,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15003 "probes/generated/contracts.c"
+#line 15124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15078,7 +15199,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15082 "probes/generated/contracts.c"
+#line 15203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15111,7 +15232,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15115 "probes/generated/contracts.c"
+#line 15236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15151,7 +15272,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15155 "probes/generated/contracts.c"
+#line 15276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15208,7 +15329,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15212 "probes/generated/contracts.c"
+#line 15333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15240,7 +15361,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15244 "probes/generated/contracts.c"
+#line 15365 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15269,7 +15390,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15273 "probes/generated/contracts.c"
+#line 15394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15289,7 +15410,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15293 "probes/generated/contracts.c"
+#line 15414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15374,7 +15495,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15378 "probes/generated/contracts.c"
+#line 15499 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15407,7 +15528,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15411 "probes/generated/contracts.c"
+#line 15532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15442,7 +15563,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15446 "probes/generated/contracts.c"
+#line 15567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15502,7 +15623,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15506 "probes/generated/contracts.c"
+#line 15627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15521,7 +15642,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15525 "probes/generated/contracts.c"
+#line 15646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15581,7 +15702,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15585 "probes/generated/contracts.c"
+#line 15706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15641,7 +15762,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15645 "probes/generated/contracts.c"
+#line 15766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15693,7 +15814,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15697 "probes/generated/contracts.c"
+#line 15818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15745,7 +15866,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15749 "probes/generated/contracts.c"
+#line 15870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15797,7 +15918,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15801 "probes/generated/contracts.c"
+#line 15922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15811,7 +15932,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 15815 "probes/generated/contracts.c"
+#line 15936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15833,7 +15954,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15837 "probes/generated/contracts.c"
+#line 15958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15855,7 +15976,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15859 "probes/generated/contracts.c"
+#line 15980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15869,7 +15990,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 15873 "probes/generated/contracts.c"
+#line 15994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15892,7 +16013,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 15896 "probes/generated/contracts.c"
+#line 16017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15926,7 +16047,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 15930 "probes/generated/contracts.c"
+#line 16051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15944,7 +16065,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 15948 "probes/generated/contracts.c"
+#line 16069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15969,7 +16090,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 15973 "probes/generated/contracts.c"
+#line 16094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15982,7 +16103,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 15986 "probes/generated/contracts.c"
+#line 16107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15999,7 +16120,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16003 "probes/generated/contracts.c"
+#line 16124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16019,7 +16140,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16023 "probes/generated/contracts.c"
+#line 16144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16068,7 +16189,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16072 "probes/generated/contracts.c"
+#line 16193 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16088,7 +16209,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16092 "probes/generated/contracts.c"
+#line 16213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16108,7 +16229,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16112 "probes/generated/contracts.c"
+#line 16233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16167,7 +16288,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16171 "probes/generated/contracts.c"
+#line 16292 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16181,7 +16302,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16185 "probes/generated/contracts.c"
+#line 16306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16195,7 +16316,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16199 "probes/generated/contracts.c"
+#line 16320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16215,7 +16336,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16219 "probes/generated/contracts.c"
+#line 16340 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16229,7 +16350,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16233 "probes/generated/contracts.c"
+#line 16354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16244,7 +16365,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16248 "probes/generated/contracts.c"
+#line 16369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16258,7 +16379,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16262 "probes/generated/contracts.c"
+#line 16383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16272,7 +16393,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16276 "probes/generated/contracts.c"
+#line 16397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16286,7 +16407,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16290 "probes/generated/contracts.c"
+#line 16411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16322,7 +16443,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16326 "probes/generated/contracts.c"
+#line 16447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16349,7 +16470,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16353 "probes/generated/contracts.c"
+#line 16474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16377,7 +16498,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16381 "probes/generated/contracts.c"
+#line 16502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16388,7 +16509,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16392 "probes/generated/contracts.c"
+#line 16513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16399,7 +16520,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16403 "probes/generated/contracts.c"
+#line 16524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16410,7 +16531,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16414 "probes/generated/contracts.c"
+#line 16535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16445,7 +16566,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16449 "probes/generated/contracts.c"
+#line 16570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16456,7 +16577,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16460 "probes/generated/contracts.c"
+#line 16581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16477,7 +16598,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16481 "probes/generated/contracts.c"
+#line 16602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16493,7 +16614,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16497 "probes/generated/contracts.c"
+#line 16618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16512,7 +16633,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16516 "probes/generated/contracts.c"
+#line 16637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16523,7 +16644,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16527 "probes/generated/contracts.c"
+#line 16648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16549,7 +16670,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16553 "probes/generated/contracts.c"
+#line 16674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16572,7 +16693,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16576 "probes/generated/contracts.c"
+#line 16697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16595,7 +16716,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16599 "probes/generated/contracts.c"
+#line 16720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16606,7 +16727,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16610 "probes/generated/contracts.c"
+#line 16731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16619,7 +16740,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16623 "probes/generated/contracts.c"
+#line 16744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16633,7 +16754,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16637 "probes/generated/contracts.c"
+#line 16758 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16655,7 +16776,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16659 "probes/generated/contracts.c"
+#line 16780 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16670,7 +16791,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16674 "probes/generated/contracts.c"
+#line 16795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16684,7 +16805,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16688 "probes/generated/contracts.c"
+#line 16809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16703,7 +16824,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16707 "probes/generated/contracts.c"
+#line 16828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16731,7 +16852,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16735 "probes/generated/contracts.c"
+#line 16856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16760,7 +16881,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16764 "probes/generated/contracts.c"
+#line 16885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16792,7 +16913,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16796 "probes/generated/contracts.c"
+#line 16917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16812,7 +16933,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 16816 "probes/generated/contracts.c"
+#line 16937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16839,7 +16960,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 16843 "probes/generated/contracts.c"
+#line 16964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16863,7 +16984,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 16867 "probes/generated/contracts.c"
+#line 16988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16885,7 +17006,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 16889 "probes/generated/contracts.c"
+#line 17010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16908,7 +17029,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 16912 "probes/generated/contracts.c"
+#line 17033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16952,7 +17073,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16956 "probes/generated/contracts.c"
+#line 17077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16971,7 +17092,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 16975 "probes/generated/contracts.c"
+#line 17096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16987,7 +17108,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 16991 "probes/generated/contracts.c"
+#line 17112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17004,7 +17125,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17008 "probes/generated/contracts.c"
+#line 17129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17026,7 +17147,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17030 "probes/generated/contracts.c"
+#line 17151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17048,7 +17169,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17052 "probes/generated/contracts.c"
+#line 17173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17066,7 +17187,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17070 "probes/generated/contracts.c"
+#line 17191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17091,7 +17212,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17095 "probes/generated/contracts.c"
+#line 17216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17119,7 +17240,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17123 "probes/generated/contracts.c"
+#line 17244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17135,7 +17256,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17139 "probes/generated/contracts.c"
+#line 17260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17150,7 +17271,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17154 "probes/generated/contracts.c"
+#line 17275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17168,7 +17289,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17172 "probes/generated/contracts.c"
+#line 17293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17186,7 +17307,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17190 "probes/generated/contracts.c"
+#line 17311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17198,7 +17319,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 400 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17202 "probes/generated/contracts.c"
+#line 17323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17210,7 +17331,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 409 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17214 "probes/generated/contracts.c"
+#line 17335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17225,7 +17346,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17229 "probes/generated/contracts.c"
+#line 17350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17241,7 +17362,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17245 "probes/generated/contracts.c"
+#line 17366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17260,7 +17381,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17264 "probes/generated/contracts.c"
+#line 17385 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17279,7 +17400,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17283 "probes/generated/contracts.c"
+#line 17404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17302,7 +17423,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17306 "probes/generated/contracts.c"
+#line 17427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17326,7 +17447,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17330 "probes/generated/contracts.c"
+#line 17451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17348,7 +17469,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17352 "probes/generated/contracts.c"
+#line 17473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17376,7 +17497,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17380 "probes/generated/contracts.c"
+#line 17501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17398,7 +17519,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17402 "probes/generated/contracts.c"
+#line 17523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17414,7 +17535,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17418 "probes/generated/contracts.c"
+#line 17539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17468,7 +17589,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17472 "probes/generated/contracts.c"
+#line 17593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17505,7 +17626,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17509 "probes/generated/contracts.c"
+#line 17630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17523,7 +17644,7 @@ static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17527 "probes/generated/contracts.c"
+#line 17648 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins(PyObject *args)
 {
@@ -17538,7 +17659,7 @@ static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
 #line 862 "harness/data/contracts/errors.toml"
     return errors_same_as_frame((PyObject *)PyEval_GetFrame(), NULL, 0);
-#line 17542 "probes/generated/contracts.c"
+#line 17663 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame(PyObject *args)
 {
@@ -17563,7 +17684,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17567 "probes/generated/contracts.c"
+#line 17688 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17581,7 +17702,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17585 "probes/generated/contracts.c"
+#line 17706 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -17599,7 +17720,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17603 "probes/generated/contracts.c"
+#line 17724 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -17636,7 +17757,7 @@ static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
 #line 848 "harness/data/contracts/errors.toml"
     return errors_same_as_frame(PyEval_GetGlobals(), "f_globals", 0);
-#line 17640 "probes/generated/contracts.c"
+#line 17761 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals(PyObject *args)
 {
@@ -17651,7 +17772,7 @@ static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
 #line 855 "harness/data/contracts/errors.toml"
     return errors_same_as_frame(PyEval_GetLocals(), "f_locals", 1);
-#line 17655 "probes/generated/contracts.c"
+#line 17776 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals(PyObject *args)
 {
@@ -17705,7 +17826,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17709 "probes/generated/contracts.c"
+#line 17830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17730,7 +17851,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17734 "probes/generated/contracts.c"
+#line 17855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17744,7 +17865,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17748 "probes/generated/contracts.c"
+#line 17869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17766,7 +17887,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17770 "probes/generated/contracts.c"
+#line 17891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17783,7 +17904,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 17787 "probes/generated/contracts.c"
+#line 17908 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17799,7 +17920,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 17803 "probes/generated/contracts.c"
+#line 17924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17816,7 +17937,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 17820 "probes/generated/contracts.c"
+#line 17941 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17841,7 +17962,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 17845 "probes/generated/contracts.c"
+#line 17966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17860,7 +17981,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 17864 "probes/generated/contracts.c"
+#line 17985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17879,7 +18000,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 17883 "probes/generated/contracts.c"
+#line 18004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17895,7 +18016,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 17899 "probes/generated/contracts.c"
+#line 18020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17958,7 +18079,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 17962 "probes/generated/contracts.c"
+#line 18083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17981,7 +18102,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 17985 "probes/generated/contracts.c"
+#line 18106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18001,7 +18122,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18005 "probes/generated/contracts.c"
+#line 18126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18030,7 +18151,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18034 "probes/generated/contracts.c"
+#line 18155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18043,7 +18164,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18047 "probes/generated/contracts.c"
+#line 18168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18056,7 +18177,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18060 "probes/generated/contracts.c"
+#line 18181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18077,7 +18198,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18081 "probes/generated/contracts.c"
+#line 18202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18098,7 +18219,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18102 "probes/generated/contracts.c"
+#line 18223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18220,7 +18341,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18224 "probes/generated/contracts.c"
+#line 18345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18242,7 +18363,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18246 "probes/generated/contracts.c"
+#line 18367 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18267,7 +18388,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18271 "probes/generated/contracts.c"
+#line 18392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18288,7 +18409,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18292 "probes/generated/contracts.c"
+#line 18413 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18309,7 +18430,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18313 "probes/generated/contracts.c"
+#line 18434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18342,7 +18463,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18346 "probes/generated/contracts.c"
+#line 18467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18382,7 +18503,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18386 "probes/generated/contracts.c"
+#line 18507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18435,7 +18556,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18439 "probes/generated/contracts.c"
+#line 18560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18476,7 +18597,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1407 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18480 "probes/generated/contracts.c"
+#line 18601 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18507,7 +18628,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18511 "probes/generated/contracts.c"
+#line 18632 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18522,7 +18643,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1401 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18526 "probes/generated/contracts.c"
+#line 18647 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18537,7 +18658,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1413 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18541 "probes/generated/contracts.c"
+#line 18662 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18570,7 +18691,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18574 "probes/generated/contracts.c"
+#line 18695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18595,7 +18716,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18599 "probes/generated/contracts.c"
+#line 18720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18620,7 +18741,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18624 "probes/generated/contracts.c"
+#line 18745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18642,7 +18763,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18646 "probes/generated/contracts.c"
+#line 18767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18673,7 +18794,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18677 "probes/generated/contracts.c"
+#line 18798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18693,7 +18814,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18697 "probes/generated/contracts.c"
+#line 18818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18711,7 +18832,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18715 "probes/generated/contracts.c"
+#line 18836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18736,7 +18857,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18740 "probes/generated/contracts.c"
+#line 18861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18748,7 +18869,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1515 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18752 "probes/generated/contracts.c"
+#line 18873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18759,7 +18880,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18763 "probes/generated/contracts.c"
+#line 18884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18770,7 +18891,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18774 "probes/generated/contracts.c"
+#line 18895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18781,7 +18902,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 18785 "probes/generated/contracts.c"
+#line 18906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18792,7 +18913,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 18796 "probes/generated/contracts.c"
+#line 18917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18803,7 +18924,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 18807 "probes/generated/contracts.c"
+#line 18928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18814,7 +18935,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 18818 "probes/generated/contracts.c"
+#line 18939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18825,7 +18946,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 18829 "probes/generated/contracts.c"
+#line 18950 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18836,7 +18957,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 18840 "probes/generated/contracts.c"
+#line 18961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18847,7 +18968,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 18851 "probes/generated/contracts.c"
+#line 18972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18858,7 +18979,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 18862 "probes/generated/contracts.c"
+#line 18983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18869,7 +18990,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 18873 "probes/generated/contracts.c"
+#line 18994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18880,7 +19001,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 18884 "probes/generated/contracts.c"
+#line 19005 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18891,7 +19012,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 18895 "probes/generated/contracts.c"
+#line 19016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18902,7 +19023,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 18906 "probes/generated/contracts.c"
+#line 19027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18913,7 +19034,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 18917 "probes/generated/contracts.c"
+#line 19038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18924,7 +19045,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 18928 "probes/generated/contracts.c"
+#line 19049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18935,7 +19056,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 18939 "probes/generated/contracts.c"
+#line 19060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18946,7 +19067,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 18950 "probes/generated/contracts.c"
+#line 19071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18957,7 +19078,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 18961 "probes/generated/contracts.c"
+#line 19082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18968,7 +19089,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 18972 "probes/generated/contracts.c"
+#line 19093 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18979,7 +19100,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 18983 "probes/generated/contracts.c"
+#line 19104 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18990,7 +19111,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 18994 "probes/generated/contracts.c"
+#line 19115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19001,7 +19122,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19005 "probes/generated/contracts.c"
+#line 19126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19012,7 +19133,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19016 "probes/generated/contracts.c"
+#line 19137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19023,7 +19144,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19027 "probes/generated/contracts.c"
+#line 19148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19034,7 +19155,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19038 "probes/generated/contracts.c"
+#line 19159 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19045,7 +19166,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19049 "probes/generated/contracts.c"
+#line 19170 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19056,7 +19177,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19060 "probes/generated/contracts.c"
+#line 19181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19067,7 +19188,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19071 "probes/generated/contracts.c"
+#line 19192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19078,7 +19199,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19082 "probes/generated/contracts.c"
+#line 19203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19089,7 +19210,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19093 "probes/generated/contracts.c"
+#line 19214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19100,7 +19221,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19104 "probes/generated/contracts.c"
+#line 19225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19111,7 +19232,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19115 "probes/generated/contracts.c"
+#line 19236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19122,7 +19243,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19126 "probes/generated/contracts.c"
+#line 19247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19133,7 +19254,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19137 "probes/generated/contracts.c"
+#line 19258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19144,7 +19265,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19148 "probes/generated/contracts.c"
+#line 19269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19155,7 +19276,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19159 "probes/generated/contracts.c"
+#line 19280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19166,7 +19287,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19170 "probes/generated/contracts.c"
+#line 19291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19177,7 +19298,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19181 "probes/generated/contracts.c"
+#line 19302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19188,7 +19309,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19192 "probes/generated/contracts.c"
+#line 19313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19199,7 +19320,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19203 "probes/generated/contracts.c"
+#line 19324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19210,7 +19331,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19214 "probes/generated/contracts.c"
+#line 19335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19221,7 +19342,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19225 "probes/generated/contracts.c"
+#line 19346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19232,7 +19353,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19236 "probes/generated/contracts.c"
+#line 19357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19243,7 +19364,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19247 "probes/generated/contracts.c"
+#line 19368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19254,7 +19375,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19258 "probes/generated/contracts.c"
+#line 19379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19265,7 +19386,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19269 "probes/generated/contracts.c"
+#line 19390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19276,7 +19397,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19280 "probes/generated/contracts.c"
+#line 19401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19287,7 +19408,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19291 "probes/generated/contracts.c"
+#line 19412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19298,7 +19419,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19302 "probes/generated/contracts.c"
+#line 19423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19309,7 +19430,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19313 "probes/generated/contracts.c"
+#line 19434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19320,7 +19441,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19324 "probes/generated/contracts.c"
+#line 19445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19331,7 +19452,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19335 "probes/generated/contracts.c"
+#line 19456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19342,7 +19463,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19346 "probes/generated/contracts.c"
+#line 19467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19353,7 +19474,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19357 "probes/generated/contracts.c"
+#line 19478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19364,7 +19485,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19368 "probes/generated/contracts.c"
+#line 19489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19375,7 +19496,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19379 "probes/generated/contracts.c"
+#line 19500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19386,7 +19507,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19390 "probes/generated/contracts.c"
+#line 19511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19397,7 +19518,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19401 "probes/generated/contracts.c"
+#line 19522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19408,7 +19529,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19412 "probes/generated/contracts.c"
+#line 19533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19419,7 +19540,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19423 "probes/generated/contracts.c"
+#line 19544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19430,7 +19551,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19434 "probes/generated/contracts.c"
+#line 19555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19441,7 +19562,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19445 "probes/generated/contracts.c"
+#line 19566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19452,7 +19573,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19456 "probes/generated/contracts.c"
+#line 19577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19463,7 +19584,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19467 "probes/generated/contracts.c"
+#line 19588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19476,7 +19597,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19480 "probes/generated/contracts.c"
+#line 19601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19487,7 +19608,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19491 "probes/generated/contracts.c"
+#line 19612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19498,7 +19619,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19502 "probes/generated/contracts.c"
+#line 19623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19509,7 +19630,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19513 "probes/generated/contracts.c"
+#line 19634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19520,7 +19641,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19524 "probes/generated/contracts.c"
+#line 19645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19531,7 +19652,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19535 "probes/generated/contracts.c"
+#line 19656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19542,7 +19663,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19546 "probes/generated/contracts.c"
+#line 19667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19553,7 +19674,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19557 "probes/generated/contracts.c"
+#line 19678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19564,7 +19685,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19568 "probes/generated/contracts.c"
+#line 19689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19575,7 +19696,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19579 "probes/generated/contracts.c"
+#line 19700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19586,7 +19707,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19590 "probes/generated/contracts.c"
+#line 19711 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19597,7 +19718,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19601 "probes/generated/contracts.c"
+#line 19722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19608,7 +19729,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19612 "probes/generated/contracts.c"
+#line 19733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19619,7 +19740,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19623 "probes/generated/contracts.c"
+#line 19744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19630,7 +19751,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19634 "probes/generated/contracts.c"
+#line 19755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19641,7 +19762,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19645 "probes/generated/contracts.c"
+#line 19766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19652,7 +19773,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19656 "probes/generated/contracts.c"
+#line 19777 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19663,7 +19784,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19667 "probes/generated/contracts.c"
+#line 19788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19674,7 +19795,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19678 "probes/generated/contracts.c"
+#line 19799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19685,7 +19806,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19689 "probes/generated/contracts.c"
+#line 19810 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19696,7 +19817,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19700 "probes/generated/contracts.c"
+#line 19821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19707,7 +19828,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19711 "probes/generated/contracts.c"
+#line 19832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19718,7 +19839,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19722 "probes/generated/contracts.c"
+#line 19843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19729,7 +19850,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19733 "probes/generated/contracts.c"
+#line 19854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19740,7 +19861,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19744 "probes/generated/contracts.c"
+#line 19865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19751,7 +19872,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19755 "probes/generated/contracts.c"
+#line 19876 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19762,7 +19883,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19766 "probes/generated/contracts.c"
+#line 19887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19773,7 +19894,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19777 "probes/generated/contracts.c"
+#line 19898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19784,7 +19905,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 19788 "probes/generated/contracts.c"
+#line 19909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19795,7 +19916,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 19799 "probes/generated/contracts.c"
+#line 19920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19806,7 +19927,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 19810 "probes/generated/contracts.c"
+#line 19931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19817,7 +19938,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 19821 "probes/generated/contracts.c"
+#line 19942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19828,7 +19949,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 19832 "probes/generated/contracts.c"
+#line 19953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19839,7 +19960,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 19843 "probes/generated/contracts.c"
+#line 19964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19850,7 +19971,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 19854 "probes/generated/contracts.c"
+#line 19975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19861,7 +19982,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 19865 "probes/generated/contracts.c"
+#line 19986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19872,7 +19993,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 19876 "probes/generated/contracts.c"
+#line 19997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19883,7 +20004,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 19887 "probes/generated/contracts.c"
+#line 20008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19894,7 +20015,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 19898 "probes/generated/contracts.c"
+#line 20019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19905,7 +20026,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 19909 "probes/generated/contracts.c"
+#line 20030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19916,7 +20037,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 19920 "probes/generated/contracts.c"
+#line 20041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19927,7 +20048,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 19931 "probes/generated/contracts.c"
+#line 20052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19938,7 +20059,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 19942 "probes/generated/contracts.c"
+#line 20063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19949,7 +20070,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 19953 "probes/generated/contracts.c"
+#line 20074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19960,7 +20081,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 19964 "probes/generated/contracts.c"
+#line 20085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19971,7 +20092,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 19975 "probes/generated/contracts.c"
+#line 20096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19982,7 +20103,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 19986 "probes/generated/contracts.c"
+#line 20107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19993,7 +20114,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 19997 "probes/generated/contracts.c"
+#line 20118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20004,7 +20125,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20008 "probes/generated/contracts.c"
+#line 20129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20015,7 +20136,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20019 "probes/generated/contracts.c"
+#line 20140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20026,7 +20147,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20030 "probes/generated/contracts.c"
+#line 20151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20037,7 +20158,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20041 "probes/generated/contracts.c"
+#line 20162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20048,7 +20169,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20052 "probes/generated/contracts.c"
+#line 20173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20059,7 +20180,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20063 "probes/generated/contracts.c"
+#line 20184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20070,7 +20191,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20074 "probes/generated/contracts.c"
+#line 20195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20081,7 +20202,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20085 "probes/generated/contracts.c"
+#line 20206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20092,7 +20213,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20096 "probes/generated/contracts.c"
+#line 20217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20103,7 +20224,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20107 "probes/generated/contracts.c"
+#line 20228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20114,7 +20235,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20118 "probes/generated/contracts.c"
+#line 20239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20125,7 +20246,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20129 "probes/generated/contracts.c"
+#line 20250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20136,7 +20257,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20140 "probes/generated/contracts.c"
+#line 20261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20147,7 +20268,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20151 "probes/generated/contracts.c"
+#line 20272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20158,7 +20279,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20162 "probes/generated/contracts.c"
+#line 20283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20169,7 +20290,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20173 "probes/generated/contracts.c"
+#line 20294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20180,7 +20301,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20184 "probes/generated/contracts.c"
+#line 20305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20191,7 +20312,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20195 "probes/generated/contracts.c"
+#line 20316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20202,7 +20323,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20206 "probes/generated/contracts.c"
+#line 20327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20216,7 +20337,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20220 "probes/generated/contracts.c"
+#line 20341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20241,7 +20362,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20245 "probes/generated/contracts.c"
+#line 20366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20278,7 +20399,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20282 "probes/generated/contracts.c"
+#line 20403 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20293,7 +20414,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20297 "probes/generated/contracts.c"
+#line 20418 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20344,7 +20465,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20348 "probes/generated/contracts.c"
+#line 20469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20369,7 +20490,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20373 "probes/generated/contracts.c"
+#line 20494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20380,7 +20501,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20384 "probes/generated/contracts.c"
+#line 20505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20402,7 +20523,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20406 "probes/generated/contracts.c"
+#line 20527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20413,7 +20534,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20417 "probes/generated/contracts.c"
+#line 20538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20424,7 +20545,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20428 "probes/generated/contracts.c"
+#line 20549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20435,7 +20556,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20439 "probes/generated/contracts.c"
+#line 20560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20454,7 +20575,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20458 "probes/generated/contracts.c"
+#line 20579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20468,7 +20589,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20472 "probes/generated/contracts.c"
+#line 20593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20482,7 +20603,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20486 "probes/generated/contracts.c"
+#line 20607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20496,7 +20617,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20500 "probes/generated/contracts.c"
+#line 20621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20510,7 +20631,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20514 "probes/generated/contracts.c"
+#line 20635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20524,7 +20645,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20528 "probes/generated/contracts.c"
+#line 20649 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20540,7 +20661,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20544 "probes/generated/contracts.c"
+#line 20665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20555,7 +20676,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20559 "probes/generated/contracts.c"
+#line 20680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20569,7 +20690,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20573 "probes/generated/contracts.c"
+#line 20694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20583,7 +20704,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20587 "probes/generated/contracts.c"
+#line 20708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20646,7 +20767,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20650 "probes/generated/contracts.c"
+#line 20771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20990,7 +21111,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 20994 "probes/generated/contracts.c"
+#line 21115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21038,7 +21159,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21042 "probes/generated/contracts.c"
+#line 21163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21075,7 +21196,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21079 "probes/generated/contracts.c"
+#line 21200 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21106,7 +21227,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21110 "probes/generated/contracts.c"
+#line 21231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21123,7 +21244,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21127 "probes/generated/contracts.c"
+#line 21248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21140,7 +21261,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21144 "probes/generated/contracts.c"
+#line 21265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21161,7 +21282,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21165 "probes/generated/contracts.c"
+#line 21286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21176,7 +21297,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21180 "probes/generated/contracts.c"
+#line 21301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21192,7 +21313,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21196 "probes/generated/contracts.c"
+#line 21317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21212,7 +21333,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21216 "probes/generated/contracts.c"
+#line 21337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21230,7 +21351,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21234 "probes/generated/contracts.c"
+#line 21355 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21253,7 +21374,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21257 "probes/generated/contracts.c"
+#line 21378 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21269,7 +21390,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21273 "probes/generated/contracts.c"
+#line 21394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21280,7 +21401,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 91 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21284 "probes/generated/contracts.c"
+#line 21405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21327,7 +21448,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21331 "probes/generated/contracts.c"
+#line 21452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21342,7 +21463,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21346 "probes/generated/contracts.c"
+#line 21467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21356,7 +21477,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21360 "probes/generated/contracts.c"
+#line 21481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21370,7 +21491,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21374 "probes/generated/contracts.c"
+#line 21495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21394,7 +21515,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21398 "probes/generated/contracts.c"
+#line 21519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21422,7 +21543,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21426 "probes/generated/contracts.c"
+#line 21547 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21438,7 +21559,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21442 "probes/generated/contracts.c"
+#line 21563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21518,7 +21639,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21522 "probes/generated/contracts.c"
+#line 21643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21532,7 +21653,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21536 "probes/generated/contracts.c"
+#line 21657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21543,7 +21664,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21547 "probes/generated/contracts.c"
+#line 21668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21557,7 +21678,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21561 "probes/generated/contracts.c"
+#line 21682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21571,7 +21692,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21575 "probes/generated/contracts.c"
+#line 21696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21640,7 +21761,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21644 "probes/generated/contracts.c"
+#line 21765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21654,7 +21775,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21658 "probes/generated/contracts.c"
+#line 21779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21668,7 +21789,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21672 "probes/generated/contracts.c"
+#line 21793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21704,7 +21825,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21708 "probes/generated/contracts.c"
+#line 21829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21718,7 +21839,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21722 "probes/generated/contracts.c"
+#line 21843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21730,7 +21851,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21734 "probes/generated/contracts.c"
+#line 21855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21759,7 +21880,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21763 "probes/generated/contracts.c"
+#line 21884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21787,7 +21908,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 21791 "probes/generated/contracts.c"
+#line 21912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21810,7 +21931,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 21814 "probes/generated/contracts.c"
+#line 21935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21855,7 +21976,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 21859 "probes/generated/contracts.c"
+#line 21980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21872,7 +21993,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 21876 "probes/generated/contracts.c"
+#line 21997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21887,7 +22008,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 21891 "probes/generated/contracts.c"
+#line 22012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21907,7 +22028,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 21911 "probes/generated/contracts.c"
+#line 22032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21925,7 +22046,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 21929 "probes/generated/contracts.c"
+#line 22050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21937,7 +22058,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 21941 "probes/generated/contracts.c"
+#line 22062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21973,7 +22094,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 21977 "probes/generated/contracts.c"
+#line 22098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21987,7 +22108,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 21991 "probes/generated/contracts.c"
+#line 22112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22028,7 +22149,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22032 "probes/generated/contracts.c"
+#line 22153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22051,7 +22172,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22055 "probes/generated/contracts.c"
+#line 22176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22098,7 +22219,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22102 "probes/generated/contracts.c"
+#line 22223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22121,7 +22242,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22125 "probes/generated/contracts.c"
+#line 22246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22133,7 +22254,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22137 "probes/generated/contracts.c"
+#line 22258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22149,7 +22270,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22153 "probes/generated/contracts.c"
+#line 22274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22170,7 +22291,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22174 "probes/generated/contracts.c"
+#line 22295 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22200,7 +22321,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22204 "probes/generated/contracts.c"
+#line 22325 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22216,7 +22337,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22220 "probes/generated/contracts.c"
+#line 22341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22253,7 +22374,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22257 "probes/generated/contracts.c"
+#line 22378 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22279,7 +22400,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22283 "probes/generated/contracts.c"
+#line 22404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22291,7 +22412,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 217 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22295 "probes/generated/contracts.c"
+#line 22416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22309,7 +22430,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22313 "probes/generated/contracts.c"
+#line 22434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22319,7 +22440,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 251 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22323 "probes/generated/contracts.c"
+#line 22444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22340,7 +22461,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22344 "probes/generated/contracts.c"
+#line 22465 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22351,7 +22472,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 316 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22355 "probes/generated/contracts.c"
+#line 22476 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22362,7 +22483,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 338 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22366 "probes/generated/contracts.c"
+#line 22487 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22373,7 +22494,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 324 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22377 "probes/generated/contracts.c"
+#line 22498 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22384,7 +22505,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 331 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22388 "probes/generated/contracts.c"
+#line 22509 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22401,7 +22522,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22405 "probes/generated/contracts.c"
+#line 22526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22420,7 +22541,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22424 "probes/generated/contracts.c"
+#line 22545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22431,7 +22552,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 281 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22435 "probes/generated/contracts.c"
+#line 22556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22442,7 +22563,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 261 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22446 "probes/generated/contracts.c"
+#line 22567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22453,7 +22574,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 271 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22457 "probes/generated/contracts.c"
+#line 22578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22464,7 +22585,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 239 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22468 "probes/generated/contracts.c"
+#line 22589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22476,7 +22597,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22480 "probes/generated/contracts.c"
+#line 22601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22486,7 +22607,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 149 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22490 "probes/generated/contracts.c"
+#line 22611 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22514,7 +22635,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22518 "probes/generated/contracts.c"
+#line 22639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22532,7 +22653,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22536 "probes/generated/contracts.c"
+#line 22657 "probes/generated/contracts.c"
 }
 #endif
 

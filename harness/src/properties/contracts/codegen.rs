@@ -28,6 +28,7 @@ pub fn c_source(families: &[Family], contracts: &[Contract], manifest: &Manifest
          * Included at the end of abi3probe.c; one routine per contract, see harness/src/properties/contracts/. */\n\n",
     );
     out.push_str(REPEAT_EQUAL);
+    out.push_str(STRAY_CHECK);
     for family in families {
         if let Some(support) = &family.support {
             let _ = writeln!(out, "/* --- shared by {}.toml --- */", family.name);
@@ -54,9 +55,19 @@ pub fn c_source(families: &[Family], contracts: &[Contract], manifest: &Manifest
                 if contract.kind.is_symbol() {
                     let _ = writeln!(out, "#pragma weak {}", contract.entry);
                 }
-                let _ = writeln!(out, "static PyObject *c_{}{once}(PyObject *args)\n{{", contract.entry);
+                // A body that marks calls with STRAY_CHECK runs inside `stray_checked`.
+                let stray = body.contains("STRAY_CHECK");
+                let inner = if stray { "_body" } else { once };
+                let _ = writeln!(out, "static PyObject *c_{}{inner}(PyObject *args)\n{{", contract.entry);
                 from_toml(&mut out, contract.family, contract.body_line, body);
                 out.push_str("}\n");
+                if stray {
+                    let _ = writeln!(
+                        out,
+                        "static PyObject *c_{name}{once}(PyObject *args)\n{{\n    return stray_checked(c_{name}_body, args);\n}}",
+                        name = contract.entry
+                    );
+                }
             }
         }
         if let Some(times) = contract.repeat {
@@ -87,6 +98,36 @@ pub fn c_source(families: &[Family], contracts: &[Contract], manifest: &Manifest
     out.push_str("static const struct routine *routine_table(void)\n{\n    return routines;\n}\n");
     Ok(out)
 }
+
+/// A body's check that a call which reported success left no exception behind: the body's
+/// later calls could clear it before the routine returns, so `STRAY_CHECK(entry, success)`
+/// right after the call notes it (and clears it), and the routine becomes a contract error.
+const STRAY_CHECK: &str = "\
+/* --- bodies with STRAY_CHECK: a success with an exception pending is a contract error --- */
+static const char *stray_exception;
+#define STRAY_CHECK(entry, success) \\
+    do { \\
+        if ((success) && PyErr_Occurred()) { \\
+            PyErr_Clear(); \\
+            stray_exception = (entry); \\
+        } \\
+    } while (0)
+
+static PyObject *stray_checked(PyObject *(*body)(PyObject *), PyObject *args)
+{
+    stray_exception = NULL;
+    PyObject *result = body(args);
+    if (stray_exception == NULL)
+        return result;
+    const char *entry = stray_exception;
+    stray_exception = NULL;
+    Py_XDECREF(result);
+    PyErr_Clear();
+    PyErr_Format(ContractError, \"%s reported success with an exception set\", entry);
+    return NULL;
+}
+
+";
 
 /// The routine of a contract with `repeat`: its call made `times` times, every result equal to
 /// the first (`==`, which is identity first), else a contract error naming the call and both
