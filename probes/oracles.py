@@ -2002,6 +2002,10 @@ def parse_keywords(k, t, kw):
         a = kw["a"]
     else:
         raise TypeError()
+    # 3.6 refuses an argument given by name and position before converting any (getargs.c,
+    # vgetargskeywords); 3.7 converts the positional ones first.
+    if sys.version_info < (3, 7) and any(name in kw for name in ["a", "b"][:len(t)]):
+        raise TypeError()
     value = parse_unit(k, a)
     b = t[1] if len(t) > 1 else kw.get("b")
     for i, name in enumerate(["a", "b"][:len(t)]):

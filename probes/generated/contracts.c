@@ -11233,7 +11233,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyCriticalSection(PyObject *args)
 {
-#line 1149 "harness/data/contracts/threadstate.toml"
+#line 1151 "harness/data/contracts/threadstate.toml"
     PyCriticalSection cs[3];
     memset(cs, CANARY, sizeof cs);
     PyCriticalSection_Begin(&cs[1], ARG(0));
@@ -11250,7 +11250,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyCriticalSection2(PyObject *args)
 {
-#line 1165 "harness/data/contracts/threadstate.toml"
+#line 1167 "harness/data/contracts/threadstate.toml"
     PyCriticalSection2 cs[3];
     memset(cs, CANARY, sizeof cs);
     PyCriticalSection2_Begin(&cs[1], ARG(0), ARG(1));
@@ -11268,7 +11268,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
 #pragma weak PyCriticalSection2_Begin
 static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
 {
-#line 1064 "harness/data/contracts/threadstate.toml"
+#line 1066 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection2_End);
     PyCriticalSection2 cs;
     PyCriticalSection2_Begin(&cs, ARG(0), ARG(1));
@@ -11284,7 +11284,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
 #pragma weak PyCriticalSection2_End
 static PyObject *c_PyCriticalSection2_End(PyObject *args)
 {
-#line 1077 "harness/data/contracts/threadstate.toml"
+#line 1079 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection2_Begin);
     PyCriticalSection2 cs;
     PyCriticalSection2_Begin(&cs, ARG(0), ARG(0));
@@ -11302,7 +11302,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
 #pragma weak PyCriticalSection_Begin
 static PyObject *c_PyCriticalSection_Begin(PyObject *args)
 {
-#line 1036 "harness/data/contracts/threadstate.toml"
+#line 1038 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection_End);
     PyCriticalSection cs;
     PyCriticalSection_Begin(&cs, ARG(0));
@@ -11318,7 +11318,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
 #pragma weak PyCriticalSection_End
 static PyObject *c_PyCriticalSection_End(PyObject *args)
 {
-#line 1049 "harness/data/contracts/threadstate.toml"
+#line 1051 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyCriticalSection_Begin);
     PyCriticalSection cs;
     PyCriticalSection_Begin(&cs, ARG(0));
@@ -11336,7 +11336,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
 #pragma weak PyErr_CheckSignals
 static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
-#line 855 "harness/data/contracts/threadstate.toml"
+#line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
 #line 11342 "probes/generated/contracts.c"
 }
@@ -11347,7 +11347,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 #pragma weak PyErr_SetInterrupt
 static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
-#line 833 "harness/data/contracts/threadstate.toml"
+#line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
 #line 11353 "probes/generated/contracts.c"
 }
@@ -11358,7 +11358,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 #pragma weak PyErr_SetInterruptEx
 static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
 {
-#line 840 "harness/data/contracts/threadstate.toml"
+#line 842 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyErr_CheckSignals);
     int signum;
     if (arg_int(args, 0, &signum) < 0)
@@ -11488,7 +11488,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 {
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
-    return flag_result(PyEval_ThreadsInitialized() != 0);
+    return flag_result(PyEval_ThreadsInitialized() == 1);
 #line 11493 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
@@ -11558,7 +11558,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyInterpreterGuard(PyObject *args)
 {
-#line 1382 "harness/data/contracts/threadstate.toml"
+#line 1384 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -11575,7 +11575,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
 #pragma weak PyInterpreterGuard_Close
 static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
 {
-#line 1268 "harness/data/contracts/threadstate.toml"
+#line 1270 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     long long n;
     if (arg_llong(args, 0, &n) < 0)
@@ -11602,7 +11602,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
 #pragma weak PyInterpreterGuard_FromCurrent
 static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
 {
-#line 1250 "harness/data/contracts/threadstate.toml"
+#line 1252 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     Py_ssize_t before = PEP_GUARDS();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
@@ -11622,7 +11622,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
 #pragma weak PyInterpreterGuard_FromView
 static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
 {
-#line 1293 "harness/data/contracts/threadstate.toml"
+#line 1295 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
     if (view == NULL)
@@ -11650,7 +11650,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyInterpreterState(PyObject *args)
 {
-#line 1435 "harness/data/contracts/threadstate.toml"
+#line 1437 "harness/data/contracts/threadstate.toml"
     PyInterpreterState *interp = TS_INTERP();
     PyObject *id = &PyInterpreterState_GetID == NULL ? new_none() : PyLong_FromLongLong((long long)PyInterpreterState_GetID(interp));
     if (id == NULL)
@@ -11724,7 +11724,7 @@ static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyInterpreterView(PyObject *args)
 {
-#line 1398 "harness/data/contracts/threadstate.toml"
+#line 1400 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
     if (view == NULL)
@@ -11741,7 +11741,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
 #pragma weak PyInterpreterView_Close
 static PyObject *c_PyInterpreterView_Close(PyObject *args)
 {
-#line 1337 "harness/data/contracts/threadstate.toml"
+#line 1339 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     long long n;
     if (arg_llong(args, 0, &n) < 0)
@@ -11769,7 +11769,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
 #pragma weak PyInterpreterView_FromCurrent
 static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
 {
-#line 1320 "harness/data/contracts/threadstate.toml"
+#line 1322 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     Py_ssize_t before = PEP_GUARDS();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
@@ -11788,7 +11788,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
 #pragma weak PyInterpreterView_FromMain
 static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
 {
-#line 1363 "harness/data/contracts/threadstate.toml"
+#line 1365 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromMain();
     int clean = !PyErr_Occurred();
@@ -11808,7 +11808,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
 #pragma weak PyOS_InterruptOccurred
 static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
 {
-#line 862 "harness/data/contracts/threadstate.toml"
+#line 864 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyErr_SetInterrupt);
     REQUIRE(PyErr_CheckSignals);
     PyErr_SetInterrupt();
@@ -11826,7 +11826,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
 #pragma weak PyOS_getsig
 static PyObject *c_PyOS_getsig(PyObject *args)
 {
-#line 877 "harness/data/contracts/threadstate.toml"
+#line 879 "harness/data/contracts/threadstate.toml"
     int signum;
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
@@ -11840,7 +11840,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
 #pragma weak PyOS_setsig
 static PyObject *c_PyOS_setsig(PyObject *args)
 {
-#line 888 "harness/data/contracts/threadstate.toml"
+#line 890 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyOS_getsig);
     int signum;
     if (arg_int(args, 0, &signum) < 0)
@@ -11862,7 +11862,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyThreadState(PyObject *args)
 {
-#line 1454 "harness/data/contracts/threadstate.toml"
+#line 1456 "harness/data/contracts/threadstate.toml"
     PyObject *r = ts_handle_round(ARG(0), ARG(1));
     if (r == NULL)
         return NULL;
@@ -11875,7 +11875,7 @@ static PyObject *c_PyThreadState(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyThreadStateToken(PyObject *args)
 {
-#line 1414 "harness/data/contracts/threadstate.toml"
+#line 1416 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -11930,7 +11930,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 #pragma weak PyThreadState_Ensure
 static PyObject *c_PyThreadState_Ensure(PyObject *args)
 {
-#line 1192 "harness/data/contracts/threadstate.toml"
+#line 1194 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -11948,7 +11948,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
 #pragma weak PyThreadState_EnsureFromView
 static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
 {
-#line 1208 "harness/data/contracts/threadstate.toml"
+#line 1210 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterView *view = PyInterpreterView_FromCurrent();
     if (view == NULL)
@@ -12082,7 +12082,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 #pragma weak PyThreadState_Release
 static PyObject *c_PyThreadState_Release(PyObject *args)
 {
-#line 1229 "harness/data/contracts/threadstate.toml"
+#line 1231 "harness/data/contracts/threadstate.toml"
     PEP_REQUIRE_ALL();
     PyInterpreterGuard *guard = PyInterpreterGuard_FromCurrent();
     if (guard == NULL)
@@ -12103,7 +12103,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
 /* PyThreadState_SetAsyncExc: hand-written body (threadstate.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyThreadState_SetAsyncExc
-static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
+static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
 {
 #line 798 "harness/data/contracts/threadstate.toml"
     REQUIRE(PyThread_get_thread_ident);
@@ -12114,7 +12114,9 @@ static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
     if (other == self)
         other ^= 1;
     int r0 = PyThreadState_SetAsyncExc((unsigned long)other, ARG(0));
+    STRAY_CHECK("PyThreadState_SetAsyncExc", r0 >= 0);
     int r1 = PyThreadState_SetAsyncExc(self, ARG(0));
+    STRAY_CHECK("PyThreadState_SetAsyncExc", r1 >= 0);
     PyObject *exec = builtin("exec"), *globals = PyDict_New();
     PyObject *code = PyUnicode_FromString("for _ in range(1000000): pass");
     PyObject *r = NULL;
@@ -12135,7 +12137,11 @@ static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12139 "probes/generated/contracts.c"
+#line 12141 "probes/generated/contracts.c"
+}
+static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
+{
+    return stray_checked(c_PyThreadState_SetAsyncExc_body, args);
 }
 #endif
 
@@ -12150,7 +12156,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12154 "probes/generated/contracts.c"
+#line 12160 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12159,7 +12165,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
 #pragma weak Py_AddPendingCall
 static PyObject *c_Py_AddPendingCall(PyObject *args)
 {
-#line 908 "harness/data/contracts/threadstate.toml"
+#line 910 "harness/data/contracts/threadstate.toml"
     REQUIRE(Py_MakePendingCalls);
     long long n, fail;
     if (arg_llong(args, 0, &n) < 0 || arg_llong(args, 1, &fail) < 0)
@@ -12188,7 +12194,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12192 "probes/generated/contracts.c"
+#line 12198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12197,7 +12203,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
 #pragma weak Py_AtExit
 static PyObject *c_Py_AtExit(PyObject *args)
 {
-#line 980 "harness/data/contracts/threadstate.toml"
+#line 982 "harness/data/contracts/threadstate.toml"
     static int successes, failed;
     int r = Py_AtExit(ts_at_exit);
     int consistent = (r == 0 && !failed) || (r == -1 && (failed || successes > 0));
@@ -12206,7 +12212,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12210 "probes/generated/contracts.c"
+#line 12216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12216,7 +12222,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12220 "probes/generated/contracts.c"
+#line 12226 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12224,13 +12230,13 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
 {
-#line 1093 "harness/data/contracts/threadstate.toml"
+#line 1095 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION(ARG(0));
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12234 "probes/generated/contracts.c"
+#line 12240 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12238,13 +12244,13 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
 {
-#line 1121 "harness/data/contracts/threadstate.toml"
+#line 1123 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION2(ARG(0), ARG(1));
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12248 "probes/generated/contracts.c"
+#line 12254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12265,7 +12271,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12269 "probes/generated/contracts.c"
+#line 12275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12279,7 +12285,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12283 "probes/generated/contracts.c"
+#line 12289 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12287,7 +12293,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
 {
-#line 1106 "harness/data/contracts/threadstate.toml"
+#line 1108 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION(ARG(0));
     Py_END_CRITICAL_SECTION();
@@ -12295,7 +12301,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12299 "probes/generated/contracts.c"
+#line 12305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12303,7 +12309,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
 {
-#line 1134 "harness/data/contracts/threadstate.toml"
+#line 1136 "harness/data/contracts/threadstate.toml"
     int r;
     Py_BEGIN_CRITICAL_SECTION2(ARG(1), ARG(0));
     Py_END_CRITICAL_SECTION2();
@@ -12311,7 +12317,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12315 "probes/generated/contracts.c"
+#line 12321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12320,7 +12326,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
 #pragma weak Py_Initialize
 static PyObject *c_Py_Initialize(PyObject *args)
 {
-#line 995 "harness/data/contracts/threadstate.toml"
+#line 997 "harness/data/contracts/threadstate.toml"
     REQUIRE(Py_IsInitialized);
     PyObject *sys_before = PyImport_ImportModule("sys");
     Py_Initialize();
@@ -12330,7 +12336,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12334 "probes/generated/contracts.c"
+#line 12340 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12339,7 +12345,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
 #pragma weak Py_InitializeEx
 static PyObject *c_Py_InitializeEx_body(PyObject *args)
 {
-#line 1011 "harness/data/contracts/threadstate.toml"
+#line 1013 "harness/data/contracts/threadstate.toml"
     REQUIRE(Py_IsInitialized);
     PyObject *sys_before = PyImport_ImportModule("sys");
     Py_InitializeEx(PyObject_IsTrue(ARG(0)));
@@ -12350,7 +12356,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12354 "probes/generated/contracts.c"
+#line 12360 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12363,7 +12369,7 @@ static PyObject *c_Py_InitializeEx(PyObject *args)
 #pragma weak Py_MakePendingCalls
 static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
 {
-#line 943 "harness/data/contracts/threadstate.toml"
+#line 945 "harness/data/contracts/threadstate.toml"
     REQUIRE(Py_AddPendingCall);
     long long n, fail;
     if (arg_llong(args, 0, &n) < 0 || arg_llong(args, 1, &fail) < 0)
@@ -12394,7 +12400,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12398 "probes/generated/contracts.c"
+#line 12404 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12418,7 +12424,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12422 "probes/generated/contracts.c"
+#line 12428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12427,9 +12433,9 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
 #pragma weak _PyThreadState_Prealloc
 static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
-#line 1027 "harness/data/contracts/threadstate.toml"
+#line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12433 "probes/generated/contracts.c"
+#line 12439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12441,7 +12447,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12445 "probes/generated/contracts.c"
+#line 12451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12453,7 +12459,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12457 "probes/generated/contracts.c"
+#line 12463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12474,7 +12480,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12478 "probes/generated/contracts.c"
+#line 12484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12491,7 +12497,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12495 "probes/generated/contracts.c"
+#line 12501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12502,7 +12508,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12506 "probes/generated/contracts.c"
+#line 12512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12514,7 +12520,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 121 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12518 "probes/generated/contracts.c"
+#line 12524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12526,7 +12532,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 139 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12530 "probes/generated/contracts.c"
+#line 12536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12538,7 +12544,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 113 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12542 "probes/generated/contracts.c"
+#line 12548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12550,7 +12556,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 156 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12554 "probes/generated/contracts.c"
+#line 12560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12562,7 +12568,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 173 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12566 "probes/generated/contracts.c"
+#line 12572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12574,7 +12580,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 148 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12578 "probes/generated/contracts.c"
+#line 12584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12587,7 +12593,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12591 "probes/generated/contracts.c"
+#line 12597 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12600,7 +12606,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12604 "probes/generated/contracts.c"
+#line 12610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12612,7 +12618,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 189 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12616 "probes/generated/contracts.c"
+#line 12622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12624,7 +12630,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 206 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12628 "probes/generated/contracts.c"
+#line 12634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12636,7 +12642,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 181 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12640 "probes/generated/contracts.c"
+#line 12646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12649,7 +12655,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12653 "probes/generated/contracts.c"
+#line 12659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12666,7 +12672,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12670 "probes/generated/contracts.c"
+#line 12676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12691,7 +12697,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12695 "probes/generated/contracts.c"
+#line 12701 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12716,7 +12722,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12720 "probes/generated/contracts.c"
+#line 12726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12753,7 +12759,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12757 "probes/generated/contracts.c"
+#line 12763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12789,7 +12795,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12793 "probes/generated/contracts.c"
+#line 12799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12826,7 +12832,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12830 "probes/generated/contracts.c"
+#line 12836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12847,7 +12853,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 12851 "probes/generated/contracts.c"
+#line 12857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12873,7 +12879,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 12877 "probes/generated/contracts.c"
+#line 12883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12898,7 +12904,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 12902 "probes/generated/contracts.c"
+#line 12908 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12932,7 +12938,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 12936 "probes/generated/contracts.c"
+#line 12942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12943,7 +12949,7 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #line 1039 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12947 "probes/generated/contracts.c"
+#line 12953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12954,7 +12960,7 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #line 1109 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12958 "probes/generated/contracts.c"
+#line 12964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12965,7 +12971,7 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #line 1099 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12969 "probes/generated/contracts.c"
+#line 12975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12976,7 +12982,7 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #line 1079 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12980 "probes/generated/contracts.c"
+#line 12986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12987,7 +12993,7 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #line 1089 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12991 "probes/generated/contracts.c"
+#line 12997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12998,7 +13004,7 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #line 1069 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13002 "probes/generated/contracts.c"
+#line 13008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13009,7 +13015,7 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #line 1059 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13013 "probes/generated/contracts.c"
+#line 13019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13020,7 +13026,7 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #line 1049 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13024 "probes/generated/contracts.c"
+#line 13030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13031,7 +13037,7 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #line 999 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13035 "probes/generated/contracts.c"
+#line 13041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13042,7 +13048,7 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #line 700 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13046 "probes/generated/contracts.c"
+#line 13052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13056,7 +13062,7 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13060 "probes/generated/contracts.c"
+#line 13066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13070,7 +13076,7 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13074 "probes/generated/contracts.c"
+#line 13080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13081,7 +13087,7 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #line 690 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13085 "probes/generated/contracts.c"
+#line 13091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13096,7 +13102,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13100 "probes/generated/contracts.c"
+#line 13106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13114,7 +13120,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13118 "probes/generated/contracts.c"
+#line 13124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13141,7 +13147,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13145 "probes/generated/contracts.c"
+#line 13151 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13167,7 +13173,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13171 "probes/generated/contracts.c"
+#line 13177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13188,7 +13194,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13192 "probes/generated/contracts.c"
+#line 13198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13205,7 +13211,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13209 "probes/generated/contracts.c"
+#line 13215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13227,7 +13233,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13231 "probes/generated/contracts.c"
+#line 13237 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13238,7 +13244,7 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 {
 #line 442 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13242 "probes/generated/contracts.c"
+#line 13248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13250,7 +13256,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #line 525 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13254 "probes/generated/contracts.c"
+#line 13260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13271,7 +13277,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13275 "probes/generated/contracts.c"
+#line 13281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13283,7 +13289,7 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #line 545 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13287 "probes/generated/contracts.c"
+#line 13293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13297,7 +13303,7 @@ static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13301 "probes/generated/contracts.c"
+#line 13307 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13313,7 +13319,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #line 819 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13317 "probes/generated/contracts.c"
+#line 13323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13333,7 +13339,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13337 "probes/generated/contracts.c"
+#line 13343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13412,7 +13418,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13416 "probes/generated/contracts.c"
+#line 13422 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13441,7 +13447,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13445 "probes/generated/contracts.c"
+#line 13451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13460,7 +13466,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13464 "probes/generated/contracts.c"
+#line 13470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13483,7 +13489,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13487 "probes/generated/contracts.c"
+#line 13493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13503,7 +13509,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13507 "probes/generated/contracts.c"
+#line 13513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13548,7 +13554,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13552 "probes/generated/contracts.c"
+#line 13558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13559,7 +13565,7 @@ static PyObject *c_PySlot(PyObject *args)
 #line 829 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13563 "probes/generated/contracts.c"
+#line 13569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13570,7 +13576,7 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #line 929 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13574 "probes/generated/contracts.c"
+#line 13580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13581,7 +13587,7 @@ static PyObject *c_PySlot_END(PyObject *args)
 #line 969 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13585 "probes/generated/contracts.c"
+#line 13591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13592,7 +13598,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #line 939 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13596 "probes/generated/contracts.c"
+#line 13602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13615,7 +13621,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13619 "probes/generated/contracts.c"
+#line 13625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13626,7 +13632,7 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #line 989 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13630 "probes/generated/contracts.c"
+#line 13636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13637,7 +13643,7 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #line 1119 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13641 "probes/generated/contracts.c"
+#line 13647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13648,7 +13654,7 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #line 1009 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13652 "probes/generated/contracts.c"
+#line 13658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13659,7 +13665,7 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #line 1019 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13663 "probes/generated/contracts.c"
+#line 13669 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13670,7 +13676,7 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #line 949 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13674 "probes/generated/contracts.c"
+#line 13680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13681,7 +13687,7 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #line 979 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13685 "probes/generated/contracts.c"
+#line 13691 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13692,7 +13698,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #line 959 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13696 "probes/generated/contracts.c"
+#line 13702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13715,7 +13721,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13719 "probes/generated/contracts.c"
+#line 13725 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13745,7 +13751,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13749 "probes/generated/contracts.c"
+#line 13755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13774,7 +13780,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13778 "probes/generated/contracts.c"
+#line 13784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13796,7 +13802,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13800 "probes/generated/contracts.c"
+#line 13806 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13807,7 +13813,7 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #line 1029 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13811 "probes/generated/contracts.c"
+#line 13817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13818,7 +13824,7 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #line 660 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13822 "probes/generated/contracts.c"
+#line 13828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13829,7 +13835,7 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #line 849 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13833 "probes/generated/contracts.c"
+#line 13839 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13840,7 +13846,7 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #line 650 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13844 "probes/generated/contracts.c"
+#line 13850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13851,7 +13857,7 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #line 680 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 13855 "probes/generated/contracts.c"
+#line 13861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13862,7 +13868,7 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #line 879 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13866 "probes/generated/contracts.c"
+#line 13872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13873,7 +13879,7 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #line 670 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 13877 "probes/generated/contracts.c"
+#line 13883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13884,7 +13890,7 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #line 839 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13888 "probes/generated/contracts.c"
+#line 13894 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13895,7 +13901,7 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #line 859 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13899 "probes/generated/contracts.c"
+#line 13905 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13906,7 +13912,7 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #line 909 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13910 "probes/generated/contracts.c"
+#line 13916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13917,7 +13923,7 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #line 919 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13921 "probes/generated/contracts.c"
+#line 13927 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13928,7 +13934,7 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #line 869 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13932 "probes/generated/contracts.c"
+#line 13938 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13939,7 +13945,7 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #line 899 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13943 "probes/generated/contracts.c"
+#line 13949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13950,7 +13956,7 @@ static PyObject *c_Py_mod_token(PyObject *args)
 #line 889 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13954 "probes/generated/contracts.c"
+#line 13960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13969,7 +13975,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13973 "probes/generated/contracts.c"
+#line 13979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13985,7 +13991,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 13989 "probes/generated/contracts.c"
+#line 13995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14003,7 +14009,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14007 "probes/generated/contracts.c"
+#line 14013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14021,7 +14027,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14025 "probes/generated/contracts.c"
+#line 14031 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14048,7 +14054,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14052 "probes/generated/contracts.c"
+#line 14058 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14067,7 +14073,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14071 "probes/generated/contracts.c"
+#line 14077 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14100,7 +14106,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14104 "probes/generated/contracts.c"
+#line 14110 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14141,7 +14147,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14145 "probes/generated/contracts.c"
+#line 14151 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14210,7 +14216,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14214 "probes/generated/contracts.c"
+#line 14220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14232,7 +14238,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14236 "probes/generated/contracts.c"
+#line 14242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14243,7 +14249,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14247 "probes/generated/contracts.c"
+#line 14253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14438,7 +14444,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14442 "probes/generated/contracts.c"
+#line 14448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14449,7 +14455,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14453 "probes/generated/contracts.c"
+#line 14459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14460,7 +14466,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14464 "probes/generated/contracts.c"
+#line 14470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14552,7 +14558,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14556 "probes/generated/contracts.c"
+#line 14562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14563,7 +14569,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14567 "probes/generated/contracts.c"
+#line 14573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14574,7 +14580,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14578 "probes/generated/contracts.c"
+#line 14584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14655,7 +14661,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14659 "probes/generated/contracts.c"
+#line 14665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14666,7 +14672,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14670 "probes/generated/contracts.c"
+#line 14676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14677,7 +14683,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14681 "probes/generated/contracts.c"
+#line 14687 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14699,7 +14705,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14703 "probes/generated/contracts.c"
+#line 14709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14727,7 +14733,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14731 "probes/generated/contracts.c"
+#line 14737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14810,7 +14816,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14814 "probes/generated/contracts.c"
+#line 14820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14859,7 +14865,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14863 "probes/generated/contracts.c"
+#line 14869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14887,7 +14893,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14891 "probes/generated/contracts.c"
+#line 14897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14979,7 +14985,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 14983 "probes/generated/contracts.c"
+#line 14989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15005,7 +15011,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15009 "probes/generated/contracts.c"
+#line 15015 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15021,7 +15027,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15025 "probes/generated/contracts.c"
+#line 15031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15120,7 +15126,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15124 "probes/generated/contracts.c"
+#line 15130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15199,7 +15205,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15203 "probes/generated/contracts.c"
+#line 15209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15232,7 +15238,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15236 "probes/generated/contracts.c"
+#line 15242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15272,7 +15278,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15276 "probes/generated/contracts.c"
+#line 15282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15329,7 +15335,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15333 "probes/generated/contracts.c"
+#line 15339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15361,7 +15367,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15365 "probes/generated/contracts.c"
+#line 15371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15390,7 +15396,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15394 "probes/generated/contracts.c"
+#line 15400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15410,7 +15416,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15414 "probes/generated/contracts.c"
+#line 15420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15495,7 +15501,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15499 "probes/generated/contracts.c"
+#line 15505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15528,7 +15534,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15532 "probes/generated/contracts.c"
+#line 15538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15563,7 +15569,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15567 "probes/generated/contracts.c"
+#line 15573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15623,7 +15629,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15627 "probes/generated/contracts.c"
+#line 15633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15642,7 +15648,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15646 "probes/generated/contracts.c"
+#line 15652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15702,7 +15708,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15706 "probes/generated/contracts.c"
+#line 15712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15762,7 +15768,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15766 "probes/generated/contracts.c"
+#line 15772 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15814,7 +15820,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15818 "probes/generated/contracts.c"
+#line 15824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15866,7 +15872,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15870 "probes/generated/contracts.c"
+#line 15876 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15918,7 +15924,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15922 "probes/generated/contracts.c"
+#line 15928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15932,7 +15938,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 15936 "probes/generated/contracts.c"
+#line 15942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15954,7 +15960,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15958 "probes/generated/contracts.c"
+#line 15964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15976,7 +15982,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15980 "probes/generated/contracts.c"
+#line 15986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15990,7 +15996,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 15994 "probes/generated/contracts.c"
+#line 16000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16013,7 +16019,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16017 "probes/generated/contracts.c"
+#line 16023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16047,7 +16053,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16051 "probes/generated/contracts.c"
+#line 16057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16065,7 +16071,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16069 "probes/generated/contracts.c"
+#line 16075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16090,7 +16096,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16094 "probes/generated/contracts.c"
+#line 16100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16103,7 +16109,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16107 "probes/generated/contracts.c"
+#line 16113 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16120,7 +16126,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16124 "probes/generated/contracts.c"
+#line 16130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16140,7 +16146,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16144 "probes/generated/contracts.c"
+#line 16150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16189,7 +16195,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16193 "probes/generated/contracts.c"
+#line 16199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16209,7 +16215,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16213 "probes/generated/contracts.c"
+#line 16219 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16229,7 +16235,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16233 "probes/generated/contracts.c"
+#line 16239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16288,7 +16294,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16292 "probes/generated/contracts.c"
+#line 16298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16302,7 +16308,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16306 "probes/generated/contracts.c"
+#line 16312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16316,7 +16322,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16320 "probes/generated/contracts.c"
+#line 16326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16336,7 +16342,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16340 "probes/generated/contracts.c"
+#line 16346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16350,7 +16356,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16354 "probes/generated/contracts.c"
+#line 16360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16365,7 +16371,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16369 "probes/generated/contracts.c"
+#line 16375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16379,7 +16385,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16383 "probes/generated/contracts.c"
+#line 16389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16393,7 +16399,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16397 "probes/generated/contracts.c"
+#line 16403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16407,7 +16413,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16411 "probes/generated/contracts.c"
+#line 16417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16443,7 +16449,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16447 "probes/generated/contracts.c"
+#line 16453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16470,7 +16476,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16474 "probes/generated/contracts.c"
+#line 16480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16498,7 +16504,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16502 "probes/generated/contracts.c"
+#line 16508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16509,7 +16515,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16513 "probes/generated/contracts.c"
+#line 16519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16520,7 +16526,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16524 "probes/generated/contracts.c"
+#line 16530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16531,7 +16537,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16535 "probes/generated/contracts.c"
+#line 16541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16566,7 +16572,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16570 "probes/generated/contracts.c"
+#line 16576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16577,7 +16583,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16581 "probes/generated/contracts.c"
+#line 16587 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16598,7 +16604,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16602 "probes/generated/contracts.c"
+#line 16608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16614,7 +16620,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16618 "probes/generated/contracts.c"
+#line 16624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16633,7 +16639,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16637 "probes/generated/contracts.c"
+#line 16643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16644,7 +16650,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16648 "probes/generated/contracts.c"
+#line 16654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16670,7 +16676,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16674 "probes/generated/contracts.c"
+#line 16680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16693,7 +16699,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16697 "probes/generated/contracts.c"
+#line 16703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16716,7 +16722,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16720 "probes/generated/contracts.c"
+#line 16726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16727,7 +16733,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16731 "probes/generated/contracts.c"
+#line 16737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16736,11 +16742,11 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 #pragma weak PyErr_BadArgument
 static PyObject *c_PyErr_BadArgument(PyObject *args)
 {
-#line 1838 "harness/data/contracts/errors.toml"
+#line 1851 "harness/data/contracts/errors.toml"
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16744 "probes/generated/contracts.c"
+#line 16750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16749,12 +16755,12 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
 #pragma weak PyErr_BadInternalCall
 static PyObject *c_PyErr_BadInternalCall(PyObject *args)
 {
-#line 1847 "harness/data/contracts/errors.toml"
+#line 1860 "harness/data/contracts/errors.toml"
     /* The header turns PyErr_BadInternalCall() into _PyErr_BadInternalCall(__FILE__, __LINE__);
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16758 "probes/generated/contracts.c"
+#line 16764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16763,7 +16769,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
 #pragma weak PyErr_Clear
 static PyObject *c_PyErr_Clear(PyObject *args)
 {
-#line 1748 "harness/data/contracts/errors.toml"
+#line 1761 "harness/data/contracts/errors.toml"
     /* (class index, message): PyErr_Clear() after setting leaves no exception. */
     PyObject *holder;
     const char *message;
@@ -16776,7 +16782,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16780 "probes/generated/contracts.c"
+#line 16786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16791,7 +16797,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16795 "probes/generated/contracts.c"
+#line 16801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16805,7 +16811,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16809 "probes/generated/contracts.c"
+#line 16815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16814,7 +16820,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
 #pragma weak PyErr_ExceptionMatches
 static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
 {
-#line 1786 "harness/data/contracts/errors.toml"
+#line 1799 "harness/data/contracts/errors.toml"
     /* (raised index, match index) */
     PyObject *raised = arg_exception(args, 0);
     PyObject *match = raised ? arg_exception(args, 1) : NULL;
@@ -16824,7 +16830,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16828 "probes/generated/contracts.c"
+#line 16834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16833,7 +16839,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
 #pragma weak PyErr_Fetch
 static PyObject *c_PyErr_Fetch(PyObject *args)
 {
-#line 1680 "harness/data/contracts/errors.toml"
+#line 1693 "harness/data/contracts/errors.toml"
     /* (class index, message): sets, then fetches: (type, value, traceback, cleared). */
     PyObject *holder;
     const char *message;
@@ -16852,7 +16858,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16856 "probes/generated/contracts.c"
+#line 16862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16861,7 +16867,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
 #pragma weak PyErr_Format
 static PyObject *c_PyErr_Format(PyObject *args)
 {
-#line 1862 "harness/data/contracts/errors.toml"
+#line 1875 "harness/data/contracts/errors.toml"
     /* (class index, n, obj): PyErr_Format, then the message of the normalized exception. */
     REQUIRE(PyErr_Fetch);
     REQUIRE(PyErr_NormalizeException);
@@ -16881,7 +16887,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16885 "probes/generated/contracts.c"
+#line 16891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16913,7 +16919,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16917 "probes/generated/contracts.c"
+#line 16923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16933,7 +16939,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 16937 "probes/generated/contracts.c"
+#line 16943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16942,7 +16948,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
 #pragma weak PyErr_GetRaisedException
 static PyObject *c_PyErr_GetRaisedException(PyObject *args)
 {
-#line 1911 "harness/data/contracts/errors.toml"
+#line 1924 "harness/data/contracts/errors.toml"
     /* (class index, message): (type, args, cleared) of what PyErr_GetRaisedException takes. */
     PyObject *holder;
     const char *message;
@@ -16960,7 +16966,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 16964 "probes/generated/contracts.c"
+#line 16970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16969,7 +16975,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
 #pragma weak PyErr_GivenExceptionMatches
 static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
 {
-#line 1766 "harness/data/contracts/errors.toml"
+#line 1779 "harness/data/contracts/errors.toml"
     /* (given index, match index, given as an instance) */
     Py_ssize_t as_instance;
     PyObject *given = arg_exception(args, 0);
@@ -16984,7 +16990,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 16988 "probes/generated/contracts.c"
+#line 16994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16993,7 +16999,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
 #pragma weak PyErr_NewException
 static PyObject *c_PyErr_NewException(PyObject *args)
 {
-#line 1801 "harness/data/contracts/errors.toml"
+#line 1814 "harness/data/contracts/errors.toml"
     /* (dotted name as bytes, base index): (the class, its __bases__). */
     const char *name = arg_bytes(args, 0, NULL);
     PyObject *base = name ? arg_exception(args, 1) : NULL;
@@ -17006,7 +17012,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17010 "probes/generated/contracts.c"
+#line 17016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17015,7 +17021,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
 #pragma weak PyErr_NewExceptionWithDoc
 static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
 {
-#line 1819 "harness/data/contracts/errors.toml"
+#line 1832 "harness/data/contracts/errors.toml"
     /* (dotted name as bytes, doc as bytes, base index): (the class, its __doc__). */
     const char *name = arg_bytes(args, 0, NULL);
     const char *doc = name ? arg_bytes(args, 1, NULL) : NULL;
@@ -17029,7 +17035,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17033 "probes/generated/contracts.c"
+#line 17039 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17049,7 +17055,7 @@ static PyObject *c_PyErr_NoMemory(PyObject *args)
 #pragma weak PyErr_NormalizeException
 static PyObject *c_PyErr_NormalizeException(PyObject *args)
 {
-#line 1719 "harness/data/contracts/errors.toml"
+#line 1732 "harness/data/contracts/errors.toml"
     /* (class index, value): sets, fetches, normalizes: (type, args of the instance). */
     REQUIRE(PyErr_Fetch);
     PyObject *exc = arg_exception(args, 0);
@@ -17073,7 +17079,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17077 "probes/generated/contracts.c"
+#line 17083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17082,7 +17088,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
 #pragma weak PyErr_Occurred
 static PyObject *c_PyErr_Occurred(PyObject *args)
 {
-#line 1665 "harness/data/contracts/errors.toml"
+#line 1678 "harness/data/contracts/errors.toml"
     /* (class index): (PyErr_Occurred() before, after PyErr_SetNone). */
     PyObject *exc = arg_exception(args, 0);
     if (exc == NULL)
@@ -17092,7 +17098,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17096 "probes/generated/contracts.c"
+#line 17102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17108,7 +17114,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17112 "probes/generated/contracts.c"
+#line 17118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17125,7 +17131,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17129 "probes/generated/contracts.c"
+#line 17135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17134,7 +17140,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
 #pragma weak PyErr_ProgramText
 static PyObject *c_PyErr_ProgramText(PyObject *args)
 {
-#line 1528 "harness/data/contracts/errors.toml"
+#line 1541 "harness/data/contracts/errors.toml"
     Py_ssize_t n;
     int lineno, where;
     const char *data = arg_bytes(args, 0, &n), *name;
@@ -17147,7 +17153,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17151 "probes/generated/contracts.c"
+#line 17157 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17169,7 +17175,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17173 "probes/generated/contracts.c"
+#line 17179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17178,7 +17184,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
 #pragma weak PyErr_Restore
 static PyObject *c_PyErr_Restore(PyObject *args)
 {
-#line 1705 "harness/data/contracts/errors.toml"
+#line 1718 "harness/data/contracts/errors.toml"
     /* (class index, value): PyErr_Restore(type, value, NULL) then return NULL: raises. */
     PyObject *exc = arg_exception(args, 0);
     if (exc == NULL)
@@ -17187,7 +17193,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17191 "probes/generated/contracts.c"
+#line 17197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17212,7 +17218,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17216 "probes/generated/contracts.c"
+#line 17222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17221,7 +17227,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
 #pragma weak PyErr_SetFromErrno
 static PyObject *c_PyErr_SetFromErrno(PyObject *args)
 {
-#line 1887 "harness/data/contracts/errors.toml"
+#line 1900 "harness/data/contracts/errors.toml"
     /* (errno): PyErr_SetFromErrno(PyExc_OSError), then (type, args) of the exception. */
     REQUIRE(PyErr_Fetch);
     REQUIRE(PyErr_NormalizeException);
@@ -17240,7 +17246,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17244 "probes/generated/contracts.c"
+#line 17250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17256,7 +17262,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17260 "probes/generated/contracts.c"
+#line 17266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17271,7 +17277,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17275 "probes/generated/contracts.c"
+#line 17281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17289,7 +17295,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17293 "probes/generated/contracts.c"
+#line 17299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17307,7 +17313,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17311 "probes/generated/contracts.c"
+#line 17317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17319,7 +17325,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 400 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17323 "probes/generated/contracts.c"
+#line 17329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17331,7 +17337,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 409 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17335 "probes/generated/contracts.c"
+#line 17341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17340,13 +17346,13 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #pragma weak PyErr_SetNone
 static PyObject *c_PyErr_SetNone(PyObject *args)
 {
-#line 1654 "harness/data/contracts/errors.toml"
+#line 1667 "harness/data/contracts/errors.toml"
     PyObject *exc = arg_exception(args, 0);
     if (exc == NULL)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17350 "probes/generated/contracts.c"
+#line 17356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17355,14 +17361,14 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
 #pragma weak PyErr_SetObject
 static PyObject *c_PyErr_SetObject(PyObject *args)
 {
-#line 1642 "harness/data/contracts/errors.toml"
+#line 1655 "harness/data/contracts/errors.toml"
     /* (class index, value): raises. */
     PyObject *exc = arg_exception(args, 0);
     if (exc == NULL)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17366 "probes/generated/contracts.c"
+#line 17372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17371,7 +17377,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
 #pragma weak PyErr_SetRaisedException
 static PyObject *c_PyErr_SetRaisedException(PyObject *args)
 {
-#line 1934 "harness/data/contracts/errors.toml"
+#line 1947 "harness/data/contracts/errors.toml"
     /* (class index, value): raises the instance exc(value). */
     PyObject *exc = arg_exception(args, 0);
     if (exc == NULL)
@@ -17381,7 +17387,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17385 "probes/generated/contracts.c"
+#line 17391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17390,7 +17396,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
 #pragma weak PyErr_SetString
 static PyObject *c_PyErr_SetString(PyObject *args)
 {
-#line 1627 "harness/data/contracts/errors.toml"
+#line 1640 "harness/data/contracts/errors.toml"
     /* (class index, message): raises. */
     PyObject *holder;
     const char *message;
@@ -17400,7 +17406,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17404 "probes/generated/contracts.c"
+#line 17410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17409,7 +17415,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
 #pragma weak PyErr_SyntaxLocation
 static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
 {
-#line 1547 "harness/data/contracts/errors.toml"
+#line 1560 "harness/data/contracts/errors.toml"
     static const char src[] = "alpha = 1\r\n  beta(\xff)\n\tgamma \xc3\xa9\rlast"; /* oracles.py REST_SOURCE */
     static const char *names[] = {NULL, NULL, "/nonexistent-abi3probe/missing.py", NULL};
     int kind, where, lineno;
@@ -17423,7 +17429,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17427 "probes/generated/contracts.c"
+#line 17433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17432,7 +17438,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
 #pragma weak PyErr_SyntaxLocationEx
 static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
 {
-#line 1567 "harness/data/contracts/errors.toml"
+#line 1580 "harness/data/contracts/errors.toml"
     static const char src[] = "alpha = 1\r\n  beta(\xff)\n\tgamma \xc3\xa9\rlast"; /* oracles.py REST_SOURCE */
     static const char *names[] = {NULL, NULL, "/nonexistent-abi3probe/missing.py", NULL};
     int kind, where, lineno, col;
@@ -17447,7 +17453,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17451 "probes/generated/contracts.c"
+#line 17457 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17469,7 +17475,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17473 "probes/generated/contracts.c"
+#line 17479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17497,7 +17503,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17501 "probes/generated/contracts.c"
+#line 17507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17519,7 +17525,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17523 "probes/generated/contracts.c"
+#line 17529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17535,7 +17541,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17539 "probes/generated/contracts.c"
+#line 17545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17555,7 +17561,7 @@ static PyObject *c_PyEval_CallObjectWithKeywords(PyObject *args)
 #pragma weak PyEval_EvalCode
 static PyObject *c_PyEval_EvalCode(PyObject *args)
 {
-#line 1029 "harness/data/contracts/errors.toml"
+#line 1042 "harness/data/contracts/errors.toml"
     PyObject *holder, *code, *g, *r, *keys = NULL;
     const char *src;
     int mode;
@@ -17589,7 +17595,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17593 "probes/generated/contracts.c"
+#line 17599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17598,7 +17604,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
 #pragma weak PyEval_EvalCodeEx
 static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
 {
-#line 1069 "harness/data/contracts/errors.toml"
+#line 1082 "harness/data/contracts/errors.toml"
     PyObject *code, *g, *fn, *fcode, *argv[8], *defs[1], *r;
     Py_ssize_t n = PyTuple_Size(ARG(0)), i;
     REQUIRE(Py_CompileString);
@@ -17626,17 +17632,18 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17630 "probes/generated/contracts.c"
+#line 17636 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyEval_GetBuiltins: hand-written body (errors.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyEval_GetBuiltins
-static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
+static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
 {
 #line 833 "harness/data/contracts/errors.toml"
     PyObject *b = PyEval_GetBuiltins(), *m, *d;
+    STRAY_CHECK("PyEval_GetBuiltins", b != NULL);
     if (b == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     if ((m = PyImport_ImportModule("builtins")) == NULL)
@@ -17644,7 +17651,11 @@ static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17648 "probes/generated/contracts.c"
+#line 17655 "probes/generated/contracts.c"
+}
+static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
+{
+    return stray_checked(c_PyEval_GetBuiltins_body, args);
 }
 static PyObject *c_PyEval_GetBuiltins(PyObject *args)
 {
@@ -17655,11 +17666,17 @@ static PyObject *c_PyEval_GetBuiltins(PyObject *args)
 /* PyEval_GetFrame: hand-written body (errors.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyEval_GetFrame
+static PyObject *c_PyEval_GetFrame_body(PyObject *args)
+{
+#line 872 "harness/data/contracts/errors.toml"
+    PyObject *got = (PyObject *)PyEval_GetFrame();
+    STRAY_CHECK("PyEval_GetFrame", got != NULL);
+    return errors_same_as_frame(got, NULL, 0);
+#line 17676 "probes/generated/contracts.c"
+}
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
-#line 862 "harness/data/contracts/errors.toml"
-    return errors_same_as_frame((PyObject *)PyEval_GetFrame(), NULL, 0);
-#line 17663 "probes/generated/contracts.c"
+    return stray_checked(c_PyEval_GetFrame_body, args);
 }
 static PyObject *c_PyEval_GetFrame(PyObject *args)
 {
@@ -17672,7 +17689,7 @@ static PyObject *c_PyEval_GetFrame(PyObject *args)
 #pragma weak PyEval_GetFrameBuiltins
 static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
 {
-#line 886 "harness/data/contracts/errors.toml"
+#line 899 "harness/data/contracts/errors.toml"
     PyObject *b = PyEval_GetFrameBuiltins(), *m, *r;
     if (b == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
@@ -17684,7 +17701,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17688 "probes/generated/contracts.c"
+#line 17705 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17697,12 +17714,12 @@ static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 #pragma weak PyEval_GetFrameGlobals
 static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
 {
-#line 905 "harness/data/contracts/errors.toml"
+#line 918 "harness/data/contracts/errors.toml"
     PyObject *g = PyEval_GetFrameGlobals(), *r;
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17706 "probes/generated/contracts.c"
+#line 17723 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -17715,12 +17732,12 @@ static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 #pragma weak PyEval_GetFrameLocals
 static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
 {
-#line 917 "harness/data/contracts/errors.toml"
+#line 930 "harness/data/contracts/errors.toml"
     PyObject *l = PyEval_GetFrameLocals(), *r;
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17724 "probes/generated/contracts.c"
+#line 17741 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -17753,11 +17770,17 @@ static PyObject *c_PyEval_GetFuncName(PyObject *args)
 /* PyEval_GetGlobals: hand-written body (errors.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyEval_GetGlobals
+static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
+{
+#line 850 "harness/data/contracts/errors.toml"
+    PyObject *got = PyEval_GetGlobals();
+    STRAY_CHECK("PyEval_GetGlobals", got != NULL);
+    return errors_same_as_frame(got, "f_globals", 0);
+#line 17780 "probes/generated/contracts.c"
+}
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
-#line 848 "harness/data/contracts/errors.toml"
-    return errors_same_as_frame(PyEval_GetGlobals(), "f_globals", 0);
-#line 17761 "probes/generated/contracts.c"
+    return stray_checked(c_PyEval_GetGlobals_body, args);
 }
 static PyObject *c_PyEval_GetGlobals(PyObject *args)
 {
@@ -17768,11 +17791,17 @@ static PyObject *c_PyEval_GetGlobals(PyObject *args)
 /* PyEval_GetLocals: hand-written body (errors.toml) */
 #if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyEval_GetLocals
+static PyObject *c_PyEval_GetLocals_body(PyObject *args)
+{
+#line 861 "harness/data/contracts/errors.toml"
+    PyObject *got = PyEval_GetLocals();
+    STRAY_CHECK("PyEval_GetLocals", got != NULL);
+    return errors_same_as_frame(got, "f_locals", 1);
+#line 17801 "probes/generated/contracts.c"
+}
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
-#line 855 "harness/data/contracts/errors.toml"
-    return errors_same_as_frame(PyEval_GetLocals(), "f_locals", 1);
-#line 17776 "probes/generated/contracts.c"
+    return stray_checked(c_PyEval_GetLocals_body, args);
 }
 static PyObject *c_PyEval_GetLocals(PyObject *args)
 {
@@ -17796,7 +17825,7 @@ static PyObject *c_PyExceptionClass_Name(PyObject *args)
 #pragma weak PyFile_FromFd
 static PyObject *c_PyFile_FromFd(PyObject *args)
 {
-#line 1588 "harness/data/contracts/errors.toml"
+#line 1601 "harness/data/contracts/errors.toml"
     PyObject *spec = PyObject_CallMethod(ARG(0), "prepare", NULL), *f, *type, *value, *tb, *r;
     int fd, buffering, closefd;
     const char *name, *mode, *encoding, *errors, *newline;
@@ -17826,7 +17855,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17830 "probes/generated/contracts.c"
+#line 17859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17835,7 +17864,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
 #pragma weak PyFile_GetLine
 static PyObject *c_PyFile_GetLine(PyObject *args)
 {
-#line 1346 "harness/data/contracts/errors.toml"
+#line 1359 "harness/data/contracts/errors.toml"
     PyObject *io = PyImport_ImportModule("io"), *f, *r;
     int n;
     if (io == NULL)
@@ -17851,7 +17880,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17855 "probes/generated/contracts.c"
+#line 17884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17860,12 +17889,12 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
 #pragma weak PyFile_WriteObject
 static PyObject *c_PyFile_WriteObject(PyObject *args)
 {
-#line 1317 "harness/data/contracts/errors.toml"
+#line 1330 "harness/data/contracts/errors.toml"
     PyObject *f = errors_stringio();
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17869 "probes/generated/contracts.c"
+#line 17898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17874,7 +17903,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
 #pragma weak PyFile_WriteString
 static PyObject *c_PyFile_WriteString(PyObject *args)
 {
-#line 1328 "harness/data/contracts/errors.toml"
+#line 1341 "harness/data/contracts/errors.toml"
     PyObject *holder, *f;
     const char *s;
     int status;
@@ -17887,7 +17916,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17891 "probes/generated/contracts.c"
+#line 17920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17895,7 +17924,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyFrameObject(PyObject *args)
 {
-#line 870 "harness/data/contracts/errors.toml"
+#line 883 "harness/data/contracts/errors.toml"
 #if PY_VERSION_HEX >= 0x03090000
     PyFrameObject *frame;
 #else
@@ -17904,7 +17933,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 17908 "probes/generated/contracts.c"
+#line 17937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17913,14 +17942,14 @@ static PyObject *c_PyFrameObject(PyObject *args)
 #pragma weak PyFrame_GetCode
 static PyObject *c_PyFrame_GetCode(PyObject *args)
 {
-#line 928 "harness/data/contracts/errors.toml"
+#line 941 "harness/data/contracts/errors.toml"
     PyObject *frame = PyObject_GetAttrString(ARG(0), "gi_frame"), *code;
     if (frame == NULL)
         return NULL;
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 17924 "probes/generated/contracts.c"
+#line 17953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17929,7 +17958,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
 #pragma weak PyFrame_GetLineNumber
 static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
 {
-#line 941 "harness/data/contracts/errors.toml"
+#line 954 "harness/data/contracts/errors.toml"
     PyObject *frame = PyObject_GetAttrString(ARG(0), "gi_frame");
     int line;
     if (frame == NULL)
@@ -17937,7 +17966,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 17941 "probes/generated/contracts.c"
+#line 17970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17946,7 +17975,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
 #pragma weak PyGC_Collect
 static PyObject *c_PyGC_Collect(PyObject *args)
 {
-#line 1248 "harness/data/contracts/errors.toml"
+#line 1261 "harness/data/contracts/errors.toml"
     long long n, i;
     Py_ssize_t collected;
     if (arg_llong(args, 0, &n) < 0)
@@ -17962,7 +17991,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 17966 "probes/generated/contracts.c"
+#line 17995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17971,7 +18000,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
 #pragma weak PyGC_Disable
 static PyObject *c_PyGC_Disable(PyObject *args)
 {
-#line 1288 "harness/data/contracts/errors.toml"
+#line 1301 "harness/data/contracts/errors.toml"
     int was, before, now;
     if ((was = errors_gc("isenabled")) < 0 || errors_gc(PyObject_IsTrue(ARG(0)) ? "enable" : "disable") < 0)
         return NULL;
@@ -17981,7 +18010,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 17985 "probes/generated/contracts.c"
+#line 18014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17990,7 +18019,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
 #pragma weak PyGC_Enable
 static PyObject *c_PyGC_Enable(PyObject *args)
 {
-#line 1271 "harness/data/contracts/errors.toml"
+#line 1284 "harness/data/contracts/errors.toml"
     int was, before, now;
     if ((was = errors_gc("isenabled")) < 0 || errors_gc(PyObject_IsTrue(ARG(0)) ? "enable" : "disable") < 0)
         return NULL;
@@ -18000,7 +18029,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18004 "probes/generated/contracts.c"
+#line 18033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18009,14 +18038,14 @@ static PyObject *c_PyGC_Enable(PyObject *args)
 #pragma weak PyGC_IsEnabled
 static PyObject *c_PyGC_IsEnabled(PyObject *args)
 {
-#line 1303 "harness/data/contracts/errors.toml"
+#line 1316 "harness/data/contracts/errors.toml"
     int was, r;
     if ((was = errors_gc("isenabled")) < 0 || errors_gc(PyObject_IsTrue(ARG(0)) ? "enable" : "disable") < 0)
         return NULL;
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18020 "probes/generated/contracts.c"
+#line 18049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18070,7 +18099,7 @@ static PyObject *c_PyOS_FSPath(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyOS_sighandler_t(PyObject *args)
 {
-#line 1499 "harness/data/contracts/errors.toml"
+#line 1512 "harness/data/contracts/errors.toml"
     static const int signals[] = {SIGINT, SIGUSR2, SIGPIPE, SIGTERM, SIGCHLD};
     long long k;
     PyOS_sighandler_t handler;
@@ -18079,7 +18108,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18083 "probes/generated/contracts.c"
+#line 18112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18102,7 +18131,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18106 "probes/generated/contracts.c"
+#line 18135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18122,7 +18151,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18126 "probes/generated/contracts.c"
+#line 18155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18151,7 +18180,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18155 "probes/generated/contracts.c"
+#line 18184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18164,7 +18193,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18168 "probes/generated/contracts.c"
+#line 18197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18177,7 +18206,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18181 "probes/generated/contracts.c"
+#line 18210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18198,7 +18227,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18202 "probes/generated/contracts.c"
+#line 18231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18219,7 +18248,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18223 "probes/generated/contracts.c"
+#line 18252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18341,7 +18370,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18345 "probes/generated/contracts.c"
+#line 18374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18363,7 +18392,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18367 "probes/generated/contracts.c"
+#line 18396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18388,7 +18417,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18392 "probes/generated/contracts.c"
+#line 18421 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18409,7 +18438,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18413 "probes/generated/contracts.c"
+#line 18442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18430,7 +18459,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18434 "probes/generated/contracts.c"
+#line 18463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18439,7 +18468,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
 #pragma weak PyTraceBack_Here
 static PyObject *c_PyTraceBack_Here(PyObject *args)
 {
-#line 955 "harness/data/contracts/errors.toml"
+#line 968 "harness/data/contracts/errors.toml"
     PyObject *t, *v, *tb, *frame, *tb_frame, *tb_next, *r;
     int status;
     REQUIRE(PyEval_GetFrame);
@@ -18463,7 +18492,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18467 "probes/generated/contracts.c"
+#line 18496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18472,7 +18501,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
 #pragma weak PyTraceBack_Print
 static PyObject *c_PyTraceBack_Print(PyObject *args)
 {
-#line 986 "harness/data/contracts/errors.toml"
+#line 999 "harness/data/contracts/errors.toml"
     char src[200];
     long long n;
     PyObject *code, *g, *r, *t, *v, *tb, *f;
@@ -18503,7 +18532,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18507 "probes/generated/contracts.c"
+#line 18536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18541,7 +18570,7 @@ done:
 #pragma weak Py_EnterRecursiveCall
 static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
 {
-#line 1124 "harness/data/contracts/errors.toml"
+#line 1137 "harness/data/contracts/errors.toml"
     long long n, i, entered = 0;
     REQUIRE(Py_LeaveRecursiveCall);
     if (arg_llong(args, 0, &n) < 0)
@@ -18556,7 +18585,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18560 "probes/generated/contracts.c"
+#line 18589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18595,9 +18624,9 @@ static PyObject *c_Py_GetCompiler(PyObject *args)
 #pragma weak Py_GetExecPrefix
 static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
-#line 1407 "harness/data/contracts/errors.toml"
+#line 1420 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18601 "probes/generated/contracts.c"
+#line 18630 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18610,7 +18639,7 @@ static PyObject *c_Py_GetExecPrefix(PyObject *args)
 #pragma weak Py_GetPath
 static PyObject *c_Py_GetPath_once(PyObject *args)
 {
-#line 1420 "harness/data/contracts/errors.toml"
+#line 1433 "harness/data/contracts/errors.toml"
     PyObject *path = errors_wide_result(errors_GetPath()), *sep, *parts, *unique;
     Py_ssize_t i;
     if (path == NULL || path == Py_None)
@@ -18628,7 +18657,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18632 "probes/generated/contracts.c"
+#line 18661 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18641,9 +18670,9 @@ static PyObject *c_Py_GetPath(PyObject *args)
 #pragma weak Py_GetPrefix
 static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
-#line 1401 "harness/data/contracts/errors.toml"
+#line 1414 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18647 "probes/generated/contracts.c"
+#line 18676 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18656,9 +18685,9 @@ static PyObject *c_Py_GetPrefix(PyObject *args)
 #pragma weak Py_GetProgramFullPath
 static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
-#line 1413 "harness/data/contracts/errors.toml"
+#line 1426 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18662 "probes/generated/contracts.c"
+#line 18691 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18671,7 +18700,7 @@ static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 #pragma weak Py_GetProgramName
 static PyObject *c_Py_GetProgramName(PyObject *args)
 {
-#line 1472 "harness/data/contracts/errors.toml"
+#line 1485 "harness/data/contracts/errors.toml"
     static wchar_t original[1024], set[160];
     static int saved;
     wchar_t buf[128];
@@ -18691,7 +18720,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18695 "probes/generated/contracts.c"
+#line 18724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18700,7 +18729,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
 #pragma weak Py_LeaveRecursiveCall
 static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
 {
-#line 1145 "harness/data/contracts/errors.toml"
+#line 1158 "harness/data/contracts/errors.toml"
     long long n, i, entered = 0;
     int round;
     REQUIRE(Py_EnterRecursiveCall);
@@ -18716,7 +18745,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18720 "probes/generated/contracts.c"
+#line 18749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18725,7 +18754,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
 #pragma weak Py_ReprEnter
 static PyObject *c_Py_ReprEnter(PyObject *args)
 {
-#line 1206 "harness/data/contracts/errors.toml"
+#line 1219 "harness/data/contracts/errors.toml"
     PyObject *o = ARG(0);
     int a, b, c;
     REQUIRE(Py_ReprLeave);
@@ -18741,7 +18770,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18745 "probes/generated/contracts.c"
+#line 18774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18750,7 +18779,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
 #pragma weak Py_ReprLeave
 static PyObject *c_Py_ReprLeave(PyObject *args)
 {
-#line 1228 "harness/data/contracts/errors.toml"
+#line 1241 "harness/data/contracts/errors.toml"
     PyObject *o = ARG(0);
     int a, b;
     REQUIRE(Py_ReprEnter);
@@ -18763,7 +18792,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18767 "probes/generated/contracts.c"
+#line 18796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18772,7 +18801,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
 #pragma weak Py_SetProgramName
 static PyObject *c_Py_SetProgramName(PyObject *args)
 {
-#line 1444 "harness/data/contracts/errors.toml"
+#line 1457 "harness/data/contracts/errors.toml"
     static wchar_t original[1024], set[160];
     static int saved;
     wchar_t buf[128];
@@ -18794,7 +18823,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18798 "probes/generated/contracts.c"
+#line 18827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18803,7 +18832,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
 #pragma weak Py_SetRecursionLimit
 static PyObject *c_Py_SetRecursionLimit(PyObject *args)
 {
-#line 1189 "harness/data/contracts/errors.toml"
+#line 1202 "harness/data/contracts/errors.toml"
     long long n;
     int saved, got;
     REQUIRE(Py_GetRecursionLimit);
@@ -18814,7 +18843,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18818 "probes/generated/contracts.c"
+#line 18847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18832,7 +18861,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18836 "probes/generated/contracts.c"
+#line 18865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18841,7 +18870,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
 #pragma weak _Py_CheckRecursiveCall
 static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
 {
-#line 1167 "harness/data/contracts/errors.toml"
+#line 1180 "harness/data/contracts/errors.toml"
     PyObject *hex = NULL, *sys = PyImport_ImportModule("sys");
     long version;
     int r;
@@ -18857,7 +18886,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18861 "probes/generated/contracts.c"
+#line 18890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18866,10 +18895,10 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
 #pragma weak _Py_SwappedOp
 static PyObject *c__Py_SwappedOp(PyObject *args)
 {
-#line 1515 "harness/data/contracts/errors.toml"
+#line 1528 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18873 "probes/generated/contracts.c"
+#line 18902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18880,7 +18909,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18884 "probes/generated/contracts.c"
+#line 18913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18891,7 +18920,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18895 "probes/generated/contracts.c"
+#line 18924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18902,7 +18931,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 18906 "probes/generated/contracts.c"
+#line 18935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18913,7 +18942,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 18917 "probes/generated/contracts.c"
+#line 18946 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18924,7 +18953,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 18928 "probes/generated/contracts.c"
+#line 18957 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18935,7 +18964,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 18939 "probes/generated/contracts.c"
+#line 18968 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18946,7 +18975,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 18950 "probes/generated/contracts.c"
+#line 18979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18957,7 +18986,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 18961 "probes/generated/contracts.c"
+#line 18990 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18968,7 +18997,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 18972 "probes/generated/contracts.c"
+#line 19001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18979,7 +19008,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 18983 "probes/generated/contracts.c"
+#line 19012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18990,7 +19019,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 18994 "probes/generated/contracts.c"
+#line 19023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19001,7 +19030,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19005 "probes/generated/contracts.c"
+#line 19034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19012,7 +19041,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19016 "probes/generated/contracts.c"
+#line 19045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19023,7 +19052,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19027 "probes/generated/contracts.c"
+#line 19056 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19034,7 +19063,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19038 "probes/generated/contracts.c"
+#line 19067 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19045,7 +19074,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19049 "probes/generated/contracts.c"
+#line 19078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19056,7 +19085,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19060 "probes/generated/contracts.c"
+#line 19089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19067,7 +19096,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19071 "probes/generated/contracts.c"
+#line 19100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19078,7 +19107,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19082 "probes/generated/contracts.c"
+#line 19111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19089,7 +19118,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19093 "probes/generated/contracts.c"
+#line 19122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19100,7 +19129,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19104 "probes/generated/contracts.c"
+#line 19133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19111,7 +19140,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19115 "probes/generated/contracts.c"
+#line 19144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19122,7 +19151,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19126 "probes/generated/contracts.c"
+#line 19155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19133,7 +19162,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19137 "probes/generated/contracts.c"
+#line 19166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19144,7 +19173,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19148 "probes/generated/contracts.c"
+#line 19177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19155,7 +19184,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19159 "probes/generated/contracts.c"
+#line 19188 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19166,7 +19195,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19170 "probes/generated/contracts.c"
+#line 19199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19177,7 +19206,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19181 "probes/generated/contracts.c"
+#line 19210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19188,7 +19217,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19192 "probes/generated/contracts.c"
+#line 19221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19199,7 +19228,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19203 "probes/generated/contracts.c"
+#line 19232 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19210,7 +19239,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19214 "probes/generated/contracts.c"
+#line 19243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19221,7 +19250,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19225 "probes/generated/contracts.c"
+#line 19254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19232,7 +19261,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19236 "probes/generated/contracts.c"
+#line 19265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19243,7 +19272,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19247 "probes/generated/contracts.c"
+#line 19276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19254,7 +19283,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19258 "probes/generated/contracts.c"
+#line 19287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19265,7 +19294,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19269 "probes/generated/contracts.c"
+#line 19298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19276,7 +19305,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19280 "probes/generated/contracts.c"
+#line 19309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19287,7 +19316,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19291 "probes/generated/contracts.c"
+#line 19320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19298,7 +19327,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19302 "probes/generated/contracts.c"
+#line 19331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19309,7 +19338,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19313 "probes/generated/contracts.c"
+#line 19342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19320,7 +19349,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19324 "probes/generated/contracts.c"
+#line 19353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19331,7 +19360,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19335 "probes/generated/contracts.c"
+#line 19364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19342,7 +19371,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19346 "probes/generated/contracts.c"
+#line 19375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19353,7 +19382,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19357 "probes/generated/contracts.c"
+#line 19386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19364,7 +19393,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19368 "probes/generated/contracts.c"
+#line 19397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19375,7 +19404,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19379 "probes/generated/contracts.c"
+#line 19408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19386,7 +19415,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19390 "probes/generated/contracts.c"
+#line 19419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19397,7 +19426,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19401 "probes/generated/contracts.c"
+#line 19430 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19408,7 +19437,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19412 "probes/generated/contracts.c"
+#line 19441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19419,7 +19448,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19423 "probes/generated/contracts.c"
+#line 19452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19430,7 +19459,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19434 "probes/generated/contracts.c"
+#line 19463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19441,7 +19470,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19445 "probes/generated/contracts.c"
+#line 19474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19452,7 +19481,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19456 "probes/generated/contracts.c"
+#line 19485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19463,7 +19492,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19467 "probes/generated/contracts.c"
+#line 19496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19474,7 +19503,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19478 "probes/generated/contracts.c"
+#line 19507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19485,7 +19514,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19489 "probes/generated/contracts.c"
+#line 19518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19496,7 +19525,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19500 "probes/generated/contracts.c"
+#line 19529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19507,7 +19536,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19511 "probes/generated/contracts.c"
+#line 19540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19518,7 +19547,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19522 "probes/generated/contracts.c"
+#line 19551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19529,7 +19558,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19533 "probes/generated/contracts.c"
+#line 19562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19540,7 +19569,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19544 "probes/generated/contracts.c"
+#line 19573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19551,7 +19580,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19555 "probes/generated/contracts.c"
+#line 19584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19562,7 +19591,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19566 "probes/generated/contracts.c"
+#line 19595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19573,7 +19602,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19577 "probes/generated/contracts.c"
+#line 19606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19584,7 +19613,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19588 "probes/generated/contracts.c"
+#line 19617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19597,7 +19626,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19601 "probes/generated/contracts.c"
+#line 19630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19608,7 +19637,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19612 "probes/generated/contracts.c"
+#line 19641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19619,7 +19648,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19623 "probes/generated/contracts.c"
+#line 19652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19630,7 +19659,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19634 "probes/generated/contracts.c"
+#line 19663 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19641,7 +19670,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19645 "probes/generated/contracts.c"
+#line 19674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19652,7 +19681,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19656 "probes/generated/contracts.c"
+#line 19685 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19663,7 +19692,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19667 "probes/generated/contracts.c"
+#line 19696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19674,7 +19703,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19678 "probes/generated/contracts.c"
+#line 19707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19685,7 +19714,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19689 "probes/generated/contracts.c"
+#line 19718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19696,7 +19725,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19700 "probes/generated/contracts.c"
+#line 19729 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19707,7 +19736,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19711 "probes/generated/contracts.c"
+#line 19740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19718,7 +19747,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19722 "probes/generated/contracts.c"
+#line 19751 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19729,7 +19758,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19733 "probes/generated/contracts.c"
+#line 19762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19740,7 +19769,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19744 "probes/generated/contracts.c"
+#line 19773 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19751,7 +19780,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19755 "probes/generated/contracts.c"
+#line 19784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19762,7 +19791,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19766 "probes/generated/contracts.c"
+#line 19795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19773,7 +19802,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19777 "probes/generated/contracts.c"
+#line 19806 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19784,7 +19813,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19788 "probes/generated/contracts.c"
+#line 19817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19795,7 +19824,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19799 "probes/generated/contracts.c"
+#line 19828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19806,7 +19835,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19810 "probes/generated/contracts.c"
+#line 19839 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19817,7 +19846,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19821 "probes/generated/contracts.c"
+#line 19850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19828,7 +19857,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19832 "probes/generated/contracts.c"
+#line 19861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19839,7 +19868,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19843 "probes/generated/contracts.c"
+#line 19872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19850,7 +19879,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19854 "probes/generated/contracts.c"
+#line 19883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19861,7 +19890,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19865 "probes/generated/contracts.c"
+#line 19894 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19872,7 +19901,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19876 "probes/generated/contracts.c"
+#line 19905 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19883,7 +19912,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19887 "probes/generated/contracts.c"
+#line 19916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19894,7 +19923,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19898 "probes/generated/contracts.c"
+#line 19927 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19905,7 +19934,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 19909 "probes/generated/contracts.c"
+#line 19938 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19916,7 +19945,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 19920 "probes/generated/contracts.c"
+#line 19949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19927,7 +19956,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 19931 "probes/generated/contracts.c"
+#line 19960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19938,7 +19967,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 19942 "probes/generated/contracts.c"
+#line 19971 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19949,7 +19978,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 19953 "probes/generated/contracts.c"
+#line 19982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19960,7 +19989,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 19964 "probes/generated/contracts.c"
+#line 19993 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19971,7 +20000,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 19975 "probes/generated/contracts.c"
+#line 20004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19982,7 +20011,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 19986 "probes/generated/contracts.c"
+#line 20015 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19993,7 +20022,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 19997 "probes/generated/contracts.c"
+#line 20026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20004,7 +20033,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20008 "probes/generated/contracts.c"
+#line 20037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20015,7 +20044,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20019 "probes/generated/contracts.c"
+#line 20048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20026,7 +20055,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20030 "probes/generated/contracts.c"
+#line 20059 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20037,7 +20066,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20041 "probes/generated/contracts.c"
+#line 20070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20048,7 +20077,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20052 "probes/generated/contracts.c"
+#line 20081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20059,7 +20088,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20063 "probes/generated/contracts.c"
+#line 20092 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20070,7 +20099,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20074 "probes/generated/contracts.c"
+#line 20103 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20081,7 +20110,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20085 "probes/generated/contracts.c"
+#line 20114 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20092,7 +20121,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20096 "probes/generated/contracts.c"
+#line 20125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20103,7 +20132,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20107 "probes/generated/contracts.c"
+#line 20136 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20114,7 +20143,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20118 "probes/generated/contracts.c"
+#line 20147 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20125,7 +20154,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20129 "probes/generated/contracts.c"
+#line 20158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20136,7 +20165,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20140 "probes/generated/contracts.c"
+#line 20169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20147,7 +20176,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20151 "probes/generated/contracts.c"
+#line 20180 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20158,7 +20187,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20162 "probes/generated/contracts.c"
+#line 20191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20169,7 +20198,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20173 "probes/generated/contracts.c"
+#line 20202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20180,7 +20209,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20184 "probes/generated/contracts.c"
+#line 20213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20191,7 +20220,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20195 "probes/generated/contracts.c"
+#line 20224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20202,7 +20231,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20206 "probes/generated/contracts.c"
+#line 20235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20213,7 +20242,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20217 "probes/generated/contracts.c"
+#line 20246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20224,7 +20253,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20228 "probes/generated/contracts.c"
+#line 20257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20235,7 +20264,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20239 "probes/generated/contracts.c"
+#line 20268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20246,7 +20275,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20250 "probes/generated/contracts.c"
+#line 20279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20257,7 +20286,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20261 "probes/generated/contracts.c"
+#line 20290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20268,7 +20297,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20272 "probes/generated/contracts.c"
+#line 20301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20279,7 +20308,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20283 "probes/generated/contracts.c"
+#line 20312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20290,7 +20319,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20294 "probes/generated/contracts.c"
+#line 20323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20301,7 +20330,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20305 "probes/generated/contracts.c"
+#line 20334 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20312,7 +20341,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20316 "probes/generated/contracts.c"
+#line 20345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20323,7 +20352,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20327 "probes/generated/contracts.c"
+#line 20356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20337,7 +20366,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20341 "probes/generated/contracts.c"
+#line 20370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20362,7 +20391,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20366 "probes/generated/contracts.c"
+#line 20395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20399,7 +20428,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20403 "probes/generated/contracts.c"
+#line 20432 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20414,7 +20443,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20418 "probes/generated/contracts.c"
+#line 20447 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20465,7 +20494,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20469 "probes/generated/contracts.c"
+#line 20498 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20490,7 +20519,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20494 "probes/generated/contracts.c"
+#line 20523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20501,7 +20530,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20505 "probes/generated/contracts.c"
+#line 20534 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20523,7 +20552,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20527 "probes/generated/contracts.c"
+#line 20556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20534,7 +20563,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20538 "probes/generated/contracts.c"
+#line 20567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20545,7 +20574,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20549 "probes/generated/contracts.c"
+#line 20578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20556,7 +20585,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20560 "probes/generated/contracts.c"
+#line 20589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20575,7 +20604,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20579 "probes/generated/contracts.c"
+#line 20608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20589,7 +20618,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20593 "probes/generated/contracts.c"
+#line 20622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20603,7 +20632,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20607 "probes/generated/contracts.c"
+#line 20636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20617,7 +20646,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20621 "probes/generated/contracts.c"
+#line 20650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20631,7 +20660,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20635 "probes/generated/contracts.c"
+#line 20664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20645,7 +20674,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20649 "probes/generated/contracts.c"
+#line 20678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20661,7 +20690,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20665 "probes/generated/contracts.c"
+#line 20694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20676,7 +20705,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20680 "probes/generated/contracts.c"
+#line 20709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20690,7 +20719,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20694 "probes/generated/contracts.c"
+#line 20723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20704,7 +20733,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20708 "probes/generated/contracts.c"
+#line 20737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20767,7 +20796,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20771 "probes/generated/contracts.c"
+#line 20800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21111,7 +21140,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21115 "probes/generated/contracts.c"
+#line 21144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21142,7 +21171,7 @@ static PyObject *c_PyNumber_Xor(PyObject *args)
 #pragma weak PyByteArray_AsString
 static PyObject *c_PyByteArray_AsString(PyObject *args)
 {
-#line 157 "harness/data/contracts/bytes.toml"
+#line 160 "harness/data/contracts/bytes.toml"
     /* The buffer (as bytes), which must be NUL-terminated at its size. */
     REQUIRE(PyByteArray_FromStringAndSize);
     PyObject *array = fresh_bytearray(args, 0);
@@ -21159,7 +21188,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21163 "probes/generated/contracts.c"
+#line 21192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21190,13 +21219,13 @@ static PyObject *c_PyByteArray_FromObject(PyObject *args)
 #pragma weak PyByteArray_FromStringAndSize
 static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
 {
-#line 133 "harness/data/contracts/bytes.toml"
+#line 136 "harness/data/contracts/bytes.toml"
     Py_ssize_t length, size;
     const char *data = arg_bytes(args, 0, &length);
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21200 "probes/generated/contracts.c"
+#line 21229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21205,7 +21234,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
 #pragma weak PyByteArray_Resize
 static PyObject *c_PyByteArray_Resize(PyObject *args)
 {
-#line 184 "harness/data/contracts/bytes.toml"
+#line 187 "harness/data/contracts/bytes.toml"
     /* (bytes, size): resizes a fresh bytearray; (new length, the preserved prefix). Bytes past the
     * old length are uninitialised, so only the prefix is compared. */
     REQUIRE(PyByteArray_FromStringAndSize);
@@ -21227,7 +21256,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21231 "probes/generated/contracts.c"
+#line 21260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21236,7 +21265,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
 #pragma weak PyByteArray_Size
 static PyObject *c_PyByteArray_Size(PyObject *args)
 {
-#line 144 "harness/data/contracts/bytes.toml"
+#line 147 "harness/data/contracts/bytes.toml"
     REQUIRE(PyByteArray_FromStringAndSize);
     PyObject *array = fresh_bytearray(args, 0);
     if (array == NULL)
@@ -21244,7 +21273,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21248 "probes/generated/contracts.c"
+#line 21277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21261,7 +21290,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21265 "probes/generated/contracts.c"
+#line 21294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21273,8 +21302,11 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
 #line 46 "harness/data/contracts/bytes.toml"
     char *data = (char *)"canary";
     Py_ssize_t size = -12345;
-    if (PyBytes_AsStringAndSize(ARG(0), &data, &size) < 0)
+    int status = PyBytes_AsStringAndSize(ARG(0), &data, &size);
+    if (status < 0)
         return status_result(-1);
+    if (status != 0)
+        return contract("returned a status other than 0 or -1");
     if (PyErr_Occurred()) {
         PyErr_Clear();
         return contract("returned success with an exception set");
@@ -21282,7 +21314,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21286 "probes/generated/contracts.c"
+#line 21318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21291,13 +21323,13 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
 #pragma weak PyBytes_Concat
 static PyObject *c_PyBytes_Concat(PyObject *args)
 {
-#line 68 "harness/data/contracts/bytes.toml"
+#line 71 "harness/data/contracts/bytes.toml"
     /* PyBytes_Concat(&left, right) on our own reference to left; the arguments are unchanged. */
     PyObject *left = ARG(0);
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21301 "probes/generated/contracts.c"
+#line 21333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21306,14 +21338,14 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
 #pragma weak PyBytes_ConcatAndDel
 static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
 {
-#line 79 "harness/data/contracts/bytes.toml"
+#line 82 "harness/data/contracts/bytes.toml"
     /* PyBytes_ConcatAndDel(&left, right) steals right: give it a reference of its own. */
     PyObject *left = ARG(0), *right = ARG(1);
     Py_INCREF(left);
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21317 "probes/generated/contracts.c"
+#line 21349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21322,7 +21354,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
 #pragma weak PyBytes_DecodeEscape
 static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
 {
-#line 98 "harness/data/contracts/bytes.toml"
+#line 101 "harness/data/contracts/bytes.toml"
     /* (bytes, errors or None); the last two parameters are unused and must be 0 and NULL. */
     Py_ssize_t length;
     PyObject *holder;
@@ -21333,7 +21365,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21337 "probes/generated/contracts.c"
+#line 21369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21342,7 +21374,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
 #pragma weak PyBytes_FromFormat
 static PyObject *c_PyBytes_FromFormat(PyObject *args)
 {
-#line 114 "harness/data/contracts/bytes.toml"
+#line 117 "harness/data/contracts/bytes.toml"
     /* (n, byte, cstring). PyBytes_FromFormat has no %lld (an unknown conversion copies the rest of
     * the format as-is), so n goes through %ld. */
     long long n;
@@ -21351,7 +21383,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21355 "probes/generated/contracts.c"
+#line 21387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21374,7 +21406,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21378 "probes/generated/contracts.c"
+#line 21410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21390,7 +21422,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21394 "probes/generated/contracts.c"
+#line 21426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21399,9 +21431,9 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
 #pragma weak PyBytes_Repr
 static PyObject *c_PyBytes_Repr(PyObject *args)
 {
-#line 91 "harness/data/contracts/bytes.toml"
+#line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21405 "probes/generated/contracts.c"
+#line 21437 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21448,7 +21480,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21452 "probes/generated/contracts.c"
+#line 21484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21463,7 +21495,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21467 "probes/generated/contracts.c"
+#line 21499 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21477,7 +21509,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21481 "probes/generated/contracts.c"
+#line 21513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21491,7 +21523,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21495 "probes/generated/contracts.c"
+#line 21527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21515,7 +21547,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21519 "probes/generated/contracts.c"
+#line 21551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21543,7 +21575,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21547 "probes/generated/contracts.c"
+#line 21579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21559,7 +21591,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21563 "probes/generated/contracts.c"
+#line 21595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21639,7 +21671,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21643 "probes/generated/contracts.c"
+#line 21675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21653,7 +21685,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21657 "probes/generated/contracts.c"
+#line 21689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21664,7 +21696,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21668 "probes/generated/contracts.c"
+#line 21700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21678,7 +21710,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21682 "probes/generated/contracts.c"
+#line 21714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21692,7 +21724,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21696 "probes/generated/contracts.c"
+#line 21728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21761,7 +21793,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21765 "probes/generated/contracts.c"
+#line 21797 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21775,7 +21807,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21779 "probes/generated/contracts.c"
+#line 21811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21789,7 +21821,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21793 "probes/generated/contracts.c"
+#line 21825 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21825,7 +21857,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21829 "probes/generated/contracts.c"
+#line 21861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21839,7 +21871,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21843 "probes/generated/contracts.c"
+#line 21875 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21851,7 +21883,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21855 "probes/generated/contracts.c"
+#line 21887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21880,7 +21912,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21884 "probes/generated/contracts.c"
+#line 21916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21908,7 +21940,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 21912 "probes/generated/contracts.c"
+#line 21944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21931,7 +21963,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 21935 "probes/generated/contracts.c"
+#line 21967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21976,7 +22008,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 21980 "probes/generated/contracts.c"
+#line 22012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21993,7 +22025,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 21997 "probes/generated/contracts.c"
+#line 22029 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22008,7 +22040,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22012 "probes/generated/contracts.c"
+#line 22044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22028,7 +22060,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22032 "probes/generated/contracts.c"
+#line 22064 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22046,7 +22078,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22050 "probes/generated/contracts.c"
+#line 22082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22058,7 +22090,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22062 "probes/generated/contracts.c"
+#line 22094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22094,7 +22126,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22098 "probes/generated/contracts.c"
+#line 22130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22108,7 +22140,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22112 "probes/generated/contracts.c"
+#line 22144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22149,7 +22181,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22153 "probes/generated/contracts.c"
+#line 22185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22172,7 +22204,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22176 "probes/generated/contracts.c"
+#line 22208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22219,7 +22251,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22223 "probes/generated/contracts.c"
+#line 22255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22242,7 +22274,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22246 "probes/generated/contracts.c"
+#line 22278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22254,7 +22286,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22258 "probes/generated/contracts.c"
+#line 22290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22270,7 +22302,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22274 "probes/generated/contracts.c"
+#line 22306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22291,7 +22323,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22295 "probes/generated/contracts.c"
+#line 22327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22321,7 +22353,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22325 "probes/generated/contracts.c"
+#line 22357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22337,7 +22369,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22341 "probes/generated/contracts.c"
+#line 22373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22374,7 +22406,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22378 "probes/generated/contracts.c"
+#line 22410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22400,7 +22432,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22404 "probes/generated/contracts.c"
+#line 22436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22412,7 +22444,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 217 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22416 "probes/generated/contracts.c"
+#line 22448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22430,7 +22462,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22434 "probes/generated/contracts.c"
+#line 22466 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22440,7 +22472,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 251 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22444 "probes/generated/contracts.c"
+#line 22476 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22461,7 +22493,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22465 "probes/generated/contracts.c"
+#line 22497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22472,7 +22504,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 316 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22476 "probes/generated/contracts.c"
+#line 22508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22483,7 +22515,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 338 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22487 "probes/generated/contracts.c"
+#line 22519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22494,7 +22526,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 324 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22498 "probes/generated/contracts.c"
+#line 22530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22505,7 +22537,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 331 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22509 "probes/generated/contracts.c"
+#line 22541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22522,7 +22554,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22526 "probes/generated/contracts.c"
+#line 22558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22541,7 +22573,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22545 "probes/generated/contracts.c"
+#line 22577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22552,7 +22584,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 281 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22556 "probes/generated/contracts.c"
+#line 22588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22563,7 +22595,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 261 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22567 "probes/generated/contracts.c"
+#line 22599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22574,7 +22606,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 271 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22578 "probes/generated/contracts.c"
+#line 22610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22585,7 +22617,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 239 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22589 "probes/generated/contracts.c"
+#line 22621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22597,7 +22629,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22601 "probes/generated/contracts.c"
+#line 22633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22607,7 +22639,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 149 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22611 "probes/generated/contracts.c"
+#line 22643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22635,7 +22667,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22639 "probes/generated/contracts.c"
+#line 22671 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22653,7 +22685,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22657 "probes/generated/contracts.c"
+#line 22689 "probes/generated/contracts.c"
 }
 #endif
 

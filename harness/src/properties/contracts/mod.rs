@@ -37,6 +37,9 @@
 //! `macro`, `struct`, `typedef` (the body uses it as compiled from the build's headers, on
 //! the interpreter under test: a slot id defines its slot, a struct builds a working type), or
 //! `feature_macro` (the body tests `#ifdef` in the build's headers against the interpreter).
+//! `STRAY_CHECK("Entry", success)` right after a call in a body records a call that reported
+//! success with an exception pending (and clears it), and the routine then fails its error
+//! contract, even if later calls of the body would have cleared the exception.
 //! A top-level `support = """..."""` holds C shared by the family's bodies (emitted once,
 //! before them; guard version-dependent parts with `LIMITED_AT_LEAST`). The generated C has a
 //! `#line` directive before each body and support block, so a compiler error points at the

@@ -26,6 +26,8 @@ pub(super) const ARGLISTS: &[Arglist] = &[
     ("inplace_concat_pair", 2, inplace_concat_pair),
     ("sequence_and_item", 2, sequence_and_item),
     ("list_and_index", 2, || sequence_and_index(mostly_list())),
+    ("list_index_item", 3, || with_item(sequence_and_index(strategy::list()))),
+    ("sequence_index_item", 3, || with_item(sequence_and_index(sequence_like()))),
     ("dict_and_key", 2, || dict_and_key(mostly_dict())),
     ("exact_dict_and_key", 2, || dict_and_key(strategy::dict())),
     ("dict_and_hashable_key", 2, || hashable_key(dict_and_key(mostly_dict()))),
@@ -307,6 +309,16 @@ fn sequence_and_index(sequences: BoxedStrategy<PyValue>) -> BoxedStrategy<Vec<Py
                 other
             };
             vec![seq, at]
+        })
+        .boxed()
+}
+
+/// The arguments with any value appended (the item to store).
+fn with_item(args: BoxedStrategy<Vec<PyValue>>) -> BoxedStrategy<Vec<PyValue>> {
+    (args, strategy::any_value())
+        .prop_map(|(mut args, item)| {
+            args.push(item);
+            args
         })
         .boxed()
 }
