@@ -206,7 +206,7 @@ pub(crate) fn plan(
         return Err("variadic: a wrapper cannot forward `...` to the real function".into());
     }
     let ret = classify(&signature.ret, &extraction.typedefs);
-    let params: Vec<CType> = signature.params.iter().map(|(_, ty)| classify(ty, &extraction.typedefs)).collect();
+    let mut params: Vec<CType> = signature.params.iter().map(|(_, ty)| classify(ty, &extraction.typedefs)).collect();
     if let Some(CType::Other(by_value)) = params.iter().chain([&ret]).find(|t| matches!(t, CType::Other(_))) {
         return Err(format!("takes or returns `{by_value}` by value, which the header-free shim cannot forward"));
     }
@@ -250,9 +250,15 @@ pub(crate) fn plan(
             skip("borrowed-as-new", "does not return an object");
         }
     }
-    for (n, param) in params.iter().enumerate() {
+    // Out-parameters: a `*mut` pointer to one pointer or number. A `*const` one (`PyObject *const
+    // *args`, `const Py_ssize_t *indices`) is an input array, never written.
+    for (n, (param, (_, spelled))) in params.iter_mut().zip(&signature.params).enumerate() {
         if let CType::Ptr(Pointee::Slot(_)) = param {
-            kinds.push(Kind::OutUnwritten(n));
+            if spelled.trim_start().starts_with("*mut ") {
+                kinds.push(Kind::OutUnwritten(n));
+            } else {
+                *param = CType::Ptr(Pointee::Other);
+            }
         }
     }
     Ok(Wrapped { name: name.to_owned(), params, ret, kinds, not_applicable })
