@@ -104,7 +104,7 @@ pub fn mutation_text() -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nmutation score (cargo xtask mutants on CPython {}, every {}th call from the probe broken): {:.1}% of the \
+        "\nmutation score (cargo xtask mutants on CPython {}, one call in {} from the probe broken): {:.1}% of the \
          faults that fired ({} detected, {} missed); {} never fired, {} not called, {} fault kinds not applicable",
         results.interpreter,
         results.every,

@@ -125,7 +125,7 @@ impl Results {
         let _ = writeln!(
             text,
             "# Every function entry the interpreter exports, broken in each applicable way (a preload shim,\n\
-             # every {}th call from the probe), and what its properties made of it. Reasons for misses:\n\
+             # one call in {} from the probe), and what its properties made of it. Reasons for misses:\n\
              # harness/data/mutant_reasons.toml.",
             self.every
         );

@@ -59,7 +59,7 @@ fn parse(args: &[String]) -> Result<Options> {
         }
     }
     if options.every != shim::EVERY && options.entries.is_empty() {
-        bail!("--every goes with --entry: the committed results break every {}th call\n{USAGE}", shim::EVERY);
+        bail!("--every goes with --entry: the committed results break one call in {}\n{USAGE}", shim::EVERY);
     }
     Ok(options)
 }
@@ -401,7 +401,7 @@ fn summarize(results: &Results) -> Result<()> {
     let score = results.score();
     let undetected = mutation::undetected(results, &reasons);
     println!(
-        "mutants on CPython {} (limited API {}, every {}th call from the probe), {:.0} s:",
+        "mutants on CPython {} (limited API {}, one call in {} from the probe broken), {:.0} s:",
         results.interpreter, results.limited_api, results.every, results.seconds
     );
     println!(
