@@ -274,7 +274,8 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
         abi_harness::write_atomically(&root.join(mutation::GENERATED_PATH), text.as_bytes())?;
         eprintln!("wrote {}", mutation::GENERATED_PATH);
     }
-    summarize(&results)
+    let partial = options.sample.is_some() || !options.entries.is_empty();
+    summarize(&results, partial)
 }
 
 /// The functions to break: all, a fixed sample (every k-th by name), or the named ones.
@@ -394,9 +395,11 @@ fn measured_on(sh: &Shell) -> String {
     format!("{date}, {cores} cores")
 }
 
-/// Prints the score and every undetected mutant with its reason; fails below the required
-/// score or with an unexplained one.
-fn summarize(results: &Results) -> Result<()> {
+/// Prints the score and every undetected mutant with its reason; fails with an unexplained
+/// one, and below the required score on a full run. A partial run (a sample, `--entry`) is
+/// judged against the committed results instead: a mutant they record as detected must still
+/// be detected (a sample's score says little; the committed run's is the figure).
+fn summarize(results: &Results, partial: bool) -> Result<()> {
     let reasons = mutation::reasons()?;
     let score = results.score();
     let undetected = mutation::undetected(results, &reasons);
@@ -422,9 +425,32 @@ fn summarize(results: &Results) -> Result<()> {
             reason.unwrap_or("NO REASON (harness/data/mutant_reasons.toml)")
         );
     }
-    if unexplained > 0 || score.percent() < REQUIRED_PERCENT {
+    let regressed: Vec<String> = if partial && results.every == shim::EVERY {
+        let committed = Results::generated()?;
+        results
+            .mutant
+            .iter()
+            .filter(|m| m.outcome != Outcome::Detected)
+            .filter(|m| {
+                committed
+                    .mutant
+                    .iter()
+                    .any(|c| c.entry == m.entry && c.kind == m.kind && c.outcome == Outcome::Detected)
+            })
+            .map(|m| format!("{} {} ({})", m.entry, m.kind, m.outcome.name()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for mutant in &regressed {
+        println!("  no longer detected (the committed results detect it): {mutant}");
+    }
+    let below = !partial && score.percent() < REQUIRED_PERCENT;
+    if unexplained > 0 || below || !regressed.is_empty() {
         bail!(
-            "{unexplained} undetected mutants without a reason; score {:.1}% (required {REQUIRED_PERCENT}%)",
+            "{unexplained} undetected mutants without a reason, {} no longer detected; score {:.1}% (required \
+             {REQUIRED_PERCENT}% on a full run)",
+            regressed.len(),
             score.percent()
         );
     }
