@@ -907,6 +907,23 @@ def make_exception(spec):
     return BUILT_EXCEPTIONS[kind](*args)
 
 
+def make_linked_exception(spec):
+    """An exception with (mostly) a __cause__, a __context__ and a traceback, so that their
+    getters return something: built the same way for the probe and the oracle."""
+    kind, args, cause, context, raised = spec
+    exc = BUILT_EXCEPTIONS[kind](*args)
+    if raised:
+        try:
+            raise exc
+        except BaseException:
+            pass
+    if cause >= 0:
+        exc.__cause__ = BUILT_EXCEPTIONS[cause]("cause")
+    if context >= 0:
+        exc.__context__ = BUILT_EXCEPTIONS[context]("context")
+    return exc
+
+
 class Plain(object):
     """A user class with a __dict__, weak references and nothing else."""
 
@@ -1985,6 +2002,10 @@ def parse_keywords(k, t, kw):
     elif "a" in kw:
         a = kw["a"]
     else:
+        raise TypeError()
+    # 3.6 refuses an argument given by name and position before converting any (getargs.c,
+    # vgetargskeywords); 3.7 converts the positional ones first.
+    if sys.version_info < (3, 7) and any(name in kw for name in ["a", "b"][:len(t)]):
         raise TypeError()
     value = parse_unit(k, a)
     b = t[1] if len(t) > 1 else kw.get("b")

@@ -4,12 +4,18 @@
 //! Two sources: a report (what ran) or the catalogue (what a default run would run). Levels
 //! are ordered by strength: a semantic property beats a dynamic presence check, which beats a
 //! static header comparison.
+//!
+//! Beside each function entry, what mutation testing (`cargo xtask mutants`, results in
+//! `data/generated/mutants.toml`) made of its properties: the fault kinds detected, those
+//! missed or never fired with their written reason, those that do not apply with why.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::{Entry, EntryKind, Manifest};
+use crate::mutation::{self, EntryMutation};
 use crate::outcome::{Check, EntryResult, Status};
 use crate::properties::Property;
 
@@ -50,6 +56,76 @@ pub struct Coverage {
     pub level: Level,
     /// Why there is no semantic check; `None` for a semantic level, or when nobody wrote one.
     pub reason: Option<String>,
+    /// What the committed mutation run found for this entry (function entries it covered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<EntryMutation>,
+}
+
+/// The committed mutation results and reasons, per entry, read once. The unit tests of
+/// `mutation` keep both files parseable; were one not, the view would show no mutation column
+/// rather than fail a run.
+static MUTATION: LazyLock<(Option<mutation::Results>, BTreeMap<String, EntryMutation>)> =
+    LazyLock::new(|| match (mutation::Results::generated(), mutation::reasons()) {
+        (Ok(results), Ok(reasons)) => {
+            let rows = mutation::by_entry(&results, &reasons);
+            (Some(results), rows)
+        }
+        _ => (None, BTreeMap::new()),
+    });
+
+/// The mutation score of the committed run, for the coverage view's summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MutationSummary {
+    /// The interpreter it ran in, and the command that regenerates it.
+    pub interpreter: String,
+    pub score: mutation::Score,
+    /// Detected over fired, in percent.
+    pub percent: f64,
+    /// Undetected mutants without a written reason (the unit tests keep this at 0).
+    pub unexplained: usize,
+}
+
+fn mutation_summary() -> Option<MutationSummary> {
+    let results = MUTATION.0.as_ref()?;
+    let reasons = mutation::reasons().ok()?;
+    let score = results.score();
+    let unexplained = mutation::undetected(results, &reasons).iter().filter(|(_, r)| r.is_none()).count();
+    Some(MutationSummary { interpreter: results.interpreter.clone(), score, percent: score.percent(), unexplained })
+}
+
+/// The coverage text's mutation part: the score, and every undetected mutant with its reason.
+pub fn mutation_text() -> String {
+    use std::fmt::Write as _;
+    let Some(results) = MUTATION.0.as_ref() else {
+        return String::from("\nmutation score: harness/data/generated/mutants.toml cannot be read\n");
+    };
+    let reasons = mutation::reasons().unwrap_or_default();
+    let score = results.score();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nmutation score (cargo xtask mutants on CPython {}, one call in {} from the probe broken): {:.1}% of the \
+         faults that fired ({} detected, {} missed); {} never fired, {} not called, {} fault kinds not applicable",
+        results.interpreter,
+        results.every,
+        score.percent(),
+        score.detected,
+        score.missed,
+        score.never_fired,
+        score.not_called,
+        score.not_applicable
+    );
+    for (mutant, reason) in mutation::undetected(results, &reasons) {
+        let _ = writeln!(
+            out,
+            "  {:<11} {} {}: {}",
+            mutant.outcome.name(),
+            mutant.entry,
+            mutant.kind,
+            reason.unwrap_or("no reason yet")
+        );
+    }
+    out
 }
 
 const REASONS: &str = include_str!("../data/coverage_reasons.toml");
@@ -95,7 +171,8 @@ fn rows(manifest: &Manifest, reasons: &BTreeMap<String, String>, level_of: impl 
             let reason = (level < Level::Semantic)
                 .then(|| reasons.get(&entry.name).cloned().or_else(|| inherent_reason(entry)))
                 .flatten();
-            Coverage { entry: entry.name.clone(), kind: entry.kind, level, reason }
+            let mutation = MUTATION.1.get(&entry.name).cloned();
+            Coverage { entry: entry.name.clone(), kind: entry.kind, level, reason, mutation }
         })
         .collect()
 }
@@ -151,11 +228,14 @@ pub struct Summary {
     pub linux_symbols_below_semantic: usize,
     /// Of those, how many have no semantic check and no written reason either.
     pub linux_symbols_unexplained: usize,
+    /// The mutation score of the committed `cargo xtask mutants` run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<MutationSummary>,
 }
 
 impl Summary {
     pub fn of(manifest: &Manifest, rows: &[Coverage]) -> Summary {
-        let mut summary = Summary::default();
+        let mut summary = Summary { mutation: mutation_summary(), ..Summary::default() };
         for row in rows {
             *summary
                 .by_kind

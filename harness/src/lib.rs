@@ -28,6 +28,7 @@ pub mod known;
 pub mod manifest;
 pub mod matrix;
 pub mod merge;
+pub mod mutation;
 pub mod outcome;
 pub mod plan;
 pub mod platform;

@@ -438,6 +438,7 @@ fn coverage(report: Option<PathBuf>, manifest: Option<&PathBuf>, format: Format)
             let _ = writeln!(out, "  {}", chunk.join(" "));
         }
     }
+    out.push_str(&coverage::mutation_text());
     emit(&out)?;
     Ok(EXIT_PASS)
 }

@@ -44,4 +44,13 @@ fn coverage_of_a_real_report_lists_every_entry_with_the_strongest_check() {
     }
     let finalize = rows.iter().find(|r| r["entry"] == "Py_Finalize").expect("Py_Finalize");
     assert!(finalize["reason"].as_str().is_some_and(|r| r.contains("embedding")), "a written reason: {finalize}");
+
+    // Mutation testing's committed results ride along: per function entry, the fault kinds its
+    // properties detected, and the score in the summary and in the text view.
+    let as_long = rows.iter().find(|r| r["entry"] == "PyLong_AsLong").expect("PyLong_AsLong");
+    assert!(as_long["mutation"]["detected"].as_array().is_some_and(|kinds| !kinds.is_empty()), "{as_long}");
+    let score = &report["coverage"]["summary"]["mutation"];
+    assert!(score["percent"].as_f64().is_some_and(|p| p >= 95.0) && score["unexplained"] == 0, "{score}");
+    let text = run(harness().arg("coverage"));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("mutation score"));
 }

@@ -7,6 +7,7 @@ mod bench;
 mod codegen;
 mod manifest;
 mod matrix;
+mod mutants;
 mod wheels;
 
 use std::path::PathBuf;
@@ -31,6 +32,10 @@ tasks:
                                      in harness/data/contracts/*.toml
   wheels [ABI-HARNESS WHEELS ARGS...] the abi3 wheel corpus (wheels.toml) on the default matrix's
                                      interpreters; extra arguments go to `abi-harness wheels`
+  mutants [--python 3.12] [--sample N] [--entry NAME]... [--jobs N]
+                                     mutation testing: break every function entry the
+                                     interpreter exports (a preload shim), run its properties,
+                                     record the mutation score (harness/data/generated/mutants.toml)
   bench                              time the default matrix (wall time, peak memory, cases/s)
                                      and presence checks against test_stable_abi_ctypes
 ";
@@ -48,6 +53,7 @@ fn main() -> Result<()> {
         Some("bench") => bench::run(&sh, &rest),
         Some("wheels") => wheels::run(&sh, &rest),
         Some("codegen") => codegen::run(&sh, &rest),
+        Some("mutants") => mutants::run(&sh, &rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

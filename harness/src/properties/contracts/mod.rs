@@ -11,11 +11,15 @@
 //! declare = false                          # true: the headers do not declare it; we do (abi_only)
 //! note = "..."                             # why the oracle is what it is, with references
 //! cases = 8                                # optional cap per cell, for costly calls
+//! repeat = 4                               # no arguments: calls per case, results all equal
 //! ```
 //!
 //! `arglist = "dict_and_key"` instead of `args` names one strategy for the whole argument list
 //! (`domains::arglist`), for arguments worth correlating (a dict and a key that is often one
-//! of its keys). A contract without arguments (`args = []`) runs one case per cell.
+//! of its keys). A contract without arguments (`args = []`) runs one case per cell; `repeat = N`
+//! (2 to 8, functions without arguments only) makes that case call the routine N times and
+//! requires every result equal to the first (a getter that goes wrong on a later call is
+//! otherwise never seen: `cargo xtask mutants` breaks every third call).
 //!
 //! The routine is compiled when the build's `Py_LIMITED_API` is at least the entry's `added`
 //! version in the manifest (and its `ifdef` is defined); `guard = "C condition"` replaces
@@ -33,6 +37,9 @@
 //! `macro`, `struct`, `typedef` (the body uses it as compiled from the build's headers, on
 //! the interpreter under test: a slot id defines its slot, a struct builds a working type), or
 //! `feature_macro` (the body tests `#ifdef` in the build's headers against the interpreter).
+//! `STRAY_CHECK("Entry", success)` right after a call in a body records a call that reported
+//! success with an exception pending (and clears it), and the routine then fails its error
+//! contract, even if later calls of the body would have cleared the exception.
 //! A top-level `support = """..."""` holds C shared by the family's bodies (emitted once,
 //! before them; guard version-dependent parts with `LIMITED_AT_LEAST`). The generated C has a
 //! `#line` directive before each body and support block, so a compiler error points at the
@@ -124,6 +131,8 @@ pub struct Contract {
     pub guard: Option<String>,
     /// A header macro the manifest does not list as a macro (no manifest guard).
     pub header_macro: bool,
+    /// Calls per case of a contract without arguments, whose results must all be equal.
+    pub repeat: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -170,6 +179,7 @@ struct RawContract {
     guard: Option<String>,
     #[serde(default)]
     header_macro: bool,
+    repeat: Option<u32>,
 }
 
 /// One family file: its shared C, and its contracts by entry.
@@ -256,6 +266,11 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
             if raw.header_macro && raw.kind != EntryKind::Macro {
                 return Err(fail("`header_macro` goes with `kind = \"macro\"`".into()));
             }
+            if let Some(repeat) = raw.repeat {
+                if arity != 0 || raw.kind != EntryKind::Function || !(2..=8).contains(&repeat) {
+                    return Err(fail("`repeat` (2 to 8) goes with a function contract without arguments".into()));
+                }
+            }
             if let Some(unknown) = args.iter().find(|d| domains::strategy(d).is_none()) {
                 return Err(fail(format!(
                     "unknown argument domain `{unknown}` (known: ints(A..B), {})",
@@ -277,6 +292,7 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
                 cases: raw.cases,
                 guard: raw.guard,
                 header_macro: raw.header_macro,
+                repeat: raw.repeat,
             });
         }
     }

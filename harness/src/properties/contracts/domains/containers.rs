@@ -25,6 +25,9 @@ pub(super) const ARGLISTS: &[Arglist] = &[
     ("concat_pair", 2, concat_pair),
     ("inplace_concat_pair", 2, inplace_concat_pair),
     ("sequence_and_item", 2, sequence_and_item),
+    ("list_and_index", 2, || sequence_and_index(mostly_list())),
+    ("list_index_item", 3, || with_item(sequence_and_index(strategy::list()))),
+    ("sequence_index_item", 3, || with_item(sequence_and_index(sequence_like()))),
     ("dict_and_key", 2, || dict_and_key(mostly_dict())),
     ("exact_dict_and_key", 2, || dict_and_key(strategy::dict())),
     ("dict_and_hashable_key", 2, || hashable_key(dict_and_key(mostly_dict()))),
@@ -286,6 +289,36 @@ fn items_and_key() -> BoxedStrategy<Vec<PyValue>> {
         .prop_map(|(list, other, pick, unhashable)| {
             let key = if unhashable { PyValue::List(vec![other]) } else { list.get(pick).cloned().unwrap_or(other) };
             vec![PyValue::List(list), key]
+        })
+        .boxed()
+}
+
+/// A sequence and an index that is mostly inside it (from either end), so that item access
+/// reaches its success path; sometimes any index.
+fn sequence_and_index(sequences: BoxedStrategy<PyValue>) -> BoxedStrategy<Vec<PyValue>> {
+    (sequences, index(), any::<proptest::sample::Index>(), 0..4u8)
+        .prop_map(|(seq, other, pick, how)| {
+            let len = match &seq {
+                PyValue::List(items) | PyValue::Tuple(items) => items.len(),
+                _ => 0,
+            };
+            let at = if len > 0 && how > 0 {
+                let k = pick.index(len) as i64;
+                PyValue::int(if how == 3 { k - len as i64 } else { k }.into())
+            } else {
+                other
+            };
+            vec![seq, at]
+        })
+        .boxed()
+}
+
+/// The arguments with any value appended (the item to store).
+fn with_item(args: BoxedStrategy<Vec<PyValue>>) -> BoxedStrategy<Vec<PyValue>> {
+    (args, strategy::any_value())
+        .prop_map(|(mut args, item)| {
+            args.push(item);
+            args
         })
         .boxed()
 }

@@ -7,7 +7,8 @@ use super::shared::{int_in, two};
 use super::{Arglist, Domain};
 use crate::value::{PyValue, strategy};
 
-pub(super) const DOMAINS: &[Domain] = &[("exception_index", exception), ("dotted_name", dotted_name)];
+pub(super) const DOMAINS: &[Domain] =
+    &[("exception_index", exception), ("dotted_name", dotted_name), ("linked_exception", linked_exception)];
 
 pub(super) const ARGLISTS: &[Arglist] = &[("exception_and_value", 2, exception_and_value)];
 
@@ -16,6 +17,27 @@ const EXCEPTION_COUNT: i64 = 25;
 
 fn exception() -> BoxedStrategy<PyValue> {
     int_in(0..EXCEPTION_COUNT)
+}
+
+/// Exceptions (`make_linked_exception` in probes/oracles.py) that mostly carry a `__cause__`, a
+/// `__context__` or a traceback, so that their getters reach the success path: (class index
+/// into BUILT_EXCEPTIONS, args, cause class or -1, context class or -1, raised once).
+fn linked_exception() -> BoxedStrategy<PyValue> {
+    let link = || prop_oneof![1 => Just(-1i64), 3 => 0i64..12];
+    (int_in(0..12), proptest::collection::vec(strategy::scalar(), 0..2), link(), link(), any::<bool>())
+        .prop_map(|(kind, args, cause, context, raised)| {
+            PyValue::Built(
+                "linked_exception",
+                Box::new(PyValue::Tuple(vec![
+                    kind,
+                    PyValue::Tuple(args),
+                    PyValue::int(cause.into()),
+                    PyValue::int(context.into()),
+                    PyValue::Bool(raised),
+                ])),
+            )
+        })
+        .boxed()
 }
 
 /// Dotted names for PyErr_NewException: valid, and without a dot (an error).

@@ -7,6 +7,8 @@ use super::{Arglist, Domain};
 use crate::value::{PyValue, strategy};
 
 pub(super) const DOMAINS: &[Domain] = &[
+    ("mostly_ascii_str", || narrow_str(0x80)),
+    ("mostly_latin1_str", || narrow_str(0x100)),
     ("search_str", search_str),
     ("search_str_without_nul", search_str_without_nul),
     ("str_or_other", str_or_other),
@@ -200,6 +202,17 @@ fn bytes_errors() -> BoxedStrategy<PyValue> {
     prop_oneof![
         2 => Just(PyValue::None),
         3 => proptest::sample::select(vec!["strict", "replace", "ignore"]).prop_map(PyValue::str),
+    ]
+    .boxed()
+}
+
+/// Strings mostly of code points below `limit` (pure ASCII, or Latin-1), so that encoders to
+/// that charset reach their success path; sometimes any str, or not a str at all.
+fn narrow_str(limit: u32) -> BoxedStrategy<PyValue> {
+    prop_oneof![
+        6 => proptest::collection::vec(0..limit, 0..12).prop_map(PyValue::Str),
+        2 => strategy::str(),
+        1 => strategy::any_value(),
     ]
     .boxed()
 }
