@@ -115,8 +115,11 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     eprintln!("mutants on CPython {} ({})", python.version, python.executable.display());
 
     // The signatures, the exports, and the reference kinds the contracts state.
-    let extraction =
-        extract::extract(&HeaderPaths { include_dir: python.include_dir.clone(), after_dir: None, target: None }, python.minor, &[])?;
+    let extraction = extract::extract(
+        &HeaderPaths { include_dir: python.include_dir.clone(), after_dir: None, target: None },
+        python.minor,
+        &[],
+    )?;
     let exported: BTreeSet<String> = abi_harness::elf::dynamic_symbols(&python.libpython)?
         .into_iter()
         .filter(|s| s.defined)
