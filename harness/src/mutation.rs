@@ -201,6 +201,9 @@ pub fn reason_for<'a>(reasons: &'a Reasons, entry: &str, kind: &str) -> Option<&
 }
 
 /// Mutants that were not detected, with their reason (`None`: unexplained).
+/// Fault kinds whose detection on a release build is chance from run to run (see the reasons).
+pub const REFERENCE_KINDS: &[&str] = &["new-as-borrowed", "borrowed-as-new"];
+
 pub fn undetected<'a>(results: &'a Results, reasons: &'a Reasons) -> Vec<(&'a Mutant, Option<&'a str>)> {
     results
         .mutant
@@ -255,6 +258,12 @@ mod tests {
         let reasons = reasons().expect("reasons parse");
         for (entry, kinds) in &reasons {
             for kind in kinds.keys() {
+                // A reference fault on a release build shows only when the early free it causes
+                // is reused before the caller's last use: whether it is detected changes from
+                // run to run, so its reason stands in runs that happen to see it.
+                if REFERENCE_KINDS.contains(&kind.as_str()) {
+                    continue;
+                }
                 let needed = results
                     .mutant
                     .iter()
