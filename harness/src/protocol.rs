@@ -45,15 +45,16 @@ pub struct Import<'a> {
     pub avoid: &'a [String],
 }
 
+/// Whether a step that only succeeds or fails (`import`, `define`) worked, and if not, why.
 #[derive(Debug, Deserialize)]
-pub struct Imported {
+pub struct Done {
     pub ok: bool,
     #[serde(default)]
     pub error: Option<String>,
 }
 
 impl Op for Import<'_> {
-    type Reply = Imported;
+    type Reply = Done;
 }
 
 /// Which of `names` the dynamic linker cannot find in the worker's process. The worker looks
@@ -100,15 +101,8 @@ pub struct PropertySpec<'a> {
     pub oracle: &'a str,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Defined {
-    pub ok: bool,
-    #[serde(default)]
-    pub error: Option<String>,
-}
-
 impl Op for Define<'_> {
-    type Reply = Defined;
+    type Reply = Done;
 }
 
 /// One case of the property in slot `p`: the probe's outcome and the oracle's, each on its own

@@ -26,7 +26,7 @@ impl Session<'_> {
         let (status, message) = match failure {
             Some(CaseFailure::Disagrees(disagreement)) => (Status::Fail, disagreement.to_string()),
             Some(CaseFailure::Fault(fault)) => (
-                if fault.timed_out() { Status::Timeout } else { Status::Crash },
+                super::fault_status(fault),
                 format!("{}{}\n{}", fault.summary(), diagnosis(fault), fault.stderr().trim_end()),
             ),
             None => (Status::Fail, "the case failed, and its verdict was lost".to_owned()),
@@ -53,14 +53,7 @@ impl Session<'_> {
         if let Some(repro) = &case.reproducer {
             detail = format!("{detail}\nC reproducer: {}\n  {}\n  {}", repro.file, repro.build, repro.run);
         }
-        let mut result = EntryResult::new(
-            property.entry,
-            self.kind_of(property),
-            crate::report::Check::Semantic,
-            status,
-            Some(detail),
-        );
-        result.property = Some(property.routine.to_owned());
+        let mut result = self.semantic_result(property, status, Some(detail));
         result.case = Some(case);
         result
     }

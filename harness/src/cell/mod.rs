@@ -28,7 +28,7 @@ use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::properties::Property;
-use crate::report::{BuildRecord, CellReport, Check, EntryResult};
+use crate::report::{BuildRecord, CellReport, Check, EntryResult, ResultKind, Status};
 use crate::worker::Worker;
 
 /// What a cell needs besides its build and interpreter.
@@ -118,7 +118,6 @@ struct Session<'a> {
     avoid: Vec<String>,
     /// A restart failed: no worker runs for the rest of the cell.
     gave_up: bool,
-    starts: u32,
     stderr_path: PathBuf,
     results: Vec<EntryResult>,
     evidence: CellEvidence,
@@ -142,7 +141,6 @@ impl<'a> Session<'a> {
             presence_done: false,
             avoid: Vec::new(),
             gave_up: false,
-            starts: 0,
             stderr_path: cx.scratch_dir.join(file_name_safe(&name)),
             results: Vec::new(),
             evidence: CellEvidence::default(),
@@ -154,9 +152,19 @@ impl<'a> Session<'a> {
     }
 
     /// The manifest's kind of a property's entry (the catalogue's where the manifest has none).
-    fn kind_of(&self, property: &Property) -> crate::report::ResultKind {
+    fn kind_of(&self, property: &Property) -> ResultKind {
         self.cx.manifest.get(property.entry).map_or(property.kind.into(), |e| e.kind.into())
     }
+
+    /// The manifest's kind of an entry named by the interpreter (a function where it has none).
+    fn entry_kind(&self, name: &str) -> ResultKind {
+        self.cx.manifest.get(name).map_or(ResultKind::Function, |e| e.kind.into())
+    }
+}
+
+/// The status of a result whose worker died (`crash`) or was killed for hanging (`timeout`).
+fn fault_status(fault: &crate::worker::Fault) -> Status {
+    if fault.timed_out() { Status::Timeout } else { Status::Crash }
 }
 
 fn elapsed_ms(started: Instant) -> u64 {

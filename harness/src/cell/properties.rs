@@ -74,7 +74,7 @@ impl Session<'_> {
         cases
     }
 
-    fn semantic_result(&self, property: &Property, status: Status, detail: Option<String>) -> EntryResult {
+    pub(super) fn semantic_result(&self, property: &Property, status: Status, detail: Option<String>) -> EntryResult {
         let mut result = EntryResult::new(property.entry, self.kind_of(property), Check::Semantic, status, detail);
         result.property = Some(property.routine.to_owned());
         result

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 
-use super::{Session, elapsed_ms};
+use super::{Session, elapsed_ms, fault_status};
 use crate::properties::Property;
 use crate::protocol::{Refleak, RefleakScreen, ScreenItem};
 use crate::report::{Check, EntryResult, Status};
@@ -206,7 +206,7 @@ impl Session<'_> {
         args: &[PyValue],
         fault: &Fault,
     ) -> EntryResult {
-        result.status = if fault.timed_out() { Status::Timeout } else { Status::Crash };
+        result.status = fault_status(fault);
         result.detail = Some(format!(
             "during the reference-leak check of {}{}: {}{}\n{}",
             property.routine,
@@ -228,7 +228,7 @@ impl Session<'_> {
         fault: &Fault,
         together: &[&str],
     ) -> EntryResult {
-        result.status = if fault.timed_out() { Status::Timeout } else { Status::Crash };
+        result.status = fault_status(fault);
         result.detail = Some(format!(
             "{} in {} while the reference-leak screening repeated it together with {} other properties' calls ({}); alone it passes, so an earlier call leaves the interpreter in a state that this one cannot take\nbuild: limited API {} with {} headers; interpreter {}\n{}",
             fault.summary(),

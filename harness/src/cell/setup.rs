@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::Session;
+use super::{Session, fault_status};
 use crate::build::{LINK_MODULE, PROBE_MODULE};
 use crate::protocol::{self, Define, Hello, Import, Op, Presence, PropertySpec, Routines};
 use crate::report::{Check, EntryResult, ResultKind, Status};
@@ -89,7 +89,6 @@ impl<'a> Session<'a> {
     }
 
     fn try_start(&mut self) -> Result<(), StartError> {
-        self.starts += 1;
         let platform = self.interpreter.platform();
         let stage = |path: &Path| platform.stage(path).map_err(|err| StartError::Other(crate::error_chain(&err)));
         let (worker_py, oracles_py) = (stage(self.cx.worker_py)?, stage(self.cx.oracles_py)?);
@@ -127,7 +126,7 @@ impl<'a> Session<'a> {
             let reply = self.setup("presence", &Presence { names: &names })?;
             self.presence_done = true;
             for name in names {
-                let kind = self.cx.manifest.get(name).map_or(ResultKind::Function, |e| e.kind.into());
+                let kind = self.entry_kind(name);
                 let absent = reply.missing.iter().any(|m| m == name);
                 self.results.push(EntryResult::new(
                     name.to_owned(),
@@ -185,12 +184,11 @@ impl<'a> Session<'a> {
 
     /// A crash in a call the probe's set-up made to `entry`, charged to that entry.
     fn setup_crash(&self, entry: &str, fault: &Fault) -> EntryResult {
-        let kind = self.cx.manifest.get(entry).map_or(ResultKind::Function, |e| e.kind.into());
         EntryResult::new(
             entry,
-            kind,
+            self.entry_kind(entry),
             Check::Import,
-            if fault.timed_out() { Status::Timeout } else { Status::Crash },
+            fault_status(fault),
             Some(format!(
                 "{} in `{entry}`, called by the set-up of an abi3 extension (the probe's module initialisation, limited API {} with {} headers) on {}; the cell went on with set-up avoiding `{entry}`\n{}",
                 fault.summary(),
@@ -208,7 +206,7 @@ impl<'a> Session<'a> {
             LINK_MODULE,
             ResultKind::Probe,
             Check::Import,
-            if fault.timed_out() { Status::Timeout } else { Status::Crash },
+            fault_status(fault),
             Some(format!(
                 "importing an extension built for limited API {} that references all {} function and data entries: {}\n{}",
                 self.build.limited_api,
@@ -219,7 +217,7 @@ impl<'a> Session<'a> {
         )
     }
 
-    fn import_results(&self, reply: &protocol::Imported) -> Vec<EntryResult> {
+    fn import_results(&self, reply: &protocol::Done) -> Vec<EntryResult> {
         let mut results = Vec::new();
         let error = reply.error.clone().unwrap_or_default();
         results.push(EntryResult::new(
@@ -239,10 +237,9 @@ impl<'a> Session<'a> {
         if let Some(symbol) =
             error.split("undefined symbol: ").nth(1).map(|rest| rest.split_whitespace().next().unwrap_or(""))
         {
-            let kind = self.cx.manifest.get(symbol).map_or(ResultKind::Function, |e| e.kind.into());
             results.push(EntryResult::new(
                 symbol.to_owned(),
-                kind,
+                self.entry_kind(symbol),
                 Check::Import,
                 Status::Fail,
                 Some(format!(
