@@ -407,7 +407,7 @@ fn summarize(results: &Results, partial: bool) -> Result<()> {
     let score = results.score();
     // A reference fault on a release build is seen only when the early free it causes is
     // reused before the caller's last use (a crash or a wrong value): chance, from run to run.
-    let by_chance = |m: &Mutant| m.kind == "new-as-borrowed" || m.kind == "borrowed-as-new";
+    let by_chance = |m: &Mutant| mutation::REFERENCE_KINDS.contains(&m.kind.as_str());
     let committed = if partial { Some(Results::generated()?) } else { None };
     let detected_before = |m: &Mutant| {
         committed.as_ref().is_some_and(|c| {
