@@ -32,7 +32,10 @@
  * PyUnicode_Contains are called only by their own routines (the harness's fault-injection
  * targets).
  */
+/* The build variant `no-clean` leaves it out, as extensions did before 3.10 (see below). */
+#ifndef ABI3PROBE_NO_SSIZE_T_CLEAN
 #define PY_SSIZE_T_CLEAN
+#endif
 #include <Python.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -42,6 +45,16 @@
 #include <unistd.h>
 
 #define LIMITED_AT_LEAST(hex) (Py_LIMITED_API + 0 >= (hex))
+
+/* The length type of a '#' format given to the plain PyArg_Parse*, Py_BuildValue and
+ * PyObject_Call* names: int in a build without PY_SSIZE_T_CLEAN with headers before 3.13 (the
+ * `no-clean` variant links the plain symbols), else Py_ssize_t. The _SizeT names always take
+ * Py_ssize_t. */
+#if defined(PY_SSIZE_T_CLEAN) || PY_VERSION_HEX >= 0x030d0000
+typedef Py_ssize_t probe_hash_len;
+#else
+typedef int probe_hash_len;
+#endif
 
 /* These names are also object-like macros for their newer spelling (PyObject_Length is
  * PyObject_Size, ...); undefine them so the routines reach the exported entries themselves. */
@@ -861,6 +874,26 @@ static int probe_exec(PyObject *module)
     return status;
 }
 
+#ifdef _Py_OPAQUE_PYOBJECT
+/* abi3t (PEP 803, the `abi3t` build variant): a PyModuleDef cannot be built, so the module
+ * comes from PEP 793's export hook, whose slots the interpreter reads; no API entry is called
+ * before the exec slot. */
+PyABIInfo_VAR(probe_abi_info);
+
+static PySlot probe_export_slots[] = {
+    PySlot_PTR(Py_mod_name, "abi3probe"),
+    PySlot_PTR(Py_mod_abi, &probe_abi_info),
+    PySlot_PTR_STATIC(Py_mod_methods, probe_methods), /* the interpreter refuses it non-static */
+    PySlot_PTR(Py_mod_exec, probe_exec),
+    PySlot_END,
+};
+
+PyMODEXPORT_FUNC PyModExport_abi3probe(void)
+{
+    install_crash_handler();
+    return probe_export_slots;
+}
+#else
 static PyModuleDef_Slot probe_slots[] = {
     {Py_mod_exec, (void *)probe_exec},
     {0, NULL},
@@ -895,6 +928,7 @@ PyMODINIT_FUNC PyInit_abi3probe(void)
     }
     return module;
 }
+#endif
 
 /* The routines and their table, generated from harness/data/contracts/FAMILY.toml (`cargo xtask
  * codegen`); last, so that the `#line` directives in it point only into the contracts. */

@@ -159,6 +159,7 @@ mod tests {
 
     fn build() -> BuildRecord {
         BuildRecord {
+            variant: String::new(),
             id: "3.6".into(),
             limited_api: "3.6".into(),
             headers: "3.6.15".into(),

@@ -378,6 +378,7 @@ mod tests {
                 arch: "amd64".into(),
             },
             build: BuildRecord {
+                variant: String::new(),
                 id: "3.6".into(),
                 limited_api: "3.6".into(),
                 headers: "3.6.15".into(),

@@ -40,6 +40,7 @@ pub mod report;
 pub mod reproducer;
 pub mod run;
 pub mod value;
+pub mod variant;
 pub mod version;
 pub mod wheels;
 pub mod worker;

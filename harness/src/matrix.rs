@@ -12,6 +12,7 @@ use toml::Spanned;
 use crate::arch::Arch;
 use crate::manifest::line_of;
 use crate::platform::{DEFAULT_MIRROR, DebianSpec};
+use crate::variant::{Compiler, Language, Target, Variant};
 use crate::version::PyVersion;
 
 /// A validated matrix.
@@ -26,7 +27,27 @@ pub struct Matrix {
     pub newer_header_builds: Vec<NewerHeaders>,
     /// Also build with every debug interpreter's own headers (for reference-leak checks).
     pub debug_header_builds: bool,
+    /// Builds made another way than the default (`[[builds.variants]]`).
+    pub variant_builds: Vec<VariantBuilds>,
     pub settings: Settings,
+}
+
+/// One `[[builds.variants]]` table: the default builds of some limited-API versions made again
+/// another way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantBuilds {
+    pub limited_api: Vec<VersionPick>,
+    pub variant: Variant,
+    /// Its line in the matrix file, for errors found when the plan is made.
+    pub line: usize,
+}
+
+/// A limited-API version named in a variant table: a version, or the oldest or newest build.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum VersionPick {
+    Version(PyVersion),
+    Oldest,
+    Newest,
 }
 
 /// Interpreters of one platform (`None`: the host).
@@ -147,6 +168,18 @@ struct RawBuilds {
     newer_headers: Vec<RawNewerHeaders>,
     #[serde(default)]
     debug_headers: bool,
+    #[serde(default)]
+    variants: Vec<Spanned<RawVariant>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariant {
+    limited_api: Vec<Spanned<String>>,
+    target: Option<Spanned<String>>,
+    ssize_t_clean: Option<bool>,
+    language: Option<Spanned<String>>,
+    compiler: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +196,7 @@ impl Matrix {
         self.interpreters.retain(|d| d.platform.is_none());
         self.newer_header_builds.clear();
         self.debug_header_builds = false;
+        self.variant_builds.clear();
         self
     }
 
@@ -332,6 +366,48 @@ impl Matrix {
             newer_header_builds.push(NewerHeaders { headers, limited_api });
         }
 
+        let mut variant_builds = Vec::new();
+        for item in raw.builds.iter().flat_map(|b| &b.variants) {
+            let raw_variant = item.get_ref();
+            let choose = |value: &Option<Spanned<String>>, key: &str, choices: &[&str]| -> Result<usize, MatrixError> {
+                let Some(value) = value else { return Ok(0) };
+                choices.iter().position(|c| c == value.get_ref()).ok_or_else(|| {
+                    invalid(
+                        value.span().start,
+                        format!("`builds.variants.{key}`: `{}` is not one of {}", value.get_ref(), choices.join(", ")),
+                    )
+                })
+            };
+            let variant = Variant {
+                target: [Target::Abi3, Target::Abi3t][choose(&raw_variant.target, "target", &["abi3", "abi3t"])?],
+                ssize_t_clean: raw_variant.ssize_t_clean.unwrap_or(true),
+                language: [Language::C, Language::Cxx][choose(&raw_variant.language, "language", &["c", "c++"])?],
+                compiler: [Compiler::Gcc, Compiler::Clang][choose(&raw_variant.compiler, "compiler", &["gcc", "clang"])?],
+            };
+            if variant.is_default() {
+                return Err(invalid(
+                    item.span().start,
+                    "`builds.variants`: this variant is the default build (C, gcc, abi3, PY_SSIZE_T_CLEAN); say what differs: `target`, `ssize_t_clean`, `language` or `compiler`".into(),
+                ));
+            }
+            if raw_variant.limited_api.is_empty() {
+                return Err(invalid(
+                    item.span().start,
+                    "`builds.variants.limited_api`: list the versions to build this way (\"3.6\", \"oldest\", \"newest\")".into(),
+                ));
+            }
+            let limited_api = raw_variant
+                .limited_api
+                .iter()
+                .map(|pick| match pick.get_ref().as_str() {
+                    "oldest" => Ok(VersionPick::Oldest),
+                    "newest" => Ok(VersionPick::Newest),
+                    _ => version(pick, "builds.variants.limited_api").map(VersionPick::Version),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            variant_builds.push(VariantBuilds { limited_api, variant, line: line_of(text, item.span().start) });
+        }
+
         let mut settings = Settings::default();
         if let Some(raw) = &raw.settings {
             settings.cases = raw.cases.unwrap_or(settings.cases);
@@ -355,6 +431,7 @@ impl Matrix {
             builds,
             newer_header_builds,
             debug_header_builds,
+            variant_builds,
             settings,
         })
     }

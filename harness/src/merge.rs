@@ -159,6 +159,7 @@ mod tests {
                 arch: "amd64".into(),
             },
             build: BuildRecord {
+                variant: String::new(),
                 id: build.into(),
                 limited_api: build.into(),
                 headers: format!("{build}.0"),

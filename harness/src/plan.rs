@@ -7,7 +7,8 @@ use crate::build::BuildSpec;
 use crate::headers::HeaderSet;
 use crate::interpreter::Interpreter;
 use crate::key::{CellKey, Shard};
-use crate::matrix::{BuildSelection, Matrix, NewerHeaders};
+use crate::matrix::{BuildSelection, Matrix, NewerHeaders, VariantBuilds, VersionPick};
+use crate::variant::Variant;
 use crate::outcome::Check;
 use crate::version::PyVersion;
 
@@ -27,6 +28,8 @@ pub enum PlanError {
         "no default build is at or below the given interpreters' versions (the oldest build is limited API {oldest})"
     )]
     NothingToCheck { oldest: PyVersion },
+    #[error("{origin}:{line}: `builds.variants`: {message}")]
+    Variant { origin: String, line: usize, message: String },
 }
 
 /// A run's plan: the builds, the cells of the whole plan (a shard runs a part, but its report
@@ -112,7 +115,9 @@ impl Plan {
 pub fn matrix_builds(matrix: &Matrix, interpreters: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
     let mut specs = builds(&matrix.builds, interpreters)?;
     let newer = newer_header_builds(&matrix.newer_header_builds, &specs, interpreters)?;
+    let variants = variant_builds(&matrix.variant_builds, &specs, &matrix.origin)?;
     specs.extend(newer);
+    specs.extend(variants);
     if matrix.debug_header_builds {
         specs.extend(debug_header_builds(interpreters));
     }
@@ -155,7 +160,9 @@ pub fn presence_carrier(builds: &[BuildSpec], interpreter: &Interpreter) -> Opti
     builds
         .iter()
         .enumerate()
-        .filter(|(_, b)| !b.headers.debug && b.arch() == interpreter.arch && b.limited_api <= interpreter.minor)
+        .filter(|(_, b)| {
+            !b.headers.debug && b.variant.is_default() && b.arch() == interpreter.arch && b.limited_api <= interpreter.minor
+        })
         .max_by_key(|(n, b)| (b.limited_api, b.headers.minor == b.limited_api, std::cmp::Reverse(*n)))
         .map(|(n, _)| n)
 }
@@ -230,7 +237,7 @@ fn builds_of_one_arch(selection: &BuildSelection, header_sources: &[Interpreter]
     versions
         .into_iter()
         .map(|limited_api| match headers_for(limited_api) {
-            Some(headers) => Ok(BuildSpec { limited_api, headers }),
+            Some(headers) => Ok(BuildSpec { limited_api, headers, variant: Variant::default() }),
             None => match header_sources.iter().find(|i| i.minor == limited_api) {
                 Some(without) => Err(PlanError::NoHeadersFor {
                     version: limited_api,
@@ -244,6 +251,44 @@ fn builds_of_one_arch(selection: &BuildSelection, header_sources: &[Interpreter]
             },
         })
         .collect()
+}
+
+/// The builds of `[[builds.variants]]`: the host architecture's default build of each named
+/// limited-API version (made with that version's own headers), made again the variant's way.
+pub fn variant_builds(
+    tables: &[VariantBuilds],
+    builds: &[BuildSpec],
+    origin: &str,
+) -> Result<Vec<BuildSpec>, PlanError> {
+    let own: Vec<&BuildSpec> = builds
+        .iter()
+        .filter(|b| b.arch() == Arch::host() && b.variant.is_default() && b.headers.minor == b.limited_api)
+        .collect();
+    let mut specs: Vec<BuildSpec> = Vec::new();
+    for table in tables {
+        let error = |message: String| PlanError::Variant { origin: origin.to_owned(), line: table.line, message };
+        for pick in &table.limited_api {
+            let version = match pick {
+                VersionPick::Version(version) => Some(*version),
+                VersionPick::Oldest => own.iter().map(|b| b.limited_api).min(),
+                VersionPick::Newest => own.iter().map(|b| b.limited_api).max(),
+            };
+            let Some(base) = version.and_then(|v| own.iter().find(|b| b.limited_api == v)) else {
+                return Err(error(match version {
+                    Some(version) => format!("no limited-API {version} build on this host to make another way (add a {version} interpreter with headers)"),
+                    None => "no build on this host to make another way".into(),
+                }));
+            };
+            if let Some(why) = table.variant.unsupported(base.limited_api, base.headers.minor) {
+                return Err(error(why));
+            }
+            let spec = BuildSpec { variant: table.variant, ..(*base).clone() };
+            if !specs.iter().any(|s| s.id() == spec.id()) {
+                specs.push(spec);
+            }
+        }
+    }
+    Ok(specs)
 }
 
 /// Builds with newer headers than their limited-API version; `oldest` is the oldest version
@@ -271,7 +316,7 @@ pub fn newer_header_builds(
             }
             let selection = BuildSelection::Versions(vec![wanted.headers]);
             for spec in builds_of_one_arch(&selection, &of_arch)? {
-                specs.push(BuildSpec { limited_api, headers: spec.headers });
+                specs.push(BuildSpec { limited_api, headers: spec.headers, variant: Variant::default() });
             }
         }
     }
@@ -285,7 +330,7 @@ pub fn debug_header_builds(interpreters: &[Interpreter]) -> Vec<BuildSpec> {
         .iter()
         // Before 3.10 the headers refuse Py_LIMITED_API together with Py_DEBUG (#error).
         .filter(|i| i.debug && i.has_headers() && !i.free_threaded && i.minor >= PyVersion::new(3, 10))
-        .map(|i| BuildSpec { limited_api: i.minor, headers: i.clone() })
+        .map(|i| BuildSpec { limited_api: i.minor, headers: i.clone(), variant: Variant::default() })
         .collect()
 }
 
@@ -320,10 +365,10 @@ mod tests {
     fn builds() -> Vec<BuildSpec> {
         let (v36, v312) = (PyVersion::new(3, 6), PyVersion::new(3, 12));
         vec![
-            BuildSpec { limited_api: v36, headers: interpreter("3.6.15", false) },
-            BuildSpec { limited_api: v312, headers: interpreter("3.12.1", false) },
-            BuildSpec { limited_api: v36, headers: interpreter("3.12.1", false) },
-            BuildSpec { limited_api: v312, headers: interpreter("3.12.1", true) },
+            BuildSpec { limited_api: v36, headers: interpreter("3.6.15", false), variant: Variant::default() },
+            BuildSpec { limited_api: v312, headers: interpreter("3.12.1", false), variant: Variant::default() },
+            BuildSpec { limited_api: v36, headers: interpreter("3.12.1", false), variant: Variant::default() },
+            BuildSpec { limited_api: v312, headers: interpreter("3.12.1", true), variant: Variant::default() },
         ]
     }
 
@@ -375,11 +420,11 @@ mod tests {
         let by_arch = |specs: &[BuildSpec]| specs.iter().map(|s| (s.id(), s.arch())).collect::<Vec<_>>();
         // Headers are "there" only if Python.h is: build the specs by hand from the same rule.
         let mut specs: Vec<BuildSpec> =
-            interpreters.iter().map(|i| BuildSpec { limited_api: i.minor, headers: i.clone() }).collect();
+            interpreters.iter().map(|i| BuildSpec { limited_api: i.minor, headers: i.clone(), variant: Variant::default() }).collect();
         let newer = vec![NewerHeaders { headers: PyVersion::new(3, 15), limited_api: None }];
         let extra = newer_header_builds(&newer, &specs, &interpreters).unwrap_or_default();
         assert!(extra.is_empty(), "no Python.h in the temp folder: nothing to build from");
-        specs.push(BuildSpec { limited_api: PyVersion::new(3, 13), headers: interpreters[2].clone() });
+        specs.push(BuildSpec { limited_api: PyVersion::new(3, 13), headers: interpreters[2].clone(), variant: Variant::default() });
         assert_eq!(
             by_arch(&specs),
             [

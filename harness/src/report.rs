@@ -37,7 +37,8 @@ impl InterpreterRecord {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BuildRecord {
-    /// Unique within a run: `3.6`, or `3.6@3.15.2` for a build with newer headers.
+    /// Unique within a run: `3.6`, `3.6@3.15.2` for a build with newer headers, `3.6+no-clean`
+    /// for a variant.
     pub id: String,
     /// The `Py_LIMITED_API` version, e.g. `3.6`.
     pub limited_api: String,
@@ -46,6 +47,10 @@ pub struct BuildRecord {
     /// The platform that interpreter lives on.
     pub headers_platform: String,
     pub probe: String,
+    /// How it was built, when not the default way (C, gcc, abi3, `PY_SSIZE_T_CLEAN`): the words
+    /// of its id's `+` suffix (`no-clean`, `abi3t`, `c++`, `clang`), joined by `+`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub variant: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

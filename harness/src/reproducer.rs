@@ -166,8 +166,9 @@ pub fn commands(build: &Build, interpreter: &Interpreter, file: &Path) -> (Strin
     let build_command = format!(
         "mkdir -p {} && {} {} {} -o {} -ldl",
         quote(built.parent().unwrap_or(dir)),
-        // The build's own architecture's compiler: a cross compiler for a foreign one.
-        shell_quote(&crate::build::compiler_for(build.arch)),
+        // The build's own compiler: a cross compiler for a foreign architecture, clang for
+        // that variant.
+        shell_quote(&build.compiler),
         flags.join(" "),
         quote(file),
         quote(&built)

@@ -642,8 +642,9 @@ static PyObject *cf_invoke(PyObject *f, PyObject *args, PyObject *kwargs)
 }
 
 /* The value programs: a format and its values, from x (object), n (int), s (UTF-8), data/len
- * (bytes); `call` is a macro taking the format and values. */
-#define RUN_PROGRAM(result, k, call)                                      \
+ * (bytes); `call` is a macro taking the format and values, `length` the '#' length as the name
+ * called takes it (probe_hash_len for the plain names, Py_ssize_t for the _SizeT ones). */
+#define RUN_PROGRAM(result, k, call, length)                              \
     switch (k) {                                                          \
     case 0: result = call(""); break;                                     \
     case 1: result = call("O", x); break;                                 \
@@ -653,8 +654,8 @@ static PyObject *cf_invoke(PyObject *f, PyObject *args, PyObject *kwargs)
     case 5: result = call("s", s); break;                                 \
     case 6: result = call("[O]", x); break;                               \
     case 7: result = call("{sO}", "k", x); break;                         \
-    case 8: result = call("y#", data, len); break;                        \
-    case 9: result = call("(isy#)", n, s, data, len); break;              \
+    case 8: result = call("y#", data, length); break;                     \
+    case 9: result = call("(isy#)", n, s, data, length); break;           \
     default: result = call("(szO)", s, (const char *)NULL, x); break;     \
     }
 
@@ -791,6 +792,7 @@ static int getset_set(PyObject *self, PyObject *value, void *closure)
     return 0;
 }
 
+#ifndef _Py_OPAQUE_PYOBJECT /* abi3t: the object layout is opaque (contracts marked `abi3t`) */
 /* Memory with one field per member type, for PyMember_GetOne/SetOne; it starts as an object
  * (of type object) would, since an error message may read the type of obj_addr. */
 struct member_block {
@@ -854,6 +856,7 @@ static PyObject *member_set(int code, int flags, PyObject *value)
     Py_XDECREF(block.obj);
     return result;
 }
+#endif /* _Py_OPAQUE_PYOBJECT */
 
 static PyObject *va_build(int sizet, const char *format, ...)
 {
@@ -863,7 +866,7 @@ static PyObject *va_build(int sizet, const char *format, ...)
     va_end(va);
     return result;
 }
-#line 867 "probes/generated/contracts.c"
+#line 870 "probes/generated/contracts.c"
 
 /* --- shared by args.toml --- */
 #line 9 "harness/data/contracts/args.toml"
@@ -873,10 +876,17 @@ PyAPI_FUNC(int) _PyArg_ParseTupleAndKeywords_SizeT(PyObject *, PyObject *, const
 PyAPI_FUNC(int) _PyArg_VaParse_SizeT(PyObject *, const char *, va_list);
 PyAPI_FUNC(int) _PyArg_VaParseTupleAndKeywords_SizeT(PyObject *, PyObject *, const char *, char **, va_list);
 
-/* Where each format unit stores its value. */
+/* Where each format unit stores its value. A '#' length goes to `len` for the _SizeT names and
+ * to `hlen` (probe_hash_len: an int in the no-clean variant) for the plain ones, between canaries
+ * that catch a write of the wrong width. */
+#define PARSE_CANARY 0x5a5a5a5a
 struct parse_out {
     int i, i2, c;
     Py_ssize_t n, len;
+    int sizet;
+    int canary_before;
+    probe_hash_len hlen;
+    int canary_after[2];
     double d;
     const char *s;
     PyObject *o;
@@ -893,8 +903,8 @@ struct parse_out {
     case 1: rc = call("n" suffix, &out.n); break;                             \
     case 2: rc = call("d" suffix, &out.d); break;                             \
     case 3: rc = call("s" suffix, &out.s); break;                             \
-    case 4: rc = call("s#" suffix, &out.s, &out.len); break;                  \
-    case 5: rc = call("y#" suffix, &out.s, &out.len); break;                  \
+    case 4: rc = call("s#" suffix, &out.s, PARSE_LEN(out)); break;            \
+    case 5: rc = call("y#" suffix, &out.s, PARSE_LEN(out)); break;            \
     case 6: rc = call("O" suffix, &out.o); break;                             \
     case 7: rc = call("O!" suffix, &PyLong_Type, &out.o); break;              \
     case 8: rc = call("p" suffix, &out.i); break;                             \
@@ -908,9 +918,23 @@ struct parse_out {
     default: rc = call("S" suffix, &out.o); break;                            \
     }
 
+/* Where a '#' length goes, by the name called (see struct parse_out). */
+#define PARSE_LEN(out) ((out).sizet ? (void *)&(out).len : (void *)&(out).hlen)
+
+static void parse_out_init(struct parse_out *out, int sizet)
+{
+    memset(out, 0, sizeof *out);
+    out->sizet = sizet;
+    out->canary_before = out->canary_after[0] = out->canary_after[1] = PARSE_CANARY;
+}
+
 /* The parsed value as an object, after a call that returned rc (true: success). */
 static PyObject *parse_result(int rc, int k, const struct parse_out *out)
 {
+    /* Blocks made by parse_out_init only (the others hold no '#' length). */
+    if (out->canary_before == PARSE_CANARY
+        && (out->canary_after[0] != PARSE_CANARY || out->canary_after[1] != PARSE_CANARY))
+        return contract("wrote past the '#' length out-parameter (a Py_ssize_t written into an int?)");
     if (!rc)
         return PyErr_Occurred() ? NULL : contract("returned false without setting an exception");
     if (PyErr_Occurred()) {
@@ -922,7 +946,7 @@ static PyObject *parse_result(int rc, int k, const struct parse_out *out)
     case 1: return Py_BuildValue("n", out->n);
     case 2: return Py_BuildValue("d", out->d);
     case 3: return PyBytes_FromString(out->s);
-    case 4: case 5: return PyBytes_FromStringAndSize(out->s, out->len);
+    case 4: case 5: return PyBytes_FromStringAndSize(out->s, out->sizet ? out->len : (Py_ssize_t)out->hlen);
     case 9: return Py_BuildValue("(ii)", out->i, out->i2);
     case 10: return out->s ? PyBytes_FromString(out->s) : new_none();
     case 11: return Py_BuildValue("i", (int)out->b);
@@ -964,7 +988,7 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
     va_end(va);
     return rc;
 }
-#line 968 "probes/generated/contracts.c"
+#line 992 "probes/generated/contracts.c"
 
 /* --- shared by types.toml --- */
 #line 7 "harness/data/contracts/types.toml"
@@ -980,6 +1004,7 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
 #pragma weak PyObject_GC_UnTrack
 #pragma weak PyObject_GC_Track
 
+#ifndef _Py_OPAQUE_PYOBJECT /* abi3t: the object layout is opaque (contracts marked `abi3t`) */
 typedef struct { PyObject_HEAD long value; PyObject *ref; } tp_obj;
 #ifdef Py_TPFLAGS_HAVE_FINALIZE
 #define TP_FINALIZE_FLAGS (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_FINALIZE)
@@ -1330,7 +1355,8 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
 }
 static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
-#line 1334 "probes/generated/contracts.c"
+#endif /* _Py_OPAQUE_PYOBJECT */
+#line 1360 "probes/generated/contracts.c"
 
 /* --- shared by threads.toml --- */
 #line 7 "harness/data/contracts/threads.toml"
@@ -1511,7 +1537,7 @@ static PyObject *threads_start_job(struct threads_job *job, unsigned long *start
     Py_END_ALLOW_THREADS
     return Py_BuildValue("");
 }
-#line 1515 "probes/generated/contracts.c"
+#line 1541 "probes/generated/contracts.c"
 
 /* --- shared by threadstate.toml --- */
 #line 8 "harness/data/contracts/threadstate.toml"
@@ -1945,7 +1971,7 @@ static PyObject *pep_ended_view_round(void)
     return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
 }
 #endif
-#line 1949 "probes/generated/contracts.c"
+#line 1975 "probes/generated/contracts.c"
 
 /* --- shared by lifecycle.toml --- */
 #line 8 "harness/data/contracts/lifecycle.toml"
@@ -2057,7 +2083,7 @@ static int life_child_fatal(PyObject *args)
     Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
     return 99;
 }
-#line 2061 "probes/generated/contracts.c"
+#line 2087 "probes/generated/contracts.c"
 
 /* --- shared by memory.toml --- */
 #line 10 "harness/data/contracts/memory.toml"
@@ -2159,7 +2185,7 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         memset(bigger + size, byte ^ 0xff, new_size - size);
     return mem_block(bigger, new_size, release);
 }
-#line 2163 "probes/generated/contracts.c"
+#line 2189 "probes/generated/contracts.c"
 
 /* --- shared by capsules.toml --- */
 #line 11 "harness/data/contracts/capsules.toml"
@@ -2241,7 +2267,7 @@ static PyObject *cap_readback(PyObject *capsule)
     }
     return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
 }
-#line 2245 "probes/generated/contracts.c"
+#line 2271 "probes/generated/contracts.c"
 
 /* --- shared by modules.toml --- */
 #line 11 "harness/data/contracts/modules.toml"
@@ -2364,6 +2390,7 @@ static PyObject *mod_create(PyObject *spec, PyModuleDef *def)
     return m;
 }
 
+#ifndef _Py_OPAQUE_PYOBJECT /* abi3t: the object layout is opaque (contracts marked `abi3t`) */
 /* single-phase: no slots */
 static struct PyModuleDef mod_def_single = {
     PyModuleDef_HEAD_INIT, "abi3probe_single", MOD_DOC, sizeof(mod_state), mod_methods, NULL, NULL, NULL, NULL,
@@ -2396,6 +2423,8 @@ static struct PyModuleDef mod_def_gil = {
     PyModuleDef_HEAD_INIT, "abi3probe_gil", MOD_DOC, sizeof(mod_state), mod_methods, mod_slots_gil, NULL, NULL, NULL,
 };
 #endif
+
+#endif /* _Py_OPAQUE_PYOBJECT */
 
 /* What a module made from one of these definitions shows; consumes `m` */
 static PyObject *mod_observe(PyObject *m)
@@ -2547,7 +2576,7 @@ static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
     REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
     REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
 #endif
-#line 2551 "probes/generated/contracts.c"
+#line 2580 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2650,7 +2679,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2654 "probes/generated/contracts.c"
+#line 2683 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2681,7 +2710,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2685 "probes/generated/contracts.c"
+#line 2714 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2709,7 +2738,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2713 "probes/generated/contracts.c"
+#line 2742 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -2778,7 +2807,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 2782 "probes/generated/contracts.c"
+#line 2811 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -2828,7 +2857,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 2832 "probes/generated/contracts.c"
+#line 2861 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3087,7 +3116,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3091 "probes/generated/contracts.c"
+#line 3120 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3153,7 +3182,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3157 "probes/generated/contracts.c"
+#line 3186 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3261,7 +3290,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3265 "probes/generated/contracts.c"
+#line 3294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3275,7 +3304,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3279 "probes/generated/contracts.c"
+#line 3308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3295,7 +3324,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3299 "probes/generated/contracts.c"
+#line 3328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3306,7 +3335,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 270 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3310 "probes/generated/contracts.c"
+#line 3339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3334,7 +3363,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3338 "probes/generated/contracts.c"
+#line 3367 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3349,7 +3378,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 294 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3353 "probes/generated/contracts.c"
+#line 3382 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3364,7 +3393,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 286 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3368 "probes/generated/contracts.c"
+#line 3397 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3379,7 +3408,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 139 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3383 "probes/generated/contracts.c"
+#line 3412 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3394,7 +3423,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 302 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3398 "probes/generated/contracts.c"
+#line 3427 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3409,7 +3438,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 278 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3413 "probes/generated/contracts.c"
+#line 3442 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3442,7 +3471,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3446 "probes/generated/contracts.c"
+#line 3475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3456,7 +3485,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3460 "probes/generated/contracts.c"
+#line 3489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3467,7 +3496,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 103 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3471 "probes/generated/contracts.c"
+#line 3500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3481,7 +3510,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3485 "probes/generated/contracts.c"
+#line 3514 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3513,7 +3542,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3517 "probes/generated/contracts.c"
+#line 3546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3528,7 +3557,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3532 "probes/generated/contracts.c"
+#line 3561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3537,7 +3566,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
 #pragma weak PyCallable_Check
 static PyObject *c_PyCallable_Check(PyObject *args)
 {
-#line 440 "harness/data/contracts/objects.toml"
+#line 442 "harness/data/contracts/objects.toml"
     /* (callable(x), callable(type(x))): the values themselves are never callable. */
     int value = PyCallable_Check(ARG(0));
     int type = PyCallable_Check((PyObject *)Py_TYPE(ARG(0)));
@@ -3546,7 +3575,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3550 "probes/generated/contracts.c"
+#line 3579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3566,7 +3595,7 @@ static PyObject *c_PyIndex_Check(PyObject *args)
 #pragma weak PyIter_Next
 static PyObject *c_PyIter_Next(PyObject *args)
 {
-#line 427 "harness/data/contracts/objects.toml"
+#line 429 "harness/data/contracts/objects.toml"
     REQUIRE(PyObject_GetIter);
     PyObject *iterator = PyObject_GetIter(ARG(0));
     if (iterator == NULL)
@@ -3574,7 +3603,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3578 "probes/generated/contracts.c"
+#line 3607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3594,9 +3623,9 @@ static PyObject *c_PyMapping_Check(PyObject *args)
 #pragma weak PyMapping_GetItemString
 static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
-#line 568 "harness/data/contracts/objects.toml"
+#line 570 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3600 "probes/generated/contracts.c"
+#line 3629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3616,9 +3645,9 @@ static PyObject *c_PyMapping_HasKey(PyObject *args)
 #pragma weak PyMapping_HasKeyString
 static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
-#line 561 "harness/data/contracts/objects.toml"
+#line 563 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3622 "probes/generated/contracts.c"
+#line 3651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3634,13 +3663,13 @@ static PyObject *c_PyMapping_Size(PyObject *args)
 #endif
 
 /* PyObject: hand-written body (objects.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyObject(PyObject *args)
 {
-#line 247 "harness/data/contracts/objects.toml"
+#line 248 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3644 "probes/generated/contracts.c"
+#line 3673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3699,7 +3728,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3703 "probes/generated/contracts.c"
+#line 3732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3713,7 +3742,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3717 "probes/generated/contracts.c"
+#line 3746 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3866,9 +3895,9 @@ static PyObject *c_PyObject_GetAttr(PyObject *args)
 #pragma weak PyObject_GetAttrString
 static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
-#line 500 "harness/data/contracts/objects.toml"
+#line 502 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 3872 "probes/generated/contracts.c"
+#line 3901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3888,7 +3917,7 @@ static PyObject *c_PyObject_GetItem(PyObject *args)
 #pragma weak PyObject_GetIter
 static PyObject *c_PyObject_GetIter(PyObject *args)
 {
-#line 412 "harness/data/contracts/objects.toml"
+#line 414 "harness/data/contracts/objects.toml"
     /* (type of the iterator, the items it yields) */
     REQUIRE(PyIter_Next);
     PyObject *iterator = new_result(PyObject_GetIter(ARG(0)));
@@ -3898,7 +3927,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 3902 "probes/generated/contracts.c"
+#line 3931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3975,9 +4004,9 @@ static PyObject *c_PyObject_HasAttr(PyObject *args)
 #pragma weak PyObject_HasAttrString
 static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
-#line 507 "harness/data/contracts/objects.toml"
+#line 509 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 3981 "probes/generated/contracts.c"
+#line 4010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4036,10 +4065,10 @@ static PyObject *c_PyObject_HashNotImplemented(PyObject *args)
 #pragma weak PyObject_IsInstance
 static PyObject *c_PyObject_IsInstance(PyObject *args)
 {
-#line 454 "harness/data/contracts/objects.toml"
+#line 456 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4043 "probes/generated/contracts.c"
+#line 4072 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4048,10 +4077,10 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #pragma weak PyObject_IsSubclass
 static PyObject *c_PyObject_IsSubclass(PyObject *args)
 {
-#line 462 "harness/data/contracts/objects.toml"
+#line 464 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4055 "probes/generated/contracts.c"
+#line 4084 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4104,12 +4133,12 @@ static PyObject *c_PyObject_Repr(PyObject *args)
 #pragma weak PyObject_RichCompare
 static PyObject *c_PyObject_RichCompare(PyObject *args)
 {
-#line 377 "harness/data/contracts/objects.toml"
+#line 379 "harness/data/contracts/objects.toml"
     int op;
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4113 "probes/generated/contracts.c"
+#line 4142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4118,12 +4147,12 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
 #pragma weak PyObject_RichCompareBool
 static PyObject *c_PyObject_RichCompareBool(PyObject *args)
 {
-#line 387 "harness/data/contracts/objects.toml"
+#line 389 "harness/data/contracts/objects.toml"
     int op;
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4127 "probes/generated/contracts.c"
+#line 4156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4154,9 +4183,9 @@ static PyObject *c_PyObject_SetAttr(PyObject *args)
 #pragma weak PyObject_SetAttrString
 static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
-#line 514 "harness/data/contracts/objects.toml"
+#line 516 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4160 "probes/generated/contracts.c"
+#line 4189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4216,7 +4245,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4220 "probes/generated/contracts.c"
+#line 4249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4232,7 +4261,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4236 "probes/generated/contracts.c"
+#line 4265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4241,23 +4270,23 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
 #pragma weak PySequence_InPlaceRepeat
 static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
 {
-#line 575 "harness/data/contracts/objects.toml"
+#line 577 "harness/data/contracts/objects.toml"
     Py_ssize_t count;
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4250 "probes/generated/contracts.c"
+#line 4279 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyVarObject: hand-written body (objects.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyVarObject(PyObject *args)
 {
-#line 257 "harness/data/contracts/objects.toml"
+#line 259 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4261 "probes/generated/contracts.c"
+#line 4290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4292,16 +4321,16 @@ done:
 #pragma weak Py_BuildValue
 static PyObject *c_Py_BuildValue(PyObject *args)
 {
-#line 485 "harness/data/contracts/objects.toml"
+#line 487 "harness/data/contracts/objects.toml"
     /* (bytes, n): Py_BuildValue("(y#L)"), a '#' format, whose length type depends on
-    * PY_SSIZE_T_CLEAN (defined here) and on how the headers map Py_BuildValue. */
+    * PY_SSIZE_T_CLEAN (left out by the no-clean variant) and on how the headers map Py_BuildValue. */
     Py_ssize_t length;
     long long n;
     const char *data = arg_bytes(args, 0, &length);
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
-    return new_result(Py_BuildValue("(y#L)", data, length, n));
-#line 4305 "probes/generated/contracts.c"
+    return new_result(Py_BuildValue("(y#L)", data, (probe_hash_len)length, n));
+#line 4334 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4335,7 +4364,7 @@ static PyObject *c_Py_IsFinalizing(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_intptr_t(PyObject *args)
 {
-#line 275 "harness/data/contracts/objects.toml"
+#line 277 "harness/data/contracts/objects.toml"
     REQUIRE(PyObject_CallFunctionObjArgs);
     REQUIRE(PyObject_RichCompareBool);
     PyObject *f = builtin("len");
@@ -4353,7 +4382,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4357 "probes/generated/contracts.c"
+#line 4386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4361,9 +4390,9 @@ static PyObject *c_Py_intptr_t(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_ssize_t(PyObject *args)
 {
-#line 267 "harness/data/contracts/objects.toml"
+#line 269 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4367 "probes/generated/contracts.c"
+#line 4396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4371,7 +4400,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_uintptr_t(PyObject *args)
 {
-#line 300 "harness/data/contracts/objects.toml"
+#line 302 "harness/data/contracts/objects.toml"
     REQUIRE(PyObject_CallFunctionObjArgs);
     REQUIRE(PyObject_RichCompareBool);
     PyObject *f = builtin("len");
@@ -4389,7 +4418,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4393 "probes/generated/contracts.c"
+#line 4422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4404,7 +4433,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4408 "probes/generated/contracts.c"
+#line 4437 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4442,7 +4471,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4446 "probes/generated/contracts.c"
+#line 4475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4716,7 +4745,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4720 "probes/generated/contracts.c"
+#line 4749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4738,7 +4767,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4742 "probes/generated/contracts.c"
+#line 4771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4759,7 +4788,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4763 "probes/generated/contracts.c"
+#line 4792 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4867,7 +4896,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 4871 "probes/generated/contracts.c"
+#line 4900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4959,7 +4988,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 264 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 4963 "probes/generated/contracts.c"
+#line 4992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4971,7 +5000,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 4975 "probes/generated/contracts.c"
+#line 5004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4986,7 +5015,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 4990 "probes/generated/contracts.c"
+#line 5019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4999,7 +5028,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5003 "probes/generated/contracts.c"
+#line 5032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5016,7 +5045,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5020 "probes/generated/contracts.c"
+#line 5049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5030,7 +5059,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5034 "probes/generated/contracts.c"
+#line 5063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5044,7 +5073,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5048 "probes/generated/contracts.c"
+#line 5077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5106,7 +5135,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5110 "probes/generated/contracts.c"
+#line 5139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5165,7 +5194,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 244 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5169 "probes/generated/contracts.c"
+#line 5198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5180,7 +5209,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5184 "probes/generated/contracts.c"
+#line 5213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5306,7 +5335,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 226 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5310 "probes/generated/contracts.c"
+#line 5339 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5320,7 +5349,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 208 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5324 "probes/generated/contracts.c"
+#line 5353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5330,7 +5359,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 178 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5334 "probes/generated/contracts.c"
+#line 5363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5340,7 +5369,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 171 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5344 "probes/generated/contracts.c"
+#line 5373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5350,7 +5379,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 184 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5354 "probes/generated/contracts.c"
+#line 5383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5360,7 +5389,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 190 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5364 "probes/generated/contracts.c"
+#line 5393 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5370,7 +5399,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 202 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5374 "probes/generated/contracts.c"
+#line 5403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5380,7 +5409,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 196 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5384 "probes/generated/contracts.c"
+#line 5413 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5480,7 +5509,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5484 "probes/generated/contracts.c"
+#line 5513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5491,7 +5520,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5495 "probes/generated/contracts.c"
+#line 5524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5502,7 +5531,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5506 "probes/generated/contracts.c"
+#line 5535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5513,7 +5542,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5517 "probes/generated/contracts.c"
+#line 5546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5524,7 +5553,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5528 "probes/generated/contracts.c"
+#line 5557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5535,7 +5564,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5539 "probes/generated/contracts.c"
+#line 5568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5546,7 +5575,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5550 "probes/generated/contracts.c"
+#line 5579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5557,7 +5586,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5561 "probes/generated/contracts.c"
+#line 5590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5568,7 +5597,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5572 "probes/generated/contracts.c"
+#line 5601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5601,7 +5630,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5605 "probes/generated/contracts.c"
+#line 5634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5612,7 +5641,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5616 "probes/generated/contracts.c"
+#line 5645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5626,7 +5655,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5630 "probes/generated/contracts.c"
+#line 5659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5637,7 +5666,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5641 "probes/generated/contracts.c"
+#line 5670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5648,7 +5677,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5652 "probes/generated/contracts.c"
+#line 5681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5659,7 +5688,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5663 "probes/generated/contracts.c"
+#line 5692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5670,7 +5699,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5674 "probes/generated/contracts.c"
+#line 5703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5681,7 +5710,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5685 "probes/generated/contracts.c"
+#line 5714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5692,7 +5721,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5696 "probes/generated/contracts.c"
+#line 5725 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5703,7 +5732,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5707 "probes/generated/contracts.c"
+#line 5736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5723,7 +5752,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5727 "probes/generated/contracts.c"
+#line 5756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5748,7 +5777,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5752 "probes/generated/contracts.c"
+#line 5781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5772,7 +5801,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5776 "probes/generated/contracts.c"
+#line 5805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5802,7 +5831,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 5806 "probes/generated/contracts.c"
+#line 5835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5827,7 +5856,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 5831 "probes/generated/contracts.c"
+#line 5860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5845,7 +5874,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 5849 "probes/generated/contracts.c"
+#line 5878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5878,7 +5907,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 5882 "probes/generated/contracts.c"
+#line 5911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5919,7 +5948,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 5923 "probes/generated/contracts.c"
+#line 5952 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5937,7 +5966,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 5941 "probes/generated/contracts.c"
+#line 5970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5960,7 +5989,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 5964 "probes/generated/contracts.c"
+#line 5993 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5972,7 +6001,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 5976 "probes/generated/contracts.c"
+#line 6005 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5990,7 +6019,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 5994 "probes/generated/contracts.c"
+#line 6023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6005,7 +6034,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6009 "probes/generated/contracts.c"
+#line 6038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6020,7 +6049,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6024 "probes/generated/contracts.c"
+#line 6053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6035,7 +6064,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6039 "probes/generated/contracts.c"
+#line 6068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6078,7 +6107,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6082 "probes/generated/contracts.c"
+#line 6111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6092,7 +6121,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6096 "probes/generated/contracts.c"
+#line 6125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6122,7 +6151,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6126 "probes/generated/contracts.c"
+#line 6155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6139,7 +6168,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6143 "probes/generated/contracts.c"
+#line 6172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6164,7 +6193,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6168 "probes/generated/contracts.c"
+#line 6197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6172,9 +6201,9 @@ static PyObject *c_releasebufferproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_CLASS(PyObject *args)
 {
-#line 1590 "harness/data/contracts/callables.toml"
+#line 1617 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6178 "probes/generated/contracts.c"
+#line 6207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6182,7 +6211,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_COEXIST(PyObject *args)
 {
-#line 893 "harness/data/contracts/callables.toml"
+#line 897 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {{"__len__", cf_noargs, METH_NOARGS | METH_COEXIST, NULL}, {NULL, NULL, 0, NULL}};
     PyObject *type = meth_type(defs);
     PyObject *dict = type ? PyObject_GetAttrString(type, "__dict__") : NULL;
@@ -6198,7 +6227,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6202 "probes/generated/contracts.c"
+#line 6231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6206,7 +6235,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
 #if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_METH_FASTCALL(PyObject *args)
 {
-#line 936 "harness/data/contracts/callables.toml"
+#line 940 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {
         {"cf", (PyCFunction)(void (*)(void))cf_fastcall, METH_FASTCALL, NULL},
         {"cf", (PyCFunction)(void (*)(void))cf_fastcall_keywords, METH_FASTCALL | METH_KEYWORDS, NULL},
@@ -6219,7 +6248,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6223 "probes/generated/contracts.c"
+#line 6252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6227,13 +6256,13 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
 #if LIMITED_AT_LEAST(0x03070000)
 static PyObject *c_METH_METHOD(PyObject *args)
 {
-#line 956 "harness/data/contracts/callables.toml"
+#line 960 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", (PyCFunction)(void (*)(void))cf_method, METH_METHOD | METH_FASTCALL | METH_KEYWORDS, NULL};
     if (probe_any_cmethod_new == NULL)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6237 "probes/generated/contracts.c"
+#line 6266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6241,10 +6270,10 @@ static PyObject *c_METH_METHOD(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_NOARGS(PyObject *args)
 {
-#line 916 "harness/data/contracts/callables.toml"
+#line 920 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6248 "probes/generated/contracts.c"
+#line 6277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6252,10 +6281,10 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_O(PyObject *args)
 {
-#line 926 "harness/data/contracts/callables.toml"
+#line 930 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6259 "probes/generated/contracts.c"
+#line 6288 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6263,9 +6292,9 @@ static PyObject *c_METH_O(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_STATIC(PyObject *args)
 {
-#line 1599 "harness/data/contracts/callables.toml"
+#line 1626 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6269 "probes/generated/contracts.c"
+#line 6298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6273,7 +6302,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_VARARGS(PyObject *args)
 {
-#line 873 "harness/data/contracts/callables.toml"
+#line 877 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {
         {"cf", cf_varargs, METH_VARARGS, NULL},
         {"cf", (PyCFunction)(void (*)(void))cf_keywords, METH_VARARGS | METH_KEYWORDS, NULL},
@@ -6286,7 +6315,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6290 "probes/generated/contracts.c"
+#line 6319 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6295,7 +6324,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
 #pragma weak PyBytes_FromFormatV
 static PyObject *c_PyBytes_FromFormatV(PyObject *args)
 {
-#line 700 "harness/data/contracts/callables.toml"
+#line 704 "harness/data/contracts/callables.toml"
     int k, n;
     PyObject *holder, *result = NULL;
     const char *s;
@@ -6311,7 +6340,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6315 "probes/generated/contracts.c"
+#line 6344 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6319,13 +6348,13 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyCFunction(PyObject *args)
 {
-#line 1486 "harness/data/contracts/callables.toml"
+#line 1513 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunction meth = cf_varargs;
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6329 "probes/generated/contracts.c"
+#line 6358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6333,13 +6362,13 @@ static PyObject *c_PyCFunction(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_PyCFunctionFast(PyObject *args)
 {
-#line 1512 "harness/data/contracts/callables.toml"
+#line 1539 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionFast meth = cf_fastcall;
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6343 "probes/generated/contracts.c"
+#line 6372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6347,13 +6376,13 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
 {
-#line 1525 "harness/data/contracts/callables.toml"
+#line 1552 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionFastWithKeywords meth = cf_fastcall_keywords;
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6357 "probes/generated/contracts.c"
+#line 6386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6361,13 +6390,13 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
 {
-#line 1499 "harness/data/contracts/callables.toml"
+#line 1526 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionWithKeywords meth = cf_keywords;
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6371 "probes/generated/contracts.c"
+#line 6400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6376,7 +6405,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
 #pragma weak PyCFunction_Call
 static PyObject *c_PyCFunction_Call(PyObject *args)
 {
-#line 417 "harness/data/contracts/callables.toml"
+#line 420 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6387,7 +6416,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6391 "probes/generated/contracts.c"
+#line 6420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6396,7 +6425,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
 #pragma weak PyCFunction_GetFlags
 static PyObject *c_PyCFunction_GetFlags(PyObject *args)
 {
-#line 440 "harness/data/contracts/callables.toml"
+#line 443 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind, wrong;
     if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
@@ -6407,7 +6436,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6411 "probes/generated/contracts.c"
+#line 6440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6416,7 +6445,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
 #pragma weak PyCFunction_GetFunction
 static PyObject *c_PyCFunction_GetFunction(PyObject *args)
 {
-#line 457 "harness/data/contracts/callables.toml"
+#line 460 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind, wrong;
     if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
@@ -6429,7 +6458,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6433 "probes/generated/contracts.c"
+#line 6462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6449,14 +6478,14 @@ static PyObject *c_PyCFunction_GetSelf(PyObject *args)
 #pragma weak PyCFunction_New
 static PyObject *c_PyCFunction_New(PyObject *args)
 {
-#line 384 "harness/data/contracts/callables.toml"
+#line 387 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6460 "probes/generated/contracts.c"
+#line 6489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6465,7 +6494,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
 #pragma weak PyCFunction_NewEx
 static PyObject *c_PyCFunction_NewEx(PyObject *args)
 {
-#line 366 "harness/data/contracts/callables.toml"
+#line 369 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6477,7 +6506,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6481 "probes/generated/contracts.c"
+#line 6510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6486,7 +6515,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
 #pragma weak PyCMethod_New
 static PyObject *c_PyCMethod_New(PyObject *args)
 {
-#line 397 "harness/data/contracts/callables.toml"
+#line 400 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 7, &kind) < 0)
@@ -6500,7 +6529,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6504 "probes/generated/contracts.c"
+#line 6533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6509,7 +6538,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
 #pragma weak PyDescr_NewClassMethod
 static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
 {
-#line 493 "harness/data/contracts/callables.toml"
+#line 496 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 1, 4, &kind) < 0)
@@ -6520,7 +6549,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6524 "probes/generated/contracts.c"
+#line 6553 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6529,7 +6558,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
 #pragma weak PyDescr_NewGetSet
 static PyObject *c_PyDescr_NewGetSet(PyObject *args)
 {
-#line 847 "harness/data/contracts/callables.toml"
+#line 851 "harness/data/contracts/callables.toml"
     static PyGetSetDef def = {"gs", getset_get, getset_set, NULL, "closure"};
     PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
     if (descr == NULL)
@@ -6548,16 +6577,16 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6552 "probes/generated/contracts.c"
+#line 6581 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyDescr_NewMember: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyDescr_NewMember
 static PyObject *c_PyDescr_NewMember(PyObject *args)
 {
-#line 510 "harness/data/contracts/callables.toml"
+#line 514 "harness/data/contracts/callables.toml"
     static PyMemberDef def = {"kind", 16 /* T_OBJECT_EX */, offsetof(PyObject, ob_type), 1 /* READONLY */, NULL};
     PyObject *descr = new_result(PyDescr_NewMember(Py_TYPE(ARG(0)), &def));
     if (descr == NULL)
@@ -6573,7 +6602,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6577 "probes/generated/contracts.c"
+#line 6606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6582,7 +6611,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
 #pragma weak PyDescr_NewMethod
 static PyObject *c_PyDescr_NewMethod(PyObject *args)
 {
-#line 476 "harness/data/contracts/callables.toml"
+#line 479 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 1, 4, &kind) < 0)
@@ -6593,7 +6622,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6597 "probes/generated/contracts.c"
+#line 6626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6602,7 +6631,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
 #pragma weak PyErr_FormatV
 static PyObject *c_PyErr_FormatV(PyObject *args)
 {
-#line 722 "harness/data/contracts/callables.toml"
+#line 726 "harness/data/contracts/callables.toml"
     REQUIRE(PyErr_Fetch);
     int k, n, e;
     PyObject *x = ARG(1), *holder, *result = NULL;
@@ -6631,7 +6660,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6635 "probes/generated/contracts.c"
+#line 6664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6640,16 +6669,16 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
 #pragma weak PyEval_CallFunction
 static PyObject *c_PyEval_CallFunction(PyObject *args)
 {
-#line 611 "harness/data/contracts/callables.toml"
+#line 615 "harness/data/contracts/callables.toml"
     REQUIRE(PyEval_CallFunction);
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
 #define P(...) PyEval_CallFunction(f, __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, (probe_hash_len)len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6653 "probes/generated/contracts.c"
+#line 6682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6658,16 +6687,16 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #pragma weak PyEval_CallMethod
 static PyObject *c_PyEval_CallMethod(PyObject *args)
 {
-#line 626 "harness/data/contracts/callables.toml"
+#line 630 "harness/data/contracts/callables.toml"
     REQUIRE(PyEval_CallMethod);
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
 #define P(...) PyEval_CallMethod(o, "m", __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, (probe_hash_len)len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6671 "probes/generated/contracts.c"
+#line 6700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6675,7 +6704,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyGetSetDef(PyObject *args)
 {
-#line 1363 "harness/data/contracts/callables.toml"
+#line 1389 "harness/data/contracts/callables.toml"
     static PyGetSetDef def;
     def.name = "gs";
     def.get = getset_get;
@@ -6698,15 +6727,15 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6702 "probes/generated/contracts.c"
+#line 6731 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyMemberDef: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyMemberDef(PyObject *args)
 {
-#line 1393 "harness/data/contracts/callables.toml"
+#line 1420 "harness/data/contracts/callables.toml"
     REQUIRE(PyMember_GetOne);
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
@@ -6720,30 +6749,30 @@ static PyObject *c_PyMemberDef(PyObject *args)
     def.flags = 0;
     def.doc = NULL;
     return new_result(PyMember_GetOne((const char *)&block, &def));
-#line 6724 "probes/generated/contracts.c"
+#line 6753 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyMember_GetOne: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyMember_GetOne
 static PyObject *c_PyMember_GetOne(PyObject *args)
 {
-#line 968 "harness/data/contracts/callables.toml"
+#line 973 "harness/data/contracts/callables.toml"
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6738 "probes/generated/contracts.c"
+#line 6767 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyMember_SetOne: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyMember_SetOne
 static PyObject *c_PyMember_SetOne(PyObject *args)
 {
-#line 979 "harness/data/contracts/callables.toml"
+#line 985 "harness/data/contracts/callables.toml"
     int readonly;
     PyObject *code_obj = PyTuple_GetItem(ARG(0), 0), *value = PyTuple_GetItem(ARG(0), 1);
     if (code_obj == NULL || value == NULL || arg_int(args, 1, &readonly) < 0)
@@ -6752,7 +6781,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6756 "probes/generated/contracts.c"
+#line 6785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6760,7 +6789,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyMethodDef(PyObject *args)
 {
-#line 1340 "harness/data/contracts/callables.toml"
+#line 1366 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6776,7 +6805,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6780 "probes/generated/contracts.c"
+#line 6809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6785,15 +6814,15 @@ static PyObject *c_PyMethodDef(PyObject *args)
 #pragma weak PyObject_CallFunction
 static PyObject *c_PyObject_CallFunction(PyObject *args)
 {
-#line 555 "harness/data/contracts/callables.toml"
+#line 559 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
 #define P(...) PyObject_CallFunction(f, __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, (probe_hash_len)len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6797 "probes/generated/contracts.c"
+#line 6826 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6802,15 +6831,15 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #pragma weak PyObject_CallMethod
 static PyObject *c_PyObject_CallMethod(PyObject *args)
 {
-#line 583 "harness/data/contracts/callables.toml"
+#line 587 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
 #define P(...) PyObject_CallMethod(o, "m", __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, (probe_hash_len)len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6814 "probes/generated/contracts.c"
+#line 6843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6818,7 +6847,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyStructSequence_Desc(PyObject *args)
 {
-#line 1415 "harness/data/contracts/callables.toml"
+#line 1442 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_NewType);
     REQUIRE(PyStructSequence_New);
     static PyStructSequence_Field fields[] = {{"first", NULL}, {"second", NULL}, {NULL, NULL}};
@@ -6848,7 +6877,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 6852 "probes/generated/contracts.c"
+#line 6881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6856,7 +6885,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyStructSequence_Field(PyObject *args)
 {
-#line 1453 "harness/data/contracts/callables.toml"
+#line 1480 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_NewType);
     REQUIRE(PyStructSequence_New);
     static PyStructSequence_Field fields[2];
@@ -6882,7 +6911,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 6886 "probes/generated/contracts.c"
+#line 6915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6891,13 +6920,13 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
 #pragma weak PyStructSequence_GetItem
 static PyObject *c_PyStructSequence_GetItem(PyObject *args)
 {
-#line 799 "harness/data/contracts/callables.toml"
+#line 803 "harness/data/contracts/callables.toml"
     long n = ss_count((PyObject *)Py_TYPE(ARG(0)), "n_fields");
     int seed;
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 6901 "probes/generated/contracts.c"
+#line 6930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6906,7 +6935,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
 #pragma weak PyStructSequence_New
 static PyObject *c_PyStructSequence_New(PyObject *args)
 {
-#line 779 "harness/data/contracts/callables.toml"
+#line 783 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_SetItem);
     PyTypeObject *type = Py_TYPE(ARG(0));
     long n = ss_count((PyObject *)type, "n_fields");
@@ -6920,7 +6949,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 6924 "probes/generated/contracts.c"
+#line 6953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6929,7 +6958,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
 #pragma weak PyStructSequence_NewType
 static PyObject *c_PyStructSequence_NewType(PyObject *args)
 {
-#line 758 "harness/data/contracts/callables.toml"
+#line 762 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_New);
     REQUIRE(PyStructSequence_SetItem);
     PyTypeObject *type = (PyTypeObject *)new_result((PyObject *)PyStructSequence_NewType(&ss_desc));
@@ -6944,7 +6973,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 6948 "probes/generated/contracts.c"
+#line 6977 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6953,7 +6982,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
 #pragma weak PyStructSequence_SetItem
 static PyObject *c_PyStructSequence_SetItem(PyObject *args)
 {
-#line 811 "harness/data/contracts/callables.toml"
+#line 815 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_New);
     PyTypeObject *type = Py_TYPE(ARG(0));
     long n = ss_count((PyObject *)type, "n_fields");
@@ -6974,7 +7003,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 6978 "probes/generated/contracts.c"
+#line 7007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6983,9 +7012,9 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
 #pragma weak PyStructSequence_UnnamedField
 static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
-#line 839 "harness/data/contracts/callables.toml"
+#line 843 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 6989 "probes/generated/contracts.c"
+#line 7018 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6994,7 +7023,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 #pragma weak PyUnicode_FromFormatV
 static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 {
-#line 683 "harness/data/contracts/callables.toml"
+#line 687 "harness/data/contracts/callables.toml"
     int k, n;
     PyObject *x = ARG(1), *holder, *result = NULL;
     const char *s;
@@ -7005,7 +7034,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7009 "probes/generated/contracts.c"
+#line 7038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7014,7 +7043,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #pragma weak PyWrapper_New
 static PyObject *c_PyWrapper_New(PyObject *args)
 {
-#line 532 "harness/data/contracts/callables.toml"
+#line 536 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_CallObject);
     PyObject *object_type = builtin("object");
     PyObject *descr = object_type ? PyObject_GetAttr(object_type, ARG(1)) : NULL;
@@ -7031,15 +7060,15 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7035 "probes/generated/contracts.c"
+#line 7064 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_AUDIT_READ: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_AUDIT_READ(PyObject *args)
 {
-#line 1608 "harness/data/contracts/callables.toml"
+#line 1636 "harness/data/contracts/callables.toml"
     static PyMemberDef members[] = {
         {"audited", Py_T_INT, sizeof(PyObject), Py_AUDIT_READ, NULL},
         {"plain", Py_T_INT, sizeof(PyObject), 0, NULL},
@@ -7077,38 +7106,38 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7081 "probes/generated/contracts.c"
+#line 7110 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_READONLY: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_READONLY(PyObject *args)
 {
-#line 1319 "harness/data/contracts/callables.toml"
+#line 1344 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7091 "probes/generated/contracts.c"
+#line 7120 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_RELATIVE_OFFSET: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
 {
-#line 1328 "harness/data/contracts/callables.toml"
+#line 1354 "harness/data/contracts/callables.toml"
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7104 "probes/generated/contracts.c"
+#line 7133 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_BOOL: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_BOOL(PyObject *args)
 {
-#line 1229 "harness/data/contracts/callables.toml"
+#line 1249 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_BOOL, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7120,15 +7149,15 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7124 "probes/generated/contracts.c"
+#line 7153 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_BYTE: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_BYTE(PyObject *args)
 {
-#line 1121 "harness/data/contracts/callables.toml"
+#line 1135 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_BYTE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7140,15 +7169,15 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7144 "probes/generated/contracts.c"
+#line 7173 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_CHAR: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_CHAR(PyObject *args)
 {
-#line 1103 "harness/data/contracts/callables.toml"
+#line 1116 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_CHAR, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7160,15 +7189,15 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7164 "probes/generated/contracts.c"
+#line 7193 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_DOUBLE: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_DOUBLE(PyObject *args)
 {
-#line 1067 "harness/data/contracts/callables.toml"
+#line 1078 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_DOUBLE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7180,15 +7209,15 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7184 "probes/generated/contracts.c"
+#line 7213 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_FLOAT: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_FLOAT(PyObject *args)
 {
-#line 1049 "harness/data/contracts/callables.toml"
+#line 1059 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_FLOAT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7200,15 +7229,15 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7204 "probes/generated/contracts.c"
+#line 7233 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_INT: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_INT(PyObject *args)
 {
-#line 1013 "harness/data/contracts/callables.toml"
+#line 1021 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_INT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7220,15 +7249,15 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7224 "probes/generated/contracts.c"
+#line 7253 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_LONG: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_LONG(PyObject *args)
 {
-#line 1031 "harness/data/contracts/callables.toml"
+#line 1040 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_LONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7240,15 +7269,15 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7244 "probes/generated/contracts.c"
+#line 7273 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_LONGLONG: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_LONGLONG(PyObject *args)
 {
-#line 1265 "harness/data/contracts/callables.toml"
+#line 1287 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_LONGLONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7260,15 +7289,15 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7264 "probes/generated/contracts.c"
+#line 7293 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_OBJECT_EX: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
 {
-#line 1247 "harness/data/contracts/callables.toml"
+#line 1268 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_OBJECT_EX, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7280,15 +7309,15 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7284 "probes/generated/contracts.c"
+#line 7313 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_PYSSIZET: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_PYSSIZET(PyObject *args)
 {
-#line 1301 "harness/data/contracts/callables.toml"
+#line 1325 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_PYSSIZET, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7300,15 +7329,15 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7304 "probes/generated/contracts.c"
+#line 7333 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_SHORT: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_SHORT(PyObject *args)
 {
-#line 995 "harness/data/contracts/callables.toml"
+#line 1002 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_SHORT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7320,15 +7349,15 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7324 "probes/generated/contracts.c"
+#line 7353 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_STRING: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_STRING(PyObject *args)
 {
-#line 1085 "harness/data/contracts/callables.toml"
+#line 1097 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_STRING, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7340,15 +7369,15 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7344 "probes/generated/contracts.c"
+#line 7373 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_STRING_INPLACE: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
 {
-#line 1211 "harness/data/contracts/callables.toml"
+#line 1230 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_STRING_INPLACE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7360,15 +7389,15 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7364 "probes/generated/contracts.c"
+#line 7393 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_UBYTE: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_UBYTE(PyObject *args)
 {
-#line 1139 "harness/data/contracts/callables.toml"
+#line 1154 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_UBYTE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7380,15 +7409,15 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7384 "probes/generated/contracts.c"
+#line 7413 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_UINT: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_UINT(PyObject *args)
 {
-#line 1175 "harness/data/contracts/callables.toml"
+#line 1192 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_UINT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7400,15 +7429,15 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7404 "probes/generated/contracts.c"
+#line 7433 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_ULONG: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_ULONG(PyObject *args)
 {
-#line 1193 "harness/data/contracts/callables.toml"
+#line 1211 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_ULONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7420,15 +7449,15 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7424 "probes/generated/contracts.c"
+#line 7453 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_ULONGLONG: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_ULONGLONG(PyObject *args)
 {
-#line 1283 "harness/data/contracts/callables.toml"
+#line 1306 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_ULONGLONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7440,15 +7469,15 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7444 "probes/generated/contracts.c"
+#line 7473 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_USHORT: hand-written body (callables.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_T_USHORT(PyObject *args)
 {
-#line 1157 "harness/data/contracts/callables.toml"
+#line 1173 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_USHORT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7460,7 +7489,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7464 "probes/generated/contracts.c"
+#line 7493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7469,15 +7498,15 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
 #pragma weak Py_VaBuildValue
 static PyObject *c_Py_VaBuildValue(PyObject *args)
 {
-#line 654 "harness/data/contracts/callables.toml"
+#line 658 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
 #define P(...) va_build(0, __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, (probe_hash_len)len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7481 "probes/generated/contracts.c"
+#line 7510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7486,15 +7515,15 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #pragma weak _PyObject_CallFunction_SizeT
 static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 {
-#line 569 "harness/data/contracts/callables.toml"
+#line 573 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
 #define P(...) _PyObject_CallFunction_SizeT(f, __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7498 "probes/generated/contracts.c"
+#line 7527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7503,15 +7532,15 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #pragma weak _PyObject_CallMethod_SizeT
 static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 {
-#line 597 "harness/data/contracts/callables.toml"
+#line 601 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
 #define P(...) _PyObject_CallMethod_SizeT(o, "m", __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7515 "probes/generated/contracts.c"
+#line 7544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7520,14 +7549,14 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #pragma weak _Py_BuildValue_SizeT
 static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
 {
-#line 641 "harness/data/contracts/callables.toml"
+#line 645 "harness/data/contracts/callables.toml"
     REQUIRE(_Py_BuildValue_SizeT);
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
-    RUN_PROGRAM(result, k, _Py_BuildValue_SizeT)
+    RUN_PROGRAM(result, k, _Py_BuildValue_SizeT, len)
     Py_DECREF(holder);
     return new_result(result);
-#line 7531 "probes/generated/contracts.c"
+#line 7560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7536,16 +7565,16 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
 #pragma weak _Py_VaBuildValue_SizeT
 static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 {
-#line 668 "harness/data/contracts/callables.toml"
+#line 672 "harness/data/contracts/callables.toml"
     REQUIRE(_Py_VaBuildValue_SizeT);
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
 #define P(...) va_build(1, __VA_ARGS__)
-    RUN_PROGRAM(result, k, P)
+    RUN_PROGRAM(result, k, P, len)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7549 "probes/generated/contracts.c"
+#line 7578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7553,7 +7582,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getter(PyObject *args)
 {
-#line 1538 "harness/data/contracts/callables.toml"
+#line 1565 "harness/data/contracts/callables.toml"
     getter get = getset_get;
     setter set = getset_set;
     static PyGetSetDef def = {"gs", NULL, NULL, NULL, "closure"};
@@ -7565,7 +7594,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7569 "probes/generated/contracts.c"
+#line 7598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7573,7 +7602,7 @@ static PyObject *c_getter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setter(PyObject *args)
 {
-#line 1557 "harness/data/contracts/callables.toml"
+#line 1584 "harness/data/contracts/callables.toml"
     getter get = getset_get;
     setter set = getset_set;
     static PyGetSetDef def = {"gs", NULL, NULL, NULL, "closure"};
@@ -7596,7 +7625,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7600 "probes/generated/contracts.c"
+#line 7629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7605,17 +7634,17 @@ static PyObject *c_setter(PyObject *args)
 #pragma weak PyArg_Parse
 static PyObject *c_PyArg_Parse(PyObject *args)
 {
-#line 111 "harness/data/contracts/args.toml"
+#line 132 "harness/data/contracts/args.toml"
     struct parse_out out;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 0);
     if (parse_kind(args, &k) < 0)
         return NULL;
 #define P(...) PyArg_Parse(ARG(1), __VA_ARGS__)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7619 "probes/generated/contracts.c"
+#line 7648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7624,17 +7653,17 @@ static PyObject *c_PyArg_Parse(PyObject *args)
 #pragma weak PyArg_ParseTuple
 static PyObject *c_PyArg_ParseTuple(PyObject *args)
 {
-#line 144 "harness/data/contracts/args.toml"
+#line 165 "harness/data/contracts/args.toml"
     struct parse_out out;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 0);
     if (parse_kind(args, &k) < 0)
         return NULL;
 #define P(...) PyArg_ParseTuple(ARG(1), __VA_ARGS__)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7638 "probes/generated/contracts.c"
+#line 7667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7643,11 +7672,11 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
 #pragma weak PyArg_ParseTupleAndKeywords
 static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 {
-#line 210 "harness/data/contracts/args.toml"
+#line 231 "harness/data/contracts/args.toml"
     struct parse_out out;
     PyObject *b = NULL;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 0);
     if (parse_kind(args, &k) < 0)
         return NULL;
     PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
@@ -7656,7 +7685,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7660 "probes/generated/contracts.c"
+#line 7689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7665,7 +7694,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #pragma weak PyArg_UnpackTuple
 static PyObject *c_PyArg_UnpackTuple(PyObject *args)
 {
-#line 288 "harness/data/contracts/args.toml"
+#line 309 "harness/data/contracts/args.toml"
     PyObject *slots[3] = {NULL, NULL, NULL};
     int lo, hi;
     if (arg_int(args, 1, &lo) < 0 || arg_int(args, 2, &hi) < 0)
@@ -7687,7 +7716,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7691 "probes/generated/contracts.c"
+#line 7720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7696,17 +7725,17 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
 #pragma weak PyArg_VaParse
 static PyObject *c_PyArg_VaParse(PyObject *args)
 {
-#line 177 "harness/data/contracts/args.toml"
+#line 198 "harness/data/contracts/args.toml"
     struct parse_out out;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 0);
     if (parse_kind(args, &k) < 0)
         return NULL;
 #define P(...) va_parse(0, ARG(1), __VA_ARGS__)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7710 "probes/generated/contracts.c"
+#line 7739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7715,11 +7744,11 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
 #pragma weak PyArg_VaParseTupleAndKeywords
 static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 {
-#line 249 "harness/data/contracts/args.toml"
+#line 270 "harness/data/contracts/args.toml"
     struct parse_out out;
     PyObject *b = NULL;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 0);
     if (parse_kind(args, &k) < 0)
         return NULL;
     PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
@@ -7728,7 +7757,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7732 "probes/generated/contracts.c"
+#line 7761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7737,10 +7766,10 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #pragma weak PyArg_ValidateKeywordArguments
 static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
 {
-#line 316 "harness/data/contracts/args.toml"
+#line 337 "harness/data/contracts/args.toml"
     int rc = PyArg_ValidateKeywordArguments(ARG(0));
     return parse_result(rc, 8, &(struct parse_out){.i = rc});
-#line 7744 "probes/generated/contracts.c"
+#line 7773 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7749,12 +7778,12 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
 #pragma weak _PyArg_ParseTupleAndKeywords_SizeT
 static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 {
-#line 229 "harness/data/contracts/args.toml"
+#line 250 "harness/data/contracts/args.toml"
     REQUIRE(_PyArg_ParseTupleAndKeywords_SizeT);
     struct parse_out out;
     PyObject *b = NULL;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 1);
     if (parse_kind(args, &k) < 0)
         return NULL;
     PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
@@ -7763,7 +7792,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7767 "probes/generated/contracts.c"
+#line 7796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7772,18 +7801,18 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #pragma weak _PyArg_ParseTuple_SizeT
 static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
 {
-#line 160 "harness/data/contracts/args.toml"
+#line 181 "harness/data/contracts/args.toml"
     REQUIRE(_PyArg_ParseTuple_SizeT);
     struct parse_out out;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 1);
     if (parse_kind(args, &k) < 0)
         return NULL;
 #define P(...) _PyArg_ParseTuple_SizeT(ARG(1), __VA_ARGS__)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7787 "probes/generated/contracts.c"
+#line 7816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7792,18 +7821,18 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
 #pragma weak _PyArg_Parse_SizeT
 static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
 {
-#line 127 "harness/data/contracts/args.toml"
+#line 148 "harness/data/contracts/args.toml"
     REQUIRE(_PyArg_Parse_SizeT);
     struct parse_out out;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 1);
     if (parse_kind(args, &k) < 0)
         return NULL;
 #define P(...) _PyArg_Parse_SizeT(ARG(1), __VA_ARGS__)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7807 "probes/generated/contracts.c"
+#line 7836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7812,12 +7841,12 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
 #pragma weak _PyArg_VaParseTupleAndKeywords_SizeT
 static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 {
-#line 268 "harness/data/contracts/args.toml"
+#line 289 "harness/data/contracts/args.toml"
     REQUIRE(_PyArg_VaParseTupleAndKeywords_SizeT);
     struct parse_out out;
     PyObject *b = NULL;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 1);
     if (parse_kind(args, &k) < 0)
         return NULL;
     PyObject *kwargs = ARG(2) == Py_None ? NULL : ARG(2);
@@ -7826,7 +7855,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7830 "probes/generated/contracts.c"
+#line 7859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7835,18 +7864,18 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #pragma weak _PyArg_VaParse_SizeT
 static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
 {
-#line 193 "harness/data/contracts/args.toml"
+#line 214 "harness/data/contracts/args.toml"
     REQUIRE(_PyArg_VaParse_SizeT);
     struct parse_out out;
     int k, rc = 0;
-    memset(&out, 0, sizeof out);
+    parse_out_init(&out, 1);
     if (parse_kind(args, &k) < 0)
         return NULL;
 #define P(...) va_parse(1, ARG(1), __VA_ARGS__)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7850 "probes/generated/contracts.c"
+#line 7879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7855,7 +7884,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
 #pragma weak PyABIInfo_Check
 static PyObject *c_PyABIInfo_Check(PyObject *args)
 {
-#line 374 "harness/data/contracts/types.toml"
+#line 376 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -7867,43 +7896,43 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 7871 "probes/generated/contracts.c"
+#line 7900 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_CallFinalizerFromDealloc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_CallFinalizerFromDealloc
 static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 {
-#line 392 "harness/data/contracts/types.toml"
+#line 395 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7884 "probes/generated/contracts.c"
+#line 7913 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_ClearWeakRefs: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_ClearWeakRefs
 static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 {
-#line 402 "harness/data/contracts/types.toml"
+#line 406 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_weak_members}, {Py_tp_dealloc, (void *)t_weak_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 7898 "probes/generated/contracts.c"
+#line 7927 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GC_Del: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_GC_Del
 static PyObject *c_PyObject_GC_Del(PyObject *args)
 {
-#line 413 "harness/data/contracts/types.toml"
+#line 418 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -7911,16 +7940,16 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7915 "probes/generated/contracts.c"
+#line 7944 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GC_Track: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_GC_Track
 static PyObject *c_PyObject_GC_Track(PyObject *args)
 {
-#line 427 "harness/data/contracts/types.toml"
+#line 433 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -7947,16 +7976,16 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7951 "probes/generated/contracts.c"
+#line 7980 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GC_UnTrack: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_GC_UnTrack
 static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 {
-#line 460 "harness/data/contracts/types.toml"
+#line 467 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -7987,7 +8016,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7991 "probes/generated/contracts.c"
+#line 8020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7996,9 +8025,9 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 #pragma weak PyObject_GenericGetDict
 static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
-#line 497 "harness/data/contracts/types.toml"
+#line 504 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8002 "probes/generated/contracts.c"
+#line 8031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8018,18 +8047,18 @@ static PyObject *c_PyObject_GenericSetAttr(PyObject *args)
 #pragma weak PyObject_GenericSetDict
 static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
-#line 511 "harness/data/contracts/types.toml"
+#line 518 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8024 "probes/generated/contracts.c"
+#line 8053 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GetTypeData: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_GetTypeData
 static PyObject *c_PyObject_GetTypeData(PyObject *args)
 {
-#line 519 "harness/data/contracts/types.toml"
+#line 527 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8051,16 +8080,16 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8055 "probes/generated/contracts.c"
+#line 8084 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GetTypeData_DuringGC: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_GetTypeData_DuringGC
 static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 {
-#line 547 "harness/data/contracts/types.toml"
+#line 556 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8082,16 +8111,16 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8086 "probes/generated/contracts.c"
+#line 8115 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_Init: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_Init
 static PyObject *c_PyObject_Init(PyObject *args)
 {
-#line 575 "harness/data/contracts/types.toml"
+#line 585 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8116,16 +8145,16 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8120 "probes/generated/contracts.c"
+#line 8149 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_InitVar: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyObject_InitVar
 static PyObject *c_PyObject_InitVar_body(PyObject *args)
 {
-#line 606 "harness/data/contracts/types.toml"
+#line 617 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8150,7 +8179,7 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8154 "probes/generated/contracts.c"
+#line 8183 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8162,11 +8191,11 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyTypeObject(PyObject *args)
 {
-#line 638 "harness/data/contracts/types.toml"
+#line 649 "harness/data/contracts/types.toml"
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF(type);
     return (PyObject *)type;
-#line 8170 "probes/generated/contracts.c"
+#line 8199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8175,7 +8204,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
 #pragma weak PyType_ClearCache
 static PyObject *c_PyType_ClearCache(PyObject *args)
 {
-#line 648 "harness/data/contracts/types.toml"
+#line 659 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8190,16 +8219,16 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8194 "probes/generated/contracts.c"
+#line 8223 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_Freeze: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_Freeze
 static PyObject *c_PyType_Freeze(PyObject *args)
 {
-#line 669 "harness/data/contracts/types.toml"
+#line 681 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8225,16 +8254,16 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8229 "probes/generated/contracts.c"
+#line 8258 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromMetaclass: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_FromMetaclass
 static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
 {
-#line 701 "harness/data/contracts/types.toml"
+#line 714 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8260,7 +8289,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8264 "probes/generated/contracts.c"
+#line 8293 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8269,11 +8298,11 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
 #endif
 
 /* PyType_FromModuleAndSpec: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_FromModuleAndSpec
 static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 {
-#line 733 "harness/data/contracts/types.toml"
+#line 747 "harness/data/contracts/types.toml"
     long long state;
     if (arg_llong(args, 0, &state) < 0)
         return NULL;
@@ -8295,16 +8324,16 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8299 "probes/generated/contracts.c"
+#line 8328 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromSlots: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_FromSlots
 static PyObject *c_PyType_FromSlots(PyObject *args)
 {
-#line 761 "harness/data/contracts/types.toml"
+#line 776 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8316,16 +8345,16 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8320 "probes/generated/contracts.c"
+#line 8349 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromSpec: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_FromSpec
 static PyObject *c_PyType_FromSpec_body(PyObject *args)
 {
-#line 779 "harness/data/contracts/types.toml"
+#line 795 "harness/data/contracts/types.toml"
     static const char *const names[] = {"probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8338,7 +8367,7 @@ static PyObject *c_PyType_FromSpec_body(PyObject *args)
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8342 "probes/generated/contracts.c"
+#line 8371 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8347,11 +8376,11 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
 #endif
 
 /* PyType_FromSpecWithBases: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03030000)
+#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_FromSpecWithBases
 static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
 {
-#line 798 "harness/data/contracts/types.toml"
+#line 815 "harness/data/contracts/types.toml"
     int k;
     PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL};
     if (arg_int(args, 0, &k) < 0)
@@ -8388,7 +8417,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8392 "probes/generated/contracts.c"
+#line 8421 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8397,11 +8426,11 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 #endif
 
 /* PyType_GenericAlloc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GenericAlloc
 static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
 {
-#line 841 "harness/data/contracts/types.toml"
+#line 859 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8424,7 +8453,7 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8428 "probes/generated/contracts.c"
+#line 8457 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8433,11 +8462,11 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
 #endif
 
 /* PyType_GenericNew: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GenericNew
 static PyObject *c_PyType_GenericNew_body(PyObject *args)
 {
-#line 870 "harness/data/contracts/types.toml"
+#line 889 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.N", (int)sizeof(tp_obj), 0, slots, NULL);
     if (T == NULL)
@@ -8452,7 +8481,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8456 "probes/generated/contracts.c"
+#line 8485 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8461,11 +8490,11 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
 #endif
 
 /* PyType_GetBaseByToken: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetBaseByToken
 static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 {
-#line 891 "harness/data/contracts/types.toml"
+#line 911 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8489,16 +8518,16 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8493 "probes/generated/contracts.c"
+#line 8522 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetBaseByToken_DuringGC: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetBaseByToken_DuringGC
 static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
 {
-#line 921 "harness/data/contracts/types.toml"
+#line 942 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8521,7 +8550,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8525 "probes/generated/contracts.c"
+#line 8554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8548,11 +8577,11 @@ static PyObject *c_PyType_GetFullyQualifiedName(PyObject *args)
 #endif
 
 /* PyType_GetModule: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetModule
 static PyObject *c_PyType_GetModule(PyObject *args)
 {
-#line 962 "harness/data/contracts/types.toml"
+#line 984 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8585,16 +8614,16 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8589 "probes/generated/contracts.c"
+#line 8618 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModuleByDef: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030D0000)
+#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetModuleByDef
 static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 {
-#line 1001 "harness/data/contracts/types.toml"
+#line 1024 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8627,16 +8656,16 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8631 "probes/generated/contracts.c"
+#line 8660 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModuleByToken: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetModuleByToken
 static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 {
-#line 1040 "harness/data/contracts/types.toml"
+#line 1064 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8669,16 +8698,16 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8673 "probes/generated/contracts.c"
+#line 8702 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModuleByToken_DuringGC: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetModuleByToken_DuringGC
 static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
 {
-#line 1079 "harness/data/contracts/types.toml"
+#line 1104 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8711,7 +8740,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8715 "probes/generated/contracts.c"
+#line 8744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8727,11 +8756,11 @@ static PyObject *c_PyType_GetModuleName(PyObject *args)
 #endif
 
 /* PyType_GetModuleState: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetModuleState
 static PyObject *c_PyType_GetModuleState(PyObject *args)
 {
-#line 1124 "harness/data/contracts/types.toml"
+#line 1150 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8764,16 +8793,16 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8768 "probes/generated/contracts.c"
+#line 8797 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModuleState_DuringGC: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetModuleState_DuringGC
 static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 {
-#line 1163 "harness/data/contracts/types.toml"
+#line 1190 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8806,16 +8835,16 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8810 "probes/generated/contracts.c"
+#line 8839 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModule_DuringGC: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetModule_DuringGC
 static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
 {
-#line 1202 "harness/data/contracts/types.toml"
+#line 1230 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8848,7 +8877,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8852 "probes/generated/contracts.c"
+#line 8881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8875,11 +8904,11 @@ static PyObject *c_PyType_GetQualName(PyObject *args)
 #endif
 
 /* PyType_GetSlot: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03040000)
+#if (LIMITED_AT_LEAST(0x03040000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetSlot
 static PyObject *c_PyType_GetSlot(PyObject *args)
 {
-#line 1253 "harness/data/contracts/types.toml"
+#line 1282 "harness/data/contracts/types.toml"
     static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8895,16 +8924,16 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 8899 "probes/generated/contracts.c"
+#line 8928 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetTypeDataSize: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyType_GetTypeDataSize
 static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
 {
-#line 1275 "harness/data/contracts/types.toml"
+#line 1305 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8926,7 +8955,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8930 "probes/generated/contracts.c"
+#line 8959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8946,7 +8975,7 @@ static PyObject *c_PyType_IsSubtype(PyObject *args)
 #pragma weak PyType_Modified
 static PyObject *c_PyType_Modified(PyObject *args)
 {
-#line 1309 "harness/data/contracts/types.toml"
+#line 1339 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8960,7 +8989,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8964 "probes/generated/contracts.c"
+#line 8993 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8976,25 +9005,25 @@ static PyObject *c_PyType_Ready(PyObject *args)
 #endif
 
 /* PyType_Slot: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyType_Slot(PyObject *args)
 {
-#line 1336 "harness/data/contracts/types.toml"
+#line 1367 "harness/data/contracts/types.toml"
     PyType_Slot slots[2];
     slots[0].slot = Py_nb_add;
     slots[0].pfunc = (void *)t_binary;
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 8990 "probes/generated/contracts.c"
+#line 9019 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_Spec: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyType_Spec(PyObject *args)
 {
-#line 1350 "harness/data/contracts/types.toml"
+#line 1382 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"spec doc"}, {0, NULL}};
     PyType_Spec spec;
     memset(&spec, 0xA5, sizeof spec);
@@ -9005,7 +9034,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9009 "probes/generated/contracts.c"
+#line 9038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9048,11 +9077,11 @@ done:
 #endif
 
 /* Py_SET_SIZE: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak Py_SET_SIZE
 static PyObject *c_Py_SET_SIZE(PyObject *args)
 {
-#line 1379 "harness/data/contracts/types.toml"
+#line 1412 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -9067,53 +9096,53 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9071 "probes/generated/contracts.c"
+#line 9100 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_BASETYPE: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 {
-#line 1401 "harness/data/contracts/types.toml"
+#line 1435 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9083 "probes/generated/contracts.c"
+#line 9112 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_DEFAULT: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 {
-#line 1412 "harness/data/contracts/types.toml"
+#line 1447 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *rest = Py_BuildValue("(k)", (unsigned long)Py_TPFLAGS_DEFAULT);
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9097 "probes/generated/contracts.c"
+#line 9126 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_HAVE_GC: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 {
-#line 1425 "harness/data/contracts/types.toml"
+#line 1461 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9109 "probes/generated/contracts.c"
+#line 9138 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_HAVE_VECTORCALL: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 {
-#line 1436 "harness/data/contracts/types.toml"
+#line 1473 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_members, (void *)t_vectorcall_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
     PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL;
@@ -9127,27 +9156,27 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9131 "probes/generated/contracts.c"
+#line 9160 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_ITEMS_AT_END: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 {
-#line 1457 "harness/data/contracts/types.toml"
+#line 1495 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9143 "probes/generated/contracts.c"
+#line 9172 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_METHOD_DESCRIPTOR: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03080000)
+#if (LIMITED_AT_LEAST(0x03080000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 {
-#line 3014 "harness/data/contracts/types.toml"
+#line 3183 "harness/data/contracts/types.toml"
     static PyType_Slot slots[] = {{Py_tp_call, NULL}, {Py_tp_descr_get, NULL}, {0, NULL}};
     static PyObject *T, *instance, *exercise;
     PyObject *r;
@@ -9171,15 +9200,15 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9175 "probes/generated/contracts.c"
+#line 9204 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TP_USE_SPEC: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 {
-#line 1468 "harness/data/contracts/types.toml"
+#line 1507 "harness/data/contracts/types.toml"
     PyObject *T = tp_make_spec(&tp_token_spec, NULL);
     if (T == NULL)
         return NULL;
@@ -9189,45 +9218,45 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 9193 "probes/generated/contracts.c"
+#line 9222 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_aiter: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_am_aiter(PyObject *args)
 {
-#line 1485 "harness/data/contracts/types.toml"
+#line 1525 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9203 "probes/generated/contracts.c"
+#line 9232 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_anext: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_am_anext(PyObject *args)
 {
-#line 1494 "harness/data/contracts/types.toml"
+#line 1535 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9213 "probes/generated/contracts.c"
+#line 9242 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_await: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_am_await(PyObject *args)
 {
-#line 1503 "harness/data/contracts/types.toml"
+#line 1545 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9223 "probes/generated/contracts.c"
+#line 9252 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_send: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_am_send(PyObject *args)
 {
-#line 1512 "harness/data/contracts/types.toml"
+#line 1555 "harness/data/contracts/types.toml"
     #pragma weak PyIter_Send
     REQUIRE(PyIter_Send);
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_am_send, (void *)t_send}, {0, NULL}}, NULL);
@@ -9239,416 +9268,416 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9243 "probes/generated/contracts.c"
+#line 9272 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_bf_getbuffer: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030B0000)
+#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
-#line 1531 "harness/data/contracts/types.toml"
+#line 1575 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9253 "probes/generated/contracts.c"
+#line 9282 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_bf_releasebuffer: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030B0000)
+#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 {
-#line 1540 "harness/data/contracts/types.toml"
+#line 1585 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9264 "probes/generated/contracts.c"
+#line 9293 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mp_ass_subscript: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
-#line 1550 "harness/data/contracts/types.toml"
+#line 1596 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9274 "probes/generated/contracts.c"
+#line 9303 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mp_length: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mp_length(PyObject *args)
 {
-#line 1559 "harness/data/contracts/types.toml"
+#line 1606 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9284 "probes/generated/contracts.c"
+#line 9313 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mp_subscript: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mp_subscript(PyObject *args)
 {
-#line 1568 "harness/data/contracts/types.toml"
+#line 1616 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9294 "probes/generated/contracts.c"
+#line 9323 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_absolute: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_absolute(PyObject *args)
 {
-#line 1577 "harness/data/contracts/types.toml"
+#line 1626 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9304 "probes/generated/contracts.c"
+#line 9333 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_add: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_add(PyObject *args)
 {
-#line 1586 "harness/data/contracts/types.toml"
+#line 1636 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9314 "probes/generated/contracts.c"
+#line 9343 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_and: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_and(PyObject *args)
 {
-#line 1595 "harness/data/contracts/types.toml"
+#line 1646 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9324 "probes/generated/contracts.c"
+#line 9353 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_bool: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_bool(PyObject *args)
 {
-#line 1604 "harness/data/contracts/types.toml"
+#line 1656 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9334 "probes/generated/contracts.c"
+#line 9363 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_divmod: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_divmod(PyObject *args)
 {
-#line 1613 "harness/data/contracts/types.toml"
+#line 1666 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9344 "probes/generated/contracts.c"
+#line 9373 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_float: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_float(PyObject *args)
 {
-#line 1622 "harness/data/contracts/types.toml"
+#line 1676 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9354 "probes/generated/contracts.c"
+#line 9383 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_floor_divide: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
-#line 1631 "harness/data/contracts/types.toml"
+#line 1686 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9364 "probes/generated/contracts.c"
+#line 9393 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_index: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_index(PyObject *args)
 {
-#line 1640 "harness/data/contracts/types.toml"
+#line 1696 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9374 "probes/generated/contracts.c"
+#line 9403 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_add: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
-#line 1649 "harness/data/contracts/types.toml"
+#line 1706 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9384 "probes/generated/contracts.c"
+#line 9413 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_and: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
-#line 1658 "harness/data/contracts/types.toml"
+#line 1716 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9394 "probes/generated/contracts.c"
+#line 9423 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_floor_divide: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
-#line 1667 "harness/data/contracts/types.toml"
+#line 1726 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9404 "probes/generated/contracts.c"
+#line 9433 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_lshift: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
-#line 1676 "harness/data/contracts/types.toml"
+#line 1736 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9414 "probes/generated/contracts.c"
+#line 9443 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_matrix_multiply: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
-#line 1685 "harness/data/contracts/types.toml"
+#line 1746 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9424 "probes/generated/contracts.c"
+#line 9453 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_multiply: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
-#line 1694 "harness/data/contracts/types.toml"
+#line 1756 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9434 "probes/generated/contracts.c"
+#line 9463 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_or: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
-#line 1703 "harness/data/contracts/types.toml"
+#line 1766 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9444 "probes/generated/contracts.c"
+#line 9473 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_power: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
-#line 1712 "harness/data/contracts/types.toml"
+#line 1776 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9454 "probes/generated/contracts.c"
+#line 9483 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_remainder: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
-#line 1721 "harness/data/contracts/types.toml"
+#line 1786 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9464 "probes/generated/contracts.c"
+#line 9493 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_rshift: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
-#line 1730 "harness/data/contracts/types.toml"
+#line 1796 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9474 "probes/generated/contracts.c"
+#line 9503 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_subtract: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
-#line 1739 "harness/data/contracts/types.toml"
+#line 1806 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9484 "probes/generated/contracts.c"
+#line 9513 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_true_divide: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
-#line 1748 "harness/data/contracts/types.toml"
+#line 1816 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9494 "probes/generated/contracts.c"
+#line 9523 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_xor: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
-#line 1757 "harness/data/contracts/types.toml"
+#line 1826 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9504 "probes/generated/contracts.c"
+#line 9533 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_int: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_int(PyObject *args)
 {
-#line 1766 "harness/data/contracts/types.toml"
+#line 1836 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9514 "probes/generated/contracts.c"
+#line 9543 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_invert: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_invert(PyObject *args)
 {
-#line 1775 "harness/data/contracts/types.toml"
+#line 1846 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9524 "probes/generated/contracts.c"
+#line 9553 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_lshift: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_lshift(PyObject *args)
 {
-#line 1784 "harness/data/contracts/types.toml"
+#line 1856 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9534 "probes/generated/contracts.c"
+#line 9563 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_matrix_multiply: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
-#line 1793 "harness/data/contracts/types.toml"
+#line 1866 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9544 "probes/generated/contracts.c"
+#line 9573 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_multiply: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_multiply(PyObject *args)
 {
-#line 1802 "harness/data/contracts/types.toml"
+#line 1876 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9554 "probes/generated/contracts.c"
+#line 9583 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_negative: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_negative(PyObject *args)
 {
-#line 1811 "harness/data/contracts/types.toml"
+#line 1886 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9564 "probes/generated/contracts.c"
+#line 9593 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_or: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_or(PyObject *args)
 {
-#line 1820 "harness/data/contracts/types.toml"
+#line 1896 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9574 "probes/generated/contracts.c"
+#line 9603 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_positive: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_positive(PyObject *args)
 {
-#line 1829 "harness/data/contracts/types.toml"
+#line 1906 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9584 "probes/generated/contracts.c"
+#line 9613 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_power: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_power(PyObject *args)
 {
-#line 1838 "harness/data/contracts/types.toml"
+#line 1916 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9594 "probes/generated/contracts.c"
+#line 9623 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_remainder: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_remainder(PyObject *args)
 {
-#line 1847 "harness/data/contracts/types.toml"
+#line 1926 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9604 "probes/generated/contracts.c"
+#line 9633 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_rshift: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_rshift(PyObject *args)
 {
-#line 1856 "harness/data/contracts/types.toml"
+#line 1936 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9614 "probes/generated/contracts.c"
+#line 9643 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_subtract: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_subtract(PyObject *args)
 {
-#line 1865 "harness/data/contracts/types.toml"
+#line 1946 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9624 "probes/generated/contracts.c"
+#line 9653 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_true_divide: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
-#line 1874 "harness/data/contracts/types.toml"
+#line 1956 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9634 "probes/generated/contracts.c"
+#line 9663 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_xor: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_nb_xor(PyObject *args)
 {
-#line 1883 "harness/data/contracts/types.toml"
+#line 1966 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9644 "probes/generated/contracts.c"
+#line 9673 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_slot_end: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_slot_end(PyObject *args)
 {
-#line 1892 "harness/data/contracts/types.toml"
+#line 1976 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         {Py_slot_end, 0, {0}, {NULL}},
@@ -9657,15 +9686,15 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9661 "probes/generated/contracts.c"
+#line 9690 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_slot_invalid: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_slot_invalid(PyObject *args)
 {
-#line 1908 "harness/data/contracts/types.toml"
+#line 1993 "harness/data/contracts/types.toml"
     PySlot bad[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, 0, {0}, {NULL}}, PySlot_END};
     PySlot optional[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, PySlot_OPTIONAL, {0}, {NULL}}, PySlot_END};
     PyObject *T = PyType_FromSlots(bad);
@@ -9680,15 +9709,15 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9684 "probes/generated/contracts.c"
+#line 9713 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_slot_subslots: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_slot_subslots(PyObject *args)
 {
-#line 1930 "harness/data/contracts/types.toml"
+#line 2016 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -9697,120 +9726,120 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9701 "probes/generated/contracts.c"
+#line 9730 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_ass_item: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
-#line 1946 "harness/data/contracts/types.toml"
+#line 2033 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9711 "probes/generated/contracts.c"
+#line 9740 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_concat: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_concat(PyObject *args)
 {
-#line 1955 "harness/data/contracts/types.toml"
+#line 2043 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9721 "probes/generated/contracts.c"
+#line 9750 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_contains: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_contains(PyObject *args)
 {
-#line 1964 "harness/data/contracts/types.toml"
+#line 2053 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9731 "probes/generated/contracts.c"
+#line 9760 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_inplace_concat: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
-#line 1973 "harness/data/contracts/types.toml"
+#line 2063 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9741 "probes/generated/contracts.c"
+#line 9770 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_inplace_repeat: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
-#line 1982 "harness/data/contracts/types.toml"
+#line 2073 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9751 "probes/generated/contracts.c"
+#line 9780 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_item: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_item(PyObject *args)
 {
-#line 1991 "harness/data/contracts/types.toml"
+#line 2083 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9761 "probes/generated/contracts.c"
+#line 9790 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_length: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_length(PyObject *args)
 {
-#line 2000 "harness/data/contracts/types.toml"
+#line 2093 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9771 "probes/generated/contracts.c"
+#line 9800 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_repeat: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_sq_repeat(PyObject *args)
 {
-#line 2009 "harness/data/contracts/types.toml"
+#line 2103 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9781 "probes/generated/contracts.c"
+#line 9810 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_alloc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_alloc(PyObject *args)
 {
-#line 2018 "harness/data/contracts/types.toml"
+#line 2113 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 9791 "probes/generated/contracts.c"
+#line 9820 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_base: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_base(PyObject *args)
 {
-#line 2027 "harness/data/contracts/types.toml"
+#line 2123 "harness/data/contracts/types.toml"
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
     if (P == NULL)
         return NULL;
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_base, P}, {0, NULL}}, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9806 "probes/generated/contracts.c"
+#line 9835 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_bases: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_bases(PyObject *args)
 {
-#line 2041 "harness/data/contracts/types.toml"
+#line 2138 "harness/data/contracts/types.toml"
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
     PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
     PyObject *bases = P && R ? Py_BuildValue("(OO)", P, R) : NULL;
@@ -9821,15 +9850,15 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_bases, bases}, {0, NULL}}, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9825 "probes/generated/contracts.c"
+#line 9854 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_basicsize: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_basicsize(PyObject *args)
 {
-#line 2059 "harness/data/contracts/types.toml"
+#line 2157 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj) + 8),
@@ -9837,86 +9866,86 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9841 "probes/generated/contracts.c"
+#line 9870 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_call: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_call(PyObject *args)
 {
-#line 2074 "harness/data/contracts/types.toml"
+#line 2173 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 9851 "probes/generated/contracts.c"
+#line 9880 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_clear: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_clear(PyObject *args)
 {
-#line 2083 "harness/data/contracts/types.toml"
+#line 2183 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 9862 "probes/generated/contracts.c"
+#line 9891 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_dealloc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
-#line 2093 "harness/data/contracts/types.toml"
+#line 2194 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9872 "probes/generated/contracts.c"
+#line 9901 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_del: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_del(PyObject *args)
 {
-#line 2102 "harness/data/contracts/types.toml"
+#line 2204 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9882 "probes/generated/contracts.c"
+#line 9911 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_descr_get: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
-#line 2111 "harness/data/contracts/types.toml"
+#line 2214 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 9892 "probes/generated/contracts.c"
+#line 9921 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_descr_set: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
-#line 2120 "harness/data/contracts/types.toml"
+#line 2224 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 9902 "probes/generated/contracts.c"
+#line 9931 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_doc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_doc(PyObject *args)
 {
-#line 2129 "harness/data/contracts/types.toml"
+#line 2234 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 9912 "probes/generated/contracts.c"
+#line 9941 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_extra_basicsize: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 {
-#line 2138 "harness/data/contracts/types.toml"
+#line 2244 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_extra_basicsize, 24),
@@ -9924,25 +9953,25 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9928 "probes/generated/contracts.c"
+#line 9957 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_finalize: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_finalize(PyObject *args)
 {
-#line 2153 "harness/data/contracts/types.toml"
+#line 2260 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9938 "probes/generated/contracts.c"
+#line 9967 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_flags: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_flags(PyObject *args)
 {
-#line 2162 "harness/data/contracts/types.toml"
+#line 2270 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE),
@@ -9950,86 +9979,86 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 9954 "probes/generated/contracts.c"
+#line 9983 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_free: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_free(PyObject *args)
 {
-#line 2177 "harness/data/contracts/types.toml"
+#line 2286 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9964 "probes/generated/contracts.c"
+#line 9993 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_getattr: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_getattr(PyObject *args)
 {
-#line 2186 "harness/data/contracts/types.toml"
+#line 2296 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9974 "probes/generated/contracts.c"
+#line 10003 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_getattro: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_getattro(PyObject *args)
 {
-#line 2195 "harness/data/contracts/types.toml"
+#line 2306 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9984 "probes/generated/contracts.c"
+#line 10013 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_getset: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_getset(PyObject *args)
 {
-#line 2204 "harness/data/contracts/types.toml"
+#line 2316 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 9994 "probes/generated/contracts.c"
+#line 10023 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_hash: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_hash(PyObject *args)
 {
-#line 2213 "harness/data/contracts/types.toml"
+#line 2326 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10004 "probes/generated/contracts.c"
+#line 10033 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_init: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_init(PyObject *args)
 {
-#line 2222 "harness/data/contracts/types.toml"
+#line 2336 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10014 "probes/generated/contracts.c"
+#line 10043 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_is_gc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_is_gc(PyObject *args)
 {
-#line 2231 "harness/data/contracts/types.toml"
+#line 2346 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10025 "probes/generated/contracts.c"
+#line 10054 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_itemsize: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_itemsize(PyObject *args)
 {
-#line 2241 "harness/data/contracts/types.toml"
+#line 2357 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj)),
@@ -10038,45 +10067,45 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10042 "probes/generated/contracts.c"
+#line 10071 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_iter: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_iter(PyObject *args)
 {
-#line 2257 "harness/data/contracts/types.toml"
+#line 2374 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10052 "probes/generated/contracts.c"
+#line 10081 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_iternext: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_iternext(PyObject *args)
 {
-#line 2266 "harness/data/contracts/types.toml"
+#line 2384 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10062 "probes/generated/contracts.c"
+#line 10091 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_members: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_members(PyObject *args)
 {
-#line 2275 "harness/data/contracts/types.toml"
+#line 2394 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10072 "probes/generated/contracts.c"
+#line 10101 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_metaclass: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_metaclass(PyObject *args)
 {
-#line 2284 "harness/data/contracts/types.toml"
+#line 2404 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *meta = type ? PyObject_CallFunction(type, "s(O){}", "Meta", type) : NULL;
     Py_XDECREF(type);
     if (meta == NULL)
@@ -10089,25 +10118,25 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10093 "probes/generated/contracts.c"
+#line 10122 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_methods: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_methods(PyObject *args)
 {
-#line 2304 "harness/data/contracts/types.toml"
+#line 2425 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10103 "probes/generated/contracts.c"
+#line 10132 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_module: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_module(PyObject *args)
 {
-#line 2313 "harness/data/contracts/types.toml"
+#line 2435 "harness/data/contracts/types.toml"
     static PyObject *m; /* one module for every call, kept */
     if (m == NULL && (m = tp_module(3)) == NULL)
         return NULL;
@@ -10118,80 +10147,80 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10122 "probes/generated/contracts.c"
+#line 10151 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_name: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_name(PyObject *args)
 {
-#line 2331 "harness/data/contracts/types.toml"
+#line 2454 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "a.b.N"),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10137 "probes/generated/contracts.c"
+#line 10166 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_new: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_new(PyObject *args)
 {
-#line 2345 "harness/data/contracts/types.toml"
+#line 2469 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10147 "probes/generated/contracts.c"
+#line 10176 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_repr: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_repr(PyObject *args)
 {
-#line 2354 "harness/data/contracts/types.toml"
+#line 2479 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10157 "probes/generated/contracts.c"
+#line 10186 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_richcompare: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
-#line 2363 "harness/data/contracts/types.toml"
+#line 2489 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10167 "probes/generated/contracts.c"
+#line 10196 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_setattr: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_setattr(PyObject *args)
 {
-#line 2372 "harness/data/contracts/types.toml"
+#line 2499 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10177 "probes/generated/contracts.c"
+#line 10206 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_setattro: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_setattro(PyObject *args)
 {
-#line 2381 "harness/data/contracts/types.toml"
+#line 2509 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10187 "probes/generated/contracts.c"
+#line 10216 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_slots: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
-#line 2390 "harness/data/contracts/types.toml"
+#line 2519 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10200,25 +10229,25 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10204 "probes/generated/contracts.c"
+#line 10233 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_str: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_str(PyObject *args)
 {
-#line 2406 "harness/data/contracts/types.toml"
+#line 2536 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10214 "probes/generated/contracts.c"
+#line 10243 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_token: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_token(PyObject *args)
 {
-#line 2415 "harness/data/contracts/types.toml"
+#line 2546 "harness/data/contracts/types.toml"
     static const char token = 't';
     int k;
     if (arg_int(args, 0, &k) < 0)
@@ -10233,37 +10262,37 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF(found);
     Py_DECREF(T);
     return result;
-#line 10237 "probes/generated/contracts.c"
+#line 10266 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_traverse: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_traverse(PyObject *args)
 {
-#line 2437 "harness/data/contracts/types.toml"
+#line 2569 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10248 "probes/generated/contracts.c"
+#line 10277 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_vectorcall: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
-#line 2447 "harness/data/contracts/types.toml"
+#line 2580 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10258 "probes/generated/contracts.c"
+#line 10287 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_GC_New: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak _PyObject_GC_New
 static PyObject *c__PyObject_GC_New(PyObject *args)
 {
-#line 2455 "harness/data/contracts/types.toml"
+#line 2589 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10288,16 +10317,16 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10292 "probes/generated/contracts.c"
+#line 10321 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_GC_NewVar: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak _PyObject_GC_NewVar
 static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
 {
-#line 2486 "harness/data/contracts/types.toml"
+#line 2621 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10322,7 +10351,7 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10326 "probes/generated/contracts.c"
+#line 10355 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10331,11 +10360,11 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 #endif
 
 /* _PyObject_GC_Resize: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak _PyObject_GC_Resize
 static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
 {
-#line 2517 "harness/data/contracts/types.toml"
+#line 2653 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10367,7 +10396,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10371 "probes/generated/contracts.c"
+#line 10400 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10376,11 +10405,11 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
 #endif
 
 /* _PyObject_New: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak _PyObject_New
 static PyObject *c__PyObject_New(PyObject *args)
 {
-#line 2555 "harness/data/contracts/types.toml"
+#line 2692 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10405,16 +10434,16 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10409 "probes/generated/contracts.c"
+#line 10438 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_NewVar: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak _PyObject_NewVar
 static PyObject *c__PyObject_NewVar_body(PyObject *args)
 {
-#line 2586 "harness/data/contracts/types.toml"
+#line 2724 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10439,7 +10468,7 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10443 "probes/generated/contracts.c"
+#line 10472 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10448,11 +10477,11 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
 #endif
 
 /* _Py_Dealloc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak _Py_Dealloc
 static PyObject *c__Py_Dealloc(PyObject *args)
 {
-#line 2617 "harness/data/contracts/types.toml"
+#line 2756 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
     if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL) {
@@ -10469,16 +10498,16 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10473 "probes/generated/contracts.c"
+#line 10502 "probes/generated/contracts.c"
 }
 #endif
 
 /* _Py_DecRef: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak _Py_DecRef
 static PyObject *c__Py_DecRef(PyObject *args)
 {
-#line 2640 "harness/data/contracts/types.toml"
+#line 2780 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10501,7 +10530,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10505 "probes/generated/contracts.c"
+#line 10534 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10510,13 +10539,13 @@ static PyObject *c__Py_DecRef(PyObject *args)
 #pragma weak _Py_IncRef
 static PyObject *c__Py_IncRef(PyObject *args)
 {
-#line 2669 "harness/data/contracts/types.toml"
+#line 2809 "harness/data/contracts/types.toml"
     Py_ssize_t before = Py_REFCNT(ARG(0));
     _Py_IncRef(ARG(0));
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10520 "probes/generated/contracts.c"
+#line 10549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10525,7 +10554,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
 #pragma weak _Py_SetRefcnt
 static PyObject *c__Py_SetRefcnt(PyObject *args)
 {
-#line 2681 "harness/data/contracts/types.toml"
+#line 2821 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10537,271 +10566,271 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10541 "probes/generated/contracts.c"
+#line 10570 "probes/generated/contracts.c"
 }
 #endif
 
 /* allocfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_allocfunc(PyObject *args)
 {
-#line 2700 "harness/data/contracts/types.toml"
+#line 2841 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10552 "probes/generated/contracts.c"
+#line 10581 "probes/generated/contracts.c"
 }
 #endif
 
 /* binaryfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_binaryfunc(PyObject *args)
 {
-#line 2710 "harness/data/contracts/types.toml"
+#line 2852 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10563 "probes/generated/contracts.c"
+#line 10592 "probes/generated/contracts.c"
 }
 #endif
 
 /* descrgetfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_descrgetfunc(PyObject *args)
 {
-#line 2720 "harness/data/contracts/types.toml"
+#line 2863 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10574 "probes/generated/contracts.c"
+#line 10603 "probes/generated/contracts.c"
 }
 #endif
 
 /* descrsetfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_descrsetfunc(PyObject *args)
 {
-#line 2730 "harness/data/contracts/types.toml"
+#line 2874 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10585 "probes/generated/contracts.c"
+#line 10614 "probes/generated/contracts.c"
 }
 #endif
 
 /* destructor: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_destructor(PyObject *args)
 {
-#line 2740 "harness/data/contracts/types.toml"
+#line 2885 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10596 "probes/generated/contracts.c"
+#line 10625 "probes/generated/contracts.c"
 }
 #endif
 
 /* getattrfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_getattrfunc(PyObject *args)
 {
-#line 2750 "harness/data/contracts/types.toml"
+#line 2896 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10607 "probes/generated/contracts.c"
+#line 10636 "probes/generated/contracts.c"
 }
 #endif
 
 /* getattrofunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_getattrofunc(PyObject *args)
 {
-#line 2760 "harness/data/contracts/types.toml"
+#line 2907 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10618 "probes/generated/contracts.c"
+#line 10647 "probes/generated/contracts.c"
 }
 #endif
 
 /* getiterfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_getiterfunc(PyObject *args)
 {
-#line 2770 "harness/data/contracts/types.toml"
+#line 2918 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10629 "probes/generated/contracts.c"
+#line 10658 "probes/generated/contracts.c"
 }
 #endif
 
 /* hashfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_hashfunc(PyObject *args)
 {
-#line 2780 "harness/data/contracts/types.toml"
+#line 2929 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10640 "probes/generated/contracts.c"
+#line 10669 "probes/generated/contracts.c"
 }
 #endif
 
 /* initproc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_initproc(PyObject *args)
 {
-#line 2790 "harness/data/contracts/types.toml"
+#line 2940 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10651 "probes/generated/contracts.c"
+#line 10680 "probes/generated/contracts.c"
 }
 #endif
 
 /* inquiry: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_inquiry(PyObject *args)
 {
-#line 2800 "harness/data/contracts/types.toml"
+#line 2951 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10662 "probes/generated/contracts.c"
+#line 10691 "probes/generated/contracts.c"
 }
 #endif
 
 /* iternextfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_iternextfunc(PyObject *args)
 {
-#line 2810 "harness/data/contracts/types.toml"
+#line 2962 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10673 "probes/generated/contracts.c"
+#line 10702 "probes/generated/contracts.c"
 }
 #endif
 
 /* lenfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_lenfunc(PyObject *args)
 {
-#line 2820 "harness/data/contracts/types.toml"
+#line 2973 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10684 "probes/generated/contracts.c"
+#line 10713 "probes/generated/contracts.c"
 }
 #endif
 
 /* newfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_newfunc(PyObject *args)
 {
-#line 2830 "harness/data/contracts/types.toml"
+#line 2984 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10695 "probes/generated/contracts.c"
+#line 10724 "probes/generated/contracts.c"
 }
 #endif
 
 /* objobjargproc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_objobjargproc(PyObject *args)
 {
-#line 2840 "harness/data/contracts/types.toml"
+#line 2995 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10706 "probes/generated/contracts.c"
+#line 10735 "probes/generated/contracts.c"
 }
 #endif
 
 /* objobjproc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_objobjproc(PyObject *args)
 {
-#line 2850 "harness/data/contracts/types.toml"
+#line 3006 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10717 "probes/generated/contracts.c"
+#line 10746 "probes/generated/contracts.c"
 }
 #endif
 
 /* reprfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_reprfunc(PyObject *args)
 {
-#line 2860 "harness/data/contracts/types.toml"
+#line 3017 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10728 "probes/generated/contracts.c"
+#line 10757 "probes/generated/contracts.c"
 }
 #endif
 
 /* richcmpfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_richcmpfunc(PyObject *args)
 {
-#line 2870 "harness/data/contracts/types.toml"
+#line 3028 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10739 "probes/generated/contracts.c"
+#line 10768 "probes/generated/contracts.c"
 }
 #endif
 
 /* setattrfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_setattrfunc(PyObject *args)
 {
-#line 2880 "harness/data/contracts/types.toml"
+#line 3039 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10750 "probes/generated/contracts.c"
+#line 10779 "probes/generated/contracts.c"
 }
 #endif
 
 /* setattrofunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_setattrofunc(PyObject *args)
 {
-#line 2890 "harness/data/contracts/types.toml"
+#line 3050 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10761 "probes/generated/contracts.c"
+#line 10790 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizeargfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_ssizeargfunc(PyObject *args)
 {
-#line 2900 "harness/data/contracts/types.toml"
+#line 3061 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10772 "probes/generated/contracts.c"
+#line 10801 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizeobjargproc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_ssizeobjargproc(PyObject *args)
 {
-#line 2910 "harness/data/contracts/types.toml"
+#line 3072 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10783 "probes/generated/contracts.c"
+#line 10812 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizessizeargfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_ssizessizeargfunc(PyObject *args)
 {
-#line 2920 "harness/data/contracts/types.toml"
+#line 3083 "harness/data/contracts/types.toml"
     ssizessizeargfunc f = t_ssizessizearg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 10797 "probes/generated/contracts.c"
+#line 10826 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizessizeobjargproc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_ssizessizeobjargproc(PyObject *args)
 {
-#line 2933 "harness/data/contracts/types.toml"
+#line 3097 "harness/data/contracts/types.toml"
     ssizessizeobjargproc f = t_ssizessizeobjarg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
@@ -10817,49 +10846,49 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 10821 "probes/generated/contracts.c"
+#line 10850 "probes/generated/contracts.c"
 }
 #endif
 
 /* ternaryfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_ternaryfunc(PyObject *args)
 {
-#line 2956 "harness/data/contracts/types.toml"
+#line 3121 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 10832 "probes/generated/contracts.c"
+#line 10861 "probes/generated/contracts.c"
 }
 #endif
 
 /* traverseproc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_traverseproc(PyObject *args)
 {
-#line 2966 "harness/data/contracts/types.toml"
+#line 3132 "harness/data/contracts/types.toml"
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 10844 "probes/generated/contracts.c"
+#line 10873 "probes/generated/contracts.c"
 }
 #endif
 
 /* unaryfunc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_unaryfunc(PyObject *args)
 {
-#line 2977 "harness/data/contracts/types.toml"
+#line 3144 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 10855 "probes/generated/contracts.c"
+#line 10884 "probes/generated/contracts.c"
 }
 #endif
 
 /* visitproc: hand-written body (types.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_visitproc(PyObject *args)
 {
-#line 2987 "harness/data/contracts/types.toml"
+#line 3155 "harness/data/contracts/types.toml"
     visitproc visit = tp_collect;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
@@ -10877,7 +10906,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 10881 "probes/generated/contracts.c"
+#line 10910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10910,7 +10939,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10914 "probes/generated/contracts.c"
+#line 10943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10921,7 +10950,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10925 "probes/generated/contracts.c"
+#line 10954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10932,7 +10961,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10936 "probes/generated/contracts.c"
+#line 10965 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10943,7 +10972,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10947 "probes/generated/contracts.c"
+#line 10976 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10954,7 +10983,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10958 "probes/generated/contracts.c"
+#line 10987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10965,7 +10994,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10969 "probes/generated/contracts.c"
+#line 10998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10993,7 +11022,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 10997 "probes/generated/contracts.c"
+#line 11026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11004,7 +11033,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11008 "probes/generated/contracts.c"
+#line 11037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11015,7 +11044,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11019 "probes/generated/contracts.c"
+#line 11048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11049,7 +11078,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11053 "probes/generated/contracts.c"
+#line 11082 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11072,7 +11101,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11076 "probes/generated/contracts.c"
+#line 11105 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11098,7 +11127,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11102 "probes/generated/contracts.c"
+#line 11131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11109,7 +11138,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11113 "probes/generated/contracts.c"
+#line 11142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11128,7 +11157,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11132 "probes/generated/contracts.c"
+#line 11161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11150,7 +11179,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11154 "probes/generated/contracts.c"
+#line 11183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11161,7 +11190,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11165 "probes/generated/contracts.c"
+#line 11194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11172,7 +11201,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11176 "probes/generated/contracts.c"
+#line 11205 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11183,7 +11212,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11187 "probes/generated/contracts.c"
+#line 11216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11194,7 +11223,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11198 "probes/generated/contracts.c"
+#line 11227 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11205,7 +11234,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11209 "probes/generated/contracts.c"
+#line 11238 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11216,7 +11245,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11220 "probes/generated/contracts.c"
+#line 11249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11227,7 +11256,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11231 "probes/generated/contracts.c"
+#line 11260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11244,7 +11273,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11248 "probes/generated/contracts.c"
+#line 11277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11261,7 +11290,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11265 "probes/generated/contracts.c"
+#line 11294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11277,7 +11306,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11281 "probes/generated/contracts.c"
+#line 11310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11295,7 +11324,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11299 "probes/generated/contracts.c"
+#line 11328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11311,7 +11340,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11315 "probes/generated/contracts.c"
+#line 11344 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11329,7 +11358,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11333 "probes/generated/contracts.c"
+#line 11362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11340,7 +11369,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11344 "probes/generated/contracts.c"
+#line 11373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11351,7 +11380,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11355 "probes/generated/contracts.c"
+#line 11384 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11370,7 +11399,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11374 "probes/generated/contracts.c"
+#line 11403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11385,7 +11414,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11389 "probes/generated/contracts.c"
+#line 11418 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11401,7 +11430,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11405 "probes/generated/contracts.c"
+#line 11434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11415,7 +11444,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11419 "probes/generated/contracts.c"
+#line 11448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11430,7 +11459,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11434 "probes/generated/contracts.c"
+#line 11463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11446,7 +11475,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11450 "probes/generated/contracts.c"
+#line 11479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11462,7 +11491,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11466 "probes/generated/contracts.c"
+#line 11495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11479,7 +11508,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11483 "probes/generated/contracts.c"
+#line 11512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11491,7 +11520,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11495 "probes/generated/contracts.c"
+#line 11524 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11512,7 +11541,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11516 "probes/generated/contracts.c"
+#line 11545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11525,7 +11554,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11529 "probes/generated/contracts.c"
+#line 11558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11540,7 +11569,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11544 "probes/generated/contracts.c"
+#line 11573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11552,7 +11581,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11556 "probes/generated/contracts.c"
+#line 11585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11568,7 +11597,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11572 "probes/generated/contracts.c"
+#line 11601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11595,7 +11624,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11599 "probes/generated/contracts.c"
+#line 11628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11615,7 +11644,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11619 "probes/generated/contracts.c"
+#line 11648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11644,7 +11673,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11648 "probes/generated/contracts.c"
+#line 11677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11663,7 +11692,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11667 "probes/generated/contracts.c"
+#line 11696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11676,7 +11705,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11680 "probes/generated/contracts.c"
+#line 11709 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -11695,7 +11724,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11699 "probes/generated/contracts.c"
+#line 11728 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -11714,7 +11743,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11718 "probes/generated/contracts.c"
+#line 11747 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -11734,7 +11763,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11738 "probes/generated/contracts.c"
+#line 11767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11762,7 +11791,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11766 "probes/generated/contracts.c"
+#line 11795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11781,7 +11810,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 11785 "probes/generated/contracts.c"
+#line 11814 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11801,7 +11830,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 11805 "probes/generated/contracts.c"
+#line 11834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11819,7 +11848,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 11823 "probes/generated/contracts.c"
+#line 11852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11833,7 +11862,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 11837 "probes/generated/contracts.c"
+#line 11866 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11856,7 +11885,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 11860 "probes/generated/contracts.c"
+#line 11889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11869,7 +11898,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 11873 "probes/generated/contracts.c"
+#line 11902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11890,7 +11919,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 11894 "probes/generated/contracts.c"
+#line 11923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11901,7 +11930,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11905 "probes/generated/contracts.c"
+#line 11934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11912,7 +11941,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11916 "probes/generated/contracts.c"
+#line 11945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11923,7 +11952,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 11927 "probes/generated/contracts.c"
+#line 11956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11941,7 +11970,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 11945 "probes/generated/contracts.c"
+#line 11974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11964,7 +11993,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 11968 "probes/generated/contracts.c"
+#line 11997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11975,7 +12004,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 11979 "probes/generated/contracts.c"
+#line 12008 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -11993,7 +12022,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11997 "probes/generated/contracts.c"
+#line 12026 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12017,7 +12046,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12021 "probes/generated/contracts.c"
+#line 12050 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12043,7 +12072,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12047 "probes/generated/contracts.c"
+#line 12076 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12060,7 +12089,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12064 "probes/generated/contracts.c"
+#line 12093 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12075,7 +12104,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12079 "probes/generated/contracts.c"
+#line 12108 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12098,7 +12127,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12102 "probes/generated/contracts.c"
+#line 12131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12139,7 +12168,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12143 "probes/generated/contracts.c"
+#line 12172 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12158,7 +12187,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12162 "probes/generated/contracts.c"
+#line 12191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12196,7 +12225,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12200 "probes/generated/contracts.c"
+#line 12229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12214,7 +12243,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12218 "probes/generated/contracts.c"
+#line 12247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12224,7 +12253,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12228 "probes/generated/contracts.c"
+#line 12257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12238,7 +12267,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12242 "probes/generated/contracts.c"
+#line 12271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12252,7 +12281,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12256 "probes/generated/contracts.c"
+#line 12285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12273,7 +12302,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12277 "probes/generated/contracts.c"
+#line 12306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12287,7 +12316,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12291 "probes/generated/contracts.c"
+#line 12320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12303,7 +12332,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12307 "probes/generated/contracts.c"
+#line 12336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12319,7 +12348,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12323 "probes/generated/contracts.c"
+#line 12352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12338,7 +12367,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12342 "probes/generated/contracts.c"
+#line 12371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12358,7 +12387,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12362 "probes/generated/contracts.c"
+#line 12391 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12402,7 +12431,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12406 "probes/generated/contracts.c"
+#line 12435 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12426,7 +12455,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12430 "probes/generated/contracts.c"
+#line 12459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12437,7 +12466,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12441 "probes/generated/contracts.c"
+#line 12470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12449,7 +12478,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12453 "probes/generated/contracts.c"
+#line 12482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12461,7 +12490,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12465 "probes/generated/contracts.c"
+#line 12494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12482,7 +12511,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12486 "probes/generated/contracts.c"
+#line 12515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12499,7 +12528,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12503 "probes/generated/contracts.c"
+#line 12532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12510,7 +12539,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12514 "probes/generated/contracts.c"
+#line 12543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12522,7 +12551,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 121 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12526 "probes/generated/contracts.c"
+#line 12555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12534,7 +12563,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 139 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12538 "probes/generated/contracts.c"
+#line 12567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12546,7 +12575,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 113 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12550 "probes/generated/contracts.c"
+#line 12579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12558,7 +12587,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 156 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12562 "probes/generated/contracts.c"
+#line 12591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12570,7 +12599,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 173 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12574 "probes/generated/contracts.c"
+#line 12603 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12582,7 +12611,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 148 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12586 "probes/generated/contracts.c"
+#line 12615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12595,7 +12624,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12599 "probes/generated/contracts.c"
+#line 12628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12608,7 +12637,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12612 "probes/generated/contracts.c"
+#line 12641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12620,7 +12649,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 189 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12624 "probes/generated/contracts.c"
+#line 12653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12632,7 +12661,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 206 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12636 "probes/generated/contracts.c"
+#line 12665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12644,7 +12673,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 181 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12648 "probes/generated/contracts.c"
+#line 12677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12657,7 +12686,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12661 "probes/generated/contracts.c"
+#line 12690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12674,7 +12703,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12678 "probes/generated/contracts.c"
+#line 12707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12699,7 +12728,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12703 "probes/generated/contracts.c"
+#line 12732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12724,7 +12753,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12728 "probes/generated/contracts.c"
+#line 12757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12761,7 +12790,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12765 "probes/generated/contracts.c"
+#line 12794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12797,7 +12826,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12801 "probes/generated/contracts.c"
+#line 12830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12834,7 +12863,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12838 "probes/generated/contracts.c"
+#line 12867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12855,7 +12884,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 12859 "probes/generated/contracts.c"
+#line 12888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12881,7 +12910,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 12885 "probes/generated/contracts.c"
+#line 12914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12906,7 +12935,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 12910 "probes/generated/contracts.c"
+#line 12939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12940,7 +12969,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 12944 "probes/generated/contracts.c"
+#line 12973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12948,10 +12977,10 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo(PyObject *args)
 {
-#line 1039 "harness/data/contracts/modules.toml"
+#line 1064 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12955 "probes/generated/contracts.c"
+#line 12984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12959,10 +12988,10 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 {
-#line 1109 "harness/data/contracts/modules.toml"
+#line 1134 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12966 "probes/generated/contracts.c"
+#line 12995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12970,10 +12999,10 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 {
-#line 1099 "harness/data/contracts/modules.toml"
+#line 1124 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12977 "probes/generated/contracts.c"
+#line 13006 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12981,10 +13010,10 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 {
-#line 1079 "harness/data/contracts/modules.toml"
+#line 1104 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12988 "probes/generated/contracts.c"
+#line 13017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12992,10 +13021,10 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 {
-#line 1089 "harness/data/contracts/modules.toml"
+#line 1114 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12999 "probes/generated/contracts.c"
+#line 13028 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13003,10 +13032,10 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_GIL(PyObject *args)
 {
-#line 1069 "harness/data/contracts/modules.toml"
+#line 1094 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13010 "probes/generated/contracts.c"
+#line 13039 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13014,10 +13043,10 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 {
-#line 1059 "harness/data/contracts/modules.toml"
+#line 1084 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13021 "probes/generated/contracts.c"
+#line 13050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13025,10 +13054,10 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_VAR(PyObject *args)
 {
-#line 1049 "harness/data/contracts/modules.toml"
+#line 1074 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13032 "probes/generated/contracts.c"
+#line 13061 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13036,75 +13065,75 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 {
-#line 999 "harness/data/contracts/modules.toml"
+#line 1024 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13043 "probes/generated/contracts.c"
+#line 13072 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModuleDef: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef(PyObject *args)
 {
-#line 700 "harness/data/contracts/modules.toml"
+#line 719 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13054 "probes/generated/contracts.c"
+#line 13083 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModuleDef_Base: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef_Base(PyObject *args)
 {
-#line 710 "harness/data/contracts/modules.toml"
+#line 730 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init); REQUIRE(PyModuleDef_Type);
     PyModuleDef_Init(&mod_def_create);
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13068 "probes/generated/contracts.c"
+#line 13097 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModuleDef_Init: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModuleDef_Init
 static PyObject *c_PyModuleDef_Init(PyObject *args)
 {
-#line 554 "harness/data/contracts/modules.toml"
+#line 563 "harness/data/contracts/modules.toml"
     PyObject *def = PyModuleDef_Init(&mod_def_multi);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13082 "probes/generated/contracts.c"
+#line 13111 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModuleDef_Slot: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef_Slot(PyObject *args)
 {
-#line 690 "harness/data/contracts/modules.toml"
+#line 708 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13093 "probes/generated/contracts.c"
+#line 13122 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModuleDef_Type: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModuleDef_Type
 static PyObject *c_PyModuleDef_Type(PyObject *args)
 {
-#line 566 "harness/data/contracts/modules.toml"
+#line 576 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init);
     PyObject *def = PyModuleDef_Init(&mod_def_create);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13108 "probes/generated/contracts.c"
+#line 13137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13113,7 +13142,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
 #pragma weak PyModule_Add
 static PyObject *c_PyModule_Add(PyObject *args)
 {
-#line 427 "harness/data/contracts/modules.toml"
+#line 430 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13122,7 +13151,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13126 "probes/generated/contracts.c"
+#line 13155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13131,7 +13160,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
 #pragma weak PyModule_AddFunctions
 static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
 {
-#line 464 "harness/data/contracts/modules.toml"
+#line 467 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     int added = PyModule_AddFunctions(ARG(0), mod_methods);
     if (added < 0)
@@ -13149,7 +13178,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13153 "probes/generated/contracts.c"
+#line 13182 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13162,7 +13191,7 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
 #pragma weak PyModule_AddIntConstant
 static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 {
-#line 359 "harness/data/contracts/modules.toml"
+#line 362 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     long value;
@@ -13175,7 +13204,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13179 "probes/generated/contracts.c"
+#line 13208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13184,7 +13213,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 #pragma weak PyModule_AddObject
 static PyObject *c_PyModule_AddObject(PyObject *args)
 {
-#line 409 "harness/data/contracts/modules.toml"
+#line 412 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13196,7 +13225,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13200 "probes/generated/contracts.c"
+#line 13229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13205,7 +13234,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
 #pragma weak PyModule_AddObjectRef
 static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 {
-#line 395 "harness/data/contracts/modules.toml"
+#line 398 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13213,7 +13242,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13217 "probes/generated/contracts.c"
+#line 13246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13222,7 +13251,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 #pragma weak PyModule_AddStringConstant
 static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 {
-#line 377 "harness/data/contracts/modules.toml"
+#line 380 "harness/data/contracts/modules.toml"
     PyObject *h1, *h2;
     const char *name, *value;
     if (arg_utf8(args, 1, 0, &h1, &name) < 0)
@@ -13235,7 +13264,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13239 "probes/generated/contracts.c"
+#line 13268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13244,30 +13273,30 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 #pragma weak PyModule_AddType
 static PyObject *c_PyModule_AddType(PyObject *args)
 {
-#line 442 "harness/data/contracts/modules.toml"
+#line 445 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13250 "probes/generated/contracts.c"
+#line 13279 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_Create2: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_Create2
 static PyObject *c_PyModule_Create2(PyObject *args)
 {
-#line 525 "harness/data/contracts/modules.toml"
+#line 531 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13262 "probes/generated/contracts.c"
+#line 13291 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_Exec: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_Exec
 static PyObject *c_PyModule_Exec(PyObject *args)
 {
-#line 799 "harness/data/contracts/modules.toml"
+#line 824 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     PyObject *m = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     if (m == NULL)
@@ -13279,33 +13308,33 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13283 "probes/generated/contracts.c"
+#line 13312 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_ExecDef: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03070000)
+#if (LIMITED_AT_LEAST(0x03070000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_ExecDef
 static PyObject *c_PyModule_ExecDef(PyObject *args)
 {
-#line 545 "harness/data/contracts/modules.toml"
+#line 553 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13295 "probes/generated/contracts.c"
+#line 13324 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_FromDefAndSpec2: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03070000)
+#if (LIMITED_AT_LEAST(0x03070000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_FromDefAndSpec2
 static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
 {
-#line 534 "harness/data/contracts/modules.toml"
+#line 541 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13309 "probes/generated/contracts.c"
+#line 13338 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13318,19 +13347,19 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #pragma weak PyModule_FromSlotsAndSpec
 static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 {
-#line 819 "harness/data/contracts/modules.toml"
+#line 844 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13325 "probes/generated/contracts.c"
+#line 13354 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetDef: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_GetDef
 static PyObject *c_PyModule_GetDef(PyObject *args)
 {
-#line 509 "harness/data/contracts/modules.toml"
+#line 514 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     PyModuleDef *given = PyModule_GetDef(ARG(0));
     if (given == NULL && PyErr_Occurred())
@@ -13341,7 +13370,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13345 "probes/generated/contracts.c"
+#line 13374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13401,11 +13430,11 @@ static PyObject *c_PyModule_GetNameObject(PyObject *args)
 #endif
 
 /* PyModule_GetState: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_GetState
 static PyObject *c_PyModule_GetState_body(PyObject *args)
 {
-#line 488 "harness/data/contracts/modules.toml"
+#line 492 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = PyModule_GetState(ARG(0));
     STRAY_CHECK("PyModule_GetState", given != NULL);
@@ -13420,7 +13449,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13424 "probes/generated/contracts.c"
+#line 13453 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13429,11 +13458,11 @@ static PyObject *c_PyModule_GetState(PyObject *args)
 #endif
 
 /* PyModule_GetStateSize: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_GetStateSize
 static PyObject *c_PyModule_GetStateSize(PyObject *args)
 {
-#line 724 "harness/data/contracts/modules.toml"
+#line 745 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     Py_ssize_t given[3] = {-7, -7, -7};
     if (PyModule_GetStateSize(ARG(0), &given[1]) < 0)
@@ -13449,16 +13478,16 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13453 "probes/generated/contracts.c"
+#line 13482 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetState_DuringGC: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_GetState_DuringGC
 static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 {
-#line 783 "harness/data/contracts/modules.toml"
+#line 807 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     void *given = PyModule_GetState_DuringGC(ARG(0));
     PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
@@ -13468,16 +13497,16 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13472 "probes/generated/contracts.c"
+#line 13501 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetToken: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_GetToken
 static PyObject *c_PyModule_GetToken(PyObject *args)
 {
-#line 746 "harness/data/contracts/modules.toml"
+#line 768 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = &given;
     if (PyModule_GetToken(ARG(0), &given) < 0)
@@ -13491,16 +13520,16 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13495 "probes/generated/contracts.c"
+#line 13524 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetToken_DuringGC: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyModule_GetToken_DuringGC
 static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
 {
-#line 766 "harness/data/contracts/modules.toml"
+#line 789 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = &given;
     int given_status = PyModule_GetToken_DuringGC(ARG(0), &given);
@@ -13511,7 +13540,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13515 "probes/generated/contracts.c"
+#line 13544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13548,7 +13577,7 @@ static PyObject *c_PyModule_NewObject(PyObject *args)
 #pragma weak PyModule_SetDocString
 static PyObject *c_PyModule_SetDocString(PyObject *args)
 {
-#line 450 "harness/data/contracts/modules.toml"
+#line 453 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *doc;
     if (arg_utf8(args, 1, 0, &holder, &doc) < 0)
@@ -13556,7 +13585,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13560 "probes/generated/contracts.c"
+#line 13589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13564,10 +13593,10 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot(PyObject *args)
 {
-#line 829 "harness/data/contracts/modules.toml"
+#line 854 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13571 "probes/generated/contracts.c"
+#line 13600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13575,10 +13604,10 @@ static PyObject *c_PySlot(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_DATA(PyObject *args)
 {
-#line 929 "harness/data/contracts/modules.toml"
+#line 954 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13582 "probes/generated/contracts.c"
+#line 13611 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13586,10 +13615,10 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_END(PyObject *args)
 {
-#line 969 "harness/data/contracts/modules.toml"
+#line 994 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13593 "probes/generated/contracts.c"
+#line 13622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13597,10 +13626,10 @@ static PyObject *c_PySlot_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_FUNC(PyObject *args)
 {
-#line 939 "harness/data/contracts/modules.toml"
+#line 964 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13604 "probes/generated/contracts.c"
+#line 13633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13608,7 +13637,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INT64(PyObject *args)
 {
-#line 1129 "harness/data/contracts/modules.toml"
+#line 1154 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     long long value;
     if (arg_llong(args, 1, &value) < 0)
@@ -13623,7 +13652,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13627 "probes/generated/contracts.c"
+#line 13656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13631,10 +13660,10 @@ static PyObject *c_PySlot_INT64(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INTPTR(PyObject *args)
 {
-#line 989 "harness/data/contracts/modules.toml"
+#line 1014 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13638 "probes/generated/contracts.c"
+#line 13667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13642,10 +13671,10 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 {
-#line 1119 "harness/data/contracts/modules.toml"
+#line 1144 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13649 "probes/generated/contracts.c"
+#line 13678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13653,10 +13682,10 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR(PyObject *args)
 {
-#line 1009 "harness/data/contracts/modules.toml"
+#line 1034 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13660 "probes/generated/contracts.c"
+#line 13689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13664,10 +13693,10 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 {
-#line 1019 "harness/data/contracts/modules.toml"
+#line 1044 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13671 "probes/generated/contracts.c"
+#line 13700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13675,10 +13704,10 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_SIZE(PyObject *args)
 {
-#line 949 "harness/data/contracts/modules.toml"
+#line 974 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13682 "probes/generated/contracts.c"
+#line 13711 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13686,10 +13715,10 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC(PyObject *args)
 {
-#line 979 "harness/data/contracts/modules.toml"
+#line 1004 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13693 "probes/generated/contracts.c"
+#line 13722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13697,10 +13726,10 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 {
-#line 959 "harness/data/contracts/modules.toml"
+#line 984 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13704 "probes/generated/contracts.c"
+#line 13733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13708,7 +13737,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_UINT64(PyObject *args)
 {
-#line 1151 "harness/data/contracts/modules.toml"
+#line 1176 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     unsigned long long value;
     if (arg_ullong(args, 1, &value) < 0)
@@ -13723,16 +13752,16 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13727 "probes/generated/contracts.c"
+#line 13756 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyState_AddModule: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03030000)
+#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyState_AddModule
 static PyObject *c_PyState_AddModule(PyObject *args)
 {
-#line 577 "harness/data/contracts/modules.toml"
+#line 588 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_FindModule); REQUIRE(PyState_RemoveModule); REQUIRE(PyModuleDef_Init);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13753,16 +13782,16 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13757 "probes/generated/contracts.c"
+#line 13786 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyState_FindModule: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyState_FindModule
 static PyObject *c_PyState_FindModule(PyObject *args)
 {
-#line 604 "harness/data/contracts/modules.toml"
+#line 616 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_RemoveModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13782,16 +13811,16 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13786 "probes/generated/contracts.c"
+#line 13815 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyState_RemoveModule: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03030000)
+#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
 #pragma weak PyState_RemoveModule
 static PyObject *c_PyState_RemoveModule(PyObject *args)
 {
-#line 630 "harness/data/contracts/modules.toml"
+#line 643 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_FindModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13804,7 +13833,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13808 "probes/generated/contracts.c"
+#line 13837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13812,21 +13841,21 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_abi(PyObject *args)
 {
-#line 1029 "harness/data/contracts/modules.toml"
+#line 1054 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13819 "probes/generated/contracts.c"
+#line 13848 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_create: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_create(PyObject *args)
 {
-#line 660 "harness/data/contracts/modules.toml"
+#line 675 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13830 "probes/generated/contracts.c"
+#line 13859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13834,32 +13863,32 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_doc(PyObject *args)
 {
-#line 849 "harness/data/contracts/modules.toml"
+#line 874 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13841 "probes/generated/contracts.c"
+#line 13870 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_exec: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_exec(PyObject *args)
 {
-#line 650 "harness/data/contracts/modules.toml"
+#line 664 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13852 "probes/generated/contracts.c"
+#line 13881 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_gil: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x030D0000)
+#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_gil(PyObject *args)
 {
-#line 680 "harness/data/contracts/modules.toml"
+#line 697 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 13863 "probes/generated/contracts.c"
+#line 13892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13867,21 +13896,21 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_methods(PyObject *args)
 {
-#line 879 "harness/data/contracts/modules.toml"
+#line 904 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13874 "probes/generated/contracts.c"
+#line 13903 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_multiple_interpreters: hand-written body (modules.toml) */
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 {
-#line 670 "harness/data/contracts/modules.toml"
+#line 686 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 13885 "probes/generated/contracts.c"
+#line 13914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13889,10 +13918,10 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_name(PyObject *args)
 {
-#line 839 "harness/data/contracts/modules.toml"
+#line 864 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13896 "probes/generated/contracts.c"
+#line 13925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13900,10 +13929,10 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_slots(PyObject *args)
 {
-#line 859 "harness/data/contracts/modules.toml"
+#line 884 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13907 "probes/generated/contracts.c"
+#line 13936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13911,10 +13940,10 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_clear(PyObject *args)
 {
-#line 909 "harness/data/contracts/modules.toml"
+#line 934 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13918 "probes/generated/contracts.c"
+#line 13947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13922,10 +13951,10 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_free(PyObject *args)
 {
-#line 919 "harness/data/contracts/modules.toml"
+#line 944 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13929 "probes/generated/contracts.c"
+#line 13958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13933,10 +13962,10 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_size(PyObject *args)
 {
-#line 869 "harness/data/contracts/modules.toml"
+#line 894 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13940 "probes/generated/contracts.c"
+#line 13969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13944,10 +13973,10 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_traverse(PyObject *args)
 {
-#line 899 "harness/data/contracts/modules.toml"
+#line 924 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13951 "probes/generated/contracts.c"
+#line 13980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13955,10 +13984,10 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_token(PyObject *args)
 {
-#line 889 "harness/data/contracts/modules.toml"
+#line 914 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13962 "probes/generated/contracts.c"
+#line 13991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13977,7 +14006,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13981 "probes/generated/contracts.c"
+#line 14010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13993,7 +14022,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 13997 "probes/generated/contracts.c"
+#line 14026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14011,7 +14040,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14015 "probes/generated/contracts.c"
+#line 14044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14029,7 +14058,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14033 "probes/generated/contracts.c"
+#line 14062 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14056,7 +14085,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14060 "probes/generated/contracts.c"
+#line 14089 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14075,7 +14104,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14079 "probes/generated/contracts.c"
+#line 14108 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14108,7 +14137,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14112 "probes/generated/contracts.c"
+#line 14141 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14149,7 +14178,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14153 "probes/generated/contracts.c"
+#line 14182 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14218,7 +14247,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14222 "probes/generated/contracts.c"
+#line 14251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14240,7 +14269,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14244 "probes/generated/contracts.c"
+#line 14273 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14251,7 +14280,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14255 "probes/generated/contracts.c"
+#line 14284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14446,7 +14475,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14450 "probes/generated/contracts.c"
+#line 14479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14457,7 +14486,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14461 "probes/generated/contracts.c"
+#line 14490 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14468,7 +14497,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14472 "probes/generated/contracts.c"
+#line 14501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14560,7 +14589,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14564 "probes/generated/contracts.c"
+#line 14593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14571,7 +14600,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14575 "probes/generated/contracts.c"
+#line 14604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14582,7 +14611,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14586 "probes/generated/contracts.c"
+#line 14615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14663,7 +14692,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14667 "probes/generated/contracts.c"
+#line 14696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14674,7 +14703,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14678 "probes/generated/contracts.c"
+#line 14707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14685,7 +14714,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14689 "probes/generated/contracts.c"
+#line 14718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14707,7 +14736,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14711 "probes/generated/contracts.c"
+#line 14740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14735,7 +14764,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14739 "probes/generated/contracts.c"
+#line 14768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14818,7 +14847,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14822 "probes/generated/contracts.c"
+#line 14851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14867,7 +14896,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14871 "probes/generated/contracts.c"
+#line 14900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14895,7 +14924,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14899 "probes/generated/contracts.c"
+#line 14928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14987,7 +15016,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 14991 "probes/generated/contracts.c"
+#line 15020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15013,7 +15042,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15017 "probes/generated/contracts.c"
+#line 15046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15029,7 +15058,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15033 "probes/generated/contracts.c"
+#line 15062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15128,7 +15157,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15132 "probes/generated/contracts.c"
+#line 15161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15207,7 +15236,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15211 "probes/generated/contracts.c"
+#line 15240 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15240,7 +15269,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15244 "probes/generated/contracts.c"
+#line 15273 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15280,7 +15309,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15284 "probes/generated/contracts.c"
+#line 15313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15337,7 +15366,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15341 "probes/generated/contracts.c"
+#line 15370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15369,7 +15398,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15373 "probes/generated/contracts.c"
+#line 15402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15398,7 +15427,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15402 "probes/generated/contracts.c"
+#line 15431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15418,7 +15447,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15422 "probes/generated/contracts.c"
+#line 15451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15503,7 +15532,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15507 "probes/generated/contracts.c"
+#line 15536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15536,7 +15565,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15540 "probes/generated/contracts.c"
+#line 15569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15571,7 +15600,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15575 "probes/generated/contracts.c"
+#line 15604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15631,7 +15660,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15635 "probes/generated/contracts.c"
+#line 15664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15650,7 +15679,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15654 "probes/generated/contracts.c"
+#line 15683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15710,7 +15739,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15714 "probes/generated/contracts.c"
+#line 15743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15770,7 +15799,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15774 "probes/generated/contracts.c"
+#line 15803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15822,7 +15851,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15826 "probes/generated/contracts.c"
+#line 15855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15874,7 +15903,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15878 "probes/generated/contracts.c"
+#line 15907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15926,7 +15955,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15930 "probes/generated/contracts.c"
+#line 15959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15940,7 +15969,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 15944 "probes/generated/contracts.c"
+#line 15973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15962,7 +15991,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15966 "probes/generated/contracts.c"
+#line 15995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15984,7 +16013,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15988 "probes/generated/contracts.c"
+#line 16017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15998,7 +16027,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16002 "probes/generated/contracts.c"
+#line 16031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16021,7 +16050,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16025 "probes/generated/contracts.c"
+#line 16054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16055,7 +16084,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16059 "probes/generated/contracts.c"
+#line 16088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16073,7 +16102,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16077 "probes/generated/contracts.c"
+#line 16106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16098,7 +16127,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16102 "probes/generated/contracts.c"
+#line 16131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16111,7 +16140,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16115 "probes/generated/contracts.c"
+#line 16144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16128,7 +16157,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16132 "probes/generated/contracts.c"
+#line 16161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16148,7 +16177,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16152 "probes/generated/contracts.c"
+#line 16181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16197,7 +16226,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16201 "probes/generated/contracts.c"
+#line 16230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16217,7 +16246,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16221 "probes/generated/contracts.c"
+#line 16250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16237,7 +16266,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16241 "probes/generated/contracts.c"
+#line 16270 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16296,7 +16325,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16300 "probes/generated/contracts.c"
+#line 16329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16310,7 +16339,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16314 "probes/generated/contracts.c"
+#line 16343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16324,7 +16353,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16328 "probes/generated/contracts.c"
+#line 16357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16344,7 +16373,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16348 "probes/generated/contracts.c"
+#line 16377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16358,7 +16387,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16362 "probes/generated/contracts.c"
+#line 16391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16373,7 +16402,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16377 "probes/generated/contracts.c"
+#line 16406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16387,7 +16416,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16391 "probes/generated/contracts.c"
+#line 16420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16401,7 +16430,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16405 "probes/generated/contracts.c"
+#line 16434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16415,7 +16444,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16419 "probes/generated/contracts.c"
+#line 16448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16451,7 +16480,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16455 "probes/generated/contracts.c"
+#line 16484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16478,7 +16507,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16482 "probes/generated/contracts.c"
+#line 16511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16506,7 +16535,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16510 "probes/generated/contracts.c"
+#line 16539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16517,7 +16546,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16521 "probes/generated/contracts.c"
+#line 16550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16528,7 +16557,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16532 "probes/generated/contracts.c"
+#line 16561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16539,7 +16568,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16543 "probes/generated/contracts.c"
+#line 16572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16574,7 +16603,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16578 "probes/generated/contracts.c"
+#line 16607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16585,7 +16614,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16589 "probes/generated/contracts.c"
+#line 16618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16606,7 +16635,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16610 "probes/generated/contracts.c"
+#line 16639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16622,7 +16651,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16626 "probes/generated/contracts.c"
+#line 16655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16641,7 +16670,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16645 "probes/generated/contracts.c"
+#line 16674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16652,7 +16681,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16656 "probes/generated/contracts.c"
+#line 16685 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16678,7 +16707,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16682 "probes/generated/contracts.c"
+#line 16711 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16701,7 +16730,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16705 "probes/generated/contracts.c"
+#line 16734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16724,7 +16753,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16728 "probes/generated/contracts.c"
+#line 16757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16735,7 +16764,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16739 "probes/generated/contracts.c"
+#line 16768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16748,7 +16777,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16752 "probes/generated/contracts.c"
+#line 16781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16762,7 +16791,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16766 "probes/generated/contracts.c"
+#line 16795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16784,7 +16813,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16788 "probes/generated/contracts.c"
+#line 16817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16799,7 +16828,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16803 "probes/generated/contracts.c"
+#line 16832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16813,7 +16842,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16817 "probes/generated/contracts.c"
+#line 16846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16832,7 +16861,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16836 "probes/generated/contracts.c"
+#line 16865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16860,7 +16889,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16864 "probes/generated/contracts.c"
+#line 16893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16889,7 +16918,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16893 "probes/generated/contracts.c"
+#line 16922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16921,7 +16950,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16925 "probes/generated/contracts.c"
+#line 16954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16941,7 +16970,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 16945 "probes/generated/contracts.c"
+#line 16974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16968,7 +16997,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 16972 "probes/generated/contracts.c"
+#line 17001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16992,7 +17021,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 16996 "probes/generated/contracts.c"
+#line 17025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17014,7 +17043,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17018 "probes/generated/contracts.c"
+#line 17047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17037,7 +17066,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17041 "probes/generated/contracts.c"
+#line 17070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17081,7 +17110,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17085 "probes/generated/contracts.c"
+#line 17114 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17100,7 +17129,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17104 "probes/generated/contracts.c"
+#line 17133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17116,7 +17145,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17120 "probes/generated/contracts.c"
+#line 17149 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17133,7 +17162,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17137 "probes/generated/contracts.c"
+#line 17166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17155,7 +17184,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17159 "probes/generated/contracts.c"
+#line 17188 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17177,7 +17206,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17181 "probes/generated/contracts.c"
+#line 17210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17195,7 +17224,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17199 "probes/generated/contracts.c"
+#line 17228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17220,7 +17249,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17224 "probes/generated/contracts.c"
+#line 17253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17248,7 +17277,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17252 "probes/generated/contracts.c"
+#line 17281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17264,7 +17293,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17268 "probes/generated/contracts.c"
+#line 17297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17279,7 +17308,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17283 "probes/generated/contracts.c"
+#line 17312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17297,7 +17326,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17301 "probes/generated/contracts.c"
+#line 17330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17315,7 +17344,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17319 "probes/generated/contracts.c"
+#line 17348 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17327,7 +17356,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 400 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17331 "probes/generated/contracts.c"
+#line 17360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17339,7 +17368,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 409 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17343 "probes/generated/contracts.c"
+#line 17372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17354,7 +17383,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17358 "probes/generated/contracts.c"
+#line 17387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17370,7 +17399,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17374 "probes/generated/contracts.c"
+#line 17403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17389,7 +17418,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17393 "probes/generated/contracts.c"
+#line 17422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17408,7 +17437,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17412 "probes/generated/contracts.c"
+#line 17441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17431,7 +17460,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17435 "probes/generated/contracts.c"
+#line 17464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17455,7 +17484,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17459 "probes/generated/contracts.c"
+#line 17488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17477,7 +17506,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17481 "probes/generated/contracts.c"
+#line 17510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17505,7 +17534,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17509 "probes/generated/contracts.c"
+#line 17538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17527,7 +17556,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17531 "probes/generated/contracts.c"
+#line 17560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17543,7 +17572,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17547 "probes/generated/contracts.c"
+#line 17576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17597,7 +17626,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17601 "probes/generated/contracts.c"
+#line 17630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17634,7 +17663,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17638 "probes/generated/contracts.c"
+#line 17667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17653,7 +17682,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17657 "probes/generated/contracts.c"
+#line 17686 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17674,7 +17703,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17678 "probes/generated/contracts.c"
+#line 17707 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -17703,7 +17732,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17707 "probes/generated/contracts.c"
+#line 17736 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17721,7 +17750,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17725 "probes/generated/contracts.c"
+#line 17754 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -17739,7 +17768,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17743 "probes/generated/contracts.c"
+#line 17772 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -17778,7 +17807,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 17782 "probes/generated/contracts.c"
+#line 17811 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -17799,7 +17828,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 17803 "probes/generated/contracts.c"
+#line 17832 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -17857,7 +17886,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17861 "probes/generated/contracts.c"
+#line 17890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17882,7 +17911,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17886 "probes/generated/contracts.c"
+#line 17915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17896,7 +17925,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17900 "probes/generated/contracts.c"
+#line 17929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17918,7 +17947,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17922 "probes/generated/contracts.c"
+#line 17951 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17935,7 +17964,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 17939 "probes/generated/contracts.c"
+#line 17968 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17951,7 +17980,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 17955 "probes/generated/contracts.c"
+#line 17984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17968,7 +17997,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 17972 "probes/generated/contracts.c"
+#line 18001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17993,7 +18022,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 17997 "probes/generated/contracts.c"
+#line 18026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18012,7 +18041,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18016 "probes/generated/contracts.c"
+#line 18045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18031,7 +18060,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18035 "probes/generated/contracts.c"
+#line 18064 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18047,7 +18076,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18051 "probes/generated/contracts.c"
+#line 18080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18110,7 +18139,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18114 "probes/generated/contracts.c"
+#line 18143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18133,7 +18162,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18137 "probes/generated/contracts.c"
+#line 18166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18153,7 +18182,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18157 "probes/generated/contracts.c"
+#line 18186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18182,7 +18211,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18186 "probes/generated/contracts.c"
+#line 18215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18195,7 +18224,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18199 "probes/generated/contracts.c"
+#line 18228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18208,7 +18237,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18212 "probes/generated/contracts.c"
+#line 18241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18229,7 +18258,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18233 "probes/generated/contracts.c"
+#line 18262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18250,7 +18279,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18254 "probes/generated/contracts.c"
+#line 18283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18372,7 +18401,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18376 "probes/generated/contracts.c"
+#line 18405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18394,7 +18423,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18398 "probes/generated/contracts.c"
+#line 18427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18419,7 +18448,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18423 "probes/generated/contracts.c"
+#line 18452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18440,7 +18469,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18444 "probes/generated/contracts.c"
+#line 18473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18461,7 +18490,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18465 "probes/generated/contracts.c"
+#line 18494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18494,7 +18523,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18498 "probes/generated/contracts.c"
+#line 18527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18534,7 +18563,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18538 "probes/generated/contracts.c"
+#line 18567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18587,7 +18616,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18591 "probes/generated/contracts.c"
+#line 18620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18628,7 +18657,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1420 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18632 "probes/generated/contracts.c"
+#line 18661 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18659,7 +18688,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18663 "probes/generated/contracts.c"
+#line 18692 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18674,7 +18703,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1414 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18678 "probes/generated/contracts.c"
+#line 18707 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18689,7 +18718,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1426 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18693 "probes/generated/contracts.c"
+#line 18722 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18722,7 +18751,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18726 "probes/generated/contracts.c"
+#line 18755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18747,7 +18776,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18751 "probes/generated/contracts.c"
+#line 18780 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18772,7 +18801,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18776 "probes/generated/contracts.c"
+#line 18805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18794,7 +18823,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18798 "probes/generated/contracts.c"
+#line 18827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18825,7 +18854,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18829 "probes/generated/contracts.c"
+#line 18858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18845,7 +18874,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18849 "probes/generated/contracts.c"
+#line 18878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18863,7 +18892,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18867 "probes/generated/contracts.c"
+#line 18896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18888,7 +18917,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18892 "probes/generated/contracts.c"
+#line 18921 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18900,7 +18929,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1528 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18904 "probes/generated/contracts.c"
+#line 18933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18911,7 +18940,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18915 "probes/generated/contracts.c"
+#line 18944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18922,7 +18951,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18926 "probes/generated/contracts.c"
+#line 18955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18933,7 +18962,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 18937 "probes/generated/contracts.c"
+#line 18966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18944,7 +18973,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 18948 "probes/generated/contracts.c"
+#line 18977 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18955,7 +18984,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 18959 "probes/generated/contracts.c"
+#line 18988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18966,7 +18995,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 18970 "probes/generated/contracts.c"
+#line 18999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18977,7 +19006,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 18981 "probes/generated/contracts.c"
+#line 19010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18988,7 +19017,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 18992 "probes/generated/contracts.c"
+#line 19021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18999,7 +19028,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19003 "probes/generated/contracts.c"
+#line 19032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19010,7 +19039,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19014 "probes/generated/contracts.c"
+#line 19043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19021,7 +19050,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19025 "probes/generated/contracts.c"
+#line 19054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19032,7 +19061,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19036 "probes/generated/contracts.c"
+#line 19065 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19043,7 +19072,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19047 "probes/generated/contracts.c"
+#line 19076 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19054,7 +19083,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19058 "probes/generated/contracts.c"
+#line 19087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19065,7 +19094,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19069 "probes/generated/contracts.c"
+#line 19098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19076,7 +19105,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19080 "probes/generated/contracts.c"
+#line 19109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19087,7 +19116,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19091 "probes/generated/contracts.c"
+#line 19120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19098,7 +19127,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19102 "probes/generated/contracts.c"
+#line 19131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19109,7 +19138,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19113 "probes/generated/contracts.c"
+#line 19142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19120,7 +19149,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19124 "probes/generated/contracts.c"
+#line 19153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19131,7 +19160,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19135 "probes/generated/contracts.c"
+#line 19164 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19142,7 +19171,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19146 "probes/generated/contracts.c"
+#line 19175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19153,7 +19182,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19157 "probes/generated/contracts.c"
+#line 19186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19164,7 +19193,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19168 "probes/generated/contracts.c"
+#line 19197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19175,7 +19204,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19179 "probes/generated/contracts.c"
+#line 19208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19186,7 +19215,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19190 "probes/generated/contracts.c"
+#line 19219 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19197,7 +19226,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19201 "probes/generated/contracts.c"
+#line 19230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19208,7 +19237,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19212 "probes/generated/contracts.c"
+#line 19241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19219,7 +19248,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19223 "probes/generated/contracts.c"
+#line 19252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19230,7 +19259,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19234 "probes/generated/contracts.c"
+#line 19263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19241,7 +19270,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19245 "probes/generated/contracts.c"
+#line 19274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19252,7 +19281,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19256 "probes/generated/contracts.c"
+#line 19285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19263,7 +19292,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19267 "probes/generated/contracts.c"
+#line 19296 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19274,7 +19303,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19278 "probes/generated/contracts.c"
+#line 19307 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19285,7 +19314,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19289 "probes/generated/contracts.c"
+#line 19318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19296,7 +19325,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19300 "probes/generated/contracts.c"
+#line 19329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19307,7 +19336,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19311 "probes/generated/contracts.c"
+#line 19340 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19318,7 +19347,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19322 "probes/generated/contracts.c"
+#line 19351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19329,7 +19358,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19333 "probes/generated/contracts.c"
+#line 19362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19340,7 +19369,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19344 "probes/generated/contracts.c"
+#line 19373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19351,7 +19380,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19355 "probes/generated/contracts.c"
+#line 19384 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19362,7 +19391,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19366 "probes/generated/contracts.c"
+#line 19395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19373,7 +19402,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19377 "probes/generated/contracts.c"
+#line 19406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19384,7 +19413,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19388 "probes/generated/contracts.c"
+#line 19417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19395,7 +19424,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19399 "probes/generated/contracts.c"
+#line 19428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19406,7 +19435,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19410 "probes/generated/contracts.c"
+#line 19439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19417,7 +19446,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19421 "probes/generated/contracts.c"
+#line 19450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19428,7 +19457,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19432 "probes/generated/contracts.c"
+#line 19461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19439,7 +19468,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19443 "probes/generated/contracts.c"
+#line 19472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19450,7 +19479,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19454 "probes/generated/contracts.c"
+#line 19483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19461,7 +19490,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19465 "probes/generated/contracts.c"
+#line 19494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19472,7 +19501,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19476 "probes/generated/contracts.c"
+#line 19505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19483,7 +19512,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19487 "probes/generated/contracts.c"
+#line 19516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19494,7 +19523,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19498 "probes/generated/contracts.c"
+#line 19527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19505,7 +19534,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19509 "probes/generated/contracts.c"
+#line 19538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19516,7 +19545,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19520 "probes/generated/contracts.c"
+#line 19549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19527,7 +19556,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19531 "probes/generated/contracts.c"
+#line 19560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19538,7 +19567,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19542 "probes/generated/contracts.c"
+#line 19571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19549,7 +19578,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19553 "probes/generated/contracts.c"
+#line 19582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19560,7 +19589,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19564 "probes/generated/contracts.c"
+#line 19593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19571,7 +19600,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19575 "probes/generated/contracts.c"
+#line 19604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19582,7 +19611,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19586 "probes/generated/contracts.c"
+#line 19615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19593,7 +19622,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19597 "probes/generated/contracts.c"
+#line 19626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19604,7 +19633,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19608 "probes/generated/contracts.c"
+#line 19637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19615,7 +19644,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19619 "probes/generated/contracts.c"
+#line 19648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19628,7 +19657,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19632 "probes/generated/contracts.c"
+#line 19661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19639,7 +19668,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19643 "probes/generated/contracts.c"
+#line 19672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19650,7 +19679,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19654 "probes/generated/contracts.c"
+#line 19683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19661,7 +19690,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19665 "probes/generated/contracts.c"
+#line 19694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19672,7 +19701,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19676 "probes/generated/contracts.c"
+#line 19705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19683,7 +19712,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19687 "probes/generated/contracts.c"
+#line 19716 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19694,7 +19723,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19698 "probes/generated/contracts.c"
+#line 19727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19705,7 +19734,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19709 "probes/generated/contracts.c"
+#line 19738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19716,7 +19745,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19720 "probes/generated/contracts.c"
+#line 19749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19727,7 +19756,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19731 "probes/generated/contracts.c"
+#line 19760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19738,7 +19767,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19742 "probes/generated/contracts.c"
+#line 19771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19749,7 +19778,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19753 "probes/generated/contracts.c"
+#line 19782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19760,7 +19789,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19764 "probes/generated/contracts.c"
+#line 19793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19771,7 +19800,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19775 "probes/generated/contracts.c"
+#line 19804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19782,7 +19811,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19786 "probes/generated/contracts.c"
+#line 19815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19793,7 +19822,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19797 "probes/generated/contracts.c"
+#line 19826 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19804,7 +19833,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19808 "probes/generated/contracts.c"
+#line 19837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19815,7 +19844,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19819 "probes/generated/contracts.c"
+#line 19848 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19826,7 +19855,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19830 "probes/generated/contracts.c"
+#line 19859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19837,7 +19866,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19841 "probes/generated/contracts.c"
+#line 19870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19848,7 +19877,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19852 "probes/generated/contracts.c"
+#line 19881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19859,7 +19888,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19863 "probes/generated/contracts.c"
+#line 19892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19870,7 +19899,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19874 "probes/generated/contracts.c"
+#line 19903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19881,7 +19910,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19885 "probes/generated/contracts.c"
+#line 19914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19892,7 +19921,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19896 "probes/generated/contracts.c"
+#line 19925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19903,7 +19932,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19907 "probes/generated/contracts.c"
+#line 19936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19914,7 +19943,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19918 "probes/generated/contracts.c"
+#line 19947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19925,7 +19954,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19929 "probes/generated/contracts.c"
+#line 19958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19936,7 +19965,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 19940 "probes/generated/contracts.c"
+#line 19969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19947,7 +19976,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 19951 "probes/generated/contracts.c"
+#line 19980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19958,7 +19987,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 19962 "probes/generated/contracts.c"
+#line 19991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19969,7 +19998,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 19973 "probes/generated/contracts.c"
+#line 20002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19980,7 +20009,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 19984 "probes/generated/contracts.c"
+#line 20013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19991,7 +20020,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 19995 "probes/generated/contracts.c"
+#line 20024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20002,7 +20031,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20006 "probes/generated/contracts.c"
+#line 20035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20013,7 +20042,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20017 "probes/generated/contracts.c"
+#line 20046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20024,7 +20053,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20028 "probes/generated/contracts.c"
+#line 20057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20035,7 +20064,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20039 "probes/generated/contracts.c"
+#line 20068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20046,7 +20075,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20050 "probes/generated/contracts.c"
+#line 20079 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20057,7 +20086,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20061 "probes/generated/contracts.c"
+#line 20090 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20068,7 +20097,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20072 "probes/generated/contracts.c"
+#line 20101 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20079,7 +20108,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20083 "probes/generated/contracts.c"
+#line 20112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20090,7 +20119,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20094 "probes/generated/contracts.c"
+#line 20123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20101,7 +20130,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20105 "probes/generated/contracts.c"
+#line 20134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20112,7 +20141,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20116 "probes/generated/contracts.c"
+#line 20145 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20123,7 +20152,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20127 "probes/generated/contracts.c"
+#line 20156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20134,7 +20163,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20138 "probes/generated/contracts.c"
+#line 20167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20145,7 +20174,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20149 "probes/generated/contracts.c"
+#line 20178 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20156,7 +20185,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20160 "probes/generated/contracts.c"
+#line 20189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20167,7 +20196,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20171 "probes/generated/contracts.c"
+#line 20200 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20178,7 +20207,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20182 "probes/generated/contracts.c"
+#line 20211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20189,7 +20218,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20193 "probes/generated/contracts.c"
+#line 20222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20200,7 +20229,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20204 "probes/generated/contracts.c"
+#line 20233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20211,7 +20240,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20215 "probes/generated/contracts.c"
+#line 20244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20222,7 +20251,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20226 "probes/generated/contracts.c"
+#line 20255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20233,7 +20262,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20237 "probes/generated/contracts.c"
+#line 20266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20244,7 +20273,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20248 "probes/generated/contracts.c"
+#line 20277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20255,7 +20284,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20259 "probes/generated/contracts.c"
+#line 20288 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20266,7 +20295,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20270 "probes/generated/contracts.c"
+#line 20299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20277,7 +20306,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20281 "probes/generated/contracts.c"
+#line 20310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20288,7 +20317,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20292 "probes/generated/contracts.c"
+#line 20321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20299,7 +20328,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20303 "probes/generated/contracts.c"
+#line 20332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20310,7 +20339,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20314 "probes/generated/contracts.c"
+#line 20343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20321,7 +20350,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20325 "probes/generated/contracts.c"
+#line 20354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20332,7 +20361,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20336 "probes/generated/contracts.c"
+#line 20365 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20343,7 +20372,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20347 "probes/generated/contracts.c"
+#line 20376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20354,7 +20383,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20358 "probes/generated/contracts.c"
+#line 20387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20368,7 +20397,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20372 "probes/generated/contracts.c"
+#line 20401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20393,7 +20422,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20397 "probes/generated/contracts.c"
+#line 20426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20430,7 +20459,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20434 "probes/generated/contracts.c"
+#line 20463 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20445,7 +20474,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20449 "probes/generated/contracts.c"
+#line 20478 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20496,7 +20525,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20500 "probes/generated/contracts.c"
+#line 20529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20521,7 +20550,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20525 "probes/generated/contracts.c"
+#line 20554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20532,7 +20561,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20536 "probes/generated/contracts.c"
+#line 20565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20554,7 +20583,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20558 "probes/generated/contracts.c"
+#line 20587 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20565,7 +20594,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20569 "probes/generated/contracts.c"
+#line 20598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20576,7 +20605,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20580 "probes/generated/contracts.c"
+#line 20609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20587,7 +20616,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20591 "probes/generated/contracts.c"
+#line 20620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20606,7 +20635,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20610 "probes/generated/contracts.c"
+#line 20639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20620,7 +20649,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20624 "probes/generated/contracts.c"
+#line 20653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20634,7 +20663,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20638 "probes/generated/contracts.c"
+#line 20667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20648,7 +20677,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20652 "probes/generated/contracts.c"
+#line 20681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20662,7 +20691,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20666 "probes/generated/contracts.c"
+#line 20695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20676,7 +20705,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20680 "probes/generated/contracts.c"
+#line 20709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20692,7 +20721,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20696 "probes/generated/contracts.c"
+#line 20725 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20707,7 +20736,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20711 "probes/generated/contracts.c"
+#line 20740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20721,7 +20750,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20725 "probes/generated/contracts.c"
+#line 20754 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20735,7 +20764,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20739 "probes/generated/contracts.c"
+#line 20768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20798,7 +20827,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20802 "probes/generated/contracts.c"
+#line 20831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21142,7 +21171,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21146 "probes/generated/contracts.c"
+#line 21175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21190,7 +21219,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21194 "probes/generated/contracts.c"
+#line 21223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21227,7 +21256,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21231 "probes/generated/contracts.c"
+#line 21260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21258,7 +21287,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21262 "probes/generated/contracts.c"
+#line 21291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21275,7 +21304,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21279 "probes/generated/contracts.c"
+#line 21308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21292,7 +21321,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21296 "probes/generated/contracts.c"
+#line 21325 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21316,7 +21345,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21320 "probes/generated/contracts.c"
+#line 21349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21331,7 +21360,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21335 "probes/generated/contracts.c"
+#line 21364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21347,7 +21376,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21351 "probes/generated/contracts.c"
+#line 21380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21367,7 +21396,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21371 "probes/generated/contracts.c"
+#line 21400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21385,7 +21414,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21389 "probes/generated/contracts.c"
+#line 21418 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21408,7 +21437,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21412 "probes/generated/contracts.c"
+#line 21441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21424,7 +21453,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21428 "probes/generated/contracts.c"
+#line 21457 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21435,7 +21464,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21439 "probes/generated/contracts.c"
+#line 21468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21482,7 +21511,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21486 "probes/generated/contracts.c"
+#line 21515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21497,7 +21526,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21501 "probes/generated/contracts.c"
+#line 21530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21511,7 +21540,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21515 "probes/generated/contracts.c"
+#line 21544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21525,7 +21554,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21529 "probes/generated/contracts.c"
+#line 21558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21549,7 +21578,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21553 "probes/generated/contracts.c"
+#line 21582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21577,7 +21606,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21581 "probes/generated/contracts.c"
+#line 21610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21593,7 +21622,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21597 "probes/generated/contracts.c"
+#line 21626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21673,7 +21702,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21677 "probes/generated/contracts.c"
+#line 21706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21687,7 +21716,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21691 "probes/generated/contracts.c"
+#line 21720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21698,7 +21727,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21702 "probes/generated/contracts.c"
+#line 21731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21712,7 +21741,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21716 "probes/generated/contracts.c"
+#line 21745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21726,7 +21755,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21730 "probes/generated/contracts.c"
+#line 21759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21795,7 +21824,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21799 "probes/generated/contracts.c"
+#line 21828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21809,7 +21838,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21813 "probes/generated/contracts.c"
+#line 21842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21823,7 +21852,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21827 "probes/generated/contracts.c"
+#line 21856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21859,7 +21888,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21863 "probes/generated/contracts.c"
+#line 21892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21873,7 +21902,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21877 "probes/generated/contracts.c"
+#line 21906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21885,7 +21914,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21889 "probes/generated/contracts.c"
+#line 21918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21914,7 +21943,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21918 "probes/generated/contracts.c"
+#line 21947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21942,7 +21971,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 21946 "probes/generated/contracts.c"
+#line 21975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21965,7 +21994,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 21969 "probes/generated/contracts.c"
+#line 21998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22010,7 +22039,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22014 "probes/generated/contracts.c"
+#line 22043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22027,7 +22056,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22031 "probes/generated/contracts.c"
+#line 22060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22042,7 +22071,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22046 "probes/generated/contracts.c"
+#line 22075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22062,7 +22091,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22066 "probes/generated/contracts.c"
+#line 22095 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22080,7 +22109,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22084 "probes/generated/contracts.c"
+#line 22113 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22092,7 +22121,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22096 "probes/generated/contracts.c"
+#line 22125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22128,7 +22157,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22132 "probes/generated/contracts.c"
+#line 22161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22142,7 +22171,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22146 "probes/generated/contracts.c"
+#line 22175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22183,7 +22212,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22187 "probes/generated/contracts.c"
+#line 22216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22206,7 +22235,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22210 "probes/generated/contracts.c"
+#line 22239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22253,7 +22282,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22257 "probes/generated/contracts.c"
+#line 22286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22276,7 +22305,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22280 "probes/generated/contracts.c"
+#line 22309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22288,7 +22317,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22292 "probes/generated/contracts.c"
+#line 22321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22304,7 +22333,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22308 "probes/generated/contracts.c"
+#line 22337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22325,7 +22354,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22329 "probes/generated/contracts.c"
+#line 22358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22355,7 +22384,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22359 "probes/generated/contracts.c"
+#line 22388 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22371,7 +22400,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22375 "probes/generated/contracts.c"
+#line 22404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22408,7 +22437,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22412 "probes/generated/contracts.c"
+#line 22441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22434,7 +22463,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22438 "probes/generated/contracts.c"
+#line 22467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22446,7 +22475,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22450 "probes/generated/contracts.c"
+#line 22479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22464,7 +22493,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22468 "probes/generated/contracts.c"
+#line 22497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22474,7 +22503,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22478 "probes/generated/contracts.c"
+#line 22507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22495,7 +22524,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22499 "probes/generated/contracts.c"
+#line 22528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22506,7 +22535,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22510 "probes/generated/contracts.c"
+#line 22539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22517,7 +22546,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22521 "probes/generated/contracts.c"
+#line 22550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22528,7 +22557,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22532 "probes/generated/contracts.c"
+#line 22561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22539,7 +22568,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22543 "probes/generated/contracts.c"
+#line 22572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22556,7 +22585,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22560 "probes/generated/contracts.c"
+#line 22589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22575,7 +22604,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22579 "probes/generated/contracts.c"
+#line 22608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22586,7 +22615,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22590 "probes/generated/contracts.c"
+#line 22619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22597,7 +22626,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22601 "probes/generated/contracts.c"
+#line 22630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22608,7 +22637,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22612 "probes/generated/contracts.c"
+#line 22641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22619,7 +22648,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22623 "probes/generated/contracts.c"
+#line 22652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22631,7 +22660,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22635 "probes/generated/contracts.c"
+#line 22664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22641,7 +22670,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22645 "probes/generated/contracts.c"
+#line 22674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22669,7 +22698,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22673 "probes/generated/contracts.c"
+#line 22702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22687,7 +22716,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22691 "probes/generated/contracts.c"
+#line 22720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22791,7 +22820,7 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyMapping_Size", 1, c_PyMapping_Size, (const void *)&PyMapping_Size, "PyMapping_Size"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject", 1, c_PyObject, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -22935,7 +22964,7 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PySequence_InPlaceRepeat", 2, c_PySequence_InPlaceRepeat, (const void *)&PySequence_InPlaceRepeat, "PySequence_InPlaceRepeat"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyVarObject", 1, c_PyVarObject, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -23337,7 +23366,7 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyDescr_NewGetSet", 2, c_PyDescr_NewGetSet, (const void *)&PyDescr_NewGetSet, "PyDescr_NewGetSet"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyDescr_NewMember", 2, c_PyDescr_NewMember, (const void *)&PyDescr_NewMember, "PyDescr_NewMember"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23355,13 +23384,13 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyGetSetDef", 1, c_PyGetSetDef, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyMemberDef", 1, c_PyMemberDef, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyMember_GetOne", 1, c_PyMember_GetOne, (const void *)&PyMember_GetOne, "PyMember_GetOne"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyMember_SetOne", 2, c_PyMember_SetOne, (const void *)&PyMember_SetOne, "PyMember_SetOne"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23400,67 +23429,67 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyWrapper_New", 2, c_PyWrapper_New, (const void *)&PyWrapper_New, "PyWrapper_New"},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_AUDIT_READ", 2, c_Py_AUDIT_READ, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_READONLY", 1, c_Py_READONLY, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_RELATIVE_OFFSET", 1, c_Py_RELATIVE_OFFSET, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_BOOL", 1, c_Py_T_BOOL, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_BYTE", 1, c_Py_T_BYTE, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_CHAR", 1, c_Py_T_CHAR, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_DOUBLE", 1, c_Py_T_DOUBLE, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_FLOAT", 1, c_Py_T_FLOAT, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_INT", 1, c_Py_T_INT, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_LONG", 1, c_Py_T_LONG, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_LONGLONG", 1, c_Py_T_LONGLONG, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_OBJECT_EX", 1, c_Py_T_OBJECT_EX, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_PYSSIZET", 1, c_Py_T_PYSSIZET, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_SHORT", 1, c_Py_T_SHORT, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_STRING", 1, c_Py_T_STRING, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_STRING_INPLACE", 1, c_Py_T_STRING_INPLACE, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_UBYTE", 1, c_Py_T_UBYTE, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_UINT", 1, c_Py_T_UINT, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_ULONG", 1, c_Py_T_ULONG, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_ULONGLONG", 1, c_Py_T_ULONGLONG, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_T_USHORT", 1, c_Py_T_USHORT, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23523,19 +23552,19 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030F0000)
     {"PyABIInfo_Check", 1, c_PyABIInfo_Check, (const void *)&PyABIInfo_Check, "PyABIInfo_Check"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_CallFinalizerFromDealloc", 1, c_PyObject_CallFinalizerFromDealloc, (const void *)&PyObject_CallFinalizerFromDealloc, "PyObject_CallFinalizerFromDealloc"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_ClearWeakRefs", 0, c_PyObject_ClearWeakRefs, (const void *)&PyObject_ClearWeakRefs, "PyObject_ClearWeakRefs"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_GC_Del", 1, c_PyObject_GC_Del, (const void *)&PyObject_GC_Del, "PyObject_GC_Del"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_GC_Track", 0, c_PyObject_GC_Track, (const void *)&PyObject_GC_Track, "PyObject_GC_Track"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_GC_UnTrack", 0, c_PyObject_GC_UnTrack, (const void *)&PyObject_GC_UnTrack, "PyObject_GC_UnTrack"},
 #endif
 #if LIMITED_AT_LEAST(0x030A0000)
@@ -23547,16 +23576,16 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03070000)
     {"PyObject_GenericSetDict", 2, c_PyObject_GenericSetDict, (const void *)&PyObject_GenericSetDict, "PyObject_GenericSetDict"},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_GetTypeData", 1, c_PyObject_GetTypeData, (const void *)&PyObject_GetTypeData, "PyObject_GetTypeData"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_GetTypeData_DuringGC", 1, c_PyObject_GetTypeData_DuringGC, (const void *)&PyObject_GetTypeData_DuringGC, "PyObject_GetTypeData_DuringGC"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_Init", 0, c_PyObject_Init, (const void *)&PyObject_Init, "PyObject_Init"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyObject_InitVar", 1, c_PyObject_InitVar, (const void *)&PyObject_InitVar, "PyObject_InitVar"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23565,34 +23594,34 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyType_ClearCache", 1, c_PyType_ClearCache, (const void *)&PyType_ClearCache, "PyType_ClearCache"},
 #endif
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_Freeze", 1, c_PyType_Freeze, (const void *)&PyType_Freeze, "PyType_Freeze"},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_FromMetaclass", 2, c_PyType_FromMetaclass, (const void *)&PyType_FromMetaclass, "PyType_FromMetaclass"},
 #endif
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_FromModuleAndSpec", 2, c_PyType_FromModuleAndSpec, (const void *)&PyType_FromModuleAndSpec, "PyType_FromModuleAndSpec"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_FromSlots", 1, c_PyType_FromSlots, (const void *)&PyType_FromSlots, "PyType_FromSlots"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_FromSpec", 1, c_PyType_FromSpec, (const void *)&PyType_FromSpec, "PyType_FromSpec"},
 #endif
-#if LIMITED_AT_LEAST(0x03030000)
+#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_FromSpecWithBases", 1, c_PyType_FromSpecWithBases, (const void *)&PyType_FromSpecWithBases, "PyType_FromSpecWithBases"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GenericAlloc", 2, c_PyType_GenericAlloc, (const void *)&PyType_GenericAlloc, "PyType_GenericAlloc"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GenericNew", 1, c_PyType_GenericNew, (const void *)&PyType_GenericNew, "PyType_GenericNew"},
 #endif
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetBaseByToken", 1, c_PyType_GetBaseByToken, (const void *)&PyType_GetBaseByToken, "PyType_GetBaseByToken"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetBaseByToken_DuringGC", 1, c_PyType_GetBaseByToken_DuringGC, (const void *)&PyType_GetBaseByToken_DuringGC, "PyType_GetBaseByToken_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23601,28 +23630,28 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030D0000)
     {"PyType_GetFullyQualifiedName", 1, c_PyType_GetFullyQualifiedName, (const void *)&PyType_GetFullyQualifiedName, "PyType_GetFullyQualifiedName"},
 #endif
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModule", 1, c_PyType_GetModule, (const void *)&PyType_GetModule, "PyType_GetModule"},
 #endif
-#if LIMITED_AT_LEAST(0x030D0000)
+#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModuleByDef", 1, c_PyType_GetModuleByDef, (const void *)&PyType_GetModuleByDef, "PyType_GetModuleByDef"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModuleByToken", 1, c_PyType_GetModuleByToken, (const void *)&PyType_GetModuleByToken, "PyType_GetModuleByToken"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModuleByToken_DuringGC", 1, c_PyType_GetModuleByToken_DuringGC, (const void *)&PyType_GetModuleByToken_DuringGC, "PyType_GetModuleByToken_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x030D0000)
     {"PyType_GetModuleName", 1, c_PyType_GetModuleName, (const void *)&PyType_GetModuleName, "PyType_GetModuleName"},
 #endif
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModuleState", 1, c_PyType_GetModuleState, (const void *)&PyType_GetModuleState, "PyType_GetModuleState"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModuleState_DuringGC", 1, c_PyType_GetModuleState_DuringGC, (const void *)&PyType_GetModuleState_DuringGC, "PyType_GetModuleState_DuringGC"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModule_DuringGC", 1, c_PyType_GetModule_DuringGC, (const void *)&PyType_GetModule_DuringGC, "PyType_GetModule_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x030B0000)
@@ -23631,10 +23660,10 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030B0000)
     {"PyType_GetQualName", 1, c_PyType_GetQualName, (const void *)&PyType_GetQualName, "PyType_GetQualName"},
 #endif
-#if LIMITED_AT_LEAST(0x03040000)
+#if (LIMITED_AT_LEAST(0x03040000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetSlot", 1, c_PyType_GetSlot, (const void *)&PyType_GetSlot, "PyType_GetSlot"},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetTypeDataSize", 1, c_PyType_GetTypeDataSize, (const void *)&PyType_GetTypeDataSize, "PyType_GetTypeDataSize"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23646,10 +23675,10 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyType_Ready", 1, c_PyType_Ready, (const void *)&PyType_Ready, "PyType_Ready"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_Slot", 1, c_PyType_Slot, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_Spec", 0, c_PyType_Spec, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030D0000)
@@ -23658,331 +23687,331 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030D0000)
     {"Py_GetConstantBorrowed", 1, c_Py_GetConstantBorrowed, (const void *)&Py_GetConstantBorrowed, "Py_GetConstantBorrowed"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_SET_SIZE", 1, c_Py_SET_SIZE, (const void *)&Py_SET_SIZE, "Py_SET_SIZE"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_TPFLAGS_BASETYPE", 0, c_Py_TPFLAGS_BASETYPE, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_TPFLAGS_DEFAULT", 0, c_Py_TPFLAGS_DEFAULT, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_TPFLAGS_HAVE_GC", 0, c_Py_TPFLAGS_HAVE_GC, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_TPFLAGS_HAVE_VECTORCALL", 1, c_Py_TPFLAGS_HAVE_VECTORCALL, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_TPFLAGS_ITEMS_AT_END", 0, c_Py_TPFLAGS_ITEMS_AT_END, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03080000)
+#if (LIMITED_AT_LEAST(0x03080000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_TPFLAGS_METHOD_DESCRIPTOR", 0, c_Py_TPFLAGS_METHOD_DESCRIPTOR, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_TP_USE_SPEC", 0, c_Py_TP_USE_SPEC, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_am_aiter", 0, c_Py_am_aiter, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_am_anext", 0, c_Py_am_anext, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_am_await", 0, c_Py_am_await, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_am_send", 1, c_Py_am_send, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030B0000)
+#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_bf_getbuffer", 0, c_Py_bf_getbuffer, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030B0000)
+#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_bf_releasebuffer", 0, c_Py_bf_releasebuffer, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_mp_ass_subscript", 2, c_Py_mp_ass_subscript, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_mp_length", 0, c_Py_mp_length, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_mp_subscript", 1, c_Py_mp_subscript, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_absolute", 0, c_Py_nb_absolute, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_add", 1, c_Py_nb_add, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_and", 1, c_Py_nb_and, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_bool", 0, c_Py_nb_bool, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_divmod", 1, c_Py_nb_divmod, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_float", 0, c_Py_nb_float, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_floor_divide", 1, c_Py_nb_floor_divide, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_index", 0, c_Py_nb_index, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_add", 1, c_Py_nb_inplace_add, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_and", 1, c_Py_nb_inplace_and, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_floor_divide", 1, c_Py_nb_inplace_floor_divide, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_lshift", 1, c_Py_nb_inplace_lshift, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_matrix_multiply", 1, c_Py_nb_inplace_matrix_multiply, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_multiply", 1, c_Py_nb_inplace_multiply, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_or", 1, c_Py_nb_inplace_or, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_power", 1, c_Py_nb_inplace_power, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_remainder", 1, c_Py_nb_inplace_remainder, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_rshift", 1, c_Py_nb_inplace_rshift, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_subtract", 1, c_Py_nb_inplace_subtract, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_true_divide", 1, c_Py_nb_inplace_true_divide, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_inplace_xor", 1, c_Py_nb_inplace_xor, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_int", 0, c_Py_nb_int, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_invert", 0, c_Py_nb_invert, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_lshift", 1, c_Py_nb_lshift, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_matrix_multiply", 1, c_Py_nb_matrix_multiply, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_multiply", 1, c_Py_nb_multiply, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_negative", 0, c_Py_nb_negative, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_or", 1, c_Py_nb_or, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_positive", 0, c_Py_nb_positive, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_power", 1, c_Py_nb_power, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_remainder", 1, c_Py_nb_remainder, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_rshift", 1, c_Py_nb_rshift, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_subtract", 1, c_Py_nb_subtract, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_true_divide", 1, c_Py_nb_true_divide, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_nb_xor", 1, c_Py_nb_xor, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_slot_end", 0, c_Py_slot_end, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_slot_invalid", 0, c_Py_slot_invalid, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_slot_subslots", 1, c_Py_slot_subslots, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_ass_item", 2, c_Py_sq_ass_item, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_concat", 1, c_Py_sq_concat, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_contains", 1, c_Py_sq_contains, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_inplace_concat", 1, c_Py_sq_inplace_concat, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_inplace_repeat", 1, c_Py_sq_inplace_repeat, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_item", 1, c_Py_sq_item, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_length", 0, c_Py_sq_length, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_sq_repeat", 1, c_Py_sq_repeat, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_alloc", 0, c_Py_tp_alloc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_base", 0, c_Py_tp_base, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_bases", 0, c_Py_tp_bases, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_basicsize", 0, c_Py_tp_basicsize, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_call", 1, c_Py_tp_call, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_clear", 0, c_Py_tp_clear, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_dealloc", 1, c_Py_tp_dealloc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_del", 1, c_Py_tp_del, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_descr_get", 1, c_Py_tp_descr_get, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_descr_set", 2, c_Py_tp_descr_set, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_doc", 0, c_Py_tp_doc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_extra_basicsize", 0, c_Py_tp_extra_basicsize, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_finalize", 1, c_Py_tp_finalize, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_flags", 0, c_Py_tp_flags, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_free", 1, c_Py_tp_free, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_getattr", 1, c_Py_tp_getattr, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_getattro", 1, c_Py_tp_getattro, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_getset", 1, c_Py_tp_getset, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_hash", 0, c_Py_tp_hash, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_init", 1, c_Py_tp_init, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_is_gc", 0, c_Py_tp_is_gc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_itemsize", 0, c_Py_tp_itemsize, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_iter", 0, c_Py_tp_iter, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_iternext", 0, c_Py_tp_iternext, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_members", 1, c_Py_tp_members, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_metaclass", 0, c_Py_tp_metaclass, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_methods", 1, c_Py_tp_methods, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_module", 0, c_Py_tp_module, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_name", 0, c_Py_tp_name, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_new", 1, c_Py_tp_new, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_repr", 0, c_Py_tp_repr, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_richcompare", 1, c_Py_tp_richcompare, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_setattr", 2, c_Py_tp_setattr, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_setattro", 2, c_Py_tp_setattro, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_slots", 1, c_Py_tp_slots, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_str", 0, c_Py_tp_str, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_token", 1, c_Py_tp_token, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_traverse", 1, c_Py_tp_traverse, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030E0000)
+#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_tp_vectorcall", 1, c_Py_tp_vectorcall, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"_PyObject_GC_New", 0, c__PyObject_GC_New, (const void *)&_PyObject_GC_New, "_PyObject_GC_New"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"_PyObject_GC_NewVar", 1, c__PyObject_GC_NewVar, (const void *)&_PyObject_GC_NewVar, "_PyObject_GC_NewVar"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"_PyObject_GC_Resize", 1, c__PyObject_GC_Resize, (const void *)&_PyObject_GC_Resize, "_PyObject_GC_Resize"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"_PyObject_New", 0, c__PyObject_New, (const void *)&_PyObject_New, "_PyObject_New"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"_PyObject_NewVar", 1, c__PyObject_NewVar, (const void *)&_PyObject_NewVar, "_PyObject_NewVar"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"_Py_Dealloc", 0, c__Py_Dealloc, (const void *)&_Py_Dealloc, "_Py_Dealloc"},
 #endif
-#if LIMITED_AT_LEAST(0x030A0000)
+#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"_Py_DecRef", 1, c__Py_DecRef, (const void *)&_Py_DecRef, "_Py_DecRef"},
 #endif
 #if LIMITED_AT_LEAST(0x030A0000)
@@ -23991,88 +24020,88 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030D0000)
     {"_Py_SetRefcnt", 1, c__Py_SetRefcnt, (const void *)&_Py_SetRefcnt, "_Py_SetRefcnt"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"allocfunc", 0, c_allocfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"binaryfunc", 1, c_binaryfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"descrgetfunc", 1, c_descrgetfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"descrsetfunc", 2, c_descrsetfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"destructor", 1, c_destructor, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"getattrfunc", 1, c_getattrfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"getattrofunc", 1, c_getattrofunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"getiterfunc", 0, c_getiterfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"hashfunc", 0, c_hashfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"initproc", 1, c_initproc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"inquiry", 0, c_inquiry, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"iternextfunc", 0, c_iternextfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"lenfunc", 0, c_lenfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"newfunc", 1, c_newfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"objobjargproc", 2, c_objobjargproc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"objobjproc", 1, c_objobjproc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"reprfunc", 0, c_reprfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"richcmpfunc", 1, c_richcmpfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"setattrfunc", 2, c_setattrfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"setattrofunc", 2, c_setattrofunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"ssizeargfunc", 1, c_ssizeargfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"ssizeobjargproc", 2, c_ssizeobjargproc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"ssizessizeargfunc", 3, c_ssizessizeargfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"ssizessizeobjargproc", 4, c_ssizessizeobjargproc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"ternaryfunc", 1, c_ternaryfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"traverseproc", 1, c_traverseproc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"unaryfunc", 0, c_unaryfunc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"visitproc", 1, c_visitproc, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x03030000)
@@ -24465,19 +24494,19 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030F0000)
     {"PyMODEXPORT_FUNC", 1, c_PyMODEXPORT_FUNC, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModuleDef", 0, c_PyModuleDef, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModuleDef_Base", 0, c_PyModuleDef_Base, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModuleDef_Init", 0, c_PyModuleDef_Init, (const void *)&PyModuleDef_Init, "PyModuleDef_Init"},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModuleDef_Slot", 1, c_PyModuleDef_Slot, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModuleDef_Type", 0, c_PyModuleDef_Type, (const void *)&PyModuleDef_Type, "PyModuleDef_Type"},
 #endif
 #if LIMITED_AT_LEAST(0x030D0000)
@@ -24501,22 +24530,22 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030A0000)
     {"PyModule_AddType", 2, c_PyModule_AddType, (const void *)&PyModule_AddType, "PyModule_AddType"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_Create2", 0, c_PyModule_Create2, (const void *)&PyModule_Create2, "PyModule_Create2"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_Exec", 1, c_PyModule_Exec, (const void *)&PyModule_Exec, "PyModule_Exec"},
 #endif
-#if LIMITED_AT_LEAST(0x03070000)
+#if (LIMITED_AT_LEAST(0x03070000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_ExecDef", 1, c_PyModule_ExecDef, (const void *)&PyModule_ExecDef, "PyModule_ExecDef"},
 #endif
-#if LIMITED_AT_LEAST(0x03070000)
+#if (LIMITED_AT_LEAST(0x03070000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_FromDefAndSpec2", 1, c_PyModule_FromDefAndSpec2, (const void *)&PyModule_FromDefAndSpec2, "PyModule_FromDefAndSpec2"},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_FromSlotsAndSpec", 1, c_PyModule_FromSlotsAndSpec, (const void *)&PyModule_FromSlotsAndSpec, "PyModule_FromSlotsAndSpec"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_GetDef", 1, c_PyModule_GetDef, (const void *)&PyModule_GetDef, "PyModule_GetDef"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -24534,19 +24563,19 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03070000)
     {"PyModule_GetNameObject", 1, c_PyModule_GetNameObject, (const void *)&PyModule_GetNameObject, "PyModule_GetNameObject"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_GetState", 1, c_PyModule_GetState, (const void *)&PyModule_GetState, "PyModule_GetState"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_GetStateSize", 1, c_PyModule_GetStateSize, (const void *)&PyModule_GetStateSize, "PyModule_GetStateSize"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_GetState_DuringGC", 1, c_PyModule_GetState_DuringGC, (const void *)&PyModule_GetState_DuringGC, "PyModule_GetState_DuringGC"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_GetToken", 1, c_PyModule_GetToken, (const void *)&PyModule_GetToken, "PyModule_GetToken"},
 #endif
-#if LIMITED_AT_LEAST(0x030F0000)
+#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_GetToken_DuringGC", 1, c_PyModule_GetToken_DuringGC, (const void *)&PyModule_GetToken_DuringGC, "PyModule_GetToken_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -24597,34 +24626,34 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030F0000)
     {"PySlot_UINT64", 3, c_PySlot_UINT64, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03030000)
+#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyState_AddModule", 1, c_PyState_AddModule, (const void *)&PyState_AddModule, "PyState_AddModule"},
 #endif
-#if LIMITED_AT_LEAST(0x03020000)
+#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyState_FindModule", 0, c_PyState_FindModule, (const void *)&PyState_FindModule, "PyState_FindModule"},
 #endif
-#if LIMITED_AT_LEAST(0x03030000)
+#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyState_RemoveModule", 0, c_PyState_RemoveModule, (const void *)&PyState_RemoveModule, "PyState_RemoveModule"},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_abi", 3, c_Py_mod_abi, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_mod_create", 1, c_Py_mod_create, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_doc", 1, c_Py_mod_doc, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x03050000)
+#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_mod_exec", 1, c_Py_mod_exec, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030D0000)
+#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_mod_gil", 1, c_Py_mod_gil, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_methods", 1, c_Py_mod_methods, NULL, NULL},
 #endif
-#if LIMITED_AT_LEAST(0x030C0000)
+#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"Py_mod_multiple_interpreters", 1, c_Py_mod_multiple_interpreters, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)

@@ -32,7 +32,8 @@ impl Session<'_> {
             None => (Status::Fail, "the case failed, and its verdict was lost".to_owned()),
         };
         let mut case = self.case_record(property, args, seed);
-        if status != Status::Timeout {
+        // An abi3t extension has no PyModuleDef, through which a reproducer starts the probe.
+        if status != Status::Timeout && self.build.variant.target != crate::variant::Target::Abi3t {
             case.reproducer = Some(self.reproducer(property, &case));
         }
         let verdict = match status {
@@ -138,12 +139,17 @@ pub fn replay_command(
         root.as_ref().map(|r| format!(" {flag} {}", shell_quote(&r.display().to_string()))).unwrap_or_default()
     };
     format!(
-        "{harness_command} replay --interpreter {}{} --headers {}{} --limited-api {} --routine {routine} --args {} --cache {}",
+        "{harness_command} replay --interpreter {}{} --headers {}{} --limited-api {}{} --routine {routine} --args {} --cache {}",
         shell_quote(&interpreter.executable.display().to_string()),
         rootfs(&interpreter.root, "--rootfs"),
         shell_quote(&build.headers_executable.display().to_string()),
         rootfs(&build.headers_root, "--headers-rootfs"),
         build.limited_api,
+        if build.variant.is_default() {
+            String::new()
+        } else {
+            format!(" --variant {}", shell_quote(&build.variant.words().join("+")))
+        },
         shell_quote(&wire.to_string()),
         // The run's own probe cache, absolute: a replay from anywhere reuses the run's build.
         shell_quote(&std::path::absolute(cache_dir).unwrap_or_else(|_| cache_dir.to_owned()).display().to_string()),

@@ -93,6 +93,7 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &C
             headers: build.headers.clone(),
             headers_platform: build.headers_platform.clone(),
             probe: build.probe.display().to_string(),
+            variant: build.variant.words().join("+"),
         },
         results: session.results,
         duration_ms: elapsed_ms(started),

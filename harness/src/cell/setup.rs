@@ -141,6 +141,9 @@ impl<'a> Session<'a> {
         }
 
         let available = self.setup("routines", &Routines {})?.routines;
+        if self.build.variant.target == crate::variant::Target::Abi3t {
+            self.skip_hidden_by_abi3t(&available);
+        }
         self.defined = self
             .cx
             .properties
@@ -163,6 +166,22 @@ impl<'a> Session<'a> {
             )));
         }
         Ok(())
+    }
+
+    /// An abi3t build leaves out the routines that need the object layout (the contract's
+    /// `abi3t`): each such property of an entry the build's version offers is a `skip` with
+    /// that reason, never silently absent.
+    fn skip_hidden_by_abi3t(&mut self, available: &[String]) {
+        let limited_api = self.build.limited_api;
+        for property in self.cx.properties {
+            let Some(reason) = property.not_abi3t else { continue };
+            let offered = self.cx.manifest.get(property.entry).is_none_or(|e| e.available_in(limited_api));
+            let wanted = self.cx.only_entries.is_empty() || self.cx.only_entries.iter().any(|e| e == property.entry);
+            if offered && wanted && !available.iter().any(|r| r == property.routine) {
+                let detail = format!("not built for abi3t (Py_TARGET_ABI3T): {reason}");
+                self.results.push(self.semantic_result(property, Status::Skip, Some(detail)));
+            }
+        }
     }
 
     fn setup<R: Op>(&mut self, step: &'static str, request: &R) -> Result<R::Reply, StartError> {

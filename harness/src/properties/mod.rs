@@ -26,6 +26,8 @@ pub struct Property {
     pub oracle: &'static str,
     /// The argument lists to try.
     pub args: Args,
+    /// Why the routine is not built for abi3t, if it is not (the contract's `abi3t`).
+    pub not_abi3t: Option<&'static str>,
 }
 
 /// Where a property's argument lists come from: one named domain per argument, or one named

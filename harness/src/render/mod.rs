@@ -314,6 +314,7 @@ pub(crate) mod tests {
         CellReport {
             interpreter,
             build: BuildRecord {
+                variant: String::new(),
                 id: build.into(),
                 limited_api: limited_api.clone(),
                 headers: limited_api,

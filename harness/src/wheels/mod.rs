@@ -479,6 +479,7 @@ fn cell(
     Ok(CellReport {
         interpreter: interpreter.record(),
         build: BuildRecord {
+            variant: String::new(),
             id: wheel.spec.id(),
             limited_api: wheel.spec.limited_api.to_string(),
             headers: format!("{} {} ({})", wheel.spec.package, wheel.spec.version, wheel.spec.toolchain),

@@ -168,6 +168,15 @@ static PyObject *repeat_equal(PyObject *(*once)(PyObject *), PyObject *args, int
 /// The `#if` condition of a contract's routine and table row: its own `guard`, or the
 /// manifest's version (and `ifdef`) of the entry; always for a header macro without a guard.
 fn guard(contract: &Contract, manifest: &Manifest) -> Result<String, String> {
+    let guard = version_guard(contract, manifest)?;
+    Ok(match contract.abi3t {
+        // _Py_OPAQUE_PYOBJECT: what Py_TARGET_ABI3T sets (pyabi.h) to hide the object layout.
+        Some(_) => format!("({guard}) && !defined(_Py_OPAQUE_PYOBJECT)"),
+        None => guard,
+    })
+}
+
+fn version_guard(contract: &Contract, manifest: &Manifest) -> Result<String, String> {
     if let Some(guard) = &contract.guard {
         return Ok(guard.clone());
     }

@@ -26,7 +26,9 @@
 //! that where the manifest's version is not when the headers offer the entry (say why in
 //! `note`). `header_macro = true` (with `kind = "macro"`) checks a header macro the manifest
 //! does not list as a macro (`Py_INCREF`; `Py_TYPE`, listed as a function from 3.14): it is
-//! compiled from every build's headers unless `guard` says otherwise.
+//! compiled from every build's headers unless `guard` says otherwise. `abi3t = "reason"` leaves
+//! the routine out of abi3t builds (`Py_TARGET_ABI3T`: `PyObject`, `PyModuleDef` and the
+//! `PyObject_HEAD` layouts are opaque there), which report the property as `skip` with it.
 //!
 //! Where a call cannot be driven from its signature (callbacks, buffers, varargs, thread
 //! states, set-up before the call), `body` gives the routine's C body instead of `sig`: it
@@ -129,6 +131,9 @@ pub struct Contract {
     pub cases: Option<u32>,
     /// The C condition under which the routine is compiled, instead of the manifest's version.
     pub guard: Option<String>,
+    /// Why the routine cannot be built for abi3t (`Py_TARGET_ABI3T`, opaque `PyObject`): it is
+    /// left out of abi3t builds, where the property is reported as `skip` with this reason.
+    pub abi3t: Option<String>,
     /// A header macro the manifest does not list as a macro (no manifest guard).
     pub header_macro: bool,
     /// Calls per case of a contract without arguments, whose results must all be equal.
@@ -177,6 +182,7 @@ struct RawContract {
     note: Option<String>,
     cases: Option<u32>,
     guard: Option<String>,
+    abi3t: Option<String>,
     #[serde(default)]
     header_macro: bool,
     repeat: Option<u32>,
@@ -291,6 +297,7 @@ pub fn load() -> Result<Vec<Contract>, ContractError> {
                 note: raw.note,
                 cases: raw.cases,
                 guard: raw.guard,
+                abi3t: raw.abi3t,
                 header_macro: raw.header_macro,
                 repeat: raw.repeat,
             });
@@ -348,6 +355,7 @@ pub(super) fn properties() -> Vec<Property> {
             routine: &c.entry,
             oracle: &c.oracle,
             args: Args { domains: &c.args, arglist: c.arglist.as_deref(), max_cases: c.cases },
+            not_abi3t: c.abi3t.as_deref(),
         })
         .collect()
 }
