@@ -2784,7 +2784,9 @@ def module_with_abi(spec, kind, optional):
         raise ImportError("PyABIInfo version too high")
     if not optional:
         raise SystemError("unknown module slot ID")
-    return (name, 3, 1, 2, 4, 6, 0x030F0000)
+    # PyABIInfo_DEFAULT_FLAGS: STABLE | GIL under abi3, STABLE | GIL | FREETHREADED under abi3t.
+    default_flags = 7 if globals().get("PROBE_ABI3T") else 3
+    return (name, default_flags, 1, 2, 4, 6, 0x030F0000)
 
 
 def import_level(name, globals_, locals_, fromlist, level):

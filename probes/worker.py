@@ -209,6 +209,8 @@ class Session(object):
         self.modules[name] = module
         if name == "abi3probe":
             self.namespace["probe"] = module
+            # Built for abi3t (the build variant): some header constants differ there.
+            self.namespace["PROBE_ABI3T"] = path.endswith(".abi3t.so")
             self.probe_path = path
         return {"ok": True}
 
