@@ -715,8 +715,8 @@ static PyObject *va_error(const char *format, ...)
 }
 
 /* A struct sequence type: name abi3probe.point, x and y visible, z hidden. */
-static PyStructSequence_Field ss_fields[] = {{"x", "first"}, {"y", NULL}, {"z", "hidden"}, {NULL, NULL}};
-static PyStructSequence_Desc ss_desc = {"abi3probe.point", "a point", ss_fields, 2};
+static PyStructSequence_Field ss_fields[] = {{(char *)"x", (char *)"first"}, {(char *)"y", NULL}, {(char *)"z", (char *)"hidden"}, {NULL, NULL}};
+static PyStructSequence_Desc ss_desc = {(char *)"abi3probe.point", (char *)"a point", ss_fields, 2};
 
 /* A type's integer attribute (n_fields, ...), or -1 with an exception. */
 static long ss_count(PyObject *type, const char *name)
@@ -753,22 +753,6 @@ static PyObject *meth_type(PyMethodDef *methods)
     static PyType_Spec spec = {"abi3probe.MethHolder", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     slots[0].pfunc = methods;
     return PyType_FromSpec(&spec);
-}
-
-/* T.m(*args) and T().m(*args) for a type holding `def` as m. */
-static PyObject *meth_calls(PyMethodDef *def, PyObject *args_tuple)
-{
-    PyObject *type = meth_type(def);
-    PyObject *instance = type ? PyObject_CallObject(type, NULL) : NULL;
-    PyObject *on_type = instance ? call_attr(type, "m", Py_BuildValue("O", args_tuple)) : NULL;
-    PyObject *on_instance = on_type ? call_attr(instance, "m", Py_BuildValue("O", args_tuple)) : NULL;
-    Py_XDECREF(instance);
-    Py_XDECREF(type);
-    if (on_instance == NULL) {
-        Py_XDECREF(on_type);
-        return NULL;
-    }
-    return Py_BuildValue("(NN)", on_type, on_instance);
 }
 
 /* getter and setter of a PyGetSetDef: the getter returns (self, closure), the setter keeps
@@ -836,7 +820,7 @@ static PyObject *member_get(int code, int flags)
 {
     struct member_block block;
     member_fill(&block);
-    PyMemberDef def = {"field", code, member_offset(code), flags, NULL};
+    PyMemberDef def = {(char *)"field", code, member_offset(code), flags, NULL};
     return new_result(PyMember_GetOne((const char *)&block, &def));
 }
 
@@ -845,7 +829,7 @@ static PyObject *member_set(int code, int flags, PyObject *value)
 {
     struct member_block block;
     member_fill(&block);
-    PyMemberDef def = {"field", code, member_offset(code), flags, NULL};
+    PyMemberDef def = {(char *)"field", code, member_offset(code), flags, NULL};
     PyObject *result = status_result(PyMember_SetOne((char *)&block, &def, value));
     if (result != NULL) {
         Py_DECREF(result);
@@ -864,7 +848,7 @@ static PyObject *va_build(int sizet, const char *format, ...)
     va_end(va);
     return result;
 }
-#line 868 "probes/generated/contracts.c"
+#line 852 "probes/generated/contracts.c"
 
 /* --- shared by args.toml --- */
 #line 9 "harness/data/contracts/args.toml"
@@ -945,7 +929,7 @@ static int parse_kind(PyObject *args, int *k)
     return 0;
 }
 
-static char *parse_kwlist[] = {"a", "b", NULL};
+static char *parse_kwlist[] = {(char *)"a", (char *)"b", NULL};
 
 static int va_parse(int sizet, PyObject *tuple, const char *format, ...)
 {
@@ -965,7 +949,7 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
     va_end(va);
     return rc;
 }
-#line 969 "probes/generated/contracts.c"
+#line 953 "probes/generated/contracts.c"
 
 /* --- shared by types.toml --- */
 #line 7 "harness/data/contracts/types.toml"
@@ -1129,13 +1113,13 @@ static PyObject *t_meth(PyObject *a, PyObject *args) { return tp_mark("method", 
 static PyObject *t_get(PyObject *a, void *closure) { return tp_mark("get", a, NULL, NULL, 1); }
 static int t_set(PyObject *a, PyObject *v, void *closure) { return tp_note("set", a, v, NULL, 2); }
 static PyMethodDef t_methods[] = {{"m", (PyCFunction)t_meth, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
-static PyMemberDef t_members[] = {{"value", T_LONG, sizeof(PyObject), 0, NULL}, {NULL, 0, 0, 0, NULL}};
-static PyGetSetDef t_getset[] = {{"gs", t_get, t_set, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL}};
+static PyMemberDef t_members[] = {{(char *)"value", T_LONG, sizeof(PyObject), 0, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyGetSetDef t_getset[] = {{(char *)"gs", t_get, t_set, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL}};
 
 /* A heap type from a spec (the name must be a literal: before 3.12, tp_name points at it). */
 static PyObject *tp_make(const char *name, int basicsize, unsigned int flags, PyType_Slot *slots, PyObject *bases)
 {
-    PyType_Spec spec = {name, basicsize ? basicsize : (int)sizeof(PyObject), 0, flags ? flags : Py_TPFLAGS_DEFAULT, slots};
+    PyType_Spec spec = {name, basicsize ? basicsize : (int)sizeof(PyObject), 0, flags ? flags : (unsigned int)Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromSpec);
     REQUIRE(PyType_FromSpecWithBases);
     return bases != NULL ? PyType_FromSpecWithBases(&spec, bases) : PyType_FromSpec(&spec);
@@ -1178,9 +1162,11 @@ static PyObject *tp_one(int slot, void *fn, unsigned int flags, const char *src,
     return tp_run(tp_make("probe_types.T", size, flags, slots, NULL), src, args);
 }
 
-/* A module with a long of state, from a definition: for GetModule, GetModuleState, ... */
+/* A module with a long of state, from a definition: for GetModule, GetModuleState, ...
+ * These helpers are marked unused: only routines of later limited-API versions call some of
+ * them, and an older build should not warn. */
 static PyModuleDef tp_moddef = {PyModuleDef_HEAD_INIT, "probe_types_mod", NULL, sizeof(long), NULL, NULL, NULL, NULL, NULL};
-static PyObject *tp_module(long state)
+static __attribute__((unused)) PyObject *tp_module(long state)
 {
     PyObject *m = PyModule_Create(&tp_moddef);
     if (m != NULL)
@@ -1197,25 +1183,25 @@ static PyObject *borrowed_is(PyObject *got, PyObject *m)
         return contract("a result with an exception set");
     return PyBool_FromLong(got == m);
 }
-static PyObject *new_is(PyObject *got, PyObject *m)
+static __attribute__((unused)) PyObject *new_is(PyObject *got, PyObject *m)
 {
     PyObject *result = borrowed_is(got, m);
     Py_XDECREF(got);
     return result;
 }
-static PyObject *optional_is(PyObject *got, PyObject *m)
+static __attribute__((unused)) PyObject *optional_is(PyObject *got, PyObject *m)
 {
     if (PyErr_Occurred())
         return contract("an exception set");
     return got == NULL ? new_none() : PyBool_FromLong(got == m);
 }
-static PyObject *state_of(void *st)
+static __attribute__((unused)) PyObject *state_of(void *st)
 {
     if (st == NULL)
         return PyErr_Occurred() ? NULL : contract("NULL without an exception");
     return PyLong_FromLong(*(long *)st);
 }
-static PyObject *optional_state(void *st)
+static __attribute__((unused)) PyObject *optional_state(void *st)
 {
     if (PyErr_Occurred())
         return contract("an exception set");
@@ -1243,12 +1229,16 @@ static void tp_set_refcnt(PyObject *o, Py_ssize_t n)
 }
 
 /* The reference-count functions, declared here where the headers make them macros or leave
- * them out (abi_only entries). */
+ * them out (abi_only entries). Weak before they are declared again: clang makes weak only the
+ * declarations a `#pragma weak` finds, and the headers' inline functions call the first one. */
 #if !LIMITED_AT_LEAST(0x03080000)
+#pragma weak _Py_Dealloc
 #undef _Py_Dealloc
 PyAPI_FUNC(void) _Py_Dealloc(PyObject *);
 #endif
 #if LIMITED_AT_LEAST(0x030A0000)
+#pragma weak _Py_IncRef
+#pragma weak _Py_DecRef
 PyAPI_FUNC(void) _Py_IncRef(PyObject *);
 PyAPI_FUNC(void) _Py_DecRef(PyObject *);
 #pragma weak PyType_FromModuleAndSpec
@@ -1260,7 +1250,7 @@ PyAPI_FUNC(void) _Py_SetRefcnt(PyObject *, Py_ssize_t);
 #endif
 
 /* A type whose instances take weak references (the list in `ref`), cleared by its tp_dealloc. */
-static PyMemberDef t_weak_members[] = {{"__weaklistoffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyMemberDef t_weak_members[] = {{(char *)"__weaklistoffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 static void t_weak_dealloc(PyObject *a)
 {
     PyObject *tp = (PyObject *)Py_TYPE(a);
@@ -1273,8 +1263,8 @@ static void t_weak_dealloc(PyObject *a)
     Py_DECREF(tp);
 }
 
-/* From a spec (REQUIREs FromSpecWithBases; `base` may be NULL). */
-static PyObject *tp_make_spec(PyType_Spec *spec, PyObject *base)
+/* From a spec (REQUIREs FromSpecWithBases; `base` may be NULL); marked unused as the helpers above. */
+static __attribute__((unused)) PyObject *tp_make_spec(PyType_Spec *spec, PyObject *base)
 {
     REQUIRE(PyType_FromSpecWithBases);
     if (base == NULL)
@@ -1303,7 +1293,7 @@ static void t_finalizing_dealloc(PyObject *a)
 }
 #endif
 
-static PyMemberDef t_ref_members[] = {{"ref", T_OBJECT, offsetof(tp_obj, ref), 0, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyMemberDef t_ref_members[] = {{(char *)"ref", T_OBJECT, offsetof(tp_obj, ref), 0, NULL}, {NULL, 0, 0, 0, NULL}};
 static int tp_collect(PyObject *o, void *list) { return PyList_Append((PyObject *)list, o); }
 #if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak PyIter_Send
@@ -1331,7 +1321,7 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
 }
 static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
-#line 1335 "probes/generated/contracts.c"
+#line 1325 "probes/generated/contracts.c"
 
 /* --- shared by threads.toml --- */
 #line 7 "harness/data/contracts/threads.toml"
@@ -1512,7 +1502,7 @@ static PyObject *threads_start_job(struct threads_job *job, unsigned long *start
     Py_END_ALLOW_THREADS
     return Py_BuildValue("");
 }
-#line 1516 "probes/generated/contracts.c"
+#line 1506 "probes/generated/contracts.c"
 
 /* --- shared by threadstate.toml --- */
 #line 8 "harness/data/contracts/threadstate.toml"
@@ -1624,7 +1614,7 @@ static PyObject *ts_run_gil_job(int delete_current)
     if (job.done == NULL)
         return contract("PyThread_allocate_lock returned NULL");
     PyThread_acquire_lock(job.done, WAIT_LOCK);
-    if (PyThread_start_new_thread(ts_gil_job_run, &job) == (unsigned long)-1) {
+    if ((unsigned long)PyThread_start_new_thread(ts_gil_job_run, &job) == (unsigned long)-1) {
         PyThread_free_lock(job.done);
         return contract("PyThread_start_new_thread failed");
     }
@@ -1766,7 +1756,7 @@ static PyObject *ts_handle_round(PyObject *func, PyObject *arg)
     if ((job.done = PyThread_allocate_lock()) == NULL)
         return contract("PyThread_allocate_lock returned NULL");
     PyThread_acquire_lock(job.done, WAIT_LOCK);
-    if (PyThread_start_new_thread(ts_handle_job_run, &job) == (unsigned long)-1) {
+    if ((unsigned long)PyThread_start_new_thread(ts_handle_job_run, &job) == (unsigned long)-1) {
         PyThread_free_lock(job.done);
         return contract("PyThread_start_new_thread failed");
     }
@@ -1946,7 +1936,7 @@ static PyObject *pep_ended_view_round(void)
     return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
 }
 #endif
-#line 1950 "probes/generated/contracts.c"
+#line 1940 "probes/generated/contracts.c"
 
 /* --- shared by lifecycle.toml --- */
 #line 8 "harness/data/contracts/lifecycle.toml"
@@ -2058,7 +2048,7 @@ static int life_child_fatal(PyObject *args)
     Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
     return 99;
 }
-#line 2062 "probes/generated/contracts.c"
+#line 2052 "probes/generated/contracts.c"
 
 /* --- shared by memory.toml --- */
 #line 10 "harness/data/contracts/memory.toml"
@@ -2119,21 +2109,22 @@ static PyObject *mem_malloc_check(PyObject *args, mem_alloc_fn alloc, mem_free_f
     int byte;
     if (mem_size(ARG(0), &size) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
-    unsigned char *block = alloc(size);
+    unsigned char *block = (unsigned char *)alloc(size);
     if (block != NULL)
         memset(block, byte, size);
     release(NULL);
     return mem_block(block, size, release);
 }
 
-/* ((nelem, elsize),): a zeroed block read back, or None. */
-static PyObject *mem_calloc_check(PyObject *args, mem_calloc_fn alloc, mem_free_fn release)
+/* ((nelem, elsize),): a zeroed block read back, or None. Marked unused: only routines of
+ * later limited-API versions call it, and an older build should not warn. */
+static __attribute__((unused)) PyObject *mem_calloc_check(PyObject *args, mem_calloc_fn alloc, mem_free_fn release)
 {
     size_t nelem, elsize;
     PyObject *pair = ARG(0);
     if (mem_size(PyTuple_GetItem(pair, 0), &nelem) < 0 || mem_size(PyTuple_GetItem(pair, 1), &elsize) < 0)
         return NULL;
-    unsigned char *block = alloc(nelem, elsize);
+    unsigned char *block = (unsigned char *)alloc(nelem, elsize);
     return mem_block(block, block == NULL ? 0 : nelem * elsize, release);
 }
 
@@ -2147,11 +2138,11 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         return NULL;
     if (size > 70000)
         size = 0;
-    unsigned char *block = alloc(size);
+    unsigned char *block = (unsigned char *)alloc(size);
     if (block == NULL)
         return contract("a small allocation failed");
     memset(block, byte, size);
-    unsigned char *bigger = resize(block, new_size);
+    unsigned char *bigger = (unsigned char *)resize(block, new_size);
     if (bigger == NULL) {
         release(block);
         return mem_block(NULL, 0, release);
@@ -2160,7 +2151,7 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         memset(bigger + size, byte ^ 0xff, new_size - size);
     return mem_block(bigger, new_size, release);
 }
-#line 2164 "probes/generated/contracts.c"
+#line 2155 "probes/generated/contracts.c"
 
 /* --- shared by capsules.toml --- */
 #line 11 "harness/data/contracts/capsules.toml"
@@ -2242,7 +2233,7 @@ static PyObject *cap_readback(PyObject *capsule)
     }
     return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
 }
-#line 2246 "probes/generated/contracts.c"
+#line 2237 "probes/generated/contracts.c"
 
 /* --- shared by modules.toml --- */
 #line 11 "harness/data/contracts/modules.toml"
@@ -2466,6 +2457,8 @@ static PyObject *mod_from_slots(PyObject *args, PySlot *slots)
     void *token = NULL;
     Py_ssize_t size = -1;
     PyObject *before = NULL, *after = NULL, *collected = NULL;
+    long traversed, cleared, freed; /* declared before the first goto: C++ refuses a jump past an initialisation */
+    int traversed_alive;
     Py_INCREF(m);
     before = mod_observe(m);
     if (before == NULL || PyModule_GetToken(m, &token) < 0 || PyModule_GetStateSize(m, &size) < 0)
@@ -2474,11 +2467,11 @@ static PyObject *mod_from_slots(PyObject *args, PySlot *slots)
         goto fail;
     Py_INCREF(m);
     after = mod_observe(m);
-    long traversed = mod_traversed, cleared = mod_cleared, freed = mod_freed;
+    traversed = mod_traversed, cleared = mod_cleared, freed = mod_freed;
     if (after == NULL || (collected = mod_gc_collect()) == NULL)
         goto fail;
     Py_DECREF(collected);
-    int traversed_alive = mod_traversed > traversed;
+    traversed_alive = mod_traversed > traversed;
     Py_CLEAR(m);
     if ((collected = mod_gc_collect()) == NULL)
         goto fail;
@@ -2511,7 +2504,7 @@ static PyObject *mod_with_abi(PyObject *args)
     PySlot slots[] = {
         PySlot_DATA(Py_mod_name, "abi3probe_abi"),
         PySlot_DATA(Py_mod_abi, &mod_abi_infos[(unsigned)kind % 6]),
-        {.sl_id = 0x7ff0, .sl_flags = ARG(2) == Py_True ? PySlot_OPTIONAL : 0},
+        {.sl_id = 0x7ff0, .sl_flags = (uint16_t)(ARG(2) == Py_True ? PySlot_OPTIONAL : 0)},
         PySlot_END,
     };
     PyObject *m = PyModule_FromSlotsAndSpec(slots, ARG(0));
@@ -2548,7 +2541,7 @@ static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
     REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
     REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
 #endif
-#line 2552 "probes/generated/contracts.c"
+#line 2545 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2651,7 +2644,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2655 "probes/generated/contracts.c"
+#line 2648 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2682,7 +2675,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2686 "probes/generated/contracts.c"
+#line 2679 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2710,7 +2703,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2714 "probes/generated/contracts.c"
+#line 2707 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -2779,7 +2772,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 2783 "probes/generated/contracts.c"
+#line 2776 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -2790,7 +2783,7 @@ static char *padded_copy(PyObject *args, Py_ssize_t n)
     const char *data = arg_bytes(args, n, &length);
     if (data == NULL)
         return NULL;
-    char *copy = PyMem_Malloc((size_t)length + 3);
+    char *copy = (char *)PyMem_Malloc((size_t)length + 3);
     if (copy == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -2829,7 +2822,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 2833 "probes/generated/contracts.c"
+#line 2826 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3101,7 +3094,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3105 "probes/generated/contracts.c"
+#line 3098 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3167,7 +3160,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3171 "probes/generated/contracts.c"
+#line 3164 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3275,7 +3268,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3279 "probes/generated/contracts.c"
+#line 3272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3289,7 +3282,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3293 "probes/generated/contracts.c"
+#line 3286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3309,7 +3302,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3313 "probes/generated/contracts.c"
+#line 3306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3320,7 +3313,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 271 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3324 "probes/generated/contracts.c"
+#line 3317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3348,7 +3341,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3352 "probes/generated/contracts.c"
+#line 3345 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3363,7 +3356,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 295 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3367 "probes/generated/contracts.c"
+#line 3360 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3378,7 +3371,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 287 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3382 "probes/generated/contracts.c"
+#line 3375 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3393,7 +3386,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 140 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3397 "probes/generated/contracts.c"
+#line 3390 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3408,7 +3401,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 303 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3412 "probes/generated/contracts.c"
+#line 3405 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3423,7 +3416,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 279 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3427 "probes/generated/contracts.c"
+#line 3420 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3456,7 +3449,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3460 "probes/generated/contracts.c"
+#line 3453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3470,7 +3463,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3474 "probes/generated/contracts.c"
+#line 3467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3481,7 +3474,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 104 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3485 "probes/generated/contracts.c"
+#line 3478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3495,7 +3488,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3499 "probes/generated/contracts.c"
+#line 3492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3527,7 +3520,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3531 "probes/generated/contracts.c"
+#line 3524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3542,7 +3535,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3546 "probes/generated/contracts.c"
+#line 3539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3560,7 +3553,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3564 "probes/generated/contracts.c"
+#line 3557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3588,7 +3581,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3592 "probes/generated/contracts.c"
+#line 3585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3610,7 +3603,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 568 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3614 "probes/generated/contracts.c"
+#line 3607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3632,7 +3625,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 561 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3636 "probes/generated/contracts.c"
+#line 3629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3654,7 +3647,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 247 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3658 "probes/generated/contracts.c"
+#line 3651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3713,7 +3706,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3717 "probes/generated/contracts.c"
+#line 3710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3727,7 +3720,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3731 "probes/generated/contracts.c"
+#line 3724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3882,7 +3875,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 500 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 3886 "probes/generated/contracts.c"
+#line 3879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3912,7 +3905,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 3916 "probes/generated/contracts.c"
+#line 3909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3991,7 +3984,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 507 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 3995 "probes/generated/contracts.c"
+#line 3988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4053,7 +4046,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 454 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4057 "probes/generated/contracts.c"
+#line 4050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4065,7 +4058,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 462 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4069 "probes/generated/contracts.c"
+#line 4062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4123,7 +4116,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4127 "probes/generated/contracts.c"
+#line 4120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4137,7 +4130,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4141 "probes/generated/contracts.c"
+#line 4134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4170,7 +4163,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 514 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4174 "probes/generated/contracts.c"
+#line 4167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4230,7 +4223,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4234 "probes/generated/contracts.c"
+#line 4227 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4246,7 +4239,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4250 "probes/generated/contracts.c"
+#line 4243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4260,7 +4253,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4264 "probes/generated/contracts.c"
+#line 4257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4271,7 +4264,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 257 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4275 "probes/generated/contracts.c"
+#line 4268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4315,7 +4308,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, length, n));
-#line 4319 "probes/generated/contracts.c"
+#line 4312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4367,7 +4360,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4371 "probes/generated/contracts.c"
+#line 4364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4377,7 +4370,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 267 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4381 "probes/generated/contracts.c"
+#line 4374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4403,7 +4396,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4407 "probes/generated/contracts.c"
+#line 4400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4418,7 +4411,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4422 "probes/generated/contracts.c"
+#line 4415 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4456,7 +4449,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4460 "probes/generated/contracts.c"
+#line 4453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4730,7 +4723,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4734 "probes/generated/contracts.c"
+#line 4727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4752,7 +4745,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4756 "probes/generated/contracts.c"
+#line 4749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4773,7 +4766,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4777 "probes/generated/contracts.c"
+#line 4770 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4881,7 +4874,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 4885 "probes/generated/contracts.c"
+#line 4878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4973,7 +4966,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 264 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 4977 "probes/generated/contracts.c"
+#line 4970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4985,7 +4978,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 4989 "probes/generated/contracts.c"
+#line 4982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5000,7 +4993,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 5004 "probes/generated/contracts.c"
+#line 4997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5013,7 +5006,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5017 "probes/generated/contracts.c"
+#line 5010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5030,7 +5023,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5034 "probes/generated/contracts.c"
+#line 5027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5044,7 +5037,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5048 "probes/generated/contracts.c"
+#line 5041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5058,7 +5051,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5062 "probes/generated/contracts.c"
+#line 5055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5120,7 +5113,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5124 "probes/generated/contracts.c"
+#line 5117 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5179,7 +5172,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 244 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5183 "probes/generated/contracts.c"
+#line 5176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5194,7 +5187,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5198 "probes/generated/contracts.c"
+#line 5191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5320,7 +5313,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 226 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5324 "probes/generated/contracts.c"
+#line 5317 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5334,7 +5327,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 208 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5338 "probes/generated/contracts.c"
+#line 5331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5344,7 +5337,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 178 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5348 "probes/generated/contracts.c"
+#line 5341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5354,7 +5347,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 171 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5358 "probes/generated/contracts.c"
+#line 5351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5364,7 +5357,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 184 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5368 "probes/generated/contracts.c"
+#line 5361 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5374,7 +5367,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 190 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5378 "probes/generated/contracts.c"
+#line 5371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5384,7 +5377,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 202 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5388 "probes/generated/contracts.c"
+#line 5381 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5394,7 +5387,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 196 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5398 "probes/generated/contracts.c"
+#line 5391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5494,7 +5487,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5498 "probes/generated/contracts.c"
+#line 5491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5505,7 +5498,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5509 "probes/generated/contracts.c"
+#line 5502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5516,7 +5509,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5520 "probes/generated/contracts.c"
+#line 5513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5527,7 +5520,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5531 "probes/generated/contracts.c"
+#line 5524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5538,7 +5531,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5542 "probes/generated/contracts.c"
+#line 5535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5549,7 +5542,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5553 "probes/generated/contracts.c"
+#line 5546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5560,7 +5553,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5564 "probes/generated/contracts.c"
+#line 5557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5571,7 +5564,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5575 "probes/generated/contracts.c"
+#line 5568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5582,7 +5575,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5586 "probes/generated/contracts.c"
+#line 5579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5601,7 +5594,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     view.buf = &byte;
     view.len = view.itemsize = 1;
     view.readonly = 1;
-    view.format = "B";
+    view.format = (char *)"B";
     view.shape = view.strides = ones;
     view.ndim = PyBUF_MAX_NDIM;
     PyObject *most = new_result(PyMemoryView_FromBuffer(&view));
@@ -5615,7 +5608,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5619 "probes/generated/contracts.c"
+#line 5612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5626,7 +5619,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5630 "probes/generated/contracts.c"
+#line 5623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5640,7 +5633,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5644 "probes/generated/contracts.c"
+#line 5637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5651,7 +5644,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5655 "probes/generated/contracts.c"
+#line 5648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5662,7 +5655,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5666 "probes/generated/contracts.c"
+#line 5659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5673,7 +5666,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5677 "probes/generated/contracts.c"
+#line 5670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5684,7 +5677,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5688 "probes/generated/contracts.c"
+#line 5681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5695,7 +5688,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5699 "probes/generated/contracts.c"
+#line 5692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5706,7 +5699,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5710 "probes/generated/contracts.c"
+#line 5703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5717,7 +5710,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5721 "probes/generated/contracts.c"
+#line 5714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5730,14 +5723,14 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     REQUIRE(PyObject_CallObject);
     Py_ssize_t n;
     const char *data = arg_bytes(args, 0, &n);
-    char *memory = data ? PyMem_Malloc((size_t)n + 1) : NULL;
+    char *memory = data ? (char *)PyMem_Malloc((size_t)n + 1) : NULL;
     if (memory == NULL)
         return data ? PyErr_NoMemory() : NULL;
     memcpy(memory, data, (size_t)n);
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5741 "probes/generated/contracts.c"
+#line 5734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5762,7 +5755,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5766 "probes/generated/contracts.c"
+#line 5759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5786,7 +5779,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5790 "probes/generated/contracts.c"
+#line 5783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5803,7 +5796,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     const char *seed = arg_bytes(args, 1, &n);
     if (seed == NULL || arg_char(args, 2, &order) < 0 || buf_get(ARG(0), &view, PyBUF_FULL) < 0)
         return NULL;
-    char *data = PyMem_Malloc((size_t)view.len + 1);
+    char *data = (char *)PyMem_Malloc((size_t)view.len + 1);
     if (data == NULL) {
         PyBuffer_Release(&view);
         return PyErr_NoMemory();
@@ -5816,7 +5809,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 5820 "probes/generated/contracts.c"
+#line 5813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5841,7 +5834,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 5845 "probes/generated/contracts.c"
+#line 5838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5859,7 +5852,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 5863 "probes/generated/contracts.c"
+#line 5856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5892,7 +5885,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 5896 "probes/generated/contracts.c"
+#line 5889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5933,7 +5926,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 5937 "probes/generated/contracts.c"
+#line 5930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5951,7 +5944,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 5955 "probes/generated/contracts.c"
+#line 5948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5967,14 +5960,14 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     REQUIRE(PyObject_CallObject);
     if (data == NULL || arg_int(args, 1, &flags) < 0)
         return NULL;
-    char *memory = PyMem_Malloc((size_t)n + 1);
+    char *memory = (char *)PyMem_Malloc((size_t)n + 1);
     if (memory == NULL)
         return PyErr_NoMemory();
     memcpy(memory, data, (size_t)n);
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 5978 "probes/generated/contracts.c"
+#line 5971 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5986,7 +5979,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 5990 "probes/generated/contracts.c"
+#line 5983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6004,7 +5997,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 6008 "probes/generated/contracts.c"
+#line 6001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6019,7 +6012,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6023 "probes/generated/contracts.c"
+#line 6016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6034,7 +6027,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6038 "probes/generated/contracts.c"
+#line 6031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6049,7 +6042,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6053 "probes/generated/contracts.c"
+#line 6046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6092,7 +6085,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6096 "probes/generated/contracts.c"
+#line 6089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6106,7 +6099,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6110 "probes/generated/contracts.c"
+#line 6103 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6132,11 +6125,11 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.itemsize = 1;
     view.readonly = 1;
     view.ndim = 2;
-    view.format = "B";
+    view.format = (char *)"B";
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6140 "probes/generated/contracts.c"
+#line 6133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6153,7 +6146,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6157 "probes/generated/contracts.c"
+#line 6150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6178,7 +6171,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6182 "probes/generated/contracts.c"
+#line 6175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6186,9 +6179,9 @@ static PyObject *c_releasebufferproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_CLASS(PyObject *args)
 {
-#line 1590 "harness/data/contracts/callables.toml"
+#line 1574 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6192 "probes/generated/contracts.c"
+#line 6185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6196,7 +6189,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_COEXIST(PyObject *args)
 {
-#line 893 "harness/data/contracts/callables.toml"
+#line 877 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {{"__len__", cf_noargs, METH_NOARGS | METH_COEXIST, NULL}, {NULL, NULL, 0, NULL}};
     PyObject *type = meth_type(defs);
     PyObject *dict = type ? PyObject_GetAttrString(type, "__dict__") : NULL;
@@ -6212,7 +6205,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6216 "probes/generated/contracts.c"
+#line 6209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6220,7 +6213,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
 #if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_METH_FASTCALL(PyObject *args)
 {
-#line 936 "harness/data/contracts/callables.toml"
+#line 920 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {
         {"cf", (PyCFunction)(void (*)(void))cf_fastcall, METH_FASTCALL, NULL},
         {"cf", (PyCFunction)(void (*)(void))cf_fastcall_keywords, METH_FASTCALL | METH_KEYWORDS, NULL},
@@ -6233,7 +6226,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6237 "probes/generated/contracts.c"
+#line 6230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6241,13 +6234,13 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
 #if LIMITED_AT_LEAST(0x03070000)
 static PyObject *c_METH_METHOD(PyObject *args)
 {
-#line 956 "harness/data/contracts/callables.toml"
+#line 940 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", (PyCFunction)(void (*)(void))cf_method, METH_METHOD | METH_FASTCALL | METH_KEYWORDS, NULL};
     if (probe_any_cmethod_new == NULL)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6251 "probes/generated/contracts.c"
+#line 6244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6255,10 +6248,10 @@ static PyObject *c_METH_METHOD(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_NOARGS(PyObject *args)
 {
-#line 916 "harness/data/contracts/callables.toml"
+#line 900 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6262 "probes/generated/contracts.c"
+#line 6255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6266,10 +6259,10 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_O(PyObject *args)
 {
-#line 926 "harness/data/contracts/callables.toml"
+#line 910 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6273 "probes/generated/contracts.c"
+#line 6266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6277,9 +6270,9 @@ static PyObject *c_METH_O(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_STATIC(PyObject *args)
 {
-#line 1599 "harness/data/contracts/callables.toml"
+#line 1583 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6283 "probes/generated/contracts.c"
+#line 6276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6287,7 +6280,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_VARARGS(PyObject *args)
 {
-#line 873 "harness/data/contracts/callables.toml"
+#line 857 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {
         {"cf", cf_varargs, METH_VARARGS, NULL},
         {"cf", (PyCFunction)(void (*)(void))cf_keywords, METH_VARARGS | METH_KEYWORDS, NULL},
@@ -6300,7 +6293,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6304 "probes/generated/contracts.c"
+#line 6297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6309,7 +6302,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
 #pragma weak PyBytes_FromFormatV
 static PyObject *c_PyBytes_FromFormatV(PyObject *args)
 {
-#line 700 "harness/data/contracts/callables.toml"
+#line 684 "harness/data/contracts/callables.toml"
     int k, n;
     PyObject *holder, *result = NULL;
     const char *s;
@@ -6325,7 +6318,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6329 "probes/generated/contracts.c"
+#line 6322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6333,13 +6326,13 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyCFunction(PyObject *args)
 {
-#line 1486 "harness/data/contracts/callables.toml"
+#line 1470 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunction meth = cf_varargs;
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6343 "probes/generated/contracts.c"
+#line 6336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6347,13 +6340,13 @@ static PyObject *c_PyCFunction(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_PyCFunctionFast(PyObject *args)
 {
-#line 1512 "harness/data/contracts/callables.toml"
+#line 1496 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionFast meth = cf_fastcall;
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6357 "probes/generated/contracts.c"
+#line 6350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6361,13 +6354,13 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
 {
-#line 1525 "harness/data/contracts/callables.toml"
+#line 1509 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionFastWithKeywords meth = cf_fastcall_keywords;
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6371 "probes/generated/contracts.c"
+#line 6364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6375,13 +6368,13 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
 {
-#line 1499 "harness/data/contracts/callables.toml"
+#line 1483 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionWithKeywords meth = cf_keywords;
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6385 "probes/generated/contracts.c"
+#line 6378 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6390,7 +6383,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
 #pragma weak PyCFunction_Call
 static PyObject *c_PyCFunction_Call(PyObject *args)
 {
-#line 417 "harness/data/contracts/callables.toml"
+#line 401 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6401,7 +6394,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6405 "probes/generated/contracts.c"
+#line 6398 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6410,7 +6403,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
 #pragma weak PyCFunction_GetFlags
 static PyObject *c_PyCFunction_GetFlags(PyObject *args)
 {
-#line 440 "harness/data/contracts/callables.toml"
+#line 424 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind, wrong;
     if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
@@ -6421,7 +6414,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6425 "probes/generated/contracts.c"
+#line 6418 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6430,7 +6423,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
 #pragma weak PyCFunction_GetFunction
 static PyObject *c_PyCFunction_GetFunction(PyObject *args)
 {
-#line 457 "harness/data/contracts/callables.toml"
+#line 441 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind, wrong;
     if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
@@ -6443,7 +6436,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6447 "probes/generated/contracts.c"
+#line 6440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6463,14 +6456,14 @@ static PyObject *c_PyCFunction_GetSelf(PyObject *args)
 #pragma weak PyCFunction_New
 static PyObject *c_PyCFunction_New(PyObject *args)
 {
-#line 384 "harness/data/contracts/callables.toml"
+#line 368 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6474 "probes/generated/contracts.c"
+#line 6467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6479,7 +6472,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
 #pragma weak PyCFunction_NewEx
 static PyObject *c_PyCFunction_NewEx(PyObject *args)
 {
-#line 366 "harness/data/contracts/callables.toml"
+#line 350 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6491,7 +6484,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6495 "probes/generated/contracts.c"
+#line 6488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6500,7 +6493,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
 #pragma weak PyCMethod_New
 static PyObject *c_PyCMethod_New(PyObject *args)
 {
-#line 397 "harness/data/contracts/callables.toml"
+#line 381 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 7, &kind) < 0)
@@ -6514,7 +6507,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6518 "probes/generated/contracts.c"
+#line 6511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6523,7 +6516,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
 #pragma weak PyDescr_NewClassMethod
 static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
 {
-#line 493 "harness/data/contracts/callables.toml"
+#line 477 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 1, 4, &kind) < 0)
@@ -6534,7 +6527,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6538 "probes/generated/contracts.c"
+#line 6531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6543,8 +6536,8 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
 #pragma weak PyDescr_NewGetSet
 static PyObject *c_PyDescr_NewGetSet(PyObject *args)
 {
-#line 847 "harness/data/contracts/callables.toml"
-    static PyGetSetDef def = {"gs", getset_get, getset_set, NULL, "closure"};
+#line 831 "harness/data/contracts/callables.toml"
+    static PyGetSetDef def = {(char *)"gs", getset_get, getset_set, NULL, (void *)"closure"};
     PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
     if (descr == NULL)
         return NULL;
@@ -6562,7 +6555,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6566 "probes/generated/contracts.c"
+#line 6559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6571,8 +6564,8 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
 #pragma weak PyDescr_NewMember
 static PyObject *c_PyDescr_NewMember(PyObject *args)
 {
-#line 510 "harness/data/contracts/callables.toml"
-    static PyMemberDef def = {"kind", 16 /* T_OBJECT_EX */, offsetof(PyObject, ob_type), 1 /* READONLY */, NULL};
+#line 494 "harness/data/contracts/callables.toml"
+    static PyMemberDef def = {(char *)"kind", 16 /* T_OBJECT_EX */, offsetof(PyObject, ob_type), 1 /* READONLY */, NULL};
     PyObject *descr = new_result(PyDescr_NewMember(Py_TYPE(ARG(0)), &def));
     if (descr == NULL)
         return NULL;
@@ -6587,7 +6580,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6591 "probes/generated/contracts.c"
+#line 6584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6596,7 +6589,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
 #pragma weak PyDescr_NewMethod
 static PyObject *c_PyDescr_NewMethod(PyObject *args)
 {
-#line 476 "harness/data/contracts/callables.toml"
+#line 460 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 1, 4, &kind) < 0)
@@ -6607,7 +6600,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6611 "probes/generated/contracts.c"
+#line 6604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6616,7 +6609,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
 #pragma weak PyErr_FormatV
 static PyObject *c_PyErr_FormatV(PyObject *args)
 {
-#line 722 "harness/data/contracts/callables.toml"
+#line 706 "harness/data/contracts/callables.toml"
     REQUIRE(PyErr_Fetch);
     int k, n, e;
     PyObject *x = ARG(1), *holder, *result = NULL;
@@ -6645,7 +6638,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6649 "probes/generated/contracts.c"
+#line 6642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6654,7 +6647,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
 #pragma weak PyEval_CallFunction
 static PyObject *c_PyEval_CallFunction(PyObject *args)
 {
-#line 611 "harness/data/contracts/callables.toml"
+#line 595 "harness/data/contracts/callables.toml"
     REQUIRE(PyEval_CallFunction);
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
@@ -6663,7 +6656,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6667 "probes/generated/contracts.c"
+#line 6660 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6672,7 +6665,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #pragma weak PyEval_CallMethod
 static PyObject *c_PyEval_CallMethod(PyObject *args)
 {
-#line 626 "harness/data/contracts/callables.toml"
+#line 610 "harness/data/contracts/callables.toml"
     REQUIRE(PyEval_CallMethod);
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
@@ -6681,7 +6674,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6685 "probes/generated/contracts.c"
+#line 6678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6689,13 +6682,13 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyGetSetDef(PyObject *args)
 {
-#line 1363 "harness/data/contracts/callables.toml"
+#line 1347 "harness/data/contracts/callables.toml"
     static PyGetSetDef def;
-    def.name = "gs";
+    def.name = (char *)"gs";
     def.get = getset_get;
     def.set = NULL;
-    def.doc = "getset doc";
-    def.closure = "closure";
+    def.doc = (char *)"getset doc";
+    def.closure = (void *)"closure";
     PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
     if (descr == NULL)
         return NULL;
@@ -6712,7 +6705,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6716 "probes/generated/contracts.c"
+#line 6709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6720,7 +6713,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyMemberDef(PyObject *args)
 {
-#line 1393 "harness/data/contracts/callables.toml"
+#line 1377 "harness/data/contracts/callables.toml"
     REQUIRE(PyMember_GetOne);
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
@@ -6728,13 +6721,13 @@ static PyObject *c_PyMemberDef(PyObject *args)
     struct member_block block;
     member_fill(&block);
     PyMemberDef def;
-    def.name = "field";
+    def.name = (char *)"field";
     def.type = member_fields[n].code;
     def.offset = member_fields[n].offset;
     def.flags = 0;
     def.doc = NULL;
     return new_result(PyMember_GetOne((const char *)&block, &def));
-#line 6738 "probes/generated/contracts.c"
+#line 6731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6743,12 +6736,12 @@ static PyObject *c_PyMemberDef(PyObject *args)
 #pragma weak PyMember_GetOne
 static PyObject *c_PyMember_GetOne(PyObject *args)
 {
-#line 968 "harness/data/contracts/callables.toml"
+#line 952 "harness/data/contracts/callables.toml"
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6752 "probes/generated/contracts.c"
+#line 6745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6757,7 +6750,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
 #pragma weak PyMember_SetOne
 static PyObject *c_PyMember_SetOne(PyObject *args)
 {
-#line 979 "harness/data/contracts/callables.toml"
+#line 963 "harness/data/contracts/callables.toml"
     int readonly;
     PyObject *code_obj = PyTuple_GetItem(ARG(0), 0), *value = PyTuple_GetItem(ARG(0), 1);
     if (code_obj == NULL || value == NULL || arg_int(args, 1, &readonly) < 0)
@@ -6766,7 +6759,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6770 "probes/generated/contracts.c"
+#line 6763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6774,7 +6767,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyMethodDef(PyObject *args)
 {
-#line 1340 "harness/data/contracts/callables.toml"
+#line 1324 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6790,7 +6783,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6794 "probes/generated/contracts.c"
+#line 6787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6799,7 +6792,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
 #pragma weak PyObject_CallFunction
 static PyObject *c_PyObject_CallFunction(PyObject *args)
 {
-#line 555 "harness/data/contracts/callables.toml"
+#line 539 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
 #define P(...) PyObject_CallFunction(f, __VA_ARGS__)
@@ -6807,7 +6800,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6811 "probes/generated/contracts.c"
+#line 6804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6816,7 +6809,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #pragma weak PyObject_CallMethod
 static PyObject *c_PyObject_CallMethod(PyObject *args)
 {
-#line 583 "harness/data/contracts/callables.toml"
+#line 567 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
 #define P(...) PyObject_CallMethod(o, "m", __VA_ARGS__)
@@ -6824,7 +6817,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6828 "probes/generated/contracts.c"
+#line 6821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6832,13 +6825,13 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyStructSequence_Desc(PyObject *args)
 {
-#line 1415 "harness/data/contracts/callables.toml"
+#line 1399 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_NewType);
     REQUIRE(PyStructSequence_New);
-    static PyStructSequence_Field fields[] = {{"first", NULL}, {"second", NULL}, {NULL, NULL}};
+    static PyStructSequence_Field fields[] = {{(char *)"first", NULL}, {(char *)"second", NULL}, {NULL, NULL}};
     static PyStructSequence_Desc desc;
-    desc.name = "abi3probe.pair";
-    desc.doc = "a pair";
+    desc.name = (char *)"abi3probe.pair";
+    desc.doc = (char *)"a pair";
     desc.fields = fields;
     desc.n_in_sequence = 1;
     PyTypeObject *type = PyStructSequence_NewType(&desc);
@@ -6862,7 +6855,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 6866 "probes/generated/contracts.c"
+#line 6859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6870,13 +6863,13 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyStructSequence_Field(PyObject *args)
 {
-#line 1453 "harness/data/contracts/callables.toml"
+#line 1437 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_NewType);
     REQUIRE(PyStructSequence_New);
     static PyStructSequence_Field fields[2];
-    static PyStructSequence_Desc desc = {"abi3probe.single", "one field", fields, 1};
-    fields[0].name = "only";
-    fields[0].doc = "the only field";
+    static PyStructSequence_Desc desc = {(char *)"abi3probe.single", (char *)"one field", fields, 1};
+    fields[0].name = (char *)"only";
+    fields[0].doc = (char *)"the only field";
     PyTypeObject *type = PyStructSequence_NewType(&desc);
     PyObject *obj = type ? PyStructSequence_New(type) : NULL;
     if (obj == NULL) {
@@ -6896,7 +6889,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 6900 "probes/generated/contracts.c"
+#line 6893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6905,13 +6898,13 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
 #pragma weak PyStructSequence_GetItem
 static PyObject *c_PyStructSequence_GetItem(PyObject *args)
 {
-#line 799 "harness/data/contracts/callables.toml"
+#line 783 "harness/data/contracts/callables.toml"
     long n = ss_count((PyObject *)Py_TYPE(ARG(0)), "n_fields");
     int seed;
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 6915 "probes/generated/contracts.c"
+#line 6908 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6920,7 +6913,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
 #pragma weak PyStructSequence_New
 static PyObject *c_PyStructSequence_New(PyObject *args)
 {
-#line 779 "harness/data/contracts/callables.toml"
+#line 763 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_SetItem);
     PyTypeObject *type = Py_TYPE(ARG(0));
     long n = ss_count((PyObject *)type, "n_fields");
@@ -6934,7 +6927,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 6938 "probes/generated/contracts.c"
+#line 6931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6943,7 +6936,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
 #pragma weak PyStructSequence_NewType
 static PyObject *c_PyStructSequence_NewType(PyObject *args)
 {
-#line 758 "harness/data/contracts/callables.toml"
+#line 742 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_New);
     REQUIRE(PyStructSequence_SetItem);
     PyTypeObject *type = (PyTypeObject *)new_result((PyObject *)PyStructSequence_NewType(&ss_desc));
@@ -6958,7 +6951,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 6962 "probes/generated/contracts.c"
+#line 6955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6967,7 +6960,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
 #pragma weak PyStructSequence_SetItem
 static PyObject *c_PyStructSequence_SetItem(PyObject *args)
 {
-#line 811 "harness/data/contracts/callables.toml"
+#line 795 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_New);
     PyTypeObject *type = Py_TYPE(ARG(0));
     long n = ss_count((PyObject *)type, "n_fields");
@@ -6988,7 +6981,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 6992 "probes/generated/contracts.c"
+#line 6985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6997,9 +6990,9 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
 #pragma weak PyStructSequence_UnnamedField
 static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
-#line 839 "harness/data/contracts/callables.toml"
+#line 823 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 7003 "probes/generated/contracts.c"
+#line 6996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7008,7 +7001,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 #pragma weak PyUnicode_FromFormatV
 static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 {
-#line 683 "harness/data/contracts/callables.toml"
+#line 667 "harness/data/contracts/callables.toml"
     int k, n;
     PyObject *x = ARG(1), *holder, *result = NULL;
     const char *s;
@@ -7019,7 +7012,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7023 "probes/generated/contracts.c"
+#line 7016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7028,7 +7021,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #pragma weak PyWrapper_New
 static PyObject *c_PyWrapper_New(PyObject *args)
 {
-#line 532 "harness/data/contracts/callables.toml"
+#line 516 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_CallObject);
     PyObject *object_type = builtin("object");
     PyObject *descr = object_type ? PyObject_GetAttr(object_type, ARG(1)) : NULL;
@@ -7045,7 +7038,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7049 "probes/generated/contracts.c"
+#line 7042 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7053,7 +7046,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_AUDIT_READ(PyObject *args)
 {
-#line 1608 "harness/data/contracts/callables.toml"
+#line 1592 "harness/data/contracts/callables.toml"
     static PyMemberDef members[] = {
         {"audited", Py_T_INT, sizeof(PyObject), Py_AUDIT_READ, NULL},
         {"plain", Py_T_INT, sizeof(PyObject), 0, NULL},
@@ -7091,7 +7084,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7095 "probes/generated/contracts.c"
+#line 7088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7099,9 +7092,9 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_READONLY(PyObject *args)
 {
-#line 1319 "harness/data/contracts/callables.toml"
+#line 1303 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7105 "probes/generated/contracts.c"
+#line 7098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7109,12 +7102,12 @@ static PyObject *c_Py_READONLY(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
 {
-#line 1328 "harness/data/contracts/callables.toml"
+#line 1312 "harness/data/contracts/callables.toml"
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7118 "probes/generated/contracts.c"
+#line 7111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7122,7 +7115,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_BOOL(PyObject *args)
 {
-#line 1229 "harness/data/contracts/callables.toml"
+#line 1213 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_BOOL, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7134,7 +7127,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7138 "probes/generated/contracts.c"
+#line 7131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7142,7 +7135,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_BYTE(PyObject *args)
 {
-#line 1121 "harness/data/contracts/callables.toml"
+#line 1105 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_BYTE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7154,7 +7147,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7158 "probes/generated/contracts.c"
+#line 7151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7162,7 +7155,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_CHAR(PyObject *args)
 {
-#line 1103 "harness/data/contracts/callables.toml"
+#line 1087 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_CHAR, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7174,7 +7167,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7178 "probes/generated/contracts.c"
+#line 7171 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7182,7 +7175,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_DOUBLE(PyObject *args)
 {
-#line 1067 "harness/data/contracts/callables.toml"
+#line 1051 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_DOUBLE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7194,7 +7187,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7198 "probes/generated/contracts.c"
+#line 7191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7202,7 +7195,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_FLOAT(PyObject *args)
 {
-#line 1049 "harness/data/contracts/callables.toml"
+#line 1033 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_FLOAT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7214,7 +7207,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7218 "probes/generated/contracts.c"
+#line 7211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7222,7 +7215,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_INT(PyObject *args)
 {
-#line 1013 "harness/data/contracts/callables.toml"
+#line 997 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_INT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7234,7 +7227,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7238 "probes/generated/contracts.c"
+#line 7231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7242,7 +7235,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_LONG(PyObject *args)
 {
-#line 1031 "harness/data/contracts/callables.toml"
+#line 1015 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_LONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7254,7 +7247,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7258 "probes/generated/contracts.c"
+#line 7251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7262,7 +7255,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_LONGLONG(PyObject *args)
 {
-#line 1265 "harness/data/contracts/callables.toml"
+#line 1249 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_LONGLONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7274,7 +7267,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7278 "probes/generated/contracts.c"
+#line 7271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7282,7 +7275,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
 {
-#line 1247 "harness/data/contracts/callables.toml"
+#line 1231 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_OBJECT_EX, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7294,7 +7287,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7298 "probes/generated/contracts.c"
+#line 7291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7302,7 +7295,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_PYSSIZET(PyObject *args)
 {
-#line 1301 "harness/data/contracts/callables.toml"
+#line 1285 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_PYSSIZET, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7314,7 +7307,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7318 "probes/generated/contracts.c"
+#line 7311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7322,7 +7315,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_SHORT(PyObject *args)
 {
-#line 995 "harness/data/contracts/callables.toml"
+#line 979 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_SHORT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7334,7 +7327,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7338 "probes/generated/contracts.c"
+#line 7331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7342,7 +7335,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_STRING(PyObject *args)
 {
-#line 1085 "harness/data/contracts/callables.toml"
+#line 1069 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_STRING, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7354,7 +7347,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7358 "probes/generated/contracts.c"
+#line 7351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7362,7 +7355,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
 {
-#line 1211 "harness/data/contracts/callables.toml"
+#line 1195 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_STRING_INPLACE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7374,7 +7367,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7378 "probes/generated/contracts.c"
+#line 7371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7382,7 +7375,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_UBYTE(PyObject *args)
 {
-#line 1139 "harness/data/contracts/callables.toml"
+#line 1123 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_UBYTE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7394,7 +7387,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7398 "probes/generated/contracts.c"
+#line 7391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7402,7 +7395,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_UINT(PyObject *args)
 {
-#line 1175 "harness/data/contracts/callables.toml"
+#line 1159 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_UINT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7414,7 +7407,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7418 "probes/generated/contracts.c"
+#line 7411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7422,7 +7415,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_ULONG(PyObject *args)
 {
-#line 1193 "harness/data/contracts/callables.toml"
+#line 1177 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_ULONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7434,7 +7427,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7438 "probes/generated/contracts.c"
+#line 7431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7442,7 +7435,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_ULONGLONG(PyObject *args)
 {
-#line 1283 "harness/data/contracts/callables.toml"
+#line 1267 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_ULONGLONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7454,7 +7447,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7458 "probes/generated/contracts.c"
+#line 7451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7462,7 +7455,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_USHORT(PyObject *args)
 {
-#line 1157 "harness/data/contracts/callables.toml"
+#line 1141 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_USHORT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7474,7 +7467,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7478 "probes/generated/contracts.c"
+#line 7471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7483,7 +7476,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
 #pragma weak Py_VaBuildValue
 static PyObject *c_Py_VaBuildValue(PyObject *args)
 {
-#line 654 "harness/data/contracts/callables.toml"
+#line 638 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
 #define P(...) va_build(0, __VA_ARGS__)
@@ -7491,7 +7484,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7495 "probes/generated/contracts.c"
+#line 7488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7500,7 +7493,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #pragma weak _PyObject_CallFunction_SizeT
 static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 {
-#line 569 "harness/data/contracts/callables.toml"
+#line 553 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
 #define P(...) _PyObject_CallFunction_SizeT(f, __VA_ARGS__)
@@ -7508,7 +7501,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7512 "probes/generated/contracts.c"
+#line 7505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7517,7 +7510,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #pragma weak _PyObject_CallMethod_SizeT
 static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 {
-#line 597 "harness/data/contracts/callables.toml"
+#line 581 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
 #define P(...) _PyObject_CallMethod_SizeT(o, "m", __VA_ARGS__)
@@ -7525,7 +7518,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7529 "probes/generated/contracts.c"
+#line 7522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7534,14 +7527,14 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #pragma weak _Py_BuildValue_SizeT
 static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
 {
-#line 641 "harness/data/contracts/callables.toml"
+#line 625 "harness/data/contracts/callables.toml"
     REQUIRE(_Py_BuildValue_SizeT);
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT)
     Py_DECREF(holder);
     return new_result(result);
-#line 7545 "probes/generated/contracts.c"
+#line 7538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7550,7 +7543,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
 #pragma weak _Py_VaBuildValue_SizeT
 static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 {
-#line 668 "harness/data/contracts/callables.toml"
+#line 652 "harness/data/contracts/callables.toml"
     REQUIRE(_Py_VaBuildValue_SizeT);
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
@@ -7559,7 +7552,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7563 "probes/generated/contracts.c"
+#line 7556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7567,10 +7560,10 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getter(PyObject *args)
 {
-#line 1538 "harness/data/contracts/callables.toml"
+#line 1522 "harness/data/contracts/callables.toml"
     getter get = getset_get;
     setter set = getset_set;
-    static PyGetSetDef def = {"gs", NULL, NULL, NULL, "closure"};
+    static PyGetSetDef def = {(char *)"gs", NULL, NULL, NULL, (void *)"closure"};
     def.get = get;
     def.set = set;
     PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
@@ -7579,7 +7572,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7583 "probes/generated/contracts.c"
+#line 7576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7587,10 +7580,10 @@ static PyObject *c_getter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setter(PyObject *args)
 {
-#line 1557 "harness/data/contracts/callables.toml"
+#line 1541 "harness/data/contracts/callables.toml"
     getter get = getset_get;
     setter set = getset_set;
-    static PyGetSetDef def = {"gs", NULL, NULL, NULL, "closure"};
+    static PyGetSetDef def = {(char *)"gs", NULL, NULL, NULL, (void *)"closure"};
     def.get = get;
     def.set = set;
     PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
@@ -7610,7 +7603,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7614 "probes/generated/contracts.c"
+#line 7607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7629,7 +7622,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7633 "probes/generated/contracts.c"
+#line 7626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7648,7 +7641,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7652 "probes/generated/contracts.c"
+#line 7645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7670,7 +7663,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7674 "probes/generated/contracts.c"
+#line 7667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7692,7 +7685,9 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         hi = t;
     }
     int rc = PyArg_UnpackTuple(ARG(0), "f", lo, hi, &slots[0], &slots[1], &slots[2]);
-    PyObject *status = parse_result(rc, 6, &(struct parse_out){.o = Py_None});
+    struct parse_out none = {0}; /* not a compound literal: C++ has none */
+    none.o = Py_None;
+    PyObject *status = parse_result(rc, 6, &none);
     if (status == NULL)
         return NULL;
     Py_DECREF(status);
@@ -7701,7 +7696,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7705 "probes/generated/contracts.c"
+#line 7700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7720,7 +7715,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7724 "probes/generated/contracts.c"
+#line 7719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7742,7 +7737,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7746 "probes/generated/contracts.c"
+#line 7741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7751,10 +7746,12 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #pragma weak PyArg_ValidateKeywordArguments
 static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
 {
-#line 316 "harness/data/contracts/args.toml"
+#line 318 "harness/data/contracts/args.toml"
     int rc = PyArg_ValidateKeywordArguments(ARG(0));
-    return parse_result(rc, 8, &(struct parse_out){.i = rc});
-#line 7758 "probes/generated/contracts.c"
+    struct parse_out out = {0};
+    out.i = rc;
+    return parse_result(rc, 8, &out);
+#line 7755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7777,7 +7774,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7781 "probes/generated/contracts.c"
+#line 7778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7797,7 +7794,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7801 "probes/generated/contracts.c"
+#line 7798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7817,7 +7814,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7821 "probes/generated/contracts.c"
+#line 7818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7840,7 +7837,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7844 "probes/generated/contracts.c"
+#line 7841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7860,7 +7857,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7864 "probes/generated/contracts.c"
+#line 7861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7869,7 +7866,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
 #pragma weak PyABIInfo_Check
 static PyObject *c_PyABIInfo_Check(PyObject *args)
 {
-#line 374 "harness/data/contracts/types.toml"
+#line 380 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -7881,7 +7878,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 7885 "probes/generated/contracts.c"
+#line 7882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7890,11 +7887,11 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
 #pragma weak PyObject_CallFinalizerFromDealloc
 static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 {
-#line 392 "harness/data/contracts/types.toml"
+#line 398 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7898 "probes/generated/contracts.c"
+#line 7895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7903,12 +7900,12 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 #pragma weak PyObject_ClearWeakRefs
 static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 {
-#line 402 "harness/data/contracts/types.toml"
+#line 408 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_weak_members}, {Py_tp_dealloc, (void *)t_weak_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 7912 "probes/generated/contracts.c"
+#line 7909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7917,7 +7914,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 #pragma weak PyObject_GC_Del
 static PyObject *c_PyObject_GC_Del(PyObject *args)
 {
-#line 413 "harness/data/contracts/types.toml"
+#line 419 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -7925,7 +7922,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7929 "probes/generated/contracts.c"
+#line 7926 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7934,7 +7931,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
 #pragma weak PyObject_GC_Track
 static PyObject *c_PyObject_GC_Track(PyObject *args)
 {
-#line 427 "harness/data/contracts/types.toml"
+#line 433 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -7961,7 +7958,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7965 "probes/generated/contracts.c"
+#line 7962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7970,7 +7967,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
 #pragma weak PyObject_GC_UnTrack
 static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 {
-#line 460 "harness/data/contracts/types.toml"
+#line 466 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8001,7 +7998,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8005 "probes/generated/contracts.c"
+#line 8002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8010,9 +8007,9 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 #pragma weak PyObject_GenericGetDict
 static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
-#line 497 "harness/data/contracts/types.toml"
+#line 503 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8016 "probes/generated/contracts.c"
+#line 8013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8032,9 +8029,9 @@ static PyObject *c_PyObject_GenericSetAttr(PyObject *args)
 #pragma weak PyObject_GenericSetDict
 static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
-#line 511 "harness/data/contracts/types.toml"
+#line 517 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8038 "probes/generated/contracts.c"
+#line 8035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8043,7 +8040,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 #pragma weak PyObject_GetTypeData
 static PyObject *c_PyObject_GetTypeData(PyObject *args)
 {
-#line 519 "harness/data/contracts/types.toml"
+#line 525 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8059,13 +8056,13 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
         return NULL;
     PyObject *o = PyObject_CallObject(T, NULL), *result = NULL;
     if (o != NULL) {
-        char *data = PyObject_GetTypeData(o, (PyTypeObject *)T);
+        char *data = (char *)PyObject_GetTypeData(o, (PyTypeObject *)T);
         result = data ? Py_BuildValue("(nN)", (Py_ssize_t)(data - (char *)o), PyObject_GetAttrString(T, "__basicsize__")) : NULL;
         Py_DECREF(o);
     }
     Py_DECREF(T);
     return result;
-#line 8069 "probes/generated/contracts.c"
+#line 8066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8074,7 +8071,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
 #pragma weak PyObject_GetTypeData_DuringGC
 static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 {
-#line 547 "harness/data/contracts/types.toml"
+#line 553 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8090,13 +8087,13 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
         return NULL;
     PyObject *o = PyObject_CallObject(T, NULL), *result = NULL;
     if (o != NULL) {
-        char *data = PyObject_GetTypeData_DuringGC(o, (PyTypeObject *)T);
+        char *data = (char *)PyObject_GetTypeData_DuringGC(o, (PyTypeObject *)T);
         result = data ? Py_BuildValue("(nN)", (Py_ssize_t)(data - (char *)o), PyObject_GetAttrString(T, "__basicsize__")) : contract("NULL");
         Py_DECREF(o);
     }
     Py_DECREF(T);
     return result;
-#line 8100 "probes/generated/contracts.c"
+#line 8097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8105,7 +8102,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 #pragma weak PyObject_Init
 static PyObject *c_PyObject_Init(PyObject *args)
 {
-#line 575 "harness/data/contracts/types.toml"
+#line 581 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8130,7 +8127,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8134 "probes/generated/contracts.c"
+#line 8131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8139,7 +8136,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
 #pragma weak PyObject_InitVar
 static PyObject *c_PyObject_InitVar_body(PyObject *args)
 {
-#line 606 "harness/data/contracts/types.toml"
+#line 612 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8164,7 +8161,7 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8168 "probes/generated/contracts.c"
+#line 8165 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8176,11 +8173,11 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyTypeObject(PyObject *args)
 {
-#line 638 "harness/data/contracts/types.toml"
+#line 644 "harness/data/contracts/types.toml"
     PyTypeObject *type = Py_TYPE(ARG(0));
-    Py_INCREF(type);
+    Py_INCREF((PyObject *)type);
     return (PyObject *)type;
-#line 8184 "probes/generated/contracts.c"
+#line 8181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8189,14 +8186,13 @@ static PyObject *c_PyTypeObject(PyObject *args)
 #pragma weak PyType_ClearCache
 static PyObject *c_PyType_ClearCache(PyObject *args)
 {
-#line 648 "harness/data/contracts/types.toml"
+#line 654 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
     if ((C = PyObject_CallFunction(type, "s(){sO}", "C", "x", ARG(0))) == NULL || (before = PyObject_GetAttr(C, name)) == NULL)
         goto done;
-    unsigned int tag = PyType_ClearCache();
-    (void)tag;
+    (void)PyType_ClearCache(); /* its tag is no part of the contract */
     result = Py_BuildValue("(ON)", before, PyObject_GetAttr(C, name));
     done:
     Py_XDECREF(type);
@@ -8204,7 +8200,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8208 "probes/generated/contracts.c"
+#line 8204 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8213,7 +8209,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
 #pragma weak PyType_Freeze
 static PyObject *c_PyType_Freeze(PyObject *args)
 {
-#line 669 "harness/data/contracts/types.toml"
+#line 674 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8239,7 +8235,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8243 "probes/generated/contracts.c"
+#line 8239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8248,7 +8244,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
 #pragma weak PyType_FromMetaclass
 static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
 {
-#line 701 "harness/data/contracts/types.toml"
+#line 706 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8263,10 +8259,10 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
         meta = type;
         Py_INCREF(meta);
     }
-    if ((k == 2 && meta == NULL) || (with && (m = tp_module(7)) == NULL))
-        goto done;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.F", 0, 0, Py_TPFLAGS_DEFAULT, slots};
+    if ((k == 2 && meta == NULL) || (with && (m = tp_module(7)) == NULL))
+        goto done;
     T = PyType_FromMetaclass((PyTypeObject *)meta, m, &spec, NULL);
     STRAY_CHECK("PyType_FromMetaclass", T != NULL);
     done:
@@ -8274,7 +8270,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8278 "probes/generated/contracts.c"
+#line 8274 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8287,7 +8283,7 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
 #pragma weak PyType_FromModuleAndSpec
 static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 {
-#line 733 "harness/data/contracts/types.toml"
+#line 738 "harness/data/contracts/types.toml"
     long long state;
     if (arg_llong(args, 0, &state) < 0)
         return NULL;
@@ -8309,7 +8305,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8313 "probes/generated/contracts.c"
+#line 8309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8318,7 +8314,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 #pragma weak PyType_FromSlots
 static PyObject *c_PyType_FromSlots(PyObject *args)
 {
-#line 761 "harness/data/contracts/types.toml"
+#line 766 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8330,7 +8326,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8334 "probes/generated/contracts.c"
+#line 8330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8339,20 +8335,20 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
 #pragma weak PyType_FromSpec
 static PyObject *c_PyType_FromSpec_body(PyObject *args)
 {
-#line 779 "harness/data/contracts/types.toml"
+#line 784 "harness/data/contracts/types.toml"
     static const char *const names[] = {"probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
         return NULL;
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"probe doc"}, {Py_nb_add, (void *)t_binary}, {0, NULL}};
     PyType_Spec spec = {names[i % 5], (int)(sizeof(tp_obj) + 8 * (i % 3)), (int)(8 * (i % 2)),
-                        Py_TPFLAGS_DEFAULT | (i % 2 ? 0 : Py_TPFLAGS_BASETYPE), slots};
+                        (unsigned int)(Py_TPFLAGS_DEFAULT | (i % 2 ? 0 : Py_TPFLAGS_BASETYPE)), slots};
     REQUIRE(PyType_FromSpec);
     PyObject *made = PyType_FromSpec(&spec);
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8356 "probes/generated/contracts.c"
+#line 8352 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8365,19 +8361,20 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
 #pragma weak PyType_FromSpecWithBases
 static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
 {
-#line 798 "harness/data/contracts/types.toml"
+#line 803 "harness/data/contracts/types.toml"
     int k;
-    PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL};
+    PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL}, *object, *T;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     k = (k + 10) % 7;
     PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.T", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     made[0] = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL);
     made[1] = tp_make("probe_types.Q", 0, Py_TPFLAGS_DEFAULT, slots, NULL);
     made[2] = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL);
     if (made[0] == NULL || made[1] == NULL || made[2] == NULL)
         goto done;
-    PyObject *object = builtin("object");
+    object = builtin("object");
     if (object == NULL)
         goto done;
     switch (k) {
@@ -8390,9 +8387,8 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     default: bases = Py_BuildValue("(O)", made[1]); break;
     }
     Py_DECREF(object);
-    PyType_Spec spec = {"probe_types.T", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromSpecWithBases);
-    PyObject *T = PyType_FromSpecWithBases(&spec, bases ? bases : NULL);
+    T = PyType_FromSpecWithBases(&spec, bases ? bases : NULL);
     STRAY_CHECK("PyType_FromSpecWithBases", T != NULL);
     Py_XDECREF(bases);
     for (int n = 0; n < 3; n++)
@@ -8402,7 +8398,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8406 "probes/generated/contracts.c"
+#line 8402 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8415,13 +8411,13 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 #pragma weak PyType_GenericAlloc
 static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
 {
-#line 841 "harness/data/contracts/types.toml"
+#line 846 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     int gc = PyObject_IsTrue(ARG(1));
     PyType_Slot gcslots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}}, none[] = {{0, NULL}};
-    PyType_Spec spec = {"probe_types.V", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT | (gc ? Py_TPFLAGS_HAVE_GC : 0), gc ? gcslots : none};
+    PyType_Spec spec = {"probe_types.V", (int)sizeof(tp_obj), 8, (unsigned int)(Py_TPFLAGS_DEFAULT | (gc ? Py_TPFLAGS_HAVE_GC : 0)), gc ? gcslots : none};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -8438,7 +8434,7 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8442 "probes/generated/contracts.c"
+#line 8438 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8451,7 +8447,7 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
 #pragma weak PyType_GenericNew
 static PyObject *c_PyType_GenericNew_body(PyObject *args)
 {
-#line 870 "harness/data/contracts/types.toml"
+#line 875 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.N", (int)sizeof(tp_obj), 0, slots, NULL);
     if (T == NULL)
@@ -8466,7 +8462,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8470 "probes/generated/contracts.c"
+#line 8466 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8479,7 +8475,7 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
 #pragma weak PyType_GetBaseByToken
 static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 {
-#line 891 "harness/data/contracts/types.toml"
+#line 896 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8490,20 +8486,22 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     PyObject *result = NULL;
     if (T == NULL || I == NULL || (S = tp_make_spec(&sub, T)) == NULL || (O = tp_make_spec(&other, NULL)) == NULL)
         goto done;
-    PyObject *cases[] = {T, S, O, I};
-    PyTypeObject *found = (PyTypeObject *)I; /* overwritten */
-    int rc = PyType_GetBaseByToken((PyTypeObject *)cases[k], (void *)&tp_token_spec, &found);
-    if (rc < 0)
-        goto done;
-    result = Py_BuildValue("(iN)", rc, found == NULL ? new_none() : PyBool_FromLong((PyObject *)found == T));
-    Py_XDECREF(found);
+    {
+        PyObject *cases[] = {T, S, O, I};
+        PyTypeObject *found = (PyTypeObject *)I; /* overwritten */
+        int rc = PyType_GetBaseByToken((PyTypeObject *)cases[k], (void *)&tp_token_spec, &found);
+        if (rc < 0)
+            goto done;
+        result = Py_BuildValue("(iN)", rc, found == NULL ? new_none() : PyBool_FromLong((PyObject *)found == T));
+        Py_XDECREF((PyObject *)found);
+    }
     done:
     Py_XDECREF(T);
     Py_XDECREF(S);
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8507 "probes/generated/contracts.c"
+#line 8505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8512,7 +8510,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 #pragma weak PyType_GetBaseByToken_DuringGC
 static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
 {
-#line 921 "harness/data/contracts/types.toml"
+#line 928 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8523,12 +8521,14 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     PyObject *result = NULL;
     if (T == NULL || I == NULL || (S = tp_make_spec(&sub, T)) == NULL || (O = tp_make_spec(&other, NULL)) == NULL)
         goto done;
-    PyObject *cases[] = {T, S, O, I};
-    PyTypeObject *found = (PyTypeObject *)I; /* overwritten */
-    int rc = PyType_GetBaseByToken_DuringGC((PyTypeObject *)cases[k], (void *)&tp_token_spec, &found);
-    if (rc < 0)
-        goto done;
-    result = Py_BuildValue("(iN)", rc, found == NULL ? new_none() : PyBool_FromLong((PyObject *)found == T));
+    {
+        PyObject *cases[] = {T, S, O, I};
+        PyTypeObject *found = (PyTypeObject *)I; /* overwritten */
+        int rc = PyType_GetBaseByToken_DuringGC((PyTypeObject *)cases[k], (void *)&tp_token_spec, &found);
+        if (rc < 0)
+            goto done;
+        result = Py_BuildValue("(iN)", rc, found == NULL ? new_none() : PyBool_FromLong((PyObject *)found == T));
+    }
     done:
     Py_XDECREF(T);
     Py_XDECREF(S);
@@ -8566,40 +8566,41 @@ static PyObject *c_PyType_GetFullyQualifiedName(PyObject *args)
 #pragma weak PyType_GetModule
 static PyObject *c_PyType_GetModule(PyObject *args)
 {
-#line 962 "harness/data/contracts/types.toml"
+#line 971 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
-    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromModuleAndSpec);
     if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
         goto done;
     if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
         goto done;
-    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
-    if (other == NULL)
-        goto done;
-    PyObject *intt = builtin("int");
-    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
-    PyTypeObject *type = cases[((k % 4) + 4) % 4];
-    PyObject *result = borrowed_is(PyType_GetModule(type), m);
-    Py_XDECREF(intt);
-    Py_DECREF(other);
-    Py_DECREF(S);
-    Py_DECREF(bases);
-    Py_DECREF(T);
-    Py_DECREF(m);
-    return result;
+    {
+        PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+        if (other == NULL)
+            goto done;
+        PyObject *intt = builtin("int");
+        PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+        PyTypeObject *type = cases[((k % 4) + 4) % 4];
+        PyObject *result = borrowed_is(PyType_GetModule(type), m);
+        Py_XDECREF(intt);
+        Py_DECREF(other);
+        Py_DECREF(S);
+        Py_DECREF(bases);
+        Py_DECREF(T);
+        Py_DECREF(m);
+        return result;
+    }
     done:
     Py_XDECREF(S);
     Py_XDECREF(bases);
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8603 "probes/generated/contracts.c"
+#line 8604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8608,40 +8609,41 @@ static PyObject *c_PyType_GetModule(PyObject *args)
 #pragma weak PyType_GetModuleByDef
 static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 {
-#line 1001 "harness/data/contracts/types.toml"
+#line 1011 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
-    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromModuleAndSpec);
     if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
         goto done;
     if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
         goto done;
-    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
-    if (other == NULL)
-        goto done;
-    PyObject *intt = builtin("int");
-    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
-    PyTypeObject *type = cases[((k % 4) + 4) % 4];
-    PyObject *result = borrowed_is(PyType_GetModuleByDef(type, &tp_moddef), m);
-    Py_XDECREF(intt);
-    Py_DECREF(other);
-    Py_DECREF(S);
-    Py_DECREF(bases);
-    Py_DECREF(T);
-    Py_DECREF(m);
-    return result;
+    {
+        PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+        if (other == NULL)
+            goto done;
+        PyObject *intt = builtin("int");
+        PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+        PyTypeObject *type = cases[((k % 4) + 4) % 4];
+        PyObject *result = borrowed_is(PyType_GetModuleByDef(type, &tp_moddef), m);
+        Py_XDECREF(intt);
+        Py_DECREF(other);
+        Py_DECREF(S);
+        Py_DECREF(bases);
+        Py_DECREF(T);
+        Py_DECREF(m);
+        return result;
+    }
     done:
     Py_XDECREF(S);
     Py_XDECREF(bases);
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8645 "probes/generated/contracts.c"
+#line 8647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8650,40 +8652,41 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 #pragma weak PyType_GetModuleByToken
 static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 {
-#line 1040 "harness/data/contracts/types.toml"
+#line 1051 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
-    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromModuleAndSpec);
     if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
         goto done;
     if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
         goto done;
-    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
-    if (other == NULL)
-        goto done;
-    PyObject *intt = builtin("int");
-    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
-    PyTypeObject *type = cases[((k % 4) + 4) % 4];
-    PyObject *result = new_is(PyType_GetModuleByToken(type, &tp_moddef), m);
-    Py_XDECREF(intt);
-    Py_DECREF(other);
-    Py_DECREF(S);
-    Py_DECREF(bases);
-    Py_DECREF(T);
-    Py_DECREF(m);
-    return result;
+    {
+        PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+        if (other == NULL)
+            goto done;
+        PyObject *intt = builtin("int");
+        PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+        PyTypeObject *type = cases[((k % 4) + 4) % 4];
+        PyObject *result = new_is(PyType_GetModuleByToken(type, &tp_moddef), m);
+        Py_XDECREF(intt);
+        Py_DECREF(other);
+        Py_DECREF(S);
+        Py_DECREF(bases);
+        Py_DECREF(T);
+        Py_DECREF(m);
+        return result;
+    }
     done:
     Py_XDECREF(S);
     Py_XDECREF(bases);
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8687 "probes/generated/contracts.c"
+#line 8690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8692,40 +8695,41 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 #pragma weak PyType_GetModuleByToken_DuringGC
 static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
 {
-#line 1079 "harness/data/contracts/types.toml"
+#line 1091 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
-    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromModuleAndSpec);
     if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
         goto done;
     if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
         goto done;
-    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
-    if (other == NULL)
-        goto done;
-    PyObject *intt = builtin("int");
-    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
-    PyTypeObject *type = cases[((k % 4) + 4) % 4];
-    PyObject *result = optional_is(PyType_GetModuleByToken_DuringGC(type, &tp_moddef), m);
-    Py_XDECREF(intt);
-    Py_DECREF(other);
-    Py_DECREF(S);
-    Py_DECREF(bases);
-    Py_DECREF(T);
-    Py_DECREF(m);
-    return result;
+    {
+        PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+        if (other == NULL)
+            goto done;
+        PyObject *intt = builtin("int");
+        PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+        PyTypeObject *type = cases[((k % 4) + 4) % 4];
+        PyObject *result = optional_is(PyType_GetModuleByToken_DuringGC(type, &tp_moddef), m);
+        Py_XDECREF(intt);
+        Py_DECREF(other);
+        Py_DECREF(S);
+        Py_DECREF(bases);
+        Py_DECREF(T);
+        Py_DECREF(m);
+        return result;
+    }
     done:
     Py_XDECREF(S);
     Py_XDECREF(bases);
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8729 "probes/generated/contracts.c"
+#line 8733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8745,40 +8749,41 @@ static PyObject *c_PyType_GetModuleName(PyObject *args)
 #pragma weak PyType_GetModuleState
 static PyObject *c_PyType_GetModuleState(PyObject *args)
 {
-#line 1124 "harness/data/contracts/types.toml"
+#line 1137 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
-    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromModuleAndSpec);
     if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
         goto done;
     if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
         goto done;
-    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
-    if (other == NULL)
-        goto done;
-    PyObject *intt = builtin("int");
-    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
-    PyTypeObject *type = cases[((k % 4) + 4) % 4];
-    PyObject *result = state_of(PyType_GetModuleState(type));
-    Py_XDECREF(intt);
-    Py_DECREF(other);
-    Py_DECREF(S);
-    Py_DECREF(bases);
-    Py_DECREF(T);
-    Py_DECREF(m);
-    return result;
+    {
+        PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+        if (other == NULL)
+            goto done;
+        PyObject *intt = builtin("int");
+        PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+        PyTypeObject *type = cases[((k % 4) + 4) % 4];
+        PyObject *result = state_of(PyType_GetModuleState(type));
+        Py_XDECREF(intt);
+        Py_DECREF(other);
+        Py_DECREF(S);
+        Py_DECREF(bases);
+        Py_DECREF(T);
+        Py_DECREF(m);
+        return result;
+    }
     done:
     Py_XDECREF(S);
     Py_XDECREF(bases);
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8782 "probes/generated/contracts.c"
+#line 8787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8787,40 +8792,41 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
 #pragma weak PyType_GetModuleState_DuringGC
 static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 {
-#line 1163 "harness/data/contracts/types.toml"
+#line 1177 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
-    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromModuleAndSpec);
     if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
         goto done;
     if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
         goto done;
-    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
-    if (other == NULL)
-        goto done;
-    PyObject *intt = builtin("int");
-    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
-    PyTypeObject *type = cases[((k % 4) + 4) % 4];
-    PyObject *result = optional_state(PyType_GetModuleState_DuringGC(type));
-    Py_XDECREF(intt);
-    Py_DECREF(other);
-    Py_DECREF(S);
-    Py_DECREF(bases);
-    Py_DECREF(T);
-    Py_DECREF(m);
-    return result;
+    {
+        PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+        if (other == NULL)
+            goto done;
+        PyObject *intt = builtin("int");
+        PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+        PyTypeObject *type = cases[((k % 4) + 4) % 4];
+        PyObject *result = optional_state(PyType_GetModuleState_DuringGC(type));
+        Py_XDECREF(intt);
+        Py_DECREF(other);
+        Py_DECREF(S);
+        Py_DECREF(bases);
+        Py_DECREF(T);
+        Py_DECREF(m);
+        return result;
+    }
     done:
     Py_XDECREF(S);
     Py_XDECREF(bases);
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8824 "probes/generated/contracts.c"
+#line 8830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8829,40 +8835,41 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 #pragma weak PyType_GetModule_DuringGC
 static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
 {
-#line 1202 "harness/data/contracts/types.toml"
+#line 1217 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PyObject *m = tp_module(4242), *T = NULL, *S = NULL, *bases = NULL;
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {"probe_types.M", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
-    PyType_Spec sub = {"probe_types.S", 0, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromModuleAndSpec);
     if (m == NULL || (T = PyType_FromModuleAndSpec(m, &spec, NULL)) == NULL)
         goto done;
     if ((bases = Py_BuildValue("(O)", T)) == NULL || (S = tp_make("probe_types.S", 0, 0, slots, bases)) == NULL)
         goto done;
-    PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
-    if (other == NULL)
-        goto done;
-    PyObject *intt = builtin("int");
-    PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
-    PyTypeObject *type = cases[((k % 4) + 4) % 4];
-    PyObject *result = optional_is(PyType_GetModule_DuringGC(type), m);
-    Py_XDECREF(intt);
-    Py_DECREF(other);
-    Py_DECREF(S);
-    Py_DECREF(bases);
-    Py_DECREF(T);
-    Py_DECREF(m);
-    return result;
+    {
+        PyObject *other = tp_make("probe_types.O", 0, 0, slots, NULL);
+        if (other == NULL)
+            goto done;
+        PyObject *intt = builtin("int");
+        PyTypeObject *cases[] = {(PyTypeObject *)T, (PyTypeObject *)S, (PyTypeObject *)other, (PyTypeObject *)intt};
+        PyTypeObject *type = cases[((k % 4) + 4) % 4];
+        PyObject *result = optional_is(PyType_GetModule_DuringGC(type), m);
+        Py_XDECREF(intt);
+        Py_DECREF(other);
+        Py_DECREF(S);
+        Py_DECREF(bases);
+        Py_DECREF(T);
+        Py_DECREF(m);
+        return result;
+    }
     done:
     Py_XDECREF(S);
     Py_XDECREF(bases);
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8866 "probes/generated/contracts.c"
+#line 8873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8893,7 +8900,7 @@ static PyObject *c_PyType_GetQualName(PyObject *args)
 #pragma weak PyType_GetSlot
 static PyObject *c_PyType_GetSlot(PyObject *args)
 {
-#line 1253 "harness/data/contracts/types.toml"
+#line 1269 "harness/data/contracts/types.toml"
     static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8909,7 +8916,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 8913 "probes/generated/contracts.c"
+#line 8920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8918,7 +8925,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
 #pragma weak PyType_GetTypeDataSize
 static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
 {
-#line 1275 "harness/data/contracts/types.toml"
+#line 1291 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8940,7 +8947,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8944 "probes/generated/contracts.c"
+#line 8951 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8960,7 +8967,7 @@ static PyObject *c_PyType_IsSubtype(PyObject *args)
 #pragma weak PyType_Modified
 static PyObject *c_PyType_Modified(PyObject *args)
 {
-#line 1309 "harness/data/contracts/types.toml"
+#line 1325 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8974,7 +8981,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8978 "probes/generated/contracts.c"
+#line 8985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8993,14 +9000,14 @@ static PyObject *c_PyType_Ready(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Slot(PyObject *args)
 {
-#line 1336 "harness/data/contracts/types.toml"
+#line 1352 "harness/data/contracts/types.toml"
     PyType_Slot slots[2];
     slots[0].slot = Py_nb_add;
     slots[0].pfunc = (void *)t_binary;
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 9004 "probes/generated/contracts.c"
+#line 9011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9008,7 +9015,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Spec(PyObject *args)
 {
-#line 1350 "harness/data/contracts/types.toml"
+#line 1366 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"spec doc"}, {0, NULL}};
     PyType_Spec spec;
     memset(&spec, 0xA5, sizeof spec);
@@ -9019,7 +9026,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9023 "probes/generated/contracts.c"
+#line 9030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9066,7 +9073,7 @@ done:
 #pragma weak Py_SET_SIZE
 static PyObject *c_Py_SET_SIZE(PyObject *args)
 {
-#line 1379 "harness/data/contracts/types.toml"
+#line 1395 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -9081,7 +9088,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9085 "probes/generated/contracts.c"
+#line 9092 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9089,11 +9096,11 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 {
-#line 1401 "harness/data/contracts/types.toml"
+#line 1417 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9097 "probes/generated/contracts.c"
+#line 9104 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9101,13 +9108,13 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 {
-#line 1412 "harness/data/contracts/types.toml"
+#line 1428 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *rest = Py_BuildValue("(k)", (unsigned long)Py_TPFLAGS_DEFAULT);
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9111 "probes/generated/contracts.c"
+#line 9118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9115,11 +9122,11 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 {
-#line 1425 "harness/data/contracts/types.toml"
+#line 1441 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9123 "probes/generated/contracts.c"
+#line 9130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9127,7 +9134,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 {
-#line 1436 "harness/data/contracts/types.toml"
+#line 1452 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_members, (void *)t_vectorcall_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
     PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL;
@@ -9141,7 +9148,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9145 "probes/generated/contracts.c"
+#line 9152 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9149,11 +9156,11 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 {
-#line 1457 "harness/data/contracts/types.toml"
+#line 1473 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9157 "probes/generated/contracts.c"
+#line 9164 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9161,7 +9168,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x03080000)
 static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 {
-#line 3014 "harness/data/contracts/types.toml"
+#line 3039 "harness/data/contracts/types.toml"
     static PyType_Slot slots[] = {{Py_tp_call, NULL}, {Py_tp_descr_get, NULL}, {0, NULL}};
     static PyObject *T, *instance, *exercise;
     PyObject *r;
@@ -9185,7 +9192,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9189 "probes/generated/contracts.c"
+#line 9196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9193,17 +9200,17 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 {
-#line 1468 "harness/data/contracts/types.toml"
+#line 1484 "harness/data/contracts/types.toml"
     PyObject *T = tp_make_spec(&tp_token_spec, NULL);
     if (T == NULL)
         return NULL;
     PyTypeObject *found = NULL;
     int rc = PyType_GetBaseByToken((PyTypeObject *)T, &tp_token_spec, &found);
     PyObject *result = rc < 0 ? NULL : Py_BuildValue("(iNN)", rc, PyBool_FromLong((PyObject *)found == T), PyBool_FromLong(Py_TP_USE_SPEC == NULL));
-    Py_XDECREF(found);
+    Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 9207 "probes/generated/contracts.c"
+#line 9214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9211,9 +9218,9 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_aiter(PyObject *args)
 {
-#line 1485 "harness/data/contracts/types.toml"
+#line 1501 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9217 "probes/generated/contracts.c"
+#line 9224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9221,9 +9228,9 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_anext(PyObject *args)
 {
-#line 1494 "harness/data/contracts/types.toml"
+#line 1510 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9227 "probes/generated/contracts.c"
+#line 9234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9231,9 +9238,9 @@ static PyObject *c_Py_am_anext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_await(PyObject *args)
 {
-#line 1503 "harness/data/contracts/types.toml"
+#line 1519 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9237 "probes/generated/contracts.c"
+#line 9244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9241,10 +9248,11 @@ static PyObject *c_Py_am_await(PyObject *args)
 #if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_Py_am_send(PyObject *args)
 {
-#line 1512 "harness/data/contracts/types.toml"
+#line 1528 "harness/data/contracts/types.toml"
     #pragma weak PyIter_Send
     REQUIRE(PyIter_Send);
-    PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_am_send, (void *)t_send}, {0, NULL}}, NULL);
+    PyType_Slot slots[] = {{Py_am_send, (void *)t_send}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL, *got = NULL, *result = NULL;
     if (o != NULL) {
         PySendResult rc = PyIter_Send(o, ARG(0), &got);
@@ -9253,7 +9261,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9257 "probes/generated/contracts.c"
+#line 9265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9261,9 +9269,9 @@ static PyObject *c_Py_am_send(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
-#line 1531 "harness/data/contracts/types.toml"
+#line 1548 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9267 "probes/generated/contracts.c"
+#line 9275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9271,10 +9279,10 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 {
-#line 1540 "harness/data/contracts/types.toml"
+#line 1557 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9278 "probes/generated/contracts.c"
+#line 9286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9282,9 +9290,9 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
-#line 1550 "harness/data/contracts/types.toml"
+#line 1567 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9288 "probes/generated/contracts.c"
+#line 9296 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9292,9 +9300,9 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_length(PyObject *args)
 {
-#line 1559 "harness/data/contracts/types.toml"
+#line 1576 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9298 "probes/generated/contracts.c"
+#line 9306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9302,9 +9310,9 @@ static PyObject *c_Py_mp_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_subscript(PyObject *args)
 {
-#line 1568 "harness/data/contracts/types.toml"
+#line 1585 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9308 "probes/generated/contracts.c"
+#line 9316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9312,9 +9320,9 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_absolute(PyObject *args)
 {
-#line 1577 "harness/data/contracts/types.toml"
+#line 1594 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9318 "probes/generated/contracts.c"
+#line 9326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9322,9 +9330,9 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_add(PyObject *args)
 {
-#line 1586 "harness/data/contracts/types.toml"
+#line 1603 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9328 "probes/generated/contracts.c"
+#line 9336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9332,9 +9340,9 @@ static PyObject *c_Py_nb_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_and(PyObject *args)
 {
-#line 1595 "harness/data/contracts/types.toml"
+#line 1612 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9338 "probes/generated/contracts.c"
+#line 9346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9342,9 +9350,9 @@ static PyObject *c_Py_nb_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_bool(PyObject *args)
 {
-#line 1604 "harness/data/contracts/types.toml"
+#line 1621 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9348 "probes/generated/contracts.c"
+#line 9356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9352,9 +9360,9 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_divmod(PyObject *args)
 {
-#line 1613 "harness/data/contracts/types.toml"
+#line 1630 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9358 "probes/generated/contracts.c"
+#line 9366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9362,9 +9370,9 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_float(PyObject *args)
 {
-#line 1622 "harness/data/contracts/types.toml"
+#line 1639 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9368 "probes/generated/contracts.c"
+#line 9376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9372,9 +9380,9 @@ static PyObject *c_Py_nb_float(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
-#line 1631 "harness/data/contracts/types.toml"
+#line 1648 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9378 "probes/generated/contracts.c"
+#line 9386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9382,9 +9390,9 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_index(PyObject *args)
 {
-#line 1640 "harness/data/contracts/types.toml"
+#line 1657 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9388 "probes/generated/contracts.c"
+#line 9396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9392,9 +9400,9 @@ static PyObject *c_Py_nb_index(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
-#line 1649 "harness/data/contracts/types.toml"
+#line 1666 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9398 "probes/generated/contracts.c"
+#line 9406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9402,9 +9410,9 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
-#line 1658 "harness/data/contracts/types.toml"
+#line 1675 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9408 "probes/generated/contracts.c"
+#line 9416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9412,9 +9420,9 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
-#line 1667 "harness/data/contracts/types.toml"
+#line 1684 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9418 "probes/generated/contracts.c"
+#line 9426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9422,9 +9430,9 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
-#line 1676 "harness/data/contracts/types.toml"
+#line 1693 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9428 "probes/generated/contracts.c"
+#line 9436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9432,9 +9440,9 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
-#line 1685 "harness/data/contracts/types.toml"
+#line 1702 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9438 "probes/generated/contracts.c"
+#line 9446 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9442,9 +9450,9 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
-#line 1694 "harness/data/contracts/types.toml"
+#line 1711 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9448 "probes/generated/contracts.c"
+#line 9456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9452,9 +9460,9 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
-#line 1703 "harness/data/contracts/types.toml"
+#line 1720 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9458 "probes/generated/contracts.c"
+#line 9466 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9462,9 +9470,9 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
-#line 1712 "harness/data/contracts/types.toml"
+#line 1729 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9468 "probes/generated/contracts.c"
+#line 9476 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9472,9 +9480,9 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
-#line 1721 "harness/data/contracts/types.toml"
+#line 1738 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9478 "probes/generated/contracts.c"
+#line 9486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9482,9 +9490,9 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
-#line 1730 "harness/data/contracts/types.toml"
+#line 1747 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9488 "probes/generated/contracts.c"
+#line 9496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9492,9 +9500,9 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
-#line 1739 "harness/data/contracts/types.toml"
+#line 1756 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9498 "probes/generated/contracts.c"
+#line 9506 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9502,9 +9510,9 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
-#line 1748 "harness/data/contracts/types.toml"
+#line 1765 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9508 "probes/generated/contracts.c"
+#line 9516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9512,9 +9520,9 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
-#line 1757 "harness/data/contracts/types.toml"
+#line 1774 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9518 "probes/generated/contracts.c"
+#line 9526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9522,9 +9530,9 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_int(PyObject *args)
 {
-#line 1766 "harness/data/contracts/types.toml"
+#line 1783 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9528 "probes/generated/contracts.c"
+#line 9536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9532,9 +9540,9 @@ static PyObject *c_Py_nb_int(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_invert(PyObject *args)
 {
-#line 1775 "harness/data/contracts/types.toml"
+#line 1792 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9538 "probes/generated/contracts.c"
+#line 9546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9542,9 +9550,9 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_lshift(PyObject *args)
 {
-#line 1784 "harness/data/contracts/types.toml"
+#line 1801 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9548 "probes/generated/contracts.c"
+#line 9556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9552,9 +9560,9 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
-#line 1793 "harness/data/contracts/types.toml"
+#line 1810 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9558 "probes/generated/contracts.c"
+#line 9566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9562,9 +9570,9 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_multiply(PyObject *args)
 {
-#line 1802 "harness/data/contracts/types.toml"
+#line 1819 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9568 "probes/generated/contracts.c"
+#line 9576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9572,9 +9580,9 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_negative(PyObject *args)
 {
-#line 1811 "harness/data/contracts/types.toml"
+#line 1828 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9578 "probes/generated/contracts.c"
+#line 9586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9582,9 +9590,9 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_or(PyObject *args)
 {
-#line 1820 "harness/data/contracts/types.toml"
+#line 1837 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9588 "probes/generated/contracts.c"
+#line 9596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9592,9 +9600,9 @@ static PyObject *c_Py_nb_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_positive(PyObject *args)
 {
-#line 1829 "harness/data/contracts/types.toml"
+#line 1846 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9598 "probes/generated/contracts.c"
+#line 9606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9602,9 +9610,9 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_power(PyObject *args)
 {
-#line 1838 "harness/data/contracts/types.toml"
+#line 1855 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9608 "probes/generated/contracts.c"
+#line 9616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9612,9 +9620,9 @@ static PyObject *c_Py_nb_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_remainder(PyObject *args)
 {
-#line 1847 "harness/data/contracts/types.toml"
+#line 1864 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9618 "probes/generated/contracts.c"
+#line 9626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9622,9 +9630,9 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_rshift(PyObject *args)
 {
-#line 1856 "harness/data/contracts/types.toml"
+#line 1873 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9628 "probes/generated/contracts.c"
+#line 9636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9632,9 +9640,9 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_subtract(PyObject *args)
 {
-#line 1865 "harness/data/contracts/types.toml"
+#line 1882 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9638 "probes/generated/contracts.c"
+#line 9646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9642,9 +9650,9 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
-#line 1874 "harness/data/contracts/types.toml"
+#line 1891 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9648 "probes/generated/contracts.c"
+#line 9656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9652,9 +9660,9 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_xor(PyObject *args)
 {
-#line 1883 "harness/data/contracts/types.toml"
+#line 1900 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9658 "probes/generated/contracts.c"
+#line 9666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9662,7 +9670,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_end(PyObject *args)
 {
-#line 1892 "harness/data/contracts/types.toml"
+#line 1909 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         {Py_slot_end, 0, {0}, {NULL}},
@@ -9671,7 +9679,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9675 "probes/generated/contracts.c"
+#line 9683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9679,7 +9687,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_invalid(PyObject *args)
 {
-#line 1908 "harness/data/contracts/types.toml"
+#line 1925 "harness/data/contracts/types.toml"
     PySlot bad[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, 0, {0}, {NULL}}, PySlot_END};
     PySlot optional[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, PySlot_OPTIONAL, {0}, {NULL}}, PySlot_END};
     PyObject *T = PyType_FromSlots(bad);
@@ -9694,7 +9702,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9698 "probes/generated/contracts.c"
+#line 9706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9702,7 +9710,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_subslots(PyObject *args)
 {
-#line 1930 "harness/data/contracts/types.toml"
+#line 1947 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -9711,7 +9719,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9715 "probes/generated/contracts.c"
+#line 9723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9719,9 +9727,9 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
-#line 1946 "harness/data/contracts/types.toml"
+#line 1963 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9725 "probes/generated/contracts.c"
+#line 9733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9729,9 +9737,9 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_concat(PyObject *args)
 {
-#line 1955 "harness/data/contracts/types.toml"
+#line 1972 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9735 "probes/generated/contracts.c"
+#line 9743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9739,9 +9747,9 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_contains(PyObject *args)
 {
-#line 1964 "harness/data/contracts/types.toml"
+#line 1981 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9745 "probes/generated/contracts.c"
+#line 9753 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9749,9 +9757,9 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
-#line 1973 "harness/data/contracts/types.toml"
+#line 1990 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9755 "probes/generated/contracts.c"
+#line 9763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9759,9 +9767,9 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
-#line 1982 "harness/data/contracts/types.toml"
+#line 1999 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9765 "probes/generated/contracts.c"
+#line 9773 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9769,9 +9777,9 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_item(PyObject *args)
 {
-#line 1991 "harness/data/contracts/types.toml"
+#line 2008 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9775 "probes/generated/contracts.c"
+#line 9783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9779,9 +9787,9 @@ static PyObject *c_Py_sq_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_length(PyObject *args)
 {
-#line 2000 "harness/data/contracts/types.toml"
+#line 2017 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9785 "probes/generated/contracts.c"
+#line 9793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9789,9 +9797,9 @@ static PyObject *c_Py_sq_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_repeat(PyObject *args)
 {
-#line 2009 "harness/data/contracts/types.toml"
+#line 2026 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9795 "probes/generated/contracts.c"
+#line 9803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9799,9 +9807,9 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_alloc(PyObject *args)
 {
-#line 2018 "harness/data/contracts/types.toml"
+#line 2035 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 9805 "probes/generated/contracts.c"
+#line 9813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9809,14 +9817,16 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_base(PyObject *args)
 {
-#line 2027 "harness/data/contracts/types.toml"
-    PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
+#line 2044 "harness/data/contracts/types.toml"
+    PyType_Slot none[] = {{0, NULL}};
+    PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     if (P == NULL)
         return NULL;
-    PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_base, P}, {0, NULL}}, NULL);
+    PyType_Slot slots[] = {{Py_tp_base, P}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9820 "probes/generated/contracts.c"
+#line 9830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9824,18 +9834,20 @@ static PyObject *c_Py_tp_base(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_bases(PyObject *args)
 {
-#line 2041 "harness/data/contracts/types.toml"
-    PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
-    PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, (PyType_Slot[]){{0, NULL}}, NULL);
+#line 2060 "harness/data/contracts/types.toml"
+    PyType_Slot none[] = {{0, NULL}};
+    PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
+    PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     PyObject *bases = P && R ? Py_BuildValue("(OO)", P, R) : NULL;
     Py_XDECREF(P);
     Py_XDECREF(R);
     if (bases == NULL)
         return NULL;
-    PyObject *T = tp_make("probe_types.T", 0, 0, (PyType_Slot[]){{Py_tp_bases, bases}, {0, NULL}}, NULL);
+    PyType_Slot slots[] = {{Py_tp_bases, bases}, {0, NULL}};
+    PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9839 "probes/generated/contracts.c"
+#line 9851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9843,7 +9855,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_basicsize(PyObject *args)
 {
-#line 2059 "harness/data/contracts/types.toml"
+#line 2080 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj) + 8),
@@ -9851,7 +9863,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9855 "probes/generated/contracts.c"
+#line 9867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9859,9 +9871,9 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_call(PyObject *args)
 {
-#line 2074 "harness/data/contracts/types.toml"
+#line 2095 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 9865 "probes/generated/contracts.c"
+#line 9877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9869,10 +9881,10 @@ static PyObject *c_Py_tp_call(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_clear(PyObject *args)
 {
-#line 2083 "harness/data/contracts/types.toml"
+#line 2104 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 9876 "probes/generated/contracts.c"
+#line 9888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9880,9 +9892,9 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
-#line 2093 "harness/data/contracts/types.toml"
+#line 2114 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9886 "probes/generated/contracts.c"
+#line 9898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9890,9 +9902,9 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_del(PyObject *args)
 {
-#line 2102 "harness/data/contracts/types.toml"
+#line 2123 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9896 "probes/generated/contracts.c"
+#line 9908 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9900,9 +9912,9 @@ static PyObject *c_Py_tp_del(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
-#line 2111 "harness/data/contracts/types.toml"
+#line 2132 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 9906 "probes/generated/contracts.c"
+#line 9918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9910,9 +9922,9 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
-#line 2120 "harness/data/contracts/types.toml"
+#line 2141 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 9916 "probes/generated/contracts.c"
+#line 9928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9920,9 +9932,9 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_doc(PyObject *args)
 {
-#line 2129 "harness/data/contracts/types.toml"
+#line 2150 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 9926 "probes/generated/contracts.c"
+#line 9938 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9930,7 +9942,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 {
-#line 2138 "harness/data/contracts/types.toml"
+#line 2159 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_extra_basicsize, 24),
@@ -9938,7 +9950,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9942 "probes/generated/contracts.c"
+#line 9954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9946,9 +9958,9 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_tp_finalize(PyObject *args)
 {
-#line 2153 "harness/data/contracts/types.toml"
+#line 2174 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9952 "probes/generated/contracts.c"
+#line 9964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9956,7 +9968,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_flags(PyObject *args)
 {
-#line 2162 "harness/data/contracts/types.toml"
+#line 2183 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE),
@@ -9964,7 +9976,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 9968 "probes/generated/contracts.c"
+#line 9980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9972,9 +9984,9 @@ static PyObject *c_Py_tp_flags(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_free(PyObject *args)
 {
-#line 2177 "harness/data/contracts/types.toml"
+#line 2198 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9978 "probes/generated/contracts.c"
+#line 9990 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9982,9 +9994,9 @@ static PyObject *c_Py_tp_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattr(PyObject *args)
 {
-#line 2186 "harness/data/contracts/types.toml"
+#line 2207 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9988 "probes/generated/contracts.c"
+#line 10000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9992,9 +10004,9 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattro(PyObject *args)
 {
-#line 2195 "harness/data/contracts/types.toml"
+#line 2216 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 9998 "probes/generated/contracts.c"
+#line 10010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10002,9 +10014,9 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getset(PyObject *args)
 {
-#line 2204 "harness/data/contracts/types.toml"
+#line 2225 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 10008 "probes/generated/contracts.c"
+#line 10020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10012,9 +10024,9 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_hash(PyObject *args)
 {
-#line 2213 "harness/data/contracts/types.toml"
+#line 2234 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10018 "probes/generated/contracts.c"
+#line 10030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10022,9 +10034,9 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_init(PyObject *args)
 {
-#line 2222 "harness/data/contracts/types.toml"
+#line 2243 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10028 "probes/generated/contracts.c"
+#line 10040 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10032,10 +10044,10 @@ static PyObject *c_Py_tp_init(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_is_gc(PyObject *args)
 {
-#line 2231 "harness/data/contracts/types.toml"
+#line 2252 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10039 "probes/generated/contracts.c"
+#line 10051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10043,7 +10055,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_itemsize(PyObject *args)
 {
-#line 2241 "harness/data/contracts/types.toml"
+#line 2262 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj)),
@@ -10052,7 +10064,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10056 "probes/generated/contracts.c"
+#line 10068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10060,9 +10072,9 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iter(PyObject *args)
 {
-#line 2257 "harness/data/contracts/types.toml"
+#line 2278 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10066 "probes/generated/contracts.c"
+#line 10078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10070,9 +10082,9 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iternext(PyObject *args)
 {
-#line 2266 "harness/data/contracts/types.toml"
+#line 2287 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10076 "probes/generated/contracts.c"
+#line 10088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10080,9 +10092,9 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_members(PyObject *args)
 {
-#line 2275 "harness/data/contracts/types.toml"
+#line 2296 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10086 "probes/generated/contracts.c"
+#line 10098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10090,7 +10102,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_metaclass(PyObject *args)
 {
-#line 2284 "harness/data/contracts/types.toml"
+#line 2305 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *meta = type ? PyObject_CallFunction(type, "s(O){}", "Meta", type) : NULL;
     Py_XDECREF(type);
     if (meta == NULL)
@@ -10103,7 +10115,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10107 "probes/generated/contracts.c"
+#line 10119 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10111,9 +10123,9 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_methods(PyObject *args)
 {
-#line 2304 "harness/data/contracts/types.toml"
+#line 2325 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10117 "probes/generated/contracts.c"
+#line 10129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10121,7 +10133,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_module(PyObject *args)
 {
-#line 2313 "harness/data/contracts/types.toml"
+#line 2334 "harness/data/contracts/types.toml"
     static PyObject *m; /* one module for every call, kept */
     if (m == NULL && (m = tp_module(3)) == NULL)
         return NULL;
@@ -10132,7 +10144,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10136 "probes/generated/contracts.c"
+#line 10148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10140,14 +10152,14 @@ static PyObject *c_Py_tp_module(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_name(PyObject *args)
 {
-#line 2331 "harness/data/contracts/types.toml"
+#line 2352 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "a.b.N"),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10151 "probes/generated/contracts.c"
+#line 10163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10155,9 +10167,9 @@ static PyObject *c_Py_tp_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_new(PyObject *args)
 {
-#line 2345 "harness/data/contracts/types.toml"
+#line 2366 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10161 "probes/generated/contracts.c"
+#line 10173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10165,9 +10177,9 @@ static PyObject *c_Py_tp_new(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_repr(PyObject *args)
 {
-#line 2354 "harness/data/contracts/types.toml"
+#line 2375 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10171 "probes/generated/contracts.c"
+#line 10183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10175,9 +10187,9 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
-#line 2363 "harness/data/contracts/types.toml"
+#line 2384 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10181 "probes/generated/contracts.c"
+#line 10193 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10185,9 +10197,9 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattr(PyObject *args)
 {
-#line 2372 "harness/data/contracts/types.toml"
+#line 2393 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10191 "probes/generated/contracts.c"
+#line 10203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10195,9 +10207,9 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattro(PyObject *args)
 {
-#line 2381 "harness/data/contracts/types.toml"
+#line 2402 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10201 "probes/generated/contracts.c"
+#line 10213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10205,7 +10217,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
-#line 2390 "harness/data/contracts/types.toml"
+#line 2411 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10214,7 +10226,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10218 "probes/generated/contracts.c"
+#line 10230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10222,9 +10234,9 @@ static PyObject *c_Py_tp_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_str(PyObject *args)
 {
-#line 2406 "harness/data/contracts/types.toml"
+#line 2427 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10228 "probes/generated/contracts.c"
+#line 10240 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10232,7 +10244,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_token(PyObject *args)
 {
-#line 2415 "harness/data/contracts/types.toml"
+#line 2436 "harness/data/contracts/types.toml"
     static const char token = 't';
     int k;
     if (arg_int(args, 0, &k) < 0)
@@ -10244,10 +10256,10 @@ static PyObject *c_Py_tp_token(PyObject *args)
     PyTypeObject *found = NULL;
     int rc = PyType_GetBaseByToken((PyTypeObject *)T, (void *)(k % 2 ? &token : &token + 1), &found);
     PyObject *result = rc < 0 ? NULL : Py_BuildValue("(iN)", rc, PyBool_FromLong((PyObject *)found == T));
-    Py_XDECREF(found);
+    Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 10251 "probes/generated/contracts.c"
+#line 10263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10255,10 +10267,10 @@ static PyObject *c_Py_tp_token(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_traverse(PyObject *args)
 {
-#line 2437 "harness/data/contracts/types.toml"
+#line 2458 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10262 "probes/generated/contracts.c"
+#line 10274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10266,9 +10278,9 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
-#line 2447 "harness/data/contracts/types.toml"
+#line 2468 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10272 "probes/generated/contracts.c"
+#line 10284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10277,7 +10289,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 #pragma weak _PyObject_GC_New
 static PyObject *c__PyObject_GC_New(PyObject *args)
 {
-#line 2455 "harness/data/contracts/types.toml"
+#line 2476 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10302,7 +10314,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10306 "probes/generated/contracts.c"
+#line 10318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10311,7 +10323,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
 #pragma weak _PyObject_GC_NewVar
 static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
 {
-#line 2486 "harness/data/contracts/types.toml"
+#line 2507 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10336,7 +10348,7 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10340 "probes/generated/contracts.c"
+#line 10352 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10349,7 +10361,7 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 #pragma weak _PyObject_GC_Resize
 static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
 {
-#line 2517 "harness/data/contracts/types.toml"
+#line 2538 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10381,7 +10393,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10385 "probes/generated/contracts.c"
+#line 10397 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10394,7 +10406,7 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
 #pragma weak _PyObject_New
 static PyObject *c__PyObject_New(PyObject *args)
 {
-#line 2555 "harness/data/contracts/types.toml"
+#line 2576 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10419,7 +10431,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10423 "probes/generated/contracts.c"
+#line 10435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10428,7 +10440,7 @@ static PyObject *c__PyObject_New(PyObject *args)
 #pragma weak _PyObject_NewVar
 static PyObject *c__PyObject_NewVar_body(PyObject *args)
 {
-#line 2586 "harness/data/contracts/types.toml"
+#line 2607 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10453,7 +10465,7 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10457 "probes/generated/contracts.c"
+#line 10469 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10466,7 +10478,7 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
 #pragma weak _Py_Dealloc
 static PyObject *c__Py_Dealloc(PyObject *args)
 {
-#line 2617 "harness/data/contracts/types.toml"
+#line 2638 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
     if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL) {
@@ -10483,7 +10495,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10487 "probes/generated/contracts.c"
+#line 10499 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10492,7 +10504,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
 #pragma weak _Py_DecRef
 static PyObject *c__Py_DecRef(PyObject *args)
 {
-#line 2640 "harness/data/contracts/types.toml"
+#line 2661 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10500,22 +10512,24 @@ static PyObject *c__Py_DecRef(PyObject *args)
     PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
     if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL)
         goto done;
-    for (Py_ssize_t i = 0; i < n; i++)
-        Py_INCREF(o);
-    Py_ssize_t before = Py_REFCNT(o);
-    tp_log = log;
-    for (Py_ssize_t i = 0; i <= n; i++)
-        _Py_DecRef(o); /* the last one deallocates */
-    tp_log = NULL;
-    PyObject *result = Py_BuildValue("(nO)", before, log);
-    Py_DECREF(T);
-    Py_DECREF(log);
-    return result;
+    {
+        for (Py_ssize_t i = 0; i < n; i++)
+            Py_INCREF(o);
+        Py_ssize_t before = Py_REFCNT(o);
+        tp_log = log;
+        for (Py_ssize_t i = 0; i <= n; i++)
+            _Py_DecRef(o); /* the last one deallocates */
+        tp_log = NULL;
+        PyObject *result = Py_BuildValue("(nO)", before, log);
+        Py_DECREF(T);
+        Py_DECREF(log);
+        return result;
+    }
     done:
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10519 "probes/generated/contracts.c"
+#line 10533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10524,13 +10538,13 @@ static PyObject *c__Py_DecRef(PyObject *args)
 #pragma weak _Py_IncRef
 static PyObject *c__Py_IncRef(PyObject *args)
 {
-#line 2669 "harness/data/contracts/types.toml"
+#line 2692 "harness/data/contracts/types.toml"
     Py_ssize_t before = Py_REFCNT(ARG(0));
     _Py_IncRef(ARG(0));
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10534 "probes/generated/contracts.c"
+#line 10548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10539,7 +10553,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
 #pragma weak _Py_SetRefcnt
 static PyObject *c__Py_SetRefcnt(PyObject *args)
 {
-#line 2681 "harness/data/contracts/types.toml"
+#line 2704 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10551,7 +10565,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10555 "probes/generated/contracts.c"
+#line 10569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10559,10 +10573,10 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_allocfunc(PyObject *args)
 {
-#line 2700 "harness/data/contracts/types.toml"
+#line 2723 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10566 "probes/generated/contracts.c"
+#line 10580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10570,10 +10584,10 @@ static PyObject *c_allocfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_binaryfunc(PyObject *args)
 {
-#line 2710 "harness/data/contracts/types.toml"
+#line 2733 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10577 "probes/generated/contracts.c"
+#line 10591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10581,10 +10595,10 @@ static PyObject *c_binaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrgetfunc(PyObject *args)
 {
-#line 2720 "harness/data/contracts/types.toml"
+#line 2743 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10588 "probes/generated/contracts.c"
+#line 10602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10592,10 +10606,10 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrsetfunc(PyObject *args)
 {
-#line 2730 "harness/data/contracts/types.toml"
+#line 2753 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10599 "probes/generated/contracts.c"
+#line 10613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10603,10 +10617,10 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_destructor(PyObject *args)
 {
-#line 2740 "harness/data/contracts/types.toml"
+#line 2763 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10610 "probes/generated/contracts.c"
+#line 10624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10614,10 +10628,10 @@ static PyObject *c_destructor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrfunc(PyObject *args)
 {
-#line 2750 "harness/data/contracts/types.toml"
+#line 2773 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10621 "probes/generated/contracts.c"
+#line 10635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10625,10 +10639,10 @@ static PyObject *c_getattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrofunc(PyObject *args)
 {
-#line 2760 "harness/data/contracts/types.toml"
+#line 2783 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10632 "probes/generated/contracts.c"
+#line 10646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10636,10 +10650,10 @@ static PyObject *c_getattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getiterfunc(PyObject *args)
 {
-#line 2770 "harness/data/contracts/types.toml"
+#line 2793 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10643 "probes/generated/contracts.c"
+#line 10657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10647,10 +10661,10 @@ static PyObject *c_getiterfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_hashfunc(PyObject *args)
 {
-#line 2780 "harness/data/contracts/types.toml"
+#line 2803 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10654 "probes/generated/contracts.c"
+#line 10668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10658,10 +10672,10 @@ static PyObject *c_hashfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_initproc(PyObject *args)
 {
-#line 2790 "harness/data/contracts/types.toml"
+#line 2813 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10665 "probes/generated/contracts.c"
+#line 10679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10669,10 +10683,10 @@ static PyObject *c_initproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_inquiry(PyObject *args)
 {
-#line 2800 "harness/data/contracts/types.toml"
+#line 2823 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10676 "probes/generated/contracts.c"
+#line 10690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10680,10 +10694,10 @@ static PyObject *c_inquiry(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_iternextfunc(PyObject *args)
 {
-#line 2810 "harness/data/contracts/types.toml"
+#line 2833 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10687 "probes/generated/contracts.c"
+#line 10701 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10691,10 +10705,10 @@ static PyObject *c_iternextfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_lenfunc(PyObject *args)
 {
-#line 2820 "harness/data/contracts/types.toml"
+#line 2843 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10698 "probes/generated/contracts.c"
+#line 10712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10702,10 +10716,10 @@ static PyObject *c_lenfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_newfunc(PyObject *args)
 {
-#line 2830 "harness/data/contracts/types.toml"
+#line 2853 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10709 "probes/generated/contracts.c"
+#line 10723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10713,10 +10727,10 @@ static PyObject *c_newfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjargproc(PyObject *args)
 {
-#line 2840 "harness/data/contracts/types.toml"
+#line 2863 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10720 "probes/generated/contracts.c"
+#line 10734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10724,10 +10738,10 @@ static PyObject *c_objobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjproc(PyObject *args)
 {
-#line 2850 "harness/data/contracts/types.toml"
+#line 2873 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10731 "probes/generated/contracts.c"
+#line 10745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10735,10 +10749,10 @@ static PyObject *c_objobjproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_reprfunc(PyObject *args)
 {
-#line 2860 "harness/data/contracts/types.toml"
+#line 2883 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10742 "probes/generated/contracts.c"
+#line 10756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10746,10 +10760,10 @@ static PyObject *c_reprfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_richcmpfunc(PyObject *args)
 {
-#line 2870 "harness/data/contracts/types.toml"
+#line 2893 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10753 "probes/generated/contracts.c"
+#line 10767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10757,10 +10771,10 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrfunc(PyObject *args)
 {
-#line 2880 "harness/data/contracts/types.toml"
+#line 2903 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10764 "probes/generated/contracts.c"
+#line 10778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10768,10 +10782,10 @@ static PyObject *c_setattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrofunc(PyObject *args)
 {
-#line 2890 "harness/data/contracts/types.toml"
+#line 2913 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10775 "probes/generated/contracts.c"
+#line 10789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10779,10 +10793,10 @@ static PyObject *c_setattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeargfunc(PyObject *args)
 {
-#line 2900 "harness/data/contracts/types.toml"
+#line 2923 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10786 "probes/generated/contracts.c"
+#line 10800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10790,10 +10804,10 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeobjargproc(PyObject *args)
 {
-#line 2910 "harness/data/contracts/types.toml"
+#line 2933 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10797 "probes/generated/contracts.c"
+#line 10811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10801,13 +10815,13 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeargfunc(PyObject *args)
 {
-#line 2920 "harness/data/contracts/types.toml"
+#line 2943 "harness/data/contracts/types.toml"
     ssizessizeargfunc f = t_ssizessizearg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 10811 "probes/generated/contracts.c"
+#line 10825 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10815,7 +10829,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeobjargproc(PyObject *args)
 {
-#line 2933 "harness/data/contracts/types.toml"
+#line 2956 "harness/data/contracts/types.toml"
     ssizessizeobjargproc f = t_ssizessizeobjarg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
@@ -10831,7 +10845,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 10835 "probes/generated/contracts.c"
+#line 10849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10839,10 +10853,10 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ternaryfunc(PyObject *args)
 {
-#line 2956 "harness/data/contracts/types.toml"
+#line 2979 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 10846 "probes/generated/contracts.c"
+#line 10860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10850,11 +10864,11 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_traverseproc(PyObject *args)
 {
-#line 2966 "harness/data/contracts/types.toml"
+#line 2989 "harness/data/contracts/types.toml"
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 10858 "probes/generated/contracts.c"
+#line 10872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10862,10 +10876,10 @@ static PyObject *c_traverseproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_unaryfunc(PyObject *args)
 {
-#line 2977 "harness/data/contracts/types.toml"
+#line 3000 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 10869 "probes/generated/contracts.c"
+#line 10883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10873,25 +10887,27 @@ static PyObject *c_unaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_visitproc(PyObject *args)
 {
-#line 2987 "harness/data/contracts/types.toml"
+#line 3010 "harness/data/contracts/types.toml"
     visitproc visit = tp_collect;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
     if (T == NULL || seen == NULL || (o = PyObject_CallObject(T, NULL)) == NULL)
         goto done;
-    Py_INCREF(ARG(0));
-    ((tp_obj *)o)->ref = ARG(0);
-    traverseproc traverse = (traverseproc)PyType_GetSlot((PyTypeObject *)T, Py_tp_traverse);
-    if (traverse(o, visit, seen) == 0) {
-        result = seen;
-        Py_INCREF(result);
+    {
+        Py_INCREF(ARG(0));
+        ((tp_obj *)o)->ref = ARG(0);
+        traverseproc traverse = (traverseproc)PyType_GetSlot((PyTypeObject *)T, Py_tp_traverse);
+        if (traverse(o, visit, seen) == 0) {
+            result = seen;
+            Py_INCREF(result);
+        }
     }
     done:
     Py_XDECREF(o);
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 10895 "probes/generated/contracts.c"
+#line 10911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10924,7 +10940,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10928 "probes/generated/contracts.c"
+#line 10944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10935,7 +10951,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10939 "probes/generated/contracts.c"
+#line 10955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10946,7 +10962,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10950 "probes/generated/contracts.c"
+#line 10966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10957,7 +10973,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10961 "probes/generated/contracts.c"
+#line 10977 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10968,7 +10984,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10972 "probes/generated/contracts.c"
+#line 10988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10979,7 +10995,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10983 "probes/generated/contracts.c"
+#line 10999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11007,7 +11023,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 11011 "probes/generated/contracts.c"
+#line 11027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11018,7 +11034,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11022 "probes/generated/contracts.c"
+#line 11038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11029,7 +11045,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11033 "probes/generated/contracts.c"
+#line 11049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11063,7 +11079,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11067 "probes/generated/contracts.c"
+#line 11083 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11086,7 +11102,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11090 "probes/generated/contracts.c"
+#line 11106 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11112,7 +11128,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11116 "probes/generated/contracts.c"
+#line 11132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11123,7 +11139,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11127 "probes/generated/contracts.c"
+#line 11143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11142,7 +11158,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11146 "probes/generated/contracts.c"
+#line 11162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11164,7 +11180,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11168 "probes/generated/contracts.c"
+#line 11184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11175,7 +11191,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11179 "probes/generated/contracts.c"
+#line 11195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11186,7 +11202,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11190 "probes/generated/contracts.c"
+#line 11206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11197,7 +11213,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11201 "probes/generated/contracts.c"
+#line 11217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11208,7 +11224,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11212 "probes/generated/contracts.c"
+#line 11228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11219,7 +11235,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11223 "probes/generated/contracts.c"
+#line 11239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11230,7 +11246,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11234 "probes/generated/contracts.c"
+#line 11250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11241,7 +11257,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11245 "probes/generated/contracts.c"
+#line 11261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11258,7 +11274,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11262 "probes/generated/contracts.c"
+#line 11278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11275,7 +11291,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11279 "probes/generated/contracts.c"
+#line 11295 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11291,7 +11307,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11295 "probes/generated/contracts.c"
+#line 11311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11309,7 +11325,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11313 "probes/generated/contracts.c"
+#line 11329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11325,7 +11341,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11329 "probes/generated/contracts.c"
+#line 11345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11343,7 +11359,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11347 "probes/generated/contracts.c"
+#line 11363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11354,7 +11370,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11358 "probes/generated/contracts.c"
+#line 11374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11365,7 +11381,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11369 "probes/generated/contracts.c"
+#line 11385 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11384,7 +11400,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11388 "probes/generated/contracts.c"
+#line 11404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11399,7 +11415,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11403 "probes/generated/contracts.c"
+#line 11419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11415,7 +11431,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11419 "probes/generated/contracts.c"
+#line 11435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11429,7 +11445,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11433 "probes/generated/contracts.c"
+#line 11449 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11444,7 +11460,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11448 "probes/generated/contracts.c"
+#line 11464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11460,7 +11476,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11464 "probes/generated/contracts.c"
+#line 11480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11476,7 +11492,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11480 "probes/generated/contracts.c"
+#line 11496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11493,7 +11509,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11497 "probes/generated/contracts.c"
+#line 11513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11505,7 +11521,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11509 "probes/generated/contracts.c"
+#line 11525 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11526,7 +11542,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11530 "probes/generated/contracts.c"
+#line 11546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11539,7 +11555,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11543 "probes/generated/contracts.c"
+#line 11559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11554,7 +11570,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11558 "probes/generated/contracts.c"
+#line 11574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11566,7 +11582,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11570 "probes/generated/contracts.c"
+#line 11586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11582,7 +11598,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11586 "probes/generated/contracts.c"
+#line 11602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11609,7 +11625,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11613 "probes/generated/contracts.c"
+#line 11629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11629,7 +11645,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11633 "probes/generated/contracts.c"
+#line 11649 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11658,7 +11674,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11662 "probes/generated/contracts.c"
+#line 11678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11677,7 +11693,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11681 "probes/generated/contracts.c"
+#line 11697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11690,7 +11706,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11694 "probes/generated/contracts.c"
+#line 11710 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -11709,7 +11725,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11713 "probes/generated/contracts.c"
+#line 11729 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -11728,7 +11744,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11732 "probes/generated/contracts.c"
+#line 11748 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -11748,7 +11764,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11752 "probes/generated/contracts.c"
+#line 11768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11776,7 +11792,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11780 "probes/generated/contracts.c"
+#line 11796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11795,7 +11811,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 11799 "probes/generated/contracts.c"
+#line 11815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11815,7 +11831,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 11819 "probes/generated/contracts.c"
+#line 11835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11833,7 +11849,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 11837 "probes/generated/contracts.c"
+#line 11853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11847,7 +11863,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 11851 "probes/generated/contracts.c"
+#line 11867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11870,7 +11886,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 11874 "probes/generated/contracts.c"
+#line 11890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11883,7 +11899,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 11887 "probes/generated/contracts.c"
+#line 11903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11904,7 +11920,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 11908 "probes/generated/contracts.c"
+#line 11924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11915,7 +11931,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11919 "probes/generated/contracts.c"
+#line 11935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11926,7 +11942,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11930 "probes/generated/contracts.c"
+#line 11946 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11937,7 +11953,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 11941 "probes/generated/contracts.c"
+#line 11957 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11955,7 +11971,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 11959 "probes/generated/contracts.c"
+#line 11975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11978,7 +11994,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 11982 "probes/generated/contracts.c"
+#line 11998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11989,7 +12005,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 11993 "probes/generated/contracts.c"
+#line 12009 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -12007,7 +12023,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12011 "probes/generated/contracts.c"
+#line 12027 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12031,7 +12047,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12035 "probes/generated/contracts.c"
+#line 12051 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12057,7 +12073,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12061 "probes/generated/contracts.c"
+#line 12077 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12074,7 +12090,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12078 "probes/generated/contracts.c"
+#line 12094 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12089,7 +12105,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12093 "probes/generated/contracts.c"
+#line 12109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12112,7 +12128,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12116 "probes/generated/contracts.c"
+#line 12132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12153,7 +12169,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12157 "probes/generated/contracts.c"
+#line 12173 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12172,7 +12188,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12176 "probes/generated/contracts.c"
+#line 12192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12210,7 +12226,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12214 "probes/generated/contracts.c"
+#line 12230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12228,7 +12244,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12232 "probes/generated/contracts.c"
+#line 12248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12238,7 +12254,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12242 "probes/generated/contracts.c"
+#line 12258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12252,7 +12268,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12256 "probes/generated/contracts.c"
+#line 12272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12266,7 +12282,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12270 "probes/generated/contracts.c"
+#line 12286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12287,7 +12303,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12291 "probes/generated/contracts.c"
+#line 12307 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12301,7 +12317,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12305 "probes/generated/contracts.c"
+#line 12321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12317,7 +12333,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12321 "probes/generated/contracts.c"
+#line 12337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12333,7 +12349,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12337 "probes/generated/contracts.c"
+#line 12353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12352,7 +12368,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12356 "probes/generated/contracts.c"
+#line 12372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12372,7 +12388,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12376 "probes/generated/contracts.c"
+#line 12392 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12416,7 +12432,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12420 "probes/generated/contracts.c"
+#line 12436 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12440,7 +12456,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12444 "probes/generated/contracts.c"
+#line 12460 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12451,7 +12467,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12455 "probes/generated/contracts.c"
+#line 12471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12463,7 +12479,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12467 "probes/generated/contracts.c"
+#line 12483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12475,7 +12491,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12479 "probes/generated/contracts.c"
+#line 12495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12496,7 +12512,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12500 "probes/generated/contracts.c"
+#line 12516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12513,7 +12529,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12517 "probes/generated/contracts.c"
+#line 12533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12524,7 +12540,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12528 "probes/generated/contracts.c"
+#line 12544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12533,10 +12549,10 @@ static PyObject *c_Py_FatalError(PyObject *args)
 #pragma weak PyMem_Calloc
 static PyObject *c_PyMem_Calloc(PyObject *args)
 {
-#line 121 "harness/data/contracts/memory.toml"
+#line 122 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12540 "probes/generated/contracts.c"
+#line 12556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12545,10 +12561,10 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #pragma weak PyMem_Free
 static PyObject *c_PyMem_Free(PyObject *args)
 {
-#line 139 "harness/data/contracts/memory.toml"
+#line 140 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12552 "probes/generated/contracts.c"
+#line 12568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12557,10 +12573,10 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #pragma weak PyMem_Malloc
 static PyObject *c_PyMem_Malloc(PyObject *args)
 {
-#line 113 "harness/data/contracts/memory.toml"
+#line 114 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12564 "probes/generated/contracts.c"
+#line 12580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12569,10 +12585,10 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #pragma weak PyMem_RawCalloc
 static PyObject *c_PyMem_RawCalloc(PyObject *args)
 {
-#line 156 "harness/data/contracts/memory.toml"
+#line 157 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12576 "probes/generated/contracts.c"
+#line 12592 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12581,10 +12597,10 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #pragma weak PyMem_RawFree
 static PyObject *c_PyMem_RawFree(PyObject *args)
 {
-#line 173 "harness/data/contracts/memory.toml"
+#line 174 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12588 "probes/generated/contracts.c"
+#line 12604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12593,10 +12609,10 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #pragma weak PyMem_RawMalloc
 static PyObject *c_PyMem_RawMalloc(PyObject *args)
 {
-#line 148 "harness/data/contracts/memory.toml"
+#line 149 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12600 "probes/generated/contracts.c"
+#line 12616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12605,11 +12621,11 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #pragma weak PyMem_RawRealloc
 static PyObject *c_PyMem_RawRealloc(PyObject *args)
 {
-#line 164 "harness/data/contracts/memory.toml"
+#line 165 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12613 "probes/generated/contracts.c"
+#line 12629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12618,11 +12634,11 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
 #pragma weak PyMem_Realloc
 static PyObject *c_PyMem_Realloc(PyObject *args)
 {
-#line 129 "harness/data/contracts/memory.toml"
+#line 130 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12626 "probes/generated/contracts.c"
+#line 12642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12631,10 +12647,10 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
 #pragma weak PyObject_Calloc
 static PyObject *c_PyObject_Calloc(PyObject *args)
 {
-#line 189 "harness/data/contracts/memory.toml"
+#line 190 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12638 "probes/generated/contracts.c"
+#line 12654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12643,10 +12659,10 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #pragma weak PyObject_Free
 static PyObject *c_PyObject_Free(PyObject *args)
 {
-#line 206 "harness/data/contracts/memory.toml"
+#line 207 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12650 "probes/generated/contracts.c"
+#line 12666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12655,10 +12671,10 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #pragma weak PyObject_Malloc
 static PyObject *c_PyObject_Malloc(PyObject *args)
 {
-#line 181 "harness/data/contracts/memory.toml"
+#line 182 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12662 "probes/generated/contracts.c"
+#line 12678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12667,11 +12683,11 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #pragma weak PyObject_Realloc
 static PyObject *c_PyObject_Realloc(PyObject *args)
 {
-#line 197 "harness/data/contracts/memory.toml"
+#line 198 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12675 "probes/generated/contracts.c"
+#line 12691 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12688,7 +12704,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12692 "probes/generated/contracts.c"
+#line 12708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12713,7 +12729,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12717 "probes/generated/contracts.c"
+#line 12733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12738,7 +12754,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12742 "probes/generated/contracts.c"
+#line 12758 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12775,7 +12791,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12779 "probes/generated/contracts.c"
+#line 12795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12811,7 +12827,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12815 "probes/generated/contracts.c"
+#line 12831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12848,7 +12864,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12852 "probes/generated/contracts.c"
+#line 12868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12869,7 +12885,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 12873 "probes/generated/contracts.c"
+#line 12889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12895,7 +12911,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 12899 "probes/generated/contracts.c"
+#line 12915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12920,7 +12936,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 12924 "probes/generated/contracts.c"
+#line 12940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12954,7 +12970,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 12958 "probes/generated/contracts.c"
+#line 12974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12962,10 +12978,10 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo(PyObject *args)
 {
-#line 1039 "harness/data/contracts/modules.toml"
+#line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12969 "probes/generated/contracts.c"
+#line 12985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12973,10 +12989,10 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 {
-#line 1109 "harness/data/contracts/modules.toml"
+#line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12980 "probes/generated/contracts.c"
+#line 12996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12984,10 +13000,10 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 {
-#line 1099 "harness/data/contracts/modules.toml"
+#line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12991 "probes/generated/contracts.c"
+#line 13007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12995,10 +13011,10 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 {
-#line 1079 "harness/data/contracts/modules.toml"
+#line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13002 "probes/generated/contracts.c"
+#line 13018 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13006,10 +13022,10 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 {
-#line 1089 "harness/data/contracts/modules.toml"
+#line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13013 "probes/generated/contracts.c"
+#line 13029 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13017,10 +13033,10 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_GIL(PyObject *args)
 {
-#line 1069 "harness/data/contracts/modules.toml"
+#line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13024 "probes/generated/contracts.c"
+#line 13040 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13028,10 +13044,10 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 {
-#line 1059 "harness/data/contracts/modules.toml"
+#line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13035 "probes/generated/contracts.c"
+#line 13051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13039,10 +13055,10 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_VAR(PyObject *args)
 {
-#line 1049 "harness/data/contracts/modules.toml"
+#line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13046 "probes/generated/contracts.c"
+#line 13062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13050,10 +13066,10 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 {
-#line 999 "harness/data/contracts/modules.toml"
+#line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13057 "probes/generated/contracts.c"
+#line 13073 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13061,10 +13077,10 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyModuleDef(PyObject *args)
 {
-#line 700 "harness/data/contracts/modules.toml"
+#line 702 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13068 "probes/generated/contracts.c"
+#line 13084 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13072,13 +13088,13 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyModuleDef_Base(PyObject *args)
 {
-#line 710 "harness/data/contracts/modules.toml"
+#line 712 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init); REQUIRE(PyModuleDef_Type);
     PyModuleDef_Init(&mod_def_create);
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13082 "probes/generated/contracts.c"
+#line 13098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13087,12 +13103,12 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
 #pragma weak PyModuleDef_Init
 static PyObject *c_PyModuleDef_Init(PyObject *args)
 {
-#line 554 "harness/data/contracts/modules.toml"
+#line 556 "harness/data/contracts/modules.toml"
     PyObject *def = PyModuleDef_Init(&mod_def_multi);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13096 "probes/generated/contracts.c"
+#line 13112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13100,10 +13116,10 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_PyModuleDef_Slot(PyObject *args)
 {
-#line 690 "harness/data/contracts/modules.toml"
+#line 692 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13107 "probes/generated/contracts.c"
+#line 13123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13112,13 +13128,13 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #pragma weak PyModuleDef_Type
 static PyObject *c_PyModuleDef_Type(PyObject *args)
 {
-#line 566 "harness/data/contracts/modules.toml"
+#line 568 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init);
     PyObject *def = PyModuleDef_Init(&mod_def_create);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13122 "probes/generated/contracts.c"
+#line 13138 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13127,7 +13143,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
 #pragma weak PyModule_Add
 static PyObject *c_PyModule_Add(PyObject *args)
 {
-#line 427 "harness/data/contracts/modules.toml"
+#line 429 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13136,7 +13152,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13140 "probes/generated/contracts.c"
+#line 13156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13145,7 +13161,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
 #pragma weak PyModule_AddFunctions
 static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
 {
-#line 464 "harness/data/contracts/modules.toml"
+#line 466 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     int added = PyModule_AddFunctions(ARG(0), mod_methods);
     if (added < 0)
@@ -13163,7 +13179,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13167 "probes/generated/contracts.c"
+#line 13183 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13176,7 +13192,7 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
 #pragma weak PyModule_AddIntConstant
 static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 {
-#line 359 "harness/data/contracts/modules.toml"
+#line 361 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     long value;
@@ -13189,7 +13205,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13193 "probes/generated/contracts.c"
+#line 13209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13198,7 +13214,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 #pragma weak PyModule_AddObject
 static PyObject *c_PyModule_AddObject(PyObject *args)
 {
-#line 409 "harness/data/contracts/modules.toml"
+#line 411 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13210,7 +13226,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13214 "probes/generated/contracts.c"
+#line 13230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13219,7 +13235,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
 #pragma weak PyModule_AddObjectRef
 static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 {
-#line 395 "harness/data/contracts/modules.toml"
+#line 397 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13227,7 +13243,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13231 "probes/generated/contracts.c"
+#line 13247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13236,7 +13252,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 #pragma weak PyModule_AddStringConstant
 static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 {
-#line 377 "harness/data/contracts/modules.toml"
+#line 379 "harness/data/contracts/modules.toml"
     PyObject *h1, *h2;
     const char *name, *value;
     if (arg_utf8(args, 1, 0, &h1, &name) < 0)
@@ -13249,7 +13265,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13253 "probes/generated/contracts.c"
+#line 13269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13258,9 +13274,9 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 #pragma weak PyModule_AddType
 static PyObject *c_PyModule_AddType(PyObject *args)
 {
-#line 442 "harness/data/contracts/modules.toml"
+#line 444 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13264 "probes/generated/contracts.c"
+#line 13280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13269,10 +13285,10 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 #pragma weak PyModule_Create2
 static PyObject *c_PyModule_Create2(PyObject *args)
 {
-#line 525 "harness/data/contracts/modules.toml"
+#line 527 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13276 "probes/generated/contracts.c"
+#line 13292 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13281,7 +13297,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #pragma weak PyModule_Exec
 static PyObject *c_PyModule_Exec(PyObject *args)
 {
-#line 799 "harness/data/contracts/modules.toml"
+#line 801 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     PyObject *m = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     if (m == NULL)
@@ -13293,7 +13309,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13297 "probes/generated/contracts.c"
+#line 13313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13302,10 +13318,10 @@ static PyObject *c_PyModule_Exec(PyObject *args)
 #pragma weak PyModule_ExecDef
 static PyObject *c_PyModule_ExecDef(PyObject *args)
 {
-#line 545 "harness/data/contracts/modules.toml"
+#line 547 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13309 "probes/generated/contracts.c"
+#line 13325 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13314,12 +13330,12 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #pragma weak PyModule_FromDefAndSpec2
 static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
 {
-#line 534 "harness/data/contracts/modules.toml"
+#line 536 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13323 "probes/generated/contracts.c"
+#line 13339 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13332,10 +13348,10 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #pragma weak PyModule_FromSlotsAndSpec
 static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 {
-#line 819 "harness/data/contracts/modules.toml"
+#line 821 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13339 "probes/generated/contracts.c"
+#line 13355 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13344,7 +13360,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #pragma weak PyModule_GetDef
 static PyObject *c_PyModule_GetDef(PyObject *args)
 {
-#line 509 "harness/data/contracts/modules.toml"
+#line 511 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     PyModuleDef *given = PyModule_GetDef(ARG(0));
     if (given == NULL && PyErr_Occurred())
@@ -13355,7 +13371,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13359 "probes/generated/contracts.c"
+#line 13375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13419,7 +13435,7 @@ static PyObject *c_PyModule_GetNameObject(PyObject *args)
 #pragma weak PyModule_GetState
 static PyObject *c_PyModule_GetState_body(PyObject *args)
 {
-#line 488 "harness/data/contracts/modules.toml"
+#line 490 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = PyModule_GetState(ARG(0));
     STRAY_CHECK("PyModule_GetState", given != NULL);
@@ -13434,7 +13450,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13438 "probes/generated/contracts.c"
+#line 13454 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13447,7 +13463,7 @@ static PyObject *c_PyModule_GetState(PyObject *args)
 #pragma weak PyModule_GetStateSize
 static PyObject *c_PyModule_GetStateSize(PyObject *args)
 {
-#line 724 "harness/data/contracts/modules.toml"
+#line 726 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     Py_ssize_t given[3] = {-7, -7, -7};
     if (PyModule_GetStateSize(ARG(0), &given[1]) < 0)
@@ -13463,7 +13479,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13467 "probes/generated/contracts.c"
+#line 13483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13472,7 +13488,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
 #pragma weak PyModule_GetState_DuringGC
 static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 {
-#line 783 "harness/data/contracts/modules.toml"
+#line 785 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     void *given = PyModule_GetState_DuringGC(ARG(0));
     PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
@@ -13482,7 +13498,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13486 "probes/generated/contracts.c"
+#line 13502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13491,7 +13507,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 #pragma weak PyModule_GetToken
 static PyObject *c_PyModule_GetToken(PyObject *args)
 {
-#line 746 "harness/data/contracts/modules.toml"
+#line 748 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = &given;
     if (PyModule_GetToken(ARG(0), &given) < 0)
@@ -13505,7 +13521,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13509 "probes/generated/contracts.c"
+#line 13525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13514,7 +13530,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
 #pragma weak PyModule_GetToken_DuringGC
 static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
 {
-#line 766 "harness/data/contracts/modules.toml"
+#line 768 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     void *given = &given;
     int given_status = PyModule_GetToken_DuringGC(ARG(0), &given);
@@ -13525,7 +13541,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13529 "probes/generated/contracts.c"
+#line 13545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13562,7 +13578,7 @@ static PyObject *c_PyModule_NewObject(PyObject *args)
 #pragma weak PyModule_SetDocString
 static PyObject *c_PyModule_SetDocString(PyObject *args)
 {
-#line 450 "harness/data/contracts/modules.toml"
+#line 452 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *doc;
     if (arg_utf8(args, 1, 0, &holder, &doc) < 0)
@@ -13570,7 +13586,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13574 "probes/generated/contracts.c"
+#line 13590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13578,10 +13594,10 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot(PyObject *args)
 {
-#line 829 "harness/data/contracts/modules.toml"
+#line 831 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13585 "probes/generated/contracts.c"
+#line 13601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13589,10 +13605,10 @@ static PyObject *c_PySlot(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_DATA(PyObject *args)
 {
-#line 929 "harness/data/contracts/modules.toml"
+#line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13596 "probes/generated/contracts.c"
+#line 13612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13600,10 +13616,10 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_END(PyObject *args)
 {
-#line 969 "harness/data/contracts/modules.toml"
+#line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13607 "probes/generated/contracts.c"
+#line 13623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13611,10 +13627,10 @@ static PyObject *c_PySlot_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_FUNC(PyObject *args)
 {
-#line 939 "harness/data/contracts/modules.toml"
+#line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13618 "probes/generated/contracts.c"
+#line 13634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13622,7 +13638,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INT64(PyObject *args)
 {
-#line 1129 "harness/data/contracts/modules.toml"
+#line 1131 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     long long value;
     if (arg_llong(args, 1, &value) < 0)
@@ -13637,7 +13653,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13641 "probes/generated/contracts.c"
+#line 13657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13645,10 +13661,10 @@ static PyObject *c_PySlot_INT64(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INTPTR(PyObject *args)
 {
-#line 989 "harness/data/contracts/modules.toml"
+#line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13652 "probes/generated/contracts.c"
+#line 13668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13656,10 +13672,10 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 {
-#line 1119 "harness/data/contracts/modules.toml"
+#line 1121 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13663 "probes/generated/contracts.c"
+#line 13679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13667,10 +13683,10 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR(PyObject *args)
 {
-#line 1009 "harness/data/contracts/modules.toml"
+#line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13674 "probes/generated/contracts.c"
+#line 13690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13678,10 +13694,10 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 {
-#line 1019 "harness/data/contracts/modules.toml"
+#line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13685 "probes/generated/contracts.c"
+#line 13701 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13689,10 +13705,10 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_SIZE(PyObject *args)
 {
-#line 949 "harness/data/contracts/modules.toml"
+#line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13696 "probes/generated/contracts.c"
+#line 13712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13700,10 +13716,10 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC(PyObject *args)
 {
-#line 979 "harness/data/contracts/modules.toml"
+#line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13707 "probes/generated/contracts.c"
+#line 13723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13711,10 +13727,10 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 {
-#line 959 "harness/data/contracts/modules.toml"
+#line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13718 "probes/generated/contracts.c"
+#line 13734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13722,7 +13738,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_UINT64(PyObject *args)
 {
-#line 1151 "harness/data/contracts/modules.toml"
+#line 1153 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     unsigned long long value;
     if (arg_ullong(args, 1, &value) < 0)
@@ -13737,7 +13753,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13741 "probes/generated/contracts.c"
+#line 13757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13746,7 +13762,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
 #pragma weak PyState_AddModule
 static PyObject *c_PyState_AddModule(PyObject *args)
 {
-#line 577 "harness/data/contracts/modules.toml"
+#line 579 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_FindModule); REQUIRE(PyState_RemoveModule); REQUIRE(PyModuleDef_Init);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13767,7 +13783,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13771 "probes/generated/contracts.c"
+#line 13787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13776,7 +13792,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
 #pragma weak PyState_FindModule
 static PyObject *c_PyState_FindModule(PyObject *args)
 {
-#line 604 "harness/data/contracts/modules.toml"
+#line 606 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_RemoveModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13796,7 +13812,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13800 "probes/generated/contracts.c"
+#line 13816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13805,7 +13821,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
 #pragma weak PyState_RemoveModule
 static PyObject *c_PyState_RemoveModule(PyObject *args)
 {
-#line 630 "harness/data/contracts/modules.toml"
+#line 632 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_FindModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13818,7 +13834,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13822 "probes/generated/contracts.c"
+#line 13838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13826,10 +13842,10 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_abi(PyObject *args)
 {
-#line 1029 "harness/data/contracts/modules.toml"
+#line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13833 "probes/generated/contracts.c"
+#line 13849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13837,10 +13853,10 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_create(PyObject *args)
 {
-#line 660 "harness/data/contracts/modules.toml"
+#line 662 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13844 "probes/generated/contracts.c"
+#line 13860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13848,10 +13864,10 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_doc(PyObject *args)
 {
-#line 849 "harness/data/contracts/modules.toml"
+#line 851 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13855 "probes/generated/contracts.c"
+#line 13871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13859,10 +13875,10 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_exec(PyObject *args)
 {
-#line 650 "harness/data/contracts/modules.toml"
+#line 652 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13866 "probes/generated/contracts.c"
+#line 13882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13870,10 +13886,10 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_Py_mod_gil(PyObject *args)
 {
-#line 680 "harness/data/contracts/modules.toml"
+#line 682 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 13877 "probes/generated/contracts.c"
+#line 13893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13881,10 +13897,10 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_methods(PyObject *args)
 {
-#line 879 "harness/data/contracts/modules.toml"
+#line 881 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13888 "probes/generated/contracts.c"
+#line 13904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13892,10 +13908,10 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 {
-#line 670 "harness/data/contracts/modules.toml"
+#line 672 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 13899 "probes/generated/contracts.c"
+#line 13915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13903,10 +13919,10 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_name(PyObject *args)
 {
-#line 839 "harness/data/contracts/modules.toml"
+#line 841 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13910 "probes/generated/contracts.c"
+#line 13926 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13914,10 +13930,10 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_slots(PyObject *args)
 {
-#line 859 "harness/data/contracts/modules.toml"
+#line 861 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13921 "probes/generated/contracts.c"
+#line 13937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13925,10 +13941,10 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_clear(PyObject *args)
 {
-#line 909 "harness/data/contracts/modules.toml"
+#line 911 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13932 "probes/generated/contracts.c"
+#line 13948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13936,10 +13952,10 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_free(PyObject *args)
 {
-#line 919 "harness/data/contracts/modules.toml"
+#line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13943 "probes/generated/contracts.c"
+#line 13959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13947,10 +13963,10 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_size(PyObject *args)
 {
-#line 869 "harness/data/contracts/modules.toml"
+#line 871 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13954 "probes/generated/contracts.c"
+#line 13970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13958,10 +13974,10 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_traverse(PyObject *args)
 {
-#line 899 "harness/data/contracts/modules.toml"
+#line 901 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13965 "probes/generated/contracts.c"
+#line 13981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13969,10 +13985,10 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_token(PyObject *args)
 {
-#line 889 "harness/data/contracts/modules.toml"
+#line 891 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13976 "probes/generated/contracts.c"
+#line 13992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13991,7 +14007,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 13995 "probes/generated/contracts.c"
+#line 14011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14007,7 +14023,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 14011 "probes/generated/contracts.c"
+#line 14027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14025,7 +14041,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14029 "probes/generated/contracts.c"
+#line 14045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14043,7 +14059,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14047 "probes/generated/contracts.c"
+#line 14063 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14070,7 +14086,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14074 "probes/generated/contracts.c"
+#line 14090 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14089,7 +14105,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14093 "probes/generated/contracts.c"
+#line 14109 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14122,7 +14138,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14126 "probes/generated/contracts.c"
+#line 14142 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14163,7 +14179,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14167 "probes/generated/contracts.c"
+#line 14183 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14232,7 +14248,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14236 "probes/generated/contracts.c"
+#line 14252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14254,7 +14270,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14258 "probes/generated/contracts.c"
+#line 14274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14265,7 +14281,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14269 "probes/generated/contracts.c"
+#line 14285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14460,7 +14476,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14464 "probes/generated/contracts.c"
+#line 14480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14471,7 +14487,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14475 "probes/generated/contracts.c"
+#line 14491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14482,7 +14498,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14486 "probes/generated/contracts.c"
+#line 14502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14574,7 +14590,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14578 "probes/generated/contracts.c"
+#line 14594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14585,7 +14601,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14589 "probes/generated/contracts.c"
+#line 14605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14596,7 +14612,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14600 "probes/generated/contracts.c"
+#line 14616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14677,7 +14693,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14681 "probes/generated/contracts.c"
+#line 14697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14688,7 +14704,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14692 "probes/generated/contracts.c"
+#line 14708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14699,7 +14715,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14703 "probes/generated/contracts.c"
+#line 14719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14721,7 +14737,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14725 "probes/generated/contracts.c"
+#line 14741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14749,7 +14765,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14753 "probes/generated/contracts.c"
+#line 14769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14832,7 +14848,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14836 "probes/generated/contracts.c"
+#line 14852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14881,7 +14897,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14885 "probes/generated/contracts.c"
+#line 14901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14909,7 +14925,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14913 "probes/generated/contracts.c"
+#line 14929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15001,7 +15017,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 15005 "probes/generated/contracts.c"
+#line 15021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15027,7 +15043,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15031 "probes/generated/contracts.c"
+#line 15047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15043,7 +15059,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15047 "probes/generated/contracts.c"
+#line 15063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15142,7 +15158,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15146 "probes/generated/contracts.c"
+#line 15162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15221,7 +15237,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15225 "probes/generated/contracts.c"
+#line 15241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15254,7 +15270,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15258 "probes/generated/contracts.c"
+#line 15274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15294,7 +15310,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15298 "probes/generated/contracts.c"
+#line 15314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15351,7 +15367,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15355 "probes/generated/contracts.c"
+#line 15371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15383,7 +15399,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15387 "probes/generated/contracts.c"
+#line 15403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15412,7 +15428,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15416 "probes/generated/contracts.c"
+#line 15432 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15432,7 +15448,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15436 "probes/generated/contracts.c"
+#line 15452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15517,7 +15533,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15521 "probes/generated/contracts.c"
+#line 15537 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15550,7 +15566,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15554 "probes/generated/contracts.c"
+#line 15570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15585,7 +15601,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15589 "probes/generated/contracts.c"
+#line 15605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15645,7 +15661,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15649 "probes/generated/contracts.c"
+#line 15665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15664,7 +15680,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15668 "probes/generated/contracts.c"
+#line 15684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15724,7 +15740,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15728 "probes/generated/contracts.c"
+#line 15744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15784,7 +15800,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15788 "probes/generated/contracts.c"
+#line 15804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15836,7 +15852,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15840 "probes/generated/contracts.c"
+#line 15856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15888,7 +15904,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15892 "probes/generated/contracts.c"
+#line 15908 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15940,7 +15956,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15944 "probes/generated/contracts.c"
+#line 15960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15954,7 +15970,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 15958 "probes/generated/contracts.c"
+#line 15974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15976,7 +15992,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15980 "probes/generated/contracts.c"
+#line 15996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15998,7 +16014,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16002 "probes/generated/contracts.c"
+#line 16018 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16012,7 +16028,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16016 "probes/generated/contracts.c"
+#line 16032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16035,7 +16051,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16039 "probes/generated/contracts.c"
+#line 16055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16069,7 +16085,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16073 "probes/generated/contracts.c"
+#line 16089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16087,7 +16103,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16091 "probes/generated/contracts.c"
+#line 16107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16112,7 +16128,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16116 "probes/generated/contracts.c"
+#line 16132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16125,7 +16141,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16129 "probes/generated/contracts.c"
+#line 16145 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16142,7 +16158,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16146 "probes/generated/contracts.c"
+#line 16162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16162,7 +16178,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16166 "probes/generated/contracts.c"
+#line 16182 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16211,7 +16227,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16215 "probes/generated/contracts.c"
+#line 16231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16231,7 +16247,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16235 "probes/generated/contracts.c"
+#line 16251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16251,7 +16267,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16255 "probes/generated/contracts.c"
+#line 16271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16310,7 +16326,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16314 "probes/generated/contracts.c"
+#line 16330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16324,7 +16340,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16328 "probes/generated/contracts.c"
+#line 16344 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16338,7 +16354,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16342 "probes/generated/contracts.c"
+#line 16358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16358,7 +16374,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16362 "probes/generated/contracts.c"
+#line 16378 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16372,7 +16388,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16376 "probes/generated/contracts.c"
+#line 16392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16387,7 +16403,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16391 "probes/generated/contracts.c"
+#line 16407 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16401,7 +16417,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16405 "probes/generated/contracts.c"
+#line 16421 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16415,7 +16431,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16419 "probes/generated/contracts.c"
+#line 16435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16429,7 +16445,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16433 "probes/generated/contracts.c"
+#line 16449 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16465,7 +16481,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16469 "probes/generated/contracts.c"
+#line 16485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16492,7 +16508,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16496 "probes/generated/contracts.c"
+#line 16512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16520,7 +16536,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16524 "probes/generated/contracts.c"
+#line 16540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16531,7 +16547,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16535 "probes/generated/contracts.c"
+#line 16551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16542,7 +16558,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16546 "probes/generated/contracts.c"
+#line 16562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16553,7 +16569,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16557 "probes/generated/contracts.c"
+#line 16573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16572,7 +16588,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     REQUIRE(PyUnicode_AsWideCharString);
     Py_ssize_t wide_length;
     wchar_t *wide = PyUnicode_AsWideCharString(ARG(0), &wide_length);
-    Py_UCS4 *units = wide == NULL ? NULL : PyMem_Malloc((length + 1) * sizeof(Py_UCS4));
+    Py_UCS4 *units = wide == NULL ? NULL : (Py_UCS4 *)PyMem_Malloc((length + 1) * sizeof(Py_UCS4));
     for (Py_ssize_t i = 0; units != NULL && i <= length; i++)
         units[i] = (Py_UCS4)wide[i];
     PyMem_Free(wide);
@@ -16588,7 +16604,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16592 "probes/generated/contracts.c"
+#line 16608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16599,7 +16615,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16603 "probes/generated/contracts.c"
+#line 16619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16620,7 +16636,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16624 "probes/generated/contracts.c"
+#line 16640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16636,7 +16652,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16640 "probes/generated/contracts.c"
+#line 16656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16655,7 +16671,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16659 "probes/generated/contracts.c"
+#line 16675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16666,7 +16682,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16670 "probes/generated/contracts.c"
+#line 16686 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16692,7 +16708,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16696 "probes/generated/contracts.c"
+#line 16712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16715,7 +16731,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16719 "probes/generated/contracts.c"
+#line 16735 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16738,7 +16754,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16742 "probes/generated/contracts.c"
+#line 16758 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16749,7 +16765,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16753 "probes/generated/contracts.c"
+#line 16769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16762,7 +16778,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16766 "probes/generated/contracts.c"
+#line 16782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16776,7 +16792,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16780 "probes/generated/contracts.c"
+#line 16796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16798,7 +16814,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16802 "probes/generated/contracts.c"
+#line 16818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16813,7 +16829,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16817 "probes/generated/contracts.c"
+#line 16833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16827,7 +16843,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16831 "probes/generated/contracts.c"
+#line 16847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16846,7 +16862,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16850 "probes/generated/contracts.c"
+#line 16866 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16874,7 +16890,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16878 "probes/generated/contracts.c"
+#line 16894 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16903,7 +16919,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16907 "probes/generated/contracts.c"
+#line 16923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16935,7 +16951,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16939 "probes/generated/contracts.c"
+#line 16955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16955,7 +16971,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 16959 "probes/generated/contracts.c"
+#line 16975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16982,7 +16998,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 16986 "probes/generated/contracts.c"
+#line 17002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17006,7 +17022,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 17010 "probes/generated/contracts.c"
+#line 17026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17028,7 +17044,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17032 "probes/generated/contracts.c"
+#line 17048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17051,7 +17067,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17055 "probes/generated/contracts.c"
+#line 17071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17095,7 +17111,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17099 "probes/generated/contracts.c"
+#line 17115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17114,7 +17130,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17118 "probes/generated/contracts.c"
+#line 17134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17130,7 +17146,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17134 "probes/generated/contracts.c"
+#line 17150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17147,7 +17163,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17151 "probes/generated/contracts.c"
+#line 17167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17169,7 +17185,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17173 "probes/generated/contracts.c"
+#line 17189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17191,7 +17207,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17195 "probes/generated/contracts.c"
+#line 17211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17209,7 +17225,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17213 "probes/generated/contracts.c"
+#line 17229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17234,7 +17250,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17238 "probes/generated/contracts.c"
+#line 17254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17262,7 +17278,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17266 "probes/generated/contracts.c"
+#line 17282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17278,7 +17294,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17282 "probes/generated/contracts.c"
+#line 17298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17293,7 +17309,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17297 "probes/generated/contracts.c"
+#line 17313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17311,7 +17327,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17315 "probes/generated/contracts.c"
+#line 17331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17329,7 +17345,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17333 "probes/generated/contracts.c"
+#line 17349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17341,7 +17357,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 413 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17345 "probes/generated/contracts.c"
+#line 17361 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17353,7 +17369,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 422 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17357 "probes/generated/contracts.c"
+#line 17373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17368,7 +17384,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17372 "probes/generated/contracts.c"
+#line 17388 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17384,7 +17400,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17388 "probes/generated/contracts.c"
+#line 17404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17403,7 +17419,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17407 "probes/generated/contracts.c"
+#line 17423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17422,7 +17438,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17426 "probes/generated/contracts.c"
+#line 17442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17445,7 +17461,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17449 "probes/generated/contracts.c"
+#line 17465 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17469,7 +17485,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17473 "probes/generated/contracts.c"
+#line 17489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17491,7 +17507,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17495 "probes/generated/contracts.c"
+#line 17511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17519,7 +17535,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17523 "probes/generated/contracts.c"
+#line 17539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17541,7 +17557,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17545 "probes/generated/contracts.c"
+#line 17561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17557,7 +17573,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17561 "probes/generated/contracts.c"
+#line 17577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17611,7 +17627,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17615 "probes/generated/contracts.c"
+#line 17631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17648,7 +17664,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17652 "probes/generated/contracts.c"
+#line 17668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17667,7 +17683,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17671 "probes/generated/contracts.c"
+#line 17687 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17688,7 +17704,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17692 "probes/generated/contracts.c"
+#line 17708 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -17717,7 +17733,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17721 "probes/generated/contracts.c"
+#line 17737 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17735,7 +17751,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17739 "probes/generated/contracts.c"
+#line 17755 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -17753,7 +17769,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17757 "probes/generated/contracts.c"
+#line 17773 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -17792,7 +17808,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 17796 "probes/generated/contracts.c"
+#line 17812 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -17813,7 +17829,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 17817 "probes/generated/contracts.c"
+#line 17833 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -17871,7 +17887,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17875 "probes/generated/contracts.c"
+#line 17891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17896,7 +17912,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17900 "probes/generated/contracts.c"
+#line 17916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17910,7 +17926,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17914 "probes/generated/contracts.c"
+#line 17930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17932,7 +17948,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17936 "probes/generated/contracts.c"
+#line 17952 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17949,7 +17965,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 17953 "probes/generated/contracts.c"
+#line 17969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17965,7 +17981,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 17969 "probes/generated/contracts.c"
+#line 17985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17982,7 +17998,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 17986 "probes/generated/contracts.c"
+#line 18002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18007,7 +18023,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 18011 "probes/generated/contracts.c"
+#line 18027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18026,7 +18042,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18030 "probes/generated/contracts.c"
+#line 18046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18045,7 +18061,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18049 "probes/generated/contracts.c"
+#line 18065 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18061,7 +18077,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18065 "probes/generated/contracts.c"
+#line 18081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18124,7 +18140,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18128 "probes/generated/contracts.c"
+#line 18144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18147,7 +18163,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18151 "probes/generated/contracts.c"
+#line 18167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18167,7 +18183,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18171 "probes/generated/contracts.c"
+#line 18187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18196,7 +18212,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18200 "probes/generated/contracts.c"
+#line 18216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18209,7 +18225,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18213 "probes/generated/contracts.c"
+#line 18229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18222,7 +18238,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18226 "probes/generated/contracts.c"
+#line 18242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18243,7 +18259,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18247 "probes/generated/contracts.c"
+#line 18263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18264,7 +18280,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18268 "probes/generated/contracts.c"
+#line 18284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18386,7 +18402,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18390 "probes/generated/contracts.c"
+#line 18406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18408,7 +18424,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18412 "probes/generated/contracts.c"
+#line 18428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18433,7 +18449,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18437 "probes/generated/contracts.c"
+#line 18453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18454,7 +18470,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18458 "probes/generated/contracts.c"
+#line 18474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18475,7 +18491,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18479 "probes/generated/contracts.c"
+#line 18495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18508,7 +18524,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18512 "probes/generated/contracts.c"
+#line 18528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18548,7 +18564,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18552 "probes/generated/contracts.c"
+#line 18568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18601,7 +18617,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18605 "probes/generated/contracts.c"
+#line 18621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18642,7 +18658,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1433 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18646 "probes/generated/contracts.c"
+#line 18662 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18673,7 +18689,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18677 "probes/generated/contracts.c"
+#line 18693 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18688,7 +18704,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1427 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18692 "probes/generated/contracts.c"
+#line 18708 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18703,7 +18719,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1439 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18707 "probes/generated/contracts.c"
+#line 18723 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18736,7 +18752,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18740 "probes/generated/contracts.c"
+#line 18756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18761,7 +18777,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18765 "probes/generated/contracts.c"
+#line 18781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18786,7 +18802,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18790 "probes/generated/contracts.c"
+#line 18806 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18808,7 +18824,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18812 "probes/generated/contracts.c"
+#line 18828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18839,7 +18855,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18843 "probes/generated/contracts.c"
+#line 18859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18859,7 +18875,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18863 "probes/generated/contracts.c"
+#line 18879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18877,7 +18893,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18881 "probes/generated/contracts.c"
+#line 18897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18902,7 +18918,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18906 "probes/generated/contracts.c"
+#line 18922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18914,7 +18930,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1541 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18918 "probes/generated/contracts.c"
+#line 18934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18925,7 +18941,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18929 "probes/generated/contracts.c"
+#line 18945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18936,7 +18952,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18940 "probes/generated/contracts.c"
+#line 18956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18947,7 +18963,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 18951 "probes/generated/contracts.c"
+#line 18967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18958,7 +18974,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 18962 "probes/generated/contracts.c"
+#line 18978 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18969,7 +18985,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 18973 "probes/generated/contracts.c"
+#line 18989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18980,7 +18996,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 18984 "probes/generated/contracts.c"
+#line 19000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18991,7 +19007,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 18995 "probes/generated/contracts.c"
+#line 19011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19002,7 +19018,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 19006 "probes/generated/contracts.c"
+#line 19022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19013,7 +19029,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19017 "probes/generated/contracts.c"
+#line 19033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19024,7 +19040,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19028 "probes/generated/contracts.c"
+#line 19044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19035,7 +19051,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19039 "probes/generated/contracts.c"
+#line 19055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19046,7 +19062,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19050 "probes/generated/contracts.c"
+#line 19066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19057,7 +19073,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19061 "probes/generated/contracts.c"
+#line 19077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19068,7 +19084,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19072 "probes/generated/contracts.c"
+#line 19088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19079,7 +19095,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19083 "probes/generated/contracts.c"
+#line 19099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19090,7 +19106,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19094 "probes/generated/contracts.c"
+#line 19110 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19101,7 +19117,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19105 "probes/generated/contracts.c"
+#line 19121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19112,7 +19128,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19116 "probes/generated/contracts.c"
+#line 19132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19123,7 +19139,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19127 "probes/generated/contracts.c"
+#line 19143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19134,7 +19150,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19138 "probes/generated/contracts.c"
+#line 19154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19145,7 +19161,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19149 "probes/generated/contracts.c"
+#line 19165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19156,7 +19172,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19160 "probes/generated/contracts.c"
+#line 19176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19167,7 +19183,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19171 "probes/generated/contracts.c"
+#line 19187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19178,7 +19194,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19182 "probes/generated/contracts.c"
+#line 19198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19189,7 +19205,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19193 "probes/generated/contracts.c"
+#line 19209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19200,7 +19216,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19204 "probes/generated/contracts.c"
+#line 19220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19211,7 +19227,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19215 "probes/generated/contracts.c"
+#line 19231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19222,7 +19238,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19226 "probes/generated/contracts.c"
+#line 19242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19233,7 +19249,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19237 "probes/generated/contracts.c"
+#line 19253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19244,7 +19260,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19248 "probes/generated/contracts.c"
+#line 19264 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19255,7 +19271,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19259 "probes/generated/contracts.c"
+#line 19275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19266,7 +19282,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19270 "probes/generated/contracts.c"
+#line 19286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19277,7 +19293,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19281 "probes/generated/contracts.c"
+#line 19297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19288,7 +19304,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19292 "probes/generated/contracts.c"
+#line 19308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19299,7 +19315,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19303 "probes/generated/contracts.c"
+#line 19319 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19310,7 +19326,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19314 "probes/generated/contracts.c"
+#line 19330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19321,7 +19337,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19325 "probes/generated/contracts.c"
+#line 19341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19332,7 +19348,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19336 "probes/generated/contracts.c"
+#line 19352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19343,7 +19359,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19347 "probes/generated/contracts.c"
+#line 19363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19354,7 +19370,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19358 "probes/generated/contracts.c"
+#line 19374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19365,7 +19381,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19369 "probes/generated/contracts.c"
+#line 19385 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19376,7 +19392,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19380 "probes/generated/contracts.c"
+#line 19396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19387,7 +19403,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19391 "probes/generated/contracts.c"
+#line 19407 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19398,7 +19414,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19402 "probes/generated/contracts.c"
+#line 19418 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19409,7 +19425,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19413 "probes/generated/contracts.c"
+#line 19429 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19420,7 +19436,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19424 "probes/generated/contracts.c"
+#line 19440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19431,7 +19447,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19435 "probes/generated/contracts.c"
+#line 19451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19442,7 +19458,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19446 "probes/generated/contracts.c"
+#line 19462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19453,7 +19469,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19457 "probes/generated/contracts.c"
+#line 19473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19464,7 +19480,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19468 "probes/generated/contracts.c"
+#line 19484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19475,7 +19491,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19479 "probes/generated/contracts.c"
+#line 19495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19486,7 +19502,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19490 "probes/generated/contracts.c"
+#line 19506 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19497,7 +19513,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19501 "probes/generated/contracts.c"
+#line 19517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19508,7 +19524,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19512 "probes/generated/contracts.c"
+#line 19528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19519,7 +19535,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19523 "probes/generated/contracts.c"
+#line 19539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19530,7 +19546,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19534 "probes/generated/contracts.c"
+#line 19550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19541,7 +19557,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19545 "probes/generated/contracts.c"
+#line 19561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19552,7 +19568,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19556 "probes/generated/contracts.c"
+#line 19572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19563,7 +19579,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19567 "probes/generated/contracts.c"
+#line 19583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19574,7 +19590,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19578 "probes/generated/contracts.c"
+#line 19594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19585,7 +19601,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19589 "probes/generated/contracts.c"
+#line 19605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19596,7 +19612,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19600 "probes/generated/contracts.c"
+#line 19616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19607,7 +19623,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19611 "probes/generated/contracts.c"
+#line 19627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19618,7 +19634,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19622 "probes/generated/contracts.c"
+#line 19638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19629,7 +19645,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19633 "probes/generated/contracts.c"
+#line 19649 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19642,7 +19658,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19646 "probes/generated/contracts.c"
+#line 19662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19653,7 +19669,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19657 "probes/generated/contracts.c"
+#line 19673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19664,7 +19680,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19668 "probes/generated/contracts.c"
+#line 19684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19675,7 +19691,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19679 "probes/generated/contracts.c"
+#line 19695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19686,7 +19702,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19690 "probes/generated/contracts.c"
+#line 19706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19697,7 +19713,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19701 "probes/generated/contracts.c"
+#line 19717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19708,7 +19724,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19712 "probes/generated/contracts.c"
+#line 19728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19719,7 +19735,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19723 "probes/generated/contracts.c"
+#line 19739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19730,7 +19746,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19734 "probes/generated/contracts.c"
+#line 19750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19741,7 +19757,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19745 "probes/generated/contracts.c"
+#line 19761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19752,7 +19768,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19756 "probes/generated/contracts.c"
+#line 19772 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19763,7 +19779,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19767 "probes/generated/contracts.c"
+#line 19783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19774,7 +19790,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19778 "probes/generated/contracts.c"
+#line 19794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19785,7 +19801,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19789 "probes/generated/contracts.c"
+#line 19805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19796,7 +19812,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19800 "probes/generated/contracts.c"
+#line 19816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19807,7 +19823,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19811 "probes/generated/contracts.c"
+#line 19827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19818,7 +19834,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19822 "probes/generated/contracts.c"
+#line 19838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19829,7 +19845,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19833 "probes/generated/contracts.c"
+#line 19849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19840,7 +19856,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19844 "probes/generated/contracts.c"
+#line 19860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19851,7 +19867,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19855 "probes/generated/contracts.c"
+#line 19871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19862,7 +19878,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19866 "probes/generated/contracts.c"
+#line 19882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19873,7 +19889,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19877 "probes/generated/contracts.c"
+#line 19893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19884,7 +19900,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19888 "probes/generated/contracts.c"
+#line 19904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19895,7 +19911,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19899 "probes/generated/contracts.c"
+#line 19915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19906,7 +19922,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19910 "probes/generated/contracts.c"
+#line 19926 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19917,7 +19933,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19921 "probes/generated/contracts.c"
+#line 19937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19928,7 +19944,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19932 "probes/generated/contracts.c"
+#line 19948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19939,7 +19955,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19943 "probes/generated/contracts.c"
+#line 19959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19950,7 +19966,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 19954 "probes/generated/contracts.c"
+#line 19970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19961,7 +19977,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 19965 "probes/generated/contracts.c"
+#line 19981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19972,7 +19988,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 19976 "probes/generated/contracts.c"
+#line 19992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19983,7 +19999,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 19987 "probes/generated/contracts.c"
+#line 20003 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19994,7 +20010,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 19998 "probes/generated/contracts.c"
+#line 20014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20005,7 +20021,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 20009 "probes/generated/contracts.c"
+#line 20025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20016,7 +20032,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20020 "probes/generated/contracts.c"
+#line 20036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20027,7 +20043,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20031 "probes/generated/contracts.c"
+#line 20047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20038,7 +20054,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20042 "probes/generated/contracts.c"
+#line 20058 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20049,7 +20065,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20053 "probes/generated/contracts.c"
+#line 20069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20060,7 +20076,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20064 "probes/generated/contracts.c"
+#line 20080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20071,7 +20087,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20075 "probes/generated/contracts.c"
+#line 20091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20082,7 +20098,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20086 "probes/generated/contracts.c"
+#line 20102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20093,7 +20109,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20097 "probes/generated/contracts.c"
+#line 20113 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20104,7 +20120,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20108 "probes/generated/contracts.c"
+#line 20124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20115,7 +20131,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20119 "probes/generated/contracts.c"
+#line 20135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20126,7 +20142,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20130 "probes/generated/contracts.c"
+#line 20146 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20137,7 +20153,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20141 "probes/generated/contracts.c"
+#line 20157 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20148,7 +20164,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20152 "probes/generated/contracts.c"
+#line 20168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20159,7 +20175,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20163 "probes/generated/contracts.c"
+#line 20179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20170,7 +20186,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20174 "probes/generated/contracts.c"
+#line 20190 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20181,7 +20197,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20185 "probes/generated/contracts.c"
+#line 20201 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20192,7 +20208,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20196 "probes/generated/contracts.c"
+#line 20212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20203,7 +20219,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20207 "probes/generated/contracts.c"
+#line 20223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20214,7 +20230,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20218 "probes/generated/contracts.c"
+#line 20234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20225,7 +20241,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20229 "probes/generated/contracts.c"
+#line 20245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20236,7 +20252,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20240 "probes/generated/contracts.c"
+#line 20256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20247,7 +20263,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20251 "probes/generated/contracts.c"
+#line 20267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20258,7 +20274,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20262 "probes/generated/contracts.c"
+#line 20278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20269,7 +20285,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20273 "probes/generated/contracts.c"
+#line 20289 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20280,7 +20296,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20284 "probes/generated/contracts.c"
+#line 20300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20291,7 +20307,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20295 "probes/generated/contracts.c"
+#line 20311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20302,7 +20318,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20306 "probes/generated/contracts.c"
+#line 20322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20313,7 +20329,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20317 "probes/generated/contracts.c"
+#line 20333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20324,7 +20340,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20328 "probes/generated/contracts.c"
+#line 20344 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20335,7 +20351,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20339 "probes/generated/contracts.c"
+#line 20355 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20346,7 +20362,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20350 "probes/generated/contracts.c"
+#line 20366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20357,7 +20373,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20361 "probes/generated/contracts.c"
+#line 20377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20368,7 +20384,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20372 "probes/generated/contracts.c"
+#line 20388 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20382,7 +20398,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20386 "probes/generated/contracts.c"
+#line 20402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20407,7 +20423,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20411 "probes/generated/contracts.c"
+#line 20427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20444,7 +20460,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20448 "probes/generated/contracts.c"
+#line 20464 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20459,7 +20475,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20463 "probes/generated/contracts.c"
+#line 20479 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20510,7 +20526,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20514 "probes/generated/contracts.c"
+#line 20530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20535,7 +20551,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20539 "probes/generated/contracts.c"
+#line 20555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20546,7 +20562,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20550 "probes/generated/contracts.c"
+#line 20566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20568,7 +20584,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20572 "probes/generated/contracts.c"
+#line 20588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20579,7 +20595,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20583 "probes/generated/contracts.c"
+#line 20599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20590,7 +20606,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20594 "probes/generated/contracts.c"
+#line 20610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20601,7 +20617,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20605 "probes/generated/contracts.c"
+#line 20621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20620,7 +20636,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20624 "probes/generated/contracts.c"
+#line 20640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20634,7 +20650,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20638 "probes/generated/contracts.c"
+#line 20654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20648,7 +20664,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20652 "probes/generated/contracts.c"
+#line 20668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20662,7 +20678,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20666 "probes/generated/contracts.c"
+#line 20682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20676,7 +20692,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20680 "probes/generated/contracts.c"
+#line 20696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20690,7 +20706,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20694 "probes/generated/contracts.c"
+#line 20710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20706,7 +20722,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20710 "probes/generated/contracts.c"
+#line 20726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20721,7 +20737,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20725 "probes/generated/contracts.c"
+#line 20741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20735,7 +20751,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20739 "probes/generated/contracts.c"
+#line 20755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20749,7 +20765,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20753 "probes/generated/contracts.c"
+#line 20769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20812,7 +20828,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20816 "probes/generated/contracts.c"
+#line 20832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21156,7 +21172,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21160 "probes/generated/contracts.c"
+#line 21176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21204,7 +21220,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21208 "probes/generated/contracts.c"
+#line 21224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21241,7 +21257,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21245 "probes/generated/contracts.c"
+#line 21261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21272,7 +21288,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21276 "probes/generated/contracts.c"
+#line 21292 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21289,7 +21305,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21293 "probes/generated/contracts.c"
+#line 21309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21306,7 +21322,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21310 "probes/generated/contracts.c"
+#line 21326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21330,7 +21346,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21334 "probes/generated/contracts.c"
+#line 21350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21345,7 +21361,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21349 "probes/generated/contracts.c"
+#line 21365 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21361,7 +21377,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21365 "probes/generated/contracts.c"
+#line 21381 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21381,7 +21397,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21385 "probes/generated/contracts.c"
+#line 21401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21399,7 +21415,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21403 "probes/generated/contracts.c"
+#line 21419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21422,7 +21438,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21426 "probes/generated/contracts.c"
+#line 21442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21438,7 +21454,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21442 "probes/generated/contracts.c"
+#line 21458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21449,7 +21465,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21453 "probes/generated/contracts.c"
+#line 21469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21496,7 +21512,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21500 "probes/generated/contracts.c"
+#line 21516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21511,7 +21527,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21515 "probes/generated/contracts.c"
+#line 21531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21525,7 +21541,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21529 "probes/generated/contracts.c"
+#line 21545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21539,7 +21555,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21543 "probes/generated/contracts.c"
+#line 21559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21563,7 +21579,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21567 "probes/generated/contracts.c"
+#line 21583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21591,7 +21607,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21595 "probes/generated/contracts.c"
+#line 21611 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21607,7 +21623,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21611 "probes/generated/contracts.c"
+#line 21627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21687,7 +21703,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21691 "probes/generated/contracts.c"
+#line 21707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21701,7 +21717,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21705 "probes/generated/contracts.c"
+#line 21721 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21712,7 +21728,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21716 "probes/generated/contracts.c"
+#line 21732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21726,7 +21742,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21730 "probes/generated/contracts.c"
+#line 21746 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21740,7 +21756,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21744 "probes/generated/contracts.c"
+#line 21760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21809,7 +21825,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21813 "probes/generated/contracts.c"
+#line 21829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21823,7 +21839,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21827 "probes/generated/contracts.c"
+#line 21843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21837,7 +21853,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21841 "probes/generated/contracts.c"
+#line 21857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21873,7 +21889,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21877 "probes/generated/contracts.c"
+#line 21893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21887,7 +21903,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21891 "probes/generated/contracts.c"
+#line 21907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21899,7 +21915,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21903 "probes/generated/contracts.c"
+#line 21919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21928,7 +21944,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21932 "probes/generated/contracts.c"
+#line 21948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21956,7 +21972,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 21960 "probes/generated/contracts.c"
+#line 21976 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21979,7 +21995,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 21983 "probes/generated/contracts.c"
+#line 21999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22024,7 +22040,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22028 "probes/generated/contracts.c"
+#line 22044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22041,7 +22057,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22045 "probes/generated/contracts.c"
+#line 22061 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22056,7 +22072,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22060 "probes/generated/contracts.c"
+#line 22076 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22076,7 +22092,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22080 "probes/generated/contracts.c"
+#line 22096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22094,7 +22110,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22098 "probes/generated/contracts.c"
+#line 22114 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22106,7 +22122,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22110 "probes/generated/contracts.c"
+#line 22126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22142,7 +22158,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22146 "probes/generated/contracts.c"
+#line 22162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22156,7 +22172,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22160 "probes/generated/contracts.c"
+#line 22176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22197,7 +22213,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22201 "probes/generated/contracts.c"
+#line 22217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22220,7 +22236,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22224 "probes/generated/contracts.c"
+#line 22240 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22267,7 +22283,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22271 "probes/generated/contracts.c"
+#line 22287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22290,7 +22306,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22294 "probes/generated/contracts.c"
+#line 22310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22302,7 +22318,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22306 "probes/generated/contracts.c"
+#line 22322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22318,7 +22334,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22322 "probes/generated/contracts.c"
+#line 22338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22339,7 +22355,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22343 "probes/generated/contracts.c"
+#line 22359 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22369,7 +22385,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22373 "probes/generated/contracts.c"
+#line 22389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22385,7 +22401,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22389 "probes/generated/contracts.c"
+#line 22405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22422,7 +22438,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22426 "probes/generated/contracts.c"
+#line 22442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22448,7 +22464,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22452 "probes/generated/contracts.c"
+#line 22468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22460,7 +22476,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22464 "probes/generated/contracts.c"
+#line 22480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22478,7 +22494,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22482 "probes/generated/contracts.c"
+#line 22498 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22488,7 +22504,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22492 "probes/generated/contracts.c"
+#line 22508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22509,7 +22525,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22513 "probes/generated/contracts.c"
+#line 22529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22520,7 +22536,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22524 "probes/generated/contracts.c"
+#line 22540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22531,7 +22547,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22535 "probes/generated/contracts.c"
+#line 22551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22542,7 +22558,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22546 "probes/generated/contracts.c"
+#line 22562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22553,7 +22569,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22557 "probes/generated/contracts.c"
+#line 22573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22570,7 +22586,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22574 "probes/generated/contracts.c"
+#line 22590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22589,7 +22605,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22593 "probes/generated/contracts.c"
+#line 22609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22600,7 +22616,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22604 "probes/generated/contracts.c"
+#line 22620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22611,7 +22627,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22615 "probes/generated/contracts.c"
+#line 22631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22622,7 +22638,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22626 "probes/generated/contracts.c"
+#line 22642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22633,7 +22649,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22637 "probes/generated/contracts.c"
+#line 22653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22645,7 +22661,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22649 "probes/generated/contracts.c"
+#line 22665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22655,7 +22671,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22659 "probes/generated/contracts.c"
+#line 22675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22683,7 +22699,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22687 "probes/generated/contracts.c"
+#line 22703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22701,7 +22717,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22705 "probes/generated/contracts.c"
+#line 22721 "probes/generated/contracts.c"
 }
 #endif
 
