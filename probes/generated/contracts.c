@@ -226,13 +226,18 @@ static PyObject *vec_done(struct vec *v, PyObject *result)
 
 /* --- shared by objects_long.toml --- */
 #line 8 "harness/data/contracts/objects_long.toml"
+/* Each under its version: clang warns about a weak name no header declares. */
+#if LIMITED_AT_LEAST(0x030e0000)
 #pragma weak PyLong_AsNativeBytes
+#endif
+#if LIMITED_AT_LEAST(0x030f0000)
 #pragma weak PyLong_GetNativeLayout
 #pragma weak PyLong_Export
 #pragma weak PyLong_FreeExport
 #pragma weak PyLongWriter_Create
 #pragma weak PyLongWriter_Finish
 #pragma weak PyLongWriter_Discard
+#endif
 #pragma weak PyLong_FromLongLong
 
 #if LIMITED_AT_LEAST(0x030e0000)
@@ -331,7 +336,7 @@ static PyObject *written(int negative, Py_ssize_t n, PyObject *digits, int disca
     return new_result(PyLongWriter_Finish(writer));
 }
 #endif
-#line 335 "probes/generated/contracts.c"
+#line 340 "probes/generated/contracts.c"
 
 /* --- shared by buffers.toml --- */
 #line 9 "harness/data/contracts/buffers.toml"
@@ -519,7 +524,7 @@ static PyObject *exporter_new(PyObject *data)
     return instance;
 }
 #endif
-#line 523 "probes/generated/contracts.c"
+#line 528 "probes/generated/contracts.c"
 
 /* --- shared by callables.toml --- */
 #line 9 "harness/data/contracts/callables.toml"
@@ -848,7 +853,7 @@ static PyObject *va_build(int sizet, const char *format, ...)
     va_end(va);
     return result;
 }
-#line 852 "probes/generated/contracts.c"
+#line 857 "probes/generated/contracts.c"
 
 /* --- shared by args.toml --- */
 #line 9 "harness/data/contracts/args.toml"
@@ -949,7 +954,7 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
     va_end(va);
     return rc;
 }
-#line 953 "probes/generated/contracts.c"
+#line 958 "probes/generated/contracts.c"
 
 /* --- shared by types.toml --- */
 #line 7 "harness/data/contracts/types.toml"
@@ -1321,7 +1326,7 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
 }
 static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
-#line 1325 "probes/generated/contracts.c"
+#line 1330 "probes/generated/contracts.c"
 
 /* --- shared by threads.toml --- */
 #line 7 "harness/data/contracts/threads.toml"
@@ -1502,7 +1507,7 @@ static PyObject *threads_start_job(struct threads_job *job, unsigned long *start
     Py_END_ALLOW_THREADS
     return Py_BuildValue("");
 }
-#line 1506 "probes/generated/contracts.c"
+#line 1511 "probes/generated/contracts.c"
 
 /* --- shared by threadstate.toml --- */
 #line 8 "harness/data/contracts/threadstate.toml"
@@ -1936,7 +1941,7 @@ static PyObject *pep_ended_view_round(void)
     return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
 }
 #endif
-#line 1940 "probes/generated/contracts.c"
+#line 1945 "probes/generated/contracts.c"
 
 /* --- shared by lifecycle.toml --- */
 #line 8 "harness/data/contracts/lifecycle.toml"
@@ -2048,7 +2053,7 @@ static int life_child_fatal(PyObject *args)
     Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
     return 99;
 }
-#line 2052 "probes/generated/contracts.c"
+#line 2057 "probes/generated/contracts.c"
 
 /* --- shared by memory.toml --- */
 #line 10 "harness/data/contracts/memory.toml"
@@ -2151,7 +2156,7 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         memset(bigger + size, byte ^ 0xff, new_size - size);
     return mem_block(bigger, new_size, release);
 }
-#line 2155 "probes/generated/contracts.c"
+#line 2160 "probes/generated/contracts.c"
 
 /* --- shared by capsules.toml --- */
 #line 11 "harness/data/contracts/capsules.toml"
@@ -2233,7 +2238,7 @@ static PyObject *cap_readback(PyObject *capsule)
     }
     return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
 }
-#line 2237 "probes/generated/contracts.c"
+#line 2242 "probes/generated/contracts.c"
 
 /* --- shared by modules.toml --- */
 #line 11 "harness/data/contracts/modules.toml"
@@ -2541,7 +2546,7 @@ static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
     REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
     REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
 #endif
-#line 2545 "probes/generated/contracts.c"
+#line 2550 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2644,7 +2649,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2648 "probes/generated/contracts.c"
+#line 2653 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2675,7 +2680,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2679 "probes/generated/contracts.c"
+#line 2684 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2703,7 +2708,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2707 "probes/generated/contracts.c"
+#line 2712 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -2772,7 +2777,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 2776 "probes/generated/contracts.c"
+#line 2781 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -2822,7 +2827,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 2826 "probes/generated/contracts.c"
+#line 2831 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3094,7 +3099,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3098 "probes/generated/contracts.c"
+#line 3103 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3160,7 +3165,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3164 "probes/generated/contracts.c"
+#line 3169 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3268,7 +3273,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3272 "probes/generated/contracts.c"
+#line 3277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3282,7 +3287,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3286 "probes/generated/contracts.c"
+#line 3291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3302,7 +3307,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3306 "probes/generated/contracts.c"
+#line 3311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3313,7 +3318,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 271 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3317 "probes/generated/contracts.c"
+#line 3322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3341,7 +3346,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3345 "probes/generated/contracts.c"
+#line 3350 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3356,7 +3361,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 295 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3360 "probes/generated/contracts.c"
+#line 3365 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3371,7 +3376,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 287 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3375 "probes/generated/contracts.c"
+#line 3380 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3386,7 +3391,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 140 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3390 "probes/generated/contracts.c"
+#line 3395 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3401,7 +3406,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 303 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3405 "probes/generated/contracts.c"
+#line 3410 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3416,7 +3421,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 279 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3420 "probes/generated/contracts.c"
+#line 3425 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3449,7 +3454,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3453 "probes/generated/contracts.c"
+#line 3458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3463,7 +3468,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3467 "probes/generated/contracts.c"
+#line 3472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3474,7 +3479,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 104 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3478 "probes/generated/contracts.c"
+#line 3483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3488,7 +3493,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3492 "probes/generated/contracts.c"
+#line 3497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3520,7 +3525,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3524 "probes/generated/contracts.c"
+#line 3529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3535,7 +3540,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3539 "probes/generated/contracts.c"
+#line 3544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3553,7 +3558,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3557 "probes/generated/contracts.c"
+#line 3562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3581,7 +3586,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3585 "probes/generated/contracts.c"
+#line 3590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3603,7 +3608,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 568 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3607 "probes/generated/contracts.c"
+#line 3612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3625,7 +3630,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 561 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3629 "probes/generated/contracts.c"
+#line 3634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3647,7 +3652,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 247 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3651 "probes/generated/contracts.c"
+#line 3656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3706,7 +3711,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3710 "probes/generated/contracts.c"
+#line 3715 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3720,7 +3725,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3724 "probes/generated/contracts.c"
+#line 3729 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3875,7 +3880,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 500 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 3879 "probes/generated/contracts.c"
+#line 3884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3905,7 +3910,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 3909 "probes/generated/contracts.c"
+#line 3914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3984,7 +3989,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 507 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 3988 "probes/generated/contracts.c"
+#line 3993 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4046,7 +4051,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 454 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4050 "probes/generated/contracts.c"
+#line 4055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4058,7 +4063,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 462 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4062 "probes/generated/contracts.c"
+#line 4067 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4116,7 +4121,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4120 "probes/generated/contracts.c"
+#line 4125 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4130,7 +4135,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4134 "probes/generated/contracts.c"
+#line 4139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4163,7 +4168,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 514 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4167 "probes/generated/contracts.c"
+#line 4172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4223,7 +4228,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4227 "probes/generated/contracts.c"
+#line 4232 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4239,7 +4244,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4243 "probes/generated/contracts.c"
+#line 4248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4253,7 +4258,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4257 "probes/generated/contracts.c"
+#line 4262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4264,7 +4269,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 257 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4268 "probes/generated/contracts.c"
+#line 4273 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4308,7 +4313,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, length, n));
-#line 4312 "probes/generated/contracts.c"
+#line 4317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4360,7 +4365,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4364 "probes/generated/contracts.c"
+#line 4369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4370,7 +4375,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 267 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4374 "probes/generated/contracts.c"
+#line 4379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4396,7 +4401,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4400 "probes/generated/contracts.c"
+#line 4405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4411,7 +4416,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4415 "probes/generated/contracts.c"
+#line 4420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4449,7 +4454,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4453 "probes/generated/contracts.c"
+#line 4458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4723,7 +4728,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4727 "probes/generated/contracts.c"
+#line 4732 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4745,7 +4750,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4749 "probes/generated/contracts.c"
+#line 4754 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4766,7 +4771,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4770 "probes/generated/contracts.c"
+#line 4775 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4874,7 +4879,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 4878 "probes/generated/contracts.c"
+#line 4883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4963,10 +4968,10 @@ static PyObject *c_PyComplex_RealAsDouble(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyLongExport(PyObject *args)
 {
-#line 264 "harness/data/contracts/objects_long.toml"
+#line 269 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 4970 "probes/generated/contracts.c"
+#line 4975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4974,11 +4979,11 @@ static PyObject *c_PyLongExport(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyLongLayout(PyObject *args)
 {
-#line 236 "harness/data/contracts/objects_long.toml"
+#line 241 "harness/data/contracts/objects_long.toml"
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 4982 "probes/generated/contracts.c"
+#line 4987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4986,14 +4991,14 @@ static PyObject *c_PyLongLayout(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyLongObject(PyObject *args)
 {
-#line 320 "harness/data/contracts/objects_long.toml"
+#line 325 "harness/data/contracts/objects_long.toml"
     REQUIRE(PyLong_FromLongLong);
     long long v;
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 4997 "probes/generated/contracts.c"
+#line 5002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5001,12 +5006,12 @@ static PyObject *c_PyLongObject(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyLongWriter(PyObject *args)
 {
-#line 308 "harness/data/contracts/objects_long.toml"
+#line 313 "harness/data/contracts/objects_long.toml"
     int negative;
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5010 "probes/generated/contracts.c"
+#line 5015 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5015,7 +5020,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
 #pragma weak PyLongWriter_Create
 static PyObject *c_PyLongWriter_Create(PyObject *args)
 {
-#line 272 "harness/data/contracts/objects_long.toml"
+#line 277 "harness/data/contracts/objects_long.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 1, &n) < 0)
         return NULL;
@@ -5023,7 +5028,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5027 "probes/generated/contracts.c"
+#line 5032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5032,12 +5037,12 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
 #pragma weak PyLongWriter_Discard
 static PyObject *c_PyLongWriter_Discard(PyObject *args)
 {
-#line 297 "harness/data/contracts/objects_long.toml"
+#line 302 "harness/data/contracts/objects_long.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5041 "probes/generated/contracts.c"
+#line 5046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5046,12 +5051,12 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
 #pragma weak PyLongWriter_Finish
 static PyObject *c_PyLongWriter_Finish(PyObject *args)
 {
-#line 286 "harness/data/contracts/objects_long.toml"
+#line 291 "harness/data/contracts/objects_long.toml"
     int negative;
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5055 "probes/generated/contracts.c"
+#line 5060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5108,12 +5113,12 @@ done:
 #pragma weak PyLong_AsNativeBytes
 static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
 {
-#line 160 "harness/data/contracts/objects_long.toml"
+#line 165 "harness/data/contracts/objects_long.toml"
     int flags;
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5117 "probes/generated/contracts.c"
+#line 5122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5170,9 +5175,9 @@ done:
 #pragma weak PyLong_Export
 static PyObject *c_PyLong_Export(PyObject *args)
 {
-#line 244 "harness/data/contracts/objects_long.toml"
+#line 249 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5176 "probes/generated/contracts.c"
+#line 5181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5181,13 +5186,13 @@ static PyObject *c_PyLong_Export(PyObject *args)
 #pragma weak PyLong_FreeExport
 static PyObject *c_PyLong_FreeExport(PyObject *args)
 {
-#line 251 "harness/data/contracts/objects_long.toml"
+#line 256 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     if (e == NULL)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5191 "probes/generated/contracts.c"
+#line 5196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5310,10 +5315,10 @@ done:
 #pragma weak PyLong_GetNativeLayout
 static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 {
-#line 226 "harness/data/contracts/objects_long.toml"
+#line 231 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5317 "probes/generated/contracts.c"
+#line 5322 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5325,9 +5330,9 @@ static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
-#line 208 "harness/data/contracts/objects_long.toml"
+#line 213 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5331 "probes/generated/contracts.c"
+#line 5336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5335,9 +5340,9 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
-#line 178 "harness/data/contracts/objects_long.toml"
+#line 183 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5341 "probes/generated/contracts.c"
+#line 5346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5345,9 +5350,9 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
-#line 171 "harness/data/contracts/objects_long.toml"
+#line 176 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5351 "probes/generated/contracts.c"
+#line 5356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5355,9 +5360,9 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
-#line 184 "harness/data/contracts/objects_long.toml"
+#line 189 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5361 "probes/generated/contracts.c"
+#line 5366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5365,9 +5370,9 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
-#line 190 "harness/data/contracts/objects_long.toml"
+#line 195 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5371 "probes/generated/contracts.c"
+#line 5376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5375,9 +5380,9 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
-#line 202 "harness/data/contracts/objects_long.toml"
+#line 207 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5381 "probes/generated/contracts.c"
+#line 5386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5385,9 +5390,9 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
-#line 196 "harness/data/contracts/objects_long.toml"
+#line 201 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5391 "probes/generated/contracts.c"
+#line 5396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5487,7 +5492,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5491 "probes/generated/contracts.c"
+#line 5496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5498,7 +5503,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5502 "probes/generated/contracts.c"
+#line 5507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5509,7 +5514,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5513 "probes/generated/contracts.c"
+#line 5518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5520,7 +5525,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5524 "probes/generated/contracts.c"
+#line 5529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5531,7 +5536,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5535 "probes/generated/contracts.c"
+#line 5540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5542,7 +5547,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5546 "probes/generated/contracts.c"
+#line 5551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5553,7 +5558,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5557 "probes/generated/contracts.c"
+#line 5562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5564,7 +5569,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5568 "probes/generated/contracts.c"
+#line 5573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5575,7 +5580,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5579 "probes/generated/contracts.c"
+#line 5584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5608,7 +5613,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5612 "probes/generated/contracts.c"
+#line 5617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5619,7 +5624,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5623 "probes/generated/contracts.c"
+#line 5628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5633,7 +5638,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5637 "probes/generated/contracts.c"
+#line 5642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5644,7 +5649,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5648 "probes/generated/contracts.c"
+#line 5653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5655,7 +5660,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5659 "probes/generated/contracts.c"
+#line 5664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5666,7 +5671,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5670 "probes/generated/contracts.c"
+#line 5675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5677,7 +5682,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5681 "probes/generated/contracts.c"
+#line 5686 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5688,7 +5693,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5692 "probes/generated/contracts.c"
+#line 5697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5699,7 +5704,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5703 "probes/generated/contracts.c"
+#line 5708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5710,7 +5715,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5714 "probes/generated/contracts.c"
+#line 5719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5730,7 +5735,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5734 "probes/generated/contracts.c"
+#line 5739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5755,7 +5760,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5759 "probes/generated/contracts.c"
+#line 5764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5779,7 +5784,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5783 "probes/generated/contracts.c"
+#line 5788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5809,7 +5814,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 5813 "probes/generated/contracts.c"
+#line 5818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5834,7 +5839,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 5838 "probes/generated/contracts.c"
+#line 5843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5852,7 +5857,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 5856 "probes/generated/contracts.c"
+#line 5861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5885,7 +5890,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 5889 "probes/generated/contracts.c"
+#line 5894 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5926,7 +5931,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 5930 "probes/generated/contracts.c"
+#line 5935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5944,7 +5949,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 5948 "probes/generated/contracts.c"
+#line 5953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5967,7 +5972,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 5971 "probes/generated/contracts.c"
+#line 5976 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5979,7 +5984,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 5983 "probes/generated/contracts.c"
+#line 5988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5997,7 +6002,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 6001 "probes/generated/contracts.c"
+#line 6006 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6012,7 +6017,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6016 "probes/generated/contracts.c"
+#line 6021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6027,7 +6032,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6031 "probes/generated/contracts.c"
+#line 6036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6042,7 +6047,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6046 "probes/generated/contracts.c"
+#line 6051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6085,7 +6090,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6089 "probes/generated/contracts.c"
+#line 6094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6099,7 +6104,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6103 "probes/generated/contracts.c"
+#line 6108 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6129,7 +6134,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6133 "probes/generated/contracts.c"
+#line 6138 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6146,7 +6151,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6150 "probes/generated/contracts.c"
+#line 6155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6171,7 +6176,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6175 "probes/generated/contracts.c"
+#line 6180 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6181,7 +6186,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1574 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6185 "probes/generated/contracts.c"
+#line 6190 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6205,7 +6210,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6209 "probes/generated/contracts.c"
+#line 6214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6226,7 +6231,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6230 "probes/generated/contracts.c"
+#line 6235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6240,7 +6245,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6244 "probes/generated/contracts.c"
+#line 6249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6251,7 +6256,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 900 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6255 "probes/generated/contracts.c"
+#line 6260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6262,7 +6267,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 910 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6266 "probes/generated/contracts.c"
+#line 6271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6272,7 +6277,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1583 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6276 "probes/generated/contracts.c"
+#line 6281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6293,7 +6298,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6297 "probes/generated/contracts.c"
+#line 6302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6318,7 +6323,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6322 "probes/generated/contracts.c"
+#line 6327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6332,7 +6337,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6336 "probes/generated/contracts.c"
+#line 6341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6346,7 +6351,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6350 "probes/generated/contracts.c"
+#line 6355 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6360,7 +6365,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6364 "probes/generated/contracts.c"
+#line 6369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6374,7 +6379,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6378 "probes/generated/contracts.c"
+#line 6383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6394,7 +6399,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6398 "probes/generated/contracts.c"
+#line 6403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6414,7 +6419,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6418 "probes/generated/contracts.c"
+#line 6423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6436,7 +6441,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6440 "probes/generated/contracts.c"
+#line 6445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6463,7 +6468,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6467 "probes/generated/contracts.c"
+#line 6472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6484,7 +6489,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6488 "probes/generated/contracts.c"
+#line 6493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6507,7 +6512,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6511 "probes/generated/contracts.c"
+#line 6516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6527,7 +6532,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6531 "probes/generated/contracts.c"
+#line 6536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6555,7 +6560,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6559 "probes/generated/contracts.c"
+#line 6564 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6580,7 +6585,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6584 "probes/generated/contracts.c"
+#line 6589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6600,7 +6605,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6604 "probes/generated/contracts.c"
+#line 6609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6638,7 +6643,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6642 "probes/generated/contracts.c"
+#line 6647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6656,7 +6661,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6660 "probes/generated/contracts.c"
+#line 6665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6674,7 +6679,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6678 "probes/generated/contracts.c"
+#line 6683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6705,7 +6710,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6709 "probes/generated/contracts.c"
+#line 6714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6727,7 +6732,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
     def.flags = 0;
     def.doc = NULL;
     return new_result(PyMember_GetOne((const char *)&block, &def));
-#line 6731 "probes/generated/contracts.c"
+#line 6736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6741,7 +6746,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6745 "probes/generated/contracts.c"
+#line 6750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6759,7 +6764,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6763 "probes/generated/contracts.c"
+#line 6768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6783,7 +6788,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6787 "probes/generated/contracts.c"
+#line 6792 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6800,7 +6805,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6804 "probes/generated/contracts.c"
+#line 6809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6817,7 +6822,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6821 "probes/generated/contracts.c"
+#line 6826 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6855,7 +6860,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 6859 "probes/generated/contracts.c"
+#line 6864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6889,7 +6894,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 6893 "probes/generated/contracts.c"
+#line 6898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6904,7 +6909,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 6908 "probes/generated/contracts.c"
+#line 6913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6927,7 +6932,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 6931 "probes/generated/contracts.c"
+#line 6936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6951,7 +6956,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 6955 "probes/generated/contracts.c"
+#line 6960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6981,7 +6986,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 6985 "probes/generated/contracts.c"
+#line 6990 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6992,7 +6997,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 823 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 6996 "probes/generated/contracts.c"
+#line 7001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7012,7 +7017,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7016 "probes/generated/contracts.c"
+#line 7021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7038,7 +7043,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7042 "probes/generated/contracts.c"
+#line 7047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7084,7 +7089,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7088 "probes/generated/contracts.c"
+#line 7093 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7094,7 +7099,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1303 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7098 "probes/generated/contracts.c"
+#line 7103 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7107,7 +7112,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7111 "probes/generated/contracts.c"
+#line 7116 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7127,7 +7132,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7131 "probes/generated/contracts.c"
+#line 7136 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7147,7 +7152,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7151 "probes/generated/contracts.c"
+#line 7156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7167,7 +7172,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7171 "probes/generated/contracts.c"
+#line 7176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7187,7 +7192,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7191 "probes/generated/contracts.c"
+#line 7196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7207,7 +7212,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7211 "probes/generated/contracts.c"
+#line 7216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7227,7 +7232,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7231 "probes/generated/contracts.c"
+#line 7236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7247,7 +7252,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7251 "probes/generated/contracts.c"
+#line 7256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7267,7 +7272,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7271 "probes/generated/contracts.c"
+#line 7276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7287,7 +7292,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7291 "probes/generated/contracts.c"
+#line 7296 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7307,7 +7312,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7311 "probes/generated/contracts.c"
+#line 7316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7327,7 +7332,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7331 "probes/generated/contracts.c"
+#line 7336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7347,7 +7352,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7351 "probes/generated/contracts.c"
+#line 7356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7367,7 +7372,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7371 "probes/generated/contracts.c"
+#line 7376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7387,7 +7392,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7391 "probes/generated/contracts.c"
+#line 7396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7407,7 +7412,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7411 "probes/generated/contracts.c"
+#line 7416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7427,7 +7432,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7431 "probes/generated/contracts.c"
+#line 7436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7447,7 +7452,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7451 "probes/generated/contracts.c"
+#line 7456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7467,7 +7472,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7471 "probes/generated/contracts.c"
+#line 7476 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7484,7 +7489,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7488 "probes/generated/contracts.c"
+#line 7493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7501,7 +7506,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7505 "probes/generated/contracts.c"
+#line 7510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7518,7 +7523,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7522 "probes/generated/contracts.c"
+#line 7527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7534,7 +7539,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT)
     Py_DECREF(holder);
     return new_result(result);
-#line 7538 "probes/generated/contracts.c"
+#line 7543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7552,7 +7557,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7556 "probes/generated/contracts.c"
+#line 7561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7572,7 +7577,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7576 "probes/generated/contracts.c"
+#line 7581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7603,7 +7608,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7607 "probes/generated/contracts.c"
+#line 7612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7622,7 +7627,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7626 "probes/generated/contracts.c"
+#line 7631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7641,7 +7646,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7645 "probes/generated/contracts.c"
+#line 7650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7663,7 +7668,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7667 "probes/generated/contracts.c"
+#line 7672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7696,7 +7701,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7700 "probes/generated/contracts.c"
+#line 7705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7715,7 +7720,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7719 "probes/generated/contracts.c"
+#line 7724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7737,7 +7742,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7741 "probes/generated/contracts.c"
+#line 7746 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7751,7 +7756,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
     struct parse_out out = {0};
     out.i = rc;
     return parse_result(rc, 8, &out);
-#line 7755 "probes/generated/contracts.c"
+#line 7760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7774,7 +7779,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7778 "probes/generated/contracts.c"
+#line 7783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7794,7 +7799,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7798 "probes/generated/contracts.c"
+#line 7803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7814,7 +7819,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7818 "probes/generated/contracts.c"
+#line 7823 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7837,7 +7842,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7841 "probes/generated/contracts.c"
+#line 7846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7857,7 +7862,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7861 "probes/generated/contracts.c"
+#line 7866 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7878,7 +7883,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 7882 "probes/generated/contracts.c"
+#line 7887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7891,7 +7896,7 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7895 "probes/generated/contracts.c"
+#line 7900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7905,7 +7910,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
     PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 7909 "probes/generated/contracts.c"
+#line 7914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7922,7 +7927,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7926 "probes/generated/contracts.c"
+#line 7931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7958,7 +7963,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7962 "probes/generated/contracts.c"
+#line 7967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7998,7 +8003,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8002 "probes/generated/contracts.c"
+#line 8007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8009,7 +8014,7 @@ static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
 #line 503 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8013 "probes/generated/contracts.c"
+#line 8018 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8031,7 +8036,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
 #line 517 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8035 "probes/generated/contracts.c"
+#line 8040 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8062,7 +8067,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8066 "probes/generated/contracts.c"
+#line 8071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8093,7 +8098,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8097 "probes/generated/contracts.c"
+#line 8102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8127,7 +8132,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8131 "probes/generated/contracts.c"
+#line 8136 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8161,7 +8166,7 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8165 "probes/generated/contracts.c"
+#line 8170 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8177,7 +8182,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF((PyObject *)type);
     return (PyObject *)type;
-#line 8181 "probes/generated/contracts.c"
+#line 8186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8200,7 +8205,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8204 "probes/generated/contracts.c"
+#line 8209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8235,7 +8240,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8239 "probes/generated/contracts.c"
+#line 8244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8270,7 +8275,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8274 "probes/generated/contracts.c"
+#line 8279 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8305,7 +8310,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8309 "probes/generated/contracts.c"
+#line 8314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8326,7 +8331,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8330 "probes/generated/contracts.c"
+#line 8335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8348,7 +8353,7 @@ static PyObject *c_PyType_FromSpec_body(PyObject *args)
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8352 "probes/generated/contracts.c"
+#line 8357 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8398,7 +8403,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8402 "probes/generated/contracts.c"
+#line 8407 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8434,7 +8439,7 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8438 "probes/generated/contracts.c"
+#line 8443 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8462,7 +8467,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8466 "probes/generated/contracts.c"
+#line 8471 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8501,7 +8506,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8505 "probes/generated/contracts.c"
+#line 8510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8535,7 +8540,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8539 "probes/generated/contracts.c"
+#line 8544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8600,7 +8605,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8604 "probes/generated/contracts.c"
+#line 8609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8643,7 +8648,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8647 "probes/generated/contracts.c"
+#line 8652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8686,7 +8691,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8690 "probes/generated/contracts.c"
+#line 8695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8729,7 +8734,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8733 "probes/generated/contracts.c"
+#line 8738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8783,7 +8788,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8787 "probes/generated/contracts.c"
+#line 8792 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8826,7 +8831,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8830 "probes/generated/contracts.c"
+#line 8835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8869,7 +8874,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8873 "probes/generated/contracts.c"
+#line 8878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8916,7 +8921,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 8920 "probes/generated/contracts.c"
+#line 8925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8947,7 +8952,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8951 "probes/generated/contracts.c"
+#line 8956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8981,7 +8986,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8985 "probes/generated/contracts.c"
+#line 8990 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9007,7 +9012,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 9011 "probes/generated/contracts.c"
+#line 9016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9026,7 +9031,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9030 "probes/generated/contracts.c"
+#line 9035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9088,7 +9093,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9092 "probes/generated/contracts.c"
+#line 9097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9100,7 +9105,7 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9104 "probes/generated/contracts.c"
+#line 9109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9114,7 +9119,7 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9118 "probes/generated/contracts.c"
+#line 9123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9126,7 +9131,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9130 "probes/generated/contracts.c"
+#line 9135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9148,7 +9153,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9152 "probes/generated/contracts.c"
+#line 9157 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9160,7 +9165,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9164 "probes/generated/contracts.c"
+#line 9169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9192,7 +9197,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9196 "probes/generated/contracts.c"
+#line 9201 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9210,7 +9215,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 9214 "probes/generated/contracts.c"
+#line 9219 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9220,7 +9225,7 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 {
 #line 1501 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9224 "probes/generated/contracts.c"
+#line 9229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9230,7 +9235,7 @@ static PyObject *c_Py_am_anext(PyObject *args)
 {
 #line 1510 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9234 "probes/generated/contracts.c"
+#line 9239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9240,7 +9245,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 {
 #line 1519 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9244 "probes/generated/contracts.c"
+#line 9249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9261,7 +9266,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9265 "probes/generated/contracts.c"
+#line 9270 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9271,7 +9276,7 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
 #line 1548 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9275 "probes/generated/contracts.c"
+#line 9280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9282,7 +9287,7 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #line 1557 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9286 "probes/generated/contracts.c"
+#line 9291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9292,7 +9297,7 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
 #line 1567 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9296 "probes/generated/contracts.c"
+#line 9301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9302,7 +9307,7 @@ static PyObject *c_Py_mp_length(PyObject *args)
 {
 #line 1576 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9306 "probes/generated/contracts.c"
+#line 9311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9312,7 +9317,7 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 {
 #line 1585 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9316 "probes/generated/contracts.c"
+#line 9321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9322,7 +9327,7 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 {
 #line 1594 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9326 "probes/generated/contracts.c"
+#line 9331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9332,7 +9337,7 @@ static PyObject *c_Py_nb_add(PyObject *args)
 {
 #line 1603 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9336 "probes/generated/contracts.c"
+#line 9341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9342,7 +9347,7 @@ static PyObject *c_Py_nb_and(PyObject *args)
 {
 #line 1612 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9346 "probes/generated/contracts.c"
+#line 9351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9352,7 +9357,7 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 {
 #line 1621 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9356 "probes/generated/contracts.c"
+#line 9361 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9362,7 +9367,7 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 {
 #line 1630 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9366 "probes/generated/contracts.c"
+#line 9371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9372,7 +9377,7 @@ static PyObject *c_Py_nb_float(PyObject *args)
 {
 #line 1639 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9376 "probes/generated/contracts.c"
+#line 9381 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9382,7 +9387,7 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
 #line 1648 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9386 "probes/generated/contracts.c"
+#line 9391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9392,7 +9397,7 @@ static PyObject *c_Py_nb_index(PyObject *args)
 {
 #line 1657 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9396 "probes/generated/contracts.c"
+#line 9401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9402,7 +9407,7 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
 #line 1666 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9406 "probes/generated/contracts.c"
+#line 9411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9412,7 +9417,7 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
 #line 1675 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9416 "probes/generated/contracts.c"
+#line 9421 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9422,7 +9427,7 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
 #line 1684 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9426 "probes/generated/contracts.c"
+#line 9431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9432,7 +9437,7 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
 #line 1693 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9436 "probes/generated/contracts.c"
+#line 9441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9442,7 +9447,7 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
 #line 1702 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9446 "probes/generated/contracts.c"
+#line 9451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9452,7 +9457,7 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
 #line 1711 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9456 "probes/generated/contracts.c"
+#line 9461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9462,7 +9467,7 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
 #line 1720 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9466 "probes/generated/contracts.c"
+#line 9471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9472,7 +9477,7 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
 #line 1729 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9476 "probes/generated/contracts.c"
+#line 9481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9482,7 +9487,7 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
 #line 1738 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9486 "probes/generated/contracts.c"
+#line 9491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9492,7 +9497,7 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
 #line 1747 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9496 "probes/generated/contracts.c"
+#line 9501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9502,7 +9507,7 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
 #line 1756 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9506 "probes/generated/contracts.c"
+#line 9511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9512,7 +9517,7 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
 #line 1765 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9516 "probes/generated/contracts.c"
+#line 9521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9522,7 +9527,7 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
 #line 1774 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9526 "probes/generated/contracts.c"
+#line 9531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9532,7 +9537,7 @@ static PyObject *c_Py_nb_int(PyObject *args)
 {
 #line 1783 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9536 "probes/generated/contracts.c"
+#line 9541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9542,7 +9547,7 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 {
 #line 1792 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9546 "probes/generated/contracts.c"
+#line 9551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9552,7 +9557,7 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 {
 #line 1801 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9556 "probes/generated/contracts.c"
+#line 9561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9562,7 +9567,7 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
 #line 1810 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9566 "probes/generated/contracts.c"
+#line 9571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9572,7 +9577,7 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 {
 #line 1819 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9576 "probes/generated/contracts.c"
+#line 9581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9582,7 +9587,7 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 {
 #line 1828 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9586 "probes/generated/contracts.c"
+#line 9591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9592,7 +9597,7 @@ static PyObject *c_Py_nb_or(PyObject *args)
 {
 #line 1837 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9596 "probes/generated/contracts.c"
+#line 9601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9602,7 +9607,7 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 {
 #line 1846 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9606 "probes/generated/contracts.c"
+#line 9611 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9612,7 +9617,7 @@ static PyObject *c_Py_nb_power(PyObject *args)
 {
 #line 1855 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9616 "probes/generated/contracts.c"
+#line 9621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9622,7 +9627,7 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 {
 #line 1864 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9626 "probes/generated/contracts.c"
+#line 9631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9632,7 +9637,7 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 {
 #line 1873 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9636 "probes/generated/contracts.c"
+#line 9641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9642,7 +9647,7 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 {
 #line 1882 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9646 "probes/generated/contracts.c"
+#line 9651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9652,7 +9657,7 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
 #line 1891 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9656 "probes/generated/contracts.c"
+#line 9661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9662,7 +9667,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 {
 #line 1900 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9666 "probes/generated/contracts.c"
+#line 9671 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9679,7 +9684,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9683 "probes/generated/contracts.c"
+#line 9688 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9702,7 +9707,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9706 "probes/generated/contracts.c"
+#line 9711 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9719,7 +9724,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9723 "probes/generated/contracts.c"
+#line 9728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9729,7 +9734,7 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
 #line 1963 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9733 "probes/generated/contracts.c"
+#line 9738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9739,7 +9744,7 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 {
 #line 1972 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9743 "probes/generated/contracts.c"
+#line 9748 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9749,7 +9754,7 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 {
 #line 1981 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9753 "probes/generated/contracts.c"
+#line 9758 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9759,7 +9764,7 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
 #line 1990 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9763 "probes/generated/contracts.c"
+#line 9768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9769,7 +9774,7 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
 #line 1999 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9773 "probes/generated/contracts.c"
+#line 9778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9779,7 +9784,7 @@ static PyObject *c_Py_sq_item(PyObject *args)
 {
 #line 2008 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9783 "probes/generated/contracts.c"
+#line 9788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9789,7 +9794,7 @@ static PyObject *c_Py_sq_length(PyObject *args)
 {
 #line 2017 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9793 "probes/generated/contracts.c"
+#line 9798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9799,7 +9804,7 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 {
 #line 2026 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9803 "probes/generated/contracts.c"
+#line 9808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9809,7 +9814,7 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 {
 #line 2035 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 9813 "probes/generated/contracts.c"
+#line 9818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9826,7 +9831,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9830 "probes/generated/contracts.c"
+#line 9835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9847,7 +9852,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9851 "probes/generated/contracts.c"
+#line 9856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9863,7 +9868,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9867 "probes/generated/contracts.c"
+#line 9872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9873,7 +9878,7 @@ static PyObject *c_Py_tp_call(PyObject *args)
 {
 #line 2095 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 9877 "probes/generated/contracts.c"
+#line 9882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9884,7 +9889,7 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #line 2104 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 9888 "probes/generated/contracts.c"
+#line 9893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9894,7 +9899,7 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
 #line 2114 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9898 "probes/generated/contracts.c"
+#line 9903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9904,7 +9909,7 @@ static PyObject *c_Py_tp_del(PyObject *args)
 {
 #line 2123 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9908 "probes/generated/contracts.c"
+#line 9913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9914,7 +9919,7 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
 #line 2132 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 9918 "probes/generated/contracts.c"
+#line 9923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9924,7 +9929,7 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
 #line 2141 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 9928 "probes/generated/contracts.c"
+#line 9933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9934,7 +9939,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 {
 #line 2150 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 9938 "probes/generated/contracts.c"
+#line 9943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9950,7 +9955,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9954 "probes/generated/contracts.c"
+#line 9959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9960,7 +9965,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 {
 #line 2174 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9964 "probes/generated/contracts.c"
+#line 9969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9976,7 +9981,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 9980 "probes/generated/contracts.c"
+#line 9985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9986,7 +9991,7 @@ static PyObject *c_Py_tp_free(PyObject *args)
 {
 #line 2198 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9990 "probes/generated/contracts.c"
+#line 9995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9996,7 +10001,7 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 {
 #line 2207 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10000 "probes/generated/contracts.c"
+#line 10005 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10006,7 +10011,7 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 {
 #line 2216 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10010 "probes/generated/contracts.c"
+#line 10015 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10016,7 +10021,7 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 {
 #line 2225 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 10020 "probes/generated/contracts.c"
+#line 10025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10026,7 +10031,7 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 {
 #line 2234 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10030 "probes/generated/contracts.c"
+#line 10035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10036,7 +10041,7 @@ static PyObject *c_Py_tp_init(PyObject *args)
 {
 #line 2243 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10040 "probes/generated/contracts.c"
+#line 10045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10047,7 +10052,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #line 2252 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10051 "probes/generated/contracts.c"
+#line 10056 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10064,7 +10069,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10068 "probes/generated/contracts.c"
+#line 10073 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10074,7 +10079,7 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 {
 #line 2278 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10078 "probes/generated/contracts.c"
+#line 10083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10084,7 +10089,7 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 {
 #line 2287 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10088 "probes/generated/contracts.c"
+#line 10093 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10094,7 +10099,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 {
 #line 2296 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10098 "probes/generated/contracts.c"
+#line 10103 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10115,7 +10120,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10119 "probes/generated/contracts.c"
+#line 10124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10125,7 +10130,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 {
 #line 2325 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10129 "probes/generated/contracts.c"
+#line 10134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10144,7 +10149,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10148 "probes/generated/contracts.c"
+#line 10153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10159,7 +10164,7 @@ static PyObject *c_Py_tp_name(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10163 "probes/generated/contracts.c"
+#line 10168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10169,7 +10174,7 @@ static PyObject *c_Py_tp_new(PyObject *args)
 {
 #line 2366 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10173 "probes/generated/contracts.c"
+#line 10178 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10179,7 +10184,7 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 {
 #line 2375 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10183 "probes/generated/contracts.c"
+#line 10188 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10189,7 +10194,7 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
 #line 2384 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10193 "probes/generated/contracts.c"
+#line 10198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10199,7 +10204,7 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 {
 #line 2393 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10203 "probes/generated/contracts.c"
+#line 10208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10209,7 +10214,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 {
 #line 2402 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10213 "probes/generated/contracts.c"
+#line 10218 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10226,7 +10231,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10230 "probes/generated/contracts.c"
+#line 10235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10236,7 +10241,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 {
 #line 2427 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10240 "probes/generated/contracts.c"
+#line 10245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10259,7 +10264,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 10263 "probes/generated/contracts.c"
+#line 10268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10270,7 +10275,7 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #line 2458 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10274 "probes/generated/contracts.c"
+#line 10279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10280,7 +10285,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
 #line 2468 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10284 "probes/generated/contracts.c"
+#line 10289 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10314,7 +10319,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10318 "probes/generated/contracts.c"
+#line 10323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10348,7 +10353,7 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10352 "probes/generated/contracts.c"
+#line 10357 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10393,7 +10398,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10397 "probes/generated/contracts.c"
+#line 10402 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10431,7 +10436,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10435 "probes/generated/contracts.c"
+#line 10440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10465,7 +10470,7 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10469 "probes/generated/contracts.c"
+#line 10474 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10495,7 +10500,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10499 "probes/generated/contracts.c"
+#line 10504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10529,7 +10534,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10533 "probes/generated/contracts.c"
+#line 10538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10544,7 +10549,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10548 "probes/generated/contracts.c"
+#line 10553 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10565,7 +10570,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10569 "probes/generated/contracts.c"
+#line 10574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10576,7 +10581,7 @@ static PyObject *c_allocfunc(PyObject *args)
 #line 2723 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10580 "probes/generated/contracts.c"
+#line 10585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10587,7 +10592,7 @@ static PyObject *c_binaryfunc(PyObject *args)
 #line 2733 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10591 "probes/generated/contracts.c"
+#line 10596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10598,7 +10603,7 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #line 2743 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10602 "probes/generated/contracts.c"
+#line 10607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10609,7 +10614,7 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #line 2753 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10613 "probes/generated/contracts.c"
+#line 10618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10620,7 +10625,7 @@ static PyObject *c_destructor(PyObject *args)
 #line 2763 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10624 "probes/generated/contracts.c"
+#line 10629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10631,7 +10636,7 @@ static PyObject *c_getattrfunc(PyObject *args)
 #line 2773 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10635 "probes/generated/contracts.c"
+#line 10640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10642,7 +10647,7 @@ static PyObject *c_getattrofunc(PyObject *args)
 #line 2783 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10646 "probes/generated/contracts.c"
+#line 10651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10653,7 +10658,7 @@ static PyObject *c_getiterfunc(PyObject *args)
 #line 2793 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10657 "probes/generated/contracts.c"
+#line 10662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10664,7 +10669,7 @@ static PyObject *c_hashfunc(PyObject *args)
 #line 2803 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10668 "probes/generated/contracts.c"
+#line 10673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10675,7 +10680,7 @@ static PyObject *c_initproc(PyObject *args)
 #line 2813 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10679 "probes/generated/contracts.c"
+#line 10684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10686,7 +10691,7 @@ static PyObject *c_inquiry(PyObject *args)
 #line 2823 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10690 "probes/generated/contracts.c"
+#line 10695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10697,7 +10702,7 @@ static PyObject *c_iternextfunc(PyObject *args)
 #line 2833 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10701 "probes/generated/contracts.c"
+#line 10706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10708,7 +10713,7 @@ static PyObject *c_lenfunc(PyObject *args)
 #line 2843 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10712 "probes/generated/contracts.c"
+#line 10717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10719,7 +10724,7 @@ static PyObject *c_newfunc(PyObject *args)
 #line 2853 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10723 "probes/generated/contracts.c"
+#line 10728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10730,7 +10735,7 @@ static PyObject *c_objobjargproc(PyObject *args)
 #line 2863 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10734 "probes/generated/contracts.c"
+#line 10739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10741,7 +10746,7 @@ static PyObject *c_objobjproc(PyObject *args)
 #line 2873 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10745 "probes/generated/contracts.c"
+#line 10750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10752,7 +10757,7 @@ static PyObject *c_reprfunc(PyObject *args)
 #line 2883 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10756 "probes/generated/contracts.c"
+#line 10761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10763,7 +10768,7 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #line 2893 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10767 "probes/generated/contracts.c"
+#line 10772 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10774,7 +10779,7 @@ static PyObject *c_setattrfunc(PyObject *args)
 #line 2903 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10778 "probes/generated/contracts.c"
+#line 10783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10785,7 +10790,7 @@ static PyObject *c_setattrofunc(PyObject *args)
 #line 2913 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10789 "probes/generated/contracts.c"
+#line 10794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10796,7 +10801,7 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #line 2923 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10800 "probes/generated/contracts.c"
+#line 10805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10807,7 +10812,7 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #line 2933 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10811 "probes/generated/contracts.c"
+#line 10816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10821,7 +10826,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 10825 "probes/generated/contracts.c"
+#line 10830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10845,7 +10850,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 10849 "probes/generated/contracts.c"
+#line 10854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10856,7 +10861,7 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #line 2979 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 10860 "probes/generated/contracts.c"
+#line 10865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10868,7 +10873,7 @@ static PyObject *c_traverseproc(PyObject *args)
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 10872 "probes/generated/contracts.c"
+#line 10877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10879,7 +10884,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #line 3000 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 10883 "probes/generated/contracts.c"
+#line 10888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10907,7 +10912,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 10911 "probes/generated/contracts.c"
+#line 10916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10940,7 +10945,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10944 "probes/generated/contracts.c"
+#line 10949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10951,7 +10956,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10955 "probes/generated/contracts.c"
+#line 10960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10962,7 +10967,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10966 "probes/generated/contracts.c"
+#line 10971 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10973,7 +10978,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10977 "probes/generated/contracts.c"
+#line 10982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10984,7 +10989,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10988 "probes/generated/contracts.c"
+#line 10993 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10995,7 +11000,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 10999 "probes/generated/contracts.c"
+#line 11004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11023,7 +11028,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 11027 "probes/generated/contracts.c"
+#line 11032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11034,7 +11039,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11038 "probes/generated/contracts.c"
+#line 11043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11045,7 +11050,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11049 "probes/generated/contracts.c"
+#line 11054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11079,7 +11084,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11083 "probes/generated/contracts.c"
+#line 11088 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11102,7 +11107,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11106 "probes/generated/contracts.c"
+#line 11111 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11128,7 +11133,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11132 "probes/generated/contracts.c"
+#line 11137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11139,7 +11144,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11143 "probes/generated/contracts.c"
+#line 11148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11158,7 +11163,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11162 "probes/generated/contracts.c"
+#line 11167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11180,7 +11185,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11184 "probes/generated/contracts.c"
+#line 11189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11191,7 +11196,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11195 "probes/generated/contracts.c"
+#line 11200 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11202,7 +11207,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11206 "probes/generated/contracts.c"
+#line 11211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11213,7 +11218,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11217 "probes/generated/contracts.c"
+#line 11222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11224,7 +11229,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11228 "probes/generated/contracts.c"
+#line 11233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11235,7 +11240,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11239 "probes/generated/contracts.c"
+#line 11244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11246,7 +11251,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11250 "probes/generated/contracts.c"
+#line 11255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11257,7 +11262,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11261 "probes/generated/contracts.c"
+#line 11266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11274,7 +11279,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11278 "probes/generated/contracts.c"
+#line 11283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11291,7 +11296,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11295 "probes/generated/contracts.c"
+#line 11300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11307,7 +11312,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11311 "probes/generated/contracts.c"
+#line 11316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11325,7 +11330,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11329 "probes/generated/contracts.c"
+#line 11334 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11341,7 +11346,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11345 "probes/generated/contracts.c"
+#line 11350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11359,7 +11364,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11363 "probes/generated/contracts.c"
+#line 11368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11370,7 +11375,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11374 "probes/generated/contracts.c"
+#line 11379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11381,7 +11386,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11385 "probes/generated/contracts.c"
+#line 11390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11400,7 +11405,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11404 "probes/generated/contracts.c"
+#line 11409 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11415,7 +11420,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11419 "probes/generated/contracts.c"
+#line 11424 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11431,7 +11436,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11435 "probes/generated/contracts.c"
+#line 11440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11445,7 +11450,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11449 "probes/generated/contracts.c"
+#line 11454 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11460,7 +11465,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11464 "probes/generated/contracts.c"
+#line 11469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11476,7 +11481,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11480 "probes/generated/contracts.c"
+#line 11485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11492,7 +11497,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11496 "probes/generated/contracts.c"
+#line 11501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11509,7 +11514,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11513 "probes/generated/contracts.c"
+#line 11518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11521,7 +11526,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11525 "probes/generated/contracts.c"
+#line 11530 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11542,7 +11547,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11546 "probes/generated/contracts.c"
+#line 11551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11555,7 +11560,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11559 "probes/generated/contracts.c"
+#line 11564 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11570,7 +11575,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11574 "probes/generated/contracts.c"
+#line 11579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11582,7 +11587,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11586 "probes/generated/contracts.c"
+#line 11591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11598,7 +11603,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11602 "probes/generated/contracts.c"
+#line 11607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11625,7 +11630,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11629 "probes/generated/contracts.c"
+#line 11634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11645,7 +11650,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11649 "probes/generated/contracts.c"
+#line 11654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11674,7 +11679,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11678 "probes/generated/contracts.c"
+#line 11683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11693,7 +11698,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11697 "probes/generated/contracts.c"
+#line 11702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11706,7 +11711,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11710 "probes/generated/contracts.c"
+#line 11715 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -11725,7 +11730,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11729 "probes/generated/contracts.c"
+#line 11734 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -11744,7 +11749,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11748 "probes/generated/contracts.c"
+#line 11753 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -11764,7 +11769,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11768 "probes/generated/contracts.c"
+#line 11773 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11792,7 +11797,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11796 "probes/generated/contracts.c"
+#line 11801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11811,7 +11816,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 11815 "probes/generated/contracts.c"
+#line 11820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11831,7 +11836,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 11835 "probes/generated/contracts.c"
+#line 11840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11849,7 +11854,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 11853 "probes/generated/contracts.c"
+#line 11858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11863,7 +11868,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 11867 "probes/generated/contracts.c"
+#line 11872 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11886,7 +11891,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 11890 "probes/generated/contracts.c"
+#line 11895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11899,7 +11904,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 11903 "probes/generated/contracts.c"
+#line 11908 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11920,7 +11925,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 11924 "probes/generated/contracts.c"
+#line 11929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11931,7 +11936,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11935 "probes/generated/contracts.c"
+#line 11940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11942,7 +11947,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11946 "probes/generated/contracts.c"
+#line 11951 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11953,7 +11958,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 11957 "probes/generated/contracts.c"
+#line 11962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11971,7 +11976,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 11975 "probes/generated/contracts.c"
+#line 11980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11994,7 +11999,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 11998 "probes/generated/contracts.c"
+#line 12003 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12005,7 +12010,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 12009 "probes/generated/contracts.c"
+#line 12014 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -12023,7 +12028,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12027 "probes/generated/contracts.c"
+#line 12032 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12047,7 +12052,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12051 "probes/generated/contracts.c"
+#line 12056 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12073,7 +12078,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12077 "probes/generated/contracts.c"
+#line 12082 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12090,7 +12095,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12094 "probes/generated/contracts.c"
+#line 12099 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12105,7 +12110,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12109 "probes/generated/contracts.c"
+#line 12114 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12128,7 +12133,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12132 "probes/generated/contracts.c"
+#line 12137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12169,7 +12174,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12173 "probes/generated/contracts.c"
+#line 12178 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12188,7 +12193,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12192 "probes/generated/contracts.c"
+#line 12197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12226,7 +12231,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12230 "probes/generated/contracts.c"
+#line 12235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12244,7 +12249,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12248 "probes/generated/contracts.c"
+#line 12253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12254,7 +12259,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12258 "probes/generated/contracts.c"
+#line 12263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12268,7 +12273,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12272 "probes/generated/contracts.c"
+#line 12277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12282,7 +12287,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12286 "probes/generated/contracts.c"
+#line 12291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12303,7 +12308,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12307 "probes/generated/contracts.c"
+#line 12312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12317,7 +12322,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12321 "probes/generated/contracts.c"
+#line 12326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12333,7 +12338,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12337 "probes/generated/contracts.c"
+#line 12342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12349,7 +12354,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12353 "probes/generated/contracts.c"
+#line 12358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12368,7 +12373,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12372 "probes/generated/contracts.c"
+#line 12377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12388,7 +12393,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12392 "probes/generated/contracts.c"
+#line 12397 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12432,7 +12437,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12436 "probes/generated/contracts.c"
+#line 12441 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12456,7 +12461,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12460 "probes/generated/contracts.c"
+#line 12465 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12467,7 +12472,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12471 "probes/generated/contracts.c"
+#line 12476 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12479,7 +12484,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12483 "probes/generated/contracts.c"
+#line 12488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12491,7 +12496,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12495 "probes/generated/contracts.c"
+#line 12500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12512,7 +12517,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12516 "probes/generated/contracts.c"
+#line 12521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12529,7 +12534,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12533 "probes/generated/contracts.c"
+#line 12538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12540,7 +12545,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12544 "probes/generated/contracts.c"
+#line 12549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12552,7 +12557,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 122 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12556 "probes/generated/contracts.c"
+#line 12561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12564,7 +12569,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 140 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12568 "probes/generated/contracts.c"
+#line 12573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12576,7 +12581,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 114 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12580 "probes/generated/contracts.c"
+#line 12585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12588,7 +12593,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 157 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12592 "probes/generated/contracts.c"
+#line 12597 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12600,7 +12605,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 174 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12604 "probes/generated/contracts.c"
+#line 12609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12612,7 +12617,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 149 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12616 "probes/generated/contracts.c"
+#line 12621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12625,7 +12630,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12629 "probes/generated/contracts.c"
+#line 12634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12638,7 +12643,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12642 "probes/generated/contracts.c"
+#line 12647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12650,7 +12655,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 190 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12654 "probes/generated/contracts.c"
+#line 12659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12662,7 +12667,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 207 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12666 "probes/generated/contracts.c"
+#line 12671 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12674,7 +12679,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 182 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12678 "probes/generated/contracts.c"
+#line 12683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12687,7 +12692,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12691 "probes/generated/contracts.c"
+#line 12696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12704,7 +12709,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12708 "probes/generated/contracts.c"
+#line 12713 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12729,7 +12734,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12733 "probes/generated/contracts.c"
+#line 12738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12754,7 +12759,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12758 "probes/generated/contracts.c"
+#line 12763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12791,7 +12796,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12795 "probes/generated/contracts.c"
+#line 12800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12827,7 +12832,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12831 "probes/generated/contracts.c"
+#line 12836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12864,7 +12869,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12868 "probes/generated/contracts.c"
+#line 12873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12885,7 +12890,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 12889 "probes/generated/contracts.c"
+#line 12894 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12911,7 +12916,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 12915 "probes/generated/contracts.c"
+#line 12920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12936,7 +12941,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 12940 "probes/generated/contracts.c"
+#line 12945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12970,7 +12975,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 12974 "probes/generated/contracts.c"
+#line 12979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12981,7 +12986,7 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12985 "probes/generated/contracts.c"
+#line 12990 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12992,7 +12997,7 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 12996 "probes/generated/contracts.c"
+#line 13001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13003,7 +13008,7 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13007 "probes/generated/contracts.c"
+#line 13012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13014,7 +13019,7 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13018 "probes/generated/contracts.c"
+#line 13023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13025,7 +13030,7 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13029 "probes/generated/contracts.c"
+#line 13034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13036,7 +13041,7 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13040 "probes/generated/contracts.c"
+#line 13045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13047,7 +13052,7 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13051 "probes/generated/contracts.c"
+#line 13056 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13058,7 +13063,7 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13062 "probes/generated/contracts.c"
+#line 13067 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13069,7 +13074,7 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13073 "probes/generated/contracts.c"
+#line 13078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13080,7 +13085,7 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #line 702 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13084 "probes/generated/contracts.c"
+#line 13089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13094,7 +13099,7 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13098 "probes/generated/contracts.c"
+#line 13103 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13108,7 +13113,7 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13112 "probes/generated/contracts.c"
+#line 13117 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13119,7 +13124,7 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #line 692 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13123 "probes/generated/contracts.c"
+#line 13128 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13134,7 +13139,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13138 "probes/generated/contracts.c"
+#line 13143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13152,7 +13157,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13156 "probes/generated/contracts.c"
+#line 13161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13179,7 +13184,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13183 "probes/generated/contracts.c"
+#line 13188 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13205,7 +13210,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13209 "probes/generated/contracts.c"
+#line 13214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13226,7 +13231,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13230 "probes/generated/contracts.c"
+#line 13235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13243,7 +13248,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13247 "probes/generated/contracts.c"
+#line 13252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13265,7 +13270,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13269 "probes/generated/contracts.c"
+#line 13274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13276,7 +13281,7 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 {
 #line 444 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13280 "probes/generated/contracts.c"
+#line 13285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13288,7 +13293,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #line 527 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13292 "probes/generated/contracts.c"
+#line 13297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13309,7 +13314,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13313 "probes/generated/contracts.c"
+#line 13318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13321,7 +13326,7 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #line 547 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13325 "probes/generated/contracts.c"
+#line 13330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13335,7 +13340,7 @@ static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13339 "probes/generated/contracts.c"
+#line 13344 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13351,7 +13356,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #line 821 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13355 "probes/generated/contracts.c"
+#line 13360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13371,7 +13376,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13375 "probes/generated/contracts.c"
+#line 13380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13450,7 +13455,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13454 "probes/generated/contracts.c"
+#line 13459 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13479,7 +13484,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13483 "probes/generated/contracts.c"
+#line 13488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13498,7 +13503,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13502 "probes/generated/contracts.c"
+#line 13507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13521,7 +13526,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13525 "probes/generated/contracts.c"
+#line 13530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13541,7 +13546,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13545 "probes/generated/contracts.c"
+#line 13550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13586,7 +13591,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13590 "probes/generated/contracts.c"
+#line 13595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13597,7 +13602,7 @@ static PyObject *c_PySlot(PyObject *args)
 #line 831 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13601 "probes/generated/contracts.c"
+#line 13606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13608,7 +13613,7 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13612 "probes/generated/contracts.c"
+#line 13617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13619,7 +13624,7 @@ static PyObject *c_PySlot_END(PyObject *args)
 #line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13623 "probes/generated/contracts.c"
+#line 13628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13630,7 +13635,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13634 "probes/generated/contracts.c"
+#line 13639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13653,7 +13658,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13657 "probes/generated/contracts.c"
+#line 13662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13664,7 +13669,7 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13668 "probes/generated/contracts.c"
+#line 13673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13675,7 +13680,7 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #line 1121 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13679 "probes/generated/contracts.c"
+#line 13684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13686,7 +13691,7 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13690 "probes/generated/contracts.c"
+#line 13695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13697,7 +13702,7 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13701 "probes/generated/contracts.c"
+#line 13706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13708,7 +13713,7 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13712 "probes/generated/contracts.c"
+#line 13717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13719,7 +13724,7 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13723 "probes/generated/contracts.c"
+#line 13728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13730,7 +13735,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13734 "probes/generated/contracts.c"
+#line 13739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13753,7 +13758,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13757 "probes/generated/contracts.c"
+#line 13762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13783,7 +13788,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13787 "probes/generated/contracts.c"
+#line 13792 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13812,7 +13817,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13816 "probes/generated/contracts.c"
+#line 13821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13834,7 +13839,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13838 "probes/generated/contracts.c"
+#line 13843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13845,7 +13850,7 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13849 "probes/generated/contracts.c"
+#line 13854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13856,7 +13861,7 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #line 662 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13860 "probes/generated/contracts.c"
+#line 13865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13867,7 +13872,7 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #line 851 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13871 "probes/generated/contracts.c"
+#line 13876 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13878,7 +13883,7 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #line 652 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13882 "probes/generated/contracts.c"
+#line 13887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13889,7 +13894,7 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #line 682 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 13893 "probes/generated/contracts.c"
+#line 13898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13900,7 +13905,7 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #line 881 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13904 "probes/generated/contracts.c"
+#line 13909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13911,7 +13916,7 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #line 672 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 13915 "probes/generated/contracts.c"
+#line 13920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13922,7 +13927,7 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #line 841 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13926 "probes/generated/contracts.c"
+#line 13931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13933,7 +13938,7 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #line 861 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13937 "probes/generated/contracts.c"
+#line 13942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13944,7 +13949,7 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #line 911 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13948 "probes/generated/contracts.c"
+#line 13953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13955,7 +13960,7 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13959 "probes/generated/contracts.c"
+#line 13964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13966,7 +13971,7 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #line 871 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13970 "probes/generated/contracts.c"
+#line 13975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13977,7 +13982,7 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #line 901 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13981 "probes/generated/contracts.c"
+#line 13986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13988,7 +13993,7 @@ static PyObject *c_Py_mod_token(PyObject *args)
 #line 891 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13992 "probes/generated/contracts.c"
+#line 13997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14007,7 +14012,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14011 "probes/generated/contracts.c"
+#line 14016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14023,7 +14028,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 14027 "probes/generated/contracts.c"
+#line 14032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14041,7 +14046,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14045 "probes/generated/contracts.c"
+#line 14050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14059,7 +14064,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14063 "probes/generated/contracts.c"
+#line 14068 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14086,7 +14091,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14090 "probes/generated/contracts.c"
+#line 14095 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14105,7 +14110,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14109 "probes/generated/contracts.c"
+#line 14114 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14138,7 +14143,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14142 "probes/generated/contracts.c"
+#line 14147 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14179,7 +14184,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14183 "probes/generated/contracts.c"
+#line 14188 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14248,7 +14253,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14252 "probes/generated/contracts.c"
+#line 14257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14270,7 +14275,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14274 "probes/generated/contracts.c"
+#line 14279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14281,7 +14286,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14285 "probes/generated/contracts.c"
+#line 14290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14476,7 +14481,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14480 "probes/generated/contracts.c"
+#line 14485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14487,7 +14492,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14491 "probes/generated/contracts.c"
+#line 14496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14498,7 +14503,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14502 "probes/generated/contracts.c"
+#line 14507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14590,7 +14595,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14594 "probes/generated/contracts.c"
+#line 14599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14601,7 +14606,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14605 "probes/generated/contracts.c"
+#line 14610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14612,7 +14617,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14616 "probes/generated/contracts.c"
+#line 14621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14693,7 +14698,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14697 "probes/generated/contracts.c"
+#line 14702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14704,7 +14709,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14708 "probes/generated/contracts.c"
+#line 14713 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14715,7 +14720,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14719 "probes/generated/contracts.c"
+#line 14724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14737,7 +14742,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14741 "probes/generated/contracts.c"
+#line 14746 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14765,7 +14770,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14769 "probes/generated/contracts.c"
+#line 14774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14848,7 +14853,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14852 "probes/generated/contracts.c"
+#line 14857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14897,7 +14902,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14901 "probes/generated/contracts.c"
+#line 14906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14925,7 +14930,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14929 "probes/generated/contracts.c"
+#line 14934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15017,7 +15022,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 15021 "probes/generated/contracts.c"
+#line 15026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15043,7 +15048,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15047 "probes/generated/contracts.c"
+#line 15052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15059,7 +15064,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15063 "probes/generated/contracts.c"
+#line 15068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15158,7 +15163,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15162 "probes/generated/contracts.c"
+#line 15167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15237,7 +15242,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15241 "probes/generated/contracts.c"
+#line 15246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15270,7 +15275,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15274 "probes/generated/contracts.c"
+#line 15279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15310,7 +15315,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15314 "probes/generated/contracts.c"
+#line 15319 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15367,7 +15372,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15371 "probes/generated/contracts.c"
+#line 15376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15399,7 +15404,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15403 "probes/generated/contracts.c"
+#line 15408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15428,7 +15433,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15432 "probes/generated/contracts.c"
+#line 15437 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15448,7 +15453,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15452 "probes/generated/contracts.c"
+#line 15457 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15533,7 +15538,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15537 "probes/generated/contracts.c"
+#line 15542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15566,7 +15571,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15570 "probes/generated/contracts.c"
+#line 15575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15601,7 +15606,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15605 "probes/generated/contracts.c"
+#line 15610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15661,7 +15666,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15665 "probes/generated/contracts.c"
+#line 15670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15680,7 +15685,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15684 "probes/generated/contracts.c"
+#line 15689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15740,7 +15745,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15744 "probes/generated/contracts.c"
+#line 15749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15800,7 +15805,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15804 "probes/generated/contracts.c"
+#line 15809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15852,7 +15857,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15856 "probes/generated/contracts.c"
+#line 15861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15904,7 +15909,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15908 "probes/generated/contracts.c"
+#line 15913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15956,7 +15961,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15960 "probes/generated/contracts.c"
+#line 15965 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15970,7 +15975,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 15974 "probes/generated/contracts.c"
+#line 15979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15992,7 +15997,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 15996 "probes/generated/contracts.c"
+#line 16001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16014,7 +16019,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16018 "probes/generated/contracts.c"
+#line 16023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16028,7 +16033,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16032 "probes/generated/contracts.c"
+#line 16037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16051,7 +16056,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16055 "probes/generated/contracts.c"
+#line 16060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16085,7 +16090,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16089 "probes/generated/contracts.c"
+#line 16094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16103,7 +16108,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16107 "probes/generated/contracts.c"
+#line 16112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16128,7 +16133,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16132 "probes/generated/contracts.c"
+#line 16137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16141,7 +16146,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16145 "probes/generated/contracts.c"
+#line 16150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16158,7 +16163,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16162 "probes/generated/contracts.c"
+#line 16167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16178,7 +16183,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16182 "probes/generated/contracts.c"
+#line 16187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16227,7 +16232,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16231 "probes/generated/contracts.c"
+#line 16236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16247,7 +16252,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16251 "probes/generated/contracts.c"
+#line 16256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16267,7 +16272,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16271 "probes/generated/contracts.c"
+#line 16276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16326,7 +16331,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16330 "probes/generated/contracts.c"
+#line 16335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16340,7 +16345,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16344 "probes/generated/contracts.c"
+#line 16349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16354,7 +16359,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16358 "probes/generated/contracts.c"
+#line 16363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16374,7 +16379,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16378 "probes/generated/contracts.c"
+#line 16383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16388,7 +16393,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16392 "probes/generated/contracts.c"
+#line 16397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16403,7 +16408,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16407 "probes/generated/contracts.c"
+#line 16412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16417,7 +16422,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16421 "probes/generated/contracts.c"
+#line 16426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16431,7 +16436,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16435 "probes/generated/contracts.c"
+#line 16440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16445,7 +16450,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16449 "probes/generated/contracts.c"
+#line 16454 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16481,7 +16486,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16485 "probes/generated/contracts.c"
+#line 16490 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16508,7 +16513,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16512 "probes/generated/contracts.c"
+#line 16517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16536,7 +16541,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16540 "probes/generated/contracts.c"
+#line 16545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16547,7 +16552,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16551 "probes/generated/contracts.c"
+#line 16556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16558,7 +16563,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16562 "probes/generated/contracts.c"
+#line 16567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16569,7 +16574,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16573 "probes/generated/contracts.c"
+#line 16578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16604,7 +16609,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16608 "probes/generated/contracts.c"
+#line 16613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16615,7 +16620,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16619 "probes/generated/contracts.c"
+#line 16624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16636,7 +16641,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16640 "probes/generated/contracts.c"
+#line 16645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16652,7 +16657,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16656 "probes/generated/contracts.c"
+#line 16661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16671,7 +16676,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16675 "probes/generated/contracts.c"
+#line 16680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16682,7 +16687,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16686 "probes/generated/contracts.c"
+#line 16691 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16708,7 +16713,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16712 "probes/generated/contracts.c"
+#line 16717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16731,7 +16736,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16735 "probes/generated/contracts.c"
+#line 16740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16754,7 +16759,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16758 "probes/generated/contracts.c"
+#line 16763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16765,7 +16770,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16769 "probes/generated/contracts.c"
+#line 16774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16778,7 +16783,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16782 "probes/generated/contracts.c"
+#line 16787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16792,7 +16797,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16796 "probes/generated/contracts.c"
+#line 16801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16814,7 +16819,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16818 "probes/generated/contracts.c"
+#line 16823 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16829,7 +16834,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16833 "probes/generated/contracts.c"
+#line 16838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16843,7 +16848,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16847 "probes/generated/contracts.c"
+#line 16852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16862,7 +16867,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16866 "probes/generated/contracts.c"
+#line 16871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16890,7 +16895,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16894 "probes/generated/contracts.c"
+#line 16899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16919,7 +16924,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16923 "probes/generated/contracts.c"
+#line 16928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16951,7 +16956,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16955 "probes/generated/contracts.c"
+#line 16960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16971,7 +16976,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 16975 "probes/generated/contracts.c"
+#line 16980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16998,7 +17003,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 17002 "probes/generated/contracts.c"
+#line 17007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17022,7 +17027,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 17026 "probes/generated/contracts.c"
+#line 17031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17044,7 +17049,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17048 "probes/generated/contracts.c"
+#line 17053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17067,7 +17072,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17071 "probes/generated/contracts.c"
+#line 17076 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17111,7 +17116,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17115 "probes/generated/contracts.c"
+#line 17120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17130,7 +17135,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17134 "probes/generated/contracts.c"
+#line 17139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17146,7 +17151,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17150 "probes/generated/contracts.c"
+#line 17155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17163,7 +17168,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17167 "probes/generated/contracts.c"
+#line 17172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17185,7 +17190,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17189 "probes/generated/contracts.c"
+#line 17194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17207,7 +17212,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17211 "probes/generated/contracts.c"
+#line 17216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17225,7 +17230,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17229 "probes/generated/contracts.c"
+#line 17234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17250,7 +17255,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17254 "probes/generated/contracts.c"
+#line 17259 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17278,7 +17283,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17282 "probes/generated/contracts.c"
+#line 17287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17294,7 +17299,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17298 "probes/generated/contracts.c"
+#line 17303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17309,7 +17314,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17313 "probes/generated/contracts.c"
+#line 17318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17327,7 +17332,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17331 "probes/generated/contracts.c"
+#line 17336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17345,7 +17350,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17349 "probes/generated/contracts.c"
+#line 17354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17357,7 +17362,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 413 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17361 "probes/generated/contracts.c"
+#line 17366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17369,7 +17374,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 422 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17373 "probes/generated/contracts.c"
+#line 17378 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17384,7 +17389,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17388 "probes/generated/contracts.c"
+#line 17393 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17400,7 +17405,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17404 "probes/generated/contracts.c"
+#line 17409 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17419,7 +17424,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17423 "probes/generated/contracts.c"
+#line 17428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17438,7 +17443,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17442 "probes/generated/contracts.c"
+#line 17447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17461,7 +17466,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17465 "probes/generated/contracts.c"
+#line 17470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17485,7 +17490,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17489 "probes/generated/contracts.c"
+#line 17494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17507,7 +17512,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17511 "probes/generated/contracts.c"
+#line 17516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17535,7 +17540,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17539 "probes/generated/contracts.c"
+#line 17544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17557,7 +17562,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17561 "probes/generated/contracts.c"
+#line 17566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17573,7 +17578,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17577 "probes/generated/contracts.c"
+#line 17582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17627,7 +17632,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17631 "probes/generated/contracts.c"
+#line 17636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17664,7 +17669,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17668 "probes/generated/contracts.c"
+#line 17673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17683,7 +17688,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17687 "probes/generated/contracts.c"
+#line 17692 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17704,7 +17709,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17708 "probes/generated/contracts.c"
+#line 17713 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -17733,7 +17738,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17737 "probes/generated/contracts.c"
+#line 17742 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17751,7 +17756,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17755 "probes/generated/contracts.c"
+#line 17760 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -17769,7 +17774,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17773 "probes/generated/contracts.c"
+#line 17778 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -17808,7 +17813,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 17812 "probes/generated/contracts.c"
+#line 17817 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -17829,7 +17834,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 17833 "probes/generated/contracts.c"
+#line 17838 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -17887,7 +17892,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17891 "probes/generated/contracts.c"
+#line 17896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17912,7 +17917,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17916 "probes/generated/contracts.c"
+#line 17921 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17926,7 +17931,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17930 "probes/generated/contracts.c"
+#line 17935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17948,7 +17953,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17952 "probes/generated/contracts.c"
+#line 17957 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17965,7 +17970,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 17969 "probes/generated/contracts.c"
+#line 17974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17981,7 +17986,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 17985 "probes/generated/contracts.c"
+#line 17990 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17998,7 +18003,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 18002 "probes/generated/contracts.c"
+#line 18007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18023,7 +18028,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 18027 "probes/generated/contracts.c"
+#line 18032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18042,7 +18047,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18046 "probes/generated/contracts.c"
+#line 18051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18061,7 +18066,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18065 "probes/generated/contracts.c"
+#line 18070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18077,7 +18082,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18081 "probes/generated/contracts.c"
+#line 18086 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18140,7 +18145,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18144 "probes/generated/contracts.c"
+#line 18149 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18163,7 +18168,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18167 "probes/generated/contracts.c"
+#line 18172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18183,7 +18188,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18187 "probes/generated/contracts.c"
+#line 18192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18212,7 +18217,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18216 "probes/generated/contracts.c"
+#line 18221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18225,7 +18230,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18229 "probes/generated/contracts.c"
+#line 18234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18238,7 +18243,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18242 "probes/generated/contracts.c"
+#line 18247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18259,7 +18264,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18263 "probes/generated/contracts.c"
+#line 18268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18280,7 +18285,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18284 "probes/generated/contracts.c"
+#line 18289 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18402,7 +18407,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18406 "probes/generated/contracts.c"
+#line 18411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18424,7 +18429,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18428 "probes/generated/contracts.c"
+#line 18433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18449,7 +18454,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18453 "probes/generated/contracts.c"
+#line 18458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18470,7 +18475,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18474 "probes/generated/contracts.c"
+#line 18479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18491,7 +18496,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18495 "probes/generated/contracts.c"
+#line 18500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18524,7 +18529,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18528 "probes/generated/contracts.c"
+#line 18533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18564,7 +18569,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18568 "probes/generated/contracts.c"
+#line 18573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18617,7 +18622,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18621 "probes/generated/contracts.c"
+#line 18626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18658,7 +18663,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1433 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18662 "probes/generated/contracts.c"
+#line 18667 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18689,7 +18694,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18693 "probes/generated/contracts.c"
+#line 18698 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18704,7 +18709,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1427 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18708 "probes/generated/contracts.c"
+#line 18713 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18719,7 +18724,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1439 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18723 "probes/generated/contracts.c"
+#line 18728 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18752,7 +18757,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18756 "probes/generated/contracts.c"
+#line 18761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18777,7 +18782,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18781 "probes/generated/contracts.c"
+#line 18786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18802,7 +18807,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18806 "probes/generated/contracts.c"
+#line 18811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18824,7 +18829,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18828 "probes/generated/contracts.c"
+#line 18833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18855,7 +18860,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18859 "probes/generated/contracts.c"
+#line 18864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18875,7 +18880,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18879 "probes/generated/contracts.c"
+#line 18884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18893,7 +18898,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18897 "probes/generated/contracts.c"
+#line 18902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18918,7 +18923,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18922 "probes/generated/contracts.c"
+#line 18927 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18930,7 +18935,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1541 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18934 "probes/generated/contracts.c"
+#line 18939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18941,7 +18946,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18945 "probes/generated/contracts.c"
+#line 18950 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18952,7 +18957,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18956 "probes/generated/contracts.c"
+#line 18961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18963,7 +18968,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 18967 "probes/generated/contracts.c"
+#line 18972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18974,7 +18979,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 18978 "probes/generated/contracts.c"
+#line 18983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18985,7 +18990,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 18989 "probes/generated/contracts.c"
+#line 18994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18996,7 +19001,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 19000 "probes/generated/contracts.c"
+#line 19005 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19007,7 +19012,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 19011 "probes/generated/contracts.c"
+#line 19016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19018,7 +19023,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 19022 "probes/generated/contracts.c"
+#line 19027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19029,7 +19034,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19033 "probes/generated/contracts.c"
+#line 19038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19040,7 +19045,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19044 "probes/generated/contracts.c"
+#line 19049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19051,7 +19056,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19055 "probes/generated/contracts.c"
+#line 19060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19062,7 +19067,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19066 "probes/generated/contracts.c"
+#line 19071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19073,7 +19078,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19077 "probes/generated/contracts.c"
+#line 19082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19084,7 +19089,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19088 "probes/generated/contracts.c"
+#line 19093 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19095,7 +19100,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19099 "probes/generated/contracts.c"
+#line 19104 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19106,7 +19111,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19110 "probes/generated/contracts.c"
+#line 19115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19117,7 +19122,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19121 "probes/generated/contracts.c"
+#line 19126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19128,7 +19133,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19132 "probes/generated/contracts.c"
+#line 19137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19139,7 +19144,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19143 "probes/generated/contracts.c"
+#line 19148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19150,7 +19155,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19154 "probes/generated/contracts.c"
+#line 19159 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19161,7 +19166,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19165 "probes/generated/contracts.c"
+#line 19170 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19172,7 +19177,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19176 "probes/generated/contracts.c"
+#line 19181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19183,7 +19188,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19187 "probes/generated/contracts.c"
+#line 19192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19194,7 +19199,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19198 "probes/generated/contracts.c"
+#line 19203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19205,7 +19210,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19209 "probes/generated/contracts.c"
+#line 19214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19216,7 +19221,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19220 "probes/generated/contracts.c"
+#line 19225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19227,7 +19232,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19231 "probes/generated/contracts.c"
+#line 19236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19238,7 +19243,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19242 "probes/generated/contracts.c"
+#line 19247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19249,7 +19254,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19253 "probes/generated/contracts.c"
+#line 19258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19260,7 +19265,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19264 "probes/generated/contracts.c"
+#line 19269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19271,7 +19276,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19275 "probes/generated/contracts.c"
+#line 19280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19282,7 +19287,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19286 "probes/generated/contracts.c"
+#line 19291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19293,7 +19298,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19297 "probes/generated/contracts.c"
+#line 19302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19304,7 +19309,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19308 "probes/generated/contracts.c"
+#line 19313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19315,7 +19320,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19319 "probes/generated/contracts.c"
+#line 19324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19326,7 +19331,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19330 "probes/generated/contracts.c"
+#line 19335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19337,7 +19342,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19341 "probes/generated/contracts.c"
+#line 19346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19348,7 +19353,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19352 "probes/generated/contracts.c"
+#line 19357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19359,7 +19364,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19363 "probes/generated/contracts.c"
+#line 19368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19370,7 +19375,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19374 "probes/generated/contracts.c"
+#line 19379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19381,7 +19386,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19385 "probes/generated/contracts.c"
+#line 19390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19392,7 +19397,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19396 "probes/generated/contracts.c"
+#line 19401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19403,7 +19408,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19407 "probes/generated/contracts.c"
+#line 19412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19414,7 +19419,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19418 "probes/generated/contracts.c"
+#line 19423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19425,7 +19430,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19429 "probes/generated/contracts.c"
+#line 19434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19436,7 +19441,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19440 "probes/generated/contracts.c"
+#line 19445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19447,7 +19452,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19451 "probes/generated/contracts.c"
+#line 19456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19458,7 +19463,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19462 "probes/generated/contracts.c"
+#line 19467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19469,7 +19474,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19473 "probes/generated/contracts.c"
+#line 19478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19480,7 +19485,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19484 "probes/generated/contracts.c"
+#line 19489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19491,7 +19496,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19495 "probes/generated/contracts.c"
+#line 19500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19502,7 +19507,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19506 "probes/generated/contracts.c"
+#line 19511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19513,7 +19518,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19517 "probes/generated/contracts.c"
+#line 19522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19524,7 +19529,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19528 "probes/generated/contracts.c"
+#line 19533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19535,7 +19540,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19539 "probes/generated/contracts.c"
+#line 19544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19546,7 +19551,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19550 "probes/generated/contracts.c"
+#line 19555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19557,7 +19562,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19561 "probes/generated/contracts.c"
+#line 19566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19568,7 +19573,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19572 "probes/generated/contracts.c"
+#line 19577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19579,7 +19584,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19583 "probes/generated/contracts.c"
+#line 19588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19590,7 +19595,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19594 "probes/generated/contracts.c"
+#line 19599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19601,7 +19606,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19605 "probes/generated/contracts.c"
+#line 19610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19612,7 +19617,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19616 "probes/generated/contracts.c"
+#line 19621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19623,7 +19628,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19627 "probes/generated/contracts.c"
+#line 19632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19634,7 +19639,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19638 "probes/generated/contracts.c"
+#line 19643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19645,7 +19650,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19649 "probes/generated/contracts.c"
+#line 19654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19658,7 +19663,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19662 "probes/generated/contracts.c"
+#line 19667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19669,7 +19674,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19673 "probes/generated/contracts.c"
+#line 19678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19680,7 +19685,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19684 "probes/generated/contracts.c"
+#line 19689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19691,7 +19696,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19695 "probes/generated/contracts.c"
+#line 19700 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19702,7 +19707,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19706 "probes/generated/contracts.c"
+#line 19711 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19713,7 +19718,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19717 "probes/generated/contracts.c"
+#line 19722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19724,7 +19729,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19728 "probes/generated/contracts.c"
+#line 19733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19735,7 +19740,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19739 "probes/generated/contracts.c"
+#line 19744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19746,7 +19751,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19750 "probes/generated/contracts.c"
+#line 19755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19757,7 +19762,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19761 "probes/generated/contracts.c"
+#line 19766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19768,7 +19773,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19772 "probes/generated/contracts.c"
+#line 19777 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19779,7 +19784,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19783 "probes/generated/contracts.c"
+#line 19788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19790,7 +19795,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19794 "probes/generated/contracts.c"
+#line 19799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19801,7 +19806,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19805 "probes/generated/contracts.c"
+#line 19810 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19812,7 +19817,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19816 "probes/generated/contracts.c"
+#line 19821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19823,7 +19828,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19827 "probes/generated/contracts.c"
+#line 19832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19834,7 +19839,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19838 "probes/generated/contracts.c"
+#line 19843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19845,7 +19850,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19849 "probes/generated/contracts.c"
+#line 19854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19856,7 +19861,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19860 "probes/generated/contracts.c"
+#line 19865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19867,7 +19872,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19871 "probes/generated/contracts.c"
+#line 19876 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19878,7 +19883,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19882 "probes/generated/contracts.c"
+#line 19887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19889,7 +19894,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19893 "probes/generated/contracts.c"
+#line 19898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19900,7 +19905,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19904 "probes/generated/contracts.c"
+#line 19909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19911,7 +19916,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19915 "probes/generated/contracts.c"
+#line 19920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19922,7 +19927,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19926 "probes/generated/contracts.c"
+#line 19931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19933,7 +19938,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19937 "probes/generated/contracts.c"
+#line 19942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19944,7 +19949,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19948 "probes/generated/contracts.c"
+#line 19953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19955,7 +19960,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19959 "probes/generated/contracts.c"
+#line 19964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19966,7 +19971,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 19970 "probes/generated/contracts.c"
+#line 19975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19977,7 +19982,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 19981 "probes/generated/contracts.c"
+#line 19986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19988,7 +19993,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 19992 "probes/generated/contracts.c"
+#line 19997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19999,7 +20004,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 20003 "probes/generated/contracts.c"
+#line 20008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20010,7 +20015,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 20014 "probes/generated/contracts.c"
+#line 20019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20021,7 +20026,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 20025 "probes/generated/contracts.c"
+#line 20030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20032,7 +20037,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20036 "probes/generated/contracts.c"
+#line 20041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20043,7 +20048,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20047 "probes/generated/contracts.c"
+#line 20052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20054,7 +20059,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20058 "probes/generated/contracts.c"
+#line 20063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20065,7 +20070,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20069 "probes/generated/contracts.c"
+#line 20074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20076,7 +20081,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20080 "probes/generated/contracts.c"
+#line 20085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20087,7 +20092,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20091 "probes/generated/contracts.c"
+#line 20096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20098,7 +20103,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20102 "probes/generated/contracts.c"
+#line 20107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20109,7 +20114,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20113 "probes/generated/contracts.c"
+#line 20118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20120,7 +20125,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20124 "probes/generated/contracts.c"
+#line 20129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20131,7 +20136,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20135 "probes/generated/contracts.c"
+#line 20140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20142,7 +20147,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20146 "probes/generated/contracts.c"
+#line 20151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20153,7 +20158,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20157 "probes/generated/contracts.c"
+#line 20162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20164,7 +20169,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20168 "probes/generated/contracts.c"
+#line 20173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20175,7 +20180,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20179 "probes/generated/contracts.c"
+#line 20184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20186,7 +20191,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20190 "probes/generated/contracts.c"
+#line 20195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20197,7 +20202,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20201 "probes/generated/contracts.c"
+#line 20206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20208,7 +20213,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20212 "probes/generated/contracts.c"
+#line 20217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20219,7 +20224,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20223 "probes/generated/contracts.c"
+#line 20228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20230,7 +20235,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20234 "probes/generated/contracts.c"
+#line 20239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20241,7 +20246,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20245 "probes/generated/contracts.c"
+#line 20250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20252,7 +20257,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20256 "probes/generated/contracts.c"
+#line 20261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20263,7 +20268,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20267 "probes/generated/contracts.c"
+#line 20272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20274,7 +20279,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20278 "probes/generated/contracts.c"
+#line 20283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20285,7 +20290,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20289 "probes/generated/contracts.c"
+#line 20294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20296,7 +20301,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20300 "probes/generated/contracts.c"
+#line 20305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20307,7 +20312,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20311 "probes/generated/contracts.c"
+#line 20316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20318,7 +20323,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20322 "probes/generated/contracts.c"
+#line 20327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20329,7 +20334,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20333 "probes/generated/contracts.c"
+#line 20338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20340,7 +20345,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20344 "probes/generated/contracts.c"
+#line 20349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20351,7 +20356,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20355 "probes/generated/contracts.c"
+#line 20360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20362,7 +20367,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20366 "probes/generated/contracts.c"
+#line 20371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20373,7 +20378,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20377 "probes/generated/contracts.c"
+#line 20382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20384,7 +20389,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20388 "probes/generated/contracts.c"
+#line 20393 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20398,7 +20403,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20402 "probes/generated/contracts.c"
+#line 20407 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20423,7 +20428,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20427 "probes/generated/contracts.c"
+#line 20432 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20460,7 +20465,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20464 "probes/generated/contracts.c"
+#line 20469 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20475,7 +20480,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20479 "probes/generated/contracts.c"
+#line 20484 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20526,7 +20531,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20530 "probes/generated/contracts.c"
+#line 20535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20551,7 +20556,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20555 "probes/generated/contracts.c"
+#line 20560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20562,7 +20567,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20566 "probes/generated/contracts.c"
+#line 20571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20584,7 +20589,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20588 "probes/generated/contracts.c"
+#line 20593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20595,7 +20600,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20599 "probes/generated/contracts.c"
+#line 20604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20606,7 +20611,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20610 "probes/generated/contracts.c"
+#line 20615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20617,7 +20622,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20621 "probes/generated/contracts.c"
+#line 20626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20636,7 +20641,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20640 "probes/generated/contracts.c"
+#line 20645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20650,7 +20655,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20654 "probes/generated/contracts.c"
+#line 20659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20664,7 +20669,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20668 "probes/generated/contracts.c"
+#line 20673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20678,7 +20683,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20682 "probes/generated/contracts.c"
+#line 20687 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20692,7 +20697,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20696 "probes/generated/contracts.c"
+#line 20701 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20706,7 +20711,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20710 "probes/generated/contracts.c"
+#line 20715 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20722,7 +20727,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20726 "probes/generated/contracts.c"
+#line 20731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20737,7 +20742,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20741 "probes/generated/contracts.c"
+#line 20746 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20751,7 +20756,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20755 "probes/generated/contracts.c"
+#line 20760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20765,7 +20770,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20769 "probes/generated/contracts.c"
+#line 20774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20828,7 +20833,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20832 "probes/generated/contracts.c"
+#line 20837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21172,7 +21177,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21176 "probes/generated/contracts.c"
+#line 21181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21220,7 +21225,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21224 "probes/generated/contracts.c"
+#line 21229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21257,7 +21262,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21261 "probes/generated/contracts.c"
+#line 21266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21288,7 +21293,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21292 "probes/generated/contracts.c"
+#line 21297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21305,7 +21310,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21309 "probes/generated/contracts.c"
+#line 21314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21322,7 +21327,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21326 "probes/generated/contracts.c"
+#line 21331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21346,7 +21351,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21350 "probes/generated/contracts.c"
+#line 21355 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21361,7 +21366,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21365 "probes/generated/contracts.c"
+#line 21370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21377,7 +21382,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21381 "probes/generated/contracts.c"
+#line 21386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21397,7 +21402,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21401 "probes/generated/contracts.c"
+#line 21406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21415,7 +21420,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21419 "probes/generated/contracts.c"
+#line 21424 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21438,7 +21443,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21442 "probes/generated/contracts.c"
+#line 21447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21454,7 +21459,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21458 "probes/generated/contracts.c"
+#line 21463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21465,7 +21470,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21469 "probes/generated/contracts.c"
+#line 21474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21512,7 +21517,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21516 "probes/generated/contracts.c"
+#line 21521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21527,7 +21532,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21531 "probes/generated/contracts.c"
+#line 21536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21541,7 +21546,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21545 "probes/generated/contracts.c"
+#line 21550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21555,7 +21560,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21559 "probes/generated/contracts.c"
+#line 21564 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21579,7 +21584,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21583 "probes/generated/contracts.c"
+#line 21588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21607,7 +21612,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21611 "probes/generated/contracts.c"
+#line 21616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21623,7 +21628,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21627 "probes/generated/contracts.c"
+#line 21632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21703,7 +21708,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21707 "probes/generated/contracts.c"
+#line 21712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21717,7 +21722,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21721 "probes/generated/contracts.c"
+#line 21726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21728,7 +21733,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21732 "probes/generated/contracts.c"
+#line 21737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21742,7 +21747,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21746 "probes/generated/contracts.c"
+#line 21751 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21756,7 +21761,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21760 "probes/generated/contracts.c"
+#line 21765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21825,7 +21830,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21829 "probes/generated/contracts.c"
+#line 21834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21839,7 +21844,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21843 "probes/generated/contracts.c"
+#line 21848 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21853,7 +21858,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21857 "probes/generated/contracts.c"
+#line 21862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21889,7 +21894,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21893 "probes/generated/contracts.c"
+#line 21898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21903,7 +21908,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21907 "probes/generated/contracts.c"
+#line 21912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21915,7 +21920,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21919 "probes/generated/contracts.c"
+#line 21924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21944,7 +21949,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21948 "probes/generated/contracts.c"
+#line 21953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21972,7 +21977,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 21976 "probes/generated/contracts.c"
+#line 21981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21995,7 +22000,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 21999 "probes/generated/contracts.c"
+#line 22004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22040,7 +22045,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22044 "probes/generated/contracts.c"
+#line 22049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22057,7 +22062,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22061 "probes/generated/contracts.c"
+#line 22066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22072,7 +22077,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22076 "probes/generated/contracts.c"
+#line 22081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22092,7 +22097,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22096 "probes/generated/contracts.c"
+#line 22101 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22110,7 +22115,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22114 "probes/generated/contracts.c"
+#line 22119 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22122,7 +22127,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22126 "probes/generated/contracts.c"
+#line 22131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22158,7 +22163,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22162 "probes/generated/contracts.c"
+#line 22167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22172,7 +22177,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22176 "probes/generated/contracts.c"
+#line 22181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22213,7 +22218,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22217 "probes/generated/contracts.c"
+#line 22222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22236,7 +22241,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22240 "probes/generated/contracts.c"
+#line 22245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22283,7 +22288,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22287 "probes/generated/contracts.c"
+#line 22292 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22306,7 +22311,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22310 "probes/generated/contracts.c"
+#line 22315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22318,7 +22323,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22322 "probes/generated/contracts.c"
+#line 22327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22334,7 +22339,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22338 "probes/generated/contracts.c"
+#line 22343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22355,7 +22360,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22359 "probes/generated/contracts.c"
+#line 22364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22385,7 +22390,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22389 "probes/generated/contracts.c"
+#line 22394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22401,7 +22406,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22405 "probes/generated/contracts.c"
+#line 22410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22438,7 +22443,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22442 "probes/generated/contracts.c"
+#line 22447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22464,7 +22469,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22468 "probes/generated/contracts.c"
+#line 22473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22476,7 +22481,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22480 "probes/generated/contracts.c"
+#line 22485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22494,7 +22499,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22498 "probes/generated/contracts.c"
+#line 22503 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22504,7 +22509,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22508 "probes/generated/contracts.c"
+#line 22513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22525,7 +22530,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22529 "probes/generated/contracts.c"
+#line 22534 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22536,7 +22541,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22540 "probes/generated/contracts.c"
+#line 22545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22547,7 +22552,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22551 "probes/generated/contracts.c"
+#line 22556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22558,7 +22563,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22562 "probes/generated/contracts.c"
+#line 22567 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22569,7 +22574,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22573 "probes/generated/contracts.c"
+#line 22578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22586,7 +22591,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22590 "probes/generated/contracts.c"
+#line 22595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22605,7 +22610,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22609 "probes/generated/contracts.c"
+#line 22614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22616,7 +22621,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22620 "probes/generated/contracts.c"
+#line 22625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22627,7 +22632,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22631 "probes/generated/contracts.c"
+#line 22636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22638,7 +22643,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22642 "probes/generated/contracts.c"
+#line 22647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22649,7 +22654,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22653 "probes/generated/contracts.c"
+#line 22658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22661,7 +22666,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22665 "probes/generated/contracts.c"
+#line 22670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22671,7 +22676,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22675 "probes/generated/contracts.c"
+#line 22680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22699,7 +22704,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22703 "probes/generated/contracts.c"
+#line 22708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22717,7 +22722,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22721 "probes/generated/contracts.c"
+#line 22726 "probes/generated/contracts.c"
 }
 #endif
 
