@@ -352,9 +352,10 @@ typedef PyObject *(*routine_fn)(PyObject *args);
 
 /* An exported function the limited-API headers do not declare (abi_only), or declare with a
  * prototype that changed between versions: a weak marker bound to its symbol by an assembler
- * label, whose address is the function's (NULL where it is missing). It declares no prototype,
- * which C++ would need, matching every header's. A family defines the entry's name to its marker
- * for the routine table and REQUIRE, and calls it through a typed alias of the same symbol. */
+ * label, whose address is the function's (NULL where it is missing). No prototype is declared:
+ * C++ would need one, and it would have to match each header version's. A family defines the
+ * entry's name to its marker for the routine table and REQUIRE, and calls it through a typed
+ * alias of the same symbol. */
 #define ABI_ONLY_SYMBOL(name) extern const char abi_only_##name __asm__(#name) __attribute__((weak))
 
 static int arg_ssize(PyObject *args, Py_ssize_t n, Py_ssize_t *out)
