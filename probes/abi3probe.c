@@ -44,6 +44,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The source is C and C++ alike (a build variant compiles it as C++). As C++ it keeps C linkage
+ * throughout: the symbols it exports and the API entries it (or a contract) declares itself
+ * must have their C names, or the interpreter, ctypes and the dynamic linker miss them. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define LIMITED_AT_LEAST(hex) (Py_LIMITED_API + 0 >= (hex))
 
 /* The length type of a '#' format given to the plain PyArg_Parse*, Py_BuildValue and
@@ -355,6 +362,14 @@ typedef PyObject *(*routine_fn)(PyObject *args);
             return NULL;                                                        \
         }                                                                       \
     } while (0)
+
+/* An exported function the limited-API headers do not declare (abi_only), or declare with a
+ * prototype that changed between versions: a weak marker bound to its symbol by an assembler
+ * label, whose address is the function's (NULL where it is missing). No prototype is declared:
+ * C++ would need one, and it would have to match each header version's. A family defines the
+ * entry's name to its marker for the routine table and REQUIRE, and calls it through a typed
+ * alias of the same symbol. */
+#define ABI_ONLY_SYMBOL(name) extern const char abi_only_##name __asm__(#name) __attribute__((weak))
 
 static int arg_ssize(PyObject *args, Py_ssize_t n, Py_ssize_t *out)
 {
@@ -825,7 +840,7 @@ __attribute__((visibility("default"))) const char *abi3probe_routine_names(void)
         size_t size = 1;
         for (const struct routine *r = routine_table(); r->name != NULL; r++)
             size += strlen(r->name) + 1;
-        char *text = malloc(size), *end = text;
+        char *text = (char *)malloc(size), *end = text;
         if (text == NULL)
             return "";
         for (const struct routine *r = routine_table(); r->name != NULL; r++) {
@@ -909,7 +924,7 @@ static struct PyModuleDef probe_module_single_phase = {
     PyModuleDef_HEAD_INIT, "abi3probe", NULL, -1, probe_methods, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit_abi3probe(void)
+static PyObject *probe_init(void)
 {
     install_crash_handler();
     current_phase = "set-up";
@@ -930,6 +945,18 @@ PyMODINIT_FUNC PyInit_abi3probe(void)
 }
 #endif
 
+/* Set-up is a static function, so clang compiles it at the end of the file: an exported
+ * function it compiles where it stands, binding the entries it calls (and those of the headers'
+ * inline Py_DECREF) strongly before the generated `#pragma weak` list below has made them weak. */
+PyMODINIT_FUNC PyInit_abi3probe(void)
+{
+    return probe_init();
+}
+
 /* The routines and their table, generated from harness/data/contracts/FAMILY.toml (`cargo xtask
  * codegen`); last, so that the `#line` directives in it point only into the contracts. */
 #include "generated/contracts.c"
+
+#ifdef __cplusplus
+}
+#endif

@@ -13,6 +13,7 @@ mod faults;
 mod matrix;
 mod platforms;
 mod presence;
+mod probe_languages;
 mod reports;
 mod shards;
 mod static_headers;
