@@ -943,7 +943,6 @@ static PyObject *probe_init(void)
     }
     return module;
 }
-#endif
 
 /* Set-up is a static function, so clang compiles it at the end of the file: an exported
  * function it compiles where it stands, binding the entries it calls (and those of the headers'
@@ -952,6 +951,7 @@ PyMODINIT_FUNC PyInit_abi3probe(void)
 {
     return probe_init();
 }
+#endif
 
 /* The routines and their table, generated from harness/data/contracts/FAMILY.toml (`cargo xtask
  * codegen`); last, so that the `#line` directives in it point only into the contracts. */

@@ -198,9 +198,22 @@ class Session(object):
         name, path = request["module"], request["path"]
         # The API entries the probe's set-up must not call (abi3probe.c, `setup_avoids`).
         os.environ["ABI3PROBE_AVOID"] = "".join("," + entry + "," for entry in request.get("avoid", []))
+        # Found by the import system, as an installed extension is: its file name suffix
+        # (`.abi3.so`, `.abi3t.so`) is part of the promise, and a refusal is a finding.
+        directory = os.path.dirname(path)
         try:
-            loader = importlib.machinery.ExtensionFileLoader(name, path)
-            spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+            spec = importlib.machinery.PathFinder.find_spec(name, [directory])
+        except BaseException as exc:
+            return {"ok": False, "error": "%s: %s" % (type_name(type(exc)), exc)}
+        if spec is None or os.path.realpath(spec.origin or "") != os.path.realpath(path):
+            suffix = path[len(os.path.join(directory, name)):]
+            return {
+                "ok": False,
+                "error": "the import system does not load %s: its suffix %s is not among this interpreter's extension suffixes %s%s"
+                % (os.path.basename(path), suffix, importlib.machinery.EXTENSION_SUFFIXES,
+                   "" if spec is None else " (it found %s instead)" % spec.origin),
+            }
+        try:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
         except BaseException as exc:

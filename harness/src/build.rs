@@ -174,7 +174,9 @@ pub fn link_probe_source(symbols: &[&Entry], target: Target) -> String {
         // An assembler label binds the reference without redeclaring the header's C prototype.
         let _ = writeln!(out, "extern char abi3link_ref_{n} __asm__(\"{}\");", entry.name);
     }
-    out.push_str("\nconst void *const abi3link_refs[] = {\n");
+    // In C++ a namespace-scope const has internal linkage and would be optimised away with
+    // every reference; `extern "C"` (unbraced) keeps it exported.
+    out.push_str("\n#ifdef __cplusplus\nextern \"C\"\n#endif\nconst void *const abi3link_refs[] = {\n");
     for n in 0..symbols.len() {
         let _ = writeln!(out, "    &abi3link_ref_{n},");
     }
@@ -257,8 +259,8 @@ impl Builder {
             Compiler::Clang if arch != Arch::host() => return Err(BuildError::ClangCross { arch }),
             Compiler::Clang => {
                 let compiler = clang();
-                let identity = compiler_identity(&compiler)
-                    .map_err(|_| BuildError::NoClang { compiler: compiler.clone() })?;
+                let identity =
+                    compiler_identity(&compiler).map_err(|_| BuildError::NoClang { compiler: compiler.clone() })?;
                 (compiler, identity)
             }
             Compiler::Gcc => {

@@ -517,7 +517,8 @@ fn harness_command() -> String {
 }
 
 fn replay(replay: &ReplayArgs) -> Result<u8> {
-    let ReplayArgs { interpreter, rootfs, headers, headers_rootfs, limited_api, variant, routine, args, cache } = replay;
+    let ReplayArgs { interpreter, rootfs, headers, headers_rootfs, limited_api, variant, routine, args, cache } =
+        replay;
     let limited_api = limited_api.parse().context("--limited-api")?;
     let platform_of = |root: &Option<PathBuf>| match root {
         Some(root) => Platform::existing_rootfs(root),
@@ -527,7 +528,8 @@ fn replay(replay: &ReplayArgs) -> Result<u8> {
     let headers = interpreter::probe_facts(&platform_of(headers_rootfs)?, headers)?;
     let manifest = Manifest::builtin();
     let builder = Builder::new(cache.clone())?;
-    let variant = abi_harness::variant::Variant::from_words(variant).map_err(anyhow::Error::msg).context("--variant")?;
+    let variant =
+        abi_harness::variant::Variant::from_words(variant).map_err(anyhow::Error::msg).context("--variant")?;
     let build = builder.build(&BuildSpec { limited_api, headers, variant }, &manifest)?;
     let catalogue = properties::catalogue();
     let property = catalogue

@@ -382,7 +382,8 @@ impl Matrix {
                 target: [Target::Abi3, Target::Abi3t][choose(&raw_variant.target, "target", &["abi3", "abi3t"])?],
                 ssize_t_clean: raw_variant.ssize_t_clean.unwrap_or(true),
                 language: [Language::C, Language::Cxx][choose(&raw_variant.language, "language", &["c", "c++"])?],
-                compiler: [Compiler::Gcc, Compiler::Clang][choose(&raw_variant.compiler, "compiler", &["gcc", "clang"])?],
+                compiler: [Compiler::Gcc, Compiler::Clang]
+                    [choose(&raw_variant.compiler, "compiler", &["gcc", "clang"])?],
             };
             if variant.is_default() {
                 return Err(invalid(
@@ -450,6 +451,8 @@ mod tests {
         assert!(matrix.interpreters.iter().any(|i| i.platform.as_deref() == Some("bullseye")));
         assert_eq!(matrix.newer_header_builds, [NewerHeaders { headers: PyVersion::new(3, 15), limited_api: None }]);
         assert!(matrix.platforms.iter().all(|p| p.arch == Arch::host()), "no `arch`: the host's");
+        let variants: Vec<String> = matrix.variant_builds.iter().map(|v| v.variant.to_string()).collect();
+        assert_eq!(variants, ["no-clean", "abi3t", "c++", "clang"], "the default matrix's build variants");
     }
 
     #[test]
@@ -481,6 +484,26 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().starts_with("m.toml:5: `platforms.arch`: `armhf` is not one of amd64, i386"), "{err}");
+        let variant = |body: &str| {
+            Matrix::parse(
+                &format!(
+                    "[[interpreters]]\ndiscover = \"pyenv\"\n\n[builds]\nlimited_api = \"auto\"\n\n[[builds.variants]]\n{body}"
+                ),
+                "m.toml",
+            )
+        };
+        let err = variant("limited_api = [\"3.6\"]\ncompiler = \"icc\"\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("m.toml:9: `builds.variants.compiler`: `icc` is not one of gcc, clang"),
+            "{err}"
+        );
+        let err = variant("limited_api = [\"3.6\"]\nssize_t_clean = true\n").unwrap_err();
+        assert!(err.to_string().contains("this variant is the default build"), "{err}");
+        let parsed = variant("limited_api = [\"oldest\", \"3.9\"]\nlanguage = \"c++\"\n").unwrap();
+        assert_eq!(
+            parsed.variant_builds[0].limited_api,
+            [VersionPick::Oldest, VersionPick::Version(PyVersion::new(3, 9))]
+        );
         let err = Matrix::parse("[[interpreters]\n", "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:1:"), "{err}");
     }

@@ -8,8 +8,8 @@ use crate::headers::HeaderSet;
 use crate::interpreter::Interpreter;
 use crate::key::{CellKey, Shard};
 use crate::matrix::{BuildSelection, Matrix, NewerHeaders, VariantBuilds, VersionPick};
-use crate::variant::Variant;
 use crate::outcome::Check;
+use crate::variant::Variant;
 use crate::version::PyVersion;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -161,7 +161,10 @@ pub fn presence_carrier(builds: &[BuildSpec], interpreter: &Interpreter) -> Opti
         .iter()
         .enumerate()
         .filter(|(_, b)| {
-            !b.headers.debug && b.variant.is_default() && b.arch() == interpreter.arch && b.limited_api <= interpreter.minor
+            !b.headers.debug
+                && b.variant.is_default()
+                && b.arch() == interpreter.arch
+                && b.limited_api <= interpreter.minor
         })
         .max_by_key(|(n, b)| (b.limited_api, b.headers.minor == b.limited_api, std::cmp::Reverse(*n)))
         .map(|(n, _)| n)
@@ -275,7 +278,9 @@ pub fn variant_builds(
             };
             let Some(base) = version.and_then(|v| own.iter().find(|b| b.limited_api == v)) else {
                 return Err(error(match version {
-                    Some(version) => format!("no limited-API {version} build on this host to make another way (add a {version} interpreter with headers)"),
+                    Some(version) => format!(
+                        "no limited-API {version} build on this host to make another way (add a {version} interpreter with headers)"
+                    ),
                     None => "no build on this host to make another way".into(),
                 }));
             };
@@ -404,6 +409,33 @@ mod tests {
     }
 
     #[test]
+    fn variants_remake_a_default_build_under_their_own_id_and_never_carry_presence() {
+        use crate::matrix::{VariantBuilds, VersionPick};
+        use crate::variant::{Compiler, Target};
+        let table = |limited_api: Vec<VersionPick>, variant: Variant| VariantBuilds { limited_api, variant, line: 7 };
+        let unclean = Variant { ssize_t_clean: false, ..Variant::default() };
+        let clang = Variant { compiler: Compiler::Clang, ..Variant::default() };
+        let tables = [table(vec![VersionPick::Oldest], unclean), table(vec![VersionPick::Newest], clang)];
+        let variants = variant_builds(&tables, &builds(), "m.toml").unwrap();
+        let ids: Vec<String> = variants.iter().map(BuildSpec::id).collect();
+        assert_eq!(ids, ["3.6+no-clean", "3.12+clang"], "own headers, release, host: {ids:?}");
+        let mut all = builds();
+        all.extend(variants);
+        let plan = Plan::new(all, interpreters(), Vec::new(), Check::ALL.to_vec(), None);
+        let cells = cells(&plan);
+        assert!(cells.contains(&("3.6+no-clean".into(), "3.12.1", false)), "{cells:?}");
+        assert!(cells.iter().filter(|c| c.0.contains('+')).all(|c| !c.2), "presence stays with default builds");
+
+        let abi3t = Variant { target: Target::Abi3t, ..Variant::default() };
+        let err = variant_builds(&[table(vec![VersionPick::Oldest], abi3t)], &builds(), "m.toml").unwrap_err();
+        assert!(err.to_string().starts_with("m.toml:7: `builds.variants`: target = \"abi3t\" needs"), "{err}");
+        let err =
+            variant_builds(&[table(vec![VersionPick::Version(PyVersion::new(3, 9))], clang)], &builds(), "m.toml")
+                .unwrap_err();
+        assert!(err.to_string().contains("no limited-API 3.9 build"), "{err}");
+    }
+
+    #[test]
     fn every_architecture_gets_its_own_builds_and_runs_only_them() {
         let with_headers = |version: &str, debug: bool, arch: Arch| Interpreter {
             arch,
@@ -419,12 +451,18 @@ mod tests {
         ];
         let by_arch = |specs: &[BuildSpec]| specs.iter().map(|s| (s.id(), s.arch())).collect::<Vec<_>>();
         // Headers are "there" only if Python.h is: build the specs by hand from the same rule.
-        let mut specs: Vec<BuildSpec> =
-            interpreters.iter().map(|i| BuildSpec { limited_api: i.minor, headers: i.clone(), variant: Variant::default() }).collect();
+        let mut specs: Vec<BuildSpec> = interpreters
+            .iter()
+            .map(|i| BuildSpec { limited_api: i.minor, headers: i.clone(), variant: Variant::default() })
+            .collect();
         let newer = vec![NewerHeaders { headers: PyVersion::new(3, 15), limited_api: None }];
         let extra = newer_header_builds(&newer, &specs, &interpreters).unwrap_or_default();
         assert!(extra.is_empty(), "no Python.h in the temp folder: nothing to build from");
-        specs.push(BuildSpec { limited_api: PyVersion::new(3, 13), headers: interpreters[2].clone(), variant: Variant::default() });
+        specs.push(BuildSpec {
+            limited_api: PyVersion::new(3, 13),
+            headers: interpreters[2].clone(),
+            variant: Variant::default(),
+        });
         assert_eq!(
             by_arch(&specs),
             [

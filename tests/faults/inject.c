@@ -133,3 +133,29 @@ PyObject *PyList_GetItem(PyObject *list, Py_ssize_t_ index)
     }
     return item;
 }
+
+/*   intwidth  PyArg_VaParse        after a '#' format unit, writes the length back as a
+ *                                  Py_ssize_t where the caller passed an int (a build without
+ *                                  PY_SSIZE_T_CLEAN calls this plain symbol; a clean build calls
+ *                                  _PyArg_VaParse_SizeT and is not touched): what an interpreter
+ *                                  that forgot the int lengths of the old ABI would do
+ */
+#include <stdarg.h>
+
+int PyArg_VaParse(PyObject *args, const char *format, va_list va)
+{
+    static int (*real)(PyObject *, const char *, va_list);
+    if (!real)
+        real = (int (*)(PyObject *, const char *, va_list))dlsym(RTLD_NEXT, "PyArg_VaParse");
+    va_list pointers;
+    va_copy(pointers, va);
+    int rc = real(args, format, va);
+    /* The probe's '#' programs are one unit: "s#..." or "y#..." (data, then the length). */
+    if (fault_is("intwidth") && from_probe(__builtin_return_address(0)) && format[0] && format[1] == '#') {
+        (void)va_arg(pointers, const char **);
+        int *length = va_arg(pointers, int *);
+        *(Py_ssize_t_ *)length = *length;
+    }
+    va_end(pointers);
+    return rc;
+}

@@ -17,4 +17,5 @@ mod probe_languages;
 mod reports;
 mod shards;
 mod static_headers;
+mod variants;
 mod wheels;

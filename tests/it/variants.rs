@@ -1,0 +1,171 @@
+//! Build variants (`[[builds.variants]]`): each variant's results stand under its own build id,
+//! and a fault that only one way of building meets is reported for that variant alone.
+
+use std::path::{Path, PathBuf};
+
+use abi_harness::matrix::Matrix;
+use abi_harness::platform::default_rootfs_cache;
+use serde_json::Value;
+
+use crate::faults::build_fault_library;
+use crate::support::*;
+
+/// `abi-harness run` of `matrix` (written to `dir`), with the shared probe cache.
+fn run_matrix(dir: &Path, matrix: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let path = dir.join("matrix.toml");
+    std::fs::write(&path, matrix).expect("write matrix");
+    let out = dir.join("out");
+    let output = run(harness()
+        .args(["run", "--matrix"])
+        .arg(&path)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(&out)
+        .args(extra));
+    (output.status.code(), read_report(&out))
+}
+
+/// Every result that is neither a pass nor a documented change, as (build id, entry, check,
+/// status, detail).
+fn findings(report: &Value) -> Vec<(String, String, String, String, String)> {
+    let mut found: Vec<_> = results(report)
+        .into_iter()
+        .filter(|(_, _, r)| r["status"] != "pass" && r["status"] != "changed")
+        .map(|(_, build, r)| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (build, text("entry"), text("check"), text("status"), text("detail"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn an_int_length_written_as_py_ssize_t_is_reported_for_the_build_without_py_ssize_t_clean_only() {
+    // `intwidth` (tests/faults/inject.c): the plain PyArg_VaParse, which only an extension built
+    // without PY_SSIZE_T_CLEAN calls, writes a '#' length back 8 bytes wide into the caller's int.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let library = build_fault_library(dir.path());
+    let wrapper = dir.path().join("python3.6-intwidth");
+    write_script(
+        &wrapper,
+        &format!(
+            "LD_PRELOAD='{}' ABI_HARNESS_FAULT=intwidth exec '{}' \"$@\"",
+            library.display(),
+            pyenv("3.6").display()
+        ),
+    );
+    let matrix = format!(
+        "[settings]\ncases = 64\n\n[[interpreters]]\nexecutables = [\"{}\"]\n\n[builds]\nlimited_api = [\"3.6\"]\n\n[[builds.variants]]\nlimited_api = [\"3.6\"]\nssize_t_clean = false\n",
+        wrapper.display()
+    );
+    let entries = ["--entry", "PyArg_VaParse", "--entry", "PyArg_ParseTuple", "--entry", "_PyArg_VaParse_SizeT"];
+    let (code, report) = run_matrix(dir.path(), &matrix, &entries);
+    assert_eq!(code, Some(1), "a wrong-width write is an ABI failure");
+    let builds: Vec<&str> =
+        report["cells"].as_array().expect("cells").iter().filter_map(|c| c["build"]["id"].as_str()).collect();
+    assert_eq!(builds, ["3.6", "3.6+no-clean"], "one cell per build, the variant under its own id");
+    let variant = &report["cells"][1]["build"]["variant"];
+    assert_eq!(variant, "no-clean", "report.json names the variant");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "exactly one finding: {found:#?}");
+    let (build, entry, check, status, detail) = &found[0];
+    assert_eq!(
+        (build.as_str(), entry.as_str(), check.as_str(), status.as_str()),
+        ("3.6+no-clean", "PyArg_VaParse", "semantic", "fail")
+    );
+    assert!(detail.contains("wrote past the '#' length out-parameter"), "{detail}");
+    assert!(detail.contains("--variant no-clean"), "the replay command rebuilds the variant: {detail}");
+    // The same entries on the same faulty interpreter, built the default way, hold.
+    let clean = results(&report).into_iter().filter(|(_, build, r)| build == "3.6" && r["check"] == "semantic").count();
+    assert!(clean >= 3, "the default build ran the same properties");
+}
+
+/// The root filesystem of one of the default matrix's platforms.
+fn rootfs(name: &str) -> PathBuf {
+    let matrix = Matrix::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../matrix.toml")).expect("default matrix");
+    let spec =
+        matrix.platforms.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("platform {name} in matrix.toml"));
+    match spec.provision(&default_rootfs_cache()) {
+        Ok(platform) => platform.root().expect("a rootfs").to_owned(),
+        Err(err) => panic!("this test needs the `{name}` root filesystem: {}", abi_harness::error_chain(&err)),
+    }
+}
+
+/// A python3.15 of sid whose import system no longer accepts `.abi3t.so` (a redistributor's
+/// build that dropped the suffix): a start-up script takes it out of the extension suffixes
+/// before the script it was asked to run. Returns its path inside the rootfs and the folder to
+/// remove afterwards.
+fn python_refusing_abi3t(root: &Path) -> (PathBuf, PathBuf) {
+    let inside = Path::new("/var/tmp/abi-harness-tests").join(format!("no-abi3t-{}", std::process::id()));
+    let dir = root.join(inside.strip_prefix("/").expect("absolute"));
+    std::fs::create_dir_all(&dir).expect("mkdir in rootfs");
+    std::fs::write(
+        dir.join("refuse_abi3t.py"),
+        "import importlib.machinery as m, runpy, sys\n\
+         for s in [s for s in m.EXTENSION_SUFFIXES if s.startswith('.abi3t')]:\n\
+         \x20   m.EXTENSION_SUFFIXES.remove(s)\n\
+         hooks = [m.FileFinder.path_hook((m.ExtensionFileLoader, m.EXTENSION_SUFFIXES),\n\
+         \x20        (m.SourceFileLoader, m.SOURCE_SUFFIXES), (m.SourcelessFileLoader, m.BYTECODE_SUFFIXES))]\n\
+         sys.path_hooks[:] = [h for h in sys.path_hooks if 'FileFinder' not in repr(h)] + hooks\n\
+         sys.path_importer_cache.clear()\n\
+         sys.argv = sys.argv[1:]\n\
+         runpy.run_path(sys.argv[0], run_name='__main__')\n",
+    )
+    .expect("write start-up script");
+    // Facts (`-c ...`) run as they are; a script (the worker) runs after the start-up script.
+    let wrapper = inside.join("python3.15-no-abi3t");
+    write_script(
+        &root.join(wrapper.strip_prefix("/").expect("absolute")),
+        &format!(
+            "for a in \"$@\"; do case $a in -c|-m) exec /usr/bin/python3.15 \"$@\";; esac; done\n\
+             flags=; while [ $# -gt 0 ] && [ \"${{1#-}}\" != \"$1\" ]; do\n\
+             \x20 case $1 in -X|-W) flags=\"$flags $1 $2\"; shift 2;; *) flags=\"$flags $1\"; shift;; esac\n\
+             done\n\
+             exec /usr/bin/python3.15 $flags {}/refuse_abi3t.py \"$@\"",
+            inside.display()
+        ),
+    );
+    (wrapper, dir)
+}
+
+#[test]
+fn an_interpreter_that_refuses_abi3t_extensions_is_reported_for_the_abi3t_build_only() {
+    let root = rootfs("sid");
+    let (refusing, dir) = python_refusing_abi3t(&root);
+    let out = tempfile::tempdir().expect("tempdir");
+    let matrix = out.path().join("matrix.toml");
+    std::fs::write(
+        &matrix,
+        "[settings]\ncases = 8\n\n[[platforms]]\nname = \"sid\"\ndebian = \"sid\"\npackages = [\"python3.13-dev\", \"python3.13-dbg\", \"python3.14-dev\", \"python3.14-dbg\", \"python3.15-dev\", \"python3.15-dbg\"]\n\n\
+         [[interpreters]]\nplatform = \"sid\"\nexecutables = [\"/usr/bin/python3.15\"]\n\n[builds]\nlimited_api = [\"3.15\"]\n\n\
+         [[builds.variants]]\nlimited_api = [\"3.15\"]\ntarget = \"abi3t\"\n",
+    )
+    .expect("write matrix");
+    let output = run(harness()
+        .args(["check", "--checks", "import,presence,semantic", "--entry", "PyLong_FromLong", "--matrix"])
+        .arg(&matrix)
+        .arg("--rootfs")
+        .arg(&root)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(out.path().join("out"))
+        .arg(&refusing));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(output.status.code(), Some(1), "a refused extension is an ABI failure");
+    let report = read_report(&out.path().join("out"));
+    let found: Vec<_> = findings(&report).into_iter().filter(|(_, _, _, status, _)| status != "skip").collect();
+    assert!(!found.is_empty(), "the refusal is reported");
+    for (build, entry, check, _, detail) in &found {
+        assert_eq!(build, "3.15+abi3t", "only the abi3t build is refused: {found:#?}");
+        assert_eq!(check, "import", "{found:#?}");
+        assert!(entry == "abi3probe" || entry == "abi3link", "{found:#?}");
+        assert!(detail.contains("suffix .abi3t.so is not among"), "{detail}");
+    }
+    let default_passes = results(&report)
+        .into_iter()
+        .any(|(_, build, r)| build == "3.15" && r["entry"] == "PyLong_FromLong" && r["status"] == "pass");
+    assert!(default_passes, "the abi3 build still loads and runs on the same interpreter");
+}
