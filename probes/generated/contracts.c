@@ -2417,7 +2417,7 @@ static int mod_clear(PyObject *m) { mod_cleared++; return 0; }
 static void mod_free(void *m) { mod_freed++; }
 static char mod_token_target;
 PyABIInfo_VAR(mod_abi_info);
-static PySlot mod_subslots[] = {PySlot_DATA(Py_mod_doc, MOD_DOC), PySlot_END};
+static PyModuleDef_Slot mod_subslots[] = {{Py_mod_doc, (void *)MOD_DOC}, {0, NULL}}; /* Py_mod_slots nests PyModuleDef_Slot */
 static PySlot mod_slots_full[] = {
     PySlot_DATA(Py_mod_name, "abi3probe_slots"),
     PySlot_DATA(Py_mod_slots, mod_subslots),
@@ -10192,7 +10192,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
 #line 2390 "harness/data/contracts/types.toml"
-    static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
+    static PyType_Slot nested[] = {{Py_nb_add, (void *)t_binary}, {0, NULL}}; /* Py_tp_slots nests PyType_Slot */
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_DATA(Py_tp_slots, nested),
