@@ -8315,7 +8315,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_FUNC(Py_nb_add, t_binary),
         PySlot_END,
     };
-    return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
+    return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + __import__('struct').calcsize('lP'), T.__flags__ & (1 << 10) != 0, T() + k)", args);
 #line 8320 "probes/generated/contracts.c"
 }
 #endif
