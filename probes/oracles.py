@@ -9,17 +9,67 @@ the running interpreter, so the oracle agrees with the interpreter under test on
 """
 
 import codecs
+import locale
 import operator
 import os
+import struct
 import sys
 
-LONG_MIN = -(2 ** 63)
-LONG_MAX = 2 ** 63 - 1
-ULONG_MAX = 2 ** 64 - 1
+# --- the data model --------------------------------------------------------------------------
+# The C types' widths in the interpreter the oracles run in, read from it rather than assumed:
+# `long`, `Py_ssize_t`, `size_t` and pointers are 32-bit on i386 (ILP32) and 64-bit on x86-64,
+# arm64 and s390x (LP64); `int` is 32-bit and `long long` 64-bit on all of them.
+LONG_BITS = 8 * struct.calcsize("l")
+SSIZE_BITS = 8 * struct.calcsize("n")
+POINTER_BITS = 8 * struct.calcsize("P")
 INT_MIN = -(2 ** 31)
 INT_MAX = 2 ** 31 - 1
-SSIZE_MIN = LONG_MIN
-SSIZE_MAX = LONG_MAX
+LONG_MIN = -(2 ** (LONG_BITS - 1))
+LONG_MAX = 2 ** (LONG_BITS - 1) - 1
+ULONG_MAX = 2 ** LONG_BITS - 1
+LLONG_MIN = -(2 ** 63)
+LLONG_MAX = 2 ** 63 - 1
+ULLONG_MAX = 2 ** 64 - 1
+SSIZE_MIN = -(2 ** (SSIZE_BITS - 1))
+SSIZE_MAX = 2 ** (SSIZE_BITS - 1) - 1
+SIZE_MAX = 2 ** SSIZE_BITS - 1
+# Whether a plain C `char` is signed: x86's is, arm64's and s390x's are not (their ABIs say
+# so). The locale module exports the C library's CHAR_MAX: 127 or 255.
+CHAR_SIGNED = locale.CHAR_MAX == 127
+
+
+def wrapped(x, bits, signed):
+    """The value a C integer of `bits` bits holds after a conversion from the int x (a cast):
+    its low bits, read as two's complement when signed."""
+    value = x % (2 ** bits)
+    return value - 2 ** bits if signed and value >= 2 ** (bits - 1) else value
+
+
+def as_ssize(v):
+    """(Py_ssize_t)v: what a contract's generated routine passes for an `n` argument (it reads a
+    long long and casts it, so a 64-bit value loses its high bits on 32-bit builds)."""
+    return wrapped(v, SSIZE_BITS, True)
+
+
+def ssize_args(oracle, *positions):
+    """The oracle of a routine whose body reads the arguments at `positions` with arg_ssize
+    (PyLong_AsSsize_t) before its call: an int outside Py_ssize_t's range raises OverflowError
+    there, before the entry is called. The domains' 64-bit indices do that on 32-bit builds
+    only, so the same cases check both data models."""
+    def checked(*args):
+        for i in positions:
+            if not SSIZE_MIN <= args[i] <= SSIZE_MAX:
+                raise OverflowError("Python int too large to convert to C ssize_t")
+        return oracle(*args)
+    return checked
+
+
+def max_align():
+    """alignof(max_align_t) of the interpreter's build (8 on s390x, 16 on x86-64 and arm64):
+    what type data (3.12+) is aligned to. pyconfig.h has it from 3.12 on."""
+    import sysconfig
+    align = sysconfig.get_config_var("ALIGNOF_MAX_ALIGN_T")
+    return int(align) if align else 2 * struct.calcsize("P")
 
 # The exception classes the probe's exception_table names by index, in the same order.
 EXCEPTIONS = [
@@ -143,8 +193,13 @@ def in_range(value, low, high):
 
 
 def c_long(x):
-    """PyLong_AsLong / PyLong_AsLongLong."""
+    """PyLong_AsLong."""
     return in_range(integer_of(x), LONG_MIN, LONG_MAX)
+
+
+def c_llong(x):
+    """PyLong_AsLongLong."""
+    return in_range(integer_of(x), LLONG_MIN, LLONG_MAX)
 
 
 def c_int(x):
@@ -163,22 +218,24 @@ def c_ssize_t(x):
     return in_range(exact_int(x), SSIZE_MIN, SSIZE_MAX)
 
 
-def c_unsigned(x):
-    """PyLong_AsUnsignedLong, PyLong_AsUnsignedLongLong, PyLong_AsSize_t."""
-    return in_range(exact_int(x), 0, ULONG_MAX)
+def c_unsigned(x, maximum=ULLONG_MAX):
+    """PyLong_AsUnsignedLongLong; PyLong_AsUnsignedLong (maximum ULONG_MAX), PyLong_AsSize_t
+    (SIZE_MAX)."""
+    return in_range(exact_int(x), 0, maximum)
 
 
-def c_unsigned_mask(x):
-    """PyLong_AsUnsignedLongMask / PyLong_AsUnsignedLongLongMask: modulo 2**64."""
-    return integer_of(x) % (ULONG_MAX + 1)
+def c_unsigned_mask(x, bits=64):
+    """PyLong_AsUnsignedLongLongMask: modulo 2**64; PyLong_AsUnsignedLongMask (LONG_BITS)."""
+    return integer_of(x) % (2 ** bits)
 
 
-def long_and_overflow(x):
-    """PyLong_AsLongAndOverflow: (value, 0), or (-1, +1/-1) when out of range."""
+def long_and_overflow(x, low=LONG_MIN, high=LONG_MAX):
+    """PyLong_AsLongAndOverflow (PyLong_AsLongLongAndOverflow: the long long range): (value, 0),
+    or (-1, +1/-1) when out of range."""
     value = integer_of(x)
-    if value > LONG_MAX:
+    if value > high:
         return (-1, 1)
-    if value < LONG_MIN:
+    if value < low:
         return (-1, -1)
     return (value, 0)
 
@@ -189,16 +246,17 @@ def long_as_double(x):
 
 
 def as_void_ptr(x):
-    """PyLong_AsVoidPtr: a negative value is read as a C long, anything else as unsigned."""
+    """PyLong_AsVoidPtr: a negative value is read as a C long, anything else as unsigned (long
+    and pointers have one width on every platform here), the probe returns the pointer's bits."""
     value = exact_int(x)
     if value < 0:
-        return in_range(value, LONG_MIN, LONG_MAX) % (ULONG_MAX + 1)
+        return in_range(value, LONG_MIN, LONG_MAX) % (2 ** POINTER_BITS)
     return in_range(value, 0, ULONG_MAX)
 
 
-def unsigned_bits(x):
-    """A signed 64-bit argument's bits read as unsigned."""
-    return x % (ULONG_MAX + 1)
+def unsigned_bits(x, bits=64):
+    """A signed argument's low `bits` bits read as unsigned (a cast to a C unsigned type)."""
+    return x % (2 ** bits)
 
 
 def long_from_string(data, base):
@@ -338,9 +396,9 @@ def unicode_from_object(x):
 
 def unicode_from_format(n, ordinal, obj, text, cstring):
     """The probe's PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", ...); %s decodes the
-    C string as UTF-8 with the "replace" error handler."""
+    C string as UTF-8 with the "replace" error handler; %zd gets n cast to Py_ssize_t."""
     return "%d|%d|%c|%r|%s|%s|%s|%%|%d" % (
-        n, n, ordinal, obj, obj, text, c_string(cstring).decode("utf-8", "replace"), n & 0x7FFF)
+        n, as_ssize(n), ordinal, obj, obj, text, c_string(cstring).decode("utf-8", "replace"), n & 0x7FFF)
 
 
 def compare_with_ascii(s, data):
@@ -415,10 +473,11 @@ def escape_decode(data, errors):
 
 
 def bytes_from_format(n, byte, cstring):
-    """The probe's PyBytes_FromFormat("%lld|%zd|%c|%s|%%|%d", ...)."""
+    """The probe's PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", ...), n cast to long and to
+    Py_ssize_t for the first two."""
     if not 0 <= byte <= 255:
         raise OverflowError("%c arg not in range(256)")
-    return b"%d|%d|%c|%s|%%|%d" % (n, n, byte, c_string(cstring), n & 0x7FFF)
+    return b"%d|%d|%c|%s|%%|%d" % (wrapped(n, LONG_BITS, True), as_ssize(n), byte, c_string(cstring), n & 0x7FFF)
 
 
 # --- lists, tuples, sequences ------------------------------------------------------------------
@@ -1018,19 +1077,26 @@ def make_iterator(items):
     return iter(items)
 
 
+def _ssize_clamped(v):
+    """A 64-bit position as the nearest Py_ssize_t: the exception classes store their positions
+    as Py_ssize_t and refuse anything wider, so on 32-bit builds the domains' 64-bit extremes
+    become 32-bit ones (unchanged on 64-bit builds)."""
+    return min(max(v, SSIZE_MIN), SSIZE_MAX)
+
+
 def make_unicode_decode_error(spec):
     data, start, end, reason = spec
-    return UnicodeDecodeError("utf-8", data, start, end, reason)
+    return UnicodeDecodeError("utf-8", data, _ssize_clamped(start), _ssize_clamped(end), reason)
 
 
 def make_unicode_encode_error(spec):
     text, start, end, reason = spec
-    return UnicodeEncodeError("ascii", text, start, end, reason)
+    return UnicodeEncodeError("ascii", text, _ssize_clamped(start), _ssize_clamped(end), reason)
 
 
 def make_unicode_translate_error(spec):
     text, start, end, reason = spec
-    return UnicodeTranslateError(text, start, end, reason)
+    return UnicodeTranslateError(text, _ssize_clamped(start), _ssize_clamped(end), reason)
 
 
 # Capsules the standard library exports (Python cannot make one): (module, attribute).
@@ -2030,12 +2096,14 @@ MethHolder = type("MethHolder", (), {"__module__": "abi3probe"})
 
 # Member type codes in the probe's member_fields order, and what GetOne reads from member_fill.
 MEMBER_CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19]
-MEMBER_FIXED = {0: -2, 1: -3, 2: -4, 3: 1.5, 4: 2.25, 5: "text", 6: None, 7: "c", 8: -5, 9: 250, 10: 65000,
-                11: 4000000000, 12: ULONG_MAX, 13: "inplace", 14: True, 17: -9000000000000000000,
-                18: ULONG_MAX - 1, 19: -7}
+# Py_T_BYTE (8) reads and writes a plain `char`: the block's signed -5 reads as 251 where
+# `char` is unsigned (arm64, s390x).
+MEMBER_FIXED = {0: -2, 1: -3, 2: -4, 3: 1.5, 4: 2.25, 5: "text", 6: None, 7: "c", 8: wrapped(-5, 8, CHAR_SIGNED),
+                9: 250, 10: 65000, 11: 4000000000, 12: ULONG_MAX, 13: "inplace", 14: True, 17: -9000000000000000000,
+                18: ULLONG_MAX - 1, 19: -7}
 MEMBER_RANGES = {0: (-2 ** 15, 2 ** 15 - 1), 1: (INT_MIN, INT_MAX), 2: (LONG_MIN, LONG_MAX), 8: (-128, 127),
                  9: (0, 255), 10: (0, 2 ** 16 - 1), 11: (0, 2 ** 32 - 1), 12: (0, ULONG_MAX),
-                 17: (LONG_MIN, LONG_MAX), 18: (0, ULONG_MAX), 19: (SSIZE_MIN, SSIZE_MAX)}
+                 17: (LLONG_MIN, LLONG_MAX), 18: (0, ULLONG_MAX), 19: (SSIZE_MIN, SSIZE_MAX)}
 
 
 def member_fixed(code):
@@ -2095,6 +2163,8 @@ def member_store(case, readonly):
         return float(value)
     if not isinstance(value, int):
         raise TypeError()
+    if code == 8:
+        return wrapped(value, 8, CHAR_SIGNED)
     return int(value)
 
 
@@ -2140,6 +2210,9 @@ def get_constant(i):
     return GET_CONSTANTS[i]
 
 
+# What the probe's tp_obj (PyObject_HEAD, a long, a pointer) adds to object's basicsize.
+TP_OBJ_EXTRA = struct.calcsize("lP")
+
 TYPE_SPEC_NAMES = ["probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"]
 
 
@@ -2147,7 +2220,7 @@ def type_from_spec(i):
     """The probe's spec i: (name, qualname, module or None, basicsize, itemsize, doc, BASETYPE, metatype, T() + 1)."""
     module, _, name = TYPE_SPEC_NAMES[i % 5].rpartition(".")
     header = object.__basicsize__
-    return (name, name, module or None, header + 16 + 8 * (i % 3), 8 * (i % 2), "probe doc", i % 2 == 0, "type",
+    return (name, name, module or None, header + TP_OBJ_EXTRA + 8 * (i % 3), 8 * (i % 2), "probe doc", i % 2 == 0, "type",
             ("binary", "self", 1))
 
 
@@ -2205,7 +2278,9 @@ def generic_set_attr(o, name, value):
         object.__setattr__(o, name, value)
 
 
-def _aligned(n, to=16):
+def _aligned(n, to=None):
+    """n rounded up to `to`, by default to alignof(max_align_t), as type data is (3.12+)."""
+    to = to or max_align()
     return (n + to - 1) // to * to
 
 
@@ -2277,12 +2352,14 @@ def threads_lock_ops(ops):
 
 def threads_tss_round(value):
     # not created, create ok, created, no value, set ok, value, create again ok, value kept,
-    # not created after delete, still not after a second delete
+    # not created after delete, still not after a second delete; the value is stored as a
+    # pointer, so it keeps only a pointer's width of bits
+    value %= 2 ** POINTER_BITS
     return (0, 0, 1, 0, 0, value, 0, value, 0, 0)
 
 
 def threads_tls_round(value):
-    return (0, 0, value, 0)
+    return (0, 0, value % 2 ** POINTER_BITS, 0)
 
 
 def threads_interrupt():
@@ -2512,18 +2589,23 @@ def make_fork_events(_):
 
 
 def allocated(size, byte):
-    """An allocator's block filled with `byte`, or None past PY_SSIZE_T_MAX (Doc/c-api/memory.rst)."""
+    """An allocator's block filled with `byte`, or None past PY_SSIZE_T_MAX (Doc/c-api/memory.rst).
+    The probe passes the size as a size_t: the int's low bits (the domain keeps huge sizes huge
+    on 32-bit builds too)."""
+    size %= SIZE_MAX + 1
     return None if size > SSIZE_MAX else bytes([byte]) * size
 
 
 def callocated(pair):
-    nelem, elsize = pair
+    nelem, elsize = (n % (SIZE_MAX + 1) for n in pair)
     if elsize and nelem > SSIZE_MAX // elsize:
         return None
     return bytes(nelem * elsize)
 
 
 def reallocated(size, byte, new_size):
+    size %= SIZE_MAX + 1
+    new_size %= SIZE_MAX + 1
     if size > 70000:
         size = 0
     if new_size > SSIZE_MAX:
@@ -2756,7 +2838,8 @@ def exec_code_module(name, code, pathname, cpathname, objects=False):
         raise
     m = sys.modules.pop(name)
     return (m.__dict__.get("x"), m.__name__, m.__file__, 1)
-MOD_STATE_SIZE = 32
+# sizeof(mod_state): four C longs.
+MOD_STATE_SIZE = 4 * struct.calcsize("l")
 
 
 def module_from_slots(spec, full=True):
@@ -3280,9 +3363,9 @@ def _strtoul(text, start, base):
     overflowed = False
     while _digit_value(s[i]) < base:
         value = value * base + _digit_value(s[i])
-        overflowed = overflowed or value > 0xFFFFFFFFFFFFFFFF
+        overflowed = overflowed or value > ULONG_MAX
         i += 1
-    return (0xFFFFFFFFFFFFFFFF if overflowed else value, i, overflowed)
+    return (ULONG_MAX if overflowed else value, i, overflowed)
 
 
 def pyos_strtoul(data, base):
@@ -3302,11 +3385,11 @@ def pyos_strtol(data, base):
     if text[i:i + 1] in (b"-", b"+"):
         i += 1
     value, end, overflowed = _strtoul(text, i, base)
-    if value <= 2 ** 63 - 1:
+    if value <= LONG_MAX:
         return (-value if negative else value, end, 34 if overflowed else 0)
-    if negative and value == 2 ** 63:
-        return (-(2 ** 63), end, 0)
-    return (2 ** 63 - 1, end, 34)
+    if negative and value == -LONG_MIN:
+        return (LONG_MIN, end, 0)
+    return (LONG_MAX, end, 34)
 
 
 def encode_locale_raw(s):

@@ -2443,7 +2443,7 @@ static int mod_clear(PyObject *m) { mod_cleared++; return 0; }
 static void mod_free(void *m) { mod_freed++; }
 static char mod_token_target;
 PyABIInfo_VAR(mod_abi_info);
-static PySlot mod_subslots[] = {PySlot_DATA(Py_mod_doc, MOD_DOC), PySlot_END};
+static PyModuleDef_Slot mod_subslots[] = {{Py_mod_doc, (void *)MOD_DOC}, {0, NULL}}; /* Py_mod_slots nests PyModuleDef_Slot */
 static PySlot mod_slots_full[] = {
     PySlot_DATA(Py_mod_name, "abi3probe_slots"),
     PySlot_DATA(Py_mod_slots, mod_subslots),
@@ -8359,7 +8359,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_FUNC(Py_nb_add, t_binary),
         PySlot_END,
     };
-    return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + 16, T.__flags__ & (1 << 10) != 0, T() + k)", args);
+    return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + __import__('struct').calcsize('lP'), T.__flags__ & (1 << 10) != 0, T() + k)", args);
 #line 8364 "probes/generated/contracts.c"
 }
 #endif
@@ -10252,7 +10252,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
 #line 2540 "harness/data/contracts/types.toml"
-    static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
+    static PyType_Slot nested[] = {{Py_nb_add, (void *)t_binary}, {0, NULL}}; /* Py_tp_slots nests PyType_Slot */
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_DATA(Py_tp_slots, nested),

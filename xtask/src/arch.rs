@@ -9,10 +9,10 @@ use anyhow::Result;
 use xshell::Shell;
 
 /// The reference-count and object-identity family (where the 3.14 `ob_refcnt` union's halves
-/// depend on byte order, and immortality on pointer size), and conversions whose C types have one
-/// size on every architecture here (`long long`), so their oracles hold on 32-bit too. Many
-/// oracles of the full catalogue assume an LP64 data model (64-bit `long`, `Py_ssize_t` and
-/// `size_t`), which i386 does not have (README: "What it has found").
+/// depend on byte order, and immortality on pointer size), and conversions of a few C types. A
+/// reduced set because emulated cells cost about 11 times a native one (README:
+/// "Architectures"); the whole catalogue (`--all`, the nightly's job) holds on every data model
+/// here too, since the oracles read the interpreter's (`probes/oracles.py`, "the data model").
 const ENTRIES: &[&str] = &[
     "Py_INCREF",
     "Py_DECREF",

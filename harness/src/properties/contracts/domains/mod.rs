@@ -511,13 +511,18 @@ pub fn strategy(name: &str) -> Option<BoxedStrategy<PyValue>> {
         "alloc_size" => prop_oneof![
             8 => int_in(0..300),
             2 => int_in(0..70000),
-            1 => ((i64::MAX as u64 + 1)..=u64::MAX).prop_map(|v| PyValue::int(v.into())),
+            // Above PY_SSIZE_T_MAX as a size_t of either width: bit 31 set too, so the low 32
+            // bits a 32-bit build keeps are still above its PY_SSIZE_T_MAX.
+            1 => ((i64::MAX as u64 + 1)..=u64::MAX).prop_map(|v| PyValue::int((v | (1 << 31)).into())),
         ]
         .boxed(),
         "byte" => int_in(0..256),
         "calloc_args" => prop_oneof![
             4 => (int_in(0..64), int_in(0..64)).prop_map(|(n, e)| PyValue::Tuple(vec![n, e])),
-            1 => (int_in(1 << 32..1 << 40), int_in(1 << 32..1 << 40)).prop_map(|(n, e)| PyValue::Tuple(vec![n, e])),
+            // A product that overflows a size_t of either width (each factor's low 32 bits are
+            // at least 2**31 too).
+            1 => (1u64 << 32..1 << 40, 1u64 << 32..1 << 40)
+                .prop_map(|(n, e)| PyValue::Tuple(vec![PyValue::int((n | (1 << 31)).into()), PyValue::int((e | (1 << 31)).into())])),
         ]
         .boxed(),
         "c_name" => c_name(),
