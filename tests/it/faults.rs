@@ -238,16 +238,7 @@ fn run_small_matrix(interpreter: &Path, dir: &Path, name: &str, extra: &[&str]) 
         ),
     )
     .expect("write matrix");
-    let out = dir.join(name);
-    let output = run(harness()
-        .args(["run", "--matrix"])
-        .arg(&matrix)
-        .arg("--cache")
-        .arg(cache_dir())
-        .arg("--out")
-        .arg(&out)
-        .args(extra));
-    (output.status.code(), read_report(&out))
+    run_matrix_file(&matrix, &dir.join(name), extra)
 }
 
 /// The results of the cells on 3.12, per build id.

@@ -9,21 +9,8 @@ use std::process::Command;
 use serde_json::Value;
 
 use abi_harness::elf::{GlibcVersion, too_new_for, versioned_imports};
-use abi_harness::matrix::Matrix;
-use abi_harness::platform::default_rootfs_cache;
 
 use crate::support::*;
-
-/// The root filesystem of one of the default matrix's platforms.
-fn rootfs(name: &str) -> PathBuf {
-    let matrix = Matrix::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../matrix.toml")).expect("default matrix");
-    let spec =
-        matrix.platforms.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("platform {name} in matrix.toml"));
-    match spec.provision(&default_rootfs_cache()) {
-        Ok(platform) => platform.root().expect("a rootfs").to_owned(),
-        Err(err) => panic!("this test needs the `{name}` root filesystem: {}", abi_harness::error_chain(&err)),
-    }
-}
 
 #[test]
 fn a_probe_built_here_for_3_9_loads_in_bullseyes_python() {

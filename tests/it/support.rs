@@ -82,3 +82,29 @@ pub fn matrix_of_3_11_and(dir: &Path, other: &Path) -> PathBuf {
     std::fs::write(&matrix, text).expect("write matrix");
     matrix
 }
+
+/// The root filesystem of one of the default matrix's platforms, provisioned if need be.
+pub fn rootfs(name: &str) -> PathBuf {
+    let matrix = abi_harness::matrix::Matrix::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../matrix.toml"))
+        .expect("default matrix");
+    let spec =
+        matrix.platforms.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("platform {name} in matrix.toml"));
+    match spec.provision(&abi_harness::platform::default_rootfs_cache()) {
+        Ok(platform) => platform.root().expect("a rootfs").to_owned(),
+        Err(err) => panic!("this test needs the `{name}` root filesystem: {}", abi_harness::error_chain(&err)),
+    }
+}
+
+/// `abi-harness run --matrix MATRIX` with the shared probe cache, its report in `out`: the
+/// exit code and the report.
+pub fn run_matrix_file(matrix: &Path, out: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    let output = run(harness()
+        .args(["run", "--matrix"])
+        .arg(matrix)
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(out)
+        .args(extra));
+    (output.status.code(), read_report(out))
+}

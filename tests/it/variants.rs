@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use abi_harness::matrix::Matrix;
-use abi_harness::platform::default_rootfs_cache;
 use serde_json::Value;
 
 use crate::faults::build_fault_library;
@@ -14,16 +12,7 @@ use crate::support::*;
 fn run_matrix(dir: &Path, matrix: &str, extra: &[&str]) -> (Option<i32>, Value) {
     let path = dir.join("matrix.toml");
     std::fs::write(&path, matrix).expect("write matrix");
-    let out = dir.join("out");
-    let output = run(harness()
-        .args(["run", "--matrix"])
-        .arg(&path)
-        .arg("--cache")
-        .arg(cache_dir())
-        .arg("--out")
-        .arg(&out)
-        .args(extra));
-    (output.status.code(), read_report(&out))
+    run_matrix_file(&path, &dir.join("out"), extra)
 }
 
 /// Every result that is neither a pass nor a documented change, as (build id, entry, check,
@@ -80,17 +69,6 @@ fn an_int_length_written_as_py_ssize_t_is_reported_for_the_build_without_py_ssiz
     // The same entries on the same faulty interpreter, built the default way, hold.
     let clean = results(&report).into_iter().filter(|(_, build, r)| build == "3.6" && r["check"] == "semantic").count();
     assert!(clean >= 3, "the default build ran the same properties");
-}
-
-/// The root filesystem of one of the default matrix's platforms.
-fn rootfs(name: &str) -> PathBuf {
-    let matrix = Matrix::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../matrix.toml")).expect("default matrix");
-    let spec =
-        matrix.platforms.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("platform {name} in matrix.toml"));
-    match spec.provision(&default_rootfs_cache()) {
-        Ok(platform) => platform.root().expect("a rootfs").to_owned(),
-        Err(err) => panic!("this test needs the `{name}` root filesystem: {}", abi_harness::error_chain(&err)),
-    }
 }
 
 /// A python3.15 of sid whose import system no longer accepts `.abi3t.so` (a redistributor's
