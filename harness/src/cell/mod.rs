@@ -115,6 +115,7 @@ struct Session<'a> {
     /// What is done once per cell and not again after a restart.
     linked: bool,
     presence_done: bool,
+    abi3t_skips_done: bool,
     /// API entries set-up no longer calls: a crash in them was charged to them.
     avoid: Vec<String>,
     /// A restart failed: no worker runs for the rest of the cell.
@@ -140,6 +141,7 @@ impl<'a> Session<'a> {
             defined: Vec::new(),
             linked: false,
             presence_done: false,
+            abi3t_skips_done: false,
             avoid: Vec::new(),
             gave_up: false,
             stderr_path: cx.scratch_dir.join(file_name_safe(&name)),

@@ -141,8 +141,9 @@ impl<'a> Session<'a> {
         }
 
         let available = self.setup("routines", &Routines {})?.routines;
-        if self.build.variant.target == crate::variant::Target::Abi3t {
+        if self.build.variant.target == crate::variant::Target::Abi3t && !self.abi3t_skips_done {
             self.skip_hidden_by_abi3t(&available);
+            self.abi3t_skips_done = true;
         }
         self.defined = self
             .cx
