@@ -6,7 +6,7 @@ start. Everything else the process prints (probe output, faulthandler dumps) goe
 which the harness keeps in a file, so no stray write can corrupt the protocol.
 
 The requests and their replies are typed on the harness's side (harness/src/protocol.rs, one
-struct per op: hello, import, presence, routines, define, case, cases, refleak,
+struct per op: hello, import, refusal, presence, routines, define, case, cases, refleak,
 refleak_screen). This side reports what happened; whether a case holds is decided there
 (harness/src/judge.rs). A request that itself goes wrong is answered `{"error": ...}`.
 
@@ -24,7 +24,7 @@ import re
 import struct
 import sys
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 # --- values: the wire form is documented in harness/src/value.rs -----------------------------
 
@@ -226,6 +226,42 @@ class Session(object):
             self.namespace["PROBE_ABI3T"] = path.endswith(".abi3t.so")
             self.probe_path = path
         return {"ok": True}
+
+    def op_refusal(self, request):
+        """For an extension this interpreter must not load (an abi3t build on an interpreter
+        older than 3.15, an abi3 build on a free-threaded one): whether the import system finds
+        it under its own file name, and, with `load_as`, what loading it does when it is
+        installed under a suffix the interpreter accepts (it must raise ImportError, with a
+        message, not load and not crash). Never put in sys.modules."""
+        name, path = request["module"], request["path"]
+        directory = os.path.dirname(path)
+        reply = {"suffixes": list(importlib.machinery.EXTENSION_SUFFIXES)}
+        try:
+            spec = importlib.machinery.PathFinder.find_spec(name, [directory])
+            reply["found"] = spec is not None and os.path.realpath(spec.origin or "") == os.path.realpath(path)
+        except BaseException as exc:
+            reply["found"] = False
+            reply["find_error"] = "%s: %s" % (type_name(type(exc)), exc)
+        load_as = request.get("load_as")
+        if load_as:
+            import shutil, tempfile
+            folder = tempfile.mkdtemp(prefix="abi-harness-refusal-")
+            copy = os.path.join(folder, name + load_as)
+            shutil.copyfile(path, copy)
+            loaded = {"ok": False, "error": None, "exception": None}
+            try:
+                loader = importlib.machinery.ExtensionFileLoader(name, copy)
+                spec = importlib.util.spec_from_file_location(name, copy, loader=loader)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                loaded["ok"] = True
+            except BaseException as exc:
+                loaded["exception"] = type_name(type(exc))
+                loaded["error"] = str(exc)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            reply["loaded"] = loaded
+        return reply
 
     def op_presence(self, request):
         """Looked up with ctypes, as dlsym(RTLD_DEFAULT) would: no API entry under test is

@@ -9,7 +9,7 @@ use crate::interpreter::Interpreter;
 use crate::key::{CellKey, Shard};
 use crate::matrix::{BuildSelection, Matrix, NewerHeaders, VariantBuilds, VersionPick};
 use crate::outcome::Check;
-use crate::variant::Variant;
+use crate::variant::{Loading, Variant};
 use crate::version::PyVersion;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -143,13 +143,19 @@ pub fn check_builds(
 }
 
 /// Whether the promise covers `build` in `interpreter`: the same architecture, and the
-/// interpreter is at or above the build's version. A debug-header build runs on debug
-/// interpreters only: an extension built with `Py_DEBUG` headers is not meant to load in a
-/// release build.
+/// interpreter is at or above the build's version, or it must refuse the build's target
+/// whatever the version (an abi3t build before 3.15, an abi3 build on a free-threaded
+/// interpreter: a refusal cell, [`refuses`]). A debug-header build runs on debug interpreters
+/// only: an extension built with `Py_DEBUG` headers is not meant to load in a release build.
 fn runs_in(build: &BuildSpec, interpreter: &Interpreter) -> bool {
     build.arch() == interpreter.arch
-        && interpreter.minor >= build.limited_api
+        && (interpreter.minor >= build.limited_api || refuses(build, interpreter))
         && (!build.headers.debug || interpreter.debug)
+}
+
+/// The promise is that `interpreter` refuses `build`: its cell checks the refusal, nothing else.
+pub fn refuses(build: &BuildSpec, interpreter: &Interpreter) -> bool {
+    matches!(build.variant.target.loading(interpreter.minor, interpreter.free_threaded), Loading::Refused { .. })
 }
 
 /// Presence depends only on the interpreter, so one cell per interpreter carries it: the one
@@ -165,6 +171,7 @@ pub fn presence_carrier(builds: &[BuildSpec], interpreter: &Interpreter) -> Opti
                 && b.variant.is_default()
                 && b.arch() == interpreter.arch
                 && b.limited_api <= interpreter.minor
+                && !refuses(b, interpreter)
         })
         .max_by_key(|(n, b)| (b.limited_api, b.headers.minor == b.limited_api, std::cmp::Reverse(*n)))
         .map(|(n, _)| n)
@@ -433,6 +440,47 @@ mod tests {
             variant_builds(&[table(vec![VersionPick::Version(PyVersion::new(3, 9))], clang)], &builds(), "m.toml")
                 .unwrap_err();
         assert!(err.to_string().contains("no limited-API 3.9 build"), "{err}");
+    }
+
+    #[test]
+    fn builds_an_interpreter_must_refuse_get_refusal_cells_that_never_carry_presence() {
+        use crate::variant::Target;
+        let abi3t = Variant { target: Target::Abi3t, ..Variant::default() };
+        let v315 = PyVersion::new(3, 15);
+        let mut all = builds();
+        all.push(BuildSpec { limited_api: v315, headers: interpreter("3.15.0", false), variant: Variant::default() });
+        all.push(BuildSpec { limited_api: v315, headers: interpreter("3.15.0", false), variant: abi3t });
+        let free_threaded = Interpreter { free_threaded: true, ..interpreter("3.15.0t", false) };
+        let mut interpreters = interpreters();
+        interpreters.extend([interpreter("3.15.0", false), free_threaded]);
+        let plan = Plan::new(all, interpreters, Vec::new(), Check::ALL.to_vec(), None);
+        let cells = cells(&plan);
+        // abi3t on every interpreter older than 3.15 (refused; 3.12 release and debug), on 3.15 and
+        // on 3.15t (loaded).
+        let abi3t_on: Vec<&str> = cells.iter().filter(|c| c.0 == "3.15+abi3t").map(|c| c.1).collect();
+        assert_eq!(abi3t_on, ["3.6.15", "3.12.1", "3.12.1", "3.15.0", "3.15.0t"], "{cells:?}");
+        // abi3 builds on the free-threaded 3.15t: every one, refused; none carries presence.
+        let on_free_threaded: Vec<_> = cells.iter().filter(|c| c.1 == "3.15.0t").collect();
+        assert_eq!(on_free_threaded.len(), 5, "3.6, 3.12, 3.6@3.12 and 3.15 refused, 3.15+abi3t: {cells:?}");
+        assert!(on_free_threaded.iter().all(|c| !c.2), "a refusal cell does not carry presence");
+        let refused: Vec<_> = plan
+            .cells
+            .iter()
+            .filter(|c| refuses(&plan.builds[c.build], &plan.interpreters[c.interpreter]))
+            .map(|c| (c.key.build.as_str(), plan.interpreters[c.interpreter].version.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("3.6", "3.15.0t"),
+                ("3.12", "3.15.0t"),
+                ("3.6@3.12.1", "3.15.0t"),
+                ("3.15", "3.15.0t"),
+                ("3.15+abi3t", "3.6.15"),
+                ("3.15+abi3t", "3.12.1"),
+                ("3.15+abi3t", "3.12.1")
+            ]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
 /// Bumped whenever a request or reply changes shape; `hello` checks it.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// A request and the type of its reply.
 pub trait Op: Serialize {
@@ -55,6 +55,44 @@ pub struct Done {
 
 impl Op for Import<'_> {
     type Reply = Done;
+}
+
+/// An extension the interpreter must not load: does the import system find the file under its
+/// own name, and (with `load_as`, a suffix the interpreter accepts) what does loading a copy
+/// installed under that suffix do? Nothing is put in `sys.modules`.
+#[derive(Serialize)]
+#[serde(tag = "op", rename = "refusal")]
+pub struct Refusal<'a> {
+    pub module: &'a str,
+    pub path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_as: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RefusalReply {
+    /// The interpreter's `importlib.machinery.EXTENSION_SUFFIXES`.
+    pub suffixes: Vec<String>,
+    /// The import system found the file under its own name.
+    pub found: bool,
+    /// Looking for it raised (neither found nor refused).
+    #[serde(default)]
+    pub find_error: Option<String>,
+    /// What loading the copy under `load_as` did.
+    #[serde(default)]
+    pub loaded: Option<Loaded>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Loaded {
+    pub ok: bool,
+    /// The exception's type name, where loading raised.
+    pub exception: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Op for Refusal<'_> {
+    type Reply = RefusalReply;
 }
 
 /// Which of `names` the dynamic linker cannot find in the worker's process. The worker looks

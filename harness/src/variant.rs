@@ -49,6 +49,36 @@ pub const ABI3T_SINCE: PyVersion = PyVersion::new(3, 15);
 /// From 3.13 on the headers use `Py_ssize_t` lengths whether `PY_SSIZE_T_CLEAN` is defined or not.
 pub const SSIZE_T_CLEAN_IMPLIED_SINCE: PyVersion = PyVersion::new(3, 13);
 
+/// What the promise says an interpreter does with an extension built for a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loading {
+    /// It loads (given a limited API at or below the interpreter's version).
+    Loads,
+    /// It must be refused, whatever the limited API: the import system must not pick the file
+    /// up, and a copy installed under a suffix it accepts must fail to load with an ImportError
+    /// (`load_as`), not load and not crash.
+    Refused { why: &'static str, load_as: Option<&'static str> },
+}
+
+impl Target {
+    /// PEP 384 (abi3 on every CPython 3.2+), PEP 703 (a free-threaded build has no abi3) and
+    /// PEP 803 (abi3t from 3.15, on both kinds of build).
+    pub fn loading(self, minor: PyVersion, free_threaded: bool) -> Loading {
+        match self {
+            Target::Abi3 if free_threaded => Loading::Refused {
+                why: "a free-threaded interpreter does not load abi3 extensions (PEP 703): their objects have the GIL-enabled PyObject layout",
+                // What such a copy does is not promised (nothing in the file says how it was built).
+                load_as: None,
+            },
+            Target::Abi3t if minor < ABI3T_SINCE => Loading::Refused {
+                why: "abi3t starts with 3.15 (PEP 803): an older interpreter must not load an extension built for it",
+                load_as: Some(".abi3.so"),
+            },
+            _ => Loading::Loads,
+        }
+    }
+}
+
 impl Default for Variant {
     fn default() -> Variant {
         Variant { target: Target::Abi3, ssize_t_clean: true, language: Language::C, compiler: Compiler::Gcc }
@@ -136,6 +166,16 @@ impl fmt::Display for Variant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abi3t_is_refused_before_3_15_and_abi3_by_free_threaded_builds() {
+        let v = |m| PyVersion::new(3, m);
+        assert_eq!(Target::Abi3.loading(v(6), false), Loading::Loads);
+        assert_eq!(Target::Abi3t.loading(v(15), false), Loading::Loads);
+        assert_eq!(Target::Abi3t.loading(v(15), true), Loading::Loads);
+        assert!(matches!(Target::Abi3t.loading(v(14), false), Loading::Refused { load_as: Some(".abi3.so"), .. }));
+        assert!(matches!(Target::Abi3.loading(v(15), true), Loading::Refused { load_as: None, .. }));
+    }
 
     #[test]
     fn a_variant_is_named_by_what_differs_from_the_default() {

@@ -147,3 +147,89 @@ fn an_interpreter_that_refuses_abi3t_extensions_is_reported_for_the_abi3t_build_
         .any(|(_, build, r)| build == "3.15" && r["entry"] == "PyLong_FromLong" && r["status"] == "pass");
     assert!(default_passes, "the abi3 build still loads and runs on the same interpreter");
 }
+
+/// A pyenv 3.12 whose import system also takes `.abi3t.so` (a redistributor's patch that
+/// back-ported the suffix without abi3t itself): a start-up script adds it to the extension
+/// suffixes before the script it was asked to run.
+fn python_taking_abi3t(dir: &Path) -> PathBuf {
+    let startup = dir.join("take_abi3t.py");
+    std::fs::write(
+        &startup,
+        "import importlib.machinery as m, runpy, sys\n\
+         m.EXTENSION_SUFFIXES.insert(0, '.abi3t.so')\n\
+         hooks = [m.FileFinder.path_hook((m.ExtensionFileLoader, m.EXTENSION_SUFFIXES),\n\
+         \x20        (m.SourceFileLoader, m.SOURCE_SUFFIXES), (m.SourcelessFileLoader, m.BYTECODE_SUFFIXES))]\n\
+         sys.path_hooks[:] = [h for h in sys.path_hooks if 'FileFinder' not in repr(h)] + hooks\n\
+         sys.path_importer_cache.clear()\n\
+         sys.argv = sys.argv[1:]\n\
+         runpy.run_path(sys.argv[0], run_name='__main__')\n",
+    )
+    .expect("write start-up script");
+    let wrapper = dir.join("python3.12-takes-abi3t");
+    write_script(
+        &wrapper,
+        &format!(
+            "for a in \"$@\"; do case $a in -c|-m) exec '{python}' \"$@\";; esac; done\n\
+             flags=; while [ $# -gt 0 ] && [ \"${{1#-}}\" != \"$1\" ]; do\n\
+             \x20 case $1 in -X|-W) flags=\"$flags $1 $2\"; shift 2;; *) flags=\"$flags $1\"; shift;; esac\n\
+             done\n\
+             exec '{python}' $flags '{}' \"$@\"",
+            startup.display(),
+            python = pyenv("3.12").display()
+        ),
+    );
+    wrapper
+}
+
+#[test]
+fn an_interpreter_before_3_15_must_refuse_an_abi3t_build_and_one_that_takes_it_is_reported() {
+    // The abi3t build (sid's 3.15 headers) on pyenv 3.12 and on a 3.12 that takes `.abi3t.so`:
+    // refusal cells, which check that the import system passes the file over and that a copy
+    // installed as `.abi3.so` fails to load with an ImportError (it has no PyInit_ function).
+    let root = rootfs("sid");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let taking = python_taking_abi3t(dir.path());
+    let matrix = format!(
+        "[settings]\ncases = 8\n\n[[platforms]]\nname = \"sid\"\ndebian = \"sid\"\npackages = [\"python3.13-dev\", \"python3.13-dbg\", \"python3.14-dev\", \"python3.14-dbg\", \"python3.15-dev\", \"python3.15-dbg\"]\n\n\
+         [[interpreters]]\nplatform = \"sid\"\nexecutables = [\"/usr/bin/python3.15\"]\n\n\
+         [[interpreters]]\nexecutables = [\"{}\", \"{}\"]\n\n[builds]\nlimited_api = [\"3.15\"]\n\n\
+         [[builds.variants]]\nlimited_api = [\"3.15\"]\ntarget = \"abi3t\"\n",
+        pyenv("3.12").display(),
+        taking.display()
+    );
+    assert!(root.join("usr/bin/python3.15").exists(), "sid's root filesystem has python3.15");
+    let (code, report) = run_matrix(dir.path(), &matrix, &["--entry", "PyLong_FromLong"]);
+    assert_eq!(code, Some(1), "an interpreter that picks up an abi3t extension before 3.15 is an ABI failure");
+    let refusals: Vec<(String, String, String, String)> = results(&report)
+        .into_iter()
+        .filter(|(_, _, r)| r["entry"].as_str().is_some_and(|e| e.starts_with("refused")))
+        .map(|(cell, build, r)| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (cell, build, text("entry"), text("status"))
+        })
+        .collect();
+    assert_eq!(refusals.len(), 4, "two refusal checks on each 3.12: {refusals:#?}");
+    assert!(refusals.iter().all(|r| r.1 == "3.15+abi3t"), "{refusals:#?}");
+    let found: Vec<_> = findings(&report).into_iter().filter(|f| f.3 != "skip").collect();
+    assert_eq!(found.len(), 1, "exactly one finding: {found:#?}");
+    let (build, entry, check, status, detail) = &found[0];
+    assert_eq!(
+        (build.as_str(), entry.as_str(), check.as_str(), status.as_str()),
+        ("3.15+abi3t", "refused by suffix", "import", "fail")
+    );
+    assert!(detail.contains("picks up abi3probe.abi3t.so") && detail.contains("PEP 803"), "{detail}");
+    let at_load: Vec<String> = results(&report)
+        .into_iter()
+        .filter(|(_, _, r)| r["entry"] == "refused at load")
+        .map(|(_, _, r)| r["detail"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(at_load.len(), 2);
+    for detail in &at_load {
+        assert!(detail.contains("fails to load: ImportError: "), "an ImportError that says why: {detail}");
+    }
+    // On 3.15 the abi3t build loads and runs.
+    let on_315 = results(&report)
+        .into_iter()
+        .any(|(_, build, r)| build == "3.15+abi3t" && r["entry"] == "PyLong_FromLong" && r["status"] == "pass");
+    assert!(on_315, "the abi3t build runs on 3.15");
+}

@@ -8,11 +8,13 @@
 //! By concern: `setup` (starting a worker, import, presence, a set-up crash charged to its
 //! entry), `properties` (proptest driving the cases, batch and case by case, shrinking),
 //! `refleak` (the reference-leak screening on debug builds), `failure` (what a failure carries:
-//! the case, its replay command, its C reproducer).
+//! the case, its replay command, its C reproducer), `refusal` (a build the interpreter must not
+//! load: only the refusal is checked).
 
 mod failure;
 mod properties;
 mod refleak;
+mod refusal;
 mod setup;
 
 use std::collections::HashMap;
@@ -22,6 +24,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 pub use failure::{diagnosis, replay_command};
+pub use refusal::{REFUSED_AT_LOAD, REFUSED_BY_SUFFIX};
 
 use crate::build::Build;
 use crate::interpreter::Interpreter;
@@ -29,6 +32,7 @@ use crate::manifest::Manifest;
 use crate::matrix::Settings;
 use crate::properties::Property;
 use crate::report::{BuildRecord, CellReport, Check, EntryResult, ResultKind, Status};
+use crate::variant::Loading;
 use crate::worker::Worker;
 
 /// What a cell needs besides its build and interpreter.
@@ -77,13 +81,19 @@ pub fn run_cell(build: &Build, interpreter: &Interpreter, presence: bool, cx: &C
     let started = Instant::now();
     let mut session = Session::new(build, interpreter, presence, cx);
     let mut cases = 0;
-    match session.start() {
-        Ok(()) => {
-            if cx.checks.contains(&Check::Semantic) {
-                cases = session.run_properties();
+    if let Loading::Refused { why, load_as } =
+        build.variant.target.loading(interpreter.minor, interpreter.free_threaded)
+    {
+        session.run_refusal(why, load_as);
+    } else {
+        match session.start() {
+            Ok(()) => {
+                if cx.checks.contains(&Check::Semantic) {
+                    cases = session.run_properties();
+                }
             }
+            Err(result) => session.results.push(*result),
         }
-        Err(result) => session.results.push(*result),
     }
     let report = CellReport {
         interpreter: interpreter.record(),
