@@ -24,6 +24,19 @@ pub fn pyenv(minor: &str) -> PathBuf {
     })
 }
 
+/// The free-threaded CPython 3.13 that `cargo xtask freethreaded` builds from source (no
+/// distribution ships one).
+pub fn free_threaded_python() -> PathBuf {
+    let python = abi_harness::user_cache_dir("ABI_HARNESS_CPYTHON_CACHE", "cpython").join("3.13.5t/bin/python3.13t");
+    if !python.is_file() {
+        panic!(
+            "this test needs a free-threaded CPython at {}: build it with `cargo xtask freethreaded` (about 5 minutes)",
+            python.display()
+        );
+    }
+    python
+}
+
 /// The harness binary with a shared probe cache (builds are content-addressed, so sharing is safe).
 pub fn harness() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_abi-harness"));

@@ -148,24 +148,27 @@ fn an_interpreter_that_refuses_abi3t_extensions_is_reported_for_the_abi3t_build_
     assert!(default_passes, "the abi3 build still loads and runs on the same interpreter");
 }
 
-/// A pyenv 3.12 whose import system also takes `.abi3t.so` (a redistributor's patch that
-/// back-ported the suffix without abi3t itself): a start-up script adds it to the extension
-/// suffixes before the script it was asked to run.
-fn python_taking_abi3t(dir: &Path) -> PathBuf {
-    let startup = dir.join("take_abi3t.py");
+/// `python` whose import system also takes `suffix` (a redistributor's patch that took a suffix
+/// without what it stands for): a start-up script adds it to the extension suffixes before the
+/// script it was asked to run. Facts (`-c`) run as they are.
+fn python_taking_suffix(dir: &Path, python: &Path, suffix: &str) -> PathBuf {
+    let name = suffix.trim_matches('.').replace('.', "-");
+    let startup = dir.join(format!("take-{name}.py"));
     std::fs::write(
         &startup,
-        "import importlib.machinery as m, runpy, sys\n\
-         m.EXTENSION_SUFFIXES.insert(0, '.abi3t.so')\n\
-         hooks = [m.FileFinder.path_hook((m.ExtensionFileLoader, m.EXTENSION_SUFFIXES),\n\
-         \x20        (m.SourceFileLoader, m.SOURCE_SUFFIXES), (m.SourcelessFileLoader, m.BYTECODE_SUFFIXES))]\n\
-         sys.path_hooks[:] = [h for h in sys.path_hooks if 'FileFinder' not in repr(h)] + hooks\n\
-         sys.path_importer_cache.clear()\n\
-         sys.argv = sys.argv[1:]\n\
-         runpy.run_path(sys.argv[0], run_name='__main__')\n",
+        format!(
+            "import importlib.machinery as m, runpy, sys\n\
+             m.EXTENSION_SUFFIXES.insert(0, '{suffix}')\n\
+             hooks = [m.FileFinder.path_hook((m.ExtensionFileLoader, m.EXTENSION_SUFFIXES),\n\
+             \x20        (m.SourceFileLoader, m.SOURCE_SUFFIXES), (m.SourcelessFileLoader, m.BYTECODE_SUFFIXES))]\n\
+             sys.path_hooks[:] = [h for h in sys.path_hooks if 'FileFinder' not in repr(h)] + hooks\n\
+             sys.path_importer_cache.clear()\n\
+             sys.argv = sys.argv[1:]\n\
+             runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        ),
     )
     .expect("write start-up script");
-    let wrapper = dir.join("python3.12-takes-abi3t");
+    let wrapper = dir.join(format!("python-takes-{name}"));
     write_script(
         &wrapper,
         &format!(
@@ -175,7 +178,7 @@ fn python_taking_abi3t(dir: &Path) -> PathBuf {
              done\n\
              exec '{python}' $flags '{}' \"$@\"",
             startup.display(),
-            python = pyenv("3.12").display()
+            python = python.display()
         ),
     );
     wrapper
@@ -188,7 +191,7 @@ fn an_interpreter_before_3_15_must_refuse_an_abi3t_build_and_one_that_takes_it_i
     // installed as `.abi3.so` fails to load with an ImportError (it has no PyInit_ function).
     let root = rootfs("sid");
     let dir = tempfile::tempdir().expect("tempdir");
-    let taking = python_taking_abi3t(dir.path());
+    let taking = python_taking_suffix(dir.path(), &pyenv("3.12"), ".abi3t.so");
     let matrix = format!(
         "[settings]\ncases = 8\n\n[[platforms]]\nname = \"sid\"\ndebian = \"sid\"\npackages = [\"python3.13-dev\", \"python3.13-dbg\", \"python3.14-dev\", \"python3.14-dbg\", \"python3.15-dev\", \"python3.15-dbg\"]\n\n\
          [[interpreters]]\nplatform = \"sid\"\nexecutables = [\"/usr/bin/python3.15\"]\n\n\
@@ -232,4 +235,69 @@ fn an_interpreter_before_3_15_must_refuse_an_abi3t_build_and_one_that_takes_it_i
         .into_iter()
         .any(|(_, build, r)| build == "3.15+abi3t" && r["entry"] == "PyLong_FromLong" && r["status"] == "pass");
     assert!(on_315, "the abi3t build runs on 3.15");
+}
+
+#[test]
+fn a_free_threaded_interpreter_refuses_every_abi3_build_and_one_that_takes_abi3_is_reported() {
+    // PEP 703: a free-threaded build has no abi3. The default builds for 3.6 and 3.13 get
+    // refusal cells on CPython 3.13t (built from source by `cargo xtask freethreaded`); a 3.13t
+    // whose start-up adds `.abi3.so` back picks the probes up, which is reported for each build.
+    let free_threaded = free_threaded_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let taking = python_taking_suffix(dir.path(), &free_threaded, ".abi3.so");
+    let matrix = format!(
+        "[settings]\ncases = 8\n\n[[interpreters]]\nexecutables = [\"{}\", \"{}\", \"{}\", \"{}\"]\n\n[builds]\nlimited_api = [\"3.6\", \"3.13\"]\n",
+        pyenv("3.6").display(),
+        pyenv("3.13").display(),
+        free_threaded.display(),
+        taking.display()
+    );
+    let (code, report) = run_matrix(dir.path(), &matrix, &["--entry", "PyLong_FromLong"]);
+    assert_eq!(code, Some(1), "a free-threaded interpreter that picks up abi3 extensions is an ABI failure");
+    let cells = report["cells"].as_array().expect("cells");
+    let on_free_threaded: Vec<&Value> = cells
+        .iter()
+        .filter(|c| c["interpreter"]["executable"].as_str() != Some(&*pyenv("3.6").to_string_lossy()))
+        .collect();
+    let refusal_cells: Vec<(String, String, Vec<(String, String)>)> = cells
+        .iter()
+        .filter(|c| {
+            let exe = c["interpreter"]["executable"].as_str().unwrap_or_default();
+            exe == free_threaded.to_string_lossy() || exe == taking.to_string_lossy()
+        })
+        .map(|c| {
+            let results = c["results"]
+                .as_array()
+                .expect("results")
+                .iter()
+                .map(|r| {
+                    (
+                        r["entry"].as_str().unwrap_or_default().to_owned(),
+                        r["status"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            (
+                c["interpreter"]["executable"].as_str().unwrap_or_default().to_owned(),
+                c["build"]["id"].as_str().unwrap_or_default().to_owned(),
+                results,
+            )
+        })
+        .collect();
+    assert!(on_free_threaded.len() >= 4, "{refusal_cells:#?}");
+    assert_eq!(refusal_cells.len(), 4, "both builds on both free-threaded interpreters: {refusal_cells:#?}");
+    for (exe, build, results) in &refusal_cells {
+        let expected = if *exe == free_threaded.to_string_lossy() { "pass" } else { "fail" };
+        assert_eq!(
+            results,
+            &vec![("refused by suffix".to_owned(), expected.to_owned())],
+            "only the refusal is checked, and it holds unless `.abi3.so` was added ({exe}, {build})"
+        );
+    }
+    let found: Vec<_> = findings(&report).into_iter().filter(|f| f.3 != "skip").collect();
+    assert_eq!(found.len(), 2, "the two builds on the 3.13t that takes `.abi3.so`: {found:#?}");
+    for (_, entry, _, _, detail) in &found {
+        assert_eq!(entry, "refused by suffix");
+        assert!(detail.contains("picks up abi3probe.abi3.so") && detail.contains("PEP 703"), "{detail}");
+    }
 }

@@ -5,6 +5,7 @@
 mod arch;
 mod bench;
 mod codegen;
+mod freethreaded;
 mod manifest;
 mod matrix;
 mod mutants;
@@ -36,6 +37,9 @@ tasks:
                                      mutation testing: break every function entry the
                                      interpreter exports (a preload shim), run its properties,
                                      record the mutation score (harness/data/generated/mutants.toml)
+  freethreaded                       a free-threaded CPython 3.13 (--disable-gil) built from
+                                     Debian trixie's source, cached in ~/.cache/abi-harness/cpython;
+                                     prints its path (the refusal cells' tests use it)
   bench                              time the default matrix (wall time, peak memory, cases/s)
                                      and presence checks against test_stable_abi_ctypes
 ";
@@ -54,6 +58,7 @@ fn main() -> Result<()> {
         Some("wheels") => wheels::run(&sh, &rest),
         Some("codegen") => codegen::run(&sh, &rest),
         Some("mutants") => mutants::run(&sh, &rest),
+        Some("freethreaded") => freethreaded::run(&sh, &rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
