@@ -17,6 +17,7 @@ use crate::manifest::{Entry, EntryKind, Manifest, StructAbiKind};
 use crate::report::{
     Check, EntryResult, FactValue, HeaderSetRecord, Leak, ResultKind, StaticFact, StaticReport, StaticResult, Status,
 };
+use crate::variant::Target;
 use crate::version::PyVersion;
 
 const NOT_DECLARED: &str = "(not declared)";
@@ -166,7 +167,7 @@ fn aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>> {
 fn struct_aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>> {
     let record_name = resolve_record(&entry.name, extraction)?;
     let record = extraction.structs.get(&record_name);
-    let kind = entry.struct_abi_kind.unwrap_or(StructAbiKind::Opaque);
+    let kind = entry.struct_kind_for(Target::Abi3).unwrap_or(StructAbiKind::Opaque);
     let Some(record) = record.filter(|r| !r.opaque) else {
         // Declared without a body: right for an opaque struct, a finding for any other.
         return Some(vec![Aspect::same(
@@ -184,7 +185,7 @@ fn struct_aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>>
     };
     match kind {
         StructAbiKind::Opaque => Some(vec![Aspect::same("definition", "declared")]),
-        StructAbiKind::FullAbi => {
+        StructAbiKind::FullAbi | StructAbiKind::Abi3tOpaque => {
             let mut out = vec![
                 Aspect::same("size", record.size.map_or_else(|| "?".to_owned(), |s| s.to_string())),
                 Aspect::same("align", record.align.map_or_else(|| "?".to_owned(), |s| s.to_string())),
