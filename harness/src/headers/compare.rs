@@ -215,7 +215,11 @@ pub fn compare_abi3t(
                 reference_of(&views, sets.len() + first, &readings)
             } else if entry.opaque_in_abi3t() {
                 // What PEP 803 promises, not what another header set says: all may be wrong.
-                let kind = entry.struct_abi_kind.map_or("opaque", |k| k.toml_name());
+                let kind = match entry.struct_abi_kind {
+                    _ if entry.abi3t_opaque => "abi3t_opaque",
+                    Some(kind) => kind.toml_name(),
+                    None => "opaque",
+                };
                 Some((format!("the manifest ({kind}: opaque in abi3t)"), vec![Aspect::same("definition", INCOMPLETE)]))
             } else {
                 abi3_reading.clone().or_else(|| reference_of(&views, sets.len() + first, &readings))
@@ -668,7 +672,8 @@ mod tests {
             "[struct.PyModuleDef]\nadded = '3.2'\nstruct_abi_kind = 'abi3t-opaque'\n\
              [struct.PyObject]\nadded = '3.2'\nstruct_abi_kind = 'members'\nmembers = ['ob_type']\n\
              [struct.PyType_Spec]\nadded = '3.2'\nstruct_abi_kind = 'full-abi'\n\
-             [const.Py_tp_init]\nadded = '3.2'\n[function.PyLong_FromLong]\nadded = '3.2'\n",
+             [const.Py_tp_init]\nadded = '3.2'\n[function.PyLong_FromLong]\nadded = '3.2'\n\
+             [const.PyABIInfo_DEFAULT_FLAGS]\nadded = '3.15'\n",
             "m.toml",
         )
         .unwrap();
@@ -690,11 +695,14 @@ mod tests {
         };
         let sets = [set("3.15.0")];
         let l = PyVersion::new(3, 15);
-        let abi3: BTreeMap<_, _> = [((0, l), with_structs(extraction("60", "v"), false))].into_iter().collect();
+        let mut plain = with_structs(extraction("60", "v"), false);
+        plain.consts.insert("PyABIInfo_DEFAULT_FLAGS".into(), "3".into());
+        let abi3: BTreeMap<_, _> = [((0, l), plain)].into_iter().collect();
         // The fault: PyModuleDef stays complete under abi3t, and a parameter type changes.
         let mut faulty = with_structs(extraction("60", "v"), true);
         faulty.structs.insert("PyModuleDef".into(), record(false));
         faulty.functions.get_mut("PyLong_FromLong").unwrap().params[0].1 = "c_int".into();
+        faulty.consts.insert("PyABIInfo_DEFAULT_FLAGS".into(), "7".into());
         let abi3t: BTreeMap<_, _> = [((0, l), faulty)].into_iter().collect();
         let report = compare_abi3t(&manifest, &sets, &abi3, &abi3t);
         assert_eq!(report.header_sets.len(), 1);
@@ -712,6 +720,11 @@ mod tests {
         assert_eq!(status("PyObject").0, Status::Pass, "members: opaque in abi3t");
         assert_eq!(status("PyType_Spec").0, Status::Pass, "full-abi: the abi3 layout");
         assert_eq!(status("Py_tp_init").0, Status::Pass);
+        let (flags, detail, _) = status("PyABIInfo_DEFAULT_FLAGS");
+        assert_eq!(flags, Status::Changed, "the default ABI info describes the build: {detail}");
+        assert!(
+            detail.starts_with("PyABIInfo_DEFAULT_FLAGS value: 3 in 3.15.0@host, 7 in 3.15.0@host+abi3t: by design")
+        );
         let (function, detail, _) = status("PyLong_FromLong");
         assert_eq!(function, Status::Fail);
         assert!(detail.contains("fn(v: c_long) -> *mut PyObject in 3.15.0@host, fn(v: c_int)"), "{detail}");
