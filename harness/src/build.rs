@@ -382,16 +382,13 @@ impl Builder {
             "-include".into(),
             compat_header.display().to_string(),
             format!("-I{}", include_dir.display()),
-            format!("-DPy_LIMITED_API={}", spec.limited_api.limited_api_hex()),
         ];
+        flags.extend(spec.variant.target.defines(spec.limited_api));
         match spec.variant.language {
             Language::C => flags.push("-Werror=implicit-function-declaration".into()),
             // The C compiler's driver compiling C++: it links like C, so the probe needs no C++
             // runtime (libstdc++ would tie it to the build machine's GLIBCXX versions).
             Language::Cxx => flags.extend(["-x".into(), "c++".into()]),
-        }
-        if spec.variant.target == Target::Abi3t {
-            flags.push(format!("-DPy_TARGET_ABI3T={}", spec.limited_api.limited_api_hex()));
         }
         if !spec.variant.ssize_t_clean {
             flags.push("-DABI3PROBE_NO_SSIZE_T_CLEAN".into());

@@ -70,7 +70,10 @@ pub fn mark(cell: &mut CellReport, breaks: &[KnownBreak]) {
 }
 
 /// Marks the static failures that are known: the entry matches (`*` wildcards allowed), and
-/// every header set that differs is of a version the break lists.
+/// every header set that differs is of a version the break lists. A result read under
+/// `Py_TARGET_ABI3T` (limited API `3.15+abi3t`) is another promise: only a break whose
+/// `builds` match it covers it (a break about `PyObject`'s abi3 layout must not hide an abi3t
+/// `PyObject` that is not opaque).
 pub fn mark_static(check: &mut crate::report::StaticReport, breaks: &[KnownBreak]) {
     let note = |b: &KnownBreak| format!("{} ({})", b.summary, b.reference);
     for item in check.results.iter_mut().filter(|r| r.result.status.is_failure()) {
@@ -82,7 +85,11 @@ pub fn mark_static(check: &mut crate::report::StaticReport, breaks: &[KnownBreak
                 && b.leaks == item.leak
                 && !minors.is_empty()
                 && minors.iter().all(|m| b.interpreters.contains(m))
-                && (b.builds.is_empty() || b.builds.iter().any(|pattern| wildcard_match(pattern, &item.limited_api)))
+                && if b.builds.is_empty() {
+                    !item.limited_api.ends_with("+abi3t")
+                } else {
+                    b.builds.iter().any(|pattern| wildcard_match(pattern, &item.limited_api))
+                }
         };
         if let Some(b) = breaks.iter().find(applies) {
             item.result.known = Some(note(b));
@@ -103,12 +110,44 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::report::Check;
+
     #[test]
     fn wildcards() {
         assert!(super::wildcard_match("*@*", "3.6@3.15.2"));
         assert!(!super::wildcard_match("*@*", "3.6"));
         assert!(super::wildcard_match("3.6", "3.6"));
         assert!(super::wildcard_match("3.*d", "3.13d"));
+    }
+
+    #[test]
+    fn abi3t_static_results_need_a_break_that_names_them() {
+        use crate::report::{EntryResult, ResultKind, StaticReport, StaticResult, Status};
+        let breaks: super::KnownBreaks = toml::from_str(
+            "[[break]]\nentry = 'PyObject'\nchecks = ['static']\ninterpreters = ['3.15']\nreference = 'r'\nsummary = 's'\n\
+             [[break]]\nentry = 'symtable'\nchecks = ['static']\ninterpreters = ['3.15']\nbuilds = ['*']\nreference = 'r'\nsummary = 's'\n",
+        )
+        .unwrap();
+        let result = |entry: &str, limited_api: &str| StaticResult {
+            limited_api: limited_api.into(),
+            baseline: String::new(),
+            differing: vec![format!("3.15.2@sid{}", if limited_api.ends_with("+abi3t") { "+abi3t" } else { "" })],
+            leak: false,
+            arch: None,
+            result: EntryResult::new(entry, ResultKind::Struct, Check::Static, Status::Fail, None),
+        };
+        let mut report = StaticReport {
+            results: vec![
+                result("PyObject", "3.15"),
+                result("PyObject", "3.15+abi3t"),
+                result("symtable", "3.15"),
+                result("symtable", "3.15+abi3t"),
+            ],
+            ..StaticReport::default()
+        };
+        super::mark_static(&mut report, &breaks.breaks);
+        let known: Vec<bool> = report.results.iter().map(|r| r.result.known.is_some()).collect();
+        assert_eq!(known, [true, false, true, true]);
     }
 
     #[test]

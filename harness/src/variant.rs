@@ -44,6 +44,19 @@ pub enum Compiler {
     Clang,
 }
 
+impl Target {
+    /// The preprocessor definitions that select this target at `limited_api`, as compiler
+    /// arguments: the one place both the probe builds and the static check take them from.
+    pub fn defines(self, limited_api: PyVersion) -> Vec<String> {
+        let hex = limited_api.limited_api_hex();
+        let mut defines = vec![format!("-DPy_LIMITED_API={hex}")];
+        if self == Target::Abi3t {
+            defines.push(format!("-DPy_TARGET_ABI3T={hex}"));
+        }
+        defines
+    }
+}
+
 /// The first limited-API version with `Py_TARGET_ABI3T`.
 pub const ABI3T_SINCE: PyVersion = PyVersion::new(3, 15);
 /// From 3.13 on the headers use `Py_ssize_t` lengths whether `PY_SSIZE_T_CLEAN` is defined or not.

@@ -16,6 +16,7 @@ mod presence;
 mod probe_languages;
 mod reports;
 mod shards;
+mod static_abi3t;
 mod static_headers;
 mod variants;
 mod wheels;

@@ -259,7 +259,8 @@ fn a_free_threaded_interpreter_refuses_every_abi3_build_and_one_that_takes_abi3_
         .iter()
         .filter(|c| c["interpreter"]["executable"].as_str() != Some(&*pyenv("3.6").to_string_lossy()))
         .collect();
-    let refusal_cells: Vec<(String, String, Vec<(String, String)>)> = cells
+    type Cell = (String, String, Vec<(String, String)>);
+    let refusal_cells: Vec<Cell> = cells
         .iter()
         .filter(|c| {
             let exe = c["interpreter"]["executable"].as_str().unwrap_or_default();

@@ -17,9 +17,45 @@ use crate::manifest::{Entry, EntryKind, Manifest, StructAbiKind};
 use crate::report::{
     Check, EntryResult, FactValue, HeaderSetRecord, Leak, ResultKind, StaticFact, StaticReport, StaticResult, Status,
 };
+use crate::variant::{ABI3T_SINCE, Target};
 use crate::version::PyVersion;
 
 const NOT_DECLARED: &str = "(not declared)";
+/// An opaque struct under abi3t, as the headers must have it (and as a complete one reads).
+const INCOMPLETE: &str = "incomplete type";
+
+/// Consts whose value describes the build's own target, so abi3t gives them another value than
+/// abi3 by design (status `changed`, with the reason), as long as every abi3t reading agrees.
+const TARGET_DEPENDENT: &[(&str, &str)] = &[(
+    "PyABIInfo_DEFAULT_FLAGS",
+    "PEP 803: the flags of the module's default PyABIInfo describe its build, and a build for abi3t says \
+     PyABIInfo_FREETHREADING_AGNOSTIC where one for abi3 says PyABIInfo_GIL (modsupport.h)",
+)];
+
+/// What the headers were read with: a limited-API version and a target.
+#[derive(Clone, Copy, Debug)]
+struct Reading {
+    limited_api: PyVersion,
+    target: Target,
+}
+
+impl Reading {
+    /// The `limited_api` of results and facts: `3.15`, or `3.15+abi3t`.
+    fn label(self) -> String {
+        match self.target {
+            Target::Abi3 => self.limited_api.to_string(),
+            Target::Abi3t => format!("{}+abi3t", self.limited_api),
+        }
+    }
+
+    /// The definitions, for messages.
+    fn defines(self) -> String {
+        match self.target {
+            Target::Abi3 => format!("Py_LIMITED_API={}", self.limited_api),
+            Target::Abi3t => format!("Py_LIMITED_API={} and Py_TARGET_ABI3T", self.limited_api),
+        }
+    }
+}
 
 /// One aspect of an entry as one header set has it: the text as written, and its ABI meaning.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,10 +105,12 @@ pub fn compare(
                 .iter()
                 .map(|&n| {
                     let extraction = &extractions[&(n, limited_api)];
-                    (n, aspects(entry, extraction))
+                    (n, aspects(entry, extraction, Target::Abi3))
                 })
                 .collect();
-            let (result, differing, facts) = judge(entry, limited_api, sets, baseline, &readings);
+            let reading = Reading { limited_api, target: Target::Abi3 };
+            let reference = reference_of(sets, baseline, &readings);
+            let (result, differing, facts) = judge(entry, reading, sets, reference, &readings);
             report.compared.extend(facts);
             report.results.push(StaticResult {
                 limited_api: limited_api.to_string(),
@@ -120,6 +158,110 @@ pub fn compare(
     report
 }
 
+/// The header sets of 3.15 and newer read under `Py_TARGET_ABI3T` (PEP 803), each as a header
+/// set of its own labelled `+abi3t`, at limited-API versions labelled `3.15+abi3t`. A struct
+/// opaque in abi3t (the manifest's `members` and `abi3t-opaque` kinds, `abi3t_opaque`,
+/// `opaque`) must be an incomplete type; everything else (consts, signatures, data, typedefs,
+/// full-ABI layouts) must read as under abi3 alone, compared with the abi3 baseline of the same
+/// limited-API version. No leak check: abi3t exposes a subset of abi3.
+pub fn compare_abi3t(
+    manifest: &Manifest,
+    sets: &[HeaderSet],
+    abi3: &BTreeMap<(usize, PyVersion), Extraction>,
+    abi3t: &BTreeMap<(usize, PyVersion), Extraction>,
+) -> StaticReport {
+    let mut report = StaticReport::default();
+    // Index n < sets.len(): set n read under abi3; sets.len() + n: set n read under abi3t.
+    let mut views: Vec<HeaderSet> = sets.to_vec();
+    views.extend(sets.iter().map(|set| HeaderSet { label: abi3t_label(&set.label), ..set.clone() }));
+    for (n, set) in sets.iter().enumerate() {
+        let read: Vec<String> = abi3t.keys().filter(|(s, _)| *s == n).map(|(_, l)| l.to_string()).collect();
+        if read.is_empty() {
+            continue;
+        }
+        report.header_sets.push(HeaderSetRecord {
+            label: views[sets.len() + n].label.clone(),
+            version: set.version.clone(),
+            platform: set.platform.clone(),
+            debug: set.debug,
+            include_dir: set.paths.include_dir.display().to_string(),
+            limited_api: read,
+            under_test: set.under_test,
+            arch: Some(set.arch.to_string()),
+            note: Some(format!(
+                "read with Py_TARGET_ABI3T as well (PEP 803, {ABI3T_SINCE}+): opaque structs must be incomplete types, the rest as under abi3"
+            )),
+        });
+    }
+    let versions: BTreeSet<PyVersion> = abi3t.keys().map(|(_, l)| *l).collect();
+    for limited_api in versions {
+        let reading = Reading { limited_api, target: Target::Abi3t };
+        let present: Vec<usize> = (0..sets.len()).filter(|n| abi3t.contains_key(&(*n, limited_api))).collect();
+        let abi3_present: Vec<usize> = (0..sets.len()).filter(|n| abi3.contains_key(&(*n, limited_api))).collect();
+        let abi3_baseline = baseline(sets, &abi3_present, limited_api);
+        let Some(first) = baseline(sets, &present, limited_api) else { continue };
+        for entry in
+            manifest.entries.iter().filter(|e| e.kind != EntryKind::FeatureMacro && e.available_in(limited_api))
+        {
+            let readings: Vec<(usize, Option<Vec<Aspect>>)> = present
+                .iter()
+                .map(|&n| (sets.len() + n, aspects(entry, &abi3t[&(n, limited_api)], Target::Abi3t)))
+                .collect();
+            let by_design = TARGET_DEPENDENT.iter().find(|(name, _)| *name == entry.name).map(|(_, why)| *why);
+            let abi3_reading = abi3_baseline
+                .and_then(|b| Some((sets[b].label.clone(), aspects(entry, &abi3[&(b, limited_api)], Target::Abi3)?)));
+            let reference = if by_design.is_some() {
+                // Compared among the abi3t readings; with abi3 only for the note below.
+                reference_of(&views, sets.len() + first, &readings)
+            } else if entry.opaque_in_abi3t() {
+                // What PEP 803 promises, not what another header set says: all may be wrong.
+                let kind = match entry.struct_abi_kind {
+                    _ if entry.abi3t_opaque => "abi3t_opaque",
+                    Some(kind) => kind.toml_name(),
+                    None => "opaque",
+                };
+                Some((format!("the manifest ({kind}: opaque in abi3t)"), vec![Aspect::same("definition", INCOMPLETE)]))
+            } else {
+                abi3_reading.clone().or_else(|| reference_of(&views, sets.len() + first, &readings))
+            };
+            let (mut result, differing, facts) = judge(entry, reading, &views, reference.clone(), &readings);
+            if let (Some(why), Some((abi3_label, abi3_aspects)), Some((abi3t_label, abi3t_aspects))) =
+                (by_design, &abi3_reading, &reference)
+                && result.status == Status::Pass
+                && abi3_aspects != abi3t_aspects
+            {
+                let value = |aspects: &[Aspect]| aspects.iter().map(|a| a.exact.clone()).collect::<Vec<_>>().join(", ");
+                result.status = Status::Changed;
+                result.detail = Some(format!(
+                    "{} value: {} in {abi3_label}, {} in {abi3t_label}: by design, {why}",
+                    entry.name,
+                    value(abi3_aspects),
+                    value(abi3t_aspects)
+                ));
+            }
+            report.compared.extend(facts);
+            report.results.push(StaticResult {
+                limited_api: reading.label(),
+                baseline: abi3_baseline.map_or_else(String::new, |b| sets[b].label.clone()),
+                differing,
+                leak: false,
+                arch: None,
+                result,
+            });
+        }
+    }
+    report
+}
+
+/// A header set's label for its abi3t reading: `3.15.0@sid+abi3t`, before the executable of an
+/// interpreter under test.
+fn abi3t_label(label: &str) -> String {
+    match label.split_once(" (") {
+        Some((head, rest)) => format!("{head}+abi3t ({rest}"),
+        None => format!("{label}+abi3t"),
+    }
+}
+
 /// The header set others are compared with: the limited-API version's own headers, a release
 /// build on the host first; never an interpreter under test while another set exists.
 fn baseline(sets: &[HeaderSet], present: &[usize], limited_api: PyVersion) -> Option<usize> {
@@ -129,8 +271,9 @@ fn baseline(sets: &[HeaderSet], present: &[usize], limited_api: PyVersion) -> Op
     })
 }
 
-/// What the extraction says about an entry, or `None` if it does not declare it.
-fn aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>> {
+/// What the extraction says about an entry, or `None` if it does not declare it; structs as
+/// `target`'s Stable ABI freezes them.
+fn aspects(entry: &Entry, extraction: &Extraction, target: Target) -> Option<Vec<Aspect>> {
     let name = entry.name.as_str();
     match entry.kind {
         EntryKind::Function => extraction.functions.get(name).map(|sig| {
@@ -158,15 +301,27 @@ fn aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>> {
             .typedefs
             .get(name)
             .map(|ty| vec![Aspect { name: "type".into(), abi: meaning(ty, extraction), exact: ty.clone() }]),
-        EntryKind::Struct => struct_aspects(entry, extraction),
+        EntryKind::Struct => struct_aspects(entry, extraction, target),
         EntryKind::FeatureMacro => None,
     }
 }
 
-fn struct_aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>> {
+fn struct_aspects(entry: &Entry, extraction: &Extraction, target: Target) -> Option<Vec<Aspect>> {
     let record_name = resolve_record(&entry.name, extraction)?;
     let record = extraction.structs.get(&record_name);
-    let kind = entry.struct_abi_kind.unwrap_or(StructAbiKind::Opaque);
+    let kind = entry.struct_kind_for(target).unwrap_or(StructAbiKind::Opaque);
+    if target == Target::Abi3t && kind == StructAbiKind::Opaque {
+        // PEP 803: an extension built for abi3t must not see a layout it could depend on.
+        let definition = match record.filter(|r| !r.opaque) {
+            None => INCOMPLETE.to_owned(),
+            Some(r) => format!(
+                "complete type (size {}, members {})",
+                r.size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
+                r.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        return Some(vec![Aspect::same("definition", definition)]);
+    }
     let Some(record) = record.filter(|r| !r.opaque) else {
         // Declared without a body: right for an opaque struct, a finding for any other.
         return Some(vec![Aspect::same(
@@ -184,7 +339,7 @@ fn struct_aspects(entry: &Entry, extraction: &Extraction) -> Option<Vec<Aspect>>
     };
     match kind {
         StructAbiKind::Opaque => Some(vec![Aspect::same("definition", "declared")]),
-        StructAbiKind::FullAbi => {
+        StructAbiKind::FullAbi | StructAbiKind::Abi3tOpaque => {
             let mut out = vec![
                 Aspect::same("size", record.size.map_or_else(|| "?".to_owned(), |s| s.to_string())),
                 Aspect::same("align", record.align.map_or_else(|| "?".to_owned(), |s| s.to_string())),
@@ -299,11 +454,27 @@ fn reason(base: &str, other: &str) -> &'static str {
     }
 }
 
-fn judge(
-    entry: &Entry,
-    limited_api: PyVersion,
+/// What the readings are compared with: the baseline's reading, or the first that declares the
+/// entry; with the label of the header set it came from.
+fn reference_of(
     sets: &[HeaderSet],
     baseline: usize,
+    readings: &[(usize, Option<Vec<Aspect>>)],
+) -> Option<(String, Vec<Aspect>)> {
+    let base = readings.iter().find(|(n, _)| *n == baseline).and_then(|(_, a)| a.clone());
+    let base = base.or_else(|| readings.iter().find_map(|(_, a)| a.clone()))?;
+    let label = readings
+        .iter()
+        .find(|(_, a)| a.as_ref() == Some(&base))
+        .map_or_else(String::new, |(n, _)| sets[*n].label.clone());
+    Some((label, base))
+}
+
+fn judge(
+    entry: &Entry,
+    read_with: Reading,
+    sets: &[HeaderSet],
+    reference: Option<(String, Vec<Aspect>)>,
     readings: &[(usize, Option<Vec<Aspect>>)],
 ) -> (EntryResult, Vec<String>, Vec<StaticFact>) {
     let kind = ResultKind::from(entry.kind);
@@ -312,12 +483,10 @@ fn judge(
     let mut compatible: Vec<String> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
     let mut facts: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
-    let base = readings.iter().find(|(n, _)| *n == baseline).and_then(|(_, a)| a.clone());
-    let base = base.or_else(|| readings.iter().find_map(|(_, a)| a.clone()));
-    let base_label = readings
-        .iter()
-        .find(|(_, a)| a.as_ref() == base.as_ref())
-        .map_or_else(String::new, |(n, _)| sets[*n].label.clone());
+    let (base_label, base) = match reference {
+        Some((label, aspects)) => (label, Some(aspects)),
+        None => (String::new(), None),
+    };
     for (n, reading) in readings {
         let set = &sets[*n];
         let Some(aspects) = reading else {
@@ -331,8 +500,10 @@ fn judge(
                 skipped.push(format!("{}: not declared (abi_only: not part of the limited API)", set.label));
             } else {
                 problems.push(format!(
-                    "{} headers do not declare {} under Py_LIMITED_API={limited_api}",
-                    set.label, entry.name
+                    "{} headers do not declare {} under {}",
+                    set.label,
+                    entry.name,
+                    read_with.defines()
                 ));
                 differing.insert(set.label.clone());
                 facts
@@ -396,7 +567,7 @@ fn judge(
             arch: None,
             entry: entry.name.clone(),
             kind,
-            limited_api: limited_api.to_string(),
+            limited_api: read_with.label(),
             aspect,
             values: values.into_iter().map(|(value, headers)| FactValue { value, headers }).collect(),
         })
@@ -492,6 +663,76 @@ mod tests {
         assert_eq!(missing.differing, ["3.11.1@host", "3.12.1@host"]);
         let fact = report.compared.iter().find(|f| f.entry == "Py_tp_init").unwrap();
         assert_eq!(fact.values.len(), 2, "each value with its header sets");
+    }
+
+    #[test]
+    fn abi3t_wants_opaque_structs_incomplete_and_the_rest_as_under_abi3() {
+        use crate::headers::extract::{Field, Record};
+        let manifest = Manifest::parse(
+            "[struct.PyModuleDef]\nadded = '3.2'\nstruct_abi_kind = 'abi3t-opaque'\n\
+             [struct.PyObject]\nadded = '3.2'\nstruct_abi_kind = 'members'\nmembers = ['ob_type']\n\
+             [struct.PyType_Spec]\nadded = '3.2'\nstruct_abi_kind = 'full-abi'\n\
+             [const.Py_tp_init]\nadded = '3.2'\n[function.PyLong_FromLong]\nadded = '3.2'\n\
+             [const.PyABIInfo_DEFAULT_FLAGS]\nadded = '3.15'\n",
+            "m.toml",
+        )
+        .unwrap();
+        let record = |opaque: bool| Record {
+            size: (!opaque).then_some(16),
+            align: (!opaque).then_some(8),
+            fields: if opaque {
+                Vec::new()
+            } else {
+                vec![Field { name: "ob_type".into(), ty: "*mut PyTypeObject".into(), offset: Some(8) }]
+            },
+            opaque,
+        };
+        let with_structs = |mut e: Extraction, module_def_opaque: bool| {
+            e.structs.insert("PyModuleDef".into(), record(module_def_opaque));
+            e.structs.insert("PyObject".into(), record(module_def_opaque));
+            e.structs.insert("PyType_Spec".into(), record(false));
+            e
+        };
+        let sets = [set("3.15.0")];
+        let l = PyVersion::new(3, 15);
+        let mut plain = with_structs(extraction("60", "v"), false);
+        plain.consts.insert("PyABIInfo_DEFAULT_FLAGS".into(), "3".into());
+        let abi3: BTreeMap<_, _> = [((0, l), plain)].into_iter().collect();
+        // The fault: PyModuleDef stays complete under abi3t, and a parameter type changes.
+        let mut faulty = with_structs(extraction("60", "v"), true);
+        faulty.structs.insert("PyModuleDef".into(), record(false));
+        faulty.functions.get_mut("PyLong_FromLong").unwrap().params[0].1 = "c_int".into();
+        faulty.consts.insert("PyABIInfo_DEFAULT_FLAGS".into(), "7".into());
+        let abi3t: BTreeMap<_, _> = [((0, l), faulty)].into_iter().collect();
+        let report = compare_abi3t(&manifest, &sets, &abi3, &abi3t);
+        assert_eq!(report.header_sets.len(), 1);
+        assert_eq!(report.header_sets[0].label, "3.15.0@host+abi3t");
+        let status = |name: &str| {
+            let r = report.results.iter().find(|r| r.result.entry == name).unwrap();
+            assert_eq!(r.limited_api, "3.15+abi3t");
+            (r.result.status, r.result.detail.clone().unwrap_or_default(), r.differing.clone())
+        };
+        let (module_def, detail, differing) = status("PyModuleDef");
+        assert_eq!(module_def, Status::Fail);
+        assert!(detail.contains("incomplete type in the manifest (abi3t-opaque: opaque in abi3t)"), "{detail}");
+        assert!(detail.contains("complete type (size 16, members ob_type) in 3.15.0@host+abi3t"), "{detail}");
+        assert_eq!(differing, ["3.15.0@host+abi3t"]);
+        assert_eq!(status("PyObject").0, Status::Pass, "members: opaque in abi3t");
+        assert_eq!(status("PyType_Spec").0, Status::Pass, "full-abi: the abi3 layout");
+        assert_eq!(status("Py_tp_init").0, Status::Pass);
+        let (flags, detail, _) = status("PyABIInfo_DEFAULT_FLAGS");
+        assert_eq!(flags, Status::Changed, "the default ABI info describes the build: {detail}");
+        assert!(
+            detail.starts_with("PyABIInfo_DEFAULT_FLAGS value: 3 in 3.15.0@host, 7 in 3.15.0@host+abi3t: by design")
+        );
+        let (function, detail, _) = status("PyLong_FromLong");
+        assert_eq!(function, Status::Fail);
+        assert!(detail.contains("fn(v: c_long) -> *mut PyObject in 3.15.0@host, fn(v: c_int)"), "{detail}");
+        // Under abi3 the same struct kinds read as before: abi3t-opaque is full-abi there.
+        let abi3_report = compare(&manifest, &sets, &abi3);
+        let layout = abi3_report.compared.iter().find(|f| f.entry == "PyModuleDef" && f.aspect == "size");
+        assert!(layout.is_some(), "PyModuleDef's layout is compared under abi3");
+        assert_eq!(abi3t_label("3.15.0@sid (/usr/bin/python3.15)"), "3.15.0@sid+abi3t (/usr/bin/python3.15)");
     }
 
     #[test]

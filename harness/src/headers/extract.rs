@@ -16,6 +16,7 @@ use quote::ToTokens;
 use serde::{Deserialize, Serialize};
 
 use super::HeadersError;
+use crate::variant::Target;
 use crate::version::PyVersion;
 
 /// Bumped whenever what is extracted (or how it is rendered) changes: part of the cache key.
@@ -135,11 +136,12 @@ impl bindgen::callbacks::ParseCallbacks for MacroNames {
     }
 }
 
-/// Runs bindgen on `Python.h` with `Py_LIMITED_API` set to `limited_api` and reads back what it
-/// declares.
+/// Runs bindgen on `Python.h` with `Py_LIMITED_API` set to `limited_api` (and, for abi3t,
+/// `Py_TARGET_ABI3T` too, as a probe build defines them) and reads back what it declares.
 pub fn extract(
     paths: &HeaderPaths,
     limited_api: PyVersion,
+    target: Target,
     const_names: &[String],
 ) -> Result<Extraction, HeadersError> {
     ensure_libclang()?;
@@ -148,7 +150,7 @@ pub fn extract(
     let mut builder = bindgen::Builder::default()
         .header_contents("abi_harness_static.h", &translation_unit(const_names))
         .clang_arg(format!("-I{}", include_dir.display()))
-        .clang_arg(format!("-DPy_LIMITED_API={}", limited_api.limited_api_hex()))
+        .clang_args(target.defines(limited_api))
         // Everything the Python headers declare, plus the system types it refers to.
         .allowlist_file(format!("{}/.*", regex_escape(&include_dir.display().to_string())))
         .allowlist_var(format!("{CONST_PREFIX}.*"))
@@ -168,16 +170,26 @@ pub fn extract(
     let bindings = builder.generate().map_err(|err| HeadersError::Bindgen {
         include_dir: include_dir.clone(),
         limited_api,
+        abi3t: abi3t_words(target),
         message: err.to_string(),
     })?;
     let source = bindings.to_string();
     let mut extraction = read_bindings(&source).map_err(|message| HeadersError::Output {
         include_dir: include_dir.clone(),
         limited_api,
+        abi3t: abi3t_words(target),
         message,
     })?;
     extraction.macros = macros.lock().map(|m| m.clone()).unwrap_or_default();
     Ok(extraction)
+}
+
+/// How an error names the target: nothing for abi3, the extra definition for abi3t.
+fn abi3t_words(target: Target) -> &'static str {
+    match target {
+        Target::Abi3 => "",
+        Target::Abi3t => " and Py_TARGET_ABI3T",
+    }
 }
 
 /// Struct and union bodies as bindgen writes them: name → ((member, type) list, opaque).

@@ -1,7 +1,8 @@
 //! What the headers say: compile-time facts of each interpreter's headers (const values,
-//! struct layouts, signatures, typedefs) under each `Py_LIMITED_API`, extracted with bindgen
-//! (`extract`, an edge: libclang and files), cached by content here, and compared across
-//! versions and against the manifest (`compare`, pure).
+//! struct layouts, signatures, typedefs) under each `Py_LIMITED_API` (from 3.15 also with
+//! PEP 803's `Py_TARGET_ABI3T`), extracted with bindgen (`extract`, an edge: libclang and
+//! files), cached by content here, and compared across versions and against the manifest
+//! (`compare`, pure).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use crate::arch::Arch;
 use crate::interpreter::Interpreter;
 use crate::manifest::Manifest;
 use crate::report::StaticReport;
+use crate::variant::{ABI3T_SINCE, Target};
 use crate::version::PyVersion;
 
 pub mod compare;
@@ -26,10 +28,10 @@ pub enum HeadersError {
         "libclang cannot be loaded, so the headers cannot be read ({message}); install it with `apt-get install libclang-dev` (or set LIBCLANG_PATH to the folder holding libclang.so)"
     )]
     NoLibclang { message: String },
-    #[error("bindgen cannot read the headers in {} with Py_LIMITED_API={limited_api}: {message}", include_dir.display())]
-    Bindgen { include_dir: PathBuf, limited_api: PyVersion, message: String },
-    #[error("reading bindgen's output for {} with Py_LIMITED_API={limited_api}: {message}", include_dir.display())]
-    Output { include_dir: PathBuf, limited_api: PyVersion, message: String },
+    #[error("bindgen cannot read the headers in {} with Py_LIMITED_API={limited_api}{abi3t}: {message}", include_dir.display())]
+    Bindgen { include_dir: PathBuf, limited_api: PyVersion, abi3t: &'static str, message: String },
+    #[error("reading bindgen's output for {} with Py_LIMITED_API={limited_api}{abi3t}: {message}", include_dir.display())]
+    Output { include_dir: PathBuf, limited_api: PyVersion, abi3t: &'static str, message: String },
     #[error("cannot use the header cache at {}", path.display())]
     Cache {
         path: PathBuf,
@@ -130,6 +132,8 @@ pub fn limited_api_versions(set: &HeaderSet, versions: &[PyVersion]) -> Vec<PyVe
 pub struct Extractions {
     /// (header set index, limited API) → extraction
     pub by_set: BTreeMap<(usize, PyVersion), Extraction>,
+    /// The same under `Py_TARGET_ABI3T` too, at limited-API versions from 3.15 (PEP 803) on.
+    pub abi3t: BTreeMap<(usize, PyVersion), Extraction>,
     pub parsed: u64,
     pub cached: u64,
     pub parse_ms: u64,
@@ -147,7 +151,11 @@ pub fn extract_all(
     let started = Instant::now();
     for (n, set) in sets.iter().enumerate() {
         let digest = digest_headers(&set.paths);
-        for limited_api in limited_api_versions(set, versions) {
+        let readings = limited_api_versions(set, versions).into_iter().flat_map(|limited_api| {
+            let abi3t = (limited_api >= ABI3T_SINCE).then_some((limited_api, Target::Abi3t));
+            std::iter::once((limited_api, Target::Abi3)).chain(abi3t)
+        });
+        for (limited_api, target) in readings {
             let mut hasher = Sha256::new();
             for part in [
                 digest.as_str(),
@@ -160,11 +168,18 @@ pub fn extract_all(
                 hasher.update(part.as_bytes());
                 hasher.update([0]);
             }
+            // Only abi3t adds a part: the keys of abi3 readings, and their cache, stay as they were.
+            let mut abi3t = "";
+            if target == Target::Abi3t {
+                hasher.update(b"Py_TARGET_ABI3T");
+                hasher.update([0]);
+                abi3t = "+abi3t";
+            }
             let key = crate::short_hex(&hasher.finalize(), 8);
             let debug = if set.debug { "d" } else { "" };
             let path = cache_dir
                 .join("headers")
-                .join(format!("{}{debug}-{}-limited-{limited_api}-{key}.json", set.minor, set.platform));
+                .join(format!("{}{debug}-{}-limited-{limited_api}{abi3t}-{key}.json", set.minor, set.platform));
             let cached = std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice::<Extraction>(&bytes).ok());
             let extraction = match cached {
                 Some(extraction) => {
@@ -172,13 +187,16 @@ pub fn extract_all(
                     extraction
                 }
                 None => {
-                    let extraction = extract::extract(&set.paths, limited_api, const_names)?;
+                    let extraction = extract::extract(&set.paths, limited_api, target, const_names)?;
                     out.parsed += 1;
                     write_cache(&path, &extraction)?;
                     extraction
                 }
             };
-            out.by_set.insert((n, limited_api), extraction);
+            match target {
+                Target::Abi3 => out.by_set.insert((n, limited_api), extraction),
+                Target::Abi3t => out.abi3t.insert((n, limited_api), extraction),
+            };
         }
     }
     out.parse_ms = started.elapsed().as_millis() as u64;
@@ -204,6 +222,10 @@ pub fn check(
         let group: Vec<HeaderSet> = sets.iter().filter(|s| s.arch == arch).cloned().collect();
         let extractions = extract_all(&group, versions, &const_names, cache_dir)?;
         let mut part = compare::compare(manifest, &group, &extractions.by_set);
+        let abi3t = compare::compare_abi3t(manifest, &group, &extractions.by_set, &extractions.abi3t);
+        part.header_sets.extend(abi3t.header_sets);
+        part.compared.extend(abi3t.compared);
+        part.results.extend(abi3t.results);
         let mark = (arch != Arch::host() || sets.iter().any(|s| s.arch != arch)).then(|| arch.to_string());
         for result in &mut part.results {
             result.arch = mark.clone();

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::variant::Target;
 use crate::version::PyVersion;
 
 mod write;
@@ -76,6 +77,33 @@ pub enum StructAbiKind {
     Members,
     /// Only handled through pointers.
     Opaque,
+    /// `abi3t-opaque` (PEP 803): the whole layout is frozen in abi3 (as `FullAbi`), and the
+    /// struct is opaque in abi3t (`PyModuleDef`, whose `PyModuleDef_Base` holds a `PyObject`).
+    Abi3tOpaque,
+}
+
+impl StructAbiKind {
+    /// The name `stable_abi.toml` spells it with.
+    pub fn toml_name(self) -> &'static str {
+        match self {
+            StructAbiKind::FullAbi => "full-abi",
+            StructAbiKind::Members => "members",
+            StructAbiKind::Opaque => "opaque",
+            StructAbiKind::Abi3tOpaque => "abi3t-opaque",
+        }
+    }
+
+    /// What the kind means for one target: under abi3 `abi3t-opaque` is `full-abi`; under
+    /// abi3t everything but `full-abi` is opaque (PEP 803 makes `PyObject` and `PyVarObject`
+    /// opaque, so `members` structs are).
+    pub fn for_target(self, target: Target) -> StructAbiKind {
+        match (self, target) {
+            (StructAbiKind::Abi3tOpaque, Target::Abi3) => StructAbiKind::FullAbi,
+            (StructAbiKind::FullAbi, _) => StructAbiKind::FullAbi,
+            (kind, Target::Abi3) => kind,
+            (_, Target::Abi3t) => StructAbiKind::Opaque,
+        }
+    }
 }
 
 /// Whether a feature macro is defined on Windows (`windows` in the manifest).
@@ -98,6 +126,8 @@ pub struct Entry {
     /// Part of the Stable ABI but not of the Limited API (called by public macros).
     pub abi_only: bool,
     pub struct_abi_kind: Option<StructAbiKind>,
+    /// `abi3t_opaque = true`: opaque in abi3t whatever `struct_abi_kind` says (PEP 803).
+    pub abi3t_opaque: bool,
     pub members: Vec<String>,
     pub doc: Option<String>,
     pub windows: Option<OnWindows>,
@@ -110,6 +140,23 @@ impl Entry {
     /// Whether the entry belongs to the Stable ABI of `version`.
     pub fn available_in(&self, version: PyVersion) -> bool {
         self.added.is_some_and(|added| added <= version)
+    }
+
+    /// How much of this struct the Stable ABI of `target` freezes (`None` for anything but a
+    /// struct). A struct without a kind is opaque, as CPython's tooling reads it.
+    pub fn struct_kind_for(&self, target: Target) -> Option<StructAbiKind> {
+        if self.kind != EntryKind::Struct {
+            return None;
+        }
+        if target == Target::Abi3t && self.abi3t_opaque {
+            return Some(StructAbiKind::Opaque);
+        }
+        Some(self.struct_abi_kind.unwrap_or(StructAbiKind::Opaque).for_target(target))
+    }
+
+    /// Whether this struct must be an incomplete type under `Py_TARGET_ABI3T`.
+    pub fn opaque_in_abi3t(&self) -> bool {
+        self.struct_kind_for(Target::Abi3t) == Some(StructAbiKind::Opaque)
     }
 }
 
@@ -249,7 +296,9 @@ fn parse_entry(
         }
     };
     for key in table.keys() {
-        if !["added", "ifdef", "abi_only", "struct_abi_kind", "members", "doc", "windows"].contains(&key.as_str()) {
+        if !["added", "ifdef", "abi_only", "struct_abi_kind", "abi3t_opaque", "members", "doc", "windows"]
+            .contains(&key.as_str())
+        {
             warnings.push(format!("{}:{}: unknown key `{kind}.{name}.{key}` ignored", cx.origin, cx.line));
         }
     }
@@ -263,11 +312,18 @@ fn parse_entry(
             ));
         }
     };
-    let abi_only = match table.get("abi_only") {
-        None => false,
-        Some(toml::Value::Boolean(b)) => *b,
-        Some(other) => return Err(invalid("abi_only", format!("expected true or false, found {}", other.type_str()))),
+    let boolean = |field: &str| -> Result<bool, ManifestError> {
+        match table.get(field) {
+            None => Ok(false),
+            Some(toml::Value::Boolean(b)) => Ok(*b),
+            Some(other) => Err(invalid(field, format!("expected true or false, found {}", other.type_str()))),
+        }
     };
+    let abi_only = boolean("abi_only")?;
+    let abi3t_opaque = boolean("abi3t_opaque")?;
+    if abi3t_opaque && kind != EntryKind::Struct {
+        return Err(invalid("abi3t_opaque", "only a struct can be opaque in abi3t".into()));
+    }
     let members: Vec<String> = match table.get("members") {
         None => Vec::new(),
         Some(toml::Value::Array(items)) => items
@@ -285,8 +341,12 @@ fn parse_entry(
         Some("full-abi") => Some(StructAbiKind::FullAbi),
         Some("members") => Some(StructAbiKind::Members),
         Some("opaque") => Some(StructAbiKind::Opaque),
+        Some("abi3t-opaque") => Some(StructAbiKind::Abi3tOpaque),
         Some(other) => {
-            return Err(invalid("struct_abi_kind", format!("`{other}` is not one of full-abi, members, opaque")));
+            return Err(invalid(
+                "struct_abi_kind",
+                format!("`{other}` is not one of full-abi, members, opaque, abi3t-opaque"),
+            ));
         }
     };
     if struct_abi_kind == Some(StructAbiKind::Members) && members.is_empty() {
@@ -306,6 +366,7 @@ fn parse_entry(
         ifdef: string("ifdef")?,
         abi_only,
         struct_abi_kind,
+        abi3t_opaque,
         members,
         doc: string("doc")?,
         windows,
@@ -367,6 +428,44 @@ mod tests {
         let object = manifest.get("PyObject").unwrap();
         assert_eq!(object.struct_abi_kind, Some(StructAbiKind::Members));
         assert_eq!(object.members, ["ob_refcnt", "ob_type"]);
+        // PEP 803's facts, from the overlay `cargo xtask manifest` applies.
+        for name in ["PyModuleDef", "PyModuleDef_Base"] {
+            assert_eq!(manifest.get(name).unwrap().struct_abi_kind, Some(StructAbiKind::Abi3tOpaque), "{name}");
+        }
+        let abi3t_opaque: Vec<&str> =
+            manifest.of_kind(EntryKind::Struct).filter(|e| e.opaque_in_abi3t()).map(|e| e.name.as_str()).collect();
+        for name in ["PyObject", "PyVarObject", "PyModuleDef", "PyModuleDef_Base", "PyTypeObject"] {
+            assert!(abi3t_opaque.contains(&name), "{name} is opaque in abi3t: {abi3t_opaque:?}");
+        }
+        assert!(!abi3t_opaque.contains(&"PyType_Spec") && !abi3t_opaque.contains(&"PyMethodDef"));
+    }
+
+    #[test]
+    fn abi3t_kinds_and_key() {
+        let text = "[struct.PyModuleDef]\nadded = '3.2'\nstruct_abi_kind = 'abi3t-opaque'\n\
+                    [struct.PyObject]\nadded = '3.2'\nstruct_abi_kind = 'members'\nmembers = ['ob_refcnt']\n\
+                    [struct.PyType_Spec]\nadded = '3.2'\nstruct_abi_kind = 'full-abi'\n\
+                    [struct.PyGadget]\nadded = '3.15'\nstruct_abi_kind = 'full-abi'\nabi3t_opaque = true\n\
+                    [struct.PyThreadState]\nadded = '3.2'\nstruct_abi_kind = 'opaque'\n";
+        let manifest = Manifest::parse(text, "m.toml").unwrap();
+        assert!(manifest.warnings.is_empty(), "{:?}", manifest.warnings);
+        let kinds = |name: &str| {
+            let entry = manifest.get(name).unwrap();
+            (entry.struct_kind_for(Target::Abi3), entry.struct_kind_for(Target::Abi3t), entry.opaque_in_abi3t())
+        };
+        use StructAbiKind::*;
+        assert_eq!(kinds("PyModuleDef"), (Some(FullAbi), Some(Opaque), true));
+        assert_eq!(kinds("PyObject"), (Some(Members), Some(Opaque), true));
+        assert_eq!(kinds("PyType_Spec"), (Some(FullAbi), Some(FullAbi), false));
+        assert_eq!(kinds("PyGadget"), (Some(FullAbi), Some(Opaque), true));
+        assert_eq!(kinds("PyThreadState"), (Some(Opaque), Some(Opaque), true));
+        let err = Manifest::parse("[function.F]\nadded = '3.2'\nabi3t_opaque = true\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("`function.F.abi3t_opaque`"), "{err}");
+        let err = Manifest::parse("[struct.S]\nadded = '3.2'\nabi3t_opaque = 'yes'\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("expected true or false"), "{err}");
+        let again = Manifest::parse(&manifest.to_toml("x"), "again").unwrap();
+        assert_eq!(again.get("PyModuleDef").unwrap().struct_abi_kind, Some(Abi3tOpaque));
+        assert!(again.get("PyGadget").unwrap().abi3t_opaque);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Entry, EntryKind, Manifest, OnWindows, StructAbiKind};
+use super::{Entry, EntryKind, Manifest, OnWindows};
 
 impl Manifest {
     /// The manifest as TOML in CPython's format, entries grouped by kind and sorted by name.
@@ -29,12 +29,10 @@ impl Manifest {
                     out.push_str("    abi_only = true\n");
                 }
                 if let Some(struct_kind) = entry.struct_abi_kind {
-                    let text = match struct_kind {
-                        StructAbiKind::FullAbi => "full-abi",
-                        StructAbiKind::Members => "members",
-                        StructAbiKind::Opaque => "opaque",
-                    };
-                    let _ = writeln!(out, "    struct_abi_kind = '{text}'");
+                    let _ = writeln!(out, "    struct_abi_kind = '{}'", struct_kind.toml_name());
+                }
+                if entry.abi3t_opaque {
+                    out.push_str("    abi3t_opaque = true\n");
                 }
                 if !entry.members.is_empty() {
                     let members: Vec<String> = entry.members.iter().map(|m| format!("'{m}'")).collect();

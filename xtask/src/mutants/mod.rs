@@ -118,6 +118,7 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let extraction = extract::extract(
         &HeaderPaths { include_dir: python.include_dir.clone(), after_dir: None, target: None },
         python.minor,
+        abi_harness::variant::Target::Abi3,
         &[],
     )?;
     let exported: BTreeSet<String> = abi_harness::elf::dynamic_symbols(&python.libpython)?
