@@ -2577,6 +2577,43 @@ static struct PyModuleDef mod_def_gil = {
 
 #endif /* _Py_OPAQUE_PYOBJECT */
 
+/* The single-phase module of the state and token accessors' contracts (the module of
+ * mod_def_single). abi3t hides PyModuleDef, so there it comes from PEP 793 slots instead, with
+ * the same name, doc, state size and methods, executed as PyModule_Create2 leaves it (state
+ * allocated and zeroed), and its own token where a definition's module has the definition's
+ * address. */
+#ifndef _Py_OPAQUE_PYOBJECT
+#define MOD_REQUIRE_SINGLE() REQUIRE(PyModule_Create2)
+#define MOD_CREATE_SINGLE() PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION)
+#define MOD_SINGLE_TOKEN ((void *)&mod_def_single)
+#else
+static char mod_single_token;
+PyABIInfo_VAR(mod_single_abi);
+static PySlot mod_slots_single[] = {
+    PySlot_DATA(Py_mod_name, "abi3probe_single"),
+    PySlot_DATA(Py_mod_doc, MOD_DOC),
+    PySlot_SIZE(Py_mod_state_size, sizeof(mod_state)),
+    PySlot_STATIC_DATA(Py_mod_methods, mod_methods),
+    PySlot_DATA(Py_mod_token, &mod_single_token),
+    PySlot_DATA(Py_mod_abi, &mod_single_abi),
+    PySlot_END,
+};
+static PyObject *mod_create_single(void)
+{
+    PyObject *machinery = PyImport_ImportModule("importlib.machinery");
+    PyObject *spec = machinery ? PyObject_CallMethod(machinery, "ModuleSpec", "sO", "abi3probe_single", Py_None) : NULL;
+    PyObject *m = spec ? PyModule_FromSlotsAndSpec(mod_slots_single, spec) : NULL;
+    Py_XDECREF(machinery);
+    Py_XDECREF(spec);
+    if (m != NULL && PyModule_Exec(m) < 0)
+        Py_CLEAR(m);
+    return m;
+}
+#define MOD_REQUIRE_SINGLE() REQUIRE(PyModule_FromSlotsAndSpec); REQUIRE(PyModule_Exec)
+#define MOD_CREATE_SINGLE() mod_create_single()
+#define MOD_SINGLE_TOKEN ((void *)&mod_single_token)
+#endif
+
 /* What a module made from one of these definitions shows; consumes `m` */
 static PyObject *mod_observe(PyObject *m)
 {
@@ -2729,7 +2766,7 @@ static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
     REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
     REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
 #endif
-#line 2733 "probes/generated/contracts.c"
+#line 2770 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2832,7 +2869,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2836 "probes/generated/contracts.c"
+#line 2873 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2863,7 +2900,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2867 "probes/generated/contracts.c"
+#line 2904 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2891,7 +2928,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2895 "probes/generated/contracts.c"
+#line 2932 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -2960,7 +2997,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 2964 "probes/generated/contracts.c"
+#line 3001 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -3010,7 +3047,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 3014 "probes/generated/contracts.c"
+#line 3051 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3282,7 +3319,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3286 "probes/generated/contracts.c"
+#line 3323 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3348,7 +3385,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3352 "probes/generated/contracts.c"
+#line 3389 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3456,7 +3493,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3460 "probes/generated/contracts.c"
+#line 3497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3470,7 +3507,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3474 "probes/generated/contracts.c"
+#line 3511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3490,7 +3527,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3494 "probes/generated/contracts.c"
+#line 3531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3501,7 +3538,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 271 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3505 "probes/generated/contracts.c"
+#line 3542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3529,7 +3566,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3533 "probes/generated/contracts.c"
+#line 3570 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3544,7 +3581,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 295 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3548 "probes/generated/contracts.c"
+#line 3585 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3559,7 +3596,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 287 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3563 "probes/generated/contracts.c"
+#line 3600 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3574,7 +3611,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 140 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3578 "probes/generated/contracts.c"
+#line 3615 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3589,7 +3626,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 303 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3593 "probes/generated/contracts.c"
+#line 3630 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3604,7 +3641,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 279 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3608 "probes/generated/contracts.c"
+#line 3645 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3637,7 +3674,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3641 "probes/generated/contracts.c"
+#line 3678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3651,7 +3688,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3655 "probes/generated/contracts.c"
+#line 3692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3662,7 +3699,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 104 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3666 "probes/generated/contracts.c"
+#line 3703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3676,7 +3713,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3680 "probes/generated/contracts.c"
+#line 3717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3708,7 +3745,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3712 "probes/generated/contracts.c"
+#line 3749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3723,7 +3760,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3727 "probes/generated/contracts.c"
+#line 3764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3741,7 +3778,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3745 "probes/generated/contracts.c"
+#line 3782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3769,7 +3806,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3773 "probes/generated/contracts.c"
+#line 3810 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3791,7 +3828,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 570 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3795 "probes/generated/contracts.c"
+#line 3832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3813,7 +3850,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 563 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3817 "probes/generated/contracts.c"
+#line 3854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3835,7 +3872,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 248 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3839 "probes/generated/contracts.c"
+#line 3876 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3894,7 +3931,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3898 "probes/generated/contracts.c"
+#line 3935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3908,7 +3945,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3912 "probes/generated/contracts.c"
+#line 3949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4063,7 +4100,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 502 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 4067 "probes/generated/contracts.c"
+#line 4104 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4093,7 +4130,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 4097 "probes/generated/contracts.c"
+#line 4134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4172,7 +4209,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 509 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 4176 "probes/generated/contracts.c"
+#line 4213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4234,7 +4271,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 456 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4238 "probes/generated/contracts.c"
+#line 4275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4246,7 +4283,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 464 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4250 "probes/generated/contracts.c"
+#line 4287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4304,7 +4341,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4308 "probes/generated/contracts.c"
+#line 4345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4318,7 +4355,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4322 "probes/generated/contracts.c"
+#line 4359 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4351,7 +4388,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 516 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4355 "probes/generated/contracts.c"
+#line 4392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4411,7 +4448,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4415 "probes/generated/contracts.c"
+#line 4452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4427,7 +4464,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4431 "probes/generated/contracts.c"
+#line 4468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4441,7 +4478,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4445 "probes/generated/contracts.c"
+#line 4482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4452,7 +4489,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 259 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4456 "probes/generated/contracts.c"
+#line 4493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4496,7 +4533,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, (probe_hash_len)length, n));
-#line 4500 "probes/generated/contracts.c"
+#line 4537 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4548,7 +4585,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4552 "probes/generated/contracts.c"
+#line 4589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4558,7 +4595,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 269 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4562 "probes/generated/contracts.c"
+#line 4599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4584,7 +4621,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4588 "probes/generated/contracts.c"
+#line 4625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4599,7 +4636,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4603 "probes/generated/contracts.c"
+#line 4640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4637,7 +4674,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4641 "probes/generated/contracts.c"
+#line 4678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4911,7 +4948,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4915 "probes/generated/contracts.c"
+#line 4952 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4933,7 +4970,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4937 "probes/generated/contracts.c"
+#line 4974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4954,7 +4991,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4958 "probes/generated/contracts.c"
+#line 4995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5062,7 +5099,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 5066 "probes/generated/contracts.c"
+#line 5103 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5154,7 +5191,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 269 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 5158 "probes/generated/contracts.c"
+#line 5195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5166,7 +5203,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 5170 "probes/generated/contracts.c"
+#line 5207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5181,7 +5218,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 5185 "probes/generated/contracts.c"
+#line 5222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5194,7 +5231,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5198 "probes/generated/contracts.c"
+#line 5235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5211,7 +5248,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5215 "probes/generated/contracts.c"
+#line 5252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5225,7 +5262,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5229 "probes/generated/contracts.c"
+#line 5266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5239,7 +5276,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5243 "probes/generated/contracts.c"
+#line 5280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5301,7 +5338,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5305 "probes/generated/contracts.c"
+#line 5342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5360,7 +5397,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 249 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5364 "probes/generated/contracts.c"
+#line 5401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5375,7 +5412,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5379 "probes/generated/contracts.c"
+#line 5416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5501,7 +5538,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 231 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5505 "probes/generated/contracts.c"
+#line 5542 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5515,7 +5552,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 213 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5519 "probes/generated/contracts.c"
+#line 5556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5525,7 +5562,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 183 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5529 "probes/generated/contracts.c"
+#line 5566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5535,7 +5572,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 176 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5539 "probes/generated/contracts.c"
+#line 5576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5545,7 +5582,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 189 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5549 "probes/generated/contracts.c"
+#line 5586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5555,7 +5592,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 195 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5559 "probes/generated/contracts.c"
+#line 5596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5565,7 +5602,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 207 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5569 "probes/generated/contracts.c"
+#line 5606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5575,7 +5612,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 201 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5579 "probes/generated/contracts.c"
+#line 5616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5675,7 +5712,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5679 "probes/generated/contracts.c"
+#line 5716 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5686,7 +5723,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5690 "probes/generated/contracts.c"
+#line 5727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5697,7 +5734,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5701 "probes/generated/contracts.c"
+#line 5738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5708,7 +5745,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5712 "probes/generated/contracts.c"
+#line 5749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5719,7 +5756,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5723 "probes/generated/contracts.c"
+#line 5760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5730,7 +5767,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5734 "probes/generated/contracts.c"
+#line 5771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5741,7 +5778,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5745 "probes/generated/contracts.c"
+#line 5782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5752,7 +5789,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5756 "probes/generated/contracts.c"
+#line 5793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5763,7 +5800,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5767 "probes/generated/contracts.c"
+#line 5804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5796,7 +5833,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5800 "probes/generated/contracts.c"
+#line 5837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5807,7 +5844,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5811 "probes/generated/contracts.c"
+#line 5848 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5821,7 +5858,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5825 "probes/generated/contracts.c"
+#line 5862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5832,7 +5869,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5836 "probes/generated/contracts.c"
+#line 5873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5843,7 +5880,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5847 "probes/generated/contracts.c"
+#line 5884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5854,7 +5891,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5858 "probes/generated/contracts.c"
+#line 5895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5865,7 +5902,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5869 "probes/generated/contracts.c"
+#line 5906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5876,7 +5913,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5880 "probes/generated/contracts.c"
+#line 5917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5887,7 +5924,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5891 "probes/generated/contracts.c"
+#line 5928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5898,7 +5935,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5902 "probes/generated/contracts.c"
+#line 5939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5918,7 +5955,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5922 "probes/generated/contracts.c"
+#line 5959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5943,7 +5980,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5947 "probes/generated/contracts.c"
+#line 5984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5967,7 +6004,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5971 "probes/generated/contracts.c"
+#line 6008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5997,7 +6034,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 6001 "probes/generated/contracts.c"
+#line 6038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6022,7 +6059,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 6026 "probes/generated/contracts.c"
+#line 6063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6040,7 +6077,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 6044 "probes/generated/contracts.c"
+#line 6081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6073,7 +6110,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 6077 "probes/generated/contracts.c"
+#line 6114 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6114,7 +6151,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 6118 "probes/generated/contracts.c"
+#line 6155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6132,7 +6169,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 6136 "probes/generated/contracts.c"
+#line 6173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6155,7 +6192,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 6159 "probes/generated/contracts.c"
+#line 6196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6167,7 +6204,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 6171 "probes/generated/contracts.c"
+#line 6208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6185,7 +6222,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 6189 "probes/generated/contracts.c"
+#line 6226 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6200,7 +6237,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6204 "probes/generated/contracts.c"
+#line 6241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6215,7 +6252,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6219 "probes/generated/contracts.c"
+#line 6256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6230,7 +6267,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6234 "probes/generated/contracts.c"
+#line 6271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6273,7 +6310,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6277 "probes/generated/contracts.c"
+#line 6314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6287,7 +6324,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6291 "probes/generated/contracts.c"
+#line 6328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6317,7 +6354,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6321 "probes/generated/contracts.c"
+#line 6358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6334,7 +6371,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6338 "probes/generated/contracts.c"
+#line 6375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6359,7 +6396,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6363 "probes/generated/contracts.c"
+#line 6400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6369,7 +6406,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1641 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6373 "probes/generated/contracts.c"
+#line 6410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6393,7 +6430,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6397 "probes/generated/contracts.c"
+#line 6434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6414,7 +6451,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6418 "probes/generated/contracts.c"
+#line 6455 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6428,7 +6465,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6432 "probes/generated/contracts.c"
+#line 6469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6439,7 +6476,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 963 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6443 "probes/generated/contracts.c"
+#line 6480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6450,7 +6487,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 973 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6454 "probes/generated/contracts.c"
+#line 6491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6460,7 +6497,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1650 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6464 "probes/generated/contracts.c"
+#line 6501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6481,7 +6518,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6485 "probes/generated/contracts.c"
+#line 6522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6506,7 +6543,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6510 "probes/generated/contracts.c"
+#line 6547 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6520,7 +6557,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6524 "probes/generated/contracts.c"
+#line 6561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6534,7 +6571,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6538 "probes/generated/contracts.c"
+#line 6575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6548,7 +6585,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6552 "probes/generated/contracts.c"
+#line 6589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6562,7 +6599,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6566 "probes/generated/contracts.c"
+#line 6603 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6582,7 +6619,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6586 "probes/generated/contracts.c"
+#line 6623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6602,7 +6639,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6606 "probes/generated/contracts.c"
+#line 6643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6624,7 +6661,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6628 "probes/generated/contracts.c"
+#line 6665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6651,7 +6688,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6655 "probes/generated/contracts.c"
+#line 6692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6672,7 +6709,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6676 "probes/generated/contracts.c"
+#line 6713 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6695,7 +6732,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6699 "probes/generated/contracts.c"
+#line 6736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6715,7 +6752,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6719 "probes/generated/contracts.c"
+#line 6756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6743,7 +6780,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6747 "probes/generated/contracts.c"
+#line 6784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6768,7 +6805,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6772 "probes/generated/contracts.c"
+#line 6809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6788,7 +6825,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6792 "probes/generated/contracts.c"
+#line 6829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6826,7 +6863,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6830 "probes/generated/contracts.c"
+#line 6867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6844,7 +6881,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6848 "probes/generated/contracts.c"
+#line 6885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6862,7 +6899,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6866 "probes/generated/contracts.c"
+#line 6903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6893,7 +6930,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6897 "probes/generated/contracts.c"
+#line 6934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6919,7 +6956,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
 #else
     return new_result(PyMember_GetOne((const char *)&block, &def));
 #endif
-#line 6923 "probes/generated/contracts.c"
+#line 6960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6933,7 +6970,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6937 "probes/generated/contracts.c"
+#line 6974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6951,7 +6988,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6955 "probes/generated/contracts.c"
+#line 6992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6975,7 +7012,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6979 "probes/generated/contracts.c"
+#line 7016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6992,7 +7029,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6996 "probes/generated/contracts.c"
+#line 7033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7009,7 +7046,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7013 "probes/generated/contracts.c"
+#line 7050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7047,7 +7084,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 7051 "probes/generated/contracts.c"
+#line 7088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7081,7 +7118,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 7085 "probes/generated/contracts.c"
+#line 7122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7096,7 +7133,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 7100 "probes/generated/contracts.c"
+#line 7137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7119,7 +7156,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 7123 "probes/generated/contracts.c"
+#line 7160 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7143,7 +7180,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 7147 "probes/generated/contracts.c"
+#line 7184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7173,7 +7210,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 7177 "probes/generated/contracts.c"
+#line 7214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7184,7 +7221,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 886 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 7188 "probes/generated/contracts.c"
+#line 7225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7204,7 +7241,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7208 "probes/generated/contracts.c"
+#line 7245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7230,7 +7267,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7234 "probes/generated/contracts.c"
+#line 7271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7286,7 +7323,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7290 "probes/generated/contracts.c"
+#line 7327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7296,7 +7333,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1366 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7300 "probes/generated/contracts.c"
+#line 7337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7309,7 +7346,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7313 "probes/generated/contracts.c"
+#line 7350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7329,7 +7366,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7333 "probes/generated/contracts.c"
+#line 7370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7349,7 +7386,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7353 "probes/generated/contracts.c"
+#line 7390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7369,7 +7406,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7373 "probes/generated/contracts.c"
+#line 7410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7389,7 +7426,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7393 "probes/generated/contracts.c"
+#line 7430 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7409,7 +7446,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7413 "probes/generated/contracts.c"
+#line 7450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7429,7 +7466,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7433 "probes/generated/contracts.c"
+#line 7470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7449,7 +7486,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7453 "probes/generated/contracts.c"
+#line 7490 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7469,7 +7506,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7473 "probes/generated/contracts.c"
+#line 7510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7489,7 +7526,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7493 "probes/generated/contracts.c"
+#line 7530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7509,7 +7546,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7513 "probes/generated/contracts.c"
+#line 7550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7529,7 +7566,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7533 "probes/generated/contracts.c"
+#line 7570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7549,7 +7586,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7553 "probes/generated/contracts.c"
+#line 7590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7569,7 +7606,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7573 "probes/generated/contracts.c"
+#line 7610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7589,7 +7626,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7593 "probes/generated/contracts.c"
+#line 7630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7609,7 +7646,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7613 "probes/generated/contracts.c"
+#line 7650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7629,7 +7666,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7633 "probes/generated/contracts.c"
+#line 7670 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7649,7 +7686,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7653 "probes/generated/contracts.c"
+#line 7690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7669,7 +7706,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7673 "probes/generated/contracts.c"
+#line 7710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7686,7 +7723,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7690 "probes/generated/contracts.c"
+#line 7727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7703,7 +7740,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7707 "probes/generated/contracts.c"
+#line 7744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7720,7 +7757,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7724 "probes/generated/contracts.c"
+#line 7761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7736,7 +7773,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT, len)
     Py_DECREF(holder);
     return new_result(result);
-#line 7740 "probes/generated/contracts.c"
+#line 7777 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7754,7 +7791,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7758 "probes/generated/contracts.c"
+#line 7795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7774,7 +7811,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7778 "probes/generated/contracts.c"
+#line 7815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7805,7 +7842,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7809 "probes/generated/contracts.c"
+#line 7846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7824,7 +7861,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7828 "probes/generated/contracts.c"
+#line 7865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7843,7 +7880,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7847 "probes/generated/contracts.c"
+#line 7884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7865,7 +7902,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7869 "probes/generated/contracts.c"
+#line 7906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7898,7 +7935,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7902 "probes/generated/contracts.c"
+#line 7939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7917,7 +7954,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7921 "probes/generated/contracts.c"
+#line 7958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7939,7 +7976,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7943 "probes/generated/contracts.c"
+#line 7980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7953,7 +7990,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
     struct parse_out out = {0};
     out.i = rc;
     return parse_result(rc, 8, &out);
-#line 7957 "probes/generated/contracts.c"
+#line 7994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7976,7 +8013,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7980 "probes/generated/contracts.c"
+#line 8017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7996,7 +8033,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8000 "probes/generated/contracts.c"
+#line 8037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8016,7 +8053,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 8020 "probes/generated/contracts.c"
+#line 8057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8039,7 +8076,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8043 "probes/generated/contracts.c"
+#line 8080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8059,7 +8096,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8063 "probes/generated/contracts.c"
+#line 8100 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8080,7 +8117,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 8084 "probes/generated/contracts.c"
+#line 8121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8093,7 +8130,7 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8097 "probes/generated/contracts.c"
+#line 8134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8107,7 +8144,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
     PyObject *T = tp_make("probe_types.W", TP_SIZE, 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 8111 "probes/generated/contracts.c"
+#line 8148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8124,7 +8161,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8128 "probes/generated/contracts.c"
+#line 8165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8160,7 +8197,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8164 "probes/generated/contracts.c"
+#line 8201 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8200,7 +8237,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8204 "probes/generated/contracts.c"
+#line 8241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8211,7 +8248,7 @@ static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
 #line 600 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8215 "probes/generated/contracts.c"
+#line 8252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8233,7 +8270,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
 #line 614 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8237 "probes/generated/contracts.c"
+#line 8274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8264,7 +8301,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8268 "probes/generated/contracts.c"
+#line 8305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8295,7 +8332,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8299 "probes/generated/contracts.c"
+#line 8336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8329,7 +8366,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8333 "probes/generated/contracts.c"
+#line 8370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8363,7 +8400,7 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8367 "probes/generated/contracts.c"
+#line 8404 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8379,7 +8416,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF((PyObject *)type);
     return (PyObject *)type;
-#line 8383 "probes/generated/contracts.c"
+#line 8420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8402,7 +8439,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8406 "probes/generated/contracts.c"
+#line 8443 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8437,7 +8474,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8441 "probes/generated/contracts.c"
+#line 8478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8472,7 +8509,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8476 "probes/generated/contracts.c"
+#line 8513 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8507,7 +8544,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8511 "probes/generated/contracts.c"
+#line 8548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8528,7 +8565,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + __import__('struct').calcsize('lP'), T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8532 "probes/generated/contracts.c"
+#line 8569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8550,7 +8587,7 @@ static PyObject *c_PyType_FromSpec_body(PyObject *args)
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8554 "probes/generated/contracts.c"
+#line 8591 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8600,7 +8637,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8604 "probes/generated/contracts.c"
+#line 8641 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8636,7 +8673,7 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8640 "probes/generated/contracts.c"
+#line 8677 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8664,7 +8701,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8668 "probes/generated/contracts.c"
+#line 8705 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8703,7 +8740,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8707 "probes/generated/contracts.c"
+#line 8744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8737,7 +8774,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8741 "probes/generated/contracts.c"
+#line 8778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8802,7 +8839,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8806 "probes/generated/contracts.c"
+#line 8843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8845,7 +8882,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8849 "probes/generated/contracts.c"
+#line 8886 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8888,7 +8925,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8892 "probes/generated/contracts.c"
+#line 8929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8931,7 +8968,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8935 "probes/generated/contracts.c"
+#line 8972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8985,7 +9022,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8989 "probes/generated/contracts.c"
+#line 9026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9028,7 +9065,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9032 "probes/generated/contracts.c"
+#line 9069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9071,7 +9108,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9075 "probes/generated/contracts.c"
+#line 9112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9118,7 +9155,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 9122 "probes/generated/contracts.c"
+#line 9159 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9149,7 +9186,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 9153 "probes/generated/contracts.c"
+#line 9190 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9183,7 +9220,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 9187 "probes/generated/contracts.c"
+#line 9224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9209,7 +9246,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 9213 "probes/generated/contracts.c"
+#line 9250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9228,7 +9265,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9232 "probes/generated/contracts.c"
+#line 9269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9290,7 +9327,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9294 "probes/generated/contracts.c"
+#line 9331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9302,7 +9339,7 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9306 "probes/generated/contracts.c"
+#line 9343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9316,7 +9353,7 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9320 "probes/generated/contracts.c"
+#line 9357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9328,7 +9365,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9332 "probes/generated/contracts.c"
+#line 9369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9350,7 +9387,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9354 "probes/generated/contracts.c"
+#line 9391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9362,7 +9399,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9366 "probes/generated/contracts.c"
+#line 9403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9394,7 +9431,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9398 "probes/generated/contracts.c"
+#line 9435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9412,7 +9449,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 9416 "probes/generated/contracts.c"
+#line 9453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9422,7 +9459,7 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 {
 #line 1599 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9426 "probes/generated/contracts.c"
+#line 9463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9432,7 +9469,7 @@ static PyObject *c_Py_am_anext(PyObject *args)
 {
 #line 1608 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9436 "probes/generated/contracts.c"
+#line 9473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9442,7 +9479,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 {
 #line 1617 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9446 "probes/generated/contracts.c"
+#line 9483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9463,7 +9500,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9467 "probes/generated/contracts.c"
+#line 9504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9473,7 +9510,7 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
 #line 1646 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9477 "probes/generated/contracts.c"
+#line 9514 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9484,7 +9521,7 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #line 1655 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9488 "probes/generated/contracts.c"
+#line 9525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9494,7 +9531,7 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
 #line 1665 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9498 "probes/generated/contracts.c"
+#line 9535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9504,7 +9541,7 @@ static PyObject *c_Py_mp_length(PyObject *args)
 {
 #line 1674 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9508 "probes/generated/contracts.c"
+#line 9545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9514,7 +9551,7 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 {
 #line 1683 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9518 "probes/generated/contracts.c"
+#line 9555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9524,7 +9561,7 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 {
 #line 1692 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9528 "probes/generated/contracts.c"
+#line 9565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9534,7 +9571,7 @@ static PyObject *c_Py_nb_add(PyObject *args)
 {
 #line 1701 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9538 "probes/generated/contracts.c"
+#line 9575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9544,7 +9581,7 @@ static PyObject *c_Py_nb_and(PyObject *args)
 {
 #line 1710 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9548 "probes/generated/contracts.c"
+#line 9585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9554,7 +9591,7 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 {
 #line 1719 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9558 "probes/generated/contracts.c"
+#line 9595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9564,7 +9601,7 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 {
 #line 1728 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9568 "probes/generated/contracts.c"
+#line 9605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9574,7 +9611,7 @@ static PyObject *c_Py_nb_float(PyObject *args)
 {
 #line 1737 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9578 "probes/generated/contracts.c"
+#line 9615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9584,7 +9621,7 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
 #line 1746 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9588 "probes/generated/contracts.c"
+#line 9625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9594,7 +9631,7 @@ static PyObject *c_Py_nb_index(PyObject *args)
 {
 #line 1755 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9598 "probes/generated/contracts.c"
+#line 9635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9604,7 +9641,7 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
 #line 1764 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9608 "probes/generated/contracts.c"
+#line 9645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9614,7 +9651,7 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
 #line 1773 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9618 "probes/generated/contracts.c"
+#line 9655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9624,7 +9661,7 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
 #line 1782 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9628 "probes/generated/contracts.c"
+#line 9665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9634,7 +9671,7 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
 #line 1791 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9638 "probes/generated/contracts.c"
+#line 9675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9644,7 +9681,7 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
 #line 1800 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9648 "probes/generated/contracts.c"
+#line 9685 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9654,7 +9691,7 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
 #line 1809 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9658 "probes/generated/contracts.c"
+#line 9695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9664,7 +9701,7 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
 #line 1818 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9668 "probes/generated/contracts.c"
+#line 9705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9674,7 +9711,7 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
 #line 1827 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9678 "probes/generated/contracts.c"
+#line 9715 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9684,7 +9721,7 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
 #line 1836 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9688 "probes/generated/contracts.c"
+#line 9725 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9694,7 +9731,7 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
 #line 1845 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9698 "probes/generated/contracts.c"
+#line 9735 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9704,7 +9741,7 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
 #line 1854 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9708 "probes/generated/contracts.c"
+#line 9745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9714,7 +9751,7 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
 #line 1863 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9718 "probes/generated/contracts.c"
+#line 9755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9724,7 +9761,7 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
 #line 1872 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9728 "probes/generated/contracts.c"
+#line 9765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9734,7 +9771,7 @@ static PyObject *c_Py_nb_int(PyObject *args)
 {
 #line 1881 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9738 "probes/generated/contracts.c"
+#line 9775 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9744,7 +9781,7 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 {
 #line 1890 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9748 "probes/generated/contracts.c"
+#line 9785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9754,7 +9791,7 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 {
 #line 1899 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9758 "probes/generated/contracts.c"
+#line 9795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9764,7 +9801,7 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
 #line 1908 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9768 "probes/generated/contracts.c"
+#line 9805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9774,7 +9811,7 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 {
 #line 1917 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9778 "probes/generated/contracts.c"
+#line 9815 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9784,7 +9821,7 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 {
 #line 1926 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9788 "probes/generated/contracts.c"
+#line 9825 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9794,7 +9831,7 @@ static PyObject *c_Py_nb_or(PyObject *args)
 {
 #line 1935 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9798 "probes/generated/contracts.c"
+#line 9835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9804,7 +9841,7 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 {
 #line 1944 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9808 "probes/generated/contracts.c"
+#line 9845 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9814,7 +9851,7 @@ static PyObject *c_Py_nb_power(PyObject *args)
 {
 #line 1953 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9818 "probes/generated/contracts.c"
+#line 9855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9824,7 +9861,7 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 {
 #line 1962 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9828 "probes/generated/contracts.c"
+#line 9865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9834,7 +9871,7 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 {
 #line 1971 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9838 "probes/generated/contracts.c"
+#line 9875 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9844,7 +9881,7 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 {
 #line 1980 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9848 "probes/generated/contracts.c"
+#line 9885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9854,7 +9891,7 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
 #line 1989 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9858 "probes/generated/contracts.c"
+#line 9895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9864,7 +9901,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 {
 #line 1998 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9868 "probes/generated/contracts.c"
+#line 9905 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9881,7 +9918,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9885 "probes/generated/contracts.c"
+#line 9922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9904,7 +9941,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9908 "probes/generated/contracts.c"
+#line 9945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9921,7 +9958,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9925 "probes/generated/contracts.c"
+#line 9962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9931,7 +9968,7 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
 #line 2061 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9935 "probes/generated/contracts.c"
+#line 9972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9941,7 +9978,7 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 {
 #line 2070 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9945 "probes/generated/contracts.c"
+#line 9982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9951,7 +9988,7 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 {
 #line 2079 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9955 "probes/generated/contracts.c"
+#line 9992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9961,7 +9998,7 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
 #line 2088 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9965 "probes/generated/contracts.c"
+#line 10002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9971,7 +10008,7 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
 #line 2097 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9975 "probes/generated/contracts.c"
+#line 10012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9981,7 +10018,7 @@ static PyObject *c_Py_sq_item(PyObject *args)
 {
 #line 2106 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9985 "probes/generated/contracts.c"
+#line 10022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9991,7 +10028,7 @@ static PyObject *c_Py_sq_length(PyObject *args)
 {
 #line 2115 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9995 "probes/generated/contracts.c"
+#line 10032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10001,7 +10038,7 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 {
 #line 2124 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 10005 "probes/generated/contracts.c"
+#line 10042 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10011,7 +10048,7 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 {
 #line 2133 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10015 "probes/generated/contracts.c"
+#line 10052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10028,7 +10065,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10032 "probes/generated/contracts.c"
+#line 10069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10049,7 +10086,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10053 "probes/generated/contracts.c"
+#line 10090 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10065,7 +10102,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10069 "probes/generated/contracts.c"
+#line 10106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10075,7 +10112,7 @@ static PyObject *c_Py_tp_call(PyObject *args)
 {
 #line 2193 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 10079 "probes/generated/contracts.c"
+#line 10116 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10086,7 +10123,7 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #line 2202 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 10090 "probes/generated/contracts.c"
+#line 10127 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10096,7 +10133,7 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
 #line 2212 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10100 "probes/generated/contracts.c"
+#line 10137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10106,7 +10143,7 @@ static PyObject *c_Py_tp_del(PyObject *args)
 {
 #line 2221 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10110 "probes/generated/contracts.c"
+#line 10147 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10116,7 +10153,7 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
 #line 2230 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10120 "probes/generated/contracts.c"
+#line 10157 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10126,7 +10163,7 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
 #line 2239 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10130 "probes/generated/contracts.c"
+#line 10167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10136,7 +10173,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 {
 #line 2248 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 10140 "probes/generated/contracts.c"
+#line 10177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10152,7 +10189,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10156 "probes/generated/contracts.c"
+#line 10193 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10162,7 +10199,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 {
 #line 2272 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10166 "probes/generated/contracts.c"
+#line 10203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10178,7 +10215,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 10182 "probes/generated/contracts.c"
+#line 10219 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10188,7 +10225,7 @@ static PyObject *c_Py_tp_free(PyObject *args)
 {
 #line 2296 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10192 "probes/generated/contracts.c"
+#line 10229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10198,7 +10235,7 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 {
 #line 2305 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10202 "probes/generated/contracts.c"
+#line 10239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10208,7 +10245,7 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 {
 #line 2314 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10212 "probes/generated/contracts.c"
+#line 10249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10218,7 +10255,7 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 {
 #line 2323 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 10222 "probes/generated/contracts.c"
+#line 10259 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10228,7 +10265,7 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 {
 #line 2332 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10232 "probes/generated/contracts.c"
+#line 10269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10238,7 +10275,7 @@ static PyObject *c_Py_tp_init(PyObject *args)
 {
 #line 2341 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10242 "probes/generated/contracts.c"
+#line 10279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10249,7 +10286,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #line 2350 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10253 "probes/generated/contracts.c"
+#line 10290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10266,7 +10303,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10270 "probes/generated/contracts.c"
+#line 10307 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10276,7 +10313,7 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 {
 #line 2376 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10280 "probes/generated/contracts.c"
+#line 10317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10286,7 +10323,7 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 {
 #line 2385 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10290 "probes/generated/contracts.c"
+#line 10327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10296,7 +10333,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 {
 #line 2394 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10300 "probes/generated/contracts.c"
+#line 10337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10317,7 +10354,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10321 "probes/generated/contracts.c"
+#line 10358 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10327,7 +10364,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 {
 #line 2423 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10331 "probes/generated/contracts.c"
+#line 10368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10346,7 +10383,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10350 "probes/generated/contracts.c"
+#line 10387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10361,7 +10398,7 @@ static PyObject *c_Py_tp_name(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10365 "probes/generated/contracts.c"
+#line 10402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10371,7 +10408,7 @@ static PyObject *c_Py_tp_new(PyObject *args)
 {
 #line 2464 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10375 "probes/generated/contracts.c"
+#line 10412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10381,7 +10418,7 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 {
 #line 2473 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10385 "probes/generated/contracts.c"
+#line 10422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10391,7 +10428,7 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
 #line 2482 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10395 "probes/generated/contracts.c"
+#line 10432 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10401,7 +10438,7 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 {
 #line 2491 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10405 "probes/generated/contracts.c"
+#line 10442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10411,7 +10448,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 {
 #line 2500 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10415 "probes/generated/contracts.c"
+#line 10452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10428,7 +10465,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10432 "probes/generated/contracts.c"
+#line 10469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10438,7 +10475,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 {
 #line 2525 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10442 "probes/generated/contracts.c"
+#line 10479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10461,7 +10498,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 10465 "probes/generated/contracts.c"
+#line 10502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10472,7 +10509,7 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #line 2556 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10476 "probes/generated/contracts.c"
+#line 10513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10482,7 +10519,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
 #line 2566 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10486 "probes/generated/contracts.c"
+#line 10523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10516,7 +10553,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10520 "probes/generated/contracts.c"
+#line 10557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10550,7 +10587,7 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10554 "probes/generated/contracts.c"
+#line 10591 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10595,7 +10632,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10599 "probes/generated/contracts.c"
+#line 10636 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10633,7 +10670,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10637 "probes/generated/contracts.c"
+#line 10674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10667,7 +10704,7 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10671 "probes/generated/contracts.c"
+#line 10708 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10697,7 +10734,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10701 "probes/generated/contracts.c"
+#line 10738 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10731,7 +10768,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10735 "probes/generated/contracts.c"
+#line 10772 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10746,7 +10783,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10750 "probes/generated/contracts.c"
+#line 10787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10767,7 +10804,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10771 "probes/generated/contracts.c"
+#line 10808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10778,7 +10815,7 @@ static PyObject *c_allocfunc(PyObject *args)
 #line 2821 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10782 "probes/generated/contracts.c"
+#line 10819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10789,7 +10826,7 @@ static PyObject *c_binaryfunc(PyObject *args)
 #line 2831 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10793 "probes/generated/contracts.c"
+#line 10830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10800,7 +10837,7 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #line 2841 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10804 "probes/generated/contracts.c"
+#line 10841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10811,7 +10848,7 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #line 2851 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10815 "probes/generated/contracts.c"
+#line 10852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10822,7 +10859,7 @@ static PyObject *c_destructor(PyObject *args)
 #line 2861 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10826 "probes/generated/contracts.c"
+#line 10863 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10833,7 +10870,7 @@ static PyObject *c_getattrfunc(PyObject *args)
 #line 2871 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10837 "probes/generated/contracts.c"
+#line 10874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10844,7 +10881,7 @@ static PyObject *c_getattrofunc(PyObject *args)
 #line 2881 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10848 "probes/generated/contracts.c"
+#line 10885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10855,7 +10892,7 @@ static PyObject *c_getiterfunc(PyObject *args)
 #line 2891 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10859 "probes/generated/contracts.c"
+#line 10896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10866,7 +10903,7 @@ static PyObject *c_hashfunc(PyObject *args)
 #line 2901 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10870 "probes/generated/contracts.c"
+#line 10907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10877,7 +10914,7 @@ static PyObject *c_initproc(PyObject *args)
 #line 2911 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10881 "probes/generated/contracts.c"
+#line 10918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10888,7 +10925,7 @@ static PyObject *c_inquiry(PyObject *args)
 #line 2921 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10892 "probes/generated/contracts.c"
+#line 10929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10899,7 +10936,7 @@ static PyObject *c_iternextfunc(PyObject *args)
 #line 2931 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10903 "probes/generated/contracts.c"
+#line 10940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10910,7 +10947,7 @@ static PyObject *c_lenfunc(PyObject *args)
 #line 2941 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10914 "probes/generated/contracts.c"
+#line 10951 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10921,7 +10958,7 @@ static PyObject *c_newfunc(PyObject *args)
 #line 2951 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10925 "probes/generated/contracts.c"
+#line 10962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10932,7 +10969,7 @@ static PyObject *c_objobjargproc(PyObject *args)
 #line 2961 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10936 "probes/generated/contracts.c"
+#line 10973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10943,7 +10980,7 @@ static PyObject *c_objobjproc(PyObject *args)
 #line 2971 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10947 "probes/generated/contracts.c"
+#line 10984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10954,7 +10991,7 @@ static PyObject *c_reprfunc(PyObject *args)
 #line 2981 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10958 "probes/generated/contracts.c"
+#line 10995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10965,7 +11002,7 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #line 2991 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10969 "probes/generated/contracts.c"
+#line 11006 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10976,7 +11013,7 @@ static PyObject *c_setattrfunc(PyObject *args)
 #line 3001 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10980 "probes/generated/contracts.c"
+#line 11017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10987,7 +11024,7 @@ static PyObject *c_setattrofunc(PyObject *args)
 #line 3011 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10991 "probes/generated/contracts.c"
+#line 11028 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10998,7 +11035,7 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #line 3021 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 11002 "probes/generated/contracts.c"
+#line 11039 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11009,7 +11046,7 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #line 3031 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 11013 "probes/generated/contracts.c"
+#line 11050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11023,7 +11060,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 11027 "probes/generated/contracts.c"
+#line 11064 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11047,7 +11084,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 11051 "probes/generated/contracts.c"
+#line 11088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11058,7 +11095,7 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #line 3077 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 11062 "probes/generated/contracts.c"
+#line 11099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11070,7 +11107,7 @@ static PyObject *c_traverseproc(PyObject *args)
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 11074 "probes/generated/contracts.c"
+#line 11111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11081,7 +11118,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #line 3098 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 11085 "probes/generated/contracts.c"
+#line 11122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11109,7 +11146,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 11113 "probes/generated/contracts.c"
+#line 11150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11142,7 +11179,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11146 "probes/generated/contracts.c"
+#line 11183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11153,7 +11190,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11157 "probes/generated/contracts.c"
+#line 11194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11164,7 +11201,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11168 "probes/generated/contracts.c"
+#line 11205 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11175,7 +11212,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11179 "probes/generated/contracts.c"
+#line 11216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11186,7 +11223,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11190 "probes/generated/contracts.c"
+#line 11227 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11197,7 +11234,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11201 "probes/generated/contracts.c"
+#line 11238 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11225,7 +11262,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 11229 "probes/generated/contracts.c"
+#line 11266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11236,7 +11273,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11240 "probes/generated/contracts.c"
+#line 11277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11247,7 +11284,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11251 "probes/generated/contracts.c"
+#line 11288 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11281,7 +11318,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11285 "probes/generated/contracts.c"
+#line 11322 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11304,7 +11341,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11308 "probes/generated/contracts.c"
+#line 11345 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11330,7 +11367,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11334 "probes/generated/contracts.c"
+#line 11371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11341,7 +11378,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11345 "probes/generated/contracts.c"
+#line 11382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11360,7 +11397,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11364 "probes/generated/contracts.c"
+#line 11401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11382,7 +11419,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11386 "probes/generated/contracts.c"
+#line 11423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11393,7 +11430,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11397 "probes/generated/contracts.c"
+#line 11434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11404,7 +11441,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11408 "probes/generated/contracts.c"
+#line 11445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11415,7 +11452,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11419 "probes/generated/contracts.c"
+#line 11456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11426,7 +11463,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11430 "probes/generated/contracts.c"
+#line 11467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11437,7 +11474,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11441 "probes/generated/contracts.c"
+#line 11478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11448,7 +11485,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11452 "probes/generated/contracts.c"
+#line 11489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11459,7 +11496,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11463 "probes/generated/contracts.c"
+#line 11500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11476,7 +11513,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11480 "probes/generated/contracts.c"
+#line 11517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11493,7 +11530,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11497 "probes/generated/contracts.c"
+#line 11534 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11509,7 +11546,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11513 "probes/generated/contracts.c"
+#line 11550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11527,7 +11564,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11531 "probes/generated/contracts.c"
+#line 11568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11543,7 +11580,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11547 "probes/generated/contracts.c"
+#line 11584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11561,7 +11598,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11565 "probes/generated/contracts.c"
+#line 11602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11572,7 +11609,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11576 "probes/generated/contracts.c"
+#line 11613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11583,7 +11620,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11587 "probes/generated/contracts.c"
+#line 11624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11602,7 +11639,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11606 "probes/generated/contracts.c"
+#line 11643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11617,7 +11654,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11621 "probes/generated/contracts.c"
+#line 11658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11633,7 +11670,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11637 "probes/generated/contracts.c"
+#line 11674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11647,7 +11684,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11651 "probes/generated/contracts.c"
+#line 11688 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11662,7 +11699,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11666 "probes/generated/contracts.c"
+#line 11703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11678,7 +11715,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11682 "probes/generated/contracts.c"
+#line 11719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11694,7 +11731,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11698 "probes/generated/contracts.c"
+#line 11735 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11711,7 +11748,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11715 "probes/generated/contracts.c"
+#line 11752 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11723,7 +11760,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11727 "probes/generated/contracts.c"
+#line 11764 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11744,7 +11781,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11748 "probes/generated/contracts.c"
+#line 11785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11757,7 +11794,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11761 "probes/generated/contracts.c"
+#line 11798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11772,7 +11809,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11776 "probes/generated/contracts.c"
+#line 11813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11784,7 +11821,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11788 "probes/generated/contracts.c"
+#line 11825 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11800,7 +11837,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11804 "probes/generated/contracts.c"
+#line 11841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11827,7 +11864,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11831 "probes/generated/contracts.c"
+#line 11868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11847,7 +11884,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11851 "probes/generated/contracts.c"
+#line 11888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11876,7 +11913,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11880 "probes/generated/contracts.c"
+#line 11917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11895,7 +11932,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11899 "probes/generated/contracts.c"
+#line 11936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11908,7 +11945,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11912 "probes/generated/contracts.c"
+#line 11949 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -11927,7 +11964,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11931 "probes/generated/contracts.c"
+#line 11968 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -11946,7 +11983,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11950 "probes/generated/contracts.c"
+#line 11987 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -11966,7 +12003,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11970 "probes/generated/contracts.c"
+#line 12007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11994,7 +12031,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11998 "probes/generated/contracts.c"
+#line 12035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12013,7 +12050,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 12017 "probes/generated/contracts.c"
+#line 12054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12033,7 +12070,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 12037 "probes/generated/contracts.c"
+#line 12074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12051,7 +12088,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 12055 "probes/generated/contracts.c"
+#line 12092 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12065,7 +12102,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 12069 "probes/generated/contracts.c"
+#line 12106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12088,7 +12125,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 12092 "probes/generated/contracts.c"
+#line 12129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12101,7 +12138,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 12105 "probes/generated/contracts.c"
+#line 12142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12122,7 +12159,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 12126 "probes/generated/contracts.c"
+#line 12163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12133,7 +12170,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12137 "probes/generated/contracts.c"
+#line 12174 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12144,7 +12181,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12148 "probes/generated/contracts.c"
+#line 12185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12155,7 +12192,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 12159 "probes/generated/contracts.c"
+#line 12196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12173,7 +12210,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 12177 "probes/generated/contracts.c"
+#line 12214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12196,7 +12233,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 12200 "probes/generated/contracts.c"
+#line 12237 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12207,7 +12244,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 12211 "probes/generated/contracts.c"
+#line 12248 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -12225,7 +12262,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12229 "probes/generated/contracts.c"
+#line 12266 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12249,7 +12286,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12253 "probes/generated/contracts.c"
+#line 12290 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12275,7 +12312,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12279 "probes/generated/contracts.c"
+#line 12316 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12292,7 +12329,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12296 "probes/generated/contracts.c"
+#line 12333 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12307,7 +12344,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12311 "probes/generated/contracts.c"
+#line 12348 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12330,7 +12367,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12334 "probes/generated/contracts.c"
+#line 12371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12371,7 +12408,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12375 "probes/generated/contracts.c"
+#line 12412 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12390,7 +12427,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12394 "probes/generated/contracts.c"
+#line 12431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12428,7 +12465,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12432 "probes/generated/contracts.c"
+#line 12469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12446,7 +12483,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12450 "probes/generated/contracts.c"
+#line 12487 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12456,7 +12493,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12460 "probes/generated/contracts.c"
+#line 12497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12470,7 +12507,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12474 "probes/generated/contracts.c"
+#line 12511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12484,7 +12521,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12488 "probes/generated/contracts.c"
+#line 12525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12505,7 +12542,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12509 "probes/generated/contracts.c"
+#line 12546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12519,7 +12556,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12523 "probes/generated/contracts.c"
+#line 12560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12535,7 +12572,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12539 "probes/generated/contracts.c"
+#line 12576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12551,7 +12588,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12555 "probes/generated/contracts.c"
+#line 12592 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12570,7 +12607,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12574 "probes/generated/contracts.c"
+#line 12611 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12590,7 +12627,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12594 "probes/generated/contracts.c"
+#line 12631 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12634,7 +12671,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12638 "probes/generated/contracts.c"
+#line 12675 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12658,7 +12695,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12662 "probes/generated/contracts.c"
+#line 12699 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12669,7 +12706,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12673 "probes/generated/contracts.c"
+#line 12710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12681,7 +12718,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12685 "probes/generated/contracts.c"
+#line 12722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12693,7 +12730,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12697 "probes/generated/contracts.c"
+#line 12734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12714,7 +12751,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12718 "probes/generated/contracts.c"
+#line 12755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12731,7 +12768,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12735 "probes/generated/contracts.c"
+#line 12772 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12742,7 +12779,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12746 "probes/generated/contracts.c"
+#line 12783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12754,7 +12791,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 122 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12758 "probes/generated/contracts.c"
+#line 12795 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12766,7 +12803,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 140 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12770 "probes/generated/contracts.c"
+#line 12807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12778,7 +12815,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 114 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12782 "probes/generated/contracts.c"
+#line 12819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12790,7 +12827,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 157 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12794 "probes/generated/contracts.c"
+#line 12831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12802,7 +12839,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 174 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12806 "probes/generated/contracts.c"
+#line 12843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12814,7 +12851,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 149 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12818 "probes/generated/contracts.c"
+#line 12855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12827,7 +12864,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12831 "probes/generated/contracts.c"
+#line 12868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12840,7 +12877,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12844 "probes/generated/contracts.c"
+#line 12881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12852,7 +12889,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 190 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12856 "probes/generated/contracts.c"
+#line 12893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12864,7 +12901,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 207 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12868 "probes/generated/contracts.c"
+#line 12905 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12876,7 +12913,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 182 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12880 "probes/generated/contracts.c"
+#line 12917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12889,7 +12926,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12893 "probes/generated/contracts.c"
+#line 12930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12906,7 +12943,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12910 "probes/generated/contracts.c"
+#line 12947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12931,7 +12968,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12935 "probes/generated/contracts.c"
+#line 12972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12956,7 +12993,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12960 "probes/generated/contracts.c"
+#line 12997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12993,7 +13030,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12997 "probes/generated/contracts.c"
+#line 13034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13029,7 +13066,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 13033 "probes/generated/contracts.c"
+#line 13070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13066,7 +13103,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 13070 "probes/generated/contracts.c"
+#line 13107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13087,7 +13124,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 13091 "probes/generated/contracts.c"
+#line 13128 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13113,7 +13150,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 13117 "probes/generated/contracts.c"
+#line 13154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13138,7 +13175,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 13142 "probes/generated/contracts.c"
+#line 13179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13172,7 +13209,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 13176 "probes/generated/contracts.c"
+#line 13213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13180,10 +13217,10 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo(PyObject *args)
 {
-#line 1066 "harness/data/contracts/modules.toml"
+#line 1098 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13187 "probes/generated/contracts.c"
+#line 13224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13191,10 +13228,10 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 {
-#line 1136 "harness/data/contracts/modules.toml"
+#line 1168 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13198 "probes/generated/contracts.c"
+#line 13235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13202,10 +13239,10 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 {
-#line 1126 "harness/data/contracts/modules.toml"
+#line 1158 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13209 "probes/generated/contracts.c"
+#line 13246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13213,10 +13250,10 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 {
-#line 1106 "harness/data/contracts/modules.toml"
+#line 1138 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13220 "probes/generated/contracts.c"
+#line 13257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13224,10 +13261,10 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 {
-#line 1116 "harness/data/contracts/modules.toml"
+#line 1148 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13231 "probes/generated/contracts.c"
+#line 13268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13235,10 +13272,10 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_GIL(PyObject *args)
 {
-#line 1096 "harness/data/contracts/modules.toml"
+#line 1128 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13242 "probes/generated/contracts.c"
+#line 13279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13246,10 +13283,10 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 {
-#line 1086 "harness/data/contracts/modules.toml"
+#line 1118 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13253 "probes/generated/contracts.c"
+#line 13290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13257,10 +13294,10 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_VAR(PyObject *args)
 {
-#line 1076 "harness/data/contracts/modules.toml"
+#line 1108 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13264 "probes/generated/contracts.c"
+#line 13301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13268,10 +13305,10 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 {
-#line 1026 "harness/data/contracts/modules.toml"
+#line 1058 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13275 "probes/generated/contracts.c"
+#line 13312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13279,10 +13316,10 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef(PyObject *args)
 {
-#line 721 "harness/data/contracts/modules.toml"
+#line 757 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13286 "probes/generated/contracts.c"
+#line 13323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13290,13 +13327,13 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef_Base(PyObject *args)
 {
-#line 732 "harness/data/contracts/modules.toml"
+#line 768 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init); REQUIRE(PyModuleDef_Type);
     PyModuleDef_Init(&mod_def_create);
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13300 "probes/generated/contracts.c"
+#line 13337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13305,12 +13342,12 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
 #pragma weak PyModuleDef_Init
 static PyObject *c_PyModuleDef_Init(PyObject *args)
 {
-#line 565 "harness/data/contracts/modules.toml"
+#line 601 "harness/data/contracts/modules.toml"
     PyObject *def = PyModuleDef_Init(&mod_def_multi);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13314 "probes/generated/contracts.c"
+#line 13351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13318,10 +13355,10 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef_Slot(PyObject *args)
 {
-#line 710 "harness/data/contracts/modules.toml"
+#line 746 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 13325 "probes/generated/contracts.c"
+#line 13362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13330,13 +13367,13 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #pragma weak PyModuleDef_Type
 static PyObject *c_PyModuleDef_Type(PyObject *args)
 {
-#line 578 "harness/data/contracts/modules.toml"
+#line 614 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init);
     PyObject *def = PyModuleDef_Init(&mod_def_create);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13340 "probes/generated/contracts.c"
+#line 13377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13345,7 +13382,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
 #pragma weak PyModule_Add
 static PyObject *c_PyModule_Add(PyObject *args)
 {
-#line 432 "harness/data/contracts/modules.toml"
+#line 469 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13354,7 +13391,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13358 "probes/generated/contracts.c"
+#line 13395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13363,7 +13400,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
 #pragma weak PyModule_AddFunctions
 static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
 {
-#line 469 "harness/data/contracts/modules.toml"
+#line 506 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     int added = PyModule_AddFunctions(ARG(0), mod_methods);
     if (added < 0)
@@ -13381,7 +13418,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13385 "probes/generated/contracts.c"
+#line 13422 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13394,7 +13431,7 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
 #pragma weak PyModule_AddIntConstant
 static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 {
-#line 364 "harness/data/contracts/modules.toml"
+#line 401 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     long value;
@@ -13407,7 +13444,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13411 "probes/generated/contracts.c"
+#line 13448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13416,7 +13453,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 #pragma weak PyModule_AddObject
 static PyObject *c_PyModule_AddObject(PyObject *args)
 {
-#line 414 "harness/data/contracts/modules.toml"
+#line 451 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13428,7 +13465,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13432 "probes/generated/contracts.c"
+#line 13469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13437,7 +13474,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
 #pragma weak PyModule_AddObjectRef
 static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 {
-#line 400 "harness/data/contracts/modules.toml"
+#line 437 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13445,7 +13482,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13449 "probes/generated/contracts.c"
+#line 13486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13454,7 +13491,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 #pragma weak PyModule_AddStringConstant
 static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 {
-#line 382 "harness/data/contracts/modules.toml"
+#line 419 "harness/data/contracts/modules.toml"
     PyObject *h1, *h2;
     const char *name, *value;
     if (arg_utf8(args, 1, 0, &h1, &name) < 0)
@@ -13467,7 +13504,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13471 "probes/generated/contracts.c"
+#line 13508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13476,9 +13513,9 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 #pragma weak PyModule_AddType
 static PyObject *c_PyModule_AddType(PyObject *args)
 {
-#line 447 "harness/data/contracts/modules.toml"
+#line 484 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13482 "probes/generated/contracts.c"
+#line 13519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13487,10 +13524,10 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 #pragma weak PyModule_Create2
 static PyObject *c_PyModule_Create2(PyObject *args)
 {
-#line 533 "harness/data/contracts/modules.toml"
+#line 569 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13494 "probes/generated/contracts.c"
+#line 13531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13499,7 +13536,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #pragma weak PyModule_Exec
 static PyObject *c_PyModule_Exec(PyObject *args)
 {
-#line 826 "harness/data/contracts/modules.toml"
+#line 858 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     PyObject *m = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     if (m == NULL)
@@ -13511,7 +13548,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13515 "probes/generated/contracts.c"
+#line 13552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13520,10 +13557,10 @@ static PyObject *c_PyModule_Exec(PyObject *args)
 #pragma weak PyModule_ExecDef
 static PyObject *c_PyModule_ExecDef(PyObject *args)
 {
-#line 555 "harness/data/contracts/modules.toml"
+#line 591 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13527 "probes/generated/contracts.c"
+#line 13564 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13532,12 +13569,12 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #pragma weak PyModule_FromDefAndSpec2
 static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
 {
-#line 543 "harness/data/contracts/modules.toml"
+#line 579 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13541 "probes/generated/contracts.c"
+#line 13578 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13550,10 +13587,10 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #pragma weak PyModule_FromSlotsAndSpec
 static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 {
-#line 846 "harness/data/contracts/modules.toml"
+#line 878 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13557 "probes/generated/contracts.c"
+#line 13594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13562,7 +13599,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #pragma weak PyModule_GetDef
 static PyObject *c_PyModule_GetDef(PyObject *args)
 {
-#line 516 "harness/data/contracts/modules.toml"
+#line 552 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     PyModuleDef *given = PyModule_GetDef(ARG(0));
     if (given == NULL && PyErr_Occurred())
@@ -13573,7 +13610,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13577 "probes/generated/contracts.c"
+#line 13614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13633,17 +13670,17 @@ static PyObject *c_PyModule_GetNameObject(PyObject *args)
 #endif
 
 /* PyModule_GetState: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyModule_GetState
 static PyObject *c_PyModule_GetState_body(PyObject *args)
 {
-#line 494 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 530 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     void *given = PyModule_GetState(ARG(0));
     STRAY_CHECK("PyModule_GetState", given != NULL);
     if (given == NULL && PyErr_Occurred())
         return NULL;
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     mod_state *state = (mod_state *)PyModule_GetState(m);
@@ -13652,7 +13689,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13656 "probes/generated/contracts.c"
+#line 13693 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13661,16 +13698,16 @@ static PyObject *c_PyModule_GetState(PyObject *args)
 #endif
 
 /* PyModule_GetStateSize: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetStateSize
 static PyObject *c_PyModule_GetStateSize(PyObject *args)
 {
-#line 747 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 782 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     Py_ssize_t given[3] = {-7, -7, -7};
     if (PyModule_GetStateSize(ARG(0), &given[1]) < 0)
         return new_result(NULL);
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     Py_ssize_t own = -7;
@@ -13681,40 +13718,40 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13685 "probes/generated/contracts.c"
+#line 13722 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetState_DuringGC: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetState_DuringGC
 static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 {
-#line 809 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
+#line 841 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE(); REQUIRE(PyModule_GetState);
     void *given = PyModule_GetState_DuringGC(ARG(0));
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     void *own = PyModule_GetState_DuringGC(m);
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13704 "probes/generated/contracts.c"
+#line 13741 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetToken: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetToken
 static PyObject *c_PyModule_GetToken(PyObject *args)
 {
-#line 770 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 804 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     void *given = &given;
     if (PyModule_GetToken(ARG(0), &given) < 0)
         return new_result(NULL);
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     void *own = NULL;
@@ -13722,28 +13759,28 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     Py_DECREF(m);
     if (status < 0)
         return new_result(NULL);
-    return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13727 "probes/generated/contracts.c"
+    return Py_BuildValue("(ii)", given == NULL, own == MOD_SINGLE_TOKEN);
+#line 13764 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetToken_DuringGC: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetToken_DuringGC
 static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
 {
-#line 791 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 824 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     void *given = &given;
     int given_status = PyModule_GetToken_DuringGC(ARG(0), &given);
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     void *own = NULL;
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
-    return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13747 "probes/generated/contracts.c"
+    return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == MOD_SINGLE_TOKEN);
+#line 13784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13780,7 +13817,7 @@ static PyObject *c_PyModule_NewObject(PyObject *args)
 #pragma weak PyModule_SetDocString
 static PyObject *c_PyModule_SetDocString(PyObject *args)
 {
-#line 455 "harness/data/contracts/modules.toml"
+#line 492 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *doc;
     if (arg_utf8(args, 1, 0, &holder, &doc) < 0)
@@ -13788,7 +13825,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13792 "probes/generated/contracts.c"
+#line 13829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13796,10 +13833,10 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot(PyObject *args)
 {
-#line 856 "harness/data/contracts/modules.toml"
+#line 888 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13803 "probes/generated/contracts.c"
+#line 13840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13807,10 +13844,10 @@ static PyObject *c_PySlot(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_DATA(PyObject *args)
 {
-#line 956 "harness/data/contracts/modules.toml"
+#line 988 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13814 "probes/generated/contracts.c"
+#line 13851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13818,10 +13855,10 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_END(PyObject *args)
 {
-#line 996 "harness/data/contracts/modules.toml"
+#line 1028 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13825 "probes/generated/contracts.c"
+#line 13862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13829,10 +13866,10 @@ static PyObject *c_PySlot_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_FUNC(PyObject *args)
 {
-#line 966 "harness/data/contracts/modules.toml"
+#line 998 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13836 "probes/generated/contracts.c"
+#line 13873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13840,7 +13877,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INT64(PyObject *args)
 {
-#line 1156 "harness/data/contracts/modules.toml"
+#line 1188 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     long long value;
     if (arg_llong(args, 1, &value) < 0)
@@ -13855,7 +13892,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13859 "probes/generated/contracts.c"
+#line 13896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13863,10 +13900,10 @@ static PyObject *c_PySlot_INT64(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INTPTR(PyObject *args)
 {
-#line 1016 "harness/data/contracts/modules.toml"
+#line 1048 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13870 "probes/generated/contracts.c"
+#line 13907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13874,10 +13911,10 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 {
-#line 1146 "harness/data/contracts/modules.toml"
+#line 1178 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13881 "probes/generated/contracts.c"
+#line 13918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13885,10 +13922,10 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR(PyObject *args)
 {
-#line 1036 "harness/data/contracts/modules.toml"
+#line 1068 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13892 "probes/generated/contracts.c"
+#line 13929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13896,10 +13933,10 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 {
-#line 1046 "harness/data/contracts/modules.toml"
+#line 1078 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13903 "probes/generated/contracts.c"
+#line 13940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13907,10 +13944,10 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_SIZE(PyObject *args)
 {
-#line 976 "harness/data/contracts/modules.toml"
+#line 1008 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13914 "probes/generated/contracts.c"
+#line 13951 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13918,10 +13955,10 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC(PyObject *args)
 {
-#line 1006 "harness/data/contracts/modules.toml"
+#line 1038 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13925 "probes/generated/contracts.c"
+#line 13962 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13929,10 +13966,10 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 {
-#line 986 "harness/data/contracts/modules.toml"
+#line 1018 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13936 "probes/generated/contracts.c"
+#line 13973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13940,7 +13977,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_UINT64(PyObject *args)
 {
-#line 1178 "harness/data/contracts/modules.toml"
+#line 1210 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     unsigned long long value;
     if (arg_ullong(args, 1, &value) < 0)
@@ -13955,7 +13992,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13959 "probes/generated/contracts.c"
+#line 13996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13964,7 +14001,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
 #pragma weak PyState_AddModule
 static PyObject *c_PyState_AddModule(PyObject *args)
 {
-#line 590 "harness/data/contracts/modules.toml"
+#line 626 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_FindModule); REQUIRE(PyState_RemoveModule); REQUIRE(PyModuleDef_Init);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13985,7 +14022,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13989 "probes/generated/contracts.c"
+#line 14026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13994,7 +14031,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
 #pragma weak PyState_FindModule
 static PyObject *c_PyState_FindModule(PyObject *args)
 {
-#line 618 "harness/data/contracts/modules.toml"
+#line 654 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_RemoveModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -14014,7 +14051,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 14018 "probes/generated/contracts.c"
+#line 14055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14023,7 +14060,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
 #pragma weak PyState_RemoveModule
 static PyObject *c_PyState_RemoveModule(PyObject *args)
 {
-#line 645 "harness/data/contracts/modules.toml"
+#line 681 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_FindModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -14036,7 +14073,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 14040 "probes/generated/contracts.c"
+#line 14077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14044,10 +14081,10 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_abi(PyObject *args)
 {
-#line 1056 "harness/data/contracts/modules.toml"
+#line 1088 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 14051 "probes/generated/contracts.c"
+#line 14088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14055,10 +14092,10 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_create(PyObject *args)
 {
-#line 677 "harness/data/contracts/modules.toml"
+#line 713 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_create);
-#line 14062 "probes/generated/contracts.c"
+#line 14099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14066,10 +14103,10 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_doc(PyObject *args)
 {
-#line 876 "harness/data/contracts/modules.toml"
+#line 908 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14073 "probes/generated/contracts.c"
+#line 14110 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14077,10 +14114,10 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_exec(PyObject *args)
 {
-#line 666 "harness/data/contracts/modules.toml"
+#line 702 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 14084 "probes/generated/contracts.c"
+#line 14121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14088,10 +14125,10 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_gil(PyObject *args)
 {
-#line 699 "harness/data/contracts/modules.toml"
+#line 735 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_gil);
-#line 14095 "probes/generated/contracts.c"
+#line 14132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14099,10 +14136,10 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_methods(PyObject *args)
 {
-#line 906 "harness/data/contracts/modules.toml"
+#line 938 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14106 "probes/generated/contracts.c"
+#line 14143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14110,10 +14147,10 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 {
-#line 688 "harness/data/contracts/modules.toml"
+#line 724 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_interpreters);
-#line 14117 "probes/generated/contracts.c"
+#line 14154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14121,10 +14158,10 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_name(PyObject *args)
 {
-#line 866 "harness/data/contracts/modules.toml"
+#line 898 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14128 "probes/generated/contracts.c"
+#line 14165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14132,10 +14169,10 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_slots(PyObject *args)
 {
-#line 886 "harness/data/contracts/modules.toml"
+#line 918 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14139 "probes/generated/contracts.c"
+#line 14176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14143,10 +14180,10 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_clear(PyObject *args)
 {
-#line 936 "harness/data/contracts/modules.toml"
+#line 968 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14150 "probes/generated/contracts.c"
+#line 14187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14154,10 +14191,10 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_free(PyObject *args)
 {
-#line 946 "harness/data/contracts/modules.toml"
+#line 978 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14161 "probes/generated/contracts.c"
+#line 14198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14165,10 +14202,10 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_size(PyObject *args)
 {
-#line 896 "harness/data/contracts/modules.toml"
+#line 928 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14172 "probes/generated/contracts.c"
+#line 14209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14176,10 +14213,10 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_traverse(PyObject *args)
 {
-#line 926 "harness/data/contracts/modules.toml"
+#line 958 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14183 "probes/generated/contracts.c"
+#line 14220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14187,10 +14224,10 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_token(PyObject *args)
 {
-#line 916 "harness/data/contracts/modules.toml"
+#line 948 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14194 "probes/generated/contracts.c"
+#line 14231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14209,7 +14246,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14213 "probes/generated/contracts.c"
+#line 14250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14225,7 +14262,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 14229 "probes/generated/contracts.c"
+#line 14266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14243,7 +14280,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14247 "probes/generated/contracts.c"
+#line 14284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14261,7 +14298,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14265 "probes/generated/contracts.c"
+#line 14302 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14288,7 +14325,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14292 "probes/generated/contracts.c"
+#line 14329 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14307,7 +14344,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14311 "probes/generated/contracts.c"
+#line 14348 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14340,7 +14377,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14344 "probes/generated/contracts.c"
+#line 14381 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14381,7 +14418,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14385 "probes/generated/contracts.c"
+#line 14422 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14450,7 +14487,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14454 "probes/generated/contracts.c"
+#line 14491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14472,7 +14509,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14476 "probes/generated/contracts.c"
+#line 14513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14483,7 +14520,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14487 "probes/generated/contracts.c"
+#line 14524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14678,7 +14715,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14682 "probes/generated/contracts.c"
+#line 14719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14689,7 +14726,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14693 "probes/generated/contracts.c"
+#line 14730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14700,7 +14737,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14704 "probes/generated/contracts.c"
+#line 14741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14792,7 +14829,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14796 "probes/generated/contracts.c"
+#line 14833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14803,7 +14840,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14807 "probes/generated/contracts.c"
+#line 14844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14814,7 +14851,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14818 "probes/generated/contracts.c"
+#line 14855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14895,7 +14932,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14899 "probes/generated/contracts.c"
+#line 14936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14906,7 +14943,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14910 "probes/generated/contracts.c"
+#line 14947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14917,7 +14954,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14921 "probes/generated/contracts.c"
+#line 14958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14939,7 +14976,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14943 "probes/generated/contracts.c"
+#line 14980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14967,7 +15004,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14971 "probes/generated/contracts.c"
+#line 15008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15050,7 +15087,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 15054 "probes/generated/contracts.c"
+#line 15091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15099,7 +15136,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 15103 "probes/generated/contracts.c"
+#line 15140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15127,7 +15164,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 15131 "probes/generated/contracts.c"
+#line 15168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15219,7 +15256,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 15223 "probes/generated/contracts.c"
+#line 15260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15245,7 +15282,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15249 "probes/generated/contracts.c"
+#line 15286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15261,7 +15298,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15265 "probes/generated/contracts.c"
+#line 15302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15360,7 +15397,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15364 "probes/generated/contracts.c"
+#line 15401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15439,7 +15476,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15443 "probes/generated/contracts.c"
+#line 15480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15472,7 +15509,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15476 "probes/generated/contracts.c"
+#line 15513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15512,7 +15549,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15516 "probes/generated/contracts.c"
+#line 15553 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15569,7 +15606,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15573 "probes/generated/contracts.c"
+#line 15610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15601,7 +15638,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15605 "probes/generated/contracts.c"
+#line 15642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15630,7 +15667,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15634 "probes/generated/contracts.c"
+#line 15671 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15650,7 +15687,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15654 "probes/generated/contracts.c"
+#line 15691 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15735,7 +15772,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15739 "probes/generated/contracts.c"
+#line 15776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15768,7 +15805,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15772 "probes/generated/contracts.c"
+#line 15809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15803,7 +15840,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15807 "probes/generated/contracts.c"
+#line 15844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15863,7 +15900,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15867 "probes/generated/contracts.c"
+#line 15904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15882,7 +15919,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15886 "probes/generated/contracts.c"
+#line 15923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15942,7 +15979,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15946 "probes/generated/contracts.c"
+#line 15983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16002,7 +16039,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16006 "probes/generated/contracts.c"
+#line 16043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16054,7 +16091,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16058 "probes/generated/contracts.c"
+#line 16095 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16106,7 +16143,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16110 "probes/generated/contracts.c"
+#line 16147 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16158,7 +16195,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 16162 "probes/generated/contracts.c"
+#line 16199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16172,7 +16209,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 16176 "probes/generated/contracts.c"
+#line 16213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16194,7 +16231,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16198 "probes/generated/contracts.c"
+#line 16235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16216,7 +16253,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16220 "probes/generated/contracts.c"
+#line 16257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16230,7 +16267,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16234 "probes/generated/contracts.c"
+#line 16271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16253,7 +16290,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16257 "probes/generated/contracts.c"
+#line 16294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16287,7 +16324,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16291 "probes/generated/contracts.c"
+#line 16328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16305,7 +16342,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16309 "probes/generated/contracts.c"
+#line 16346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16330,7 +16367,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16334 "probes/generated/contracts.c"
+#line 16371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16343,7 +16380,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16347 "probes/generated/contracts.c"
+#line 16384 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16360,7 +16397,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16364 "probes/generated/contracts.c"
+#line 16401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16380,7 +16417,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16384 "probes/generated/contracts.c"
+#line 16421 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16429,7 +16466,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16433 "probes/generated/contracts.c"
+#line 16470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16449,7 +16486,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16453 "probes/generated/contracts.c"
+#line 16490 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16469,7 +16506,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16473 "probes/generated/contracts.c"
+#line 16510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16528,7 +16565,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16532 "probes/generated/contracts.c"
+#line 16569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16542,7 +16579,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16546 "probes/generated/contracts.c"
+#line 16583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16556,7 +16593,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16560 "probes/generated/contracts.c"
+#line 16597 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16576,7 +16613,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16580 "probes/generated/contracts.c"
+#line 16617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16590,7 +16627,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16594 "probes/generated/contracts.c"
+#line 16631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16605,7 +16642,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16609 "probes/generated/contracts.c"
+#line 16646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16619,7 +16656,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16623 "probes/generated/contracts.c"
+#line 16660 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16633,7 +16670,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16637 "probes/generated/contracts.c"
+#line 16674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16647,7 +16684,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16651 "probes/generated/contracts.c"
+#line 16688 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16683,7 +16720,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16687 "probes/generated/contracts.c"
+#line 16724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16710,7 +16747,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16714 "probes/generated/contracts.c"
+#line 16751 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16738,7 +16775,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16742 "probes/generated/contracts.c"
+#line 16779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16749,7 +16786,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16753 "probes/generated/contracts.c"
+#line 16790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16760,7 +16797,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16764 "probes/generated/contracts.c"
+#line 16801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16771,7 +16808,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16775 "probes/generated/contracts.c"
+#line 16812 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16806,7 +16843,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16810 "probes/generated/contracts.c"
+#line 16847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16817,7 +16854,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16821 "probes/generated/contracts.c"
+#line 16858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16838,7 +16875,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16842 "probes/generated/contracts.c"
+#line 16879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16854,7 +16891,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16858 "probes/generated/contracts.c"
+#line 16895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16873,7 +16910,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16877 "probes/generated/contracts.c"
+#line 16914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16884,7 +16921,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16888 "probes/generated/contracts.c"
+#line 16925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16910,7 +16947,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16914 "probes/generated/contracts.c"
+#line 16951 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16933,7 +16970,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16937 "probes/generated/contracts.c"
+#line 16974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16956,7 +16993,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16960 "probes/generated/contracts.c"
+#line 16997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16967,7 +17004,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16971 "probes/generated/contracts.c"
+#line 17008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16980,7 +17017,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16984 "probes/generated/contracts.c"
+#line 17021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16994,7 +17031,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16998 "probes/generated/contracts.c"
+#line 17035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17016,7 +17053,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 17020 "probes/generated/contracts.c"
+#line 17057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17031,7 +17068,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 17035 "probes/generated/contracts.c"
+#line 17072 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17045,7 +17082,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 17049 "probes/generated/contracts.c"
+#line 17086 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17064,7 +17101,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 17068 "probes/generated/contracts.c"
+#line 17105 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17092,7 +17129,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17096 "probes/generated/contracts.c"
+#line 17133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17121,7 +17158,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17125 "probes/generated/contracts.c"
+#line 17162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17153,7 +17190,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 17157 "probes/generated/contracts.c"
+#line 17194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17173,7 +17210,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 17177 "probes/generated/contracts.c"
+#line 17214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17200,7 +17237,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 17204 "probes/generated/contracts.c"
+#line 17241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17224,7 +17261,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 17228 "probes/generated/contracts.c"
+#line 17265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17246,7 +17283,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17250 "probes/generated/contracts.c"
+#line 17287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17269,7 +17306,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17273 "probes/generated/contracts.c"
+#line 17310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17313,7 +17350,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17317 "probes/generated/contracts.c"
+#line 17354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17332,7 +17369,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17336 "probes/generated/contracts.c"
+#line 17373 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17348,7 +17385,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17352 "probes/generated/contracts.c"
+#line 17389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17365,7 +17402,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17369 "probes/generated/contracts.c"
+#line 17406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17387,7 +17424,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17391 "probes/generated/contracts.c"
+#line 17428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17409,7 +17446,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17413 "probes/generated/contracts.c"
+#line 17450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17427,7 +17464,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17431 "probes/generated/contracts.c"
+#line 17468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17452,7 +17489,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17456 "probes/generated/contracts.c"
+#line 17493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17480,7 +17517,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17484 "probes/generated/contracts.c"
+#line 17521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17496,7 +17533,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17500 "probes/generated/contracts.c"
+#line 17537 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17511,7 +17548,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17515 "probes/generated/contracts.c"
+#line 17552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17529,7 +17566,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17533 "probes/generated/contracts.c"
+#line 17570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17547,7 +17584,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17551 "probes/generated/contracts.c"
+#line 17588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17559,7 +17596,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 413 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17563 "probes/generated/contracts.c"
+#line 17600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17571,7 +17608,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 422 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17575 "probes/generated/contracts.c"
+#line 17612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17586,7 +17623,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17590 "probes/generated/contracts.c"
+#line 17627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17602,7 +17639,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17606 "probes/generated/contracts.c"
+#line 17643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17621,7 +17658,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17625 "probes/generated/contracts.c"
+#line 17662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17640,7 +17677,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17644 "probes/generated/contracts.c"
+#line 17681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17663,7 +17700,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17667 "probes/generated/contracts.c"
+#line 17704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17687,7 +17724,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17691 "probes/generated/contracts.c"
+#line 17728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17709,7 +17746,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17713 "probes/generated/contracts.c"
+#line 17750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17737,7 +17774,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17741 "probes/generated/contracts.c"
+#line 17778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17759,7 +17796,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17763 "probes/generated/contracts.c"
+#line 17800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17775,7 +17812,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17779 "probes/generated/contracts.c"
+#line 17816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17829,7 +17866,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17833 "probes/generated/contracts.c"
+#line 17870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17866,7 +17903,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17870 "probes/generated/contracts.c"
+#line 17907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17885,7 +17922,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17889 "probes/generated/contracts.c"
+#line 17926 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17906,7 +17943,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17910 "probes/generated/contracts.c"
+#line 17947 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -17935,7 +17972,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17939 "probes/generated/contracts.c"
+#line 17976 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17953,7 +17990,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17957 "probes/generated/contracts.c"
+#line 17994 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -17971,7 +18008,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17975 "probes/generated/contracts.c"
+#line 18012 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -18010,7 +18047,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 18014 "probes/generated/contracts.c"
+#line 18051 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -18031,7 +18068,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 18035 "probes/generated/contracts.c"
+#line 18072 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -18089,7 +18126,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 18093 "probes/generated/contracts.c"
+#line 18130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18114,7 +18151,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 18118 "probes/generated/contracts.c"
+#line 18155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18128,7 +18165,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 18132 "probes/generated/contracts.c"
+#line 18169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18150,7 +18187,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 18154 "probes/generated/contracts.c"
+#line 18191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18167,7 +18204,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 18171 "probes/generated/contracts.c"
+#line 18208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18183,7 +18220,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 18187 "probes/generated/contracts.c"
+#line 18224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18200,7 +18237,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 18204 "probes/generated/contracts.c"
+#line 18241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18225,7 +18262,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 18229 "probes/generated/contracts.c"
+#line 18266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18244,7 +18281,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18248 "probes/generated/contracts.c"
+#line 18285 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18263,7 +18300,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18267 "probes/generated/contracts.c"
+#line 18304 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18279,7 +18316,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18283 "probes/generated/contracts.c"
+#line 18320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18342,7 +18379,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18346 "probes/generated/contracts.c"
+#line 18383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18365,7 +18402,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18369 "probes/generated/contracts.c"
+#line 18406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18385,7 +18422,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18389 "probes/generated/contracts.c"
+#line 18426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18414,7 +18451,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18418 "probes/generated/contracts.c"
+#line 18455 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18427,7 +18464,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18431 "probes/generated/contracts.c"
+#line 18468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18440,7 +18477,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18444 "probes/generated/contracts.c"
+#line 18481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18461,7 +18498,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18465 "probes/generated/contracts.c"
+#line 18502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18482,7 +18519,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18486 "probes/generated/contracts.c"
+#line 18523 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18604,7 +18641,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18608 "probes/generated/contracts.c"
+#line 18645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18626,7 +18663,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18630 "probes/generated/contracts.c"
+#line 18667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18651,7 +18688,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18655 "probes/generated/contracts.c"
+#line 18692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18672,7 +18709,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18676 "probes/generated/contracts.c"
+#line 18713 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18693,7 +18730,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18697 "probes/generated/contracts.c"
+#line 18734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18726,7 +18763,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18730 "probes/generated/contracts.c"
+#line 18767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18766,7 +18803,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18770 "probes/generated/contracts.c"
+#line 18807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18819,7 +18856,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18823 "probes/generated/contracts.c"
+#line 18860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18860,7 +18897,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1433 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18864 "probes/generated/contracts.c"
+#line 18901 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18891,7 +18928,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18895 "probes/generated/contracts.c"
+#line 18932 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18906,7 +18943,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1427 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18910 "probes/generated/contracts.c"
+#line 18947 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18921,7 +18958,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1439 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18925 "probes/generated/contracts.c"
+#line 18962 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18954,7 +18991,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18958 "probes/generated/contracts.c"
+#line 18995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18979,7 +19016,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18983 "probes/generated/contracts.c"
+#line 19020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19004,7 +19041,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 19008 "probes/generated/contracts.c"
+#line 19045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19026,7 +19063,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 19030 "probes/generated/contracts.c"
+#line 19067 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19057,7 +19094,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 19061 "probes/generated/contracts.c"
+#line 19098 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19077,7 +19114,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 19081 "probes/generated/contracts.c"
+#line 19118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19095,7 +19132,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 19099 "probes/generated/contracts.c"
+#line 19136 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19120,7 +19157,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 19124 "probes/generated/contracts.c"
+#line 19161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19132,7 +19169,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1541 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 19136 "probes/generated/contracts.c"
+#line 19173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19143,7 +19180,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 19147 "probes/generated/contracts.c"
+#line 19184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19154,7 +19191,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 19158 "probes/generated/contracts.c"
+#line 19195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19165,7 +19202,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 19169 "probes/generated/contracts.c"
+#line 19206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19176,7 +19213,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 19180 "probes/generated/contracts.c"
+#line 19217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19187,7 +19224,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 19191 "probes/generated/contracts.c"
+#line 19228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19198,7 +19235,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 19202 "probes/generated/contracts.c"
+#line 19239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19209,7 +19246,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 19213 "probes/generated/contracts.c"
+#line 19250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19220,7 +19257,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 19224 "probes/generated/contracts.c"
+#line 19261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19231,7 +19268,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19235 "probes/generated/contracts.c"
+#line 19272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19242,7 +19279,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19246 "probes/generated/contracts.c"
+#line 19283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19253,7 +19290,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19257 "probes/generated/contracts.c"
+#line 19294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19264,7 +19301,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19268 "probes/generated/contracts.c"
+#line 19305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19275,7 +19312,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19279 "probes/generated/contracts.c"
+#line 19316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19286,7 +19323,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19290 "probes/generated/contracts.c"
+#line 19327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19297,7 +19334,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19301 "probes/generated/contracts.c"
+#line 19338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19308,7 +19345,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19312 "probes/generated/contracts.c"
+#line 19349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19319,7 +19356,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19323 "probes/generated/contracts.c"
+#line 19360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19330,7 +19367,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19334 "probes/generated/contracts.c"
+#line 19371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19341,7 +19378,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19345 "probes/generated/contracts.c"
+#line 19382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19352,7 +19389,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19356 "probes/generated/contracts.c"
+#line 19393 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19363,7 +19400,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19367 "probes/generated/contracts.c"
+#line 19404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19374,7 +19411,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19378 "probes/generated/contracts.c"
+#line 19415 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19385,7 +19422,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19389 "probes/generated/contracts.c"
+#line 19426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19396,7 +19433,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19400 "probes/generated/contracts.c"
+#line 19437 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19407,7 +19444,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19411 "probes/generated/contracts.c"
+#line 19448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19418,7 +19455,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19422 "probes/generated/contracts.c"
+#line 19459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19429,7 +19466,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19433 "probes/generated/contracts.c"
+#line 19470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19440,7 +19477,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19444 "probes/generated/contracts.c"
+#line 19481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19451,7 +19488,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19455 "probes/generated/contracts.c"
+#line 19492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19462,7 +19499,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19466 "probes/generated/contracts.c"
+#line 19503 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19473,7 +19510,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19477 "probes/generated/contracts.c"
+#line 19514 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19484,7 +19521,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19488 "probes/generated/contracts.c"
+#line 19525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19495,7 +19532,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19499 "probes/generated/contracts.c"
+#line 19536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19506,7 +19543,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19510 "probes/generated/contracts.c"
+#line 19547 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19517,7 +19554,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19521 "probes/generated/contracts.c"
+#line 19558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19528,7 +19565,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19532 "probes/generated/contracts.c"
+#line 19569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19539,7 +19576,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19543 "probes/generated/contracts.c"
+#line 19580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19550,7 +19587,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19554 "probes/generated/contracts.c"
+#line 19591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19561,7 +19598,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19565 "probes/generated/contracts.c"
+#line 19602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19572,7 +19609,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19576 "probes/generated/contracts.c"
+#line 19613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19583,7 +19620,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19587 "probes/generated/contracts.c"
+#line 19624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19594,7 +19631,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19598 "probes/generated/contracts.c"
+#line 19635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19605,7 +19642,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19609 "probes/generated/contracts.c"
+#line 19646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19616,7 +19653,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19620 "probes/generated/contracts.c"
+#line 19657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19627,7 +19664,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19631 "probes/generated/contracts.c"
+#line 19668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19638,7 +19675,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19642 "probes/generated/contracts.c"
+#line 19679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19649,7 +19686,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19653 "probes/generated/contracts.c"
+#line 19690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19660,7 +19697,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19664 "probes/generated/contracts.c"
+#line 19701 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19671,7 +19708,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19675 "probes/generated/contracts.c"
+#line 19712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19682,7 +19719,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19686 "probes/generated/contracts.c"
+#line 19723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19693,7 +19730,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19697 "probes/generated/contracts.c"
+#line 19734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19704,7 +19741,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19708 "probes/generated/contracts.c"
+#line 19745 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19715,7 +19752,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19719 "probes/generated/contracts.c"
+#line 19756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19726,7 +19763,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19730 "probes/generated/contracts.c"
+#line 19767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19737,7 +19774,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19741 "probes/generated/contracts.c"
+#line 19778 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19748,7 +19785,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19752 "probes/generated/contracts.c"
+#line 19789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19759,7 +19796,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19763 "probes/generated/contracts.c"
+#line 19800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19770,7 +19807,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19774 "probes/generated/contracts.c"
+#line 19811 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19781,7 +19818,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19785 "probes/generated/contracts.c"
+#line 19822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19792,7 +19829,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19796 "probes/generated/contracts.c"
+#line 19833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19803,7 +19840,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19807 "probes/generated/contracts.c"
+#line 19844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19814,7 +19851,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19818 "probes/generated/contracts.c"
+#line 19855 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19825,7 +19862,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19829 "probes/generated/contracts.c"
+#line 19866 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19836,7 +19873,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19840 "probes/generated/contracts.c"
+#line 19877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19847,7 +19884,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19851 "probes/generated/contracts.c"
+#line 19888 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19860,7 +19897,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19864 "probes/generated/contracts.c"
+#line 19901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19871,7 +19908,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19875 "probes/generated/contracts.c"
+#line 19912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19882,7 +19919,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19886 "probes/generated/contracts.c"
+#line 19923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19893,7 +19930,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19897 "probes/generated/contracts.c"
+#line 19934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19904,7 +19941,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19908 "probes/generated/contracts.c"
+#line 19945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19915,7 +19952,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19919 "probes/generated/contracts.c"
+#line 19956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19926,7 +19963,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19930 "probes/generated/contracts.c"
+#line 19967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19937,7 +19974,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19941 "probes/generated/contracts.c"
+#line 19978 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19948,7 +19985,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19952 "probes/generated/contracts.c"
+#line 19989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19959,7 +19996,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19963 "probes/generated/contracts.c"
+#line 20000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19970,7 +20007,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19974 "probes/generated/contracts.c"
+#line 20011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19981,7 +20018,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19985 "probes/generated/contracts.c"
+#line 20022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19992,7 +20029,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19996 "probes/generated/contracts.c"
+#line 20033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20003,7 +20040,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 20007 "probes/generated/contracts.c"
+#line 20044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20014,7 +20051,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 20018 "probes/generated/contracts.c"
+#line 20055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20025,7 +20062,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 20029 "probes/generated/contracts.c"
+#line 20066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20036,7 +20073,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 20040 "probes/generated/contracts.c"
+#line 20077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20047,7 +20084,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 20051 "probes/generated/contracts.c"
+#line 20088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20058,7 +20095,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 20062 "probes/generated/contracts.c"
+#line 20099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20069,7 +20106,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 20073 "probes/generated/contracts.c"
+#line 20110 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20080,7 +20117,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 20084 "probes/generated/contracts.c"
+#line 20121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20091,7 +20128,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 20095 "probes/generated/contracts.c"
+#line 20132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20102,7 +20139,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 20106 "probes/generated/contracts.c"
+#line 20143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20113,7 +20150,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 20117 "probes/generated/contracts.c"
+#line 20154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20124,7 +20161,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 20128 "probes/generated/contracts.c"
+#line 20165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20135,7 +20172,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 20139 "probes/generated/contracts.c"
+#line 20176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20146,7 +20183,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 20150 "probes/generated/contracts.c"
+#line 20187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20157,7 +20194,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 20161 "probes/generated/contracts.c"
+#line 20198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20168,7 +20205,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 20172 "probes/generated/contracts.c"
+#line 20209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20179,7 +20216,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 20183 "probes/generated/contracts.c"
+#line 20220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20190,7 +20227,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 20194 "probes/generated/contracts.c"
+#line 20231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20201,7 +20238,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 20205 "probes/generated/contracts.c"
+#line 20242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20212,7 +20249,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 20216 "probes/generated/contracts.c"
+#line 20253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20223,7 +20260,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 20227 "probes/generated/contracts.c"
+#line 20264 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20234,7 +20271,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20238 "probes/generated/contracts.c"
+#line 20275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20245,7 +20282,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20249 "probes/generated/contracts.c"
+#line 20286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20256,7 +20293,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20260 "probes/generated/contracts.c"
+#line 20297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20267,7 +20304,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20271 "probes/generated/contracts.c"
+#line 20308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20278,7 +20315,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20282 "probes/generated/contracts.c"
+#line 20319 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20289,7 +20326,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20293 "probes/generated/contracts.c"
+#line 20330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20300,7 +20337,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20304 "probes/generated/contracts.c"
+#line 20341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20311,7 +20348,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20315 "probes/generated/contracts.c"
+#line 20352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20322,7 +20359,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20326 "probes/generated/contracts.c"
+#line 20363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20333,7 +20370,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20337 "probes/generated/contracts.c"
+#line 20374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20344,7 +20381,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20348 "probes/generated/contracts.c"
+#line 20385 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20355,7 +20392,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20359 "probes/generated/contracts.c"
+#line 20396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20366,7 +20403,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20370 "probes/generated/contracts.c"
+#line 20407 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20377,7 +20414,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20381 "probes/generated/contracts.c"
+#line 20418 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20388,7 +20425,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20392 "probes/generated/contracts.c"
+#line 20429 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20399,7 +20436,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20403 "probes/generated/contracts.c"
+#line 20440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20410,7 +20447,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20414 "probes/generated/contracts.c"
+#line 20451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20421,7 +20458,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20425 "probes/generated/contracts.c"
+#line 20462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20432,7 +20469,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20436 "probes/generated/contracts.c"
+#line 20473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20443,7 +20480,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20447 "probes/generated/contracts.c"
+#line 20484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20454,7 +20491,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20458 "probes/generated/contracts.c"
+#line 20495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20465,7 +20502,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20469 "probes/generated/contracts.c"
+#line 20506 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20476,7 +20513,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20480 "probes/generated/contracts.c"
+#line 20517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20487,7 +20524,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20491 "probes/generated/contracts.c"
+#line 20528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20498,7 +20535,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20502 "probes/generated/contracts.c"
+#line 20539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20509,7 +20546,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20513 "probes/generated/contracts.c"
+#line 20550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20520,7 +20557,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20524 "probes/generated/contracts.c"
+#line 20561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20531,7 +20568,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20535 "probes/generated/contracts.c"
+#line 20572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20542,7 +20579,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20546 "probes/generated/contracts.c"
+#line 20583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20553,7 +20590,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20557 "probes/generated/contracts.c"
+#line 20594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20564,7 +20601,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20568 "probes/generated/contracts.c"
+#line 20605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20575,7 +20612,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20579 "probes/generated/contracts.c"
+#line 20616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20586,7 +20623,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20590 "probes/generated/contracts.c"
+#line 20627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20600,7 +20637,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20604 "probes/generated/contracts.c"
+#line 20641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20625,7 +20662,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20629 "probes/generated/contracts.c"
+#line 20666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20662,7 +20699,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20666 "probes/generated/contracts.c"
+#line 20703 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20677,7 +20714,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20681 "probes/generated/contracts.c"
+#line 20718 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20728,7 +20765,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20732 "probes/generated/contracts.c"
+#line 20769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20753,7 +20790,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20757 "probes/generated/contracts.c"
+#line 20794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20764,7 +20801,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20768 "probes/generated/contracts.c"
+#line 20805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20786,7 +20823,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20790 "probes/generated/contracts.c"
+#line 20827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20797,7 +20834,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20801 "probes/generated/contracts.c"
+#line 20838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20808,7 +20845,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20812 "probes/generated/contracts.c"
+#line 20849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20819,7 +20856,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20823 "probes/generated/contracts.c"
+#line 20860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20838,7 +20875,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20842 "probes/generated/contracts.c"
+#line 20879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20852,7 +20889,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20856 "probes/generated/contracts.c"
+#line 20893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20866,7 +20903,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20870 "probes/generated/contracts.c"
+#line 20907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20880,7 +20917,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20884 "probes/generated/contracts.c"
+#line 20921 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20894,7 +20931,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20898 "probes/generated/contracts.c"
+#line 20935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20908,7 +20945,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20912 "probes/generated/contracts.c"
+#line 20949 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20924,7 +20961,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20928 "probes/generated/contracts.c"
+#line 20965 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20939,7 +20976,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20943 "probes/generated/contracts.c"
+#line 20980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20953,7 +20990,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20957 "probes/generated/contracts.c"
+#line 20994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20967,7 +21004,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20971 "probes/generated/contracts.c"
+#line 21008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21030,7 +21067,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 21034 "probes/generated/contracts.c"
+#line 21071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21374,7 +21411,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21378 "probes/generated/contracts.c"
+#line 21415 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21422,7 +21459,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21426 "probes/generated/contracts.c"
+#line 21463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21459,7 +21496,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21463 "probes/generated/contracts.c"
+#line 21500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21490,7 +21527,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21494 "probes/generated/contracts.c"
+#line 21531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21507,7 +21544,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21511 "probes/generated/contracts.c"
+#line 21548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21524,7 +21561,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21528 "probes/generated/contracts.c"
+#line 21565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21548,7 +21585,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21552 "probes/generated/contracts.c"
+#line 21589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21563,7 +21600,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21567 "probes/generated/contracts.c"
+#line 21604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21579,7 +21616,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21583 "probes/generated/contracts.c"
+#line 21620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21599,7 +21636,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21603 "probes/generated/contracts.c"
+#line 21640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21617,7 +21654,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21621 "probes/generated/contracts.c"
+#line 21658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21640,7 +21677,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21644 "probes/generated/contracts.c"
+#line 21681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21656,7 +21693,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21660 "probes/generated/contracts.c"
+#line 21697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21667,7 +21704,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21671 "probes/generated/contracts.c"
+#line 21708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21714,7 +21751,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21718 "probes/generated/contracts.c"
+#line 21755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21729,7 +21766,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21733 "probes/generated/contracts.c"
+#line 21770 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21743,7 +21780,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21747 "probes/generated/contracts.c"
+#line 21784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21757,7 +21794,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21761 "probes/generated/contracts.c"
+#line 21798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21781,7 +21818,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21785 "probes/generated/contracts.c"
+#line 21822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21809,7 +21846,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21813 "probes/generated/contracts.c"
+#line 21850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21825,7 +21862,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21829 "probes/generated/contracts.c"
+#line 21866 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21905,7 +21942,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21909 "probes/generated/contracts.c"
+#line 21946 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21919,7 +21956,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21923 "probes/generated/contracts.c"
+#line 21960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21930,7 +21967,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21934 "probes/generated/contracts.c"
+#line 21971 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21944,7 +21981,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21948 "probes/generated/contracts.c"
+#line 21985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21958,7 +21995,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21962 "probes/generated/contracts.c"
+#line 21999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22027,7 +22064,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 22031 "probes/generated/contracts.c"
+#line 22068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22041,7 +22078,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 22045 "probes/generated/contracts.c"
+#line 22082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22055,7 +22092,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 22059 "probes/generated/contracts.c"
+#line 22096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22091,7 +22128,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 22095 "probes/generated/contracts.c"
+#line 22132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22105,7 +22142,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 22109 "probes/generated/contracts.c"
+#line 22146 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22117,7 +22154,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 22121 "probes/generated/contracts.c"
+#line 22158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22146,7 +22183,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 22150 "probes/generated/contracts.c"
+#line 22187 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22174,7 +22211,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 22178 "probes/generated/contracts.c"
+#line 22215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22197,7 +22234,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 22201 "probes/generated/contracts.c"
+#line 22238 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22242,7 +22279,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22246 "probes/generated/contracts.c"
+#line 22283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22259,7 +22296,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22263 "probes/generated/contracts.c"
+#line 22300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22274,7 +22311,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22278 "probes/generated/contracts.c"
+#line 22315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22294,7 +22331,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22298 "probes/generated/contracts.c"
+#line 22335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22312,7 +22349,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22316 "probes/generated/contracts.c"
+#line 22353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22324,7 +22361,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22328 "probes/generated/contracts.c"
+#line 22365 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22360,7 +22397,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22364 "probes/generated/contracts.c"
+#line 22401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22374,7 +22411,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22378 "probes/generated/contracts.c"
+#line 22415 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22415,7 +22452,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22419 "probes/generated/contracts.c"
+#line 22456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22438,7 +22475,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22442 "probes/generated/contracts.c"
+#line 22479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22485,7 +22522,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22489 "probes/generated/contracts.c"
+#line 22526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22508,7 +22545,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22512 "probes/generated/contracts.c"
+#line 22549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22520,7 +22557,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22524 "probes/generated/contracts.c"
+#line 22561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22536,7 +22573,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22540 "probes/generated/contracts.c"
+#line 22577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22557,7 +22594,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22561 "probes/generated/contracts.c"
+#line 22598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22587,7 +22624,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22591 "probes/generated/contracts.c"
+#line 22628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22603,7 +22640,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22607 "probes/generated/contracts.c"
+#line 22644 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22640,7 +22677,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22644 "probes/generated/contracts.c"
+#line 22681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22666,7 +22703,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22670 "probes/generated/contracts.c"
+#line 22707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22678,7 +22715,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22682 "probes/generated/contracts.c"
+#line 22719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22696,7 +22733,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22700 "probes/generated/contracts.c"
+#line 22737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22706,7 +22743,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22710 "probes/generated/contracts.c"
+#line 22747 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22727,7 +22764,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22731 "probes/generated/contracts.c"
+#line 22768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22738,7 +22775,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22742 "probes/generated/contracts.c"
+#line 22779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22749,7 +22786,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22753 "probes/generated/contracts.c"
+#line 22790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22760,7 +22797,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22764 "probes/generated/contracts.c"
+#line 22801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22771,7 +22808,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22775 "probes/generated/contracts.c"
+#line 22812 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22788,7 +22825,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22792 "probes/generated/contracts.c"
+#line 22829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22807,7 +22844,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22811 "probes/generated/contracts.c"
+#line 22848 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22818,7 +22855,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22822 "probes/generated/contracts.c"
+#line 22859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22829,7 +22866,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22833 "probes/generated/contracts.c"
+#line 22870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22840,7 +22877,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22844 "probes/generated/contracts.c"
+#line 22881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22851,7 +22888,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22855 "probes/generated/contracts.c"
+#line 22892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22863,7 +22900,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22867 "probes/generated/contracts.c"
+#line 22904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22873,7 +22910,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22877 "probes/generated/contracts.c"
+#line 22914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22901,7 +22938,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22905 "probes/generated/contracts.c"
+#line 22942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22919,7 +22956,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22923 "probes/generated/contracts.c"
+#line 22960 "probes/generated/contracts.c"
 }
 #endif
 
@@ -24766,19 +24803,19 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03070000)
     {"PyModule_GetNameObject", 1, c_PyModule_GetNameObject, (const void *)&PyModule_GetNameObject, "PyModule_GetNameObject"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyModule_GetState", 1, c_PyModule_GetState, (const void *)&PyModule_GetState, "PyModule_GetState"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetStateSize", 1, c_PyModule_GetStateSize, (const void *)&PyModule_GetStateSize, "PyModule_GetStateSize"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetState_DuringGC", 1, c_PyModule_GetState_DuringGC, (const void *)&PyModule_GetState_DuringGC, "PyModule_GetState_DuringGC"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetToken", 1, c_PyModule_GetToken, (const void *)&PyModule_GetToken, "PyModule_GetToken"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetToken_DuringGC", 1, c_PyModule_GetToken_DuringGC, (const void *)&PyModule_GetToken_DuringGC, "PyModule_GetToken_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
