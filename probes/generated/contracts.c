@@ -2575,6 +2575,14 @@ static struct PyModuleDef mod_def_gil = {
 };
 #endif
 
+#else
+/* abi3t: no definitions, but the same slot arrays, nested (Py_mod_slots) in the PEP 793 slots
+ * that stand for the definitions' other fields (mod_multi_phase) */
+static PyModuleDef_Slot mod_slots_exec[] = {{Py_mod_exec, (void *)mod_exec}, {0, NULL}};
+static PyModuleDef_Slot mod_slots_create[] = {{Py_mod_create, (void *)mod_create}, {Py_mod_exec, (void *)mod_exec}, {0, NULL}};
+static PyModuleDef_Slot mod_slots_interpreters[] = {
+    {Py_mod_exec, (void *)mod_exec}, {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED}, {0, NULL}};
+static PyModuleDef_Slot mod_slots_gil[] = {{Py_mod_exec, (void *)mod_exec}, {Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};
 #endif /* _Py_OPAQUE_PYOBJECT */
 
 /* The single-phase module of the state and token accessors' contracts (the module of
@@ -2743,7 +2751,7 @@ static PyObject *mod_with_abi(PyObject *args)
 #define MOD_REQUIRE_SLOTS() REQUIRE(PyModule_FromSlotsAndSpec); REQUIRE(PyModule_GetToken); REQUIRE(PyModule_GetStateSize); REQUIRE(PyModule_Exec); REQUIRE(PyModule_AddIntConstant); REQUIRE(PyModule_GetState)
 #endif
 
-#if LIMITED_AT_LEAST(0x03050000)
+#if LIMITED_AT_LEAST(0x03050000) && !defined(_Py_OPAQUE_PYOBJECT)
 /* A module from a multi-phase definition and the spec ARG(0), observed before and after
  * PyModule_ExecDef: (before, after) */
 static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
@@ -2765,8 +2773,49 @@ static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
 #define MOD_REQUIRE_MULTI_PHASE() \
     REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
     REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
+#define MOD_MULTI_PHASE(def, slots) mod_multi_phase(args, &def)
+#define MOD_FROM_DEF_AND_SPEC(def, slots) PyModule_FromDefAndSpec2(&def, ARG(0), PYTHON_API_VERSION)
+#elif defined(_Py_OPAQUE_PYOBJECT)
+/* abi3t: the definition's module from PEP 793 slots (its fields, its slot array nested) and
+ * the spec ARG(0), not executed */
+static PyObject *mod_from_slots_and_def_slots(PyObject *args, PyModuleDef_Slot *def_slots)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_mod_name, "abi3probe_multi"),
+        PySlot_DATA(Py_mod_doc, MOD_DOC),
+        PySlot_SIZE(Py_mod_state_size, sizeof(mod_state)),
+        PySlot_STATIC_DATA(Py_mod_methods, mod_methods),
+        PySlot_DATA(Py_mod_slots, def_slots),
+        PySlot_DATA(Py_mod_abi, &mod_single_abi),
+        PySlot_END,
+    };
+    return PyModule_FromSlotsAndSpec(slots, ARG(0));
+}
+
+/* mod_multi_phase's observations, PyModule_Exec in place of PyModule_ExecDef: (before, after) */
+static PyObject *mod_multi_phase(PyObject *args, PyModuleDef_Slot *def_slots)
+{
+    PyObject *m = mod_from_slots_and_def_slots(args, def_slots);
+    if (m == NULL)
+        return new_result(NULL);
+    Py_INCREF(m);
+    PyObject *before = mod_observe(m);
+    PyObject *status = before == NULL ? NULL : status_result(PyModule_Exec(m));
+    if (status == NULL) {
+        Py_XDECREF(before);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_DECREF(status);
+    return Py_BuildValue("(NN)", before, mod_observe(m));
+}
+#define MOD_REQUIRE_MULTI_PHASE() \
+    REQUIRE(PyModule_FromSlotsAndSpec); REQUIRE(PyModule_Exec); REQUIRE(PyModule_AddIntConstant); \
+    REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
+#define MOD_MULTI_PHASE(def, slots) mod_multi_phase(args, slots)
+#define MOD_FROM_DEF_AND_SPEC(def, slots) mod_from_slots_and_def_slots(args, slots)
 #endif
-#line 2770 "probes/generated/contracts.c"
+#line 2819 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2869,7 +2918,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2873 "probes/generated/contracts.c"
+#line 2922 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2900,7 +2949,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2904 "probes/generated/contracts.c"
+#line 2953 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2928,7 +2977,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2932 "probes/generated/contracts.c"
+#line 2981 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -2997,7 +3046,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 3001 "probes/generated/contracts.c"
+#line 3050 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -3047,7 +3096,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 3051 "probes/generated/contracts.c"
+#line 3100 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3319,7 +3368,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3323 "probes/generated/contracts.c"
+#line 3372 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3385,7 +3434,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3389 "probes/generated/contracts.c"
+#line 3438 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3493,7 +3542,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3497 "probes/generated/contracts.c"
+#line 3546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3507,7 +3556,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3511 "probes/generated/contracts.c"
+#line 3560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3527,7 +3576,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3531 "probes/generated/contracts.c"
+#line 3580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3538,7 +3587,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 271 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3542 "probes/generated/contracts.c"
+#line 3591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3566,7 +3615,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3570 "probes/generated/contracts.c"
+#line 3619 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3581,7 +3630,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 295 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3585 "probes/generated/contracts.c"
+#line 3634 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3596,7 +3645,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 287 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3600 "probes/generated/contracts.c"
+#line 3649 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3611,7 +3660,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 140 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3615 "probes/generated/contracts.c"
+#line 3664 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3626,7 +3675,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 303 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3630 "probes/generated/contracts.c"
+#line 3679 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3641,7 +3690,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 279 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3645 "probes/generated/contracts.c"
+#line 3694 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3674,7 +3723,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3678 "probes/generated/contracts.c"
+#line 3727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3688,7 +3737,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3692 "probes/generated/contracts.c"
+#line 3741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3699,7 +3748,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 104 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3703 "probes/generated/contracts.c"
+#line 3752 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3713,7 +3762,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3717 "probes/generated/contracts.c"
+#line 3766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3745,7 +3794,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3749 "probes/generated/contracts.c"
+#line 3798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3760,7 +3809,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3764 "probes/generated/contracts.c"
+#line 3813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3778,7 +3827,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3782 "probes/generated/contracts.c"
+#line 3831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3806,7 +3855,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3810 "probes/generated/contracts.c"
+#line 3859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3828,7 +3877,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 570 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3832 "probes/generated/contracts.c"
+#line 3881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3850,7 +3899,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 563 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3854 "probes/generated/contracts.c"
+#line 3903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3872,7 +3921,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 248 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3876 "probes/generated/contracts.c"
+#line 3925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3931,7 +3980,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3935 "probes/generated/contracts.c"
+#line 3984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3945,7 +3994,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3949 "probes/generated/contracts.c"
+#line 3998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4100,7 +4149,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 502 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 4104 "probes/generated/contracts.c"
+#line 4153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4130,7 +4179,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 4134 "probes/generated/contracts.c"
+#line 4183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4209,7 +4258,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 509 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 4213 "probes/generated/contracts.c"
+#line 4262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4271,7 +4320,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 456 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4275 "probes/generated/contracts.c"
+#line 4324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4283,7 +4332,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 464 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4287 "probes/generated/contracts.c"
+#line 4336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4341,7 +4390,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4345 "probes/generated/contracts.c"
+#line 4394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4355,7 +4404,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4359 "probes/generated/contracts.c"
+#line 4408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4388,7 +4437,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 516 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4392 "probes/generated/contracts.c"
+#line 4441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4448,7 +4497,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4452 "probes/generated/contracts.c"
+#line 4501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4464,7 +4513,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4468 "probes/generated/contracts.c"
+#line 4517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4478,7 +4527,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4482 "probes/generated/contracts.c"
+#line 4531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4489,7 +4538,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 259 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4493 "probes/generated/contracts.c"
+#line 4542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4533,7 +4582,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, (probe_hash_len)length, n));
-#line 4537 "probes/generated/contracts.c"
+#line 4586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4585,7 +4634,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4589 "probes/generated/contracts.c"
+#line 4638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4595,7 +4644,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 269 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4599 "probes/generated/contracts.c"
+#line 4648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4621,7 +4670,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4625 "probes/generated/contracts.c"
+#line 4674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4636,7 +4685,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4640 "probes/generated/contracts.c"
+#line 4689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4674,7 +4723,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4678 "probes/generated/contracts.c"
+#line 4727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4948,7 +4997,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4952 "probes/generated/contracts.c"
+#line 5001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4970,7 +5019,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4974 "probes/generated/contracts.c"
+#line 5023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4991,7 +5040,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4995 "probes/generated/contracts.c"
+#line 5044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5099,7 +5148,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 5103 "probes/generated/contracts.c"
+#line 5152 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5191,7 +5240,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 269 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 5195 "probes/generated/contracts.c"
+#line 5244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5203,7 +5252,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 5207 "probes/generated/contracts.c"
+#line 5256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5218,7 +5267,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 5222 "probes/generated/contracts.c"
+#line 5271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5231,7 +5280,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5235 "probes/generated/contracts.c"
+#line 5284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5248,7 +5297,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5252 "probes/generated/contracts.c"
+#line 5301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5262,7 +5311,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5266 "probes/generated/contracts.c"
+#line 5315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5276,7 +5325,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5280 "probes/generated/contracts.c"
+#line 5329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5338,7 +5387,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5342 "probes/generated/contracts.c"
+#line 5391 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5397,7 +5446,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 249 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5401 "probes/generated/contracts.c"
+#line 5450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5412,7 +5461,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5416 "probes/generated/contracts.c"
+#line 5465 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5538,7 +5587,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 231 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5542 "probes/generated/contracts.c"
+#line 5591 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5552,7 +5601,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 213 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5556 "probes/generated/contracts.c"
+#line 5605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5562,7 +5611,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 183 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5566 "probes/generated/contracts.c"
+#line 5615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5572,7 +5621,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 176 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5576 "probes/generated/contracts.c"
+#line 5625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5582,7 +5631,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 189 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5586 "probes/generated/contracts.c"
+#line 5635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5592,7 +5641,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 195 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5596 "probes/generated/contracts.c"
+#line 5645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5602,7 +5651,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 207 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5606 "probes/generated/contracts.c"
+#line 5655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5612,7 +5661,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 201 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5616 "probes/generated/contracts.c"
+#line 5665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5712,7 +5761,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5716 "probes/generated/contracts.c"
+#line 5765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5723,7 +5772,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5727 "probes/generated/contracts.c"
+#line 5776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5734,7 +5783,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5738 "probes/generated/contracts.c"
+#line 5787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5745,7 +5794,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5749 "probes/generated/contracts.c"
+#line 5798 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5756,7 +5805,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5760 "probes/generated/contracts.c"
+#line 5809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5767,7 +5816,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5771 "probes/generated/contracts.c"
+#line 5820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5778,7 +5827,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5782 "probes/generated/contracts.c"
+#line 5831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5789,7 +5838,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5793 "probes/generated/contracts.c"
+#line 5842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5800,7 +5849,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5804 "probes/generated/contracts.c"
+#line 5853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5833,7 +5882,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5837 "probes/generated/contracts.c"
+#line 5886 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5844,7 +5893,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5848 "probes/generated/contracts.c"
+#line 5897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5858,7 +5907,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5862 "probes/generated/contracts.c"
+#line 5911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5869,7 +5918,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5873 "probes/generated/contracts.c"
+#line 5922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5880,7 +5929,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5884 "probes/generated/contracts.c"
+#line 5933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5891,7 +5940,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5895 "probes/generated/contracts.c"
+#line 5944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5902,7 +5951,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5906 "probes/generated/contracts.c"
+#line 5955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5913,7 +5962,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5917 "probes/generated/contracts.c"
+#line 5966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5924,7 +5973,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5928 "probes/generated/contracts.c"
+#line 5977 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5935,7 +5984,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5939 "probes/generated/contracts.c"
+#line 5988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5955,7 +6004,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5959 "probes/generated/contracts.c"
+#line 6008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5980,7 +6029,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5984 "probes/generated/contracts.c"
+#line 6033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6004,7 +6053,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 6008 "probes/generated/contracts.c"
+#line 6057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6034,7 +6083,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 6038 "probes/generated/contracts.c"
+#line 6087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6059,7 +6108,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 6063 "probes/generated/contracts.c"
+#line 6112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6077,7 +6126,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 6081 "probes/generated/contracts.c"
+#line 6130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6110,7 +6159,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 6114 "probes/generated/contracts.c"
+#line 6163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6151,7 +6200,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 6155 "probes/generated/contracts.c"
+#line 6204 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6169,7 +6218,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 6173 "probes/generated/contracts.c"
+#line 6222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6192,7 +6241,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 6196 "probes/generated/contracts.c"
+#line 6245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6204,7 +6253,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 6208 "probes/generated/contracts.c"
+#line 6257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6222,7 +6271,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 6226 "probes/generated/contracts.c"
+#line 6275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6237,7 +6286,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6241 "probes/generated/contracts.c"
+#line 6290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6252,7 +6301,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6256 "probes/generated/contracts.c"
+#line 6305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6267,7 +6316,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6271 "probes/generated/contracts.c"
+#line 6320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6310,7 +6359,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6314 "probes/generated/contracts.c"
+#line 6363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6324,7 +6373,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6328 "probes/generated/contracts.c"
+#line 6377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6354,7 +6403,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6358 "probes/generated/contracts.c"
+#line 6407 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6371,7 +6420,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6375 "probes/generated/contracts.c"
+#line 6424 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6396,7 +6445,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6400 "probes/generated/contracts.c"
+#line 6449 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6406,7 +6455,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1641 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6410 "probes/generated/contracts.c"
+#line 6459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6430,7 +6479,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6434 "probes/generated/contracts.c"
+#line 6483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6451,7 +6500,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6455 "probes/generated/contracts.c"
+#line 6504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6465,7 +6514,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6469 "probes/generated/contracts.c"
+#line 6518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6476,7 +6525,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 963 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6480 "probes/generated/contracts.c"
+#line 6529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6487,7 +6536,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 973 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6491 "probes/generated/contracts.c"
+#line 6540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6497,7 +6546,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1650 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6501 "probes/generated/contracts.c"
+#line 6550 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6518,7 +6567,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6522 "probes/generated/contracts.c"
+#line 6571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6543,7 +6592,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6547 "probes/generated/contracts.c"
+#line 6596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6557,7 +6606,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6561 "probes/generated/contracts.c"
+#line 6610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6571,7 +6620,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6575 "probes/generated/contracts.c"
+#line 6624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6585,7 +6634,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6589 "probes/generated/contracts.c"
+#line 6638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6599,7 +6648,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6603 "probes/generated/contracts.c"
+#line 6652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6619,7 +6668,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6623 "probes/generated/contracts.c"
+#line 6672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6639,7 +6688,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6643 "probes/generated/contracts.c"
+#line 6692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6661,7 +6710,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6665 "probes/generated/contracts.c"
+#line 6714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6688,7 +6737,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6692 "probes/generated/contracts.c"
+#line 6741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6709,7 +6758,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6713 "probes/generated/contracts.c"
+#line 6762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6732,7 +6781,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6736 "probes/generated/contracts.c"
+#line 6785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6752,7 +6801,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6756 "probes/generated/contracts.c"
+#line 6805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6780,7 +6829,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6784 "probes/generated/contracts.c"
+#line 6833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6805,7 +6854,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6809 "probes/generated/contracts.c"
+#line 6858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6825,7 +6874,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6829 "probes/generated/contracts.c"
+#line 6878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6863,7 +6912,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6867 "probes/generated/contracts.c"
+#line 6916 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6881,7 +6930,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6885 "probes/generated/contracts.c"
+#line 6934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6899,7 +6948,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6903 "probes/generated/contracts.c"
+#line 6952 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6930,7 +6979,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6934 "probes/generated/contracts.c"
+#line 6983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6956,7 +7005,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
 #else
     return new_result(PyMember_GetOne((const char *)&block, &def));
 #endif
-#line 6960 "probes/generated/contracts.c"
+#line 7009 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6970,7 +7019,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6974 "probes/generated/contracts.c"
+#line 7023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6988,7 +7037,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6992 "probes/generated/contracts.c"
+#line 7041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7012,7 +7061,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 7016 "probes/generated/contracts.c"
+#line 7065 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7029,7 +7078,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7033 "probes/generated/contracts.c"
+#line 7082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7046,7 +7095,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7050 "probes/generated/contracts.c"
+#line 7099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7084,7 +7133,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 7088 "probes/generated/contracts.c"
+#line 7137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7118,7 +7167,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 7122 "probes/generated/contracts.c"
+#line 7171 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7133,7 +7182,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 7137 "probes/generated/contracts.c"
+#line 7186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7156,7 +7205,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 7160 "probes/generated/contracts.c"
+#line 7209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7180,7 +7229,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 7184 "probes/generated/contracts.c"
+#line 7233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7210,7 +7259,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 7214 "probes/generated/contracts.c"
+#line 7263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7221,7 +7270,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 886 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 7225 "probes/generated/contracts.c"
+#line 7274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7241,7 +7290,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7245 "probes/generated/contracts.c"
+#line 7294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7267,7 +7316,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7271 "probes/generated/contracts.c"
+#line 7320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7323,7 +7372,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7327 "probes/generated/contracts.c"
+#line 7376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7333,7 +7382,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1366 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7337 "probes/generated/contracts.c"
+#line 7386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7346,7 +7395,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7350 "probes/generated/contracts.c"
+#line 7399 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7366,7 +7415,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7370 "probes/generated/contracts.c"
+#line 7419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7386,7 +7435,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7390 "probes/generated/contracts.c"
+#line 7439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7406,7 +7455,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7410 "probes/generated/contracts.c"
+#line 7459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7426,7 +7475,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7430 "probes/generated/contracts.c"
+#line 7479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7446,7 +7495,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7450 "probes/generated/contracts.c"
+#line 7499 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7466,7 +7515,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7470 "probes/generated/contracts.c"
+#line 7519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7486,7 +7535,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7490 "probes/generated/contracts.c"
+#line 7539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7506,7 +7555,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7510 "probes/generated/contracts.c"
+#line 7559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7526,7 +7575,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7530 "probes/generated/contracts.c"
+#line 7579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7546,7 +7595,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7550 "probes/generated/contracts.c"
+#line 7599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7566,7 +7615,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7570 "probes/generated/contracts.c"
+#line 7619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7586,7 +7635,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7590 "probes/generated/contracts.c"
+#line 7639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7606,7 +7655,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7610 "probes/generated/contracts.c"
+#line 7659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7626,7 +7675,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7630 "probes/generated/contracts.c"
+#line 7679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7646,7 +7695,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7650 "probes/generated/contracts.c"
+#line 7699 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7666,7 +7715,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7670 "probes/generated/contracts.c"
+#line 7719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7686,7 +7735,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7690 "probes/generated/contracts.c"
+#line 7739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7706,7 +7755,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7710 "probes/generated/contracts.c"
+#line 7759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7723,7 +7772,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7727 "probes/generated/contracts.c"
+#line 7776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7740,7 +7789,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7744 "probes/generated/contracts.c"
+#line 7793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7757,7 +7806,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7761 "probes/generated/contracts.c"
+#line 7810 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7773,7 +7822,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT, len)
     Py_DECREF(holder);
     return new_result(result);
-#line 7777 "probes/generated/contracts.c"
+#line 7826 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7791,7 +7840,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7795 "probes/generated/contracts.c"
+#line 7844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7811,7 +7860,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7815 "probes/generated/contracts.c"
+#line 7864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7842,7 +7891,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7846 "probes/generated/contracts.c"
+#line 7895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7861,7 +7910,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7865 "probes/generated/contracts.c"
+#line 7914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7880,7 +7929,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7884 "probes/generated/contracts.c"
+#line 7933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7902,7 +7951,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7906 "probes/generated/contracts.c"
+#line 7955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7935,7 +7984,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7939 "probes/generated/contracts.c"
+#line 7988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7954,7 +8003,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7958 "probes/generated/contracts.c"
+#line 8007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7976,7 +8025,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7980 "probes/generated/contracts.c"
+#line 8029 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7990,7 +8039,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
     struct parse_out out = {0};
     out.i = rc;
     return parse_result(rc, 8, &out);
-#line 7994 "probes/generated/contracts.c"
+#line 8043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8013,7 +8062,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8017 "probes/generated/contracts.c"
+#line 8066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8033,7 +8082,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8037 "probes/generated/contracts.c"
+#line 8086 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8053,7 +8102,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 8057 "probes/generated/contracts.c"
+#line 8106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8076,7 +8125,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8080 "probes/generated/contracts.c"
+#line 8129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8096,7 +8145,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8100 "probes/generated/contracts.c"
+#line 8149 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8117,7 +8166,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 8121 "probes/generated/contracts.c"
+#line 8170 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8130,7 +8179,7 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8134 "probes/generated/contracts.c"
+#line 8183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8144,7 +8193,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
     PyObject *T = tp_make("probe_types.W", TP_SIZE, 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 8148 "probes/generated/contracts.c"
+#line 8197 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8161,7 +8210,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8165 "probes/generated/contracts.c"
+#line 8214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8197,7 +8246,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8201 "probes/generated/contracts.c"
+#line 8250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8237,7 +8286,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8241 "probes/generated/contracts.c"
+#line 8290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8248,7 +8297,7 @@ static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
 #line 600 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8252 "probes/generated/contracts.c"
+#line 8301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8270,7 +8319,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
 #line 614 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8274 "probes/generated/contracts.c"
+#line 8323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8301,7 +8350,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8305 "probes/generated/contracts.c"
+#line 8354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8332,7 +8381,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8336 "probes/generated/contracts.c"
+#line 8385 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8366,7 +8415,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8370 "probes/generated/contracts.c"
+#line 8419 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8400,7 +8449,7 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8404 "probes/generated/contracts.c"
+#line 8453 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8416,7 +8465,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF((PyObject *)type);
     return (PyObject *)type;
-#line 8420 "probes/generated/contracts.c"
+#line 8469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8439,7 +8488,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8443 "probes/generated/contracts.c"
+#line 8492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8474,7 +8523,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8478 "probes/generated/contracts.c"
+#line 8527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8509,7 +8558,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8513 "probes/generated/contracts.c"
+#line 8562 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8544,7 +8593,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8548 "probes/generated/contracts.c"
+#line 8597 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8565,7 +8614,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + __import__('struct').calcsize('lP'), T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8569 "probes/generated/contracts.c"
+#line 8618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8587,7 +8636,7 @@ static PyObject *c_PyType_FromSpec_body(PyObject *args)
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8591 "probes/generated/contracts.c"
+#line 8640 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8637,7 +8686,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8641 "probes/generated/contracts.c"
+#line 8690 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8673,7 +8722,7 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8677 "probes/generated/contracts.c"
+#line 8726 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8701,7 +8750,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8705 "probes/generated/contracts.c"
+#line 8754 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8740,7 +8789,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8744 "probes/generated/contracts.c"
+#line 8793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8774,7 +8823,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8778 "probes/generated/contracts.c"
+#line 8827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8839,7 +8888,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8843 "probes/generated/contracts.c"
+#line 8892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8882,7 +8931,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8886 "probes/generated/contracts.c"
+#line 8935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8925,7 +8974,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8929 "probes/generated/contracts.c"
+#line 8978 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8968,7 +9017,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8972 "probes/generated/contracts.c"
+#line 9021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9022,7 +9071,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9026 "probes/generated/contracts.c"
+#line 9075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9065,7 +9114,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9069 "probes/generated/contracts.c"
+#line 9118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9108,7 +9157,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9112 "probes/generated/contracts.c"
+#line 9161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9155,7 +9204,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 9159 "probes/generated/contracts.c"
+#line 9208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9186,7 +9235,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 9190 "probes/generated/contracts.c"
+#line 9239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9220,7 +9269,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 9224 "probes/generated/contracts.c"
+#line 9273 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9246,7 +9295,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 9250 "probes/generated/contracts.c"
+#line 9299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9265,7 +9314,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9269 "probes/generated/contracts.c"
+#line 9318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9327,7 +9376,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9331 "probes/generated/contracts.c"
+#line 9380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9339,7 +9388,7 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9343 "probes/generated/contracts.c"
+#line 9392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9353,7 +9402,7 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9357 "probes/generated/contracts.c"
+#line 9406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9365,7 +9414,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9369 "probes/generated/contracts.c"
+#line 9418 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9387,7 +9436,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9391 "probes/generated/contracts.c"
+#line 9440 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9399,7 +9448,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9403 "probes/generated/contracts.c"
+#line 9452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9431,7 +9480,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9435 "probes/generated/contracts.c"
+#line 9484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9449,7 +9498,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 9453 "probes/generated/contracts.c"
+#line 9502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9459,7 +9508,7 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 {
 #line 1599 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9463 "probes/generated/contracts.c"
+#line 9512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9469,7 +9518,7 @@ static PyObject *c_Py_am_anext(PyObject *args)
 {
 #line 1608 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9473 "probes/generated/contracts.c"
+#line 9522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9479,7 +9528,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 {
 #line 1617 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9483 "probes/generated/contracts.c"
+#line 9532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9500,7 +9549,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9504 "probes/generated/contracts.c"
+#line 9553 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9510,7 +9559,7 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
 #line 1646 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9514 "probes/generated/contracts.c"
+#line 9563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9521,7 +9570,7 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #line 1655 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9525 "probes/generated/contracts.c"
+#line 9574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9531,7 +9580,7 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
 #line 1665 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9535 "probes/generated/contracts.c"
+#line 9584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9541,7 +9590,7 @@ static PyObject *c_Py_mp_length(PyObject *args)
 {
 #line 1674 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9545 "probes/generated/contracts.c"
+#line 9594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9551,7 +9600,7 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 {
 #line 1683 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9555 "probes/generated/contracts.c"
+#line 9604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9561,7 +9610,7 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 {
 #line 1692 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9565 "probes/generated/contracts.c"
+#line 9614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9571,7 +9620,7 @@ static PyObject *c_Py_nb_add(PyObject *args)
 {
 #line 1701 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9575 "probes/generated/contracts.c"
+#line 9624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9581,7 +9630,7 @@ static PyObject *c_Py_nb_and(PyObject *args)
 {
 #line 1710 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9585 "probes/generated/contracts.c"
+#line 9634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9591,7 +9640,7 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 {
 #line 1719 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9595 "probes/generated/contracts.c"
+#line 9644 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9601,7 +9650,7 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 {
 #line 1728 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9605 "probes/generated/contracts.c"
+#line 9654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9611,7 +9660,7 @@ static PyObject *c_Py_nb_float(PyObject *args)
 {
 #line 1737 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9615 "probes/generated/contracts.c"
+#line 9664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9621,7 +9670,7 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
 #line 1746 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9625 "probes/generated/contracts.c"
+#line 9674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9631,7 +9680,7 @@ static PyObject *c_Py_nb_index(PyObject *args)
 {
 #line 1755 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9635 "probes/generated/contracts.c"
+#line 9684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9641,7 +9690,7 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
 #line 1764 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9645 "probes/generated/contracts.c"
+#line 9694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9651,7 +9700,7 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
 #line 1773 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9655 "probes/generated/contracts.c"
+#line 9704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9661,7 +9710,7 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
 #line 1782 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9665 "probes/generated/contracts.c"
+#line 9714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9671,7 +9720,7 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
 #line 1791 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9675 "probes/generated/contracts.c"
+#line 9724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9681,7 +9730,7 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
 #line 1800 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9685 "probes/generated/contracts.c"
+#line 9734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9691,7 +9740,7 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
 #line 1809 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9695 "probes/generated/contracts.c"
+#line 9744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9701,7 +9750,7 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
 #line 1818 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9705 "probes/generated/contracts.c"
+#line 9754 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9711,7 +9760,7 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
 #line 1827 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9715 "probes/generated/contracts.c"
+#line 9764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9721,7 +9770,7 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
 #line 1836 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9725 "probes/generated/contracts.c"
+#line 9774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9731,7 +9780,7 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
 #line 1845 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9735 "probes/generated/contracts.c"
+#line 9784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9741,7 +9790,7 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
 #line 1854 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9745 "probes/generated/contracts.c"
+#line 9794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9751,7 +9800,7 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
 #line 1863 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9755 "probes/generated/contracts.c"
+#line 9804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9761,7 +9810,7 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
 #line 1872 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9765 "probes/generated/contracts.c"
+#line 9814 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9771,7 +9820,7 @@ static PyObject *c_Py_nb_int(PyObject *args)
 {
 #line 1881 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9775 "probes/generated/contracts.c"
+#line 9824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9781,7 +9830,7 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 {
 #line 1890 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9785 "probes/generated/contracts.c"
+#line 9834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9791,7 +9840,7 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 {
 #line 1899 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9795 "probes/generated/contracts.c"
+#line 9844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9801,7 +9850,7 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
 #line 1908 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9805 "probes/generated/contracts.c"
+#line 9854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9811,7 +9860,7 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 {
 #line 1917 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9815 "probes/generated/contracts.c"
+#line 9864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9821,7 +9870,7 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 {
 #line 1926 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9825 "probes/generated/contracts.c"
+#line 9874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9831,7 +9880,7 @@ static PyObject *c_Py_nb_or(PyObject *args)
 {
 #line 1935 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9835 "probes/generated/contracts.c"
+#line 9884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9841,7 +9890,7 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 {
 #line 1944 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9845 "probes/generated/contracts.c"
+#line 9894 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9851,7 +9900,7 @@ static PyObject *c_Py_nb_power(PyObject *args)
 {
 #line 1953 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9855 "probes/generated/contracts.c"
+#line 9904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9861,7 +9910,7 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 {
 #line 1962 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9865 "probes/generated/contracts.c"
+#line 9914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9871,7 +9920,7 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 {
 #line 1971 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9875 "probes/generated/contracts.c"
+#line 9924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9881,7 +9930,7 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 {
 #line 1980 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9885 "probes/generated/contracts.c"
+#line 9934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9891,7 +9940,7 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
 #line 1989 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9895 "probes/generated/contracts.c"
+#line 9944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9901,7 +9950,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 {
 #line 1998 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9905 "probes/generated/contracts.c"
+#line 9954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9918,7 +9967,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9922 "probes/generated/contracts.c"
+#line 9971 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9941,7 +9990,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9945 "probes/generated/contracts.c"
+#line 9994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9958,7 +10007,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9962 "probes/generated/contracts.c"
+#line 10011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9968,7 +10017,7 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
 #line 2061 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9972 "probes/generated/contracts.c"
+#line 10021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9978,7 +10027,7 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 {
 #line 2070 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9982 "probes/generated/contracts.c"
+#line 10031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9988,7 +10037,7 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 {
 #line 2079 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9992 "probes/generated/contracts.c"
+#line 10041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9998,7 +10047,7 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
 #line 2088 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 10002 "probes/generated/contracts.c"
+#line 10051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10008,7 +10057,7 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
 #line 2097 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 10012 "probes/generated/contracts.c"
+#line 10061 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10018,7 +10067,7 @@ static PyObject *c_Py_sq_item(PyObject *args)
 {
 #line 2106 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10022 "probes/generated/contracts.c"
+#line 10071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10028,7 +10077,7 @@ static PyObject *c_Py_sq_length(PyObject *args)
 {
 #line 2115 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10032 "probes/generated/contracts.c"
+#line 10081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10038,7 +10087,7 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 {
 #line 2124 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 10042 "probes/generated/contracts.c"
+#line 10091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10048,7 +10097,7 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 {
 #line 2133 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10052 "probes/generated/contracts.c"
+#line 10101 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10065,7 +10114,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10069 "probes/generated/contracts.c"
+#line 10118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10086,7 +10135,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10090 "probes/generated/contracts.c"
+#line 10139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10102,7 +10151,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10106 "probes/generated/contracts.c"
+#line 10155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10112,7 +10161,7 @@ static PyObject *c_Py_tp_call(PyObject *args)
 {
 #line 2193 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 10116 "probes/generated/contracts.c"
+#line 10165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10123,7 +10172,7 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #line 2202 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 10127 "probes/generated/contracts.c"
+#line 10176 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10133,7 +10182,7 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
 #line 2212 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10137 "probes/generated/contracts.c"
+#line 10186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10143,7 +10192,7 @@ static PyObject *c_Py_tp_del(PyObject *args)
 {
 #line 2221 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10147 "probes/generated/contracts.c"
+#line 10196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10153,7 +10202,7 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
 #line 2230 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10157 "probes/generated/contracts.c"
+#line 10206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10163,7 +10212,7 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
 #line 2239 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10167 "probes/generated/contracts.c"
+#line 10216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10173,7 +10222,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 {
 #line 2248 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 10177 "probes/generated/contracts.c"
+#line 10226 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10189,7 +10238,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10193 "probes/generated/contracts.c"
+#line 10242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10199,7 +10248,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 {
 #line 2272 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10203 "probes/generated/contracts.c"
+#line 10252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10215,7 +10264,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 10219 "probes/generated/contracts.c"
+#line 10268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10225,7 +10274,7 @@ static PyObject *c_Py_tp_free(PyObject *args)
 {
 #line 2296 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10229 "probes/generated/contracts.c"
+#line 10278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10235,7 +10284,7 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 {
 #line 2305 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10239 "probes/generated/contracts.c"
+#line 10288 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10245,7 +10294,7 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 {
 #line 2314 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10249 "probes/generated/contracts.c"
+#line 10298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10255,7 +10304,7 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 {
 #line 2323 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 10259 "probes/generated/contracts.c"
+#line 10308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10265,7 +10314,7 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 {
 #line 2332 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10269 "probes/generated/contracts.c"
+#line 10318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10275,7 +10324,7 @@ static PyObject *c_Py_tp_init(PyObject *args)
 {
 #line 2341 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10279 "probes/generated/contracts.c"
+#line 10328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10286,7 +10335,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #line 2350 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10290 "probes/generated/contracts.c"
+#line 10339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10303,7 +10352,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10307 "probes/generated/contracts.c"
+#line 10356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10313,7 +10362,7 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 {
 #line 2376 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10317 "probes/generated/contracts.c"
+#line 10366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10323,7 +10372,7 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 {
 #line 2385 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10327 "probes/generated/contracts.c"
+#line 10376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10333,7 +10382,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 {
 #line 2394 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10337 "probes/generated/contracts.c"
+#line 10386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10354,7 +10403,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10358 "probes/generated/contracts.c"
+#line 10407 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10364,7 +10413,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 {
 #line 2423 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10368 "probes/generated/contracts.c"
+#line 10417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10383,7 +10432,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10387 "probes/generated/contracts.c"
+#line 10436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10398,7 +10447,7 @@ static PyObject *c_Py_tp_name(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10402 "probes/generated/contracts.c"
+#line 10451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10408,7 +10457,7 @@ static PyObject *c_Py_tp_new(PyObject *args)
 {
 #line 2464 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10412 "probes/generated/contracts.c"
+#line 10461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10418,7 +10467,7 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 {
 #line 2473 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10422 "probes/generated/contracts.c"
+#line 10471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10428,7 +10477,7 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
 #line 2482 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10432 "probes/generated/contracts.c"
+#line 10481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10438,7 +10487,7 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 {
 #line 2491 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10442 "probes/generated/contracts.c"
+#line 10491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10448,7 +10497,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 {
 #line 2500 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10452 "probes/generated/contracts.c"
+#line 10501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10465,7 +10514,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10469 "probes/generated/contracts.c"
+#line 10518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10475,7 +10524,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 {
 #line 2525 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10479 "probes/generated/contracts.c"
+#line 10528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10498,7 +10547,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 10502 "probes/generated/contracts.c"
+#line 10551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10509,7 +10558,7 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #line 2556 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10513 "probes/generated/contracts.c"
+#line 10562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10519,7 +10568,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
 #line 2566 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10523 "probes/generated/contracts.c"
+#line 10572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10553,7 +10602,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10557 "probes/generated/contracts.c"
+#line 10606 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10587,7 +10636,7 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10591 "probes/generated/contracts.c"
+#line 10640 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10632,7 +10681,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10636 "probes/generated/contracts.c"
+#line 10685 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10670,7 +10719,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10674 "probes/generated/contracts.c"
+#line 10723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10704,7 +10753,7 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10708 "probes/generated/contracts.c"
+#line 10757 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10734,7 +10783,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10738 "probes/generated/contracts.c"
+#line 10787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10768,7 +10817,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10772 "probes/generated/contracts.c"
+#line 10821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10783,7 +10832,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10787 "probes/generated/contracts.c"
+#line 10836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10804,7 +10853,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10808 "probes/generated/contracts.c"
+#line 10857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10815,7 +10864,7 @@ static PyObject *c_allocfunc(PyObject *args)
 #line 2821 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10819 "probes/generated/contracts.c"
+#line 10868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10826,7 +10875,7 @@ static PyObject *c_binaryfunc(PyObject *args)
 #line 2831 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10830 "probes/generated/contracts.c"
+#line 10879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10837,7 +10886,7 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #line 2841 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10841 "probes/generated/contracts.c"
+#line 10890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10848,7 +10897,7 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #line 2851 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10852 "probes/generated/contracts.c"
+#line 10901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10859,7 +10908,7 @@ static PyObject *c_destructor(PyObject *args)
 #line 2861 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10863 "probes/generated/contracts.c"
+#line 10912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10870,7 +10919,7 @@ static PyObject *c_getattrfunc(PyObject *args)
 #line 2871 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10874 "probes/generated/contracts.c"
+#line 10923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10881,7 +10930,7 @@ static PyObject *c_getattrofunc(PyObject *args)
 #line 2881 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10885 "probes/generated/contracts.c"
+#line 10934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10892,7 +10941,7 @@ static PyObject *c_getiterfunc(PyObject *args)
 #line 2891 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10896 "probes/generated/contracts.c"
+#line 10945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10903,7 +10952,7 @@ static PyObject *c_hashfunc(PyObject *args)
 #line 2901 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10907 "probes/generated/contracts.c"
+#line 10956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10914,7 +10963,7 @@ static PyObject *c_initproc(PyObject *args)
 #line 2911 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10918 "probes/generated/contracts.c"
+#line 10967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10925,7 +10974,7 @@ static PyObject *c_inquiry(PyObject *args)
 #line 2921 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10929 "probes/generated/contracts.c"
+#line 10978 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10936,7 +10985,7 @@ static PyObject *c_iternextfunc(PyObject *args)
 #line 2931 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10940 "probes/generated/contracts.c"
+#line 10989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10947,7 +10996,7 @@ static PyObject *c_lenfunc(PyObject *args)
 #line 2941 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10951 "probes/generated/contracts.c"
+#line 11000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10958,7 +11007,7 @@ static PyObject *c_newfunc(PyObject *args)
 #line 2951 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10962 "probes/generated/contracts.c"
+#line 11011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10969,7 +11018,7 @@ static PyObject *c_objobjargproc(PyObject *args)
 #line 2961 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10973 "probes/generated/contracts.c"
+#line 11022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10980,7 +11029,7 @@ static PyObject *c_objobjproc(PyObject *args)
 #line 2971 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10984 "probes/generated/contracts.c"
+#line 11033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10991,7 +11040,7 @@ static PyObject *c_reprfunc(PyObject *args)
 #line 2981 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10995 "probes/generated/contracts.c"
+#line 11044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11002,7 +11051,7 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #line 2991 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 11006 "probes/generated/contracts.c"
+#line 11055 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11013,7 +11062,7 @@ static PyObject *c_setattrfunc(PyObject *args)
 #line 3001 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 11017 "probes/generated/contracts.c"
+#line 11066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11024,7 +11073,7 @@ static PyObject *c_setattrofunc(PyObject *args)
 #line 3011 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 11028 "probes/generated/contracts.c"
+#line 11077 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11035,7 +11084,7 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #line 3021 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 11039 "probes/generated/contracts.c"
+#line 11088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11046,7 +11095,7 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #line 3031 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 11050 "probes/generated/contracts.c"
+#line 11099 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11060,7 +11109,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 11064 "probes/generated/contracts.c"
+#line 11113 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11084,7 +11133,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 11088 "probes/generated/contracts.c"
+#line 11137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11095,7 +11144,7 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #line 3077 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 11099 "probes/generated/contracts.c"
+#line 11148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11107,7 +11156,7 @@ static PyObject *c_traverseproc(PyObject *args)
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 11111 "probes/generated/contracts.c"
+#line 11160 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11118,7 +11167,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #line 3098 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 11122 "probes/generated/contracts.c"
+#line 11171 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11146,7 +11195,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 11150 "probes/generated/contracts.c"
+#line 11199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11179,7 +11228,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11183 "probes/generated/contracts.c"
+#line 11232 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11190,7 +11239,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11194 "probes/generated/contracts.c"
+#line 11243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11201,7 +11250,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11205 "probes/generated/contracts.c"
+#line 11254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11212,7 +11261,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11216 "probes/generated/contracts.c"
+#line 11265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11223,7 +11272,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11227 "probes/generated/contracts.c"
+#line 11276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11234,7 +11283,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11238 "probes/generated/contracts.c"
+#line 11287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11262,7 +11311,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 11266 "probes/generated/contracts.c"
+#line 11315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11273,7 +11322,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11277 "probes/generated/contracts.c"
+#line 11326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11284,7 +11333,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11288 "probes/generated/contracts.c"
+#line 11337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11318,7 +11367,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11322 "probes/generated/contracts.c"
+#line 11371 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11341,7 +11390,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11345 "probes/generated/contracts.c"
+#line 11394 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11367,7 +11416,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11371 "probes/generated/contracts.c"
+#line 11420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11378,7 +11427,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11382 "probes/generated/contracts.c"
+#line 11431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11397,7 +11446,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11401 "probes/generated/contracts.c"
+#line 11450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11419,7 +11468,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11423 "probes/generated/contracts.c"
+#line 11472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11430,7 +11479,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11434 "probes/generated/contracts.c"
+#line 11483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11441,7 +11490,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11445 "probes/generated/contracts.c"
+#line 11494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11452,7 +11501,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11456 "probes/generated/contracts.c"
+#line 11505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11463,7 +11512,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11467 "probes/generated/contracts.c"
+#line 11516 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11474,7 +11523,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11478 "probes/generated/contracts.c"
+#line 11527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11485,7 +11534,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11489 "probes/generated/contracts.c"
+#line 11538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11496,7 +11545,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11500 "probes/generated/contracts.c"
+#line 11549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11513,7 +11562,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11517 "probes/generated/contracts.c"
+#line 11566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11530,7 +11579,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11534 "probes/generated/contracts.c"
+#line 11583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11546,7 +11595,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11550 "probes/generated/contracts.c"
+#line 11599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11564,7 +11613,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11568 "probes/generated/contracts.c"
+#line 11617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11580,7 +11629,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11584 "probes/generated/contracts.c"
+#line 11633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11598,7 +11647,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11602 "probes/generated/contracts.c"
+#line 11651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11609,7 +11658,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11613 "probes/generated/contracts.c"
+#line 11662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11620,7 +11669,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11624 "probes/generated/contracts.c"
+#line 11673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11639,7 +11688,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11643 "probes/generated/contracts.c"
+#line 11692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11654,7 +11703,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11658 "probes/generated/contracts.c"
+#line 11707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11670,7 +11719,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11674 "probes/generated/contracts.c"
+#line 11723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11684,7 +11733,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11688 "probes/generated/contracts.c"
+#line 11737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11699,7 +11748,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11703 "probes/generated/contracts.c"
+#line 11752 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11715,7 +11764,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11719 "probes/generated/contracts.c"
+#line 11768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11731,7 +11780,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11735 "probes/generated/contracts.c"
+#line 11784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11748,7 +11797,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11752 "probes/generated/contracts.c"
+#line 11801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11760,7 +11809,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11764 "probes/generated/contracts.c"
+#line 11813 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11781,7 +11830,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11785 "probes/generated/contracts.c"
+#line 11834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11794,7 +11843,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11798 "probes/generated/contracts.c"
+#line 11847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11809,7 +11858,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11813 "probes/generated/contracts.c"
+#line 11862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11821,7 +11870,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11825 "probes/generated/contracts.c"
+#line 11874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11837,7 +11886,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11841 "probes/generated/contracts.c"
+#line 11890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11864,7 +11913,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11868 "probes/generated/contracts.c"
+#line 11917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11884,7 +11933,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11888 "probes/generated/contracts.c"
+#line 11937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11913,7 +11962,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11917 "probes/generated/contracts.c"
+#line 11966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11932,7 +11981,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11936 "probes/generated/contracts.c"
+#line 11985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11945,7 +11994,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11949 "probes/generated/contracts.c"
+#line 11998 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -11964,7 +12013,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11968 "probes/generated/contracts.c"
+#line 12017 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -11983,7 +12032,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11987 "probes/generated/contracts.c"
+#line 12036 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -12003,7 +12052,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 12007 "probes/generated/contracts.c"
+#line 12056 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12031,7 +12080,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 12035 "probes/generated/contracts.c"
+#line 12084 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12050,7 +12099,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 12054 "probes/generated/contracts.c"
+#line 12103 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12070,7 +12119,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 12074 "probes/generated/contracts.c"
+#line 12123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12088,7 +12137,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 12092 "probes/generated/contracts.c"
+#line 12141 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12102,7 +12151,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 12106 "probes/generated/contracts.c"
+#line 12155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12125,7 +12174,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 12129 "probes/generated/contracts.c"
+#line 12178 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12138,7 +12187,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 12142 "probes/generated/contracts.c"
+#line 12191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12159,7 +12208,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 12163 "probes/generated/contracts.c"
+#line 12212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12170,7 +12219,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12174 "probes/generated/contracts.c"
+#line 12223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12181,7 +12230,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12185 "probes/generated/contracts.c"
+#line 12234 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12192,7 +12241,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 12196 "probes/generated/contracts.c"
+#line 12245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12210,7 +12259,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 12214 "probes/generated/contracts.c"
+#line 12263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12233,7 +12282,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 12237 "probes/generated/contracts.c"
+#line 12286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12244,7 +12293,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 12248 "probes/generated/contracts.c"
+#line 12297 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -12262,7 +12311,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12266 "probes/generated/contracts.c"
+#line 12315 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12286,7 +12335,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12290 "probes/generated/contracts.c"
+#line 12339 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12312,7 +12361,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12316 "probes/generated/contracts.c"
+#line 12365 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12329,7 +12378,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12333 "probes/generated/contracts.c"
+#line 12382 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12344,7 +12393,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12348 "probes/generated/contracts.c"
+#line 12397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12367,7 +12416,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12371 "probes/generated/contracts.c"
+#line 12420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12408,7 +12457,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12412 "probes/generated/contracts.c"
+#line 12461 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12427,7 +12476,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12431 "probes/generated/contracts.c"
+#line 12480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12465,7 +12514,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12469 "probes/generated/contracts.c"
+#line 12518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12483,7 +12532,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12487 "probes/generated/contracts.c"
+#line 12536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12493,7 +12542,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12497 "probes/generated/contracts.c"
+#line 12546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12507,7 +12556,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12511 "probes/generated/contracts.c"
+#line 12560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12521,7 +12570,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12525 "probes/generated/contracts.c"
+#line 12574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12542,7 +12591,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12546 "probes/generated/contracts.c"
+#line 12595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12556,7 +12605,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12560 "probes/generated/contracts.c"
+#line 12609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12572,7 +12621,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12576 "probes/generated/contracts.c"
+#line 12625 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12588,7 +12637,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12592 "probes/generated/contracts.c"
+#line 12641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12607,7 +12656,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12611 "probes/generated/contracts.c"
+#line 12660 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12627,7 +12676,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12631 "probes/generated/contracts.c"
+#line 12680 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12671,7 +12720,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12675 "probes/generated/contracts.c"
+#line 12724 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12695,7 +12744,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12699 "probes/generated/contracts.c"
+#line 12748 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12706,7 +12755,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12710 "probes/generated/contracts.c"
+#line 12759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12718,7 +12767,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12722 "probes/generated/contracts.c"
+#line 12771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12730,7 +12779,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12734 "probes/generated/contracts.c"
+#line 12783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12751,7 +12800,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12755 "probes/generated/contracts.c"
+#line 12804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12768,7 +12817,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12772 "probes/generated/contracts.c"
+#line 12821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12779,7 +12828,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12783 "probes/generated/contracts.c"
+#line 12832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12791,7 +12840,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 122 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12795 "probes/generated/contracts.c"
+#line 12844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12803,7 +12852,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 140 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12807 "probes/generated/contracts.c"
+#line 12856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12815,7 +12864,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 114 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12819 "probes/generated/contracts.c"
+#line 12868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12827,7 +12876,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 157 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12831 "probes/generated/contracts.c"
+#line 12880 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12839,7 +12888,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 174 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12843 "probes/generated/contracts.c"
+#line 12892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12851,7 +12900,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 149 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12855 "probes/generated/contracts.c"
+#line 12904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12864,7 +12913,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12868 "probes/generated/contracts.c"
+#line 12917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12877,7 +12926,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12881 "probes/generated/contracts.c"
+#line 12930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12889,7 +12938,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 190 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12893 "probes/generated/contracts.c"
+#line 12942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12901,7 +12950,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 207 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12905 "probes/generated/contracts.c"
+#line 12954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12913,7 +12962,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 182 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12917 "probes/generated/contracts.c"
+#line 12966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12926,7 +12975,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12930 "probes/generated/contracts.c"
+#line 12979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12943,7 +12992,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12947 "probes/generated/contracts.c"
+#line 12996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12968,7 +13017,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12972 "probes/generated/contracts.c"
+#line 13021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12993,7 +13042,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12997 "probes/generated/contracts.c"
+#line 13046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13030,7 +13079,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 13034 "probes/generated/contracts.c"
+#line 13083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13066,7 +13115,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 13070 "probes/generated/contracts.c"
+#line 13119 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13103,7 +13152,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 13107 "probes/generated/contracts.c"
+#line 13156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13124,7 +13173,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 13128 "probes/generated/contracts.c"
+#line 13177 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13150,7 +13199,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 13154 "probes/generated/contracts.c"
+#line 13203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13175,7 +13224,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 13179 "probes/generated/contracts.c"
+#line 13228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13209,7 +13258,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 13213 "probes/generated/contracts.c"
+#line 13262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13217,10 +13266,10 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo(PyObject *args)
 {
-#line 1098 "harness/data/contracts/modules.toml"
+#line 1141 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13224 "probes/generated/contracts.c"
+#line 13273 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13228,10 +13277,10 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 {
-#line 1168 "harness/data/contracts/modules.toml"
+#line 1211 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13235 "probes/generated/contracts.c"
+#line 13284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13239,10 +13288,10 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 {
-#line 1158 "harness/data/contracts/modules.toml"
+#line 1201 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13246 "probes/generated/contracts.c"
+#line 13295 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13250,10 +13299,10 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 {
-#line 1138 "harness/data/contracts/modules.toml"
+#line 1181 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13257 "probes/generated/contracts.c"
+#line 13306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13261,10 +13310,10 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 {
-#line 1148 "harness/data/contracts/modules.toml"
+#line 1191 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13268 "probes/generated/contracts.c"
+#line 13317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13272,10 +13321,10 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_GIL(PyObject *args)
 {
-#line 1128 "harness/data/contracts/modules.toml"
+#line 1171 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13279 "probes/generated/contracts.c"
+#line 13328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13283,10 +13332,10 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 {
-#line 1118 "harness/data/contracts/modules.toml"
+#line 1161 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13290 "probes/generated/contracts.c"
+#line 13339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13294,10 +13343,10 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_VAR(PyObject *args)
 {
-#line 1108 "harness/data/contracts/modules.toml"
+#line 1151 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13301 "probes/generated/contracts.c"
+#line 13350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13305,10 +13354,10 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 {
-#line 1058 "harness/data/contracts/modules.toml"
+#line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13312 "probes/generated/contracts.c"
+#line 13361 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13316,10 +13365,10 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef(PyObject *args)
 {
-#line 757 "harness/data/contracts/modules.toml"
+#line 801 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13323 "probes/generated/contracts.c"
+#line 13372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13327,13 +13376,13 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef_Base(PyObject *args)
 {
-#line 768 "harness/data/contracts/modules.toml"
+#line 812 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init); REQUIRE(PyModuleDef_Type);
     PyModuleDef_Init(&mod_def_create);
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13337 "probes/generated/contracts.c"
+#line 13386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13342,23 +13391,23 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
 #pragma weak PyModuleDef_Init
 static PyObject *c_PyModuleDef_Init(PyObject *args)
 {
-#line 601 "harness/data/contracts/modules.toml"
+#line 650 "harness/data/contracts/modules.toml"
     PyObject *def = PyModuleDef_Init(&mod_def_multi);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13351 "probes/generated/contracts.c"
+#line 13400 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModuleDef_Slot: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_PyModuleDef_Slot(PyObject *args)
 {
-#line 746 "harness/data/contracts/modules.toml"
+#line 790 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_create);
-#line 13362 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
+#line 13411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13367,13 +13416,13 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #pragma weak PyModuleDef_Type
 static PyObject *c_PyModuleDef_Type(PyObject *args)
 {
-#line 614 "harness/data/contracts/modules.toml"
+#line 663 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init);
     PyObject *def = PyModuleDef_Init(&mod_def_create);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13377 "probes/generated/contracts.c"
+#line 13426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13382,7 +13431,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
 #pragma weak PyModule_Add
 static PyObject *c_PyModule_Add(PyObject *args)
 {
-#line 469 "harness/data/contracts/modules.toml"
+#line 518 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13391,7 +13440,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13395 "probes/generated/contracts.c"
+#line 13444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13400,7 +13449,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
 #pragma weak PyModule_AddFunctions
 static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
 {
-#line 506 "harness/data/contracts/modules.toml"
+#line 555 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     int added = PyModule_AddFunctions(ARG(0), mod_methods);
     if (added < 0)
@@ -13418,7 +13467,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13422 "probes/generated/contracts.c"
+#line 13471 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13431,7 +13480,7 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
 #pragma weak PyModule_AddIntConstant
 static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 {
-#line 401 "harness/data/contracts/modules.toml"
+#line 450 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     long value;
@@ -13444,7 +13493,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13448 "probes/generated/contracts.c"
+#line 13497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13453,7 +13502,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 #pragma weak PyModule_AddObject
 static PyObject *c_PyModule_AddObject(PyObject *args)
 {
-#line 451 "harness/data/contracts/modules.toml"
+#line 500 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13465,7 +13514,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13469 "probes/generated/contracts.c"
+#line 13518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13474,7 +13523,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
 #pragma weak PyModule_AddObjectRef
 static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 {
-#line 437 "harness/data/contracts/modules.toml"
+#line 486 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13482,7 +13531,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13486 "probes/generated/contracts.c"
+#line 13535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13491,7 +13540,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 #pragma weak PyModule_AddStringConstant
 static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 {
-#line 419 "harness/data/contracts/modules.toml"
+#line 468 "harness/data/contracts/modules.toml"
     PyObject *h1, *h2;
     const char *name, *value;
     if (arg_utf8(args, 1, 0, &h1, &name) < 0)
@@ -13504,7 +13553,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13508 "probes/generated/contracts.c"
+#line 13557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13513,9 +13562,9 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 #pragma weak PyModule_AddType
 static PyObject *c_PyModule_AddType(PyObject *args)
 {
-#line 484 "harness/data/contracts/modules.toml"
+#line 533 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13519 "probes/generated/contracts.c"
+#line 13568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13524,21 +13573,21 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 #pragma weak PyModule_Create2
 static PyObject *c_PyModule_Create2(PyObject *args)
 {
-#line 569 "harness/data/contracts/modules.toml"
+#line 618 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13531 "probes/generated/contracts.c"
+#line 13580 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_Exec: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_Exec
 static PyObject *c_PyModule_Exec(PyObject *args)
 {
-#line 858 "harness/data/contracts/modules.toml"
+#line 901 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    PyObject *m = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
+    PyObject *m = MOD_FROM_DEF_AND_SPEC(mod_def_multi, mod_slots_exec);
     if (m == NULL)
         return new_result(NULL);
     PyObject *status = status_result(PyModule_Exec(m));
@@ -13548,7 +13597,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13552 "probes/generated/contracts.c"
+#line 13601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13557,10 +13606,10 @@ static PyObject *c_PyModule_Exec(PyObject *args)
 #pragma weak PyModule_ExecDef
 static PyObject *c_PyModule_ExecDef(PyObject *args)
 {
-#line 591 "harness/data/contracts/modules.toml"
+#line 640 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13564 "probes/generated/contracts.c"
+#line 13613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13569,12 +13618,12 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #pragma weak PyModule_FromDefAndSpec2
 static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
 {
-#line 579 "harness/data/contracts/modules.toml"
+#line 628 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13578 "probes/generated/contracts.c"
+#line 13627 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13587,10 +13636,10 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #pragma weak PyModule_FromSlotsAndSpec
 static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 {
-#line 878 "harness/data/contracts/modules.toml"
+#line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13594 "probes/generated/contracts.c"
+#line 13643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13599,7 +13648,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #pragma weak PyModule_GetDef
 static PyObject *c_PyModule_GetDef(PyObject *args)
 {
-#line 552 "harness/data/contracts/modules.toml"
+#line 601 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     PyModuleDef *given = PyModule_GetDef(ARG(0));
     if (given == NULL && PyErr_Occurred())
@@ -13610,7 +13659,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13614 "probes/generated/contracts.c"
+#line 13663 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13674,7 +13723,7 @@ static PyObject *c_PyModule_GetNameObject(PyObject *args)
 #pragma weak PyModule_GetState
 static PyObject *c_PyModule_GetState_body(PyObject *args)
 {
-#line 530 "harness/data/contracts/modules.toml"
+#line 579 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SINGLE();
     void *given = PyModule_GetState(ARG(0));
     STRAY_CHECK("PyModule_GetState", given != NULL);
@@ -13689,7 +13738,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13693 "probes/generated/contracts.c"
+#line 13742 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13702,7 +13751,7 @@ static PyObject *c_PyModule_GetState(PyObject *args)
 #pragma weak PyModule_GetStateSize
 static PyObject *c_PyModule_GetStateSize(PyObject *args)
 {
-#line 782 "harness/data/contracts/modules.toml"
+#line 826 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SINGLE();
     Py_ssize_t given[3] = {-7, -7, -7};
     if (PyModule_GetStateSize(ARG(0), &given[1]) < 0)
@@ -13718,7 +13767,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13722 "probes/generated/contracts.c"
+#line 13771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13727,7 +13776,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
 #pragma weak PyModule_GetState_DuringGC
 static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 {
-#line 841 "harness/data/contracts/modules.toml"
+#line 885 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SINGLE(); REQUIRE(PyModule_GetState);
     void *given = PyModule_GetState_DuringGC(ARG(0));
     PyObject *m = MOD_CREATE_SINGLE();
@@ -13737,7 +13786,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13741 "probes/generated/contracts.c"
+#line 13790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13746,7 +13795,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 #pragma weak PyModule_GetToken
 static PyObject *c_PyModule_GetToken(PyObject *args)
 {
-#line 804 "harness/data/contracts/modules.toml"
+#line 848 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SINGLE();
     void *given = &given;
     if (PyModule_GetToken(ARG(0), &given) < 0)
@@ -13760,7 +13809,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == MOD_SINGLE_TOKEN);
-#line 13764 "probes/generated/contracts.c"
+#line 13813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13769,7 +13818,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
 #pragma weak PyModule_GetToken_DuringGC
 static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
 {
-#line 824 "harness/data/contracts/modules.toml"
+#line 868 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SINGLE();
     void *given = &given;
     int given_status = PyModule_GetToken_DuringGC(ARG(0), &given);
@@ -13780,7 +13829,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == MOD_SINGLE_TOKEN);
-#line 13784 "probes/generated/contracts.c"
+#line 13833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13817,7 +13866,7 @@ static PyObject *c_PyModule_NewObject(PyObject *args)
 #pragma weak PyModule_SetDocString
 static PyObject *c_PyModule_SetDocString(PyObject *args)
 {
-#line 492 "harness/data/contracts/modules.toml"
+#line 541 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *doc;
     if (arg_utf8(args, 1, 0, &holder, &doc) < 0)
@@ -13825,7 +13874,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13829 "probes/generated/contracts.c"
+#line 13878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13833,10 +13882,10 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot(PyObject *args)
 {
-#line 888 "harness/data/contracts/modules.toml"
+#line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13840 "probes/generated/contracts.c"
+#line 13889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13844,10 +13893,10 @@ static PyObject *c_PySlot(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_DATA(PyObject *args)
 {
-#line 988 "harness/data/contracts/modules.toml"
+#line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13851 "probes/generated/contracts.c"
+#line 13900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13855,10 +13904,10 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_END(PyObject *args)
 {
-#line 1028 "harness/data/contracts/modules.toml"
+#line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13862 "probes/generated/contracts.c"
+#line 13911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13866,10 +13915,10 @@ static PyObject *c_PySlot_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_FUNC(PyObject *args)
 {
-#line 998 "harness/data/contracts/modules.toml"
+#line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13873 "probes/generated/contracts.c"
+#line 13922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13877,7 +13926,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INT64(PyObject *args)
 {
-#line 1188 "harness/data/contracts/modules.toml"
+#line 1231 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     long long value;
     if (arg_llong(args, 1, &value) < 0)
@@ -13892,7 +13941,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13896 "probes/generated/contracts.c"
+#line 13945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13900,10 +13949,10 @@ static PyObject *c_PySlot_INT64(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INTPTR(PyObject *args)
 {
-#line 1048 "harness/data/contracts/modules.toml"
+#line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13907 "probes/generated/contracts.c"
+#line 13956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13911,10 +13960,10 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 {
-#line 1178 "harness/data/contracts/modules.toml"
+#line 1221 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13918 "probes/generated/contracts.c"
+#line 13967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13922,10 +13971,10 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR(PyObject *args)
 {
-#line 1068 "harness/data/contracts/modules.toml"
+#line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13929 "probes/generated/contracts.c"
+#line 13978 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13933,10 +13982,10 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 {
-#line 1078 "harness/data/contracts/modules.toml"
+#line 1121 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13940 "probes/generated/contracts.c"
+#line 13989 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13944,10 +13993,10 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_SIZE(PyObject *args)
 {
-#line 1008 "harness/data/contracts/modules.toml"
+#line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13951 "probes/generated/contracts.c"
+#line 14000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13955,10 +14004,10 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC(PyObject *args)
 {
-#line 1038 "harness/data/contracts/modules.toml"
+#line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13962 "probes/generated/contracts.c"
+#line 14011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13966,10 +14015,10 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 {
-#line 1018 "harness/data/contracts/modules.toml"
+#line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13973 "probes/generated/contracts.c"
+#line 14022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13977,7 +14026,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_UINT64(PyObject *args)
 {
-#line 1210 "harness/data/contracts/modules.toml"
+#line 1253 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     unsigned long long value;
     if (arg_ullong(args, 1, &value) < 0)
@@ -13992,7 +14041,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13996 "probes/generated/contracts.c"
+#line 14045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14001,7 +14050,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
 #pragma weak PyState_AddModule
 static PyObject *c_PyState_AddModule(PyObject *args)
 {
-#line 626 "harness/data/contracts/modules.toml"
+#line 675 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_FindModule); REQUIRE(PyState_RemoveModule); REQUIRE(PyModuleDef_Init);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -14022,7 +14071,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 14026 "probes/generated/contracts.c"
+#line 14075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14031,7 +14080,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
 #pragma weak PyState_FindModule
 static PyObject *c_PyState_FindModule(PyObject *args)
 {
-#line 654 "harness/data/contracts/modules.toml"
+#line 703 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_RemoveModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -14051,7 +14100,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 14055 "probes/generated/contracts.c"
+#line 14104 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14060,7 +14109,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
 #pragma weak PyState_RemoveModule
 static PyObject *c_PyState_RemoveModule(PyObject *args)
 {
-#line 681 "harness/data/contracts/modules.toml"
+#line 730 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_FindModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -14073,7 +14122,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 14077 "probes/generated/contracts.c"
+#line 14126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14081,21 +14130,21 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_abi(PyObject *args)
 {
-#line 1088 "harness/data/contracts/modules.toml"
+#line 1131 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 14088 "probes/generated/contracts.c"
+#line 14137 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_create: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_create(PyObject *args)
 {
-#line 713 "harness/data/contracts/modules.toml"
+#line 760 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_create);
-#line 14099 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
+#line 14148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14103,32 +14152,32 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_doc(PyObject *args)
 {
-#line 908 "harness/data/contracts/modules.toml"
+#line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14110 "probes/generated/contracts.c"
+#line 14159 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_exec: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_exec(PyObject *args)
 {
-#line 702 "harness/data/contracts/modules.toml"
+#line 750 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_multi);
-#line 14121 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_multi, mod_slots_exec);
+#line 14170 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_gil: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_Py_mod_gil(PyObject *args)
 {
-#line 735 "harness/data/contracts/modules.toml"
+#line 780 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_gil);
-#line 14132 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_gil, mod_slots_gil);
+#line 14181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14136,21 +14185,21 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_methods(PyObject *args)
 {
-#line 938 "harness/data/contracts/modules.toml"
+#line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14143 "probes/generated/contracts.c"
+#line 14192 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_multiple_interpreters: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 {
-#line 724 "harness/data/contracts/modules.toml"
+#line 770 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_interpreters);
-#line 14154 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_interpreters, mod_slots_interpreters);
+#line 14203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14158,10 +14207,10 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_name(PyObject *args)
 {
-#line 898 "harness/data/contracts/modules.toml"
+#line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14165 "probes/generated/contracts.c"
+#line 14214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14169,10 +14218,10 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_slots(PyObject *args)
 {
-#line 918 "harness/data/contracts/modules.toml"
+#line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14176 "probes/generated/contracts.c"
+#line 14225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14180,10 +14229,10 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_clear(PyObject *args)
 {
-#line 968 "harness/data/contracts/modules.toml"
+#line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14187 "probes/generated/contracts.c"
+#line 14236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14191,10 +14240,10 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_free(PyObject *args)
 {
-#line 978 "harness/data/contracts/modules.toml"
+#line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14198 "probes/generated/contracts.c"
+#line 14247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14202,10 +14251,10 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_size(PyObject *args)
 {
-#line 928 "harness/data/contracts/modules.toml"
+#line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14209 "probes/generated/contracts.c"
+#line 14258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14213,10 +14262,10 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_traverse(PyObject *args)
 {
-#line 958 "harness/data/contracts/modules.toml"
+#line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14220 "probes/generated/contracts.c"
+#line 14269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14224,10 +14273,10 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_token(PyObject *args)
 {
-#line 948 "harness/data/contracts/modules.toml"
+#line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14231 "probes/generated/contracts.c"
+#line 14280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14246,7 +14295,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14250 "probes/generated/contracts.c"
+#line 14299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14262,7 +14311,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 14266 "probes/generated/contracts.c"
+#line 14315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14280,7 +14329,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14284 "probes/generated/contracts.c"
+#line 14333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14298,7 +14347,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14302 "probes/generated/contracts.c"
+#line 14351 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14325,7 +14374,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14329 "probes/generated/contracts.c"
+#line 14378 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14344,7 +14393,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14348 "probes/generated/contracts.c"
+#line 14397 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14377,7 +14426,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14381 "probes/generated/contracts.c"
+#line 14430 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14418,7 +14467,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14422 "probes/generated/contracts.c"
+#line 14471 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14487,7 +14536,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14491 "probes/generated/contracts.c"
+#line 14540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14509,7 +14558,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14513 "probes/generated/contracts.c"
+#line 14562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14520,7 +14569,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14524 "probes/generated/contracts.c"
+#line 14573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14715,7 +14764,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14719 "probes/generated/contracts.c"
+#line 14768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14726,7 +14775,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14730 "probes/generated/contracts.c"
+#line 14779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14737,7 +14786,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14741 "probes/generated/contracts.c"
+#line 14790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14829,7 +14878,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14833 "probes/generated/contracts.c"
+#line 14882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14840,7 +14889,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14844 "probes/generated/contracts.c"
+#line 14893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14851,7 +14900,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14855 "probes/generated/contracts.c"
+#line 14904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14932,7 +14981,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14936 "probes/generated/contracts.c"
+#line 14985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14943,7 +14992,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14947 "probes/generated/contracts.c"
+#line 14996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14954,7 +15003,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14958 "probes/generated/contracts.c"
+#line 15007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14976,7 +15025,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14980 "probes/generated/contracts.c"
+#line 15029 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15004,7 +15053,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 15008 "probes/generated/contracts.c"
+#line 15057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15087,7 +15136,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 15091 "probes/generated/contracts.c"
+#line 15140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15136,7 +15185,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 15140 "probes/generated/contracts.c"
+#line 15189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15164,7 +15213,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 15168 "probes/generated/contracts.c"
+#line 15217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15256,7 +15305,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 15260 "probes/generated/contracts.c"
+#line 15309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15282,7 +15331,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15286 "probes/generated/contracts.c"
+#line 15335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15298,7 +15347,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15302 "probes/generated/contracts.c"
+#line 15351 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15397,7 +15446,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15401 "probes/generated/contracts.c"
+#line 15450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15476,7 +15525,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15480 "probes/generated/contracts.c"
+#line 15529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15509,7 +15558,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15513 "probes/generated/contracts.c"
+#line 15562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15549,7 +15598,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15553 "probes/generated/contracts.c"
+#line 15602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15606,7 +15655,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15610 "probes/generated/contracts.c"
+#line 15659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15638,7 +15687,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15642 "probes/generated/contracts.c"
+#line 15691 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15667,7 +15716,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15671 "probes/generated/contracts.c"
+#line 15720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15687,7 +15736,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15691 "probes/generated/contracts.c"
+#line 15740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15772,7 +15821,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15776 "probes/generated/contracts.c"
+#line 15825 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15805,7 +15854,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15809 "probes/generated/contracts.c"
+#line 15858 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15840,7 +15889,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15844 "probes/generated/contracts.c"
+#line 15893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15900,7 +15949,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15904 "probes/generated/contracts.c"
+#line 15953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15919,7 +15968,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15923 "probes/generated/contracts.c"
+#line 15972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15979,7 +16028,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15983 "probes/generated/contracts.c"
+#line 16032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16039,7 +16088,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16043 "probes/generated/contracts.c"
+#line 16092 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16091,7 +16140,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16095 "probes/generated/contracts.c"
+#line 16144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16143,7 +16192,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16147 "probes/generated/contracts.c"
+#line 16196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16195,7 +16244,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 16199 "probes/generated/contracts.c"
+#line 16248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16209,7 +16258,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 16213 "probes/generated/contracts.c"
+#line 16262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16231,7 +16280,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16235 "probes/generated/contracts.c"
+#line 16284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16253,7 +16302,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16257 "probes/generated/contracts.c"
+#line 16306 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16267,7 +16316,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16271 "probes/generated/contracts.c"
+#line 16320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16290,7 +16339,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16294 "probes/generated/contracts.c"
+#line 16343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16324,7 +16373,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16328 "probes/generated/contracts.c"
+#line 16377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16342,7 +16391,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16346 "probes/generated/contracts.c"
+#line 16395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16367,7 +16416,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16371 "probes/generated/contracts.c"
+#line 16420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16380,7 +16429,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16384 "probes/generated/contracts.c"
+#line 16433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16397,7 +16446,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16401 "probes/generated/contracts.c"
+#line 16450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16417,7 +16466,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16421 "probes/generated/contracts.c"
+#line 16470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16466,7 +16515,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16470 "probes/generated/contracts.c"
+#line 16519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16486,7 +16535,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16490 "probes/generated/contracts.c"
+#line 16539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16506,7 +16555,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16510 "probes/generated/contracts.c"
+#line 16559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16565,7 +16614,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16569 "probes/generated/contracts.c"
+#line 16618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16579,7 +16628,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16583 "probes/generated/contracts.c"
+#line 16632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16593,7 +16642,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16597 "probes/generated/contracts.c"
+#line 16646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16613,7 +16662,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16617 "probes/generated/contracts.c"
+#line 16666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16627,7 +16676,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16631 "probes/generated/contracts.c"
+#line 16680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16642,7 +16691,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16646 "probes/generated/contracts.c"
+#line 16695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16656,7 +16705,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16660 "probes/generated/contracts.c"
+#line 16709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16670,7 +16719,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16674 "probes/generated/contracts.c"
+#line 16723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16684,7 +16733,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16688 "probes/generated/contracts.c"
+#line 16737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16720,7 +16769,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16724 "probes/generated/contracts.c"
+#line 16773 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16747,7 +16796,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16751 "probes/generated/contracts.c"
+#line 16800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16775,7 +16824,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16779 "probes/generated/contracts.c"
+#line 16828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16786,7 +16835,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16790 "probes/generated/contracts.c"
+#line 16839 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16797,7 +16846,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16801 "probes/generated/contracts.c"
+#line 16850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16808,7 +16857,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16812 "probes/generated/contracts.c"
+#line 16861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16843,7 +16892,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16847 "probes/generated/contracts.c"
+#line 16896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16854,7 +16903,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16858 "probes/generated/contracts.c"
+#line 16907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16875,7 +16924,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16879 "probes/generated/contracts.c"
+#line 16928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16891,7 +16940,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16895 "probes/generated/contracts.c"
+#line 16944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16910,7 +16959,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16914 "probes/generated/contracts.c"
+#line 16963 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16921,7 +16970,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16925 "probes/generated/contracts.c"
+#line 16974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16947,7 +16996,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16951 "probes/generated/contracts.c"
+#line 17000 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16970,7 +17019,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16974 "probes/generated/contracts.c"
+#line 17023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16993,7 +17042,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16997 "probes/generated/contracts.c"
+#line 17046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17004,7 +17053,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 17008 "probes/generated/contracts.c"
+#line 17057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17017,7 +17066,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 17021 "probes/generated/contracts.c"
+#line 17070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17031,7 +17080,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 17035 "probes/generated/contracts.c"
+#line 17084 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17053,7 +17102,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 17057 "probes/generated/contracts.c"
+#line 17106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17068,7 +17117,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 17072 "probes/generated/contracts.c"
+#line 17121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17082,7 +17131,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 17086 "probes/generated/contracts.c"
+#line 17135 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17101,7 +17150,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 17105 "probes/generated/contracts.c"
+#line 17154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17129,7 +17178,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17133 "probes/generated/contracts.c"
+#line 17182 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17158,7 +17207,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17162 "probes/generated/contracts.c"
+#line 17211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17190,7 +17239,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 17194 "probes/generated/contracts.c"
+#line 17243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17210,7 +17259,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 17214 "probes/generated/contracts.c"
+#line 17263 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17237,7 +17286,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 17241 "probes/generated/contracts.c"
+#line 17290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17261,7 +17310,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 17265 "probes/generated/contracts.c"
+#line 17314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17283,7 +17332,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17287 "probes/generated/contracts.c"
+#line 17336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17306,7 +17355,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17310 "probes/generated/contracts.c"
+#line 17359 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17350,7 +17399,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17354 "probes/generated/contracts.c"
+#line 17403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17369,7 +17418,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17373 "probes/generated/contracts.c"
+#line 17422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17385,7 +17434,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17389 "probes/generated/contracts.c"
+#line 17438 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17402,7 +17451,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17406 "probes/generated/contracts.c"
+#line 17455 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17424,7 +17473,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17428 "probes/generated/contracts.c"
+#line 17477 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17446,7 +17495,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17450 "probes/generated/contracts.c"
+#line 17499 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17464,7 +17513,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17468 "probes/generated/contracts.c"
+#line 17517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17489,7 +17538,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17493 "probes/generated/contracts.c"
+#line 17542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17517,7 +17566,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17521 "probes/generated/contracts.c"
+#line 17570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17533,7 +17582,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17537 "probes/generated/contracts.c"
+#line 17586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17548,7 +17597,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17552 "probes/generated/contracts.c"
+#line 17601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17566,7 +17615,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17570 "probes/generated/contracts.c"
+#line 17619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17584,7 +17633,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17588 "probes/generated/contracts.c"
+#line 17637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17596,7 +17645,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 413 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17600 "probes/generated/contracts.c"
+#line 17649 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17608,7 +17657,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 422 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17612 "probes/generated/contracts.c"
+#line 17661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17623,7 +17672,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17627 "probes/generated/contracts.c"
+#line 17676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17639,7 +17688,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17643 "probes/generated/contracts.c"
+#line 17692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17658,7 +17707,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17662 "probes/generated/contracts.c"
+#line 17711 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17677,7 +17726,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17681 "probes/generated/contracts.c"
+#line 17730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17700,7 +17749,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17704 "probes/generated/contracts.c"
+#line 17753 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17724,7 +17773,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17728 "probes/generated/contracts.c"
+#line 17777 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17746,7 +17795,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17750 "probes/generated/contracts.c"
+#line 17799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17774,7 +17823,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17778 "probes/generated/contracts.c"
+#line 17827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17796,7 +17845,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17800 "probes/generated/contracts.c"
+#line 17849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17812,7 +17861,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17816 "probes/generated/contracts.c"
+#line 17865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17866,7 +17915,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17870 "probes/generated/contracts.c"
+#line 17919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17903,7 +17952,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17907 "probes/generated/contracts.c"
+#line 17956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17922,7 +17971,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17926 "probes/generated/contracts.c"
+#line 17975 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17943,7 +17992,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17947 "probes/generated/contracts.c"
+#line 17996 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -17972,7 +18021,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17976 "probes/generated/contracts.c"
+#line 18025 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17990,7 +18039,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17994 "probes/generated/contracts.c"
+#line 18043 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -18008,7 +18057,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 18012 "probes/generated/contracts.c"
+#line 18061 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -18047,7 +18096,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 18051 "probes/generated/contracts.c"
+#line 18100 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -18068,7 +18117,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 18072 "probes/generated/contracts.c"
+#line 18121 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -18126,7 +18175,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 18130 "probes/generated/contracts.c"
+#line 18179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18151,7 +18200,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 18155 "probes/generated/contracts.c"
+#line 18204 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18165,7 +18214,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 18169 "probes/generated/contracts.c"
+#line 18218 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18187,7 +18236,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 18191 "probes/generated/contracts.c"
+#line 18240 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18204,7 +18253,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 18208 "probes/generated/contracts.c"
+#line 18257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18220,7 +18269,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 18224 "probes/generated/contracts.c"
+#line 18273 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18237,7 +18286,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 18241 "probes/generated/contracts.c"
+#line 18290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18262,7 +18311,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 18266 "probes/generated/contracts.c"
+#line 18315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18281,7 +18330,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18285 "probes/generated/contracts.c"
+#line 18334 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18300,7 +18349,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18304 "probes/generated/contracts.c"
+#line 18353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18316,7 +18365,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18320 "probes/generated/contracts.c"
+#line 18369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18379,7 +18428,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18383 "probes/generated/contracts.c"
+#line 18432 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18402,7 +18451,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18406 "probes/generated/contracts.c"
+#line 18455 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18422,7 +18471,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18426 "probes/generated/contracts.c"
+#line 18475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18451,7 +18500,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18455 "probes/generated/contracts.c"
+#line 18504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18464,7 +18513,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18468 "probes/generated/contracts.c"
+#line 18517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18477,7 +18526,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18481 "probes/generated/contracts.c"
+#line 18530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18498,7 +18547,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18502 "probes/generated/contracts.c"
+#line 18551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18519,7 +18568,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18523 "probes/generated/contracts.c"
+#line 18572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18641,7 +18690,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18645 "probes/generated/contracts.c"
+#line 18694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18663,7 +18712,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18667 "probes/generated/contracts.c"
+#line 18716 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18688,7 +18737,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18692 "probes/generated/contracts.c"
+#line 18741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18709,7 +18758,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18713 "probes/generated/contracts.c"
+#line 18762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18730,7 +18779,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18734 "probes/generated/contracts.c"
+#line 18783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18763,7 +18812,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18767 "probes/generated/contracts.c"
+#line 18816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18803,7 +18852,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18807 "probes/generated/contracts.c"
+#line 18856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18856,7 +18905,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18860 "probes/generated/contracts.c"
+#line 18909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18897,7 +18946,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1433 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18901 "probes/generated/contracts.c"
+#line 18950 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18928,7 +18977,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18932 "probes/generated/contracts.c"
+#line 18981 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18943,7 +18992,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1427 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18947 "probes/generated/contracts.c"
+#line 18996 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18958,7 +19007,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1439 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18962 "probes/generated/contracts.c"
+#line 19011 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18991,7 +19040,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18995 "probes/generated/contracts.c"
+#line 19044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19016,7 +19065,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 19020 "probes/generated/contracts.c"
+#line 19069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19041,7 +19090,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 19045 "probes/generated/contracts.c"
+#line 19094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19063,7 +19112,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 19067 "probes/generated/contracts.c"
+#line 19116 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19094,7 +19143,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 19098 "probes/generated/contracts.c"
+#line 19147 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19114,7 +19163,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 19118 "probes/generated/contracts.c"
+#line 19167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19132,7 +19181,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 19136 "probes/generated/contracts.c"
+#line 19185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19157,7 +19206,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 19161 "probes/generated/contracts.c"
+#line 19210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19169,7 +19218,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1541 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 19173 "probes/generated/contracts.c"
+#line 19222 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19180,7 +19229,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 19184 "probes/generated/contracts.c"
+#line 19233 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19191,7 +19240,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 19195 "probes/generated/contracts.c"
+#line 19244 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19202,7 +19251,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 19206 "probes/generated/contracts.c"
+#line 19255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19213,7 +19262,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 19217 "probes/generated/contracts.c"
+#line 19266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19224,7 +19273,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 19228 "probes/generated/contracts.c"
+#line 19277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19235,7 +19284,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 19239 "probes/generated/contracts.c"
+#line 19288 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19246,7 +19295,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 19250 "probes/generated/contracts.c"
+#line 19299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19257,7 +19306,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 19261 "probes/generated/contracts.c"
+#line 19310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19268,7 +19317,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19272 "probes/generated/contracts.c"
+#line 19321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19279,7 +19328,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19283 "probes/generated/contracts.c"
+#line 19332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19290,7 +19339,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19294 "probes/generated/contracts.c"
+#line 19343 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19301,7 +19350,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19305 "probes/generated/contracts.c"
+#line 19354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19312,7 +19361,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19316 "probes/generated/contracts.c"
+#line 19365 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19323,7 +19372,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19327 "probes/generated/contracts.c"
+#line 19376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19334,7 +19383,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19338 "probes/generated/contracts.c"
+#line 19387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19345,7 +19394,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19349 "probes/generated/contracts.c"
+#line 19398 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19356,7 +19405,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19360 "probes/generated/contracts.c"
+#line 19409 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19367,7 +19416,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19371 "probes/generated/contracts.c"
+#line 19420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19378,7 +19427,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19382 "probes/generated/contracts.c"
+#line 19431 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19389,7 +19438,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19393 "probes/generated/contracts.c"
+#line 19442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19400,7 +19449,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19404 "probes/generated/contracts.c"
+#line 19453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19411,7 +19460,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19415 "probes/generated/contracts.c"
+#line 19464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19422,7 +19471,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19426 "probes/generated/contracts.c"
+#line 19475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19433,7 +19482,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19437 "probes/generated/contracts.c"
+#line 19486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19444,7 +19493,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19448 "probes/generated/contracts.c"
+#line 19497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19455,7 +19504,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19459 "probes/generated/contracts.c"
+#line 19508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19466,7 +19515,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19470 "probes/generated/contracts.c"
+#line 19519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19477,7 +19526,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19481 "probes/generated/contracts.c"
+#line 19530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19488,7 +19537,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19492 "probes/generated/contracts.c"
+#line 19541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19499,7 +19548,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19503 "probes/generated/contracts.c"
+#line 19552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19510,7 +19559,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19514 "probes/generated/contracts.c"
+#line 19563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19521,7 +19570,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19525 "probes/generated/contracts.c"
+#line 19574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19532,7 +19581,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19536 "probes/generated/contracts.c"
+#line 19585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19543,7 +19592,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19547 "probes/generated/contracts.c"
+#line 19596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19554,7 +19603,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19558 "probes/generated/contracts.c"
+#line 19607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19565,7 +19614,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19569 "probes/generated/contracts.c"
+#line 19618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19576,7 +19625,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19580 "probes/generated/contracts.c"
+#line 19629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19587,7 +19636,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19591 "probes/generated/contracts.c"
+#line 19640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19598,7 +19647,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19602 "probes/generated/contracts.c"
+#line 19651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19609,7 +19658,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19613 "probes/generated/contracts.c"
+#line 19662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19620,7 +19669,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19624 "probes/generated/contracts.c"
+#line 19673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19631,7 +19680,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19635 "probes/generated/contracts.c"
+#line 19684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19642,7 +19691,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19646 "probes/generated/contracts.c"
+#line 19695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19653,7 +19702,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19657 "probes/generated/contracts.c"
+#line 19706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19664,7 +19713,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19668 "probes/generated/contracts.c"
+#line 19717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19675,7 +19724,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19679 "probes/generated/contracts.c"
+#line 19728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19686,7 +19735,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19690 "probes/generated/contracts.c"
+#line 19739 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19697,7 +19746,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19701 "probes/generated/contracts.c"
+#line 19750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19708,7 +19757,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19712 "probes/generated/contracts.c"
+#line 19761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19719,7 +19768,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19723 "probes/generated/contracts.c"
+#line 19772 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19730,7 +19779,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19734 "probes/generated/contracts.c"
+#line 19783 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19741,7 +19790,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19745 "probes/generated/contracts.c"
+#line 19794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19752,7 +19801,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19756 "probes/generated/contracts.c"
+#line 19805 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19763,7 +19812,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19767 "probes/generated/contracts.c"
+#line 19816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19774,7 +19823,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19778 "probes/generated/contracts.c"
+#line 19827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19785,7 +19834,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19789 "probes/generated/contracts.c"
+#line 19838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19796,7 +19845,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19800 "probes/generated/contracts.c"
+#line 19849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19807,7 +19856,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19811 "probes/generated/contracts.c"
+#line 19860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19818,7 +19867,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19822 "probes/generated/contracts.c"
+#line 19871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19829,7 +19878,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19833 "probes/generated/contracts.c"
+#line 19882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19840,7 +19889,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19844 "probes/generated/contracts.c"
+#line 19893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19851,7 +19900,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19855 "probes/generated/contracts.c"
+#line 19904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19862,7 +19911,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19866 "probes/generated/contracts.c"
+#line 19915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19873,7 +19922,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19877 "probes/generated/contracts.c"
+#line 19926 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19884,7 +19933,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19888 "probes/generated/contracts.c"
+#line 19937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19897,7 +19946,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19901 "probes/generated/contracts.c"
+#line 19950 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19908,7 +19957,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19912 "probes/generated/contracts.c"
+#line 19961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19919,7 +19968,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19923 "probes/generated/contracts.c"
+#line 19972 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19930,7 +19979,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19934 "probes/generated/contracts.c"
+#line 19983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19941,7 +19990,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19945 "probes/generated/contracts.c"
+#line 19994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19952,7 +20001,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19956 "probes/generated/contracts.c"
+#line 20005 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19963,7 +20012,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19967 "probes/generated/contracts.c"
+#line 20016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19974,7 +20023,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19978 "probes/generated/contracts.c"
+#line 20027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19985,7 +20034,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19989 "probes/generated/contracts.c"
+#line 20038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19996,7 +20045,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 20000 "probes/generated/contracts.c"
+#line 20049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20007,7 +20056,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 20011 "probes/generated/contracts.c"
+#line 20060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20018,7 +20067,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 20022 "probes/generated/contracts.c"
+#line 20071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20029,7 +20078,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 20033 "probes/generated/contracts.c"
+#line 20082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20040,7 +20089,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 20044 "probes/generated/contracts.c"
+#line 20093 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20051,7 +20100,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 20055 "probes/generated/contracts.c"
+#line 20104 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20062,7 +20111,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 20066 "probes/generated/contracts.c"
+#line 20115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20073,7 +20122,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 20077 "probes/generated/contracts.c"
+#line 20126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20084,7 +20133,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 20088 "probes/generated/contracts.c"
+#line 20137 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20095,7 +20144,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 20099 "probes/generated/contracts.c"
+#line 20148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20106,7 +20155,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 20110 "probes/generated/contracts.c"
+#line 20159 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20117,7 +20166,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 20121 "probes/generated/contracts.c"
+#line 20170 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20128,7 +20177,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 20132 "probes/generated/contracts.c"
+#line 20181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20139,7 +20188,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 20143 "probes/generated/contracts.c"
+#line 20192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20150,7 +20199,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 20154 "probes/generated/contracts.c"
+#line 20203 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20161,7 +20210,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 20165 "probes/generated/contracts.c"
+#line 20214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20172,7 +20221,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 20176 "probes/generated/contracts.c"
+#line 20225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20183,7 +20232,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 20187 "probes/generated/contracts.c"
+#line 20236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20194,7 +20243,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 20198 "probes/generated/contracts.c"
+#line 20247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20205,7 +20254,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 20209 "probes/generated/contracts.c"
+#line 20258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20216,7 +20265,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 20220 "probes/generated/contracts.c"
+#line 20269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20227,7 +20276,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 20231 "probes/generated/contracts.c"
+#line 20280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20238,7 +20287,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 20242 "probes/generated/contracts.c"
+#line 20291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20249,7 +20298,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 20253 "probes/generated/contracts.c"
+#line 20302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20260,7 +20309,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 20264 "probes/generated/contracts.c"
+#line 20313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20271,7 +20320,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20275 "probes/generated/contracts.c"
+#line 20324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20282,7 +20331,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20286 "probes/generated/contracts.c"
+#line 20335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20293,7 +20342,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20297 "probes/generated/contracts.c"
+#line 20346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20304,7 +20353,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20308 "probes/generated/contracts.c"
+#line 20357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20315,7 +20364,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20319 "probes/generated/contracts.c"
+#line 20368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20326,7 +20375,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20330 "probes/generated/contracts.c"
+#line 20379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20337,7 +20386,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20341 "probes/generated/contracts.c"
+#line 20390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20348,7 +20397,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20352 "probes/generated/contracts.c"
+#line 20401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20359,7 +20408,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20363 "probes/generated/contracts.c"
+#line 20412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20370,7 +20419,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20374 "probes/generated/contracts.c"
+#line 20423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20381,7 +20430,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20385 "probes/generated/contracts.c"
+#line 20434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20392,7 +20441,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20396 "probes/generated/contracts.c"
+#line 20445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20403,7 +20452,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20407 "probes/generated/contracts.c"
+#line 20456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20414,7 +20463,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20418 "probes/generated/contracts.c"
+#line 20467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20425,7 +20474,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20429 "probes/generated/contracts.c"
+#line 20478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20436,7 +20485,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20440 "probes/generated/contracts.c"
+#line 20489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20447,7 +20496,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20451 "probes/generated/contracts.c"
+#line 20500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20458,7 +20507,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20462 "probes/generated/contracts.c"
+#line 20511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20469,7 +20518,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20473 "probes/generated/contracts.c"
+#line 20522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20480,7 +20529,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20484 "probes/generated/contracts.c"
+#line 20533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20491,7 +20540,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20495 "probes/generated/contracts.c"
+#line 20544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20502,7 +20551,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20506 "probes/generated/contracts.c"
+#line 20555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20513,7 +20562,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20517 "probes/generated/contracts.c"
+#line 20566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20524,7 +20573,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20528 "probes/generated/contracts.c"
+#line 20577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20535,7 +20584,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20539 "probes/generated/contracts.c"
+#line 20588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20546,7 +20595,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20550 "probes/generated/contracts.c"
+#line 20599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20557,7 +20606,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20561 "probes/generated/contracts.c"
+#line 20610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20568,7 +20617,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20572 "probes/generated/contracts.c"
+#line 20621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20579,7 +20628,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20583 "probes/generated/contracts.c"
+#line 20632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20590,7 +20639,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20594 "probes/generated/contracts.c"
+#line 20643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20601,7 +20650,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20605 "probes/generated/contracts.c"
+#line 20654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20612,7 +20661,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20616 "probes/generated/contracts.c"
+#line 20665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20623,7 +20672,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20627 "probes/generated/contracts.c"
+#line 20676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20637,7 +20686,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20641 "probes/generated/contracts.c"
+#line 20690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20662,7 +20711,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20666 "probes/generated/contracts.c"
+#line 20715 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20699,7 +20748,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20703 "probes/generated/contracts.c"
+#line 20752 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20714,7 +20763,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20718 "probes/generated/contracts.c"
+#line 20767 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20765,7 +20814,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20769 "probes/generated/contracts.c"
+#line 20818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20790,7 +20839,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20794 "probes/generated/contracts.c"
+#line 20843 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20801,7 +20850,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20805 "probes/generated/contracts.c"
+#line 20854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20823,7 +20872,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20827 "probes/generated/contracts.c"
+#line 20876 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20834,7 +20883,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20838 "probes/generated/contracts.c"
+#line 20887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20845,7 +20894,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20849 "probes/generated/contracts.c"
+#line 20898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20856,7 +20905,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20860 "probes/generated/contracts.c"
+#line 20909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20875,7 +20924,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20879 "probes/generated/contracts.c"
+#line 20928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20889,7 +20938,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20893 "probes/generated/contracts.c"
+#line 20942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20903,7 +20952,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20907 "probes/generated/contracts.c"
+#line 20956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20917,7 +20966,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20921 "probes/generated/contracts.c"
+#line 20970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20931,7 +20980,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20935 "probes/generated/contracts.c"
+#line 20984 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20945,7 +20994,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20949 "probes/generated/contracts.c"
+#line 20998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20961,7 +21010,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20965 "probes/generated/contracts.c"
+#line 21014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20976,7 +21025,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20980 "probes/generated/contracts.c"
+#line 21029 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20990,7 +21039,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20994 "probes/generated/contracts.c"
+#line 21043 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21004,7 +21053,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 21008 "probes/generated/contracts.c"
+#line 21057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21067,7 +21116,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 21071 "probes/generated/contracts.c"
+#line 21120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21411,7 +21460,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21415 "probes/generated/contracts.c"
+#line 21464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21459,7 +21508,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21463 "probes/generated/contracts.c"
+#line 21512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21496,7 +21545,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21500 "probes/generated/contracts.c"
+#line 21549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21527,7 +21576,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21531 "probes/generated/contracts.c"
+#line 21580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21544,7 +21593,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21548 "probes/generated/contracts.c"
+#line 21597 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21561,7 +21610,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21565 "probes/generated/contracts.c"
+#line 21614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21585,7 +21634,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21589 "probes/generated/contracts.c"
+#line 21638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21600,7 +21649,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21604 "probes/generated/contracts.c"
+#line 21653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21616,7 +21665,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21620 "probes/generated/contracts.c"
+#line 21669 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21636,7 +21685,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21640 "probes/generated/contracts.c"
+#line 21689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21654,7 +21703,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21658 "probes/generated/contracts.c"
+#line 21707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21677,7 +21726,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21681 "probes/generated/contracts.c"
+#line 21730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21693,7 +21742,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21697 "probes/generated/contracts.c"
+#line 21746 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21704,7 +21753,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21708 "probes/generated/contracts.c"
+#line 21757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21751,7 +21800,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21755 "probes/generated/contracts.c"
+#line 21804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21766,7 +21815,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21770 "probes/generated/contracts.c"
+#line 21819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21780,7 +21829,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21784 "probes/generated/contracts.c"
+#line 21833 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21794,7 +21843,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21798 "probes/generated/contracts.c"
+#line 21847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21818,7 +21867,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21822 "probes/generated/contracts.c"
+#line 21871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21846,7 +21895,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21850 "probes/generated/contracts.c"
+#line 21899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21862,7 +21911,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21866 "probes/generated/contracts.c"
+#line 21915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21942,7 +21991,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21946 "probes/generated/contracts.c"
+#line 21995 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21956,7 +22005,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21960 "probes/generated/contracts.c"
+#line 22009 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21967,7 +22016,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21971 "probes/generated/contracts.c"
+#line 22020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21981,7 +22030,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21985 "probes/generated/contracts.c"
+#line 22034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21995,7 +22044,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21999 "probes/generated/contracts.c"
+#line 22048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22064,7 +22113,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 22068 "probes/generated/contracts.c"
+#line 22117 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22078,7 +22127,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 22082 "probes/generated/contracts.c"
+#line 22131 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22092,7 +22141,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 22096 "probes/generated/contracts.c"
+#line 22145 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22128,7 +22177,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 22132 "probes/generated/contracts.c"
+#line 22181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22142,7 +22191,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 22146 "probes/generated/contracts.c"
+#line 22195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22154,7 +22203,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 22158 "probes/generated/contracts.c"
+#line 22207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22183,7 +22232,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 22187 "probes/generated/contracts.c"
+#line 22236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22211,7 +22260,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 22215 "probes/generated/contracts.c"
+#line 22264 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22234,7 +22283,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 22238 "probes/generated/contracts.c"
+#line 22287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22279,7 +22328,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22283 "probes/generated/contracts.c"
+#line 22332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22296,7 +22345,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22300 "probes/generated/contracts.c"
+#line 22349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22311,7 +22360,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22315 "probes/generated/contracts.c"
+#line 22364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22331,7 +22380,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22335 "probes/generated/contracts.c"
+#line 22384 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22349,7 +22398,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22353 "probes/generated/contracts.c"
+#line 22402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22361,7 +22410,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22365 "probes/generated/contracts.c"
+#line 22414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22397,7 +22446,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22401 "probes/generated/contracts.c"
+#line 22450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22411,7 +22460,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22415 "probes/generated/contracts.c"
+#line 22464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22452,7 +22501,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22456 "probes/generated/contracts.c"
+#line 22505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22475,7 +22524,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22479 "probes/generated/contracts.c"
+#line 22528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22522,7 +22571,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22526 "probes/generated/contracts.c"
+#line 22575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22545,7 +22594,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22549 "probes/generated/contracts.c"
+#line 22598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22557,7 +22606,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22561 "probes/generated/contracts.c"
+#line 22610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22573,7 +22622,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22577 "probes/generated/contracts.c"
+#line 22626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22594,7 +22643,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22598 "probes/generated/contracts.c"
+#line 22647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22624,7 +22673,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22628 "probes/generated/contracts.c"
+#line 22677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22640,7 +22689,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22644 "probes/generated/contracts.c"
+#line 22693 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22677,7 +22726,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22681 "probes/generated/contracts.c"
+#line 22730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22703,7 +22752,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22707 "probes/generated/contracts.c"
+#line 22756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22715,7 +22764,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22719 "probes/generated/contracts.c"
+#line 22768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22733,7 +22782,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22737 "probes/generated/contracts.c"
+#line 22786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22743,7 +22792,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22747 "probes/generated/contracts.c"
+#line 22796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22764,7 +22813,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22768 "probes/generated/contracts.c"
+#line 22817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22775,7 +22824,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22779 "probes/generated/contracts.c"
+#line 22828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22786,7 +22835,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22790 "probes/generated/contracts.c"
+#line 22839 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22797,7 +22846,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22801 "probes/generated/contracts.c"
+#line 22850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22808,7 +22857,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22812 "probes/generated/contracts.c"
+#line 22861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22825,7 +22874,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22829 "probes/generated/contracts.c"
+#line 22878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22844,7 +22893,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22848 "probes/generated/contracts.c"
+#line 22897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22855,7 +22904,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22859 "probes/generated/contracts.c"
+#line 22908 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22866,7 +22915,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22870 "probes/generated/contracts.c"
+#line 22919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22877,7 +22926,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22881 "probes/generated/contracts.c"
+#line 22930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22888,7 +22937,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22892 "probes/generated/contracts.c"
+#line 22941 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22900,7 +22949,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22904 "probes/generated/contracts.c"
+#line 22953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22910,7 +22959,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22914 "probes/generated/contracts.c"
+#line 22963 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22938,7 +22987,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22942 "probes/generated/contracts.c"
+#line 22991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22956,7 +23005,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22960 "probes/generated/contracts.c"
+#line 23009 "probes/generated/contracts.c"
 }
 #endif
 
@@ -24743,7 +24792,7 @@ static const struct routine routines[] = {
 #if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModuleDef_Init", 0, c_PyModuleDef_Init, (const void *)&PyModuleDef_Init, "PyModuleDef_Init"},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"PyModuleDef_Slot", 1, c_PyModuleDef_Slot, NULL, NULL},
 #endif
 #if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
@@ -24773,7 +24822,7 @@ static const struct routine routines[] = {
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_Create2", 0, c_PyModule_Create2, (const void *)&PyModule_Create2, "PyModule_Create2"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_Exec", 1, c_PyModule_Exec, (const void *)&PyModule_Exec, "PyModule_Exec"},
 #endif
 #if (LIMITED_AT_LEAST(0x03070000)) && !defined(_Py_OPAQUE_PYOBJECT)
@@ -24878,22 +24927,22 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_abi", 3, c_Py_mod_abi, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_mod_create", 1, c_Py_mod_create, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_doc", 1, c_Py_mod_doc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_mod_exec", 1, c_Py_mod_exec, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030D0000)
     {"Py_mod_gil", 1, c_Py_mod_gil, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_methods", 1, c_Py_mod_methods, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_mod_multiple_interpreters", 1, c_Py_mod_multiple_interpreters, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
