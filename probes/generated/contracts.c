@@ -1059,9 +1059,9 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
  * (Py_RELATIVE_OFFSET), and PyObject_GetTypeData from the type that asked for them, which a
  * slot function finds from any instance, a Python subclass's too, by that type's token. Bodies
  * use only the macros: TP_SIZE (a spec's basicsize; TP_FULL_SIZE where a body states the whole
- * instance size, read from `object` at run time under abi3t), TP_DATA(o) / TP_DATA_OF(o, T) (the fields),
- * TP_OFFSET(field) and TP_MEMBER_FLAGS (a PyMemberDef), TP_TOKEN_SLOT (first in the slots of a
- * spec with TP_SIZE that a body builds itself; tp_make adds it). */
+ * instance size, read from `object` at run time under abi3t), TP_DATA(o) / TP_DATA_OF(o, T)
+ * (the fields), TP_OFFSET(field) and TP_MEMBER_FLAGS (a PyMemberDef), TP_TOKEN_SLOT (first in
+ * the slots of a spec with TP_SIZE that a body builds itself; tp_make adds it). */
 #ifndef _Py_OPAQUE_PYOBJECT
 typedef struct { PyObject_HEAD long value; PyObject *ref; } tp_obj;
 #define TP_SIZE ((int)sizeof(tp_obj))
@@ -1271,8 +1271,11 @@ static PyObject *tp_make(const char *name, int basicsize, unsigned int flags, Py
         own[n].slot = Py_tp_token;
         own[n++].pfunc = (void *)&tp_data_token;
     }
-    for (int i = 0; slots[i].slot != 0 && n < 15; i++)
+    for (int i = 0; slots[i].slot != 0; i++) {
+        if (n == 15)
+            return PyErr_Format(PyExc_SystemError, "probe: too many slots for tp_make's copy (15 with the token)");
         own[n++] = slots[i];
+    }
     own[n].slot = 0;
     own[n].pfunc = NULL;
     PyType_Spec spec = {name, basicsize, 0, flags ? flags : (unsigned int)Py_TPFLAGS_DEFAULT, own};
@@ -1506,7 +1509,7 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
 }
 static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, TP_OFFSET(ref), READONLY | TP_MEMBER_FLAGS, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
-#line 1510 "probes/generated/contracts.c"
+#line 1513 "probes/generated/contracts.c"
 
 /* --- shared by threads.toml --- */
 #line 7 "harness/data/contracts/threads.toml"
@@ -1687,7 +1690,7 @@ static PyObject *threads_start_job(struct threads_job *job, unsigned long *start
     Py_END_ALLOW_THREADS
     return Py_BuildValue("");
 }
-#line 1691 "probes/generated/contracts.c"
+#line 1694 "probes/generated/contracts.c"
 
 /* --- shared by threadstate.toml --- */
 #line 8 "harness/data/contracts/threadstate.toml"
@@ -2121,7 +2124,7 @@ static PyObject *pep_ended_view_round(void)
     return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
 }
 #endif
-#line 2125 "probes/generated/contracts.c"
+#line 2128 "probes/generated/contracts.c"
 
 /* --- shared by lifecycle.toml --- */
 #line 8 "harness/data/contracts/lifecycle.toml"
@@ -2233,7 +2236,7 @@ static int life_child_fatal(PyObject *args)
     Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
     return 99;
 }
-#line 2237 "probes/generated/contracts.c"
+#line 2240 "probes/generated/contracts.c"
 
 /* --- shared by memory.toml --- */
 #line 10 "harness/data/contracts/memory.toml"
@@ -2336,7 +2339,7 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         memset(bigger + size, byte ^ 0xff, new_size - size);
     return mem_block(bigger, new_size, release);
 }
-#line 2340 "probes/generated/contracts.c"
+#line 2343 "probes/generated/contracts.c"
 
 /* --- shared by capsules.toml --- */
 #line 11 "harness/data/contracts/capsules.toml"
@@ -2418,7 +2421,7 @@ static PyObject *cap_readback(PyObject *capsule)
     }
     return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
 }
-#line 2422 "probes/generated/contracts.c"
+#line 2425 "probes/generated/contracts.c"
 
 /* --- shared by modules.toml --- */
 #line 11 "harness/data/contracts/modules.toml"
@@ -2815,7 +2818,7 @@ static PyObject *mod_multi_phase(PyObject *args, PyModuleDef_Slot *def_slots)
 #define MOD_MULTI_PHASE(def, slots) mod_multi_phase(args, slots)
 #define MOD_FROM_DEF_AND_SPEC(def, slots) mod_from_slots_and_def_slots(args, slots)
 #endif
-#line 2819 "probes/generated/contracts.c"
+#line 2822 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2918,7 +2921,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2922 "probes/generated/contracts.c"
+#line 2925 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2949,7 +2952,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2953 "probes/generated/contracts.c"
+#line 2956 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2977,7 +2980,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2981 "probes/generated/contracts.c"
+#line 2984 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -3046,7 +3049,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 3050 "probes/generated/contracts.c"
+#line 3053 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -3096,7 +3099,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 3100 "probes/generated/contracts.c"
+#line 3103 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3368,7 +3371,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3372 "probes/generated/contracts.c"
+#line 3375 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3434,7 +3437,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3438 "probes/generated/contracts.c"
+#line 3441 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3542,7 +3545,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3546 "probes/generated/contracts.c"
+#line 3549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3556,7 +3559,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3560 "probes/generated/contracts.c"
+#line 3563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3576,7 +3579,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3580 "probes/generated/contracts.c"
+#line 3583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3587,7 +3590,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 271 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3591 "probes/generated/contracts.c"
+#line 3594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3615,7 +3618,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3619 "probes/generated/contracts.c"
+#line 3622 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3630,7 +3633,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 295 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3634 "probes/generated/contracts.c"
+#line 3637 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3645,7 +3648,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 287 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3649 "probes/generated/contracts.c"
+#line 3652 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3660,7 +3663,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 140 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3664 "probes/generated/contracts.c"
+#line 3667 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3675,7 +3678,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 303 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3679 "probes/generated/contracts.c"
+#line 3682 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3690,7 +3693,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 279 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3694 "probes/generated/contracts.c"
+#line 3697 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3723,7 +3726,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3727 "probes/generated/contracts.c"
+#line 3730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3737,7 +3740,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3741 "probes/generated/contracts.c"
+#line 3744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3748,7 +3751,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 104 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3752 "probes/generated/contracts.c"
+#line 3755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3762,7 +3765,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3766 "probes/generated/contracts.c"
+#line 3769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3794,7 +3797,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3798 "probes/generated/contracts.c"
+#line 3801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3809,7 +3812,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3813 "probes/generated/contracts.c"
+#line 3816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3827,7 +3830,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3831 "probes/generated/contracts.c"
+#line 3834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3855,7 +3858,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3859 "probes/generated/contracts.c"
+#line 3862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3877,7 +3880,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 570 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3881 "probes/generated/contracts.c"
+#line 3884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3899,7 +3902,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 563 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3903 "probes/generated/contracts.c"
+#line 3906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3921,7 +3924,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 248 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3925 "probes/generated/contracts.c"
+#line 3928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3980,7 +3983,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3984 "probes/generated/contracts.c"
+#line 3987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3994,7 +3997,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3998 "probes/generated/contracts.c"
+#line 4001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4149,7 +4152,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 502 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 4153 "probes/generated/contracts.c"
+#line 4156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4179,7 +4182,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 4183 "probes/generated/contracts.c"
+#line 4186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4258,7 +4261,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 509 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 4262 "probes/generated/contracts.c"
+#line 4265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4320,7 +4323,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 456 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4324 "probes/generated/contracts.c"
+#line 4327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4332,7 +4335,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 464 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4336 "probes/generated/contracts.c"
+#line 4339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4390,7 +4393,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4394 "probes/generated/contracts.c"
+#line 4397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4404,7 +4407,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4408 "probes/generated/contracts.c"
+#line 4411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4437,7 +4440,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 516 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4441 "probes/generated/contracts.c"
+#line 4444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4497,7 +4500,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4501 "probes/generated/contracts.c"
+#line 4504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4513,7 +4516,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4517 "probes/generated/contracts.c"
+#line 4520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4527,7 +4530,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4531 "probes/generated/contracts.c"
+#line 4534 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4538,7 +4541,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 259 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4542 "probes/generated/contracts.c"
+#line 4545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4582,7 +4585,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, (probe_hash_len)length, n));
-#line 4586 "probes/generated/contracts.c"
+#line 4589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4634,7 +4637,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4638 "probes/generated/contracts.c"
+#line 4641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4644,7 +4647,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 269 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4648 "probes/generated/contracts.c"
+#line 4651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4670,7 +4673,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4674 "probes/generated/contracts.c"
+#line 4677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4685,7 +4688,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4689 "probes/generated/contracts.c"
+#line 4692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4723,7 +4726,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4727 "probes/generated/contracts.c"
+#line 4730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4997,7 +5000,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 5001 "probes/generated/contracts.c"
+#line 5004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5019,7 +5022,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 5023 "probes/generated/contracts.c"
+#line 5026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5040,7 +5043,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 5044 "probes/generated/contracts.c"
+#line 5047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5148,7 +5151,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 5152 "probes/generated/contracts.c"
+#line 5155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5240,7 +5243,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 269 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 5244 "probes/generated/contracts.c"
+#line 5247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5252,7 +5255,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 5256 "probes/generated/contracts.c"
+#line 5259 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5267,7 +5270,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 5271 "probes/generated/contracts.c"
+#line 5274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5280,7 +5283,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5284 "probes/generated/contracts.c"
+#line 5287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5297,7 +5300,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5301 "probes/generated/contracts.c"
+#line 5304 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5311,7 +5314,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5315 "probes/generated/contracts.c"
+#line 5318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5325,7 +5328,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5329 "probes/generated/contracts.c"
+#line 5332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5387,7 +5390,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5391 "probes/generated/contracts.c"
+#line 5394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5446,7 +5449,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 249 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5450 "probes/generated/contracts.c"
+#line 5453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5461,7 +5464,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5465 "probes/generated/contracts.c"
+#line 5468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5587,7 +5590,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 231 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5591 "probes/generated/contracts.c"
+#line 5594 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5601,7 +5604,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 213 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5605 "probes/generated/contracts.c"
+#line 5608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5611,7 +5614,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 183 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5615 "probes/generated/contracts.c"
+#line 5618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5621,7 +5624,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 176 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5625 "probes/generated/contracts.c"
+#line 5628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5631,7 +5634,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 189 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5635 "probes/generated/contracts.c"
+#line 5638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5641,7 +5644,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 195 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5645 "probes/generated/contracts.c"
+#line 5648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5651,7 +5654,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 207 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5655 "probes/generated/contracts.c"
+#line 5658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5661,7 +5664,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 201 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5665 "probes/generated/contracts.c"
+#line 5668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5761,7 +5764,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5765 "probes/generated/contracts.c"
+#line 5768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5772,7 +5775,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5776 "probes/generated/contracts.c"
+#line 5779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5783,7 +5786,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5787 "probes/generated/contracts.c"
+#line 5790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5794,7 +5797,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5798 "probes/generated/contracts.c"
+#line 5801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5805,7 +5808,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5809 "probes/generated/contracts.c"
+#line 5812 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5816,7 +5819,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5820 "probes/generated/contracts.c"
+#line 5823 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5827,7 +5830,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5831 "probes/generated/contracts.c"
+#line 5834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5838,7 +5841,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5842 "probes/generated/contracts.c"
+#line 5845 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5849,7 +5852,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5853 "probes/generated/contracts.c"
+#line 5856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5882,7 +5885,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5886 "probes/generated/contracts.c"
+#line 5889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5893,7 +5896,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5897 "probes/generated/contracts.c"
+#line 5900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5907,7 +5910,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5911 "probes/generated/contracts.c"
+#line 5914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5918,7 +5921,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5922 "probes/generated/contracts.c"
+#line 5925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5929,7 +5932,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5933 "probes/generated/contracts.c"
+#line 5936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5940,7 +5943,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5944 "probes/generated/contracts.c"
+#line 5947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5951,7 +5954,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5955 "probes/generated/contracts.c"
+#line 5958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5962,7 +5965,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5966 "probes/generated/contracts.c"
+#line 5969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5973,7 +5976,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5977 "probes/generated/contracts.c"
+#line 5980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5984,7 +5987,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5988 "probes/generated/contracts.c"
+#line 5991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6004,7 +6007,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 6008 "probes/generated/contracts.c"
+#line 6011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6029,7 +6032,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 6033 "probes/generated/contracts.c"
+#line 6036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6053,7 +6056,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 6057 "probes/generated/contracts.c"
+#line 6060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6083,7 +6086,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 6087 "probes/generated/contracts.c"
+#line 6090 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6108,7 +6111,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 6112 "probes/generated/contracts.c"
+#line 6115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6126,7 +6129,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 6130 "probes/generated/contracts.c"
+#line 6133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6159,7 +6162,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 6163 "probes/generated/contracts.c"
+#line 6166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6200,7 +6203,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 6204 "probes/generated/contracts.c"
+#line 6207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6218,7 +6221,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 6222 "probes/generated/contracts.c"
+#line 6225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6241,7 +6244,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 6245 "probes/generated/contracts.c"
+#line 6248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6253,7 +6256,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 6257 "probes/generated/contracts.c"
+#line 6260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6271,7 +6274,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 6275 "probes/generated/contracts.c"
+#line 6278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6286,7 +6289,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6290 "probes/generated/contracts.c"
+#line 6293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6301,7 +6304,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6305 "probes/generated/contracts.c"
+#line 6308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6316,7 +6319,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6320 "probes/generated/contracts.c"
+#line 6323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6359,7 +6362,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6363 "probes/generated/contracts.c"
+#line 6366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6373,7 +6376,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6377 "probes/generated/contracts.c"
+#line 6380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6403,7 +6406,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6407 "probes/generated/contracts.c"
+#line 6410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6420,7 +6423,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6424 "probes/generated/contracts.c"
+#line 6427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6445,7 +6448,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6449 "probes/generated/contracts.c"
+#line 6452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6455,7 +6458,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1641 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6459 "probes/generated/contracts.c"
+#line 6462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6479,7 +6482,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6483 "probes/generated/contracts.c"
+#line 6486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6500,7 +6503,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6504 "probes/generated/contracts.c"
+#line 6507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6514,7 +6517,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6518 "probes/generated/contracts.c"
+#line 6521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6525,7 +6528,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 963 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6529 "probes/generated/contracts.c"
+#line 6532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6536,7 +6539,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 973 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6540 "probes/generated/contracts.c"
+#line 6543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6546,7 +6549,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1650 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6550 "probes/generated/contracts.c"
+#line 6553 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6567,7 +6570,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6571 "probes/generated/contracts.c"
+#line 6574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6592,7 +6595,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6596 "probes/generated/contracts.c"
+#line 6599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6606,7 +6609,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6610 "probes/generated/contracts.c"
+#line 6613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6620,7 +6623,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6624 "probes/generated/contracts.c"
+#line 6627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6634,7 +6637,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6638 "probes/generated/contracts.c"
+#line 6641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6648,7 +6651,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6652 "probes/generated/contracts.c"
+#line 6655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6668,7 +6671,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6672 "probes/generated/contracts.c"
+#line 6675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6688,7 +6691,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6692 "probes/generated/contracts.c"
+#line 6695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6710,7 +6713,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6714 "probes/generated/contracts.c"
+#line 6717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6737,7 +6740,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6741 "probes/generated/contracts.c"
+#line 6744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6758,7 +6761,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6762 "probes/generated/contracts.c"
+#line 6765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6781,7 +6784,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6785 "probes/generated/contracts.c"
+#line 6788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6801,7 +6804,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6805 "probes/generated/contracts.c"
+#line 6808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6829,7 +6832,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6833 "probes/generated/contracts.c"
+#line 6836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6854,7 +6857,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6858 "probes/generated/contracts.c"
+#line 6861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6874,7 +6877,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6878 "probes/generated/contracts.c"
+#line 6881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6912,7 +6915,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6916 "probes/generated/contracts.c"
+#line 6919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6930,7 +6933,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6934 "probes/generated/contracts.c"
+#line 6937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6948,7 +6951,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6952 "probes/generated/contracts.c"
+#line 6955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6979,7 +6982,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6983 "probes/generated/contracts.c"
+#line 6986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7005,7 +7008,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
 #else
     return new_result(PyMember_GetOne((const char *)&block, &def));
 #endif
-#line 7009 "probes/generated/contracts.c"
+#line 7012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7019,7 +7022,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 7023 "probes/generated/contracts.c"
+#line 7026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7037,7 +7040,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 7041 "probes/generated/contracts.c"
+#line 7044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7061,7 +7064,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 7065 "probes/generated/contracts.c"
+#line 7068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7078,7 +7081,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7082 "probes/generated/contracts.c"
+#line 7085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7095,7 +7098,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7099 "probes/generated/contracts.c"
+#line 7102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7133,7 +7136,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 7137 "probes/generated/contracts.c"
+#line 7140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7167,7 +7170,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 7171 "probes/generated/contracts.c"
+#line 7174 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7182,7 +7185,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 7186 "probes/generated/contracts.c"
+#line 7189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7205,7 +7208,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 7209 "probes/generated/contracts.c"
+#line 7212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7229,7 +7232,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 7233 "probes/generated/contracts.c"
+#line 7236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7259,7 +7262,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 7263 "probes/generated/contracts.c"
+#line 7266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7270,7 +7273,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 886 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 7274 "probes/generated/contracts.c"
+#line 7277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7290,7 +7293,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7294 "probes/generated/contracts.c"
+#line 7297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7316,7 +7319,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7320 "probes/generated/contracts.c"
+#line 7323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7372,7 +7375,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7376 "probes/generated/contracts.c"
+#line 7379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7382,7 +7385,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1366 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7386 "probes/generated/contracts.c"
+#line 7389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7395,7 +7398,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7399 "probes/generated/contracts.c"
+#line 7402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7415,7 +7418,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7419 "probes/generated/contracts.c"
+#line 7422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7435,7 +7438,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7439 "probes/generated/contracts.c"
+#line 7442 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7455,7 +7458,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7459 "probes/generated/contracts.c"
+#line 7462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7475,7 +7478,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7479 "probes/generated/contracts.c"
+#line 7482 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7495,7 +7498,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7499 "probes/generated/contracts.c"
+#line 7502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7515,7 +7518,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7519 "probes/generated/contracts.c"
+#line 7522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7535,7 +7538,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7539 "probes/generated/contracts.c"
+#line 7542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7555,7 +7558,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7559 "probes/generated/contracts.c"
+#line 7562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7575,7 +7578,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7579 "probes/generated/contracts.c"
+#line 7582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7595,7 +7598,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7599 "probes/generated/contracts.c"
+#line 7602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7615,7 +7618,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7619 "probes/generated/contracts.c"
+#line 7622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7635,7 +7638,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7639 "probes/generated/contracts.c"
+#line 7642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7655,7 +7658,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7659 "probes/generated/contracts.c"
+#line 7662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7675,7 +7678,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7679 "probes/generated/contracts.c"
+#line 7682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7695,7 +7698,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7699 "probes/generated/contracts.c"
+#line 7702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7715,7 +7718,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7719 "probes/generated/contracts.c"
+#line 7722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7735,7 +7738,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7739 "probes/generated/contracts.c"
+#line 7742 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7755,7 +7758,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7759 "probes/generated/contracts.c"
+#line 7762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7772,7 +7775,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7776 "probes/generated/contracts.c"
+#line 7779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7789,7 +7792,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7793 "probes/generated/contracts.c"
+#line 7796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7806,7 +7809,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7810 "probes/generated/contracts.c"
+#line 7813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7822,7 +7825,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT, len)
     Py_DECREF(holder);
     return new_result(result);
-#line 7826 "probes/generated/contracts.c"
+#line 7829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7840,7 +7843,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7844 "probes/generated/contracts.c"
+#line 7847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7860,7 +7863,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7864 "probes/generated/contracts.c"
+#line 7867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7891,7 +7894,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7895 "probes/generated/contracts.c"
+#line 7898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7910,7 +7913,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7914 "probes/generated/contracts.c"
+#line 7917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7929,7 +7932,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7933 "probes/generated/contracts.c"
+#line 7936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7951,7 +7954,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7955 "probes/generated/contracts.c"
+#line 7958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7984,7 +7987,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7988 "probes/generated/contracts.c"
+#line 7991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8003,7 +8006,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8007 "probes/generated/contracts.c"
+#line 8010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8025,7 +8028,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8029 "probes/generated/contracts.c"
+#line 8032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8039,7 +8042,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
     struct parse_out out = {0};
     out.i = rc;
     return parse_result(rc, 8, &out);
-#line 8043 "probes/generated/contracts.c"
+#line 8046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8062,7 +8065,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8066 "probes/generated/contracts.c"
+#line 8069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8082,7 +8085,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8086 "probes/generated/contracts.c"
+#line 8089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8102,7 +8105,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 8106 "probes/generated/contracts.c"
+#line 8109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8125,7 +8128,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8129 "probes/generated/contracts.c"
+#line 8132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8145,7 +8148,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8149 "probes/generated/contracts.c"
+#line 8152 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8154,7 +8157,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
 #pragma weak PyABIInfo_Check
 static PyObject *c_PyABIInfo_Check(PyObject *args)
 {
-#line 477 "harness/data/contracts/types.toml"
+#line 480 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8166,7 +8169,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 8170 "probes/generated/contracts.c"
+#line 8173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8175,11 +8178,11 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
 #pragma weak PyObject_CallFinalizerFromDealloc
 static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 {
-#line 495 "harness/data/contracts/types.toml"
+#line 498 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8183 "probes/generated/contracts.c"
+#line 8186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8188,12 +8191,12 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 #pragma weak PyObject_ClearWeakRefs
 static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 {
-#line 505 "harness/data/contracts/types.toml"
+#line 508 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_weak_members}, {Py_tp_dealloc, (void *)t_weak_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.W", TP_SIZE, 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 8197 "probes/generated/contracts.c"
+#line 8200 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8202,7 +8205,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 #pragma weak PyObject_GC_Del
 static PyObject *c_PyObject_GC_Del(PyObject *args)
 {
-#line 516 "harness/data/contracts/types.toml"
+#line 519 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8210,7 +8213,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8214 "probes/generated/contracts.c"
+#line 8217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8219,7 +8222,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
 #pragma weak PyObject_GC_Track
 static PyObject *c_PyObject_GC_Track(PyObject *args)
 {
-#line 530 "harness/data/contracts/types.toml"
+#line 533 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8246,7 +8249,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8250 "probes/generated/contracts.c"
+#line 8253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8255,7 +8258,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
 #pragma weak PyObject_GC_UnTrack
 static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 {
-#line 563 "harness/data/contracts/types.toml"
+#line 566 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8286,7 +8289,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8290 "probes/generated/contracts.c"
+#line 8293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8295,9 +8298,9 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 #pragma weak PyObject_GenericGetDict
 static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
-#line 600 "harness/data/contracts/types.toml"
+#line 603 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8301 "probes/generated/contracts.c"
+#line 8304 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8317,9 +8320,9 @@ static PyObject *c_PyObject_GenericSetAttr(PyObject *args)
 #pragma weak PyObject_GenericSetDict
 static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
-#line 614 "harness/data/contracts/types.toml"
+#line 617 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8323 "probes/generated/contracts.c"
+#line 8326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8328,7 +8331,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 #pragma weak PyObject_GetTypeData
 static PyObject *c_PyObject_GetTypeData(PyObject *args)
 {
-#line 622 "harness/data/contracts/types.toml"
+#line 625 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8350,7 +8353,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8354 "probes/generated/contracts.c"
+#line 8357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8359,7 +8362,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
 #pragma weak PyObject_GetTypeData_DuringGC
 static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 {
-#line 650 "harness/data/contracts/types.toml"
+#line 653 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8381,7 +8384,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8385 "probes/generated/contracts.c"
+#line 8388 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8390,7 +8393,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 #pragma weak PyObject_Init
 static PyObject *c_PyObject_Init(PyObject *args)
 {
-#line 678 "harness/data/contracts/types.toml"
+#line 681 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8415,7 +8418,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8419 "probes/generated/contracts.c"
+#line 8422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8424,7 +8427,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
 #pragma weak PyObject_InitVar
 static PyObject *c_PyObject_InitVar_body(PyObject *args)
 {
-#line 709 "harness/data/contracts/types.toml"
+#line 712 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8449,7 +8452,7 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8453 "probes/generated/contracts.c"
+#line 8456 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8461,11 +8464,11 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyTypeObject(PyObject *args)
 {
-#line 741 "harness/data/contracts/types.toml"
+#line 744 "harness/data/contracts/types.toml"
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF((PyObject *)type);
     return (PyObject *)type;
-#line 8469 "probes/generated/contracts.c"
+#line 8472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8474,7 +8477,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
 #pragma weak PyType_ClearCache
 static PyObject *c_PyType_ClearCache(PyObject *args)
 {
-#line 751 "harness/data/contracts/types.toml"
+#line 754 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8488,7 +8491,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8492 "probes/generated/contracts.c"
+#line 8495 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8497,7 +8500,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
 #pragma weak PyType_Freeze
 static PyObject *c_PyType_Freeze(PyObject *args)
 {
-#line 771 "harness/data/contracts/types.toml"
+#line 774 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8523,7 +8526,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8527 "probes/generated/contracts.c"
+#line 8530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8532,7 +8535,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
 #pragma weak PyType_FromMetaclass
 static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
 {
-#line 803 "harness/data/contracts/types.toml"
+#line 806 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8558,7 +8561,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8562 "probes/generated/contracts.c"
+#line 8565 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8571,7 +8574,7 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
 #pragma weak PyType_FromModuleAndSpec
 static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 {
-#line 835 "harness/data/contracts/types.toml"
+#line 838 "harness/data/contracts/types.toml"
     long long state;
     if (arg_llong(args, 0, &state) < 0)
         return NULL;
@@ -8593,7 +8596,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8597 "probes/generated/contracts.c"
+#line 8600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8602,7 +8605,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 #pragma weak PyType_FromSlots
 static PyObject *c_PyType_FromSlots(PyObject *args)
 {
-#line 863 "harness/data/contracts/types.toml"
+#line 866 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8614,7 +8617,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + __import__('struct').calcsize('lP'), T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8618 "probes/generated/contracts.c"
+#line 8621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8623,7 +8626,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
 #pragma weak PyType_FromSpec
 static PyObject *c_PyType_FromSpec_body(PyObject *args)
 {
-#line 881 "harness/data/contracts/types.toml"
+#line 884 "harness/data/contracts/types.toml"
     static const char *const names[] = {"probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8636,7 +8639,7 @@ static PyObject *c_PyType_FromSpec_body(PyObject *args)
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8640 "probes/generated/contracts.c"
+#line 8643 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8649,7 +8652,7 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
 #pragma weak PyType_FromSpecWithBases
 static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
 {
-#line 900 "harness/data/contracts/types.toml"
+#line 903 "harness/data/contracts/types.toml"
     int k;
     PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL}, *object, *T;
     if (arg_int(args, 0, &k) < 0)
@@ -8686,7 +8689,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8690 "probes/generated/contracts.c"
+#line 8693 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8699,7 +8702,7 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 #pragma weak PyType_GenericAlloc
 static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
 {
-#line 943 "harness/data/contracts/types.toml"
+#line 946 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8722,7 +8725,7 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8726 "probes/generated/contracts.c"
+#line 8729 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8735,7 +8738,7 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
 #pragma weak PyType_GenericNew
 static PyObject *c_PyType_GenericNew_body(PyObject *args)
 {
-#line 972 "harness/data/contracts/types.toml"
+#line 975 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.N", TP_SIZE, 0, slots, NULL);
     if (T == NULL)
@@ -8750,7 +8753,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8754 "probes/generated/contracts.c"
+#line 8757 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8763,7 +8766,7 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
 #pragma weak PyType_GetBaseByToken
 static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 {
-#line 993 "harness/data/contracts/types.toml"
+#line 996 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8789,7 +8792,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8793 "probes/generated/contracts.c"
+#line 8796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8798,7 +8801,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 #pragma weak PyType_GetBaseByToken_DuringGC
 static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
 {
-#line 1025 "harness/data/contracts/types.toml"
+#line 1028 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8823,7 +8826,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8827 "probes/generated/contracts.c"
+#line 8830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8854,7 +8857,7 @@ static PyObject *c_PyType_GetFullyQualifiedName(PyObject *args)
 #pragma weak PyType_GetModule
 static PyObject *c_PyType_GetModule(PyObject *args)
 {
-#line 1068 "harness/data/contracts/types.toml"
+#line 1071 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8888,7 +8891,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8892 "probes/generated/contracts.c"
+#line 8895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8897,7 +8900,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
 #pragma weak PyType_GetModuleByDef
 static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 {
-#line 1109 "harness/data/contracts/types.toml"
+#line 1112 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8931,7 +8934,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8935 "probes/generated/contracts.c"
+#line 8938 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8940,7 +8943,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 #pragma weak PyType_GetModuleByToken
 static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 {
-#line 1149 "harness/data/contracts/types.toml"
+#line 1152 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8974,7 +8977,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8978 "probes/generated/contracts.c"
+#line 8981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8983,7 +8986,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 #pragma weak PyType_GetModuleByToken_DuringGC
 static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
 {
-#line 1189 "harness/data/contracts/types.toml"
+#line 1192 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9017,7 +9020,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9021 "probes/generated/contracts.c"
+#line 9024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9037,7 +9040,7 @@ static PyObject *c_PyType_GetModuleName(PyObject *args)
 #pragma weak PyType_GetModuleState
 static PyObject *c_PyType_GetModuleState(PyObject *args)
 {
-#line 1235 "harness/data/contracts/types.toml"
+#line 1238 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9071,7 +9074,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9075 "probes/generated/contracts.c"
+#line 9078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9080,7 +9083,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
 #pragma weak PyType_GetModuleState_DuringGC
 static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 {
-#line 1275 "harness/data/contracts/types.toml"
+#line 1278 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9114,7 +9117,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9118 "probes/generated/contracts.c"
+#line 9121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9123,7 +9126,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 #pragma weak PyType_GetModule_DuringGC
 static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
 {
-#line 1315 "harness/data/contracts/types.toml"
+#line 1318 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9157,7 +9160,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9161 "probes/generated/contracts.c"
+#line 9164 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9188,7 +9191,7 @@ static PyObject *c_PyType_GetQualName(PyObject *args)
 #pragma weak PyType_GetSlot
 static PyObject *c_PyType_GetSlot(PyObject *args)
 {
-#line 1367 "harness/data/contracts/types.toml"
+#line 1370 "harness/data/contracts/types.toml"
     static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -9204,7 +9207,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 9208 "probes/generated/contracts.c"
+#line 9211 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9213,7 +9216,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
 #pragma weak PyType_GetTypeDataSize
 static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
 {
-#line 1389 "harness/data/contracts/types.toml"
+#line 1392 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9235,7 +9238,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 9239 "probes/generated/contracts.c"
+#line 9242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9255,7 +9258,7 @@ static PyObject *c_PyType_IsSubtype(PyObject *args)
 #pragma weak PyType_Modified
 static PyObject *c_PyType_Modified(PyObject *args)
 {
-#line 1423 "harness/data/contracts/types.toml"
+#line 1426 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -9269,7 +9272,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 9273 "probes/generated/contracts.c"
+#line 9276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9288,14 +9291,14 @@ static PyObject *c_PyType_Ready(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Slot(PyObject *args)
 {
-#line 1450 "harness/data/contracts/types.toml"
+#line 1453 "harness/data/contracts/types.toml"
     PyType_Slot slots[2];
     slots[0].slot = Py_nb_add;
     slots[0].pfunc = (void *)t_binary;
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 9299 "probes/generated/contracts.c"
+#line 9302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9303,7 +9306,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Spec(PyObject *args)
 {
-#line 1464 "harness/data/contracts/types.toml"
+#line 1467 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"spec doc"}, {0, NULL}};
     PyType_Spec spec;
     memset(&spec, 0xA5, sizeof spec);
@@ -9314,7 +9317,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9318 "probes/generated/contracts.c"
+#line 9321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9361,7 +9364,7 @@ done:
 #pragma weak Py_SET_SIZE
 static PyObject *c_Py_SET_SIZE(PyObject *args)
 {
-#line 1493 "harness/data/contracts/types.toml"
+#line 1496 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -9376,7 +9379,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9380 "probes/generated/contracts.c"
+#line 9383 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9384,11 +9387,11 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 {
-#line 1515 "harness/data/contracts/types.toml"
+#line 1518 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9392 "probes/generated/contracts.c"
+#line 9395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9396,13 +9399,13 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 {
-#line 1526 "harness/data/contracts/types.toml"
+#line 1529 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *rest = Py_BuildValue("(k)", (unsigned long)Py_TPFLAGS_DEFAULT);
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9406 "probes/generated/contracts.c"
+#line 9409 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9410,11 +9413,11 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 {
-#line 1539 "harness/data/contracts/types.toml"
+#line 1542 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9418 "probes/generated/contracts.c"
+#line 9421 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9422,7 +9425,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 {
-#line 1550 "harness/data/contracts/types.toml"
+#line 1553 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_members, (void *)t_vectorcall_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
     PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL;
@@ -9436,7 +9439,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9440 "probes/generated/contracts.c"
+#line 9443 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9444,11 +9447,11 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 {
-#line 1571 "harness/data/contracts/types.toml"
+#line 1574 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9452 "probes/generated/contracts.c"
+#line 9455 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9456,7 +9459,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x03080000)
 static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 {
-#line 3137 "harness/data/contracts/types.toml"
+#line 3140 "harness/data/contracts/types.toml"
     static PyType_Slot slots[] = {{Py_tp_call, NULL}, {Py_tp_descr_get, NULL}, {0, NULL}};
     static PyObject *T, *instance, *exercise;
     PyObject *r;
@@ -9480,7 +9483,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9484 "probes/generated/contracts.c"
+#line 9487 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9488,7 +9491,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 {
-#line 1582 "harness/data/contracts/types.toml"
+#line 1585 "harness/data/contracts/types.toml"
     PyObject *T = tp_make_spec(&tp_token_spec, NULL);
     if (T == NULL)
         return NULL;
@@ -9498,7 +9501,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 9502 "probes/generated/contracts.c"
+#line 9505 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9506,9 +9509,9 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_aiter(PyObject *args)
 {
-#line 1599 "harness/data/contracts/types.toml"
+#line 1602 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9512 "probes/generated/contracts.c"
+#line 9515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9516,9 +9519,9 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_anext(PyObject *args)
 {
-#line 1608 "harness/data/contracts/types.toml"
+#line 1611 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9522 "probes/generated/contracts.c"
+#line 9525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9526,9 +9529,9 @@ static PyObject *c_Py_am_anext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_await(PyObject *args)
 {
-#line 1617 "harness/data/contracts/types.toml"
+#line 1620 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9532 "probes/generated/contracts.c"
+#line 9535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9536,7 +9539,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 #if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_Py_am_send(PyObject *args)
 {
-#line 1626 "harness/data/contracts/types.toml"
+#line 1629 "harness/data/contracts/types.toml"
     #pragma weak PyIter_Send
     REQUIRE(PyIter_Send);
     PyType_Slot slots[] = {{Py_am_send, (void *)t_send}, {0, NULL}};
@@ -9549,7 +9552,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9553 "probes/generated/contracts.c"
+#line 9556 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9557,9 +9560,9 @@ static PyObject *c_Py_am_send(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
-#line 1646 "harness/data/contracts/types.toml"
+#line 1649 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9563 "probes/generated/contracts.c"
+#line 9566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9567,10 +9570,10 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 {
-#line 1655 "harness/data/contracts/types.toml"
+#line 1658 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9574 "probes/generated/contracts.c"
+#line 9577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9578,9 +9581,9 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
-#line 1665 "harness/data/contracts/types.toml"
+#line 1668 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9584 "probes/generated/contracts.c"
+#line 9587 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9588,9 +9591,9 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_length(PyObject *args)
 {
-#line 1674 "harness/data/contracts/types.toml"
+#line 1677 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9594 "probes/generated/contracts.c"
+#line 9597 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9598,9 +9601,9 @@ static PyObject *c_Py_mp_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_subscript(PyObject *args)
 {
-#line 1683 "harness/data/contracts/types.toml"
+#line 1686 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9604 "probes/generated/contracts.c"
+#line 9607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9608,9 +9611,9 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_absolute(PyObject *args)
 {
-#line 1692 "harness/data/contracts/types.toml"
+#line 1695 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9614 "probes/generated/contracts.c"
+#line 9617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9618,9 +9621,9 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_add(PyObject *args)
 {
-#line 1701 "harness/data/contracts/types.toml"
+#line 1704 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9624 "probes/generated/contracts.c"
+#line 9627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9628,9 +9631,9 @@ static PyObject *c_Py_nb_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_and(PyObject *args)
 {
-#line 1710 "harness/data/contracts/types.toml"
+#line 1713 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9634 "probes/generated/contracts.c"
+#line 9637 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9638,9 +9641,9 @@ static PyObject *c_Py_nb_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_bool(PyObject *args)
 {
-#line 1719 "harness/data/contracts/types.toml"
+#line 1722 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9644 "probes/generated/contracts.c"
+#line 9647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9648,9 +9651,9 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_divmod(PyObject *args)
 {
-#line 1728 "harness/data/contracts/types.toml"
+#line 1731 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9654 "probes/generated/contracts.c"
+#line 9657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9658,9 +9661,9 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_float(PyObject *args)
 {
-#line 1737 "harness/data/contracts/types.toml"
+#line 1740 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9664 "probes/generated/contracts.c"
+#line 9667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9668,9 +9671,9 @@ static PyObject *c_Py_nb_float(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
-#line 1746 "harness/data/contracts/types.toml"
+#line 1749 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9674 "probes/generated/contracts.c"
+#line 9677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9678,9 +9681,9 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_index(PyObject *args)
 {
-#line 1755 "harness/data/contracts/types.toml"
+#line 1758 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9684 "probes/generated/contracts.c"
+#line 9687 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9688,9 +9691,9 @@ static PyObject *c_Py_nb_index(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
-#line 1764 "harness/data/contracts/types.toml"
+#line 1767 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9694 "probes/generated/contracts.c"
+#line 9697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9698,9 +9701,9 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
-#line 1773 "harness/data/contracts/types.toml"
+#line 1776 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9704 "probes/generated/contracts.c"
+#line 9707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9708,9 +9711,9 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
-#line 1782 "harness/data/contracts/types.toml"
+#line 1785 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9714 "probes/generated/contracts.c"
+#line 9717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9718,9 +9721,9 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
-#line 1791 "harness/data/contracts/types.toml"
+#line 1794 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9724 "probes/generated/contracts.c"
+#line 9727 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9728,9 +9731,9 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
-#line 1800 "harness/data/contracts/types.toml"
+#line 1803 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9734 "probes/generated/contracts.c"
+#line 9737 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9738,9 +9741,9 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
-#line 1809 "harness/data/contracts/types.toml"
+#line 1812 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9744 "probes/generated/contracts.c"
+#line 9747 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9748,9 +9751,9 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
-#line 1818 "harness/data/contracts/types.toml"
+#line 1821 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9754 "probes/generated/contracts.c"
+#line 9757 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9758,9 +9761,9 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
-#line 1827 "harness/data/contracts/types.toml"
+#line 1830 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9764 "probes/generated/contracts.c"
+#line 9767 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9768,9 +9771,9 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
-#line 1836 "harness/data/contracts/types.toml"
+#line 1839 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9774 "probes/generated/contracts.c"
+#line 9777 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9778,9 +9781,9 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
-#line 1845 "harness/data/contracts/types.toml"
+#line 1848 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9784 "probes/generated/contracts.c"
+#line 9787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9788,9 +9791,9 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
-#line 1854 "harness/data/contracts/types.toml"
+#line 1857 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9794 "probes/generated/contracts.c"
+#line 9797 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9798,9 +9801,9 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
-#line 1863 "harness/data/contracts/types.toml"
+#line 1866 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9804 "probes/generated/contracts.c"
+#line 9807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9808,9 +9811,9 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
-#line 1872 "harness/data/contracts/types.toml"
+#line 1875 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9814 "probes/generated/contracts.c"
+#line 9817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9818,9 +9821,9 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_int(PyObject *args)
 {
-#line 1881 "harness/data/contracts/types.toml"
+#line 1884 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9824 "probes/generated/contracts.c"
+#line 9827 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9828,9 +9831,9 @@ static PyObject *c_Py_nb_int(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_invert(PyObject *args)
 {
-#line 1890 "harness/data/contracts/types.toml"
+#line 1893 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9834 "probes/generated/contracts.c"
+#line 9837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9838,9 +9841,9 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_lshift(PyObject *args)
 {
-#line 1899 "harness/data/contracts/types.toml"
+#line 1902 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9844 "probes/generated/contracts.c"
+#line 9847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9848,9 +9851,9 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
-#line 1908 "harness/data/contracts/types.toml"
+#line 1911 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9854 "probes/generated/contracts.c"
+#line 9857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9858,9 +9861,9 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_multiply(PyObject *args)
 {
-#line 1917 "harness/data/contracts/types.toml"
+#line 1920 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9864 "probes/generated/contracts.c"
+#line 9867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9868,9 +9871,9 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_negative(PyObject *args)
 {
-#line 1926 "harness/data/contracts/types.toml"
+#line 1929 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9874 "probes/generated/contracts.c"
+#line 9877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9878,9 +9881,9 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_or(PyObject *args)
 {
-#line 1935 "harness/data/contracts/types.toml"
+#line 1938 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9884 "probes/generated/contracts.c"
+#line 9887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9888,9 +9891,9 @@ static PyObject *c_Py_nb_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_positive(PyObject *args)
 {
-#line 1944 "harness/data/contracts/types.toml"
+#line 1947 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9894 "probes/generated/contracts.c"
+#line 9897 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9898,9 +9901,9 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_power(PyObject *args)
 {
-#line 1953 "harness/data/contracts/types.toml"
+#line 1956 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9904 "probes/generated/contracts.c"
+#line 9907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9908,9 +9911,9 @@ static PyObject *c_Py_nb_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_remainder(PyObject *args)
 {
-#line 1962 "harness/data/contracts/types.toml"
+#line 1965 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9914 "probes/generated/contracts.c"
+#line 9917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9918,9 +9921,9 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_rshift(PyObject *args)
 {
-#line 1971 "harness/data/contracts/types.toml"
+#line 1974 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9924 "probes/generated/contracts.c"
+#line 9927 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9928,9 +9931,9 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_subtract(PyObject *args)
 {
-#line 1980 "harness/data/contracts/types.toml"
+#line 1983 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9934 "probes/generated/contracts.c"
+#line 9937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9938,9 +9941,9 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
-#line 1989 "harness/data/contracts/types.toml"
+#line 1992 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9944 "probes/generated/contracts.c"
+#line 9947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9948,9 +9951,9 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_xor(PyObject *args)
 {
-#line 1998 "harness/data/contracts/types.toml"
+#line 2001 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9954 "probes/generated/contracts.c"
+#line 9957 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9958,7 +9961,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_end(PyObject *args)
 {
-#line 2007 "harness/data/contracts/types.toml"
+#line 2010 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         {Py_slot_end, 0, {0}, {NULL}},
@@ -9967,7 +9970,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9971 "probes/generated/contracts.c"
+#line 9974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9975,7 +9978,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_invalid(PyObject *args)
 {
-#line 2023 "harness/data/contracts/types.toml"
+#line 2026 "harness/data/contracts/types.toml"
     PySlot bad[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, 0, {0}, {NULL}}, PySlot_END};
     PySlot optional[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, PySlot_OPTIONAL, {0}, {NULL}}, PySlot_END};
     PyObject *T = PyType_FromSlots(bad);
@@ -9990,7 +9993,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9994 "probes/generated/contracts.c"
+#line 9997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9998,7 +10001,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_subslots(PyObject *args)
 {
-#line 2045 "harness/data/contracts/types.toml"
+#line 2048 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10007,7 +10010,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10011 "probes/generated/contracts.c"
+#line 10014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10015,9 +10018,9 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
-#line 2061 "harness/data/contracts/types.toml"
+#line 2064 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10021 "probes/generated/contracts.c"
+#line 10024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10025,9 +10028,9 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_concat(PyObject *args)
 {
-#line 2070 "harness/data/contracts/types.toml"
+#line 2073 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 10031 "probes/generated/contracts.c"
+#line 10034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10035,9 +10038,9 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_contains(PyObject *args)
 {
-#line 2079 "harness/data/contracts/types.toml"
+#line 2082 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10041 "probes/generated/contracts.c"
+#line 10044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10045,9 +10048,9 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
-#line 2088 "harness/data/contracts/types.toml"
+#line 2091 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 10051 "probes/generated/contracts.c"
+#line 10054 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10055,9 +10058,9 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
-#line 2097 "harness/data/contracts/types.toml"
+#line 2100 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 10061 "probes/generated/contracts.c"
+#line 10064 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10065,9 +10068,9 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_item(PyObject *args)
 {
-#line 2106 "harness/data/contracts/types.toml"
+#line 2109 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10071 "probes/generated/contracts.c"
+#line 10074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10075,9 +10078,9 @@ static PyObject *c_Py_sq_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_length(PyObject *args)
 {
-#line 2115 "harness/data/contracts/types.toml"
+#line 2118 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10081 "probes/generated/contracts.c"
+#line 10084 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10085,9 +10088,9 @@ static PyObject *c_Py_sq_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_repeat(PyObject *args)
 {
-#line 2124 "harness/data/contracts/types.toml"
+#line 2127 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 10091 "probes/generated/contracts.c"
+#line 10094 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10095,9 +10098,9 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_alloc(PyObject *args)
 {
-#line 2133 "harness/data/contracts/types.toml"
+#line 2136 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10101 "probes/generated/contracts.c"
+#line 10104 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10105,7 +10108,7 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_base(PyObject *args)
 {
-#line 2142 "harness/data/contracts/types.toml"
+#line 2145 "harness/data/contracts/types.toml"
     PyType_Slot none[] = {{0, NULL}};
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     if (P == NULL)
@@ -10114,7 +10117,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10118 "probes/generated/contracts.c"
+#line 10121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10122,7 +10125,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_bases(PyObject *args)
 {
-#line 2158 "harness/data/contracts/types.toml"
+#line 2161 "harness/data/contracts/types.toml"
     PyType_Slot none[] = {{0, NULL}};
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
@@ -10135,7 +10138,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10139 "probes/generated/contracts.c"
+#line 10142 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10143,7 +10146,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_basicsize(PyObject *args)
 {
-#line 2178 "harness/data/contracts/types.toml"
+#line 2181 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, TP_FULL_SIZE + 8),
@@ -10151,7 +10154,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10155 "probes/generated/contracts.c"
+#line 10158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10159,9 +10162,9 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_call(PyObject *args)
 {
-#line 2193 "harness/data/contracts/types.toml"
+#line 2196 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 10165 "probes/generated/contracts.c"
+#line 10168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10169,10 +10172,10 @@ static PyObject *c_Py_tp_call(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_clear(PyObject *args)
 {
-#line 2202 "harness/data/contracts/types.toml"
+#line 2205 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 10176 "probes/generated/contracts.c"
+#line 10179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10180,9 +10183,9 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
-#line 2212 "harness/data/contracts/types.toml"
+#line 2215 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10186 "probes/generated/contracts.c"
+#line 10189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10190,9 +10193,9 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_del(PyObject *args)
 {
-#line 2221 "harness/data/contracts/types.toml"
+#line 2224 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10196 "probes/generated/contracts.c"
+#line 10199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10200,9 +10203,9 @@ static PyObject *c_Py_tp_del(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
-#line 2230 "harness/data/contracts/types.toml"
+#line 2233 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10206 "probes/generated/contracts.c"
+#line 10209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10210,9 +10213,9 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
-#line 2239 "harness/data/contracts/types.toml"
+#line 2242 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10216 "probes/generated/contracts.c"
+#line 10219 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10220,9 +10223,9 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_doc(PyObject *args)
 {
-#line 2248 "harness/data/contracts/types.toml"
+#line 2251 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 10226 "probes/generated/contracts.c"
+#line 10229 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10230,7 +10233,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 {
-#line 2257 "harness/data/contracts/types.toml"
+#line 2260 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_extra_basicsize, 24),
@@ -10238,7 +10241,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10242 "probes/generated/contracts.c"
+#line 10245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10246,9 +10249,9 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_tp_finalize(PyObject *args)
 {
-#line 2272 "harness/data/contracts/types.toml"
+#line 2275 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10252 "probes/generated/contracts.c"
+#line 10255 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10256,7 +10259,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_flags(PyObject *args)
 {
-#line 2281 "harness/data/contracts/types.toml"
+#line 2284 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE),
@@ -10264,7 +10267,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 10268 "probes/generated/contracts.c"
+#line 10271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10272,9 +10275,9 @@ static PyObject *c_Py_tp_flags(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_free(PyObject *args)
 {
-#line 2296 "harness/data/contracts/types.toml"
+#line 2299 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10278 "probes/generated/contracts.c"
+#line 10281 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10282,9 +10285,9 @@ static PyObject *c_Py_tp_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattr(PyObject *args)
 {
-#line 2305 "harness/data/contracts/types.toml"
+#line 2308 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10288 "probes/generated/contracts.c"
+#line 10291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10292,9 +10295,9 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattro(PyObject *args)
 {
-#line 2314 "harness/data/contracts/types.toml"
+#line 2317 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10298 "probes/generated/contracts.c"
+#line 10301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10302,9 +10305,9 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getset(PyObject *args)
 {
-#line 2323 "harness/data/contracts/types.toml"
+#line 2326 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 10308 "probes/generated/contracts.c"
+#line 10311 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10312,9 +10315,9 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_hash(PyObject *args)
 {
-#line 2332 "harness/data/contracts/types.toml"
+#line 2335 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10318 "probes/generated/contracts.c"
+#line 10321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10322,9 +10325,9 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_init(PyObject *args)
 {
-#line 2341 "harness/data/contracts/types.toml"
+#line 2344 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10328 "probes/generated/contracts.c"
+#line 10331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10332,10 +10335,10 @@ static PyObject *c_Py_tp_init(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_is_gc(PyObject *args)
 {
-#line 2350 "harness/data/contracts/types.toml"
+#line 2353 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10339 "probes/generated/contracts.c"
+#line 10342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10343,7 +10346,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_itemsize(PyObject *args)
 {
-#line 2360 "harness/data/contracts/types.toml"
+#line 2363 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, TP_FULL_SIZE),
@@ -10352,7 +10355,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10356 "probes/generated/contracts.c"
+#line 10359 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10360,9 +10363,9 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iter(PyObject *args)
 {
-#line 2376 "harness/data/contracts/types.toml"
+#line 2379 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10366 "probes/generated/contracts.c"
+#line 10369 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10370,9 +10373,9 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iternext(PyObject *args)
 {
-#line 2385 "harness/data/contracts/types.toml"
+#line 2388 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10376 "probes/generated/contracts.c"
+#line 10379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10380,9 +10383,9 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_members(PyObject *args)
 {
-#line 2394 "harness/data/contracts/types.toml"
+#line 2397 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10386 "probes/generated/contracts.c"
+#line 10389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10390,7 +10393,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_metaclass(PyObject *args)
 {
-#line 2403 "harness/data/contracts/types.toml"
+#line 2406 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *meta = type ? PyObject_CallFunction(type, "s(O){}", "Meta", type) : NULL;
     Py_XDECREF(type);
     if (meta == NULL)
@@ -10403,7 +10406,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10407 "probes/generated/contracts.c"
+#line 10410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10411,9 +10414,9 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_methods(PyObject *args)
 {
-#line 2423 "harness/data/contracts/types.toml"
+#line 2426 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10417 "probes/generated/contracts.c"
+#line 10420 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10421,7 +10424,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_module(PyObject *args)
 {
-#line 2432 "harness/data/contracts/types.toml"
+#line 2435 "harness/data/contracts/types.toml"
     static PyObject *m; /* one module for every call, kept */
     if (m == NULL && (m = tp_module(3)) == NULL)
         return NULL;
@@ -10432,7 +10435,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10436 "probes/generated/contracts.c"
+#line 10439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10440,14 +10443,14 @@ static PyObject *c_Py_tp_module(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_name(PyObject *args)
 {
-#line 2450 "harness/data/contracts/types.toml"
+#line 2453 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "a.b.N"),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10451 "probes/generated/contracts.c"
+#line 10454 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10455,9 +10458,9 @@ static PyObject *c_Py_tp_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_new(PyObject *args)
 {
-#line 2464 "harness/data/contracts/types.toml"
+#line 2467 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10461 "probes/generated/contracts.c"
+#line 10464 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10465,9 +10468,9 @@ static PyObject *c_Py_tp_new(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_repr(PyObject *args)
 {
-#line 2473 "harness/data/contracts/types.toml"
+#line 2476 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10471 "probes/generated/contracts.c"
+#line 10474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10475,9 +10478,9 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
-#line 2482 "harness/data/contracts/types.toml"
+#line 2485 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10481 "probes/generated/contracts.c"
+#line 10484 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10485,9 +10488,9 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattr(PyObject *args)
 {
-#line 2491 "harness/data/contracts/types.toml"
+#line 2494 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10491 "probes/generated/contracts.c"
+#line 10494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10495,9 +10498,9 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattro(PyObject *args)
 {
-#line 2500 "harness/data/contracts/types.toml"
+#line 2503 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10501 "probes/generated/contracts.c"
+#line 10504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10505,7 +10508,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
-#line 2509 "harness/data/contracts/types.toml"
+#line 2512 "harness/data/contracts/types.toml"
     static PyType_Slot nested[] = {{Py_nb_add, (void *)t_binary}, {0, NULL}}; /* Py_tp_slots nests PyType_Slot */
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10514,7 +10517,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10518 "probes/generated/contracts.c"
+#line 10521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10522,9 +10525,9 @@ static PyObject *c_Py_tp_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_str(PyObject *args)
 {
-#line 2525 "harness/data/contracts/types.toml"
+#line 2528 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10528 "probes/generated/contracts.c"
+#line 10531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10532,7 +10535,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_token(PyObject *args)
 {
-#line 2534 "harness/data/contracts/types.toml"
+#line 2537 "harness/data/contracts/types.toml"
     static const char token = 't';
     int k;
     if (arg_int(args, 0, &k) < 0)
@@ -10547,7 +10550,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 10551 "probes/generated/contracts.c"
+#line 10554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10555,10 +10558,10 @@ static PyObject *c_Py_tp_token(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_traverse(PyObject *args)
 {
-#line 2556 "harness/data/contracts/types.toml"
+#line 2559 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10562 "probes/generated/contracts.c"
+#line 10565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10566,9 +10569,9 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
-#line 2566 "harness/data/contracts/types.toml"
+#line 2569 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10572 "probes/generated/contracts.c"
+#line 10575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10577,7 +10580,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 #pragma weak _PyObject_GC_New
 static PyObject *c__PyObject_GC_New(PyObject *args)
 {
-#line 2574 "harness/data/contracts/types.toml"
+#line 2577 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10602,7 +10605,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10606 "probes/generated/contracts.c"
+#line 10609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10611,7 +10614,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
 #pragma weak _PyObject_GC_NewVar
 static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
 {
-#line 2605 "harness/data/contracts/types.toml"
+#line 2608 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10636,7 +10639,7 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10640 "probes/generated/contracts.c"
+#line 10643 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10649,7 +10652,7 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 #pragma weak _PyObject_GC_Resize
 static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
 {
-#line 2636 "harness/data/contracts/types.toml"
+#line 2639 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10681,7 +10684,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10685 "probes/generated/contracts.c"
+#line 10688 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10694,7 +10697,7 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
 #pragma weak _PyObject_New
 static PyObject *c__PyObject_New(PyObject *args)
 {
-#line 2674 "harness/data/contracts/types.toml"
+#line 2677 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10719,7 +10722,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10723 "probes/generated/contracts.c"
+#line 10726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10728,7 +10731,7 @@ static PyObject *c__PyObject_New(PyObject *args)
 #pragma weak _PyObject_NewVar
 static PyObject *c__PyObject_NewVar_body(PyObject *args)
 {
-#line 2705 "harness/data/contracts/types.toml"
+#line 2708 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10753,7 +10756,7 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10757 "probes/generated/contracts.c"
+#line 10760 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10766,7 +10769,7 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
 #pragma weak _Py_Dealloc
 static PyObject *c__Py_Dealloc(PyObject *args)
 {
-#line 2736 "harness/data/contracts/types.toml"
+#line 2739 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
     if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL) {
@@ -10783,7 +10786,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10787 "probes/generated/contracts.c"
+#line 10790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10792,7 +10795,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
 #pragma weak _Py_DecRef
 static PyObject *c__Py_DecRef(PyObject *args)
 {
-#line 2759 "harness/data/contracts/types.toml"
+#line 2762 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10817,7 +10820,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10821 "probes/generated/contracts.c"
+#line 10824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10826,13 +10829,13 @@ static PyObject *c__Py_DecRef(PyObject *args)
 #pragma weak _Py_IncRef
 static PyObject *c__Py_IncRef(PyObject *args)
 {
-#line 2790 "harness/data/contracts/types.toml"
+#line 2793 "harness/data/contracts/types.toml"
     Py_ssize_t before = Py_REFCNT(ARG(0));
     _Py_IncRef(ARG(0));
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10836 "probes/generated/contracts.c"
+#line 10839 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10841,7 +10844,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
 #pragma weak _Py_SetRefcnt
 static PyObject *c__Py_SetRefcnt(PyObject *args)
 {
-#line 2802 "harness/data/contracts/types.toml"
+#line 2805 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10853,7 +10856,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10857 "probes/generated/contracts.c"
+#line 10860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10861,10 +10864,10 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_allocfunc(PyObject *args)
 {
-#line 2821 "harness/data/contracts/types.toml"
+#line 2824 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10868 "probes/generated/contracts.c"
+#line 10871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10872,10 +10875,10 @@ static PyObject *c_allocfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_binaryfunc(PyObject *args)
 {
-#line 2831 "harness/data/contracts/types.toml"
+#line 2834 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10879 "probes/generated/contracts.c"
+#line 10882 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10883,10 +10886,10 @@ static PyObject *c_binaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrgetfunc(PyObject *args)
 {
-#line 2841 "harness/data/contracts/types.toml"
+#line 2844 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10890 "probes/generated/contracts.c"
+#line 10893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10894,10 +10897,10 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrsetfunc(PyObject *args)
 {
-#line 2851 "harness/data/contracts/types.toml"
+#line 2854 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10901 "probes/generated/contracts.c"
+#line 10904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10905,10 +10908,10 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_destructor(PyObject *args)
 {
-#line 2861 "harness/data/contracts/types.toml"
+#line 2864 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10912 "probes/generated/contracts.c"
+#line 10915 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10916,10 +10919,10 @@ static PyObject *c_destructor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrfunc(PyObject *args)
 {
-#line 2871 "harness/data/contracts/types.toml"
+#line 2874 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10923 "probes/generated/contracts.c"
+#line 10926 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10927,10 +10930,10 @@ static PyObject *c_getattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrofunc(PyObject *args)
 {
-#line 2881 "harness/data/contracts/types.toml"
+#line 2884 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10934 "probes/generated/contracts.c"
+#line 10937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10938,10 +10941,10 @@ static PyObject *c_getattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getiterfunc(PyObject *args)
 {
-#line 2891 "harness/data/contracts/types.toml"
+#line 2894 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10945 "probes/generated/contracts.c"
+#line 10948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10949,10 +10952,10 @@ static PyObject *c_getiterfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_hashfunc(PyObject *args)
 {
-#line 2901 "harness/data/contracts/types.toml"
+#line 2904 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10956 "probes/generated/contracts.c"
+#line 10959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10960,10 +10963,10 @@ static PyObject *c_hashfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_initproc(PyObject *args)
 {
-#line 2911 "harness/data/contracts/types.toml"
+#line 2914 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10967 "probes/generated/contracts.c"
+#line 10970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10971,10 +10974,10 @@ static PyObject *c_initproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_inquiry(PyObject *args)
 {
-#line 2921 "harness/data/contracts/types.toml"
+#line 2924 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10978 "probes/generated/contracts.c"
+#line 10981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10982,10 +10985,10 @@ static PyObject *c_inquiry(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_iternextfunc(PyObject *args)
 {
-#line 2931 "harness/data/contracts/types.toml"
+#line 2934 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10989 "probes/generated/contracts.c"
+#line 10992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10993,10 +10996,10 @@ static PyObject *c_iternextfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_lenfunc(PyObject *args)
 {
-#line 2941 "harness/data/contracts/types.toml"
+#line 2944 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 11000 "probes/generated/contracts.c"
+#line 11003 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11004,10 +11007,10 @@ static PyObject *c_lenfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_newfunc(PyObject *args)
 {
-#line 2951 "harness/data/contracts/types.toml"
+#line 2954 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 11011 "probes/generated/contracts.c"
+#line 11014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11015,10 +11018,10 @@ static PyObject *c_newfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjargproc(PyObject *args)
 {
-#line 2961 "harness/data/contracts/types.toml"
+#line 2964 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 11022 "probes/generated/contracts.c"
+#line 11025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11026,10 +11029,10 @@ static PyObject *c_objobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjproc(PyObject *args)
 {
-#line 2971 "harness/data/contracts/types.toml"
+#line 2974 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 11033 "probes/generated/contracts.c"
+#line 11036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11037,10 +11040,10 @@ static PyObject *c_objobjproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_reprfunc(PyObject *args)
 {
-#line 2981 "harness/data/contracts/types.toml"
+#line 2984 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 11044 "probes/generated/contracts.c"
+#line 11047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11048,10 +11051,10 @@ static PyObject *c_reprfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_richcmpfunc(PyObject *args)
 {
-#line 2991 "harness/data/contracts/types.toml"
+#line 2994 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 11055 "probes/generated/contracts.c"
+#line 11058 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11059,10 +11062,10 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrfunc(PyObject *args)
 {
-#line 3001 "harness/data/contracts/types.toml"
+#line 3004 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 11066 "probes/generated/contracts.c"
+#line 11069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11070,10 +11073,10 @@ static PyObject *c_setattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrofunc(PyObject *args)
 {
-#line 3011 "harness/data/contracts/types.toml"
+#line 3014 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 11077 "probes/generated/contracts.c"
+#line 11080 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11081,10 +11084,10 @@ static PyObject *c_setattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeargfunc(PyObject *args)
 {
-#line 3021 "harness/data/contracts/types.toml"
+#line 3024 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 11088 "probes/generated/contracts.c"
+#line 11091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11092,10 +11095,10 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeobjargproc(PyObject *args)
 {
-#line 3031 "harness/data/contracts/types.toml"
+#line 3034 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 11099 "probes/generated/contracts.c"
+#line 11102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11103,13 +11106,13 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeargfunc(PyObject *args)
 {
-#line 3041 "harness/data/contracts/types.toml"
+#line 3044 "harness/data/contracts/types.toml"
     ssizessizeargfunc f = t_ssizessizearg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 11113 "probes/generated/contracts.c"
+#line 11116 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11117,7 +11120,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeobjargproc(PyObject *args)
 {
-#line 3054 "harness/data/contracts/types.toml"
+#line 3057 "harness/data/contracts/types.toml"
     ssizessizeobjargproc f = t_ssizessizeobjarg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
@@ -11133,7 +11136,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 11137 "probes/generated/contracts.c"
+#line 11140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11141,10 +11144,10 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ternaryfunc(PyObject *args)
 {
-#line 3077 "harness/data/contracts/types.toml"
+#line 3080 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 11148 "probes/generated/contracts.c"
+#line 11151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11152,11 +11155,11 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_traverseproc(PyObject *args)
 {
-#line 3087 "harness/data/contracts/types.toml"
+#line 3090 "harness/data/contracts/types.toml"
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 11160 "probes/generated/contracts.c"
+#line 11163 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11164,10 +11167,10 @@ static PyObject *c_traverseproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_unaryfunc(PyObject *args)
 {
-#line 3098 "harness/data/contracts/types.toml"
+#line 3101 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 11171 "probes/generated/contracts.c"
+#line 11174 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11175,7 +11178,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_visitproc(PyObject *args)
 {
-#line 3108 "harness/data/contracts/types.toml"
+#line 3111 "harness/data/contracts/types.toml"
     visitproc visit = tp_collect;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
@@ -11195,7 +11198,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 11199 "probes/generated/contracts.c"
+#line 11202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11228,7 +11231,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11232 "probes/generated/contracts.c"
+#line 11235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11239,7 +11242,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11243 "probes/generated/contracts.c"
+#line 11246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11250,7 +11253,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11254 "probes/generated/contracts.c"
+#line 11257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11261,7 +11264,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11265 "probes/generated/contracts.c"
+#line 11268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11272,7 +11275,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11276 "probes/generated/contracts.c"
+#line 11279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11283,7 +11286,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11287 "probes/generated/contracts.c"
+#line 11290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11311,7 +11314,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 11315 "probes/generated/contracts.c"
+#line 11318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11322,7 +11325,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11326 "probes/generated/contracts.c"
+#line 11329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11333,7 +11336,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11337 "probes/generated/contracts.c"
+#line 11340 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11367,7 +11370,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11371 "probes/generated/contracts.c"
+#line 11374 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11390,7 +11393,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11394 "probes/generated/contracts.c"
+#line 11397 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11416,7 +11419,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11420 "probes/generated/contracts.c"
+#line 11423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11427,7 +11430,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11431 "probes/generated/contracts.c"
+#line 11434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11446,7 +11449,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11450 "probes/generated/contracts.c"
+#line 11453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11468,7 +11471,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11472 "probes/generated/contracts.c"
+#line 11475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11479,7 +11482,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11483 "probes/generated/contracts.c"
+#line 11486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11490,7 +11493,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11494 "probes/generated/contracts.c"
+#line 11497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11501,7 +11504,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11505 "probes/generated/contracts.c"
+#line 11508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11512,7 +11515,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11516 "probes/generated/contracts.c"
+#line 11519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11523,7 +11526,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11527 "probes/generated/contracts.c"
+#line 11530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11534,7 +11537,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11538 "probes/generated/contracts.c"
+#line 11541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11545,7 +11548,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11549 "probes/generated/contracts.c"
+#line 11552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11562,7 +11565,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11566 "probes/generated/contracts.c"
+#line 11569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11579,7 +11582,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11583 "probes/generated/contracts.c"
+#line 11586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11595,7 +11598,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11599 "probes/generated/contracts.c"
+#line 11602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11613,7 +11616,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11617 "probes/generated/contracts.c"
+#line 11620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11629,7 +11632,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11633 "probes/generated/contracts.c"
+#line 11636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11647,7 +11650,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11651 "probes/generated/contracts.c"
+#line 11654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11658,7 +11661,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11662 "probes/generated/contracts.c"
+#line 11665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11669,7 +11672,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11673 "probes/generated/contracts.c"
+#line 11676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11688,7 +11691,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11692 "probes/generated/contracts.c"
+#line 11695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11703,7 +11706,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11707 "probes/generated/contracts.c"
+#line 11710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11719,7 +11722,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11723 "probes/generated/contracts.c"
+#line 11726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11733,7 +11736,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11737 "probes/generated/contracts.c"
+#line 11740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11748,7 +11751,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11752 "probes/generated/contracts.c"
+#line 11755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11764,7 +11767,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11768 "probes/generated/contracts.c"
+#line 11771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11780,7 +11783,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11784 "probes/generated/contracts.c"
+#line 11787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11797,7 +11800,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11801 "probes/generated/contracts.c"
+#line 11804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11809,7 +11812,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11813 "probes/generated/contracts.c"
+#line 11816 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11830,7 +11833,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11834 "probes/generated/contracts.c"
+#line 11837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11843,7 +11846,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11847 "probes/generated/contracts.c"
+#line 11850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11858,7 +11861,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11862 "probes/generated/contracts.c"
+#line 11865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11870,7 +11873,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11874 "probes/generated/contracts.c"
+#line 11877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11886,7 +11889,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11890 "probes/generated/contracts.c"
+#line 11893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11913,7 +11916,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11917 "probes/generated/contracts.c"
+#line 11920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11933,7 +11936,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11937 "probes/generated/contracts.c"
+#line 11940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11962,7 +11965,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11966 "probes/generated/contracts.c"
+#line 11969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11981,7 +11984,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11985 "probes/generated/contracts.c"
+#line 11988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11994,7 +11997,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11998 "probes/generated/contracts.c"
+#line 12001 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -12013,7 +12016,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12017 "probes/generated/contracts.c"
+#line 12020 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -12032,7 +12035,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 12036 "probes/generated/contracts.c"
+#line 12039 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -12052,7 +12055,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 12056 "probes/generated/contracts.c"
+#line 12059 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12080,7 +12083,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 12084 "probes/generated/contracts.c"
+#line 12087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12099,7 +12102,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 12103 "probes/generated/contracts.c"
+#line 12106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12119,7 +12122,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 12123 "probes/generated/contracts.c"
+#line 12126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12137,7 +12140,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 12141 "probes/generated/contracts.c"
+#line 12144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12151,7 +12154,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 12155 "probes/generated/contracts.c"
+#line 12158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12174,7 +12177,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 12178 "probes/generated/contracts.c"
+#line 12181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12187,7 +12190,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 12191 "probes/generated/contracts.c"
+#line 12194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12208,7 +12211,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 12212 "probes/generated/contracts.c"
+#line 12215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12219,7 +12222,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12223 "probes/generated/contracts.c"
+#line 12226 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12230,7 +12233,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12234 "probes/generated/contracts.c"
+#line 12237 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12241,7 +12244,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 12245 "probes/generated/contracts.c"
+#line 12248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12259,7 +12262,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 12263 "probes/generated/contracts.c"
+#line 12266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12282,7 +12285,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 12286 "probes/generated/contracts.c"
+#line 12289 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12293,7 +12296,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 12297 "probes/generated/contracts.c"
+#line 12300 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -12311,7 +12314,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12315 "probes/generated/contracts.c"
+#line 12318 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12335,7 +12338,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12339 "probes/generated/contracts.c"
+#line 12342 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12361,7 +12364,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12365 "probes/generated/contracts.c"
+#line 12368 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12378,7 +12381,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12382 "probes/generated/contracts.c"
+#line 12385 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12393,7 +12396,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12397 "probes/generated/contracts.c"
+#line 12400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12416,7 +12419,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12420 "probes/generated/contracts.c"
+#line 12423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12457,7 +12460,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12461 "probes/generated/contracts.c"
+#line 12464 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12476,7 +12479,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12480 "probes/generated/contracts.c"
+#line 12483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12514,7 +12517,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12518 "probes/generated/contracts.c"
+#line 12521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12532,7 +12535,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12536 "probes/generated/contracts.c"
+#line 12539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12542,7 +12545,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12546 "probes/generated/contracts.c"
+#line 12549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12556,7 +12559,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12560 "probes/generated/contracts.c"
+#line 12563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12570,7 +12573,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12574 "probes/generated/contracts.c"
+#line 12577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12591,7 +12594,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12595 "probes/generated/contracts.c"
+#line 12598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12605,7 +12608,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12609 "probes/generated/contracts.c"
+#line 12612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12621,7 +12624,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12625 "probes/generated/contracts.c"
+#line 12628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12637,7 +12640,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12641 "probes/generated/contracts.c"
+#line 12644 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12656,7 +12659,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12660 "probes/generated/contracts.c"
+#line 12663 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12676,7 +12679,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12680 "probes/generated/contracts.c"
+#line 12683 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12720,7 +12723,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12724 "probes/generated/contracts.c"
+#line 12727 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12744,7 +12747,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12748 "probes/generated/contracts.c"
+#line 12751 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12755,7 +12758,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12759 "probes/generated/contracts.c"
+#line 12762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12767,7 +12770,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12771 "probes/generated/contracts.c"
+#line 12774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12779,7 +12782,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12783 "probes/generated/contracts.c"
+#line 12786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12800,7 +12803,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12804 "probes/generated/contracts.c"
+#line 12807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12817,7 +12820,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12821 "probes/generated/contracts.c"
+#line 12824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12828,7 +12831,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12832 "probes/generated/contracts.c"
+#line 12835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12840,7 +12843,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 122 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12844 "probes/generated/contracts.c"
+#line 12847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12852,7 +12855,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 140 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12856 "probes/generated/contracts.c"
+#line 12859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12864,7 +12867,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 114 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12868 "probes/generated/contracts.c"
+#line 12871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12876,7 +12879,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 157 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12880 "probes/generated/contracts.c"
+#line 12883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12888,7 +12891,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 174 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12892 "probes/generated/contracts.c"
+#line 12895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12900,7 +12903,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 149 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12904 "probes/generated/contracts.c"
+#line 12907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12913,7 +12916,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12917 "probes/generated/contracts.c"
+#line 12920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12926,7 +12929,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12930 "probes/generated/contracts.c"
+#line 12933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12938,7 +12941,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 190 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12942 "probes/generated/contracts.c"
+#line 12945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12950,7 +12953,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 207 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12954 "probes/generated/contracts.c"
+#line 12957 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12962,7 +12965,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 182 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12966 "probes/generated/contracts.c"
+#line 12969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12975,7 +12978,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12979 "probes/generated/contracts.c"
+#line 12982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12992,7 +12995,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12996 "probes/generated/contracts.c"
+#line 12999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13017,7 +13020,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 13021 "probes/generated/contracts.c"
+#line 13024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13042,7 +13045,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 13046 "probes/generated/contracts.c"
+#line 13049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13079,7 +13082,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 13083 "probes/generated/contracts.c"
+#line 13086 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13115,7 +13118,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 13119 "probes/generated/contracts.c"
+#line 13122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13152,7 +13155,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 13156 "probes/generated/contracts.c"
+#line 13159 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13173,7 +13176,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 13177 "probes/generated/contracts.c"
+#line 13180 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13199,7 +13202,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 13203 "probes/generated/contracts.c"
+#line 13206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13224,7 +13227,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 13228 "probes/generated/contracts.c"
+#line 13231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13258,7 +13261,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 13262 "probes/generated/contracts.c"
+#line 13265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13269,7 +13272,7 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #line 1141 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13273 "probes/generated/contracts.c"
+#line 13276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13280,7 +13283,7 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #line 1211 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13284 "probes/generated/contracts.c"
+#line 13287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13291,7 +13294,7 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #line 1201 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13295 "probes/generated/contracts.c"
+#line 13298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13302,7 +13305,7 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #line 1181 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13306 "probes/generated/contracts.c"
+#line 13309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13313,7 +13316,7 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #line 1191 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13317 "probes/generated/contracts.c"
+#line 13320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13324,7 +13327,7 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #line 1171 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13328 "probes/generated/contracts.c"
+#line 13331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13335,7 +13338,7 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #line 1161 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13339 "probes/generated/contracts.c"
+#line 13342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13346,7 +13349,7 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #line 1151 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13350 "probes/generated/contracts.c"
+#line 13353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13357,7 +13360,7 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13361 "probes/generated/contracts.c"
+#line 13364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13368,7 +13371,7 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #line 801 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13372 "probes/generated/contracts.c"
+#line 13375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13382,7 +13385,7 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13386 "probes/generated/contracts.c"
+#line 13389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13396,7 +13399,7 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13400 "probes/generated/contracts.c"
+#line 13403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13407,7 +13410,7 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #line 790 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
-#line 13411 "probes/generated/contracts.c"
+#line 13414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13422,7 +13425,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13426 "probes/generated/contracts.c"
+#line 13429 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13440,7 +13443,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13444 "probes/generated/contracts.c"
+#line 13447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13467,7 +13470,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13471 "probes/generated/contracts.c"
+#line 13474 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13493,7 +13496,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13497 "probes/generated/contracts.c"
+#line 13500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13514,7 +13517,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13518 "probes/generated/contracts.c"
+#line 13521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13531,7 +13534,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13535 "probes/generated/contracts.c"
+#line 13538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13553,7 +13556,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13557 "probes/generated/contracts.c"
+#line 13560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13564,7 +13567,7 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 {
 #line 533 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13568 "probes/generated/contracts.c"
+#line 13571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13576,7 +13579,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #line 618 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13580 "probes/generated/contracts.c"
+#line 13583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13597,7 +13600,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13601 "probes/generated/contracts.c"
+#line 13604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13609,7 +13612,7 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #line 640 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13613 "probes/generated/contracts.c"
+#line 13616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13623,7 +13626,7 @@ static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13627 "probes/generated/contracts.c"
+#line 13630 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13639,7 +13642,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13643 "probes/generated/contracts.c"
+#line 13646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13659,7 +13662,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13663 "probes/generated/contracts.c"
+#line 13666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13738,7 +13741,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13742 "probes/generated/contracts.c"
+#line 13745 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13767,7 +13770,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13771 "probes/generated/contracts.c"
+#line 13774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13786,7 +13789,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13790 "probes/generated/contracts.c"
+#line 13793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13809,7 +13812,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == MOD_SINGLE_TOKEN);
-#line 13813 "probes/generated/contracts.c"
+#line 13816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13829,7 +13832,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == MOD_SINGLE_TOKEN);
-#line 13833 "probes/generated/contracts.c"
+#line 13836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13874,7 +13877,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13878 "probes/generated/contracts.c"
+#line 13881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13885,7 +13888,7 @@ static PyObject *c_PySlot(PyObject *args)
 #line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13889 "probes/generated/contracts.c"
+#line 13892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13896,7 +13899,7 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13900 "probes/generated/contracts.c"
+#line 13903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13907,7 +13910,7 @@ static PyObject *c_PySlot_END(PyObject *args)
 #line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13911 "probes/generated/contracts.c"
+#line 13914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13918,7 +13921,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13922 "probes/generated/contracts.c"
+#line 13925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13941,7 +13944,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13945 "probes/generated/contracts.c"
+#line 13948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13952,7 +13955,7 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13956 "probes/generated/contracts.c"
+#line 13959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13963,7 +13966,7 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #line 1221 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13967 "probes/generated/contracts.c"
+#line 13970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13974,7 +13977,7 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13978 "probes/generated/contracts.c"
+#line 13981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13985,7 +13988,7 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #line 1121 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13989 "probes/generated/contracts.c"
+#line 13992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13996,7 +13999,7 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14000 "probes/generated/contracts.c"
+#line 14003 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14007,7 +14010,7 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14011 "probes/generated/contracts.c"
+#line 14014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14018,7 +14021,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14022 "probes/generated/contracts.c"
+#line 14025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14041,7 +14044,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 14045 "probes/generated/contracts.c"
+#line 14048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14071,7 +14074,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 14075 "probes/generated/contracts.c"
+#line 14078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14100,7 +14103,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 14104 "probes/generated/contracts.c"
+#line 14107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14122,7 +14125,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 14126 "probes/generated/contracts.c"
+#line 14129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14133,7 +14136,7 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #line 1131 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 14137 "probes/generated/contracts.c"
+#line 14140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14144,7 +14147,7 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #line 760 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
-#line 14148 "probes/generated/contracts.c"
+#line 14151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14155,7 +14158,7 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14159 "probes/generated/contracts.c"
+#line 14162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14166,7 +14169,7 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #line 750 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_multi, mod_slots_exec);
-#line 14170 "probes/generated/contracts.c"
+#line 14173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14177,7 +14180,7 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #line 780 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_gil, mod_slots_gil);
-#line 14181 "probes/generated/contracts.c"
+#line 14184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14188,7 +14191,7 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14192 "probes/generated/contracts.c"
+#line 14195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14199,7 +14202,7 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #line 770 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_interpreters, mod_slots_interpreters);
-#line 14203 "probes/generated/contracts.c"
+#line 14206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14210,7 +14213,7 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14214 "probes/generated/contracts.c"
+#line 14217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14221,7 +14224,7 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14225 "probes/generated/contracts.c"
+#line 14228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14232,7 +14235,7 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14236 "probes/generated/contracts.c"
+#line 14239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14243,7 +14246,7 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14247 "probes/generated/contracts.c"
+#line 14250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14254,7 +14257,7 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14258 "probes/generated/contracts.c"
+#line 14261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14265,7 +14268,7 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14269 "probes/generated/contracts.c"
+#line 14272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14276,7 +14279,7 @@ static PyObject *c_Py_mod_token(PyObject *args)
 #line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14280 "probes/generated/contracts.c"
+#line 14283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14295,7 +14298,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14299 "probes/generated/contracts.c"
+#line 14302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14311,7 +14314,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 14315 "probes/generated/contracts.c"
+#line 14318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14329,7 +14332,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14333 "probes/generated/contracts.c"
+#line 14336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14347,7 +14350,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14351 "probes/generated/contracts.c"
+#line 14354 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14374,7 +14377,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14378 "probes/generated/contracts.c"
+#line 14381 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14393,7 +14396,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14397 "probes/generated/contracts.c"
+#line 14400 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14426,7 +14429,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14430 "probes/generated/contracts.c"
+#line 14433 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14467,7 +14470,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14471 "probes/generated/contracts.c"
+#line 14474 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14536,7 +14539,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14540 "probes/generated/contracts.c"
+#line 14543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14558,7 +14561,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14562 "probes/generated/contracts.c"
+#line 14565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14569,7 +14572,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14573 "probes/generated/contracts.c"
+#line 14576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14764,7 +14767,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14768 "probes/generated/contracts.c"
+#line 14771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14775,7 +14778,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14779 "probes/generated/contracts.c"
+#line 14782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14786,7 +14789,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14790 "probes/generated/contracts.c"
+#line 14793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14878,7 +14881,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14882 "probes/generated/contracts.c"
+#line 14885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14889,7 +14892,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14893 "probes/generated/contracts.c"
+#line 14896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14900,7 +14903,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14904 "probes/generated/contracts.c"
+#line 14907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14981,7 +14984,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14985 "probes/generated/contracts.c"
+#line 14988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14992,7 +14995,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14996 "probes/generated/contracts.c"
+#line 14999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15003,7 +15006,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 15007 "probes/generated/contracts.c"
+#line 15010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15025,7 +15028,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 15029 "probes/generated/contracts.c"
+#line 15032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15053,7 +15056,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 15057 "probes/generated/contracts.c"
+#line 15060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15136,7 +15139,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 15140 "probes/generated/contracts.c"
+#line 15143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15185,7 +15188,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 15189 "probes/generated/contracts.c"
+#line 15192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15213,7 +15216,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 15217 "probes/generated/contracts.c"
+#line 15220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15305,7 +15308,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 15309 "probes/generated/contracts.c"
+#line 15312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15331,7 +15334,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15335 "probes/generated/contracts.c"
+#line 15338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15347,7 +15350,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15351 "probes/generated/contracts.c"
+#line 15354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15446,7 +15449,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15450 "probes/generated/contracts.c"
+#line 15453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15525,7 +15528,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15529 "probes/generated/contracts.c"
+#line 15532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15558,7 +15561,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15562 "probes/generated/contracts.c"
+#line 15565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15598,7 +15601,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15602 "probes/generated/contracts.c"
+#line 15605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15655,7 +15658,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15659 "probes/generated/contracts.c"
+#line 15662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15687,7 +15690,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15691 "probes/generated/contracts.c"
+#line 15694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15716,7 +15719,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15720 "probes/generated/contracts.c"
+#line 15723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15736,7 +15739,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15740 "probes/generated/contracts.c"
+#line 15743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15821,7 +15824,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15825 "probes/generated/contracts.c"
+#line 15828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15854,7 +15857,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15858 "probes/generated/contracts.c"
+#line 15861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15889,7 +15892,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15893 "probes/generated/contracts.c"
+#line 15896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15949,7 +15952,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15953 "probes/generated/contracts.c"
+#line 15956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15968,7 +15971,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15972 "probes/generated/contracts.c"
+#line 15975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16028,7 +16031,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 16032 "probes/generated/contracts.c"
+#line 16035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16088,7 +16091,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16092 "probes/generated/contracts.c"
+#line 16095 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16140,7 +16143,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16144 "probes/generated/contracts.c"
+#line 16147 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16192,7 +16195,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16196 "probes/generated/contracts.c"
+#line 16199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16244,7 +16247,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 16248 "probes/generated/contracts.c"
+#line 16251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16258,7 +16261,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 16262 "probes/generated/contracts.c"
+#line 16265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16280,7 +16283,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16284 "probes/generated/contracts.c"
+#line 16287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16302,7 +16305,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16306 "probes/generated/contracts.c"
+#line 16309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16316,7 +16319,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16320 "probes/generated/contracts.c"
+#line 16323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16339,7 +16342,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16343 "probes/generated/contracts.c"
+#line 16346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16373,7 +16376,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16377 "probes/generated/contracts.c"
+#line 16380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16391,7 +16394,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16395 "probes/generated/contracts.c"
+#line 16398 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16416,7 +16419,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16420 "probes/generated/contracts.c"
+#line 16423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16429,7 +16432,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16433 "probes/generated/contracts.c"
+#line 16436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16446,7 +16449,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16450 "probes/generated/contracts.c"
+#line 16453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16466,7 +16469,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16470 "probes/generated/contracts.c"
+#line 16473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16515,7 +16518,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16519 "probes/generated/contracts.c"
+#line 16522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16535,7 +16538,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16539 "probes/generated/contracts.c"
+#line 16542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16555,7 +16558,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16559 "probes/generated/contracts.c"
+#line 16562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16614,7 +16617,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16618 "probes/generated/contracts.c"
+#line 16621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16628,7 +16631,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16632 "probes/generated/contracts.c"
+#line 16635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16642,7 +16645,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16646 "probes/generated/contracts.c"
+#line 16649 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16662,7 +16665,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16666 "probes/generated/contracts.c"
+#line 16669 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16676,7 +16679,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16680 "probes/generated/contracts.c"
+#line 16683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16691,7 +16694,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16695 "probes/generated/contracts.c"
+#line 16698 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16705,7 +16708,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16709 "probes/generated/contracts.c"
+#line 16712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16719,7 +16722,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16723 "probes/generated/contracts.c"
+#line 16726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16733,7 +16736,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16737 "probes/generated/contracts.c"
+#line 16740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16769,7 +16772,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16773 "probes/generated/contracts.c"
+#line 16776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16796,7 +16799,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16800 "probes/generated/contracts.c"
+#line 16803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16824,7 +16827,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16828 "probes/generated/contracts.c"
+#line 16831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16835,7 +16838,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16839 "probes/generated/contracts.c"
+#line 16842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16846,7 +16849,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16850 "probes/generated/contracts.c"
+#line 16853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16857,7 +16860,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16861 "probes/generated/contracts.c"
+#line 16864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16892,7 +16895,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16896 "probes/generated/contracts.c"
+#line 16899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16903,7 +16906,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16907 "probes/generated/contracts.c"
+#line 16910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16924,7 +16927,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16928 "probes/generated/contracts.c"
+#line 16931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16940,7 +16943,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16944 "probes/generated/contracts.c"
+#line 16947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16959,7 +16962,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16963 "probes/generated/contracts.c"
+#line 16966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16970,7 +16973,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16974 "probes/generated/contracts.c"
+#line 16977 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16996,7 +16999,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 17000 "probes/generated/contracts.c"
+#line 17003 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17019,7 +17022,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 17023 "probes/generated/contracts.c"
+#line 17026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17042,7 +17045,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 17046 "probes/generated/contracts.c"
+#line 17049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17053,7 +17056,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 17057 "probes/generated/contracts.c"
+#line 17060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17066,7 +17069,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 17070 "probes/generated/contracts.c"
+#line 17073 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17080,7 +17083,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 17084 "probes/generated/contracts.c"
+#line 17087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17102,7 +17105,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 17106 "probes/generated/contracts.c"
+#line 17109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17117,7 +17120,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 17121 "probes/generated/contracts.c"
+#line 17124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17131,7 +17134,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 17135 "probes/generated/contracts.c"
+#line 17138 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17150,7 +17153,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 17154 "probes/generated/contracts.c"
+#line 17157 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17178,7 +17181,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17182 "probes/generated/contracts.c"
+#line 17185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17207,7 +17210,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17211 "probes/generated/contracts.c"
+#line 17214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17239,7 +17242,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 17243 "probes/generated/contracts.c"
+#line 17246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17259,7 +17262,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 17263 "probes/generated/contracts.c"
+#line 17266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17286,7 +17289,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 17290 "probes/generated/contracts.c"
+#line 17293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17310,7 +17313,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 17314 "probes/generated/contracts.c"
+#line 17317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17332,7 +17335,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17336 "probes/generated/contracts.c"
+#line 17339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17355,7 +17358,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17359 "probes/generated/contracts.c"
+#line 17362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17399,7 +17402,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17403 "probes/generated/contracts.c"
+#line 17406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17418,7 +17421,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17422 "probes/generated/contracts.c"
+#line 17425 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17434,7 +17437,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17438 "probes/generated/contracts.c"
+#line 17441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17451,7 +17454,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17455 "probes/generated/contracts.c"
+#line 17458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17473,7 +17476,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17477 "probes/generated/contracts.c"
+#line 17480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17495,7 +17498,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17499 "probes/generated/contracts.c"
+#line 17502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17513,7 +17516,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17517 "probes/generated/contracts.c"
+#line 17520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17538,7 +17541,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17542 "probes/generated/contracts.c"
+#line 17545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17566,7 +17569,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17570 "probes/generated/contracts.c"
+#line 17573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17582,7 +17585,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17586 "probes/generated/contracts.c"
+#line 17589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17597,7 +17600,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17601 "probes/generated/contracts.c"
+#line 17604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17615,7 +17618,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17619 "probes/generated/contracts.c"
+#line 17622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17633,7 +17636,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17637 "probes/generated/contracts.c"
+#line 17640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17645,7 +17648,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 413 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17649 "probes/generated/contracts.c"
+#line 17652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17657,7 +17660,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 422 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17661 "probes/generated/contracts.c"
+#line 17664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17672,7 +17675,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17676 "probes/generated/contracts.c"
+#line 17679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17688,7 +17691,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17692 "probes/generated/contracts.c"
+#line 17695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17707,7 +17710,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17711 "probes/generated/contracts.c"
+#line 17714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17726,7 +17729,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17730 "probes/generated/contracts.c"
+#line 17733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17749,7 +17752,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17753 "probes/generated/contracts.c"
+#line 17756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17773,7 +17776,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17777 "probes/generated/contracts.c"
+#line 17780 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17795,7 +17798,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17799 "probes/generated/contracts.c"
+#line 17802 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17823,7 +17826,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17827 "probes/generated/contracts.c"
+#line 17830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17845,7 +17848,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17849 "probes/generated/contracts.c"
+#line 17852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17861,7 +17864,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17865 "probes/generated/contracts.c"
+#line 17868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17915,7 +17918,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17919 "probes/generated/contracts.c"
+#line 17922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17952,7 +17955,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17956 "probes/generated/contracts.c"
+#line 17959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17971,7 +17974,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17975 "probes/generated/contracts.c"
+#line 17978 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17992,7 +17995,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17996 "probes/generated/contracts.c"
+#line 17999 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -18021,7 +18024,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 18025 "probes/generated/contracts.c"
+#line 18028 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -18039,7 +18042,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 18043 "probes/generated/contracts.c"
+#line 18046 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -18057,7 +18060,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 18061 "probes/generated/contracts.c"
+#line 18064 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -18096,7 +18099,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 18100 "probes/generated/contracts.c"
+#line 18103 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -18117,7 +18120,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 18121 "probes/generated/contracts.c"
+#line 18124 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -18175,7 +18178,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 18179 "probes/generated/contracts.c"
+#line 18182 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18200,7 +18203,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 18204 "probes/generated/contracts.c"
+#line 18207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18214,7 +18217,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 18218 "probes/generated/contracts.c"
+#line 18221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18236,7 +18239,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 18240 "probes/generated/contracts.c"
+#line 18243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18253,7 +18256,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 18257 "probes/generated/contracts.c"
+#line 18260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18269,7 +18272,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 18273 "probes/generated/contracts.c"
+#line 18276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18286,7 +18289,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 18290 "probes/generated/contracts.c"
+#line 18293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18311,7 +18314,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 18315 "probes/generated/contracts.c"
+#line 18318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18330,7 +18333,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18334 "probes/generated/contracts.c"
+#line 18337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18349,7 +18352,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18353 "probes/generated/contracts.c"
+#line 18356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18365,7 +18368,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18369 "probes/generated/contracts.c"
+#line 18372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18428,7 +18431,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18432 "probes/generated/contracts.c"
+#line 18435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18451,7 +18454,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18455 "probes/generated/contracts.c"
+#line 18458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18471,7 +18474,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18475 "probes/generated/contracts.c"
+#line 18478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18500,7 +18503,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18504 "probes/generated/contracts.c"
+#line 18507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18513,7 +18516,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18517 "probes/generated/contracts.c"
+#line 18520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18526,7 +18529,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18530 "probes/generated/contracts.c"
+#line 18533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18547,7 +18550,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18551 "probes/generated/contracts.c"
+#line 18554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18568,7 +18571,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18572 "probes/generated/contracts.c"
+#line 18575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18690,7 +18693,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18694 "probes/generated/contracts.c"
+#line 18697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18712,7 +18715,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18716 "probes/generated/contracts.c"
+#line 18719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18737,7 +18740,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18741 "probes/generated/contracts.c"
+#line 18744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18758,7 +18761,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18762 "probes/generated/contracts.c"
+#line 18765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18779,7 +18782,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18783 "probes/generated/contracts.c"
+#line 18786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18812,7 +18815,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18816 "probes/generated/contracts.c"
+#line 18819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18852,7 +18855,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18856 "probes/generated/contracts.c"
+#line 18859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18905,7 +18908,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18909 "probes/generated/contracts.c"
+#line 18912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18946,7 +18949,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1433 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18950 "probes/generated/contracts.c"
+#line 18953 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18977,7 +18980,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18981 "probes/generated/contracts.c"
+#line 18984 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18992,7 +18995,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1427 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18996 "probes/generated/contracts.c"
+#line 18999 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -19007,7 +19010,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1439 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 19011 "probes/generated/contracts.c"
+#line 19014 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -19040,7 +19043,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 19044 "probes/generated/contracts.c"
+#line 19047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19065,7 +19068,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 19069 "probes/generated/contracts.c"
+#line 19072 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19090,7 +19093,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 19094 "probes/generated/contracts.c"
+#line 19097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19112,7 +19115,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 19116 "probes/generated/contracts.c"
+#line 19119 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19143,7 +19146,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 19147 "probes/generated/contracts.c"
+#line 19150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19163,7 +19166,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 19167 "probes/generated/contracts.c"
+#line 19170 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19181,7 +19184,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 19185 "probes/generated/contracts.c"
+#line 19188 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19206,7 +19209,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 19210 "probes/generated/contracts.c"
+#line 19213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19218,7 +19221,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1541 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 19222 "probes/generated/contracts.c"
+#line 19225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19229,7 +19232,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 19233 "probes/generated/contracts.c"
+#line 19236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19240,7 +19243,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 19244 "probes/generated/contracts.c"
+#line 19247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19251,7 +19254,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 19255 "probes/generated/contracts.c"
+#line 19258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19262,7 +19265,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 19266 "probes/generated/contracts.c"
+#line 19269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19273,7 +19276,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 19277 "probes/generated/contracts.c"
+#line 19280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19284,7 +19287,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 19288 "probes/generated/contracts.c"
+#line 19291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19295,7 +19298,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 19299 "probes/generated/contracts.c"
+#line 19302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19306,7 +19309,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 19310 "probes/generated/contracts.c"
+#line 19313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19317,7 +19320,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19321 "probes/generated/contracts.c"
+#line 19324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19328,7 +19331,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19332 "probes/generated/contracts.c"
+#line 19335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19339,7 +19342,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19343 "probes/generated/contracts.c"
+#line 19346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19350,7 +19353,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19354 "probes/generated/contracts.c"
+#line 19357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19361,7 +19364,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19365 "probes/generated/contracts.c"
+#line 19368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19372,7 +19375,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19376 "probes/generated/contracts.c"
+#line 19379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19383,7 +19386,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19387 "probes/generated/contracts.c"
+#line 19390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19394,7 +19397,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19398 "probes/generated/contracts.c"
+#line 19401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19405,7 +19408,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19409 "probes/generated/contracts.c"
+#line 19412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19416,7 +19419,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19420 "probes/generated/contracts.c"
+#line 19423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19427,7 +19430,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19431 "probes/generated/contracts.c"
+#line 19434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19438,7 +19441,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19442 "probes/generated/contracts.c"
+#line 19445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19449,7 +19452,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19453 "probes/generated/contracts.c"
+#line 19456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19460,7 +19463,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19464 "probes/generated/contracts.c"
+#line 19467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19471,7 +19474,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19475 "probes/generated/contracts.c"
+#line 19478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19482,7 +19485,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19486 "probes/generated/contracts.c"
+#line 19489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19493,7 +19496,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19497 "probes/generated/contracts.c"
+#line 19500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19504,7 +19507,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19508 "probes/generated/contracts.c"
+#line 19511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19515,7 +19518,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19519 "probes/generated/contracts.c"
+#line 19522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19526,7 +19529,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19530 "probes/generated/contracts.c"
+#line 19533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19537,7 +19540,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19541 "probes/generated/contracts.c"
+#line 19544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19548,7 +19551,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19552 "probes/generated/contracts.c"
+#line 19555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19559,7 +19562,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19563 "probes/generated/contracts.c"
+#line 19566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19570,7 +19573,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19574 "probes/generated/contracts.c"
+#line 19577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19581,7 +19584,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19585 "probes/generated/contracts.c"
+#line 19588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19592,7 +19595,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19596 "probes/generated/contracts.c"
+#line 19599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19603,7 +19606,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19607 "probes/generated/contracts.c"
+#line 19610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19614,7 +19617,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19618 "probes/generated/contracts.c"
+#line 19621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19625,7 +19628,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19629 "probes/generated/contracts.c"
+#line 19632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19636,7 +19639,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19640 "probes/generated/contracts.c"
+#line 19643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19647,7 +19650,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19651 "probes/generated/contracts.c"
+#line 19654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19658,7 +19661,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19662 "probes/generated/contracts.c"
+#line 19665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19669,7 +19672,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19673 "probes/generated/contracts.c"
+#line 19676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19680,7 +19683,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19684 "probes/generated/contracts.c"
+#line 19687 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19691,7 +19694,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19695 "probes/generated/contracts.c"
+#line 19698 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19702,7 +19705,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19706 "probes/generated/contracts.c"
+#line 19709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19713,7 +19716,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19717 "probes/generated/contracts.c"
+#line 19720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19724,7 +19727,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19728 "probes/generated/contracts.c"
+#line 19731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19735,7 +19738,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19739 "probes/generated/contracts.c"
+#line 19742 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19746,7 +19749,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19750 "probes/generated/contracts.c"
+#line 19753 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19757,7 +19760,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19761 "probes/generated/contracts.c"
+#line 19764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19768,7 +19771,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19772 "probes/generated/contracts.c"
+#line 19775 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19779,7 +19782,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19783 "probes/generated/contracts.c"
+#line 19786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19790,7 +19793,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19794 "probes/generated/contracts.c"
+#line 19797 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19801,7 +19804,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19805 "probes/generated/contracts.c"
+#line 19808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19812,7 +19815,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19816 "probes/generated/contracts.c"
+#line 19819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19823,7 +19826,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19827 "probes/generated/contracts.c"
+#line 19830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19834,7 +19837,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19838 "probes/generated/contracts.c"
+#line 19841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19845,7 +19848,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19849 "probes/generated/contracts.c"
+#line 19852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19856,7 +19859,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19860 "probes/generated/contracts.c"
+#line 19863 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19867,7 +19870,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19871 "probes/generated/contracts.c"
+#line 19874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19878,7 +19881,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19882 "probes/generated/contracts.c"
+#line 19885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19889,7 +19892,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19893 "probes/generated/contracts.c"
+#line 19896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19900,7 +19903,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19904 "probes/generated/contracts.c"
+#line 19907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19911,7 +19914,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19915 "probes/generated/contracts.c"
+#line 19918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19922,7 +19925,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19926 "probes/generated/contracts.c"
+#line 19929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19933,7 +19936,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19937 "probes/generated/contracts.c"
+#line 19940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19946,7 +19949,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19950 "probes/generated/contracts.c"
+#line 19953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19957,7 +19960,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19961 "probes/generated/contracts.c"
+#line 19964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19968,7 +19971,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19972 "probes/generated/contracts.c"
+#line 19975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19979,7 +19982,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19983 "probes/generated/contracts.c"
+#line 19986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19990,7 +19993,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19994 "probes/generated/contracts.c"
+#line 19997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20001,7 +20004,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 20005 "probes/generated/contracts.c"
+#line 20008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20012,7 +20015,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 20016 "probes/generated/contracts.c"
+#line 20019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20023,7 +20026,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 20027 "probes/generated/contracts.c"
+#line 20030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20034,7 +20037,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 20038 "probes/generated/contracts.c"
+#line 20041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20045,7 +20048,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 20049 "probes/generated/contracts.c"
+#line 20052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20056,7 +20059,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 20060 "probes/generated/contracts.c"
+#line 20063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20067,7 +20070,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 20071 "probes/generated/contracts.c"
+#line 20074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20078,7 +20081,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 20082 "probes/generated/contracts.c"
+#line 20085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20089,7 +20092,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 20093 "probes/generated/contracts.c"
+#line 20096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20100,7 +20103,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 20104 "probes/generated/contracts.c"
+#line 20107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20111,7 +20114,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 20115 "probes/generated/contracts.c"
+#line 20118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20122,7 +20125,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 20126 "probes/generated/contracts.c"
+#line 20129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20133,7 +20136,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 20137 "probes/generated/contracts.c"
+#line 20140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20144,7 +20147,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 20148 "probes/generated/contracts.c"
+#line 20151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20155,7 +20158,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 20159 "probes/generated/contracts.c"
+#line 20162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20166,7 +20169,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 20170 "probes/generated/contracts.c"
+#line 20173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20177,7 +20180,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 20181 "probes/generated/contracts.c"
+#line 20184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20188,7 +20191,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 20192 "probes/generated/contracts.c"
+#line 20195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20199,7 +20202,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 20203 "probes/generated/contracts.c"
+#line 20206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20210,7 +20213,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 20214 "probes/generated/contracts.c"
+#line 20217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20221,7 +20224,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 20225 "probes/generated/contracts.c"
+#line 20228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20232,7 +20235,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 20236 "probes/generated/contracts.c"
+#line 20239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20243,7 +20246,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 20247 "probes/generated/contracts.c"
+#line 20250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20254,7 +20257,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 20258 "probes/generated/contracts.c"
+#line 20261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20265,7 +20268,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 20269 "probes/generated/contracts.c"
+#line 20272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20276,7 +20279,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 20280 "probes/generated/contracts.c"
+#line 20283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20287,7 +20290,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 20291 "probes/generated/contracts.c"
+#line 20294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20298,7 +20301,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 20302 "probes/generated/contracts.c"
+#line 20305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20309,7 +20312,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 20313 "probes/generated/contracts.c"
+#line 20316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20320,7 +20323,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20324 "probes/generated/contracts.c"
+#line 20327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20331,7 +20334,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20335 "probes/generated/contracts.c"
+#line 20338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20342,7 +20345,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20346 "probes/generated/contracts.c"
+#line 20349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20353,7 +20356,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20357 "probes/generated/contracts.c"
+#line 20360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20364,7 +20367,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20368 "probes/generated/contracts.c"
+#line 20371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20375,7 +20378,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20379 "probes/generated/contracts.c"
+#line 20382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20386,7 +20389,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20390 "probes/generated/contracts.c"
+#line 20393 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20397,7 +20400,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20401 "probes/generated/contracts.c"
+#line 20404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20408,7 +20411,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20412 "probes/generated/contracts.c"
+#line 20415 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20419,7 +20422,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20423 "probes/generated/contracts.c"
+#line 20426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20430,7 +20433,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20434 "probes/generated/contracts.c"
+#line 20437 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20441,7 +20444,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20445 "probes/generated/contracts.c"
+#line 20448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20452,7 +20455,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20456 "probes/generated/contracts.c"
+#line 20459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20463,7 +20466,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20467 "probes/generated/contracts.c"
+#line 20470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20474,7 +20477,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20478 "probes/generated/contracts.c"
+#line 20481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20485,7 +20488,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20489 "probes/generated/contracts.c"
+#line 20492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20496,7 +20499,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20500 "probes/generated/contracts.c"
+#line 20503 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20507,7 +20510,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20511 "probes/generated/contracts.c"
+#line 20514 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20518,7 +20521,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20522 "probes/generated/contracts.c"
+#line 20525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20529,7 +20532,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20533 "probes/generated/contracts.c"
+#line 20536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20540,7 +20543,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20544 "probes/generated/contracts.c"
+#line 20547 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20551,7 +20554,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20555 "probes/generated/contracts.c"
+#line 20558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20562,7 +20565,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20566 "probes/generated/contracts.c"
+#line 20569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20573,7 +20576,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20577 "probes/generated/contracts.c"
+#line 20580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20584,7 +20587,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20588 "probes/generated/contracts.c"
+#line 20591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20595,7 +20598,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20599 "probes/generated/contracts.c"
+#line 20602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20606,7 +20609,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20610 "probes/generated/contracts.c"
+#line 20613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20617,7 +20620,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20621 "probes/generated/contracts.c"
+#line 20624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20628,7 +20631,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20632 "probes/generated/contracts.c"
+#line 20635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20639,7 +20642,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20643 "probes/generated/contracts.c"
+#line 20646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20650,7 +20653,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20654 "probes/generated/contracts.c"
+#line 20657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20661,7 +20664,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20665 "probes/generated/contracts.c"
+#line 20668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20672,7 +20675,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20676 "probes/generated/contracts.c"
+#line 20679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20686,7 +20689,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20690 "probes/generated/contracts.c"
+#line 20693 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20711,7 +20714,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20715 "probes/generated/contracts.c"
+#line 20718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20748,7 +20751,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20752 "probes/generated/contracts.c"
+#line 20755 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20763,7 +20766,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20767 "probes/generated/contracts.c"
+#line 20770 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20814,7 +20817,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20818 "probes/generated/contracts.c"
+#line 20821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20839,7 +20842,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20843 "probes/generated/contracts.c"
+#line 20846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20850,7 +20853,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20854 "probes/generated/contracts.c"
+#line 20857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20872,7 +20875,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20876 "probes/generated/contracts.c"
+#line 20879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20883,7 +20886,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20887 "probes/generated/contracts.c"
+#line 20890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20894,7 +20897,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20898 "probes/generated/contracts.c"
+#line 20901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20905,7 +20908,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20909 "probes/generated/contracts.c"
+#line 20912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20924,7 +20927,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20928 "probes/generated/contracts.c"
+#line 20931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20938,7 +20941,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20942 "probes/generated/contracts.c"
+#line 20945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20952,7 +20955,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20956 "probes/generated/contracts.c"
+#line 20959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20966,7 +20969,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20970 "probes/generated/contracts.c"
+#line 20973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20980,7 +20983,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20984 "probes/generated/contracts.c"
+#line 20987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20994,7 +20997,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20998 "probes/generated/contracts.c"
+#line 21001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21010,7 +21013,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 21014 "probes/generated/contracts.c"
+#line 21017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21025,7 +21028,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 21029 "probes/generated/contracts.c"
+#line 21032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21039,7 +21042,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 21043 "probes/generated/contracts.c"
+#line 21046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21053,7 +21056,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 21057 "probes/generated/contracts.c"
+#line 21060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21116,7 +21119,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 21120 "probes/generated/contracts.c"
+#line 21123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21460,7 +21463,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21464 "probes/generated/contracts.c"
+#line 21467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21508,7 +21511,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21512 "probes/generated/contracts.c"
+#line 21515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21545,7 +21548,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21549 "probes/generated/contracts.c"
+#line 21552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21576,7 +21579,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21580 "probes/generated/contracts.c"
+#line 21583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21593,7 +21596,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21597 "probes/generated/contracts.c"
+#line 21600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21610,7 +21613,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21614 "probes/generated/contracts.c"
+#line 21617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21634,7 +21637,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21638 "probes/generated/contracts.c"
+#line 21641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21649,7 +21652,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21653 "probes/generated/contracts.c"
+#line 21656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21665,7 +21668,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21669 "probes/generated/contracts.c"
+#line 21672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21685,7 +21688,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21689 "probes/generated/contracts.c"
+#line 21692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21703,7 +21706,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21707 "probes/generated/contracts.c"
+#line 21710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21726,7 +21729,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21730 "probes/generated/contracts.c"
+#line 21733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21742,7 +21745,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21746 "probes/generated/contracts.c"
+#line 21749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21753,7 +21756,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21757 "probes/generated/contracts.c"
+#line 21760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21800,7 +21803,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21804 "probes/generated/contracts.c"
+#line 21807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21815,7 +21818,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21819 "probes/generated/contracts.c"
+#line 21822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21829,7 +21832,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21833 "probes/generated/contracts.c"
+#line 21836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21843,7 +21846,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21847 "probes/generated/contracts.c"
+#line 21850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21867,7 +21870,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21871 "probes/generated/contracts.c"
+#line 21874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21895,7 +21898,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21899 "probes/generated/contracts.c"
+#line 21902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21911,7 +21914,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21915 "probes/generated/contracts.c"
+#line 21918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21991,7 +21994,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21995 "probes/generated/contracts.c"
+#line 21998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22005,7 +22008,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 22009 "probes/generated/contracts.c"
+#line 22012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22016,7 +22019,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 22020 "probes/generated/contracts.c"
+#line 22023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22030,7 +22033,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 22034 "probes/generated/contracts.c"
+#line 22037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22044,7 +22047,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 22048 "probes/generated/contracts.c"
+#line 22051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22113,7 +22116,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 22117 "probes/generated/contracts.c"
+#line 22120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22127,7 +22130,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 22131 "probes/generated/contracts.c"
+#line 22134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22141,7 +22144,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 22145 "probes/generated/contracts.c"
+#line 22148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22177,7 +22180,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 22181 "probes/generated/contracts.c"
+#line 22184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22191,7 +22194,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 22195 "probes/generated/contracts.c"
+#line 22198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22203,7 +22206,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 22207 "probes/generated/contracts.c"
+#line 22210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22232,7 +22235,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 22236 "probes/generated/contracts.c"
+#line 22239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22260,7 +22263,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 22264 "probes/generated/contracts.c"
+#line 22267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22283,7 +22286,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 22287 "probes/generated/contracts.c"
+#line 22290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22328,7 +22331,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22332 "probes/generated/contracts.c"
+#line 22335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22345,7 +22348,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22349 "probes/generated/contracts.c"
+#line 22352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22360,7 +22363,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22364 "probes/generated/contracts.c"
+#line 22367 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22380,7 +22383,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22384 "probes/generated/contracts.c"
+#line 22387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22398,7 +22401,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22402 "probes/generated/contracts.c"
+#line 22405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22410,7 +22413,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22414 "probes/generated/contracts.c"
+#line 22417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22446,7 +22449,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22450 "probes/generated/contracts.c"
+#line 22453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22460,7 +22463,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22464 "probes/generated/contracts.c"
+#line 22467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22501,7 +22504,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22505 "probes/generated/contracts.c"
+#line 22508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22524,7 +22527,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22528 "probes/generated/contracts.c"
+#line 22531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22571,7 +22574,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22575 "probes/generated/contracts.c"
+#line 22578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22594,7 +22597,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22598 "probes/generated/contracts.c"
+#line 22601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22606,7 +22609,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22610 "probes/generated/contracts.c"
+#line 22613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22622,7 +22625,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22626 "probes/generated/contracts.c"
+#line 22629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22643,7 +22646,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22647 "probes/generated/contracts.c"
+#line 22650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22673,7 +22676,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22677 "probes/generated/contracts.c"
+#line 22680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22689,7 +22692,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22693 "probes/generated/contracts.c"
+#line 22696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22726,7 +22729,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22730 "probes/generated/contracts.c"
+#line 22733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22752,7 +22755,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22756 "probes/generated/contracts.c"
+#line 22759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22764,7 +22767,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22768 "probes/generated/contracts.c"
+#line 22771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22782,7 +22785,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22786 "probes/generated/contracts.c"
+#line 22789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22792,7 +22795,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22796 "probes/generated/contracts.c"
+#line 22799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22813,7 +22816,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22817 "probes/generated/contracts.c"
+#line 22820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22824,7 +22827,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22828 "probes/generated/contracts.c"
+#line 22831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22835,7 +22838,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22839 "probes/generated/contracts.c"
+#line 22842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22846,7 +22849,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22850 "probes/generated/contracts.c"
+#line 22853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22857,7 +22860,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22861 "probes/generated/contracts.c"
+#line 22864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22874,7 +22877,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22878 "probes/generated/contracts.c"
+#line 22881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22893,7 +22896,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22897 "probes/generated/contracts.c"
+#line 22900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22904,7 +22907,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22908 "probes/generated/contracts.c"
+#line 22911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22915,7 +22918,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22919 "probes/generated/contracts.c"
+#line 22922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22926,7 +22929,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22930 "probes/generated/contracts.c"
+#line 22933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22937,7 +22940,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22941 "probes/generated/contracts.c"
+#line 22944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22949,7 +22952,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22953 "probes/generated/contracts.c"
+#line 22956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22959,7 +22962,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22963 "probes/generated/contracts.c"
+#line 22966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22987,7 +22990,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22991 "probes/generated/contracts.c"
+#line 22994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -23005,7 +23008,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 23009 "probes/generated/contracts.c"
+#line 23012 "probes/generated/contracts.c"
 }
 #endif
 
