@@ -2213,14 +2213,28 @@ def get_constant(i):
 # What the probe's tp_obj (PyObject_HEAD, a long, a pointer) adds to object's basicsize.
 TP_OBJ_EXTRA = struct.calcsize("lP")
 
+
+def tp_obj_basicsize(extra=0):
+    """__basicsize__ of the probe's instance type with `extra` more bytes: after PyObject_HEAD
+    under abi3; as PEP 697 type data (a negative basicsize, object's size and the data each
+    aligned) under abi3t, which cannot know PyObject's size."""
+    header = object.__basicsize__
+    if globals().get("PROBE_ABI3T"):
+        return _aligned(header) + _aligned(TP_OBJ_EXTRA + extra)
+    return header + TP_OBJ_EXTRA + extra
+
+
+def tp_obj_extra():
+    return tp_obj_basicsize() - object.__basicsize__
+
+
 TYPE_SPEC_NAMES = ["probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"]
 
 
 def type_from_spec(i):
     """The probe's spec i: (name, qualname, module or None, basicsize, itemsize, doc, BASETYPE, metatype, T() + 1)."""
     module, _, name = TYPE_SPEC_NAMES[i % 5].rpartition(".")
-    header = object.__basicsize__
-    return (name, name, module or None, header + TP_OBJ_EXTRA + 8 * (i % 3), 8 * (i % 2), "probe doc", i % 2 == 0, "type",
+    return (name, name, module or None, tp_obj_basicsize(8 * (i % 3)), 8 * (i % 2), "probe doc", i % 2 == 0, "type",
             ("binary", "self", 1))
 
 

@@ -782,11 +782,15 @@ static int getset_set(PyObject *self, PyObject *value, void *closure)
     return 0;
 }
 
-#ifndef _Py_OPAQUE_PYOBJECT /* abi3t: the object layout is opaque (contracts marked `abi3t`) */
 /* Memory with one field per member type, for PyMember_GetOne/SetOne; it starts as an object
- * (of type object) would, since an error message may read the type of obj_addr. */
+ * (of type object) would, since an error message may read the type of obj_addr. Under abi3t,
+ * where no struct can start with the opaque PyObject, the fields are instead the PEP 697 type
+ * data of an instance of a probe type (member_object), and a def's offset is the fields' from
+ * that object's start, found at run time: PyMember_* take offsets from obj_addr. */
 struct member_block {
+#ifndef _Py_OPAQUE_PYOBJECT
     PyObject head;
+#endif
     short sh; int i; long l; float f; double d; const char *str; PyObject *obj; char c; signed char b;
     unsigned char ub; unsigned short us; unsigned int ui; unsigned long ul; char inplace[8]; char bo;
     long long ll; unsigned long long ull; Py_ssize_t ss;
@@ -807,7 +811,9 @@ static const struct { int code; Py_ssize_t offset; } member_fields[] = {
 static void member_fill(struct member_block *block)
 {
     memset(block, 0, sizeof *block);
+#ifndef _Py_OPAQUE_PYOBJECT
     block->head.ob_type = &PyBaseObject_Type;
+#endif
     block->sh = -2; block->i = -3; block->l = -4; block->f = 1.5f; block->d = 2.25; block->str = "text";
     block->c = 'c'; block->b = -5; block->ub = 250; block->us = 65000; block->ui = 4000000000u;
     block->ul = (unsigned long)-1; strcpy(block->inplace, "inplace"); block->bo = 1;
@@ -822,18 +828,71 @@ static Py_ssize_t member_offset(int code)
     return 0;
 }
 
+#ifdef _Py_OPAQUE_PYOBJECT
+/* A new instance whose type data is the fixed block (*block), or NULL with an exception. */
+static PyObject *member_object(struct member_block **block)
+{
+    static PyType_Slot slots[] = {{0, NULL}};
+    static PyType_Spec spec = {"abi3probe.MemberBlock", -(int)sizeof(struct member_block), 0, Py_TPFLAGS_DEFAULT, slots};
+    static PyObject *type;
+    if (type == NULL && (type = PyType_FromSpec(&spec)) == NULL)
+        return NULL;
+    PyObject *o = PyObject_CallObject(type, NULL);
+    if (o == NULL)
+        return NULL;
+    *block = (struct member_block *)PyObject_GetTypeData(o, (PyTypeObject *)type);
+    member_fill(*block);
+    return o;
+}
+
+/* PyMember_GetOne of a fresh block through `def`, its offset taken within the block. */
+static PyObject *member_get_def(PyMemberDef *def)
+{
+    struct member_block *block;
+    PyObject *o = member_object(&block);
+    if (o == NULL)
+        return NULL;
+    def->offset += (Py_ssize_t)((char *)block - (char *)o);
+    PyObject *result = new_result(PyMember_GetOne((const char *)o, def));
+    Py_CLEAR(block->obj);
+    Py_DECREF(o);
+    return result;
+}
+#endif
+
 /* PyMember_GetOne of the fixed block through a def of that type code and flags. */
 static PyObject *member_get(int code, int flags)
 {
+#ifdef _Py_OPAQUE_PYOBJECT
+    PyMemberDef def = {(char *)"field", code, member_offset(code), flags, NULL};
+    return member_get_def(&def);
+#else
     struct member_block block;
     member_fill(&block);
     PyMemberDef def = {(char *)"field", code, member_offset(code), flags, NULL};
     return new_result(PyMember_GetOne((const char *)&block, &def));
+#endif
 }
 
 /* PyMember_SetOne(value) then PyMember_GetOne through a def of that type code and flags. */
 static PyObject *member_set(int code, int flags, PyObject *value)
 {
+#ifdef _Py_OPAQUE_PYOBJECT
+    struct member_block *block;
+    PyObject *o = member_object(&block);
+    if (o == NULL)
+        return NULL;
+    PyMemberDef def = {(char *)"field", code, (Py_ssize_t)((char *)block - (char *)o) + member_offset(code), flags, NULL};
+    PyObject *result = status_result(PyMember_SetOne((char *)o, &def, value));
+    if (result != NULL) {
+        Py_DECREF(result);
+        def.flags = 0;
+        result = new_result(PyMember_GetOne((const char *)o, &def));
+    }
+    Py_CLEAR(block->obj);
+    Py_DECREF(o);
+    return result;
+#else
     struct member_block block;
     member_fill(&block);
     PyMemberDef def = {(char *)"field", code, member_offset(code), flags, NULL};
@@ -845,8 +904,8 @@ static PyObject *member_set(int code, int flags, PyObject *value)
     }
     Py_XDECREF(block.obj);
     return result;
+#endif
 }
-#endif /* _Py_OPAQUE_PYOBJECT */
 
 static PyObject *va_build(int sizet, const char *format, ...)
 {
@@ -856,7 +915,7 @@ static PyObject *va_build(int sizet, const char *format, ...)
     va_end(va);
     return result;
 }
-#line 860 "probes/generated/contracts.c"
+#line 919 "probes/generated/contracts.c"
 
 /* --- shared by args.toml --- */
 #line 9 "harness/data/contracts/args.toml"
@@ -978,7 +1037,7 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
     va_end(va);
     return rc;
 }
-#line 982 "probes/generated/contracts.c"
+#line 1041 "probes/generated/contracts.c"
 
 /* --- shared by types.toml --- */
 #line 7 "harness/data/contracts/types.toml"
@@ -994,8 +1053,61 @@ static int va_parse_keywords(int sizet, PyObject *tuple, PyObject *kwargs, const
 #pragma weak PyObject_GC_UnTrack
 #pragma weak PyObject_GC_Track
 
-#ifndef _Py_OPAQUE_PYOBJECT /* abi3t: the object layout is opaque (contracts marked `abi3t`) */
+/* The probe's instances carry a long and a reference. Under abi3 they follow PyObject_HEAD
+ * (tp_obj). Under abi3t (`_Py_OPAQUE_PYOBJECT`) no struct can start with the opaque header, so
+ * they are PEP 697 type data (tp_data): a negative basicsize, member offsets relative to it
+ * (Py_RELATIVE_OFFSET), and PyObject_GetTypeData from the type that asked for them, which a
+ * slot function finds from any instance, a Python subclass's too, by that type's token. Bodies
+ * use only the macros: TP_SIZE (a spec's basicsize; TP_FULL_SIZE where a body states the whole
+ * instance size, read from `object` at run time under abi3t), TP_DATA(o) / TP_DATA_OF(o, T)
+ * (the fields), TP_OFFSET(field) and TP_MEMBER_FLAGS (a PyMemberDef), TP_TOKEN_SLOT (first in
+ * the slots of a spec with TP_SIZE that a body builds itself; tp_make adds it). */
+#ifndef _Py_OPAQUE_PYOBJECT
 typedef struct { PyObject_HEAD long value; PyObject *ref; } tp_obj;
+#define TP_SIZE ((int)sizeof(tp_obj))
+#define TP_SIZE_PLUS(extra) ((int)(sizeof(tp_obj) + (extra)))
+#define TP_DATA(o) ((tp_obj *)(o))
+#define TP_DATA_OF(o, T) ((tp_obj *)(o))
+#define TP_INSTANCE_SIZE(T) sizeof(tp_obj)
+#define TP_FULL_SIZE sizeof(tp_obj)
+#define TP_VALUE_OFFSET sizeof(PyObject)
+#define TP_OFFSET(field) offsetof(tp_obj, field)
+#define TP_MEMBER_FLAGS 0
+#define TP_TOKEN_SLOT
+#else
+typedef struct { long value; PyObject *ref; } tp_data;
+static const char tp_data_token = 'd';
+#define TP_SIZE (-(int)sizeof(tp_data))
+#define TP_SIZE_PLUS(extra) (-(int)(sizeof(tp_data) + (extra)))
+#define TP_DATA(o) tp_data_from(o)
+#define TP_DATA_OF(o, T) ((tp_data *)PyObject_GetTypeData((o), (PyTypeObject *)(T)))
+#define TP_INSTANCE_SIZE(T) tp_basicsize(T)
+#define TP_FULL_SIZE (tp_basicsize((PyObject *)&PyBaseObject_Type) + sizeof(tp_data)) /* a positive basicsize, at run time */
+#define TP_VALUE_OFFSET offsetof(tp_data, value)
+#define TP_OFFSET(field) offsetof(tp_data, field)
+#define TP_MEMBER_FLAGS Py_RELATIVE_OFFSET
+#define TP_TOKEN_SLOT {Py_tp_token, (void *)&tp_data_token},
+
+/* The type data of a probe instance, from the type in its MRO that has the token (the
+ * _DuringGC look-ups: they neither take references nor raise, so tp_traverse may use them). */
+static __attribute__((unused)) tp_data *tp_data_from(PyObject *o)
+{
+    PyTypeObject *owner = NULL;
+    if (PyType_GetBaseByToken_DuringGC(Py_TYPE(o), (void *)&tp_data_token, &owner) <= 0 || owner == NULL)
+        Py_FatalError("probe: an instance without the probe's type data");
+    return (tp_data *)PyObject_GetTypeData_DuringGC(o, owner);
+}
+
+/* The run-time __basicsize__ of a type (what sizeof(tp_obj) is under abi3), or 0 with an exception. */
+static __attribute__((unused)) size_t tp_basicsize(PyObject *T)
+{
+    PyObject *size = PyObject_GetAttrString(T, "__basicsize__");
+    Py_ssize_t n = size ? PyLong_AsSsize_t(size) : -1;
+    Py_XDECREF(size);
+    return n < 0 ? 0 : (size_t)n;
+}
+#endif
+
 #ifdef Py_TPFLAGS_HAVE_FINALIZE
 #define TP_FINALIZE_FLAGS (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_FINALIZE)
 #else
@@ -1116,15 +1228,15 @@ static int t_traverse(PyObject *a, visitproc visit, void *arg)
 {
     if (tp_log != NULL && tp_note("traverse", NULL, NULL, NULL, 0) < 0)
         PyErr_Clear();
-    Py_VISIT(((tp_obj *)a)->ref);
+    Py_VISIT(TP_DATA(a)->ref);
     return 0;
 }
 static int t_clear(PyObject *a)
 {
     if (tp_note("clear", NULL, NULL, NULL, 0) < 0)
         PyErr_Clear();
-    PyObject *ref = ((tp_obj *)a)->ref;
-    ((tp_obj *)a)->ref = NULL;
+    PyObject *ref = TP_DATA(a)->ref;
+    TP_DATA(a)->ref = NULL;
     Py_XDECREF(ref);
     return 0;
 }
@@ -1143,13 +1255,31 @@ static PyObject *t_meth(PyObject *a, PyObject *args) { return tp_mark("method", 
 static PyObject *t_get(PyObject *a, void *closure) { return tp_mark("get", a, NULL, NULL, 1); }
 static int t_set(PyObject *a, PyObject *v, void *closure) { return tp_note("set", a, v, NULL, 2); }
 static PyMethodDef t_methods[] = {{"m", (PyCFunction)t_meth, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
-static PyMemberDef t_members[] = {{(char *)"value", T_LONG, sizeof(PyObject), 0, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyMemberDef t_members[] = {{(char *)"value", T_LONG, TP_VALUE_OFFSET, TP_MEMBER_FLAGS, NULL}, {NULL, 0, 0, 0, NULL}};
 static PyGetSetDef t_getset[] = {{(char *)"gs", t_get, t_set, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL}};
 
-/* A heap type from a spec (the name must be a literal: before 3.12, tp_name points at it). */
+/* A heap type from a spec (the name must be a literal: before 3.12, tp_name points at it).
+ * Under abi3t a basicsize of 0 is the base's, and TP_SIZE (negative) adds the token. */
 static PyObject *tp_make(const char *name, int basicsize, unsigned int flags, PyType_Slot *slots, PyObject *bases)
 {
+#ifndef _Py_OPAQUE_PYOBJECT
     PyType_Spec spec = {name, basicsize ? basicsize : (int)sizeof(PyObject), 0, flags ? flags : (unsigned int)Py_TPFLAGS_DEFAULT, slots};
+#else
+    PyType_Slot own[16];
+    int n = 0;
+    if (basicsize < 0) {
+        own[n].slot = Py_tp_token;
+        own[n++].pfunc = (void *)&tp_data_token;
+    }
+    for (int i = 0; slots[i].slot != 0; i++) {
+        if (n == 15)
+            return PyErr_Format(PyExc_SystemError, "probe: too many slots for tp_make's copy (15 with the token)");
+        own[n++] = slots[i];
+    }
+    own[n].slot = 0;
+    own[n].pfunc = NULL;
+    PyType_Spec spec = {name, basicsize, 0, flags ? flags : (unsigned int)Py_TPFLAGS_DEFAULT, own};
+#endif
     REQUIRE(PyType_FromSpec);
     REQUIRE(PyType_FromSpecWithBases);
     return bases != NULL ? PyType_FromSpecWithBases(&spec, bases) : PyType_FromSpec(&spec);
@@ -1188,13 +1318,14 @@ done:
 static PyObject *tp_one(int slot, void *fn, unsigned int flags, const char *src, PyObject *args)
 {
     PyType_Slot slots[] = {{slot, fn}, {0, NULL}};
-    int size = (flags & Py_TPFLAGS_HAVE_GC) || slot == Py_tp_members ? (int)sizeof(tp_obj) : 0;
+    int size = (flags & Py_TPFLAGS_HAVE_GC) || slot == Py_tp_members ? TP_SIZE : 0;
     return tp_run(tp_make("probe_types.T", size, flags, slots, NULL), src, args);
 }
 
 /* A module with a long of state, from a definition: for GetModule, GetModuleState, ...
  * These helpers are marked unused: only routines of later limited-API versions call some of
  * them, and an older build should not warn. */
+#ifndef _Py_OPAQUE_PYOBJECT
 static PyModuleDef tp_moddef = {PyModuleDef_HEAD_INIT, "probe_types_mod", NULL, sizeof(long), NULL, NULL, NULL, NULL, NULL};
 static __attribute__((unused)) PyObject *tp_module(long state)
 {
@@ -1203,6 +1334,33 @@ static __attribute__((unused)) PyObject *tp_module(long state)
         *(long *)PyModule_GetState(m) = state;
     return m;
 }
+#else
+/* abi3t hides PyModuleDef: the same module from PEP 793 slots, made and executed as the
+ * definition's would be. Its token is `&tp_moddef`, as a definition's module's is the
+ * definition's address, so the look-ups by token are the same code in both builds. */
+static char tp_moddef;
+PyABIInfo_VAR(tp_mod_abi); /* a module from slots alone must state its ABI */
+static __attribute__((unused)) PyObject *tp_module(long state)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_mod_name, "probe_types_mod"),
+        PySlot_DATA(Py_mod_abi, &tp_mod_abi),
+        PySlot_SIZE(Py_mod_state_size, sizeof(long)),
+        PySlot_DATA(Py_mod_token, &tp_moddef),
+        PySlot_END,
+    };
+    PyObject *machinery = PyImport_ImportModule("importlib.machinery");
+    PyObject *spec = machinery ? PyObject_CallMethod(machinery, "ModuleSpec", "sO", "probe_types_mod", Py_None) : NULL;
+    PyObject *m = spec ? PyModule_FromSlotsAndSpec(slots, spec) : NULL;
+    Py_XDECREF(machinery);
+    Py_XDECREF(spec);
+    if (m != NULL && PyModule_Exec(m) < 0)
+        Py_CLEAR(m);
+    if (m != NULL)
+        *(long *)PyModule_GetState(m) = state;
+    return m;
+}
+#endif
 
 /* Results of module look-ups: whether the reference is `m` (NULL: the exception, or None). */
 static PyObject *borrowed_is(PyObject *got, PyObject *m)
@@ -1280,7 +1438,7 @@ PyAPI_FUNC(void) _Py_SetRefcnt(PyObject *, Py_ssize_t);
 #endif
 
 /* A type whose instances take weak references (the list in `ref`), cleared by its tp_dealloc. */
-static PyMemberDef t_weak_members[] = {{(char *)"__weaklistoffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyMemberDef t_weak_members[] = {{(char *)"__weaklistoffset__", T_PYSSIZET, TP_OFFSET(ref), READONLY | TP_MEMBER_FLAGS, NULL}, {NULL, 0, 0, 0, NULL}};
 static void t_weak_dealloc(PyObject *a)
 {
     PyObject *tp = (PyObject *)Py_TYPE(a);
@@ -1323,7 +1481,7 @@ static void t_finalizing_dealloc(PyObject *a)
 }
 #endif
 
-static PyMemberDef t_ref_members[] = {{(char *)"ref", T_OBJECT, offsetof(tp_obj, ref), 0, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyMemberDef t_ref_members[] = {{(char *)"ref", T_OBJECT, TP_OFFSET(ref), TP_MEMBER_FLAGS, NULL}, {NULL, 0, 0, 0, NULL}};
 static int tp_collect(PyObject *o, void *list) { return PyList_Append((PyObject *)list, o); }
 #if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak PyIter_Send
@@ -1349,10 +1507,9 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
     Py_XDECREF(n);
     return mark;
 }
-static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, offsetof(tp_obj, ref), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
+static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, TP_OFFSET(ref), READONLY | TP_MEMBER_FLAGS, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
-#endif /* _Py_OPAQUE_PYOBJECT */
-#line 1356 "probes/generated/contracts.c"
+#line 1513 "probes/generated/contracts.c"
 
 /* --- shared by threads.toml --- */
 #line 7 "harness/data/contracts/threads.toml"
@@ -1533,7 +1690,7 @@ static PyObject *threads_start_job(struct threads_job *job, unsigned long *start
     Py_END_ALLOW_THREADS
     return Py_BuildValue("");
 }
-#line 1537 "probes/generated/contracts.c"
+#line 1694 "probes/generated/contracts.c"
 
 /* --- shared by threadstate.toml --- */
 #line 8 "harness/data/contracts/threadstate.toml"
@@ -1967,7 +2124,7 @@ static PyObject *pep_ended_view_round(void)
     return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
 }
 #endif
-#line 1971 "probes/generated/contracts.c"
+#line 2128 "probes/generated/contracts.c"
 
 /* --- shared by lifecycle.toml --- */
 #line 8 "harness/data/contracts/lifecycle.toml"
@@ -2079,7 +2236,7 @@ static int life_child_fatal(PyObject *args)
     Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
     return 99;
 }
-#line 2083 "probes/generated/contracts.c"
+#line 2240 "probes/generated/contracts.c"
 
 /* --- shared by memory.toml --- */
 #line 10 "harness/data/contracts/memory.toml"
@@ -2182,7 +2339,7 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         memset(bigger + size, byte ^ 0xff, new_size - size);
     return mem_block(bigger, new_size, release);
 }
-#line 2186 "probes/generated/contracts.c"
+#line 2343 "probes/generated/contracts.c"
 
 /* --- shared by capsules.toml --- */
 #line 11 "harness/data/contracts/capsules.toml"
@@ -2264,7 +2421,7 @@ static PyObject *cap_readback(PyObject *capsule)
     }
     return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
 }
-#line 2268 "probes/generated/contracts.c"
+#line 2425 "probes/generated/contracts.c"
 
 /* --- shared by modules.toml --- */
 #line 11 "harness/data/contracts/modules.toml"
@@ -2421,7 +2578,52 @@ static struct PyModuleDef mod_def_gil = {
 };
 #endif
 
+#else
+/* abi3t: no definitions, but the same slot arrays, nested (Py_mod_slots) in the PEP 793 slots
+ * that stand for the definitions' other fields (mod_multi_phase) */
+static PyModuleDef_Slot mod_slots_exec[] = {{Py_mod_exec, (void *)mod_exec}, {0, NULL}};
+static PyModuleDef_Slot mod_slots_create[] = {{Py_mod_create, (void *)mod_create}, {Py_mod_exec, (void *)mod_exec}, {0, NULL}};
+static PyModuleDef_Slot mod_slots_interpreters[] = {
+    {Py_mod_exec, (void *)mod_exec}, {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED}, {0, NULL}};
+static PyModuleDef_Slot mod_slots_gil[] = {{Py_mod_exec, (void *)mod_exec}, {Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};
 #endif /* _Py_OPAQUE_PYOBJECT */
+
+/* The single-phase module of the state and token accessors' contracts (the module of
+ * mod_def_single). abi3t hides PyModuleDef, so there it comes from PEP 793 slots instead, with
+ * the same name, doc, state size and methods, executed as PyModule_Create2 leaves it (state
+ * allocated and zeroed), and its own token where a definition's module has the definition's
+ * address. */
+#ifndef _Py_OPAQUE_PYOBJECT
+#define MOD_REQUIRE_SINGLE() REQUIRE(PyModule_Create2)
+#define MOD_CREATE_SINGLE() PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION)
+#define MOD_SINGLE_TOKEN ((void *)&mod_def_single)
+#else
+static char mod_single_token;
+PyABIInfo_VAR(mod_single_abi);
+static PySlot mod_slots_single[] = {
+    PySlot_DATA(Py_mod_name, "abi3probe_single"),
+    PySlot_DATA(Py_mod_doc, MOD_DOC),
+    PySlot_SIZE(Py_mod_state_size, sizeof(mod_state)),
+    PySlot_STATIC_DATA(Py_mod_methods, mod_methods),
+    PySlot_DATA(Py_mod_token, &mod_single_token),
+    PySlot_DATA(Py_mod_abi, &mod_single_abi),
+    PySlot_END,
+};
+static PyObject *mod_create_single(void)
+{
+    PyObject *machinery = PyImport_ImportModule("importlib.machinery");
+    PyObject *spec = machinery ? PyObject_CallMethod(machinery, "ModuleSpec", "sO", "abi3probe_single", Py_None) : NULL;
+    PyObject *m = spec ? PyModule_FromSlotsAndSpec(mod_slots_single, spec) : NULL;
+    Py_XDECREF(machinery);
+    Py_XDECREF(spec);
+    if (m != NULL && PyModule_Exec(m) < 0)
+        Py_CLEAR(m);
+    return m;
+}
+#define MOD_REQUIRE_SINGLE() REQUIRE(PyModule_FromSlotsAndSpec); REQUIRE(PyModule_Exec)
+#define MOD_CREATE_SINGLE() mod_create_single()
+#define MOD_SINGLE_TOKEN ((void *)&mod_single_token)
+#endif
 
 /* What a module made from one of these definitions shows; consumes `m` */
 static PyObject *mod_observe(PyObject *m)
@@ -2552,7 +2754,7 @@ static PyObject *mod_with_abi(PyObject *args)
 #define MOD_REQUIRE_SLOTS() REQUIRE(PyModule_FromSlotsAndSpec); REQUIRE(PyModule_GetToken); REQUIRE(PyModule_GetStateSize); REQUIRE(PyModule_Exec); REQUIRE(PyModule_AddIntConstant); REQUIRE(PyModule_GetState)
 #endif
 
-#if LIMITED_AT_LEAST(0x03050000)
+#if LIMITED_AT_LEAST(0x03050000) && !defined(_Py_OPAQUE_PYOBJECT)
 /* A module from a multi-phase definition and the spec ARG(0), observed before and after
  * PyModule_ExecDef: (before, after) */
 static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
@@ -2574,8 +2776,49 @@ static PyObject *mod_multi_phase(PyObject *args, struct PyModuleDef *def)
 #define MOD_REQUIRE_MULTI_PHASE() \
     REQUIRE(PyModule_FromDefAndSpec2); REQUIRE(PyModule_ExecDef); REQUIRE(PyModule_AddIntConstant); \
     REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
+#define MOD_MULTI_PHASE(def, slots) mod_multi_phase(args, &def)
+#define MOD_FROM_DEF_AND_SPEC(def, slots) PyModule_FromDefAndSpec2(&def, ARG(0), PYTHON_API_VERSION)
+#elif defined(_Py_OPAQUE_PYOBJECT)
+/* abi3t: the definition's module from PEP 793 slots (its fields, its slot array nested) and
+ * the spec ARG(0), not executed */
+static PyObject *mod_from_slots_and_def_slots(PyObject *args, PyModuleDef_Slot *def_slots)
+{
+    PySlot slots[] = {
+        PySlot_DATA(Py_mod_name, "abi3probe_multi"),
+        PySlot_DATA(Py_mod_doc, MOD_DOC),
+        PySlot_SIZE(Py_mod_state_size, sizeof(mod_state)),
+        PySlot_STATIC_DATA(Py_mod_methods, mod_methods),
+        PySlot_DATA(Py_mod_slots, def_slots),
+        PySlot_DATA(Py_mod_abi, &mod_single_abi),
+        PySlot_END,
+    };
+    return PyModule_FromSlotsAndSpec(slots, ARG(0));
+}
+
+/* mod_multi_phase's observations, PyModule_Exec in place of PyModule_ExecDef: (before, after) */
+static PyObject *mod_multi_phase(PyObject *args, PyModuleDef_Slot *def_slots)
+{
+    PyObject *m = mod_from_slots_and_def_slots(args, def_slots);
+    if (m == NULL)
+        return new_result(NULL);
+    Py_INCREF(m);
+    PyObject *before = mod_observe(m);
+    PyObject *status = before == NULL ? NULL : status_result(PyModule_Exec(m));
+    if (status == NULL) {
+        Py_XDECREF(before);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_DECREF(status);
+    return Py_BuildValue("(NN)", before, mod_observe(m));
+}
+#define MOD_REQUIRE_MULTI_PHASE() \
+    REQUIRE(PyModule_FromSlotsAndSpec); REQUIRE(PyModule_Exec); REQUIRE(PyModule_AddIntConstant); \
+    REQUIRE(PyModule_GetState); REQUIRE(PyModule_New); REQUIRE(PyModule_AddStringConstant)
+#define MOD_MULTI_PHASE(def, slots) mod_multi_phase(args, slots)
+#define MOD_FROM_DEF_AND_SPEC(def, slots) mod_from_slots_and_def_slots(args, slots)
 #endif
-#line 2579 "probes/generated/contracts.c"
+#line 2822 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2678,7 +2921,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2682 "probes/generated/contracts.c"
+#line 2925 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2709,7 +2952,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2713 "probes/generated/contracts.c"
+#line 2956 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2737,7 +2980,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2741 "probes/generated/contracts.c"
+#line 2984 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -2806,7 +3049,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 2810 "probes/generated/contracts.c"
+#line 3053 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -2856,7 +3099,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 2860 "probes/generated/contracts.c"
+#line 3103 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3128,7 +3371,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3132 "probes/generated/contracts.c"
+#line 3375 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3194,7 +3437,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3198 "probes/generated/contracts.c"
+#line 3441 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3302,7 +3545,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3306 "probes/generated/contracts.c"
+#line 3549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3316,7 +3559,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3320 "probes/generated/contracts.c"
+#line 3563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3336,7 +3579,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3340 "probes/generated/contracts.c"
+#line 3583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3347,7 +3590,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 271 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3351 "probes/generated/contracts.c"
+#line 3594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3375,7 +3618,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3379 "probes/generated/contracts.c"
+#line 3622 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3390,7 +3633,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 295 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3394 "probes/generated/contracts.c"
+#line 3637 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3405,7 +3648,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 287 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3409 "probes/generated/contracts.c"
+#line 3652 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3420,7 +3663,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 140 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3424 "probes/generated/contracts.c"
+#line 3667 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3435,7 +3678,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 303 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3439 "probes/generated/contracts.c"
+#line 3682 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3450,7 +3693,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 279 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3454 "probes/generated/contracts.c"
+#line 3697 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3483,7 +3726,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3487 "probes/generated/contracts.c"
+#line 3730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3497,7 +3740,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3501 "probes/generated/contracts.c"
+#line 3744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3508,7 +3751,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 104 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3512 "probes/generated/contracts.c"
+#line 3755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3522,7 +3765,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3526 "probes/generated/contracts.c"
+#line 3769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3554,7 +3797,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3558 "probes/generated/contracts.c"
+#line 3801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3569,7 +3812,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3573 "probes/generated/contracts.c"
+#line 3816 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3587,7 +3830,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3591 "probes/generated/contracts.c"
+#line 3834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3615,7 +3858,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3619 "probes/generated/contracts.c"
+#line 3862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3637,7 +3880,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 570 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3641 "probes/generated/contracts.c"
+#line 3884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3659,7 +3902,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 563 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3663 "probes/generated/contracts.c"
+#line 3906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3681,7 +3924,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 248 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3685 "probes/generated/contracts.c"
+#line 3928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3740,7 +3983,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3744 "probes/generated/contracts.c"
+#line 3987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3754,7 +3997,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 3758 "probes/generated/contracts.c"
+#line 4001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3909,7 +4152,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 502 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 3913 "probes/generated/contracts.c"
+#line 4156 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3939,7 +4182,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 3943 "probes/generated/contracts.c"
+#line 4186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4018,7 +4261,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 509 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 4022 "probes/generated/contracts.c"
+#line 4265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4080,7 +4323,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 456 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4084 "probes/generated/contracts.c"
+#line 4327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4092,7 +4335,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 464 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4096 "probes/generated/contracts.c"
+#line 4339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4150,7 +4393,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4154 "probes/generated/contracts.c"
+#line 4397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4164,7 +4407,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4168 "probes/generated/contracts.c"
+#line 4411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4197,7 +4440,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 516 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4201 "probes/generated/contracts.c"
+#line 4444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4257,7 +4500,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4261 "probes/generated/contracts.c"
+#line 4504 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4273,7 +4516,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4277 "probes/generated/contracts.c"
+#line 4520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4287,7 +4530,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4291 "probes/generated/contracts.c"
+#line 4534 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4298,7 +4541,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 259 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4302 "probes/generated/contracts.c"
+#line 4545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4342,7 +4585,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, (probe_hash_len)length, n));
-#line 4346 "probes/generated/contracts.c"
+#line 4589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4394,7 +4637,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4398 "probes/generated/contracts.c"
+#line 4641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4404,7 +4647,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 269 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4408 "probes/generated/contracts.c"
+#line 4651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4430,7 +4673,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4434 "probes/generated/contracts.c"
+#line 4677 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4445,7 +4688,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4449 "probes/generated/contracts.c"
+#line 4692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4483,7 +4726,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4487 "probes/generated/contracts.c"
+#line 4730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4757,7 +5000,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 4761 "probes/generated/contracts.c"
+#line 5004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4779,7 +5022,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 4783 "probes/generated/contracts.c"
+#line 5026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4800,7 +5043,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 4804 "probes/generated/contracts.c"
+#line 5047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4908,7 +5151,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 4912 "probes/generated/contracts.c"
+#line 5155 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5000,7 +5243,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 269 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 5004 "probes/generated/contracts.c"
+#line 5247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5012,7 +5255,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 5016 "probes/generated/contracts.c"
+#line 5259 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5027,7 +5270,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 5031 "probes/generated/contracts.c"
+#line 5274 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5040,7 +5283,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5044 "probes/generated/contracts.c"
+#line 5287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5057,7 +5300,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5061 "probes/generated/contracts.c"
+#line 5304 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5071,7 +5314,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5075 "probes/generated/contracts.c"
+#line 5318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5085,7 +5328,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5089 "probes/generated/contracts.c"
+#line 5332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5147,7 +5390,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5151 "probes/generated/contracts.c"
+#line 5394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5206,7 +5449,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 249 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5210 "probes/generated/contracts.c"
+#line 5453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5221,7 +5464,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5225 "probes/generated/contracts.c"
+#line 5468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5347,7 +5590,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 231 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5351 "probes/generated/contracts.c"
+#line 5594 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5361,7 +5604,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 213 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5365 "probes/generated/contracts.c"
+#line 5608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5371,7 +5614,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 183 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5375 "probes/generated/contracts.c"
+#line 5618 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5381,7 +5624,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 176 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5385 "probes/generated/contracts.c"
+#line 5628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5391,7 +5634,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 189 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5395 "probes/generated/contracts.c"
+#line 5638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5401,7 +5644,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 195 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5405 "probes/generated/contracts.c"
+#line 5648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5411,7 +5654,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 207 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5415 "probes/generated/contracts.c"
+#line 5658 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5421,7 +5664,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 201 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5425 "probes/generated/contracts.c"
+#line 5668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5521,7 +5764,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5525 "probes/generated/contracts.c"
+#line 5768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5532,7 +5775,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5536 "probes/generated/contracts.c"
+#line 5779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5543,7 +5786,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5547 "probes/generated/contracts.c"
+#line 5790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5554,7 +5797,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5558 "probes/generated/contracts.c"
+#line 5801 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5565,7 +5808,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5569 "probes/generated/contracts.c"
+#line 5812 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5576,7 +5819,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5580 "probes/generated/contracts.c"
+#line 5823 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5587,7 +5830,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5591 "probes/generated/contracts.c"
+#line 5834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5598,7 +5841,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5602 "probes/generated/contracts.c"
+#line 5845 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5609,7 +5852,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5613 "probes/generated/contracts.c"
+#line 5856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5642,7 +5885,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5646 "probes/generated/contracts.c"
+#line 5889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5653,7 +5896,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5657 "probes/generated/contracts.c"
+#line 5900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5667,7 +5910,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5671 "probes/generated/contracts.c"
+#line 5914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5678,7 +5921,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5682 "probes/generated/contracts.c"
+#line 5925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5689,7 +5932,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5693 "probes/generated/contracts.c"
+#line 5936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5700,7 +5943,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5704 "probes/generated/contracts.c"
+#line 5947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5711,7 +5954,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5715 "probes/generated/contracts.c"
+#line 5958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5722,7 +5965,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5726 "probes/generated/contracts.c"
+#line 5969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5733,7 +5976,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5737 "probes/generated/contracts.c"
+#line 5980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5744,7 +5987,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5748 "probes/generated/contracts.c"
+#line 5991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5764,7 +6007,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 5768 "probes/generated/contracts.c"
+#line 6011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5789,7 +6032,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 5793 "probes/generated/contracts.c"
+#line 6036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5813,7 +6056,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 5817 "probes/generated/contracts.c"
+#line 6060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5843,7 +6086,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 5847 "probes/generated/contracts.c"
+#line 6090 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5868,7 +6111,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 5872 "probes/generated/contracts.c"
+#line 6115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5886,7 +6129,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 5890 "probes/generated/contracts.c"
+#line 6133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5919,7 +6162,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 5923 "probes/generated/contracts.c"
+#line 6166 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5960,7 +6203,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 5964 "probes/generated/contracts.c"
+#line 6207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5978,7 +6221,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 5982 "probes/generated/contracts.c"
+#line 6225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6001,7 +6244,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 6005 "probes/generated/contracts.c"
+#line 6248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6013,7 +6256,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 6017 "probes/generated/contracts.c"
+#line 6260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6031,7 +6274,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 6035 "probes/generated/contracts.c"
+#line 6278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6046,7 +6289,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6050 "probes/generated/contracts.c"
+#line 6293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6061,7 +6304,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6065 "probes/generated/contracts.c"
+#line 6308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6076,7 +6319,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6080 "probes/generated/contracts.c"
+#line 6323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6119,7 +6362,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6123 "probes/generated/contracts.c"
+#line 6366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6133,7 +6376,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6137 "probes/generated/contracts.c"
+#line 6380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6163,7 +6406,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6167 "probes/generated/contracts.c"
+#line 6410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6180,7 +6423,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6184 "probes/generated/contracts.c"
+#line 6427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6205,7 +6448,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6209 "probes/generated/contracts.c"
+#line 6452 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6213,9 +6456,9 @@ static PyObject *c_releasebufferproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_CLASS(PyObject *args)
 {
-#line 1601 "harness/data/contracts/callables.toml"
+#line 1641 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6219 "probes/generated/contracts.c"
+#line 6462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6223,7 +6466,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_COEXIST(PyObject *args)
 {
-#line 881 "harness/data/contracts/callables.toml"
+#line 940 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {{"__len__", cf_noargs, METH_NOARGS | METH_COEXIST, NULL}, {NULL, NULL, 0, NULL}};
     PyObject *type = meth_type(defs);
     PyObject *dict = type ? PyObject_GetAttrString(type, "__dict__") : NULL;
@@ -6239,7 +6482,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6243 "probes/generated/contracts.c"
+#line 6486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6247,7 +6490,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
 #if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_METH_FASTCALL(PyObject *args)
 {
-#line 924 "harness/data/contracts/callables.toml"
+#line 983 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {
         {"cf", (PyCFunction)(void (*)(void))cf_fastcall, METH_FASTCALL, NULL},
         {"cf", (PyCFunction)(void (*)(void))cf_fastcall_keywords, METH_FASTCALL | METH_KEYWORDS, NULL},
@@ -6260,7 +6503,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6264 "probes/generated/contracts.c"
+#line 6507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6268,13 +6511,13 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
 #if LIMITED_AT_LEAST(0x03070000)
 static PyObject *c_METH_METHOD(PyObject *args)
 {
-#line 944 "harness/data/contracts/callables.toml"
+#line 1003 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", (PyCFunction)(void (*)(void))cf_method, METH_METHOD | METH_FASTCALL | METH_KEYWORDS, NULL};
     if (probe_any_cmethod_new == NULL)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6278 "probes/generated/contracts.c"
+#line 6521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6282,10 +6525,10 @@ static PyObject *c_METH_METHOD(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_NOARGS(PyObject *args)
 {
-#line 904 "harness/data/contracts/callables.toml"
+#line 963 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6289 "probes/generated/contracts.c"
+#line 6532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6293,10 +6536,10 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_O(PyObject *args)
 {
-#line 914 "harness/data/contracts/callables.toml"
+#line 973 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6300 "probes/generated/contracts.c"
+#line 6543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6304,9 +6547,9 @@ static PyObject *c_METH_O(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_STATIC(PyObject *args)
 {
-#line 1610 "harness/data/contracts/callables.toml"
+#line 1650 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6310 "probes/generated/contracts.c"
+#line 6553 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6314,7 +6557,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_METH_VARARGS(PyObject *args)
 {
-#line 861 "harness/data/contracts/callables.toml"
+#line 920 "harness/data/contracts/callables.toml"
     static PyMethodDef defs[] = {
         {"cf", cf_varargs, METH_VARARGS, NULL},
         {"cf", (PyCFunction)(void (*)(void))cf_keywords, METH_VARARGS | METH_KEYWORDS, NULL},
@@ -6327,7 +6570,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6331 "probes/generated/contracts.c"
+#line 6574 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6336,7 +6579,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
 #pragma weak PyBytes_FromFormatV
 static PyObject *c_PyBytes_FromFormatV(PyObject *args)
 {
-#line 688 "harness/data/contracts/callables.toml"
+#line 747 "harness/data/contracts/callables.toml"
     int k, n;
     PyObject *holder, *result = NULL;
     const char *s;
@@ -6352,7 +6595,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6356 "probes/generated/contracts.c"
+#line 6599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6360,13 +6603,13 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyCFunction(PyObject *args)
 {
-#line 1497 "harness/data/contracts/callables.toml"
+#line 1537 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunction meth = cf_varargs;
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6370 "probes/generated/contracts.c"
+#line 6613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6374,13 +6617,13 @@ static PyObject *c_PyCFunction(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_PyCFunctionFast(PyObject *args)
 {
-#line 1523 "harness/data/contracts/callables.toml"
+#line 1563 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionFast meth = cf_fastcall;
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6384 "probes/generated/contracts.c"
+#line 6627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6388,13 +6631,13 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
 #if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
 {
-#line 1536 "harness/data/contracts/callables.toml"
+#line 1576 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionFastWithKeywords meth = cf_fastcall_keywords;
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6398 "probes/generated/contracts.c"
+#line 6641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6402,13 +6645,13 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
 {
-#line 1510 "harness/data/contracts/callables.toml"
+#line 1550 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     PyCFunctionWithKeywords meth = cf_keywords;
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6412 "probes/generated/contracts.c"
+#line 6655 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6417,7 +6660,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
 #pragma weak PyCFunction_Call
 static PyObject *c_PyCFunction_Call(PyObject *args)
 {
-#line 404 "harness/data/contracts/callables.toml"
+#line 463 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6428,7 +6671,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6432 "probes/generated/contracts.c"
+#line 6675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6437,7 +6680,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
 #pragma weak PyCFunction_GetFlags
 static PyObject *c_PyCFunction_GetFlags(PyObject *args)
 {
-#line 427 "harness/data/contracts/callables.toml"
+#line 486 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind, wrong;
     if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
@@ -6448,7 +6691,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6452 "probes/generated/contracts.c"
+#line 6695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6457,7 +6700,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
 #pragma weak PyCFunction_GetFunction
 static PyObject *c_PyCFunction_GetFunction(PyObject *args)
 {
-#line 444 "harness/data/contracts/callables.toml"
+#line 503 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind, wrong;
     if (arg_kind(args, 0, 4, &kind) < 0 || arg_int(args, 1, &wrong) < 0)
@@ -6470,7 +6713,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6474 "probes/generated/contracts.c"
+#line 6717 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6490,14 +6733,14 @@ static PyObject *c_PyCFunction_GetSelf(PyObject *args)
 #pragma weak PyCFunction_New
 static PyObject *c_PyCFunction_New(PyObject *args)
 {
-#line 371 "harness/data/contracts/callables.toml"
+#line 430 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6501 "probes/generated/contracts.c"
+#line 6744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6506,7 +6749,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
 #pragma weak PyCFunction_NewEx
 static PyObject *c_PyCFunction_NewEx(PyObject *args)
 {
-#line 353 "harness/data/contracts/callables.toml"
+#line 412 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6518,7 +6761,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6522 "probes/generated/contracts.c"
+#line 6765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6527,7 +6770,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
 #pragma weak PyCMethod_New
 static PyObject *c_PyCMethod_New(PyObject *args)
 {
-#line 384 "harness/data/contracts/callables.toml"
+#line 443 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 0, 7, &kind) < 0)
@@ -6541,7 +6784,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6545 "probes/generated/contracts.c"
+#line 6788 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6550,7 +6793,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
 #pragma weak PyDescr_NewClassMethod
 static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
 {
-#line 480 "harness/data/contracts/callables.toml"
+#line 539 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 1, 4, &kind) < 0)
@@ -6561,7 +6804,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6565 "probes/generated/contracts.c"
+#line 6808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6570,7 +6813,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
 #pragma weak PyDescr_NewGetSet
 static PyObject *c_PyDescr_NewGetSet(PyObject *args)
 {
-#line 835 "harness/data/contracts/callables.toml"
+#line 894 "harness/data/contracts/callables.toml"
     static PyGetSetDef def = {(char *)"gs", getset_get, getset_set, NULL, (void *)"closure"};
     PyObject *descr = new_result(PyDescr_NewGetSet(Py_TYPE(ARG(0)), &def));
     if (descr == NULL)
@@ -6589,7 +6832,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6593 "probes/generated/contracts.c"
+#line 6836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6598,7 +6841,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
 #pragma weak PyDescr_NewMember
 static PyObject *c_PyDescr_NewMember(PyObject *args)
 {
-#line 498 "harness/data/contracts/callables.toml"
+#line 557 "harness/data/contracts/callables.toml"
     static PyMemberDef def = {(char *)"kind", 16 /* T_OBJECT_EX */, offsetof(PyObject, ob_type), 1 /* READONLY */, NULL};
     PyObject *descr = new_result(PyDescr_NewMember(Py_TYPE(ARG(0)), &def));
     if (descr == NULL)
@@ -6614,7 +6857,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6618 "probes/generated/contracts.c"
+#line 6861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6623,7 +6866,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
 #pragma weak PyDescr_NewMethod
 static PyObject *c_PyDescr_NewMethod(PyObject *args)
 {
-#line 463 "harness/data/contracts/callables.toml"
+#line 522 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_Call);
     int kind;
     if (arg_kind(args, 1, 4, &kind) < 0)
@@ -6634,7 +6877,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6638 "probes/generated/contracts.c"
+#line 6881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6643,7 +6886,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
 #pragma weak PyErr_FormatV
 static PyObject *c_PyErr_FormatV(PyObject *args)
 {
-#line 710 "harness/data/contracts/callables.toml"
+#line 769 "harness/data/contracts/callables.toml"
     REQUIRE(PyErr_Fetch);
     int k, n, e;
     PyObject *x = ARG(1), *holder, *result = NULL;
@@ -6672,7 +6915,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6676 "probes/generated/contracts.c"
+#line 6919 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6681,7 +6924,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
 #pragma weak PyEval_CallFunction
 static PyObject *c_PyEval_CallFunction(PyObject *args)
 {
-#line 599 "harness/data/contracts/callables.toml"
+#line 658 "harness/data/contracts/callables.toml"
     REQUIRE(PyEval_CallFunction);
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
@@ -6690,7 +6933,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6694 "probes/generated/contracts.c"
+#line 6937 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6699,7 +6942,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #pragma weak PyEval_CallMethod
 static PyObject *c_PyEval_CallMethod(PyObject *args)
 {
-#line 614 "harness/data/contracts/callables.toml"
+#line 673 "harness/data/contracts/callables.toml"
     REQUIRE(PyEval_CallMethod);
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
@@ -6708,7 +6951,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6712 "probes/generated/contracts.c"
+#line 6955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6716,7 +6959,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyGetSetDef(PyObject *args)
 {
-#line 1373 "harness/data/contracts/callables.toml"
+#line 1410 "harness/data/contracts/callables.toml"
     static PyGetSetDef def;
     def.name = (char *)"gs";
     def.get = getset_get;
@@ -6739,15 +6982,15 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6743 "probes/generated/contracts.c"
+#line 6986 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyMemberDef: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyMemberDef(PyObject *args)
 {
-#line 1404 "harness/data/contracts/callables.toml"
+#line 1440 "harness/data/contracts/callables.toml"
     REQUIRE(PyMember_GetOne);
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
@@ -6760,31 +7003,35 @@ static PyObject *c_PyMemberDef(PyObject *args)
     def.offset = member_fields[n].offset;
     def.flags = 0;
     def.doc = NULL;
+#ifdef _Py_OPAQUE_PYOBJECT /* the fields in an object's type data (member_get_def fills its own) */
+    return member_get_def(&def);
+#else
     return new_result(PyMember_GetOne((const char *)&block, &def));
-#line 6765 "probes/generated/contracts.c"
+#endif
+#line 7012 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyMember_GetOne: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyMember_GetOne
 static PyObject *c_PyMember_GetOne(PyObject *args)
 {
-#line 957 "harness/data/contracts/callables.toml"
+#line 1015 "harness/data/contracts/callables.toml"
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 6779 "probes/generated/contracts.c"
+#line 7026 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyMember_SetOne: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyMember_SetOne
 static PyObject *c_PyMember_SetOne(PyObject *args)
 {
-#line 969 "harness/data/contracts/callables.toml"
+#line 1026 "harness/data/contracts/callables.toml"
     int readonly;
     PyObject *code_obj = PyTuple_GetItem(ARG(0), 0), *value = PyTuple_GetItem(ARG(0), 1);
     if (code_obj == NULL || value == NULL || arg_int(args, 1, &readonly) < 0)
@@ -6793,7 +7040,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 6797 "probes/generated/contracts.c"
+#line 7044 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6801,7 +7048,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyMethodDef(PyObject *args)
 {
-#line 1350 "harness/data/contracts/callables.toml"
+#line 1387 "harness/data/contracts/callables.toml"
     REQUIRE(PyCFunction_NewEx);
     int kind;
     if (arg_kind(args, 0, 4, &kind) < 0)
@@ -6817,7 +7064,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 6821 "probes/generated/contracts.c"
+#line 7068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6826,7 +7073,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
 #pragma weak PyObject_CallFunction
 static PyObject *c_PyObject_CallFunction(PyObject *args)
 {
-#line 543 "harness/data/contracts/callables.toml"
+#line 602 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
 #define P(...) PyObject_CallFunction(f, __VA_ARGS__)
@@ -6834,7 +7081,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6838 "probes/generated/contracts.c"
+#line 7085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6843,7 +7090,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #pragma weak PyObject_CallMethod
 static PyObject *c_PyObject_CallMethod(PyObject *args)
 {
-#line 571 "harness/data/contracts/callables.toml"
+#line 630 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
 #define P(...) PyObject_CallMethod(o, "m", __VA_ARGS__)
@@ -6851,7 +7098,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6855 "probes/generated/contracts.c"
+#line 7102 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6859,7 +7106,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyStructSequence_Desc(PyObject *args)
 {
-#line 1426 "harness/data/contracts/callables.toml"
+#line 1466 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_NewType);
     REQUIRE(PyStructSequence_New);
     static PyStructSequence_Field fields[] = {{(char *)"first", NULL}, {(char *)"second", NULL}, {NULL, NULL}};
@@ -6889,7 +7136,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 6893 "probes/generated/contracts.c"
+#line 7140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6897,7 +7144,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyStructSequence_Field(PyObject *args)
 {
-#line 1464 "harness/data/contracts/callables.toml"
+#line 1504 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_NewType);
     REQUIRE(PyStructSequence_New);
     static PyStructSequence_Field fields[2];
@@ -6923,7 +7170,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 6927 "probes/generated/contracts.c"
+#line 7174 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6932,13 +7179,13 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
 #pragma weak PyStructSequence_GetItem
 static PyObject *c_PyStructSequence_GetItem(PyObject *args)
 {
-#line 787 "harness/data/contracts/callables.toml"
+#line 846 "harness/data/contracts/callables.toml"
     long n = ss_count((PyObject *)Py_TYPE(ARG(0)), "n_fields");
     int seed;
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 6942 "probes/generated/contracts.c"
+#line 7189 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6947,7 +7194,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
 #pragma weak PyStructSequence_New
 static PyObject *c_PyStructSequence_New(PyObject *args)
 {
-#line 767 "harness/data/contracts/callables.toml"
+#line 826 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_SetItem);
     PyTypeObject *type = Py_TYPE(ARG(0));
     long n = ss_count((PyObject *)type, "n_fields");
@@ -6961,7 +7208,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 6965 "probes/generated/contracts.c"
+#line 7212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6970,7 +7217,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
 #pragma weak PyStructSequence_NewType
 static PyObject *c_PyStructSequence_NewType(PyObject *args)
 {
-#line 746 "harness/data/contracts/callables.toml"
+#line 805 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_New);
     REQUIRE(PyStructSequence_SetItem);
     PyTypeObject *type = (PyTypeObject *)new_result((PyObject *)PyStructSequence_NewType(&ss_desc));
@@ -6985,7 +7232,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 6989 "probes/generated/contracts.c"
+#line 7236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6994,7 +7241,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
 #pragma weak PyStructSequence_SetItem
 static PyObject *c_PyStructSequence_SetItem(PyObject *args)
 {
-#line 799 "harness/data/contracts/callables.toml"
+#line 858 "harness/data/contracts/callables.toml"
     REQUIRE(PyStructSequence_New);
     PyTypeObject *type = Py_TYPE(ARG(0));
     long n = ss_count((PyObject *)type, "n_fields");
@@ -7015,7 +7262,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 7019 "probes/generated/contracts.c"
+#line 7266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7024,9 +7271,9 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
 #pragma weak PyStructSequence_UnnamedField
 static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
-#line 827 "harness/data/contracts/callables.toml"
+#line 886 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 7030 "probes/generated/contracts.c"
+#line 7277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7035,7 +7282,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 #pragma weak PyUnicode_FromFormatV
 static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 {
-#line 671 "harness/data/contracts/callables.toml"
+#line 730 "harness/data/contracts/callables.toml"
     int k, n;
     PyObject *x = ARG(1), *holder, *result = NULL;
     const char *s;
@@ -7046,7 +7293,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7050 "probes/generated/contracts.c"
+#line 7297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7055,7 +7302,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #pragma weak PyWrapper_New
 static PyObject *c_PyWrapper_New(PyObject *args)
 {
-#line 520 "harness/data/contracts/callables.toml"
+#line 579 "harness/data/contracts/callables.toml"
     REQUIRE(PyObject_CallObject);
     PyObject *object_type = builtin("object");
     PyObject *descr = object_type ? PyObject_GetAttr(object_type, ARG(1)) : NULL;
@@ -7072,15 +7319,16 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7076 "probes/generated/contracts.c"
+#line 7323 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_AUDIT_READ: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_AUDIT_READ(PyObject *args)
 {
-#line 1620 "harness/data/contracts/callables.toml"
+#line 1659 "harness/data/contracts/callables.toml"
+#ifndef _Py_OPAQUE_PYOBJECT
     static PyMemberDef members[] = {
         {"audited", Py_T_INT, sizeof(PyObject), Py_AUDIT_READ, NULL},
         {"plain", Py_T_INT, sizeof(PyObject), 0, NULL},
@@ -7088,6 +7336,15 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
     };
     static PyType_Slot slots[] = {{Py_tp_members, members}, {0, NULL}};
     static PyType_Spec spec = {"abi3probe.AuditHolder", (int)(sizeof(PyObject) + sizeof(long)), 0, Py_TPFLAGS_DEFAULT, slots};
+#else /* abi3t: the long as PEP 697 type data, both members relative to it */
+    static PyMemberDef members[] = {
+        {"audited", Py_T_INT, 0, Py_AUDIT_READ | Py_RELATIVE_OFFSET, NULL},
+        {"plain", Py_T_INT, 0, Py_RELATIVE_OFFSET, NULL},
+        {NULL, 0, 0, 0, NULL},
+    };
+    static PyType_Slot slots[] = {{Py_tp_members, members}, {0, NULL}};
+    static PyType_Spec spec = {"abi3probe.AuditHolder", -(int)sizeof(long), 0, Py_TPFLAGS_DEFAULT, slots};
+#endif
     static PyObject *type;
     PyObject *instance, *began, *audited = NULL, *plain = NULL, *seen, *type_, *value, *tb;
     if (type == NULL && (type = PyType_FromSpec(&spec)) == NULL)
@@ -7118,38 +7375,38 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7122 "probes/generated/contracts.c"
+#line 7379 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_READONLY: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_READONLY(PyObject *args)
 {
-#line 1328 "harness/data/contracts/callables.toml"
+#line 1366 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7132 "probes/generated/contracts.c"
+#line 7389 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_RELATIVE_OFFSET: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
 {
-#line 1338 "harness/data/contracts/callables.toml"
+#line 1375 "harness/data/contracts/callables.toml"
     int n;
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7145 "probes/generated/contracts.c"
+#line 7402 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_BOOL: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_BOOL(PyObject *args)
 {
-#line 1233 "harness/data/contracts/callables.toml"
+#line 1276 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_BOOL, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7161,15 +7418,15 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7165 "probes/generated/contracts.c"
+#line 7422 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_BYTE: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_BYTE(PyObject *args)
 {
-#line 1119 "harness/data/contracts/callables.toml"
+#line 1168 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_BYTE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7181,15 +7438,15 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7185 "probes/generated/contracts.c"
+#line 7442 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_CHAR: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_CHAR(PyObject *args)
 {
-#line 1100 "harness/data/contracts/callables.toml"
+#line 1150 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_CHAR, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7201,15 +7458,15 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7205 "probes/generated/contracts.c"
+#line 7462 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_DOUBLE: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_DOUBLE(PyObject *args)
 {
-#line 1062 "harness/data/contracts/callables.toml"
+#line 1114 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_DOUBLE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7221,15 +7478,15 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7225 "probes/generated/contracts.c"
+#line 7482 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_FLOAT: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_FLOAT(PyObject *args)
 {
-#line 1043 "harness/data/contracts/callables.toml"
+#line 1096 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_FLOAT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7241,15 +7498,15 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7245 "probes/generated/contracts.c"
+#line 7502 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_INT: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_INT(PyObject *args)
 {
-#line 1005 "harness/data/contracts/callables.toml"
+#line 1060 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_INT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7261,15 +7518,15 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7265 "probes/generated/contracts.c"
+#line 7522 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_LONG: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_LONG(PyObject *args)
 {
-#line 1024 "harness/data/contracts/callables.toml"
+#line 1078 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_LONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7281,15 +7538,15 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7285 "probes/generated/contracts.c"
+#line 7542 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_LONGLONG: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_LONGLONG(PyObject *args)
 {
-#line 1271 "harness/data/contracts/callables.toml"
+#line 1312 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_LONGLONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7301,15 +7558,15 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7305 "probes/generated/contracts.c"
+#line 7562 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_OBJECT_EX: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
 {
-#line 1252 "harness/data/contracts/callables.toml"
+#line 1294 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_OBJECT_EX, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7321,15 +7578,15 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7325 "probes/generated/contracts.c"
+#line 7582 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_PYSSIZET: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_PYSSIZET(PyObject *args)
 {
-#line 1309 "harness/data/contracts/callables.toml"
+#line 1348 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_PYSSIZET, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7341,15 +7598,15 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7345 "probes/generated/contracts.c"
+#line 7602 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_SHORT: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_SHORT(PyObject *args)
 {
-#line 986 "harness/data/contracts/callables.toml"
+#line 1042 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_SHORT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7361,15 +7618,15 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7365 "probes/generated/contracts.c"
+#line 7622 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_STRING: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_STRING(PyObject *args)
 {
-#line 1081 "harness/data/contracts/callables.toml"
+#line 1132 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_STRING, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7381,15 +7638,15 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7385 "probes/generated/contracts.c"
+#line 7642 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_STRING_INPLACE: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
 {
-#line 1214 "harness/data/contracts/callables.toml"
+#line 1258 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_STRING_INPLACE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7401,15 +7658,15 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7405 "probes/generated/contracts.c"
+#line 7662 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_UBYTE: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_UBYTE(PyObject *args)
 {
-#line 1138 "harness/data/contracts/callables.toml"
+#line 1186 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_UBYTE, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7421,15 +7678,15 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7425 "probes/generated/contracts.c"
+#line 7682 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_UINT: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_UINT(PyObject *args)
 {
-#line 1176 "harness/data/contracts/callables.toml"
+#line 1222 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_UINT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7441,15 +7698,15 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7445 "probes/generated/contracts.c"
+#line 7702 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_ULONG: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_ULONG(PyObject *args)
 {
-#line 1195 "harness/data/contracts/callables.toml"
+#line 1240 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_ULONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7461,15 +7718,15 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7465 "probes/generated/contracts.c"
+#line 7722 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_ULONGLONG: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_ULONGLONG(PyObject *args)
 {
-#line 1290 "harness/data/contracts/callables.toml"
+#line 1330 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_ULONGLONG, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7481,15 +7738,15 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7485 "probes/generated/contracts.c"
+#line 7742 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_T_USHORT: hand-written body (callables.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_T_USHORT(PyObject *args)
 {
-#line 1157 "harness/data/contracts/callables.toml"
+#line 1204 "harness/data/contracts/callables.toml"
     PyObject *read = member_get(Py_T_USHORT, 0);
     if (read == NULL && !PyErr_ExceptionMatches(PyExc_AttributeError))
         return NULL;
@@ -7501,7 +7758,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7505 "probes/generated/contracts.c"
+#line 7762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7510,7 +7767,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
 #pragma weak Py_VaBuildValue
 static PyObject *c_Py_VaBuildValue(PyObject *args)
 {
-#line 642 "harness/data/contracts/callables.toml"
+#line 701 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
 #define P(...) va_build(0, __VA_ARGS__)
@@ -7518,7 +7775,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7522 "probes/generated/contracts.c"
+#line 7779 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7527,7 +7784,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #pragma weak _PyObject_CallFunction_SizeT
 static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 {
-#line 557 "harness/data/contracts/callables.toml"
+#line 616 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *f = ARG(0), *result = NULL;
 #define P(...) _PyObject_CallFunction_SizeT(f, __VA_ARGS__)
@@ -7535,7 +7792,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7539 "probes/generated/contracts.c"
+#line 7796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7544,7 +7801,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #pragma weak _PyObject_CallMethod_SizeT
 static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 {
-#line 585 "harness/data/contracts/callables.toml"
+#line 644 "harness/data/contracts/callables.toml"
     PROGRAM_ARGS(1)
     PyObject *o = ARG(0), *result = NULL;
 #define P(...) _PyObject_CallMethod_SizeT(o, "m", __VA_ARGS__)
@@ -7552,7 +7809,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7556 "probes/generated/contracts.c"
+#line 7813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7561,14 +7818,14 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #pragma weak _Py_BuildValue_SizeT
 static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
 {
-#line 629 "harness/data/contracts/callables.toml"
+#line 688 "harness/data/contracts/callables.toml"
     REQUIRE(_Py_BuildValue_SizeT);
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT, len)
     Py_DECREF(holder);
     return new_result(result);
-#line 7572 "probes/generated/contracts.c"
+#line 7829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7577,7 +7834,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
 #pragma weak _Py_VaBuildValue_SizeT
 static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 {
-#line 656 "harness/data/contracts/callables.toml"
+#line 715 "harness/data/contracts/callables.toml"
     REQUIRE(_Py_VaBuildValue_SizeT);
     PROGRAM_ARGS(0)
     PyObject *result = NULL;
@@ -7586,7 +7843,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7590 "probes/generated/contracts.c"
+#line 7847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7594,7 +7851,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getter(PyObject *args)
 {
-#line 1549 "harness/data/contracts/callables.toml"
+#line 1589 "harness/data/contracts/callables.toml"
     getter get = getset_get;
     setter set = getset_set;
     static PyGetSetDef def = {(char *)"gs", NULL, NULL, NULL, (void *)"closure"};
@@ -7606,7 +7863,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7610 "probes/generated/contracts.c"
+#line 7867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7614,7 +7871,7 @@ static PyObject *c_getter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setter(PyObject *args)
 {
-#line 1568 "harness/data/contracts/callables.toml"
+#line 1608 "harness/data/contracts/callables.toml"
     getter get = getset_get;
     setter set = getset_set;
     static PyGetSetDef def = {(char *)"gs", NULL, NULL, NULL, (void *)"closure"};
@@ -7637,7 +7894,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7641 "probes/generated/contracts.c"
+#line 7898 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7656,7 +7913,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7660 "probes/generated/contracts.c"
+#line 7917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7675,7 +7932,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7679 "probes/generated/contracts.c"
+#line 7936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7697,7 +7954,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7701 "probes/generated/contracts.c"
+#line 7958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7730,7 +7987,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7734 "probes/generated/contracts.c"
+#line 7991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7749,7 +8006,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7753 "probes/generated/contracts.c"
+#line 8010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7771,7 +8028,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7775 "probes/generated/contracts.c"
+#line 8032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7785,7 +8042,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
     struct parse_out out = {0};
     out.i = rc;
     return parse_result(rc, 8, &out);
-#line 7789 "probes/generated/contracts.c"
+#line 8046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7808,7 +8065,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7812 "probes/generated/contracts.c"
+#line 8069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7828,7 +8085,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7832 "probes/generated/contracts.c"
+#line 8089 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7848,7 +8105,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7852 "probes/generated/contracts.c"
+#line 8109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7871,7 +8128,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7875 "probes/generated/contracts.c"
+#line 8132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7891,7 +8148,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7895 "probes/generated/contracts.c"
+#line 8152 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7900,7 +8157,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
 #pragma weak PyABIInfo_Check
 static PyObject *c_PyABIInfo_Check(PyObject *args)
 {
-#line 382 "harness/data/contracts/types.toml"
+#line 480 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -7912,65 +8169,65 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 7916 "probes/generated/contracts.c"
+#line 8173 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_CallFinalizerFromDealloc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyObject_CallFinalizerFromDealloc
 static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 {
-#line 401 "harness/data/contracts/types.toml"
+#line 498 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7929 "probes/generated/contracts.c"
+#line 8186 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_ClearWeakRefs: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyObject_ClearWeakRefs
 static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 {
-#line 412 "harness/data/contracts/types.toml"
+#line 508 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_weak_members}, {Py_tp_dealloc, (void *)t_weak_dealloc}, {0, NULL}};
-    PyObject *T = tp_make("probe_types.W", (int)sizeof(tp_obj), 0, slots, NULL);
+    PyObject *T = tp_make("probe_types.W", TP_SIZE, 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 7943 "probes/generated/contracts.c"
+#line 8200 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GC_Del: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyObject_GC_Del
 static PyObject *c_PyObject_GC_Del(PyObject *args)
 {
-#line 424 "harness/data/contracts/types.toml"
+#line 519 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
-    PyObject *T = tp_make("probe_types.G", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
+    PyObject *T = tp_make("probe_types.G", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 7960 "probes/generated/contracts.c"
+#line 8217 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GC_Track: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyObject_GC_Track
 static PyObject *c_PyObject_GC_Track(PyObject *args)
 {
-#line 439 "harness/data/contracts/types.toml"
+#line 533 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
-    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    PyType_Slot slots[] = {TP_TOKEN_SLOT {Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -7984,29 +8241,29 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
-    ((tp_obj *)o)->value = 0;
+    TP_DATA_OF(o, T)->ref = NULL;
+    TP_DATA_OF(o, T)->value = 0;
     #pragma weak _PyObject_GC_New
     PyObject_GC_Track(o);
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 7996 "probes/generated/contracts.c"
+#line 8253 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GC_UnTrack: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyObject_GC_UnTrack
 static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 {
-#line 473 "harness/data/contracts/types.toml"
+#line 566 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
-    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    PyType_Slot slots[] = {TP_TOKEN_SLOT {Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -8020,8 +8277,8 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
-    ((tp_obj *)o)->value = 0;
+    TP_DATA_OF(o, T)->ref = NULL;
+    TP_DATA_OF(o, T)->value = 0;
     #pragma weak _PyObject_GC_New
     #pragma weak PyObject_GC_Track
     REQUIRE(PyObject_GC_Track);
@@ -8032,7 +8289,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8036 "probes/generated/contracts.c"
+#line 8293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8041,9 +8298,9 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 #pragma weak PyObject_GenericGetDict
 static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
-#line 510 "harness/data/contracts/types.toml"
+#line 603 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8047 "probes/generated/contracts.c"
+#line 8304 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8063,18 +8320,18 @@ static PyObject *c_PyObject_GenericSetAttr(PyObject *args)
 #pragma weak PyObject_GenericSetDict
 static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
-#line 524 "harness/data/contracts/types.toml"
+#line 617 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8069 "probes/generated/contracts.c"
+#line 8326 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GetTypeData: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyObject_GetTypeData
 static PyObject *c_PyObject_GetTypeData(PyObject *args)
 {
-#line 533 "harness/data/contracts/types.toml"
+#line 625 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8096,16 +8353,16 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8100 "probes/generated/contracts.c"
+#line 8357 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_GetTypeData_DuringGC: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyObject_GetTypeData_DuringGC
 static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 {
-#line 562 "harness/data/contracts/types.toml"
+#line 653 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8127,27 +8384,27 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8131 "probes/generated/contracts.c"
+#line 8388 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_Init: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyObject_Init
 static PyObject *c_PyObject_Init(PyObject *args)
 {
-#line 591 "harness/data/contracts/types.toml"
+#line 681 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT, slots};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
         return NULL;
     Py_ssize_t before = Py_REFCNT(T);
-    PyObject *o = PyObject_Init(tp_zeroed(sizeof(tp_obj)), (PyTypeObject *)T);
+    PyObject *o = PyObject_Init(tp_zeroed(TP_INSTANCE_SIZE(T)), (PyTypeObject *)T);
     if (o == NULL) {
         Py_DECREF(T);
         return NULL;
@@ -8155,33 +8412,33 @@ static PyObject *c_PyObject_Init(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
-    ((tp_obj *)o)->value = 0;
+    TP_DATA_OF(o, T)->ref = NULL;
+    TP_DATA_OF(o, T)->value = 0;
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8165 "probes/generated/contracts.c"
+#line 8422 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyObject_InitVar: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyObject_InitVar
 static PyObject *c_PyObject_InitVar_body(PyObject *args)
 {
-#line 623 "harness/data/contracts/types.toml"
+#line 712 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT, slots};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 8, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
         return NULL;
     Py_ssize_t before = Py_REFCNT(T);
-    PyObject *o = (PyObject *)PyObject_InitVar((PyVarObject *)tp_zeroed(sizeof(tp_obj) + 8 * n), (PyTypeObject *)T, n);
+    PyObject *o = (PyObject *)PyObject_InitVar((PyVarObject *)tp_zeroed(TP_INSTANCE_SIZE(T) + 8 * n), (PyTypeObject *)T, n);
     STRAY_CHECK("PyObject_InitVar", o != NULL);
     if (o == NULL) {
         Py_DECREF(T);
@@ -8190,12 +8447,12 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
+    TP_DATA_OF(o, T)->ref = NULL;
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8199 "probes/generated/contracts.c"
+#line 8456 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8207,11 +8464,11 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyTypeObject(PyObject *args)
 {
-#line 655 "harness/data/contracts/types.toml"
+#line 744 "harness/data/contracts/types.toml"
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF((PyObject *)type);
     return (PyObject *)type;
-#line 8215 "probes/generated/contracts.c"
+#line 8472 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8220,7 +8477,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
 #pragma weak PyType_ClearCache
 static PyObject *c_PyType_ClearCache(PyObject *args)
 {
-#line 665 "harness/data/contracts/types.toml"
+#line 754 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8234,16 +8491,16 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8238 "probes/generated/contracts.c"
+#line 8495 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_Freeze: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
 #pragma weak PyType_Freeze
 static PyObject *c_PyType_Freeze(PyObject *args)
 {
-#line 686 "harness/data/contracts/types.toml"
+#line 774 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8269,16 +8526,16 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8273 "probes/generated/contracts.c"
+#line 8530 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromMetaclass: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyType_FromMetaclass
 static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
 {
-#line 719 "harness/data/contracts/types.toml"
+#line 806 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8304,7 +8561,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8308 "probes/generated/contracts.c"
+#line 8565 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8313,11 +8570,11 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
 #endif
 
 /* PyType_FromModuleAndSpec: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak PyType_FromModuleAndSpec
 static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 {
-#line 752 "harness/data/contracts/types.toml"
+#line 838 "harness/data/contracts/types.toml"
     long long state;
     if (arg_llong(args, 0, &state) < 0)
         return NULL;
@@ -8339,50 +8596,50 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8343 "probes/generated/contracts.c"
+#line 8600 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromSlots: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyType_FromSlots
 static PyObject *c_PyType_FromSlots(PyObject *args)
 {
-#line 781 "harness/data/contracts/types.toml"
+#line 866 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
-        PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj)),
+        PySlot_SIZE(Py_tp_basicsize, TP_FULL_SIZE),
         PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | (k % 2 ? Py_TPFLAGS_BASETYPE : 0)),
         PySlot_FUNC(Py_nb_add, t_binary),
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + __import__('struct').calcsize('lP'), T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8364 "probes/generated/contracts.c"
+#line 8621 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_FromSpec: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyType_FromSpec
 static PyObject *c_PyType_FromSpec_body(PyObject *args)
 {
-#line 800 "harness/data/contracts/types.toml"
+#line 884 "harness/data/contracts/types.toml"
     static const char *const names[] = {"probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
         return NULL;
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"probe doc"}, {Py_nb_add, (void *)t_binary}, {0, NULL}};
-    PyType_Spec spec = {names[i % 5], (int)(sizeof(tp_obj) + 8 * (i % 3)), (int)(8 * (i % 2)),
+    PyType_Spec spec = {names[i % 5], TP_SIZE_PLUS(8 * (i % 3)), (int)(8 * (i % 2)),
                         (unsigned int)(Py_TPFLAGS_DEFAULT | (i % 2 ? 0 : Py_TPFLAGS_BASETYPE)), slots};
     REQUIRE(PyType_FromSpec);
     PyObject *made = PyType_FromSpec(&spec);
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8386 "probes/generated/contracts.c"
+#line 8643 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8391,11 +8648,11 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
 #endif
 
 /* PyType_FromSpecWithBases: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03030000)
 #pragma weak PyType_FromSpecWithBases
 static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
 {
-#line 820 "harness/data/contracts/types.toml"
+#line 903 "harness/data/contracts/types.toml"
     int k;
     PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL}, *object, *T;
     if (arg_int(args, 0, &k) < 0)
@@ -8432,7 +8689,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8436 "probes/generated/contracts.c"
+#line 8693 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8441,17 +8698,17 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 #endif
 
 /* PyType_GenericAlloc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyType_GenericAlloc
 static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
 {
-#line 864 "harness/data/contracts/types.toml"
+#line 946 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     int gc = PyObject_IsTrue(ARG(1));
-    PyType_Slot gcslots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}}, none[] = {{0, NULL}};
-    PyType_Spec spec = {"probe_types.V", (int)sizeof(tp_obj), 8, (unsigned int)(Py_TPFLAGS_DEFAULT | (gc ? Py_TPFLAGS_HAVE_GC : 0)), gc ? gcslots : none};
+    PyType_Slot gcslots[] = {TP_TOKEN_SLOT {Py_tp_traverse, (void *)t_traverse}, {0, NULL}}, none[] = {{0, NULL}};
+    PyType_Spec spec = {"probe_types.V", TP_SIZE, 8, (unsigned int)(Py_TPFLAGS_DEFAULT | (gc ? Py_TPFLAGS_HAVE_GC : 0)), gc ? gcslots : none};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -8463,12 +8720,12 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
         return NULL;
     }
     Py_ssize_t size = Py_SIZE(o);
-    long zero = ((tp_obj *)o)->ref == NULL;
+    long zero = TP_DATA_OF(o, T)->ref == NULL;
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8472 "probes/generated/contracts.c"
+#line 8729 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8477,13 +8734,13 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
 #endif
 
 /* PyType_GenericNew: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyType_GenericNew
 static PyObject *c_PyType_GenericNew_body(PyObject *args)
 {
-#line 894 "harness/data/contracts/types.toml"
+#line 975 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyObject *T = tp_make("probe_types.N", (int)sizeof(tp_obj), 0, slots, NULL);
+    PyObject *T = tp_make("probe_types.N", TP_SIZE, 0, slots, NULL);
     if (T == NULL)
         return NULL;
     PyObject *o = PyType_GenericNew((PyTypeObject *)T, ARG(0), NULL);
@@ -8496,7 +8753,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8500 "probes/generated/contracts.c"
+#line 8757 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8505,11 +8762,11 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
 #endif
 
 /* PyType_GetBaseByToken: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
 #pragma weak PyType_GetBaseByToken
 static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 {
-#line 916 "harness/data/contracts/types.toml"
+#line 996 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8535,16 +8792,16 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8539 "probes/generated/contracts.c"
+#line 8796 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetBaseByToken_DuringGC: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyType_GetBaseByToken_DuringGC
 static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
 {
-#line 949 "harness/data/contracts/types.toml"
+#line 1028 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8569,7 +8826,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8573 "probes/generated/contracts.c"
+#line 8830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8596,11 +8853,11 @@ static PyObject *c_PyType_GetFullyQualifiedName(PyObject *args)
 #endif
 
 /* PyType_GetModule: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak PyType_GetModule
 static PyObject *c_PyType_GetModule(PyObject *args)
 {
-#line 993 "harness/data/contracts/types.toml"
+#line 1071 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8634,7 +8891,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8638 "probes/generated/contracts.c"
+#line 8895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8643,7 +8900,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
 #pragma weak PyType_GetModuleByDef
 static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 {
-#line 1034 "harness/data/contracts/types.toml"
+#line 1112 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8677,16 +8934,16 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8681 "probes/generated/contracts.c"
+#line 8938 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModuleByToken: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyType_GetModuleByToken
 static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 {
-#line 1075 "harness/data/contracts/types.toml"
+#line 1152 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8720,16 +8977,16 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8724 "probes/generated/contracts.c"
+#line 8981 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModuleByToken_DuringGC: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyType_GetModuleByToken_DuringGC
 static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
 {
-#line 1116 "harness/data/contracts/types.toml"
+#line 1192 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8763,7 +9020,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8767 "probes/generated/contracts.c"
+#line 9024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8779,11 +9036,11 @@ static PyObject *c_PyType_GetModuleName(PyObject *args)
 #endif
 
 /* PyType_GetModuleState: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak PyType_GetModuleState
 static PyObject *c_PyType_GetModuleState(PyObject *args)
 {
-#line 1163 "harness/data/contracts/types.toml"
+#line 1238 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8817,16 +9074,16 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8821 "probes/generated/contracts.c"
+#line 9078 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModuleState_DuringGC: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyType_GetModuleState_DuringGC
 static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 {
-#line 1204 "harness/data/contracts/types.toml"
+#line 1278 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8860,16 +9117,16 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8864 "probes/generated/contracts.c"
+#line 9121 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetModule_DuringGC: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyType_GetModule_DuringGC
 static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
 {
-#line 1245 "harness/data/contracts/types.toml"
+#line 1318 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8903,7 +9160,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8907 "probes/generated/contracts.c"
+#line 9164 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8930,11 +9187,11 @@ static PyObject *c_PyType_GetQualName(PyObject *args)
 #endif
 
 /* PyType_GetSlot: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03040000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03040000)
 #pragma weak PyType_GetSlot
 static PyObject *c_PyType_GetSlot(PyObject *args)
 {
-#line 1298 "harness/data/contracts/types.toml"
+#line 1370 "harness/data/contracts/types.toml"
     static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8950,16 +9207,16 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 8954 "probes/generated/contracts.c"
+#line 9211 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_GetTypeDataSize: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 #pragma weak PyType_GetTypeDataSize
 static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
 {
-#line 1321 "harness/data/contracts/types.toml"
+#line 1392 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8981,7 +9238,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8985 "probes/generated/contracts.c"
+#line 9242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9001,7 +9258,7 @@ static PyObject *c_PyType_IsSubtype(PyObject *args)
 #pragma weak PyType_Modified
 static PyObject *c_PyType_Modified(PyObject *args)
 {
-#line 1355 "harness/data/contracts/types.toml"
+#line 1426 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -9015,7 +9272,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 9019 "probes/generated/contracts.c"
+#line 9276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9031,36 +9288,36 @@ static PyObject *c_PyType_Ready(PyObject *args)
 #endif
 
 /* PyType_Slot: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Slot(PyObject *args)
 {
-#line 1383 "harness/data/contracts/types.toml"
+#line 1453 "harness/data/contracts/types.toml"
     PyType_Slot slots[2];
     slots[0].slot = Py_nb_add;
     slots[0].pfunc = (void *)t_binary;
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 9045 "probes/generated/contracts.c"
+#line 9302 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyType_Spec: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Spec(PyObject *args)
 {
-#line 1398 "harness/data/contracts/types.toml"
+#line 1467 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"spec doc"}, {0, NULL}};
     PyType_Spec spec;
     memset(&spec, 0xA5, sizeof spec);
     spec.name = "probe_types.Spec";
-    spec.basicsize = (int)sizeof(tp_obj);
+    spec.basicsize = TP_SIZE;
     spec.itemsize = 8;
     spec.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9064 "probes/generated/contracts.c"
+#line 9321 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9103,16 +9360,16 @@ done:
 #endif
 
 /* Py_SET_SIZE: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak Py_SET_SIZE
 static PyObject *c_Py_SET_SIZE(PyObject *args)
 {
-#line 1428 "harness/data/contracts/types.toml"
+#line 1496 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     PyType_Slot slots[] = {{0, NULL}};
-    PyType_Spec spec = {"probe_types.V", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT, slots};
+    PyType_Spec spec = {"probe_types.V", TP_SIZE, 8, Py_TPFLAGS_DEFAULT, slots};
     PyObject *T = tp_make_spec(&spec, NULL), *o = T ? PyType_GenericAlloc((PyTypeObject *)T, 40) : NULL;
     Py_XDECREF(T);
     if (o == NULL)
@@ -9122,87 +9379,87 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9126 "probes/generated/contracts.c"
+#line 9383 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_BASETYPE: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 {
-#line 1451 "harness/data/contracts/types.toml"
+#line 1518 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9138 "probes/generated/contracts.c"
+#line 9395 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_DEFAULT: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 {
-#line 1463 "harness/data/contracts/types.toml"
+#line 1529 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *rest = Py_BuildValue("(k)", (unsigned long)Py_TPFLAGS_DEFAULT);
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9152 "probes/generated/contracts.c"
+#line 9409 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_HAVE_GC: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 {
-#line 1477 "harness/data/contracts/types.toml"
+#line 1542 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
-    PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
+    PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9164 "probes/generated/contracts.c"
+#line 9421 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_HAVE_VECTORCALL: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 {
-#line 1489 "harness/data/contracts/types.toml"
+#line 1553 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_members, (void *)t_vectorcall_members}, {0, NULL}};
-    PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
+    PyObject *T = tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
     PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL;
     if (o == NULL) {
         Py_XDECREF(T);
         return NULL;
     }
     vectorcallfunc f = t_vectorcall;
-    memcpy(&((tp_obj *)o)->ref, &f, sizeof f);
+    memcpy(&TP_DATA_OF(o, T)->ref, &f, sizeof f);
     PyObject *rest = Py_BuildValue("(NO)", o, ARG(0));
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9186 "probes/generated/contracts.c"
+#line 9443 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_ITEMS_AT_END: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 {
-#line 1511 "harness/data/contracts/types.toml"
+#line 1574 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
-    PyObject *r = tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
+    PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9198 "probes/generated/contracts.c"
+#line 9455 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TPFLAGS_METHOD_DESCRIPTOR: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03080000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03080000)
 static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 {
-#line 3208 "harness/data/contracts/types.toml"
+#line 3140 "harness/data/contracts/types.toml"
     static PyType_Slot slots[] = {{Py_tp_call, NULL}, {Py_tp_descr_get, NULL}, {0, NULL}};
     static PyObject *T, *instance, *exercise;
     PyObject *r;
@@ -9226,15 +9483,15 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9230 "probes/generated/contracts.c"
+#line 9487 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_TP_USE_SPEC: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 {
-#line 1523 "harness/data/contracts/types.toml"
+#line 1585 "harness/data/contracts/types.toml"
     PyObject *T = tp_make_spec(&tp_token_spec, NULL);
     if (T == NULL)
         return NULL;
@@ -9244,45 +9501,45 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 9248 "probes/generated/contracts.c"
+#line 9505 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_aiter: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_aiter(PyObject *args)
 {
-#line 1541 "harness/data/contracts/types.toml"
+#line 1602 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9258 "probes/generated/contracts.c"
+#line 9515 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_anext: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_anext(PyObject *args)
 {
-#line 1551 "harness/data/contracts/types.toml"
+#line 1611 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9268 "probes/generated/contracts.c"
+#line 9525 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_await: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_await(PyObject *args)
 {
-#line 1561 "harness/data/contracts/types.toml"
+#line 1620 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9278 "probes/generated/contracts.c"
+#line 9535 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_am_send: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_Py_am_send(PyObject *args)
 {
-#line 1571 "harness/data/contracts/types.toml"
+#line 1629 "harness/data/contracts/types.toml"
     #pragma weak PyIter_Send
     REQUIRE(PyIter_Send);
     PyType_Slot slots[] = {{Py_am_send, (void *)t_send}, {0, NULL}};
@@ -9295,416 +9552,416 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9299 "probes/generated/contracts.c"
+#line 9556 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_bf_getbuffer: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
-#line 1592 "harness/data/contracts/types.toml"
+#line 1649 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9309 "probes/generated/contracts.c"
+#line 9566 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_bf_releasebuffer: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 {
-#line 1602 "harness/data/contracts/types.toml"
+#line 1658 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9320 "probes/generated/contracts.c"
+#line 9577 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mp_ass_subscript: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
-#line 1613 "harness/data/contracts/types.toml"
+#line 1668 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9330 "probes/generated/contracts.c"
+#line 9587 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mp_length: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_length(PyObject *args)
 {
-#line 1623 "harness/data/contracts/types.toml"
+#line 1677 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9340 "probes/generated/contracts.c"
+#line 9597 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mp_subscript: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_subscript(PyObject *args)
 {
-#line 1633 "harness/data/contracts/types.toml"
+#line 1686 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9350 "probes/generated/contracts.c"
+#line 9607 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_absolute: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_absolute(PyObject *args)
 {
-#line 1643 "harness/data/contracts/types.toml"
+#line 1695 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9360 "probes/generated/contracts.c"
+#line 9617 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_add: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_add(PyObject *args)
 {
-#line 1653 "harness/data/contracts/types.toml"
+#line 1704 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9370 "probes/generated/contracts.c"
+#line 9627 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_and: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_and(PyObject *args)
 {
-#line 1663 "harness/data/contracts/types.toml"
+#line 1713 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9380 "probes/generated/contracts.c"
+#line 9637 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_bool: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_bool(PyObject *args)
 {
-#line 1673 "harness/data/contracts/types.toml"
+#line 1722 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9390 "probes/generated/contracts.c"
+#line 9647 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_divmod: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_divmod(PyObject *args)
 {
-#line 1683 "harness/data/contracts/types.toml"
+#line 1731 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9400 "probes/generated/contracts.c"
+#line 9657 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_float: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_float(PyObject *args)
 {
-#line 1693 "harness/data/contracts/types.toml"
+#line 1740 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9410 "probes/generated/contracts.c"
+#line 9667 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_floor_divide: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
-#line 1703 "harness/data/contracts/types.toml"
+#line 1749 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9420 "probes/generated/contracts.c"
+#line 9677 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_index: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_index(PyObject *args)
 {
-#line 1713 "harness/data/contracts/types.toml"
+#line 1758 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9430 "probes/generated/contracts.c"
+#line 9687 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_add: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
-#line 1723 "harness/data/contracts/types.toml"
+#line 1767 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9440 "probes/generated/contracts.c"
+#line 9697 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_and: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
-#line 1733 "harness/data/contracts/types.toml"
+#line 1776 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9450 "probes/generated/contracts.c"
+#line 9707 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_floor_divide: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
-#line 1743 "harness/data/contracts/types.toml"
+#line 1785 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9460 "probes/generated/contracts.c"
+#line 9717 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_lshift: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
-#line 1753 "harness/data/contracts/types.toml"
+#line 1794 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9470 "probes/generated/contracts.c"
+#line 9727 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_matrix_multiply: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
-#line 1763 "harness/data/contracts/types.toml"
+#line 1803 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9480 "probes/generated/contracts.c"
+#line 9737 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_multiply: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
-#line 1773 "harness/data/contracts/types.toml"
+#line 1812 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9490 "probes/generated/contracts.c"
+#line 9747 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_or: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
-#line 1783 "harness/data/contracts/types.toml"
+#line 1821 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9500 "probes/generated/contracts.c"
+#line 9757 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_power: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
-#line 1793 "harness/data/contracts/types.toml"
+#line 1830 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9510 "probes/generated/contracts.c"
+#line 9767 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_remainder: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
-#line 1803 "harness/data/contracts/types.toml"
+#line 1839 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9520 "probes/generated/contracts.c"
+#line 9777 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_rshift: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
-#line 1813 "harness/data/contracts/types.toml"
+#line 1848 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9530 "probes/generated/contracts.c"
+#line 9787 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_subtract: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
-#line 1823 "harness/data/contracts/types.toml"
+#line 1857 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9540 "probes/generated/contracts.c"
+#line 9797 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_true_divide: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
-#line 1833 "harness/data/contracts/types.toml"
+#line 1866 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9550 "probes/generated/contracts.c"
+#line 9807 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_inplace_xor: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
-#line 1843 "harness/data/contracts/types.toml"
+#line 1875 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9560 "probes/generated/contracts.c"
+#line 9817 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_int: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_int(PyObject *args)
 {
-#line 1853 "harness/data/contracts/types.toml"
+#line 1884 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9570 "probes/generated/contracts.c"
+#line 9827 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_invert: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_invert(PyObject *args)
 {
-#line 1863 "harness/data/contracts/types.toml"
+#line 1893 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9580 "probes/generated/contracts.c"
+#line 9837 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_lshift: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_lshift(PyObject *args)
 {
-#line 1873 "harness/data/contracts/types.toml"
+#line 1902 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9590 "probes/generated/contracts.c"
+#line 9847 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_matrix_multiply: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
-#line 1883 "harness/data/contracts/types.toml"
+#line 1911 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9600 "probes/generated/contracts.c"
+#line 9857 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_multiply: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_multiply(PyObject *args)
 {
-#line 1893 "harness/data/contracts/types.toml"
+#line 1920 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9610 "probes/generated/contracts.c"
+#line 9867 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_negative: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_negative(PyObject *args)
 {
-#line 1903 "harness/data/contracts/types.toml"
+#line 1929 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9620 "probes/generated/contracts.c"
+#line 9877 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_or: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_or(PyObject *args)
 {
-#line 1913 "harness/data/contracts/types.toml"
+#line 1938 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9630 "probes/generated/contracts.c"
+#line 9887 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_positive: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_positive(PyObject *args)
 {
-#line 1923 "harness/data/contracts/types.toml"
+#line 1947 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9640 "probes/generated/contracts.c"
+#line 9897 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_power: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_power(PyObject *args)
 {
-#line 1933 "harness/data/contracts/types.toml"
+#line 1956 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9650 "probes/generated/contracts.c"
+#line 9907 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_remainder: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_remainder(PyObject *args)
 {
-#line 1943 "harness/data/contracts/types.toml"
+#line 1965 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9660 "probes/generated/contracts.c"
+#line 9917 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_rshift: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_rshift(PyObject *args)
 {
-#line 1953 "harness/data/contracts/types.toml"
+#line 1974 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9670 "probes/generated/contracts.c"
+#line 9927 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_subtract: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_subtract(PyObject *args)
 {
-#line 1963 "harness/data/contracts/types.toml"
+#line 1983 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9680 "probes/generated/contracts.c"
+#line 9937 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_true_divide: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
-#line 1973 "harness/data/contracts/types.toml"
+#line 1992 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9690 "probes/generated/contracts.c"
+#line 9947 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_nb_xor: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_xor(PyObject *args)
 {
-#line 1983 "harness/data/contracts/types.toml"
+#line 2001 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9700 "probes/generated/contracts.c"
+#line 9957 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_slot_end: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_end(PyObject *args)
 {
-#line 1993 "harness/data/contracts/types.toml"
+#line 2010 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         {Py_slot_end, 0, {0}, {NULL}},
@@ -9713,15 +9970,15 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9717 "probes/generated/contracts.c"
+#line 9974 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_slot_invalid: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_invalid(PyObject *args)
 {
-#line 2010 "harness/data/contracts/types.toml"
+#line 2026 "harness/data/contracts/types.toml"
     PySlot bad[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, 0, {0}, {NULL}}, PySlot_END};
     PySlot optional[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, PySlot_OPTIONAL, {0}, {NULL}}, PySlot_END};
     PyObject *T = PyType_FromSlots(bad);
@@ -9736,15 +9993,15 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9740 "probes/generated/contracts.c"
+#line 9997 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_slot_subslots: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_subslots(PyObject *args)
 {
-#line 2033 "harness/data/contracts/types.toml"
+#line 2048 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -9753,105 +10010,105 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 9757 "probes/generated/contracts.c"
+#line 10014 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_ass_item: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
-#line 2050 "harness/data/contracts/types.toml"
+#line 2064 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 9767 "probes/generated/contracts.c"
+#line 10024 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_concat: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_concat(PyObject *args)
 {
-#line 2060 "harness/data/contracts/types.toml"
+#line 2073 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 9777 "probes/generated/contracts.c"
+#line 10034 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_contains: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_contains(PyObject *args)
 {
-#line 2070 "harness/data/contracts/types.toml"
+#line 2082 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 9787 "probes/generated/contracts.c"
+#line 10044 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_inplace_concat: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
-#line 2080 "harness/data/contracts/types.toml"
+#line 2091 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9797 "probes/generated/contracts.c"
+#line 10054 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_inplace_repeat: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
-#line 2090 "harness/data/contracts/types.toml"
+#line 2100 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9807 "probes/generated/contracts.c"
+#line 10064 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_item: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_item(PyObject *args)
 {
-#line 2100 "harness/data/contracts/types.toml"
+#line 2109 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 9817 "probes/generated/contracts.c"
+#line 10074 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_length: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_length(PyObject *args)
 {
-#line 2110 "harness/data/contracts/types.toml"
+#line 2118 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9827 "probes/generated/contracts.c"
+#line 10084 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_sq_repeat: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_repeat(PyObject *args)
 {
-#line 2120 "harness/data/contracts/types.toml"
+#line 2127 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9837 "probes/generated/contracts.c"
+#line 10094 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_alloc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_alloc(PyObject *args)
 {
-#line 2130 "harness/data/contracts/types.toml"
+#line 2136 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 9847 "probes/generated/contracts.c"
+#line 10104 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_base: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_base(PyObject *args)
 {
-#line 2140 "harness/data/contracts/types.toml"
+#line 2145 "harness/data/contracts/types.toml"
     PyType_Slot none[] = {{0, NULL}};
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     if (P == NULL)
@@ -9860,15 +10117,15 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9864 "probes/generated/contracts.c"
+#line 10121 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_bases: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_bases(PyObject *args)
 {
-#line 2157 "harness/data/contracts/types.toml"
+#line 2161 "harness/data/contracts/types.toml"
     PyType_Slot none[] = {{0, NULL}};
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
@@ -9881,102 +10138,102 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 9885 "probes/generated/contracts.c"
+#line 10142 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_basicsize: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_basicsize(PyObject *args)
 {
-#line 2178 "harness/data/contracts/types.toml"
+#line 2181 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
-        PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj) + 8),
+        PySlot_SIZE(Py_tp_basicsize, TP_FULL_SIZE + 8),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9901 "probes/generated/contracts.c"
+#line 10158 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_call: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_call(PyObject *args)
 {
-#line 2194 "harness/data/contracts/types.toml"
+#line 2196 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 9911 "probes/generated/contracts.c"
+#line 10168 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_clear: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_clear(PyObject *args)
 {
-#line 2204 "harness/data/contracts/types.toml"
+#line 2205 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
-    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 9922 "probes/generated/contracts.c"
+    return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
+#line 10179 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_dealloc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
 #line 2215 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9932 "probes/generated/contracts.c"
+#line 10189 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_del: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_del(PyObject *args)
 {
-#line 2225 "harness/data/contracts/types.toml"
+#line 2224 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9942 "probes/generated/contracts.c"
+#line 10199 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_descr_get: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
-#line 2235 "harness/data/contracts/types.toml"
+#line 2233 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 9952 "probes/generated/contracts.c"
+#line 10209 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_descr_set: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
-#line 2245 "harness/data/contracts/types.toml"
+#line 2242 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 9962 "probes/generated/contracts.c"
+#line 10219 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_doc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_doc(PyObject *args)
 {
-#line 2255 "harness/data/contracts/types.toml"
+#line 2251 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 9972 "probes/generated/contracts.c"
+#line 10229 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_extra_basicsize: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 {
-#line 2265 "harness/data/contracts/types.toml"
+#line 2260 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_extra_basicsize, 24),
@@ -9984,25 +10241,25 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 9988 "probes/generated/contracts.c"
+#line 10245 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_finalize: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_tp_finalize(PyObject *args)
 {
-#line 2281 "harness/data/contracts/types.toml"
+#line 2275 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 9998 "probes/generated/contracts.c"
+#line 10255 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_flags: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_flags(PyObject *args)
 {
-#line 2291 "harness/data/contracts/types.toml"
+#line 2284 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE),
@@ -10010,133 +10267,133 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 10014 "probes/generated/contracts.c"
+#line 10271 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_free: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_free(PyObject *args)
 {
-#line 2307 "harness/data/contracts/types.toml"
+#line 2299 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10024 "probes/generated/contracts.c"
+#line 10281 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_getattr: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattr(PyObject *args)
 {
-#line 2317 "harness/data/contracts/types.toml"
+#line 2308 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10034 "probes/generated/contracts.c"
+#line 10291 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_getattro: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattro(PyObject *args)
 {
-#line 2327 "harness/data/contracts/types.toml"
+#line 2317 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10044 "probes/generated/contracts.c"
+#line 10301 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_getset: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getset(PyObject *args)
 {
-#line 2337 "harness/data/contracts/types.toml"
+#line 2326 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 10054 "probes/generated/contracts.c"
+#line 10311 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_hash: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_hash(PyObject *args)
 {
-#line 2347 "harness/data/contracts/types.toml"
+#line 2335 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10064 "probes/generated/contracts.c"
+#line 10321 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_init: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_init(PyObject *args)
 {
-#line 2357 "harness/data/contracts/types.toml"
+#line 2344 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10074 "probes/generated/contracts.c"
+#line 10331 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_is_gc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_is_gc(PyObject *args)
 {
-#line 2367 "harness/data/contracts/types.toml"
+#line 2353 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
-    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10085 "probes/generated/contracts.c"
+    return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
+#line 10342 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_itemsize: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_itemsize(PyObject *args)
 {
-#line 2378 "harness/data/contracts/types.toml"
+#line 2363 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
-        PySlot_SIZE(Py_tp_basicsize, sizeof(tp_obj)),
+        PySlot_SIZE(Py_tp_basicsize, TP_FULL_SIZE),
         PySlot_SIZE(Py_tp_itemsize, 8),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10102 "probes/generated/contracts.c"
+#line 10359 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_iter: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iter(PyObject *args)
 {
-#line 2395 "harness/data/contracts/types.toml"
+#line 2379 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10112 "probes/generated/contracts.c"
+#line 10369 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_iternext: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iternext(PyObject *args)
 {
-#line 2405 "harness/data/contracts/types.toml"
+#line 2388 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10122 "probes/generated/contracts.c"
+#line 10379 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_members: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_members(PyObject *args)
 {
-#line 2415 "harness/data/contracts/types.toml"
+#line 2397 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10132 "probes/generated/contracts.c"
+#line 10389 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_metaclass: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_metaclass(PyObject *args)
 {
-#line 2425 "harness/data/contracts/types.toml"
+#line 2406 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *meta = type ? PyObject_CallFunction(type, "s(O){}", "Meta", type) : NULL;
     Py_XDECREF(type);
     if (meta == NULL)
@@ -10149,25 +10406,25 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10153 "probes/generated/contracts.c"
+#line 10410 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_methods: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_methods(PyObject *args)
 {
-#line 2446 "harness/data/contracts/types.toml"
+#line 2426 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10163 "probes/generated/contracts.c"
+#line 10420 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_module: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_module(PyObject *args)
 {
-#line 2456 "harness/data/contracts/types.toml"
+#line 2435 "harness/data/contracts/types.toml"
     static PyObject *m; /* one module for every call, kept */
     if (m == NULL && (m = tp_module(3)) == NULL)
         return NULL;
@@ -10178,80 +10435,80 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10182 "probes/generated/contracts.c"
+#line 10439 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_name: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_name(PyObject *args)
 {
-#line 2475 "harness/data/contracts/types.toml"
+#line 2453 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "a.b.N"),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10197 "probes/generated/contracts.c"
+#line 10454 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_new: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_new(PyObject *args)
 {
-#line 2490 "harness/data/contracts/types.toml"
+#line 2467 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10207 "probes/generated/contracts.c"
+#line 10464 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_repr: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_repr(PyObject *args)
 {
-#line 2500 "harness/data/contracts/types.toml"
+#line 2476 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10217 "probes/generated/contracts.c"
+#line 10474 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_richcompare: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
-#line 2510 "harness/data/contracts/types.toml"
+#line 2485 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10227 "probes/generated/contracts.c"
+#line 10484 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_setattr: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattr(PyObject *args)
 {
-#line 2520 "harness/data/contracts/types.toml"
+#line 2494 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10237 "probes/generated/contracts.c"
+#line 10494 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_setattro: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattro(PyObject *args)
 {
-#line 2530 "harness/data/contracts/types.toml"
+#line 2503 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10247 "probes/generated/contracts.c"
+#line 10504 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_slots: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
-#line 2540 "harness/data/contracts/types.toml"
+#line 2512 "harness/data/contracts/types.toml"
     static PyType_Slot nested[] = {{Py_nb_add, (void *)t_binary}, {0, NULL}}; /* Py_tp_slots nests PyType_Slot */
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10260,25 +10517,25 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10264 "probes/generated/contracts.c"
+#line 10521 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_str: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_str(PyObject *args)
 {
-#line 2557 "harness/data/contracts/types.toml"
+#line 2528 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10274 "probes/generated/contracts.c"
+#line 10531 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_token: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_token(PyObject *args)
 {
-#line 2567 "harness/data/contracts/types.toml"
+#line 2537 "harness/data/contracts/types.toml"
     static const char token = 't';
     int k;
     if (arg_int(args, 0, &k) < 0)
@@ -10293,42 +10550,42 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 10297 "probes/generated/contracts.c"
+#line 10554 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_traverse: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_traverse(PyObject *args)
 {
-#line 2590 "harness/data/contracts/types.toml"
+#line 2559 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
-    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10308 "probes/generated/contracts.c"
+    return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
+#line 10565 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_tp_vectorcall: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
-#line 2601 "harness/data/contracts/types.toml"
+#line 2569 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10318 "probes/generated/contracts.c"
+#line 10575 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_GC_New: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_GC_New
 static PyObject *c__PyObject_GC_New(PyObject *args)
 {
-#line 2610 "harness/data/contracts/types.toml"
+#line 2577 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
-    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    PyType_Slot slots[] = {TP_TOKEN_SLOT {Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -10342,27 +10599,27 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
-    ((tp_obj *)o)->value = 0;
+    TP_DATA_OF(o, T)->ref = NULL;
+    TP_DATA_OF(o, T)->value = 0;
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10352 "probes/generated/contracts.c"
+#line 10609 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_GC_NewVar: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_GC_NewVar
 static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
 {
-#line 2642 "harness/data/contracts/types.toml"
+#line 2608 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
-    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    PyType_Slot slots[] = {TP_TOKEN_SLOT {Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 8, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -10377,12 +10634,12 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
+    TP_DATA_OF(o, T)->ref = NULL;
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10386 "probes/generated/contracts.c"
+#line 10643 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10391,16 +10648,16 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 #endif
 
 /* _PyObject_GC_Resize: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_GC_Resize
 static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
 {
-#line 2674 "harness/data/contracts/types.toml"
+#line 2639 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
-    PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    PyType_Slot slots[] = {TP_TOKEN_SLOT {Py_tp_traverse, (void *)t_traverse}, {Py_tp_members, (void *)t_members}, {0, NULL}};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 8, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -10414,7 +10671,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
+    TP_DATA_OF(o, T)->ref = NULL;
     #pragma weak _PyObject_GC_NewVar
     PyVarObject *resized = _PyObject_GC_Resize((PyVarObject *)o, n);
     STRAY_CHECK("_PyObject_GC_Resize", resized != NULL);
@@ -10427,7 +10684,7 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10431 "probes/generated/contracts.c"
+#line 10688 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10436,16 +10693,16 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
 #endif
 
 /* _PyObject_New: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_New
 static PyObject *c__PyObject_New(PyObject *args)
 {
-#line 2713 "harness/data/contracts/types.toml"
+#line 2677 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 0, Py_TPFLAGS_DEFAULT, slots};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 0, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -10459,27 +10716,27 @@ static PyObject *c__PyObject_New(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
-    ((tp_obj *)o)->value = 0;
+    TP_DATA_OF(o, T)->ref = NULL;
+    TP_DATA_OF(o, T)->value = 0;
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10469 "probes/generated/contracts.c"
+#line 10726 "probes/generated/contracts.c"
 }
 #endif
 
 /* _PyObject_NewVar: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _PyObject_NewVar
 static PyObject *c__PyObject_NewVar_body(PyObject *args)
 {
-#line 2745 "harness/data/contracts/types.toml"
+#line 2708 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
-    PyType_Spec spec = {"probe_types.H", (int)sizeof(tp_obj), 8, Py_TPFLAGS_DEFAULT, slots};
+    PyType_Spec spec = {"probe_types.H", TP_SIZE, 8, Py_TPFLAGS_DEFAULT, slots};
     REQUIRE(PyType_FromSpec);
     PyObject *T = PyType_FromSpec(&spec);
     if (T == NULL)
@@ -10494,12 +10751,12 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     Py_ssize_t gained = Py_REFCNT(T) - before;
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
-    ((tp_obj *)o)->ref = NULL;
+    TP_DATA_OF(o, T)->ref = NULL;
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10503 "probes/generated/contracts.c"
+#line 10760 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10508,11 +10765,11 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
 #endif
 
 /* _Py_Dealloc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak _Py_Dealloc
 static PyObject *c__Py_Dealloc(PyObject *args)
 {
-#line 2777 "harness/data/contracts/types.toml"
+#line 2739 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
     if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL) {
@@ -10529,16 +10786,16 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10533 "probes/generated/contracts.c"
+#line 10790 "probes/generated/contracts.c"
 }
 #endif
 
 /* _Py_DecRef: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
 #pragma weak _Py_DecRef
 static PyObject *c__Py_DecRef(PyObject *args)
 {
-#line 2801 "harness/data/contracts/types.toml"
+#line 2762 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10563,7 +10820,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10567 "probes/generated/contracts.c"
+#line 10824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10572,13 +10829,13 @@ static PyObject *c__Py_DecRef(PyObject *args)
 #pragma weak _Py_IncRef
 static PyObject *c__Py_IncRef(PyObject *args)
 {
-#line 2832 "harness/data/contracts/types.toml"
+#line 2793 "harness/data/contracts/types.toml"
     Py_ssize_t before = Py_REFCNT(ARG(0));
     _Py_IncRef(ARG(0));
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10582 "probes/generated/contracts.c"
+#line 10839 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10587,7 +10844,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
 #pragma weak _Py_SetRefcnt
 static PyObject *c__Py_SetRefcnt(PyObject *args)
 {
-#line 2844 "harness/data/contracts/types.toml"
+#line 2805 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10599,271 +10856,271 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10603 "probes/generated/contracts.c"
+#line 10860 "probes/generated/contracts.c"
 }
 #endif
 
 /* allocfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_allocfunc(PyObject *args)
 {
-#line 2864 "harness/data/contracts/types.toml"
+#line 2824 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10614 "probes/generated/contracts.c"
+#line 10871 "probes/generated/contracts.c"
 }
 #endif
 
 /* binaryfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_binaryfunc(PyObject *args)
 {
-#line 2875 "harness/data/contracts/types.toml"
+#line 2834 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10625 "probes/generated/contracts.c"
+#line 10882 "probes/generated/contracts.c"
 }
 #endif
 
 /* descrgetfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrgetfunc(PyObject *args)
 {
-#line 2886 "harness/data/contracts/types.toml"
+#line 2844 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10636 "probes/generated/contracts.c"
+#line 10893 "probes/generated/contracts.c"
 }
 #endif
 
 /* descrsetfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrsetfunc(PyObject *args)
 {
-#line 2897 "harness/data/contracts/types.toml"
+#line 2854 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10647 "probes/generated/contracts.c"
+#line 10904 "probes/generated/contracts.c"
 }
 #endif
 
 /* destructor: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_destructor(PyObject *args)
 {
-#line 2908 "harness/data/contracts/types.toml"
+#line 2864 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10658 "probes/generated/contracts.c"
+#line 10915 "probes/generated/contracts.c"
 }
 #endif
 
 /* getattrfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrfunc(PyObject *args)
 {
-#line 2919 "harness/data/contracts/types.toml"
+#line 2874 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10669 "probes/generated/contracts.c"
+#line 10926 "probes/generated/contracts.c"
 }
 #endif
 
 /* getattrofunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrofunc(PyObject *args)
 {
-#line 2930 "harness/data/contracts/types.toml"
+#line 2884 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10680 "probes/generated/contracts.c"
+#line 10937 "probes/generated/contracts.c"
 }
 #endif
 
 /* getiterfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getiterfunc(PyObject *args)
 {
-#line 2941 "harness/data/contracts/types.toml"
+#line 2894 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10691 "probes/generated/contracts.c"
+#line 10948 "probes/generated/contracts.c"
 }
 #endif
 
 /* hashfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_hashfunc(PyObject *args)
 {
-#line 2952 "harness/data/contracts/types.toml"
+#line 2904 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10702 "probes/generated/contracts.c"
+#line 10959 "probes/generated/contracts.c"
 }
 #endif
 
 /* initproc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_initproc(PyObject *args)
 {
-#line 2963 "harness/data/contracts/types.toml"
+#line 2914 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10713 "probes/generated/contracts.c"
+#line 10970 "probes/generated/contracts.c"
 }
 #endif
 
 /* inquiry: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_inquiry(PyObject *args)
 {
-#line 2974 "harness/data/contracts/types.toml"
+#line 2924 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10724 "probes/generated/contracts.c"
+#line 10981 "probes/generated/contracts.c"
 }
 #endif
 
 /* iternextfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_iternextfunc(PyObject *args)
 {
-#line 2985 "harness/data/contracts/types.toml"
+#line 2934 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10735 "probes/generated/contracts.c"
+#line 10992 "probes/generated/contracts.c"
 }
 #endif
 
 /* lenfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_lenfunc(PyObject *args)
 {
-#line 2996 "harness/data/contracts/types.toml"
+#line 2944 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10746 "probes/generated/contracts.c"
+#line 11003 "probes/generated/contracts.c"
 }
 #endif
 
 /* newfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_newfunc(PyObject *args)
 {
-#line 3007 "harness/data/contracts/types.toml"
+#line 2954 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10757 "probes/generated/contracts.c"
+#line 11014 "probes/generated/contracts.c"
 }
 #endif
 
 /* objobjargproc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjargproc(PyObject *args)
 {
-#line 3018 "harness/data/contracts/types.toml"
+#line 2964 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 10768 "probes/generated/contracts.c"
+#line 11025 "probes/generated/contracts.c"
 }
 #endif
 
 /* objobjproc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjproc(PyObject *args)
 {
-#line 3029 "harness/data/contracts/types.toml"
+#line 2974 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10779 "probes/generated/contracts.c"
+#line 11036 "probes/generated/contracts.c"
 }
 #endif
 
 /* reprfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_reprfunc(PyObject *args)
 {
-#line 3040 "harness/data/contracts/types.toml"
+#line 2984 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10790 "probes/generated/contracts.c"
+#line 11047 "probes/generated/contracts.c"
 }
 #endif
 
 /* richcmpfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_richcmpfunc(PyObject *args)
 {
-#line 3051 "harness/data/contracts/types.toml"
+#line 2994 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10801 "probes/generated/contracts.c"
+#line 11058 "probes/generated/contracts.c"
 }
 #endif
 
 /* setattrfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrfunc(PyObject *args)
 {
-#line 3062 "harness/data/contracts/types.toml"
+#line 3004 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10812 "probes/generated/contracts.c"
+#line 11069 "probes/generated/contracts.c"
 }
 #endif
 
 /* setattrofunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrofunc(PyObject *args)
 {
-#line 3073 "harness/data/contracts/types.toml"
+#line 3014 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10823 "probes/generated/contracts.c"
+#line 11080 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizeargfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeargfunc(PyObject *args)
 {
-#line 3084 "harness/data/contracts/types.toml"
+#line 3024 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10834 "probes/generated/contracts.c"
+#line 11091 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizeobjargproc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeobjargproc(PyObject *args)
 {
-#line 3095 "harness/data/contracts/types.toml"
+#line 3034 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10845 "probes/generated/contracts.c"
+#line 11102 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizessizeargfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeargfunc(PyObject *args)
 {
-#line 3106 "harness/data/contracts/types.toml"
+#line 3044 "harness/data/contracts/types.toml"
     ssizessizeargfunc f = t_ssizessizearg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 10859 "probes/generated/contracts.c"
+#line 11116 "probes/generated/contracts.c"
 }
 #endif
 
 /* ssizessizeobjargproc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeobjargproc(PyObject *args)
 {
-#line 3120 "harness/data/contracts/types.toml"
+#line 3057 "harness/data/contracts/types.toml"
     ssizessizeobjargproc f = t_ssizessizeobjarg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
@@ -10879,57 +11136,57 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 10883 "probes/generated/contracts.c"
+#line 11140 "probes/generated/contracts.c"
 }
 #endif
 
 /* ternaryfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ternaryfunc(PyObject *args)
 {
-#line 3144 "harness/data/contracts/types.toml"
+#line 3080 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 10894 "probes/generated/contracts.c"
+#line 11151 "probes/generated/contracts.c"
 }
 #endif
 
 /* traverseproc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_traverseproc(PyObject *args)
 {
-#line 3155 "harness/data/contracts/types.toml"
+#line 3090 "harness/data/contracts/types.toml"
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
-    return tp_run(tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 10906 "probes/generated/contracts.c"
+    return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
+#line 11163 "probes/generated/contracts.c"
 }
 #endif
 
 /* unaryfunc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_unaryfunc(PyObject *args)
 {
-#line 3167 "harness/data/contracts/types.toml"
+#line 3101 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 10917 "probes/generated/contracts.c"
+#line 11174 "probes/generated/contracts.c"
 }
 #endif
 
 /* visitproc: hand-written body (types.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_visitproc(PyObject *args)
 {
-#line 3178 "harness/data/contracts/types.toml"
+#line 3111 "harness/data/contracts/types.toml"
     visitproc visit = tp_collect;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
-    PyObject *T = tp_make("probe_types.T", (int)sizeof(tp_obj), Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
+    PyObject *T = tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
     if (T == NULL || seen == NULL || (o = PyObject_CallObject(T, NULL)) == NULL)
         goto done;
     {
         Py_INCREF(ARG(0));
-        ((tp_obj *)o)->ref = ARG(0);
+        TP_DATA_OF(o, T)->ref = ARG(0);
         traverseproc traverse = (traverseproc)PyType_GetSlot((PyTypeObject *)T, Py_tp_traverse);
         if (traverse(o, visit, seen) == 0) {
             result = seen;
@@ -10941,7 +11198,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 10945 "probes/generated/contracts.c"
+#line 11202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10974,7 +11231,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10978 "probes/generated/contracts.c"
+#line 11235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10985,7 +11242,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 10989 "probes/generated/contracts.c"
+#line 11246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10996,7 +11253,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11000 "probes/generated/contracts.c"
+#line 11257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11007,7 +11264,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11011 "probes/generated/contracts.c"
+#line 11268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11018,7 +11275,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11022 "probes/generated/contracts.c"
+#line 11279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11029,7 +11286,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11033 "probes/generated/contracts.c"
+#line 11290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11057,7 +11314,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 11061 "probes/generated/contracts.c"
+#line 11318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11068,7 +11325,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11072 "probes/generated/contracts.c"
+#line 11329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11079,7 +11336,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11083 "probes/generated/contracts.c"
+#line 11340 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11113,7 +11370,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11117 "probes/generated/contracts.c"
+#line 11374 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11136,7 +11393,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11140 "probes/generated/contracts.c"
+#line 11397 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11162,7 +11419,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11166 "probes/generated/contracts.c"
+#line 11423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11173,7 +11430,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11177 "probes/generated/contracts.c"
+#line 11434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11192,7 +11449,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11196 "probes/generated/contracts.c"
+#line 11453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11214,7 +11471,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11218 "probes/generated/contracts.c"
+#line 11475 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11225,7 +11482,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11229 "probes/generated/contracts.c"
+#line 11486 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11236,7 +11493,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11240 "probes/generated/contracts.c"
+#line 11497 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11247,7 +11504,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11251 "probes/generated/contracts.c"
+#line 11508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11258,7 +11515,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11262 "probes/generated/contracts.c"
+#line 11519 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11269,7 +11526,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11273 "probes/generated/contracts.c"
+#line 11530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11280,7 +11537,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11284 "probes/generated/contracts.c"
+#line 11541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11291,7 +11548,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11295 "probes/generated/contracts.c"
+#line 11552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11308,7 +11565,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11312 "probes/generated/contracts.c"
+#line 11569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11325,7 +11582,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11329 "probes/generated/contracts.c"
+#line 11586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11341,7 +11598,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11345 "probes/generated/contracts.c"
+#line 11602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11359,7 +11616,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11363 "probes/generated/contracts.c"
+#line 11620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11375,7 +11632,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11379 "probes/generated/contracts.c"
+#line 11636 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11393,7 +11650,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11397 "probes/generated/contracts.c"
+#line 11654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11404,7 +11661,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11408 "probes/generated/contracts.c"
+#line 11665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11415,7 +11672,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11419 "probes/generated/contracts.c"
+#line 11676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11434,7 +11691,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11438 "probes/generated/contracts.c"
+#line 11695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11449,7 +11706,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11453 "probes/generated/contracts.c"
+#line 11710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11465,7 +11722,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11469 "probes/generated/contracts.c"
+#line 11726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11479,7 +11736,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11483 "probes/generated/contracts.c"
+#line 11740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11494,7 +11751,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11498 "probes/generated/contracts.c"
+#line 11755 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11510,7 +11767,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11514 "probes/generated/contracts.c"
+#line 11771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11526,7 +11783,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11530 "probes/generated/contracts.c"
+#line 11787 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11543,7 +11800,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11547 "probes/generated/contracts.c"
+#line 11804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11555,7 +11812,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11559 "probes/generated/contracts.c"
+#line 11816 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11576,7 +11833,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11580 "probes/generated/contracts.c"
+#line 11837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11589,7 +11846,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11593 "probes/generated/contracts.c"
+#line 11850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11604,7 +11861,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11608 "probes/generated/contracts.c"
+#line 11865 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11616,7 +11873,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11620 "probes/generated/contracts.c"
+#line 11877 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11632,7 +11889,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11636 "probes/generated/contracts.c"
+#line 11893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11659,7 +11916,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11663 "probes/generated/contracts.c"
+#line 11920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11679,7 +11936,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11683 "probes/generated/contracts.c"
+#line 11940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11708,7 +11965,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11712 "probes/generated/contracts.c"
+#line 11969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11727,7 +11984,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11731 "probes/generated/contracts.c"
+#line 11988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11740,7 +11997,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 11744 "probes/generated/contracts.c"
+#line 12001 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -11759,7 +12016,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 11763 "probes/generated/contracts.c"
+#line 12020 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -11778,7 +12035,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 11782 "probes/generated/contracts.c"
+#line 12039 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -11798,7 +12055,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 11802 "probes/generated/contracts.c"
+#line 12059 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11826,7 +12083,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 11830 "probes/generated/contracts.c"
+#line 12087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11845,7 +12102,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 11849 "probes/generated/contracts.c"
+#line 12106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11865,7 +12122,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 11869 "probes/generated/contracts.c"
+#line 12126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11883,7 +12140,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 11887 "probes/generated/contracts.c"
+#line 12144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11897,7 +12154,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 11901 "probes/generated/contracts.c"
+#line 12158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11920,7 +12177,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 11924 "probes/generated/contracts.c"
+#line 12181 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11933,7 +12190,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 11937 "probes/generated/contracts.c"
+#line 12194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11954,7 +12211,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 11958 "probes/generated/contracts.c"
+#line 12215 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11965,7 +12222,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11969 "probes/generated/contracts.c"
+#line 12226 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11976,7 +12233,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 11980 "probes/generated/contracts.c"
+#line 12237 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11987,7 +12244,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 11991 "probes/generated/contracts.c"
+#line 12248 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12005,7 +12262,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 12009 "probes/generated/contracts.c"
+#line 12266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12028,7 +12285,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 12032 "probes/generated/contracts.c"
+#line 12289 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12039,7 +12296,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 12043 "probes/generated/contracts.c"
+#line 12300 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -12057,7 +12314,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12061 "probes/generated/contracts.c"
+#line 12318 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12081,7 +12338,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12085 "probes/generated/contracts.c"
+#line 12342 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12107,7 +12364,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12111 "probes/generated/contracts.c"
+#line 12368 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12124,7 +12381,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12128 "probes/generated/contracts.c"
+#line 12385 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12139,7 +12396,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12143 "probes/generated/contracts.c"
+#line 12400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12162,7 +12419,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12166 "probes/generated/contracts.c"
+#line 12423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12203,7 +12460,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12207 "probes/generated/contracts.c"
+#line 12464 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12222,7 +12479,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12226 "probes/generated/contracts.c"
+#line 12483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12260,7 +12517,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12264 "probes/generated/contracts.c"
+#line 12521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12278,7 +12535,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12282 "probes/generated/contracts.c"
+#line 12539 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12288,7 +12545,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12292 "probes/generated/contracts.c"
+#line 12549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12302,7 +12559,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12306 "probes/generated/contracts.c"
+#line 12563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12316,7 +12573,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12320 "probes/generated/contracts.c"
+#line 12577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12337,7 +12594,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12341 "probes/generated/contracts.c"
+#line 12598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12351,7 +12608,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12355 "probes/generated/contracts.c"
+#line 12612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12367,7 +12624,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12371 "probes/generated/contracts.c"
+#line 12628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12383,7 +12640,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12387 "probes/generated/contracts.c"
+#line 12644 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12402,7 +12659,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12406 "probes/generated/contracts.c"
+#line 12663 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12422,7 +12679,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12426 "probes/generated/contracts.c"
+#line 12683 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12466,7 +12723,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12470 "probes/generated/contracts.c"
+#line 12727 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12490,7 +12747,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12494 "probes/generated/contracts.c"
+#line 12751 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12501,7 +12758,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12505 "probes/generated/contracts.c"
+#line 12762 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12513,7 +12770,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12517 "probes/generated/contracts.c"
+#line 12774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12525,7 +12782,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12529 "probes/generated/contracts.c"
+#line 12786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12546,7 +12803,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12550 "probes/generated/contracts.c"
+#line 12807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12563,7 +12820,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12567 "probes/generated/contracts.c"
+#line 12824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12574,7 +12831,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12578 "probes/generated/contracts.c"
+#line 12835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12586,7 +12843,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 122 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12590 "probes/generated/contracts.c"
+#line 12847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12598,7 +12855,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 140 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12602 "probes/generated/contracts.c"
+#line 12859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12610,7 +12867,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 114 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12614 "probes/generated/contracts.c"
+#line 12871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12622,7 +12879,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 157 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12626 "probes/generated/contracts.c"
+#line 12883 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12634,7 +12891,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 174 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12638 "probes/generated/contracts.c"
+#line 12895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12646,7 +12903,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 149 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12650 "probes/generated/contracts.c"
+#line 12907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12659,7 +12916,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12663 "probes/generated/contracts.c"
+#line 12920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12672,7 +12929,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12676 "probes/generated/contracts.c"
+#line 12933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12684,7 +12941,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 190 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12688 "probes/generated/contracts.c"
+#line 12945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12696,7 +12953,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 207 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12700 "probes/generated/contracts.c"
+#line 12957 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12708,7 +12965,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 182 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12712 "probes/generated/contracts.c"
+#line 12969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12721,7 +12978,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12725 "probes/generated/contracts.c"
+#line 12982 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12738,7 +12995,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12742 "probes/generated/contracts.c"
+#line 12999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12763,7 +13020,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 12767 "probes/generated/contracts.c"
+#line 13024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12788,7 +13045,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 12792 "probes/generated/contracts.c"
+#line 13049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12825,7 +13082,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12829 "probes/generated/contracts.c"
+#line 13086 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12861,7 +13118,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 12865 "probes/generated/contracts.c"
+#line 13122 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12898,7 +13155,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 12902 "probes/generated/contracts.c"
+#line 13159 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12919,7 +13176,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 12923 "probes/generated/contracts.c"
+#line 13180 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12945,7 +13202,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 12949 "probes/generated/contracts.c"
+#line 13206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12970,7 +13227,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 12974 "probes/generated/contracts.c"
+#line 13231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13004,7 +13261,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 13008 "probes/generated/contracts.c"
+#line 13265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13012,10 +13269,10 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo(PyObject *args)
 {
-#line 1066 "harness/data/contracts/modules.toml"
+#line 1141 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13019 "probes/generated/contracts.c"
+#line 13276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13023,10 +13280,10 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 {
-#line 1136 "harness/data/contracts/modules.toml"
+#line 1211 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13030 "probes/generated/contracts.c"
+#line 13287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13034,10 +13291,10 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 {
-#line 1126 "harness/data/contracts/modules.toml"
+#line 1201 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13041 "probes/generated/contracts.c"
+#line 13298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13045,10 +13302,10 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 {
-#line 1106 "harness/data/contracts/modules.toml"
+#line 1181 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13052 "probes/generated/contracts.c"
+#line 13309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13056,10 +13313,10 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 {
-#line 1116 "harness/data/contracts/modules.toml"
+#line 1191 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13063 "probes/generated/contracts.c"
+#line 13320 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13067,10 +13324,10 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_GIL(PyObject *args)
 {
-#line 1096 "harness/data/contracts/modules.toml"
+#line 1171 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13074 "probes/generated/contracts.c"
+#line 13331 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13078,10 +13335,10 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 {
-#line 1086 "harness/data/contracts/modules.toml"
+#line 1161 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13085 "probes/generated/contracts.c"
+#line 13342 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13089,10 +13346,10 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyABIInfo_VAR(PyObject *args)
 {
-#line 1076 "harness/data/contracts/modules.toml"
+#line 1151 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13096 "probes/generated/contracts.c"
+#line 13353 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13100,10 +13357,10 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 {
-#line 1026 "harness/data/contracts/modules.toml"
+#line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13107 "probes/generated/contracts.c"
+#line 13364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13111,10 +13368,10 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef(PyObject *args)
 {
-#line 721 "harness/data/contracts/modules.toml"
+#line 801 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13118 "probes/generated/contracts.c"
+#line 13375 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13122,13 +13379,13 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
 static PyObject *c_PyModuleDef_Base(PyObject *args)
 {
-#line 732 "harness/data/contracts/modules.toml"
+#line 812 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init); REQUIRE(PyModuleDef_Type);
     PyModuleDef_Init(&mod_def_create);
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13132 "probes/generated/contracts.c"
+#line 13389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13137,23 +13394,23 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
 #pragma weak PyModuleDef_Init
 static PyObject *c_PyModuleDef_Init(PyObject *args)
 {
-#line 565 "harness/data/contracts/modules.toml"
+#line 650 "harness/data/contracts/modules.toml"
     PyObject *def = PyModuleDef_Init(&mod_def_multi);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13146 "probes/generated/contracts.c"
+#line 13403 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModuleDef_Slot: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_PyModuleDef_Slot(PyObject *args)
 {
-#line 710 "harness/data/contracts/modules.toml"
+#line 790 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_create);
-#line 13157 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
+#line 13414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13162,13 +13419,13 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #pragma weak PyModuleDef_Type
 static PyObject *c_PyModuleDef_Type(PyObject *args)
 {
-#line 578 "harness/data/contracts/modules.toml"
+#line 663 "harness/data/contracts/modules.toml"
     REQUIRE(PyModuleDef_Init);
     PyObject *def = PyModuleDef_Init(&mod_def_create);
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13172 "probes/generated/contracts.c"
+#line 13429 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13177,7 +13434,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
 #pragma weak PyModule_Add
 static PyObject *c_PyModule_Add(PyObject *args)
 {
-#line 432 "harness/data/contracts/modules.toml"
+#line 518 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13186,7 +13443,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13190 "probes/generated/contracts.c"
+#line 13447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13195,7 +13452,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
 #pragma weak PyModule_AddFunctions
 static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
 {
-#line 469 "harness/data/contracts/modules.toml"
+#line 555 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     int added = PyModule_AddFunctions(ARG(0), mod_methods);
     if (added < 0)
@@ -13213,7 +13470,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13217 "probes/generated/contracts.c"
+#line 13474 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13226,7 +13483,7 @@ static PyObject *c_PyModule_AddFunctions(PyObject *args)
 #pragma weak PyModule_AddIntConstant
 static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 {
-#line 364 "harness/data/contracts/modules.toml"
+#line 450 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     long value;
@@ -13239,7 +13496,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13243 "probes/generated/contracts.c"
+#line 13500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13248,7 +13505,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
 #pragma weak PyModule_AddObject
 static PyObject *c_PyModule_AddObject(PyObject *args)
 {
-#line 414 "harness/data/contracts/modules.toml"
+#line 500 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13260,7 +13517,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13264 "probes/generated/contracts.c"
+#line 13521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13269,7 +13526,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
 #pragma weak PyModule_AddObjectRef
 static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 {
-#line 400 "harness/data/contracts/modules.toml"
+#line 486 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *name;
     if (arg_utf8(args, 1, 0, &holder, &name) < 0)
@@ -13277,7 +13534,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13281 "probes/generated/contracts.c"
+#line 13538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13286,7 +13543,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
 #pragma weak PyModule_AddStringConstant
 static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 {
-#line 382 "harness/data/contracts/modules.toml"
+#line 468 "harness/data/contracts/modules.toml"
     PyObject *h1, *h2;
     const char *name, *value;
     if (arg_utf8(args, 1, 0, &h1, &name) < 0)
@@ -13299,7 +13556,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13303 "probes/generated/contracts.c"
+#line 13560 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13308,9 +13565,9 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
 #pragma weak PyModule_AddType
 static PyObject *c_PyModule_AddType(PyObject *args)
 {
-#line 447 "harness/data/contracts/modules.toml"
+#line 533 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13314 "probes/generated/contracts.c"
+#line 13571 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13319,21 +13576,21 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 #pragma weak PyModule_Create2
 static PyObject *c_PyModule_Create2(PyObject *args)
 {
-#line 533 "harness/data/contracts/modules.toml"
+#line 618 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13326 "probes/generated/contracts.c"
+#line 13583 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_Exec: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_Exec
 static PyObject *c_PyModule_Exec(PyObject *args)
 {
-#line 826 "harness/data/contracts/modules.toml"
+#line 901 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    PyObject *m = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
+    PyObject *m = MOD_FROM_DEF_AND_SPEC(mod_def_multi, mod_slots_exec);
     if (m == NULL)
         return new_result(NULL);
     PyObject *status = status_result(PyModule_Exec(m));
@@ -13343,7 +13600,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13347 "probes/generated/contracts.c"
+#line 13604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13352,10 +13609,10 @@ static PyObject *c_PyModule_Exec(PyObject *args)
 #pragma weak PyModule_ExecDef
 static PyObject *c_PyModule_ExecDef(PyObject *args)
 {
-#line 555 "harness/data/contracts/modules.toml"
+#line 640 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13359 "probes/generated/contracts.c"
+#line 13616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13364,12 +13621,12 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #pragma weak PyModule_FromDefAndSpec2
 static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
 {
-#line 543 "harness/data/contracts/modules.toml"
+#line 628 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13373 "probes/generated/contracts.c"
+#line 13630 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13382,10 +13639,10 @@ static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 #pragma weak PyModule_FromSlotsAndSpec
 static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 {
-#line 846 "harness/data/contracts/modules.toml"
+#line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13389 "probes/generated/contracts.c"
+#line 13646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13394,7 +13651,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #pragma weak PyModule_GetDef
 static PyObject *c_PyModule_GetDef(PyObject *args)
 {
-#line 516 "harness/data/contracts/modules.toml"
+#line 601 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2);
     PyModuleDef *given = PyModule_GetDef(ARG(0));
     if (given == NULL && PyErr_Occurred())
@@ -13405,7 +13662,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13409 "probes/generated/contracts.c"
+#line 13666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13465,17 +13722,17 @@ static PyObject *c_PyModule_GetNameObject(PyObject *args)
 #endif
 
 /* PyModule_GetState: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
 #pragma weak PyModule_GetState
 static PyObject *c_PyModule_GetState_body(PyObject *args)
 {
-#line 494 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 579 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     void *given = PyModule_GetState(ARG(0));
     STRAY_CHECK("PyModule_GetState", given != NULL);
     if (given == NULL && PyErr_Occurred())
         return NULL;
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     mod_state *state = (mod_state *)PyModule_GetState(m);
@@ -13484,7 +13741,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13488 "probes/generated/contracts.c"
+#line 13745 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13493,16 +13750,16 @@ static PyObject *c_PyModule_GetState(PyObject *args)
 #endif
 
 /* PyModule_GetStateSize: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetStateSize
 static PyObject *c_PyModule_GetStateSize(PyObject *args)
 {
-#line 747 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 826 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     Py_ssize_t given[3] = {-7, -7, -7};
     if (PyModule_GetStateSize(ARG(0), &given[1]) < 0)
         return new_result(NULL);
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     Py_ssize_t own = -7;
@@ -13513,40 +13770,40 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13517 "probes/generated/contracts.c"
+#line 13774 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetState_DuringGC: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetState_DuringGC
 static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
 {
-#line 809 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
+#line 885 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE(); REQUIRE(PyModule_GetState);
     void *given = PyModule_GetState_DuringGC(ARG(0));
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     void *own = PyModule_GetState_DuringGC(m);
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13536 "probes/generated/contracts.c"
+#line 13793 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetToken: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetToken
 static PyObject *c_PyModule_GetToken(PyObject *args)
 {
-#line 770 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 848 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     void *given = &given;
     if (PyModule_GetToken(ARG(0), &given) < 0)
         return new_result(NULL);
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     void *own = NULL;
@@ -13554,28 +13811,28 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     Py_DECREF(m);
     if (status < 0)
         return new_result(NULL);
-    return Py_BuildValue("(ii)", given == NULL, own == (void *)&mod_def_single);
-#line 13559 "probes/generated/contracts.c"
+    return Py_BuildValue("(ii)", given == NULL, own == MOD_SINGLE_TOKEN);
+#line 13816 "probes/generated/contracts.c"
 }
 #endif
 
 /* PyModule_GetToken_DuringGC: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
 #pragma weak PyModule_GetToken_DuringGC
 static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
 {
-#line 791 "harness/data/contracts/modules.toml"
-    REQUIRE(PyModule_Create2);
+#line 868 "harness/data/contracts/modules.toml"
+    MOD_REQUIRE_SINGLE();
     void *given = &given;
     int given_status = PyModule_GetToken_DuringGC(ARG(0), &given);
-    PyObject *m = PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION);
+    PyObject *m = MOD_CREATE_SINGLE();
     if (m == NULL)
         return NULL;
     void *own = NULL;
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
-    return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == (void *)&mod_def_single);
-#line 13579 "probes/generated/contracts.c"
+    return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == MOD_SINGLE_TOKEN);
+#line 13836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13612,7 +13869,7 @@ static PyObject *c_PyModule_NewObject(PyObject *args)
 #pragma weak PyModule_SetDocString
 static PyObject *c_PyModule_SetDocString(PyObject *args)
 {
-#line 455 "harness/data/contracts/modules.toml"
+#line 541 "harness/data/contracts/modules.toml"
     PyObject *holder;
     const char *doc;
     if (arg_utf8(args, 1, 0, &holder, &doc) < 0)
@@ -13620,7 +13877,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13624 "probes/generated/contracts.c"
+#line 13881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13628,10 +13885,10 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot(PyObject *args)
 {
-#line 856 "harness/data/contracts/modules.toml"
+#line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13635 "probes/generated/contracts.c"
+#line 13892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13639,10 +13896,10 @@ static PyObject *c_PySlot(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_DATA(PyObject *args)
 {
-#line 956 "harness/data/contracts/modules.toml"
+#line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13646 "probes/generated/contracts.c"
+#line 13903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13650,10 +13907,10 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_END(PyObject *args)
 {
-#line 996 "harness/data/contracts/modules.toml"
+#line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13657 "probes/generated/contracts.c"
+#line 13914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13661,10 +13918,10 @@ static PyObject *c_PySlot_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_FUNC(PyObject *args)
 {
-#line 966 "harness/data/contracts/modules.toml"
+#line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13668 "probes/generated/contracts.c"
+#line 13925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13672,7 +13929,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INT64(PyObject *args)
 {
-#line 1156 "harness/data/contracts/modules.toml"
+#line 1231 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     long long value;
     if (arg_llong(args, 1, &value) < 0)
@@ -13687,7 +13944,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13691 "probes/generated/contracts.c"
+#line 13948 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13695,10 +13952,10 @@ static PyObject *c_PySlot_INT64(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_INTPTR(PyObject *args)
 {
-#line 1016 "harness/data/contracts/modules.toml"
+#line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13702 "probes/generated/contracts.c"
+#line 13959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13706,10 +13963,10 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 {
-#line 1146 "harness/data/contracts/modules.toml"
+#line 1221 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13713 "probes/generated/contracts.c"
+#line 13970 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13717,10 +13974,10 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR(PyObject *args)
 {
-#line 1036 "harness/data/contracts/modules.toml"
+#line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13724 "probes/generated/contracts.c"
+#line 13981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13728,10 +13985,10 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 {
-#line 1046 "harness/data/contracts/modules.toml"
+#line 1121 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13735 "probes/generated/contracts.c"
+#line 13992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13739,10 +13996,10 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_SIZE(PyObject *args)
 {
-#line 976 "harness/data/contracts/modules.toml"
+#line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13746 "probes/generated/contracts.c"
+#line 14003 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13750,10 +14007,10 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC(PyObject *args)
 {
-#line 1006 "harness/data/contracts/modules.toml"
+#line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13757 "probes/generated/contracts.c"
+#line 14014 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13761,10 +14018,10 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 {
-#line 986 "harness/data/contracts/modules.toml"
+#line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13768 "probes/generated/contracts.c"
+#line 14025 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13772,7 +14029,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_PySlot_UINT64(PyObject *args)
 {
-#line 1178 "harness/data/contracts/modules.toml"
+#line 1253 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     unsigned long long value;
     if (arg_ullong(args, 1, &value) < 0)
@@ -13787,7 +14044,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13791 "probes/generated/contracts.c"
+#line 14048 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13796,7 +14053,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
 #pragma weak PyState_AddModule
 static PyObject *c_PyState_AddModule(PyObject *args)
 {
-#line 590 "harness/data/contracts/modules.toml"
+#line 675 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_FindModule); REQUIRE(PyState_RemoveModule); REQUIRE(PyModuleDef_Init);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13817,7 +14074,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 13821 "probes/generated/contracts.c"
+#line 14078 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13826,7 +14083,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
 #pragma weak PyState_FindModule
 static PyObject *c_PyState_FindModule(PyObject *args)
 {
-#line 618 "harness/data/contracts/modules.toml"
+#line 703 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_RemoveModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13846,7 +14103,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 13850 "probes/generated/contracts.c"
+#line 14107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13855,7 +14112,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
 #pragma weak PyState_RemoveModule
 static PyObject *c_PyState_RemoveModule(PyObject *args)
 {
-#line 645 "harness/data/contracts/modules.toml"
+#line 730 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyState_AddModule); REQUIRE(PyState_FindModule);
     PyObject *m = PyModule_Create2(&mod_def_state, PYTHON_ABI_VERSION);
     if (m == NULL)
@@ -13868,7 +14125,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 13872 "probes/generated/contracts.c"
+#line 14129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13876,21 +14133,21 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_abi(PyObject *args)
 {
-#line 1056 "harness/data/contracts/modules.toml"
+#line 1131 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13883 "probes/generated/contracts.c"
+#line 14140 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_create: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_create(PyObject *args)
 {
-#line 677 "harness/data/contracts/modules.toml"
+#line 760 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_create);
-#line 13894 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
+#line 14151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13898,32 +14155,32 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_doc(PyObject *args)
 {
-#line 876 "harness/data/contracts/modules.toml"
+#line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13905 "probes/generated/contracts.c"
+#line 14162 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_exec: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_mod_exec(PyObject *args)
 {
-#line 666 "harness/data/contracts/modules.toml"
+#line 750 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_multi);
-#line 13916 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_multi, mod_slots_exec);
+#line 14173 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_gil: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030D0000)
 static PyObject *c_Py_mod_gil(PyObject *args)
 {
-#line 699 "harness/data/contracts/modules.toml"
+#line 780 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_gil);
-#line 13927 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_gil, mod_slots_gil);
+#line 14184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13931,21 +14188,21 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_methods(PyObject *args)
 {
-#line 906 "harness/data/contracts/modules.toml"
+#line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13938 "probes/generated/contracts.c"
+#line 14195 "probes/generated/contracts.c"
 }
 #endif
 
 /* Py_mod_multiple_interpreters: hand-written body (modules.toml) */
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 {
-#line 688 "harness/data/contracts/modules.toml"
+#line 770 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
-    return mod_multi_phase(args, &mod_def_interpreters);
-#line 13949 "probes/generated/contracts.c"
+    return MOD_MULTI_PHASE(mod_def_interpreters, mod_slots_interpreters);
+#line 14206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13953,10 +14210,10 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_name(PyObject *args)
 {
-#line 866 "harness/data/contracts/modules.toml"
+#line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13960 "probes/generated/contracts.c"
+#line 14217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13964,10 +14221,10 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_slots(PyObject *args)
 {
-#line 886 "harness/data/contracts/modules.toml"
+#line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13971 "probes/generated/contracts.c"
+#line 14228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13975,10 +14232,10 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_clear(PyObject *args)
 {
-#line 936 "harness/data/contracts/modules.toml"
+#line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13982 "probes/generated/contracts.c"
+#line 14239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13986,10 +14243,10 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_free(PyObject *args)
 {
-#line 946 "harness/data/contracts/modules.toml"
+#line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13993 "probes/generated/contracts.c"
+#line 14250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13997,10 +14254,10 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_size(PyObject *args)
 {
-#line 896 "harness/data/contracts/modules.toml"
+#line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14004 "probes/generated/contracts.c"
+#line 14261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14008,10 +14265,10 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_state_traverse(PyObject *args)
 {
-#line 926 "harness/data/contracts/modules.toml"
+#line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14015 "probes/generated/contracts.c"
+#line 14272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14019,10 +14276,10 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_mod_token(PyObject *args)
 {
-#line 916 "harness/data/contracts/modules.toml"
+#line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14026 "probes/generated/contracts.c"
+#line 14283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14041,7 +14298,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14045 "probes/generated/contracts.c"
+#line 14302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14057,7 +14314,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 14061 "probes/generated/contracts.c"
+#line 14318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14075,7 +14332,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14079 "probes/generated/contracts.c"
+#line 14336 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14093,7 +14350,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14097 "probes/generated/contracts.c"
+#line 14354 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14120,7 +14377,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14124 "probes/generated/contracts.c"
+#line 14381 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14139,7 +14396,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14143 "probes/generated/contracts.c"
+#line 14400 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14172,7 +14429,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14176 "probes/generated/contracts.c"
+#line 14433 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14213,7 +14470,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14217 "probes/generated/contracts.c"
+#line 14474 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14282,7 +14539,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14286 "probes/generated/contracts.c"
+#line 14543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14304,7 +14561,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14308 "probes/generated/contracts.c"
+#line 14565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14315,7 +14572,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14319 "probes/generated/contracts.c"
+#line 14576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14510,7 +14767,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14514 "probes/generated/contracts.c"
+#line 14771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14521,7 +14778,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14525 "probes/generated/contracts.c"
+#line 14782 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14532,7 +14789,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14536 "probes/generated/contracts.c"
+#line 14793 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14624,7 +14881,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14628 "probes/generated/contracts.c"
+#line 14885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14635,7 +14892,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14639 "probes/generated/contracts.c"
+#line 14896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14646,7 +14903,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14650 "probes/generated/contracts.c"
+#line 14907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14727,7 +14984,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14731 "probes/generated/contracts.c"
+#line 14988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14738,7 +14995,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14742 "probes/generated/contracts.c"
+#line 14999 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14749,7 +15006,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 14753 "probes/generated/contracts.c"
+#line 15010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14771,7 +15028,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 14775 "probes/generated/contracts.c"
+#line 15032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14799,7 +15056,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 14803 "probes/generated/contracts.c"
+#line 15060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14882,7 +15139,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 14886 "probes/generated/contracts.c"
+#line 15143 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14931,7 +15188,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 14935 "probes/generated/contracts.c"
+#line 15192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14959,7 +15216,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 14963 "probes/generated/contracts.c"
+#line 15220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15051,7 +15308,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 15055 "probes/generated/contracts.c"
+#line 15312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15077,7 +15334,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15081 "probes/generated/contracts.c"
+#line 15338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15093,7 +15350,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15097 "probes/generated/contracts.c"
+#line 15354 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15192,7 +15449,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15196 "probes/generated/contracts.c"
+#line 15453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15271,7 +15528,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15275 "probes/generated/contracts.c"
+#line 15532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15304,7 +15561,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15308 "probes/generated/contracts.c"
+#line 15565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15344,7 +15601,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15348 "probes/generated/contracts.c"
+#line 15605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15401,7 +15658,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15405 "probes/generated/contracts.c"
+#line 15662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15433,7 +15690,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15437 "probes/generated/contracts.c"
+#line 15694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15462,7 +15719,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15466 "probes/generated/contracts.c"
+#line 15723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15482,7 +15739,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15486 "probes/generated/contracts.c"
+#line 15743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15567,7 +15824,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15571 "probes/generated/contracts.c"
+#line 15828 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15600,7 +15857,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15604 "probes/generated/contracts.c"
+#line 15861 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15635,7 +15892,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15639 "probes/generated/contracts.c"
+#line 15896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15695,7 +15952,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15699 "probes/generated/contracts.c"
+#line 15956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15714,7 +15971,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15718 "probes/generated/contracts.c"
+#line 15975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15774,7 +16031,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15778 "probes/generated/contracts.c"
+#line 16035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15834,7 +16091,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15838 "probes/generated/contracts.c"
+#line 16095 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15886,7 +16143,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15890 "probes/generated/contracts.c"
+#line 16147 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15938,7 +16195,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15942 "probes/generated/contracts.c"
+#line 16199 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15990,7 +16247,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 15994 "probes/generated/contracts.c"
+#line 16251 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16004,7 +16261,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 16008 "probes/generated/contracts.c"
+#line 16265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16026,7 +16283,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16030 "probes/generated/contracts.c"
+#line 16287 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16048,7 +16305,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16052 "probes/generated/contracts.c"
+#line 16309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16062,7 +16319,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16066 "probes/generated/contracts.c"
+#line 16323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16085,7 +16342,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16089 "probes/generated/contracts.c"
+#line 16346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16119,7 +16376,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16123 "probes/generated/contracts.c"
+#line 16380 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16137,7 +16394,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16141 "probes/generated/contracts.c"
+#line 16398 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16162,7 +16419,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16166 "probes/generated/contracts.c"
+#line 16423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16175,7 +16432,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16179 "probes/generated/contracts.c"
+#line 16436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16192,7 +16449,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16196 "probes/generated/contracts.c"
+#line 16453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16212,7 +16469,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16216 "probes/generated/contracts.c"
+#line 16473 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16261,7 +16518,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16265 "probes/generated/contracts.c"
+#line 16522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16281,7 +16538,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16285 "probes/generated/contracts.c"
+#line 16542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16301,7 +16558,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16305 "probes/generated/contracts.c"
+#line 16562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16360,7 +16617,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16364 "probes/generated/contracts.c"
+#line 16621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16374,7 +16631,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16378 "probes/generated/contracts.c"
+#line 16635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16388,7 +16645,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16392 "probes/generated/contracts.c"
+#line 16649 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16408,7 +16665,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16412 "probes/generated/contracts.c"
+#line 16669 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16422,7 +16679,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16426 "probes/generated/contracts.c"
+#line 16683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16437,7 +16694,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16441 "probes/generated/contracts.c"
+#line 16698 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16451,7 +16708,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16455 "probes/generated/contracts.c"
+#line 16712 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16465,7 +16722,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16469 "probes/generated/contracts.c"
+#line 16726 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16479,7 +16736,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16483 "probes/generated/contracts.c"
+#line 16740 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16515,7 +16772,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16519 "probes/generated/contracts.c"
+#line 16776 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16542,7 +16799,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16546 "probes/generated/contracts.c"
+#line 16803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16570,7 +16827,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16574 "probes/generated/contracts.c"
+#line 16831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16581,7 +16838,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16585 "probes/generated/contracts.c"
+#line 16842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16592,7 +16849,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16596 "probes/generated/contracts.c"
+#line 16853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16603,7 +16860,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16607 "probes/generated/contracts.c"
+#line 16864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16638,7 +16895,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16642 "probes/generated/contracts.c"
+#line 16899 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16649,7 +16906,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16653 "probes/generated/contracts.c"
+#line 16910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16670,7 +16927,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16674 "probes/generated/contracts.c"
+#line 16931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16686,7 +16943,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16690 "probes/generated/contracts.c"
+#line 16947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16705,7 +16962,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16709 "probes/generated/contracts.c"
+#line 16966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16716,7 +16973,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16720 "probes/generated/contracts.c"
+#line 16977 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16742,7 +16999,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 16746 "probes/generated/contracts.c"
+#line 17003 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16765,7 +17022,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16769 "probes/generated/contracts.c"
+#line 17026 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16788,7 +17045,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 16792 "probes/generated/contracts.c"
+#line 17049 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16799,7 +17056,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 16803 "probes/generated/contracts.c"
+#line 17060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16812,7 +17069,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 16816 "probes/generated/contracts.c"
+#line 17073 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16826,7 +17083,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 16830 "probes/generated/contracts.c"
+#line 17087 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16848,7 +17105,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 16852 "probes/generated/contracts.c"
+#line 17109 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16863,7 +17120,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 16867 "probes/generated/contracts.c"
+#line 17124 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16877,7 +17134,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 16881 "probes/generated/contracts.c"
+#line 17138 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16896,7 +17153,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 16900 "probes/generated/contracts.c"
+#line 17157 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16924,7 +17181,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16928 "probes/generated/contracts.c"
+#line 17185 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16953,7 +17210,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 16957 "probes/generated/contracts.c"
+#line 17214 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16985,7 +17242,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 16989 "probes/generated/contracts.c"
+#line 17246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17005,7 +17262,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 17009 "probes/generated/contracts.c"
+#line 17266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17032,7 +17289,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 17036 "probes/generated/contracts.c"
+#line 17293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17056,7 +17313,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 17060 "probes/generated/contracts.c"
+#line 17317 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17078,7 +17335,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17082 "probes/generated/contracts.c"
+#line 17339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17101,7 +17358,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17105 "probes/generated/contracts.c"
+#line 17362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17145,7 +17402,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17149 "probes/generated/contracts.c"
+#line 17406 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17164,7 +17421,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17168 "probes/generated/contracts.c"
+#line 17425 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17180,7 +17437,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17184 "probes/generated/contracts.c"
+#line 17441 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17197,7 +17454,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17201 "probes/generated/contracts.c"
+#line 17458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17219,7 +17476,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17223 "probes/generated/contracts.c"
+#line 17480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17241,7 +17498,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17245 "probes/generated/contracts.c"
+#line 17502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17259,7 +17516,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17263 "probes/generated/contracts.c"
+#line 17520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17284,7 +17541,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17288 "probes/generated/contracts.c"
+#line 17545 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17312,7 +17569,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17316 "probes/generated/contracts.c"
+#line 17573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17328,7 +17585,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17332 "probes/generated/contracts.c"
+#line 17589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17343,7 +17600,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17347 "probes/generated/contracts.c"
+#line 17604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17361,7 +17618,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17365 "probes/generated/contracts.c"
+#line 17622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17379,7 +17636,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17383 "probes/generated/contracts.c"
+#line 17640 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17391,7 +17648,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 413 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17395 "probes/generated/contracts.c"
+#line 17652 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17403,7 +17660,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 422 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17407 "probes/generated/contracts.c"
+#line 17664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17418,7 +17675,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17422 "probes/generated/contracts.c"
+#line 17679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17434,7 +17691,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17438 "probes/generated/contracts.c"
+#line 17695 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17453,7 +17710,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17457 "probes/generated/contracts.c"
+#line 17714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17472,7 +17729,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17476 "probes/generated/contracts.c"
+#line 17733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17495,7 +17752,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17499 "probes/generated/contracts.c"
+#line 17756 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17519,7 +17776,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17523 "probes/generated/contracts.c"
+#line 17780 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17541,7 +17798,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17545 "probes/generated/contracts.c"
+#line 17802 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17569,7 +17826,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17573 "probes/generated/contracts.c"
+#line 17830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17591,7 +17848,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17595 "probes/generated/contracts.c"
+#line 17852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17607,7 +17864,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17611 "probes/generated/contracts.c"
+#line 17868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17661,7 +17918,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17665 "probes/generated/contracts.c"
+#line 17922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17698,7 +17955,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17702 "probes/generated/contracts.c"
+#line 17959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17717,7 +17974,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17721 "probes/generated/contracts.c"
+#line 17978 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17738,7 +17995,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17742 "probes/generated/contracts.c"
+#line 17999 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -17767,7 +18024,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 17771 "probes/generated/contracts.c"
+#line 18028 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -17785,7 +18042,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 17789 "probes/generated/contracts.c"
+#line 18046 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -17803,7 +18060,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 17807 "probes/generated/contracts.c"
+#line 18064 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -17842,7 +18099,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 17846 "probes/generated/contracts.c"
+#line 18103 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -17863,7 +18120,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 17867 "probes/generated/contracts.c"
+#line 18124 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -17921,7 +18178,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 17925 "probes/generated/contracts.c"
+#line 18182 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17946,7 +18203,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 17950 "probes/generated/contracts.c"
+#line 18207 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17960,7 +18217,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 17964 "probes/generated/contracts.c"
+#line 18221 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17982,7 +18239,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 17986 "probes/generated/contracts.c"
+#line 18243 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17999,7 +18256,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 18003 "probes/generated/contracts.c"
+#line 18260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18015,7 +18272,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 18019 "probes/generated/contracts.c"
+#line 18276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18032,7 +18289,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 18036 "probes/generated/contracts.c"
+#line 18293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18057,7 +18314,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 18061 "probes/generated/contracts.c"
+#line 18318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18076,7 +18333,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18080 "probes/generated/contracts.c"
+#line 18337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18095,7 +18352,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18099 "probes/generated/contracts.c"
+#line 18356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18111,7 +18368,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18115 "probes/generated/contracts.c"
+#line 18372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18174,7 +18431,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18178 "probes/generated/contracts.c"
+#line 18435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18197,7 +18454,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18201 "probes/generated/contracts.c"
+#line 18458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18217,7 +18474,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18221 "probes/generated/contracts.c"
+#line 18478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18246,7 +18503,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18250 "probes/generated/contracts.c"
+#line 18507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18259,7 +18516,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18263 "probes/generated/contracts.c"
+#line 18520 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18272,7 +18529,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18276 "probes/generated/contracts.c"
+#line 18533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18293,7 +18550,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18297 "probes/generated/contracts.c"
+#line 18554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18314,7 +18571,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18318 "probes/generated/contracts.c"
+#line 18575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18436,7 +18693,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18440 "probes/generated/contracts.c"
+#line 18697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18458,7 +18715,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18462 "probes/generated/contracts.c"
+#line 18719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18483,7 +18740,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18487 "probes/generated/contracts.c"
+#line 18744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18504,7 +18761,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18508 "probes/generated/contracts.c"
+#line 18765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18525,7 +18782,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18529 "probes/generated/contracts.c"
+#line 18786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18558,7 +18815,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18562 "probes/generated/contracts.c"
+#line 18819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18598,7 +18855,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18602 "probes/generated/contracts.c"
+#line 18859 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18651,7 +18908,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18655 "probes/generated/contracts.c"
+#line 18912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18692,7 +18949,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1433 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18696 "probes/generated/contracts.c"
+#line 18953 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18723,7 +18980,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18727 "probes/generated/contracts.c"
+#line 18984 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18738,7 +18995,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1427 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18742 "probes/generated/contracts.c"
+#line 18999 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -18753,7 +19010,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1439 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 18757 "probes/generated/contracts.c"
+#line 19014 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -18786,7 +19043,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 18790 "probes/generated/contracts.c"
+#line 19047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18811,7 +19068,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 18815 "probes/generated/contracts.c"
+#line 19072 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18836,7 +19093,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 18840 "probes/generated/contracts.c"
+#line 19097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18858,7 +19115,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 18862 "probes/generated/contracts.c"
+#line 19119 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18889,7 +19146,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 18893 "probes/generated/contracts.c"
+#line 19150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18909,7 +19166,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 18913 "probes/generated/contracts.c"
+#line 19170 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18927,7 +19184,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 18931 "probes/generated/contracts.c"
+#line 19188 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18952,7 +19209,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 18956 "probes/generated/contracts.c"
+#line 19213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18964,7 +19221,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1541 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 18968 "probes/generated/contracts.c"
+#line 19225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18975,7 +19232,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 18979 "probes/generated/contracts.c"
+#line 19236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18986,7 +19243,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 18990 "probes/generated/contracts.c"
+#line 19247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18997,7 +19254,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 19001 "probes/generated/contracts.c"
+#line 19258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19008,7 +19265,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 19012 "probes/generated/contracts.c"
+#line 19269 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19019,7 +19276,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 19023 "probes/generated/contracts.c"
+#line 19280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19030,7 +19287,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 19034 "probes/generated/contracts.c"
+#line 19291 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19041,7 +19298,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 19045 "probes/generated/contracts.c"
+#line 19302 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19052,7 +19309,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 19056 "probes/generated/contracts.c"
+#line 19313 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19063,7 +19320,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19067 "probes/generated/contracts.c"
+#line 19324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19074,7 +19331,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19078 "probes/generated/contracts.c"
+#line 19335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19085,7 +19342,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19089 "probes/generated/contracts.c"
+#line 19346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19096,7 +19353,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19100 "probes/generated/contracts.c"
+#line 19357 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19107,7 +19364,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19111 "probes/generated/contracts.c"
+#line 19368 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19118,7 +19375,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19122 "probes/generated/contracts.c"
+#line 19379 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19129,7 +19386,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19133 "probes/generated/contracts.c"
+#line 19390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19140,7 +19397,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19144 "probes/generated/contracts.c"
+#line 19401 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19151,7 +19408,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19155 "probes/generated/contracts.c"
+#line 19412 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19162,7 +19419,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19166 "probes/generated/contracts.c"
+#line 19423 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19173,7 +19430,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19177 "probes/generated/contracts.c"
+#line 19434 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19184,7 +19441,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19188 "probes/generated/contracts.c"
+#line 19445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19195,7 +19452,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19199 "probes/generated/contracts.c"
+#line 19456 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19206,7 +19463,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19210 "probes/generated/contracts.c"
+#line 19467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19217,7 +19474,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19221 "probes/generated/contracts.c"
+#line 19478 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19228,7 +19485,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19232 "probes/generated/contracts.c"
+#line 19489 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19239,7 +19496,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19243 "probes/generated/contracts.c"
+#line 19500 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19250,7 +19507,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19254 "probes/generated/contracts.c"
+#line 19511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19261,7 +19518,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19265 "probes/generated/contracts.c"
+#line 19522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19272,7 +19529,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19276 "probes/generated/contracts.c"
+#line 19533 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19283,7 +19540,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19287 "probes/generated/contracts.c"
+#line 19544 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19294,7 +19551,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19298 "probes/generated/contracts.c"
+#line 19555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19305,7 +19562,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19309 "probes/generated/contracts.c"
+#line 19566 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19316,7 +19573,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19320 "probes/generated/contracts.c"
+#line 19577 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19327,7 +19584,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19331 "probes/generated/contracts.c"
+#line 19588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19338,7 +19595,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19342 "probes/generated/contracts.c"
+#line 19599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19349,7 +19606,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19353 "probes/generated/contracts.c"
+#line 19610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19360,7 +19617,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19364 "probes/generated/contracts.c"
+#line 19621 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19371,7 +19628,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19375 "probes/generated/contracts.c"
+#line 19632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19382,7 +19639,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19386 "probes/generated/contracts.c"
+#line 19643 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19393,7 +19650,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19397 "probes/generated/contracts.c"
+#line 19654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19404,7 +19661,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19408 "probes/generated/contracts.c"
+#line 19665 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19415,7 +19672,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19419 "probes/generated/contracts.c"
+#line 19676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19426,7 +19683,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19430 "probes/generated/contracts.c"
+#line 19687 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19437,7 +19694,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19441 "probes/generated/contracts.c"
+#line 19698 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19448,7 +19705,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19452 "probes/generated/contracts.c"
+#line 19709 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19459,7 +19716,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19463 "probes/generated/contracts.c"
+#line 19720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19470,7 +19727,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19474 "probes/generated/contracts.c"
+#line 19731 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19481,7 +19738,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19485 "probes/generated/contracts.c"
+#line 19742 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19492,7 +19749,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19496 "probes/generated/contracts.c"
+#line 19753 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19503,7 +19760,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19507 "probes/generated/contracts.c"
+#line 19764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19514,7 +19771,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19518 "probes/generated/contracts.c"
+#line 19775 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19525,7 +19782,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19529 "probes/generated/contracts.c"
+#line 19786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19536,7 +19793,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19540 "probes/generated/contracts.c"
+#line 19797 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19547,7 +19804,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19551 "probes/generated/contracts.c"
+#line 19808 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19558,7 +19815,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19562 "probes/generated/contracts.c"
+#line 19819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19569,7 +19826,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19573 "probes/generated/contracts.c"
+#line 19830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19580,7 +19837,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19584 "probes/generated/contracts.c"
+#line 19841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19591,7 +19848,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19595 "probes/generated/contracts.c"
+#line 19852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19602,7 +19859,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19606 "probes/generated/contracts.c"
+#line 19863 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19613,7 +19870,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19617 "probes/generated/contracts.c"
+#line 19874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19624,7 +19881,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19628 "probes/generated/contracts.c"
+#line 19885 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19635,7 +19892,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19639 "probes/generated/contracts.c"
+#line 19896 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19646,7 +19903,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19650 "probes/generated/contracts.c"
+#line 19907 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19657,7 +19914,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19661 "probes/generated/contracts.c"
+#line 19918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19668,7 +19925,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19672 "probes/generated/contracts.c"
+#line 19929 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19679,7 +19936,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19683 "probes/generated/contracts.c"
+#line 19940 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19692,7 +19949,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19696 "probes/generated/contracts.c"
+#line 19953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19703,7 +19960,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19707 "probes/generated/contracts.c"
+#line 19964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19714,7 +19971,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19718 "probes/generated/contracts.c"
+#line 19975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19725,7 +19982,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19729 "probes/generated/contracts.c"
+#line 19986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19736,7 +19993,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19740 "probes/generated/contracts.c"
+#line 19997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19747,7 +20004,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 19751 "probes/generated/contracts.c"
+#line 20008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19758,7 +20015,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 19762 "probes/generated/contracts.c"
+#line 20019 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19769,7 +20026,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 19773 "probes/generated/contracts.c"
+#line 20030 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19780,7 +20037,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 19784 "probes/generated/contracts.c"
+#line 20041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19791,7 +20048,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 19795 "probes/generated/contracts.c"
+#line 20052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19802,7 +20059,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 19806 "probes/generated/contracts.c"
+#line 20063 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19813,7 +20070,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 19817 "probes/generated/contracts.c"
+#line 20074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19824,7 +20081,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 19828 "probes/generated/contracts.c"
+#line 20085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19835,7 +20092,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 19839 "probes/generated/contracts.c"
+#line 20096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19846,7 +20103,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 19850 "probes/generated/contracts.c"
+#line 20107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19857,7 +20114,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 19861 "probes/generated/contracts.c"
+#line 20118 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19868,7 +20125,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 19872 "probes/generated/contracts.c"
+#line 20129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19879,7 +20136,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 19883 "probes/generated/contracts.c"
+#line 20140 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19890,7 +20147,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 19894 "probes/generated/contracts.c"
+#line 20151 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19901,7 +20158,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 19905 "probes/generated/contracts.c"
+#line 20162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19912,7 +20169,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 19916 "probes/generated/contracts.c"
+#line 20173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19923,7 +20180,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 19927 "probes/generated/contracts.c"
+#line 20184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19934,7 +20191,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 19938 "probes/generated/contracts.c"
+#line 20195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19945,7 +20202,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 19949 "probes/generated/contracts.c"
+#line 20206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19956,7 +20213,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 19960 "probes/generated/contracts.c"
+#line 20217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19967,7 +20224,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 19971 "probes/generated/contracts.c"
+#line 20228 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19978,7 +20235,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 19982 "probes/generated/contracts.c"
+#line 20239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19989,7 +20246,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 19993 "probes/generated/contracts.c"
+#line 20250 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20000,7 +20257,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 20004 "probes/generated/contracts.c"
+#line 20261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20011,7 +20268,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 20015 "probes/generated/contracts.c"
+#line 20272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20022,7 +20279,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 20026 "probes/generated/contracts.c"
+#line 20283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20033,7 +20290,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 20037 "probes/generated/contracts.c"
+#line 20294 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20044,7 +20301,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 20048 "probes/generated/contracts.c"
+#line 20305 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20055,7 +20312,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 20059 "probes/generated/contracts.c"
+#line 20316 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20066,7 +20323,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20070 "probes/generated/contracts.c"
+#line 20327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20077,7 +20334,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20081 "probes/generated/contracts.c"
+#line 20338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20088,7 +20345,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20092 "probes/generated/contracts.c"
+#line 20349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20099,7 +20356,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20103 "probes/generated/contracts.c"
+#line 20360 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20110,7 +20367,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20114 "probes/generated/contracts.c"
+#line 20371 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20121,7 +20378,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20125 "probes/generated/contracts.c"
+#line 20382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20132,7 +20389,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20136 "probes/generated/contracts.c"
+#line 20393 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20143,7 +20400,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20147 "probes/generated/contracts.c"
+#line 20404 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20154,7 +20411,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20158 "probes/generated/contracts.c"
+#line 20415 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20165,7 +20422,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20169 "probes/generated/contracts.c"
+#line 20426 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20176,7 +20433,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20180 "probes/generated/contracts.c"
+#line 20437 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20187,7 +20444,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20191 "probes/generated/contracts.c"
+#line 20448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20198,7 +20455,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20202 "probes/generated/contracts.c"
+#line 20459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20209,7 +20466,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20213 "probes/generated/contracts.c"
+#line 20470 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20220,7 +20477,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20224 "probes/generated/contracts.c"
+#line 20481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20231,7 +20488,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20235 "probes/generated/contracts.c"
+#line 20492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20242,7 +20499,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20246 "probes/generated/contracts.c"
+#line 20503 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20253,7 +20510,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20257 "probes/generated/contracts.c"
+#line 20514 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20264,7 +20521,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20268 "probes/generated/contracts.c"
+#line 20525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20275,7 +20532,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20279 "probes/generated/contracts.c"
+#line 20536 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20286,7 +20543,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20290 "probes/generated/contracts.c"
+#line 20547 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20297,7 +20554,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20301 "probes/generated/contracts.c"
+#line 20558 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20308,7 +20565,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20312 "probes/generated/contracts.c"
+#line 20569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20319,7 +20576,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20323 "probes/generated/contracts.c"
+#line 20580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20330,7 +20587,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20334 "probes/generated/contracts.c"
+#line 20591 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20341,7 +20598,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20345 "probes/generated/contracts.c"
+#line 20602 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20352,7 +20609,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20356 "probes/generated/contracts.c"
+#line 20613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20363,7 +20620,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20367 "probes/generated/contracts.c"
+#line 20624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20374,7 +20631,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20378 "probes/generated/contracts.c"
+#line 20635 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20385,7 +20642,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20389 "probes/generated/contracts.c"
+#line 20646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20396,7 +20653,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20400 "probes/generated/contracts.c"
+#line 20657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20407,7 +20664,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20411 "probes/generated/contracts.c"
+#line 20668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20418,7 +20675,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20422 "probes/generated/contracts.c"
+#line 20679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20432,7 +20689,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20436 "probes/generated/contracts.c"
+#line 20693 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20457,7 +20714,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20461 "probes/generated/contracts.c"
+#line 20718 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20494,7 +20751,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20498 "probes/generated/contracts.c"
+#line 20755 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20509,7 +20766,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20513 "probes/generated/contracts.c"
+#line 20770 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20560,7 +20817,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20564 "probes/generated/contracts.c"
+#line 20821 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20585,7 +20842,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20589 "probes/generated/contracts.c"
+#line 20846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20596,7 +20853,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20600 "probes/generated/contracts.c"
+#line 20857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20618,7 +20875,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20622 "probes/generated/contracts.c"
+#line 20879 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20629,7 +20886,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20633 "probes/generated/contracts.c"
+#line 20890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20640,7 +20897,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20644 "probes/generated/contracts.c"
+#line 20901 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20651,7 +20908,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20655 "probes/generated/contracts.c"
+#line 20912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20670,7 +20927,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20674 "probes/generated/contracts.c"
+#line 20931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20684,7 +20941,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20688 "probes/generated/contracts.c"
+#line 20945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20698,7 +20955,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20702 "probes/generated/contracts.c"
+#line 20959 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20712,7 +20969,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20716 "probes/generated/contracts.c"
+#line 20973 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20726,7 +20983,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20730 "probes/generated/contracts.c"
+#line 20987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20740,7 +20997,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 20744 "probes/generated/contracts.c"
+#line 21001 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20756,7 +21013,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 20760 "probes/generated/contracts.c"
+#line 21017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20771,7 +21028,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 20775 "probes/generated/contracts.c"
+#line 21032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20785,7 +21042,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 20789 "probes/generated/contracts.c"
+#line 21046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20799,7 +21056,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 20803 "probes/generated/contracts.c"
+#line 21060 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20862,7 +21119,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 20866 "probes/generated/contracts.c"
+#line 21123 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21206,7 +21463,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21210 "probes/generated/contracts.c"
+#line 21467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21254,7 +21511,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21258 "probes/generated/contracts.c"
+#line 21515 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21291,7 +21548,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21295 "probes/generated/contracts.c"
+#line 21552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21322,7 +21579,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21326 "probes/generated/contracts.c"
+#line 21583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21339,7 +21596,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21343 "probes/generated/contracts.c"
+#line 21600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21356,7 +21613,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21360 "probes/generated/contracts.c"
+#line 21617 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21380,7 +21637,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21384 "probes/generated/contracts.c"
+#line 21641 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21395,7 +21652,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21399 "probes/generated/contracts.c"
+#line 21656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21411,7 +21668,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21415 "probes/generated/contracts.c"
+#line 21672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21431,7 +21688,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21435 "probes/generated/contracts.c"
+#line 21692 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21449,7 +21706,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21453 "probes/generated/contracts.c"
+#line 21710 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21472,7 +21729,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21476 "probes/generated/contracts.c"
+#line 21733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21488,7 +21745,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21492 "probes/generated/contracts.c"
+#line 21749 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21499,7 +21756,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21503 "probes/generated/contracts.c"
+#line 21760 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21546,7 +21803,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21550 "probes/generated/contracts.c"
+#line 21807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21561,7 +21818,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21565 "probes/generated/contracts.c"
+#line 21822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21575,7 +21832,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21579 "probes/generated/contracts.c"
+#line 21836 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21589,7 +21846,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21593 "probes/generated/contracts.c"
+#line 21850 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21613,7 +21870,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21617 "probes/generated/contracts.c"
+#line 21874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21641,7 +21898,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21645 "probes/generated/contracts.c"
+#line 21902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21657,7 +21914,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21661 "probes/generated/contracts.c"
+#line 21918 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21737,7 +21994,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21741 "probes/generated/contracts.c"
+#line 21998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21751,7 +22008,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 21755 "probes/generated/contracts.c"
+#line 22012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21762,7 +22019,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 21766 "probes/generated/contracts.c"
+#line 22023 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21776,7 +22033,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 21780 "probes/generated/contracts.c"
+#line 22037 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21790,7 +22047,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 21794 "probes/generated/contracts.c"
+#line 22051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21859,7 +22116,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 21863 "probes/generated/contracts.c"
+#line 22120 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21873,7 +22130,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 21877 "probes/generated/contracts.c"
+#line 22134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21887,7 +22144,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 21891 "probes/generated/contracts.c"
+#line 22148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21923,7 +22180,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 21927 "probes/generated/contracts.c"
+#line 22184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21937,7 +22194,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 21941 "probes/generated/contracts.c"
+#line 22198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21949,7 +22206,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 21953 "probes/generated/contracts.c"
+#line 22210 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21978,7 +22235,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 21982 "probes/generated/contracts.c"
+#line 22239 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22006,7 +22263,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 22010 "probes/generated/contracts.c"
+#line 22267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22029,7 +22286,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 22033 "probes/generated/contracts.c"
+#line 22290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22074,7 +22331,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22078 "probes/generated/contracts.c"
+#line 22335 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22091,7 +22348,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22095 "probes/generated/contracts.c"
+#line 22352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22106,7 +22363,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22110 "probes/generated/contracts.c"
+#line 22367 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22126,7 +22383,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22130 "probes/generated/contracts.c"
+#line 22387 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22144,7 +22401,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22148 "probes/generated/contracts.c"
+#line 22405 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22156,7 +22413,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22160 "probes/generated/contracts.c"
+#line 22417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22192,7 +22449,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22196 "probes/generated/contracts.c"
+#line 22453 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22206,7 +22463,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22210 "probes/generated/contracts.c"
+#line 22467 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22247,7 +22504,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22251 "probes/generated/contracts.c"
+#line 22508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22270,7 +22527,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22274 "probes/generated/contracts.c"
+#line 22531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22317,7 +22574,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22321 "probes/generated/contracts.c"
+#line 22578 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22340,7 +22597,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22344 "probes/generated/contracts.c"
+#line 22601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22352,7 +22609,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22356 "probes/generated/contracts.c"
+#line 22613 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22368,7 +22625,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22372 "probes/generated/contracts.c"
+#line 22629 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22389,7 +22646,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22393 "probes/generated/contracts.c"
+#line 22650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22419,7 +22676,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22423 "probes/generated/contracts.c"
+#line 22680 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22435,7 +22692,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22439 "probes/generated/contracts.c"
+#line 22696 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22472,7 +22729,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22476 "probes/generated/contracts.c"
+#line 22733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22498,7 +22755,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22502 "probes/generated/contracts.c"
+#line 22759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22510,7 +22767,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22514 "probes/generated/contracts.c"
+#line 22771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22528,7 +22785,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22532 "probes/generated/contracts.c"
+#line 22789 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22538,7 +22795,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22542 "probes/generated/contracts.c"
+#line 22799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22559,7 +22816,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22563 "probes/generated/contracts.c"
+#line 22820 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22570,7 +22827,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22574 "probes/generated/contracts.c"
+#line 22831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22581,7 +22838,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22585 "probes/generated/contracts.c"
+#line 22842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22592,7 +22849,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22596 "probes/generated/contracts.c"
+#line 22853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22603,7 +22860,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22607 "probes/generated/contracts.c"
+#line 22864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22620,7 +22877,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22624 "probes/generated/contracts.c"
+#line 22881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22639,7 +22896,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22643 "probes/generated/contracts.c"
+#line 22900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22650,7 +22907,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22654 "probes/generated/contracts.c"
+#line 22911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22661,7 +22918,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22665 "probes/generated/contracts.c"
+#line 22922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22672,7 +22929,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22676 "probes/generated/contracts.c"
+#line 22933 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22683,7 +22940,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22687 "probes/generated/contracts.c"
+#line 22944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22695,7 +22952,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22699 "probes/generated/contracts.c"
+#line 22956 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22705,7 +22962,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22709 "probes/generated/contracts.c"
+#line 22966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22733,7 +22990,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22737 "probes/generated/contracts.c"
+#line 22994 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22751,7 +23008,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 22755 "probes/generated/contracts.c"
+#line 23012 "probes/generated/contracts.c"
 }
 #endif
 
@@ -23419,13 +23676,13 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyGetSetDef", 1, c_PyGetSetDef, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyMemberDef", 1, c_PyMemberDef, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyMember_GetOne", 1, c_PyMember_GetOne, (const void *)&PyMember_GetOne, "PyMember_GetOne"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyMember_SetOne", 2, c_PyMember_SetOne, (const void *)&PyMember_SetOne, "PyMember_SetOne"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23464,67 +23721,67 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyWrapper_New", 2, c_PyWrapper_New, (const void *)&PyWrapper_New, "PyWrapper_New"},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_AUDIT_READ", 2, c_Py_AUDIT_READ, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_READONLY", 1, c_Py_READONLY, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_RELATIVE_OFFSET", 1, c_Py_RELATIVE_OFFSET, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_BOOL", 1, c_Py_T_BOOL, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_BYTE", 1, c_Py_T_BYTE, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_CHAR", 1, c_Py_T_CHAR, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_DOUBLE", 1, c_Py_T_DOUBLE, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_FLOAT", 1, c_Py_T_FLOAT, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_INT", 1, c_Py_T_INT, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_LONG", 1, c_Py_T_LONG, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_LONGLONG", 1, c_Py_T_LONGLONG, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_OBJECT_EX", 1, c_Py_T_OBJECT_EX, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_PYSSIZET", 1, c_Py_T_PYSSIZET, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_SHORT", 1, c_Py_T_SHORT, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_STRING", 1, c_Py_T_STRING, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_STRING_INPLACE", 1, c_Py_T_STRING_INPLACE, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_UBYTE", 1, c_Py_T_UBYTE, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_UINT", 1, c_Py_T_UINT, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_ULONG", 1, c_Py_T_ULONG, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_ULONGLONG", 1, c_Py_T_ULONGLONG, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_T_USHORT", 1, c_Py_T_USHORT, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23587,19 +23844,19 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030F0000)
     {"PyABIInfo_Check", 1, c_PyABIInfo_Check, (const void *)&PyABIInfo_Check, "PyABIInfo_Check"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyObject_CallFinalizerFromDealloc", 1, c_PyObject_CallFinalizerFromDealloc, (const void *)&PyObject_CallFinalizerFromDealloc, "PyObject_CallFinalizerFromDealloc"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyObject_ClearWeakRefs", 0, c_PyObject_ClearWeakRefs, (const void *)&PyObject_ClearWeakRefs, "PyObject_ClearWeakRefs"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyObject_GC_Del", 1, c_PyObject_GC_Del, (const void *)&PyObject_GC_Del, "PyObject_GC_Del"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyObject_GC_Track", 0, c_PyObject_GC_Track, (const void *)&PyObject_GC_Track, "PyObject_GC_Track"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyObject_GC_UnTrack", 0, c_PyObject_GC_UnTrack, (const void *)&PyObject_GC_UnTrack, "PyObject_GC_UnTrack"},
 #endif
 #if LIMITED_AT_LEAST(0x030A0000)
@@ -23611,16 +23868,16 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03070000)
     {"PyObject_GenericSetDict", 2, c_PyObject_GenericSetDict, (const void *)&PyObject_GenericSetDict, "PyObject_GenericSetDict"},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"PyObject_GetTypeData", 1, c_PyObject_GetTypeData, (const void *)&PyObject_GetTypeData, "PyObject_GetTypeData"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyObject_GetTypeData_DuringGC", 1, c_PyObject_GetTypeData_DuringGC, (const void *)&PyObject_GetTypeData_DuringGC, "PyObject_GetTypeData_DuringGC"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyObject_Init", 0, c_PyObject_Init, (const void *)&PyObject_Init, "PyObject_Init"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyObject_InitVar", 1, c_PyObject_InitVar, (const void *)&PyObject_InitVar, "PyObject_InitVar"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23629,34 +23886,34 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyType_ClearCache", 1, c_PyType_ClearCache, (const void *)&PyType_ClearCache, "PyType_ClearCache"},
 #endif
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
     {"PyType_Freeze", 1, c_PyType_Freeze, (const void *)&PyType_Freeze, "PyType_Freeze"},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"PyType_FromMetaclass", 2, c_PyType_FromMetaclass, (const void *)&PyType_FromMetaclass, "PyType_FromMetaclass"},
 #endif
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
     {"PyType_FromModuleAndSpec", 2, c_PyType_FromModuleAndSpec, (const void *)&PyType_FromModuleAndSpec, "PyType_FromModuleAndSpec"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyType_FromSlots", 1, c_PyType_FromSlots, (const void *)&PyType_FromSlots, "PyType_FromSlots"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyType_FromSpec", 1, c_PyType_FromSpec, (const void *)&PyType_FromSpec, "PyType_FromSpec"},
 #endif
-#if (LIMITED_AT_LEAST(0x03030000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03030000)
     {"PyType_FromSpecWithBases", 1, c_PyType_FromSpecWithBases, (const void *)&PyType_FromSpecWithBases, "PyType_FromSpecWithBases"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyType_GenericAlloc", 2, c_PyType_GenericAlloc, (const void *)&PyType_GenericAlloc, "PyType_GenericAlloc"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyType_GenericNew", 1, c_PyType_GenericNew, (const void *)&PyType_GenericNew, "PyType_GenericNew"},
 #endif
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
     {"PyType_GetBaseByToken", 1, c_PyType_GetBaseByToken, (const void *)&PyType_GetBaseByToken, "PyType_GetBaseByToken"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyType_GetBaseByToken_DuringGC", 1, c_PyType_GetBaseByToken_DuringGC, (const void *)&PyType_GetBaseByToken_DuringGC, "PyType_GetBaseByToken_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23665,28 +23922,28 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030D0000)
     {"PyType_GetFullyQualifiedName", 1, c_PyType_GetFullyQualifiedName, (const void *)&PyType_GetFullyQualifiedName, "PyType_GetFullyQualifiedName"},
 #endif
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
     {"PyType_GetModule", 1, c_PyType_GetModule, (const void *)&PyType_GetModule, "PyType_GetModule"},
 #endif
 #if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyType_GetModuleByDef", 1, c_PyType_GetModuleByDef, (const void *)&PyType_GetModuleByDef, "PyType_GetModuleByDef"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyType_GetModuleByToken", 1, c_PyType_GetModuleByToken, (const void *)&PyType_GetModuleByToken, "PyType_GetModuleByToken"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyType_GetModuleByToken_DuringGC", 1, c_PyType_GetModuleByToken_DuringGC, (const void *)&PyType_GetModuleByToken_DuringGC, "PyType_GetModuleByToken_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x030D0000)
     {"PyType_GetModuleName", 1, c_PyType_GetModuleName, (const void *)&PyType_GetModuleName, "PyType_GetModuleName"},
 #endif
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
     {"PyType_GetModuleState", 1, c_PyType_GetModuleState, (const void *)&PyType_GetModuleState, "PyType_GetModuleState"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyType_GetModuleState_DuringGC", 1, c_PyType_GetModuleState_DuringGC, (const void *)&PyType_GetModuleState_DuringGC, "PyType_GetModuleState_DuringGC"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyType_GetModule_DuringGC", 1, c_PyType_GetModule_DuringGC, (const void *)&PyType_GetModule_DuringGC, "PyType_GetModule_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x030B0000)
@@ -23695,10 +23952,10 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030B0000)
     {"PyType_GetQualName", 1, c_PyType_GetQualName, (const void *)&PyType_GetQualName, "PyType_GetQualName"},
 #endif
-#if (LIMITED_AT_LEAST(0x03040000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03040000)
     {"PyType_GetSlot", 1, c_PyType_GetSlot, (const void *)&PyType_GetSlot, "PyType_GetSlot"},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"PyType_GetTypeDataSize", 1, c_PyType_GetTypeDataSize, (const void *)&PyType_GetTypeDataSize, "PyType_GetTypeDataSize"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -23710,10 +23967,10 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03020000)
     {"PyType_Ready", 1, c_PyType_Ready, (const void *)&PyType_Ready, "PyType_Ready"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyType_Slot", 1, c_PyType_Slot, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyType_Spec", 0, c_PyType_Spec, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030D0000)
@@ -23722,331 +23979,331 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030D0000)
     {"Py_GetConstantBorrowed", 1, c_Py_GetConstantBorrowed, (const void *)&Py_GetConstantBorrowed, "Py_GetConstantBorrowed"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_SET_SIZE", 1, c_Py_SET_SIZE, (const void *)&Py_SET_SIZE, "Py_SET_SIZE"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_TPFLAGS_BASETYPE", 0, c_Py_TPFLAGS_BASETYPE, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_TPFLAGS_DEFAULT", 0, c_Py_TPFLAGS_DEFAULT, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_TPFLAGS_HAVE_GC", 0, c_Py_TPFLAGS_HAVE_GC, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_TPFLAGS_HAVE_VECTORCALL", 1, c_Py_TPFLAGS_HAVE_VECTORCALL, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_TPFLAGS_ITEMS_AT_END", 0, c_Py_TPFLAGS_ITEMS_AT_END, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03080000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03080000)
     {"Py_TPFLAGS_METHOD_DESCRIPTOR", 0, c_Py_TPFLAGS_METHOD_DESCRIPTOR, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
     {"Py_TP_USE_SPEC", 0, c_Py_TP_USE_SPEC, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_am_aiter", 0, c_Py_am_aiter, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_am_anext", 0, c_Py_am_anext, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_am_await", 0, c_Py_am_await, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
     {"Py_am_send", 1, c_Py_am_send, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030B0000)
     {"Py_bf_getbuffer", 0, c_Py_bf_getbuffer, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030B0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030B0000)
     {"Py_bf_releasebuffer", 0, c_Py_bf_releasebuffer, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_mp_ass_subscript", 2, c_Py_mp_ass_subscript, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_mp_length", 0, c_Py_mp_length, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_mp_subscript", 1, c_Py_mp_subscript, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_absolute", 0, c_Py_nb_absolute, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_add", 1, c_Py_nb_add, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_and", 1, c_Py_nb_and, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_bool", 0, c_Py_nb_bool, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_divmod", 1, c_Py_nb_divmod, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_float", 0, c_Py_nb_float, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_floor_divide", 1, c_Py_nb_floor_divide, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_index", 0, c_Py_nb_index, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_add", 1, c_Py_nb_inplace_add, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_and", 1, c_Py_nb_inplace_and, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_floor_divide", 1, c_Py_nb_inplace_floor_divide, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_lshift", 1, c_Py_nb_inplace_lshift, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_nb_inplace_matrix_multiply", 1, c_Py_nb_inplace_matrix_multiply, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_multiply", 1, c_Py_nb_inplace_multiply, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_or", 1, c_Py_nb_inplace_or, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_power", 1, c_Py_nb_inplace_power, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_remainder", 1, c_Py_nb_inplace_remainder, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_rshift", 1, c_Py_nb_inplace_rshift, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_subtract", 1, c_Py_nb_inplace_subtract, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_true_divide", 1, c_Py_nb_inplace_true_divide, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_inplace_xor", 1, c_Py_nb_inplace_xor, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_int", 0, c_Py_nb_int, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_invert", 0, c_Py_nb_invert, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_lshift", 1, c_Py_nb_lshift, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_nb_matrix_multiply", 1, c_Py_nb_matrix_multiply, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_multiply", 1, c_Py_nb_multiply, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_negative", 0, c_Py_nb_negative, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_or", 1, c_Py_nb_or, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_positive", 0, c_Py_nb_positive, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_power", 1, c_Py_nb_power, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_remainder", 1, c_Py_nb_remainder, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_rshift", 1, c_Py_nb_rshift, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_subtract", 1, c_Py_nb_subtract, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_true_divide", 1, c_Py_nb_true_divide, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_nb_xor", 1, c_Py_nb_xor, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_slot_end", 0, c_Py_slot_end, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_slot_invalid", 0, c_Py_slot_invalid, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_slot_subslots", 1, c_Py_slot_subslots, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_ass_item", 2, c_Py_sq_ass_item, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_concat", 1, c_Py_sq_concat, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_contains", 1, c_Py_sq_contains, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_inplace_concat", 1, c_Py_sq_inplace_concat, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_inplace_repeat", 1, c_Py_sq_inplace_repeat, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_item", 1, c_Py_sq_item, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_length", 0, c_Py_sq_length, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_sq_repeat", 1, c_Py_sq_repeat, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_alloc", 0, c_Py_tp_alloc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_base", 0, c_Py_tp_base, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_bases", 0, c_Py_tp_bases, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_basicsize", 0, c_Py_tp_basicsize, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_call", 1, c_Py_tp_call, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_clear", 0, c_Py_tp_clear, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_dealloc", 1, c_Py_tp_dealloc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_del", 1, c_Py_tp_del, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_descr_get", 1, c_Py_tp_descr_get, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_descr_set", 2, c_Py_tp_descr_set, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_doc", 0, c_Py_tp_doc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_extra_basicsize", 0, c_Py_tp_extra_basicsize, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_tp_finalize", 1, c_Py_tp_finalize, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_flags", 0, c_Py_tp_flags, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_free", 1, c_Py_tp_free, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_getattr", 1, c_Py_tp_getattr, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_getattro", 1, c_Py_tp_getattro, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_getset", 1, c_Py_tp_getset, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_hash", 0, c_Py_tp_hash, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_init", 1, c_Py_tp_init, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_is_gc", 0, c_Py_tp_is_gc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_itemsize", 0, c_Py_tp_itemsize, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_iter", 0, c_Py_tp_iter, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_iternext", 0, c_Py_tp_iternext, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_members", 1, c_Py_tp_members, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_metaclass", 0, c_Py_tp_metaclass, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_methods", 1, c_Py_tp_methods, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_module", 0, c_Py_tp_module, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_name", 0, c_Py_tp_name, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_new", 1, c_Py_tp_new, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_repr", 0, c_Py_tp_repr, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_richcompare", 1, c_Py_tp_richcompare, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_setattr", 2, c_Py_tp_setattr, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_setattro", 2, c_Py_tp_setattro, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"Py_tp_slots", 1, c_Py_tp_slots, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_str", 0, c_Py_tp_str, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
     {"Py_tp_token", 1, c_Py_tp_token, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"Py_tp_traverse", 1, c_Py_tp_traverse, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030E0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030E0000)
     {"Py_tp_vectorcall", 1, c_Py_tp_vectorcall, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"_PyObject_GC_New", 0, c__PyObject_GC_New, (const void *)&_PyObject_GC_New, "_PyObject_GC_New"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"_PyObject_GC_NewVar", 1, c__PyObject_GC_NewVar, (const void *)&_PyObject_GC_NewVar, "_PyObject_GC_NewVar"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"_PyObject_GC_Resize", 1, c__PyObject_GC_Resize, (const void *)&_PyObject_GC_Resize, "_PyObject_GC_Resize"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"_PyObject_New", 0, c__PyObject_New, (const void *)&_PyObject_New, "_PyObject_New"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"_PyObject_NewVar", 1, c__PyObject_NewVar, (const void *)&_PyObject_NewVar, "_PyObject_NewVar"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"_Py_Dealloc", 0, c__Py_Dealloc, (const void *)&_Py_Dealloc, "_Py_Dealloc"},
 #endif
-#if (LIMITED_AT_LEAST(0x030A0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030A0000)
     {"_Py_DecRef", 1, c__Py_DecRef, (const void *)&_Py_DecRef, "_Py_DecRef"},
 #endif
 #if LIMITED_AT_LEAST(0x030A0000)
@@ -24055,88 +24312,88 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030D0000)
     {"_Py_SetRefcnt", 1, c__Py_SetRefcnt, (const void *)&_Py_SetRefcnt, "_Py_SetRefcnt"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"allocfunc", 0, c_allocfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"binaryfunc", 1, c_binaryfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"descrgetfunc", 1, c_descrgetfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"descrsetfunc", 2, c_descrsetfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"destructor", 1, c_destructor, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"getattrfunc", 1, c_getattrfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"getattrofunc", 1, c_getattrofunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"getiterfunc", 0, c_getiterfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"hashfunc", 0, c_hashfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"initproc", 1, c_initproc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"inquiry", 0, c_inquiry, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"iternextfunc", 0, c_iternextfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"lenfunc", 0, c_lenfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"newfunc", 1, c_newfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"objobjargproc", 2, c_objobjargproc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"objobjproc", 1, c_objobjproc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"reprfunc", 0, c_reprfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"richcmpfunc", 1, c_richcmpfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"setattrfunc", 2, c_setattrfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"setattrofunc", 2, c_setattrofunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"ssizeargfunc", 1, c_ssizeargfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"ssizeobjargproc", 2, c_ssizeobjargproc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"ssizessizeargfunc", 3, c_ssizessizeargfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"ssizessizeobjargproc", 4, c_ssizessizeobjargproc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"ternaryfunc", 1, c_ternaryfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"traverseproc", 1, c_traverseproc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"unaryfunc", 0, c_unaryfunc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"visitproc", 1, c_visitproc, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x03030000)
@@ -24538,7 +24795,7 @@ static const struct routine routines[] = {
 #if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModuleDef_Init", 0, c_PyModuleDef_Init, (const void *)&PyModuleDef_Init, "PyModuleDef_Init"},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"PyModuleDef_Slot", 1, c_PyModuleDef_Slot, NULL, NULL},
 #endif
 #if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
@@ -24568,7 +24825,7 @@ static const struct routine routines[] = {
 #if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
     {"PyModule_Create2", 0, c_PyModule_Create2, (const void *)&PyModule_Create2, "PyModule_Create2"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_Exec", 1, c_PyModule_Exec, (const void *)&PyModule_Exec, "PyModule_Exec"},
 #endif
 #if (LIMITED_AT_LEAST(0x03070000)) && !defined(_Py_OPAQUE_PYOBJECT)
@@ -24598,19 +24855,19 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x03070000)
     {"PyModule_GetNameObject", 1, c_PyModule_GetNameObject, (const void *)&PyModule_GetNameObject, "PyModule_GetNameObject"},
 #endif
-#if (LIMITED_AT_LEAST(0x03020000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03020000)
     {"PyModule_GetState", 1, c_PyModule_GetState, (const void *)&PyModule_GetState, "PyModule_GetState"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetStateSize", 1, c_PyModule_GetStateSize, (const void *)&PyModule_GetStateSize, "PyModule_GetStateSize"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetState_DuringGC", 1, c_PyModule_GetState_DuringGC, (const void *)&PyModule_GetState_DuringGC, "PyModule_GetState_DuringGC"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetToken", 1, c_PyModule_GetToken, (const void *)&PyModule_GetToken, "PyModule_GetToken"},
 #endif
-#if (LIMITED_AT_LEAST(0x030F0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030F0000)
     {"PyModule_GetToken_DuringGC", 1, c_PyModule_GetToken_DuringGC, (const void *)&PyModule_GetToken_DuringGC, "PyModule_GetToken_DuringGC"},
 #endif
 #if LIMITED_AT_LEAST(0x03020000)
@@ -24673,22 +24930,22 @@ static const struct routine routines[] = {
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_abi", 3, c_Py_mod_abi, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_mod_create", 1, c_Py_mod_create, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_doc", 1, c_Py_mod_doc, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x03050000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x03050000)
     {"Py_mod_exec", 1, c_Py_mod_exec, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030D0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030D0000)
     {"Py_mod_gil", 1, c_Py_mod_gil, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)
     {"Py_mod_methods", 1, c_Py_mod_methods, NULL, NULL},
 #endif
-#if (LIMITED_AT_LEAST(0x030C0000)) && !defined(_Py_OPAQUE_PYOBJECT)
+#if LIMITED_AT_LEAST(0x030C0000)
     {"Py_mod_multiple_interpreters", 1, c_Py_mod_multiple_interpreters, NULL, NULL},
 #endif
 #if LIMITED_AT_LEAST(0x030F0000)

@@ -28,7 +28,9 @@
 //! does not list as a macro (`Py_INCREF`; `Py_TYPE`, listed as a function from 3.14): it is
 //! compiled from every build's headers unless `guard` says otherwise. `abi3t = "reason"` leaves
 //! the routine out of abi3t builds (`Py_TARGET_ABI3T`: `PyObject`, `PyModuleDef` and the
-//! `PyObject_HEAD` layouts are opaque there), which report the property as `skip` with it.
+//! `PyObject_HEAD` layouts are opaque there), which report the property as `skip` with it. It is
+//! for what abi3t hides; code that only lays data out after `PyObject_HEAD` gets an abi3t form
+//! under `#ifdef _Py_OPAQUE_PYOBJECT` instead (PEP 697 type data: `types.toml`'s `TP_*` macros).
 //!
 //! Where a call cannot be driven from its signature (callbacks, buffers, varargs, thread
 //! states, set-up before the call), `body` gives the routine's C body instead of `sig`: it
