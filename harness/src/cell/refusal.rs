@@ -13,7 +13,8 @@ use crate::protocol::{self, Hello, Refusal, RefusalReply};
 use crate::report::{Check, EntryResult, ResultKind, Status};
 use crate::worker::Worker;
 
-/// The import system does not find the file under its own name.
+/// The import system does not find the file under its own name: the entry is this and the
+/// file's suffix (`refused by suffix .abi3t.so`), so that a known break can name one target.
 pub const REFUSED_BY_SUFFIX: &str = "refused by suffix";
 /// A copy under an accepted suffix fails to load with an ImportError.
 pub const REFUSED_AT_LOAD: &str = "refused at load";
@@ -26,11 +27,17 @@ impl Session<'_> {
         let reply = match self.ask_refusal(load_as) {
             Ok(reply) => reply,
             Err((entry, outcome)) => {
-                self.results.push(refusal_result(entry, outcome));
+                let entry = if entry == REFUSED_BY_SUFFIX {
+                    format!("{REFUSED_BY_SUFFIX} {}", self.build.variant.extension_suffix())
+                } else {
+                    entry.to_owned()
+                };
+                self.results.push(refusal_result(&entry, outcome));
                 return;
             }
         };
         let suffix = self.build.variant.extension_suffix();
+        let by_suffix_entry = format!("{REFUSED_BY_SUFFIX} {suffix}");
         let by_suffix = match (&reply.find_error, reply.found) {
             (Some(error), _) => {
                 (Status::Fail, format!("looking for {file} raised instead of passing it over: {error}"))
@@ -51,7 +58,7 @@ impl Session<'_> {
                 ),
             ),
         };
-        self.results.push(refusal_result(REFUSED_BY_SUFFIX, by_suffix));
+        self.results.push(refusal_result(&by_suffix_entry, by_suffix));
         let (Some(load_as), Some(loaded)) = (load_as, reply.loaded) else { return };
         let installed = format!("{PROBE_MODULE}{load_as}");
         let at_load = match (loaded.ok, loaded.exception.as_deref(), loaded.error.as_deref().unwrap_or("")) {
