@@ -111,25 +111,6 @@ fn check_static(copy: &Path) -> (Option<i32>, Value) {
     (output.status.code(), read_report(&out))
 }
 
-/// The failing static results that involve the header set `label` and are not known breaks
-/// (those stay listed, marked), as (entry, limited API, detail).
-fn failures_of(report: &Value, label: &str) -> Vec<(String, String, String)> {
-    report["static"]["results"]
-        .as_array()
-        .expect("static.results")
-        .iter()
-        .filter(|r| {
-            r["status"] == "fail"
-                && r["known"].is_null()
-                && r["differing"].as_array().is_some_and(|d| d.iter().any(|l| l == label))
-        })
-        .map(|r| {
-            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
-            (text("entry"), text("limited_api"), text("detail"))
-        })
-        .collect()
-}
-
 fn label_of(report: &Value, under_test: bool, abi3t: bool) -> String {
     let sets = report["static"]["header_sets"].as_array().expect("static.header_sets");
     sets.iter()
@@ -148,8 +129,8 @@ fn a_complete_pyobject_under_abi3t_is_a_break_of_that_struct_under_abi3t_only() 
     let patched = label_of(&report, true, false);
     let patched_abi3t = label_of(&report, true, true);
     let original_abi3t = label_of(&report, false, true);
-    assert_eq!(failures_of(&report, &patched), Vec::<(String, String, String)>::new(), "abi3 is untouched");
-    let found = failures_of(&report, &patched_abi3t);
+    assert_eq!(static_failures_of(&report, &patched), Vec::<(String, String, String)>::new(), "abi3 is untouched");
+    let found = static_failures_of(&report, &patched_abi3t);
     let entries: Vec<(&str, &str)> = found.iter().map(|(e, l, _)| (e.as_str(), l.as_str())).collect();
     assert_eq!(entries, [("PyObject", "3.15+abi3t")], "exactly the faulted struct breaks, under abi3t: {found:#?}");
     let detail = &found[0].2;
@@ -160,7 +141,7 @@ fn a_complete_pyobject_under_abi3t_is_a_break_of_that_struct_under_abi3t_only() 
         "{detail}"
     );
     assert_eq!(
-        failures_of(&report, &original_abi3t),
+        static_failures_of(&report, &original_abi3t),
         Vec::<(String, String, String)>::new(),
         "sid's own headers: no abi3t failure that is not a known break"
     );

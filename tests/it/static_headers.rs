@@ -106,19 +106,7 @@ fn findings(report: &Value) -> Vec<(String, String)> {
     let sets = report["static"]["header_sets"].as_array().expect("static.header_sets");
     let patched = sets.iter().find(|s| s["under_test"] == true).expect("the patched header set is listed");
     let label = patched["label"].as_str().expect("label");
-    report["static"]["results"]
-        .as_array()
-        .expect("static.results")
-        .iter()
-        .filter(|r| {
-            r["status"] == "fail"
-                && r["known"].is_null()
-                && r["differing"].as_array().is_some_and(|d| d.iter().any(|l| l == label))
-        })
-        .map(|r| {
-            (r["entry"].as_str().unwrap_or_default().to_owned(), r["detail"].as_str().unwrap_or_default().to_owned())
-        })
-        .collect()
+    static_failures_of(report, label).into_iter().map(|(entry, _, detail)| (entry, detail)).collect()
 }
 
 fn patched_label(report: &Value) -> String {

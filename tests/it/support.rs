@@ -121,3 +121,22 @@ pub fn run_matrix_file(matrix: &Path, out: &Path, extra: &[&str]) -> (Option<i32
         .args(extra));
     (output.status.code(), read_report(out))
 }
+
+/// The failing static results that involve the header set `label` and are not known breaks
+/// (those stay listed, marked), as (entry, limited API, detail).
+pub fn static_failures_of(report: &Value, label: &str) -> Vec<(String, String, String)> {
+    report["static"]["results"]
+        .as_array()
+        .expect("static.results")
+        .iter()
+        .filter(|r| {
+            r["status"] == "fail"
+                && r["known"].is_null()
+                && r["differing"].as_array().is_some_and(|d| d.iter().any(|l| l == label))
+        })
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (text("entry"), text("limited_api"), text("detail"))
+        })
+        .collect()
+}

@@ -72,6 +72,21 @@ impl Aspect {
     }
 }
 
+/// What the report says of a header set read under `label` at the limited-API versions `read`.
+fn set_record(set: &HeaderSet, label: String, read: Vec<String>, note: Option<String>) -> HeaderSetRecord {
+    HeaderSetRecord {
+        label,
+        version: set.version.clone(),
+        platform: set.platform.clone(),
+        debug: set.debug,
+        include_dir: set.paths.include_dir.display().to_string(),
+        limited_api: read,
+        under_test: set.under_test,
+        arch: Some(set.arch.to_string()),
+        note,
+    }
+}
+
 pub fn compare(
     manifest: &Manifest,
     sets: &[HeaderSet],
@@ -80,19 +95,10 @@ pub fn compare(
     let mut report = StaticReport::default();
     for (n, set) in sets.iter().enumerate() {
         let read: Vec<String> = extractions.keys().filter(|(s, _)| *s == n).map(|(_, l)| l.to_string()).collect();
-        report.header_sets.push(HeaderSetRecord {
-            label: set.label.clone(),
-            version: set.version.clone(),
-            platform: set.platform.clone(),
-            debug: set.debug,
-            include_dir: set.paths.include_dir.display().to_string(),
-            limited_api: read,
-            under_test: set.under_test,
-            arch: Some(set.arch.to_string()),
-            note: set
-                .refuses_limited_api()
-                .then(|| "debug headers before 3.10 refuse Py_LIMITED_API (#error): not read".to_owned()),
-        });
+        let note = set
+            .refuses_limited_api()
+            .then(|| "debug headers before 3.10 refuse Py_LIMITED_API (#error): not read".to_owned());
+        report.header_sets.push(set_record(set, set.label.clone(), read, note));
     }
     let versions: BTreeSet<PyVersion> = extractions.keys().map(|(_, l)| *l).collect();
     for limited_api in versions {
@@ -179,19 +185,10 @@ pub fn compare_abi3t(
         if read.is_empty() {
             continue;
         }
-        report.header_sets.push(HeaderSetRecord {
-            label: views[sets.len() + n].label.clone(),
-            version: set.version.clone(),
-            platform: set.platform.clone(),
-            debug: set.debug,
-            include_dir: set.paths.include_dir.display().to_string(),
-            limited_api: read,
-            under_test: set.under_test,
-            arch: Some(set.arch.to_string()),
-            note: Some(format!(
-                "read with Py_TARGET_ABI3T as well (PEP 803, {ABI3T_SINCE}+): opaque structs must be incomplete types, the rest as under abi3"
-            )),
-        });
+        let note = format!(
+            "read with Py_TARGET_ABI3T as well (PEP 803, {ABI3T_SINCE}+): opaque structs must be incomplete types, the rest as under abi3"
+        );
+        report.header_sets.push(set_record(set, views[sets.len() + n].label.clone(), read, Some(note)));
     }
     let versions: BTreeSet<PyVersion> = abi3t.keys().map(|(_, l)| *l).collect();
     for limited_api in versions {
