@@ -50,18 +50,6 @@ fn sid_matrix(dir: &Path) -> PathBuf {
     path
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create include copy");
-    for entry in std::fs::read_dir(from).expect("read include folder").map(|e| e.expect("entry")) {
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy header");
-        }
-    }
-}
-
 /// A copy of sid's root filesystem whose 3.15 headers have `from` replaced by `to` in `file`.
 fn patched_sid(file: &str, from: &str, to: &str) -> tempfile::TempDir {
     let sid = rootfs("sid");

@@ -31,18 +31,6 @@ fn python_says(python: &Path, expression: &str) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create include copy");
-    for entry in std::fs::read_dir(from).expect("read include folder").map(|e| e.expect("entry")) {
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy header");
-        }
-    }
-}
-
 /// A relocated copy of the 3.12 interpreter whose include folder is an edited copy.
 fn patched_interpreter(file: &str, from: &str, to: &str) -> Patched {
     let original = pyenv(PATCHED);

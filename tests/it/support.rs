@@ -140,3 +140,16 @@ pub fn static_failures_of(report: &Value, label: &str) -> Vec<(String, String, S
         })
         .collect()
 }
+
+/// A real copy of a folder tree (an include folder to edit).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy's folder");
+    for entry in std::fs::read_dir(from).expect("read the folder").map(|e| e.expect("entry")) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
