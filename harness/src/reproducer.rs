@@ -1,6 +1,6 @@
 //! Standalone C reproducers for semantic failures: one C file that builds, with the build's
-//! own compiler flags, into an extension whose import calls the failing routine with the
-//! counterexample and fails (AssertionError) if its outcome differs from the oracle's (or
+//! own compiler flags, into an extension (`.abi3.so`, or for an abi3t build `.abi3t.so` from
+//! PEP 793 slots) whose import calls the failing routine with the counterexample and fails (AssertionError) if its outcome differs from the oracle's (or
 //! crashes, for a crash). A reference-count failure is judged by the harness only: its
 //! reproducer runs the call and says there is no difference in outcome.
 //!
@@ -33,6 +33,8 @@ pub struct Case<'a> {
 
 const DRIVER: &str = r#"import json, sys
 namespace = {"__builtins__": __builtins__, "sys": sys, "probe": probe}
+# Built for abi3t (a `.abi3t.so`): some oracles expect its constants, as in the worker.
+namespace["PROBE_ABI3T"] = (getattr(probe, "__file__", None) or "").endswith(".abi3t.so")
 exec(compile(ORACLES_PY, "oracles.py", "exec"), namespace)
 BUILDERS.update((k, v) for k, v in namespace.items() if k.startswith("make_"))
 oracle = eval(ORACLE, namespace)
@@ -97,6 +99,45 @@ static int repro_set_string(PyObject *globals, const char *name, const char *val
     return status;
 }
 
+/* The worker's codec and the oracle, run in `probe`; the driver raises while the failure
+ * reproduces. */
+static int repro_run(PyObject *probe)
+{
+    PyObject *globals = PyDict_New();
+    int status = globals == NULL || PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()) < 0
+        || repro_set_string(globals, "__name__", "repro_worker") < 0 || PyDict_SetItemString(globals, "probe", probe) < 0
+        || repro_set_string(globals, "ORACLES_PY", REPRO_ORACLES_PY) < 0 || repro_set_string(globals, "ROUTINE", REPRO_ROUTINE) < 0
+        || repro_set_string(globals, "ORACLE", REPRO_ORACLE) < 0 || repro_set_string(globals, "WIRE", REPRO_WIRE) < 0
+        || repro_set_string(globals, "ARGS", REPRO_ARGS) < 0 || repro_exec(REPRO_WORKER_PY, "worker.py", globals) < 0
+        || repro_exec(REPRO_DRIVER_PY, "driver.py", globals) < 0 ? -1 : 0;
+    Py_XDECREF(globals);
+    return status;
+}
+
+#ifdef _Py_OPAQUE_PYOBJECT
+/* abi3t: no PyModuleDef. The reproducer is the probe itself under another name, from PEP 793
+ * slots: the probe's methods and set-up, then the run. */
+static int repro_exec_module(PyObject *module)
+{
+    if (probe_exec(module) < 0)
+        return -1;
+    return repro_run(module);
+}
+
+static PySlot repro_slots[] = {
+    PySlot_PTR(Py_mod_name, "abi3probe_repro"),
+    PySlot_PTR(Py_mod_abi, &probe_abi_info),
+    PySlot_PTR_STATIC(Py_mod_methods, probe_methods),
+    PySlot_PTR(Py_mod_exec, repro_exec_module),
+    PySlot_END,
+};
+
+PyMODEXPORT_FUNC PyModExport_abi3probe_repro(void)
+{
+    install_crash_handler();
+    return repro_slots;
+}
+#else
 static struct PyModuleDef repro_module = {PyModuleDef_HEAD_INIT, "abi3probe_repro", NULL, -1, NULL, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit_abi3probe_repro(void)
@@ -106,21 +147,11 @@ PyMODINIT_FUNC PyInit_abi3probe_repro(void)
     PyObject *probe = PyInit_abi3probe();
     if (probe == NULL)
         return NULL;
-    PyObject *globals = PyDict_New();
-    if (globals == NULL || PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()) < 0
-        || repro_set_string(globals, "__name__", "repro_worker") < 0 || PyDict_SetItemString(globals, "probe", probe) < 0
-        || repro_set_string(globals, "ORACLES_PY", REPRO_ORACLES_PY) < 0 || repro_set_string(globals, "ROUTINE", REPRO_ROUTINE) < 0
-        || repro_set_string(globals, "ORACLE", REPRO_ORACLE) < 0 || repro_set_string(globals, "WIRE", REPRO_WIRE) < 0
-        || repro_set_string(globals, "ARGS", REPRO_ARGS) < 0 || repro_exec(REPRO_WORKER_PY, "worker.py", globals) < 0
-        || repro_exec(REPRO_DRIVER_PY, "driver.py", globals) < 0) {
-        Py_XDECREF(globals);
-        Py_DECREF(probe);
-        return NULL;
-    }
-    Py_DECREF(globals);
+    int status = repro_run(probe);
     Py_DECREF(probe);
-    return PyModule_Create(&repro_module);
+    return status < 0 ? NULL : PyModule_Create(&repro_module);
 }
+#endif
 "#;
 
 /// A C string literal, one source line per line of `text`.
@@ -160,7 +191,8 @@ fn c_string(text: &str) -> String {
 pub fn commands(build: &Build, interpreter: &Interpreter, file: &Path) -> (String, String) {
     let dir = file.parent().unwrap_or(Path::new("."));
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| MODULE.into());
-    let built = dir.join(stem).join(format!("{MODULE}.abi3.so"));
+    let suffix = build.variant.extension_suffix();
+    let built = dir.join(stem).join(format!("{MODULE}{suffix}"));
     let quote = |p: &Path| shell_quote(&p.display().to_string());
     let flags: Vec<String> = build.flags.iter().map(|f| shell_quote(f)).collect();
     let build_command = format!(
@@ -183,7 +215,7 @@ pub fn commands(build: &Build, interpreter: &Interpreter, file: &Path) -> (Strin
         // The platform's own command line: chroot, and for an emulated architecture the
         // environment and (without binfmt_misc) the emulator it needs.
         Some(root) => format!(
-            "cp {} {}/var/tmp/{MODULE}.abi3.so && {} -c {}",
+            "cp {} {}/var/tmp/{MODULE}{suffix} && {} -c {}",
             quote(&built),
             quote(root),
             interpreter.command(),

@@ -111,7 +111,7 @@ fn bullseye_glibc() -> GlibcVersion {
 /// tests/faults/) preloaded: extensions bind to the fault's definition, while the
 /// interpreter's own calls stay internal. Returns the wrapper's path inside the rootfs and
 /// the directory to remove afterwards.
-fn debug_interpreter_with(root: &Path, symbol: &str, fault: &str) -> (PathBuf, PathBuf) {
+fn debug_interpreter_with(root: &Path, python: &str, symbol: &str, fault: &str) -> (PathBuf, PathBuf) {
     let inside = Path::new("/var/tmp/abi-harness-tests").join(format!("{fault}-{}", std::process::id()));
     let dir = root.join(inside.strip_prefix("/").expect("absolute"));
     std::fs::create_dir_all(&dir).expect("mkdir in rootfs");
@@ -124,7 +124,8 @@ fn debug_interpreter_with(root: &Path, symbol: &str, fault: &str) -> (PathBuf, P
         .status()
         .expect("cc");
     assert!(status.success(), "building {}", source.display());
-    let mut executable = std::fs::read(root.join("usr/bin/python3.13d")).expect("read python3.13d");
+    let mut executable =
+        std::fs::read(root.join("usr/bin").join(python)).unwrap_or_else(|e| panic!("read {python}: {e}"));
     let needle = format!("\0{symbol}\0");
     let places: Vec<usize> = executable
         .windows(needle.len())
@@ -132,17 +133,16 @@ fn debug_interpreter_with(root: &Path, symbol: &str, fault: &str) -> (PathBuf, P
         .filter(|(_, w)| *w == needle.as_bytes())
         .map(|(at, _)| at)
         .collect();
-    assert!(!places.is_empty(), "{symbol} in python3.13d's symbol tables");
+    assert!(!places.is_empty(), "{symbol} in {python}'s symbol tables");
     for at in places {
         executable[at + needle.len() - 2] = b'X';
     }
-    std::fs::write(dir.join("python3.13d"), executable).expect("write patched copy");
-    std::fs::set_permissions(dir.join("python3.13d"), std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .expect("chmod");
-    let wrapper = format!("python3.13d-{fault}");
+    std::fs::write(dir.join(python), executable).expect("write patched copy");
+    std::fs::set_permissions(dir.join(python), std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    let wrapper = format!("{python}-{fault}");
     write_script(
         &dir.join(&wrapper),
-        &format!("LD_PRELOAD={0}/libfault.so exec {0}/python3.13d \"$@\"", inside.display()),
+        &format!("LD_PRELOAD={0}/libfault.so exec {0}/{python} \"$@\"", inside.display()),
     );
     (inside.join(wrapper), dir)
 }
@@ -170,7 +170,7 @@ where
 fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
     let root = rootfs("sid");
     // leak.c: PyNumber_Add returns one reference too many.
-    let (leaky, dir) = debug_interpreter_with(&root, "PyNumber_Add", "leak");
+    let (leaky, dir) = debug_interpreter_with(&root, "python3.13d", "PyNumber_Add", "leak");
     let out = tempfile::tempdir().expect("tempdir");
     let entries = [
         "--entry",
@@ -215,7 +215,7 @@ fn an_injected_reference_leak_is_reported_for_its_entry_on_the_debug_build() {
 fn a_borrowed_reference_returned_as_new_is_reported_for_its_entry_with_a_c_reproducer() {
     let root = rootfs("sid");
     // borrowed.c: PySequence_GetItem drops the reference it returns, leaving the container's.
-    let (faulty, dir) = debug_interpreter_with(&root, "PySequence_GetItem", "borrowed");
+    let (faulty, dir) = debug_interpreter_with(&root, "python3.13d", "PySequence_GetItem", "borrowed");
     let out = tempfile::tempdir().expect("tempdir");
     // One build (limited API 3.13 with pyenv's headers): each crash costs worker restarts
     // while it shrinks, and one cell shows the finding as well as ten.
@@ -253,4 +253,46 @@ fn a_borrowed_reference_returned_as_new_is_reported_for_its_entry_with_a_c_repro
     let ran = sh(repro["run"].as_str().expect("run command"));
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!ran.status.success(), "the reproducer fails: {}", String::from_utf8_lossy(&ran.stderr));
+}
+
+#[test]
+fn an_abi3t_build_reports_a_borrowed_reference_returned_as_new_with_a_c_reproducer() {
+    // The same fault as above, in sid's 3.15d, met by the abi3t build (PEP 803): its C
+    // reproducer is an `.abi3t.so` module from PEP 793 slots, built with the build's flags
+    // (`Py_TARGET_ABI3T`), and it fails in the faulty interpreter.
+    let root = rootfs("sid");
+    let (faulty, dir) = debug_interpreter_with(&root, "python3.15d", "PySequence_GetItem", "borrowed");
+    let out = tempfile::tempdir().expect("tempdir");
+    let matrix = out.path().join("matrix.toml");
+    std::fs::write(
+        &matrix,
+        "[[platforms]]\nname = \"sid\"\ndebian = \"sid\"\npackages = [\"python3.13-dev\", \"python3.13-dbg\", \"python3.14-dev\", \"python3.14-dbg\", \"python3.15-dev\", \"python3.15-dbg\"]\n\n\
+         [[interpreters]]\nplatform = \"sid\"\nexecutables = [\"/usr/bin/python3.15\"]\n\n[builds]\nlimited_api = [\"3.15\"]\n\n\
+         [[builds.variants]]\nlimited_api = [\"3.15\"]\ntarget = \"abi3t\"\n",
+    )
+    .expect("matrix");
+    let options = [OsStr::new("--cases"), OsStr::new("256"), OsStr::new("--matrix"), matrix.as_os_str()];
+    let entries = ["--entry", "PySequence_GetItem", "--entry", "PySequence_Size"];
+    let output = check_in_rootfs(&root, out.path(), options.into_iter().chain(entries.iter().map(OsStr::new)), &faulty);
+    assert_eq!(output.status.code(), Some(1), "an over-release is an ABI failure");
+    let report = read_report(out.path());
+    let failures: Vec<Value> = results(&report)
+        .into_iter()
+        .filter(|(_, build, r)| build == "3.15+abi3t" && r["status"] != "pass" && r["status"] != "skip")
+        .map(|(_, _, r)| r)
+        .collect();
+    assert!(!failures.is_empty(), "the abi3t build meets the fault");
+    assert!(failures.iter().all(|f| f["entry"] == "PySequence_GetItem"), "{failures:#?}");
+    let repro = &failures[0]["case"]["reproducer"];
+    let build = repro["build"].as_str().expect("an abi3t failure has a C reproducer");
+    assert!(build.contains("-DPy_TARGET_ABI3T") && build.contains(".abi3t.so"), "{build}");
+    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
+    let built = sh(build);
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let ran = sh(repro["run"].as_str().expect("run command"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert!(!ran.status.success(), "the reproducer fails: {stderr}");
+    // It imported and called the routine (an import failure would fail too, for nothing).
+    assert!(stderr.contains("PySequence_GetItem(") && stderr.contains("probe: "), "{stderr}");
 }

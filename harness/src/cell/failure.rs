@@ -32,8 +32,7 @@ impl Session<'_> {
             None => (Status::Fail, "the case failed, and its verdict was lost".to_owned()),
         };
         let mut case = self.case_record(property, args, seed);
-        // An abi3t extension has no PyModuleDef, through which a reproducer starts the probe.
-        if status != Status::Timeout && self.build.variant.target != crate::variant::Target::Abi3t {
+        if status != Status::Timeout {
             case.reproducer = Some(self.reproducer(property, &case));
         }
         let verdict = match status {
