@@ -125,7 +125,8 @@ pub fn matrix_builds(matrix: &Matrix, interpreters: &[Interpreter]) -> Result<Ve
 }
 
 /// The builds that `abi-harness check` runs on `targets`: the matrix's, those at or below the
-/// newest target's version.
+/// newest target's version, and those a target must refuse (an abi3t build for an interpreter
+/// older than 3.15: its refusal cell).
 pub fn check_builds(
     matrix: &Matrix,
     header_sources: &[Interpreter],
@@ -134,7 +135,10 @@ pub fn check_builds(
     let specs = matrix_builds(matrix, header_sources)?;
     let newest = targets.iter().map(|t| t.minor).max();
     let oldest = specs.iter().map(|s| s.limited_api).min();
-    let specs: Vec<BuildSpec> = specs.into_iter().filter(|s| Some(s.limited_api) <= newest).collect();
+    let specs: Vec<BuildSpec> = specs
+        .into_iter()
+        .filter(|s| Some(s.limited_api) <= newest || targets.iter().any(|t| refuses(s, t)))
+        .collect();
     match (specs.is_empty(), oldest) {
         (true, Some(oldest)) => Err(PlanError::NothingToCheck { oldest }),
         (true, None) => Err(PlanError::NoHeadersAtAll),

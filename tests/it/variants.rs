@@ -240,6 +240,21 @@ fn an_interpreter_before_3_15_must_refuse_an_abi3t_build_and_one_that_takes_it_i
         .into_iter()
         .any(|(_, build, r)| build == "3.15+abi3t" && r["entry"] == "PyLong_FromLong" && r["status"] == "pass");
     assert!(on_315, "the abi3t build runs on 3.15");
+
+    // A redistributor's `check` of that 3.12 alone plans the abi3t build for its refusal too.
+    let checked = dir.path().join("check");
+    let output = run(harness()
+        .args(["check", "--checks", "import", "--matrix"])
+        .arg(dir.path().join("matrix.toml"))
+        .arg("--cache")
+        .arg(cache_dir())
+        .arg("--out")
+        .arg(&checked)
+        .arg(&taking));
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let found: Vec<_> = findings(&read_report(&checked)).into_iter().filter(|f| f.3 != "skip").collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].0.as_str(), found[0].1.as_str()), ("3.15+abi3t", "refused by suffix .abi3t.so"));
 }
 
 #[test]
