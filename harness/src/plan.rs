@@ -9,7 +9,7 @@ use crate::interpreter::Interpreter;
 use crate::key::{CellKey, Shard};
 use crate::matrix::{BuildSelection, Matrix, NewerHeaders, VariantBuilds, VersionPick};
 use crate::outcome::Check;
-use crate::variant::{Loading, Variant};
+use crate::variant::{Compiler, Language, Loading, Variant};
 use crate::version::PyVersion;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -135,10 +135,8 @@ pub fn check_builds(
     let specs = matrix_builds(matrix, header_sources)?;
     let newest = targets.iter().map(|t| t.minor).max();
     let oldest = specs.iter().map(|s| s.limited_api).min();
-    let specs: Vec<BuildSpec> = specs
-        .into_iter()
-        .filter(|s| Some(s.limited_api) <= newest || targets.iter().any(|t| refuses(s, t)))
-        .collect();
+    let specs: Vec<BuildSpec> =
+        specs.into_iter().filter(|s| Some(s.limited_api) <= newest || targets.iter().any(|t| refuses(s, t))).collect();
     match (specs.is_empty(), oldest) {
         (true, Some(oldest)) => Err(PlanError::NothingToCheck { oldest }),
         (true, None) => Err(PlanError::NoHeadersAtAll),
@@ -267,40 +265,54 @@ fn builds_of_one_arch(selection: &BuildSelection, header_sources: &[Interpreter]
         .collect()
 }
 
-/// The builds of `[[builds.variants]]`: the host architecture's default build of each named
-/// limited-API version (made with that version's own headers), made again the variant's way.
+/// The builds of `[[builds.variants]]`: for each architecture, its default build of each named
+/// limited-API version (made with that version's own headers; `oldest` and `newest` among that
+/// architecture's), made again the variant's way. C++ and clang are made for the host only:
+/// the cross compilers here are C compilers, and clang's cross builds are not set up.
 pub fn variant_builds(
     tables: &[VariantBuilds],
     builds: &[BuildSpec],
     origin: &str,
 ) -> Result<Vec<BuildSpec>, PlanError> {
-    let own: Vec<&BuildSpec> = builds
-        .iter()
-        .filter(|b| b.arch() == Arch::host() && b.variant.is_default() && b.headers.minor == b.limited_api)
-        .collect();
+    let mut arches: Vec<Arch> = builds.iter().map(BuildSpec::arch).collect();
+    arches.sort_by_key(|a| (*a != Arch::host(), *a));
+    arches.dedup();
     let mut specs: Vec<BuildSpec> = Vec::new();
     for table in tables {
         let error = |message: String| PlanError::Variant { origin: origin.to_owned(), line: table.line, message };
+        let host_only = table.variant.language != Language::C || table.variant.compiler != Compiler::Gcc;
         for pick in &table.limited_api {
-            let version = match pick {
-                VersionPick::Version(version) => Some(*version),
-                VersionPick::Oldest => own.iter().map(|b| b.limited_api).min(),
-                VersionPick::Newest => own.iter().map(|b| b.limited_api).max(),
-            };
-            let Some(base) = version.and_then(|v| own.iter().find(|b| b.limited_api == v)) else {
-                return Err(error(match version {
-                    Some(version) => format!(
-                        "no limited-API {version} build on this host to make another way (add a {version} interpreter with headers)"
-                    ),
-                    None => "no build on this host to make another way".into(),
-                }));
-            };
-            if let Some(why) = table.variant.unsupported(base.limited_api, base.headers.minor) {
-                return Err(error(why));
+            let mut made = 0;
+            let mut wanted = None;
+            for arch in arches.iter().filter(|a| !host_only || **a == Arch::host()) {
+                let own: Vec<&BuildSpec> = builds
+                    .iter()
+                    .filter(|b| b.arch() == *arch && b.variant.is_default() && b.headers.minor == b.limited_api)
+                    .collect();
+                let version = match pick {
+                    VersionPick::Version(version) => Some(*version),
+                    VersionPick::Oldest => own.iter().map(|b| b.limited_api).min(),
+                    VersionPick::Newest => own.iter().map(|b| b.limited_api).max(),
+                };
+                wanted = wanted.or(version);
+                let Some(base) = version.and_then(|v| own.iter().find(|b| b.limited_api == v)) else { continue };
+                if let Some(why) = table.variant.unsupported(base.limited_api, base.headers.minor) {
+                    return Err(error(why));
+                }
+                let spec = BuildSpec { variant: table.variant, ..(*base).clone() };
+                if !specs.iter().any(|s| s.id() == spec.id()) {
+                    specs.push(spec);
+                }
+                made += 1;
             }
-            let spec = BuildSpec { variant: table.variant, ..(*base).clone() };
-            if !specs.iter().any(|s| s.id() == spec.id()) {
-                specs.push(spec);
+            if made == 0 {
+                let place = if host_only { "on this host (C++ and clang are host-only)" } else { "here" };
+                return Err(error(match wanted {
+                    Some(version) => format!(
+                        "no limited-API {version} build {place} to make another way (add a {version} interpreter with headers)"
+                    ),
+                    None => format!("no build {place} to make another way"),
+                }));
             }
         }
     }
@@ -485,6 +497,29 @@ mod tests {
                 ("3.15+abi3t", "3.12.1")
             ]
         );
+    }
+
+    #[test]
+    fn target_and_no_clean_variants_are_made_per_architecture_and_cxx_and_clang_on_the_host_only() {
+        use crate::matrix::{VariantBuilds, VersionPick};
+        use crate::variant::Target;
+        let foreign = if Arch::host() == Arch::S390x { Arch::Arm64 } else { Arch::S390x };
+        let on = |version: &str, arch: Arch| Interpreter { arch, ..interpreter(version, false) };
+        let spec = |version: &str, arch: Arch| BuildSpec {
+            limited_api: on(version, arch).minor,
+            headers: on(version, arch),
+            variant: Variant::default(),
+        };
+        let builds = vec![spec("3.15.0", Arch::host()), spec("3.13.5", foreign), spec("3.15.0", foreign)];
+        let table = |limited_api: Vec<VersionPick>, variant: Variant| VariantBuilds { limited_api, variant, line: 3 };
+        let abi3t = Variant { target: Target::Abi3t, ..Variant::default() };
+        let clang = Variant { compiler: Compiler::Clang, ..Variant::default() };
+        let tables = [table(vec![VersionPick::Newest], abi3t), table(vec![VersionPick::Newest], clang)];
+        let ids: Vec<String> = variant_builds(&tables, &builds, "m.toml").unwrap().iter().map(BuildSpec::id).collect();
+        assert_eq!(ids, ["3.15+abi3t".to_owned(), format!("3.15+abi3t-{foreign}"), "3.15+clang".to_owned()]);
+        // Only a foreign architecture: a clang variant has nothing to be made from.
+        let err = variant_builds(&[table(vec![VersionPick::Newest], clang)], &builds[1..], "m.toml").unwrap_err();
+        assert!(err.to_string().contains("C++ and clang are host-only"), "{err}");
     }
 
     #[test]

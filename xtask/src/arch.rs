@@ -37,6 +37,12 @@ const ENTRIES: &[&str] = &[
     "PyTuple_Pack",
     "PyObject_Repr",
     "PyBytes_FromStringAndSize",
+    // The abi3t build's PEP 697 type data (relative offsets, negative basicsize), where pointer
+    // size and byte order change the layout.
+    "PyType_FromSpec",
+    "PyObject_GetTypeData",
+    "PyObject_ClearWeakRefs",
+    "PyMember_GetOne",
 ];
 
 pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
