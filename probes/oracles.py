@@ -2036,9 +2036,11 @@ def parse_unit(k, v):
             raise TypeError()
         return (_parse_int(v[0], INT_MIN, INT_MAX), _parse_int(v[1], INT_MIN, INT_MAX))
     if unit == "K":
+        # unsigned long long, without an overflow check: the value modulo 2**64 (not
+        # unsigned long, which is 32 bits on i386).
         if not isinstance(v, int):
             raise TypeError()
-        return v & ULONG_MAX
+        return v & ULLONG_MAX
     if unit == "C":
         if not isinstance(v, str) or len(v) != 1:
             raise TypeError()
