@@ -1074,6 +1074,8 @@ typedef struct { PyObject_HEAD long value; PyObject *ref; } tp_obj;
 #define TP_OFFSET(field) offsetof(tp_obj, field)
 #define TP_MEMBER_FLAGS 0
 #define TP_TOKEN_SLOT
+/* A variable-size instance's size is the first field after the header, which `value` reads. */
+#define TP_SIZE_AS_VALUE(o, T) ((void)0)
 #else
 typedef struct { long value; PyObject *ref; } tp_data;
 static const char tp_data_token = 'd';
@@ -1087,6 +1089,10 @@ static const char tp_data_token = 'd';
 #define TP_OFFSET(field) offsetof(tp_data, field)
 #define TP_MEMBER_FLAGS Py_RELATIVE_OFFSET
 #define TP_TOKEN_SLOT {Py_tp_token, (void *)&tp_data_token},
+/* abi3t has no ob_size to read: the size comes from Py_SIZE (a function there) into `value`.
+ * On 64-bit the type data of a variable-size type on `object` starts at ob_size itself (README,
+ * "What it has found"), so there this writes the size back where it was. */
+#define TP_SIZE_AS_VALUE(o, T) (TP_DATA_OF(o, T)->value = Py_SIZE(o))
 
 /* The type data of a probe instance, from the type in its MRO that has the token (the
  * _DuringGC look-ups: they neither take references nor raise, so tp_traverse may use them). */
@@ -1509,7 +1515,7 @@ static PyObject *t_vectorcall(PyObject *callable, PyObject *const *args, size_t 
 }
 static PyMemberDef t_vectorcall_members[] = {{"__vectorcalloffset__", T_PYSSIZET, TP_OFFSET(ref), READONLY | TP_MEMBER_FLAGS, NULL}, {NULL, 0, 0, 0, NULL}};
 #endif
-#line 1513 "probes/generated/contracts.c"
+#line 1519 "probes/generated/contracts.c"
 
 /* --- shared by threads.toml --- */
 #line 7 "harness/data/contracts/threads.toml"
@@ -1690,7 +1696,7 @@ static PyObject *threads_start_job(struct threads_job *job, unsigned long *start
     Py_END_ALLOW_THREADS
     return Py_BuildValue("");
 }
-#line 1694 "probes/generated/contracts.c"
+#line 1700 "probes/generated/contracts.c"
 
 /* --- shared by threadstate.toml --- */
 #line 8 "harness/data/contracts/threadstate.toml"
@@ -2124,7 +2130,7 @@ static PyObject *pep_ended_view_round(void)
     return Py_BuildValue("(iiii)", alive, guard == NULL, token == NULL, clean);
 }
 #endif
-#line 2128 "probes/generated/contracts.c"
+#line 2134 "probes/generated/contracts.c"
 
 /* --- shared by lifecycle.toml --- */
 #line 8 "harness/data/contracts/lifecycle.toml"
@@ -2236,7 +2242,7 @@ static int life_child_fatal(PyObject *args)
     Py_FatalError("abi3probe: Py_FatalError in a forked child, as the contract asks");
     return 99;
 }
-#line 2240 "probes/generated/contracts.c"
+#line 2246 "probes/generated/contracts.c"
 
 /* --- shared by memory.toml --- */
 #line 10 "harness/data/contracts/memory.toml"
@@ -2339,7 +2345,7 @@ static PyObject *mem_realloc_check(PyObject *args, mem_alloc_fn alloc, mem_reall
         memset(bigger + size, byte ^ 0xff, new_size - size);
     return mem_block(bigger, new_size, release);
 }
-#line 2343 "probes/generated/contracts.c"
+#line 2349 "probes/generated/contracts.c"
 
 /* --- shared by capsules.toml --- */
 #line 11 "harness/data/contracts/capsules.toml"
@@ -2421,7 +2427,7 @@ static PyObject *cap_readback(PyObject *capsule)
     }
     return Py_BuildValue("(iNiiiN)", valid, name_obj, target, context, own, cap_drop(capsule));
 }
-#line 2425 "probes/generated/contracts.c"
+#line 2431 "probes/generated/contracts.c"
 
 /* --- shared by modules.toml --- */
 #line 11 "harness/data/contracts/modules.toml"
@@ -2818,7 +2824,7 @@ static PyObject *mod_multi_phase(PyObject *args, PyModuleDef_Slot *def_slots)
 #define MOD_MULTI_PHASE(def, slots) mod_multi_phase(args, slots)
 #define MOD_FROM_DEF_AND_SPEC(def, slots) mod_from_slots_and_def_slots(args, slots)
 #endif
-#line 2822 "probes/generated/contracts.c"
+#line 2828 "probes/generated/contracts.c"
 
 /* --- shared by imports.toml --- */
 #line 7 "harness/data/contracts/imports.toml"
@@ -2921,7 +2927,7 @@ static PyObject *imp_executed(PyObject *args, PyObject *m)
     Py_XDECREF(m);
     return result;
 }
-#line 2925 "probes/generated/contracts.c"
+#line 2931 "probes/generated/contracts.c"
 
 /* --- shared by unicode_errors.toml --- */
 #line 7 "harness/data/contracts/unicode_errors.toml"
@@ -2952,7 +2958,7 @@ static PyObject *unicode_error_set_reason(PyObject *args, int (*set)(PyObject *,
     Py_DECREF(status);
     return PyObject_GetAttrString(ARG(0), "reason");
 }
-#line 2956 "probes/generated/contracts.c"
+#line 2962 "probes/generated/contracts.c"
 
 /* --- shared by codecs.toml --- */
 #line 7 "harness/data/contracts/codecs.toml"
@@ -2980,7 +2986,7 @@ static PyObject *codec_lookup_name(PyObject *search)
     Py_DECREF(info);
     return result;
 }
-#line 2984 "probes/generated/contracts.c"
+#line 2990 "probes/generated/contracts.c"
 
 /* --- shared by unicode.toml --- */
 #line 6 "harness/data/contracts/unicode.toml"
@@ -3049,7 +3055,7 @@ static PyObject *copy_after(int status, PyObject *s)
     Py_DECREF(checked);
     return s;
 }
-#line 3053 "probes/generated/contracts.c"
+#line 3059 "probes/generated/contracts.c"
 
 /* --- shared by pyos_strings.toml --- */
 #line 6 "harness/data/contracts/pyos_strings.toml"
@@ -3099,7 +3105,7 @@ static PyObject *snprintf_result(PyObject *args, int use_va)
     }
     return Py_BuildValue("(iN)", written, size > 0 ? PyBytes_FromString(buffer + 1) : new_none());
 }
-#line 3103 "probes/generated/contracts.c"
+#line 3109 "probes/generated/contracts.c"
 
 /* --- shared by errors.toml --- */
 #line 13 "harness/data/contracts/errors.toml"
@@ -3371,7 +3377,7 @@ static PyObject *errors_getvalue(PyObject *f, int status)
         return contract("returned a status other than 0 or -1");
     return r;
 }
-#line 3375 "probes/generated/contracts.c"
+#line 3381 "probes/generated/contracts.c"
 
 /* --- shared by refcount.toml --- */
 #line 11 "harness/data/contracts/refcount.toml"
@@ -3437,7 +3443,7 @@ static PyObject *returned_with_reference(PyObject *(*fn)(void), PyObject *expect
 
 static PyObject *c_Py_XINCREF(PyObject *args);
 static PyObject *c_Py_IncRef(PyObject *args);
-#line 3441 "probes/generated/contracts.c"
+#line 3447 "probes/generated/contracts.c"
 
 /* PyException_GetArgs: new(O) (exceptions.toml) */
 #if LIMITED_AT_LEAST(0x030C0000)
@@ -3545,7 +3551,7 @@ static PyObject *c_HAVE_FORK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3549 "probes/generated/contracts.c"
+#line 3555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3559,7 +3565,7 @@ static PyObject *c_MS_WINDOWS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3563 "probes/generated/contracts.c"
+#line 3569 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3579,7 +3585,7 @@ static PyObject *c_PY_HAVE_THREAD_NATIVE_ID(PyObject *args)
     Py_DECREF(threading);
     return r;
 #endif
-#line 3583 "probes/generated/contracts.c"
+#line 3589 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3590,7 +3596,7 @@ static PyObject *c_PySys_GetObject(PyObject *args)
 {
 #line 271 "harness/data/contracts/runtime.toml"
     WITH_NAME(0, optional_result(PySys_GetObject(name)))
-#line 3594 "probes/generated/contracts.c"
+#line 3600 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3618,7 +3624,7 @@ static PyObject *c_Py_GetArgcArgv_once(PyObject *args)
         Py_XDECREF(arg);
     }
     return list;
-#line 3622 "probes/generated/contracts.c"
+#line 3628 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetArgcArgv(PyObject *args)
 {
@@ -3633,7 +3639,7 @@ static PyObject *c_Py_GetCopyright_once(PyObject *args)
 {
 #line 295 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetCopyright()));
-#line 3637 "probes/generated/contracts.c"
+#line 3643 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetCopyright(PyObject *args)
 {
@@ -3648,7 +3654,7 @@ static PyObject *c_Py_GetPlatform_once(PyObject *args)
 {
 #line 287 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetPlatform()));
-#line 3652 "probes/generated/contracts.c"
+#line 3658 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPlatform(PyObject *args)
 {
@@ -3663,7 +3669,7 @@ static PyObject *c_Py_GetPythonHome_once(PyObject *args)
 {
 #line 140 "harness/data/contracts/runtime.toml"
     return errors_wide_result(errors_GetPythonHome());
-#line 3667 "probes/generated/contracts.c"
+#line 3673 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPythonHome(PyObject *args)
 {
@@ -3678,7 +3684,7 @@ static PyObject *c_Py_GetRecursionLimit_once(PyObject *args)
 {
 #line 303 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("i", Py_GetRecursionLimit());
-#line 3682 "probes/generated/contracts.c"
+#line 3688 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetRecursionLimit(PyObject *args)
 {
@@ -3693,7 +3699,7 @@ static PyObject *c_Py_GetVersion_once(PyObject *args)
 {
 #line 279 "harness/data/contracts/runtime.toml"
     return new_result(PyUnicode_FromString(Py_GetVersion()));
-#line 3697 "probes/generated/contracts.c"
+#line 3703 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetVersion(PyObject *args)
 {
@@ -3726,7 +3732,7 @@ static PyObject *c_Py_REF_DEBUG(PyObject *args)
 #else
     return PyBool_FromLong(1);
 #endif
-#line 3730 "probes/generated/contracts.c"
+#line 3736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3740,7 +3746,7 @@ static PyObject *c_Py_TRACE_REFS(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3744 "probes/generated/contracts.c"
+#line 3750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3751,7 +3757,7 @@ static PyObject *c_Py_Version(PyObject *args)
 {
 #line 104 "harness/data/contracts/runtime.toml"
     return Py_BuildValue("k", (unsigned long)Py_Version);
-#line 3755 "probes/generated/contracts.c"
+#line 3761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3765,7 +3771,7 @@ static PyObject *c_USE_STACKCHECK(PyObject *args)
 #else
     return PyLong_FromLong(0);
 #endif
-#line 3769 "probes/generated/contracts.c"
+#line 3775 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3797,7 +3803,7 @@ static PyObject *c__Py_RefTotal(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(nn)", after - before, restored - before);
-#line 3801 "probes/generated/contracts.c"
+#line 3807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3812,7 +3818,7 @@ static PyObject *c_PY_VECTORCALL_ARGUMENTS_OFFSET(PyObject *args)
         return NULL;
     return Py_BuildValue("(Kn)", (unsigned long long)PY_VECTORCALL_ARGUMENTS_OFFSET,
                          PyVectorcall_NARGS((size_t)n | PY_VECTORCALL_ARGUMENTS_OFFSET));
-#line 3816 "probes/generated/contracts.c"
+#line 3822 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3830,7 +3836,7 @@ static PyObject *c_PyCallable_Check(PyObject *args)
         return contract("PyCallable_Check set an exception");
     }
     return Py_BuildValue("(ii)", value, type);
-#line 3834 "probes/generated/contracts.c"
+#line 3840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3858,7 +3864,7 @@ static PyObject *c_PyIter_Next(PyObject *args)
     PyObject *items = drain(iterator);
     Py_DECREF(iterator);
     return items;
-#line 3862 "probes/generated/contracts.c"
+#line 3868 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3880,7 +3886,7 @@ static PyObject *c_PyMapping_GetItemString(PyObject *args)
 {
 #line 570 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyMapping_GetItemString(ARG(0), name)))
-#line 3884 "probes/generated/contracts.c"
+#line 3890 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3902,7 +3908,7 @@ static PyObject *c_PyMapping_HasKeyString(PyObject *args)
 {
 #line 563 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyMapping_HasKeyString(ARG(0), name)))
-#line 3906 "probes/generated/contracts.c"
+#line 3912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3924,7 +3930,7 @@ static PyObject *c_PyObject(PyObject *args)
 #line 248 "harness/data/contracts/objects.toml"
     PyObject *o = ARG(0);
     return Py_BuildValue("(On)", (PyObject *)o->ob_type, (Py_ssize_t)sizeof(PyObject));
-#line 3928 "probes/generated/contracts.c"
+#line 3934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3983,7 +3989,7 @@ static PyObject *c_PyObject_CallFunctionObjArgs(PyObject *args)
         x[i] = PyTuple_GetItem(ARG(1), i);
     /* the first NULL ends the list: exactly the tuple's items are passed */
     return new_result(PyObject_CallFunctionObjArgs(ARG(0), x[0], x[1], x[2], NULL));
-#line 3987 "probes/generated/contracts.c"
+#line 3993 "probes/generated/contracts.c"
 }
 #endif
 
@@ -3997,7 +4003,7 @@ static PyObject *c_PyObject_CallMethodObjArgs(PyObject *args)
     for (Py_ssize_t i = 0; i < PyTuple_Size(ARG(2)) && i < 3; i++)
         x[i] = PyTuple_GetItem(ARG(2), i);
     return new_result(PyObject_CallMethodObjArgs(ARG(0), ARG(1), x[0], x[1], x[2], NULL));
-#line 4001 "probes/generated/contracts.c"
+#line 4007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4152,7 +4158,7 @@ static PyObject *c_PyObject_GetAttrString(PyObject *args)
 {
 #line 502 "harness/data/contracts/objects.toml"
     WITH_NAME(1, new_result(PyObject_GetAttrString(ARG(0), name)))
-#line 4156 "probes/generated/contracts.c"
+#line 4162 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4182,7 +4188,7 @@ static PyObject *c_PyObject_GetIter(PyObject *args)
     PyObject *result = items ? Py_BuildValue("(ON)", (PyObject *)Py_TYPE(iterator), items) : NULL;
     Py_DECREF(iterator);
     return result;
-#line 4186 "probes/generated/contracts.c"
+#line 4192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4261,7 +4267,7 @@ static PyObject *c_PyObject_HasAttrString(PyObject *args)
 {
 #line 509 "harness/data/contracts/objects.toml"
     WITH_NAME(1, flag_result(PyObject_HasAttrString(ARG(0), name)))
-#line 4265 "probes/generated/contracts.c"
+#line 4271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4323,7 +4329,7 @@ static PyObject *c_PyObject_IsInstance(PyObject *args)
 #line 456 "harness/data/contracts/objects.toml"
     /* isinstance(x, type(y)) */
     return bool_result(PyObject_IsInstance(ARG(0), (PyObject *)Py_TYPE(ARG(1))));
-#line 4327 "probes/generated/contracts.c"
+#line 4333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4335,7 +4341,7 @@ static PyObject *c_PyObject_IsSubclass(PyObject *args)
 #line 464 "harness/data/contracts/objects.toml"
     /* issubclass(type(x), type(y)) */
     return bool_result(PyObject_IsSubclass((PyObject *)Py_TYPE(ARG(0)), (PyObject *)Py_TYPE(ARG(1))));
-#line 4339 "probes/generated/contracts.c"
+#line 4345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4393,7 +4399,7 @@ static PyObject *c_PyObject_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyObject_RichCompare(ARG(0), ARG(1), op));
-#line 4397 "probes/generated/contracts.c"
+#line 4403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4407,7 +4413,7 @@ static PyObject *c_PyObject_RichCompareBool(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return bool_result(PyObject_RichCompareBool(ARG(0), ARG(1), op));
-#line 4411 "probes/generated/contracts.c"
+#line 4417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4440,7 +4446,7 @@ static PyObject *c_PyObject_SetAttrString(PyObject *args)
 {
 #line 516 "harness/data/contracts/objects.toml"
     WITH_NAME(1, status_result(PyObject_SetAttrString(ARG(0), name, ARG(2))))
-#line 4444 "probes/generated/contracts.c"
+#line 4450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4500,7 +4506,7 @@ static PyObject *c_PyObject_Vectorcall(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), ARG(2)) < 0)
         return NULL;
     return vec_done(&v, PyObject_Vectorcall(ARG(0), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4504 "probes/generated/contracts.c"
+#line 4510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4516,7 +4522,7 @@ static PyObject *c_PyObject_VectorcallMethod(PyObject *args)
     if (vec_fill(&v, ARG(0), ARG(2), ARG(3)) < 0)
         return NULL;
     return vec_done(&v, PyObject_VectorcallMethod(ARG(1), v.slots + 1, (size_t)v.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, v.kwnames));
-#line 4520 "probes/generated/contracts.c"
+#line 4526 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4530,7 +4536,7 @@ static PyObject *c_PySequence_InPlaceRepeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_InPlaceRepeat(ARG(0), count));
-#line 4534 "probes/generated/contracts.c"
+#line 4540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4541,7 +4547,7 @@ static PyObject *c_PyVarObject(PyObject *args)
 #line 259 "harness/data/contracts/objects.toml"
     PyVarObject *o = (PyVarObject *)ARG(0);
     return Py_BuildValue("(nn)", o->ob_size, (Py_ssize_t)sizeof(PyVarObject));
-#line 4545 "probes/generated/contracts.c"
+#line 4551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4585,7 +4591,7 @@ static PyObject *c_Py_BuildValue(PyObject *args)
     if (data == NULL || arg_llong(args, 1, &n) < 0)
         return NULL;
     return new_result(Py_BuildValue("(y#L)", data, (probe_hash_len)length, n));
-#line 4589 "probes/generated/contracts.c"
+#line 4595 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4637,7 +4643,7 @@ static PyObject *c_Py_intptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_intptr_t), equal);
-#line 4641 "probes/generated/contracts.c"
+#line 4647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4647,7 +4653,7 @@ static PyObject *c_Py_ssize_t(PyObject *args)
 {
 #line 269 "harness/data/contracts/objects.toml"
     return Py_BuildValue("(nn)", (Py_ssize_t)sizeof(Py_ssize_t), (Py_ssize_t)PY_SSIZE_T_MAX);
-#line 4651 "probes/generated/contracts.c"
+#line 4657 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4673,7 +4679,7 @@ static PyObject *c_Py_uintptr_t(PyObject *args)
     if (equal < 0)
         return NULL;
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(Py_uintptr_t), equal);
-#line 4677 "probes/generated/contracts.c"
+#line 4683 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4688,7 +4694,7 @@ static PyObject *c_vectorcallfunc(PyObject *args)
     if (vec_fill(&v, NULL, ARG(1), Py_None) < 0)
         return NULL;
     return vec_done(&v, f(ARG(0), v.slots + 1, (size_t)v.nargs, NULL));
-#line 4692 "probes/generated/contracts.c"
+#line 4698 "probes/generated/contracts.c"
 }
 #endif
 
@@ -4726,7 +4732,7 @@ static PyObject *c_PyCallIter_New(PyObject *args)
     PyObject *items = drain(ci);
     Py_DECREF(ci);
     return items;
-#line 4730 "probes/generated/contracts.c"
+#line 4736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5000,7 +5006,7 @@ static PyObject *c_PySeqIter_New(PyObject *args)
     PyObject *items = drain(it);
     Py_DECREF(it);
     return items;
-#line 5004 "probes/generated/contracts.c"
+#line 5010 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5022,7 +5028,7 @@ static PyObject *c_PySlice_AdjustIndices(PyObject *args)
     if (!canaries_intact(in_out[0], sizeof(Py_ssize_t)) || !canaries_intact(in_out[1], sizeof(Py_ssize_t)))
         return contract("wrote outside its in/out parameters");
     return Py_BuildValue("(nnn)", n, in_out[0][1], in_out[1][1]);
-#line 5026 "probes/generated/contracts.c"
+#line 5032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5043,7 +5049,7 @@ static PyObject *c_PySlice_GetIndices(PyObject *args)
     if (rc == -1)
         return Py_BuildValue("(i)", rc);
     return Py_BuildValue("(innn)", rc, out[0], out[1], out[2]);
-#line 5047 "probes/generated/contracts.c"
+#line 5053 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5151,7 +5157,7 @@ static PyObject *c_PyWeakReference(PyObject *args)
     PyObject *referent = PyObject_CallObject((PyObject *)w, NULL);
     Py_DECREF((PyObject *)w);
     return new_result(referent);
-#line 5155 "probes/generated/contracts.c"
+#line 5161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5243,7 +5249,7 @@ static PyObject *c_PyLongExport(PyObject *args)
 #line 269 "harness/data/contracts/objects_long.toml"
     PyObject *e = exported(args, 1);
     return e ? Py_BuildValue("(nN)", (Py_ssize_t)sizeof(PyLongExport), e) : NULL;
-#line 5247 "probes/generated/contracts.c"
+#line 5253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5255,7 +5261,7 @@ static PyObject *c_PyLongLayout(PyObject *args)
     REQUIRE(PyLong_GetNativeLayout);
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(ni)", (Py_ssize_t)sizeof(PyLongLayout), (int)l->bits_per_digit);
-#line 5259 "probes/generated/contracts.c"
+#line 5265 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5270,7 +5276,7 @@ static PyObject *c_PyLongObject(PyObject *args)
         return NULL;
     PyLongObject *o = (PyLongObject *)PyLong_FromLongLong(v);
     return new_result((PyObject *)o);
-#line 5274 "probes/generated/contracts.c"
+#line 5280 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5283,7 +5289,7 @@ static PyObject *c_PyLongWriter(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5287 "probes/generated/contracts.c"
+#line 5293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5300,7 +5306,7 @@ static PyObject *c_PyLongWriter_Create(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, n, NULL, 0);
-#line 5304 "probes/generated/contracts.c"
+#line 5310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5314,7 +5320,7 @@ static PyObject *c_PyLongWriter_Discard(PyObject *args)
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
     return written(0, n, NULL, 1);
-#line 5318 "probes/generated/contracts.c"
+#line 5324 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5328,7 +5334,7 @@ static PyObject *c_PyLongWriter_Finish(PyObject *args)
     if (arg_int(args, 0, &negative) < 0)
         return NULL;
     return written(negative, PyList_Size(ARG(1)), ARG(1), 0);
-#line 5332 "probes/generated/contracts.c"
+#line 5338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5390,7 +5396,7 @@ static PyObject *c_PyLong_AsNativeBytes(PyObject *args)
     if (arg_int(args, 2, &flags) < 0)
         return NULL;
     return native_bytes_call(args, flags);
-#line 5394 "probes/generated/contracts.c"
+#line 5400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5449,7 +5455,7 @@ static PyObject *c_PyLong_Export(PyObject *args)
 {
 #line 249 "harness/data/contracts/objects_long.toml"
     return exported(args, 1);
-#line 5453 "probes/generated/contracts.c"
+#line 5459 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5464,7 +5470,7 @@ static PyObject *c_PyLong_FreeExport(PyObject *args)
         return NULL;
     Py_DECREF(e);
     return void_result();
-#line 5468 "probes/generated/contracts.c"
+#line 5474 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5590,7 +5596,7 @@ static PyObject *c_PyLong_GetNativeLayout_once(PyObject *args)
 #line 231 "harness/data/contracts/objects_long.toml"
     const PyLongLayout *l = PyLong_GetNativeLayout();
     return Py_BuildValue("(iiii)", (int)l->bits_per_digit, (int)l->digit_size, (int)l->digits_order, (int)l->digit_endianness);
-#line 5594 "probes/generated/contracts.c"
+#line 5600 "probes/generated/contracts.c"
 }
 static PyObject *c_PyLong_GetNativeLayout(PyObject *args)
 {
@@ -5604,7 +5610,7 @@ static PyObject *c_Py_ASNATIVEBYTES_ALLOW_INDEX(PyObject *args)
 {
 #line 213 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_ALLOW_INDEX);
-#line 5608 "probes/generated/contracts.c"
+#line 5614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5614,7 +5620,7 @@ static PyObject *c_Py_ASNATIVEBYTES_BIG_ENDIAN(PyObject *args)
 {
 #line 183 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_BIG_ENDIAN);
-#line 5618 "probes/generated/contracts.c"
+#line 5624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5624,7 +5630,7 @@ static PyObject *c_Py_ASNATIVEBYTES_DEFAULTS(PyObject *args)
 {
 #line 176 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_DEFAULTS);
-#line 5628 "probes/generated/contracts.c"
+#line 5634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5634,7 +5640,7 @@ static PyObject *c_Py_ASNATIVEBYTES_LITTLE_ENDIAN(PyObject *args)
 {
 #line 189 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
-#line 5638 "probes/generated/contracts.c"
+#line 5644 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5644,7 +5650,7 @@ static PyObject *c_Py_ASNATIVEBYTES_NATIVE_ENDIAN(PyObject *args)
 {
 #line 195 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_NATIVE_ENDIAN);
-#line 5648 "probes/generated/contracts.c"
+#line 5654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5654,7 +5660,7 @@ static PyObject *c_Py_ASNATIVEBYTES_REJECT_NEGATIVE(PyObject *args)
 {
 #line 207 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_REJECT_NEGATIVE);
-#line 5658 "probes/generated/contracts.c"
+#line 5664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5664,7 +5670,7 @@ static PyObject *c_Py_ASNATIVEBYTES_UNSIGNED_BUFFER(PyObject *args)
 {
 #line 201 "harness/data/contracts/objects_long.toml"
     return native_bytes_call(args, Py_ASNATIVEBYTES_UNSIGNED_BUFFER);
-#line 5668 "probes/generated/contracts.c"
+#line 5674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5764,7 +5770,7 @@ static PyObject *c_PyBUF_ANY_CONTIGUOUS(PyObject *args)
 #line 561 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ANY_CONTIGUOUS);
-#line 5768 "probes/generated/contracts.c"
+#line 5774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5775,7 +5781,7 @@ static PyObject *c_PyBUF_CONTIG(PyObject *args)
 #line 579 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG);
-#line 5779 "probes/generated/contracts.c"
+#line 5785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5786,7 +5792,7 @@ static PyObject *c_PyBUF_CONTIG_RO(PyObject *args)
 #line 588 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_CONTIG_RO);
-#line 5790 "probes/generated/contracts.c"
+#line 5796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5797,7 +5803,7 @@ static PyObject *c_PyBUF_C_CONTIGUOUS(PyObject *args)
 #line 543 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_C_CONTIGUOUS);
-#line 5801 "probes/generated/contracts.c"
+#line 5807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5808,7 +5814,7 @@ static PyObject *c_PyBUF_FORMAT(PyObject *args)
 #line 516 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FORMAT);
-#line 5812 "probes/generated/contracts.c"
+#line 5818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5819,7 +5825,7 @@ static PyObject *c_PyBUF_FULL(PyObject *args)
 #line 633 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL);
-#line 5823 "probes/generated/contracts.c"
+#line 5829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5830,7 +5836,7 @@ static PyObject *c_PyBUF_FULL_RO(PyObject *args)
 #line 642 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_FULL_RO);
-#line 5834 "probes/generated/contracts.c"
+#line 5840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5841,7 +5847,7 @@ static PyObject *c_PyBUF_F_CONTIGUOUS(PyObject *args)
 #line 552 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_F_CONTIGUOUS);
-#line 5845 "probes/generated/contracts.c"
+#line 5851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5852,7 +5858,7 @@ static PyObject *c_PyBUF_INDIRECT(PyObject *args)
 #line 570 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_INDIRECT);
-#line 5856 "probes/generated/contracts.c"
+#line 5862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5885,7 +5891,7 @@ static PyObject *c_PyBUF_MAX_NDIM(PyObject *args)
     Py_XDECREF(more);
     PyErr_Clear();
     return Py_BuildValue("(Ni)", ndim, refused);
-#line 5889 "probes/generated/contracts.c"
+#line 5895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5896,7 +5902,7 @@ static PyObject *c_PyBUF_ND(PyObject *args)
 #line 525 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_ND);
-#line 5900 "probes/generated/contracts.c"
+#line 5906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5910,7 +5916,7 @@ static PyObject *c_PyBUF_READ(PyObject *args)
     Py_ssize_t n;
     char *data = (char *)arg_bytes(args, 0, &n);
     return data ? memoryview_result(PyMemoryView_FromMemory(data, n, PyBUF_READ)) : NULL;
-#line 5914 "probes/generated/contracts.c"
+#line 5920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5921,7 +5927,7 @@ static PyObject *c_PyBUF_RECORDS(PyObject *args)
 #line 615 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS);
-#line 5925 "probes/generated/contracts.c"
+#line 5931 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5932,7 +5938,7 @@ static PyObject *c_PyBUF_RECORDS_RO(PyObject *args)
 #line 624 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_RECORDS_RO);
-#line 5936 "probes/generated/contracts.c"
+#line 5942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5943,7 +5949,7 @@ static PyObject *c_PyBUF_SIMPLE(PyObject *args)
 #line 498 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_SIMPLE);
-#line 5947 "probes/generated/contracts.c"
+#line 5953 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5954,7 +5960,7 @@ static PyObject *c_PyBUF_STRIDED(PyObject *args)
 #line 597 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED);
-#line 5958 "probes/generated/contracts.c"
+#line 5964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5965,7 +5971,7 @@ static PyObject *c_PyBUF_STRIDED_RO(PyObject *args)
 #line 606 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDED_RO);
-#line 5969 "probes/generated/contracts.c"
+#line 5975 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5976,7 +5982,7 @@ static PyObject *c_PyBUF_STRIDES(PyObject *args)
 #line 534 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_STRIDES);
-#line 5980 "probes/generated/contracts.c"
+#line 5986 "probes/generated/contracts.c"
 }
 #endif
 
@@ -5987,7 +5993,7 @@ static PyObject *c_PyBUF_WRITABLE(PyObject *args)
 #line 507 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_GetBuffer);
     return buf_request(ARG(0), PyBUF_WRITABLE);
-#line 5991 "probes/generated/contracts.c"
+#line 5997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6007,7 +6013,7 @@ static PyObject *c_PyBUF_WRITE(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, PyBUF_WRITE));
     PyMem_Free(memory);
     return result;
-#line 6011 "probes/generated/contracts.c"
+#line 6017 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6032,7 +6038,7 @@ static PyObject *c_PyBuffer_FillContiguousStrides(PyObject *args)
         return NULL;
     Py_DECREF(status);
     return buf_list(strides, ndims);
-#line 6036 "probes/generated/contracts.c"
+#line 6042 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6056,7 +6062,7 @@ static PyObject *c_PyBuffer_FillInfo(PyObject *args)
     PyObject *result = buf_summary(&view, ARG(0));
     PyBuffer_Release(&view);
     return result;
-#line 6060 "probes/generated/contracts.c"
+#line 6066 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6086,7 +6092,7 @@ static PyObject *c_PyBuffer_FromContiguous(PyObject *args)
     Py_XDECREF(status);
     PyBuffer_Release(&view);
     return result;
-#line 6090 "probes/generated/contracts.c"
+#line 6096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6111,7 +6117,7 @@ static PyObject *c_PyBuffer_GetPointer(PyObject *args)
     PyObject *result = Py_BuildValue("[Nn]", buf_list(indices, view.ndim), (Py_ssize_t)(pointer - (char *)view.buf));
     PyBuffer_Release(&view);
     return result;
-#line 6115 "probes/generated/contracts.c"
+#line 6121 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6129,7 +6135,7 @@ static PyObject *c_PyBuffer_IsContiguous(PyObject *args)
     int value = PyBuffer_IsContiguous(&view, order);
     PyBuffer_Release(&view);
     return flag_result(value);
-#line 6133 "probes/generated/contracts.c"
+#line 6139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6162,7 +6168,7 @@ static PyObject *c_PyBuffer_Release(PyObject *args)
     PyObject *outcome = PyObject_CallObject(method, NULL);
     Py_DECREF(method);
     return outcome ? Py_BuildValue("[iN]", cleared, outcome) : NULL;
-#line 6166 "probes/generated/contracts.c"
+#line 6172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6203,7 +6209,7 @@ static PyObject *c_PyBuffer_ToContiguous(PyObject *args)
     }
     Py_DECREF(status);
     return out;
-#line 6207 "probes/generated/contracts.c"
+#line 6213 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6221,7 +6227,7 @@ static PyObject *c_PyMemoryView_FromBuffer(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromBuffer(&view));
     PyBuffer_Release(&view);
     return result;
-#line 6225 "probes/generated/contracts.c"
+#line 6231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6244,7 +6250,7 @@ static PyObject *c_PyMemoryView_FromMemory(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromMemory(memory, n, flags));
     PyMem_Free(memory);
     return result;
-#line 6248 "probes/generated/contracts.c"
+#line 6254 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6256,7 +6262,7 @@ static PyObject *c_PyMemoryView_FromObject(PyObject *args)
 #line 396 "harness/data/contracts/buffers.toml"
     REQUIRE(PyObject_CallObject);
     return memoryview_result(PyMemoryView_FromObject(ARG(0)));
-#line 6260 "probes/generated/contracts.c"
+#line 6266 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6274,7 +6280,7 @@ static PyObject *c_PyMemoryView_GetContiguous(PyObject *args)
     if (order == 'x')
         order = 'A';
     return memoryview_result(PyMemoryView_GetContiguous(ARG(0), buffertype, order));
-#line 6278 "probes/generated/contracts.c"
+#line 6284 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6289,7 +6295,7 @@ static PyObject *c_PyObject_AsCharBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsCharBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6293 "probes/generated/contracts.c"
+#line 6299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6304,7 +6310,7 @@ static PyObject *c_PyObject_AsReadBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsReadBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6308 "probes/generated/contracts.c"
+#line 6314 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6319,7 +6325,7 @@ static PyObject *c_PyObject_AsWriteBuffer(PyObject *args)
     Py_ssize_t n = 0;
     int rc = PyObject_AsWriteBuffer(ARG(0), &data, &n);
     return old_buffer_result(rc, data, n);
-#line 6323 "probes/generated/contracts.c"
+#line 6329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6362,7 +6368,7 @@ static PyObject *c_PyObject_CopyData(PyObject *args)
     PyObject *result = buf_data(&view);
     PyBuffer_Release(&view);
     return result;
-#line 6366 "probes/generated/contracts.c"
+#line 6372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6376,7 +6382,7 @@ static PyObject *c_PyObject_GetBuffer(PyObject *args)
     if (arg_int(args, 1, &flags) < 0)
         return NULL;
     return buf_request(ARG(0), flags);
-#line 6380 "probes/generated/contracts.c"
+#line 6386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6406,7 +6412,7 @@ static PyObject *c_Py_buffer(PyObject *args)
     view.shape = shape;
     view.strides = strides;
     return memoryview_result(PyMemoryView_FromBuffer(&view));
-#line 6410 "probes/generated/contracts.c"
+#line 6416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6423,7 +6429,7 @@ static PyObject *c_getbufferproc(PyObject *args)
     PyObject *result = memoryview_result(PyMemoryView_FromObject(instance));
     Py_DECREF(instance);
     return result ? Py_BuildValue("(Nl)", result, exporter_releases - before) : NULL;
-#line 6427 "probes/generated/contracts.c"
+#line 6433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6448,7 +6454,7 @@ static PyObject *c_releasebufferproc(PyObject *args)
         return NULL;
     Py_DECREF(done);
     return Py_BuildValue("(ll)", during, exporter_releases - before);
-#line 6452 "probes/generated/contracts.c"
+#line 6458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6458,7 +6464,7 @@ static PyObject *c_METH_CLASS(PyObject *args)
 {
 #line 1641 "harness/data/contracts/callables.toml"
     return rest_meth_calls("cm", ARG(0));
-#line 6462 "probes/generated/contracts.c"
+#line 6468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6482,7 +6488,7 @@ static PyObject *c_METH_COEXIST(PyObject *args)
     Py_XDECREF(dict);
     Py_XDECREF(type);
     return result;
-#line 6486 "probes/generated/contracts.c"
+#line 6492 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6503,7 +6509,7 @@ static PyObject *c_METH_FASTCALL(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6507 "probes/generated/contracts.c"
+#line 6513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6517,7 +6523,7 @@ static PyObject *c_METH_METHOD(PyObject *args)
         return Py_BuildValue("s", "no PyCMethod_New");
     PyObject *self = ARG(0) == Py_None ? NULL : ARG(0);
     return cf_invoke(new_result(probe_any_cmethod_new(&def, self, NULL, (PyTypeObject *)ARG(1))), ARG(2), ARG(3));
-#line 6521 "probes/generated/contracts.c"
+#line 6527 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6528,7 +6534,7 @@ static PyObject *c_METH_NOARGS(PyObject *args)
 #line 963 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_noargs, METH_NOARGS, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6532 "probes/generated/contracts.c"
+#line 6538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6539,7 +6545,7 @@ static PyObject *c_METH_O(PyObject *args)
 #line 973 "harness/data/contracts/callables.toml"
     static PyMethodDef def = {"cf", cf_o, METH_O, NULL};
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6543 "probes/generated/contracts.c"
+#line 6549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6549,7 +6555,7 @@ static PyObject *c_METH_STATIC(PyObject *args)
 {
 #line 1650 "harness/data/contracts/callables.toml"
     return rest_meth_calls("sm", ARG(0));
-#line 6553 "probes/generated/contracts.c"
+#line 6559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6570,7 +6576,7 @@ static PyObject *c_METH_VARARGS(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", plain, keywords);
-#line 6574 "probes/generated/contracts.c"
+#line 6580 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6595,7 +6601,7 @@ static PyObject *c_PyBytes_FromFormatV(PyObject *args)
     }
     Py_DECREF(holder);
     return new_result(result);
-#line 6599 "probes/generated/contracts.c"
+#line 6605 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6609,7 +6615,7 @@ static PyObject *c_PyCFunction(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS, NULL};
     def.ml_meth = meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6613 "probes/generated/contracts.c"
+#line 6619 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6623,7 +6629,7 @@ static PyObject *c_PyCFunctionFast(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), Py_None);
-#line 6627 "probes/generated/contracts.c"
+#line 6633 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6637,7 +6643,7 @@ static PyObject *c_PyCFunctionFastWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_FASTCALL | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6641 "probes/generated/contracts.c"
+#line 6647 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6651,7 +6657,7 @@ static PyObject *c_PyCFunctionWithKeywords(PyObject *args)
     static PyMethodDef def = {"cf", NULL, METH_VARARGS | METH_KEYWORDS, NULL};
     def.ml_meth = (PyCFunction)(void (*)(void))meth;
     return cf_invoke(new_result(PyCFunction_NewEx(&def, ARG(0) == Py_None ? NULL : ARG(0), NULL)), ARG(1), ARG(2));
-#line 6655 "probes/generated/contracts.c"
+#line 6661 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6671,7 +6677,7 @@ static PyObject *c_PyCFunction_Call(PyObject *args)
     PyObject *result = new_result(PyCFunction_Call(f, ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
     Py_DECREF(f);
     return result;
-#line 6675 "probes/generated/contracts.c"
+#line 6681 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6691,7 +6697,7 @@ static PyObject *c_PyCFunction_GetFlags(PyObject *args)
     PyObject *result = long_result(PyCFunction_GetFlags(f), -1);
     Py_DECREF(f);
     return result;
-#line 6695 "probes/generated/contracts.c"
+#line 6701 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6713,7 +6719,7 @@ static PyObject *c_PyCFunction_GetFunction(PyObject *args)
     if (meth == NULL)
         return PyErr_Occurred() ? NULL : contract("returned NULL without setting an exception");
     return Py_BuildValue("i", meth == cf_defs[kind].ml_meth);
-#line 6717 "probes/generated/contracts.c"
+#line 6723 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6740,7 +6746,7 @@ static PyObject *c_PyCFunction_New(PyObject *args)
         return NULL;
     PyObject *f = new_result(PyCFunction_New(&cf_defs[kind], ARG(1) == Py_None ? NULL : ARG(1)));
     return cf_invoke(f, ARG(2), ARG(3));
-#line 6744 "probes/generated/contracts.c"
+#line 6750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6761,7 +6767,7 @@ static PyObject *c_PyCFunction_NewEx(PyObject *args)
     PyObject *module = PyObject_GetAttrString(f, "__module__");
     PyObject *result = module ? cf_invoke(f, ARG(3), ARG(4)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", module, result) : drop_null(module);
-#line 6765 "probes/generated/contracts.c"
+#line 6771 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6784,7 +6790,7 @@ static PyObject *c_PyCMethod_New(PyObject *args)
     PyObject *name = PyObject_GetAttrString(f, "__module__");
     PyObject *result = name ? cf_invoke(f, ARG(4), ARG(5)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", name, result) : drop_null(name);
-#line 6788 "probes/generated/contracts.c"
+#line 6794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6804,7 +6810,7 @@ static PyObject *c_PyDescr_NewClassMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6808 "probes/generated/contracts.c"
+#line 6814 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6832,7 +6838,7 @@ static PyObject *c_PyDescr_NewGetSet(PyObject *args)
         return name ? contract("the setter was not called") : NULL;
     }
     return Py_BuildValue("(NNN)", got, stored, name);
-#line 6836 "probes/generated/contracts.c"
+#line 6842 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6857,7 +6863,7 @@ static PyObject *c_PyDescr_NewMember(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", value, refused);
-#line 6861 "probes/generated/contracts.c"
+#line 6867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6877,7 +6883,7 @@ static PyObject *c_PyDescr_NewMethod(PyObject *args)
     PyObject *bound = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return cf_invoke(bound, ARG(2), ARG(3));
-#line 6881 "probes/generated/contracts.c"
+#line 6887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6915,7 +6921,7 @@ static PyObject *c_PyErr_FormatV(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 6919 "probes/generated/contracts.c"
+#line 6925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6933,7 +6939,7 @@ static PyObject *c_PyEval_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6937 "probes/generated/contracts.c"
+#line 6943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6951,7 +6957,7 @@ static PyObject *c_PyEval_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 6955 "probes/generated/contracts.c"
+#line 6961 "probes/generated/contracts.c"
 }
 #endif
 
@@ -6982,7 +6988,7 @@ static PyObject *c_PyGetSetDef(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", got, doc);
-#line 6986 "probes/generated/contracts.c"
+#line 6992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7008,7 +7014,7 @@ static PyObject *c_PyMemberDef(PyObject *args)
 #else
     return new_result(PyMember_GetOne((const char *)&block, &def));
 #endif
-#line 7012 "probes/generated/contracts.c"
+#line 7018 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7022,7 +7028,7 @@ static PyObject *c_PyMember_GetOne(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, 0);
-#line 7026 "probes/generated/contracts.c"
+#line 7032 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7040,7 +7046,7 @@ static PyObject *c_PyMember_SetOne(PyObject *args)
     if (code == -1 && PyErr_Occurred())
         return NULL;
     return member_set(code, readonly ? 1 /* READONLY */ : 0, value);
-#line 7044 "probes/generated/contracts.c"
+#line 7050 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7064,7 +7070,7 @@ static PyObject *c_PyMethodDef(PyObject *args)
     PyObject *doc = f ? PyObject_GetAttrString(f, "__doc__") : NULL;
     PyObject *result = doc ? cf_invoke(f, ARG(2), ARG(3)) : drop_null(f);
     return result ? Py_BuildValue("(NN)", doc, result) : drop_null(doc);
-#line 7068 "probes/generated/contracts.c"
+#line 7074 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7081,7 +7087,7 @@ static PyObject *c_PyObject_CallFunction(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7085 "probes/generated/contracts.c"
+#line 7091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7098,7 +7104,7 @@ static PyObject *c_PyObject_CallMethod(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7102 "probes/generated/contracts.c"
+#line 7108 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7136,7 +7142,7 @@ static PyObject *c_PyStructSequence_Desc(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", visible, hidden, doc);
-#line 7140 "probes/generated/contracts.c"
+#line 7146 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7170,7 +7176,7 @@ static PyObject *c_PyStructSequence_Field(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", value, doc);
-#line 7174 "probes/generated/contracts.c"
+#line 7180 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7185,7 +7191,7 @@ static PyObject *c_PyStructSequence_GetItem(PyObject *args)
     if (n <= 0 || arg_int(args, 1, &seed) < 0)
         return n == 0 ? contract("no fields") : NULL;
     return borrowed_result(PyStructSequence_GetItem(ARG(0), (Py_ssize_t)(seed % n)));
-#line 7189 "probes/generated/contracts.c"
+#line 7195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7208,7 +7214,7 @@ static PyObject *c_PyStructSequence_New(PyObject *args)
     PyObject *result = Py_BuildValue("(OO)", (PyObject *)Py_TYPE(obj), obj);
     Py_DECREF(obj);
     return result;
-#line 7212 "probes/generated/contracts.c"
+#line 7218 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7232,7 +7238,7 @@ static PyObject *c_PyStructSequence_NewType(PyObject *args)
     Py_XDECREF(obj);
     Py_DECREF(type);
     return result;
-#line 7236 "probes/generated/contracts.c"
+#line 7242 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7262,7 +7268,7 @@ static PyObject *c_PyStructSequence_SetItem(PyObject *args)
     }
     Py_DECREF(obj);
     return result;
-#line 7266 "probes/generated/contracts.c"
+#line 7272 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7273,7 +7279,7 @@ static PyObject *c_PyStructSequence_UnnamedField(PyObject *args)
 {
 #line 886 "harness/data/contracts/callables.toml"
     return PyBytes_FromString(PyStructSequence_UnnamedField);
-#line 7277 "probes/generated/contracts.c"
+#line 7283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7293,7 +7299,7 @@ static PyObject *c_PyUnicode_FromFormatV(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7297 "probes/generated/contracts.c"
+#line 7303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7319,7 +7325,7 @@ static PyObject *c_PyWrapper_New(PyObject *args)
     Py_XDECREF(argtuple);
     Py_DECREF(wrapper);
     return result;
-#line 7323 "probes/generated/contracts.c"
+#line 7329 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7375,7 +7381,7 @@ static PyObject *c_Py_AUDIT_READ(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NNN)", audited, plain, seen);
-#line 7379 "probes/generated/contracts.c"
+#line 7385 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7385,7 +7391,7 @@ static PyObject *c_Py_READONLY(PyObject *args)
 {
 #line 1366 "harness/data/contracts/callables.toml"
     return member_set(16, Py_READONLY, ARG(0));
-#line 7389 "probes/generated/contracts.c"
+#line 7395 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7398,7 +7404,7 @@ static PyObject *c_Py_RELATIVE_OFFSET(PyObject *args)
     if (arg_kind(args, 0, 19, &n) < 0)
         return NULL;
     return member_get(member_fields[n].code, Py_RELATIVE_OFFSET);
-#line 7402 "probes/generated/contracts.c"
+#line 7408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7418,7 +7424,7 @@ static PyObject *c_Py_T_BOOL(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7422 "probes/generated/contracts.c"
+#line 7428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7438,7 +7444,7 @@ static PyObject *c_Py_T_BYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7442 "probes/generated/contracts.c"
+#line 7448 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7458,7 +7464,7 @@ static PyObject *c_Py_T_CHAR(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7462 "probes/generated/contracts.c"
+#line 7468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7478,7 +7484,7 @@ static PyObject *c_Py_T_DOUBLE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7482 "probes/generated/contracts.c"
+#line 7488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7498,7 +7504,7 @@ static PyObject *c_Py_T_FLOAT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7502 "probes/generated/contracts.c"
+#line 7508 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7518,7 +7524,7 @@ static PyObject *c_Py_T_INT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7522 "probes/generated/contracts.c"
+#line 7528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7538,7 +7544,7 @@ static PyObject *c_Py_T_LONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7542 "probes/generated/contracts.c"
+#line 7548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7558,7 +7564,7 @@ static PyObject *c_Py_T_LONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7562 "probes/generated/contracts.c"
+#line 7568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7578,7 +7584,7 @@ static PyObject *c_Py_T_OBJECT_EX(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7582 "probes/generated/contracts.c"
+#line 7588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7598,7 +7604,7 @@ static PyObject *c_Py_T_PYSSIZET(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7602 "probes/generated/contracts.c"
+#line 7608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7618,7 +7624,7 @@ static PyObject *c_Py_T_SHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7622 "probes/generated/contracts.c"
+#line 7628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7638,7 +7644,7 @@ static PyObject *c_Py_T_STRING(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7642 "probes/generated/contracts.c"
+#line 7648 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7658,7 +7664,7 @@ static PyObject *c_Py_T_STRING_INPLACE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7662 "probes/generated/contracts.c"
+#line 7668 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7678,7 +7684,7 @@ static PyObject *c_Py_T_UBYTE(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7682 "probes/generated/contracts.c"
+#line 7688 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7698,7 +7704,7 @@ static PyObject *c_Py_T_UINT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7702 "probes/generated/contracts.c"
+#line 7708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7718,7 +7724,7 @@ static PyObject *c_Py_T_ULONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7722 "probes/generated/contracts.c"
+#line 7728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7738,7 +7744,7 @@ static PyObject *c_Py_T_ULONGLONG(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7742 "probes/generated/contracts.c"
+#line 7748 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7758,7 +7764,7 @@ static PyObject *c_Py_T_USHORT(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(NN)", read ? read : new_none(), stored ? stored : Py_BuildValue("s", "TypeError"));
-#line 7762 "probes/generated/contracts.c"
+#line 7768 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7775,7 +7781,7 @@ static PyObject *c_Py_VaBuildValue(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7779 "probes/generated/contracts.c"
+#line 7785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7792,7 +7798,7 @@ static PyObject *c__PyObject_CallFunction_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7796 "probes/generated/contracts.c"
+#line 7802 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7809,7 +7815,7 @@ static PyObject *c__PyObject_CallMethod_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7813 "probes/generated/contracts.c"
+#line 7819 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7825,7 +7831,7 @@ static PyObject *c__Py_BuildValue_SizeT(PyObject *args)
     RUN_PROGRAM(result, k, _Py_BuildValue_SizeT, len)
     Py_DECREF(holder);
     return new_result(result);
-#line 7829 "probes/generated/contracts.c"
+#line 7835 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7843,7 +7849,7 @@ static PyObject *c__Py_VaBuildValue_SizeT(PyObject *args)
 #undef P
     Py_DECREF(holder);
     return new_result(result);
-#line 7847 "probes/generated/contracts.c"
+#line 7853 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7863,7 +7869,7 @@ static PyObject *c_getter(PyObject *args)
     PyObject *got = call_attr(descr, "__get__", Py_BuildValue("(O)", ARG(0)));
     Py_DECREF(descr);
     return got;
-#line 7867 "probes/generated/contracts.c"
+#line 7873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7894,7 +7900,7 @@ static PyObject *c_setter(PyObject *args)
     }
     PyErr_Clear();
     return Py_BuildValue("(Ni)", stored, refused);
-#line 7898 "probes/generated/contracts.c"
+#line 7904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7913,7 +7919,7 @@ static PyObject *c_PyArg_Parse(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 7917 "probes/generated/contracts.c"
+#line 7923 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7932,7 +7938,7 @@ static PyObject *c_PyArg_ParseTuple(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 7936 "probes/generated/contracts.c"
+#line 7942 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7954,7 +7960,7 @@ static PyObject *c_PyArg_ParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 7958 "probes/generated/contracts.c"
+#line 7964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -7987,7 +7993,7 @@ static PyObject *c_PyArg_UnpackTuple(PyObject *args)
         if (PyList_Append(list, slots[i] ? slots[i] : Py_None) < 0)
             Py_CLEAR(list);
     return list;
-#line 7991 "probes/generated/contracts.c"
+#line 7997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8006,7 +8012,7 @@ static PyObject *c_PyArg_VaParse(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8010 "probes/generated/contracts.c"
+#line 8016 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8028,7 +8034,7 @@ static PyObject *c_PyArg_VaParseTupleAndKeywords(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8032 "probes/generated/contracts.c"
+#line 8038 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8042,7 +8048,7 @@ static PyObject *c_PyArg_ValidateKeywordArguments(PyObject *args)
     struct parse_out out = {0};
     out.i = rc;
     return parse_result(rc, 8, &out);
-#line 8046 "probes/generated/contracts.c"
+#line 8052 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8065,7 +8071,7 @@ static PyObject *c__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8069 "probes/generated/contracts.c"
+#line 8075 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8085,7 +8091,7 @@ static PyObject *c__PyArg_ParseTuple_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8089 "probes/generated/contracts.c"
+#line 8095 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8105,7 +8111,7 @@ static PyObject *c__PyArg_Parse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, "")
 #undef P
     return parse_result(rc, k, &out);
-#line 8109 "probes/generated/contracts.c"
+#line 8115 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8128,7 +8134,7 @@ static PyObject *c__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args)
 #undef P
     PyObject *value = parse_result(rc, k, &out);
     return value ? Py_BuildValue("(NO)", value, b ? b : Py_None) : NULL;
-#line 8132 "probes/generated/contracts.c"
+#line 8138 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8148,7 +8154,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
     RUN_PARSE(rc, k, out, P, ":f")
 #undef P
     return parse_result(rc, k, &out);
-#line 8152 "probes/generated/contracts.c"
+#line 8158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8157,7 +8163,7 @@ static PyObject *c__PyArg_VaParse_SizeT(PyObject *args)
 #pragma weak PyABIInfo_Check
 static PyObject *c_PyABIInfo_Check(PyObject *args)
 {
-#line 480 "harness/data/contracts/types.toml"
+#line 486 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8169,7 +8175,7 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
     default: break;
     }
     return status_result(PyABIInfo_Check(&info, "probe_types"));
-#line 8173 "probes/generated/contracts.c"
+#line 8179 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8178,11 +8184,11 @@ static PyObject *c_PyABIInfo_Check(PyObject *args)
 #pragma weak PyObject_CallFinalizerFromDealloc
 static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 {
-#line 498 "harness/data/contracts/types.toml"
+#line 504 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_finalize, (void *)t_finalize}, {Py_tp_dealloc, (void *)t_finalizing_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.F", 0, TP_FINALIZE_FLAGS, slots, NULL);
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8186 "probes/generated/contracts.c"
+#line 8192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8191,12 +8197,12 @@ static PyObject *c_PyObject_CallFinalizerFromDealloc(PyObject *args)
 #pragma weak PyObject_ClearWeakRefs
 static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 {
-#line 508 "harness/data/contracts/types.toml"
+#line 514 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_weak_members}, {Py_tp_dealloc, (void *)t_weak_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.W", TP_SIZE, 0, slots, NULL);
     /* The instance dies at once: its tp_dealloc calls PyObject_ClearWeakRefs. */
     return tp_run(T, "lambda T, log: (lambda r: (r() is None, len(log), log[0] is r, log[1:]))(__import__('weakref').ref(T(), log.append))", NULL);
-#line 8200 "probes/generated/contracts.c"
+#line 8206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8205,7 +8211,7 @@ static PyObject *c_PyObject_ClearWeakRefs(PyObject *args)
 #pragma weak PyObject_GC_Del
 static PyObject *c_PyObject_GC_Del(PyObject *args)
 {
-#line 519 "harness/data/contracts/types.toml"
+#line 525 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8213,7 +8219,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
     PyObject *T = tp_make("probe_types.G", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL);
     /* t_gc_dealloc ends with PyObject_GC_Del: the log shows each instance's clear-and-free. */
     return tp_run(T, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 8217 "probes/generated/contracts.c"
+#line 8223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8222,7 +8228,7 @@ static PyObject *c_PyObject_GC_Del(PyObject *args)
 #pragma weak PyObject_GC_Track
 static PyObject *c_PyObject_GC_Track(PyObject *args)
 {
-#line 533 "harness/data/contracts/types.toml"
+#line 539 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8249,7 +8255,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8253 "probes/generated/contracts.c"
+#line 8259 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8258,7 +8264,7 @@ static PyObject *c_PyObject_GC_Track(PyObject *args)
 #pragma weak PyObject_GC_UnTrack
 static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 {
-#line 566 "harness/data/contracts/types.toml"
+#line 572 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8289,7 +8295,7 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8293 "probes/generated/contracts.c"
+#line 8299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8298,9 +8304,9 @@ static PyObject *c_PyObject_GC_UnTrack(PyObject *args)
 #pragma weak PyObject_GenericGetDict
 static PyObject *c_PyObject_GenericGetDict(PyObject *args)
 {
-#line 603 "harness/data/contracts/types.toml"
+#line 609 "harness/data/contracts/types.toml"
     return new_result(PyObject_GenericGetDict(ARG(0), NULL));
-#line 8304 "probes/generated/contracts.c"
+#line 8310 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8320,9 +8326,9 @@ static PyObject *c_PyObject_GenericSetAttr(PyObject *args)
 #pragma weak PyObject_GenericSetDict
 static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 {
-#line 617 "harness/data/contracts/types.toml"
+#line 623 "harness/data/contracts/types.toml"
     return status_result(PyObject_GenericSetDict(ARG(0), ARG(1), NULL));
-#line 8326 "probes/generated/contracts.c"
+#line 8332 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8331,7 +8337,7 @@ static PyObject *c_PyObject_GenericSetDict(PyObject *args)
 #pragma weak PyObject_GetTypeData
 static PyObject *c_PyObject_GetTypeData(PyObject *args)
 {
-#line 625 "harness/data/contracts/types.toml"
+#line 631 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8353,7 +8359,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8357 "probes/generated/contracts.c"
+#line 8363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8362,7 +8368,7 @@ static PyObject *c_PyObject_GetTypeData(PyObject *args)
 #pragma weak PyObject_GetTypeData_DuringGC
 static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 {
-#line 653 "harness/data/contracts/types.toml"
+#line 659 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8384,7 +8390,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 8388 "probes/generated/contracts.c"
+#line 8394 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8393,7 +8399,7 @@ static PyObject *c_PyObject_GetTypeData_DuringGC(PyObject *args)
 #pragma weak PyObject_Init
 static PyObject *c_PyObject_Init(PyObject *args)
 {
-#line 681 "harness/data/contracts/types.toml"
+#line 687 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8418,7 +8424,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8422 "probes/generated/contracts.c"
+#line 8428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8427,7 +8433,7 @@ static PyObject *c_PyObject_Init(PyObject *args)
 #pragma weak PyObject_InitVar
 static PyObject *c_PyObject_InitVar_body(PyObject *args)
 {
-#line 712 "harness/data/contracts/types.toml"
+#line 718 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8448,11 +8454,12 @@ static PyObject *c_PyObject_InitVar_body(PyObject *args)
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
     TP_DATA_OF(o, T)->ref = NULL;
+    TP_SIZE_AS_VALUE(o, T);
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 8456 "probes/generated/contracts.c"
+#line 8463 "probes/generated/contracts.c"
 }
 static PyObject *c_PyObject_InitVar(PyObject *args)
 {
@@ -8464,11 +8471,11 @@ static PyObject *c_PyObject_InitVar(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyTypeObject(PyObject *args)
 {
-#line 744 "harness/data/contracts/types.toml"
+#line 751 "harness/data/contracts/types.toml"
     PyTypeObject *type = Py_TYPE(ARG(0));
     Py_INCREF((PyObject *)type);
     return (PyObject *)type;
-#line 8472 "probes/generated/contracts.c"
+#line 8479 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8477,7 +8484,7 @@ static PyObject *c_PyTypeObject(PyObject *args)
 #pragma weak PyType_ClearCache
 static PyObject *c_PyType_ClearCache(PyObject *args)
 {
-#line 754 "harness/data/contracts/types.toml"
+#line 761 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -8491,7 +8498,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 8495 "probes/generated/contracts.c"
+#line 8502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8500,7 +8507,7 @@ static PyObject *c_PyType_ClearCache(PyObject *args)
 #pragma weak PyType_Freeze
 static PyObject *c_PyType_Freeze(PyObject *args)
 {
-#line 774 "harness/data/contracts/types.toml"
+#line 781 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8526,7 +8533,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
         Py_DECREF(target);
     Py_DECREF(T);
     return result;
-#line 8530 "probes/generated/contracts.c"
+#line 8537 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8535,7 +8542,7 @@ static PyObject *c_PyType_Freeze(PyObject *args)
 #pragma weak PyType_FromMetaclass
 static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
 {
-#line 806 "harness/data/contracts/types.toml"
+#line 813 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8561,7 +8568,7 @@ static PyObject *c_PyType_FromMetaclass_body(PyObject *args)
     Py_XDECREF(m);
     Py_DECREF(type);
     return T ? tp_run(T, "lambda T, log: (type(T).__name__, T.__name__, T.__mro__[1:] == (object,))", NULL) : NULL;
-#line 8565 "probes/generated/contracts.c"
+#line 8572 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromMetaclass(PyObject *args)
 {
@@ -8574,7 +8581,7 @@ static PyObject *c_PyType_FromMetaclass(PyObject *args)
 #pragma weak PyType_FromModuleAndSpec
 static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 {
-#line 838 "harness/data/contracts/types.toml"
+#line 845 "harness/data/contracts/types.toml"
     long long state;
     if (arg_llong(args, 0, &state) < 0)
         return NULL;
@@ -8596,7 +8603,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
     }
     Py_XDECREF(m);
     return result;
-#line 8600 "probes/generated/contracts.c"
+#line 8607 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8605,7 +8612,7 @@ static PyObject *c_PyType_FromModuleAndSpec(PyObject *args)
 #pragma weak PyType_FromSlots
 static PyObject *c_PyType_FromSlots(PyObject *args)
 {
-#line 866 "harness/data/contracts/types.toml"
+#line 873 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8617,7 +8624,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
         PySlot_END,
     };
     return tp_run(PyType_FromSlots(slots), "lambda T, log, k: (T.__name__, T.__module__, T.__basicsize__ == object.__basicsize__ + __import__('struct').calcsize('lP'), T.__flags__ & (1 << 10) != 0, T() + k)", args);
-#line 8621 "probes/generated/contracts.c"
+#line 8628 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8626,7 +8633,7 @@ static PyObject *c_PyType_FromSlots(PyObject *args)
 #pragma weak PyType_FromSpec
 static PyObject *c_PyType_FromSpec_body(PyObject *args)
 {
-#line 884 "harness/data/contracts/types.toml"
+#line 891 "harness/data/contracts/types.toml"
     static const char *const names[] = {"probe_types.Alpha", "probe_types.Beta", "a.b.Gamma", "probe_types.Delta.Inner", "m.x"};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -8639,7 +8646,7 @@ static PyObject *c_PyType_FromSpec_body(PyObject *args)
     STRAY_CHECK("PyType_FromSpec", made != NULL);
     return tp_run(made, "lambda T, log: (T.__name__, T.__qualname__, T.__dict__.get('__module__'), "
                   "T.__basicsize__, T.__itemsize__, T.__doc__, T.__flags__ & (1 << 10) != 0, type(T).__name__, T() + 1)", NULL);
-#line 8643 "probes/generated/contracts.c"
+#line 8650 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpec(PyObject *args)
 {
@@ -8652,7 +8659,7 @@ static PyObject *c_PyType_FromSpec(PyObject *args)
 #pragma weak PyType_FromSpecWithBases
 static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
 {
-#line 903 "harness/data/contracts/types.toml"
+#line 910 "harness/data/contracts/types.toml"
     int k;
     PyObject *bases = NULL, *made[3] = {NULL, NULL, NULL}, *object, *T;
     if (arg_int(args, 0, &k) < 0)
@@ -8689,7 +8696,7 @@ static PyObject *c_PyType_FromSpecWithBases_body(PyObject *args)
     for (int n = 0; n < 3; n++)
         Py_XDECREF(made[n]);
     return NULL;
-#line 8693 "probes/generated/contracts.c"
+#line 8700 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 {
@@ -8702,7 +8709,7 @@ static PyObject *c_PyType_FromSpecWithBases(PyObject *args)
 #pragma weak PyType_GenericAlloc
 static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
 {
-#line 946 "harness/data/contracts/types.toml"
+#line 953 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -8725,7 +8732,7 @@ static PyObject *c_PyType_GenericAlloc_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nlN)", size, zero, r) : NULL;
-#line 8729 "probes/generated/contracts.c"
+#line 8736 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericAlloc(PyObject *args)
 {
@@ -8738,7 +8745,7 @@ static PyObject *c_PyType_GenericAlloc(PyObject *args)
 #pragma weak PyType_GenericNew
 static PyObject *c_PyType_GenericNew_body(PyObject *args)
 {
-#line 975 "harness/data/contracts/types.toml"
+#line 982 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_members, (void *)t_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.N", TP_SIZE, 0, slots, NULL);
     if (T == NULL)
@@ -8753,7 +8760,7 @@ static PyObject *c_PyType_GenericNew_body(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 8757 "probes/generated/contracts.c"
+#line 8764 "probes/generated/contracts.c"
 }
 static PyObject *c_PyType_GenericNew(PyObject *args)
 {
@@ -8766,7 +8773,7 @@ static PyObject *c_PyType_GenericNew(PyObject *args)
 #pragma weak PyType_GetBaseByToken
 static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 {
-#line 996 "harness/data/contracts/types.toml"
+#line 1003 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8792,7 +8799,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8796 "probes/generated/contracts.c"
+#line 8803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8801,7 +8808,7 @@ static PyObject *c_PyType_GetBaseByToken(PyObject *args)
 #pragma weak PyType_GetBaseByToken_DuringGC
 static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
 {
-#line 1028 "harness/data/contracts/types.toml"
+#line 1035 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8826,7 +8833,7 @@ static PyObject *c_PyType_GetBaseByToken_DuringGC(PyObject *args)
     Py_XDECREF(O);
     Py_XDECREF(I);
     return result;
-#line 8830 "probes/generated/contracts.c"
+#line 8837 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8857,7 +8864,7 @@ static PyObject *c_PyType_GetFullyQualifiedName(PyObject *args)
 #pragma weak PyType_GetModule
 static PyObject *c_PyType_GetModule(PyObject *args)
 {
-#line 1071 "harness/data/contracts/types.toml"
+#line 1078 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8891,7 +8898,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8895 "probes/generated/contracts.c"
+#line 8902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8900,7 +8907,7 @@ static PyObject *c_PyType_GetModule(PyObject *args)
 #pragma weak PyType_GetModuleByDef
 static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 {
-#line 1112 "harness/data/contracts/types.toml"
+#line 1119 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8934,7 +8941,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8938 "probes/generated/contracts.c"
+#line 8945 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8943,7 +8950,7 @@ static PyObject *c_PyType_GetModuleByDef(PyObject *args)
 #pragma weak PyType_GetModuleByToken
 static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 {
-#line 1152 "harness/data/contracts/types.toml"
+#line 1159 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -8977,7 +8984,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 8981 "probes/generated/contracts.c"
+#line 8988 "probes/generated/contracts.c"
 }
 #endif
 
@@ -8986,7 +8993,7 @@ static PyObject *c_PyType_GetModuleByToken(PyObject *args)
 #pragma weak PyType_GetModuleByToken_DuringGC
 static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
 {
-#line 1192 "harness/data/contracts/types.toml"
+#line 1199 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9020,7 +9027,7 @@ static PyObject *c_PyType_GetModuleByToken_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9024 "probes/generated/contracts.c"
+#line 9031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9040,7 +9047,7 @@ static PyObject *c_PyType_GetModuleName(PyObject *args)
 #pragma weak PyType_GetModuleState
 static PyObject *c_PyType_GetModuleState(PyObject *args)
 {
-#line 1238 "harness/data/contracts/types.toml"
+#line 1245 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9074,7 +9081,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9078 "probes/generated/contracts.c"
+#line 9085 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9083,7 +9090,7 @@ static PyObject *c_PyType_GetModuleState(PyObject *args)
 #pragma weak PyType_GetModuleState_DuringGC
 static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 {
-#line 1278 "harness/data/contracts/types.toml"
+#line 1285 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9117,7 +9124,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9121 "probes/generated/contracts.c"
+#line 9128 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9126,7 +9133,7 @@ static PyObject *c_PyType_GetModuleState_DuringGC(PyObject *args)
 #pragma weak PyType_GetModule_DuringGC
 static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
 {
-#line 1318 "harness/data/contracts/types.toml"
+#line 1325 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9160,7 +9167,7 @@ static PyObject *c_PyType_GetModule_DuringGC(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(m);
     return NULL;
-#line 9164 "probes/generated/contracts.c"
+#line 9171 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9191,7 +9198,7 @@ static PyObject *c_PyType_GetQualName(PyObject *args)
 #pragma weak PyType_GetSlot
 static PyObject *c_PyType_GetSlot(PyObject *args)
 {
-#line 1370 "harness/data/contracts/types.toml"
+#line 1377 "harness/data/contracts/types.toml"
     static const int ids[] = {-1, 3, 6, 4, 5, 7, 36, 44, 47, 48, 50, 52, 54, 56, 58, 59, 62, 63, 65, 66, 74, 77, 80, 75};
     Py_ssize_t i;
     if (arg_ssize(args, 0, &i) < 0)
@@ -9207,7 +9214,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
     if (PyErr_Occurred())
         return contract("a result with an exception set");
     return PyUnicode_FromString(got == (void *)t_binary || got == (void *)t_repr || got == (void *)t_hash ? "ours" : "other");
-#line 9211 "probes/generated/contracts.c"
+#line 9218 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9216,7 +9223,7 @@ static PyObject *c_PyType_GetSlot(PyObject *args)
 #pragma weak PyType_GetTypeDataSize
 static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
 {
-#line 1392 "harness/data/contracts/types.toml"
+#line 1399 "harness/data/contracts/types.toml"
     int k;
     if (arg_int(args, 0, &k) < 0)
         return NULL;
@@ -9238,7 +9245,7 @@ static PyObject *c_PyType_GetTypeDataSize(PyObject *args)
     }
     Py_DECREF(T);
     return result;
-#line 9242 "probes/generated/contracts.c"
+#line 9249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9258,7 +9265,7 @@ static PyObject *c_PyType_IsSubtype(PyObject *args)
 #pragma weak PyType_Modified
 static PyObject *c_PyType_Modified(PyObject *args)
 {
-#line 1426 "harness/data/contracts/types.toml"
+#line 1433 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *C = NULL, *name = PyUnicode_FromString("x"), *before = NULL, *result = NULL;
     if (type == NULL || name == NULL)
         goto done;
@@ -9272,7 +9279,7 @@ static PyObject *c_PyType_Modified(PyObject *args)
     Py_XDECREF(before);
     Py_XDECREF(name);
     return result;
-#line 9276 "probes/generated/contracts.c"
+#line 9283 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9291,14 +9298,14 @@ static PyObject *c_PyType_Ready(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Slot(PyObject *args)
 {
-#line 1453 "harness/data/contracts/types.toml"
+#line 1460 "harness/data/contracts/types.toml"
     PyType_Slot slots[2];
     slots[0].slot = Py_nb_add;
     slots[0].pfunc = (void *)t_binary;
     slots[1].slot = 0;
     slots[1].pfunc = NULL;
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log, x: (T() + x, x + T())", args);
-#line 9302 "probes/generated/contracts.c"
+#line 9309 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9306,7 +9313,7 @@ static PyObject *c_PyType_Slot(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_PyType_Spec(PyObject *args)
 {
-#line 1467 "harness/data/contracts/types.toml"
+#line 1474 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_doc, (void *)"spec doc"}, {0, NULL}};
     PyType_Spec spec;
     memset(&spec, 0xA5, sizeof spec);
@@ -9317,7 +9324,7 @@ static PyObject *c_PyType_Spec(PyObject *args)
     spec.slots = slots;
     REQUIRE(PyType_FromSpec);
     return tp_run(PyType_FromSpec(&spec), "lambda T, log: (T.__name__, T.__module__, T.__basicsize__ - object.__basicsize__, T.__itemsize__, T.__flags__ & (1 << 10) != 0, T.__doc__)", NULL);
-#line 9321 "probes/generated/contracts.c"
+#line 9328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9364,7 +9371,7 @@ done:
 #pragma weak Py_SET_SIZE
 static PyObject *c_Py_SET_SIZE(PyObject *args)
 {
-#line 1496 "harness/data/contracts/types.toml"
+#line 1503 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -9379,7 +9386,7 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
     Py_SET_SIZE((PyVarObject *)o, 40);
     Py_DECREF(o);
     return Py_BuildValue("n", got);
-#line 9383 "probes/generated/contracts.c"
+#line 9390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9387,11 +9394,11 @@ static PyObject *c_Py_SET_SIZE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 {
-#line 1518 "harness/data/contracts/types.toml"
+#line 1525 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_BASETYPE, r) : NULL;
-#line 9395 "probes/generated/contracts.c"
+#line 9402 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9399,13 +9406,13 @@ static PyObject *c_Py_TPFLAGS_BASETYPE(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 {
-#line 1529 "harness/data/contracts/types.toml"
+#line 1536 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *rest = Py_BuildValue("(k)", (unsigned long)Py_TPFLAGS_DEFAULT);
     PyObject *r = rest ? tp_run(tp_make("probe_types.T", 0, Py_TPFLAGS_DEFAULT, slots, NULL), "lambda T, log, d: (d in (0, 1 << 18), T.__flags__ & d == d)", rest) : NULL;
     Py_XDECREF(rest);
     return r;
-#line 9409 "probes/generated/contracts.c"
+#line 9416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9413,11 +9420,11 @@ static PyObject *c_Py_TPFLAGS_DEFAULT(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 {
-#line 1542 "harness/data/contracts/types.toml"
+#line 1549 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 14) != 0, __import__('gc').is_tracked(T()))", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_GC, r) : NULL;
-#line 9421 "probes/generated/contracts.c"
+#line 9428 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9425,7 +9432,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_GC(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 {
-#line 1553 "harness/data/contracts/types.toml"
+#line 1560 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_call, (void *)t_ternary}, {Py_tp_members, (void *)t_vectorcall_members}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL, slots, NULL);
     PyObject *o = T ? PyObject_CallObject(T, NULL) : NULL;
@@ -9439,7 +9446,7 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o, x: (o(x), o(x, k=x))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_HAVE_VECTORCALL, r) : NULL;
-#line 9443 "probes/generated/contracts.c"
+#line 9450 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9447,11 +9454,11 @@ static PyObject *c_Py_TPFLAGS_HAVE_VECTORCALL(PyObject *args)
 #if LIMITED_AT_LEAST(0x030C0000)
 static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 {
-#line 1574 "harness/data/contracts/types.toml"
+#line 1581 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{0, NULL}};
     PyObject *r = tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_ITEMS_AT_END, slots, NULL), "lambda T, log: (T.__flags__ & (1 << 23) != 0, type('S', (T,), {'x': 1})().x)", args);
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_ITEMS_AT_END, r) : NULL;
-#line 9455 "probes/generated/contracts.c"
+#line 9462 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9459,7 +9466,7 @@ static PyObject *c_Py_TPFLAGS_ITEMS_AT_END(PyObject *args)
 #if LIMITED_AT_LEAST(0x03080000)
 static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 {
-#line 3140 "harness/data/contracts/types.toml"
+#line 3150 "harness/data/contracts/types.toml"
     static PyType_Slot slots[] = {{Py_tp_call, NULL}, {Py_tp_descr_get, NULL}, {0, NULL}};
     static PyObject *T, *instance, *exercise;
     PyObject *r;
@@ -9483,7 +9490,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
     r = PyObject_CallFunctionObjArgs(exercise, instance, NULL);
     tp_current = NULL;
     return r ? Py_BuildValue("(kN)", (unsigned long)Py_TPFLAGS_METHOD_DESCRIPTOR, r) : NULL;
-#line 9487 "probes/generated/contracts.c"
+#line 9494 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9491,7 +9498,7 @@ static PyObject *c_Py_TPFLAGS_METHOD_DESCRIPTOR(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 {
-#line 1585 "harness/data/contracts/types.toml"
+#line 1592 "harness/data/contracts/types.toml"
     PyObject *T = tp_make_spec(&tp_token_spec, NULL);
     if (T == NULL)
         return NULL;
@@ -9501,7 +9508,7 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 9505 "probes/generated/contracts.c"
+#line 9512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9509,9 +9516,9 @@ static PyObject *c_Py_TP_USE_SPEC(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_aiter(PyObject *args)
 {
-#line 1602 "harness/data/contracts/types.toml"
+#line 1609 "harness/data/contracts/types.toml"
     return tp_one(Py_am_aiter, (void *)t_unary, 0, "lambda T, log: (T().__aiter__(), hasattr(T, '__aiter__'))", args);
-#line 9515 "probes/generated/contracts.c"
+#line 9522 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9519,9 +9526,9 @@ static PyObject *c_Py_am_aiter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_anext(PyObject *args)
 {
-#line 1611 "harness/data/contracts/types.toml"
+#line 1618 "harness/data/contracts/types.toml"
     return tp_one(Py_am_anext, (void *)t_unary, 0, "lambda T, log: (T().__anext__(), hasattr(T, '__anext__'))", args);
-#line 9525 "probes/generated/contracts.c"
+#line 9532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9529,9 +9536,9 @@ static PyObject *c_Py_am_anext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_am_await(PyObject *args)
 {
-#line 1620 "harness/data/contracts/types.toml"
+#line 1627 "harness/data/contracts/types.toml"
     return tp_one(Py_am_await, (void *)t_unary, 0, "lambda T, log: (T().__await__(), hasattr(T, '__await__'))", args);
-#line 9535 "probes/generated/contracts.c"
+#line 9542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9539,7 +9546,7 @@ static PyObject *c_Py_am_await(PyObject *args)
 #if LIMITED_AT_LEAST(0x030A0000)
 static PyObject *c_Py_am_send(PyObject *args)
 {
-#line 1629 "harness/data/contracts/types.toml"
+#line 1636 "harness/data/contracts/types.toml"
     #pragma weak PyIter_Send
     REQUIRE(PyIter_Send);
     PyType_Slot slots[] = {{Py_am_send, (void *)t_send}, {0, NULL}};
@@ -9552,7 +9559,7 @@ static PyObject *c_Py_am_send(PyObject *args)
     }
     Py_XDECREF(T);
     return result;
-#line 9556 "probes/generated/contracts.c"
+#line 9563 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9560,9 +9567,9 @@ static PyObject *c_Py_am_send(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_getbuffer(PyObject *args)
 {
-#line 1649 "harness/data/contracts/types.toml"
+#line 1656 "harness/data/contracts/types.toml"
     return tp_one(Py_bf_getbuffer, (void *)t_getbuffer, 0, "lambda T, log: (bytes(T()), memoryview(T()).readonly, len(memoryview(T())))", args);
-#line 9566 "probes/generated/contracts.c"
+#line 9573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9570,10 +9577,10 @@ static PyObject *c_Py_bf_getbuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x030B0000)
 static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 {
-#line 1658 "harness/data/contracts/types.toml"
+#line 1665 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_bf_getbuffer, (void *)t_getbuffer}, {Py_bf_releasebuffer, (void *)t_releasebuffer}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", 0, 0, slots, NULL), "lambda T, log: (lambda m: (m.tobytes(), m.release(), list(log)))(memoryview(T()))", args);
-#line 9577 "probes/generated/contracts.c"
+#line 9584 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9581,9 +9588,9 @@ static PyObject *c_Py_bf_releasebuffer(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 {
-#line 1668 "harness/data/contracts/types.toml"
+#line 1675 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_ass_subscript, (void *)t_objobjarg, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 9587 "probes/generated/contracts.c"
+#line 9594 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9591,9 +9598,9 @@ static PyObject *c_Py_mp_ass_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_length(PyObject *args)
 {
-#line 1677 "harness/data/contracts/types.toml"
+#line 1684 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 9597 "probes/generated/contracts.c"
+#line 9604 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9601,9 +9608,9 @@ static PyObject *c_Py_mp_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_mp_subscript(PyObject *args)
 {
-#line 1686 "harness/data/contracts/types.toml"
+#line 1693 "harness/data/contracts/types.toml"
     return tp_one(Py_mp_subscript, (void *)t_binary, 0, "lambda T, log, k: T()[k]", args);
-#line 9607 "probes/generated/contracts.c"
+#line 9614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9611,9 +9618,9 @@ static PyObject *c_Py_mp_subscript(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_absolute(PyObject *args)
 {
-#line 1695 "harness/data/contracts/types.toml"
+#line 1702 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_absolute, (void *)t_unary, 0, "lambda T, log: abs(T())", args);
-#line 9617 "probes/generated/contracts.c"
+#line 9624 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9621,9 +9628,9 @@ static PyObject *c_Py_nb_absolute(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_add(PyObject *args)
 {
-#line 1704 "harness/data/contracts/types.toml"
+#line 1711 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_add, (void *)t_binary, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 9627 "probes/generated/contracts.c"
+#line 9634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9631,9 +9638,9 @@ static PyObject *c_Py_nb_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_and(PyObject *args)
 {
-#line 1713 "harness/data/contracts/types.toml"
+#line 1720 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_and, (void *)t_binary, 0, "lambda T, log, x: (T() & x, x & T())", args);
-#line 9637 "probes/generated/contracts.c"
+#line 9644 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9641,9 +9648,9 @@ static PyObject *c_Py_nb_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_bool(PyObject *args)
 {
-#line 1722 "harness/data/contracts/types.toml"
+#line 1729 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_bool, (void *)t_bool, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 9647 "probes/generated/contracts.c"
+#line 9654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9651,9 +9658,9 @@ static PyObject *c_Py_nb_bool(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_divmod(PyObject *args)
 {
-#line 1731 "harness/data/contracts/types.toml"
+#line 1738 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_divmod, (void *)t_binary, 0, "lambda T, log, x: (divmod(T(), x), divmod(x, T()))", args);
-#line 9657 "probes/generated/contracts.c"
+#line 9664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9661,9 +9668,9 @@ static PyObject *c_Py_nb_divmod(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_float(PyObject *args)
 {
-#line 1740 "harness/data/contracts/types.toml"
+#line 1747 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_float, (void *)t_float, 0, "lambda T, log: float(T())", args);
-#line 9667 "probes/generated/contracts.c"
+#line 9674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9671,9 +9678,9 @@ static PyObject *c_Py_nb_float(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_floor_divide(PyObject *args)
 {
-#line 1749 "harness/data/contracts/types.toml"
+#line 1756 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_floor_divide, (void *)t_binary, 0, "lambda T, log, x: (T() // x, x // T())", args);
-#line 9677 "probes/generated/contracts.c"
+#line 9684 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9681,9 +9688,9 @@ static PyObject *c_Py_nb_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_index(PyObject *args)
 {
-#line 1758 "harness/data/contracts/types.toml"
+#line 1765 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_index, (void *)t_index, 0, "lambda T, log: (__import__('operator').index(T()), list(range(10))[T()])", args);
-#line 9687 "probes/generated/contracts.c"
+#line 9694 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9691,9 +9698,9 @@ static PyObject *c_Py_nb_index(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_add(PyObject *args)
 {
-#line 1767 "harness/data/contracts/types.toml"
+#line 1774 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_add, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 9697 "probes/generated/contracts.c"
+#line 9704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9701,9 +9708,9 @@ static PyObject *c_Py_nb_inplace_add(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_and(PyObject *args)
 {
-#line 1776 "harness/data/contracts/types.toml"
+#line 1783 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_and, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iand(T(), x)", args);
-#line 9707 "probes/generated/contracts.c"
+#line 9714 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9711,9 +9718,9 @@ static PyObject *c_Py_nb_inplace_and(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 {
-#line 1785 "harness/data/contracts/types.toml"
+#line 1792 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_floor_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ifloordiv(T(), x)", args);
-#line 9717 "probes/generated/contracts.c"
+#line 9724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9721,9 +9728,9 @@ static PyObject *c_Py_nb_inplace_floor_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 {
-#line 1794 "harness/data/contracts/types.toml"
+#line 1801 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_lshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ilshift(T(), x)", args);
-#line 9727 "probes/generated/contracts.c"
+#line 9734 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9731,9 +9738,9 @@ static PyObject *c_Py_nb_inplace_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 {
-#line 1803 "harness/data/contracts/types.toml"
+#line 1810 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imatmul(T(), x)", args);
-#line 9737 "probes/generated/contracts.c"
+#line 9744 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9741,9 +9748,9 @@ static PyObject *c_Py_nb_inplace_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 {
-#line 1812 "harness/data/contracts/types.toml"
+#line 1819 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_multiply, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 9747 "probes/generated/contracts.c"
+#line 9754 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9751,9 +9758,9 @@ static PyObject *c_Py_nb_inplace_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_or(PyObject *args)
 {
-#line 1821 "harness/data/contracts/types.toml"
+#line 1828 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_or, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ior(T(), x)", args);
-#line 9757 "probes/generated/contracts.c"
+#line 9764 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9761,9 +9768,9 @@ static PyObject *c_Py_nb_inplace_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_power(PyObject *args)
 {
-#line 1830 "harness/data/contracts/types.toml"
+#line 1837 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_power, (void *)t_ternary, 0, "lambda T, log, x: __import__('operator').ipow(T(), x)", args);
-#line 9767 "probes/generated/contracts.c"
+#line 9774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9771,9 +9778,9 @@ static PyObject *c_Py_nb_inplace_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 {
-#line 1839 "harness/data/contracts/types.toml"
+#line 1846 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_remainder, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').imod(T(), x)", args);
-#line 9777 "probes/generated/contracts.c"
+#line 9784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9781,9 +9788,9 @@ static PyObject *c_Py_nb_inplace_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 {
-#line 1848 "harness/data/contracts/types.toml"
+#line 1855 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_rshift, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').irshift(T(), x)", args);
-#line 9787 "probes/generated/contracts.c"
+#line 9794 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9791,9 +9798,9 @@ static PyObject *c_Py_nb_inplace_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 {
-#line 1857 "harness/data/contracts/types.toml"
+#line 1864 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_subtract, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').isub(T(), x)", args);
-#line 9797 "probes/generated/contracts.c"
+#line 9804 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9801,9 +9808,9 @@ static PyObject *c_Py_nb_inplace_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 {
-#line 1866 "harness/data/contracts/types.toml"
+#line 1873 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_true_divide, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').itruediv(T(), x)", args);
-#line 9807 "probes/generated/contracts.c"
+#line 9814 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9811,9 +9818,9 @@ static PyObject *c_Py_nb_inplace_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 {
-#line 1875 "harness/data/contracts/types.toml"
+#line 1882 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_inplace_xor, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').ixor(T(), x)", args);
-#line 9817 "probes/generated/contracts.c"
+#line 9824 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9821,9 +9828,9 @@ static PyObject *c_Py_nb_inplace_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_int(PyObject *args)
 {
-#line 1884 "harness/data/contracts/types.toml"
+#line 1891 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_int, (void *)t_int, 0, "lambda T, log: int(T())", args);
-#line 9827 "probes/generated/contracts.c"
+#line 9834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9831,9 +9838,9 @@ static PyObject *c_Py_nb_int(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_invert(PyObject *args)
 {
-#line 1893 "harness/data/contracts/types.toml"
+#line 1900 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_invert, (void *)t_unary, 0, "lambda T, log: ~T()", args);
-#line 9837 "probes/generated/contracts.c"
+#line 9844 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9841,9 +9848,9 @@ static PyObject *c_Py_nb_invert(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_lshift(PyObject *args)
 {
-#line 1902 "harness/data/contracts/types.toml"
+#line 1909 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_lshift, (void *)t_binary, 0, "lambda T, log, x: (T() << x, x << T())", args);
-#line 9847 "probes/generated/contracts.c"
+#line 9854 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9851,9 +9858,9 @@ static PyObject *c_Py_nb_lshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 {
-#line 1911 "harness/data/contracts/types.toml"
+#line 1918 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_matrix_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() @ x, x @ T())", args);
-#line 9857 "probes/generated/contracts.c"
+#line 9864 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9861,9 +9868,9 @@ static PyObject *c_Py_nb_matrix_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_multiply(PyObject *args)
 {
-#line 1920 "harness/data/contracts/types.toml"
+#line 1927 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_multiply, (void *)t_binary, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 9867 "probes/generated/contracts.c"
+#line 9874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9871,9 +9878,9 @@ static PyObject *c_Py_nb_multiply(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_negative(PyObject *args)
 {
-#line 1929 "harness/data/contracts/types.toml"
+#line 1936 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_negative, (void *)t_unary, 0, "lambda T, log: -T()", args);
-#line 9877 "probes/generated/contracts.c"
+#line 9884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9881,9 +9888,9 @@ static PyObject *c_Py_nb_negative(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_or(PyObject *args)
 {
-#line 1938 "harness/data/contracts/types.toml"
+#line 1945 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_or, (void *)t_binary, 0, "lambda T, log, x: (T() | x, x | T())", args);
-#line 9887 "probes/generated/contracts.c"
+#line 9894 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9891,9 +9898,9 @@ static PyObject *c_Py_nb_or(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_positive(PyObject *args)
 {
-#line 1947 "harness/data/contracts/types.toml"
+#line 1954 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_positive, (void *)t_unary, 0, "lambda T, log: +T()", args);
-#line 9897 "probes/generated/contracts.c"
+#line 9904 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9901,9 +9908,9 @@ static PyObject *c_Py_nb_positive(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_power(PyObject *args)
 {
-#line 1956 "harness/data/contracts/types.toml"
+#line 1963 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_power, (void *)t_ternary, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 9907 "probes/generated/contracts.c"
+#line 9914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9911,9 +9918,9 @@ static PyObject *c_Py_nb_power(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_remainder(PyObject *args)
 {
-#line 1965 "harness/data/contracts/types.toml"
+#line 1972 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_remainder, (void *)t_binary, 0, "lambda T, log, x: (T() % x, x % T())", args);
-#line 9917 "probes/generated/contracts.c"
+#line 9924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9921,9 +9928,9 @@ static PyObject *c_Py_nb_remainder(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_rshift(PyObject *args)
 {
-#line 1974 "harness/data/contracts/types.toml"
+#line 1981 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_rshift, (void *)t_binary, 0, "lambda T, log, x: (T() >> x, x >> T())", args);
-#line 9927 "probes/generated/contracts.c"
+#line 9934 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9931,9 +9938,9 @@ static PyObject *c_Py_nb_rshift(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_subtract(PyObject *args)
 {
-#line 1983 "harness/data/contracts/types.toml"
+#line 1990 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_subtract, (void *)t_binary, 0, "lambda T, log, x: (T() - x, x - T())", args);
-#line 9937 "probes/generated/contracts.c"
+#line 9944 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9941,9 +9948,9 @@ static PyObject *c_Py_nb_subtract(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_true_divide(PyObject *args)
 {
-#line 1992 "harness/data/contracts/types.toml"
+#line 1999 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_true_divide, (void *)t_binary, 0, "lambda T, log, x: (T() / x, x / T())", args);
-#line 9947 "probes/generated/contracts.c"
+#line 9954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9951,9 +9958,9 @@ static PyObject *c_Py_nb_true_divide(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_nb_xor(PyObject *args)
 {
-#line 2001 "harness/data/contracts/types.toml"
+#line 2008 "harness/data/contracts/types.toml"
     return tp_one(Py_nb_xor, (void *)t_binary, 0, "lambda T, log, x: (T() ^ x, x ^ T())", args);
-#line 9957 "probes/generated/contracts.c"
+#line 9964 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9961,7 +9968,7 @@ static PyObject *c_Py_nb_xor(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_end(PyObject *args)
 {
-#line 2010 "harness/data/contracts/types.toml"
+#line 2017 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         {Py_slot_end, 0, {0}, {NULL}},
@@ -9970,7 +9977,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, hasattr(T, '__add__'))", args);
     return result;
-#line 9974 "probes/generated/contracts.c"
+#line 9981 "probes/generated/contracts.c"
 }
 #endif
 
@@ -9978,7 +9985,7 @@ static PyObject *c_Py_slot_end(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_invalid(PyObject *args)
 {
-#line 2026 "harness/data/contracts/types.toml"
+#line 2033 "harness/data/contracts/types.toml"
     PySlot bad[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, 0, {0}, {NULL}}, PySlot_END};
     PySlot optional[] = {PySlot_DATA(Py_tp_name, "probe_types.Z"), {Py_slot_invalid, PySlot_OPTIONAL, {0}, {NULL}}, PySlot_END};
     PyObject *T = PyType_FromSlots(bad);
@@ -9993,7 +10000,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 9997 "probes/generated/contracts.c"
+#line 10004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10001,7 +10008,7 @@ static PyObject *c_Py_slot_invalid(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_slot_subslots(PyObject *args)
 {
-#line 2048 "harness/data/contracts/types.toml"
+#line 2055 "harness/data/contracts/types.toml"
     static PySlot nested[] = {PySlot_FUNC(Py_nb_add, t_binary), PySlot_END};
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10010,7 +10017,7 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10014 "probes/generated/contracts.c"
+#line 10021 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10018,9 +10025,9 @@ static PyObject *c_Py_slot_subslots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_ass_item(PyObject *args)
 {
-#line 2064 "harness/data/contracts/types.toml"
+#line 2071 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_ass_item, (void *)t_ssizeobjarg, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 10024 "probes/generated/contracts.c"
+#line 10031 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10028,9 +10035,9 @@ static PyObject *c_Py_sq_ass_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_concat(PyObject *args)
 {
-#line 2073 "harness/data/contracts/types.toml"
+#line 2080 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_concat, (void *)t_binary, 0, "lambda T, log, x: T() + x", args);
-#line 10034 "probes/generated/contracts.c"
+#line 10041 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10038,9 +10045,9 @@ static PyObject *c_Py_sq_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_contains(PyObject *args)
 {
-#line 2082 "harness/data/contracts/types.toml"
+#line 2089 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_contains, (void *)t_objobj, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 10044 "probes/generated/contracts.c"
+#line 10051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10048,9 +10055,9 @@ static PyObject *c_Py_sq_contains(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 {
-#line 2091 "harness/data/contracts/types.toml"
+#line 2098 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_concat, (void *)t_binary, 0, "lambda T, log, x: __import__('operator').iadd(T(), x)", args);
-#line 10054 "probes/generated/contracts.c"
+#line 10061 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10058,9 +10065,9 @@ static PyObject *c_Py_sq_inplace_concat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 {
-#line 2100 "harness/data/contracts/types.toml"
+#line 2107 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_inplace_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: __import__('operator').imul(T(), x)", args);
-#line 10064 "probes/generated/contracts.c"
+#line 10071 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10068,9 +10075,9 @@ static PyObject *c_Py_sq_inplace_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_item(PyObject *args)
 {
-#line 2109 "harness/data/contracts/types.toml"
+#line 2116 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_item, (void *)t_ssizearg, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 10074 "probes/generated/contracts.c"
+#line 10081 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10078,9 +10085,9 @@ static PyObject *c_Py_sq_item(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_length(PyObject *args)
 {
-#line 2118 "harness/data/contracts/types.toml"
+#line 2125 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_length, (void *)t_len, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 10084 "probes/generated/contracts.c"
+#line 10091 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10088,9 +10095,9 @@ static PyObject *c_Py_sq_length(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_sq_repeat(PyObject *args)
 {
-#line 2127 "harness/data/contracts/types.toml"
+#line 2134 "harness/data/contracts/types.toml"
     return tp_one(Py_sq_repeat, (void *)t_ssizearg, 0, "lambda T, log, x: (T() * x, x * T())", args);
-#line 10094 "probes/generated/contracts.c"
+#line 10101 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10098,9 +10105,9 @@ static PyObject *c_Py_sq_repeat(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_alloc(PyObject *args)
 {
-#line 2136 "harness/data/contracts/types.toml"
+#line 2143 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_alloc, (void *)t_alloc, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10104 "probes/generated/contracts.c"
+#line 10111 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10108,7 +10115,7 @@ static PyObject *c_Py_tp_alloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_base(PyObject *args)
 {
-#line 2145 "harness/data/contracts/types.toml"
+#line 2152 "harness/data/contracts/types.toml"
     PyType_Slot none[] = {{0, NULL}};
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     if (P == NULL)
@@ -10117,7 +10124,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(P);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10121 "probes/generated/contracts.c"
+#line 10128 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10125,7 +10132,7 @@ static PyObject *c_Py_tp_base(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_bases(PyObject *args)
 {
-#line 2161 "harness/data/contracts/types.toml"
+#line 2168 "harness/data/contracts/types.toml"
     PyType_Slot none[] = {{0, NULL}};
     PyObject *P = tp_make("probe_types.P", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
     PyObject *R = tp_make("probe_types.R", 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, none, NULL);
@@ -10138,7 +10145,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
     PyObject *T = tp_make("probe_types.T", 0, 0, slots, NULL);
     Py_DECREF(bases);
     return tp_run(T, "lambda T, log: [c.__name__ for c in T.__mro__]", NULL);
-#line 10142 "probes/generated/contracts.c"
+#line 10149 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10146,7 +10153,7 @@ static PyObject *c_Py_tp_bases(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_basicsize(PyObject *args)
 {
-#line 2181 "harness/data/contracts/types.toml"
+#line 2188 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, TP_FULL_SIZE + 8),
@@ -10154,7 +10161,7 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10158 "probes/generated/contracts.c"
+#line 10165 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10162,9 +10169,9 @@ static PyObject *c_Py_tp_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_call(PyObject *args)
 {
-#line 2196 "harness/data/contracts/types.toml"
+#line 2203 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_call, (void *)t_ternary, 0, "lambda T, log, x: (T()(x), T()(x, k=x), callable(T()))", args);
-#line 10168 "probes/generated/contracts.c"
+#line 10175 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10172,10 +10179,10 @@ static PyObject *c_Py_tp_call(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_clear(PyObject *args)
 {
-#line 2205 "harness/data/contracts/types.toml"
+#line 2212 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_clear, (void *)t_clear}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE, slots, NULL), "lambda T, log: ([setattr(s, 'me', s) for s in [type('S', (T,), {})()]], __import__('gc').collect() > 0, ('clear',) in log)[1:]", args);
-#line 10179 "probes/generated/contracts.c"
+#line 10186 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10183,9 +10190,9 @@ static PyObject *c_Py_tp_clear(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_dealloc(PyObject *args)
 {
-#line 2215 "harness/data/contracts/types.toml"
+#line 2222 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_dealloc, (void *)t_dealloc, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10189 "probes/generated/contracts.c"
+#line 10196 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10193,9 +10200,9 @@ static PyObject *c_Py_tp_dealloc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_del(PyObject *args)
 {
-#line 2224 "harness/data/contracts/types.toml"
+#line 2231 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_del, (void *)t_del, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10199 "probes/generated/contracts.c"
+#line 10206 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10203,9 +10210,9 @@ static PyObject *c_Py_tp_del(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_get(PyObject *args)
 {
-#line 2233 "harness/data/contracts/types.toml"
+#line 2240 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_get, (void *)t_descr_get, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10209 "probes/generated/contracts.c"
+#line 10216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10213,9 +10220,9 @@ static PyObject *c_Py_tp_descr_get(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_descr_set(PyObject *args)
 {
-#line 2242 "harness/data/contracts/types.toml"
+#line 2249 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_descr_set, (void *)t_descr_set, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10219 "probes/generated/contracts.c"
+#line 10226 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10223,9 +10230,9 @@ static PyObject *c_Py_tp_descr_set(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_doc(PyObject *args)
 {
-#line 2251 "harness/data/contracts/types.toml"
+#line 2258 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_doc, (void *)"probe doc", 0, "lambda T, log: T.__doc__", args);
-#line 10229 "probes/generated/contracts.c"
+#line 10236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10233,7 +10240,7 @@ static PyObject *c_Py_tp_doc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 {
-#line 2260 "harness/data/contracts/types.toml"
+#line 2267 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_extra_basicsize, 24),
@@ -10241,7 +10248,7 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__basicsize__ - object.__basicsize__", args);
     return result;
-#line 10245 "probes/generated/contracts.c"
+#line 10252 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10249,9 +10256,9 @@ static PyObject *c_Py_tp_extra_basicsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03050000)
 static PyObject *c_Py_tp_finalize(PyObject *args)
 {
-#line 2275 "harness/data/contracts/types.toml"
+#line 2282 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_finalize, (void *)t_finalize, TP_FINALIZE_FLAGS, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10255 "probes/generated/contracts.c"
+#line 10262 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10259,7 +10266,7 @@ static PyObject *c_Py_tp_finalize(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_flags(PyObject *args)
 {
-#line 2284 "harness/data/contracts/types.toml"
+#line 2291 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_UINT64(Py_tp_flags, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE),
@@ -10267,7 +10274,7 @@ static PyObject *c_Py_tp_flags(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__flags__ & (1 << 10) != 0, type('S', (T,), {}).__base__ is T)", args);
     return result;
-#line 10271 "probes/generated/contracts.c"
+#line 10278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10275,9 +10282,9 @@ static PyObject *c_Py_tp_flags(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_free(PyObject *args)
 {
-#line 2299 "harness/data/contracts/types.toml"
+#line 2306 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_free, (void *)t_free, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10281 "probes/generated/contracts.c"
+#line 10288 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10285,9 +10292,9 @@ static PyObject *c_Py_tp_free(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattr(PyObject *args)
 {
-#line 2308 "harness/data/contracts/types.toml"
+#line 2315 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattr, (void *)t_getattr, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10291 "probes/generated/contracts.c"
+#line 10298 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10295,9 +10302,9 @@ static PyObject *c_Py_tp_getattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getattro(PyObject *args)
 {
-#line 2317 "harness/data/contracts/types.toml"
+#line 2324 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getattro, (void *)t_binary, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10301 "probes/generated/contracts.c"
+#line 10308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10305,9 +10312,9 @@ static PyObject *c_Py_tp_getattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_getset(PyObject *args)
 {
-#line 2326 "harness/data/contracts/types.toml"
+#line 2333 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_getset, (void *)t_getset, 0, "lambda T, log, x: (T().gs, setattr(T(), 'gs', x), list(log))", args);
-#line 10311 "probes/generated/contracts.c"
+#line 10318 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10315,9 +10322,9 @@ static PyObject *c_Py_tp_getset(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_hash(PyObject *args)
 {
-#line 2335 "harness/data/contracts/types.toml"
+#line 2342 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_hash, (void *)t_hash, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10321 "probes/generated/contracts.c"
+#line 10328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10325,9 +10332,9 @@ static PyObject *c_Py_tp_hash(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_init(PyObject *args)
 {
-#line 2344 "harness/data/contracts/types.toml"
+#line 2351 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_init, (void *)t_init, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10331 "probes/generated/contracts.c"
+#line 10338 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10335,10 +10342,10 @@ static PyObject *c_Py_tp_init(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_is_gc(PyObject *args)
 {
-#line 2353 "harness/data/contracts/types.toml"
+#line 2360 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_is_gc, (void *)t_is_gc}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log: (__import__('gc').is_tracked(T()), ('is_gc',) in log)", args);
-#line 10342 "probes/generated/contracts.c"
+#line 10349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10346,7 +10353,7 @@ static PyObject *c_Py_tp_is_gc(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_itemsize(PyObject *args)
 {
-#line 2363 "harness/data/contracts/types.toml"
+#line 2370 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
         PySlot_SIZE(Py_tp_basicsize, TP_FULL_SIZE),
@@ -10355,7 +10362,7 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__itemsize__", args);
     return result;
-#line 10359 "probes/generated/contracts.c"
+#line 10366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10363,9 +10370,9 @@ static PyObject *c_Py_tp_itemsize(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iter(PyObject *args)
 {
-#line 2379 "harness/data/contracts/types.toml"
+#line 2386 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iter, (void *)t_iter, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10369 "probes/generated/contracts.c"
+#line 10376 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10373,9 +10380,9 @@ static PyObject *c_Py_tp_iter(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_iternext(PyObject *args)
 {
-#line 2388 "harness/data/contracts/types.toml"
+#line 2395 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_iternext, (void *)t_unary, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10379 "probes/generated/contracts.c"
+#line 10386 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10383,9 +10390,9 @@ static PyObject *c_Py_tp_iternext(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_members(PyObject *args)
 {
-#line 2397 "harness/data/contracts/types.toml"
+#line 2404 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_members, (void *)t_members, 0, "lambda T, log, x: (lambda t: (t.value, setattr(t, 'value', x), t.value))(T())", args);
-#line 10389 "probes/generated/contracts.c"
+#line 10396 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10393,7 +10400,7 @@ static PyObject *c_Py_tp_members(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_metaclass(PyObject *args)
 {
-#line 2406 "harness/data/contracts/types.toml"
+#line 2413 "harness/data/contracts/types.toml"
     PyObject *type = builtin("type"), *meta = type ? PyObject_CallFunction(type, "s(O){}", "Meta", type) : NULL;
     Py_XDECREF(type);
     if (meta == NULL)
@@ -10406,7 +10413,7 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: type(T).__name__", args);
     Py_DECREF(meta);
     return result;
-#line 10410 "probes/generated/contracts.c"
+#line 10417 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10414,9 +10421,9 @@ static PyObject *c_Py_tp_metaclass(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_methods(PyObject *args)
 {
-#line 2426 "harness/data/contracts/types.toml"
+#line 2433 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_methods, (void *)t_methods, 0, "lambda T, log, x: (T().m(x), T().m(), T.m.__name__)", args);
-#line 10420 "probes/generated/contracts.c"
+#line 10427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10424,7 +10431,7 @@ static PyObject *c_Py_tp_methods(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_module(PyObject *args)
 {
-#line 2435 "harness/data/contracts/types.toml"
+#line 2442 "harness/data/contracts/types.toml"
     static PyObject *m; /* one module for every call, kept */
     if (m == NULL && (m = tp_module(3)) == NULL)
         return NULL;
@@ -10435,7 +10442,7 @@ static PyObject *c_Py_tp_module(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: T.__name__", args);
     return result;
-#line 10439 "probes/generated/contracts.c"
+#line 10446 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10443,14 +10450,14 @@ static PyObject *c_Py_tp_module(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_name(PyObject *args)
 {
-#line 2453 "harness/data/contracts/types.toml"
+#line 2460 "harness/data/contracts/types.toml"
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "a.b.N"),
         PySlot_END,
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log: (T.__name__, T.__module__, T.__qualname__)", args);
     return result;
-#line 10454 "probes/generated/contracts.c"
+#line 10461 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10458,9 +10465,9 @@ static PyObject *c_Py_tp_name(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_new(PyObject *args)
 {
-#line 2467 "harness/data/contracts/types.toml"
+#line 2474 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_new, (void *)t_new, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 10464 "probes/generated/contracts.c"
+#line 10471 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10468,9 +10475,9 @@ static PyObject *c_Py_tp_new(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_repr(PyObject *args)
 {
-#line 2476 "harness/data/contracts/types.toml"
+#line 2483 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_repr, (void *)t_repr, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 10474 "probes/generated/contracts.c"
+#line 10481 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10478,9 +10485,9 @@ static PyObject *c_Py_tp_repr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_richcompare(PyObject *args)
 {
-#line 2485 "harness/data/contracts/types.toml"
+#line 2492 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_richcompare, (void *)t_richcmp, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 10484 "probes/generated/contracts.c"
+#line 10491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10488,9 +10495,9 @@ static PyObject *c_Py_tp_richcompare(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattr(PyObject *args)
 {
-#line 2494 "harness/data/contracts/types.toml"
+#line 2501 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattr, (void *)t_setattr, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10494 "probes/generated/contracts.c"
+#line 10501 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10498,9 +10505,9 @@ static PyObject *c_Py_tp_setattr(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_setattro(PyObject *args)
 {
-#line 2503 "harness/data/contracts/types.toml"
+#line 2510 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_setattro, (void *)t_objobjarg, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 10504 "probes/generated/contracts.c"
+#line 10511 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10508,7 +10515,7 @@ static PyObject *c_Py_tp_setattro(PyObject *args)
 #if LIMITED_AT_LEAST(0x030F0000)
 static PyObject *c_Py_tp_slots(PyObject *args)
 {
-#line 2512 "harness/data/contracts/types.toml"
+#line 2519 "harness/data/contracts/types.toml"
     static PyType_Slot nested[] = {{Py_nb_add, (void *)t_binary}, {0, NULL}}; /* Py_tp_slots nests PyType_Slot */
     PySlot slots[] = {
         PySlot_DATA(Py_tp_name, "probe_types.Z"),
@@ -10517,7 +10524,7 @@ static PyObject *c_Py_tp_slots(PyObject *args)
     };
     PyObject *result = tp_run(PyType_FromSlots(slots), "lambda T, log, x: T() + x", args);
     return result;
-#line 10521 "probes/generated/contracts.c"
+#line 10528 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10525,9 +10532,9 @@ static PyObject *c_Py_tp_slots(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_str(PyObject *args)
 {
-#line 2528 "harness/data/contracts/types.toml"
+#line 2535 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_str, (void *)t_str, 0, "lambda T, log: (str(T()), '%s' % (T(),), format(T()))", args);
-#line 10531 "probes/generated/contracts.c"
+#line 10538 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10535,7 +10542,7 @@ static PyObject *c_Py_tp_str(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_token(PyObject *args)
 {
-#line 2537 "harness/data/contracts/types.toml"
+#line 2544 "harness/data/contracts/types.toml"
     static const char token = 't';
     int k;
     if (arg_int(args, 0, &k) < 0)
@@ -10550,7 +10557,7 @@ static PyObject *c_Py_tp_token(PyObject *args)
     Py_XDECREF((PyObject *)found);
     Py_DECREF(T);
     return result;
-#line 10554 "probes/generated/contracts.c"
+#line 10561 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10558,10 +10565,10 @@ static PyObject *c_Py_tp_token(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_Py_tp_traverse(PyObject *args)
 {
-#line 2559 "harness/data/contracts/types.toml"
+#line 2566 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t), ('traverse',) in log))(T())", args);
-#line 10565 "probes/generated/contracts.c"
+#line 10572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10569,9 +10576,9 @@ static PyObject *c_Py_tp_traverse(PyObject *args)
 #if LIMITED_AT_LEAST(0x030E0000)
 static PyObject *c_Py_tp_vectorcall(PyObject *args)
 {
-#line 2569 "harness/data/contracts/types.toml"
+#line 2576 "harness/data/contracts/types.toml"
     return tp_one(Py_tp_vectorcall, (void *)t_vectorcall, 0, "lambda T, log, x: (T(x), T(x, k=x), T())", args);
-#line 10575 "probes/generated/contracts.c"
+#line 10582 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10580,7 +10587,7 @@ static PyObject *c_Py_tp_vectorcall(PyObject *args)
 #pragma weak _PyObject_GC_New
 static PyObject *c__PyObject_GC_New(PyObject *args)
 {
-#line 2577 "harness/data/contracts/types.toml"
+#line 2584 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10605,7 +10612,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o))", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10609 "probes/generated/contracts.c"
+#line 10616 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10614,7 +10621,7 @@ static PyObject *c__PyObject_GC_New(PyObject *args)
 #pragma weak _PyObject_GC_NewVar
 static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
 {
-#line 2608 "harness/data/contracts/types.toml"
+#line 2615 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10635,11 +10642,12 @@ static PyObject *c__PyObject_GC_NewVar_body(PyObject *args)
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
     TP_DATA_OF(o, T)->ref = NULL;
+    TP_SIZE_AS_VALUE(o, T);
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10643 "probes/generated/contracts.c"
+#line 10651 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 {
@@ -10652,7 +10660,7 @@ static PyObject *c__PyObject_GC_NewVar(PyObject *args)
 #pragma weak _PyObject_GC_Resize
 static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
 {
-#line 2639 "harness/data/contracts/types.toml"
+#line 2647 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10680,11 +10688,12 @@ static PyObject *c__PyObject_GC_Resize_body(PyObject *args)
         return NULL;
     }
     o = (PyObject *)resized;
+    TP_SIZE_AS_VALUE(o, T);
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, __import__('gc').is_tracked(o), o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10688 "probes/generated/contracts.c"
+#line 10697 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_GC_Resize(PyObject *args)
 {
@@ -10697,7 +10706,7 @@ static PyObject *c__PyObject_GC_Resize(PyObject *args)
 #pragma weak _PyObject_New
 static PyObject *c__PyObject_New(PyObject *args)
 {
-#line 2677 "harness/data/contracts/types.toml"
+#line 2686 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10722,7 +10731,7 @@ static PyObject *c__PyObject_New(PyObject *args)
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10726 "probes/generated/contracts.c"
+#line 10735 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10731,7 +10740,7 @@ static PyObject *c__PyObject_New(PyObject *args)
 #pragma weak _PyObject_NewVar
 static PyObject *c__PyObject_NewVar_body(PyObject *args)
 {
-#line 2708 "harness/data/contracts/types.toml"
+#line 2717 "harness/data/contracts/types.toml"
     Py_ssize_t n = 0;
     if (PyTuple_Size(args) > 0 && arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10752,11 +10761,12 @@ static PyObject *c__PyObject_NewVar_body(PyObject *args)
     if (gained == 0)
         Py_INCREF(T); /* before 3.8 the instance's reference was the caller's to add */
     TP_DATA_OF(o, T)->ref = NULL;
+    TP_SIZE_AS_VALUE(o, T);
     PyObject *rest = Py_BuildValue("(N)", o);
     PyObject *r = rest ? tp_run(T, "lambda T, log, o: (type(o) is T, o.value)", rest) : NULL;
     Py_XDECREF(rest);
     return r ? Py_BuildValue("(nN)", gained, r) : NULL;
-#line 10760 "probes/generated/contracts.c"
+#line 10770 "probes/generated/contracts.c"
 }
 static PyObject *c__PyObject_NewVar(PyObject *args)
 {
@@ -10769,7 +10779,7 @@ static PyObject *c__PyObject_NewVar(PyObject *args)
 #pragma weak _Py_Dealloc
 static PyObject *c__Py_Dealloc(PyObject *args)
 {
-#line 2739 "harness/data/contracts/types.toml"
+#line 2749 "harness/data/contracts/types.toml"
     PyType_Slot slots[] = {{Py_tp_dealloc, (void *)t_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.D", 0, 0, slots, NULL), *log = PyList_New(0), *o = NULL;
     if (T == NULL || log == NULL || (o = PyObject_CallObject(T, NULL)) == NULL) {
@@ -10786,7 +10796,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
     tp_log = NULL;
     Py_DECREF(T);
     return Py_BuildValue("N", log);
-#line 10790 "probes/generated/contracts.c"
+#line 10800 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10795,7 +10805,7 @@ static PyObject *c__Py_Dealloc(PyObject *args)
 #pragma weak _Py_DecRef
 static PyObject *c__Py_DecRef(PyObject *args)
 {
-#line 2762 "harness/data/contracts/types.toml"
+#line 2772 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10820,7 +10830,7 @@ static PyObject *c__Py_DecRef(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(log);
     return NULL;
-#line 10824 "probes/generated/contracts.c"
+#line 10834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10829,13 +10839,13 @@ static PyObject *c__Py_DecRef(PyObject *args)
 #pragma weak _Py_IncRef
 static PyObject *c__Py_IncRef(PyObject *args)
 {
-#line 2793 "harness/data/contracts/types.toml"
+#line 2803 "harness/data/contracts/types.toml"
     Py_ssize_t before = Py_REFCNT(ARG(0));
     _Py_IncRef(ARG(0));
     Py_ssize_t after = Py_REFCNT(ARG(0));
     Py_DECREF(ARG(0));
     return Py_BuildValue("n", after - before);
-#line 10839 "probes/generated/contracts.c"
+#line 10849 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10844,7 +10854,7 @@ static PyObject *c__Py_IncRef(PyObject *args)
 #pragma weak _Py_SetRefcnt
 static PyObject *c__Py_SetRefcnt(PyObject *args)
 {
-#line 2805 "harness/data/contracts/types.toml"
+#line 2815 "harness/data/contracts/types.toml"
     Py_ssize_t n;
     if (arg_ssize(args, 0, &n) < 0)
         return NULL;
@@ -10856,7 +10866,7 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
     _Py_SetRefcnt(o, 1);
     Py_DECREF(o);
     return Py_BuildValue("n", set);
-#line 10860 "probes/generated/contracts.c"
+#line 10870 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10864,10 +10874,10 @@ static PyObject *c__Py_SetRefcnt(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_allocfunc(PyObject *args)
 {
-#line 2824 "harness/data/contracts/types.toml"
+#line 2834 "harness/data/contracts/types.toml"
     allocfunc f = t_alloc;
     return tp_one(Py_tp_alloc, (void *)f, 0, "lambda T, log: (type(T()) is T, list(log))", args);
-#line 10871 "probes/generated/contracts.c"
+#line 10881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10875,10 +10885,10 @@ static PyObject *c_allocfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_binaryfunc(PyObject *args)
 {
-#line 2834 "harness/data/contracts/types.toml"
+#line 2844 "harness/data/contracts/types.toml"
     binaryfunc f = t_binary;
     return tp_one(Py_nb_add, (void *)f, 0, "lambda T, log, x: (T() + x, x + T())", args);
-#line 10882 "probes/generated/contracts.c"
+#line 10892 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10886,10 +10896,10 @@ static PyObject *c_binaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrgetfunc(PyObject *args)
 {
-#line 2844 "harness/data/contracts/types.toml"
+#line 2854 "harness/data/contracts/types.toml"
     descrgetfunc f = t_descr_get;
     return tp_one(Py_tp_descr_get, (void *)f, 0, "lambda T, log, x: (T().__get__(x), T().__get__(None, int))", args);
-#line 10893 "probes/generated/contracts.c"
+#line 10903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10897,10 +10907,10 @@ static PyObject *c_descrgetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_descrsetfunc(PyObject *args)
 {
-#line 2854 "harness/data/contracts/types.toml"
+#line 2864 "harness/data/contracts/types.toml"
     descrsetfunc f = t_descr_set;
     return tp_one(Py_tp_descr_set, (void *)f, 0, "lambda T, log, x, v: (T().__set__(x, v), T().__delete__(x), list(log))", args);
-#line 10904 "probes/generated/contracts.c"
+#line 10914 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10908,10 +10918,10 @@ static PyObject *c_descrsetfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_destructor(PyObject *args)
 {
-#line 2864 "harness/data/contracts/types.toml"
+#line 2874 "harness/data/contracts/types.toml"
     destructor f = t_dealloc;
     return tp_one(Py_tp_dealloc, (void *)f, 0, "lambda T, log, n: (len([T() for i in range(n)]), list(log))", args);
-#line 10915 "probes/generated/contracts.c"
+#line 10925 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10919,10 +10929,10 @@ static PyObject *c_destructor(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrfunc(PyObject *args)
 {
-#line 2874 "harness/data/contracts/types.toml"
+#line 2884 "harness/data/contracts/types.toml"
     getattrfunc f = t_getattr;
     return tp_one(Py_tp_getattr, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10926 "probes/generated/contracts.c"
+#line 10936 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10930,10 +10940,10 @@ static PyObject *c_getattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getattrofunc(PyObject *args)
 {
-#line 2884 "harness/data/contracts/types.toml"
+#line 2894 "harness/data/contracts/types.toml"
     getattrofunc f = t_binary;
     return tp_one(Py_tp_getattro, (void *)f, 0, "lambda T, log, n: (T().foo, getattr(T(), n))", args);
-#line 10937 "probes/generated/contracts.c"
+#line 10947 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10941,10 +10951,10 @@ static PyObject *c_getattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_getiterfunc(PyObject *args)
 {
-#line 2894 "harness/data/contracts/types.toml"
+#line 2904 "harness/data/contracts/types.toml"
     getiterfunc f = t_iter;
     return tp_one(Py_tp_iter, (void *)f, 0, "lambda T, log: (list(T()), [i for i in T()])", args);
-#line 10948 "probes/generated/contracts.c"
+#line 10958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10952,10 +10962,10 @@ static PyObject *c_getiterfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_hashfunc(PyObject *args)
 {
-#line 2904 "harness/data/contracts/types.toml"
+#line 2914 "harness/data/contracts/types.toml"
     hashfunc f = t_hash;
     return tp_one(Py_tp_hash, (void *)f, 0, "lambda T, log: (hash(T()), {T(): 1}.popitem()[1])", args);
-#line 10959 "probes/generated/contracts.c"
+#line 10969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10963,10 +10973,10 @@ static PyObject *c_hashfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_initproc(PyObject *args)
 {
-#line 2914 "harness/data/contracts/types.toml"
+#line 2924 "harness/data/contracts/types.toml"
     initproc f = t_init;
     return tp_one(Py_tp_init, (void *)f, 0, "lambda T, log, x: (type(T(x, k=x)) is T, type(T(x)) is T, list(log))", args);
-#line 10970 "probes/generated/contracts.c"
+#line 10980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10974,10 +10984,10 @@ static PyObject *c_initproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_inquiry(PyObject *args)
 {
-#line 2924 "harness/data/contracts/types.toml"
+#line 2934 "harness/data/contracts/types.toml"
     inquiry f = t_bool;
     return tp_one(Py_nb_bool, (void *)f, 0, "lambda T, log: (bool(T()), not T(), list(log))", args);
-#line 10981 "probes/generated/contracts.c"
+#line 10991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10985,10 +10995,10 @@ static PyObject *c_inquiry(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_iternextfunc(PyObject *args)
 {
-#line 2934 "harness/data/contracts/types.toml"
+#line 2944 "harness/data/contracts/types.toml"
     iternextfunc f = t_unary;
     return tp_one(Py_tp_iternext, (void *)f, 0, "lambda T, log: (next(T()), next(T(), None))", args);
-#line 10992 "probes/generated/contracts.c"
+#line 11002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -10996,10 +11006,10 @@ static PyObject *c_iternextfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_lenfunc(PyObject *args)
 {
-#line 2944 "harness/data/contracts/types.toml"
+#line 2954 "harness/data/contracts/types.toml"
     lenfunc f = t_len;
     return tp_one(Py_sq_length, (void *)f, 0, "lambda T, log: (len(T()), bool(T()))", args);
-#line 11003 "probes/generated/contracts.c"
+#line 11013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11007,10 +11017,10 @@ static PyObject *c_lenfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_newfunc(PyObject *args)
 {
-#line 2954 "harness/data/contracts/types.toml"
+#line 2964 "harness/data/contracts/types.toml"
     newfunc f = t_new;
     return tp_one(Py_tp_new, (void *)f, 0, "lambda T, log, x: (T(x), T(x, k=x))", args);
-#line 11014 "probes/generated/contracts.c"
+#line 11024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11018,10 +11028,10 @@ static PyObject *c_newfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjargproc(PyObject *args)
 {
-#line 2964 "harness/data/contracts/types.toml"
+#line 2974 "harness/data/contracts/types.toml"
     objobjargproc f = t_objobjarg;
     return tp_one(Py_mp_ass_subscript, (void *)f, 0, "lambda T, log, k, v: (__import__('operator').setitem(T(), k, v), __import__('operator').delitem(T(), k), list(log))", args);
-#line 11025 "probes/generated/contracts.c"
+#line 11035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11029,10 +11039,10 @@ static PyObject *c_objobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_objobjproc(PyObject *args)
 {
-#line 2974 "harness/data/contracts/types.toml"
+#line 2984 "harness/data/contracts/types.toml"
     objobjproc f = t_objobj;
     return tp_one(Py_sq_contains, (void *)f, 0, "lambda T, log, x: (x in T(), x not in T(), list(log))", args);
-#line 11036 "probes/generated/contracts.c"
+#line 11046 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11040,10 +11050,10 @@ static PyObject *c_objobjproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_reprfunc(PyObject *args)
 {
-#line 2984 "harness/data/contracts/types.toml"
+#line 2994 "harness/data/contracts/types.toml"
     reprfunc f = t_repr;
     return tp_one(Py_tp_repr, (void *)f, 0, "lambda T, log: (repr(T()), str(T()), '%r' % (T(),))", args);
-#line 11047 "probes/generated/contracts.c"
+#line 11057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11051,10 +11061,10 @@ static PyObject *c_reprfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_richcmpfunc(PyObject *args)
 {
-#line 2994 "harness/data/contracts/types.toml"
+#line 3004 "harness/data/contracts/types.toml"
     richcmpfunc f = t_richcmp;
     return tp_one(Py_tp_richcompare, (void *)f, 0, "lambda T, log, x: (T() < x, T() == x, x > T(), T() != x, T() >= x)", args);
-#line 11058 "probes/generated/contracts.c"
+#line 11068 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11062,10 +11072,10 @@ static PyObject *c_richcmpfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrfunc(PyObject *args)
 {
-#line 3004 "harness/data/contracts/types.toml"
+#line 3014 "harness/data/contracts/types.toml"
     setattrfunc f = t_setattr;
     return tp_one(Py_tp_setattr, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 11069 "probes/generated/contracts.c"
+#line 11079 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11073,10 +11083,10 @@ static PyObject *c_setattrfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_setattrofunc(PyObject *args)
 {
-#line 3014 "harness/data/contracts/types.toml"
+#line 3024 "harness/data/contracts/types.toml"
     setattrofunc f = t_objobjarg;
     return tp_one(Py_tp_setattro, (void *)f, 0, "lambda T, log, n, v: (setattr(T(), n, v), delattr(T(), n), list(log))", args);
-#line 11080 "probes/generated/contracts.c"
+#line 11090 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11084,10 +11094,10 @@ static PyObject *c_setattrofunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeargfunc(PyObject *args)
 {
-#line 3024 "harness/data/contracts/types.toml"
+#line 3034 "harness/data/contracts/types.toml"
     ssizeargfunc f = t_ssizearg;
     return tp_one(Py_sq_item, (void *)f, 0, "lambda T, log, x: (T()[x], list(__import__('itertools').islice(iter(T()), 2)))", args);
-#line 11091 "probes/generated/contracts.c"
+#line 11101 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11095,10 +11105,10 @@ static PyObject *c_ssizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizeobjargproc(PyObject *args)
 {
-#line 3034 "harness/data/contracts/types.toml"
+#line 3044 "harness/data/contracts/types.toml"
     ssizeobjargproc f = t_ssizeobjarg;
     return tp_one(Py_sq_ass_item, (void *)f, 0, "lambda T, log, x, v: (__import__('operator').setitem(T(), x, v), __import__('operator').delitem(T(), x), list(log))", args);
-#line 11102 "probes/generated/contracts.c"
+#line 11112 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11106,13 +11116,13 @@ static PyObject *c_ssizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeargfunc(PyObject *args)
 {
-#line 3044 "harness/data/contracts/types.toml"
+#line 3054 "harness/data/contracts/types.toml"
     ssizessizeargfunc f = t_ssizessizearg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
         return NULL;
     return f(ARG(0), i, j);
-#line 11116 "probes/generated/contracts.c"
+#line 11126 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11120,7 +11130,7 @@ static PyObject *c_ssizessizeargfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ssizessizeobjargproc(PyObject *args)
 {
-#line 3057 "harness/data/contracts/types.toml"
+#line 3067 "harness/data/contracts/types.toml"
     ssizessizeobjargproc f = t_ssizessizeobjarg;
     int i, j;
     if (arg_int(args, 1, &i) < 0 || arg_int(args, 2, &j) < 0)
@@ -11136,7 +11146,7 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
         return NULL;
     }
     return log;
-#line 11140 "probes/generated/contracts.c"
+#line 11150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11144,10 +11154,10 @@ static PyObject *c_ssizessizeobjargproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_ternaryfunc(PyObject *args)
 {
-#line 3080 "harness/data/contracts/types.toml"
+#line 3090 "harness/data/contracts/types.toml"
     ternaryfunc f = t_ternary;
     return tp_one(Py_nb_power, (void *)f, 0, "lambda T, log, x: (T() ** x, x ** T(), pow(T(), x, 5))", args);
-#line 11151 "probes/generated/contracts.c"
+#line 11161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11155,11 +11165,11 @@ static PyObject *c_ternaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_traverseproc(PyObject *args)
 {
-#line 3090 "harness/data/contracts/types.toml"
+#line 3100 "harness/data/contracts/types.toml"
     traverseproc f = t_traverse;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)f}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {Py_tp_members, (void *)t_ref_members}, {0, NULL}};
     return tp_run(tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), "lambda T, log, x: (lambda t: (setattr(t, 'ref', x), __import__('gc').get_referents(t)))(T())", args);
-#line 11163 "probes/generated/contracts.c"
+#line 11173 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11167,10 +11177,10 @@ static PyObject *c_traverseproc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_unaryfunc(PyObject *args)
 {
-#line 3101 "harness/data/contracts/types.toml"
+#line 3111 "harness/data/contracts/types.toml"
     unaryfunc f = t_unary;
     return tp_one(Py_nb_negative, (void *)f, 0, "lambda T, log: -T()", args);
-#line 11174 "probes/generated/contracts.c"
+#line 11184 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11178,7 +11188,7 @@ static PyObject *c_unaryfunc(PyObject *args)
 #if LIMITED_AT_LEAST(0x03020000)
 static PyObject *c_visitproc(PyObject *args)
 {
-#line 3111 "harness/data/contracts/types.toml"
+#line 3121 "harness/data/contracts/types.toml"
     visitproc visit = tp_collect;
     PyType_Slot slots[] = {{Py_tp_traverse, (void *)t_traverse}, {Py_tp_dealloc, (void *)t_gc_dealloc}, {0, NULL}};
     PyObject *T = tp_make("probe_types.T", TP_SIZE, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots, NULL), *o = NULL, *seen = PyList_New(0), *result = NULL;
@@ -11198,7 +11208,7 @@ static PyObject *c_visitproc(PyObject *args)
     Py_XDECREF(T);
     Py_XDECREF(seen);
     return result;
-#line 11202 "probes/generated/contracts.c"
+#line 11212 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11231,7 +11241,7 @@ static PyObject *c_PyThread_acquire_lock(PyObject *args)
 {
 #line 278 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11235 "probes/generated/contracts.c"
+#line 11245 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11242,7 +11252,7 @@ static PyObject *c_PyThread_acquire_lock_timed(PyObject *args)
 {
 #line 285 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11246 "probes/generated/contracts.c"
+#line 11256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11253,7 +11263,7 @@ static PyObject *c_PyThread_allocate_lock(PyObject *args)
 {
 #line 264 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11257 "probes/generated/contracts.c"
+#line 11267 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11264,7 +11274,7 @@ static PyObject *c_PyThread_create_key(PyObject *args)
 {
 #line 340 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11268 "probes/generated/contracts.c"
+#line 11278 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11275,7 +11285,7 @@ static PyObject *c_PyThread_delete_key(PyObject *args)
 {
 #line 346 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11279 "probes/generated/contracts.c"
+#line 11289 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11286,7 +11296,7 @@ static PyObject *c_PyThread_delete_key_value(PyObject *args)
 {
 #line 364 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11290 "probes/generated/contracts.c"
+#line 11300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11314,7 +11324,7 @@ static PyObject *c_PyThread_exit_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(ii)", after, returned);
-#line 11318 "probes/generated/contracts.c"
+#line 11328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11325,7 +11335,7 @@ static PyObject *c_PyThread_free_lock(PyObject *args)
 {
 #line 271 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11329 "probes/generated/contracts.c"
+#line 11339 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11336,7 +11346,7 @@ static PyObject *c_PyThread_get_key_value(PyObject *args)
 {
 #line 358 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11340 "probes/generated/contracts.c"
+#line 11350 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11370,7 +11380,7 @@ static PyObject *c_PyThread_get_thread_ident_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_ident();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11374 "probes/generated/contracts.c"
+#line 11384 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_ident(PyObject *args)
 {
@@ -11393,7 +11403,7 @@ static PyObject *c_PyThread_get_thread_native_id_once(PyObject *args)
     Py_DECREF(ident);
     unsigned long value = PyThread_get_thread_native_id();
     return flag_result(value == expected && !PyErr_Occurred());
-#line 11397 "probes/generated/contracts.c"
+#line 11407 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThread_get_thread_native_id(PyObject *args)
 {
@@ -11419,7 +11429,7 @@ static PyObject *c_PyThread_release_lock(PyObject *args)
 {
 #line 292 "harness/data/contracts/threads.toml"
     return threads_lock_ops(args);
-#line 11423 "probes/generated/contracts.c"
+#line 11433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11430,7 +11440,7 @@ static PyObject *c_PyThread_set_key_value(PyObject *args)
 {
 #line 352 "harness/data/contracts/threads.toml"
     return threads_tls_round(args);
-#line 11434 "probes/generated/contracts.c"
+#line 11444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11449,7 +11459,7 @@ static PyObject *c_PyThread_set_stacksize(PyObject *args)
     size_t now = PyThread_get_stacksize();
     int restored = PyThread_set_stacksize(before);
     return Py_BuildValue("(iKi)", r, (unsigned long long)now, restored == 0 && PyThread_get_stacksize() == before);
-#line 11453 "probes/generated/contracts.c"
+#line 11463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11471,7 +11481,7 @@ static PyObject *c_PyThread_start_new_thread(PyObject *args)
     PyThread_free_lock(job.done);
     PyThread_free_lock(job.after);
     return Py_BuildValue("(iil)", started == job.ident, started != self, job.value);
-#line 11475 "probes/generated/contracts.c"
+#line 11485 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11482,7 +11492,7 @@ static PyObject *c_PyThread_tss_alloc(PyObject *args)
 {
 #line 298 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11486 "probes/generated/contracts.c"
+#line 11496 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11493,7 +11503,7 @@ static PyObject *c_PyThread_tss_create(PyObject *args)
 {
 #line 316 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11497 "probes/generated/contracts.c"
+#line 11507 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11504,7 +11514,7 @@ static PyObject *c_PyThread_tss_delete(PyObject *args)
 {
 #line 322 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11508 "probes/generated/contracts.c"
+#line 11518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11515,7 +11525,7 @@ static PyObject *c_PyThread_tss_free(PyObject *args)
 {
 #line 304 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11519 "probes/generated/contracts.c"
+#line 11529 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11526,7 +11536,7 @@ static PyObject *c_PyThread_tss_get(PyObject *args)
 {
 #line 334 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11530 "probes/generated/contracts.c"
+#line 11540 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11537,7 +11547,7 @@ static PyObject *c_PyThread_tss_is_created(PyObject *args)
 {
 #line 310 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11541 "probes/generated/contracts.c"
+#line 11551 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11548,7 +11558,7 @@ static PyObject *c_PyThread_tss_set(PyObject *args)
 {
 #line 328 "harness/data/contracts/threads.toml"
     return threads_tss_round(args);
-#line 11552 "probes/generated/contracts.c"
+#line 11562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11565,7 +11575,7 @@ static PyObject *c_PyCriticalSection(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11569 "probes/generated/contracts.c"
+#line 11579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11582,7 +11592,7 @@ static PyObject *c_PyCriticalSection2(PyObject *args)
     if (!canaries_intact(cs, sizeof cs[0]))
         return contract("PyCriticalSection2_Begin/End wrote outside the struct");
     return r < 0 ? NULL : new_none();
-#line 11586 "probes/generated/contracts.c"
+#line 11596 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11598,7 +11608,7 @@ static PyObject *c_PyCriticalSection2_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11602 "probes/generated/contracts.c"
+#line 11612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11616,7 +11626,7 @@ static PyObject *c_PyCriticalSection2_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection2_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11620 "probes/generated/contracts.c"
+#line 11630 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11632,7 +11642,7 @@ static PyObject *c_PyCriticalSection_Begin(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11636 "probes/generated/contracts.c"
+#line 11646 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11650,7 +11660,7 @@ static PyObject *c_PyCriticalSection_End(PyObject *args)
     int r = PyList_Append(ARG(0), ARG(1));
     PyCriticalSection_End(&cs);
     return r < 0 ? NULL : new_none();
-#line 11654 "probes/generated/contracts.c"
+#line 11664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11661,7 +11671,7 @@ static PyObject *c_PyErr_CheckSignals(PyObject *args)
 {
 #line 857 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(PyObject_IsTrue(ARG(0)));
-#line 11665 "probes/generated/contracts.c"
+#line 11675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11672,7 +11682,7 @@ static PyObject *c_PyErr_SetInterrupt(PyObject *args)
 {
 #line 835 "harness/data/contracts/threadstate.toml"
     return ts_check_signals(1);
-#line 11676 "probes/generated/contracts.c"
+#line 11686 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11691,7 +11701,7 @@ static PyObject *c_PyErr_SetInterruptEx(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iN)", r, checked);
-#line 11695 "probes/generated/contracts.c"
+#line 11705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11706,7 +11716,7 @@ static PyObject *c_PyEval_AcquireLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11710 "probes/generated/contracts.c"
+#line 11720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11722,7 +11732,7 @@ static PyObject *c_PyEval_AcquireThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11726 "probes/generated/contracts.c"
+#line 11736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11736,7 +11746,7 @@ static PyObject *c_PyEval_InitThreads(PyObject *args)
     PyEval_InitThreads();
     PyEval_InitThreads();
     return Py_BuildValue("(ii)", PyEval_ThreadsInitialized() != 0, ts_current_is_own());
-#line 11740 "probes/generated/contracts.c"
+#line 11750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11751,7 +11761,7 @@ static PyObject *c_PyEval_ReleaseLock(PyObject *args)
     PyEval_ReleaseLock();
     PyEval_AcquireLock();
     return flag_result(ts_current_is_own());
-#line 11755 "probes/generated/contracts.c"
+#line 11765 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11767,7 +11777,7 @@ static PyObject *c_PyEval_ReleaseThread(PyObject *args)
     PyEval_ReleaseThread(cur);
     PyEval_AcquireThread(cur);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11771 "probes/generated/contracts.c"
+#line 11781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11783,7 +11793,7 @@ static PyObject *c_PyEval_RestoreThread(PyObject *args)
     PyThreadState *saved = PyEval_SaveThread();
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(ii)", PyThreadState_Get() == cur, ts_current_is_own());
-#line 11787 "probes/generated/contracts.c"
+#line 11797 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11800,7 +11810,7 @@ static PyObject *c_PyEval_SaveThread(PyObject *args)
     int known = PyGILState_GetThisThreadState() == cur;
     PyEval_RestoreThread(saved);
     return Py_BuildValue("(iii)", saved == cur, known, ts_current_is_own());
-#line 11804 "probes/generated/contracts.c"
+#line 11814 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11812,7 +11822,7 @@ static PyObject *c_PyEval_ThreadsInitialized_once(PyObject *args)
 #line 462 "harness/data/contracts/threadstate.toml"
     THREADS_READY();
     return flag_result(PyEval_ThreadsInitialized() == 1);
-#line 11816 "probes/generated/contracts.c"
+#line 11826 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_ThreadsInitialized(PyObject *args)
 {
@@ -11833,7 +11843,7 @@ static PyObject *c_PyGILState_Ensure(PyObject *args)
     int same = PyGILState_GetThisThreadState() == cur && PyThreadState_Get() == cur;
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)s, same, ts_current_is_own());
-#line 11837 "probes/generated/contracts.c"
+#line 11847 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11846,7 +11856,7 @@ static PyObject *c_PyGILState_GetThisThreadState(PyObject *args)
     if (PyObject_IsTrue(ARG(0)))
         return ts_run_gil_job(0);
     return flag_result(ts_current_is_own());
-#line 11850 "probes/generated/contracts.c"
+#line 11860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11861,7 +11871,7 @@ static PyObject *c_PyGILState_Release(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(ii)", (int)s, ts_current_is_own());
-#line 11865 "probes/generated/contracts.c"
+#line 11875 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11873,7 +11883,7 @@ static PyObject *c_PyGILState_STATE(PyObject *args)
     PyGILState_STATE s = PyGILState_Ensure();
     PyGILState_Release(s);
     return Py_BuildValue("(iii)", (int)PyGILState_LOCKED, (int)PyGILState_UNLOCKED, s == PyGILState_LOCKED);
-#line 11877 "probes/generated/contracts.c"
+#line 11887 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11889,7 +11899,7 @@ static PyObject *c_PyInterpreterGuard(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r;
-#line 11893 "probes/generated/contracts.c"
+#line 11903 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11916,7 +11926,7 @@ static PyObject *c_PyInterpreterGuard_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterGuard_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nn)", opened, PEP_GUARDS() - before);
-#line 11920 "probes/generated/contracts.c"
+#line 11930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11936,7 +11946,7 @@ static PyObject *c_PyInterpreterGuard_FromCurrent(PyObject *args)
     PyInterpreterGuard_Close(guard);
     Py_ssize_t after = PEP_GUARDS() - before;
     return r == NULL ? NULL : Py_BuildValue("(nnN)", held, after, r);
-#line 11940 "probes/generated/contracts.c"
+#line 11950 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11965,7 +11975,7 @@ static PyObject *c_PyInterpreterGuard_FromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iniNN)", clean, held, main_ok, r, ended);
-#line 11969 "probes/generated/contracts.c"
+#line 11979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11984,7 +11994,7 @@ static PyObject *c_PyInterpreterState(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", id, r);
-#line 11988 "probes/generated/contracts.c"
+#line 11998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -11997,7 +12007,7 @@ static PyObject *c_PyInterpreterState_Get_once(PyObject *args)
     REQUIRE(PyInterpreterState_GetID);
     PyInterpreterState *a = PyInterpreterState_Get(), *b = PyInterpreterState_Get();
     return Py_BuildValue("(iL)", a != NULL && a == b, (long long)PyInterpreterState_GetID(a));
-#line 12001 "probes/generated/contracts.c"
+#line 12011 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_Get(PyObject *args)
 {
@@ -12016,7 +12026,7 @@ static PyObject *c_PyInterpreterState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterState_GetDict returned NULL");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12020 "probes/generated/contracts.c"
+#line 12030 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetDict(PyObject *args)
 {
@@ -12035,7 +12045,7 @@ static PyObject *c_PyInterpreterState_GetID_once(PyObject *args)
     if (id == -1 && PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(LL)", (long long)id, (long long)PyInterpreterState_GetID(interp));
-#line 12039 "probes/generated/contracts.c"
+#line 12049 "probes/generated/contracts.c"
 }
 static PyObject *c_PyInterpreterState_GetID(PyObject *args)
 {
@@ -12055,7 +12065,7 @@ static PyObject *c_PyInterpreterView(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW_GUARD, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r;
-#line 12059 "probes/generated/contracts.c"
+#line 12069 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12083,7 +12093,7 @@ static PyObject *c_PyInterpreterView_Close(PyObject *args)
     if (made < n)
         return PyErr_Occurred() ? NULL : contract("PyInterpreterView_FromCurrent: NULL without an exception");
     return Py_BuildValue("(nin)", held, main_ok, PEP_GUARDS() - before);
-#line 12087 "probes/generated/contracts.c"
+#line 12097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12102,7 +12112,7 @@ static PyObject *c_PyInterpreterView_FromCurrent(PyObject *args)
     PyObject *r = pep_run(PEP_VIEW, NULL, view, ARG(0), ARG(1));
     PyInterpreterView_Close(view);
     return r == NULL ? NULL : Py_BuildValue("(nN)", held, r);
-#line 12106 "probes/generated/contracts.c"
+#line 12116 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12122,7 +12132,7 @@ static PyObject *c_PyInterpreterView_FromMain(PyObject *args)
     PyObject *r = pep_run(PEP_MAIN, NULL, NULL, ARG(0), ARG(1));
     long long id = (long long)PyInterpreterState_GetID(PyInterpreterState_Get());
     return r == NULL ? NULL : Py_BuildValue("(iiLN)", clean, main_ok, id, r);
-#line 12126 "probes/generated/contracts.c"
+#line 12136 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12140,7 +12150,7 @@ static PyObject *c_PyOS_InterruptOccurred(PyObject *args)
     if (checked == NULL)
         return NULL;
     return Py_BuildValue("(iiN)", first, second, checked);
-#line 12144 "probes/generated/contracts.c"
+#line 12154 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12154,7 +12164,7 @@ static PyObject *c_PyOS_getsig(PyObject *args)
     if (arg_int(args, 0, &signum) < 0)
         return NULL;
     return Py_BuildValue("i", ts_handler_kind(PyOS_getsig(signum)));
-#line 12158 "probes/generated/contracts.c"
+#line 12168 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12177,7 +12187,7 @@ static PyObject *c_PyOS_setsig(PyObject *args)
     if (valid)
         sigaction(signum, &saved, NULL);
     return Py_BuildValue("(iiii)", ts_handler_kind(old), old == before, ts_handler_kind(now), ts_handler_kind(back));
-#line 12181 "probes/generated/contracts.c"
+#line 12191 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12190,7 +12200,7 @@ static PyObject *c_PyThreadState(PyObject *args)
     if (r == NULL)
         return NULL;
     return Py_BuildValue("(iN)", ts_current_is_own(), r);
-#line 12194 "probes/generated/contracts.c"
+#line 12204 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12211,7 +12221,7 @@ static PyObject *c_PyThreadStateToken(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", same, r);
-#line 12215 "probes/generated/contracts.c"
+#line 12225 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12222,7 +12232,7 @@ static PyObject *c_PyThreadState_Clear(PyObject *args)
 {
 #line 687 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12226 "probes/generated/contracts.c"
+#line 12236 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12233,7 +12243,7 @@ static PyObject *c_PyThreadState_Delete(PyObject *args)
 {
 #line 693 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12237 "probes/generated/contracts.c"
+#line 12247 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12244,7 +12254,7 @@ static PyObject *c_PyThreadState_DeleteCurrent(PyObject *args)
 {
 #line 656 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(1);
-#line 12248 "probes/generated/contracts.c"
+#line 12258 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12262,7 +12272,7 @@ static PyObject *c_PyThreadState_Ensure(PyObject *args)
     PyObject *r = pep_run(PEP_GUARD, guard, NULL, ARG(0), ARG(1));
     PyInterpreterGuard_Close(guard);
     return r == NULL ? NULL : Py_BuildValue("(iN)", main_ok, r);
-#line 12266 "probes/generated/contracts.c"
+#line 12276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12285,7 +12295,7 @@ static PyObject *c_PyThreadState_EnsureFromView(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, r, ended);
-#line 12289 "probes/generated/contracts.c"
+#line 12299 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12296,7 +12306,7 @@ static PyObject *c_PyThreadState_Get_once(PyObject *args)
 {
 #line 663 "harness/data/contracts/threadstate.toml"
     return flag_result(ts_current_is_own());
-#line 12300 "probes/generated/contracts.c"
+#line 12310 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_Get(PyObject *args)
 {
@@ -12314,7 +12324,7 @@ static PyObject *c_PyThreadState_GetDict_once(PyObject *args)
     if (d1 == NULL)
         return PyErr_Occurred() ? NULL : contract("PyThreadState_GetDict returned NULL with a thread state");
     return Py_BuildValue("(ii)", PyDict_Check(d1) != 0, d1 == d2);
-#line 12318 "probes/generated/contracts.c"
+#line 12328 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetDict(PyObject *args)
 {
@@ -12338,7 +12348,7 @@ static PyObject *c_PyThreadState_GetFrame_once(PyObject *args)
     PyObject *name = PyObject_GetAttrString(code, "co_name");
     Py_DECREF(code);
     return name;
-#line 12342 "probes/generated/contracts.c"
+#line 12352 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetFrame(PyObject *args)
 {
@@ -12364,7 +12374,7 @@ static PyObject *c_PyThreadState_GetID_once(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("(iii)", id > 0, id == again && id == third, id2 > id && id2 == id2_again);
-#line 12368 "probes/generated/contracts.c"
+#line 12378 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetID(PyObject *args)
 {
@@ -12381,7 +12391,7 @@ static PyObject *c_PyThreadState_GetInterpreter_once(PyObject *args)
     REQUIRE(PyInterpreterState_Get);
     PyInterpreterState *interp = PyThreadState_GetInterpreter(PyThreadState_Get());
     return flag_result(interp != NULL && interp == PyInterpreterState_Get());
-#line 12385 "probes/generated/contracts.c"
+#line 12395 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_GetInterpreter(PyObject *args)
 {
@@ -12396,7 +12406,7 @@ static PyObject *c_PyThreadState_New(PyObject *args)
 {
 #line 681 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(0);
-#line 12400 "probes/generated/contracts.c"
+#line 12410 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12419,7 +12429,7 @@ static PyObject *c_PyThreadState_Release(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNN)", main_ok, first, again);
-#line 12423 "probes/generated/contracts.c"
+#line 12433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12460,7 +12470,7 @@ static PyObject *c_PyThreadState_SetAsyncExc_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12464 "probes/generated/contracts.c"
+#line 12474 "probes/generated/contracts.c"
 }
 static PyObject *c_PyThreadState_SetAsyncExc(PyObject *args)
 {
@@ -12479,7 +12489,7 @@ static PyObject *c_PyThreadState_Swap(PyObject *args)
     int none = PyGILState_GetThisThreadState() == cur;
     PyThreadState *back = PyThreadState_Swap(old);
     return Py_BuildValue("(iii)", old == cur && none, back == NULL, ts_current_is_own());
-#line 12483 "probes/generated/contracts.c"
+#line 12493 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12517,7 +12527,7 @@ static PyObject *c_Py_AddPendingCall(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12521 "probes/generated/contracts.c"
+#line 12531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12535,7 +12545,7 @@ static PyObject *c_Py_AtExit(PyObject *args)
     else
         failed = 1;
     return Py_BuildValue("(ii)", consistent, successes <= 32);
-#line 12539 "probes/generated/contracts.c"
+#line 12549 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12545,7 +12555,7 @@ static PyObject *c_Py_BEGIN_ALLOW_THREADS(PyObject *args)
 {
 #line 548 "harness/data/contracts/threadstate.toml"
     return ts_run_gil_job(0);
-#line 12549 "probes/generated/contracts.c"
+#line 12559 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12559,7 +12569,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12563 "probes/generated/contracts.c"
+#line 12573 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12573,7 +12583,7 @@ static PyObject *c_Py_BEGIN_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12577 "probes/generated/contracts.c"
+#line 12587 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12594,7 +12604,7 @@ static PyObject *c_Py_BLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(own);
-#line 12598 "probes/generated/contracts.c"
+#line 12608 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12608,7 +12618,7 @@ static PyObject *c_Py_END_ALLOW_THREADS(PyObject *args)
         return NULL;
     Py_DECREF(r);
     return flag_result(ts_current_is_own());
-#line 12612 "probes/generated/contracts.c"
+#line 12622 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12624,7 +12634,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION();
     return r < 0 ? NULL : new_none();
-#line 12628 "probes/generated/contracts.c"
+#line 12638 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12640,7 +12650,7 @@ static PyObject *c_Py_END_CRITICAL_SECTION2(PyObject *args)
     r = PyList_Append(ARG(0), ARG(1));
     Py_END_CRITICAL_SECTION2();
     return r < 0 ? NULL : new_none();
-#line 12644 "probes/generated/contracts.c"
+#line 12654 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12659,7 +12669,7 @@ static PyObject *c_Py_Initialize(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12663 "probes/generated/contracts.c"
+#line 12673 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12679,7 +12689,7 @@ static PyObject *c_Py_InitializeEx_body(PyObject *args)
     Py_XDECREF(sys_before);
     Py_XDECREF(sys_after);
     return result;
-#line 12683 "probes/generated/contracts.c"
+#line 12693 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_InitializeEx(PyObject *args)
 {
@@ -12723,7 +12733,7 @@ static PyObject *c_Py_MakePendingCalls_body(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(tb);
     return result;
-#line 12727 "probes/generated/contracts.c"
+#line 12737 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_MakePendingCalls(PyObject *args)
 {
@@ -12747,7 +12757,7 @@ static PyObject *c_Py_UNBLOCK_THREADS(PyObject *args)
     if (appended < 0)
         return NULL;
     return flag_result(ts_current_is_own());
-#line 12751 "probes/generated/contracts.c"
+#line 12761 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12758,7 +12768,7 @@ static PyObject *c__PyThreadState_Prealloc(PyObject *args)
 {
 #line 1029 "harness/data/contracts/threadstate.toml"
     return ts_fresh_round(1);
-#line 12762 "probes/generated/contracts.c"
+#line 12772 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12770,7 +12780,7 @@ static PyObject *c_PyOS_AfterFork(PyObject *args)
 #line 166 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 0);
-#line 12774 "probes/generated/contracts.c"
+#line 12784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12782,7 +12792,7 @@ static PyObject *c_PyOS_AfterFork_Child(PyObject *args)
 #line 156 "harness/data/contracts/lifecycle.toml"
     life_child_before = life_counter(ARG(0), 2);
     return life_fork(args, life_child_hooks, 1);
-#line 12786 "probes/generated/contracts.c"
+#line 12796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12803,7 +12813,7 @@ static PyObject *c_PyOS_AfterFork_Parent(PyObject *args)
     if (forked == NULL)
         return NULL;
     return Py_BuildValue("(lllN)", b1 - b, p1 - p, c1 - c, forked);
-#line 12807 "probes/generated/contracts.c"
+#line 12817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12820,7 +12830,7 @@ static PyObject *c_PyOS_BeforeFork(PyObject *args)
     long b1 = life_counter(events, 0);
     PyOS_AfterFork_Parent();
     return Py_BuildValue("(lll)", b1 - b, life_counter(events, 1) - p, life_counter(events, 2) - c);
-#line 12824 "probes/generated/contracts.c"
+#line 12834 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12831,7 +12841,7 @@ static PyObject *c_Py_FatalError(PyObject *args)
 {
 #line 175 "harness/data/contracts/lifecycle.toml"
     return life_fork(args, life_child_fatal, LIFE_HOOKS);
-#line 12835 "probes/generated/contracts.c"
+#line 12845 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12843,7 +12853,7 @@ static PyObject *c_PyMem_Calloc(PyObject *args)
 #line 122 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_calloc_check(args, PyMem_Calloc, PyMem_Free);
-#line 12847 "probes/generated/contracts.c"
+#line 12857 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12855,7 +12865,7 @@ static PyObject *c_PyMem_Free(PyObject *args)
 #line 140 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Malloc);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12859 "probes/generated/contracts.c"
+#line 12869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12867,7 +12877,7 @@ static PyObject *c_PyMem_Malloc(PyObject *args)
 #line 114 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_Free);
     return mem_malloc_check(args, PyMem_Malloc, PyMem_Free);
-#line 12871 "probes/generated/contracts.c"
+#line 12881 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12879,7 +12889,7 @@ static PyObject *c_PyMem_RawCalloc(PyObject *args)
 #line 157 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_calloc_check(args, PyMem_RawCalloc, PyMem_RawFree);
-#line 12883 "probes/generated/contracts.c"
+#line 12893 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12891,7 +12901,7 @@ static PyObject *c_PyMem_RawFree(PyObject *args)
 #line 174 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawMalloc);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12895 "probes/generated/contracts.c"
+#line 12905 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12903,7 +12913,7 @@ static PyObject *c_PyMem_RawMalloc(PyObject *args)
 #line 149 "harness/data/contracts/memory.toml"
     REQUIRE(PyMem_RawFree);
     return mem_malloc_check(args, PyMem_RawMalloc, PyMem_RawFree);
-#line 12907 "probes/generated/contracts.c"
+#line 12917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12916,7 +12926,7 @@ static PyObject *c_PyMem_RawRealloc(PyObject *args)
     REQUIRE(PyMem_RawMalloc);
     REQUIRE(PyMem_RawFree);
     return mem_realloc_check(args, PyMem_RawMalloc, PyMem_RawRealloc, PyMem_RawFree);
-#line 12920 "probes/generated/contracts.c"
+#line 12930 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12929,7 +12939,7 @@ static PyObject *c_PyMem_Realloc(PyObject *args)
     REQUIRE(PyMem_Malloc);
     REQUIRE(PyMem_Free);
     return mem_realloc_check(args, PyMem_Malloc, PyMem_Realloc, PyMem_Free);
-#line 12933 "probes/generated/contracts.c"
+#line 12943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12941,7 +12951,7 @@ static PyObject *c_PyObject_Calloc(PyObject *args)
 #line 190 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_calloc_check(args, PyObject_Calloc, PyObject_Free);
-#line 12945 "probes/generated/contracts.c"
+#line 12955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12953,7 +12963,7 @@ static PyObject *c_PyObject_Free(PyObject *args)
 #line 207 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Malloc);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12957 "probes/generated/contracts.c"
+#line 12967 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12965,7 +12975,7 @@ static PyObject *c_PyObject_Malloc(PyObject *args)
 #line 182 "harness/data/contracts/memory.toml"
     REQUIRE(PyObject_Free);
     return mem_malloc_check(args, PyObject_Malloc, PyObject_Free);
-#line 12969 "probes/generated/contracts.c"
+#line 12979 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12978,7 +12988,7 @@ static PyObject *c_PyObject_Realloc(PyObject *args)
     REQUIRE(PyObject_Malloc);
     REQUIRE(PyObject_Free);
     return mem_realloc_check(args, PyObject_Malloc, PyObject_Realloc, PyObject_Free);
-#line 12982 "probes/generated/contracts.c"
+#line 12992 "probes/generated/contracts.c"
 }
 #endif
 
@@ -12995,7 +13005,7 @@ static PyObject *c_PyCapsule_Destructor(PyObject *args)
         return NULL;
     PyObject *capsule = PyCapsule_New(&cap_targets[1], name, destructor);
     return capsule == NULL ? NULL : cap_drop(capsule);
-#line 12999 "probes/generated/contracts.c"
+#line 13009 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13020,7 +13030,7 @@ static PyObject *c_PyCapsule_GetContext(PyObject *args)
     }
     int after = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiiN)", context == NULL, before, after, cap_drop(capsule));
-#line 13024 "probes/generated/contracts.c"
+#line 13034 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13045,7 +13055,7 @@ static PyObject *c_PyCapsule_GetDestructor(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iiN)", own, none, cap_drop(capsule));
-#line 13049 "probes/generated/contracts.c"
+#line 13059 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13082,7 +13092,7 @@ static PyObject *c_PyCapsule_GetPointer(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 13086 "probes/generated/contracts.c"
+#line 13096 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13118,7 +13128,7 @@ static PyObject *c_PyCapsule_Import(PyObject *args)
     }
     Py_XDECREF(holder);
     return result;
-#line 13122 "probes/generated/contracts.c"
+#line 13132 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13155,7 +13165,7 @@ static PyObject *c_PyCapsule_New(PyObject *args)
     if (capsule == NULL)
         return new_result(NULL);
     return cap_readback(capsule);
-#line 13159 "probes/generated/contracts.c"
+#line 13169 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13176,7 +13186,7 @@ static PyObject *c_PyCapsule_SetContext(PyObject *args)
     }
     int seen = cap_index(PyCapsule_GetContext(capsule));
     return Py_BuildValue("(iiN)", status, seen, cap_drop(capsule));
-#line 13180 "probes/generated/contracts.c"
+#line 13190 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13202,7 +13212,7 @@ static PyObject *c_PyCapsule_SetDestructor(PyObject *args)
     }
     int own = PyCapsule_GetDestructor(capsule) == cap_the_destructor;
     return Py_BuildValue("(iiN)", status, own, cap_drop(capsule));
-#line 13206 "probes/generated/contracts.c"
+#line 13216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13227,7 +13237,7 @@ static PyObject *c_PyCapsule_SetName(PyObject *args)
         return PyErr_Occurred() ? NULL : contract("PyCapsule_SetName returned -1 without an exception");
     }
     return Py_BuildValue("(iN)", status, cap_readback(capsule));
-#line 13231 "probes/generated/contracts.c"
+#line 13241 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13261,7 +13271,7 @@ static PyObject *c_PyCapsule_SetPointer(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(iNiN)", status, error == NULL ? new_none() : error, seen, cap_drop(capsule));
-#line 13265 "probes/generated/contracts.c"
+#line 13275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13272,7 +13282,7 @@ static PyObject *c_PyABIInfo(PyObject *args)
 #line 1141 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13276 "probes/generated/contracts.c"
+#line 13286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13283,7 +13293,7 @@ static PyObject *c_PyABIInfo_DEFAULT_ABI_VERSION(PyObject *args)
 #line 1211 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13287 "probes/generated/contracts.c"
+#line 13297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13294,7 +13304,7 @@ static PyObject *c_PyABIInfo_DEFAULT_FLAGS(PyObject *args)
 #line 1201 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13298 "probes/generated/contracts.c"
+#line 13308 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13305,7 +13315,7 @@ static PyObject *c_PyABIInfo_FREETHREADED(PyObject *args)
 #line 1181 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13309 "probes/generated/contracts.c"
+#line 13319 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13316,7 +13326,7 @@ static PyObject *c_PyABIInfo_FREETHREADING_AGNOSTIC(PyObject *args)
 #line 1191 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13320 "probes/generated/contracts.c"
+#line 13330 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13327,7 +13337,7 @@ static PyObject *c_PyABIInfo_GIL(PyObject *args)
 #line 1171 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13331 "probes/generated/contracts.c"
+#line 13341 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13338,7 +13348,7 @@ static PyObject *c_PyABIInfo_STABLE(PyObject *args)
 #line 1161 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13342 "probes/generated/contracts.c"
+#line 13352 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13349,7 +13359,7 @@ static PyObject *c_PyABIInfo_VAR(PyObject *args)
 #line 1151 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13353 "probes/generated/contracts.c"
+#line 13363 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13360,7 +13370,7 @@ static PyObject *c_PyMODEXPORT_FUNC(PyObject *args)
 #line 1101 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, abi3probe_modexport_hook());
-#line 13364 "probes/generated/contracts.c"
+#line 13374 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13371,7 +13381,7 @@ static PyObject *c_PyModuleDef(PyObject *args)
 #line 801 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_Create2); REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13375 "probes/generated/contracts.c"
+#line 13385 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13385,7 +13395,7 @@ static PyObject *c_PyModuleDef_Base(PyObject *args)
     const PyModuleDef_Base *base = &mod_def_create.m_base;
     return Py_BuildValue("(iiii)", base->m_index > 0, base->m_init == NULL, base->m_copy == NULL,
                          Py_TYPE((PyObject *)&mod_def_create) == &PyModuleDef_Type);
-#line 13389 "probes/generated/contracts.c"
+#line 13399 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13399,7 +13409,7 @@ static PyObject *c_PyModuleDef_Init(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", def == (PyObject *)&mod_def_multi, PyObject_GetAttrString((PyObject *)Py_TYPE(def), "__name__"));
-#line 13403 "probes/generated/contracts.c"
+#line 13413 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13410,7 +13420,7 @@ static PyObject *c_PyModuleDef_Slot(PyObject *args)
 #line 790 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
-#line 13414 "probes/generated/contracts.c"
+#line 13424 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13425,7 +13435,7 @@ static PyObject *c_PyModuleDef_Type(PyObject *args)
     if (def == NULL)
         return new_result(NULL);
     return Py_BuildValue("(iN)", Py_TYPE(def) == &PyModuleDef_Type, PyObject_GetAttrString((PyObject *)&PyModuleDef_Type, "__name__"));
-#line 13429 "probes/generated/contracts.c"
+#line 13439 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13443,7 +13453,7 @@ static PyObject *c_PyModule_Add(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_Add(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13447 "probes/generated/contracts.c"
+#line 13457 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13470,7 +13480,7 @@ static PyObject *c_PyModule_AddFunctions_body(PyObject *args)
     }
     Py_XDECREF(echo);
     return result;
-#line 13474 "probes/generated/contracts.c"
+#line 13484 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_AddFunctions(PyObject *args)
 {
@@ -13496,7 +13506,7 @@ static PyObject *c_PyModule_AddIntConstant(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddIntConstant(ARG(0), name, value)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13500 "probes/generated/contracts.c"
+#line 13510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13517,7 +13527,7 @@ static PyObject *c_PyModule_AddObject(PyObject *args)
     PyObject *result = mod_after(status_result(status), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13521 "probes/generated/contracts.c"
+#line 13531 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13534,7 +13544,7 @@ static PyObject *c_PyModule_AddObjectRef(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_AddObjectRef(ARG(0), name, ARG(2))), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13538 "probes/generated/contracts.c"
+#line 13548 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13556,7 +13566,7 @@ static PyObject *c_PyModule_AddStringConstant(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return result;
-#line 13560 "probes/generated/contracts.c"
+#line 13570 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13567,7 +13577,7 @@ static PyObject *c_PyModule_AddType(PyObject *args)
 {
 #line 533 "harness/data/contracts/modules.toml"
     return mod_after(status_result(PyModule_AddType(ARG(0), (PyTypeObject *)ARG(1))), ARG(0));
-#line 13571 "probes/generated/contracts.c"
+#line 13581 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13579,7 +13589,7 @@ static PyObject *c_PyModule_Create2(PyObject *args)
 #line 618 "harness/data/contracts/modules.toml"
     REQUIRE(PyModule_GetState);
     return mod_observe(PyModule_Create2(&mod_def_single, PYTHON_ABI_VERSION));
-#line 13583 "probes/generated/contracts.c"
+#line 13593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13600,7 +13610,7 @@ static PyObject *c_PyModule_Exec(PyObject *args)
     }
     Py_DECREF(status);
     return mod_observe(m);
-#line 13604 "probes/generated/contracts.c"
+#line 13614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13612,7 +13622,7 @@ static PyObject *c_PyModule_ExecDef(PyObject *args)
 #line 640 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return mod_multi_phase(args, &mod_def_multi);
-#line 13616 "probes/generated/contracts.c"
+#line 13626 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13626,7 +13636,7 @@ static PyObject *c_PyModule_FromDefAndSpec2_body(PyObject *args)
     PyObject *made = PyModule_FromDefAndSpec2(&mod_def_multi, ARG(0), PYTHON_API_VERSION);
     STRAY_CHECK("PyModule_FromDefAndSpec2", made != NULL);
     return mod_observe(made);
-#line 13630 "probes/generated/contracts.c"
+#line 13640 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_FromDefAndSpec2(PyObject *args)
 {
@@ -13642,7 +13652,7 @@ static PyObject *c_PyModule_FromSlotsAndSpec(PyObject *args)
 #line 921 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13646 "probes/generated/contracts.c"
+#line 13656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13662,7 +13672,7 @@ static PyObject *c_PyModule_GetDef(PyObject *args)
     int own = PyModule_GetDef(m) == &mod_def_single;
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, own);
-#line 13666 "probes/generated/contracts.c"
+#line 13676 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13741,7 +13751,7 @@ static PyObject *c_PyModule_GetState_body(PyObject *args)
     if (state != NULL)
         state->magic = MOD_MAGIC;
     return Py_BuildValue("(iiN)", given == NULL, (int)initial, mod_observe(m));
-#line 13745 "probes/generated/contracts.c"
+#line 13755 "probes/generated/contracts.c"
 }
 static PyObject *c_PyModule_GetState(PyObject *args)
 {
@@ -13770,7 +13780,7 @@ static PyObject *c_PyModule_GetStateSize(PyObject *args)
     if (given[0] != -7 || given[2] != -7)
         return contract("wrote outside its out-parameter");
     return Py_BuildValue("(nn)", given[1], own);
-#line 13774 "probes/generated/contracts.c"
+#line 13784 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13789,7 +13799,7 @@ static PyObject *c_PyModule_GetState_DuringGC(PyObject *args)
     int same = own != NULL && own == PyModule_GetState(m);
     Py_DECREF(m);
     return Py_BuildValue("(ii)", given == NULL, same);
-#line 13793 "probes/generated/contracts.c"
+#line 13803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13812,7 +13822,7 @@ static PyObject *c_PyModule_GetToken(PyObject *args)
     if (status < 0)
         return new_result(NULL);
     return Py_BuildValue("(ii)", given == NULL, own == MOD_SINGLE_TOKEN);
-#line 13816 "probes/generated/contracts.c"
+#line 13826 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13832,7 +13842,7 @@ static PyObject *c_PyModule_GetToken_DuringGC(PyObject *args)
     int status = PyModule_GetToken_DuringGC(m, &own);
     Py_DECREF(m);
     return Py_BuildValue("(iiii)", given_status, given == NULL, status, own == MOD_SINGLE_TOKEN);
-#line 13836 "probes/generated/contracts.c"
+#line 13846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13877,7 +13887,7 @@ static PyObject *c_PyModule_SetDocString(PyObject *args)
     PyObject *result = mod_after(status_result(PyModule_SetDocString(ARG(0), doc)), ARG(0));
     Py_DECREF(holder);
     return result;
-#line 13881 "probes/generated/contracts.c"
+#line 13891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13888,7 +13898,7 @@ static PyObject *c_PySlot(PyObject *args)
 #line 931 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13892 "probes/generated/contracts.c"
+#line 13902 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13899,7 +13909,7 @@ static PyObject *c_PySlot_DATA(PyObject *args)
 #line 1031 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13903 "probes/generated/contracts.c"
+#line 13913 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13910,7 +13920,7 @@ static PyObject *c_PySlot_END(PyObject *args)
 #line 1071 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13914 "probes/generated/contracts.c"
+#line 13924 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13921,7 +13931,7 @@ static PyObject *c_PySlot_FUNC(PyObject *args)
 #line 1041 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13925 "probes/generated/contracts.c"
+#line 13935 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13944,7 +13954,7 @@ static PyObject *c_PySlot_INT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 13948 "probes/generated/contracts.c"
+#line 13958 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13955,7 +13965,7 @@ static PyObject *c_PySlot_INTPTR(PyObject *args)
 #line 1091 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 13959 "probes/generated/contracts.c"
+#line 13969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13966,7 +13976,7 @@ static PyObject *c_PySlot_OPTIONAL(PyObject *args)
 #line 1221 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 13970 "probes/generated/contracts.c"
+#line 13980 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13977,7 +13987,7 @@ static PyObject *c_PySlot_PTR(PyObject *args)
 #line 1111 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13981 "probes/generated/contracts.c"
+#line 13991 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13988,7 +13998,7 @@ static PyObject *c_PySlot_PTR_STATIC(PyObject *args)
 #line 1121 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_ptr);
-#line 13992 "probes/generated/contracts.c"
+#line 14002 "probes/generated/contracts.c"
 }
 #endif
 
@@ -13999,7 +14009,7 @@ static PyObject *c_PySlot_SIZE(PyObject *args)
 #line 1051 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14003 "probes/generated/contracts.c"
+#line 14013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14010,7 +14020,7 @@ static PyObject *c_PySlot_STATIC(PyObject *args)
 #line 1081 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14014 "probes/generated/contracts.c"
+#line 14024 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14021,7 +14031,7 @@ static PyObject *c_PySlot_STATIC_DATA(PyObject *args)
 #line 1061 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14025 "probes/generated/contracts.c"
+#line 14035 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14044,7 +14054,7 @@ static PyObject *c_PySlot_UINT64(PyObject *args)
     PyObject *name = mod_attr(m, "__name__");
     Py_DECREF(m);
     return Py_BuildValue("(iN)", kept, name);
-#line 14048 "probes/generated/contracts.c"
+#line 14058 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14074,7 +14084,7 @@ static PyObject *c_PyState_AddModule(PyObject *args)
     int removed = PyState_RemoveModule(&mod_def_state);
     Py_DECREF(m);
     return Py_BuildValue("(Nii)", added, found, removed);
-#line 14078 "probes/generated/contracts.c"
+#line 14088 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14103,7 +14113,7 @@ static PyObject *c_PyState_FindModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return Py_BuildValue("(iNi)", same, name, gone);
-#line 14107 "probes/generated/contracts.c"
+#line 14117 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14125,7 +14135,7 @@ static PyObject *c_PyState_RemoveModule(PyObject *args)
     int gone = PyState_FindModule(&mod_def_state) == NULL && !PyErr_Occurred();
     Py_DECREF(m);
     return removed == NULL ? NULL : Py_BuildValue("(Ni)", removed, gone);
-#line 14129 "probes/generated/contracts.c"
+#line 14139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14136,7 +14146,7 @@ static PyObject *c_Py_mod_abi(PyObject *args)
 #line 1131 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_with_abi(args);
-#line 14140 "probes/generated/contracts.c"
+#line 14150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14147,7 +14157,7 @@ static PyObject *c_Py_mod_create(PyObject *args)
 #line 760 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_create, mod_slots_create);
-#line 14151 "probes/generated/contracts.c"
+#line 14161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14158,7 +14168,7 @@ static PyObject *c_Py_mod_doc(PyObject *args)
 #line 951 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14162 "probes/generated/contracts.c"
+#line 14172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14169,7 +14179,7 @@ static PyObject *c_Py_mod_exec(PyObject *args)
 #line 750 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_multi, mod_slots_exec);
-#line 14173 "probes/generated/contracts.c"
+#line 14183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14180,7 +14190,7 @@ static PyObject *c_Py_mod_gil(PyObject *args)
 #line 780 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_gil, mod_slots_gil);
-#line 14184 "probes/generated/contracts.c"
+#line 14194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14191,7 +14201,7 @@ static PyObject *c_Py_mod_methods(PyObject *args)
 #line 981 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14195 "probes/generated/contracts.c"
+#line 14205 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14202,7 +14212,7 @@ static PyObject *c_Py_mod_multiple_interpreters(PyObject *args)
 #line 770 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_MULTI_PHASE();
     return MOD_MULTI_PHASE(mod_def_interpreters, mod_slots_interpreters);
-#line 14206 "probes/generated/contracts.c"
+#line 14216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14213,7 +14223,7 @@ static PyObject *c_Py_mod_name(PyObject *args)
 #line 941 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14217 "probes/generated/contracts.c"
+#line 14227 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14224,7 +14234,7 @@ static PyObject *c_Py_mod_slots(PyObject *args)
 #line 961 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14228 "probes/generated/contracts.c"
+#line 14238 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14235,7 +14245,7 @@ static PyObject *c_Py_mod_state_clear(PyObject *args)
 #line 1011 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14239 "probes/generated/contracts.c"
+#line 14249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14246,7 +14256,7 @@ static PyObject *c_Py_mod_state_free(PyObject *args)
 #line 1021 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14250 "probes/generated/contracts.c"
+#line 14260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14257,7 +14267,7 @@ static PyObject *c_Py_mod_state_size(PyObject *args)
 #line 971 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14261 "probes/generated/contracts.c"
+#line 14271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14268,7 +14278,7 @@ static PyObject *c_Py_mod_state_traverse(PyObject *args)
 #line 1001 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14272 "probes/generated/contracts.c"
+#line 14282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14279,7 +14289,7 @@ static PyObject *c_Py_mod_token(PyObject *args)
 #line 991 "harness/data/contracts/modules.toml"
     MOD_REQUIRE_SLOTS();
     return mod_from_slots(args, mod_slots_full);
-#line 14283 "probes/generated/contracts.c"
+#line 14293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14298,7 +14308,7 @@ static PyObject *c_PyImport_AddModule(PyObject *args)
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14302 "probes/generated/contracts.c"
+#line 14312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14314,7 +14324,7 @@ static PyObject *c_PyImport_AddModuleObject(PyObject *args)
     PyObject *m = PyImport_AddModuleObject(ARG(0));
     Py_XINCREF(m); /* borrowed: sys.modules holds it */
     return imp_added(args, m, listed);
-#line 14318 "probes/generated/contracts.c"
+#line 14328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14332,7 +14342,7 @@ static PyObject *c_PyImport_AddModuleRef(PyObject *args)
     PyObject *m = PyImport_AddModuleRef(name);
     Py_DECREF(holder);
     return imp_added(args, m, listed);
-#line 14336 "probes/generated/contracts.c"
+#line 14346 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14350,7 +14360,7 @@ static PyObject *c_PyImport_ExecCodeModule_body(PyObject *args)
     STRAY_CHECK("PyImport_ExecCodeModule", m != NULL);
     Py_DECREF(holder);
     return imp_executed(args, m);
-#line 14354 "probes/generated/contracts.c"
+#line 14364 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModule(PyObject *args)
 {
@@ -14377,7 +14387,7 @@ static PyObject *c_PyImport_ExecCodeModuleEx_body(PyObject *args)
     Py_DECREF(h0);
     Py_XDECREF(h2);
     return imp_executed(args, m);
-#line 14381 "probes/generated/contracts.c"
+#line 14391 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleEx(PyObject *args)
 {
@@ -14396,7 +14406,7 @@ static PyObject *c_PyImport_ExecCodeModuleObject_body(PyObject *args)
     PyObject *m = PyImport_ExecCodeModuleObject(ARG(0), ARG(1), pathname, pathname == NULL || ARG(3) == Py_None ? NULL : ARG(3));
     STRAY_CHECK("PyImport_ExecCodeModuleObject", m != NULL);
     return imp_executed(args, m);
-#line 14400 "probes/generated/contracts.c"
+#line 14410 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleObject(PyObject *args)
 {
@@ -14429,7 +14439,7 @@ static PyObject *c_PyImport_ExecCodeModuleWithPathnames_body(PyObject *args)
     Py_XDECREF(h2);
     Py_XDECREF(h3);
     return imp_executed(args, m);
-#line 14433 "probes/generated/contracts.c"
+#line 14443 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_ExecCodeModuleWithPathnames(PyObject *args)
 {
@@ -14470,7 +14480,7 @@ static PyObject *c_PyImport_GetMagicTag_once(PyObject *args)
 {
 #line 333 "harness/data/contracts/imports.toml"
     return new_result(PyUnicode_FromString(PyImport_GetMagicTag()));
-#line 14474 "probes/generated/contracts.c"
+#line 14484 "probes/generated/contracts.c"
 }
 static PyObject *c_PyImport_GetMagicTag(PyObject *args)
 {
@@ -14539,7 +14549,7 @@ static PyObject *c_PyImport_ImportFrozenModule(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14543 "probes/generated/contracts.c"
+#line 14553 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14561,7 +14571,7 @@ static PyObject *c_PyImport_ImportFrozenModuleObject(PyObject *args)
         Py_XDECREF(modules);
     }
     return result == NULL ? NULL : Py_BuildValue("(Ni)", result, now);
-#line 14565 "probes/generated/contracts.c"
+#line 14575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14572,7 +14582,7 @@ static PyObject *c_PyImport_ImportModule(PyObject *args)
 {
 #line 314 "harness/data/contracts/imports.toml"
     WITH_NAME(0, new_result(PyImport_ImportModule(name)))
-#line 14576 "probes/generated/contracts.c"
+#line 14586 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14767,7 +14777,7 @@ static PyObject *c_PyUnicodeDecodeError_SetEnd(PyObject *args)
 {
 #line 133 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetEnd, "end");
-#line 14771 "probes/generated/contracts.c"
+#line 14781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14778,7 +14788,7 @@ static PyObject *c_PyUnicodeDecodeError_SetReason(PyObject *args)
 {
 #line 148 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeDecodeError_SetReason);
-#line 14782 "probes/generated/contracts.c"
+#line 14792 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14789,7 +14799,7 @@ static PyObject *c_PyUnicodeDecodeError_SetStart(PyObject *args)
 {
 #line 117 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeDecodeError_SetStart, "start");
-#line 14793 "probes/generated/contracts.c"
+#line 14803 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14881,7 +14891,7 @@ static PyObject *c_PyUnicodeEncodeError_SetEnd(PyObject *args)
 {
 #line 138 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetEnd, "end");
-#line 14885 "probes/generated/contracts.c"
+#line 14895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14892,7 +14902,7 @@ static PyObject *c_PyUnicodeEncodeError_SetReason(PyObject *args)
 {
 #line 153 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeEncodeError_SetReason);
-#line 14896 "probes/generated/contracts.c"
+#line 14906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14903,7 +14913,7 @@ static PyObject *c_PyUnicodeEncodeError_SetStart(PyObject *args)
 {
 #line 123 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeEncodeError_SetStart, "start");
-#line 14907 "probes/generated/contracts.c"
+#line 14917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14984,7 +14994,7 @@ static PyObject *c_PyUnicodeTranslateError_SetEnd(PyObject *args)
 {
 #line 143 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetEnd, "end");
-#line 14988 "probes/generated/contracts.c"
+#line 14998 "probes/generated/contracts.c"
 }
 #endif
 
@@ -14995,7 +15005,7 @@ static PyObject *c_PyUnicodeTranslateError_SetReason(PyObject *args)
 {
 #line 158 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_reason(args, PyUnicodeTranslateError_SetReason);
-#line 14999 "probes/generated/contracts.c"
+#line 15009 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15006,7 +15016,7 @@ static PyObject *c_PyUnicodeTranslateError_SetStart(PyObject *args)
 {
 #line 128 "harness/data/contracts/unicode_errors.toml"
     return unicode_error_set_index(args, PyUnicodeTranslateError_SetStart, "start");
-#line 15010 "probes/generated/contracts.c"
+#line 15020 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15028,7 +15038,7 @@ static PyObject *c_PyCodec_Decode(PyObject *args)
 {
 #line 187 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Decode);
-#line 15032 "probes/generated/contracts.c"
+#line 15042 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15056,7 +15066,7 @@ static PyObject *c_PyCodec_Encode(PyObject *args)
 {
 #line 180 "harness/data/contracts/codecs.toml"
     return codec_call(args, 0, PyCodec_Encode);
-#line 15060 "probes/generated/contracts.c"
+#line 15070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15139,7 +15149,7 @@ static PyObject *c_PyCodec_KnownEncoding(PyObject *args)
 {
 #line 173 "harness/data/contracts/codecs.toml"
     WITH_NAME(0, flag_result(PyCodec_KnownEncoding(name)))
-#line 15143 "probes/generated/contracts.c"
+#line 15153 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15188,7 +15198,7 @@ static PyObject *c_PyCodec_Register(PyObject *args)
         return NULL;
     }
     return name;
-#line 15192 "probes/generated/contracts.c"
+#line 15202 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15216,7 +15226,7 @@ static PyObject *c_PyCodec_RegisterError(PyObject *args)
     PyObject *result = Py_BuildValue("i", found == ARG(1));
     Py_DECREF(found);
     return result;
-#line 15220 "probes/generated/contracts.c"
+#line 15230 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15308,7 +15318,7 @@ static PyObject *c_PyCodec_Unregister(PyObject *args)
         return NULL;
     PyErr_Clear();
     return Py_BuildValue("i", 0);
-#line 15312 "probes/generated/contracts.c"
+#line 15322 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15334,7 +15344,7 @@ static PyObject *c_PyUnicode_Append(PyObject *args)
         return NULL;
     PyUnicode_Append(&left, ARG(1));
     return new_result(left);
-#line 15338 "probes/generated/contracts.c"
+#line 15348 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15350,7 +15360,7 @@ static PyObject *c_PyUnicode_AppendAndDel(PyObject *args)
     Py_INCREF(ARG(1)); /* the call releases it */
     PyUnicode_AppendAndDel(&left, ARG(1));
     return new_result(left);
-#line 15354 "probes/generated/contracts.c"
+#line 15364 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15449,7 +15459,7 @@ static PyObject *c_PyUnicode_AsEncodedString(PyObject *args)
 {
 #line 932 "harness/data/contracts/unicode.toml"
     return codec_call(args, 1, PyUnicode_AsEncodedString);
-#line 15453 "probes/generated/contracts.c"
+#line 15463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15528,7 +15538,7 @@ static PyObject *c_PyUnicode_AsUCS4(PyObject *args)
         Py_XDECREF(item);
     }
     return list;
-#line 15532 "probes/generated/contracts.c"
+#line 15542 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15561,7 +15571,7 @@ static PyObject *c_PyUnicode_AsUCS4Copy(PyObject *args)
         return contract("the UCS4 copy is not NUL-terminated");
     }
     return result;
-#line 15565 "probes/generated/contracts.c"
+#line 15575 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15601,7 +15611,7 @@ static PyObject *c_PyUnicode_AsUTF8AndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the UTF-8 buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 15605 "probes/generated/contracts.c"
+#line 15615 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15658,7 +15668,7 @@ static PyObject *c_PyUnicode_AsWideChar(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", result, list);
-#line 15662 "probes/generated/contracts.c"
+#line 15672 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15690,7 +15700,7 @@ static PyObject *c_PyUnicode_AsWideCharString(PyObject *args)
         return contract("bad size, or the wide string is not NUL-terminated");
     }
     return result;
-#line 15694 "probes/generated/contracts.c"
+#line 15704 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15719,7 +15729,7 @@ static PyObject *c_PyUnicode_Compare(PyObject *args)
         return contract("returned a non-error value with an exception set");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15723 "probes/generated/contracts.c"
+#line 15733 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15739,7 +15749,7 @@ static PyObject *c_PyUnicode_CompareWithASCIIString(PyObject *args)
         return contract("PyUnicode_CompareWithASCIIString set an exception");
     }
     return Py_BuildValue("i", value < 0 ? -1 : value > 0 ? 1 : 0);
-#line 15743 "probes/generated/contracts.c"
+#line 15753 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15824,7 +15834,7 @@ static PyObject *c_PyUnicode_DecodeASCII(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeASCII(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15828 "probes/generated/contracts.c"
+#line 15838 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15857,7 +15867,7 @@ static PyObject *c_PyUnicode_DecodeFSDefault(PyObject *args)
 #line 994 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_DecodeFSDefault(text)) : NULL;
-#line 15861 "probes/generated/contracts.c"
+#line 15871 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15892,7 +15902,7 @@ static PyObject *c_PyUnicode_DecodeLatin1(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeLatin1(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15896 "probes/generated/contracts.c"
+#line 15906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15952,7 +15962,7 @@ static PyObject *c_PyUnicode_DecodeRawUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeRawUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 15956 "probes/generated/contracts.c"
+#line 15966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -15971,7 +15981,7 @@ static PyObject *c_PyUnicode_DecodeUTF16(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF16(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 15975 "probes/generated/contracts.c"
+#line 15985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16031,7 +16041,7 @@ static PyObject *c_PyUnicode_DecodeUTF32(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF32(data, length, errors, NULL));
     Py_XDECREF(holder);
     return result;
-#line 16035 "probes/generated/contracts.c"
+#line 16045 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16091,7 +16101,7 @@ static PyObject *c_PyUnicode_DecodeUTF7(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF7(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16095 "probes/generated/contracts.c"
+#line 16105 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16143,7 +16153,7 @@ static PyObject *c_PyUnicode_DecodeUTF8(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUTF8(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16147 "probes/generated/contracts.c"
+#line 16157 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16195,7 +16205,7 @@ static PyObject *c_PyUnicode_DecodeUnicodeEscape(PyObject *args)
     PyObject *result = new_result(PyUnicode_DecodeUnicodeEscape(data, length, errors));
     Py_XDECREF(holder);
     return result;
-#line 16199 "probes/generated/contracts.c"
+#line 16209 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16247,7 +16257,7 @@ static PyObject *c_PyUnicode_EqualToUTF8(PyObject *args)
     /* (str, bytes): the C string the bytes hold (up to a NUL). */
     const char *text = arg_bytes(args, 1, NULL);
     return text ? flag_result(PyUnicode_EqualToUTF8(ARG(0), text)) : NULL;
-#line 16251 "probes/generated/contracts.c"
+#line 16261 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16261,7 +16271,7 @@ static PyObject *c_PyUnicode_EqualToUTF8AndSize(PyObject *args)
     Py_ssize_t length;
     const char *text = arg_bytes(args, 1, &length);
     return text ? flag_result(PyUnicode_EqualToUTF8AndSize(ARG(0), text, length)) : NULL;
-#line 16265 "probes/generated/contracts.c"
+#line 16275 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16283,7 +16293,7 @@ static PyObject *c_PyUnicode_FSConverter(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16287 "probes/generated/contracts.c"
+#line 16297 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16305,7 +16315,7 @@ static PyObject *c_PyUnicode_FSDecoder(PyObject *args)
         return contract("succeeded without a result, or with an exception set");
     }
     return Py_BuildValue("(iN)", status, out);
-#line 16309 "probes/generated/contracts.c"
+#line 16319 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16319,7 +16329,7 @@ static PyObject *c_PyUnicode_Find(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Find(ARG(0), ARG(1), start, end, (int)direction), -2);
-#line 16323 "probes/generated/contracts.c"
+#line 16333 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16342,7 +16352,7 @@ static PyObject *c_PyUnicode_FindChar(PyObject *args)
         return contract("returned a result with an exception set");
     }
     return Py_BuildValue("n", found);
-#line 16346 "probes/generated/contracts.c"
+#line 16356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16376,7 +16386,7 @@ static PyObject *c_PyUnicode_FromEncodedObject(PyObject *args)
     Py_XDECREF(encoding_holder);
     Py_XDECREF(errors_holder);
     return result;
-#line 16380 "probes/generated/contracts.c"
+#line 16390 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16394,7 +16404,7 @@ static PyObject *c_PyUnicode_FromFormat(PyObject *args)
         return NULL;
     return new_result(PyUnicode_FromFormat("%lld|%zd|%c|%R|%S|%U|%s|%%|%d", n, (Py_ssize_t)n, ordinal,
                                            ARG(2), ARG(2), ARG(3), cstring, (int)(n & 0x7fff)));
-#line 16398 "probes/generated/contracts.c"
+#line 16408 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16419,7 +16429,7 @@ static PyObject *c_PyUnicode_FromOrdinal(PyObject *args)
     if (arg_int(args, 0, &ordinal) < 0)
         return NULL;
     return new_result(PyUnicode_FromOrdinal(ordinal));
-#line 16423 "probes/generated/contracts.c"
+#line 16433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16432,7 +16442,7 @@ static PyObject *c_PyUnicode_FromString(PyObject *args)
     /* The C string a bytes argument holds (up to its first NUL). */
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_FromString(text)) : NULL;
-#line 16436 "probes/generated/contracts.c"
+#line 16446 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16449,7 +16459,7 @@ static PyObject *c_PyUnicode_FromStringAndSize(PyObject *args)
     if (text == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyUnicode_FromStringAndSize(text, size > length ? length : size));
-#line 16453 "probes/generated/contracts.c"
+#line 16463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16469,7 +16479,7 @@ static PyObject *c_PyUnicode_FromWideChar(PyObject *args)
     PyObject *result = new_result(PyUnicode_FromWideChar(text, size < 0 ? -1 : size < length ? size : length));
     PyMem_Free(text);
     return result;
-#line 16473 "probes/generated/contracts.c"
+#line 16483 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16518,7 +16528,7 @@ static PyObject *c_PyUnicode_InternFromString(PyObject *args)
 #line 565 "harness/data/contracts/unicode.toml"
     const char *text = arg_bytes(args, 0, NULL);
     return text ? new_result(PyUnicode_InternFromString(text)) : NULL;
-#line 16522 "probes/generated/contracts.c"
+#line 16532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16538,7 +16548,7 @@ static PyObject *c_PyUnicode_InternImmortal(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16542 "probes/generated/contracts.c"
+#line 16552 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16558,7 +16568,7 @@ static PyObject *c_PyUnicode_InternInPlace(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return interned_result(s);
-#line 16562 "probes/generated/contracts.c"
+#line 16572 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16617,7 +16627,7 @@ static PyObject *c_PyUnicode_RSplit(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_RSplit(ARG(0), sep, maxsplit));
-#line 16621 "probes/generated/contracts.c"
+#line 16631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16631,7 +16641,7 @@ static PyObject *c_PyUnicode_ReadChar(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return ulong_result(PyUnicode_ReadChar(ARG(0), index), (Py_UCS4)-1);
-#line 16635 "probes/generated/contracts.c"
+#line 16645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16645,7 +16655,7 @@ static PyObject *c_PyUnicode_Replace(PyObject *args)
     if (arg_ssize(args, 3, &count) < 0)
         return NULL;
     return new_result(PyUnicode_Replace(ARG(0), ARG(1), ARG(2), count));
-#line 16649 "probes/generated/contracts.c"
+#line 16659 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16665,7 +16675,7 @@ static PyObject *c_PyUnicode_Resize(PyObject *args)
         length = PyUnicode_GetLength(s);
     int status = PyUnicode_Resize(&s, length);
     return copy_after(status, s); /* s only after the call: it may have moved */
-#line 16669 "probes/generated/contracts.c"
+#line 16679 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16679,7 +16689,7 @@ static PyObject *c_PyUnicode_RichCompare(PyObject *args)
     if (arg_compare_op(args, 2, &op) < 0)
         return NULL;
     return new_result(PyUnicode_RichCompare(ARG(0), ARG(1), op));
-#line 16683 "probes/generated/contracts.c"
+#line 16693 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16694,7 +16704,7 @@ static PyObject *c_PyUnicode_Split(PyObject *args)
         return NULL;
     PyObject *sep = ARG(1) == Py_None ? NULL : ARG(1);
     return new_result(PyUnicode_Split(ARG(0), sep, maxsplit));
-#line 16698 "probes/generated/contracts.c"
+#line 16708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16708,7 +16718,7 @@ static PyObject *c_PyUnicode_Splitlines(PyObject *args)
     if (arg_int(args, 1, &keepends) < 0)
         return NULL;
     return new_result(PyUnicode_Splitlines(ARG(0), keepends));
-#line 16712 "probes/generated/contracts.c"
+#line 16722 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16722,7 +16732,7 @@ static PyObject *c_PyUnicode_Substring(PyObject *args)
     if (arg_ssize(args, 1, &start) < 0 || arg_ssize(args, 2, &end) < 0)
         return NULL;
     return new_result(PyUnicode_Substring(ARG(0), start, end));
-#line 16726 "probes/generated/contracts.c"
+#line 16736 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16736,7 +16746,7 @@ static PyObject *c_PyUnicode_Tailmatch(PyObject *args)
     if (arg_ssize(args, 2, &start) < 0 || arg_ssize(args, 3, &end) < 0 || arg_ssize(args, 4, &direction) < 0)
         return NULL;
     return long_result(PyUnicode_Tailmatch(ARG(0), ARG(1), start, end, (int)direction), -1);
-#line 16740 "probes/generated/contracts.c"
+#line 16750 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16772,7 +16782,7 @@ static PyObject *c_PyUnicode_WriteChar(PyObject *args)
         return NULL;
     int status = PyUnicode_WriteChar(s, index, (Py_UCS4)ch);
     return copy_after(status, s);
-#line 16776 "probes/generated/contracts.c"
+#line 16786 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16799,7 +16809,7 @@ static PyObject *c_Py_DecodeLocale(PyObject *args)
     PyObject *decoded = PyUnicode_FromWideChar(wide, (Py_ssize_t)size);
     PyMem_RawFree(wide);
     return decoded == NULL ? NULL : Py_BuildValue("(Nn)", decoded, (Py_ssize_t)size);
-#line 16803 "probes/generated/contracts.c"
+#line 16813 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16827,7 +16837,7 @@ static PyObject *c_Py_EncodeLocale(PyObject *args)
     PyObject *result = Py_BuildValue("(Nn)", PyBytes_FromString(encoded), (Py_ssize_t)position);
     PyMem_Free(encoded);
     return result;
-#line 16831 "probes/generated/contracts.c"
+#line 16841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16838,7 +16848,7 @@ static PyObject *c_Py_FileSystemDefaultEncodeErrors(PyObject *args)
 {
 #line 465 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncodeErrors, 1);
-#line 16842 "probes/generated/contracts.c"
+#line 16852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16849,7 +16859,7 @@ static PyObject *c_Py_FileSystemDefaultEncoding(PyObject *args)
 {
 #line 459 "harness/data/contracts/unicode.toml"
     return cstr_result(Py_FileSystemDefaultEncoding, 1);
-#line 16853 "probes/generated/contracts.c"
+#line 16863 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16860,7 +16870,7 @@ static PyObject *c_Py_HasFileSystemDefaultEncoding(PyObject *args)
 {
 #line 471 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_HasFileSystemDefaultEncoding);
-#line 16864 "probes/generated/contracts.c"
+#line 16874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16895,7 +16905,7 @@ static PyObject *c_Py_UCS4(PyObject *args)
     }
     PyMem_Free(units);
     return list == NULL ? NULL : Py_BuildValue("(iiN)", (int)sizeof(Py_UCS4), (Py_UCS4)-1 > 0, list);
-#line 16899 "probes/generated/contracts.c"
+#line 16909 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16906,7 +16916,7 @@ static PyObject *c_Py_UTF8Mode(PyObject *args)
 {
 #line 478 "harness/data/contracts/unicode.toml"
     return Py_BuildValue("i", Py_UTF8Mode);
-#line 16910 "probes/generated/contracts.c"
+#line 16920 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16927,7 +16937,7 @@ static PyObject *c_PyOS_double_to_string(PyObject *args)
     PyObject *result = PyErr_Occurred() ? contract("returned a string with an exception set") : Py_BuildValue("(Ni)", PyBytes_FromString(text), type);
     PyMem_Free(text);
     return result;
-#line 16931 "probes/generated/contracts.c"
+#line 16941 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16943,7 +16953,7 @@ static PyObject *c_PyOS_mystricmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16947 "probes/generated/contracts.c"
+#line 16957 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16962,7 +16972,7 @@ static PyObject *c_PyOS_mystrnicmp(PyObject *args)
     PyMem_Free(a);
     PyMem_Free(b);
     return result;
-#line 16966 "probes/generated/contracts.c"
+#line 16976 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16973,7 +16983,7 @@ static PyObject *c_PyOS_snprintf(PyObject *args)
 {
 #line 124 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 0);
-#line 16977 "probes/generated/contracts.c"
+#line 16987 "probes/generated/contracts.c"
 }
 #endif
 
@@ -16999,7 +17009,7 @@ static PyObject *c_PyOS_string_to_double(PyObject *args)
     if (use_end)
         return Py_BuildValue("(dn)", value, (Py_ssize_t)(end - text));
     return PyFloat_FromDouble(value);
-#line 17003 "probes/generated/contracts.c"
+#line 17013 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17022,7 +17032,7 @@ static PyObject *c_PyOS_strtol(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(lnI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 17026 "probes/generated/contracts.c"
+#line 17036 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17045,7 +17055,7 @@ static PyObject *c_PyOS_strtoul(PyObject *args)
         return contract("a function that cannot fail set an exception");
     }
     return Py_BuildValue("(knI)", value, (Py_ssize_t)(end - text), (unsigned int)error);
-#line 17049 "probes/generated/contracts.c"
+#line 17059 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17056,7 +17066,7 @@ static PyObject *c_PyOS_vsnprintf(PyObject *args)
 {
 #line 130 "harness/data/contracts/pyos_strings.toml"
     return snprintf_result(args, 1);
-#line 17060 "probes/generated/contracts.c"
+#line 17070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17069,7 +17079,7 @@ static PyObject *c_PyErr_BadArgument(PyObject *args)
     if (PyErr_BadArgument() != 0)
         return contract("PyErr_BadArgument returned nonzero");
     return new_result(NULL);
-#line 17073 "probes/generated/contracts.c"
+#line 17083 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17083,7 +17093,7 @@ static PyObject *c_PyErr_BadInternalCall(PyObject *args)
     * the parentheses reach the exported function itself. */
     (PyErr_BadInternalCall)();
     return new_result(NULL);
-#line 17087 "probes/generated/contracts.c"
+#line 17097 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17105,7 +17115,7 @@ static PyObject *c_PyErr_Clear(PyObject *args)
     if (PyErr_Occurred())
         return contract("PyErr_Clear left an exception set");
     return Py_BuildValue("O", Py_True);
-#line 17109 "probes/generated/contracts.c"
+#line 17119 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17120,7 +17130,7 @@ static PyObject *c_PyErr_Display(PyObject *args)
         return NULL;
     PyErr_Display((PyObject *)Py_TYPE(e), e, NULL);
     return errors_end(ARG(0), void_result());
-#line 17124 "probes/generated/contracts.c"
+#line 17134 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17134,7 +17144,7 @@ static PyObject *c_PyErr_DisplayException(PyObject *args)
         return NULL;
     PyErr_DisplayException(ARG(1));
     return errors_end(ARG(0), void_result());
-#line 17138 "probes/generated/contracts.c"
+#line 17148 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17153,7 +17163,7 @@ static PyObject *c_PyErr_ExceptionMatches(PyObject *args)
     int matches = PyErr_ExceptionMatches(match);
     PyErr_Clear();
     return Py_BuildValue("i", matches);
-#line 17157 "probes/generated/contracts.c"
+#line 17167 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17181,7 +17191,7 @@ static PyObject *c_PyErr_Fetch(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17185 "probes/generated/contracts.c"
+#line 17195 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17210,7 +17220,7 @@ static PyObject *c_PyErr_Format(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17214 "probes/generated/contracts.c"
+#line 17224 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17242,7 +17252,7 @@ static PyObject *c_PyErr_GetExcInfo(PyObject *args)
         return contract("a procedure that cannot fail set an exception");
     }
     return result;
-#line 17246 "probes/generated/contracts.c"
+#line 17256 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17262,7 +17272,7 @@ static PyObject *c_PyErr_GetHandledException(PyObject *args)
     if (now == NULL)
         return PyErr_Occurred() ? NULL : new_none();
     return new_result(now);
-#line 17266 "probes/generated/contracts.c"
+#line 17276 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17289,7 +17299,7 @@ static PyObject *c_PyErr_GetRaisedException(PyObject *args)
     PyObject *result = exc_args ? Py_BuildValue("(ONi)", (PyObject *)Py_TYPE(raised), exc_args, cleared) : NULL;
     Py_DECREF(raised);
     return result;
-#line 17293 "probes/generated/contracts.c"
+#line 17303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17313,7 +17323,7 @@ static PyObject *c_PyErr_GivenExceptionMatches(PyObject *args)
     PyObject *result = flag_result(PyErr_GivenExceptionMatches(instance, match));
     Py_DECREF(instance);
     return result;
-#line 17317 "probes/generated/contracts.c"
+#line 17327 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17335,7 +17345,7 @@ static PyObject *c_PyErr_NewException(PyObject *args)
     PyObject *result = bases ? Py_BuildValue("(ON)", cls, bases) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17339 "probes/generated/contracts.c"
+#line 17349 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17358,7 +17368,7 @@ static PyObject *c_PyErr_NewExceptionWithDoc(PyObject *args)
     PyObject *result = cls_doc ? Py_BuildValue("(ON)", cls, cls_doc) : NULL;
     Py_DECREF(cls);
     return result;
-#line 17362 "probes/generated/contracts.c"
+#line 17372 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17402,7 +17412,7 @@ static PyObject *c_PyErr_NormalizeException(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17406 "probes/generated/contracts.c"
+#line 17416 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17421,7 +17431,7 @@ static PyObject *c_PyErr_Occurred(PyObject *args)
     PyObject *after = PyErr_Occurred();
     PyErr_Clear();
     return Py_BuildValue("(OO)", before ? before : Py_None, after ? after : Py_None);
-#line 17425 "probes/generated/contracts.c"
+#line 17435 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17437,7 +17447,7 @@ static PyObject *c_PyErr_Print(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_Print();
     return errors_end(ARG(0), void_result());
-#line 17441 "probes/generated/contracts.c"
+#line 17451 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17454,7 +17464,7 @@ static PyObject *c_PyErr_PrintEx(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_PrintEx(set_last);
     return errors_end(ARG(0), void_result());
-#line 17458 "probes/generated/contracts.c"
+#line 17468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17476,7 +17486,7 @@ static PyObject *c_PyErr_ProgramText(PyObject *args)
     r = PyErr_ProgramText(name, lineno);
     unlink(rest_path);
     return rest_no_exception_result(r);
-#line 17480 "probes/generated/contracts.c"
+#line 17490 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17498,7 +17508,7 @@ static PyObject *c_PyErr_ResourceWarning(PyObject *args)
     PyObject *r = status_result(PyErr_ResourceWarning(ARG(1), (Py_ssize_t)level, "[%s]", msg));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17502 "probes/generated/contracts.c"
+#line 17512 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17516,7 +17526,7 @@ static PyObject *c_PyErr_Restore(PyObject *args)
     Py_INCREF(ARG(1));
     PyErr_Restore(exc, ARG(1), NULL);
     return NULL;
-#line 17520 "probes/generated/contracts.c"
+#line 17530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17541,7 +17551,7 @@ static PyObject *c_PyErr_SetExcInfo(PyObject *args)
     if (info == NULL && !PyErr_Occurred())
         return contract("a procedure that cannot fail set an exception");
     return info;
-#line 17545 "probes/generated/contracts.c"
+#line 17555 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17569,7 +17579,7 @@ static PyObject *c_PyErr_SetFromErrno(PyObject *args)
     Py_XDECREF(value);
     Py_XDECREF(traceback);
     return result;
-#line 17573 "probes/generated/contracts.c"
+#line 17583 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17585,7 +17595,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilename(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilename(ARG(0), name));
-#line 17589 "probes/generated/contracts.c"
+#line 17599 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17600,7 +17610,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObject(PyObject *args)
         return NULL;
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObject(ARG(0), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17604 "probes/generated/contracts.c"
+#line 17614 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17618,7 +17628,7 @@ static PyObject *c_PyErr_SetFromErrnoWithFilenameObjects(PyObject *args)
         f2 = NULL; /* a second filename without a first is a precondition violation (asserted) */
     errno = e;
     return errors_caught(PyErr_SetFromErrnoWithFilenameObjects(ARG(0), f1, f2));
-#line 17622 "probes/generated/contracts.c"
+#line 17632 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17636,7 +17646,7 @@ static PyObject *c_PyErr_SetHandledException(PyObject *args)
     PyErr_SetHandledException(saved == Py_None ? NULL : saved);
     Py_XDECREF(saved);
     return now;
-#line 17640 "probes/generated/contracts.c"
+#line 17650 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17648,7 +17658,7 @@ static PyObject *c_PyErr_SetImportError(PyObject *args)
 #line 413 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(0) == Py_None ? NULL : ARG(0);
     return errors_caught(PyErr_SetImportError(msg, ARG(1) == Py_None ? NULL : ARG(1), ARG(2) == Py_None ? NULL : ARG(2)));
-#line 17652 "probes/generated/contracts.c"
+#line 17662 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17660,7 +17670,7 @@ static PyObject *c_PyErr_SetImportErrorSubclass(PyObject *args)
 #line 422 "harness/data/contracts/errors.toml"
     PyObject *msg = ARG(1) == Py_None ? NULL : ARG(1);
     return errors_caught(PyErr_SetImportErrorSubclass(ARG(0), msg, ARG(2) == Py_None ? NULL : ARG(2), ARG(3) == Py_None ? NULL : ARG(3)));
-#line 17664 "probes/generated/contracts.c"
+#line 17674 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17675,7 +17685,7 @@ static PyObject *c_PyErr_SetNone(PyObject *args)
         return NULL;
     PyErr_SetNone(exc);
     return NULL;
-#line 17679 "probes/generated/contracts.c"
+#line 17689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17691,7 +17701,7 @@ static PyObject *c_PyErr_SetObject(PyObject *args)
         return NULL;
     PyErr_SetObject(exc, ARG(1));
     return NULL;
-#line 17695 "probes/generated/contracts.c"
+#line 17705 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17710,7 +17720,7 @@ static PyObject *c_PyErr_SetRaisedException(PyObject *args)
         return NULL;
     PyErr_SetRaisedException(instance);
     return NULL;
-#line 17714 "probes/generated/contracts.c"
+#line 17724 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17729,7 +17739,7 @@ static PyObject *c_PyErr_SetString(PyObject *args)
     PyErr_SetString(exc, message);
     Py_DECREF(holder);
     return NULL;
-#line 17733 "probes/generated/contracts.c"
+#line 17743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17752,7 +17762,7 @@ static PyObject *c_PyErr_SyntaxLocation(PyObject *args)
     PyErr_SyntaxLocation(where == 3 ? NULL : names[where], lineno);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17756 "probes/generated/contracts.c"
+#line 17766 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17776,7 +17786,7 @@ static PyObject *c_PyErr_SyntaxLocationEx(PyObject *args)
     PyErr_SyntaxLocationEx(where == 3 ? NULL : names[where], lineno, col);
     unlink(rest_path);
     return errors_caught(NULL);
-#line 17780 "probes/generated/contracts.c"
+#line 17790 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17798,7 +17808,7 @@ static PyObject *c_PyErr_WarnEx(PyObject *args)
     PyObject *r = status_result(PyErr_WarnEx(ARG(1), msg, (Py_ssize_t)level));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17802 "probes/generated/contracts.c"
+#line 17812 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17826,7 +17836,7 @@ static PyObject *c_PyErr_WarnExplicit(PyObject *args)
     Py_DECREF(h1);
     Py_DECREF(h2);
     return errors_end(ARG(0), r);
-#line 17830 "probes/generated/contracts.c"
+#line 17840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17848,7 +17858,7 @@ static PyObject *c_PyErr_WarnFormat(PyObject *args)
     PyObject *r = status_result(PyErr_WarnFormat(ARG(1), (Py_ssize_t)level, "<%s|%d>", msg, 42));
     Py_DECREF(holder);
     return errors_end(ARG(0), r);
-#line 17852 "probes/generated/contracts.c"
+#line 17862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17864,7 +17874,7 @@ static PyObject *c_PyErr_WriteUnraisable(PyObject *args)
     PyErr_SetObject((PyObject *)Py_TYPE(e), e);
     PyErr_WriteUnraisable(ARG(2));
     return errors_end(ARG(0), void_result());
-#line 17868 "probes/generated/contracts.c"
+#line 17878 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17918,7 +17928,7 @@ static PyObject *c_PyEval_EvalCode(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", r, keys);
-#line 17922 "probes/generated/contracts.c"
+#line 17932 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17955,7 +17965,7 @@ static PyObject *c_PyEval_EvalCodeEx(PyObject *args)
     Py_DECREF(g);
     Py_DECREF(defs[0]);
     return new_result(r);
-#line 17959 "probes/generated/contracts.c"
+#line 17969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -17974,7 +17984,7 @@ static PyObject *c_PyEval_GetBuiltins_body(PyObject *args)
     d = PyModule_GetDict(m);
     Py_DECREF(m);
     return Py_BuildValue("(iO)", b == d, (PyObject *)Py_TYPE(b));
-#line 17978 "probes/generated/contracts.c"
+#line 17988 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetBuiltins_once(PyObject *args)
 {
@@ -17995,7 +18005,7 @@ static PyObject *c_PyEval_GetFrame_body(PyObject *args)
     PyObject *got = (PyObject *)PyEval_GetFrame();
     STRAY_CHECK("PyEval_GetFrame", got != NULL);
     return errors_same_as_frame(got, NULL, 0);
-#line 17999 "probes/generated/contracts.c"
+#line 18009 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrame_once(PyObject *args)
 {
@@ -18024,7 +18034,7 @@ static PyObject *c_PyEval_GetFrameBuiltins_once(PyObject *args)
     Py_DECREF(m);
     Py_DECREF(b);
     return r;
-#line 18028 "probes/generated/contracts.c"
+#line 18038 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameBuiltins(PyObject *args)
 {
@@ -18042,7 +18052,7 @@ static PyObject *c_PyEval_GetFrameGlobals_once(PyObject *args)
     r = errors_same_as_frame(g, "f_globals", 0);
     Py_XDECREF(g);
     return r;
-#line 18046 "probes/generated/contracts.c"
+#line 18056 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameGlobals(PyObject *args)
 {
@@ -18060,7 +18070,7 @@ static PyObject *c_PyEval_GetFrameLocals_once(PyObject *args)
     r = errors_same_as_frame(l, "f_locals", 1);
     Py_XDECREF(l);
     return r;
-#line 18064 "probes/generated/contracts.c"
+#line 18074 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetFrameLocals(PyObject *args)
 {
@@ -18099,7 +18109,7 @@ static PyObject *c_PyEval_GetGlobals_body(PyObject *args)
     PyObject *got = PyEval_GetGlobals();
     STRAY_CHECK("PyEval_GetGlobals", got != NULL);
     return errors_same_as_frame(got, "f_globals", 0);
-#line 18103 "probes/generated/contracts.c"
+#line 18113 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetGlobals_once(PyObject *args)
 {
@@ -18120,7 +18130,7 @@ static PyObject *c_PyEval_GetLocals_body(PyObject *args)
     PyObject *got = PyEval_GetLocals();
     STRAY_CHECK("PyEval_GetLocals", got != NULL);
     return errors_same_as_frame(got, "f_locals", 1);
-#line 18124 "probes/generated/contracts.c"
+#line 18134 "probes/generated/contracts.c"
 }
 static PyObject *c_PyEval_GetLocals_once(PyObject *args)
 {
@@ -18178,7 +18188,7 @@ static PyObject *c_PyFile_FromFd(PyObject *args)
     Py_DECREF(r);
     PyErr_Restore(type, value, tb);
     return NULL;
-#line 18182 "probes/generated/contracts.c"
+#line 18192 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18203,7 +18213,7 @@ static PyObject *c_PyFile_GetLine(PyObject *args)
     r = new_result(PyFile_GetLine(f, n));
     Py_DECREF(f);
     return r;
-#line 18207 "probes/generated/contracts.c"
+#line 18217 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18217,7 +18227,7 @@ static PyObject *c_PyFile_WriteObject(PyObject *args)
     if (f == NULL)
         return NULL;
     return errors_getvalue(f, PyFile_WriteObject(ARG(0), f, PyObject_IsTrue(ARG(1)) ? 1 : 0));
-#line 18221 "probes/generated/contracts.c"
+#line 18231 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18239,7 +18249,7 @@ static PyObject *c_PyFile_WriteString(PyObject *args)
     status = PyFile_WriteString(s, f);
     Py_DECREF(holder);
     return errors_getvalue(f, status);
-#line 18243 "probes/generated/contracts.c"
+#line 18253 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18256,7 +18266,7 @@ static PyObject *c_PyFrameObject(PyObject *args)
     REQUIRE(PyEval_GetFrame);
     frame = PyEval_GetFrame();
     return errors_same_as_frame((PyObject *)frame, NULL, 0);
-#line 18260 "probes/generated/contracts.c"
+#line 18270 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18272,7 +18282,7 @@ static PyObject *c_PyFrame_GetCode(PyObject *args)
     code = (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     Py_DECREF(frame);
     return new_result((PyObject *)code);
-#line 18276 "probes/generated/contracts.c"
+#line 18286 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18289,7 +18299,7 @@ static PyObject *c_PyFrame_GetLineNumber(PyObject *args)
     line = PyFrame_GetLineNumber((PyFrameObject *)frame);
     Py_DECREF(frame);
     return signed_value_result(line);
-#line 18293 "probes/generated/contracts.c"
+#line 18303 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18314,7 +18324,7 @@ static PyObject *c_PyGC_Collect(PyObject *args)
     }
     collected = PyGC_Collect();
     return long_result(collected, -1);
-#line 18318 "probes/generated/contracts.c"
+#line 18328 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18333,7 +18343,7 @@ static PyObject *c_PyGC_Disable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18337 "probes/generated/contracts.c"
+#line 18347 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18352,7 +18362,7 @@ static PyObject *c_PyGC_Enable(PyObject *args)
     if (now < 0)
         return NULL;
     return Py_BuildValue("(ii)", before, now);
-#line 18356 "probes/generated/contracts.c"
+#line 18366 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18368,7 +18378,7 @@ static PyObject *c_PyGC_IsEnabled(PyObject *args)
     r = PyGC_IsEnabled();
     errors_gc(was ? "enable" : "disable");
     return flag_result(r);
-#line 18372 "probes/generated/contracts.c"
+#line 18382 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18431,7 +18441,7 @@ static PyObject *c_PyOS_sighandler_t(PyObject *args)
         return NULL;
     handler = PyOS_getsig(signals[k % 5]);
     return Py_BuildValue("i", handler == SIG_DFL ? 0 : handler == SIG_IGN ? 1 : 2);
-#line 18435 "probes/generated/contracts.c"
+#line 18445 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18454,7 +18464,7 @@ static PyObject *c_PySys_AddWarnOption(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18458 "probes/generated/contracts.c"
+#line 18468 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18474,7 +18484,7 @@ static PyObject *c_PySys_AddWarnOptionUnicode(PyObject *args)
         PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18478 "probes/generated/contracts.c"
+#line 18488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18503,7 +18513,7 @@ static PyObject *c_PySys_AddXOption(PyObject *args)
     }
     Py_DECREF(saved);
     return after;
-#line 18507 "probes/generated/contracts.c"
+#line 18517 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18516,7 +18526,7 @@ static PyObject *c_PySys_Audit(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_Audit("abi3probe.errors.audit", "(Oi)", ARG(1), 7)));
-#line 18520 "probes/generated/contracts.c"
+#line 18530 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18529,7 +18539,7 @@ static PyObject *c_PySys_AuditTuple(PyObject *args)
     if (errors_begin(ARG(0)) < 0)
         return NULL;
     return errors_end(ARG(0), status_result(PySys_AuditTuple("abi3probe.errors.audit_tuple", ARG(1))));
-#line 18533 "probes/generated/contracts.c"
+#line 18543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18550,7 +18560,7 @@ static PyObject *c_PySys_FormatStderr(PyObject *args)
     PySys_FormatStderr("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18554 "probes/generated/contracts.c"
+#line 18564 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18571,7 +18581,7 @@ static PyObject *c_PySys_FormatStdout(PyObject *args)
     PySys_FormatStdout("%s|%d", s, -7);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18575 "probes/generated/contracts.c"
+#line 18585 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18693,7 +18703,7 @@ static PyObject *c_PySys_HasWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return flag_result(r);
-#line 18697 "probes/generated/contracts.c"
+#line 18707 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18715,7 +18725,7 @@ static PyObject *c_PySys_ResetWarnOptions(PyObject *args)
     PyList_SetSlice(list, 0, PY_SSIZE_T_MAX, saved);
     Py_DECREF(saved);
     return after;
-#line 18719 "probes/generated/contracts.c"
+#line 18729 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18740,7 +18750,7 @@ static PyObject *c_PySys_SetObject(PyObject *args)
     got = Py_BuildValue("(iO)", got != NULL, got != NULL ? got : Py_None);
     PySys_SetObject(name, NULL);
     return got;
-#line 18744 "probes/generated/contracts.c"
+#line 18754 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18761,7 +18771,7 @@ static PyObject *c_PySys_WriteStderr(PyObject *args)
     PySys_WriteStderr("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18765 "probes/generated/contracts.c"
+#line 18775 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18782,7 +18792,7 @@ static PyObject *c_PySys_WriteStdout(PyObject *args)
     PySys_WriteStdout("%s", s);
     Py_DECREF(holder);
     return errors_end(ARG(0), void_result());
-#line 18786 "probes/generated/contracts.c"
+#line 18796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18815,7 +18825,7 @@ static PyObject *c_PyTraceBack_Here(PyObject *args)
     Py_XDECREF(v);
     Py_XDECREF(tb);
     return r;
-#line 18819 "probes/generated/contracts.c"
+#line 18829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18855,7 +18865,7 @@ static PyObject *c_PyTraceBack_Print(PyObject *args)
     int status = PyTraceBack_Print(tb, f);
     Py_DECREF(tb);
     return errors_getvalue(f, status);
-#line 18859 "probes/generated/contracts.c"
+#line 18869 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18908,7 +18918,7 @@ static PyObject *c_Py_EnterRecursiveCall(PyObject *args)
     if (PyErr_Occurred())
         return NULL;
     return Py_BuildValue("L", entered);
-#line 18912 "probes/generated/contracts.c"
+#line 18922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -18949,7 +18959,7 @@ static PyObject *c_Py_GetExecPrefix_once(PyObject *args)
 {
 #line 1433 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetExecPrefix());
-#line 18953 "probes/generated/contracts.c"
+#line 18963 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetExecPrefix(PyObject *args)
 {
@@ -18980,7 +18990,7 @@ static PyObject *c_Py_GetPath_once(PyObject *args)
     }
     Py_XDECREF(parts);
     return unique;
-#line 18984 "probes/generated/contracts.c"
+#line 18994 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPath(PyObject *args)
 {
@@ -18995,7 +19005,7 @@ static PyObject *c_Py_GetPrefix_once(PyObject *args)
 {
 #line 1427 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetPrefix());
-#line 18999 "probes/generated/contracts.c"
+#line 19009 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetPrefix(PyObject *args)
 {
@@ -19010,7 +19020,7 @@ static PyObject *c_Py_GetProgramFullPath_once(PyObject *args)
 {
 #line 1439 "harness/data/contracts/errors.toml"
     return errors_wide_result(errors_GetProgramFullPath());
-#line 19014 "probes/generated/contracts.c"
+#line 19024 "probes/generated/contracts.c"
 }
 static PyObject *c_Py_GetProgramFullPath(PyObject *args)
 {
@@ -19043,7 +19053,7 @@ static PyObject *c_Py_GetProgramName(PyObject *args)
     r = errors_wide_result(errors_GetProgramName());
     errors_SetProgramName(original);
     return r;
-#line 19047 "probes/generated/contracts.c"
+#line 19057 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19068,7 +19078,7 @@ static PyObject *c_Py_LeaveRecursiveCall(PyObject *args)
             Py_LeaveRecursiveCall();
     }
     return signed_value_result(entered);
-#line 19072 "probes/generated/contracts.c"
+#line 19082 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19093,7 +19103,7 @@ static PyObject *c_Py_ReprEnter(PyObject *args)
     if (c == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(iii)", a, b, c);
-#line 19097 "probes/generated/contracts.c"
+#line 19107 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19115,7 +19125,7 @@ static PyObject *c_Py_ReprLeave(PyObject *args)
     if (b == 0)
         Py_ReprLeave(o);
     return Py_BuildValue("(ii)", a, b);
-#line 19119 "probes/generated/contracts.c"
+#line 19129 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19146,7 +19156,7 @@ static PyObject *c_Py_SetProgramName(PyObject *args)
     r = errors_wide_result(now);
     errors_SetProgramName(original);
     return r;
-#line 19150 "probes/generated/contracts.c"
+#line 19160 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19166,7 +19176,7 @@ static PyObject *c_Py_SetRecursionLimit(PyObject *args)
     got = Py_GetRecursionLimit();
     Py_SetRecursionLimit(saved);
     return signed_value_result(got);
-#line 19170 "probes/generated/contracts.c"
+#line 19180 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19184,7 +19194,7 @@ static PyObject *c__PyErr_BadInternalCall(PyObject *args)
     errors_BadInternalCall(file, line);
     Py_DECREF(holder);
     return errors_caught(NULL);
-#line 19188 "probes/generated/contracts.c"
+#line 19198 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19209,7 +19219,7 @@ static PyObject *c__Py_CheckRecursiveCall(PyObject *args)
     else
         r = errors_CheckRecursiveCall_39(PyThreadState_Get(), " in abi3probe");
     return long_result(r, -1);
-#line 19213 "probes/generated/contracts.c"
+#line 19223 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19221,7 +19231,7 @@ static PyObject *c__Py_SwappedOp(PyObject *args)
 #line 1541 "harness/data/contracts/errors.toml"
     return Py_BuildValue("(iiiiii)", _Py_SwappedOp[Py_LT], _Py_SwappedOp[Py_LE], _Py_SwappedOp[Py_EQ],
                          _Py_SwappedOp[Py_NE], _Py_SwappedOp[Py_GT], _Py_SwappedOp[Py_GE]);
-#line 19225 "probes/generated/contracts.c"
+#line 19235 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19232,7 +19242,7 @@ static PyObject *c_PyBaseObject_Type(PyObject *args)
 {
 #line 395 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBaseObject_Type, "object");
-#line 19236 "probes/generated/contracts.c"
+#line 19246 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19243,7 +19253,7 @@ static PyObject *c_PyBool_Type(PyObject *args)
 {
 #line 411 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBool_Type, "bool");
-#line 19247 "probes/generated/contracts.c"
+#line 19257 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19254,7 +19264,7 @@ static PyObject *c_PyByteArrayIter_Type(PyObject *args)
 {
 #line 115 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArrayIter_Type, NULL);
-#line 19258 "probes/generated/contracts.c"
+#line 19268 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19265,7 +19275,7 @@ static PyObject *c_PyByteArray_Type(PyObject *args)
 {
 #line 451 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyByteArray_Type, "bytearray");
-#line 19269 "probes/generated/contracts.c"
+#line 19279 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19276,7 +19286,7 @@ static PyObject *c_PyBytesIter_Type(PyObject *args)
 {
 #line 123 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytesIter_Type, NULL);
-#line 19280 "probes/generated/contracts.c"
+#line 19290 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19287,7 +19297,7 @@ static PyObject *c_PyBytes_Type(PyObject *args)
 {
 #line 443 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyBytes_Type, "bytes");
-#line 19291 "probes/generated/contracts.c"
+#line 19301 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19298,7 +19308,7 @@ static PyObject *c_PyCFunction_Type(PyObject *args)
 {
 #line 275 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCFunction_Type, NULL);
-#line 19302 "probes/generated/contracts.c"
+#line 19312 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19309,7 +19319,7 @@ static PyObject *c_PyCallIter_Type(PyObject *args)
 {
 #line 131 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCallIter_Type, NULL);
-#line 19313 "probes/generated/contracts.c"
+#line 19323 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19320,7 +19330,7 @@ static PyObject *c_PyCapsule_Type(PyObject *args)
 {
 #line 139 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyCapsule_Type, NULL);
-#line 19324 "probes/generated/contracts.c"
+#line 19334 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19331,7 +19341,7 @@ static PyObject *c_PyClassMethodDescr_Type(PyObject *args)
 {
 #line 147 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyClassMethodDescr_Type, NULL);
-#line 19335 "probes/generated/contracts.c"
+#line 19345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19342,7 +19352,7 @@ static PyObject *c_PyComplex_Type(PyObject *args)
 {
 #line 11 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyComplex_Type, "complex");
-#line 19346 "probes/generated/contracts.c"
+#line 19356 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19353,7 +19363,7 @@ static PyObject *c_PyDictItems_Type(PyObject *args)
 {
 #line 155 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictItems_Type, NULL);
-#line 19357 "probes/generated/contracts.c"
+#line 19367 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19364,7 +19374,7 @@ static PyObject *c_PyDictIterItem_Type(PyObject *args)
 {
 #line 179 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterItem_Type, NULL);
-#line 19368 "probes/generated/contracts.c"
+#line 19378 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19375,7 +19385,7 @@ static PyObject *c_PyDictIterKey_Type(PyObject *args)
 {
 #line 187 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterKey_Type, NULL);
-#line 19379 "probes/generated/contracts.c"
+#line 19389 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19386,7 +19396,7 @@ static PyObject *c_PyDictIterValue_Type(PyObject *args)
 {
 #line 195 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictIterValue_Type, NULL);
-#line 19390 "probes/generated/contracts.c"
+#line 19400 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19397,7 +19407,7 @@ static PyObject *c_PyDictKeys_Type(PyObject *args)
 {
 #line 163 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictKeys_Type, NULL);
-#line 19401 "probes/generated/contracts.c"
+#line 19411 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19408,7 +19418,7 @@ static PyObject *c_PyDictProxy_Type(PyObject *args)
 {
 #line 227 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictProxy_Type, NULL);
-#line 19412 "probes/generated/contracts.c"
+#line 19422 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19419,7 +19429,7 @@ static PyObject *c_PyDictRevIterItem_Type(PyObject *args)
 {
 #line 203 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterItem_Type, NULL);
-#line 19423 "probes/generated/contracts.c"
+#line 19433 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19430,7 +19440,7 @@ static PyObject *c_PyDictRevIterKey_Type(PyObject *args)
 {
 #line 211 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterKey_Type, NULL);
-#line 19434 "probes/generated/contracts.c"
+#line 19444 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19441,7 +19451,7 @@ static PyObject *c_PyDictRevIterValue_Type(PyObject *args)
 {
 #line 219 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictRevIterValue_Type, NULL);
-#line 19445 "probes/generated/contracts.c"
+#line 19455 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19452,7 +19462,7 @@ static PyObject *c_PyDictValues_Type(PyObject *args)
 {
 #line 171 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDictValues_Type, NULL);
-#line 19456 "probes/generated/contracts.c"
+#line 19466 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19463,7 +19473,7 @@ static PyObject *c_PyDict_Type(PyObject *args)
 {
 #line 475 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyDict_Type, "dict");
-#line 19467 "probes/generated/contracts.c"
+#line 19477 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19474,7 +19484,7 @@ static PyObject *c_PyEllipsis_Type(PyObject *args)
 {
 #line 235 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEllipsis_Type, NULL);
-#line 19478 "probes/generated/contracts.c"
+#line 19488 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19485,7 +19495,7 @@ static PyObject *c_PyEnum_Type(PyObject *args)
 {
 #line 67 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyEnum_Type, "enumerate");
-#line 19489 "probes/generated/contracts.c"
+#line 19499 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19496,7 +19506,7 @@ static PyObject *c_PyFilter_Type(PyObject *args)
 {
 #line 75 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFilter_Type, "filter");
-#line 19500 "probes/generated/contracts.c"
+#line 19510 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19507,7 +19517,7 @@ static PyObject *c_PyFloat_Type(PyObject *args)
 {
 #line 427 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFloat_Type, "float");
-#line 19511 "probes/generated/contracts.c"
+#line 19521 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19518,7 +19528,7 @@ static PyObject *c_PyFrozenSet_Type(PyObject *args)
 {
 #line 27 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyFrozenSet_Type, "frozenset");
-#line 19522 "probes/generated/contracts.c"
+#line 19532 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19529,7 +19539,7 @@ static PyObject *c_PyGetSetDescr_Type(PyObject *args)
 {
 #line 243 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyGetSetDescr_Type, NULL);
-#line 19533 "probes/generated/contracts.c"
+#line 19543 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19540,7 +19550,7 @@ static PyObject *c_PyListIter_Type(PyObject *args)
 {
 #line 283 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListIter_Type, NULL);
-#line 19544 "probes/generated/contracts.c"
+#line 19554 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19551,7 +19561,7 @@ static PyObject *c_PyListRevIter_Type(PyObject *args)
 {
 #line 291 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyListRevIter_Type, NULL);
-#line 19555 "probes/generated/contracts.c"
+#line 19565 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19562,7 +19572,7 @@ static PyObject *c_PyList_Type(PyObject *args)
 {
 #line 459 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyList_Type, "list");
-#line 19566 "probes/generated/contracts.c"
+#line 19576 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19573,7 +19583,7 @@ static PyObject *c_PyLongRangeIter_Type(PyObject *args)
 {
 #line 299 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLongRangeIter_Type, NULL);
-#line 19577 "probes/generated/contracts.c"
+#line 19587 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19584,7 +19594,7 @@ static PyObject *c_PyLong_Type(PyObject *args)
 {
 #line 419 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyLong_Type, "int");
-#line 19588 "probes/generated/contracts.c"
+#line 19598 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19595,7 +19605,7 @@ static PyObject *c_PyMap_Type(PyObject *args)
 {
 #line 83 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMap_Type, "map");
-#line 19599 "probes/generated/contracts.c"
+#line 19609 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19606,7 +19616,7 @@ static PyObject *c_PyMemberDescr_Type(PyObject *args)
 {
 #line 251 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemberDescr_Type, NULL);
-#line 19610 "probes/generated/contracts.c"
+#line 19620 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19617,7 +19627,7 @@ static PyObject *c_PyMemoryView_Type(PyObject *args)
 {
 #line 51 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMemoryView_Type, "memoryview");
-#line 19621 "probes/generated/contracts.c"
+#line 19631 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19628,7 +19638,7 @@ static PyObject *c_PyMethodDescr_Type(PyObject *args)
 {
 #line 259 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyMethodDescr_Type, NULL);
-#line 19632 "probes/generated/contracts.c"
+#line 19642 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19639,7 +19649,7 @@ static PyObject *c_PyModule_Type(PyObject *args)
 {
 #line 315 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyModule_Type, NULL);
-#line 19643 "probes/generated/contracts.c"
+#line 19653 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19650,7 +19660,7 @@ static PyObject *c_PyProperty_Type(PyObject *args)
 {
 #line 59 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyProperty_Type, "property");
-#line 19654 "probes/generated/contracts.c"
+#line 19664 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19661,7 +19671,7 @@ static PyObject *c_PyRangeIter_Type(PyObject *args)
 {
 #line 307 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRangeIter_Type, NULL);
-#line 19665 "probes/generated/contracts.c"
+#line 19675 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19672,7 +19682,7 @@ static PyObject *c_PyRange_Type(PyObject *args)
 {
 #line 43 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyRange_Type, "range");
-#line 19676 "probes/generated/contracts.c"
+#line 19686 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19683,7 +19693,7 @@ static PyObject *c_PyReversed_Type(PyObject *args)
 {
 #line 99 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyReversed_Type, "reversed");
-#line 19687 "probes/generated/contracts.c"
+#line 19697 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19694,7 +19704,7 @@ static PyObject *c_PySeqIter_Type(PyObject *args)
 {
 #line 323 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySeqIter_Type, NULL);
-#line 19698 "probes/generated/contracts.c"
+#line 19708 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19705,7 +19715,7 @@ static PyObject *c_PySetIter_Type(PyObject *args)
 {
 #line 331 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySetIter_Type, NULL);
-#line 19709 "probes/generated/contracts.c"
+#line 19719 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19716,7 +19726,7 @@ static PyObject *c_PySet_Type(PyObject *args)
 {
 #line 19 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySet_Type, "set");
-#line 19720 "probes/generated/contracts.c"
+#line 19730 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19727,7 +19737,7 @@ static PyObject *c_PySlice_Type(PyObject *args)
 {
 #line 35 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySlice_Type, "slice");
-#line 19731 "probes/generated/contracts.c"
+#line 19741 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19738,7 +19748,7 @@ static PyObject *c_PySuper_Type(PyObject *args)
 {
 #line 107 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PySuper_Type, "super");
-#line 19742 "probes/generated/contracts.c"
+#line 19752 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19749,7 +19759,7 @@ static PyObject *c_PyTraceBack_Type(PyObject *args)
 {
 #line 355 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTraceBack_Type, NULL);
-#line 19753 "probes/generated/contracts.c"
+#line 19763 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19760,7 +19770,7 @@ static PyObject *c_PyTupleIter_Type(PyObject *args)
 {
 #line 339 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTupleIter_Type, NULL);
-#line 19764 "probes/generated/contracts.c"
+#line 19774 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19771,7 +19781,7 @@ static PyObject *c_PyTuple_Type(PyObject *args)
 {
 #line 467 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyTuple_Type, "tuple");
-#line 19775 "probes/generated/contracts.c"
+#line 19785 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19782,7 +19792,7 @@ static PyObject *c_PyType_Type(PyObject *args)
 {
 #line 403 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyType_Type, "type");
-#line 19786 "probes/generated/contracts.c"
+#line 19796 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19793,7 +19803,7 @@ static PyObject *c_PyUnicodeIter_Type(PyObject *args)
 {
 #line 347 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicodeIter_Type, NULL);
-#line 19797 "probes/generated/contracts.c"
+#line 19807 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19804,7 +19814,7 @@ static PyObject *c_PyUnicode_Type(PyObject *args)
 {
 #line 435 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyUnicode_Type, "str");
-#line 19808 "probes/generated/contracts.c"
+#line 19818 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19815,7 +19825,7 @@ static PyObject *c_PyWrapperDescr_Type(PyObject *args)
 {
 #line 267 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyWrapperDescr_Type, NULL);
-#line 19819 "probes/generated/contracts.c"
+#line 19829 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19826,7 +19836,7 @@ static PyObject *c_PyZip_Type(PyObject *args)
 {
 #line 91 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&PyZip_Type, "zip");
-#line 19830 "probes/generated/contracts.c"
+#line 19840 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19837,7 +19847,7 @@ static PyObject *c_Py_GenericAliasType(PyObject *args)
 {
 #line 363 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&Py_GenericAliasType, NULL);
-#line 19841 "probes/generated/contracts.c"
+#line 19851 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19848,7 +19858,7 @@ static PyObject *c__PyWeakref_CallableProxyType(PyObject *args)
 {
 #line 387 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_CallableProxyType, NULL);
-#line 19852 "probes/generated/contracts.c"
+#line 19862 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19859,7 +19869,7 @@ static PyObject *c__PyWeakref_ProxyType(PyObject *args)
 {
 #line 379 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_ProxyType, NULL);
-#line 19863 "probes/generated/contracts.c"
+#line 19873 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19870,7 +19880,7 @@ static PyObject *c__PyWeakref_RefType(PyObject *args)
 {
 #line 371 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_PyWeakref_RefType, NULL);
-#line 19874 "probes/generated/contracts.c"
+#line 19884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19881,7 +19891,7 @@ static PyObject *c__Py_EllipsisObject(PyObject *args)
 {
 #line 507 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_EllipsisObject, "Ellipsis");
-#line 19885 "probes/generated/contracts.c"
+#line 19895 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19892,7 +19902,7 @@ static PyObject *c__Py_FalseStruct(PyObject *args)
 {
 #line 499 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_FalseStruct, NULL);
-#line 19896 "probes/generated/contracts.c"
+#line 19906 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19903,7 +19913,7 @@ static PyObject *c__Py_NoneStruct(PyObject *args)
 {
 #line 483 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NoneStruct, NULL);
-#line 19907 "probes/generated/contracts.c"
+#line 19917 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19914,7 +19924,7 @@ static PyObject *c__Py_NotImplementedStruct(PyObject *args)
 {
 #line 515 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_NotImplementedStruct, "NotImplemented");
-#line 19918 "probes/generated/contracts.c"
+#line 19928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19925,7 +19935,7 @@ static PyObject *c__Py_TrueStruct(PyObject *args)
 {
 #line 491 "harness/data/contracts/type_objects.toml"
     return data_result((PyObject *)&_Py_TrueStruct, NULL);
-#line 19929 "probes/generated/contracts.c"
+#line 19939 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19936,7 +19946,7 @@ static PyObject *c_PyExc_ArithmeticError(PyObject *args)
 {
 #line 66 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ArithmeticError, "ArithmeticError");
-#line 19940 "probes/generated/contracts.c"
+#line 19950 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19949,7 +19959,7 @@ static PyObject *c_PyExc_AssertionError(PyObject *args)
     /* More data entries: exception classes and the types of builtins (their iterators, views and
     * descriptors included), each checked against the object Python code reaches. */
     return data_result(PyExc_AssertionError, "AssertionError");
-#line 19953 "probes/generated/contracts.c"
+#line 19963 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19960,7 +19970,7 @@ static PyObject *c_PyExc_AttributeError(PyObject *args)
 {
 #line 131 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_AttributeError, "AttributeError");
-#line 19964 "probes/generated/contracts.c"
+#line 19974 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19971,7 +19981,7 @@ static PyObject *c_PyExc_BaseException(PyObject *args)
 {
 #line 10 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseException, "BaseException");
-#line 19975 "probes/generated/contracts.c"
+#line 19985 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19982,7 +19992,7 @@ static PyObject *c_PyExc_BaseExceptionGroup(PyObject *args)
 {
 #line 259 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BaseExceptionGroup, "BaseExceptionGroup");
-#line 19986 "probes/generated/contracts.c"
+#line 19996 "probes/generated/contracts.c"
 }
 #endif
 
@@ -19993,7 +20003,7 @@ static PyObject *c_PyExc_BlockingIOError(PyObject *args)
 {
 #line 277 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BlockingIOError, "BlockingIOError");
-#line 19997 "probes/generated/contracts.c"
+#line 20007 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20004,7 +20014,7 @@ static PyObject *c_PyExc_BrokenPipeError(PyObject *args)
 {
 #line 285 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BrokenPipeError, "BrokenPipeError");
-#line 20008 "probes/generated/contracts.c"
+#line 20018 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20015,7 +20025,7 @@ static PyObject *c_PyExc_BufferError(PyObject *args)
 {
 #line 293 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BufferError, "BufferError");
-#line 20019 "probes/generated/contracts.c"
+#line 20029 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20026,7 +20036,7 @@ static PyObject *c_PyExc_BytesWarning(PyObject *args)
 {
 #line 301 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_BytesWarning, "BytesWarning");
-#line 20030 "probes/generated/contracts.c"
+#line 20040 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20037,7 +20047,7 @@ static PyObject *c_PyExc_ChildProcessError(PyObject *args)
 {
 #line 309 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ChildProcessError, "ChildProcessError");
-#line 20041 "probes/generated/contracts.c"
+#line 20051 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20048,7 +20058,7 @@ static PyObject *c_PyExc_ConnectionAbortedError(PyObject *args)
 {
 #line 317 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionAbortedError, "ConnectionAbortedError");
-#line 20052 "probes/generated/contracts.c"
+#line 20062 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20059,7 +20069,7 @@ static PyObject *c_PyExc_ConnectionError(PyObject *args)
 {
 #line 325 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionError, "ConnectionError");
-#line 20063 "probes/generated/contracts.c"
+#line 20073 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20070,7 +20080,7 @@ static PyObject *c_PyExc_ConnectionRefusedError(PyObject *args)
 {
 #line 333 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionRefusedError, "ConnectionRefusedError");
-#line 20074 "probes/generated/contracts.c"
+#line 20084 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20081,7 +20091,7 @@ static PyObject *c_PyExc_ConnectionResetError(PyObject *args)
 {
 #line 341 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ConnectionResetError, "ConnectionResetError");
-#line 20085 "probes/generated/contracts.c"
+#line 20095 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20092,7 +20102,7 @@ static PyObject *c_PyExc_DeprecationWarning(PyObject *args)
 {
 #line 195 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_DeprecationWarning, "DeprecationWarning");
-#line 20096 "probes/generated/contracts.c"
+#line 20106 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20103,7 +20113,7 @@ static PyObject *c_PyExc_EOFError(PyObject *args)
 {
 #line 349 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EOFError, "EOFError");
-#line 20107 "probes/generated/contracts.c"
+#line 20117 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20114,7 +20124,7 @@ static PyObject *c_PyExc_EncodingWarning(PyObject *args)
 {
 #line 251 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EncodingWarning, "EncodingWarning");
-#line 20118 "probes/generated/contracts.c"
+#line 20128 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20125,7 +20135,7 @@ static PyObject *c_PyExc_EnvironmentError(PyObject *args)
 {
 #line 114 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_EnvironmentError, "EnvironmentError");
-#line 20129 "probes/generated/contracts.c"
+#line 20139 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20136,7 +20146,7 @@ static PyObject *c_PyExc_Exception(PyObject *args)
 {
 #line 18 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Exception, "Exception");
-#line 20140 "probes/generated/contracts.c"
+#line 20150 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20147,7 +20157,7 @@ static PyObject *c_PyExc_FileExistsError(PyObject *args)
 {
 #line 357 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileExistsError, "FileExistsError");
-#line 20151 "probes/generated/contracts.c"
+#line 20161 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20158,7 +20168,7 @@ static PyObject *c_PyExc_FileNotFoundError(PyObject *args)
 {
 #line 227 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FileNotFoundError, "FileNotFoundError");
-#line 20162 "probes/generated/contracts.c"
+#line 20172 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20169,7 +20179,7 @@ static PyObject *c_PyExc_FloatingPointError(PyObject *args)
 {
 #line 365 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FloatingPointError, "FloatingPointError");
-#line 20173 "probes/generated/contracts.c"
+#line 20183 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20180,7 +20190,7 @@ static PyObject *c_PyExc_FutureWarning(PyObject *args)
 {
 #line 373 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_FutureWarning, "FutureWarning");
-#line 20184 "probes/generated/contracts.c"
+#line 20194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20191,7 +20201,7 @@ static PyObject *c_PyExc_GeneratorExit(PyObject *args)
 {
 #line 381 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_GeneratorExit, "GeneratorExit");
-#line 20195 "probes/generated/contracts.c"
+#line 20205 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20202,7 +20212,7 @@ static PyObject *c_PyExc_IOError(PyObject *args)
 {
 #line 123 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IOError, "IOError");
-#line 20206 "probes/generated/contracts.c"
+#line 20216 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20213,7 +20223,7 @@ static PyObject *c_PyExc_ImportError(PyObject *args)
 {
 #line 389 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportError, "ImportError");
-#line 20217 "probes/generated/contracts.c"
+#line 20227 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20224,7 +20234,7 @@ static PyObject *c_PyExc_ImportWarning(PyObject *args)
 {
 #line 397 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ImportWarning, "ImportWarning");
-#line 20228 "probes/generated/contracts.c"
+#line 20238 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20235,7 +20245,7 @@ static PyObject *c_PyExc_IndentationError(PyObject *args)
 {
 #line 405 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndentationError, "IndentationError");
-#line 20239 "probes/generated/contracts.c"
+#line 20249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20246,7 +20256,7 @@ static PyObject *c_PyExc_IndexError(PyObject *args)
 {
 #line 50 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IndexError, "IndexError");
-#line 20250 "probes/generated/contracts.c"
+#line 20260 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20257,7 +20267,7 @@ static PyObject *c_PyExc_InterruptedError(PyObject *args)
 {
 #line 413 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_InterruptedError, "InterruptedError");
-#line 20261 "probes/generated/contracts.c"
+#line 20271 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20268,7 +20278,7 @@ static PyObject *c_PyExc_IsADirectoryError(PyObject *args)
 {
 #line 421 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_IsADirectoryError, "IsADirectoryError");
-#line 20272 "probes/generated/contracts.c"
+#line 20282 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20279,7 +20289,7 @@ static PyObject *c_PyExc_KeyError(PyObject *args)
 {
 #line 42 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyError, "KeyError");
-#line 20283 "probes/generated/contracts.c"
+#line 20293 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20290,7 +20300,7 @@ static PyObject *c_PyExc_KeyboardInterrupt(PyObject *args)
 {
 #line 179 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_KeyboardInterrupt, "KeyboardInterrupt");
-#line 20294 "probes/generated/contracts.c"
+#line 20304 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20301,7 +20311,7 @@ static PyObject *c_PyExc_LookupError(PyObject *args)
 {
 #line 58 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_LookupError, "LookupError");
-#line 20305 "probes/generated/contracts.c"
+#line 20315 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20312,7 +20322,7 @@ static PyObject *c_PyExc_MemoryError(PyObject *args)
 {
 #line 155 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_MemoryError, "MemoryError");
-#line 20316 "probes/generated/contracts.c"
+#line 20326 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20323,7 +20333,7 @@ static PyObject *c_PyExc_ModuleNotFoundError(PyObject *args)
 {
 #line 211 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ModuleNotFoundError, "ModuleNotFoundError");
-#line 20327 "probes/generated/contracts.c"
+#line 20337 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20334,7 +20344,7 @@ static PyObject *c_PyExc_NameError(PyObject *args)
 {
 #line 429 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NameError, "NameError");
-#line 20338 "probes/generated/contracts.c"
+#line 20348 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20345,7 +20355,7 @@ static PyObject *c_PyExc_NotADirectoryError(PyObject *args)
 {
 #line 437 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotADirectoryError, "NotADirectoryError");
-#line 20349 "probes/generated/contracts.c"
+#line 20359 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20356,7 +20366,7 @@ static PyObject *c_PyExc_NotImplementedError(PyObject *args)
 {
 #line 98 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_NotImplementedError, "NotImplementedError");
-#line 20360 "probes/generated/contracts.c"
+#line 20370 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20367,7 +20377,7 @@ static PyObject *c_PyExc_OSError(PyObject *args)
 {
 #line 106 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OSError, "OSError");
-#line 20371 "probes/generated/contracts.c"
+#line 20381 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20378,7 +20388,7 @@ static PyObject *c_PyExc_OverflowError(PyObject *args)
 {
 #line 82 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_OverflowError, "OverflowError");
-#line 20382 "probes/generated/contracts.c"
+#line 20392 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20389,7 +20399,7 @@ static PyObject *c_PyExc_PendingDeprecationWarning(PyObject *args)
 {
 #line 445 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PendingDeprecationWarning, "PendingDeprecationWarning");
-#line 20393 "probes/generated/contracts.c"
+#line 20403 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20400,7 +20410,7 @@ static PyObject *c_PyExc_PermissionError(PyObject *args)
 {
 #line 453 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_PermissionError, "PermissionError");
-#line 20404 "probes/generated/contracts.c"
+#line 20414 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20411,7 +20421,7 @@ static PyObject *c_PyExc_ProcessLookupError(PyObject *args)
 {
 #line 461 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ProcessLookupError, "ProcessLookupError");
-#line 20415 "probes/generated/contracts.c"
+#line 20425 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20422,7 +20432,7 @@ static PyObject *c_PyExc_RecursionError(PyObject *args)
 {
 #line 219 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RecursionError, "RecursionError");
-#line 20426 "probes/generated/contracts.c"
+#line 20436 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20433,7 +20443,7 @@ static PyObject *c_PyExc_ReferenceError(PyObject *args)
 {
 #line 469 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ReferenceError, "ReferenceError");
-#line 20437 "probes/generated/contracts.c"
+#line 20447 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20444,7 +20454,7 @@ static PyObject *c_PyExc_ResourceWarning(PyObject *args)
 {
 #line 477 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ResourceWarning, "ResourceWarning");
-#line 20448 "probes/generated/contracts.c"
+#line 20458 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20455,7 +20465,7 @@ static PyObject *c_PyExc_RuntimeError(PyObject *args)
 {
 #line 90 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeError, "RuntimeError");
-#line 20459 "probes/generated/contracts.c"
+#line 20469 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20466,7 +20476,7 @@ static PyObject *c_PyExc_RuntimeWarning(PyObject *args)
 {
 #line 485 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_RuntimeWarning, "RuntimeWarning");
-#line 20470 "probes/generated/contracts.c"
+#line 20480 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20477,7 +20487,7 @@ static PyObject *c_PyExc_StopAsyncIteration(PyObject *args)
 {
 #line 243 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopAsyncIteration, "StopAsyncIteration");
-#line 20481 "probes/generated/contracts.c"
+#line 20491 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20488,7 +20498,7 @@ static PyObject *c_PyExc_StopIteration(PyObject *args)
 {
 #line 139 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_StopIteration, "StopIteration");
-#line 20492 "probes/generated/contracts.c"
+#line 20502 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20499,7 +20509,7 @@ static PyObject *c_PyExc_SyntaxError(PyObject *args)
 {
 #line 493 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxError, "SyntaxError");
-#line 20503 "probes/generated/contracts.c"
+#line 20513 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20510,7 +20520,7 @@ static PyObject *c_PyExc_SyntaxWarning(PyObject *args)
 {
 #line 501 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SyntaxWarning, "SyntaxWarning");
-#line 20514 "probes/generated/contracts.c"
+#line 20524 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20521,7 +20531,7 @@ static PyObject *c_PyExc_SystemError(PyObject *args)
 {
 #line 147 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemError, "SystemError");
-#line 20525 "probes/generated/contracts.c"
+#line 20535 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20532,7 +20542,7 @@ static PyObject *c_PyExc_SystemExit(PyObject *args)
 {
 #line 187 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_SystemExit, "SystemExit");
-#line 20536 "probes/generated/contracts.c"
+#line 20546 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20543,7 +20553,7 @@ static PyObject *c_PyExc_TabError(PyObject *args)
 {
 #line 509 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TabError, "TabError");
-#line 20547 "probes/generated/contracts.c"
+#line 20557 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20554,7 +20564,7 @@ static PyObject *c_PyExc_TimeoutError(PyObject *args)
 {
 #line 235 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TimeoutError, "TimeoutError");
-#line 20558 "probes/generated/contracts.c"
+#line 20568 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20565,7 +20575,7 @@ static PyObject *c_PyExc_TypeError(PyObject *args)
 {
 #line 26 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_TypeError, "TypeError");
-#line 20569 "probes/generated/contracts.c"
+#line 20579 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20576,7 +20586,7 @@ static PyObject *c_PyExc_UnboundLocalError(PyObject *args)
 {
 #line 517 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnboundLocalError, "UnboundLocalError");
-#line 20580 "probes/generated/contracts.c"
+#line 20590 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20587,7 +20597,7 @@ static PyObject *c_PyExc_UnicodeDecodeError(PyObject *args)
 {
 #line 163 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeDecodeError, "UnicodeDecodeError");
-#line 20591 "probes/generated/contracts.c"
+#line 20601 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20598,7 +20608,7 @@ static PyObject *c_PyExc_UnicodeEncodeError(PyObject *args)
 {
 #line 171 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeEncodeError, "UnicodeEncodeError");
-#line 20602 "probes/generated/contracts.c"
+#line 20612 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20609,7 +20619,7 @@ static PyObject *c_PyExc_UnicodeError(PyObject *args)
 {
 #line 525 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeError, "UnicodeError");
-#line 20613 "probes/generated/contracts.c"
+#line 20623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20620,7 +20630,7 @@ static PyObject *c_PyExc_UnicodeTranslateError(PyObject *args)
 {
 #line 533 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeTranslateError, "UnicodeTranslateError");
-#line 20624 "probes/generated/contracts.c"
+#line 20634 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20631,7 +20641,7 @@ static PyObject *c_PyExc_UnicodeWarning(PyObject *args)
 {
 #line 541 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UnicodeWarning, "UnicodeWarning");
-#line 20635 "probes/generated/contracts.c"
+#line 20645 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20642,7 +20652,7 @@ static PyObject *c_PyExc_UserWarning(PyObject *args)
 {
 #line 203 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_UserWarning, "UserWarning");
-#line 20646 "probes/generated/contracts.c"
+#line 20656 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20653,7 +20663,7 @@ static PyObject *c_PyExc_ValueError(PyObject *args)
 {
 #line 34 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ValueError, "ValueError");
-#line 20657 "probes/generated/contracts.c"
+#line 20667 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20664,7 +20674,7 @@ static PyObject *c_PyExc_Warning(PyObject *args)
 {
 #line 549 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_Warning, "Warning");
-#line 20668 "probes/generated/contracts.c"
+#line 20678 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20675,7 +20685,7 @@ static PyObject *c_PyExc_ZeroDivisionError(PyObject *args)
 {
 #line 74 "harness/data/contracts/exception_classes.toml"
     return data_result(PyExc_ZeroDivisionError, "ZeroDivisionError");
-#line 20679 "probes/generated/contracts.c"
+#line 20689 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20689,7 +20699,7 @@ static PyObject *c_PyBool_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyBool_FromLong((long)v));
-#line 20693 "probes/generated/contracts.c"
+#line 20703 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20714,7 +20724,7 @@ static PyObject *c_PyFloat_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyFloat_FromDouble(v));
-#line 20718 "probes/generated/contracts.c"
+#line 20728 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20751,7 +20761,7 @@ static PyObject *c_PyFloat_GetMax_once(PyObject *args)
 {
 #line 435 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMax());
-#line 20755 "probes/generated/contracts.c"
+#line 20765 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMax(PyObject *args)
 {
@@ -20766,7 +20776,7 @@ static PyObject *c_PyFloat_GetMin_once(PyObject *args)
 {
 #line 443 "harness/data/contracts/numbers.toml"
     return Py_BuildValue("d", PyFloat_GetMin());
-#line 20770 "probes/generated/contracts.c"
+#line 20780 "probes/generated/contracts.c"
 }
 static PyObject *c_PyFloat_GetMin(PyObject *args)
 {
@@ -20817,7 +20827,7 @@ static PyObject *c_PyLong_AsLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long value = PyLong_AsLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20821 "probes/generated/contracts.c"
+#line 20831 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20842,7 +20852,7 @@ static PyObject *c_PyLong_AsLongLongAndOverflow(PyObject *args)
     canary_fill(&overflow);
     long long value = PyLong_AsLongLongAndOverflow(ARG(0), &overflow.value);
     return and_overflow_result(value, &overflow);
-#line 20846 "probes/generated/contracts.c"
+#line 20856 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20853,7 +20863,7 @@ static PyObject *c_PyLong_AsSize_t(PyObject *args)
 {
 #line 332 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsSize_t(ARG(0)), (size_t)-1);
-#line 20857 "probes/generated/contracts.c"
+#line 20867 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20875,7 +20885,7 @@ static PyObject *c_PyLong_AsUnsignedLong(PyObject *args)
 {
 #line 318 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLong(ARG(0)), (unsigned long)-1);
-#line 20879 "probes/generated/contracts.c"
+#line 20889 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20886,7 +20896,7 @@ static PyObject *c_PyLong_AsUnsignedLongLong(PyObject *args)
 {
 #line 325 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLong(ARG(0)), (unsigned long long)-1);
-#line 20890 "probes/generated/contracts.c"
+#line 20900 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20897,7 +20907,7 @@ static PyObject *c_PyLong_AsUnsignedLongLongMask(PyObject *args)
 {
 #line 346 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongLongMask(ARG(0)), (unsigned long long)-1);
-#line 20901 "probes/generated/contracts.c"
+#line 20911 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20908,7 +20918,7 @@ static PyObject *c_PyLong_AsUnsignedLongMask(PyObject *args)
 {
 #line 339 "harness/data/contracts/numbers.toml"
     return ulong_result(PyLong_AsUnsignedLongMask(ARG(0)), (unsigned long)-1);
-#line 20912 "probes/generated/contracts.c"
+#line 20922 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20927,7 +20937,7 @@ static PyObject *c_PyLong_AsVoidPtr(PyObject *args)
         return contract("returned a non-NULL pointer with an exception set");
     }
     return Py_BuildValue("K", (unsigned long long)(size_t)p);
-#line 20931 "probes/generated/contracts.c"
+#line 20941 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20941,7 +20951,7 @@ static PyObject *c_PyLong_FromDouble(PyObject *args)
     if (arg_double(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromDouble(v));
-#line 20945 "probes/generated/contracts.c"
+#line 20955 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20955,7 +20965,7 @@ static PyObject *c_PyLong_FromLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLong((long)v));
-#line 20959 "probes/generated/contracts.c"
+#line 20969 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20969,7 +20979,7 @@ static PyObject *c_PyLong_FromLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromLongLong(v));
-#line 20973 "probes/generated/contracts.c"
+#line 20983 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20983,7 +20993,7 @@ static PyObject *c_PyLong_FromSize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSize_t((size_t)v));
-#line 20987 "probes/generated/contracts.c"
+#line 20997 "probes/generated/contracts.c"
 }
 #endif
 
@@ -20997,7 +21007,7 @@ static PyObject *c_PyLong_FromSsize_t(PyObject *args)
     if (arg_ssize(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromSsize_t(v));
-#line 21001 "probes/generated/contracts.c"
+#line 21011 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21013,7 +21023,7 @@ static PyObject *c_PyLong_FromString(PyObject *args)
     if (text == NULL || arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyLong_FromString(text, NULL, base));
-#line 21017 "probes/generated/contracts.c"
+#line 21027 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21028,7 +21038,7 @@ static PyObject *c_PyLong_FromUnsignedLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLong((unsigned long)v));
-#line 21032 "probes/generated/contracts.c"
+#line 21042 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21042,7 +21052,7 @@ static PyObject *c_PyLong_FromUnsignedLongLong(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromUnsignedLongLong((unsigned long long)v));
-#line 21046 "probes/generated/contracts.c"
+#line 21056 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21056,7 +21066,7 @@ static PyObject *c_PyLong_FromVoidPtr(PyObject *args)
     if (arg_llong(args, 0, &v) < 0)
         return NULL;
     return new_result(PyLong_FromVoidPtr((void *)(size_t)(unsigned long long)v));
-#line 21060 "probes/generated/contracts.c"
+#line 21070 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21119,7 +21129,7 @@ static PyObject *c_PyNumber_AsSsize_t(PyObject *args)
     if (arg_ssize(args, 1, &raise_overflow) < 0)
         return NULL;
     return long_result(PyNumber_AsSsize_t(ARG(0), raise_overflow ? PyExc_OverflowError : NULL), -1);
-#line 21123 "probes/generated/contracts.c"
+#line 21133 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21463,7 +21473,7 @@ static PyObject *c_PyNumber_ToBase(PyObject *args)
     if (arg_int(args, 1, &base) < 0)
         return NULL;
     return new_result(PyNumber_ToBase(ARG(0), base));
-#line 21467 "probes/generated/contracts.c"
+#line 21477 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21511,7 +21521,7 @@ static PyObject *c_PyByteArray_AsString(PyObject *args)
         result = sized_bytes(data, size);
     Py_DECREF(array);
     return result;
-#line 21515 "probes/generated/contracts.c"
+#line 21525 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21548,7 +21558,7 @@ static PyObject *c_PyByteArray_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyByteArray_FromStringAndSize(data, size > length ? length : size));
-#line 21552 "probes/generated/contracts.c"
+#line 21562 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21579,7 +21589,7 @@ static PyObject *c_PyByteArray_Resize(PyObject *args)
     }
     Py_DECREF(array);
     return result;
-#line 21583 "probes/generated/contracts.c"
+#line 21593 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21596,7 +21606,7 @@ static PyObject *c_PyByteArray_Size(PyObject *args)
     PyObject *result = long_result(PyByteArray_Size(array), -1);
     Py_DECREF(array);
     return result;
-#line 21600 "probes/generated/contracts.c"
+#line 21610 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21613,7 +21623,7 @@ static PyObject *c_PyBytes_AsString(PyObject *args)
     if (data[Py_SIZE(ARG(0))] != '\0')
         return contract("the bytes buffer is not NUL-terminated");
     return Py_BuildValue("y", data);
-#line 21617 "probes/generated/contracts.c"
+#line 21627 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21637,7 +21647,7 @@ static PyObject *c_PyBytes_AsStringAndSize(PyObject *args)
     if (size < 0 || data[size] != '\0')
         return contract("bad size, or the bytes buffer is not NUL-terminated");
     return sized_bytes(data, size);
-#line 21641 "probes/generated/contracts.c"
+#line 21651 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21652,7 +21662,7 @@ static PyObject *c_PyBytes_Concat(PyObject *args)
     Py_INCREF(left);
     PyBytes_Concat(&left, ARG(1));
     return new_result(left);
-#line 21656 "probes/generated/contracts.c"
+#line 21666 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21668,7 +21678,7 @@ static PyObject *c_PyBytes_ConcatAndDel(PyObject *args)
     Py_INCREF(right);
     PyBytes_ConcatAndDel(&left, right);
     return new_result(left);
-#line 21672 "probes/generated/contracts.c"
+#line 21682 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21688,7 +21698,7 @@ static PyObject *c_PyBytes_DecodeEscape(PyObject *args)
     PyObject *result = new_result(PyBytes_DecodeEscape(data, length, errors, 0, NULL));
     Py_XDECREF(holder);
     return result;
-#line 21692 "probes/generated/contracts.c"
+#line 21702 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21706,7 +21716,7 @@ static PyObject *c_PyBytes_FromFormat(PyObject *args)
     if (cstring == NULL || arg_llong(args, 0, &n) < 0 || arg_int(args, 1, &byte) < 0)
         return NULL;
     return new_result(PyBytes_FromFormat("%ld|%zd|%c|%s|%%|%d", (long)n, (Py_ssize_t)n, byte, cstring, (int)(n & 0x7fff)));
-#line 21710 "probes/generated/contracts.c"
+#line 21720 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21729,7 +21739,7 @@ static PyObject *c_PyBytes_FromString(PyObject *args)
 #line 20 "harness/data/contracts/bytes.toml"
     const char *data = arg_bytes(args, 0, NULL);
     return data ? new_result(PyBytes_FromString(data)) : NULL;
-#line 21733 "probes/generated/contracts.c"
+#line 21743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21745,7 +21755,7 @@ static PyObject *c_PyBytes_FromStringAndSize(PyObject *args)
     if (data == NULL || arg_ssize(args, 1, &size) < 0)
         return NULL;
     return new_result(PyBytes_FromStringAndSize(data, size > length ? length : size));
-#line 21749 "probes/generated/contracts.c"
+#line 21759 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21756,7 +21766,7 @@ static PyObject *c_PyBytes_Repr(PyObject *args)
 {
 #line 94 "harness/data/contracts/bytes.toml"
     return new_result(PyBytes_Repr(ARG(0), 1));
-#line 21760 "probes/generated/contracts.c"
+#line 21770 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21803,7 +21813,7 @@ static PyObject *c_PyList_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyList_GetItem(ARG(0), index));
-#line 21807 "probes/generated/contracts.c"
+#line 21817 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21818,7 +21828,7 @@ static PyObject *c_PyList_GetItemRef(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PyList_GetItemRef(ARG(0), index));
-#line 21822 "probes/generated/contracts.c"
+#line 21832 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21832,7 +21842,7 @@ static PyObject *c_PyList_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyList_GetSlice(ARG(0), low, high));
-#line 21836 "probes/generated/contracts.c"
+#line 21846 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21846,7 +21856,7 @@ static PyObject *c_PyList_Insert(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PyList_Insert(ARG(0), index, ARG(2)));
-#line 21850 "probes/generated/contracts.c"
+#line 21860 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21870,7 +21880,7 @@ static PyObject *c_PyList_New(PyObject *args)
             Py_CLEAR(list);
     }
     return list;
-#line 21874 "probes/generated/contracts.c"
+#line 21884 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21898,7 +21908,7 @@ static PyObject *c_PyList_SetItem(PyObject *args)
     PyObject *item = ARG(2);
     Py_INCREF(item);
     return status_result(PyList_SetItem(ARG(0), index, item));
-#line 21902 "probes/generated/contracts.c"
+#line 21912 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21914,7 +21924,7 @@ static PyObject *c_PyList_SetSlice(PyObject *args)
         return NULL;
     PyObject *items = ARG(3) == Py_None ? NULL : ARG(3);
     return status_result(PyList_SetSlice(ARG(0), low, high, items));
-#line 21918 "probes/generated/contracts.c"
+#line 21928 "probes/generated/contracts.c"
 }
 #endif
 
@@ -21994,7 +22004,7 @@ static PyObject *c_PySequence_DelItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_DelItem(ARG(0), index));
-#line 21998 "probes/generated/contracts.c"
+#line 22008 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22008,7 +22018,7 @@ static PyObject *c_PySequence_DelSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_DelSlice(ARG(0), low, high));
-#line 22012 "probes/generated/contracts.c"
+#line 22022 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22019,7 +22029,7 @@ static PyObject *c_PySequence_Fast(PyObject *args)
 {
 #line 327 "harness/data/contracts/sequences.toml"
     return new_result(PySequence_Fast(ARG(0), "probe: not iterable"));
-#line 22023 "probes/generated/contracts.c"
+#line 22033 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22033,7 +22043,7 @@ static PyObject *c_PySequence_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return new_result(PySequence_GetItem(ARG(0), index));
-#line 22037 "probes/generated/contracts.c"
+#line 22047 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22047,7 +22057,7 @@ static PyObject *c_PySequence_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PySequence_GetSlice(ARG(0), low, high));
-#line 22051 "probes/generated/contracts.c"
+#line 22061 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22116,7 +22126,7 @@ static PyObject *c_PySequence_Repeat(PyObject *args)
     if (arg_ssize(args, 1, &count) < 0)
         return NULL;
     return new_result(PySequence_Repeat(ARG(0), count));
-#line 22120 "probes/generated/contracts.c"
+#line 22130 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22130,7 +22140,7 @@ static PyObject *c_PySequence_SetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return status_result(PySequence_SetItem(ARG(0), index, ARG(2)));
-#line 22134 "probes/generated/contracts.c"
+#line 22144 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22144,7 +22154,7 @@ static PyObject *c_PySequence_SetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return status_result(PySequence_SetSlice(ARG(0), low, high, ARG(3)));
-#line 22148 "probes/generated/contracts.c"
+#line 22158 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22180,7 +22190,7 @@ static PyObject *c_PyTuple_GetItem(PyObject *args)
     if (arg_ssize(args, 1, &index) < 0)
         return NULL;
     return borrowed_result(PyTuple_GetItem(ARG(0), index));
-#line 22184 "probes/generated/contracts.c"
+#line 22194 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22194,7 +22204,7 @@ static PyObject *c_PyTuple_GetSlice(PyObject *args)
     if (arg_ssize(args, 1, &low) < 0 || arg_ssize(args, 2, &high) < 0)
         return NULL;
     return new_result(PyTuple_GetSlice(ARG(0), low, high));
-#line 22198 "probes/generated/contracts.c"
+#line 22208 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22206,7 +22216,7 @@ static PyObject *c_PyTuple_New(PyObject *args)
 #line 119 "harness/data/contracts/sequences.toml"
     REQUIRE(PyTuple_SetItem);
     return fresh_tuple(ARG(0));
-#line 22210 "probes/generated/contracts.c"
+#line 22220 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22235,7 +22245,7 @@ static PyObject *c_PyTuple_Pack(PyObject *args)
     case 3: return new_result(PyTuple_Pack(3, a[0], a[1], a[2]));
     default: return new_result(PyTuple_Pack(4, a[0], a[1], a[2], a[3]));
     }
-#line 22239 "probes/generated/contracts.c"
+#line 22249 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22263,7 +22273,7 @@ static PyObject *c_PyTuple_SetItem(PyObject *args)
     }
     Py_DECREF(status);
     return tuple;
-#line 22267 "probes/generated/contracts.c"
+#line 22277 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22286,7 +22296,7 @@ static PyObject *c_PyDict_Clear(PyObject *args)
 #line 161 "harness/data/contracts/dicts.toml"
     PyDict_Clear(ARG(0));
     return void_result();
-#line 22290 "probes/generated/contracts.c"
+#line 22300 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22331,7 +22341,7 @@ static PyObject *c_PyDict_DelItemString(PyObject *args)
 #line 96 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_DelItemString(ARG(0), key)) : NULL;
-#line 22335 "probes/generated/contracts.c"
+#line 22345 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22348,7 +22358,7 @@ static PyObject *c_PyDict_GetItem(PyObject *args)
         return contract("PyDict_GetItem set an exception");
     }
     return optional_result(value);
-#line 22352 "probes/generated/contracts.c"
+#line 22362 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22363,7 +22373,7 @@ static PyObject *c_PyDict_GetItemRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22367 "probes/generated/contracts.c"
+#line 22377 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22383,7 +22393,7 @@ static PyObject *c_PyDict_GetItemString(PyObject *args)
         return contract("PyDict_GetItemString set an exception");
     }
     return optional_result(value);
-#line 22387 "probes/generated/contracts.c"
+#line 22397 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22401,7 +22411,7 @@ static PyObject *c_PyDict_GetItemStringRef(PyObject *args)
     if (value == (PyObject *)&ContractError)
         return contract("did not set *result");
     return ref_lookup_result(status, value);
-#line 22405 "probes/generated/contracts.c"
+#line 22415 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22413,7 +22423,7 @@ static PyObject *c_PyDict_GetItemWithError(PyObject *args)
 #line 38 "harness/data/contracts/dicts.toml"
     /* [] (absent), [value], or the exception. */
     return optional_result(PyDict_GetItemWithError(ARG(0), ARG(1)));
-#line 22417 "probes/generated/contracts.c"
+#line 22427 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22449,7 +22459,7 @@ static PyObject *c_PyDict_Merge(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_Merge(ARG(0), ARG(1), override));
-#line 22453 "probes/generated/contracts.c"
+#line 22463 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22463,7 +22473,7 @@ static PyObject *c_PyDict_MergeFromSeq2(PyObject *args)
     if (arg_int(args, 2, &override) < 0)
         return NULL;
     return status_result(PyDict_MergeFromSeq2(ARG(0), ARG(1), override));
-#line 22467 "probes/generated/contracts.c"
+#line 22477 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22504,7 +22514,7 @@ static PyObject *c_PyDict_Next(PyObject *args)
         return contract("PyDict_Next set an exception");
     }
     return pairs;
-#line 22508 "probes/generated/contracts.c"
+#line 22518 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22527,7 +22537,7 @@ static PyObject *c_PyDict_SetItemString(PyObject *args)
 #line 88 "harness/data/contracts/dicts.toml"
     const char *key = arg_bytes(args, 1, NULL);
     return key ? status_result(PyDict_SetItemString(ARG(0), key, ARG(2))) : NULL;
-#line 22531 "probes/generated/contracts.c"
+#line 22541 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22574,7 +22584,7 @@ static PyObject *c_PyComplex_FromDoubles(PyObject *args)
     if (arg_double(args, 0, &real) < 0 || arg_double(args, 1, &imag) < 0)
         return NULL;
     return new_result(PyComplex_FromDoubles(real, imag));
-#line 22578 "probes/generated/contracts.c"
+#line 22588 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22597,7 +22607,7 @@ static PyObject *c_PySet_Add(PyObject *args)
 #line 31 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Add(set, ARG(1))) : NULL;
-#line 22601 "probes/generated/contracts.c"
+#line 22611 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22609,7 +22619,7 @@ static PyObject *c_PySet_Clear(PyObject *args)
 #line 68 "harness/data/contracts/sets.toml"
     PyObject *set = PySet_New(ARG(0));
     return set ? set_after(set, PySet_Clear(set)) : NULL;
-#line 22613 "probes/generated/contracts.c"
+#line 22623 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22625,7 +22635,7 @@ static PyObject *c_PySet_Contains(PyObject *args)
     PyObject *result = bool_result(PySet_Contains(set, ARG(1)));
     Py_DECREF(set);
     return result;
-#line 22629 "probes/generated/contracts.c"
+#line 22639 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22646,7 +22656,7 @@ static PyObject *c_PySet_Discard(PyObject *args)
     }
     PyObject *result = Py_BuildValue("(NN)", flag, set);
     return result;
-#line 22650 "probes/generated/contracts.c"
+#line 22660 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22676,7 +22686,7 @@ static PyObject *c_PySet_Pop(PyObject *args)
         return NULL;
     }
     return Py_BuildValue("(NN)", item, set);
-#line 22680 "probes/generated/contracts.c"
+#line 22690 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22692,7 +22702,7 @@ static PyObject *c_PySet_Size(PyObject *args)
     PyObject *result = long_result(PySet_Size(set), -1);
     Py_DECREF(set);
     return result;
-#line 22696 "probes/generated/contracts.c"
+#line 22706 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22729,7 +22739,7 @@ static PyObject *c_Py_CLEAR(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(ref == NULL && null == NULL && fresh == NULL),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22733 "probes/generated/contracts.c"
+#line 22743 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22755,7 +22765,7 @@ static PyObject *c_Py_DECREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22759 "probes/generated/contracts.c"
+#line 22769 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22767,7 +22777,7 @@ static PyObject *c_Py_DecRef(PyObject *args)
 #line 219 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return c_Py_IncRef(args); /* one routine checks the pair */
-#line 22771 "probes/generated/contracts.c"
+#line 22781 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22785,7 +22795,7 @@ static PyObject *c_Py_INCREF(PyObject *args)
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22789 "probes/generated/contracts.c"
+#line 22799 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22795,7 +22805,7 @@ static PyObject *c_Py_IS_TYPE(PyObject *args)
 {
 #line 253 "harness/data/contracts/refcount.toml"
     return Py_BuildValue("i", Py_IS_TYPE(ARG(0), Py_TYPE(ARG(1))) ? 1 : 0);
-#line 22799 "probes/generated/contracts.c"
+#line 22809 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22816,7 +22826,7 @@ static PyObject *c_Py_IncRef(PyObject *args)
     Py_DecRef(NULL);
     return Py_BuildValue("(OOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)));
-#line 22820 "probes/generated/contracts.c"
+#line 22830 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22827,7 +22837,7 @@ static PyObject *c_Py_Is(PyObject *args)
 {
 #line 318 "harness/data/contracts/refcount.toml"
     return flag_result((Py_Is)(ARG(0), ARG(1)));
-#line 22831 "probes/generated/contracts.c"
+#line 22841 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22838,7 +22848,7 @@ static PyObject *c_Py_IsFalse(PyObject *args)
 {
 #line 340 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsFalse)(ARG(0)));
-#line 22842 "probes/generated/contracts.c"
+#line 22852 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22849,7 +22859,7 @@ static PyObject *c_Py_IsNone(PyObject *args)
 {
 #line 326 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsNone)(ARG(0)));
-#line 22853 "probes/generated/contracts.c"
+#line 22863 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22860,7 +22870,7 @@ static PyObject *c_Py_IsTrue(PyObject *args)
 {
 #line 333 "harness/data/contracts/refcount.toml"
     return flag_result((Py_IsTrue)(ARG(0)));
-#line 22864 "probes/generated/contracts.c"
+#line 22874 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22877,7 +22887,7 @@ static PyObject *c_Py_NewRef(PyObject *args)
     PyObject *ref = (Py_NewRef)(obj);
     Py_ssize_t after = Py_REFCNT(obj);
     return Py_BuildValue("(NOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)));
-#line 22881 "probes/generated/contracts.c"
+#line 22891 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22896,7 +22906,7 @@ static PyObject *c_Py_REFCNT(PyObject *args)
     Py_DecRef(obj);
     return Py_BuildValue("(OOO)", BOOL(before > 0), BOOL(increment_ok(before, raised)),
                          BOOL(LOOKS_IMMORTAL(before)));
-#line 22900 "probes/generated/contracts.c"
+#line 22910 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22907,7 +22917,7 @@ static PyObject *c_Py_RETURN_FALSE(PyObject *args)
 #line 283 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_false, Py_False);
-#line 22911 "probes/generated/contracts.c"
+#line 22921 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22918,7 +22928,7 @@ static PyObject *c_Py_RETURN_NONE(PyObject *args)
 #line 263 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_none, Py_None);
-#line 22922 "probes/generated/contracts.c"
+#line 22932 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22929,7 +22939,7 @@ static PyObject *c_Py_RETURN_TRUE(PyObject *args)
 #line 273 "harness/data/contracts/refcount.toml"
     REQUIRE(Py_IncRef);
     return returned_with_reference(return_true, Py_True);
-#line 22933 "probes/generated/contracts.c"
+#line 22943 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22940,7 +22950,7 @@ static PyObject *c_Py_SIZE(PyObject *args)
 #line 241 "harness/data/contracts/refcount.toml"
     /* Only for list, tuple and bytes (ob_size is their length). */
     return Py_BuildValue("n", Py_SIZE(ARG(0)));
-#line 22944 "probes/generated/contracts.c"
+#line 22954 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22952,7 +22962,7 @@ static PyObject *c_Py_TYPE(PyObject *args)
     PyObject *type = (PyObject *)Py_TYPE(ARG(0));
     Py_INCREF(type);
     return type;
-#line 22956 "probes/generated/contracts.c"
+#line 22966 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22962,7 +22972,7 @@ static PyObject *c_Py_XDECREF(PyObject *args)
 {
 #line 151 "harness/data/contracts/refcount.toml"
     return c_Py_XINCREF(args); /* one routine checks the pair */
-#line 22966 "probes/generated/contracts.c"
+#line 22976 "probes/generated/contracts.c"
 }
 #endif
 
@@ -22990,7 +23000,7 @@ static PyObject *c_Py_XINCREF(PyObject *args)
     return Py_BuildValue("(OOOO)", BOOL(increment_ok(before, raised)),
                          BOOL(after == before), BOOL(LOOKS_IMMORTAL(before)),
                          BOOL(freed));
-#line 22994 "probes/generated/contracts.c"
+#line 23004 "probes/generated/contracts.c"
 }
 #endif
 
@@ -23008,7 +23018,7 @@ static PyObject *c_Py_XNewRef(PyObject *args)
     PyObject *null = (Py_XNewRef)(NULL);
     return Py_BuildValue("(NOOO)", ref, BOOL(ref == obj), BOOL(increment_ok(before, after)),
                          BOOL(null == NULL));
-#line 23012 "probes/generated/contracts.c"
+#line 23022 "probes/generated/contracts.c"
 }
 #endif
 
