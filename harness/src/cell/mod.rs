@@ -24,7 +24,6 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 pub use failure::{diagnosis, replay_command};
-pub use refusal::{REFUSED_AT_LOAD, REFUSED_BY_SUFFIX};
 
 use crate::build::Build;
 use crate::interpreter::Interpreter;

@@ -4,40 +4,35 @@
 //! name, and a copy installed under a suffix the interpreter does accept must fail to load with
 //! an ImportError that says why, not load and not crash. Nothing else runs in such a cell.
 
-use std::path::Path;
 use std::time::Duration;
 
+use super::setup::StartError;
 use super::{Session, fault_status};
 use crate::build::PROBE_MODULE;
-use crate::protocol::{self, Hello, Refusal, RefusalReply};
+use crate::protocol::{Refusal, RefusalReply};
 use crate::report::{Check, EntryResult, ResultKind, Status};
-use crate::worker::Worker;
 
 /// The import system does not find the file under its own name: the entry is this and the
 /// file's suffix (`refused by suffix .abi3t.so`), so that a known break can name one target.
-pub const REFUSED_BY_SUFFIX: &str = "refused by suffix";
+const REFUSED_BY_SUFFIX: &str = "refused by suffix";
 /// A copy under an accepted suffix fails to load with an ImportError.
-pub const REFUSED_AT_LOAD: &str = "refused at load";
+const REFUSED_AT_LOAD: &str = "refused at load";
 
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Session<'_> {
     pub(super) fn run_refusal(&mut self, why: &str, load_as: Option<&str>) {
         let file = self.build.probe.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let suffix = self.build.variant.extension_suffix();
+        let by_suffix_entry = format!("{REFUSED_BY_SUFFIX} {suffix}");
         let reply = match self.ask_refusal(load_as) {
             Ok(reply) => reply,
-            Err((entry, outcome)) => {
-                let entry = if entry == REFUSED_BY_SUFFIX {
-                    format!("{REFUSED_BY_SUFFIX} {}", self.build.variant.extension_suffix())
-                } else {
-                    entry.to_owned()
-                };
-                self.results.push(refusal_result(&entry, outcome));
+            Err((at_load, outcome)) => {
+                let entry = if at_load { REFUSED_AT_LOAD } else { &by_suffix_entry };
+                self.results.push(refusal_result(entry, outcome));
                 return;
             }
         };
-        let suffix = self.build.variant.extension_suffix();
-        let by_suffix_entry = format!("{REFUSED_BY_SUFFIX} {suffix}");
         let by_suffix = match (&reply.find_error, reply.found) {
             (Some(error), _) => {
                 (Status::Fail, format!("looking for {file} raised instead of passing it over: {error}"))
@@ -79,32 +74,18 @@ impl Session<'_> {
         self.results.push(refusal_result(REFUSED_AT_LOAD, at_load));
     }
 
-    /// Starts a worker (no probe is imported) and asks it about the build's probe; or the entry
-    /// to charge, its status and why.
-    fn ask_refusal(&mut self, load_as: Option<&str>) -> Result<RefusalReply, (&'static str, (Status, String))> {
-        let platform = self.interpreter.platform();
-        let failed = |detail: String| (REFUSED_BY_SUFFIX, (Status::Crash, detail));
-        let stage = |path: &Path| platform.stage(path).map_err(|err| failed(crate::error_chain(&err)));
-        let (worker_py, oracles_py, probe) =
-            (stage(self.cx.worker_py)?, stage(self.cx.oracles_py)?, stage(&self.build.probe)?);
-        let mut worker = Worker::start(self.interpreter, &worker_py, &oracles_py, &self.stderr_path)
-            .map_err(|err| failed(format!("cannot start a worker: {}", crate::error_chain(&err))))?;
-        let hello = worker
-            .request(&Hello {}, REFUSAL_TIMEOUT)
-            .map_err(|fault| failed(format!("the worker failed to start: {}\n{}", fault.summary(), fault.stderr())))?;
-        if hello.protocol != protocol::PROTOCOL_VERSION {
-            return Err(failed(format!(
-                "worker speaks protocol {}, expected {}",
-                hello.protocol,
-                protocol::PROTOCOL_VERSION
-            )));
-        }
+    /// Starts a worker (no probe is imported) and asks it about the build's probe; or what went
+    /// wrong: whether it is charged to loading the copy (else to the suffix check), its status
+    /// and why.
+    fn ask_refusal(&mut self, load_as: Option<&str>) -> Result<RefusalReply, (bool, (Status, String))> {
+        let failed = |error: StartError| (false, (Status::Crash, error.describe()));
+        let probe = self.stage(&self.build.probe).map_err(failed)?;
+        let mut worker = self.spawn_worker().map_err(failed)?;
         let path = probe.display().to_string();
         let request = Refusal { module: PROBE_MODULE, path: &path, load_as };
         worker.request(&request, REFUSAL_TIMEOUT).map_err(|fault| {
-            let entry = if load_as.is_some() { REFUSED_AT_LOAD } else { REFUSED_BY_SUFFIX };
             (
-                entry,
+                load_as.is_some(),
                 (
                     fault_status(&fault),
                     format!(

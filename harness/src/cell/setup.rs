@@ -3,7 +3,7 @@
 //! the routine list go through ctypes); where it must (the probe's own module set-up), the probe
 //! marks each call, and a crash there is charged to that entry and set-up goes on without it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{Session, fault_status};
@@ -20,11 +20,23 @@ const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_SETUP_CHARGES: usize = 6;
 
 /// Why a start failed.
-enum StartError {
+pub(super) enum StartError {
     /// The worker died or hung in a set-up step.
     Fault { step: &'static str, fault: Fault },
     /// Something else stopped it (no interpreter, a probe that does not import).
     Other(String),
+}
+
+impl StartError {
+    /// In words, for a result's detail.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            StartError::Other(detail) => detail.clone(),
+            StartError::Fault { step, fault } => {
+                format!("worker failed during `{step}`: {}\n{}", fault.summary(), fault.stderr())
+            }
+        }
+    }
 }
 
 impl<'a> Session<'a> {
@@ -57,7 +69,7 @@ impl<'a> Session<'a> {
                             self.avoid.push(entry);
                             continue;
                         }
-                        _ => format!("worker failed during `{step}`: {}\n{}", fault.summary(), fault.stderr()),
+                        _ => StartError::Fault { step, fault }.describe(),
                     }
                 }
             };
@@ -88,15 +100,18 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn try_start(&mut self) -> Result<(), StartError> {
-        let platform = self.interpreter.platform();
-        let stage = |path: &Path| platform.stage(path).map_err(|err| StartError::Other(crate::error_chain(&err)));
-        let (worker_py, oracles_py) = (stage(self.cx.worker_py)?, stage(self.cx.oracles_py)?);
-        let (probe, link_probe) = (stage(&self.build.probe)?, stage(&self.build.link_probe)?);
-        let worker = Worker::start(self.interpreter, &worker_py, &oracles_py, &self.stderr_path)
+    /// A file staged where the cell's interpreter sees it.
+    pub(super) fn stage(&self, path: &Path) -> Result<PathBuf, StartError> {
+        self.interpreter.platform().stage(path).map_err(|err| StartError::Other(crate::error_chain(&err)))
+    }
+
+    /// A worker on the cell's interpreter that speaks this protocol; nothing imported yet.
+    pub(super) fn spawn_worker(&self) -> Result<Worker, StartError> {
+        let (worker_py, oracles_py) = (self.stage(self.cx.worker_py)?, self.stage(self.cx.oracles_py)?);
+        let mut worker = Worker::start(self.interpreter, &worker_py, &oracles_py, &self.stderr_path)
             .map_err(|err| StartError::Other(format!("cannot start a worker: {}", crate::error_chain(&err))))?;
-        self.worker = Some(worker);
-        let hello = self.setup("hello", &Hello {})?;
+        let hello =
+            worker.request(&Hello {}, SETUP_TIMEOUT).map_err(|fault| StartError::Fault { step: "hello", fault })?;
         if hello.protocol != protocol::PROTOCOL_VERSION {
             return Err(StartError::Other(format!(
                 "worker speaks protocol {}, expected {}",
@@ -104,6 +119,12 @@ impl<'a> Session<'a> {
                 protocol::PROTOCOL_VERSION
             )));
         }
+        Ok(worker)
+    }
+
+    fn try_start(&mut self) -> Result<(), StartError> {
+        let (probe, link_probe) = (self.stage(&self.build.probe)?, self.stage(&self.build.link_probe)?);
+        self.worker = Some(self.spawn_worker()?);
 
         if !self.linked && self.cx.checks.contains(&Check::Import) {
             let path = link_probe.display().to_string();
