@@ -182,6 +182,13 @@ def outcome(function, args, references=True):
 # --- the session -------------------------------------------------------------------------------
 
 
+def find_extension(name, path):
+    """What the import system finds for module `name` in the folder of the extension file
+    `path`, as it finds an installed one: (its spec or None, whether that spec is `path`)."""
+    spec = importlib.machinery.PathFinder.find_spec(name, [os.path.dirname(path)])
+    return spec, spec is not None and os.path.realpath(spec.origin or "") == os.path.realpath(path)
+
+
 class Session(object):
     def __init__(self, oracles_path):
         self.modules = {}
@@ -200,13 +207,12 @@ class Session(object):
         os.environ["ABI3PROBE_AVOID"] = "".join("," + entry + "," for entry in request.get("avoid", []))
         # Found by the import system, as an installed extension is: its file name suffix
         # (`.abi3.so`, `.abi3t.so`) is part of the promise, and a refusal is a finding.
-        directory = os.path.dirname(path)
         try:
-            spec = importlib.machinery.PathFinder.find_spec(name, [directory])
+            spec, found = find_extension(name, path)
         except BaseException as exc:
             return {"ok": False, "error": "%s: %s" % (type_name(type(exc)), exc)}
-        if spec is None or os.path.realpath(spec.origin or "") != os.path.realpath(path):
-            suffix = path[len(os.path.join(directory, name)):]
+        if not found:
+            suffix = path[len(os.path.join(os.path.dirname(path), name)):]
             return {
                 "ok": False,
                 "error": "the import system does not load %s: its suffix %s is not among this interpreter's extension suffixes %s%s"
@@ -234,11 +240,9 @@ class Session(object):
         installed under a suffix the interpreter accepts (it must raise ImportError, with a
         message, not load and not crash). Never put in sys.modules."""
         name, path = request["module"], request["path"]
-        directory = os.path.dirname(path)
         reply = {"suffixes": list(importlib.machinery.EXTENSION_SUFFIXES)}
         try:
-            spec = importlib.machinery.PathFinder.find_spec(name, [directory])
-            reply["found"] = spec is not None and os.path.realpath(spec.origin or "") == os.path.realpath(path)
+            reply["found"] = find_extension(name, path)[1]
         except BaseException as exc:
             reply["found"] = False
             reply["find_error"] = "%s: %s" % (type_name(type(exc)), exc)
