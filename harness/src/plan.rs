@@ -179,14 +179,20 @@ pub fn presence_carrier(builds: &[BuildSpec], interpreter: &Interpreter) -> Opti
         .map(|(n, _)| n)
 }
 
+/// The architectures among `arches`, each once: the host's first, then the others in order.
+fn host_first(arches: impl Iterator<Item = Arch>) -> Vec<Arch> {
+    let mut arches: Vec<Arch> = arches.collect();
+    arches.sort_by_key(|a| (*a != Arch::host(), *a));
+    arches.dedup();
+    arches
+}
+
 /// The builds a selection asks for, each with the headers of an interpreter of its version, per
 /// architecture: every architecture among the interpreters gets its own builds, made with its
 /// own interpreters' headers (a version listed in the selection is built for each architecture
 /// that has an interpreter of it). The host's architecture first, then the others in order.
 pub fn builds(selection: &BuildSelection, header_sources: &[Interpreter]) -> Result<Vec<BuildSpec>, PlanError> {
-    let mut arches: Vec<Arch> = header_sources.iter().map(|i| i.arch).collect();
-    arches.sort_by_key(|a| (*a != Arch::host(), *a));
-    arches.dedup();
+    let arches = host_first(header_sources.iter().map(|i| i.arch));
     let mut specs = Vec::new();
     for arch in &arches {
         let of_arch: Vec<Interpreter> = header_sources.iter().filter(|i| i.arch == *arch).cloned().collect();
@@ -274,9 +280,7 @@ pub fn variant_builds(
     builds: &[BuildSpec],
     origin: &str,
 ) -> Result<Vec<BuildSpec>, PlanError> {
-    let mut arches: Vec<Arch> = builds.iter().map(BuildSpec::arch).collect();
-    arches.sort_by_key(|a| (*a != Arch::host(), *a));
-    arches.dedup();
+    let arches = host_first(builds.iter().map(BuildSpec::arch));
     let mut specs: Vec<BuildSpec> = Vec::new();
     for table in tables {
         let error = |message: String| PlanError::Variant { origin: origin.to_owned(), line: table.line, message };
@@ -326,9 +330,7 @@ pub fn newer_header_builds(
     builds: &[BuildSpec],
     header_sources: &[Interpreter],
 ) -> Result<Vec<BuildSpec>, PlanError> {
-    let mut arches: Vec<Arch> = builds.iter().map(|b| b.arch()).collect();
-    arches.sort_by_key(|a| (*a != Arch::host(), *a));
-    arches.dedup();
+    let arches = host_first(builds.iter().map(BuildSpec::arch));
     let mut specs = Vec::new();
     for wanted in extra {
         for arch in &arches {
