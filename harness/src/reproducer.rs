@@ -1,7 +1,7 @@
 //! Standalone C reproducers for semantic failures: one C file that builds, with the build's
 //! own compiler flags, into an extension (`.abi3.so`, or for an abi3t build `.abi3t.so` from
-//! PEP 793 slots) whose import calls the failing routine with the counterexample and fails (AssertionError) if its outcome differs from the oracle's (or
-//! crashes, for a crash). A reference-count failure is judged by the harness only: its
+//! PEP 793 slots) whose import calls the failing routine with the counterexample and fails
+//! (AssertionError) if its outcome differs from the oracle's (or crashes, for a crash). A reference-count failure is judged by the harness only: its
 //! reproducer runs the call and says there is no difference in outcome.
 //!
 //! The file carries the probe's source verbatim (the routine, compiled from the same headers,
