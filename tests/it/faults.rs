@@ -180,10 +180,7 @@ fn a_failure_replays_with_one_command_and_a_c_reproducer() {
     let repro = &failure["case"]["reproducer"];
     let file = repro["file"].as_str().expect("reproducer file");
     assert!(std::fs::read_to_string(file).is_ok_and(|text| text.contains("PyInit_abi3probe_repro")), "{file}");
-    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
-    let built = sh(repro["build"].as_str().expect("build command"));
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-    let ran = sh(repro["run"].as_str().expect("run command"));
+    let ran = build_and_run_reproducer(repro);
     let stderr = String::from_utf8_lossy(&ran.stderr);
     assert_eq!(ran.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("AssertionError") && stderr.contains("PyLong_AsLong"), "{stderr}");
@@ -217,9 +214,7 @@ fn a_missing_exception_breaks_the_error_contract_with_a_c_reproducer() {
     let args = failure["case"]["args"].as_str().unwrap_or_default();
     assert!(args.starts_with("('") && args.chars().filter(|&c| c == ',').count() == 1, "{args}");
     let repro = &failure["case"]["reproducer"];
-    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
-    assert!(sh(repro["build"].as_str().expect("build command")).status.success());
-    let ran = sh(repro["run"].as_str().expect("run command"));
+    let ran = build_and_run_reproducer(repro);
     let stderr = String::from_utf8_lossy(&ran.stderr);
     assert_eq!(ran.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("contract") && stderr.contains("AssertionError"), "{stderr}");

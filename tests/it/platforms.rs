@@ -251,10 +251,7 @@ fn a_borrowed_reference_returned_as_new_is_reported_for_its_entry_with_a_c_repro
     assert!(failure["case"]["args"].as_str().is_some_and(|args| args.starts_with('(')), "{failure}");
     // The C reproducer builds, and fails when run in the same interpreter.
     let repro = &failure["case"]["reproducer"];
-    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
-    let built = sh(repro["build"].as_str().expect("build command"));
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-    let ran = sh(repro["run"].as_str().expect("run command"));
+    let ran = build_and_run_reproducer(repro);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!ran.status.success(), "the reproducer fails: {}", String::from_utf8_lossy(&ran.stderr));
 }
@@ -290,10 +287,7 @@ fn an_abi3t_build_reports_a_borrowed_reference_returned_as_new_with_a_c_reproduc
     let repro = &failures[0]["case"]["reproducer"];
     let build = repro["build"].as_str().expect("an abi3t failure has a C reproducer");
     assert!(build.contains("-DPy_TARGET_ABI3T") && build.contains(".abi3t.so"), "{build}");
-    let sh = |command: &str| Command::new("sh").arg("-c").arg(command).output().expect("sh");
-    let built = sh(build);
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-    let ran = sh(repro["run"].as_str().expect("run command"));
+    let ran = build_and_run_reproducer(repro);
     let _ = std::fs::remove_dir_all(&dir);
     let stderr = String::from_utf8_lossy(&ran.stderr);
     assert!(!ran.status.success(), "the reproducer fails: {stderr}");

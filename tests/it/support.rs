@@ -153,3 +153,16 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs a command line with `sh -c` (a reproducer's build and run commands are shell lines).
+pub fn sh(command: &str) -> Output {
+    Command::new("sh").arg("-c").arg(command).output().expect("sh")
+}
+
+/// Builds a failure's C reproducer (`case.reproducer`), which must build, and runs it: the
+/// run's output.
+pub fn build_and_run_reproducer(repro: &Value) -> Output {
+    let built = sh(repro["build"].as_str().expect("build command"));
+    assert!(built.status.success(), "the reproducer builds: {}", String::from_utf8_lossy(&built.stderr));
+    sh(repro["run"].as_str().expect("run command"))
+}
