@@ -178,13 +178,7 @@ fn entry_from_json(item: &Value) -> Result<Entry> {
         kind = EntryKind::Macro;
     }
     let added = text("added").map(|v| v.parse::<PyVersion>()).transpose()?;
-    let struct_abi_kind = match text("struct_abi_kind").as_deref() {
-        Some("full-abi") => Some(StructAbiKind::FullAbi),
-        Some("members") => Some(StructAbiKind::Members),
-        Some("opaque") => Some(StructAbiKind::Opaque),
-        Some("abi3t-opaque") => Some(StructAbiKind::Abi3tOpaque),
-        _ => None,
-    };
+    let struct_abi_kind = text("struct_abi_kind").as_deref().and_then(StructAbiKind::from_toml_name);
     let members = item
         .get("members")
         .and_then(Value::as_array)

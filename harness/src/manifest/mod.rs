@@ -83,6 +83,14 @@ pub enum StructAbiKind {
 }
 
 impl StructAbiKind {
+    pub const ALL: [StructAbiKind; 4] =
+        [StructAbiKind::FullAbi, StructAbiKind::Members, StructAbiKind::Opaque, StructAbiKind::Abi3tOpaque];
+
+    /// The kind `stable_abi.toml` spells `name`, if it is one.
+    pub fn from_toml_name(name: &str) -> Option<StructAbiKind> {
+        StructAbiKind::ALL.into_iter().find(|kind| kind.toml_name() == name)
+    }
+
     /// The name `stable_abi.toml` spells it with.
     pub fn toml_name(self) -> &'static str {
         match self {
@@ -336,18 +344,11 @@ fn parse_entry(
             return Err(invalid("members", format!("expected a list of strings, found {}", other.type_str())));
         }
     };
-    let struct_abi_kind = match string("struct_abi_kind")?.as_deref() {
+    let struct_abi_kind = match string("struct_abi_kind")? {
         None => None,
-        Some("full-abi") => Some(StructAbiKind::FullAbi),
-        Some("members") => Some(StructAbiKind::Members),
-        Some("opaque") => Some(StructAbiKind::Opaque),
-        Some("abi3t-opaque") => Some(StructAbiKind::Abi3tOpaque),
-        Some(other) => {
-            return Err(invalid(
-                "struct_abi_kind",
-                format!("`{other}` is not one of full-abi, members, opaque, abi3t-opaque"),
-            ));
-        }
+        Some(name) => Some(StructAbiKind::from_toml_name(&name).ok_or_else(|| {
+            invalid("struct_abi_kind", format!("`{name}` is not one of full-abi, members, opaque, abi3t-opaque"))
+        })?),
     };
     if struct_abi_kind == Some(StructAbiKind::Members) && members.is_empty() {
         return Err(invalid("members", "a struct with struct_abi_kind = 'members' must list its members".into()));
